@@ -1,0 +1,28 @@
+import { EventEnvelope, type LoggedEvent } from './events.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeEvent(envelope: EventEnvelope): Uint8Array {
+  return encoder.encode(JSON.stringify(envelope));
+}
+
+export type DecodeResult = { ok: true; event: LoggedEvent } | { ok: false; offset: number; reason: string };
+
+/**
+ * Decodes and validates a record. A record that is not a valid event is not an error of the
+ * reader: the fold records it as rejected, so every reader still reaches the same state.
+ */
+export function decodeEvent(offset: number, bytes: Uint8Array): DecodeResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(bytes));
+  } catch (error) {
+    return { ok: false, offset, reason: `not JSON: ${(error as Error).message}` };
+  }
+  const parsed = EventEnvelope.safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, offset, reason: `not a valid event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  }
+  return { ok: true, event: { ...parsed.data, offset } };
+}

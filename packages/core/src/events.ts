@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { dnsLabel } from './resources/meta.js';
+import { FunctionManifest } from './resources/function.js';
+
+const nsName = { namespace: dnsLabel, name: dnsLabel };
+const podName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+
+/** Every event that may appear on the state stream. Past-tense facts; a type never changes meaning. */
+export const TideEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('NamespaceApplied'), data: z.object({ name: dnsLabel, labels: z.record(z.string(), z.string()).default({}), annotations: z.record(z.string(), z.string()).default({}) }) }),
+  z.object({ type: z.literal('NamespaceDeleted'), data: z.object({ name: dnsLabel }) }),
+  z.object({ type: z.literal('FunctionApplied'), data: z.object({ namespace: dnsLabel, manifest: FunctionManifest }) }),
+  z.object({ type: z.literal('FunctionDeleted'), data: z.object(nsName) }),
+  z.object({ type: z.literal('PodCreated'), data: z.object({ namespace: dnsLabel, name: podName, revision: podName }) }),
+  z.object({ type: z.literal('PodBound'), data: z.object({ namespace: dnsLabel, name: podName, node: dnsLabel }) }),
+  z.object({ type: z.literal('PodDeletionRequested'), data: z.object({ namespace: dnsLabel, name: podName, reason: z.string().max(1024) }) }),
+  z.object({
+    type: z.literal('PodStatusReported'),
+    data: z.object({
+      namespace: dnsLabel,
+      name: podName,
+      node: dnsLabel,
+      bootId: z.string().min(1),
+      phase: z.enum(['Starting', 'Ready', 'Exited']),
+      endpoint: z.string().max(256).optional(),
+      reason: z.string().max(4096).optional(),
+      restartCount: z.number().int().min(0),
+      exitCode: z.number().int().nullable().optional(),
+      nextRestartAt: z.number().optional(),
+    }),
+  }),
+  z.object({ type: z.literal('PodRemoved'), data: z.object({ namespace: dnsLabel, name: podName, node: dnsLabel.optional() }) }),
+  z.object({
+    type: z.literal('NodeRegistered'),
+    data: z.object({
+      name: dnsLabel,
+      bootId: z.string().min(1),
+      address: z.string().max(256),
+      capacity: z.object({ memoryMb: z.number().int().positive(), cpuMilli: z.number().int().positive(), pods: z.number().int().positive() }),
+    }),
+  }),
+]);
+export type TideEvent = z.infer<typeof TideEvent>;
+export type TideEventType = TideEvent['type'];
+export type EventOf<T extends TideEventType> = Extract<TideEvent, { type: T }>;
+
+/** What is written to the log: the event plus the writer's precondition and context. */
+export const EventEnvelope = z.intersection(
+  TideEvent,
+  z.object({
+    /** Unique id (uuid): a producer retry's second copy is recognised and rejected. */
+    id: z.string().min(8).max(64),
+    /** When the writer created the event (ISO 8601); the fold uses it for timestamps. */
+    time: z.string(),
+    /**
+     * The subject's resourceVersion the writer saw: a number = must still be that version,
+     * null = must not exist, absent = no precondition.
+     */
+    expect: z.number().int().min(0).nullable().optional(),
+    actor: z.string().max(256).optional(),
+    /** W3C traceparent of the operation that caused the event, so traces cross the log. */
+    traceparent: z.string().max(128).optional(),
+  }),
+);
+export type EventEnvelope = z.infer<typeof EventEnvelope>;
+
+/** An envelope as read back from the log, at its offset. */
+export type LoggedEvent = EventEnvelope & { offset: number };
+
+/** The resource an event is about: the key its `expect` precondition refers to. */
+export function subjectOf(event: TideEvent): string {
+  switch (event.type) {
+    case 'NamespaceApplied':
+    case 'NamespaceDeleted':
+      return `namespaces/${event.data.name}`;
+    case 'FunctionApplied':
+      return `functions/${event.data.namespace}/${event.data.manifest.metadata.name}`;
+    case 'FunctionDeleted':
+      return `functions/${event.data.namespace}/${event.data.name}`;
+    case 'PodCreated':
+    case 'PodBound':
+    case 'PodDeletionRequested':
+    case 'PodStatusReported':
+    case 'PodRemoved':
+      return `pods/${event.data.namespace}/${event.data.name}`;
+    case 'NodeRegistered':
+      return `nodes/${event.data.name}`;
+    default:
+      return assertNever(event);
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unhandled variant: ${JSON.stringify(value)}`);
+}

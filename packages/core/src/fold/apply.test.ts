@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { DIGEST_B, foldAll, functionManifest } from '../testing/builders.js';
+import { initialState } from '../state.js';
+import { apply } from './apply.js';
+
+const ns = { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } } as const;
+const node = { type: 'NodeRegistered', data: { name: 'local', bootId: 'boot-1', address: '127.0.0.1', capacity: { memoryMb: 4096, cpuMilli: 2000, pods: 100 } } } as const;
+const hello = (spec = {}, expect?: number | null) =>
+  ({ type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello', spec) }, ...(expect === undefined ? {} : { expect }) }) as const;
+
+describe('apply (the fold)', () => {
+  it('creates a function and its first revision, with resourceVersion = offset', () => {
+    const { state, verdicts } = foldAll([ns, hello()]);
+    expect(verdicts.every((v) => v.accepted)).toBe(true);
+    const fn = state.functions['default/hello']!;
+    expect(fn.metadata.resourceVersion).toBe('1');
+    expect(fn.status.latestRevision).toBe('hello-00001');
+    expect(state.revisions['default/hello-00001']?.spec.source.artifact).toBe(fn.spec.source.artifact);
+  });
+
+  it('rejects a function in a namespace that does not exist', () => {
+    const { state, verdicts } = foldAll([hello()]);
+    expect(verdicts[0]).toMatchObject({ accepted: false, code: 'not-found' });
+    expect(state.functions).toEqual({});
+  });
+
+  it('makes a new revision only when the revision template changes', () => {
+    const { state } = foldAll([ns, hello(), hello({ scale: { min: 2, max: 5, target: 10, metric: 'concurrency', scaleToZeroAfterSeconds: 30 } }), hello({ source: { artifact: DIGEST_B } })]);
+    expect(Object.keys(state.revisions).sort()).toEqual(['default/hello-00001', 'default/hello-00002']);
+    expect(state.functions['default/hello']?.status.latestRevision).toBe('hello-00002');
+    expect(state.functions['default/hello']?.metadata.generation).toBe(3);
+  });
+
+  it('accepts exactly one of two applies that expect the same resourceVersion', () => {
+    const { verdicts, state } = foldAll([ns, hello(), hello({ env: { A: '1' } }, 1), hello({ env: { A: '2' } }, 1)]);
+    expect(verdicts[2]!.accepted).toBe(true);
+    expect(verdicts[3]).toMatchObject({ accepted: false, code: 'conflict' });
+    expect(state.functions['default/hello']?.spec.env).toEqual({ A: '1' });
+  });
+
+  it('treats expect: null as "must not exist yet"', () => {
+    const { verdicts } = foldAll([ns, hello({}, null), hello({}, null)]);
+    expect(verdicts[1]!.accepted).toBe(true);
+    expect(verdicts[2]).toMatchObject({ accepted: false, code: 'already-exists' });
+  });
+
+  it('rejects the second copy of an event id (a producer retry)', () => {
+    const { verdicts } = foldAll([ns, { ...hello(), id: 'same' }, { ...hello({ env: { X: 'y' } }), id: 'same' }]);
+    expect(verdicts[2]).toMatchObject({ accepted: false, code: 'duplicate' });
+  });
+
+  it('takes a pod from Pending through Bound and Ready to removal', () => {
+    const pod = { namespace: 'default', name: 'hello-00001-abcde' };
+    const { state, verdicts } = foldAll([
+      ns,
+      node,
+      hello(),
+      { type: 'PodCreated', data: { ...pod, revision: 'hello-00001' } },
+      { type: 'PodBound', data: { ...pod, node: 'local' } },
+      { type: 'PodStatusReported', data: { ...pod, node: 'local', bootId: 'boot-1', phase: 'Ready', endpoint: 'http://127.0.0.1:5000', restartCount: 0 } },
+    ]);
+    expect(verdicts.every((v) => v.accepted)).toBe(true);
+    expect(state.pods['default/hello-00001-abcde']?.status).toMatchObject({ phase: 'Ready', endpoint: 'http://127.0.0.1:5000' });
+    const { state: after } = foldAll(
+      [
+        { type: 'PodDeletionRequested', data: { ...pod, reason: 'function deleted' } },
+        { type: 'PodStatusReported', data: { ...pod, node: 'local', bootId: 'boot-1', phase: 'Ready', endpoint: 'http://127.0.0.1:5000', restartCount: 0 } },
+      ],
+      state,
+    );
+    expect(after.pods['default/hello-00001-abcde']?.status.phase).toBe('Terminating');
+    expect(after.pods['default/hello-00001-abcde']?.status.endpoint).toBeUndefined();
+    const { state: gone } = foldAll([{ type: 'PodRemoved', data: { ...pod, node: 'local' } }], after);
+    expect(gone.pods).toEqual({});
+  });
+
+  it('rejects reports from a stale node incarnation and resets pods when the node restarts', () => {
+    const pod = { namespace: 'default', name: 'hello-00001-abcde' };
+    const ready = { type: 'PodStatusReported', data: { ...pod, node: 'local', bootId: 'boot-1', phase: 'Ready', endpoint: 'http://127.0.0.1:5000', restartCount: 0 } } as const;
+    const { state, verdicts } = foldAll([
+      ns,
+      node,
+      hello(),
+      { type: 'PodCreated', data: { ...pod, revision: 'hello-00001' } },
+      { type: 'PodBound', data: { ...pod, node: 'local' } },
+      ready,
+      { ...node, data: { ...node.data, bootId: 'boot-2' } },
+      ready,
+    ]);
+    expect(verdicts[7]).toMatchObject({ accepted: false, code: 'conflict' });
+    expect(state.pods['default/hello-00001-abcde']?.status).toMatchObject({ phase: 'Bound' });
+    expect(state.pods['default/hello-00001-abcde']?.status.endpoint).toBeUndefined();
+  });
+
+  it('deleting a function removes its revisions', () => {
+    const { state } = foldAll([ns, hello(), { type: 'FunctionDeleted', data: { namespace: 'default', name: 'hello' } }]);
+    expect(state.functions).toEqual({});
+    expect(state.revisions).toEqual({});
+  });
+
+  it('never mutates the state it is given', () => {
+    const { state } = foldAll([ns]);
+    const frozen = JSON.stringify(state);
+    apply(state, { ...hello(), id: 'x', time: new Date(0).toISOString(), offset: 1 });
+    expect(JSON.stringify(state)).toBe(frozen);
+    expect(initialState.offset).toBe(-1);
+  });
+});

@@ -1,0 +1,82 @@
+import type { EventOf } from '../events.js';
+import type { ClusterState } from '../state.js';
+import { rejected } from '../state.js';
+import { API_VERSION, keyOf } from '../resources/meta.js';
+import type { Pod, PodStatus } from '../resources/pod.js';
+import { newMeta, without, type FoldContext, type HandlerResult } from './context.js';
+
+const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
+
+export function podCreated(state: ClusterState, event: EventOf<'PodCreated'>, ctx: FoldContext): HandlerResult {
+  const { namespace, name, revision: revisionName } = event.data;
+  const key = keyOf(namespace, name);
+  if (state.pods[key]) return { rejected: rejected('already-exists', `pod ${key} already exists`) };
+  const revision = state.revisions[keyOf(namespace, revisionName)];
+  if (!revision) return { rejected: rejected('not-found', `revision ${namespace}/${revisionName} not found`) };
+  const { function: fn, number: _number, ...template } = revision.spec;
+  const pod: Pod = {
+    apiVersion: API_VERSION,
+    kind: 'Pod',
+    metadata: { ...newMeta(ctx, name, namespace, { 'tide.dev/function': fn, 'tide.dev/revision': revisionName }), namespace },
+    spec: { ...template, function: fn, revision: revisionName, terminationGraceSeconds: Math.min(DEFAULT_TERMINATION_GRACE_SECONDS, template.timeoutSeconds) },
+    status: { phase: 'Pending', restartCount: 0 },
+  };
+  return { state: { ...state, pods: { ...state.pods, [key]: pod } } };
+}
+
+export function podBound(state: ClusterState, event: EventOf<'PodBound'>, ctx: FoldContext): HandlerResult {
+  const { namespace, name, node } = event.data;
+  const pod = state.pods[keyOf(namespace, name)];
+  if (!pod) return { rejected: rejected('not-found', `pod ${namespace}/${name} not found`) };
+  if (pod.status.phase !== 'Pending') return { rejected: rejected('conflict', `pod ${namespace}/${name} is ${pod.status.phase}, not Pending`) };
+  const target = state.nodes[node];
+  if (!target?.status.ready) return { rejected: rejected('conflict', `node ${node} is not ready`) };
+  return withPod(state, { ...pod, spec: { ...pod.spec, node }, status: { ...pod.status, phase: 'Bound' } }, ctx);
+}
+
+/** A node agent's report; accepted only from the incarnation of the node the pod is bound to. */
+export function podStatusReported(state: ClusterState, event: EventOf<'PodStatusReported'>, ctx: FoldContext): HandlerResult {
+  const d = event.data;
+  const pod = state.pods[keyOf(d.namespace, d.name)];
+  if (!pod) return { rejected: rejected('not-found', `pod ${d.namespace}/${d.name} not found`) };
+  if (pod.spec.node !== d.node) return { rejected: rejected('conflict', `pod ${d.namespace}/${d.name} is not bound to node ${d.node}`) };
+  const node = state.nodes[d.node];
+  if (node?.status.bootId !== d.bootId) return { rejected: rejected('conflict', `report from a stale incarnation of node ${d.node}`) };
+  const terminating = pod.status.phase === 'Terminating';
+  const status: PodStatus = {
+    phase: terminating ? 'Terminating' : d.phase,
+    restartCount: d.restartCount,
+    nodeBootId: d.bootId,
+    ...(d.phase === 'Ready' && !terminating && d.endpoint ? { endpoint: d.endpoint } : {}),
+    ...(d.reason === undefined ? {} : { reason: d.reason }),
+    ...(d.exitCode === undefined ? {} : { exitCode: d.exitCode }),
+    ...(d.nextRestartAt === undefined ? {} : { nextRestartAt: d.nextRestartAt }),
+  };
+  return withPod(state, { ...pod, status }, ctx);
+}
+
+/** Stops routing to the pod at once; its node stops it and then reports it removed. */
+export function podDeletionRequested(state: ClusterState, event: EventOf<'PodDeletionRequested'>, ctx: FoldContext): HandlerResult {
+  const { namespace, name, reason } = event.data;
+  const key = keyOf(namespace, name);
+  const pod = state.pods[key];
+  if (!pod) return { rejected: rejected('not-found', `pod ${key} not found`) };
+  if (pod.status.phase === 'Terminating') return { rejected: rejected('conflict', `pod ${key} is already terminating`) };
+  if (!pod.spec.node) return { state: { ...state, pods: without(state.pods, key) } };
+  const metadata = { ...pod.metadata, deletionTimestamp: ctx.time };
+  return withPod(state, { ...pod, metadata, status: { phase: 'Terminating', restartCount: pod.status.restartCount, reason } }, ctx);
+}
+
+export function podRemoved(state: ClusterState, event: EventOf<'PodRemoved'>): HandlerResult {
+  const { namespace, name, node } = event.data;
+  const key = keyOf(namespace, name);
+  const pod = state.pods[key];
+  if (!pod) return { rejected: rejected('not-found', `pod ${key} not found`) };
+  if (node !== undefined && pod.spec.node !== node) return { rejected: rejected('conflict', `pod ${key} is not bound to node ${node}`) };
+  return { state: { ...state, pods: without(state.pods, key) } };
+}
+
+function withPod(state: ClusterState, pod: Pod, ctx: FoldContext): HandlerResult {
+  const stamped = { ...pod, metadata: { ...pod.metadata, resourceVersion: String(ctx.offset) } };
+  return { state: { ...state, pods: { ...state.pods, [keyOf(pod.metadata.namespace, pod.metadata.name)]: stamped } } };
+}

@@ -1,0 +1,13 @@
+export * from './resources/meta.js';
+export * from './resources/function.js';
+export * from './resources/namespace.js';
+export * from './resources/pod.js';
+export { TideEvent, EventEnvelope, subjectOf, assertNever, type LoggedEvent, type TideEventType, type EventOf } from './events.js';
+export { encodeEvent, decodeEvent, type DecodeResult } from './encoding.js';
+export { initialState, accepted, rejected, type ClusterState, type Verdict, type Rejection, type RejectionCode } from './state.js';
+export { apply, skipInvalid, versionOf, type FoldResult } from './fold/apply.js';
+export { revisionName } from './fold/functions.js';
+export { canonicalJson } from './fold/context.js';
+export { encodeSnapshot, decodeSnapshot, SnapshotFormatError } from './snapshot.js';
+export { openStateStore, STATE_TOPIC, type StateStore, type StateStoreOptions, type EventInput, type AppendResult, type StateListener } from './store/state-store.js';
+export type { StateLog, SnapshotStorage } from './store/ports.js';

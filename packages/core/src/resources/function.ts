@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { API_VERSION, ObjectMetaInput, type ObjectMeta } from './meta.js';
+
+export const artifactDigest = z
+  .string()
+  .regex(/^sha256:[a-f0-9]{64}$/, 'must be "sha256:" followed by 64 lowercase hex digits (the digest returned by the artifact upload)');
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid environment variable name');
+
+export const ScaleSpec = z
+  .object({
+    min: z.number().int().min(0).max(1000).default(1),
+    max: z.number().int().min(1).max(1000).default(20),
+    target: z.number().positive().max(10_000).default(10),
+    metric: z.enum(['concurrency', 'rps', 'cpu']).default('concurrency'),
+    scaleToZeroAfterSeconds: z.number().int().min(1).max(86_400).default(30),
+  })
+  .strict()
+  .refine((s) => s.min <= s.max, { message: 'scale.min must not exceed scale.max', path: ['min'] });
+export type ScaleSpec = z.infer<typeof ScaleSpec>;
+
+export const TrafficTarget = z
+  .object({
+    revision: z.string().min(1).optional(),
+    latestRevision: z.boolean().optional(),
+    percent: z.number().int().min(0).max(100),
+    tag: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(63).optional(),
+  })
+  .strict();
+
+export const FunctionSpec = z
+  .object({
+    source: z.object({ artifact: artifactDigest }).strict(),
+    env: z.record(envName, z.string().max(32_768)).default({}),
+    resources: z
+      .object({
+        memoryMb: z.number().int().min(16).max(16_384).default(128),
+        cpuMilli: z.number().int().min(10).max(64_000).default(250),
+      })
+      .strict()
+      .default({ memoryMb: 128, cpuMilli: 250 }),
+    concurrency: z.number().int().min(1).max(10_000).default(50),
+    timeoutSeconds: z.number().int().min(1).max(900).default(30),
+    scale: ScaleSpec.default({ min: 1, max: 20, target: 10, metric: 'concurrency', scaleToZeroAfterSeconds: 30 }),
+    traffic: z
+      .array(TrafficTarget)
+      .max(20)
+      .refine((t) => t.length === 0 || t.reduce((sum, x) => sum + x.percent, 0) === 100, 'traffic percents must add up to 100')
+      .optional(),
+  })
+  .strict();
+export type FunctionSpec = z.infer<typeof FunctionSpec>;
+
+export const FunctionManifest = z
+  .object({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('Function'),
+    metadata: ObjectMetaInput,
+    spec: FunctionSpec,
+  })
+  .strict();
+export type FunctionManifest = z.infer<typeof FunctionManifest>;
+
+/** The part of a spec that makes a new immutable Revision when it changes (not scale or traffic). */
+export type RevisionTemplate = Pick<FunctionSpec, 'source' | 'env' | 'resources' | 'concurrency' | 'timeoutSeconds'>;
+
+export function revisionTemplateOf(spec: FunctionSpec): RevisionTemplate {
+  const { source, env, resources, concurrency, timeoutSeconds } = spec;
+  return { source, env, resources, concurrency, timeoutSeconds };
+}
+
+export interface FunctionStatus {
+  latestRevision: string;
+  revisionCount: number;
+}
+
+export interface TideFunction {
+  apiVersion: typeof API_VERSION;
+  kind: 'Function';
+  metadata: ObjectMeta;
+  spec: FunctionSpec;
+  status: FunctionStatus;
+}
+
+export interface Revision {
+  apiVersion: typeof API_VERSION;
+  kind: 'Revision';
+  metadata: ObjectMeta & { namespace: string };
+  spec: RevisionTemplate & { function: string; number: number };
+}

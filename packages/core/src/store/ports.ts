@@ -1,0 +1,13 @@
+/** The slice of the EventLog port the state store needs (declared here, by its consumer). */
+export interface StateLog {
+  append(topic: string, records: readonly { value: Uint8Array }[]): Promise<number[]>;
+  read(topic: string, fromOffset: number, options?: { follow?: boolean; signal?: AbortSignal }): AsyncIterable<{ offset: number; value: Uint8Array }>;
+  endOffset(topic: string): Promise<number>;
+}
+
+/** Where snapshots of the fold are kept (files beside the embedded log, for example). */
+export interface SnapshotStorage {
+  /** The newest snapshot at or before `maxOffset` (any when absent). */
+  load(maxOffset?: number): Promise<{ offset: number; bytes: Uint8Array } | undefined>;
+  save(offset: number, bytes: Uint8Array): Promise<void>;
+}

@@ -1,0 +1,91 @@
+import { FunctionManifest, NamespaceManifest, keyOf, type EventInput, type StateStore, type ClusterState } from '@tide/core';
+import { ApiError, invalid, rejectionError } from './errors.js';
+import type { ArtifactStore } from './adapters/artifact-store.js';
+
+const MAX_ATTEMPTS = 5;
+
+export interface CommandContext {
+  store: StateStore;
+  artifacts: ArtifactStore;
+  actor?: string;
+  traceparent?: string;
+}
+
+/**
+ * Appends one conditional event and waits for the fold's verdict. Without a resourceVersion from
+ * the client the condition is "what I just read", retried on conflict: last writer wins, but no
+ * write is ever half-applied or lost silently.
+ */
+async function appendConditional(
+  ctx: CommandContext,
+  clientVersion: string | undefined,
+  currentVersion: (state: ClusterState) => number | undefined,
+  build: (expect: number | null) => EventInput,
+): Promise<{ offset: number; existed: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    const current = currentVersion(ctx.store.state());
+    const expect = clientVersion ? Number(clientVersion) : (current ?? null);
+    const event = { ...build(expect), ...(ctx.actor ? { actor: ctx.actor } : {}), ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) };
+    const [result] = await ctx.store.append([event]);
+    if (result!.verdict.accepted) return { offset: result!.offset, existed: current !== undefined };
+    const { code, reason } = result!.verdict;
+    const lostRace = code === 'conflict' || code === 'already-exists' || code === 'not-found';
+    if (clientVersion || !lostRace || attempt >= MAX_ATTEMPTS) {
+      if (clientVersion && code === 'not-found') throw rejectionError('conflict', `${reason}: it no longer exists`);
+      throw rejectionError(code, reason);
+    }
+  }
+}
+
+const versionIn = <T extends { metadata: { resourceVersion: string } }>(map: Readonly<Record<string, T>>, key: string) => {
+  const version = map[key]?.metadata.resourceVersion;
+  return version === undefined ? undefined : Number(version);
+};
+
+export async function applyNamespace(ctx: CommandContext, body: unknown) {
+  const parsed = NamespaceManifest.safeParse(body);
+  if (!parsed.success) throw invalid('Namespace', parsed.error);
+  const { name, labels = {}, annotations = {}, resourceVersion } = parsed.data.metadata;
+  const { existed } = await appendConditional(ctx, resourceVersion || undefined, (s) => versionIn(s.namespaces, name), (expect) => ({
+    type: 'NamespaceApplied',
+    data: { name, labels, annotations },
+    expect,
+  }));
+  return { object: ctx.store.state().namespaces[name], created: !existed };
+}
+
+export async function deleteNamespace(ctx: CommandContext, name: string) {
+  const existing = ctx.store.state().namespaces[name];
+  if (!existing) throw new ApiError(404, 'NotFound', `namespace ${name} not found`);
+  await appendConditional(ctx, undefined, (s) => versionIn(s.namespaces, name), (expect) => ({ type: 'NamespaceDeleted', data: { name }, expect }));
+  return existing;
+}
+
+export async function applyFunction(ctx: CommandContext, namespace: string, body: unknown) {
+  const parsed = FunctionManifest.safeParse(body);
+  if (!parsed.success) throw invalid('Function', parsed.error);
+  const manifest = parsed.data;
+  if (!ctx.store.state().namespaces[namespace]) throw new ApiError(404, 'NotFound', `namespace ${namespace} not found`);
+  const artifact = manifest.spec.source.artifact;
+  if (!(await ctx.artifacts.has(artifact))) {
+    throw new ApiError(422, 'Invalid', `spec.source.artifact ${artifact} has not been uploaded: POST the bundle to /apis/tide.dev/v1/artifacts first`, [
+      { field: 'spec.source.artifact', message: 'not uploaded' },
+    ]);
+  }
+  const { resourceVersion, namespace: _ns, ...metadata } = manifest.metadata;
+  const key = keyOf(namespace, manifest.metadata.name);
+  const { existed } = await appendConditional(ctx, resourceVersion || undefined, (s) => versionIn(s.functions, key), (expect) => ({
+    type: 'FunctionApplied',
+    data: { namespace, manifest: { ...manifest, metadata } },
+    expect,
+  }));
+  return { object: ctx.store.state().functions[key], created: !existed };
+}
+
+export async function deleteFunction(ctx: CommandContext, namespace: string, name: string) {
+  const key = keyOf(namespace, name);
+  const existing = ctx.store.state().functions[key];
+  if (!existing) throw new ApiError(404, 'NotFound', `function ${key} not found`);
+  await appendConditional(ctx, undefined, (s) => versionIn(s.functions, key), (expect) => ({ type: 'FunctionDeleted', data: { namespace, name }, expect }));
+  return existing;
+}

@@ -1,0 +1,48 @@
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ApiError } from './errors.js';
+
+/** Reads a request body as JSON or YAML according to its content type. */
+export function parseManifestBody(text: string, contentType: string | undefined): unknown {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json' || type.endsWith('+json')) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new ApiError(400, 'BadRequest', `request body is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') {
+    try {
+      return parseYaml(text, { maxAliasCount: 100 });
+    } catch (error) {
+      const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
+      throw new ApiError(400, 'BadRequest', `request body is not valid YAML${where}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new ApiError(415, 'UnsupportedMediaType', `content type "${type || '(none)'}" is not supported: send application/json or application/yaml`);
+}
+
+const KINDS_BY_PLURAL: Record<string, string> = { namespaces: 'Namespace', functions: 'Function' };
+
+/** Checks that a manifest's kind, apiVersion, name and namespace agree with the path it was sent to. */
+export function checkManifestTarget(body: unknown, plural: string, name: string, namespace?: string): Record<string, unknown> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ApiError(400, 'BadRequest', 'request body must be an object (a manifest with apiVersion, kind, metadata and spec)');
+  }
+  const manifest = body as Record<string, unknown>;
+  const expectedKind = KINDS_BY_PLURAL[plural]!;
+  if (manifest.kind === undefined) throw new ApiError(422, 'Invalid', `kind is required: expected "${expectedKind}"`, [{ field: 'kind', message: 'required' }]);
+  if (manifest.kind !== expectedKind) {
+    throw new ApiError(400, 'BadRequest', `kind "${String(manifest.kind)}" cannot be applied at /${plural}: expected "${expectedKind}"`, [{ field: 'kind', message: `expected ${expectedKind}` }]);
+  }
+  const metadata = manifest.metadata as Record<string, unknown> | undefined;
+  if (metadata && typeof metadata === 'object') {
+    if (metadata.name !== undefined && metadata.name !== name) {
+      throw new ApiError(400, 'BadRequest', `metadata.name "${String(metadata.name)}" does not match the name in the path "${name}"`, [{ field: 'metadata.name', message: 'does not match the path' }]);
+    }
+    if (namespace && metadata.namespace !== undefined && metadata.namespace !== namespace) {
+      throw new ApiError(400, 'BadRequest', `metadata.namespace "${String(metadata.namespace)}" does not match the namespace in the path "${namespace}"`, [{ field: 'metadata.namespace', message: 'does not match the path' }]);
+    }
+  }
+  return { ...manifest, metadata: { ...(metadata && typeof metadata === 'object' ? metadata : {}), name, ...(namespace ? { namespace } : {}) } };
+}

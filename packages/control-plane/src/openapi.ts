@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { FunctionManifest, NamespaceManifest } from '@tide/core';
+
+const status = { $ref: '#/components/schemas/Status' };
+const errors = Object.fromEntries(
+  ['400', '404', '409', '413', '415', '422'].map((code) => [code, { description: 'Failure', content: { 'application/json': { schema: status } } }]),
+);
+const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const manifestBody = (ref: string) => ({
+  required: true,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } }, 'application/yaml': { schema: { $ref: `#/components/schemas/${ref}` } } },
+});
+const watchParams = [
+  { name: 'watch', in: 'query', schema: { type: 'boolean' }, description: 'stream changes as server-sent events' },
+  { name: 'resourceVersion', in: 'query', schema: { type: 'string' }, description: 'stream every event after this log offset' },
+];
+const nsParam = { name: 'ns', in: 'path', required: true, schema: { type: 'string' } };
+const nameParam = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
+
+/** The API description, generated from the same zod schemas that validate requests. */
+export function openApiDocument() {
+  const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Tide API', version: 'v1' },
+    paths: {
+      '/apis/tide.dev/v1/artifacts': {
+        post: {
+          summary: 'Upload a bundled function module; returns its content digest',
+          requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          responses: { '201': { description: 'Stored', content: { 'application/json': { schema: { type: 'object', properties: { digest: { type: 'string' }, size: { type: 'integer' } } } } } }, ...errors },
+        },
+      },
+      '/apis/tide.dev/v1/namespaces': { get: { summary: 'List or watch namespaces', parameters: watchParams, responses: { '200': { description: 'NamespaceList' } } } },
+      '/apis/tide.dev/v1/namespaces/{name}': {
+        parameters: [nameParam],
+        get: { responses: { '200': json('Namespace'), ...errors } },
+        put: { summary: 'Apply a namespace', requestBody: manifestBody('Namespace'), responses: { '200': json('Namespace'), '201': json('Namespace'), ...errors } },
+        delete: { responses: { '200': json('Namespace'), ...errors } },
+      },
+      '/apis/tide.dev/v1/namespaces/{ns}/functions': { parameters: [nsParam], get: { summary: 'List or watch functions', parameters: watchParams, responses: { '200': { description: 'FunctionList' } } } },
+      '/apis/tide.dev/v1/namespaces/{ns}/functions/{name}': {
+        parameters: [nsParam, nameParam],
+        get: { responses: { '200': json('Function'), ...errors } },
+        put: {
+          summary: 'Apply a function (metadata.resourceVersion makes it conditional: 409 if changed meanwhile)',
+          requestBody: manifestBody('Function'),
+          responses: { '200': json('Function'), '201': json('Function'), ...errors },
+        },
+        delete: { responses: { '200': json('Function'), ...errors } },
+      },
+      '/apis/tide.dev/v1/namespaces/{ns}/revisions': { parameters: [nsParam], get: { parameters: watchParams, responses: { '200': { description: 'RevisionList' } } } },
+      '/apis/tide.dev/v1/namespaces/{ns}/pods': { parameters: [nsParam], get: { parameters: watchParams, responses: { '200': { description: 'PodList' } } } },
+      '/apis/tide.dev/v1/events': { get: { summary: 'Stream the state log as server-sent events', parameters: watchParams, responses: { '200': { description: 'text/event-stream' } } } },
+      '/fn/{ns}/{name}': { parameters: [nsParam, nameParam], get: { summary: 'Invoke a function (any method, any sub-path)', responses: { '200': { description: 'The function response' } } } },
+    },
+    components: {
+      schemas: {
+        Function: schema(FunctionManifest),
+        Namespace: schema(NamespaceManifest),
+        Status: {
+          type: 'object',
+          properties: {
+            kind: { const: 'Status' },
+            code: { type: 'integer' },
+            reason: { type: 'string' },
+            message: { type: 'string' },
+            details: { type: 'object', properties: { causes: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } } } },
+          },
+        },
+      },
+    },
+  };
+}

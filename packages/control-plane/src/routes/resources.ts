@@ -1,0 +1,94 @@
+import { Hono, type Context } from 'hono';
+import { dnsLabel, keyOf, type ClusterState } from '@tide/core';
+import { ApiError } from '../errors.js';
+import { checkManifestTarget, parseManifestBody } from '../manifest-body.js';
+import { applyFunction, applyNamespace, deleteFunction, deleteNamespace, type CommandContext } from '../commands.js';
+import { watchResponse } from './watch.js';
+import type { ControlPlaneDeps } from '../deps.js';
+
+type Collection = 'functions' | 'revisions' | 'pods';
+const LIST_KINDS: Record<Collection | 'namespaces' | 'nodes', string> = {
+  namespaces: 'NamespaceList',
+  functions: 'FunctionList',
+  revisions: 'RevisionList',
+  pods: 'PodList',
+  nodes: 'NodeList',
+};
+
+function checkName(what: string, value: string): string {
+  const result = dnsLabel.safeParse(value);
+  if (!result.success) throw new ApiError(400, 'BadRequest', `${what} "${value.slice(0, 80)}" is invalid: ${result.error.issues[0]!.message}`, [{ field: what, message: result.error.issues[0]!.message }]);
+  return value;
+}
+
+function list(kind: keyof typeof LIST_KINDS, state: ClusterState, namespace?: string, labelSelector?: string) {
+  const wanted = parseSelector(labelSelector);
+  const items = Object.values(state[kind] as Record<string, { metadata: { namespace?: string; labels: Record<string, string> } }>).filter(
+    (item) => (!namespace || item.metadata.namespace === namespace) && wanted.every(([k, v]) => item.metadata.labels[k] === v),
+  );
+  return { apiVersion: 'tide.dev/v1', kind: LIST_KINDS[kind], metadata: { resourceVersion: String(state.offset) }, items };
+}
+
+function parseSelector(selector: string | undefined): [string, string][] {
+  if (!selector) return [];
+  return selector.split(',').map((term) => {
+    const [k, v] = term.split('=');
+    if (!k || v === undefined) throw new ApiError(400, 'BadRequest', `labelSelector term "${term}" must be key=value`);
+    return [k.trim(), v.trim()];
+  });
+}
+
+export function resourceRoutes(deps: ControlPlaneDeps) {
+  const app = new Hono();
+  const ctxOf = (c: Context): CommandContext => ({
+    store: deps.store,
+    artifacts: deps.artifacts,
+    ...(c.req.header('traceparent') ? { traceparent: c.req.header('traceparent')! } : {}),
+  });
+  const readBody = async (c: Context) => parseManifestBody(await c.req.text(), c.req.header('content-type'));
+  const isWatch = (c: Context) => c.req.query('watch') === 'true' || c.req.query('watch') === '1';
+
+  app.get('/namespaces', (c) => (isWatch(c) ? watchResponse(c, deps, ['Namespace']) : c.json(list('namespaces', deps.store.state()))));
+  app.get('/namespaces/:ns', (c) => {
+    const name = checkName('namespace', c.req.param('ns'));
+    const item = deps.store.state().namespaces[name];
+    if (!item) throw new ApiError(404, 'NotFound', `namespace ${name} not found`);
+    return c.json(item);
+  });
+  app.put('/namespaces/:ns', async (c) => {
+    const name = checkName('namespace', c.req.param('ns'));
+    const { object, created } = await applyNamespace(ctxOf(c), checkManifestTarget(await readBody(c), 'namespaces', name));
+    return c.json(object, created ? 201 : 200);
+  });
+  app.delete('/namespaces/:ns', async (c) => c.json(await deleteNamespace(ctxOf(c), checkName('namespace', c.req.param('ns')))));
+
+  app.get('/nodes', (c) => c.json(list('nodes', deps.store.state())));
+
+  for (const plural of ['functions', 'revisions', 'pods'] as const) {
+    const kind = LIST_KINDS[plural].replace(/List$/, '');
+    app.get(`/${plural}`, (c) => (isWatch(c) ? watchResponse(c, deps, [kind]) : c.json(list(plural, deps.store.state(), undefined, c.req.query('labelSelector')))));
+    app.get(`/namespaces/:ns/${plural}`, (c) => {
+      const ns = checkName('namespace', c.req.param('ns'));
+      return isWatch(c) ? watchResponse(c, deps, [kind], ns) : c.json(list(plural, deps.store.state(), ns, c.req.query('labelSelector')));
+    });
+    app.get(`/namespaces/:ns/${plural}/:name`, (c) => {
+      const ns = checkName('namespace', c.req.param('ns'));
+      const name = c.req.param('name');
+      const item = (deps.store.state()[plural] as Record<string, unknown>)[keyOf(ns, name)];
+      if (!item) throw new ApiError(404, 'NotFound', `${kind.toLowerCase()} ${ns}/${name.slice(0, 80)} not found`);
+      return c.json(item);
+    });
+  }
+
+  app.put('/namespaces/:ns/functions/:name', async (c) => {
+    const ns = checkName('namespace', c.req.param('ns'));
+    const name = checkName('name', c.req.param('name'));
+    const { object, created } = await applyFunction(ctxOf(c), ns, checkManifestTarget(await readBody(c), 'functions', name, ns));
+    return c.json(object, created ? 201 : 200);
+  });
+  app.delete('/namespaces/:ns/functions/:name', async (c) => {
+    const ns = checkName('namespace', c.req.param('ns'));
+    return c.json(await deleteFunction(ctxOf(c), ns, checkName('name', c.req.param('name'))));
+  });
+  return app;
+}

@@ -11,3 +11,4 @@ export { canonicalJson } from './fold/context.js';
 export { encodeSnapshot, decodeSnapshot, SnapshotFormatError } from './snapshot.js';
 export { openStateStore, STATE_TOPIC, type StateStore, type StateStoreOptions, type EventInput, type AppendResult, type StateListener } from './store/state-store.js';
 export type { StateLog, SnapshotStorage } from './store/ports.js';
+export { startReconcileLoop, type ReconcileLoop, type ReconcileLoopOptions } from './store/reconcile-loop.js';

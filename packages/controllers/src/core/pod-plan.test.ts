@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { apply, FunctionManifest, initialState, type ClusterState, type EventEnvelope } from '@tide/core';
+import { planPods } from './pod-plan.js';
+
+let offset = 0;
+function given(events: Omit<EventEnvelope, 'id' | 'time'>[], from: ClusterState = initialState): ClusterState {
+  return events.reduce((state, e) => apply(state, { ...e, id: `e${offset}`, time: new Date(offset * 1000).toISOString(), offset: offset++ } as never).state, from);
+}
+const fn = (min: number, artifact = 'a') => ({
+  type: 'FunctionApplied' as const,
+  data: {
+    namespace: 'default',
+    manifest: FunctionManifest.parse({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'hello' }, spec: { source: { artifact: `sha256:${artifact.repeat(64)}` }, scale: { min } } }),
+  },
+});
+const setup = [
+  { type: 'NamespaceApplied' as const, data: { name: 'default', labels: {}, annotations: {} } },
+  { type: 'NodeRegistered' as const, data: { name: 'local', bootId: 'b', address: '127.0.0.1', capacity: { memoryMb: 8192, cpuMilli: 4000, pods: 100 } } },
+];
+const pod = (name: string, revision: string) => ({ type: 'PodCreated' as const, data: { namespace: 'default', name, revision } });
+const ready = (name: string) => [
+  { type: 'PodBound' as const, data: { namespace: 'default', name, node: 'local' } },
+  { type: 'PodStatusReported' as const, data: { namespace: 'default', name, node: 'local', bootId: 'b', phase: 'Ready' as const, endpoint: 'http://127.0.0.1:1', restartCount: 0 } },
+];
+
+describe('planPods', () => {
+  it('given a new function with min 0, when planned, then it asks for one pod of the latest revision', () => {
+    expect(planPods(given([...setup, fn(0)])).create).toEqual([{ namespace: 'default', revision: 'hello-00001', count: 1 }]);
+  });
+
+  it('given enough pods, when planned, then it does nothing', () => {
+    const plan = planPods(given([...setup, fn(2), pod('hello-00001-aaaaa', 'hello-00001'), pod('hello-00001-bbbbb', 'hello-00001')]));
+    expect(plan).toEqual({ create: [], remove: [] });
+  });
+
+  it('given too many pods, when planned, then it removes the ones that serve nothing first', () => {
+    const state = given([...setup, fn(2), pod('hello-00001-aaaaa', 'hello-00001'), ...ready('hello-00001-aaaaa'), pod('hello-00001-bbbbb', 'hello-00001'), ...ready('hello-00001-bbbbb'), pod('hello-00001-ccccc', 'hello-00001'), fn(1)]);
+    const plan = planPods(state);
+    expect(plan.remove.map((r) => r.pod.metadata.name)).toEqual(['hello-00001-ccccc', 'hello-00001-bbbbb']);
+  });
+
+  it('given a new revision, when its pods are not ready yet, then the old pods keep serving', () => {
+    const state = given([...setup, fn(1), pod('hello-00001-aaaaa', 'hello-00001'), ...ready('hello-00001-aaaaa'), fn(1, 'b'), pod('hello-00002-aaaaa', 'hello-00002')]);
+    expect(planPods(state)).toEqual({ create: [], remove: [] });
+    const next = given(ready('hello-00002-aaaaa'), state);
+    expect(planPods(next).remove.map((r) => [r.pod.metadata.name, r.reason])).toEqual([['hello-00001-aaaaa', 'replaced by revision hello-00002']]);
+  });
+
+  it('given a deleted function, when planned, then its pods are removed', () => {
+    const state = given([...setup, fn(1), pod('hello-00001-aaaaa', 'hello-00001'), { type: 'FunctionDeleted', data: { namespace: 'default', name: 'hello' } }]);
+    expect(planPods(state).remove.map((r) => r.reason)).toEqual(['function deleted']);
+  });
+});

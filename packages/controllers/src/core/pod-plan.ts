@@ -1,0 +1,52 @@
+import { keyOf, type ClusterState, type Pod } from '@tide/core';
+
+export interface PodPlan {
+  create: { namespace: string; revision: string; count: number }[];
+  remove: { pod: Pod; reason: string }[];
+}
+
+/** Replicas a function wants until the autoscaler decides: its minimum, and at least one. */
+export function desiredReplicas(min: number): number {
+  return Math.max(1, min);
+}
+
+/**
+ * What the revision controller must do so that each Function runs its desired number of pods of
+ * its latest revision. Pods of older revisions keep serving until the latest has enough Ready
+ * pods, so an update never leaves a function without a pod; pods of deleted functions go at once.
+ */
+export function planPods(state: ClusterState): PodPlan {
+  const plan: PodPlan = { create: [], remove: [] };
+  const live = Object.values(state.pods).filter((p) => p.status.phase !== 'Terminating');
+  const byFunction = new Map<string, Pod[]>();
+  for (const pod of live) {
+    const key = keyOf(pod.metadata.namespace, pod.spec.function);
+    byFunction.set(key, [...(byFunction.get(key) ?? []), pod]);
+  }
+  for (const [key, pods] of byFunction) {
+    if (!state.functions[key]) for (const pod of pods) plan.remove.push({ pod, reason: 'function deleted' });
+  }
+  for (const [key, fn] of Object.entries(state.functions)) {
+    const namespace = fn.metadata.namespace!;
+    const latest = fn.status.latestRevision;
+    const pods = byFunction.get(key) ?? [];
+    const current = pods.filter((p) => p.spec.revision === latest);
+    const desired = desiredReplicas(fn.spec.scale.min);
+    if (current.length < desired) plan.create.push({ namespace, revision: latest, count: desired - current.length });
+    if (current.length > desired) {
+      for (const pod of [...current].sort(byRemovalPreference).slice(0, current.length - desired)) plan.remove.push({ pod, reason: 'scaled down' });
+    }
+    const readyLatest = current.filter((p) => p.status.phase === 'Ready').length;
+    if (readyLatest >= desired) {
+      for (const pod of pods) if (pod.spec.revision !== latest) plan.remove.push({ pod, reason: `replaced by revision ${latest}` });
+    }
+  }
+  return plan;
+}
+
+const PHASE_RANK: Record<string, number> = { Pending: 0, Bound: 1, Exited: 2, Starting: 3, Ready: 4 };
+
+/** Remove pods that serve nothing first, then the newest. */
+function byRemovalPreference(a: Pod, b: Pod): number {
+  return (PHASE_RANK[a.status.phase] ?? 0) - (PHASE_RANK[b.status.phase] ?? 0) || b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp);
+}

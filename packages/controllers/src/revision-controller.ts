@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { startReconcileLoop, type EventInput, type ReconcileLoop, type StateStore } from '@tide/core';
+import { planPods } from './core/pod-plan.js';
+
+const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** A Kubernetes-style random pod name suffix: 5 characters that never spell words. */
+export function randomSuffix(): string {
+  return [...randomBytes(5)].map((b) => ALPHABET[b % ALPHABET.length]).join('');
+}
+
+/** Keeps every Function's pods at the desired count of its latest revision. */
+export function startRevisionController(store: StateStore, options: { newSuffix?: () => string; onError?: (e: Error) => void } = {}): ReconcileLoop {
+  const newSuffix = options.newSuffix ?? randomSuffix;
+  return startReconcileLoop(store, {
+    name: 'revision-controller',
+    ...(options.onError ? { onError: options.onError } : {}),
+    reconcile(state) {
+      const plan = planPods(state);
+      const events: EventInput[] = [];
+      for (const { namespace, revision, count } of plan.create) {
+        for (let i = 0; i < count; i++) events.push({ type: 'PodCreated', data: { namespace, name: `${revision}-${newSuffix()}`, revision }, expect: null });
+      }
+      for (const { pod, reason } of plan.remove) {
+        events.push({
+          type: 'PodDeletionRequested',
+          data: { namespace: pod.metadata.namespace, name: pod.metadata.name, reason },
+          expect: Number(pod.metadata.resourceVersion),
+        });
+      }
+      return events;
+    },
+  });
+}

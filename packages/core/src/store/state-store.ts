@@ -49,7 +49,9 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   const snapshotEvery = options.snapshotEvery ?? 10_000;
   const now = options.now ?? Date.now;
   const newId = options.newId ?? randomUUID;
-  const snapshot = await snapshots?.load();
+  // A snapshot ahead of the log (records lost with the machine's page cache) must not be trusted.
+  const end = await log.endOffset(topic);
+  const snapshot = await snapshots?.load(end - 1);
   let state = snapshot ? decodeSnapshot(snapshot.bytes) : initialState;
   let lastSnapshotOffset = state.offset;
   const verdicts = new Map<number, Verdict>();
@@ -73,7 +75,6 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     }
   };
 
-  const end = await log.endOffset(topic);
   if (end > state.offset + 1) {
     for await (const record of log.read(topic, state.offset + 1, { follow: false, signal: abort.signal })) {
       fold(record);

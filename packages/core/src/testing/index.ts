@@ -1,0 +1,1 @@
+export { DIGEST_A, DIGEST_B, functionManifest, foldAll } from './builders.js';

@@ -1,0 +1,92 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the message, so a proxy
+ * must not forward them. `host` is re-derived by the upstream client from the pod's address
+ * (the original goes out as x-forwarded-host); `expect` is answered by node:http itself and
+ * undici refuses to send it.
+ */
+const REQUEST_DROPPED = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'upgrade',
+  'trailer',
+  'host',
+  'expect',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-prefix',
+]);
+
+const RESPONSE_DROPPED = ['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'trailer'] as const;
+
+export interface ForwardingInfo {
+  /** The client's address as the gateway saw it (appended to x-forwarded-for). */
+  readonly remoteAddress: string | undefined;
+  readonly proto: 'http' | 'https';
+  /** `/fn/{namespace}/{name}`. */
+  readonly prefix: string;
+}
+
+/**
+ * The header list for the upstream request, in undici's flat `[name, value, ...]` form,
+ * built from node's `rawHeaders` so repeated headers and their order survive.
+ */
+export function upstreamHeaders(rawHeaders: readonly string[], info: ForwardingInfo): string[] {
+  let headers: string[] = [];
+  let forwardedFor: string | undefined;
+  let host: string | undefined;
+  let connection: string | undefined;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    const value = rawHeaders[i + 1] as string;
+    const lower = name.toLowerCase();
+    if (!REQUEST_DROPPED.has(lower) && !lower.startsWith('proxy-')) {
+      headers.push(name, value);
+    } else if (lower === 'x-forwarded-for') {
+      forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+    } else if (lower === 'host') {
+      host = value;
+    } else if (lower === 'connection') {
+      connection = connection === undefined ? value : `${connection},${value}`;
+    }
+  }
+  if (connection !== undefined) headers = withoutListed(headers, connection);
+  const client = info.remoteAddress ?? 'unknown';
+  headers.push('x-forwarded-for', forwardedFor === undefined ? client : `${forwardedFor}, ${client}`);
+  if (host !== undefined) headers.push('x-forwarded-host', host);
+  headers.push('x-forwarded-proto', info.proto, 'x-forwarded-prefix', info.prefix);
+  return headers;
+}
+
+/** Removes the response's hop-by-hop headers in place (the object is the proxy's own copy). */
+export function deleteHopByHopHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const listed: unknown = headers.connection;
+  for (const name of RESPONSE_DROPPED) delete headers[name];
+  for (const name of Object.keys(headers)) if (name.startsWith('proxy-')) delete headers[name];
+  if (listed !== undefined) {
+    const tokens = Array.isArray(listed) ? listed.join(',') : String(listed);
+    for (const token of tokens.split(',')) delete headers[token.trim().toLowerCase()];
+  }
+  return headers;
+}
+
+/** Drops the headers a sender named in `Connection: a, b` (they are hop-by-hop too). */
+function withoutListed(headers: string[], connection: string): string[] {
+  const listed = new Set<string>();
+  for (const token of connection.split(',')) {
+    const name = token.trim().toLowerCase();
+    // keep-alive/close are the usual values and name no other header.
+    if (name !== '' && name !== 'keep-alive' && name !== 'close') listed.add(name);
+  }
+  if (listed.size === 0) return headers;
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (!listed.has(name.toLowerCase())) kept.push(name, headers[i + 1] as string);
+  }
+  return kept;
+}

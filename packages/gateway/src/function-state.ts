@@ -1,0 +1,35 @@
+import type { EndpointPools, EndpointState } from './endpoint-pools.js';
+import type { ProxyCall } from './proxy-call.js';
+import type { FunctionRoute } from './route-table.js';
+
+/** What the gateway tracks per function it has routed: its pods, its waiting line, its counts. */
+export class FunctionState {
+  readonly key: string;
+  route!: FunctionRoute;
+  /** Parallel to route.endpoints. */
+  endpoints: EndpointState[] = [];
+  /** Requests waiting for a pod with a free slot, oldest first. */
+  readonly waiting: ProxyCall[] = [];
+  inFlight = 0;
+  requests = 0;
+
+  constructor(
+    readonly namespace: string,
+    readonly name: string,
+    route: FunctionRoute,
+    pools: EndpointPools,
+  ) {
+    this.key = `${namespace}/${name}`;
+    this.useRoute(route, pools);
+  }
+
+  useRoute(route: FunctionRoute, pools: EndpointPools): void {
+    this.route = route;
+    this.endpoints = route.endpoints.map((endpoint) => pools.stateFor(endpoint));
+  }
+
+  removeWaiting(call: ProxyCall): void {
+    const at = this.waiting.indexOf(call);
+    if (at >= 0) this.waiting.splice(at, 1);
+  }
+}

@@ -1,0 +1,183 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { INVOCATION_PREFIX, type InvocationTarget, parseInvocationPath } from './core/parse-invocation-path.js';
+import { pickEndpoint } from './core/pick-endpoint.js';
+import { EndpointPools } from './endpoint-pools.js';
+import { sendError } from './error-response.js';
+import { FunctionState } from './function-state.js';
+import { type CallOwner, ProxyCall } from './proxy-call.js';
+import type { FunctionRoute, RouteTable } from './route-table.js';
+
+export interface GatewayOptions {
+  routes: RouteTable;
+  /** How long a request may wait for a free pod; default: the function's timeoutMs. */
+  holdTimeoutMs?: number;
+  /** Keep-alive connections per pod; default: the pod's concurrency. */
+  connectionsPerPod?: number;
+  /** Most requests one function may have waiting for a pod; beyond it, 503 at once. Default 10 000. */
+  maxWaitingPerFunction?: number;
+}
+
+export interface GatewayStats {
+  inFlight: number;
+  requests: number;
+  byFunction: Record<string, { inFlight: number; requests: number }>;
+}
+
+export interface Gateway {
+  /** Handles a request whose URL path starts with /fn/ ; returns false if the path is not /fn/... */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  stats(): GatewayStats;
+  /** Answers waiting requests with 503, stops following routes and closes the pools. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_WAITING = 10_000;
+/** Seconds a client should wait before retrying a request no pod could take. */
+const RETRY_AFTER_SECONDS = 1;
+
+export function createGateway(options: GatewayOptions): Gateway {
+  return new InvocationGateway(options);
+}
+
+class InvocationGateway implements Gateway, CallOwner {
+  readonly #routes: RouteTable;
+  readonly #holdTimeoutMs: number | undefined;
+  readonly #maxWaiting: number;
+  readonly #pools: EndpointPools;
+  readonly #functions = new Map<string, FunctionState>();
+  readonly #unsubscribe: () => void;
+  #inFlight = 0;
+  #requests = 0;
+  #closed = false;
+
+  constructor(options: GatewayOptions) {
+    this.#routes = options.routes;
+    this.#holdTimeoutMs = options.holdTimeoutMs;
+    this.#maxWaiting = options.maxWaitingPerFunction ?? DEFAULT_MAX_WAITING;
+    this.#pools = new EndpointPools(options.connectionsPerPod);
+    this.#unsubscribe = this.#routes.subscribe(() => this.#routesChanged());
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url;
+    if (url === undefined || !url.startsWith(INVOCATION_PREFIX)) return false;
+    const target = parseInvocationPath(url);
+    if (target.kind === 'invalid') {
+      sendError(res, 400, target.message);
+      return true;
+    }
+    if (this.#closed) {
+      sendError(res, 503, 'gateway is shutting down', RETRY_AFTER_SECONDS);
+      return true;
+    }
+    const route = this.#routes.lookup(target.namespace, target.name);
+    if (route === undefined) {
+      sendError(res, 404, `function ${target.namespace}/${target.name} not found`);
+      return true;
+    }
+    this.#admit(new ProxyCall(this, this.#functionState(target, route), req, res, target));
+    return true;
+  }
+
+  stats(): GatewayStats {
+    const byFunction: GatewayStats['byFunction'] = {};
+    for (const fn of this.#functions.values()) byFunction[fn.key] = { inFlight: fn.inFlight, requests: fn.requests };
+    return { inFlight: this.#inFlight, requests: this.#requests, byFunction };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe();
+    for (const fn of this.#functions.values()) {
+      for (const call of fn.waiting.splice(0)) call.reject(503, 'gateway is shutting down', RETRY_AFTER_SECONDS);
+    }
+    await this.#pools.closeAll();
+  }
+
+  settled(call: ProxyCall): void {
+    const fn = call.fn;
+    fn.inFlight -= 1;
+    this.#inFlight -= 1;
+    if (call.endpoint !== undefined) {
+      call.endpoint.inFlight -= 1;
+      if (fn.waiting.length > 0) this.#drain(fn);
+    }
+  }
+
+  withdrawn(call: ProxyCall): void {
+    call.fn.removeWaiting(call);
+  }
+
+  #functionState(target: InvocationTarget, route: FunctionRoute): FunctionState {
+    const key = `${target.namespace}/${target.name}`;
+    let fn = this.#functions.get(key);
+    if (fn === undefined) {
+      fn = new FunctionState(target.namespace, target.name, route, this.#pools);
+      this.#functions.set(key, fn);
+    } else if (fn.route !== route) {
+      fn.useRoute(route, this.#pools);
+    }
+    return fn;
+  }
+
+  #admit(call: ProxyCall): void {
+    const fn = call.fn;
+    fn.inFlight += 1;
+    fn.requests += 1;
+    this.#inFlight += 1;
+    this.#requests += 1;
+    // Someone already waiting goes first (FIFO), so only an empty line may skip it.
+    if (fn.waiting.length === 0) {
+      const index = pickEndpoint(fn.endpoints, Math.random);
+      const endpoint = fn.endpoints[index];
+      if (endpoint !== undefined) return call.dispatch(endpoint);
+    }
+    if (fn.waiting.length >= this.#maxWaiting) {
+      return call.reject(503, `too many requests waiting for a pod of ${fn.key} (${this.#maxWaiting})`, RETRY_AFTER_SECONDS);
+    }
+    const holdMs = this.#holdTimeoutMs ?? fn.route.timeoutMs;
+    call.holdTimer = setTimeout(onHoldTimeout, holdMs, call, holdMs);
+    fn.waiting.push(call);
+  }
+
+  /** Hands waiting requests, oldest first, to pods with free slots. */
+  #drain(fn: FunctionState): void {
+    while (fn.waiting.length > 0) {
+      const endpoint = fn.endpoints[pickEndpoint(fn.endpoints, Math.random)];
+      if (endpoint === undefined) return;
+      const call = fn.waiting.shift() as ProxyCall;
+      clearTimeout(call.holdTimer);
+      call.holdTimer = undefined;
+      call.dispatch(endpoint);
+    }
+  }
+
+  #routesChanged(): void {
+    const liveUrls = new Set<string>();
+    for (const fn of this.#functions.values()) {
+      const route = this.#routes.lookup(fn.namespace, fn.name);
+      if (route === undefined) {
+        for (const call of fn.waiting.splice(0)) call.reject(404, `function ${fn.key} not found`);
+        fn.useRoute({ ...fn.route, endpoints: [] }, this.#pools);
+        if (fn.inFlight === 0) this.#functions.delete(fn.key);
+        continue;
+      }
+      fn.useRoute(route, this.#pools);
+      for (const endpoint of route.endpoints) liveUrls.add(endpoint.url);
+      this.#drain(fn);
+    }
+    // Closing is graceful and cannot fail in a way a request would notice; don't block on it.
+    this.#pools.retainOnly(liveUrls).catch(() => undefined);
+  }
+}
+
+function onHoldTimeout(call: ProxyCall, holdMs: number): void {
+  const fn = call.fn;
+  fn.removeWaiting(call);
+  const message =
+    fn.endpoints.length === 0
+      ? `no pod of ${fn.key} became ready within ${holdMs} ms`
+      : `no pod of ${fn.key} had a free slot within ${holdMs} ms (${fn.endpoints.length} pods, all at their concurrency limit)`;
+  call.reject(503, message, RETRY_AFTER_SECONDS);
+}

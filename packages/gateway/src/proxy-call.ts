@@ -1,0 +1,191 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, propagation, trace } from '@opentelemetry/api';
+import type { Dispatcher } from 'undici';
+import { deleteHopByHopHeaders, upstreamHeaders } from './core/forwarded-headers.js';
+import type { InvocationTarget } from './core/parse-invocation-path.js';
+import { describeUpstreamFailure } from './core/upstream-failure.js';
+import type { EndpointState } from './endpoint-pools.js';
+import { sendError } from './error-response.js';
+import type { FunctionState } from './function-state.js';
+import * as telemetry from './telemetry.js';
+
+/** Grace beyond the function's own timeout, so the pod's timeout answer can still arrive. */
+export const UPSTREAM_TIMEOUT_MARGIN_MS = 1_000;
+
+/** The gateway side of a call: told when a call is over, or leaves the waiting line early. */
+export interface CallOwner {
+  settled(call: ProxyCall): void;
+  withdrawn(call: ProxyCall): void;
+}
+
+export class ClientClosedError extends Error {
+  constructor(readonly functionKey: string) {
+    super(`client closed the request to ${functionKey}`);
+    this.name = 'ClientClosedError';
+  }
+}
+
+const kCall = Symbol('tide.gateway.call');
+type TrackedResponse = ServerResponse & { [kCall]?: ProxyCall };
+
+/**
+ * One proxied request, from admission to the last byte. It is its own undici dispatch
+ * handler and finds itself from the response's events through a symbol, so a request costs
+ * one object here and no closures.
+ */
+export class ProxyCall implements Dispatcher.DispatchHandler {
+  endpoint: EndpointState | undefined;
+  holdTimer: NodeJS.Timeout | undefined;
+  #controller: Dispatcher.DispatchController | undefined;
+  #clientGone = false;
+  #settled = false;
+  #drainListening = false;
+  readonly #parentContext: Context;
+  readonly #span: Span;
+
+  constructor(
+    private readonly owner: CallOwner,
+    readonly fn: FunctionState,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly target: InvocationTarget,
+  ) {
+    this.#parentContext = propagation.extract(ROOT_CONTEXT, req.headers);
+    this.#span = telemetry.tracer.startSpan(
+      telemetry.invocationSpanName(target.prefix),
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          [telemetry.ATTR_FUNCTION]: target.name,
+          [telemetry.ATTR_NAMESPACE]: target.namespace,
+          [telemetry.ATTR_HTTP_METHOD]: req.method ?? 'GET',
+        },
+      },
+      this.#parentContext,
+    );
+    (res as TrackedResponse)[kCall] = this;
+    res.on('close', onResponseClose);
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  dispatch(endpoint: EndpointState): void {
+    this.endpoint = endpoint;
+    endpoint.inFlight += 1;
+    this.#span.setAttribute(telemetry.ATTR_POD, endpoint.pod);
+    const req = this.req;
+    const headers = upstreamHeaders(req.rawHeaders, {
+      remoteAddress: req.socket.remoteAddress,
+      proto: (req.socket as TLSSocket).encrypted === true ? 'https' : 'http',
+      prefix: this.target.prefix,
+    });
+    propagation.inject(trace.setSpan(this.#parentContext, this.#span), headers, telemetry.flatHeaderSetter);
+    const timeoutMs = this.fn.route.timeoutMs + UPSTREAM_TIMEOUT_MARGIN_MS;
+    endpoint.pool().dispatch(
+      {
+        path: this.target.upstreamPath,
+        method: req.method ?? 'GET',
+        headers,
+        // Without content-length or transfer-encoding an HTTP/1.1 request has no body.
+        body: req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined ? req : null,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      },
+      this,
+    );
+  }
+
+  /** Answers a request that never reached a pod (held too long, queue full, shutting down, gone). */
+  reject(status: number, message: string, retryAfterSeconds?: number): void {
+    if (this.#settled) return;
+    if (!this.res.headersSent && !this.#clientGone) sendError(this.res, status, message, retryAfterSeconds);
+    this.#settle(status, message);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#clientGone) controller.abort(new ClientClosedError(this.fn.key));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    statusMessage?: string,
+  ): void {
+    if (statusCode < 200) return; // 1xx: node:http already answered the client's Expect itself.
+    this.#span.setAttribute(telemetry.ATTR_HTTP_STATUS, statusCode);
+    deleteHopByHopHeaders(headers);
+    if (statusMessage) this.res.writeHead(statusCode, statusMessage, headers);
+    else this.res.writeHead(statusCode, headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.res.write(chunk) && !controller.paused) {
+      controller.pause();
+      if (!this.#drainListening) {
+        this.#drainListening = true;
+        this.res.on('drain', onResponseDrain);
+      }
+    }
+  }
+
+  onResponseEnd(): void {
+    this.res.end();
+    this.#settle(this.res.statusCode);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.#settled) return;
+    if (this.#clientGone) return this.#settle(undefined, 'client closed the request');
+    if (this.res.headersSent) {
+      // The status line is gone; cutting the connection is the only way to say "incomplete".
+      this.res.destroy(error);
+      return this.#settle(undefined, `pod failed mid-response: ${error.message}`);
+    }
+    const failure = describeUpstreamFailure(error, this.endpoint?.pod ?? 'unknown', this.fn.key, this.fn.route.timeoutMs);
+    sendError(this.res, failure.status, failure.message);
+    this.#settle(failure.status, failure.message);
+  }
+
+  clientClosed(): void {
+    if (this.#settled) return;
+    this.#clientGone = true;
+    if (this.#controller !== undefined) {
+      this.#controller.abort(new ClientClosedError(this.fn.key));
+    } else if (this.endpoint === undefined) {
+      this.owner.withdrawn(this);
+      this.#settle(undefined, 'client closed the request');
+    }
+    // Else: dispatched but not yet on a socket; onRequestStart aborts it.
+  }
+
+  resumeUpstream(): void {
+    this.#controller?.resume();
+  }
+
+  #settle(status: number | undefined, errorMessage?: string): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    if (this.holdTimer !== undefined) clearTimeout(this.holdTimer);
+    const span = this.#span;
+    if (status !== undefined) span.setAttribute(telemetry.ATTR_HTTP_STATUS, status);
+    if (errorMessage !== undefined || (status !== undefined && status >= 500)) {
+      span.setStatus(errorMessage === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message: errorMessage });
+    }
+    span.end();
+    this.owner.settled(this);
+  }
+}
+
+function onResponseClose(this: TrackedResponse): void {
+  const call = this[kCall];
+  if (call !== undefined && !this.writableFinished) call.clientClosed();
+}
+
+function onResponseDrain(this: TrackedResponse): void {
+  this[kCall]?.resumeUpstream();
+}

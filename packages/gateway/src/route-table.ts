@@ -1,0 +1,25 @@
+/** One ready pod of a function, as the gateway reaches it. */
+export interface PodEndpoint {
+  pod: string;
+  /** Origin of the pod's HTTP server, e.g. "http://127.0.0.1:41234". */
+  url: string;
+  /** Most requests the pod may have in flight at once. */
+  concurrency: number;
+}
+
+export interface FunctionRoute {
+  namespace: string;
+  name: string;
+  /** Ready pods only; may be empty while pods start (requests are then held). */
+  endpoints: readonly PodEndpoint[];
+  /** The function's timeout. */
+  timeoutMs: number;
+}
+
+/** The gateway's view of where functions run; fed by whoever watches cluster state. */
+export interface RouteTable {
+  /** undefined = no such function (404). */
+  lookup(namespace: string, name: string): FunctionRoute | undefined;
+  /** Called whenever routes change; returns an unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { foldAll, functionManifest } from '@tide/core/testing';
+import { routesOf } from './state-routes.js';
+
+const pod = (name: string) => ({ namespace: 'default', name });
+const report = (name: string, phase: 'Starting' | 'Ready', port: number) => ({
+  type: 'PodStatusReported' as const,
+  data: { ...pod(name), node: 'n', bootId: 'b', phase, endpoint: `http://127.0.0.1:${port}`, restartCount: 0 },
+});
+
+describe('routesOf', () => {
+  it('routes a function to its Ready pods only, with their concurrency and the function timeout', () => {
+    const { state } = foldAll([
+      { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } },
+      { type: 'NodeRegistered', data: { name: 'n', bootId: 'b', address: '127.0.0.1', capacity: { memoryMb: 4096, cpuMilli: 2000, pods: 10 } } },
+      { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello', { concurrency: 7, timeoutSeconds: 3 }) } },
+      { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('idle') } },
+      { type: 'PodCreated', data: { ...pod('hello-00001-aaaaa'), revision: 'hello-00001' } },
+      { type: 'PodCreated', data: { ...pod('hello-00001-bbbbb'), revision: 'hello-00001' } },
+      { type: 'PodBound', data: { ...pod('hello-00001-aaaaa'), node: 'n' } },
+      { type: 'PodBound', data: { ...pod('hello-00001-bbbbb'), node: 'n' } },
+      report('hello-00001-aaaaa', 'Ready', 5001),
+      report('hello-00001-bbbbb', 'Starting', 5002),
+    ]);
+    const routes = routesOf(state);
+    expect(routes.get('default/hello')).toEqual({
+      namespace: 'default',
+      name: 'hello',
+      timeoutMs: 3000,
+      endpoints: [{ pod: 'hello-00001-aaaaa', url: 'http://127.0.0.1:5001', concurrency: 7 }],
+    });
+    expect(routes.get('default/idle')?.endpoints).toEqual([]);
+    expect(routes.get('default/missing')).toBeUndefined();
+  });
+});

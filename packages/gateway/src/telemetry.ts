@@ -1,0 +1,27 @@
+import { trace, type TextMapSetter } from '@opentelemetry/api';
+
+/** Resolved through the global proxy provider, so an SDK registered later still applies. */
+export const tracer = trace.getTracer('tide-gateway');
+
+export function invocationSpanName(prefix: string): string {
+  return `gateway ${prefix}`;
+}
+
+export const ATTR_FUNCTION = 'tide.function';
+export const ATTR_NAMESPACE = 'tide.namespace';
+export const ATTR_POD = 'tide.pod';
+export const ATTR_HTTP_METHOD = 'http.request.method';
+export const ATTR_HTTP_STATUS = 'http.response.status_code';
+
+/** Writes propagation headers into undici's flat `[name, value, ...]` list, replacing a same-named one. */
+export const flatHeaderSetter: TextMapSetter<string[]> = {
+  set(headers, key, value) {
+    for (let i = 0; i < headers.length; i += 2) {
+      if ((headers[i] as string).toLowerCase() === key) {
+        headers[i + 1] = value;
+        return;
+      }
+    }
+    headers.push(key, value);
+  },
+};

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { describeExit, type PodExit } from './exit-reason.js';
+
+describe('describeExit', () => {
+  it.each<[string, PodExit, string]>([
+    ['a plain exit code', { code: 3, signal: null }, 'exited with code 3'],
+    ['a signal', { code: null, signal: 'SIGSEGV' }, 'killed by SIGSEGV'],
+    ['the runtime\'s own reason over its exit code', { code: 1, signal: null, failedReason: 'import failed: SyntaxError: x' }, 'import failed: SyntaxError: x'],
+    ['out of memory over the abort signal', { code: null, signal: 'SIGABRT', outOfMemory: true }, 'OOM'],
+    ['a start deadline over the SIGKILL that enforced it', { code: null, signal: 'SIGKILL', startTimeoutMs: 30_000 }, 'not ready within 30s'],
+    ['a spawn failure', { code: null, signal: null, spawnError: 'spawn /nope ENOENT' }, 'spawn failed: spawn /nope ENOENT'],
+  ])('describes %s', (_title, exit, reason) => {
+    expect(describeExit(exit)).toBe(reason);
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_BACKOFF, planRestart, restartDelayMs } from './restart-backoff.js';
+
+describe('restartDelayMs', () => {
+  it.each([
+    [0, 1_000],
+    [1, 2_000],
+    [2, 4_000],
+    [3, 8_000],
+    [4, 10_000],
+    [50, 10_000],
+    [5_000, 10_000],
+  ])('step %i waits %i ms with the default policy', (step, delayMs) => {
+    expect(restartDelayMs(step, DEFAULT_BACKOFF)).toBe(delayMs);
+  });
+});
+
+describe('planRestart', () => {
+  const policy = { initialMs: 100, maxMs: 1_000, resetAfterMs: 60_000 };
+
+  it('restarts a first crash after the initial delay and moves to the next step', () => {
+    expect(planRestart(0, 50, 10_000, policy)).toEqual({ nextRestartAt: 10_100, backoffStep: 1 });
+  });
+
+  it('doubles the delay for each crash in a row', () => {
+    expect(planRestart(1, 50, 10_000, policy)).toEqual({ nextRestartAt: 10_200, backoffStep: 2 });
+    expect(planRestart(2, 50, 10_000, policy)).toEqual({ nextRestartAt: 10_400, backoffStep: 3 });
+  });
+
+  it('never waits longer than the cap', () => {
+    expect(planRestart(9, 50, 10_000, policy).nextRestartAt).toBe(11_000);
+  });
+
+  it('starts over from the initial delay after a pod ran for the reset period', () => {
+    expect(planRestart(7, 60_000, 100_000, policy)).toEqual({ nextRestartAt: 100_100, backoffStep: 1 });
+  });
+});

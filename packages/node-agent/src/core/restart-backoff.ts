@@ -1,0 +1,26 @@
+export interface BackoffPolicy {
+  initialMs: number;
+  maxMs: number;
+  /** A pod that ran at least this long before exiting starts again from initialMs. */
+  resetAfterMs: number;
+}
+
+/** 1 s, 2 s, 4 s, 8 s, 10 s, 10 s, ... and back to 1 s after a minute of running. */
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 1_000, maxMs: 10_000, resetAfterMs: 60_000 };
+
+export interface RestartPlan {
+  nextRestartAt: number;
+  /** The step the pod's next exit continues from. */
+  backoffStep: number;
+}
+
+/** When to restart a pod that exited at `now` after running ranMs, being at back-off step `step`. */
+export function planRestart(step: number, ranMs: number, now: number, policy: BackoffPolicy): RestartPlan {
+  const current = ranMs >= policy.resetAfterMs ? 0 : step;
+  return { nextRestartAt: now + restartDelayMs(current, policy), backoffStep: current + 1 };
+}
+
+export function restartDelayMs(step: number, policy: BackoffPolicy): number {
+  // 2 ** step becomes Infinity for huge steps, which Math.min caps like any other big delay.
+  return Math.min(policy.initialMs * 2 ** step, policy.maxMs);
+}

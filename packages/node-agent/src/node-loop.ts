@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { keyOf, type ClusterState, type EventInput, type NodeCapacity, type Pod, type StateStore } from '@tide/core';
+import type { NodeAgent } from './node-agent.js';
+import type { PodReport, PodRunSpec } from './pod-types.js';
+
+export interface NodeLoopOptions {
+  store: StateStore;
+  nodeName: string;
+  address: string;
+  capacity: NodeCapacity;
+  /** Opens the agent with the callback that turns its reports into events. */
+  openAgent: (onReport: (report: PodReport) => void) => Promise<NodeAgent>;
+  /** Local path of an artifact's module (fetched first where the node does not have it). */
+  artifactPath: (digest: string) => Promise<string>;
+  onError?: (error: Error) => void;
+}
+
+export interface NodeLoop {
+  nodeName: string;
+  bootId: string;
+  agent: NodeAgent;
+  /** Stops following the log, then stops every pod gracefully. */
+  close(): Promise<void>;
+}
+
+/** The agent knows pods by one name; two namespaces may hold pods of the same name. */
+export const agentPodName = (namespace: string, name: string) => `${namespace}.${name}`;
+
+/** The pods the log says this node should run now (not those being deleted). */
+export function desiredPodsOf(state: ClusterState, nodeName: string): Pod[] {
+  return Object.values(state.pods).filter((p) => p.spec.node === nodeName && p.status.phase !== 'Terminating');
+}
+
+/**
+ * A node's link to the log: registers this incarnation (a new boot id), runs what the log binds to
+ * the node, and reports what its pods do as events. Registering first makes the fold forget the
+ * previous incarnation's pods, whose processes the agent stopped on open.
+ */
+export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop> {
+  const { store, nodeName } = options;
+  const bootId = randomUUID();
+  const podsByAgentName = new Map<string, Pod>();
+  let closed = false;
+
+  const report = (r: PodReport) => {
+    const pod = podsByAgentName.get(r.pod);
+    if (!pod || closed) return;
+    const { namespace, name } = pod.metadata;
+    const event: EventInput =
+      r.phase === 'Stopped'
+        ? { type: 'PodRemoved', data: { namespace, name, node: nodeName } }
+        : {
+            type: 'PodStatusReported',
+            data: {
+              namespace,
+              name,
+              node: nodeName,
+              bootId,
+              phase: r.phase,
+              restartCount: r.restartCount,
+              ...(r.endpoint ? { endpoint: r.endpoint } : {}),
+              ...(r.reason ? { reason: r.reason } : {}),
+              ...(r.exitCode === undefined ? {} : { exitCode: r.exitCode }),
+              ...(r.nextRestartAt === undefined ? {} : { nextRestartAt: r.nextRestartAt }),
+            },
+          };
+    if (r.phase === 'Stopped') podsByAgentName.delete(r.pod);
+    store.append([event]).catch((error: Error) => options.onError?.(new Error(`node ${nodeName}: reporting pod ${namespace}/${name} failed: ${error.message}`, { cause: error })));
+  };
+
+  const agent = await options.openAgent(report);
+  const [registered] = await store.append([{ type: 'NodeRegistered', data: { name: nodeName, bootId, address: options.address, capacity: options.capacity } }]);
+  if (!registered?.verdict.accepted) throw new Error(`node ${nodeName} could not register: ${JSON.stringify(registered?.verdict)}`);
+
+  let syncing: Promise<void> | undefined;
+  let again = false;
+  const sync = async () => {
+    do {
+      again = false;
+      const desired = desiredPodsOf(store.state(), nodeName);
+      const specs: PodRunSpec[] = [];
+      for (const pod of desired) {
+        const agentName = agentPodName(pod.metadata.namespace, pod.metadata.name);
+        podsByAgentName.set(agentName, pod);
+        try {
+          specs.push({
+            name: agentName,
+            namespace: pod.metadata.namespace,
+            functionName: pod.spec.function,
+            revision: pod.spec.revision,
+            artifactPath: await options.artifactPath(pod.spec.source.artifact),
+            env: pod.spec.env,
+            memoryMb: pod.spec.resources.memoryMb,
+            timeoutSeconds: pod.spec.timeoutSeconds,
+            terminationGraceSeconds: pod.spec.terminationGraceSeconds,
+          });
+        } catch (error) {
+          options.onError?.(new Error(`node ${nodeName}: artifact for pod ${keyOf(pod.metadata.namespace, pod.metadata.name)} unavailable: ${(error as Error).message}`));
+        }
+      }
+      if (!closed) agent.sync(specs);
+    } while (again && !closed);
+  };
+  const trigger = () => {
+    if (closed) return;
+    if (syncing) {
+      again = true;
+      return;
+    }
+    syncing = sync().finally(() => {
+      syncing = undefined;
+    });
+  };
+  // Pods being deleted are still known, so their Stopped report can name them.
+  const rememberTerminating = (state: ClusterState) => {
+    for (const pod of Object.values(state.pods)) {
+      if (pod.spec.node === nodeName && pod.status.phase === 'Terminating') podsByAgentName.set(agentPodName(pod.metadata.namespace, pod.metadata.name), pod);
+    }
+  };
+  const unsubscribe = store.subscribe((event, _verdict, state) => {
+    if (event && !event.type.startsWith('Pod') && event.type !== 'NodeRegistered') return;
+    rememberTerminating(state);
+    trigger();
+  });
+  trigger();
+
+  return {
+    nodeName,
+    bootId,
+    agent,
+    async close() {
+      unsubscribe();
+      await syncing;
+      closed = true;
+      await agent.close();
+    },
+  };
+}

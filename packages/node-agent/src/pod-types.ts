@@ -1,0 +1,33 @@
+/** What the agent needs to run one pod. A pod is immutable: a new spec means a new pod name. */
+export interface PodRunSpec {
+  /** Unique pod name, e.g. "hello-00001-x7k2p". */
+  name: string;
+  namespace: string;
+  functionName: string;
+  revision: string;
+  /** Absolute path of the bundled .mjs. */
+  artifactPath: string;
+  env: Record<string, string>;
+  memoryMb: number;
+  timeoutSeconds: number;
+  terminationGraceSeconds: number;
+}
+
+export type PodPhase = 'Starting' | 'Ready' | 'Exited' | 'Stopped';
+
+/** Sent on every change of a pod's observed state. */
+export interface PodReport {
+  pod: string;
+  /** Stopped = stopped on purpose and gone. */
+  phase: PodPhase;
+  /** "http://127.0.0.1:PORT" when Ready. */
+  endpoint?: string;
+  pid?: number;
+  exitCode?: number | null;
+  signal?: string | null;
+  /** e.g. "import failed: SyntaxError: ...", "exited with code 1", "OOM". */
+  reason?: string;
+  restartCount: number;
+  /** Epoch ms, while waiting for back-off. */
+  nextRestartAt?: number;
+}

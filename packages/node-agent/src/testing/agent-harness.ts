@@ -1,0 +1,98 @@
+// Helpers for this package's process tests (not part of the public surface).
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openNodeAgent, type NodeAgent, type NodeAgentOptions } from '../node-agent.js';
+import type { PodReport, PodRunSpec } from '../pod-types.js';
+
+export async function makeTempDir(prefix = 'tide-agent-'): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+export async function writeArtifact(dir: string, name: string, source: string): Promise<string> {
+  const path = join(dir, `${name}.mjs`);
+  await writeFile(path, source);
+  return path;
+}
+
+export function podSpec(name: string, artifactPath: string, overrides: Partial<PodRunSpec> = {}): PodRunSpec {
+  return {
+    name,
+    namespace: 'default',
+    functionName: 'hello',
+    revision: 'hello-00001',
+    artifactPath,
+    env: {},
+    memoryMb: 64,
+    timeoutSeconds: 5,
+    terminationGraceSeconds: 5,
+    ...overrides,
+  };
+}
+
+export interface TestAgent {
+  agent: NodeAgent;
+  reports: PodReport[];
+  logs: Array<{ pod: string; stream: string; line: string }>;
+  /** Resolves with the first report (past or future) matching; fails after timeoutMs. */
+  waitForReport(match: (report: PodReport) => boolean, what: string, timeoutMs?: number): Promise<PodReport>;
+}
+
+export async function openTestAgent(options: Omit<NodeAgentOptions, 'onReport'>): Promise<TestAgent> {
+  const reports: PodReport[] = [];
+  const logs: TestAgent['logs'] = [];
+  const waiters = new Set<() => void>();
+  const agent = await openNodeAgent({
+    ...options,
+    onReport: (report) => {
+      reports.push(report);
+      for (const waiter of waiters) waiter();
+    },
+    onLog: (pod, stream, line) => logs.push({ pod, stream, line }),
+  });
+  const waitForReport = (match: (report: PodReport) => boolean, what: string, timeoutMs = 10_000) =>
+    new Promise<PodReport>((resolve, reject) => {
+      const check = () => {
+        const found = reports.find(match);
+        if (!found) return;
+        cleanup();
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`no report for ${what} within ${timeoutMs} ms; got ${JSON.stringify(reports)}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+  return { agent, reports, logs, waitForReport };
+}
+
+/** Alive and not a zombie. */
+export function processIsRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+export async function waitUntil(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > giveUpAt) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

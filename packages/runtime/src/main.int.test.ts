@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RuntimeConfig, RuntimeMessage } from './runtime-config.js';
+
+// The process tests run the built runtime, as the node agent does: `npm run build` (or tsc -p tsconfig.build.json) first.
+const mainJs = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+let dir: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: build @tide/runtime first`);
+  dir = await mkdtemp(join(tmpdir(), 'tide-runtime-'));
+});
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function artifact(name: string, source: string): Promise<string> {
+  const path = join(dir, `${name}.mjs`);
+  await writeFile(path, source);
+  return path;
+}
+
+function start(artifactPath: string, options: { env?: Record<string, string>; timeoutMs?: number } = {}) {
+  const config: RuntimeConfig = { artifactPath, timeoutMs: options.timeoutMs ?? 5_000, host: '127.0.0.1', pod: 'test-pod' };
+  const child = spawn(process.execPath, [mainJs, JSON.stringify(config)], {
+    env: options.env ?? {},
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const message = new Promise<RuntimeMessage>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as RuntimeMessage));
+    child.once('exit', (code) => reject(new Error(`runtime exited (${code}) before a message; stderr: ${stderr}`)));
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, message, exited, output: () => ({ stdout, stderr }) };
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('runtime main.js as a process', () => {
+  it('reports ready over IPC and serves the function with exactly the given environment', async () => {
+    const path = await artifact('env', `export default { fetch: () => Response.json(process.env) };`);
+    const pod = start(path, { env: { GREETING: 'hi', TIDE_POD: 'p1' } });
+    const message = await pod.message;
+    expect(message).toMatchObject({ type: 'ready' });
+    const port = (message as { port: number }).port;
+    const env = await (await fetch(`http://127.0.0.1:${port}/`)).json();
+    expect(env).toEqual({ GREETING: 'hi', TIDE_POD: 'p1' });
+  });
+
+  it('reports an import failure with its message and exits with code 1', async () => {
+    const path = await artifact('broken', `throw new RangeError('bad config at load');\nexport default {};`);
+    const pod = start(path);
+    expect(await pod.message).toEqual({ type: 'failed', reason: 'import failed: RangeError: bad config at load' });
+    expect(await pod.exited).toEqual({ code: 1, signal: null });
+    expect(pod.output().stderr).toContain('bad config at load');
+  });
+
+  it('reports a module without a handler as failed', async () => {
+    const path = await artifact('empty', `export const x = 1;`);
+    const pod = start(path);
+    const message = await pod.message;
+    expect(message.type).toBe('failed');
+    expect((message as { reason: string }).reason).toMatch(/^import failed: .*no default export/);
+    expect((await pod.exited).code).toBe(1);
+  });
+
+  it('exits when its IPC channel to the agent disconnects', async () => {
+    const path = await artifact('idle', `export default { fetch: () => new Response('ok') };`);
+    const pod = start(path);
+    await pod.message;
+    pod.child.disconnect();
+    expect(await pod.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('on SIGTERM finishes the in-flight request, refuses new ones and exits 0', async () => {
+    const path = await artifact(
+      'slow',
+      `export default { fetch: async () => { console.log('request started'); await new Promise((r) => setTimeout(r, 300)); return new Response('done slowly'); } };`,
+    );
+    const pod = start(path);
+    const { port } = (await pod.message) as { port: number };
+    const inFlight = fetch(`http://127.0.0.1:${port}/`).then(async (r) => ({ status: r.status, text: await r.text() }));
+    await until(() => pod.output().stdout.includes('request started'), 'the request to reach the function');
+    pod.child.kill('SIGTERM');
+    expect(await inFlight).toEqual({ status: 200, text: 'done slowly' });
+    expect(await pod.exited).toEqual({ code: 0, signal: null });
+    await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * The process inside a pod: `node [--max-old-space-size=M] main.js '<RuntimeConfig JSON>'`, started by
+ * the node agent with an IPC channel. Imports the function, serves it on 127.0.0.1:<any port>, and
+ * reports `{type:'ready', port}` or `{type:'failed', reason}` (then exits 1) over IPC. Without an IPC
+ * channel (run by hand) it prints the same messages to stdout.
+ *
+ * process.env is the function's environment (the agent builds it from the pod spec), so this file
+ * passes it to the function whole and reads no settings from it.
+ */
+import { pathToFileURL } from 'node:url';
+import { resolveHandler } from './function-handler.js';
+import { parseRuntimeConfig, type RuntimeConfig, type RuntimeMessage } from './runtime-config.js';
+import { serveFunction, type ServedFunction } from './serve-function.js';
+
+/** After the agent is gone nobody will route here for long: finish quickly, leave no orphan. */
+const ORPHAN_DRAIN_MS = 2_000;
+
+async function main(): Promise<void> {
+  let config: RuntimeConfig;
+  try {
+    config = parseRuntimeConfig(process.argv[2]);
+  } catch (error) {
+    return fail(describe(error), error);
+  }
+  let module: unknown;
+  try {
+    module = await import(pathToFileURL(config.artifactPath).href);
+    resolveHandler(module);
+  } catch (error) {
+    return fail(`import failed: ${describe(error)}`, error);
+  }
+  let served: ServedFunction;
+  try {
+    served = await serveFunction(module, { host: config.host, port: 0, timeoutMs: config.timeoutMs, env: functionEnv() });
+  } catch (error) {
+    return fail(`listen failed: ${describe(error)}`, error);
+  }
+  const stop = (maxDrainMs: number) => {
+    const exit = () => process.exit(0);
+    setTimeout(exit, maxDrainMs).unref();
+    served.close().then(exit, exit);
+  };
+  process.once('SIGTERM', () => stop(config.timeoutMs));
+  if (process.connected) process.once('disconnect', () => stop(Math.min(config.timeoutMs, ORPHAN_DRAIN_MS)));
+  await send({ type: 'ready', port: served.port });
+}
+
+function functionEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  return env;
+}
+
+async function fail(reason: string, error: unknown): Promise<void> {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  await send({ type: 'failed', reason });
+  process.exit(1);
+}
+
+function send(message: RuntimeMessage): Promise<void> {
+  if (!process.send || !process.connected) {
+    process.stdout.write(`${JSON.stringify(message)}\n`);
+    return Promise.resolve();
+  }
+  const sendMessage = process.send.bind(process);
+  return new Promise<void>((resolve) => sendMessage(message, undefined, undefined, () => resolve()));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+// A forgotten promise in a function must not take down every other in-flight request.
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+});
+
+await main();

@@ -1,0 +1,64 @@
+/**
+ * How the node agent talks to a pod's runtime process.
+ *
+ * Configuration travels as ONE JSON argument (`node main.js '<RuntimeConfig JSON>'`), never in
+ * environment variables: the process environment is exactly the function's env. Being in argv also
+ * puts the pod name and start token into /proc/<pid>/cmdline, which is how an agent recognises its
+ * own processes after a crash.
+ *
+ * Messages from runtime to agent travel over the IPC channel (see RuntimeMessage).
+ */
+export interface RuntimeConfig {
+  /** Absolute path of the bundled function module (.mjs). */
+  artifactPath: string;
+  /** Per-request time limit: after it the caller gets 504. */
+  timeoutMs: number;
+  /** Interface to listen on; the port is always chosen by the OS. */
+  host: string;
+  /** Pod name; informational (logs, /proc/<pid>/cmdline). */
+  pod?: string;
+  /** Opaque token unique to this process start, so a reused pid is not mistaken for this pod. */
+  startToken?: string;
+}
+
+export type RuntimeMessage =
+  | { type: 'ready'; port: number }
+  | { type: 'failed'; reason: string };
+
+export class RuntimeConfigError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(`invalid runtime config: ${field}: ${message}`);
+    this.name = 'RuntimeConfigError';
+  }
+}
+
+/**
+ * Parses the JSON argument. Validated by hand rather than with zod on purpose: this runs on every
+ * pod start, where each imported module costs cold-start milliseconds.
+ */
+export function parseRuntimeConfig(json: string | undefined): RuntimeConfig {
+  if (json === undefined) throw new RuntimeConfigError('missing (pass the config JSON as the first argument)', 'argv[2]');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (error) {
+    throw new RuntimeConfigError(`not JSON (${(error as Error).message})`, 'argv[2]');
+  }
+  if (typeof raw !== 'object' || raw === null) throw new RuntimeConfigError('must be an object', 'argv[2]');
+  const value = raw as Record<string, unknown>;
+  const artifactPath = value['artifactPath'];
+  if (typeof artifactPath !== 'string' || artifactPath === '') throw new RuntimeConfigError('must be a non-empty string', 'artifactPath');
+  const timeoutMs = value['timeoutMs'];
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new RuntimeConfigError('must be a positive number', 'timeoutMs');
+  }
+  const host = value['host'] ?? '127.0.0.1';
+  if (typeof host !== 'string') throw new RuntimeConfigError('must be a string', 'host');
+  const config: RuntimeConfig = { artifactPath, timeoutMs, host };
+  if (typeof value['pod'] === 'string') config.pod = value['pod'];
+  if (typeof value['startToken'] === 'string') config.startToken = value['startToken'];
+  return config;
+}

@@ -1,0 +1,86 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { getRequestListener, type HttpBindings } from '@hono/node-server';
+import { resolveHandler } from './function-handler.js';
+import { invokeFunction, textResponse } from './invoke-function.js';
+import { createWorkTracker } from './work-tracker.js';
+
+export interface ServeOptions {
+  /** 0 = any free port. */
+  port?: number;
+  host?: string;
+  timeoutMs: number;
+  /** Handed to the function as its `env` argument. */
+  env?: Record<string, string>;
+}
+
+export interface ServedFunction {
+  port: number;
+  /** Stops accepting, lets in-flight requests and waitUntil work finish (up to timeoutMs), then closes. */
+  close(): Promise<void>;
+}
+
+/** Header the node agent's readiness probe carries; the runtime answers it without calling the function. */
+export const PROBE_HEADER = 'tide-probe';
+
+/**
+ * Serves a function module over HTTP/1.1 (keep-alive, streamed bodies). The module is an imported
+ * namespace (`{ default: ... }`) or a bare handler; see resolveHandler.
+ */
+export async function serveFunction(module: unknown, options: ServeOptions): Promise<ServedFunction> {
+  const handler = resolveHandler(module);
+  const env = options.env ?? {};
+  const work = createWorkTracker();
+  let draining = false;
+
+  const listener = getRequestListener((request, bindings) => {
+    const { incoming, outgoing } = bindings as HttpBindings; // node:http server, never http2
+    if (incoming.headers[PROBE_HEADER] === 'readiness') return textResponse(draining ? 503 : 200, draining ? 'draining' : 'ready');
+    // While draining, tell keep-alive clients to take their next request elsewhere.
+    if (draining) outgoing.shouldKeepAlive = false;
+    work.track(new Promise<void>((resolve) => outgoing.once('close', resolve)));
+    const requestId = headerValue(incoming.headers['x-request-id']) ?? randomUUID();
+    return invokeFunction(handler, request, {
+      env,
+      timeoutMs: options.timeoutMs,
+      requestId,
+      waitUntil: (promise) => work.track(logRejection(promise, requestId)),
+    });
+  });
+
+  const server = createServer({ keepAlive: true }, listener);
+  // Longer than the usual client pool's idle timeout (undici: 4 s), so the client closes idle
+  // connections first and never sends a request on a socket the server is closing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      draining = true;
+      server.close();
+      server.closeIdleConnections();
+      await work.settled(options.timeoutMs);
+      server.closeAllConnections();
+    })());
+  return { port, close };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function logRejection(promise: Promise<unknown>, requestId: string): Promise<unknown> {
+  return Promise.resolve(promise).catch((error: unknown) => {
+    process.stderr.write(`request ${requestId} waitUntil task failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  });
+}

@@ -1,0 +1,53 @@
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32c } from './crc32c.js';
+
+/** Snapshots of a fold, beside the log: one file per offset, `u32 crc32c | bytes`, written atomically. */
+export interface SnapshotFiles {
+  load(maxOffset?: number): Promise<{ offset: number; bytes: Uint8Array } | undefined>;
+  save(offset: number, bytes: Uint8Array): Promise<void>;
+  /** Offsets of the snapshots kept, oldest first. */
+  list(): Promise<number[]>;
+}
+
+const NAME = /^state-(\d{20})\.snap$/;
+
+export async function openSnapshotFiles(dir: string, options: { keep?: number; onWarning?: (message: string) => void } = {}): Promise<SnapshotFiles> {
+  const keep = options.keep ?? 2;
+  await mkdir(dir, { recursive: true });
+  const list = async () =>
+    (await readdir(dir))
+      .map((name) => NAME.exec(name)?.[1])
+      .filter((x): x is string => x !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  const fileOf = (offset: number) => join(dir, `state-${String(offset).padStart(20, '0')}.snap`);
+  return {
+    list,
+    async load(maxOffset = Number.MAX_SAFE_INTEGER) {
+      for (const offset of (await list()).filter((o) => o <= maxOffset).reverse()) {
+        const file = await readFile(fileOf(offset));
+        const bytes = file.subarray(4);
+        if (file.length >= 4 && file.readUInt32LE(0) === crc32c(bytes)) return { offset, bytes };
+        // A damaged snapshot is only a lost cache: fall back to an older one or to a full replay.
+        options.onWarning?.(`snapshot ${fileOf(offset)} is damaged (checksum mismatch); ignoring it`);
+      }
+      return undefined;
+    },
+    async save(offset, bytes) {
+      const target = fileOf(offset);
+      const tmp = `${target}.tmp`;
+      const header = Buffer.alloc(4);
+      header.writeUInt32LE(crc32c(bytes), 0);
+      const handle = await open(tmp, 'w');
+      try {
+        await handle.writev([header, bytes]);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, target);
+      for (const old of (await list()).slice(0, -keep)) await rm(fileOf(old), { force: true });
+    },
+  };
+}

@@ -46,6 +46,24 @@ describe('planPods', () => {
     expect(planPods(next).remove.map((r) => [r.pod.metadata.name, r.reason])).toEqual([['hello-00001-aaaaa', 'replaced by revision hello-00002']]);
   });
 
+  it('given several revisions in flight, when planned, then only the newest Ready older pods are kept', () => {
+    const state = given([
+      ...setup,
+      fn(1),
+      pod('hello-00001-aaaaa', 'hello-00001'),
+      ...ready('hello-00001-aaaaa'),
+      fn(1, 'b'),
+      pod('hello-00002-aaaaa', 'hello-00002'),
+      ...ready('hello-00002-aaaaa'),
+      fn(1, 'c'),
+      pod('hello-00003-aaaaa', 'hello-00003'),
+      fn(1, 'd'),
+    ]);
+    const plan = planPods(state);
+    expect(plan.remove.map((r) => r.pod.metadata.name).sort()).toEqual(['hello-00001-aaaaa', 'hello-00003-aaaaa']);
+    expect(plan.create).toEqual([{ namespace: 'default', revision: 'hello-00004', count: 1 }]);
+  });
+
   it('given a deleted function, when planned, then its pods are removed', () => {
     const state = given([...setup, fn(1), pod('hello-00001-aaaaa', 'hello-00001'), { type: 'FunctionDeleted', data: { namespace: 'default', name: 'hello' } }]);
     expect(planPods(state).remove.map((r) => r.reason)).toEqual(['function deleted']);

@@ -12,8 +12,9 @@ export function desiredReplicas(min: number): number {
 
 /**
  * What the revision controller must do so that each Function runs its desired number of pods of
- * its latest revision. Pods of older revisions keep serving until the latest has enough Ready
- * pods, so an update never leaves a function without a pod; pods of deleted functions go at once.
+ * its latest revision. Ready pods of older revisions keep serving until the latest has enough
+ * Ready pods, so an update never leaves a function without a pod; pods of deleted functions go
+ * at once.
  */
 export function planPods(state: ClusterState): PodPlan {
   const plan: PodPlan = { create: [], remove: [] };
@@ -36,10 +37,17 @@ export function planPods(state: ClusterState): PodPlan {
     if (current.length > desired) {
       for (const pod of [...current].sort(byRemovalPreference).slice(0, current.length - desired)) plan.remove.push({ pod, reason: 'scaled down' });
     }
+    // Older revisions serve only while the latest lacks Ready pods, and only with Ready pods of
+    // their own (newest revision first): anything else of theirs holds capacity for nothing.
     const readyLatest = current.filter((p) => p.status.phase === 'Ready').length;
-    if (readyLatest >= desired) {
-      for (const pod of pods) if (pod.spec.revision !== latest) plan.remove.push({ pod, reason: `replaced by revision ${latest}` });
-    }
+    const older = pods.filter((p) => p.spec.revision !== latest);
+    const keep = new Set(
+      older
+        .filter((p) => p.status.phase === 'Ready')
+        .sort((a, b) => b.spec.revision.localeCompare(a.spec.revision))
+        .slice(0, Math.max(0, desired - readyLatest)),
+    );
+    for (const pod of older) if (!keep.has(pod)) plan.remove.push({ pod, reason: `replaced by revision ${latest}` });
   }
   return plan;
 }

@@ -35,10 +35,10 @@ export const FunctionSpec = z
     resources: z
       .object({
         memoryMb: z.number().int().min(16).max(16_384).default(128),
-        cpuMilli: z.number().int().min(10).max(64_000).default(250),
+        cpuMilli: z.number().int().min(10).max(64_000).default(100),
       })
       .strict()
-      .default({ memoryMb: 128, cpuMilli: 250 }),
+      .default({ memoryMb: 128, cpuMilli: 100 }),
     concurrency: z.number().int().min(1).max(10_000).default(50),
     timeoutSeconds: z.number().int().min(1).max(900).default(30),
     scale: ScaleSpec.default({ min: 1, max: 20, target: 10, metric: 'concurrency', scaleToZeroAfterSeconds: 30 }),

@@ -1,0 +1,55 @@
+import { request } from 'undici';
+
+/** A failure the CLI reports as one clear line and a non-zero exit code. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export interface ApiClient {
+  server: string;
+  call<T = unknown>(method: string, path: string, body?: { data: string | Uint8Array | AsyncIterable<Uint8Array>; contentType: string }): Promise<{ status: number; body: T }>;
+  /** Like call, but throws a CliError with the server's message on any non-2xx answer. */
+  ok<T = unknown>(method: string, path: string, body?: { data: string | Uint8Array | AsyncIterable<Uint8Array>; contentType: string }): Promise<T>;
+}
+
+export function createApiClient(server: string): ApiClient {
+  const base = server.replace(/\/+$/, '');
+  const call = async <T>(method: string, path: string, body?: { data: string | Uint8Array | AsyncIterable<Uint8Array>; contentType: string }) => {
+    let res;
+    try {
+      res = await request(`${base}${path}`, {
+        method: method as 'GET',
+        ...(body ? { body: body.data as string, headers: { 'content-type': body.contentType } } : {}),
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? (error as Error).message;
+      throw new CliError(`cannot reach the Tide API at ${base} (${code}): is \`tide up\` running? Set --server or TIDE_SERVER to point elsewhere.`);
+    }
+    const text = await res.body.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.statusCode, body: parsed as T };
+  };
+  return {
+    server: base,
+    call,
+    async ok<T>(method: string, path: string, body?: { data: string | Uint8Array | AsyncIterable<Uint8Array>; contentType: string }) {
+      const res = await call<T>(method, path, body);
+      if (res.status >= 400) throw new CliError(`${method} ${path} failed (${res.status}): ${messageOf(res.body)}`);
+      return res.body;
+    },
+  };
+}
+
+export function messageOf(body: unknown): string {
+  if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
+  if (body && typeof body === 'object' && 'error' in body) return String((body as { error: unknown }).error);
+  return typeof body === 'string' ? body.trim().slice(0, 500) : JSON.stringify(body);
+}

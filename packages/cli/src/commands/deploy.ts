@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import type { Pod, TideFunction } from '@tide/core';
+import { CliError, type ApiClient } from '../api-client.js';
+import { bundleFunction, locateFunction } from '../bundle.js';
+import { functionPath } from '../paths.js';
+
+export interface DeployOptions {
+  dir: string;
+  name?: string;
+  namespace: string;
+  env: Record<string, string>;
+  waitSeconds: number;
+  log: (line: string) => void;
+}
+
+/** Bundles, uploads, applies and waits until a pod of the new revision answers. */
+export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ fn: TideFunction; url: string; ms: number }> {
+  const started = Date.now();
+  const source = locateFunction(options.dir);
+  const name = options.name ?? source.defaultName;
+  options.log(`bundling ${source.entry}`);
+  const bundle = await bundleFunction(source);
+  const digest = `sha256:${createHash('sha256').update(bundle).digest('hex')}`;
+  options.log(`uploading ${(bundle.byteLength / 1024).toFixed(1)} KiB (${digest.slice(0, 19)}…)`);
+  const uploaded = await api.ok<{ digest: string }>('POST', '/apis/tide.dev/v1/artifacts', { data: bundle, contentType: 'application/javascript' });
+  if (uploaded.digest !== digest) throw new CliError(`the server stored the artifact as ${uploaded.digest}, expected ${digest}`);
+
+  const path = functionPath(options.namespace, name);
+  const existing = await api.call<TideFunction>('GET', path);
+  const spec = existing.status === 200 ? { ...existing.body.spec } : {};
+  const manifest = {
+    apiVersion: 'tide.dev/v1',
+    kind: 'Function',
+    metadata: existing.status === 200 ? { name, labels: existing.body.metadata.labels, annotations: existing.body.metadata.annotations } : { name },
+    spec: { ...spec, source: { artifact: digest }, env: { ...(existing.status === 200 ? existing.body.spec.env : {}), ...options.env } },
+  };
+  const fn = await api.ok<TideFunction>('PUT', path, { data: JSON.stringify(manifest), contentType: 'application/json' });
+  const revision = fn.status.latestRevision;
+  options.log(`applied ${options.namespace}/${name}: revision ${revision}`);
+  await waitForReadyPod(api, options.namespace, revision, options.waitSeconds, options.log);
+  const url = `${api.server}/fn/${options.namespace}/${name}`;
+  return { fn, url, ms: Date.now() - started };
+}
+
+/** Polls the revision's pods until one is Ready; reports phases as they change and why a pod failed. */
+export async function waitForReadyPod(api: ApiClient, namespace: string, revision: string, waitSeconds: number, log: (line: string) => void): Promise<Pod> {
+  const deadline = Date.now() + waitSeconds * 1000;
+  let lastSeen = '';
+  while (Date.now() < deadline) {
+    const pods = await api.ok<{ items: Pod[] }>('GET', `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/revision=${revision}`);
+    const ready = pods.items.find((p) => p.status.phase === 'Ready');
+    if (ready) return ready;
+    const seen = pods.items.map((p) => `${p.metadata.name} ${p.status.phase}${p.status.reason ? ` (${p.status.reason})` : ''}`).join(', ');
+    if (seen && seen !== lastSeen) log(`waiting: ${seen}`);
+    lastSeen = seen;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new CliError(`no pod of revision ${revision} became ready within ${waitSeconds}s${lastSeen ? `: ${lastSeen}` : ''}`);
+}

@@ -1,0 +1,46 @@
+import { request } from 'undici';
+import { CliError } from '../api-client.js';
+
+/** `tide events`: follows the state log as server-sent events and prints one line per event. */
+export async function followEvents(server: string, options: { from?: number; print: (line: string) => void; signal?: AbortSignal }) {
+  const query = options.from === undefined ? '' : `&resourceVersion=${options.from}`;
+  let res;
+  try {
+    res = await request(`${server.replace(/\/+$/, '')}/apis/tide.dev/v1/events?watch=true${query}`, { signal: options.signal ?? null });
+  } catch (error) {
+    throw new CliError(`cannot reach the Tide API at ${server} (${(error as { code?: string }).code ?? (error as Error).message}): is \`tide up\` running?`);
+  }
+  if (res.statusCode >= 400) throw new CliError(`watching events failed (${res.statusCode}): ${await res.body.text()}`);
+  let buffer = '';
+  try {
+    for await (const chunk of res.body) {
+      buffer += chunk.toString();
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const message = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = message.split('\n').find((l) => l.startsWith('data: '));
+        if (data) options.print(describeEvent(JSON.parse(data.slice(6)) as LoggedEventView));
+      }
+    }
+  } catch (error) {
+    if (!options.signal?.aborted) throw error;
+  }
+}
+
+interface LoggedEventView {
+  offset: number;
+  type: string;
+  time: string;
+  data: Record<string, unknown> & { manifest?: { metadata: { name: string } } };
+  verdict: { accepted: boolean; reason?: string };
+}
+
+export function describeEvent(event: LoggedEventView): string {
+  const d = event.data;
+  const subject = d.manifest ? `${String(d.namespace)}/${d.manifest.metadata.name}` : [d.namespace, d.name].filter(Boolean).join('/');
+  const extra = d.node ? ` node=${String(d.node)}` : '';
+  const phase = d.phase ? ` ${String(d.phase)}` : '';
+  const verdict = event.verdict.accepted ? '' : `  REJECTED: ${event.verdict.reason}`;
+  return `${String(event.offset).padStart(6)}  ${event.time}  ${event.type} ${subject}${phase}${extra}${verdict}`;
+}

@@ -1,0 +1,136 @@
+import { createServer, type Server } from 'node:http';
+import { mkdir, readdir } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import { openStateStore, type StateStore } from '@tide/core';
+import { LogLockedError, openEmbeddedLog, openSnapshotFiles, type EmbeddedLog } from '@tide/log';
+import { createControlPlaneApp, openArtifactStore } from '@tide/control-plane';
+import { startRevisionController } from '@tide/controllers';
+import { startScheduler } from '@tide/scheduler';
+import { openNodeAgent, startNodeLoop, type NodeLoop } from '@tide/node-agent';
+import { createGateway, createStateRouteTable } from '@tide/gateway';
+import { CliError, createApiClient } from '../api-client.js';
+import { deploy } from './deploy.js';
+
+export interface UpOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Directories of functions to deploy once Tide is up (the examples for `npm start`). */
+  deployDirs: string[];
+  log: (line: string) => void;
+}
+
+export interface RunningTide {
+  url: string;
+  server: Server;
+  store: StateStore;
+  /** Graceful stop: stop accepting, drain in-flight calls, stop pods, close the log. */
+  stop(): Promise<void>;
+}
+
+const LIMITS = { manifestBytes: 1024 * 1024, artifactBytes: 64 * 1024 * 1024 };
+const DRAIN_MS = 10_000;
+
+/** `tide up`: API server, gateway, controllers, scheduler and one node, on one port, with the embedded log. */
+export async function up(options: UpOptions): Promise<RunningTide> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  let log: EmbeddedLog;
+  try {
+    log = await openEmbeddedLog(join(dataDir, 'log'), { onWarning: (warning) => options.log(`log: ${warning.message}`) });
+  } catch (error) {
+    if (error instanceof LogLockedError) throw new CliError(`${dataDir} is in use by another Tide (pid ${error.pid}): stop it first or use --data / TIDE_DATA`);
+    throw error;
+  }
+  const onError = (error: Error) => options.log(`error: ${error.message}`);
+  const snapshots = await openSnapshotFiles(join(dataDir, 'snapshots'), { onWarning: (m) => options.log(m) });
+  const store = await openStateStore({ log, snapshots, onError });
+  if (!store.state().namespaces.default) {
+    const [bootstrap] = await store.append([{ type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} }, expect: null }]);
+    if (!bootstrap!.verdict.accepted && bootstrap!.verdict.code !== 'already-exists') throw new Error(`cannot create the default namespace: ${bootstrap!.verdict.reason}`);
+  }
+
+  const artifacts = await openArtifactStore(join(dataDir, 'artifacts'));
+  let ready = false;
+  const app = createControlPlaneApp({ store, log, artifacts, limits: LIMITS }, { ready: () => ready });
+  const routes = createStateRouteTable(store);
+  const gateway = createGateway({ routes });
+  const api = getRequestListener(app.fetch);
+  const server = createServer((req, res) => {
+    if (!gateway.handle(req, res)) void api(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  await listen(server, options.port, options.host);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`;
+
+  const controllers = [startRevisionController(store, { onError }), startScheduler(store, { onError, onUnschedulable: (pod, reasons) => options.log(`pod ${pod.metadata.name} is unschedulable: ${reasons.join('; ')}`) })];
+  const node: NodeLoop = await startNodeLoop({
+    store,
+    nodeName: 'local',
+    address: '127.0.0.1',
+    capacity: developmentNodeCapacity(),
+    openAgent: (onReport) =>
+      openNodeAgent({ dataDir: join(dataDir, 'node'), onReport, onLog: (pod, stream, line) => options.log(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`) }),
+    artifactPath: async (digest) => artifacts.pathOf(digest),
+    onError,
+  });
+  ready = true;
+  options.log(`API and gateway listening at ${url} (data in ${dataDir}, state at offset ${store.state().offset})`);
+
+  const client = createApiClient(url);
+  for (const dir of options.deployDirs) {
+    try {
+      const result = await deploy(client, { dir, namespace: 'default', env: {}, waitSeconds: 60, log: () => {} });
+      options.log(`deployed ${result.fn.metadata.name} (${result.fn.status.latestRevision}) in ${result.ms} ms: curl ${result.url}`);
+    } catch (error) {
+      options.log(`could not deploy ${dir}: ${(error as Error).message}`);
+    }
+  }
+  options.log(`Tide is up at ${url}`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      ready = false;
+      server.close();
+      const deadline = Date.now() + DRAIN_MS;
+      while (gateway.stats().inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      server.closeAllConnections();
+      await Promise.all(controllers.map((c) => c.stop()));
+      await node.close();
+      routes.close();
+      await gateway.close();
+      await store.close();
+      await log.close();
+    })());
+  return { url, server, store, stop };
+}
+
+/**
+ * What the one node of `tide up` offers: three quarters of memory, and CPU requests of up to four
+ * times its cores, since on a developer's machine most functions idle and CPU is shared, not held.
+ */
+function developmentNodeCapacity() {
+  return { memoryMb: Math.floor((totalmem() / 1024 / 1024) * 0.75), cpuMilli: cpus().length * 4000, pods: 110 };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new CliError(`port ${port} on ${host} is already in use: stop what uses it or pass --port`) : error),
+    );
+    server.listen(port, host, () => resolvePromise());
+  });
+}
+
+/** The example functions shipped in the repository's functions/ directory. */
+export async function exampleDirs(repoRoot: string): Promise<string[]> {
+  const root = join(repoRoot, 'functions');
+  const wanted = ['hello', 'echo', 'hono-app'];
+  const present = new Set(await readdir(root).catch(() => [] as string[]));
+  return wanted.filter((name) => present.has(name)).map((name) => join(root, name));
+}

@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTelemetry } from '@tide/telemetry';
+import { repairLog } from '@tide/log';
+import { CliError, createApiClient } from './api-client.js';
+import { up, exampleDirs } from './commands/up.js';
+import { deploy } from './commands/deploy.js';
+import { applyFile } from './commands/apply.js';
+import { get } from './commands/get.js';
+import { invoke } from './commands/invoke.js';
+import { followEvents } from './commands/events.js';
+import { functionPath } from './paths.js';
+import type { OutputFormat } from './format.js';
+
+const USAGE = `tide — an event-sourced serverless platform
+
+Usage:
+  tide up [--port 8080] [--host 127.0.0.1] [--data ./.tide] [--examples]
+  tide deploy <dir> [--name NAME] [--env KEY=VALUE ...] [--wait 60]
+  tide apply -f <file.yaml|file.json|->
+  tide get functions|pods|revisions|namespaces|nodes [NAME] [-o json|yaml|wide]
+  tide delete function <NAME>
+  tide invoke <NAME> [--data TEXT] [--method POST] [--path /sub/path] [-H 'k: v' ...]
+  tide events [--from OFFSET]
+  tide log repair [--data ./.tide]     truncate the embedded log at its first corrupt record
+
+Common flags:
+  -n, --namespace NS   namespace (default "default")
+  --server URL         Tide API and gateway (default $TIDE_SERVER or http://127.0.0.1:8080)
+`;
+
+const { values: flags, positionals } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        examples: { type: 'boolean' },
+        name: { type: 'string' },
+        env: { type: 'string', multiple: true },
+        wait: { type: 'string' },
+        file: { type: 'string', short: 'f' },
+        output: { type: 'string', short: 'o' },
+        namespace: { type: 'string', short: 'n' },
+        server: { type: 'string' },
+        method: { type: 'string', short: 'X' },
+        path: { type: 'string' },
+        header: { type: 'string', short: 'H', multiple: true },
+        from: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    fail(new CliError(`${(error as Error).message}\n\n${USAGE}`, 2));
+  }
+})();
+
+function fail(error: unknown): never {
+  if (error instanceof CliError) {
+    process.stderr.write(`tide: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  process.stderr.write(`tide: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+}
+
+function int(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new CliError(`--${name} must be a whole number, got "${value}"`, 2);
+  return Number(value);
+}
+
+function keyValues(pairs: string[] | undefined, flag: string, separator: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const at = pair.indexOf(separator);
+    if (at <= 0) throw new CliError(`--${flag} "${pair}" must look like KEY${separator}VALUE`, 2);
+    out[pair.slice(0, at).trim()] = pair.slice(at + separator.length).trim();
+  }
+  return out;
+}
+
+const server = flags.server ?? process.env.TIDE_SERVER ?? 'http://127.0.0.1:8080';
+const namespace = flags.namespace ?? 'default';
+const print = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+async function run(): Promise<void> {
+  const [command, ...args] = positionals;
+  if (flags.help || !command || command === 'help') return print(USAGE);
+  switch (command) {
+    case 'up': {
+      const telemetry = startTelemetry({ serviceName: 'tide', env: process.env });
+      const tide = await up({
+        port: int('port', flags.port ?? process.env.TIDE_PORT, 8080),
+        host: flags.host ?? process.env.TIDE_HOST ?? '127.0.0.1',
+        dataDir: flags.data ?? process.env.TIDE_DATA ?? '.tide',
+        deployDirs: flags.examples ? await exampleDirs(repoRoot) : [],
+        log: (line) => print(`${new Date().toISOString()} ${line}`),
+      });
+      const shutdown = (signal: string) => {
+        print(`${signal}: draining in-flight calls and stopping pods`);
+        tide.stop().then(
+          () => telemetry.shutdown().finally(() => process.exit(0)),
+          (error: Error) => fail(new CliError(`shutdown failed: ${error.message}`)),
+        );
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      return;
+    }
+    case 'deploy': {
+      if (!args[0]) throw new CliError('deploy needs a directory: tide deploy ./functions/hello', 2);
+      const result = await deploy(createApiClient(server), {
+        dir: args[0],
+        ...(flags.name ? { name: flags.name } : {}),
+        namespace,
+        env: keyValues(flags.env, 'env', '='),
+        waitSeconds: int('wait', flags.wait, 60),
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      print(`${result.fn.metadata.name} is ready (${result.fn.status.latestRevision}, ${result.ms} ms): ${result.url}`);
+      return;
+    }
+    case 'apply': {
+      if (!flags.file) throw new CliError('apply needs -f <file> (YAML or JSON; - for stdin)', 2);
+      for (const line of await applyFile(createApiClient(server), flags.file, namespace)) print(line);
+      return;
+    }
+    case 'get': {
+      if (!args[0]) throw new CliError('get needs a resource type: functions, pods, revisions, namespaces or nodes', 2);
+      const output = (flags.output ?? 'table') as OutputFormat;
+      if (!['table', 'json', 'yaml', 'wide'].includes(output)) throw new CliError(`-o must be json, yaml or wide, got "${output}"`, 2);
+      return print(await get(createApiClient(server), { resource: args[0], ...(args[1] ? { name: args[1] } : {}), namespace, output }));
+    }
+    case 'delete': {
+      const [type, name] = args;
+      if (!type || !['function', 'functions', 'fn'].includes(type) || !name) throw new CliError('usage: tide delete function <NAME>', 2);
+      await createApiClient(server).ok('DELETE', functionPath(namespace, name));
+      return print(`function/${name} deleted`);
+    }
+    case 'invoke': {
+      if (!args[0]) throw new CliError('invoke needs a function name', 2);
+      const result = await invoke(server, {
+        namespace,
+        name: args[0],
+        path: flags.path ?? '/',
+        method: (flags.method ?? (flags.data === undefined ? 'GET' : 'POST')).toUpperCase(),
+        ...(flags.data === undefined ? {} : { data: flags.data }),
+        headers: keyValues(flags.header, 'header', ':'),
+      });
+      process.stdout.write(result.body);
+      if (result.status >= 400) throw new CliError(`function answered ${result.status}`, 1);
+      return;
+    }
+    case 'events': {
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      return followEvents(server, { ...(flags.from === undefined ? {} : { from: int('from', flags.from, 0) }), print, signal: controller.signal });
+    }
+    case 'log': {
+      if (args[0] !== 'repair') throw new CliError('usage: tide log repair [--data DIR]', 2);
+      const dir = join(resolve(flags.data ?? process.env.TIDE_DATA ?? '.tide'), 'log');
+      const report = await repairLog(dir);
+      return print(JSON.stringify(report, null, 2));
+    }
+    default:
+      throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);
+  }
+}
+
+run().catch(fail);

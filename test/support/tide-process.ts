@@ -28,10 +28,10 @@ export interface TideProcess {
 }
 
 /** Starts `tide up` as a real process and resolves once it says it is up. */
-export async function startTide(options: { dataDir: string; port: number; args?: string[]; timeoutMs?: number }): Promise<TideProcess> {
+export async function startTide(options: { dataDir: string; port: number; args?: string[]; env?: Record<string, string>; timeoutMs?: number }): Promise<TideProcess> {
   const child = spawn(process.execPath, [cliEntry, 'up', '--port', String(options.port), '--data', options.dataDir, ...(options.args ?? [])], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -2,15 +2,7 @@
 import { parseArgs } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTelemetry } from '@tide/telemetry';
-import { repairLog } from '@tide/log';
 import { CliError, createApiClient } from './api-client.js';
-import { up, exampleDirs } from './commands/up.js';
-import { deploy } from './commands/deploy.js';
-import { applyFile } from './commands/apply.js';
-import { get } from './commands/get.js';
-import { invoke } from './commands/invoke.js';
-import { followEvents } from './commands/events.js';
 import { functionPath } from './paths.js';
 import type { OutputFormat } from './format.js';
 
@@ -94,8 +86,11 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 async function run(): Promise<void> {
   const [command, ...args] = positionals;
   if (flags.help || !command || command === 'help') return print(USAGE);
+  // Commands load what they need on demand: `tide get` should not pay for esbuild or the log.
   switch (command) {
     case 'up': {
+      const { startTelemetry } = await import('@tide/telemetry');
+      const { up, exampleDirs } = await import('./commands/up.js');
       const telemetry = startTelemetry({ serviceName: 'tide', env: process.env });
       const tide = await up({
         port: int('port', flags.port ?? process.env.TIDE_PORT, 8080),
@@ -117,6 +112,7 @@ async function run(): Promise<void> {
     }
     case 'deploy': {
       if (!args[0]) throw new CliError('deploy needs a directory: tide deploy ./functions/hello', 2);
+      const { deploy } = await import('./commands/deploy.js');
       const result = await deploy(createApiClient(server), {
         dir: args[0],
         ...(flags.name ? { name: flags.name } : {}),
@@ -130,6 +126,7 @@ async function run(): Promise<void> {
     }
     case 'apply': {
       if (!flags.file) throw new CliError('apply needs -f <file> (YAML or JSON; - for stdin)', 2);
+      const { applyFile } = await import('./commands/apply.js');
       for (const line of await applyFile(createApiClient(server), flags.file, namespace)) print(line);
       return;
     }
@@ -137,6 +134,7 @@ async function run(): Promise<void> {
       if (!args[0]) throw new CliError('get needs a resource type: functions, pods, revisions, namespaces or nodes', 2);
       const output = (flags.output ?? 'table') as OutputFormat;
       if (!['table', 'json', 'yaml', 'wide'].includes(output)) throw new CliError(`-o must be json, yaml or wide, got "${output}"`, 2);
+      const { get } = await import('./commands/get.js');
       return print(await get(createApiClient(server), { resource: args[0], ...(args[1] ? { name: args[1] } : {}), namespace, output }));
     }
     case 'delete': {
@@ -147,6 +145,7 @@ async function run(): Promise<void> {
     }
     case 'invoke': {
       if (!args[0]) throw new CliError('invoke needs a function name', 2);
+      const { invoke } = await import('./commands/invoke.js');
       const result = await invoke(server, {
         namespace,
         name: args[0],
@@ -160,12 +159,14 @@ async function run(): Promise<void> {
       return;
     }
     case 'events': {
+      const { followEvents } = await import('./commands/events.js');
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
       return followEvents(server, { ...(flags.from === undefined ? {} : { from: int('from', flags.from, 0) }), print, signal: controller.signal });
     }
     case 'log': {
       if (args[0] !== 'repair') throw new CliError('usage: tide log repair [--data DIR]', 2);
+      const { repairLog } = await import('@tide/log');
       const dir = join(resolve(flags.data ?? process.env.TIDE_DATA ?? '.tide'), 'log');
       const report = await repairLog(dir);
       return print(JSON.stringify(report, null, 2));

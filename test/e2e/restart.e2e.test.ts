@@ -104,35 +104,36 @@ describe('restarting tide up in the middle of a burst of applies', () => {
 
       // Nothing of the stopped incarnation survives: no pod process, and the port is free again.
       await eventually(() => expect(processesMentioning(dir.path)).toEqual([]), { timeoutMs: 5000 });
-      tide = await startTide({ dataDir: dir.path, port });
+      const restarted = await startTide({ dataDir: dir.path, port });
+      tide = restarted;
 
-      const namespaces = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces`)).body.json()) as { items: { metadata: { name: string } }[] };
+      const namespaces = (await (await request(`${restarted.url}/apis/tide.dev/v1/namespaces`)).body.json()) as { items: { metadata: { name: string } }[] };
       const present = new Set(namespaces.items.map((n) => n.metadata.name));
       const missing = burst.namespaces.filter((n) => !present.has(n));
       expect(missing, `acknowledged namespaces lost at kill point ${round}`).toEqual([]);
       acknowledged += burst.namespaces.length + Math.max(0, burst.lastAckedSeq - seq + 1);
 
-      const fn = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/hello`)).body.json()) as {
+      const fn = (await (await request(`${restarted.url}/apis/tide.dev/v1/namespaces/default/functions/hello`)).body.json()) as {
         spec: { env: { GREETING: string } };
         status: { latestRevision: string };
       };
       const finalSeq = Number(fn.spec.env.GREETING.slice(4));
       expect(finalSeq).toBeGreaterThanOrEqual(burst.lastAckedSeq);
       expect(finalSeq).toBeLessThanOrEqual(burst.attemptedSeq);
-      const revision = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/revisions/${fn.status.latestRevision}`)).body.json()) as { spec: { env: unknown } };
+      const revision = (await (await request(`${restarted.url}/apis/tide.dev/v1/namespaces/default/revisions/${fn.status.latestRevision}`)).body.json()) as { spec: { env: unknown } };
       expect(revision.spec.env, 'the latest revision is whole').toEqual(fn.spec.env);
 
       // Pods come back and serve the latest revision.
       await eventually(
         async () => {
-          const res = await request(`${tide.url}/fn/default/hello`, { headersTimeout: 5000 });
+          const res = await request(`${restarted.url}/fn/default/hello`, { headersTimeout: 5000 });
           expect(res.statusCode).toBe(200);
           expect(await res.body.text()).toBe(`${fn.spec.env.GREETING}, world!\n`);
         },
         { timeoutMs: 15_000, intervalMs: 50 },
       ).catch(async (error: Error) => {
-        const pods = await (await request(`${tide!.url}/apis/tide.dev/v1/namespaces/default/pods`)).body.text();
-        throw new Error(`${error.message}\npods: ${pods}\noutput: ${tide!.output()}`);
+        const pods = await (await request(`${restarted.url}/apis/tide.dev/v1/namespaces/default/pods`)).body.text();
+        throw new Error(`${error.message}\npods: ${pods}\noutput: ${restarted.output()}`);
       });
       report.push(`${signal}: ${burst.namespaces.length} namespaces + seq ≤ ${burst.lastAckedSeq} acknowledged`);
       seq = Math.max(finalSeq, burst.attemptedSeq) + 1;

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStateStore, STATE_TOPIC, type StateStore } from '@tide/core';
-import { createMemoryLog, makeTempDir, type MemoryLog } from '@tide/testkit/testing';
+import { createMemoryLog, type MemoryLog } from '@tide/log/testing';
+import { makeTempDir } from '@tide/testkit/testing';
 import { createControlPlaneApp } from './app.js';
 import { openArtifactStore } from './adapters/artifact-store.js';
 

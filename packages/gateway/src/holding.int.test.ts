@@ -1,8 +1,8 @@
 import { Agent, request } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
+  closeAfterEach,
   FakeRouteTable,
-  type RunningGateway,
   type RunningServer,
   echoUpstream,
   endpoint,
@@ -12,19 +12,12 @@ import {
 } from './test-support/harness.js';
 
 const client = new Agent({ keepAliveTimeout: 1_000, connections: 64 });
-let upstreams: RunningServer[] = [];
-let gw: RunningGateway | undefined;
-afterEach(async () => {
-  await Promise.all(upstreams.map((upstream) => upstream.close()));
-  upstreams = [];
-  await gw?.close();
-  gw = undefined;
-});
+const track = closeAfterEach();
 afterAll(() => client.close());
 
 async function upstream(server: Promise<RunningServer>): Promise<RunningServer> {
   const running = await server;
-  upstreams.push(running);
+  track(running);
   return running;
 }
 
@@ -53,9 +46,9 @@ describe('holding requests while no pod is ready', () => {
   it('releases a held request the moment the route gains an endpoint', async () => {
     const routes = new FakeRouteTable();
     routes.set('default', 'hello', []);
-    gw = await startGateway({ routes });
+    const gw = track(await startGateway({ routes }));
     const pending = call(gw.url);
-    await waitFor(() => gw?.gateway.stats().inFlight === 1);
+    await waitFor(() => gw.gateway.stats().inFlight === 1);
     routes.set('default', 'hello', [endpoint('hello-00001-abcde', await upstream(echoUpstream()))]);
     const res = await pending;
     expect(res.statusCode).toBe(200);
@@ -65,7 +58,7 @@ describe('holding requests while no pod is ready', () => {
   it('answers 503 with Retry-After once holdTimeoutMs passes', async () => {
     const routes = new FakeRouteTable();
     routes.set('default', 'hello', []);
-    gw = await startGateway({ routes, holdTimeoutMs: 150 });
+    const gw = track(await startGateway({ routes, holdTimeoutMs: 150 }));
     const res = await call(gw.url);
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
@@ -77,7 +70,7 @@ describe('holding requests while no pod is ready', () => {
   it("holds for the function's timeout when no holdTimeoutMs is given", async () => {
     const routes = new FakeRouteTable();
     routes.set('default', 'hello', [], 250);
-    gw = await startGateway({ routes });
+    const gw = track(await startGateway({ routes }));
     const started = Date.now();
     const res = await call(gw.url);
     expect(res.statusCode).toBe(503);
@@ -88,9 +81,9 @@ describe('holding requests while no pod is ready', () => {
   it('answers held requests with 404 when their function is deleted', async () => {
     const routes = new FakeRouteTable();
     routes.set('default', 'hello', []);
-    gw = await startGateway({ routes });
+    const gw = track(await startGateway({ routes }));
     const pending = call(gw.url);
-    await waitFor(() => gw?.gateway.stats().inFlight === 1);
+    await waitFor(() => gw.gateway.stats().inFlight === 1);
     routes.delete('default', 'hello');
     const res = await pending;
     expect(res.statusCode).toBe(404);
@@ -100,13 +93,13 @@ describe('holding requests while no pod is ready', () => {
   it('forgets a held request whose client went away', async () => {
     const routes = new FakeRouteTable();
     routes.set('default', 'hello', []);
-    gw = await startGateway({ routes });
+    const gw = track(await startGateway({ routes }));
     const abort = new AbortController();
     const pending = request(`${gw.url}/fn/default/hello`, { dispatcher: client, signal: abort.signal });
-    await waitFor(() => gw?.gateway.stats().inFlight === 1);
+    await waitFor(() => gw.gateway.stats().inFlight === 1);
     abort.abort();
     await expect(pending).rejects.toThrow();
-    await waitFor(() => gw?.gateway.stats().inFlight === 0);
+    await waitFor(() => gw.gateway.stats().inFlight === 0);
     const { server, seen } = await countingUpstream(0);
     routes.set('default', 'hello', [endpoint('hello-00001-abcde', server)]);
     const res = await call(gw.url, { 'x-seq': 'after' });
@@ -117,9 +110,9 @@ describe('holding requests while no pod is ready', () => {
   it('answers 503 at once when too many requests already wait', async () => {
     const routes = new FakeRouteTable();
     routes.set('default', 'hello', []);
-    gw = await startGateway({ routes, maxWaitingPerFunction: 1, holdTimeoutMs: 2_000 });
+    const gw = track(await startGateway({ routes, maxWaitingPerFunction: 1, holdTimeoutMs: 2_000 }));
     const first = call(gw.url);
-    await waitFor(() => gw?.gateway.stats().inFlight === 1);
+    await waitFor(() => gw.gateway.stats().inFlight === 1);
     const second = await call(gw.url);
     expect(second.statusCode).toBe(503);
     expect(((await second.body.json()) as { error: string }).error).toContain('too many requests waiting');
@@ -134,7 +127,7 @@ describe('concurrency and load balancing', () => {
     const routes = new FakeRouteTable();
     routes.set('default', 'hello', [endpoint('hello-00001-abcde', server, 2)]);
     // More connections than the limit, so the gateway's own accounting is what holds it.
-    gw = await startGateway({ routes, connectionsPerPod: 10 });
+    const gw = track(await startGateway({ routes, connectionsPerPod: 10 }));
     const url = gw.url;
     const responses = await Promise.all(Array.from({ length: 20 }, () => call(url)));
     for (const res of responses) {
@@ -158,14 +151,14 @@ describe('concurrency and load balancing', () => {
     );
     const routes = new FakeRouteTable();
     routes.set('default', 'hello', [endpoint('hello-00001-abcde', server, 1)]);
-    gw = await startGateway({ routes, connectionsPerPod: 10 });
+    const gw = track(await startGateway({ routes, connectionsPerPod: 10 }));
     const url = gw.url;
     const blocker = call(url, { 'x-seq': 'blocker' });
     await waitFor(() => order.length === 1);
     const waiting = [];
     for (let i = 1; i <= 5; i++) {
       waiting.push(call(url, { 'x-seq': String(i) }));
-      await waitFor(() => gw?.gateway.stats().inFlight === i + 1);
+      await waitFor(() => gw.gateway.stats().inFlight === i + 1);
     }
     release();
     for (const res of await Promise.all([blocker, ...waiting])) await res.body.dump();
@@ -180,7 +173,7 @@ describe('concurrency and load balancing', () => {
       'hello',
       pods.map(({ server }, i) => endpoint(`hello-00001-pod${i}`, server, 100)),
     );
-    gw = await startGateway({ routes });
+    const gw = track(await startGateway({ routes }));
     const url = gw.url;
     const responses = await Promise.all(Array.from({ length: 45 }, () => call(url)));
     for (const res of responses) await res.body.dump();

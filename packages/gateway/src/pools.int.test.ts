@@ -1,9 +1,8 @@
 import { Agent, request } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
+  closeAfterEach,
   FakeRouteTable,
-  type RunningGateway,
-  type RunningServer,
   echoUpstream,
   endpoint,
   startGateway,
@@ -11,14 +10,7 @@ import {
 } from './test-support/harness.js';
 
 const client = new Agent({ keepAliveTimeout: 1_000 });
-let upstreams: RunningServer[] = [];
-let gw: RunningGateway | undefined;
-afterEach(async () => {
-  await Promise.all(upstreams.map((upstream) => upstream.close()));
-  upstreams = [];
-  await gw?.close();
-  gw = undefined;
-});
+const track = closeAfterEach();
 afterAll(() => client.close());
 
 const call = async (url: string) => {
@@ -33,10 +25,10 @@ const CLOSE_WITHIN_MS = 2_000;
 describe('pooled connections to pods', () => {
   it('opens a pod connection only when a request needs it', async () => {
     const podA = await echoUpstream();
-    upstreams.push(podA);
+    track(podA);
     const routes = new FakeRouteTable();
     routes.set('default', 'hello', [endpoint('hello-a', podA)]);
-    gw = await startGateway({ routes });
+    const gw = track(await startGateway({ routes }));
     expect(podA.sockets.size).toBe(0);
     expect(await call(gw.url)).toBe(200);
     expect(podA.sockets.size).toBe(1);
@@ -45,10 +37,11 @@ describe('pooled connections to pods', () => {
   it('closes the pool of an endpoint that left the routes, and keeps the others', async () => {
     const podA = await echoUpstream();
     const podB = await echoUpstream();
-    upstreams.push(podA, podB);
+    track(podA);
+    track(podB);
     const routes = new FakeRouteTable();
     routes.set('default', 'hello', [endpoint('hello-a', podA)]);
-    gw = await startGateway({ routes });
+    const gw = track(await startGateway({ routes }));
     expect(await call(gw.url)).toBe(200);
     expect(podA.sockets.size).toBe(1);
 
@@ -64,10 +57,10 @@ describe('pooled connections to pods', () => {
 
   it('closes every pool on close()', async () => {
     const podA = await echoUpstream();
-    upstreams.push(podA);
+    track(podA);
     const routes = new FakeRouteTable();
     routes.set('default', 'hello', [endpoint('hello-a', podA)]);
-    gw = await startGateway({ routes });
+    const gw = track(await startGateway({ routes }));
     expect(await call(gw.url)).toBe(200);
     await gw.gateway.close();
     await waitFor(() => podA.sockets.size === 0, CLOSE_WITHIN_MS);

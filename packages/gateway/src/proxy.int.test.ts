@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { Agent, request } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
+  closeAfterEach,
   type EchoedRequest,
   FakeRouteTable,
   type RunningGateway,
@@ -14,21 +15,14 @@ import {
 } from './test-support/harness.js';
 
 const client = new Agent({ keepAliveTimeout: 1_000 });
-let upstreams: RunningServer[] = [];
-let gw: RunningGateway | undefined;
-afterEach(async () => {
-  await Promise.all(upstreams.map((upstream) => upstream.close()));
-  upstreams = [];
-  await gw?.close();
-  gw = undefined;
-});
+const track = closeAfterEach();
 afterAll(() => client.close());
 
 async function gatewayTo(upstream: RunningServer): Promise<RunningGateway> {
-  upstreams.push(upstream);
+  track(upstream);
   const routes = new FakeRouteTable();
   routes.set('default', 'hello', [endpoint('hello-00001-abcde', upstream)]);
-  gw = await startGateway({ routes });
+  const gw = track(await startGateway({ routes }));
   return gw;
 }
 

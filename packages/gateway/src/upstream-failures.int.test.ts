@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
+  closeAfterEach,
   FakeRouteTable,
-  type RunningGateway,
   type RunningServer,
   endpoint,
   startGateway,
@@ -12,23 +12,16 @@ import {
 } from './test-support/harness.js';
 
 const client = new Agent({ keepAliveTimeout: 1_000 });
-let upstreams: RunningServer[] = [];
-let gw: RunningGateway | undefined;
-afterEach(async () => {
-  await Promise.all(upstreams.map((upstream) => upstream.close()));
-  upstreams = [];
-  await gw?.close();
-  gw = undefined;
-});
+const track = closeAfterEach();
 afterAll(() => client.close());
 
 const POD = 'hello-00001-abcde';
 
 async function gatewayTo(server: RunningServer, options: { timeoutMs?: number; concurrency?: number } = {}) {
-  upstreams.push(server);
+  track(server);
   const routes = new FakeRouteTable();
   routes.set('default', 'hello', [endpoint(POD, server, options.concurrency ?? 10)], options.timeoutMs ?? 5_000);
-  gw = await startGateway({ routes });
+  const gw = track(await startGateway({ routes }));
   return gw;
 }
 

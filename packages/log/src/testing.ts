@@ -269,3 +269,5 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: string):
     clearTimeout(timer);
   }
 }
+
+export { createMemoryLog, type MemoryLog } from './memory-log.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { keyOf, type ClusterState, type EventInput, type NodeCapacity, type Pod, type StateStore } from '@tide/core';
+import { keyOf, startReconcileLoop, type ClusterState, type EventInput, type NodeCapacity, type Pod, type StateStore } from '@tide/core';
 import type { NodeAgent } from './node-agent.js';
 import type { PodReport, PodRunSpec } from './pod-types.js';
 
@@ -25,6 +25,20 @@ export interface NodeLoop {
 
 /** The agent knows pods by one name; two namespaces may hold pods of the same name. */
 export const agentPodName = (namespace: string, name: string) => `${namespace}.${name}`;
+
+function runSpecOf(agentName: string, pod: Pod, artifactPath: string): PodRunSpec {
+  return {
+    name: agentName,
+    namespace: pod.metadata.namespace,
+    functionName: pod.spec.function,
+    revision: pod.spec.revision,
+    artifactPath,
+    env: pod.spec.env,
+    memoryMb: pod.spec.resources.memoryMb,
+    timeoutSeconds: pod.spec.timeoutSeconds,
+    terminationGraceSeconds: pod.spec.terminationGraceSeconds,
+  };
+}
 
 /** The pods the log says this node should run now (not those being deleted). */
 export function desiredPodsOf(state: ClusterState, nodeName: string): Pod[] {
@@ -72,65 +86,38 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
   const [registered] = await store.append([{ type: 'NodeRegistered', data: { name: nodeName, bootId, address: options.address, capacity: options.capacity } }]);
   if (!registered?.verdict.accepted) throw new Error(`node ${nodeName} could not register: ${JSON.stringify(registered?.verdict)}`);
 
-  let syncing: Promise<void> | undefined;
-  let again = false;
-  const sync = async () => {
-    do {
-      again = false;
-      const desired = desiredPodsOf(store.state(), nodeName);
-      const specs: PodRunSpec[] = [];
-      for (const pod of desired) {
-        const agentName = agentPodName(pod.metadata.namespace, pod.metadata.name);
-        podsByAgentName.set(agentName, pod);
-        try {
-          specs.push({
-            name: agentName,
-            namespace: pod.metadata.namespace,
-            functionName: pod.spec.function,
-            revision: pod.spec.revision,
-            artifactPath: await options.artifactPath(pod.spec.source.artifact),
-            env: pod.spec.env,
-            memoryMb: pod.spec.resources.memoryMb,
-            timeoutSeconds: pod.spec.timeoutSeconds,
-            terminationGraceSeconds: pod.spec.terminationGraceSeconds,
-          });
-        } catch (error) {
-          options.onError?.(new Error(`node ${nodeName}: artifact for pod ${keyOf(pod.metadata.namespace, pod.metadata.name)} unavailable: ${(error as Error).message}`));
-        }
-      }
-      if (!closed) agent.sync(specs);
-    } while (again && !closed);
-  };
-  const trigger = () => {
-    if (closed) return;
-    if (syncing) {
-      again = true;
-      return;
-    }
-    syncing = sync().finally(() => {
-      syncing = undefined;
-    });
-  };
-  // Pods being deleted are still known, so their Stopped report can name them.
+  // Pods being deleted stay known, so that their Stopped report can still name them.
   const rememberTerminating = (state: ClusterState) => {
     for (const pod of Object.values(state.pods)) {
       if (pod.spec.node === nodeName && pod.status.phase === 'Terminating') podsByAgentName.set(agentPodName(pod.metadata.namespace, pod.metadata.name), pod);
     }
   };
-  const unsubscribe = store.subscribe((event, _verdict, state) => {
-    if (event && !event.type.startsWith('Pod') && event.type !== 'NodeRegistered') return;
-    rememberTerminating(state);
-    trigger();
+  const loop = startReconcileLoop(store, {
+    name: `node ${nodeName}`,
+    ...(options.onError ? { onError: options.onError } : {}),
+    async reconcile(state) {
+      rememberTerminating(state);
+      const specs: PodRunSpec[] = [];
+      for (const pod of desiredPodsOf(state, nodeName)) {
+        const agentName = agentPodName(pod.metadata.namespace, pod.metadata.name);
+        podsByAgentName.set(agentName, pod);
+        try {
+          specs.push(runSpecOf(agentName, pod, await options.artifactPath(pod.spec.source.artifact)));
+        } catch (error) {
+          options.onError?.(new Error(`node ${nodeName}: artifact for pod ${keyOf(pod.metadata.namespace, pod.metadata.name)} unavailable: ${(error as Error).message}`));
+        }
+      }
+      if (!closed) agent.sync(specs);
+      return [];
+    },
   });
-  trigger();
 
   return {
     nodeName,
     bootId,
     agent,
     async close() {
-      unsubscribe();
-      await syncing;
+      await loop.stop();
       closed = true;
       await agent.close();
     },

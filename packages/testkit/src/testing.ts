@@ -1,4 +1,3 @@
-export { createMemoryLog, type MemoryLog, type MemoryRecord } from './memory-log.js';
 export { makeTempDir } from './temp-dir.js';
 export { createFakeClock, type FakeClock } from './fake-clock.js';
 export { eventually } from './eventually.js';

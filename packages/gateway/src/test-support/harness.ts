@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 // Test-only helpers (excluded from the build): real node:http servers on 127.0.0.1:0.
 import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -123,4 +124,17 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5_000): Prom
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** Closes every server a test started, after each test: `const gw = track(await startGateway(...))`. */
+export function closeAfterEach(): <T extends { close(): Promise<void> }>(running: T) => T {
+  let started: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(started.map((running) => running.close()));
+    started = [];
+  });
+  return (running) => {
+    started.push(running);
+    return running;
+  };
 }

@@ -1,29 +1,13 @@
-/**
- * An in-memory log with the EventLog port's shape, for unit tests of the packages that consume it.
- * Declared structurally so test-kit does not depend on the log package.
- */
-export interface MemoryRecord {
-  topic: string;
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  headers: Record<string, string>;
-  value: Uint8Array;
-}
+import type { EventLog, LogRecord } from './event-log.js';
 
-export interface MemoryLog {
-  append(topic: string, records: readonly { value: Uint8Array | string; key?: string; headers?: Record<string, string> }[]): Promise<number[]>;
-  read(topic: string, fromOffset: number, options?: { follow?: boolean; signal?: AbortSignal }): AsyncIterable<MemoryRecord>;
-  endOffset(topic: string): Promise<number>;
-  commitOffset(group: string, topic: string, offset: number): Promise<void>;
-  committedOffset(group: string, topic: string): Promise<number | undefined>;
-  close(): Promise<void>;
+/** An in-memory EventLog for tests of the packages that consume the port; it passes the contract suite. */
+export interface MemoryLog extends EventLog {
   /** Every record of a topic, for assertions. */
-  records(topic: string): readonly MemoryRecord[];
+  records(topic: string): readonly LogRecord[];
 }
 
 export function createMemoryLog(now: () => number = Date.now): MemoryLog {
-  const topics = new Map<string, MemoryRecord[]>();
+  const topics = new Map<string, LogRecord[]>();
   const offsets = new Map<string, number>();
   const wakers = new Set<() => void>();
   let closed = false;

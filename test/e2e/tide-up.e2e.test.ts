@@ -78,6 +78,11 @@ describe('tide up with the examples', () => {
     expect(deployed.stderr).toMatch(/missing DATABASE_URL/);
     const pods = await runCli(['get', 'pods', '-o', 'wide'], { server: tide.url });
     expect(pods.stdout).toMatch(/broken-00001-\w+\s+broken-00001\s+(Exited|Starting|Bound)\s+[1-9]/);
+    await eventually(async () => {
+      const call = await get('/fn/default/broken');
+      expect(call.status).toBe(502);
+      expect(call.text).toMatch(/import failed: Error: cannot start: missing DATABASE_URL/);
+    }, { timeoutMs: 15_000, intervalMs: 100 });
     expect((await get('/fn/default/hello')).status).toBe(200);
   });
 

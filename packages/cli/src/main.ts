@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError, createApiClient } from './api-client.js';
 import { functionPath } from './paths.js';
@@ -166,10 +166,8 @@ async function run(): Promise<void> {
     }
     case 'log': {
       if (args[0] !== 'repair') throw new CliError('usage: tide log repair [--data DIR]', 2);
-      const { repairLog } = await import('@tide/log');
-      const dir = join(resolve(flags.data ?? process.env.TIDE_DATA ?? '.tide'), 'log');
-      const report = await repairLog(dir);
-      return print(JSON.stringify(report, null, 2));
+      const { repairStateLog } = await import('./commands/repair.js');
+      return print(await repairStateLog(resolve(flags.data ?? process.env.TIDE_DATA ?? '.tide')));
     }
     default:
       throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);

@@ -133,6 +133,7 @@ class InvocationGateway implements Gateway, CallOwner {
       const endpoint = fn.endpoints[index];
       if (endpoint !== undefined) return call.dispatch(endpoint);
     }
+    if (fn.endpoints.length === 0 && fn.route.failure !== undefined) return call.reject(502, unavailable(fn));
     if (fn.waiting.length >= this.#maxWaiting) {
       return call.reject(503, `too many requests waiting for a pod of ${fn.key} (${this.#maxWaiting})`, RETRY_AFTER_SECONDS);
     }
@@ -165,11 +166,18 @@ class InvocationGateway implements Gateway, CallOwner {
       }
       fn.useRoute(route, this.#pools);
       for (const endpoint of route.endpoints) liveUrls.add(endpoint.url);
+      if (fn.endpoints.length === 0 && route.failure !== undefined) {
+        for (const call of fn.waiting.splice(0)) call.reject(502, unavailable(fn));
+      }
       this.#drain(fn);
     }
     // Closing is graceful and cannot fail in a way a request would notice; don't block on it.
     this.#pools.retainOnly(liveUrls).catch(() => undefined);
   }
+}
+
+function unavailable(fn: FunctionState): string {
+  return `function ${fn.key} has no pod that can serve: ${fn.route.failure}`;
 }
 
 function onHoldTimeout(call: ProxyCall, holdMs: number): void {

@@ -14,6 +14,11 @@ export interface FunctionRoute {
   endpoints: readonly PodEndpoint[];
   /** The function's timeout. */
   timeoutMs: number;
+  /**
+   * Set while the function has no pod that serves and its pods are failing (e.g. "pod hello-00001-x
+   * exited: import failed: ..."): requests get 502 with this reason instead of waiting.
+   */
+  failure?: string;
 }
 
 /** The gateway's view of where functions run; fed by whoever watches cluster state. */

@@ -30,6 +30,19 @@ describe('routesOf', () => {
       endpoints: [{ pod: 'hello-00001-aaaaa', url: 'http://127.0.0.1:5001', concurrency: 7 }],
     });
     expect(routes.get('default/idle')?.endpoints).toEqual([]);
+    expect(routes.get('default/idle')?.failure).toBeUndefined();
     expect(routes.get('default/missing')).toBeUndefined();
+  });
+
+  it('gives the exit reason of a function whose pods all exited', () => {
+    const { state } = foldAll([
+      { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } },
+      { type: 'NodeRegistered', data: { name: 'n', bootId: 'b', address: '127.0.0.1', capacity: { memoryMb: 4096, cpuMilli: 2000, pods: 10 } } },
+      { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('broken') } },
+      { type: 'PodCreated', data: { ...pod('broken-00001-aaaaa'), revision: 'broken-00001' } },
+      { type: 'PodBound', data: { ...pod('broken-00001-aaaaa'), node: 'n' } },
+      { type: 'PodStatusReported', data: { ...pod('broken-00001-aaaaa'), node: 'n', bootId: 'b', phase: 'Exited', reason: 'import failed: Error: boom', restartCount: 2 } },
+    ]);
+    expect(routesOf(state).get('default/broken')?.failure).toBe('pod broken-00001-aaaaa exited (import failed: Error: boom), restart 2');
   });
 });

@@ -1,4 +1,4 @@
-import { keyOf, type ClusterState, type StateStore } from '@tide/core';
+import { keyOf, type ClusterState, type Pod, type StateStore } from '@tide/core';
 import type { FunctionRoute, PodEndpoint, RouteTable } from './route-table.js';
 
 /** Every function's route, from cluster state: its Ready pods with their endpoints. */
@@ -13,9 +13,22 @@ export function routesOf(state: ClusterState): Map<string, FunctionRoute> {
   }
   const routes = new Map<string, FunctionRoute>();
   for (const [key, fn] of Object.entries(state.functions)) {
-    routes.set(key, { namespace: fn.metadata.namespace!, name: fn.metadata.name, endpoints: endpoints.get(key) ?? [], timeoutMs: fn.spec.timeoutSeconds * 1000 });
+    const route: FunctionRoute = { namespace: fn.metadata.namespace!, name: fn.metadata.name, endpoints: endpoints.get(key) ?? [], timeoutMs: fn.spec.timeoutSeconds * 1000 };
+    const failure = route.endpoints.length === 0 ? failureOf(Object.values(state.pods).filter((p) => p.metadata.namespace === route.namespace && p.spec.function === route.name)) : undefined;
+    routes.set(key, failure ? { ...route, failure } : route);
   }
   return routes;
+}
+
+/**
+ * Why a function with no Ready pod cannot serve: every one of its pods has exited and waits to be
+ * restarted. A pod still starting may yet become ready, so then there is no failure (yet).
+ */
+export function failureOf(pods: readonly Pod[]): string | undefined {
+  const live = pods.filter((p) => p.status.phase !== 'Terminating');
+  if (live.length === 0 || !live.every((p) => p.status.phase === 'Exited')) return undefined;
+  const pod = live[live.length - 1]!;
+  return `pod ${pod.metadata.name} exited (${pod.status.reason ?? 'no reason given'}), restart ${pod.status.restartCount}`;
 }
 
 /** A route table that follows the state store: rebuilt lazily after a change that can move routes. */

@@ -17,6 +17,8 @@ describe('snapshot files', () => {
     expect((await snapshots.load(25))!.offset).toBe(20);
     expect(await snapshots.load(5)).toBeUndefined();
     expect((await readdir(dir.path)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(await snapshots.discardFrom(25)).toEqual([30]);
+    expect(await snapshots.list()).toEqual([20]);
   });
 
   it('skips a damaged snapshot with a warning and falls back to an older one', async () => {

@@ -8,6 +8,8 @@ export interface SnapshotFiles {
   save(offset: number, bytes: Uint8Array): Promise<void>;
   /** Offsets of the snapshots kept, oldest first. */
   list(): Promise<number[]>;
+  /** Deletes the snapshots at or after `offset`: a log cut there must not be read through them. */
+  discardFrom(offset: number): Promise<number[]>;
 }
 
 const NAME = /^state-(\d{20})\.snap$/;
@@ -33,6 +35,11 @@ export async function openSnapshotFiles(dir: string, options: { keep?: number; o
         options.onWarning?.(`snapshot ${fileOf(offset)} is damaged (checksum mismatch); ignoring it`);
       }
       return undefined;
+    },
+    async discardFrom(offset) {
+      const discarded = (await list()).filter((o) => o >= offset);
+      for (const old of discarded) await rm(fileOf(old), { force: true });
+      return discarded;
     },
     async save(offset, bytes) {
       const target = fileOf(offset);

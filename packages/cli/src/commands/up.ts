@@ -4,7 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { openStateStore, type StateStore } from '@tide/core';
-import { LogLockedError, openEmbeddedLog, openSnapshotFiles, type EmbeddedLog } from '@tide/log';
+import { LogCorruptionError, LogLockedError, openEmbeddedLog, openSnapshotFiles, type EmbeddedLog } from '@tide/log';
 import { createControlPlaneApp, openArtifactStore } from '@tide/control-plane';
 import { startRevisionController } from '@tide/controllers';
 import { startScheduler } from '@tide/scheduler';
@@ -42,6 +42,13 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     log = await openEmbeddedLog(join(dataDir, 'log'), { onWarning: (warning) => options.log(`log: ${warning.message}`) });
   } catch (error) {
     if (error instanceof LogLockedError) throw new CliError(`${dataDir} is in use by another Tide (pid ${error.pid}): stop it first or use --data / TIDE_DATA`);
+    if (error instanceof LogCorruptionError) {
+      throw new CliError(
+        `the event log is damaged in the middle: ${error.file} at byte ${error.offset} (record ${error.recordOffset}, ${error.reason}).\n` +
+          `Tide will not skip it silently. To cut the log there on purpose, losing every record from ${error.recordOffset} on, run:\n` +
+          `  tide log repair --data ${dataDir}`,
+      );
+    }
     throw error;
   }
   const onError = (error: Error) => options.log(`error: ${error.message}`);

@@ -79,8 +79,8 @@ export class FakeRouteTable implements RouteTable {
     return this.#listeners.size;
   }
 
-  set(namespace: string, name: string, endpoints: readonly PodEndpoint[], timeoutMs = 5_000): void {
-    this.#routes.set(`${namespace}/${name}`, { namespace, name, endpoints, timeoutMs });
+  set(namespace: string, name: string, endpoints: readonly PodEndpoint[], timeoutMs = 5_000, failure?: string): void {
+    this.#routes.set(`${namespace}/${name}`, { namespace, name, endpoints, timeoutMs, ...(failure === undefined ? {} : { failure }) });
     for (const listener of this.#listeners) listener();
   }
 

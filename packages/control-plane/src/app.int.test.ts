@@ -144,7 +144,9 @@ describe('control plane API', () => {
   });
 
   it('serves an OpenAPI document generated from the schemas', async () => {
-    const doc = (await (await app.request('/openapi.json')).json()) as { components: { schemas: { Function: { properties: Record<string, unknown> } } } };
-    expect(Object.keys(doc.components.schemas.Function.properties)).toEqual(expect.arrayContaining(['apiVersion', 'kind', 'metadata', 'spec']));
+    const doc = (await (await app.request('/openapi.json')).json()) as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } };
+    expect(Object.keys(doc.components.schemas.FunctionManifest!.properties)).toEqual(expect.arrayContaining(['apiVersion', 'kind', 'metadata', 'spec']));
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Function', 'Namespace', 'Revision', 'Pod', 'Node']));
+    expect(Object.keys(doc.components.schemas.Pod!.properties)).toEqual(expect.arrayContaining(['spec', 'status']));
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FunctionManifest, NamespaceManifest } from '@tide/core';
+import { FunctionManifest, Namespace, NamespaceManifest, Pod, Revision, TideFunction, TideNode } from '@tide/core';
 
 const status = { $ref: '#/components/schemas/Status' };
 const errors = Object.fromEntries(
@@ -20,6 +20,7 @@ const nameParam = { name: 'name', in: 'path', required: true, schema: { type: 's
 /** The API description, generated from the same zod schemas that validate requests. */
 export function openApiDocument() {
   const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+  const observed = (s: z.ZodType) => z.toJSONSchema(s, { io: 'output', unrepresentable: 'any' });
   return {
     openapi: '3.1.0',
     info: { title: 'Tide API', version: 'v1' },
@@ -35,7 +36,7 @@ export function openApiDocument() {
       '/apis/tide.dev/v1/namespaces/{name}': {
         parameters: [nameParam],
         get: { responses: { '200': json('Namespace'), ...errors } },
-        put: { summary: 'Apply a namespace', requestBody: manifestBody('Namespace'), responses: { '200': json('Namespace'), '201': json('Namespace'), ...errors } },
+        put: { summary: 'Apply a namespace', requestBody: manifestBody('NamespaceManifest'), responses: { '200': json('Namespace'), '201': json('Namespace'), ...errors } },
         delete: { responses: { '200': json('Namespace'), ...errors } },
       },
       '/apis/tide.dev/v1/namespaces/{ns}/functions': { parameters: [nsParam], get: { summary: 'List or watch functions', parameters: watchParams, responses: { '200': { description: 'FunctionList' } } } },
@@ -44,20 +45,28 @@ export function openApiDocument() {
         get: { responses: { '200': json('Function'), ...errors } },
         put: {
           summary: 'Apply a function (metadata.resourceVersion makes it conditional: 409 if changed meanwhile)',
-          requestBody: manifestBody('Function'),
+          requestBody: manifestBody('FunctionManifest'),
           responses: { '200': json('Function'), '201': json('Function'), ...errors },
         },
         delete: { responses: { '200': json('Function'), ...errors } },
       },
       '/apis/tide.dev/v1/namespaces/{ns}/revisions': { parameters: [nsParam], get: { parameters: watchParams, responses: { '200': { description: 'RevisionList' } } } },
-      '/apis/tide.dev/v1/namespaces/{ns}/pods': { parameters: [nsParam], get: { parameters: watchParams, responses: { '200': { description: 'PodList' } } } },
+      '/apis/tide.dev/v1/namespaces/{ns}/revisions/{name}': { parameters: [nsParam, nameParam], get: { responses: { '200': json('Revision'), ...errors } } },
+      '/apis/tide.dev/v1/namespaces/{ns}/pods': { parameters: [nsParam], get: { parameters: [...watchParams, { name: 'labelSelector', in: 'query', schema: { type: 'string' } }], responses: { '200': { description: 'PodList' } } } },
+      '/apis/tide.dev/v1/namespaces/{ns}/pods/{name}': { parameters: [nsParam, nameParam], get: { responses: { '200': json('Pod'), ...errors } } },
+      '/apis/tide.dev/v1/nodes': { get: { responses: { '200': { description: 'NodeList' } } } },
       '/apis/tide.dev/v1/events': { get: { summary: 'Stream the state log as server-sent events', parameters: watchParams, responses: { '200': { description: 'text/event-stream' } } } },
       '/fn/{ns}/{name}': { parameters: [nsParam, nameParam], get: { summary: 'Invoke a function (any method, any sub-path)', responses: { '200': { description: 'The function response' } } } },
     },
     components: {
       schemas: {
-        Function: schema(FunctionManifest),
-        Namespace: schema(NamespaceManifest),
+        FunctionManifest: schema(FunctionManifest),
+        NamespaceManifest: schema(NamespaceManifest),
+        Function: observed(TideFunction),
+        Namespace: observed(Namespace),
+        Revision: observed(Revision),
+        Pod: observed(Pod),
+        Node: observed(TideNode),
         Status: {
           type: 'object',
           properties: {

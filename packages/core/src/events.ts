@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dnsLabel } from './resources/meta.js';
 import { FunctionManifest } from './resources/function.js';
+import { NodeCapacity } from './resources/pod.js';
 
 const nsName = { namespace: dnsLabel, name: dnsLabel };
 const podName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
@@ -36,7 +37,7 @@ export const TideEvent = z.discriminatedUnion('type', [
       name: dnsLabel,
       bootId: z.string().min(1),
       address: z.string().max(256),
-      capacity: z.object({ memoryMb: z.number().int().positive(), cpuMilli: z.number().int().positive(), pods: z.number().int().positive() }),
+      capacity: NodeCapacity,
     }),
   }),
 ]);

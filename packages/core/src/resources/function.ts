@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { API_VERSION, ObjectMetaInput, type ObjectMeta } from './meta.js';
+import { API_VERSION, ObjectMeta, ObjectMetaInput } from './meta.js';
 
 export const artifactDigest = z
   .string()
@@ -62,29 +62,32 @@ export const FunctionManifest = z
 export type FunctionManifest = z.infer<typeof FunctionManifest>;
 
 /** The part of a spec that makes a new immutable Revision when it changes (not scale or traffic). */
-export type RevisionTemplate = Pick<FunctionSpec, 'source' | 'env' | 'resources' | 'concurrency' | 'timeoutSeconds'>;
+export const RevisionTemplate = FunctionSpec.pick({ source: true, env: true, resources: true, concurrency: true, timeoutSeconds: true });
+export type RevisionTemplate = z.infer<typeof RevisionTemplate>;
 
 export function revisionTemplateOf(spec: FunctionSpec): RevisionTemplate {
   const { source, env, resources, concurrency, timeoutSeconds } = spec;
   return { source, env, resources, concurrency, timeoutSeconds };
 }
 
-export interface FunctionStatus {
-  latestRevision: string;
-  revisionCount: number;
-}
+export const FunctionStatus = z.object({ latestRevision: z.string(), revisionCount: z.number().int() });
+export type FunctionStatus = z.infer<typeof FunctionStatus>;
 
-export interface TideFunction {
-  apiVersion: typeof API_VERSION;
-  kind: 'Function';
-  metadata: ObjectMeta;
-  spec: FunctionSpec;
-  status: FunctionStatus;
-}
+/** A Function as the API serves it: the applied manifest plus what the fold derived. */
+export const TideFunction = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('Function'),
+  metadata: ObjectMeta,
+  spec: FunctionSpec,
+  status: FunctionStatus,
+});
+export type TideFunction = z.infer<typeof TideFunction>;
 
-export interface Revision {
-  apiVersion: typeof API_VERSION;
-  kind: 'Revision';
-  metadata: ObjectMeta & { namespace: string };
-  spec: RevisionTemplate & { function: string; number: number };
-}
+/** An immutable snapshot of a Function's code and configuration, named `<function>-<00001>`. */
+export const Revision = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('Revision'),
+  metadata: ObjectMeta.extend({ namespace: z.string() }),
+  spec: RevisionTemplate.extend({ function: z.string(), number: z.number().int() }),
+});
+export type Revision = z.infer<typeof Revision>;

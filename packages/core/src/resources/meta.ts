@@ -25,17 +25,18 @@ export const ObjectMetaInput = z
   .passthrough();
 export type ObjectMetaInput = z.infer<typeof ObjectMetaInput>;
 
-/** Metadata as the fold keeps it. `resourceVersion` = log offset of the event that last changed the object. */
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  uid: string;
-  resourceVersion: string;
-  generation: number;
-  creationTimestamp: string;
-}
+/** Metadata as the fold keeps it. `resourceVersion` = log offset of the event that last changed it. */
+export const ObjectMeta = z.object({
+  name: z.string(),
+  namespace: z.string().optional(),
+  labels: z.record(z.string(), z.string()),
+  annotations: z.record(z.string(), z.string()),
+  uid: z.string(),
+  resourceVersion: z.string(),
+  generation: z.number().int(),
+  creationTimestamp: z.string(),
+});
+export type ObjectMeta = z.infer<typeof ObjectMeta>;
 
 export function keyOf(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;

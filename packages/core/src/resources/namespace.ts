@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { API_VERSION, ObjectMetaInput, type ObjectMeta } from './meta.js';
+import { API_VERSION, ObjectMeta, ObjectMetaInput } from './meta.js';
 
 export const NamespaceManifest = z
   .object({
@@ -11,9 +11,10 @@ export const NamespaceManifest = z
   .strict();
 export type NamespaceManifest = z.infer<typeof NamespaceManifest>;
 
-export interface Namespace {
-  apiVersion: typeof API_VERSION;
-  kind: 'Namespace';
-  metadata: ObjectMeta;
-  spec: Record<string, never>;
-}
+export const Namespace = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('Namespace'),
+  metadata: ObjectMeta,
+  spec: z.object({}),
+});
+export type Namespace = z.infer<typeof Namespace>;

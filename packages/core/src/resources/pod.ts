@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { API_VERSION, type ObjectMeta } from './meta.js';
-import type { RevisionTemplate } from './function.js';
+import { API_VERSION, ObjectMeta } from './meta.js';
+import { RevisionTemplate } from './function.js';
 
 /**
  * Pending → Bound → Starting → Ready; Exited while waiting to restart; Terminating once deletion is
@@ -9,42 +9,43 @@ import type { RevisionTemplate } from './function.js';
 export const PodPhase = z.enum(['Pending', 'Bound', 'Starting', 'Ready', 'Exited', 'Terminating']);
 export type PodPhase = z.infer<typeof PodPhase>;
 
-export interface PodSpec extends RevisionTemplate {
-  function: string;
-  revision: string;
-  node?: string;
-  terminationGraceSeconds: number;
-}
+export const PodSpec = RevisionTemplate.extend({
+  function: z.string(),
+  revision: z.string(),
+  node: z.string().optional(),
+  terminationGraceSeconds: z.number(),
+});
+export type PodSpec = z.infer<typeof PodSpec>;
 
-export interface PodStatus {
-  phase: PodPhase;
-  endpoint?: string;
-  reason?: string;
-  restartCount: number;
-  exitCode?: number | null;
-  nextRestartAt?: number;
+export const PodStatus = z.object({
+  phase: PodPhase,
+  endpoint: z.string().optional(),
+  reason: z.string().optional(),
+  restartCount: z.number().int(),
+  exitCode: z.number().int().nullable().optional(),
+  nextRestartAt: z.number().optional(),
   /** The node incarnation (boot id) whose agent last reported this pod. */
-  nodeBootId?: string;
-}
+  nodeBootId: z.string().optional(),
+});
+export type PodStatus = z.infer<typeof PodStatus>;
 
-export interface Pod {
-  apiVersion: typeof API_VERSION;
-  kind: 'Pod';
-  metadata: ObjectMeta & { namespace: string; deletionTimestamp?: string };
-  spec: PodSpec;
-  status: PodStatus;
-}
+export const Pod = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('Pod'),
+  metadata: ObjectMeta.extend({ namespace: z.string(), deletionTimestamp: z.string().optional() }),
+  spec: PodSpec,
+  status: PodStatus,
+});
+export type Pod = z.infer<typeof Pod>;
 
-export interface NodeCapacity {
-  memoryMb: number;
-  cpuMilli: number;
-  pods: number;
-}
+export const NodeCapacity = z.object({ memoryMb: z.number().int().positive(), cpuMilli: z.number().int().positive(), pods: z.number().int().positive() });
+export type NodeCapacity = z.infer<typeof NodeCapacity>;
 
-export interface TideNode {
-  apiVersion: typeof API_VERSION;
-  kind: 'Node';
-  metadata: ObjectMeta;
-  spec: { capacity: NodeCapacity; address: string };
-  status: { ready: boolean; bootId: string };
-}
+export const TideNode = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('Node'),
+  metadata: ObjectMeta,
+  spec: z.object({ capacity: NodeCapacity, address: z.string() }),
+  status: z.object({ ready: z.boolean(), bootId: z.string() }),
+});
+export type TideNode = z.infer<typeof TideNode>;

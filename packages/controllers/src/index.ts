@@ -1,2 +1,2 @@
-export { planPods, desiredReplicas, type PodPlan } from './core/pod-plan.js';
+export { planPods, type PodPlan } from './core/pod-plan.js';
 export { startRevisionController, randomSuffix } from './revision-controller.js';

@@ -12,6 +12,18 @@ export const TideEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('NamespaceDeleted'), data: z.object({ name: dnsLabel }) }),
   z.object({ type: z.literal('FunctionApplied'), data: z.object({ namespace: dnsLabel, manifest: FunctionManifest }) }),
   z.object({ type: z.literal('FunctionDeleted'), data: z.object(nsName) }),
+  z.object({
+    type: z.literal('ScaleSet'),
+    data: z.object({
+      namespace: dnsLabel,
+      name: dnsLabel,
+      /** The replicas the decider started from: the fold rejects a decision made on stale state. */
+      from: z.number().int().min(0),
+      to: z.number().int().min(0),
+      reason: z.string().max(1024),
+      inputs: z.record(z.string(), z.number()).default({}),
+    }),
+  }),
   z.object({ type: z.literal('PodCreated'), data: z.object({ namespace: dnsLabel, name: podName, revision: podName }) }),
   z.object({ type: z.literal('PodBound'), data: z.object({ namespace: dnsLabel, name: podName, node: dnsLabel }) }),
   z.object({ type: z.literal('PodDeletionRequested'), data: z.object({ namespace: dnsLabel, name: podName, reason: z.string().max(1024) }) }),
@@ -77,6 +89,7 @@ export function subjectOf(event: TideEvent): string {
     case 'FunctionApplied':
       return `functions/${event.data.namespace}/${event.data.manifest.metadata.name}`;
     case 'FunctionDeleted':
+    case 'ScaleSet':
       return `functions/${event.data.namespace}/${event.data.name}`;
     case 'PodCreated':
     case 'PodBound':

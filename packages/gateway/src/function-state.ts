@@ -12,6 +12,17 @@ export class FunctionState {
   readonly waiting: ProxyCall[] = [];
   inFlight = 0;
   requests = 0;
+  /** For the autoscaler: in-flight requests integrated over time since the last collect (ms·requests). */
+  inFlightArea = 0;
+  arrivals = 0;
+  lastChangeAt = 0;
+  sampleSince = 0;
+
+  /** Call before inFlight changes: accumulates the time the current count lasted. */
+  account(now: number): void {
+    this.inFlightArea += this.inFlight * (now - this.lastChangeAt);
+    this.lastChangeAt = now;
+  }
 
   constructor(
     readonly namespace: string,
@@ -20,6 +31,7 @@ export class FunctionState {
     pools: EndpointPools,
   ) {
     this.key = `${namespace}/${name}`;
+    this.lastChangeAt = this.sampleSince = performance.now();
     this.useRoute(route, pools);
   }
 

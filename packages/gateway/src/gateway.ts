@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INVOCATION_PREFIX, type InvocationTarget, parseInvocationPath } from './core/parse-invocation-path.js';
 import { pickEndpoint } from './core/pick-endpoint.js';
-import { EndpointPools } from './endpoint-pools.js';
+import { EndpointPools, type EndpointState } from './endpoint-pools.js';
 import { sendError } from './error-response.js';
 import { FunctionState } from './function-state.js';
 import { type CallOwner, ProxyCall } from './proxy-call.js';
@@ -13,8 +13,23 @@ export interface GatewayOptions {
   holdTimeoutMs?: number;
   /** Keep-alive connections per pod; default: the pod's concurrency. */
   connectionsPerPod?: number;
-  /** Most requests one function may have waiting for a pod; beyond it, 503 at once. Default 10 000. */
+  /** Most requests one function may have waiting for a pod; beyond it, 429 at once. Default 10 × its concurrency. */
   maxWaitingPerFunction?: number;
+  /** Told at once when a request must wait because the function has no ready pod (a cold start). */
+  onColdRequest?: (namespace: string, name: string) => void;
+}
+
+/** What a gateway saw of one function since the previous collect: the autoscaler's input. */
+export interface LoadSample {
+  namespace: string;
+  name: string;
+  /** Average requests in flight (waiting for a pod or at one) over the interval. */
+  concurrency: number;
+  /** Requests that arrived in the interval. */
+  requests: number;
+  /** Requests waiting for a pod right now. */
+  waiting: number;
+  intervalMs: number;
 }
 
 export interface GatewayStats {
@@ -27,11 +42,17 @@ export interface Gateway {
   /** Handles a request whose URL path starts with /fn/ ; returns false if the path is not /fn/... */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   stats(): GatewayStats;
+  /** Load per function since the last call (functions with no load at all are left out). */
+  collect(): LoadSample[];
   /** Answers waiting requests with 503, stops following routes and closes the pools. */
   close(): Promise<void>;
 }
 
-const DEFAULT_MAX_WAITING = 10_000;
+/** Waiting line per function, in multiples of its per-pod concurrency (design: 10 × concurrency). */
+const WAITING_PER_CONCURRENCY = 10;
+const FALLBACK_CONCURRENCY = 100;
+/** Times a request refused at connect (the pod was already gone) is tried on another pod. */
+const MAX_REDISPATCH = 2;
 /** Seconds a client should wait before retrying a request no pod could take. */
 const RETRY_AFTER_SECONDS = 1;
 
@@ -42,7 +63,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 class InvocationGateway implements Gateway, CallOwner {
   readonly #routes: RouteTable;
   readonly #holdTimeoutMs: number | undefined;
-  readonly #maxWaiting: number;
+  readonly #maxWaiting: number | undefined;
+  readonly #onColdRequest: ((namespace: string, name: string) => void) | undefined;
   readonly #pools: EndpointPools;
   readonly #functions = new Map<string, FunctionState>();
   readonly #unsubscribe: () => void;
@@ -53,7 +75,8 @@ class InvocationGateway implements Gateway, CallOwner {
   constructor(options: GatewayOptions) {
     this.#routes = options.routes;
     this.#holdTimeoutMs = options.holdTimeoutMs;
-    this.#maxWaiting = options.maxWaitingPerFunction ?? DEFAULT_MAX_WAITING;
+    this.#maxWaiting = options.maxWaitingPerFunction;
+    this.#onColdRequest = options.onColdRequest;
     this.#pools = new EndpointPools(options.connectionsPerPod);
     this.#unsubscribe = this.#routes.subscribe(() => this.#routesChanged());
   }
@@ -85,6 +108,29 @@ class InvocationGateway implements Gateway, CallOwner {
     return { inFlight: this.#inFlight, requests: this.#requests, byFunction };
   }
 
+  collect(): LoadSample[] {
+    const now = performance.now();
+    const samples: LoadSample[] = [];
+    for (const fn of this.#functions.values()) {
+      fn.account(now);
+      const intervalMs = now - fn.sampleSince;
+      if ((fn.inFlightArea > 0 || fn.arrivals > 0 || fn.inFlight > 0) && intervalMs > 0) {
+        samples.push({
+          namespace: fn.namespace,
+          name: fn.name,
+          concurrency: fn.inFlightArea / intervalMs,
+          requests: fn.arrivals,
+          waiting: fn.waiting.length,
+          intervalMs,
+        });
+      }
+      fn.inFlightArea = 0;
+      fn.arrivals = 0;
+      fn.sampleSince = now;
+    }
+    return samples;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -97,6 +143,7 @@ class InvocationGateway implements Gateway, CallOwner {
 
   settled(call: ProxyCall): void {
     const fn = call.fn;
+    fn.account(performance.now());
     fn.inFlight -= 1;
     this.#inFlight -= 1;
     if (call.endpoint !== undefined) {
@@ -107,6 +154,18 @@ class InvocationGateway implements Gateway, CallOwner {
 
   withdrawn(call: ProxyCall): void {
     call.fn.removeWaiting(call);
+  }
+
+  /** The pod refused the connection (it is going away): nothing reached it, so another pod may take it. */
+  refused(call: ProxyCall, endpoint: EndpointState): boolean {
+    if (call.redispatches >= MAX_REDISPATCH || this.#closed) return false;
+    const others = call.fn.endpoints.filter((e) => e !== endpoint);
+    const next = others[pickEndpoint(others, Math.random)];
+    if (next === undefined) return false;
+    call.redispatches += 1;
+    endpoint.inFlight -= 1;
+    call.dispatch(next);
+    return true;
   }
 
   #functionState(target: InvocationTarget, route: FunctionRoute): FunctionState {
@@ -123,8 +182,10 @@ class InvocationGateway implements Gateway, CallOwner {
 
   #admit(call: ProxyCall): void {
     const fn = call.fn;
+    fn.account(performance.now());
     fn.inFlight += 1;
     fn.requests += 1;
+    fn.arrivals += 1;
     this.#inFlight += 1;
     this.#requests += 1;
     // Someone already waiting goes first (FIFO), so only an empty line may skip it.
@@ -134,12 +195,18 @@ class InvocationGateway implements Gateway, CallOwner {
       if (endpoint !== undefined) return call.dispatch(endpoint);
     }
     if (fn.endpoints.length === 0 && fn.route.failure !== undefined) return call.reject(502, unavailable(fn));
-    if (fn.waiting.length >= this.#maxWaiting) {
-      return call.reject(503, `too many requests waiting for a pod of ${fn.key} (${this.#maxWaiting})`, RETRY_AFTER_SECONDS);
+    const maxWaiting = this.#maxWaiting ?? WAITING_PER_CONCURRENCY * (fn.route.concurrency ?? FALLBACK_CONCURRENCY);
+    if (fn.waiting.length >= maxWaiting) {
+      return call.reject(429, `too many requests waiting for a pod of ${fn.key} (${maxWaiting})`, RETRY_AFTER_SECONDS);
     }
-    const holdMs = this.#holdTimeoutMs ?? fn.route.timeoutMs;
+    this.#hold(call);
+    if (fn.endpoints.length === 0) this.#onColdRequest?.(fn.namespace, fn.name);
+  }
+
+  #hold(call: ProxyCall): void {
+    const holdMs = this.#holdTimeoutMs ?? call.fn.route.timeoutMs;
     call.holdTimer = setTimeout(onHoldTimeout, holdMs, call, holdMs);
-    fn.waiting.push(call);
+    call.fn.waiting.push(call);
   }
 
   /** Hands waiting requests, oldest first, to pods with free slots. */

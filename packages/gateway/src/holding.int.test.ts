@@ -128,17 +128,49 @@ describe('holding requests while no pod is ready', () => {
     expect(seen.order).toEqual(['after']);
   });
 
-  it('answers 503 at once when too many requests already wait', async () => {
+  it('answers 429 at once when the waiting line is full', async () => {
     const routes = new FakeRouteTable();
     routes.set('default', 'hello', []);
     const gw = track(await startGateway({ routes, maxWaitingPerFunction: 1, holdTimeoutMs: 2_000 }));
     const first = call(gw.url);
     await waitFor(() => gw.gateway.stats().inFlight === 1);
     const second = await call(gw.url);
-    expect(second.statusCode).toBe(503);
+    expect(second.statusCode).toBe(429);
+    expect(second.headers['retry-after']).toBe('1');
     expect(((await second.body.json()) as { error: string }).error).toContain('too many requests waiting');
     routes.set('default', 'hello', [endpoint('hello-00001-abcde', await upstream(echoUpstream()))]);
     expect((await first).statusCode).toBe(200);
+  });
+});
+
+describe('telling the autoscaler', () => {
+  it('reports a cold request at once', async () => {
+    const routes = new FakeRouteTable();
+    routes.set('default', 'hello', []);
+    const cold: string[] = [];
+    const gw = track(await startGateway({ routes, holdTimeoutMs: 200, onColdRequest: (ns, name) => cold.push(`${ns}/${name}`) }));
+    const res = await call(gw.url);
+    await res.body.dump();
+    expect(cold).toEqual(['default/hello']);
+  });
+
+  it('collects average in-flight requests, arrivals and waiting requests per function', async () => {
+    const routes = new FakeRouteTable();
+    routes.set('default', 'hello', []);
+    const gw = track(await startGateway({ routes, holdTimeoutMs: 5_000 }));
+    gw.gateway.collect();
+    const pending = [call(gw.url), call(gw.url)];
+    await waitFor(() => gw.gateway.stats().inFlight === 2);
+    await new Promise((r) => setTimeout(r, 100));
+    const [sample] = gw.gateway.collect();
+    expect(sample).toMatchObject({ namespace: 'default', name: 'hello', requests: 2, waiting: 2 });
+    expect(sample!.concurrency).toBeGreaterThan(1);
+    expect(sample!.concurrency).toBeLessThanOrEqual(2);
+    routes.set('default', 'hello', [endpoint('hello-00001-abcde', await upstream(echoUpstream()))]);
+    for (const res of await Promise.all(pending)) await res.body.dump();
+    await new Promise((r) => setTimeout(r, 20));
+    gw.gateway.collect();
+    expect(gw.gateway.collect()).toEqual([]);
   });
 });
 

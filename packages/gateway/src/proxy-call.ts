@@ -17,6 +17,8 @@ export const UPSTREAM_TIMEOUT_MARGIN_MS = 1_000;
 export interface CallOwner {
   settled(call: ProxyCall): void;
   withdrawn(call: ProxyCall): void;
+  /** Returns true if it took the call back to send elsewhere. */
+  refused(call: ProxyCall, endpoint: EndpointState): boolean;
 }
 
 export class ClientClosedError extends Error {
@@ -37,6 +39,7 @@ type TrackedResponse = ServerResponse & { [kCall]?: ProxyCall };
 export class ProxyCall implements Dispatcher.DispatchHandler {
   endpoint: EndpointState | undefined;
   holdTimer: NodeJS.Timeout | undefined;
+  redispatches = 0;
   #controller: Dispatcher.DispatchController | undefined;
   #clientGone = false;
   #settled = false;
@@ -141,6 +144,13 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.#settled) return;
     if (this.#clientGone) return this.#settle(undefined, 'client closed the request');
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED' && this.endpoint !== undefined && !this.res.headersSent) {
+      const controller = this.#controller;
+      this.#controller = undefined;
+      if (this.owner.refused(this, this.endpoint)) return;
+      this.#controller = controller;
+    }
     if (this.res.headersSent) {
       // The status line is gone; cutting the connection is the only way to say "incomplete".
       this.res.destroy(error);

@@ -14,6 +14,8 @@ export interface FunctionRoute {
   endpoints: readonly PodEndpoint[];
   /** The function's timeout. */
   timeoutMs: number;
+  /** Most in-flight requests per pod (spec.concurrency): bounds the waiting line at 10x this. */
+  concurrency?: number;
   /**
    * Set while the function has no pod that serves and its pods are failing (e.g. "pod hello-00001-x
    * exited: import failed: ..."): requests get 502 with this reason instead of waiting.

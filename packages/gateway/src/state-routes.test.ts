@@ -27,6 +27,7 @@ describe('routesOf', () => {
       namespace: 'default',
       name: 'hello',
       timeoutMs: 3000,
+      concurrency: 7,
       endpoints: [{ pod: 'hello-00001-aaaaa', url: 'http://127.0.0.1:5001', concurrency: 7 }],
     });
     expect(routes.get('default/idle')?.endpoints).toEqual([]);

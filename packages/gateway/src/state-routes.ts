@@ -13,7 +13,13 @@ export function routesOf(state: ClusterState): Map<string, FunctionRoute> {
   }
   const routes = new Map<string, FunctionRoute>();
   for (const [key, fn] of Object.entries(state.functions)) {
-    const route: FunctionRoute = { namespace: fn.metadata.namespace!, name: fn.metadata.name, endpoints: endpoints.get(key) ?? [], timeoutMs: fn.spec.timeoutSeconds * 1000 };
+    const route: FunctionRoute = {
+      namespace: fn.metadata.namespace!,
+      name: fn.metadata.name,
+      endpoints: endpoints.get(key) ?? [],
+      timeoutMs: fn.spec.timeoutSeconds * 1000,
+      concurrency: fn.spec.concurrency,
+    };
     const failure = route.endpoints.length === 0 ? failureOf(Object.values(state.pods).filter((p) => p.metadata.namespace === route.namespace && p.spec.function === route.name)) : undefined;
     routes.set(key, failure ? { ...route, failure } : route);
   }

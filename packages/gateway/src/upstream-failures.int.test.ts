@@ -45,6 +45,21 @@ describe('when the pod fails', () => {
     expect(await errorOf(res)).toContain(`pod ${POD} failed: `);
   });
 
+  it('sends a request refused at connect to another pod (a pod going away never saw it)', async () => {
+    const gone = await startServer(() => undefined);
+    await gone.close();
+    const alive = track(await startServer((_req, res) => res.end('from the live pod')));
+    track(gone);
+    const routes = new FakeRouteTable();
+    routes.set('default', 'hello', [endpoint('hello-00001-gone1', gone), endpoint('hello-00001-alive', alive)]);
+    const gw = track(await startGateway({ routes }));
+    for (let i = 0; i < 10; i++) {
+      const res = await request(`${gw.url}/fn/default/hello`, { dispatcher: client });
+      expect(res.statusCode).toBe(200);
+      expect(await res.body.text()).toBe('from the live pod');
+    }
+  });
+
   it('answers 504 when the pod sends no response headers within the timeout', async () => {
     const { url } = await gatewayTo(await startServer(() => undefined), { timeoutMs: 200 });
     const res = await request(`${url}/fn/default/hello`, { dispatcher: client });

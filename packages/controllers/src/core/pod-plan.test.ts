@@ -34,7 +34,7 @@ describe('planPods', () => {
   });
 
   it('given too many pods, when planned, then it removes the ones that serve nothing first', () => {
-    const state = given([...setup, fn(2), pod('hello-00001-aaaaa', 'hello-00001'), ...ready('hello-00001-aaaaa'), pod('hello-00001-bbbbb', 'hello-00001'), ...ready('hello-00001-bbbbb'), pod('hello-00001-ccccc', 'hello-00001'), fn(1)]);
+    const state = given([...setup, fn(2), pod('hello-00001-aaaaa', 'hello-00001'), ...ready('hello-00001-aaaaa'), pod('hello-00001-bbbbb', 'hello-00001'), ...ready('hello-00001-bbbbb'), pod('hello-00001-ccccc', 'hello-00001'), fn(1), { type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from: 2, to: 1, reason: 'less load', inputs: {} } }]);
     const plan = planPods(state);
     expect(plan.remove.map((r) => r.pod.metadata.name)).toEqual(['hello-00001-ccccc', 'hello-00001-bbbbb']);
   });
@@ -62,6 +62,14 @@ describe('planPods', () => {
     const plan = planPods(state);
     expect(plan.remove.map((r) => r.pod.metadata.name).sort()).toEqual(['hello-00001-aaaaa', 'hello-00003-aaaaa']);
     expect(plan.create).toEqual([{ namespace: 'default', revision: 'hello-00004', count: 1 }]);
+  });
+
+  it('given a scale decision, when planned, then it follows the decided replicas, down to zero', () => {
+    const base = given([...setup, fn(0), pod('hello-00001-aaaaa', 'hello-00001'), ...ready('hello-00001-aaaaa')]);
+    const up = given([{ type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from: 1, to: 3, reason: 'load', inputs: {} } }], base);
+    expect(planPods(up).create).toEqual([{ namespace: 'default', revision: 'hello-00001', count: 2 }]);
+    const zero = given([{ type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from: 1, to: 0, reason: 'idle', inputs: {} } }], base);
+    expect(planPods(zero).remove.map((r) => r.pod.metadata.name)).toEqual(['hello-00001-aaaaa']);
   });
 
   it('given a deleted function, when planned, then its pods are removed', () => {

@@ -5,13 +5,9 @@ export interface PodPlan {
   remove: { pod: Pod; reason: string }[];
 }
 
-/** Replicas a function wants until the autoscaler decides: its minimum, and at least one. */
-export function desiredReplicas(min: number): number {
-  return Math.max(1, min);
-}
-
 /**
- * What the revision controller must do so that each Function runs its desired number of pods of
+ * What the revision controller must do so that each Function runs its desired number of pods (the
+ * autoscaler's latest decision, kept in the function's status) of
  * its latest revision. Ready pods of older revisions keep serving until the latest has enough
  * Ready pods, so an update never leaves a function without a pod; pods of deleted functions go
  * at once.
@@ -32,7 +28,7 @@ export function planPods(state: ClusterState): PodPlan {
     const latest = fn.status.latestRevision;
     const pods = byFunction.get(key) ?? [];
     const current = pods.filter((p) => p.spec.revision === latest);
-    const desired = desiredReplicas(fn.spec.scale.min);
+    const desired = fn.status.desiredReplicas;
     if (current.length < desired) plan.create.push({ namespace, revision: latest, count: desired - current.length });
     if (current.length > desired) {
       for (const pod of [...current].sort(byRemovalPreference).slice(0, current.length - desired)) plan.remove.push({ pod, reason: 'scaled down' });

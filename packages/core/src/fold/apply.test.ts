@@ -92,6 +92,25 @@ describe('apply (the fold)', () => {
     expect(state.pods['default/hello-00001-abcde']?.status.endpoint).toBeUndefined();
   });
 
+  it('records a scale decision made from the current replicas, and rejects a stale one', () => {
+    const scale = (from: number, to: number) => ({ type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from, to, reason: `from ${from} to ${to}`, inputs: { concurrency: 12 } } }) as const;
+    const { state, verdicts } = foldAll([ns, hello(), scale(1, 4), scale(1, 2), scale(4, 25)]);
+    expect(verdicts.slice(2).map((v) => v.accepted)).toEqual([true, false, false]);
+    expect(verdicts[3]).toMatchObject({ code: 'conflict' });
+    expect(verdicts[4]).toMatchObject({ code: 'invalid' });
+    expect(state.functions['default/hello']?.status.desiredReplicas).toBe(4);
+    expect(state.functions['default/hello']?.status.recentScales).toEqual([{ time: expect.any(String), from: 1, to: 4, reason: 'from 1 to 4' }]);
+  });
+
+  it('starts a function at one replica, keeps decisions within a changed min..max, and starts a new revision with a pod', () => {
+    const scale = (min: number, max: number) => ({ scale: { min, max, target: 10, metric: 'concurrency' as const, scaleToZeroAfterSeconds: 30 } });
+    const zero = { type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from: 1, to: 0, reason: 'idle', inputs: {} } } as const;
+    const { state } = foldAll([ns, hello(scale(0, 5)), zero]);
+    expect(state.functions['default/hello']?.status.desiredReplicas).toBe(0);
+    expect(foldAll([hello(scale(2, 5))], state).state.functions['default/hello']?.status.desiredReplicas).toBe(2);
+    expect(foldAll([hello({ ...scale(0, 5), env: { NEW: 'code' } })], state).state.functions['default/hello']?.status.desiredReplicas).toBe(1);
+  });
+
   it('deleting a function removes its revisions', () => {
     const { state } = foldAll([ns, hello(), { type: 'FunctionDeleted', data: { namespace: 'default', name: 'hello' } }]);
     expect(state.functions).toEqual({});

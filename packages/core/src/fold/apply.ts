@@ -3,7 +3,7 @@ import { accepted, rejected, type ClusterState, type Verdict } from '../state.js
 import { hasId, rememberId } from './id-window.js';
 import type { FoldContext, HandlerResult } from './context.js';
 import { namespaceApplied, namespaceDeleted } from './namespaces.js';
-import { functionApplied, functionDeleted } from './functions.js';
+import { functionApplied, functionDeleted, scaleSet } from './functions.js';
 import { podBound, podCreated, podDeletionRequested, podRemoved, podStatusReported } from './pods.js';
 import { nodeRegistered } from './nodes.js';
 
@@ -47,6 +47,8 @@ function handle(state: ClusterState, event: TideEvent, ctx: FoldContext): Handle
       return functionApplied(state, event, ctx);
     case 'FunctionDeleted':
       return functionDeleted(state, event);
+    case 'ScaleSet':
+      return scaleSet(state, event, ctx);
     case 'PodCreated':
       return podCreated(state, event, ctx);
     case 'PodBound':

@@ -2,7 +2,7 @@ import type { EventOf } from '../events.js';
 import type { ClusterState } from '../state.js';
 import { rejected } from '../state.js';
 import { API_VERSION, keyOf } from '../resources/meta.js';
-import { revisionTemplateOf, type Revision, type RevisionTemplate, type TideFunction } from '../resources/function.js';
+import { initialReplicas, revisionTemplateOf, type Revision, type RevisionTemplate, type TideFunction } from '../resources/function.js';
 import { canonicalJson, newMeta, without, type FoldContext, type HandlerResult } from './context.js';
 
 function templateOfRevision(revision: Revision): RevisionTemplate {
@@ -27,7 +27,9 @@ export function functionApplied(state: ClusterState, event: EventOf<'FunctionApp
   const specChanged = !existing || canonicalJson(existing.spec) !== canonicalJson(manifest.spec);
 
   let revisions = state.revisions;
-  let status = existing?.status ?? { latestRevision: '', revisionCount: 0 };
+  const scale = manifest.spec.scale;
+  const desiredReplicas = existing ? Math.min(scale.max, Math.max(scale.min, existing.status.desiredReplicas)) : initialReplicas(scale);
+  let status = { ...(existing?.status ?? { latestRevision: '', revisionCount: 0, recentScales: [] }), desiredReplicas };
   if (templateChanged) {
     const number = status.revisionCount + 1;
     const revName = revisionName(name, number);
@@ -38,7 +40,8 @@ export function functionApplied(state: ClusterState, event: EventOf<'FunctionApp
       spec: { ...template, function: name, number },
     };
     revisions = { ...revisions, [keyOf(namespace, revName)]: revision };
-    status = { latestRevision: revName, revisionCount: number };
+    // A new revision starts with a pod even when scaled to zero, so a deploy shows that it runs.
+    status = { ...status, latestRevision: revName, revisionCount: number, desiredReplicas: Math.max(desiredReplicas, initialReplicas(scale)) };
   }
   const labels = manifest.metadata.labels ?? {};
   const annotations = manifest.metadata.annotations ?? {};
@@ -64,4 +67,26 @@ export function functionDeleted(state: ClusterState, event: EventOf<'FunctionDel
     Object.entries(state.revisions).filter(([, r]) => !(r.metadata.namespace === namespace && r.spec.function === name)),
   );
   return { state: { ...state, functions: without(state.functions, key), revisions } };
+}
+
+const SCALES_KEPT = 10;
+
+/** The autoscaler's decision; rejected if made from a replica count that is no longer current. */
+export function scaleSet(state: ClusterState, event: EventOf<'ScaleSet'>, ctx: FoldContext): HandlerResult {
+  const { namespace, name, from, to, reason } = event.data;
+  const key = keyOf(namespace, name);
+  const fn = state.functions[key];
+  if (!fn) return { rejected: rejected('not-found', `function ${key} not found`) };
+  if (fn.status.desiredReplicas !== from) {
+    return { rejected: rejected('conflict', `function ${key} wants ${fn.status.desiredReplicas} replicas, not ${from}: the decision was made on stale state`) };
+  }
+  const { min, max } = fn.spec.scale;
+  if (to < min || to > max) return { rejected: rejected('invalid', `function ${key} must have ${min}..${max} replicas, not ${to}`) };
+  const recentScales = [...fn.status.recentScales, { time: ctx.time, from, to, reason }].slice(-SCALES_KEPT);
+  const updated: TideFunction = {
+    ...fn,
+    metadata: { ...fn.metadata, resourceVersion: String(ctx.offset) },
+    status: { ...fn.status, desiredReplicas: to, recentScales },
+  };
+  return { state: { ...state, functions: { ...state.functions, [key]: updated } } };
 }

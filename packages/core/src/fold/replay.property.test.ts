@@ -23,6 +23,9 @@ const eventArb: fc.Arbitrary<Input> = fc.oneof(
     }) as Input),
   fc.record({ namespace: nsName, name: fnName }).map((d) => ({ type: 'FunctionDeleted', data: d }) as Input),
   fc
+    .record({ namespace: nsName, name: fnName, from: fc.nat(3), to: fc.nat(6) })
+    .map((d) => ({ type: 'ScaleSet', data: { ...d, reason: 'test', inputs: {} } }) as Input),
+  fc
     .record({ namespace: nsName, name: podName })
     .map((d) => ({ type: 'PodCreated', data: { ...d, revision: d.name.slice(0, -6) } }) as Input),
   fc.record({ namespace: nsName, name: podName, node: fc.constantFrom('n1', 'n2') }).map((d) => ({ type: 'PodBound', data: d }) as Input),

@@ -65,12 +65,32 @@ export type FunctionManifest = z.infer<typeof FunctionManifest>;
 export const RevisionTemplate = FunctionSpec.pick({ source: true, env: true, resources: true, concurrency: true, timeoutSeconds: true });
 export type RevisionTemplate = z.infer<typeof RevisionTemplate>;
 
+/** Replicas a function starts with: one pod (so a deploy proves it runs), or its minimum if higher. */
+export function initialReplicas(scale: ScaleSpec): number {
+  return Math.min(scale.max, Math.max(1, scale.min));
+}
+
 export function revisionTemplateOf(spec: FunctionSpec): RevisionTemplate {
   const { source, env, resources, concurrency, timeoutSeconds } = spec;
   return { source, env, resources, concurrency, timeoutSeconds };
 }
 
-export const FunctionStatus = z.object({ latestRevision: z.string(), revisionCount: z.number().int() });
+export const ScaleRecord = z.object({
+  time: z.string(),
+  from: z.number().int(),
+  to: z.number().int(),
+  reason: z.string(),
+});
+export type ScaleRecord = z.infer<typeof ScaleRecord>;
+
+export const FunctionStatus = z.object({
+  latestRevision: z.string(),
+  revisionCount: z.number().int(),
+  /** Pods the function should run now: set by the autoscaler, kept within spec.scale min..max. */
+  desiredReplicas: z.number().int(),
+  /** The latest scale decisions, newest last, so `tide describe` can say why it scaled. */
+  recentScales: z.array(ScaleRecord),
+});
 export type FunctionStatus = z.infer<typeof FunctionStatus>;
 
 /** A Function as the API serves it: the applied manifest plus what the fold derived. */

@@ -13,6 +13,7 @@ Usage:
   tide deploy <dir> [--name NAME] [--env KEY=VALUE ...] [--wait 60]
   tide apply -f <file.yaml|file.json|->
   tide get functions|pods|revisions|namespaces|nodes [NAME] [-o json|yaml|wide]
+  tide describe function <NAME>
   tide delete function <NAME>
   tide invoke <NAME> [--data TEXT] [--method POST] [--path /sub/path] [-H 'k: v' ...]
   tide events [--from OFFSET]
@@ -136,6 +137,12 @@ async function run(): Promise<void> {
       if (!['table', 'json', 'yaml', 'wide'].includes(output)) throw new CliError(`-o must be json, yaml or wide, got "${output}"`, 2);
       const { get } = await import('./commands/get.js');
       return print(await get(createApiClient(server), { resource: args[0], ...(args[1] ? { name: args[1] } : {}), namespace, output }));
+    }
+    case 'describe': {
+      const [type, name] = args;
+      if (!type || !['function', 'functions', 'fn'].includes(type) || !name) throw new CliError('usage: tide describe function <NAME>', 2);
+      const { describeFunction } = await import('./commands/describe.js');
+      return print(await describeFunction(createApiClient(server), namespace, name));
     }
     case 'delete': {
       const [type, name] = args;

@@ -5,10 +5,6 @@ import { collectionPath, pluralOf } from '../paths.js';
 
 type Row = (item: never) => string[];
 const COLUMNS: Record<string, { headers: string[]; row: Row; wide?: { headers: string[]; row: Row } }> = {
-  functions: {
-    headers: ['NAME', 'REVISION', 'READY', 'MIN', 'MAX', 'AGE'],
-    row: () => [],
-  },
   pods: {
     headers: ['NAME', 'REVISION', 'PHASE', 'RESTARTS', 'AGE'],
     row: (p: Pod) => [p.metadata.name, p.spec.revision, p.status.phase, String(p.status.restartCount), age(p.metadata.creationTimestamp)],
@@ -47,9 +43,9 @@ function rowsFor(plural: string, items: never[], output: OutputFormat, ready?: M
   if (plural === 'functions') {
     const rows = (items as TideFunction[]).map((f) => {
       const [r, total] = ready?.get(f.metadata.name) ?? [0, 0];
-      return [f.metadata.name, f.status.latestRevision, `${r}/${total}`, String(f.spec.scale.min), String(f.spec.scale.max), age(f.metadata.creationTimestamp)];
+      return [f.metadata.name, f.status.latestRevision, `${r}/${total}`, String(f.status.desiredReplicas), `${f.spec.scale.min}..${f.spec.scale.max}`, age(f.metadata.creationTimestamp)];
     });
-    return table(COLUMNS.functions!.headers, rows);
+    return table(['NAME', 'REVISION', 'READY', 'DESIRED', 'SCALE', 'AGE'], rows);
   }
   const columns = COLUMNS[plural]!;
   const wide = output === 'wide' && columns.wide;

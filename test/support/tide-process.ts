@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findRepoRoot } from './repo-root.js';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 export const cliEntry = join(repoRoot, 'packages/cli/dist/main.js');
 
 /** A port that was free a moment ago (the OS picks it). */

@@ -1,4 +1,4 @@
-import { FunctionManifest, NamespaceManifest, keyOf, type EventInput, type StateStore, type ClusterState } from '@tide/core';
+import { FunctionManifest, NamespaceManifest, keyOf, type EventInput, type StateStore, type ClusterState, type ResourceMap } from '@tide/core';
 import { ApiError, invalid, rejectionError } from './errors.js';
 import type { ArtifactStore } from './adapters/artifact-store.js';
 
@@ -37,8 +37,8 @@ async function appendConditional(
   }
 }
 
-const versionIn = <T extends { metadata: { resourceVersion: string } }>(map: Readonly<Record<string, T>>, key: string) => {
-  const version = map[key]?.metadata.resourceVersion;
+const versionIn = <T extends { metadata: { resourceVersion: string } }>(map: ResourceMap<T>, key: string) => {
+  const version = map.get(key)?.metadata.resourceVersion;
   return version === undefined ? undefined : Number(version);
 };
 
@@ -51,11 +51,11 @@ export async function applyNamespace(ctx: CommandContext, body: unknown) {
     data: { name, labels, annotations },
     expect,
   }));
-  return { object: ctx.store.state().namespaces[name], created: !existed };
+  return { object: ctx.store.state().namespaces.get(name), created: !existed };
 }
 
 export async function deleteNamespace(ctx: CommandContext, name: string) {
-  const existing = ctx.store.state().namespaces[name];
+  const existing = ctx.store.state().namespaces.get(name);
   if (!existing) throw new ApiError(404, 'NotFound', `namespace ${name} not found`);
   await appendConditional(ctx, undefined, (s) => versionIn(s.namespaces, name), (expect) => ({ type: 'NamespaceDeleted', data: { name }, expect }));
   return existing;
@@ -65,7 +65,7 @@ export async function applyFunction(ctx: CommandContext, namespace: string, body
   const parsed = FunctionManifest.safeParse(body);
   if (!parsed.success) throw invalid('Function', parsed.error);
   const manifest = parsed.data;
-  if (!ctx.store.state().namespaces[namespace]) throw new ApiError(404, 'NotFound', `namespace ${namespace} not found`);
+  if (!ctx.store.state().namespaces.get(namespace)) throw new ApiError(404, 'NotFound', `namespace ${namespace} not found`);
   const artifact = manifest.spec.source.artifact;
   if (!(await ctx.artifacts.has(artifact))) {
     throw new ApiError(422, 'Invalid', `spec.source.artifact ${artifact} has not been uploaded: POST the bundle to /apis/tide.dev/v1/artifacts first`, [
@@ -79,12 +79,12 @@ export async function applyFunction(ctx: CommandContext, namespace: string, body
     data: { namespace, manifest: { ...manifest, metadata } },
     expect,
   }));
-  return { object: ctx.store.state().functions[key], created: !existed };
+  return { object: ctx.store.state().functions.get(key), created: !existed };
 }
 
 export async function deleteFunction(ctx: CommandContext, namespace: string, name: string) {
   const key = keyOf(namespace, name);
-  const existing = ctx.store.state().functions[key];
+  const existing = ctx.store.state().functions.get(key);
   if (!existing) throw new ApiError(404, 'NotFound', `function ${key} not found`);
   await appendConditional(ctx, undefined, (s) => versionIn(s.functions, key), (expect) => ({ type: 'FunctionDeleted', data: { namespace, name }, expect }));
   return existing;

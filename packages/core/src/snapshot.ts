@@ -1,12 +1,15 @@
-import type { ClusterState } from './state.js';
+import { Map as PersistentMap } from 'immutable';
+import { COLLECTIONS, type ClusterState } from './state.js';
 import { idWindowFromJSON, idWindowToJSON } from './fold/id-window.js';
 
-const FORMAT = 1;
+/** 2: persistent maps with sorted keys, and the id window as one list. */
+const FORMAT = 2;
 
 /** A snapshot is a cache of the fold at an offset: start-up loads it and replays only the tail. */
 export function encodeSnapshot(state: ClusterState): Uint8Array {
-  const { recentEventIds, ...rest } = state;
-  return new TextEncoder().encode(JSON.stringify({ format: FORMAT, ...rest, recentEventIds: idWindowToJSON(recentEventIds) }));
+  // Keys sorted, so equal states give equal bytes whatever order their maps were built in.
+  const collections = Object.fromEntries(COLLECTIONS.map((name) => [name, Object.fromEntries([...state[name].entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))]));
+  return new TextEncoder().encode(JSON.stringify({ format: FORMAT, offset: state.offset, ...collections, recentEventIds: idWindowToJSON(state.recentEventIds) }));
 }
 
 export class SnapshotFormatError extends Error {
@@ -24,6 +27,6 @@ export function decodeSnapshot(bytes: Uint8Array): ClusterState {
     throw new SnapshotFormatError((error as Error).message);
   }
   if (parsed.format !== FORMAT) throw new SnapshotFormatError(`format ${String(parsed.format)} is not ${FORMAT}`);
-  const { format: _format, recentEventIds, ...rest } = parsed;
-  return { ...(rest as unknown as Omit<ClusterState, 'recentEventIds'>), recentEventIds: idWindowFromJSON(recentEventIds as string[][]) };
+  const collections = Object.fromEntries(COLLECTIONS.map((name) => [name, PersistentMap(parsed[name] as Record<string, unknown>)]));
+  return { offset: parsed.offset as number, ...(collections as unknown as Pick<ClusterState, (typeof COLLECTIONS)[number]>), recentEventIds: idWindowFromJSON(parsed.recentEventIds as string[]) };
 }

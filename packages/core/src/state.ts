@@ -1,29 +1,45 @@
+import { Map as PersistentMap } from 'immutable';
 import type { Namespace } from './resources/namespace.js';
 import type { Revision, TideFunction } from './resources/function.js';
 import type { Pod, TideNode } from './resources/pod.js';
 import { emptyIdWindow, type IdWindow } from './fold/id-window.js';
 
+/**
+ * A persistent map: `set`/`delete` return a new map that shares everything unchanged with the old
+ * one, so folding an event costs O(log n), not a copy of every pod (which made a 100 000-event
+ * replay take 12 s). Read it like a ReadonlyMap: get, has, size, values(), entries().
+ */
+export type ResourceMap<T> = PersistentMap<string, T>;
+
 /** Cluster state: a pure fold of the state stream. Maps are keyed by `namespace/name` (or name). */
 export interface ClusterState {
   /** Offset of the last event folded in; -1 before the first. */
   offset: number;
-  namespaces: Readonly<Record<string, Namespace>>;
-  functions: Readonly<Record<string, TideFunction>>;
-  revisions: Readonly<Record<string, Revision>>;
-  pods: Readonly<Record<string, Pod>>;
-  nodes: Readonly<Record<string, TideNode>>;
+  namespaces: ResourceMap<Namespace>;
+  functions: ResourceMap<TideFunction>;
+  revisions: ResourceMap<Revision>;
+  pods: ResourceMap<Pod>;
+  nodes: ResourceMap<TideNode>;
   recentEventIds: IdWindow;
+}
+
+export function emptyResourceMap<T>(): ResourceMap<T> {
+  return PersistentMap<string, T>();
 }
 
 export const initialState: ClusterState = Object.freeze({
   offset: -1,
-  namespaces: {},
-  functions: {},
-  revisions: {},
-  pods: {},
-  nodes: {},
+  namespaces: emptyResourceMap<Namespace>(),
+  functions: emptyResourceMap<TideFunction>(),
+  revisions: emptyResourceMap<Revision>(),
+  pods: emptyResourceMap<Pod>(),
+  nodes: emptyResourceMap<TideNode>(),
   recentEventIds: emptyIdWindow,
 });
+
+/** The kinds of resource held in state, by the name of their collection. */
+export const COLLECTIONS = ['namespaces', 'functions', 'revisions', 'pods', 'nodes'] as const;
+export type Collection = (typeof COLLECTIONS)[number];
 
 export type RejectionCode = 'conflict' | 'not-found' | 'already-exists' | 'invalid' | 'duplicate';
 

@@ -4,7 +4,7 @@ import type { FunctionRoute, PodEndpoint, RouteTable } from './route-table.js';
 /** Every function's route, from cluster state: its Ready pods with their endpoints. */
 export function routesOf(state: ClusterState): Map<string, FunctionRoute> {
   const endpoints = new Map<string, PodEndpoint[]>();
-  for (const pod of Object.values(state.pods)) {
+  for (const pod of [...state.pods.values()]) {
     if (pod.status.phase !== 'Ready' || !pod.status.endpoint) continue;
     const key = keyOf(pod.metadata.namespace, pod.spec.function);
     const list = endpoints.get(key) ?? [];
@@ -12,7 +12,7 @@ export function routesOf(state: ClusterState): Map<string, FunctionRoute> {
     endpoints.set(key, list);
   }
   const routes = new Map<string, FunctionRoute>();
-  for (const [key, fn] of Object.entries(state.functions)) {
+  for (const [key, fn] of [...state.functions.entries()]) {
     const route: FunctionRoute = {
       namespace: fn.metadata.namespace!,
       name: fn.metadata.name,
@@ -20,7 +20,7 @@ export function routesOf(state: ClusterState): Map<string, FunctionRoute> {
       timeoutMs: fn.spec.timeoutSeconds * 1000,
       concurrency: fn.spec.concurrency,
     };
-    const failure = route.endpoints.length === 0 ? failureOf(Object.values(state.pods).filter((p) => p.metadata.namespace === route.namespace && p.spec.function === route.name)) : undefined;
+    const failure = route.endpoints.length === 0 ? failureOf([...state.pods.values()].filter((p) => p.metadata.namespace === route.namespace && p.spec.function === route.name)) : undefined;
     routes.set(key, failure ? { ...route, failure } : route);
   }
   return routes;

@@ -42,7 +42,7 @@ function runSpecOf(agentName: string, pod: Pod, artifactPath: string): PodRunSpe
 
 /** The pods the log says this node should run now (not those being deleted). */
 export function desiredPodsOf(state: ClusterState, nodeName: string): Pod[] {
-  return Object.values(state.pods).filter((p) => p.spec.node === nodeName && p.status.phase !== 'Terminating');
+  return [...state.pods.values()].filter((p) => p.spec.node === nodeName && p.status.phase !== 'Terminating');
 }
 
 /**
@@ -88,7 +88,7 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
 
   // Pods being deleted stay known, so that their Stopped report can still name them.
   const rememberTerminating = (state: ClusterState) => {
-    for (const pod of Object.values(state.pods)) {
+    for (const pod of [...state.pods.values()]) {
       if (pod.spec.node === nodeName && pod.status.phase === 'Terminating') podsByAgentName.set(agentPodName(pod.metadata.namespace, pod.metadata.name), pod);
     }
   };

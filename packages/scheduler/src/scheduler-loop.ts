@@ -8,8 +8,8 @@ export function startScheduler(store: StateStore, options: { onUnschedulable?: (
     name: 'scheduler',
     ...(options.onError ? { onError: options.onError } : {}),
     reconcile(state) {
-      const nodes = Object.values(state.nodes);
-      const pods = Object.values(state.pods);
+      const nodes = [...state.nodes.values()];
+      const pods = [...state.pods.values()];
       const bound = pods.filter((p) => p.spec.node);
       const events: EventInput[] = [];
       for (const pod of pods) {

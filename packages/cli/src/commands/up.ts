@@ -54,7 +54,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
   const onError = (error: Error) => options.log(`error: ${error.message}`);
   const snapshots = await openSnapshotFiles(join(dataDir, 'snapshots'), { onWarning: (m) => options.log(m) });
   const store = await openStateStore({ log, snapshots, onError });
-  if (!store.state().namespaces.default) {
+  if (!store.state().namespaces.has('default')) {
     const [bootstrap] = await store.append([{ type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} }, expect: null }]);
     if (!bootstrap!.verdict.accepted && bootstrap!.verdict.code !== 'already-exists') throw new Error(`cannot create the default namespace: ${bootstrap!.verdict.reason}`);
   }

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { dnsLabel, keyOf, type ClusterState } from '@tide/core';
+import { dnsLabel, keyOf, type ClusterState, type ResourceMap } from '@tide/core';
 import { ApiError } from '../errors.js';
 import { checkManifestTarget, parseManifestBody } from '../manifest-body.js';
 import { applyFunction, applyNamespace, deleteFunction, deleteNamespace, type CommandContext } from '../commands.js';
@@ -23,7 +23,7 @@ function checkName(what: string, value: string): string {
 
 function list(kind: keyof typeof LIST_KINDS, state: ClusterState, namespace?: string, labelSelector?: string) {
   const wanted = parseSelector(labelSelector);
-  const items = Object.values(state[kind] as Record<string, { metadata: { namespace?: string; labels: Record<string, string> } }>).filter(
+  const items = [...(state[kind] as ResourceMap<{ metadata: { namespace?: string; labels: Record<string, string> } }>).values()].filter(
     (item) => (!namespace || item.metadata.namespace === namespace) && wanted.every(([k, v]) => item.metadata.labels[k] === v),
   );
   return { apiVersion: 'tide.dev/v1', kind: LIST_KINDS[kind], metadata: { resourceVersion: String(state.offset) }, items };
@@ -51,7 +51,7 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   app.get('/namespaces', (c) => (isWatch(c) ? watchResponse(c, deps, ['Namespace']) : c.json(list('namespaces', deps.store.state()))));
   app.get('/namespaces/:ns', (c) => {
     const name = checkName('namespace', c.req.param('ns'));
-    const item = deps.store.state().namespaces[name];
+    const item = deps.store.state().namespaces.get(name);
     if (!item) throw new ApiError(404, 'NotFound', `namespace ${name} not found`);
     return c.json(item);
   });
@@ -74,7 +74,7 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
     app.get(`/namespaces/:ns/${plural}/:name`, (c) => {
       const ns = checkName('namespace', c.req.param('ns'));
       const name = c.req.param('name');
-      const item = (deps.store.state()[plural] as Record<string, unknown>)[keyOf(ns, name)];
+      const item = (deps.store.state()[plural] as ResourceMap<unknown>).get(keyOf(ns, name));
       if (!item) throw new ApiError(404, 'NotFound', `${kind.toLowerCase()} ${ns}/${name.slice(0, 80)} not found`);
       return c.json(item);
     });

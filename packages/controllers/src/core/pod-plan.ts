@@ -14,16 +14,16 @@ export interface PodPlan {
  */
 export function planPods(state: ClusterState): PodPlan {
   const plan: PodPlan = { create: [], remove: [] };
-  const live = Object.values(state.pods).filter((p) => p.status.phase !== 'Terminating');
+  const live = [...state.pods.values()].filter((p) => p.status.phase !== 'Terminating');
   const byFunction = new Map<string, Pod[]>();
   for (const pod of live) {
     const key = keyOf(pod.metadata.namespace, pod.spec.function);
     byFunction.set(key, [...(byFunction.get(key) ?? []), pod]);
   }
   for (const [key, pods] of byFunction) {
-    if (!state.functions[key]) for (const pod of pods) plan.remove.push({ pod, reason: 'function deleted' });
+    if (!state.functions.get(key)) for (const pod of pods) plan.remove.push({ pod, reason: 'function deleted' });
   }
-  for (const [key, fn] of Object.entries(state.functions)) {
+  for (const [key, fn] of [...state.functions.entries()]) {
     const namespace = fn.metadata.namespace!;
     const latest = fn.status.latestRevision;
     const pods = byFunction.get(key) ?? [];

@@ -12,30 +12,30 @@ describe('apply (the fold)', () => {
   it('creates a function and its first revision, with resourceVersion = offset', () => {
     const { state, verdicts } = foldAll([ns, hello()]);
     expect(verdicts.every((v) => v.accepted)).toBe(true);
-    const fn = state.functions['default/hello']!;
+    const fn = state.functions.get('default/hello')!;
     expect(fn.metadata.resourceVersion).toBe('1');
     expect(fn.status.latestRevision).toBe('hello-00001');
-    expect(state.revisions['default/hello-00001']?.spec.source.artifact).toBe(fn.spec.source.artifact);
+    expect(state.revisions.get('default/hello-00001')?.spec.source.artifact).toBe(fn.spec.source.artifact);
   });
 
   it('rejects a function in a namespace that does not exist', () => {
     const { state, verdicts } = foldAll([hello()]);
     expect(verdicts[0]).toMatchObject({ accepted: false, code: 'not-found' });
-    expect(state.functions).toEqual({});
+    expect(state.functions.size).toBe(0);
   });
 
   it('makes a new revision only when the revision template changes', () => {
     const { state } = foldAll([ns, hello(), hello({ scale: { min: 2, max: 5, target: 10, metric: 'concurrency', scaleToZeroAfterSeconds: 30 } }), hello({ source: { artifact: DIGEST_B } })]);
-    expect(Object.keys(state.revisions).sort()).toEqual(['default/hello-00001', 'default/hello-00002']);
-    expect(state.functions['default/hello']?.status.latestRevision).toBe('hello-00002');
-    expect(state.functions['default/hello']?.metadata.generation).toBe(3);
+    expect([...state.revisions.keys()].sort()).toEqual(['default/hello-00001', 'default/hello-00002']);
+    expect(state.functions.get('default/hello')?.status.latestRevision).toBe('hello-00002');
+    expect(state.functions.get('default/hello')?.metadata.generation).toBe(3);
   });
 
   it('accepts exactly one of two applies that expect the same resourceVersion', () => {
     const { verdicts, state } = foldAll([ns, hello(), hello({ env: { A: '1' } }, 1), hello({ env: { A: '2' } }, 1)]);
     expect(verdicts[2]!.accepted).toBe(true);
     expect(verdicts[3]).toMatchObject({ accepted: false, code: 'conflict' });
-    expect(state.functions['default/hello']?.spec.env).toEqual({ A: '1' });
+    expect(state.functions.get('default/hello')?.spec.env).toEqual({ A: '1' });
   });
 
   it('treats expect: null as "must not exist yet"', () => {
@@ -60,7 +60,7 @@ describe('apply (the fold)', () => {
       { type: 'PodStatusReported', data: { ...pod, node: 'local', bootId: 'boot-1', phase: 'Ready', endpoint: 'http://127.0.0.1:5000', restartCount: 0 } },
     ]);
     expect(verdicts.every((v) => v.accepted)).toBe(true);
-    expect(state.pods['default/hello-00001-abcde']?.status).toMatchObject({ phase: 'Ready', endpoint: 'http://127.0.0.1:5000' });
+    expect(state.pods.get('default/hello-00001-abcde')?.status).toMatchObject({ phase: 'Ready', endpoint: 'http://127.0.0.1:5000' });
     const { state: after } = foldAll(
       [
         { type: 'PodDeletionRequested', data: { ...pod, reason: 'function deleted' } },
@@ -68,10 +68,10 @@ describe('apply (the fold)', () => {
       ],
       state,
     );
-    expect(after.pods['default/hello-00001-abcde']?.status.phase).toBe('Terminating');
-    expect(after.pods['default/hello-00001-abcde']?.status.endpoint).toBeUndefined();
+    expect(after.pods.get('default/hello-00001-abcde')?.status.phase).toBe('Terminating');
+    expect(after.pods.get('default/hello-00001-abcde')?.status.endpoint).toBeUndefined();
     const { state: gone } = foldAll([{ type: 'PodRemoved', data: { ...pod, node: 'local' } }], after);
-    expect(gone.pods).toEqual({});
+    expect(gone.pods.size).toBe(0);
   });
 
   it('rejects reports from a stale node incarnation and resets pods when the node restarts', () => {
@@ -88,8 +88,8 @@ describe('apply (the fold)', () => {
       ready,
     ]);
     expect(verdicts[7]).toMatchObject({ accepted: false, code: 'conflict' });
-    expect(state.pods['default/hello-00001-abcde']?.status).toMatchObject({ phase: 'Bound' });
-    expect(state.pods['default/hello-00001-abcde']?.status.endpoint).toBeUndefined();
+    expect(state.pods.get('default/hello-00001-abcde')?.status).toMatchObject({ phase: 'Bound' });
+    expect(state.pods.get('default/hello-00001-abcde')?.status.endpoint).toBeUndefined();
   });
 
   it('records a scale decision made from the current replicas, and rejects a stale one', () => {
@@ -98,23 +98,23 @@ describe('apply (the fold)', () => {
     expect(verdicts.slice(2).map((v) => v.accepted)).toEqual([true, false, false]);
     expect(verdicts[3]).toMatchObject({ code: 'conflict' });
     expect(verdicts[4]).toMatchObject({ code: 'invalid' });
-    expect(state.functions['default/hello']?.status.desiredReplicas).toBe(4);
-    expect(state.functions['default/hello']?.status.recentScales).toEqual([{ time: expect.any(String), from: 1, to: 4, reason: 'from 1 to 4' }]);
+    expect(state.functions.get('default/hello')?.status.desiredReplicas).toBe(4);
+    expect(state.functions.get('default/hello')?.status.recentScales).toEqual([{ time: expect.any(String), from: 1, to: 4, reason: 'from 1 to 4' }]);
   });
 
   it('starts a function at one replica, keeps decisions within a changed min..max, and starts a new revision with a pod', () => {
     const scale = (min: number, max: number) => ({ scale: { min, max, target: 10, metric: 'concurrency' as const, scaleToZeroAfterSeconds: 30 } });
     const zero = { type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from: 1, to: 0, reason: 'idle', inputs: {} } } as const;
     const { state } = foldAll([ns, hello(scale(0, 5)), zero]);
-    expect(state.functions['default/hello']?.status.desiredReplicas).toBe(0);
-    expect(foldAll([hello(scale(2, 5))], state).state.functions['default/hello']?.status.desiredReplicas).toBe(2);
-    expect(foldAll([hello({ ...scale(0, 5), env: { NEW: 'code' } })], state).state.functions['default/hello']?.status.desiredReplicas).toBe(1);
+    expect(state.functions.get('default/hello')?.status.desiredReplicas).toBe(0);
+    expect(foldAll([hello(scale(2, 5))], state).state.functions.get('default/hello')?.status.desiredReplicas).toBe(2);
+    expect(foldAll([hello({ ...scale(0, 5), env: { NEW: 'code' } })], state).state.functions.get('default/hello')?.status.desiredReplicas).toBe(1);
   });
 
   it('deleting a function removes its revisions', () => {
     const { state } = foldAll([ns, hello(), { type: 'FunctionDeleted', data: { namespace: 'default', name: 'hello' } }]);
-    expect(state.functions).toEqual({});
-    expect(state.revisions).toEqual({});
+    expect(state.functions.size).toBe(0);
+    expect(state.revisions.size).toBe(0);
   });
 
   it('never mutates the state it is given', () => {

@@ -1,5 +1,5 @@
 import { assertNever, subjectOf, type LoggedEvent, type TideEvent } from '../events.js';
-import { accepted, rejected, type ClusterState, type Verdict } from '../state.js';
+import { accepted, COLLECTIONS, rejected, type ClusterState, type Collection, type Verdict } from '../state.js';
 import { hasId, rememberId } from './id-window.js';
 import type { FoldContext, HandlerResult } from './context.js';
 import { namespaceApplied, namespaceDeleted } from './namespaces.js';
@@ -71,8 +71,8 @@ export function versionOf(state: ClusterState, subject: string): number | undefi
   const slash = subject.indexOf('/');
   const kind = subject.slice(0, slash);
   const key = subject.slice(slash + 1);
-  const collection = (state as unknown as Record<string, Record<string, { metadata: { resourceVersion: string } }>>)[kind];
-  const version = collection?.[key]?.metadata.resourceVersion;
+  if (!(COLLECTIONS as readonly string[]).includes(kind)) return undefined;
+  const version = state[kind as Collection].get(key)?.metadata.resourceVersion;
   return version === undefined ? undefined : Number(version);
 }
 

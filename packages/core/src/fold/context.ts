@@ -24,12 +24,6 @@ export function newMeta(ctx: FoldContext, name: string, namespace: string | unde
   };
 }
 
-export function without<T>(map: Readonly<Record<string, T>>, key: string): Record<string, T> {
-  const copy = { ...map };
-  delete copy[key];
-  return copy;
-}
-
 /** Deterministic JSON (sorted keys) so equal specs compare equal whatever their key order. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -3,7 +3,7 @@ import type { ClusterState } from '../state.js';
 import { rejected } from '../state.js';
 import { API_VERSION, keyOf } from '../resources/meta.js';
 import { initialReplicas, revisionTemplateOf, type Revision, type RevisionTemplate, type TideFunction } from '../resources/function.js';
-import { canonicalJson, newMeta, without, type FoldContext, type HandlerResult } from './context.js';
+import { canonicalJson, newMeta, type FoldContext, type HandlerResult } from './context.js';
 
 function templateOfRevision(revision: Revision): RevisionTemplate {
   const { function: _fn, number: _number, ...template } = revision.spec;
@@ -18,11 +18,11 @@ export function revisionName(functionName: string, number: number): string {
 export function functionApplied(state: ClusterState, event: EventOf<'FunctionApplied'>, ctx: FoldContext): HandlerResult {
   const { namespace, manifest } = event.data;
   const name = manifest.metadata.name;
-  if (!state.namespaces[namespace]) return { rejected: rejected('not-found', `namespace ${namespace} not found`) };
+  if (!state.namespaces.has(namespace)) return { rejected: rejected('not-found', `namespace ${namespace} not found`) };
   const key = keyOf(namespace, name);
-  const existing = state.functions[key];
+  const existing = state.functions.get(key);
   const template = revisionTemplateOf(manifest.spec);
-  const latest = existing ? state.revisions[keyOf(namespace, existing.status.latestRevision)] : undefined;
+  const latest = existing ? state.revisions.get(keyOf(namespace, existing.status.latestRevision)) : undefined;
   const templateChanged = !latest || canonicalJson(templateOfRevision(latest)) !== canonicalJson(template);
   const specChanged = !existing || canonicalJson(existing.spec) !== canonicalJson(manifest.spec);
 
@@ -39,7 +39,7 @@ export function functionApplied(state: ClusterState, event: EventOf<'FunctionApp
       metadata: { ...newMeta(ctx, revName, namespace, { 'tide.dev/function': name }), namespace },
       spec: { ...template, function: name, number },
     };
-    revisions = { ...revisions, [keyOf(namespace, revName)]: revision };
+    revisions = revisions.set(keyOf(namespace, revName), revision);
     // A new revision starts with a pod even when scaled to zero, so a deploy shows that it runs.
     status = { ...status, latestRevision: revName, revisionCount: number, desiredReplicas: Math.max(desiredReplicas, initialReplicas(scale)) };
   }
@@ -55,18 +55,16 @@ export function functionApplied(state: ClusterState, event: EventOf<'FunctionApp
       }
     : newMeta(ctx, name, namespace, labels, annotations);
   const fn: TideFunction = { apiVersion: API_VERSION, kind: 'Function', metadata, spec: manifest.spec, status };
-  return { state: { ...state, functions: { ...state.functions, [key]: fn }, revisions } };
+  return { state: { ...state, functions: state.functions.set(key, fn), revisions } };
 }
 
 /** Deletes a Function and its Revisions; its pods are then removed by the revision controller. */
 export function functionDeleted(state: ClusterState, event: EventOf<'FunctionDeleted'>): HandlerResult {
   const { namespace, name } = event.data;
   const key = keyOf(namespace, name);
-  if (!state.functions[key]) return { rejected: rejected('not-found', `function ${key} not found`) };
-  const revisions = Object.fromEntries(
-    Object.entries(state.revisions).filter(([, r]) => !(r.metadata.namespace === namespace && r.spec.function === name)),
-  );
-  return { state: { ...state, functions: without(state.functions, key), revisions } };
+  if (!state.functions.has(key)) return { rejected: rejected('not-found', `function ${key} not found`) };
+  const revisions = state.revisions.filter((r) => !(r.metadata.namespace === namespace && r.spec.function === name));
+  return { state: { ...state, functions: state.functions.delete(key), revisions } };
 }
 
 const SCALES_KEPT = 10;
@@ -75,7 +73,7 @@ const SCALES_KEPT = 10;
 export function scaleSet(state: ClusterState, event: EventOf<'ScaleSet'>, ctx: FoldContext): HandlerResult {
   const { namespace, name, from, to, reason } = event.data;
   const key = keyOf(namespace, name);
-  const fn = state.functions[key];
+  const fn = state.functions.get(key);
   if (!fn) return { rejected: rejected('not-found', `function ${key} not found`) };
   if (fn.status.desiredReplicas !== from) {
     return { rejected: rejected('conflict', `function ${key} wants ${fn.status.desiredReplicas} replicas, not ${from}: the decision was made on stale state`) };
@@ -88,5 +86,5 @@ export function scaleSet(state: ClusterState, event: EventOf<'ScaleSet'>, ctx: F
     metadata: { ...fn.metadata, resourceVersion: String(ctx.offset) },
     status: { ...fn.status, desiredReplicas: to, recentScales },
   };
-  return { state: { ...state, functions: { ...state.functions, [key]: updated } } };
+  return { state: { ...state, functions: state.functions.set(key, updated) } };
 }

@@ -1,34 +1,38 @@
+import { List, Set as PersistentSet } from 'immutable';
+
 /**
- * The event ids the fold remembers, to reject a producer retry's second copy. Chunked so that
- * remembering one more id copies at most one chunk (256 ids), not the whole window: the fold
- * never mutates its input and stays cheap over 100 000 events.
+ * The event ids the fold remembers, to reject a producer retry's second copy: the last
+ * WINDOW_SIZE ids, in persistent structures so remembering one more costs O(log n), not a copy.
  */
 export interface IdWindow {
-  readonly chunks: readonly ReadonlySet<string>[];
+  readonly ids: PersistentSet<string>;
+  /** The same ids, oldest first, to know which to forget. */
+  readonly order: List<string>;
 }
 
-const CHUNK_SIZE = 256;
-const MAX_CHUNKS = 16; // remembers the last 3 841..4 096 ids
+const WINDOW_SIZE = 4096;
 
-export const emptyIdWindow: IdWindow = Object.freeze({ chunks: [] });
+export const emptyIdWindow: IdWindow = Object.freeze({ ids: PersistentSet<string>(), order: List<string>() });
 
 export function hasId(window: IdWindow, id: string): boolean {
-  for (const chunk of window.chunks) if (chunk.has(id)) return true;
-  return false;
+  return window.ids.has(id);
 }
 
 export function rememberId(window: IdWindow, id: string): IdWindow {
-  const chunks = window.chunks;
-  const last = chunks[chunks.length - 1];
-  if (last && last.size < CHUNK_SIZE) return { chunks: [...chunks.slice(0, -1), new Set(last).add(id)] };
-  const kept = chunks.length >= MAX_CHUNKS ? chunks.slice(chunks.length - MAX_CHUNKS + 1) : chunks;
-  return { chunks: [...kept, new Set([id])] };
+  let { ids, order } = window;
+  ids = ids.add(id);
+  order = order.push(id);
+  if (order.size > WINDOW_SIZE) {
+    ids = ids.delete(order.first()!);
+    order = order.shift();
+  }
+  return { ids, order };
 }
 
-export function idWindowToJSON(window: IdWindow): string[][] {
-  return window.chunks.map((chunk) => [...chunk]);
+export function idWindowToJSON(window: IdWindow): string[] {
+  return window.order.toArray();
 }
 
-export function idWindowFromJSON(chunks: string[][]): IdWindow {
-  return { chunks: chunks.map((chunk) => new Set(chunk)) };
+export function idWindowFromJSON(ids: string[]): IdWindow {
+  return { ids: PersistentSet(ids), order: List(ids) };
 }

@@ -1,7 +1,7 @@
 import type { EventOf } from '../events.js';
 import type { ClusterState } from '../state.js';
 import { API_VERSION } from '../resources/meta.js';
-import type { Pod, TideNode } from '../resources/pod.js';
+import type { TideNode } from '../resources/pod.js';
 import { newMeta, type FoldContext, type HandlerResult } from './context.js';
 
 /**
@@ -11,21 +11,21 @@ import { newMeta, type FoldContext, type HandlerResult } from './context.js';
  */
 export function nodeRegistered(state: ClusterState, event: EventOf<'NodeRegistered'>, ctx: FoldContext): HandlerResult {
   const { name, bootId, address, capacity } = event.data;
-  const existing = state.nodes[name];
+  const existing = state.nodes.get(name);
   const metadata = existing ? { ...existing.metadata, resourceVersion: String(ctx.offset) } : newMeta(ctx, name, undefined);
   const node: TideNode = { apiVersion: API_VERSION, kind: 'Node', metadata, spec: { capacity, address }, status: { ready: true, bootId } };
-  const pods: Record<string, Pod> = {};
-  for (const [key, pod] of Object.entries(state.pods)) {
-    if (pod.spec.node !== name || pod.status.nodeBootId === bootId) pods[key] = pod;
-    else if (pod.status.phase === 'Terminating') continue;
-    else if (pod.status.phase === 'Bound') pods[key] = pod;
-    else {
-      pods[key] = {
-        ...pod,
-        metadata: { ...pod.metadata, resourceVersion: String(ctx.offset) },
-        status: { phase: 'Bound', restartCount: pod.status.restartCount, reason: `node ${name} restarted` },
-      };
+  const pods = state.pods.withMutations((draft) => {
+    for (const [key, pod] of state.pods) {
+      if (pod.spec.node !== name || pod.status.nodeBootId === bootId || pod.status.phase === 'Bound') continue;
+      if (pod.status.phase === 'Terminating') draft.delete(key);
+      else {
+        draft.set(key, {
+          ...pod,
+          metadata: { ...pod.metadata, resourceVersion: String(ctx.offset) },
+          status: { phase: 'Bound', restartCount: pod.status.restartCount, reason: `node ${name} restarted` },
+        });
+      }
     }
-  }
-  return { state: { ...state, nodes: { ...state.nodes, [name]: node }, pods } };
+  });
+  return { state: { ...state, nodes: state.nodes.set(name, node), pods } };
 }

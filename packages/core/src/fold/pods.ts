@@ -3,15 +3,15 @@ import type { ClusterState } from '../state.js';
 import { rejected } from '../state.js';
 import { API_VERSION, keyOf } from '../resources/meta.js';
 import type { Pod, PodStatus } from '../resources/pod.js';
-import { newMeta, without, type FoldContext, type HandlerResult } from './context.js';
+import { newMeta, type FoldContext, type HandlerResult } from './context.js';
 
 const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
 
 export function podCreated(state: ClusterState, event: EventOf<'PodCreated'>, ctx: FoldContext): HandlerResult {
   const { namespace, name, revision: revisionName } = event.data;
   const key = keyOf(namespace, name);
-  if (state.pods[key]) return { rejected: rejected('already-exists', `pod ${key} already exists`) };
-  const revision = state.revisions[keyOf(namespace, revisionName)];
+  if (state.pods.has(key)) return { rejected: rejected('already-exists', `pod ${key} already exists`) };
+  const revision = state.revisions.get(keyOf(namespace, revisionName));
   if (!revision) return { rejected: rejected('not-found', `revision ${namespace}/${revisionName} not found`) };
   const { function: fn, number: _number, ...template } = revision.spec;
   const pod: Pod = {
@@ -21,15 +21,15 @@ export function podCreated(state: ClusterState, event: EventOf<'PodCreated'>, ct
     spec: { ...template, function: fn, revision: revisionName, terminationGraceSeconds: Math.min(DEFAULT_TERMINATION_GRACE_SECONDS, template.timeoutSeconds) },
     status: { phase: 'Pending', restartCount: 0 },
   };
-  return { state: { ...state, pods: { ...state.pods, [key]: pod } } };
+  return { state: { ...state, pods: state.pods.set(key, pod) } };
 }
 
 export function podBound(state: ClusterState, event: EventOf<'PodBound'>, ctx: FoldContext): HandlerResult {
   const { namespace, name, node } = event.data;
-  const pod = state.pods[keyOf(namespace, name)];
+  const pod = state.pods.get(keyOf(namespace, name));
   if (!pod) return { rejected: rejected('not-found', `pod ${namespace}/${name} not found`) };
   if (pod.status.phase !== 'Pending') return { rejected: rejected('conflict', `pod ${namespace}/${name} is ${pod.status.phase}, not Pending`) };
-  const target = state.nodes[node];
+  const target = state.nodes.get(node);
   if (!target?.status.ready) return { rejected: rejected('conflict', `node ${node} is not ready`) };
   return withPod(state, { ...pod, spec: { ...pod.spec, node }, status: { ...pod.status, phase: 'Bound' } }, ctx);
 }
@@ -37,10 +37,10 @@ export function podBound(state: ClusterState, event: EventOf<'PodBound'>, ctx: F
 /** A node agent's report; accepted only from the incarnation of the node the pod is bound to. */
 export function podStatusReported(state: ClusterState, event: EventOf<'PodStatusReported'>, ctx: FoldContext): HandlerResult {
   const d = event.data;
-  const pod = state.pods[keyOf(d.namespace, d.name)];
+  const pod = state.pods.get(keyOf(d.namespace, d.name));
   if (!pod) return { rejected: rejected('not-found', `pod ${d.namespace}/${d.name} not found`) };
   if (pod.spec.node !== d.node) return { rejected: rejected('conflict', `pod ${d.namespace}/${d.name} is not bound to node ${d.node}`) };
-  const node = state.nodes[d.node];
+  const node = state.nodes.get(d.node);
   if (node?.status.bootId !== d.bootId) return { rejected: rejected('conflict', `report from a stale incarnation of node ${d.node}`) };
   const terminating = pod.status.phase === 'Terminating';
   const status: PodStatus = {
@@ -59,10 +59,10 @@ export function podStatusReported(state: ClusterState, event: EventOf<'PodStatus
 export function podDeletionRequested(state: ClusterState, event: EventOf<'PodDeletionRequested'>, ctx: FoldContext): HandlerResult {
   const { namespace, name, reason } = event.data;
   const key = keyOf(namespace, name);
-  const pod = state.pods[key];
+  const pod = state.pods.get(key);
   if (!pod) return { rejected: rejected('not-found', `pod ${key} not found`) };
   if (pod.status.phase === 'Terminating') return { rejected: rejected('conflict', `pod ${key} is already terminating`) };
-  if (!pod.spec.node) return { state: { ...state, pods: without(state.pods, key) } };
+  if (!pod.spec.node) return { state: { ...state, pods: state.pods.delete(key) } };
   const metadata = { ...pod.metadata, deletionTimestamp: ctx.time };
   return withPod(state, { ...pod, metadata, status: { phase: 'Terminating', restartCount: pod.status.restartCount, reason } }, ctx);
 }
@@ -70,13 +70,13 @@ export function podDeletionRequested(state: ClusterState, event: EventOf<'PodDel
 export function podRemoved(state: ClusterState, event: EventOf<'PodRemoved'>): HandlerResult {
   const { namespace, name, node } = event.data;
   const key = keyOf(namespace, name);
-  const pod = state.pods[key];
+  const pod = state.pods.get(key);
   if (!pod) return { rejected: rejected('not-found', `pod ${key} not found`) };
   if (node !== undefined && pod.spec.node !== node) return { rejected: rejected('conflict', `pod ${key} is not bound to node ${node}`) };
-  return { state: { ...state, pods: without(state.pods, key) } };
+  return { state: { ...state, pods: state.pods.delete(key) } };
 }
 
 function withPod(state: ClusterState, pod: Pod, ctx: FoldContext): HandlerResult {
   const stamped = { ...pod, metadata: { ...pod.metadata, resourceVersion: String(ctx.offset) } };
-  return { state: { ...state, pods: { ...state.pods, [keyOf(pod.metadata.namespace, pod.metadata.name)]: stamped } } };
+  return { state: { ...state, pods: state.pods.set(keyOf(pod.metadata.namespace, pod.metadata.name), stamped) } };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { apply, skipInvalid } from '../fold/apply.js';
 import { decodeEvent, encodeEvent } from '../encoding.js';
-import { decodeSnapshot, encodeSnapshot } from '../snapshot.js';
+import { decodeSnapshot, encodeSnapshot, SnapshotFormatError } from '../snapshot.js';
 import { initialState, type ClusterState, type Verdict } from '../state.js';
 import type { EventEnvelope, LoggedEvent, TideEvent } from '../events.js';
 import type { SnapshotStorage, StateLog } from './ports.js';
@@ -51,8 +51,17 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   const newId = options.newId ?? randomUUID;
   // A snapshot ahead of the log (records lost with the machine's page cache) must not be trusted.
   const end = await log.endOffset(topic);
+  let state = initialState;
   const snapshot = await snapshots?.load(end - 1);
-  let state = snapshot ? decodeSnapshot(snapshot.bytes) : initialState;
+  if (snapshot) {
+    try {
+      state = decodeSnapshot(snapshot.bytes);
+    } catch (error) {
+      // A snapshot is only a cache of the fold: one this version cannot read means a full replay.
+      if (!(error instanceof SnapshotFormatError)) throw error;
+      options.onError?.(new Error(`ignoring the snapshot at offset ${snapshot.offset}: ${error.message}; replaying the whole log`));
+    }
+  }
   let lastSnapshotOffset = state.offset;
   const verdicts = new Map<number, Verdict>();
   const waiters = new Map<number, ((v: Verdict) => void)[]>();

@@ -1,0 +1,87 @@
+import type { AutoscalerSpec } from './autoscaler-spec.js';
+import { idleness, type Idleness } from './idleness.js';
+import { measure, type Measured, type ScaleInputs } from './measure.js';
+import type { MetricWindow } from './metric-window.js';
+import { panicStep, type PanicStep } from './panic.js';
+import { explain } from './reason.js';
+import type { ScaleMode, ScalerState } from './scaler-state.js';
+
+/** What the shell sees right now that is in no sample yet. */
+export interface Observed {
+  /** Requests held at the gateway because no pod could take them. Counted as load at once. */
+  readonly waiting?: number;
+}
+
+export interface ScaleDecision {
+  readonly replicas: number;
+  readonly changed: boolean;
+  /** One line for people (`tide describe function`): what was measured and why this many. */
+  readonly reason: string;
+  readonly mode: ScaleMode;
+  readonly inputs: ScaleInputs;
+  /** Pass this to the next decide(), with readyPods refreshed. */
+  readonly state: ScalerState;
+}
+
+/**
+ * Knative KPA (or, for metric 'cpu', HPA) in one pure step: how many replicas `spec`'s function
+ * should have at `now`, given its metric window, the decider's last state and what is waiting.
+ */
+export function decide(
+  spec: AutoscalerSpec,
+  window: MetricWindow,
+  state: ScalerState,
+  now: number,
+  observed: Observed = {},
+): ScaleDecision {
+  const waiting = Number.isFinite(observed.waiting) ? Math.max(0, observed.waiting ?? 0) : 0;
+  const measured = measure(spec, window, state, waiting, now);
+  // A state with pods but no activeSince has just been taken over: its grace period starts now.
+  const activeSince = state.replicas > 0 ? (state.activeSince ?? now) : undefined;
+  const idle = idleness(spec, window, activeSince, waiting, now);
+  if (spec.min === 0 && idle.idle) {
+    const reason = explain({ spec, state, measured, idle, situation: 'idle', replicas: 0, now });
+    return conclude(state, 0, { mode: 'stable', event: 'none' }, measured.inputs, reason, now, undefined);
+  }
+  const panic = panicStep(spec, state, measured.inputs.desiredPanic, now);
+  const replicas = replicasFor(spec, state, measured, panic, idle);
+  const situation = state.replicas === 0 && replicas > 0 ? 'fromZero' : 'scaling';
+  const reason = explain({ spec, state, measured, idle, panic, situation, replicas, now });
+  return conclude(state, replicas, panic, measured.inputs, reason, now, activeSince);
+}
+
+/**
+ * The demand of the current mode, then the floors (from zero; one pod until idle) and the bounds.
+ * Max is applied last: it wins over everything.
+ */
+function replicasFor(spec: AutoscalerSpec, state: ScalerState, { inputs }: Measured, panic: PanicStep, idle: Idleness): number {
+  const { desiredStable, desiredPanic } = inputs;
+  let pods = panic.mode === 'panic' ? Math.max(desiredStable, desiredPanic, panic.floor ?? 0) : desiredStable;
+  // From zero, a request waiting at the activator is answered now, not after the stable window.
+  if (state.replicas === 0) pods = Math.max(pods, desiredPanic);
+  if (!idle.idle) pods = Math.max(pods, 1);
+  return Math.min(spec.max, Math.max(spec.min, pods));
+}
+
+function conclude(
+  state: ScalerState,
+  replicas: number,
+  panic: PanicStep,
+  inputs: ScaleInputs,
+  reason: string,
+  now: number,
+  activeSince: number | undefined,
+): ScaleDecision {
+  const changed = replicas !== state.replicas;
+  const lastScaleAt = changed ? now : state.lastScaleAt;
+  const since = replicas === 0 ? undefined : state.replicas === 0 ? now : activeSince;
+  const next: ScalerState = {
+    replicas,
+    readyPods: state.readyPods,
+    mode: panic.mode,
+    ...(panic.mode === 'panic' ? { panicSince: panic.panicSince ?? now, maxPanicPods: Math.max(replicas, panic.floor ?? 0) } : {}),
+    ...(lastScaleAt === undefined ? {} : { lastScaleAt }),
+    ...(since === undefined ? {} : { activeSince: since }),
+  };
+  return { replicas, changed, reason, mode: panic.mode, inputs, state: next };
+}

@@ -1,0 +1,149 @@
+/**
+ * Per-function metric samples bucketed by second. Immutable: every function returns a new window
+ * and leaves its argument as it was.
+ */
+
+/** One report from one gateway (or node agent, for CPU) about one function. */
+export interface Sample {
+  /** Epoch ms at which the sample's interval ended. */
+  readonly at: number;
+  /** Average in-flight requests over the interval, summed over every gateway reporting. */
+  readonly concurrency: number;
+  /** Requests that arrived in the interval. */
+  readonly requests: number;
+  /** Average CPU used per pod of the function over the interval, in millicores. */
+  readonly cpuMilli?: number;
+}
+
+/** Everything reported for one second. Counts add up; CPU is a per-pod level, so it is averaged. */
+export interface MetricBucket {
+  /** floor(at / 1000) of the samples it holds. */
+  readonly second: number;
+  readonly concurrency: number;
+  readonly requests: number;
+  readonly cpuMilliSum: number;
+  readonly cpuReports: number;
+}
+
+export interface MetricWindow {
+  /** Ascending by second, at most one bucket per second. */
+  readonly buckets: readonly MetricBucket[];
+  /** First sample since the window was last empty: averages never reach back before it. */
+  readonly startedAt?: number;
+  /** Newest sample with requests > 0. Kept apart from the buckets so it outlives them. */
+  readonly lastRequestAt?: number;
+}
+
+export const emptyWindow: MetricWindow = Object.freeze({ buckets: Object.freeze([]) });
+
+export class InvalidSampleError extends Error {
+  constructor(
+    readonly field: keyof Sample,
+    readonly value: unknown,
+  ) {
+    super(`metric sample: ${field} must be a finite number ≥ 0 (got ${String(value)})`);
+    this.name = 'InvalidSampleError';
+  }
+}
+
+/** The second a timestamp falls in. */
+export const secondOf = (ms: number): number => Math.floor(ms / 1000);
+
+/** Whole seconds a span covers: 6_000 → 6, 2_500 → 3, and never less than the current second. */
+export const spanSeconds = (spanMs: number): number => Math.max(1, Math.ceil(spanMs / 1000));
+
+/**
+ * Adds one sample. Samples of the same second (several gateways) are merged into one bucket;
+ * buckets more than keepMs older than the newest one are dropped. A sample that is itself that old
+ * only updates lastRequestAt. When every earlier bucket has been dropped the window starts afresh,
+ * as Knative's does after a full window without data.
+ */
+export function addSample(window: MetricWindow, sample: Sample, keepMs: number): MetricWindow {
+  checkSample(sample);
+  const second = secondOf(sample.at);
+  const newest = Math.max(second, window.buckets.at(-1)?.second ?? second);
+  const oldestKept = newest - spanSeconds(keepMs) + 1;
+  const lastRequestAt = sample.requests > 0 ? Math.max(window.lastRequestAt ?? sample.at, sample.at) : window.lastRequestAt;
+  if (second < oldestKept) return withLastRequest(window, lastRequestAt);
+  const kept = window.buckets.filter((b) => b.second >= oldestKept);
+  const startedAt = kept.length === 0 ? sample.at : Math.min(window.startedAt ?? sample.at, sample.at);
+  return withLastRequest({ buckets: mergeInto(kept, second, sample), startedAt }, lastRequestAt);
+}
+
+function withLastRequest(window: MetricWindow, lastRequestAt: number | undefined): MetricWindow {
+  return lastRequestAt === undefined ? window : { ...window, lastRequestAt };
+}
+
+function mergeInto(buckets: readonly MetricBucket[], second: number, sample: Sample): MetricBucket[] {
+  const cpu = sample.cpuMilli === undefined ? { cpuMilliSum: 0, cpuReports: 0 } : { cpuMilliSum: sample.cpuMilli, cpuReports: 1 };
+  const index = buckets.findIndex((b) => b.second >= second);
+  const found = index === -1 ? undefined : buckets[index];
+  if (found?.second === second) {
+    const merged: MetricBucket = {
+      second,
+      concurrency: found.concurrency + sample.concurrency,
+      requests: found.requests + sample.requests,
+      cpuMilliSum: found.cpuMilliSum + cpu.cpuMilliSum,
+      cpuReports: found.cpuReports + cpu.cpuReports,
+    };
+    return [...buckets.slice(0, index), merged, ...buckets.slice(index + 1)];
+  }
+  const fresh: MetricBucket = { second, concurrency: sample.concurrency, requests: sample.requests, ...cpu };
+  const at = index === -1 ? buckets.length : index;
+  return [...buckets.slice(0, at), fresh, ...buckets.slice(at)];
+}
+
+function checkSample(sample: Sample): void {
+  if (!Number.isFinite(sample.at)) throw new InvalidSampleError('at', sample.at);
+  for (const field of ['concurrency', 'requests', 'cpuMilli'] as const) {
+    const value = sample[field];
+    if (value === undefined && field === 'cpuMilli') continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidSampleError(field, value);
+  }
+}
+
+/**
+ * The buckets of the last spanMs before now (whole seconds, the current one included) and how many
+ * seconds they stand for. The span is clipped to the window's first sample, so a function that has
+ * existed for 3 s is averaged over 3 s, not 60.
+ */
+function inSpan(window: MetricWindow, now: number, spanMs: number): { buckets: MetricBucket[]; seconds: number } {
+  if (window.startedAt === undefined) return { buckets: [], seconds: 0 };
+  const last = secondOf(now);
+  const first = Math.max(last - spanSeconds(spanMs) + 1, secondOf(window.startedAt));
+  if (first > last) return { buckets: [], seconds: 0 };
+  return { buckets: window.buckets.filter((b) => b.second >= first && b.second <= last), seconds: last - first + 1 };
+}
+
+/** Average over every second of the span; a second nobody reported counts as zero (no load). */
+function perSecond(window: MetricWindow, now: number, spanMs: number, value: (b: MetricBucket) => number): number {
+  const { buckets, seconds } = inSpan(window, now, spanMs);
+  if (seconds === 0) return 0;
+  return buckets.reduce((sum, b) => sum + value(b), 0) / seconds;
+}
+
+/** Average in-flight requests over the span (all gateways together). */
+export function averageConcurrency(window: MetricWindow, now: number, spanMs: number): number {
+  return perSecond(window, now, spanMs, (b) => b.concurrency);
+}
+
+/** Requests that arrived per second over the span. */
+export function requestsPerSecond(window: MetricWindow, now: number, spanMs: number): number {
+  return perSecond(window, now, spanMs, (b) => b.requests);
+}
+
+/**
+ * Average CPU per pod over the seconds of the span that carry a CPU report, or undefined if none
+ * does. Unlike counts, a missing CPU report means "not measured", not "zero": pods report CPU less
+ * often than gateways report requests, and zero-filling would make every function look idle.
+ */
+export function averageCpuMilli(window: MetricWindow, now: number, spanMs: number): number | undefined {
+  const measured = inSpan(window, now, spanMs).buckets.filter((b) => b.cpuReports > 0);
+  if (measured.length === 0) return undefined;
+  return measured.reduce((sum, b) => sum + b.cpuMilliSum / b.cpuReports, 0) / measured.length;
+}
+
+/** When the newest request arrived (end of its sample's interval), if any was ever seen. */
+export function lastRequestAt(window: MetricWindow): number | undefined {
+  return window.lastRequestAt;
+}

@@ -1,0 +1,42 @@
+/**
+ * @tide/autoscaler — the pure KPA/HPA decider. Plain data in, plain data out: no clock, no I/O.
+ *
+ * A shell (the autoscaler loop) keeps, per function:
+ *   - a MetricWindow: `window = addSample(window, sample, windowKeepMs(spec))` for every gateway
+ *     report (several gateways reporting the same second are summed);
+ *   - a ScalerState: `initialScalerState(replicas)` at first, then each decision's `state`.
+ * Every tick it calls
+ *   `decide(spec, window, { ...state, readyPods }, now, { waiting })`
+ * where readyPods is the observed count of ready pods and `waiting` the requests the gateway holds
+ * because no pod could take them (optional; counted as load at once, so 50 waiting at target 5 ×
+ * 0.7 ask for 15 pods). It writes a ScaleSet event only when `decision.changed`, with
+ * `decision.reason` and `decision.inputs`, and keeps `decision.state` for the next tick.
+ *
+ * `replay(samples, spec, initial, { tickMs, from, to, podStartMs })` re-runs that loop over
+ * recorded samples for `tide autoscale replay`.
+ */
+export {
+  addSample,
+  averageConcurrency,
+  averageCpuMilli,
+  emptyWindow,
+  InvalidSampleError,
+  lastRequestAt,
+  requestsPerSecond,
+  type MetricBucket,
+  type MetricWindow,
+  type Sample,
+} from './core/metric-window.js';
+export {
+  autoscalerDefaults,
+  AutoscalerSpecError,
+  windowKeepMs,
+  withDefaults,
+  type AutoscalerSpec,
+  type AutoscalerSpecInput,
+  type ScaleMetric,
+} from './core/autoscaler-spec.js';
+export { initialScalerState, type ScaleMode, type ScalerState } from './core/scaler-state.js';
+export type { ScaleInputs } from './core/measure.js';
+export { decide, type Observed, type ScaleDecision } from './core/decide.js';
+export { replay, ReplayRangeError, type ReplayOptions, type ReplayPoint } from './core/replay.js';

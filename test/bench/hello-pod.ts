@@ -1,0 +1,27 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import type { HelloBundle } from './hello-bundle.js';
+import { applyFunction, listPods, uploadArtifact } from './tide-api.js';
+
+const READY_TIMEOUT_MS = 30_000;
+
+/** Deploys functions/hello as `hello` and resolves with the endpoint of its Ready pod once it answers. */
+export async function deployHello(base: string, hello: HelloBundle): Promise<{ podEndpoint: string }> {
+  await applyFunction(base, 'hello', await uploadArtifact(base, hello.bytes));
+  const deadline = performance.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const ready = (await listPods(base)).find((pod) => pod.spec.function === 'hello' && pod.status.phase === 'Ready' && pod.status.endpoint);
+    if (ready?.status.endpoint && (await answers(`${ready.status.endpoint}/`)) && (await answers(`${base}/fn/default/hello`))) {
+      return { podEndpoint: ready.status.endpoint };
+    }
+    if (performance.now() > deadline) throw new Error(`hello had no Ready pod answering 200 within ${READY_TIMEOUT_MS} ms of its deploy`);
+    await sleep(20);
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  const res = await request(url, { headersTimeout: READY_TIMEOUT_MS });
+  const body = await res.body.text();
+  return res.statusCode === 200 && body.startsWith('Hello');
+}

@@ -1,0 +1,44 @@
+import { request } from 'undici';
+
+/** The few calls of the Tide API the bench makes, each checked: an unexpected status is an error with the body. */
+export class TideApiError extends Error {
+  constructor(readonly method: string, readonly path: string, readonly status: number, readonly body: string) {
+    super(`${method} ${path} answered ${status}: ${body.slice(0, 500)}`);
+    this.name = 'TideApiError';
+  }
+}
+
+const API = '/apis/tide.dev/v1';
+const TIMEOUTS = { headersTimeout: 30_000, bodyTimeout: 30_000 };
+
+export interface PodItem {
+  metadata: { name: string };
+  spec: { function: string };
+  status: { phase: string; endpoint?: string };
+}
+
+async function call(base: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: string | Uint8Array, contentType?: string): Promise<unknown> {
+  const res = await request(`${base}${path}`, { method, ...TIMEOUTS, ...(body === undefined ? {} : { body }), ...(contentType ? { headers: { 'content-type': contentType } } : {}) });
+  const text = await res.body.text();
+  if (res.statusCode >= 300) throw new TideApiError(method, path, res.statusCode, text);
+  return JSON.parse(text) as unknown;
+}
+
+/** Uploads a bundled function module; resolves with its digest. */
+export async function uploadArtifact(base: string, bundle: Uint8Array): Promise<string> {
+  return ((await call(base, 'POST', `${API}/artifacts`, bundle)) as { digest: string }).digest;
+}
+
+/** Applies a Function (min 1 pod) that runs `digest`; resolves once the API acknowledged it. */
+export async function applyFunction(base: string, name: string, digest: string): Promise<void> {
+  const manifest = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name }, spec: { source: { artifact: digest }, scale: { min: 1 } } };
+  await call(base, 'PUT', `${API}/namespaces/default/functions/${name}`, JSON.stringify(manifest), 'application/json');
+}
+
+export async function deleteFunction(base: string, name: string): Promise<void> {
+  await call(base, 'DELETE', `${API}/namespaces/default/functions/${name}`);
+}
+
+export async function listPods(base: string): Promise<PodItem[]> {
+  return ((await call(base, 'GET', `${API}/namespaces/default/pods`)) as { items: PodItem[] }).items;
+}

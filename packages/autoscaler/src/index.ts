@@ -1,5 +1,6 @@
 /**
- * @tide/autoscaler — the pure KPA/HPA decider. Plain data in, plain data out: no clock, no I/O.
+ * @tide/autoscaler — the KPA/HPA decider (src/core: pure, plain data in and out, no clock, no I/O)
+ * and startAutoscaler, the thin loop that feeds it from the metrics topic and writes ScaleSet events.
  *
  * A shell (the autoscaler loop) keeps, per function:
  *   - a MetricWindow: `window = addSample(window, sample, windowKeepMs(spec))` for every gateway
@@ -40,3 +41,4 @@ export { initialScalerState, type ScaleMode, type ScalerState } from './core/sca
 export type { ScaleInputs } from './core/measure.js';
 export { decide, type Observed, type ScaleDecision } from './core/decide.js';
 export { replay, ReplayRangeError, type ReplayOptions, type ReplayPoint } from './core/replay.js';
+export { startAutoscaler, autoscalerSpecOf, type Autoscaler, type AutoscalerOptions, type MetricsSource } from './autoscaler-loop.js';

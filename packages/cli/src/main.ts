@@ -11,6 +11,8 @@ const USAGE = `tide — an event-sourced serverless platform
 Usage:
   tide up [--port 8080] [--host 127.0.0.1] [--data ./.tide] [--examples]
   tide deploy <dir> [--name NAME] [--env KEY=VALUE ...] [--wait 60]
+              [--min N] [--max N] [--target N] [--concurrency N] [--timeout S] [--memory MB]
+              [--scale-to-zero-after S] [--stable-window S]
   tide apply -f <file.yaml|file.json|->
   tide get functions|pods|revisions|namespaces|nodes [NAME] [-o json|yaml|wide]
   tide describe function <NAME>
@@ -36,6 +38,14 @@ const { values: flags, positionals } = (() => {
         name: { type: 'string' },
         env: { type: 'string', multiple: true },
         wait: { type: 'string' },
+        min: { type: 'string' },
+        max: { type: 'string' },
+        target: { type: 'string' },
+        concurrency: { type: 'string' },
+        timeout: { type: 'string' },
+        memory: { type: 'string' },
+        'scale-to-zero-after': { type: 'string' },
+        'stable-window': { type: 'string' },
         file: { type: 'string', short: 'f' },
         output: { type: 'string', short: 'o' },
         namespace: { type: 'string', short: 'n' },
@@ -75,6 +85,27 @@ function keyValues(pairs: string[] | undefined, flag: string, separator: string)
     out[pair.slice(0, at).trim()] = pair.slice(at + separator.length).trim();
   }
   return out;
+}
+
+function optionalInt(name: string, value: string | undefined): number | undefined {
+  return value === undefined ? undefined : int(name, value, 0);
+}
+
+/** Spec settings from deploy's flags; the server validates them and names any that is out of range. */
+function specOverrides() {
+  const scale = Object.fromEntries(
+    Object.entries({
+      min: optionalInt('min', flags.min),
+      max: optionalInt('max', flags.max),
+      target: optionalInt('target', flags.target),
+      scaleToZeroAfterSeconds: optionalInt('scale-to-zero-after', flags['scale-to-zero-after']),
+      stableWindowSeconds: optionalInt('stable-window', flags['stable-window']),
+    }).filter(([, v]) => v !== undefined),
+  );
+  const top = Object.fromEntries(
+    Object.entries({ concurrency: optionalInt('concurrency', flags.concurrency), timeoutSeconds: optionalInt('timeout', flags.timeout), memoryMb: optionalInt('memory', flags.memory) }).filter(([, v]) => v !== undefined),
+  );
+  return { ...top, scale };
 }
 
 const server = flags.server ?? process.env.TIDE_SERVER ?? 'http://127.0.0.1:8080';
@@ -119,6 +150,7 @@ async function run(): Promise<void> {
         ...(flags.name ? { name: flags.name } : {}),
         namespace,
         env: keyValues(flags.env, 'env', '='),
+        overrides: specOverrides(),
         waitSeconds: int('wait', flags.wait, 60),
         log: (line) => process.stderr.write(`${line}\n`),
       });

@@ -3,5 +3,5 @@ export { createGateway } from './gateway.js';
 export type { Gateway, GatewayOptions, GatewayStats } from './gateway.js';
 export { isDns1123Label } from './core/parse-invocation-path.js';
 export { createStateRouteTable, routesOf } from './state-routes.js';
-export { startLoadReporter, decodeLoadReport, METRICS_TOPIC, type LoadReport, type LoadReporter, type MetricsLog } from './load-reporter.js';
+export { startLoadReporter, type LoadReporter, type MetricsLog } from './load-reporter.js';
 export type { LoadSample } from './gateway.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryLog } from '@tide/log/testing';
-import { decodeLoadReport, METRICS_TOPIC, startLoadReporter } from './load-reporter.js';
+import { decodeLoadReport, METRICS_TOPIC } from '@tide/core';
+import { startLoadReporter } from './load-reporter.js';
 import type { Gateway, LoadSample } from './gateway.js';
 
 function fakeGateway(batches: LoadSample[][]): Gateway {

@@ -1,17 +1,5 @@
-import type { Gateway, LoadSample } from './gateway.js';
-
-export const METRICS_TOPIC = 'tide.metrics';
-
-/** One gateway's report for one interval, as a record of the metrics topic. */
-export interface LoadReport {
-  kind: 'gateway-load';
-  /** Which gateway: reports of several gateways for the same second add up. */
-  source: string;
-  /** Epoch ms at the end of the interval. */
-  at: number;
-  samples: Omit<LoadSample, 'intervalMs'>[];
-  intervalMs: number;
-}
+import { encodeLoadReport, METRICS_TOPIC, type LoadReport } from '@tide/core';
+import type { Gateway } from './gateway.js';
 
 /** Where reports go: the metrics topic of the event log (never the state stream). */
 export interface MetricsLog {
@@ -43,7 +31,7 @@ export function startLoadReporter(options: {
     if (samples.length === 0) return;
     const intervalMs = Math.max(...samples.map((s) => s.intervalMs));
     const report: LoadReport = { kind: 'gateway-load', source: options.source, at: now(), intervalMs, samples: samples.map(({ intervalMs: _i, ...rest }) => rest) };
-    const value = new TextEncoder().encode(JSON.stringify(report));
+    const value = encodeLoadReport(report);
     pending = pending
       .then(() => options.log.append(METRICS_TOPIC, [{ value, key: options.source }]))
       .catch((error: Error) => options.onError?.(new Error(`gateway ${options.source}: reporting load failed: ${error.message}`, { cause: error })));
@@ -66,13 +54,4 @@ export function startLoadReporter(options: {
       await pending;
     },
   };
-}
-
-export function decodeLoadReport(bytes: Uint8Array): LoadReport | undefined {
-  try {
-    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as Partial<LoadReport>;
-    return parsed.kind === 'gateway-load' && Array.isArray(parsed.samples) && typeof parsed.at === 'number' ? (parsed as LoadReport) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -53,9 +53,10 @@ export function rateLimits(spec: AutoscalerSpec, readyPods: number): RateLimits 
 const limit = (pods: number, { maxUp, minDown }: RateLimits) => Math.min(maxUp, Math.max(minDown, pods));
 
 /**
- * Reads the windows and turns them into pod counts. `waiting` requests (held at the gateway, not
- * yet in any sample) count as load right now: they join the panic window, so 50 waiting callers at
- * 3.5 per pod ask for 15 pods at once. For 'rps' they count as that many requests in the last second.
+ * Reads the windows and turns them into pod counts. `waiting` requests (held at the gateway right
+ * now) are a floor under the panic window's load: 50 waiting callers at 3.5 per pod ask for 15
+ * pods at once. A floor, not an addition, because gateways also count waiting requests in the
+ * concurrency they report, so once a report covers them they must not count twice.
  */
 export function measure(
   spec: AutoscalerSpec,
@@ -72,9 +73,9 @@ export function measure(
   const perPod = spec.target * spec.targetUtilization;
   const [rawStable, rawPanic] =
     spec.metric === 'concurrency'
-      ? [podsFor(stableConcurrency, perPod), podsFor(panicConcurrency + waiting, perPod)]
+      ? [podsFor(stableConcurrency, perPod), podsFor(Math.max(panicConcurrency, waiting), perPod)]
       : spec.metric === 'rps'
-        ? [podsFor(stableRps, perPod), podsFor(panicRps + waiting, perPod)]
+        ? [podsFor(stableRps, perPod), podsFor(Math.max(panicRps, waiting), perPod)]
         : [cpuPods(spec, cpu, state), cpuPods(spec, cpu, state)];
   const limits = rateLimits(spec, state.readyPods);
   const last = window.lastRequestAt;

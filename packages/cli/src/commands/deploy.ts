@@ -9,6 +9,8 @@ export interface DeployOptions {
   name?: string;
   namespace: string;
   env: Record<string, string>;
+  /** Spec settings given on the command line (scale, concurrency, timeout, memory); the rest is kept. */
+  overrides?: SpecOverrides;
   waitSeconds: number;
   log: (line: string) => void;
 }
@@ -32,7 +34,7 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
     apiVersion: 'tide.dev/v1',
     kind: 'Function',
     metadata: existing.status === 200 ? { name, labels: existing.body.metadata.labels, annotations: existing.body.metadata.annotations } : { name },
-    spec: { ...spec, source: { artifact: digest }, env: { ...(existing.status === 200 ? existing.body.spec.env : {}), ...options.env } },
+    spec: applyOverrides({ ...spec, source: { artifact: digest }, env: { ...(existing.status === 200 ? existing.body.spec.env : {}), ...options.env } }, options.overrides ?? {}),
   };
   const fn = await api.ok<TideFunction>('PUT', path, { data: JSON.stringify(manifest), contentType: 'application/json' });
   const revision = fn.status.latestRevision;
@@ -40,6 +42,24 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
   await waitForReadyPod(api, options.namespace, revision, options.waitSeconds, options.log);
   const url = `${api.server}/fn/${options.namespace}/${name}`;
   return { fn, url, ms: Date.now() - started };
+}
+
+export interface SpecOverrides {
+  concurrency?: number;
+  timeoutSeconds?: number;
+  memoryMb?: number;
+  scale?: { min?: number; max?: number; target?: number; scaleToZeroAfterSeconds?: number; stableWindowSeconds?: number };
+}
+
+function applyOverrides(spec: Record<string, unknown>, overrides: SpecOverrides): Record<string, unknown> {
+  const { scale, memoryMb, ...top } = overrides;
+  const resources = spec.resources as Record<string, unknown> | undefined;
+  return {
+    ...spec,
+    ...top,
+    ...(memoryMb === undefined ? {} : { resources: { ...resources, memoryMb } }),
+    ...(scale && Object.keys(scale).length ? { scale: { ...(spec.scale as Record<string, unknown> | undefined), ...scale } } : {}),
+  };
 }
 
 /** Polls the revision's pods until one is Ready; reports phases as they change and why a pod failed. */

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { mkdir, readdir } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, hostname, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { openStateStore, type StateStore } from '@tide/core';
@@ -9,7 +9,8 @@ import { createControlPlaneApp, openArtifactStore } from '@tide/control-plane';
 import { startRevisionController } from '@tide/controllers';
 import { startScheduler } from '@tide/scheduler';
 import { openNodeAgent, startNodeLoop, type NodeLoop } from '@tide/node-agent';
-import { createGateway, createStateRouteTable } from '@tide/gateway';
+import { createGateway, createStateRouteTable, startLoadReporter, type LoadReporter } from '@tide/gateway';
+import { startAutoscaler } from '@tide/autoscaler';
 import { CliError, createApiClient } from '../api-client.js';
 import { deploy } from './deploy.js';
 
@@ -63,7 +64,9 @@ export async function up(options: UpOptions): Promise<RunningTide> {
   let ready = false;
   const app = createControlPlaneApp({ store, log, artifacts, limits: LIMITS }, { ready: () => ready });
   const routes = createStateRouteTable(store);
-  const gateway = createGateway({ routes });
+  let reporter: LoadReporter | undefined;
+  const gateway = createGateway({ routes, onColdRequest: () => reporter?.flushSoon() });
+  reporter = startLoadReporter({ gateway, log, source: `gateway-${hostname()}-${process.pid}`, onError });
   const api = getRequestListener(app.fetch);
   const server = createServer((req, res) => {
     if (!gateway.handle(req, res)) void api(req, res);
@@ -75,6 +78,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
   const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`;
 
   const controllers = [startRevisionController(store, { onError }), startScheduler(store, { onError, onUnschedulable: (pod, reasons) => options.log(`pod ${pod.metadata.name} is unschedulable: ${reasons.join('; ')}`) })];
+  const autoscaler = await startAutoscaler({ store, metrics: log, onError });
   const node: NodeLoop = await startNodeLoop({
     store,
     nodeName: 'local',
@@ -107,6 +111,8 @@ export async function up(options: UpOptions): Promise<RunningTide> {
       const deadline = Date.now() + DRAIN_MS;
       while (gateway.stats().inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       server.closeAllConnections();
+      await reporter?.stop();
+      await autoscaler.stop();
       await Promise.all(controllers.map((c) => c.stop()));
       await node.close();
       routes.close();

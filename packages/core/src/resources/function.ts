@@ -14,6 +14,8 @@ export const ScaleSpec = z
     target: z.number().positive().max(10_000).default(10),
     metric: z.enum(['concurrency', 'rps', 'cpu']).default('concurrency'),
     scaleToZeroAfterSeconds: z.number().int().min(1).max(86_400).default(30),
+    /** The autoscaler's stable window (Knative's autoscaling.knative.dev/window); its panic window is a tenth of it. */
+    stableWindowSeconds: z.number().int().min(6).max(3600).default(60),
   })
   .strict()
   .refine((s) => s.min <= s.max, { message: 'scale.min must not exceed scale.max', path: ['min'] });
@@ -41,7 +43,7 @@ export const FunctionSpec = z
       .default({ memoryMb: 128, cpuMilli: 100 }),
     concurrency: z.number().int().min(1).max(10_000).default(50),
     timeoutSeconds: z.number().int().min(1).max(900).default(30),
-    scale: ScaleSpec.default({ min: 1, max: 20, target: 10, metric: 'concurrency', scaleToZeroAfterSeconds: 30 }),
+    scale: ScaleSpec.default({ min: 1, max: 20, target: 10, metric: 'concurrency', scaleToZeroAfterSeconds: 30, stableWindowSeconds: 60 }),
     traffic: z
       .array(TrafficTarget)
       .max(20)

@@ -1,4 +1,5 @@
 import type { EventEnvelope, LoggedEvent } from '../events.js';
+import type { z } from 'zod';
 import { FunctionManifest, type FunctionSpec } from '../resources/function.js';
 import { apply } from '../fold/apply.js';
 import { initialState, type ClusterState, type Verdict } from '../state.js';
@@ -7,7 +8,7 @@ export const DIGEST_A = `sha256:${'a'.repeat(64)}`;
 export const DIGEST_B = `sha256:${'b'.repeat(64)}`;
 
 /** A valid Function manifest with defaults applied; `spec` overrides parts of it. */
-export function functionManifest(name: string, spec: Partial<FunctionSpec> = {}, resourceVersion?: string): FunctionManifest {
+export function functionManifest(name: string, spec: Partial<z.input<typeof FunctionSpec>> = {}, resourceVersion?: string): FunctionManifest {
   return FunctionManifest.parse({
     apiVersion: 'tide.dev/v1',
     kind: 'Function',

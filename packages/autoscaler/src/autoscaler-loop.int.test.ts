@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeLoadReport, METRICS_TOPIC, openStateStore, type StateStore } from '@tide/core';
+import { functionManifest } from '@tide/core/testing';
+import { createMemoryLog, type MemoryLog } from '@tide/log/testing';
+import { eventually } from '@tide/testkit/testing';
+import { startAutoscaler, type Autoscaler } from './autoscaler-loop.js';
+
+let log: MemoryLog;
+let store: StateStore;
+let autoscaler: Autoscaler | undefined;
+afterEach(async () => {
+  await autoscaler?.stop();
+  await store?.close();
+});
+
+async function setup(scale: { min: number; max: number; target: number; scaleToZeroAfterSeconds: number }) {
+  log = createMemoryLog();
+  store = await openStateStore({ log });
+  await store.append([
+    { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } },
+    { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('sleep', { scale: { ...scale, metric: 'concurrency' } }) } },
+  ]);
+}
+
+const load = (at: number, concurrency: number, requests: number, waiting: number) =>
+  log.append(METRICS_TOPIC, [{ value: encodeLoadReport({ kind: 'gateway-load', source: 'gw', at, intervalMs: 1000, samples: [{ namespace: 'default', name: 'sleep', concurrency, requests, waiting }] }) }]);
+
+const desired = () => store.state().functions.get('default/sleep')!.status.desiredReplicas;
+
+describe('the autoscaler loop', () => {
+  it('scales a function at zero as soon as a request waits, in proportion to what waits', async () => {
+    await setup({ min: 0, max: 20, target: 5, scaleToZeroAfterSeconds: 1 });
+    await store.append([{ type: 'ScaleSet', data: { namespace: 'default', name: 'sleep', from: 1, to: 0, reason: 'test starts at zero', inputs: {} } }]);
+    autoscaler = await startAutoscaler({ store, metrics: log, tickMs: 60_000 });
+    await load(Date.now(), 50, 50, 50);
+    await eventually(() => expect(desired()).toBe(15), { timeoutMs: 2000 });
+    const last = store.state().functions.get('default/sleep')!.status.recentScales.at(-1)!;
+    expect(last).toMatchObject({ from: 0, to: 15 });
+    expect(last.reason).toMatch(/\d/);
+  });
+
+  it('scales to zero once no request came for scaleToZeroAfterSeconds', async () => {
+    await setup({ min: 0, max: 20, target: 5, scaleToZeroAfterSeconds: 1 });
+    autoscaler = await startAutoscaler({ store, metrics: log, tickMs: 100 });
+    await load(Date.now(), 1, 3, 0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(desired()).toBe(1);
+    await eventually(() => expect(desired()).toBe(0), { timeoutMs: 4000 });
+  });
+
+  it('never goes below min', async () => {
+    await setup({ min: 2, max: 20, target: 5, scaleToZeroAfterSeconds: 1 });
+    autoscaler = await startAutoscaler({ store, metrics: log, tickMs: 50 });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(desired()).toBe(2);
+  });
+});

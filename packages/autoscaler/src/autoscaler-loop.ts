@@ -1,0 +1,159 @@
+import {
+  decodeLoadReport,
+  keyOf,
+  METRICS_TOPIC,
+  type ClusterState,
+  type LoadReport,
+  type StateStore,
+  type TideFunction,
+} from '@tide/core';
+import { addSample, emptyWindow, type MetricWindow } from './core/metric-window.js';
+import { windowKeepMs, withDefaults, type AutoscalerSpec } from './core/autoscaler-spec.js';
+import { initialScalerState, type ScalerState } from './core/scaler-state.js';
+import { decide } from './core/decide.js';
+
+/** The slice of the EventLog the autoscaler reads the metrics topic through. */
+export interface MetricsSource {
+  read(topic: string, fromOffset: number, options?: { follow?: boolean; signal?: AbortSignal }): AsyncIterable<{ offset: number; value: Uint8Array }>;
+  endOffset(topic: string): Promise<number>;
+}
+
+export interface AutoscalerOptions {
+  store: StateStore;
+  metrics: MetricsSource;
+  /** A decision for every function this often (Knative: 2 s). */
+  tickMs?: number;
+  /** Reports read back at start, to refill the windows after a restart. */
+  replayReports?: number;
+  now?: () => number;
+  onError?: (error: Error) => void;
+}
+
+export interface Autoscaler {
+  stop(): Promise<void>;
+}
+
+interface Tracked {
+  window: MetricWindow;
+  state?: ScalerState;
+  /** Requests held at each gateway, from its latest report. */
+  waitingBySource: Map<string, number>;
+  deciding: boolean;
+}
+
+/** The pure decider's spec for a function: its scale settings plus the defaults of design §6. */
+export function autoscalerSpecOf(fn: TideFunction): AutoscalerSpec {
+  const { min, max, target, metric, scaleToZeroAfterSeconds, stableWindowSeconds } = fn.spec.scale;
+  return withDefaults({
+    min,
+    max,
+    target,
+    metric,
+    scaleToZeroAfterMs: scaleToZeroAfterSeconds * 1000,
+    stableWindowMs: stableWindowSeconds * 1000,
+    // Knative's panic window is 10% of the stable window: 60 s → 6 s.
+    panicWindowMs: stableWindowSeconds * 100,
+    cpuPerPodMilli: fn.spec.resources.cpuMilli,
+  });
+}
+
+function readyPodsOf(state: ClusterState, namespace: string, name: string): number {
+  let ready = 0;
+  for (const pod of state.pods.values()) if (pod.status.phase === 'Ready' && pod.spec.function === name && pod.metadata.namespace === namespace) ready++;
+  return ready;
+}
+
+/**
+ * Follows the metrics topic into one window per function and decides every tick (and at once when
+ * a request waits for a function at zero); a decision that changes the replicas becomes a ScaleSet
+ * event, judged by the fold like any other write.
+ */
+export async function startAutoscaler(options: AutoscalerOptions): Promise<Autoscaler> {
+  const { store, metrics } = options;
+  const now = options.now ?? Date.now;
+  const tracked = new Map<string, Tracked>();
+  const abort = new AbortController();
+  const report = (error: Error) => options.onError?.(error);
+
+  const trackedFor = (key: string): Tracked => {
+    let t = tracked.get(key);
+    if (!t) tracked.set(key, (t = { window: emptyWindow, waitingBySource: new Map(), deciding: false }));
+    return t;
+  };
+
+  const decideFor = async (key: string) => {
+    const fn = store.state().functions.get(key);
+    if (!fn) {
+      tracked.delete(key);
+      return;
+    }
+    const t = trackedFor(key);
+    if (t.deciding) return;
+    t.deciding = true;
+    try {
+      const spec = autoscalerSpecOf(fn);
+      const current = fn.status.desiredReplicas;
+      const readyPods = readyPodsOf(store.state(), fn.metadata.namespace!, fn.metadata.name);
+      const previous = t.state ?? initialScalerState(current, readyPods);
+      const waiting = [...t.waitingBySource.values()].reduce((a, b) => a + b, 0);
+      const decision = decide(spec, t.window, { ...previous, replicas: current, readyPods }, now(), { waiting });
+      t.state = decision.state;
+      if (decision.replicas === current) return;
+      const [result] = await store.append([
+        {
+          type: 'ScaleSet',
+          data: { namespace: fn.metadata.namespace!, name: fn.metadata.name, from: current, to: decision.replicas, reason: decision.reason, inputs: { ...decision.inputs } },
+        },
+      ]);
+      // Lost to a concurrent change (an apply, another autoscaler): the next tick decides again.
+      if (!result!.verdict.accepted) t.state = undefined;
+    } catch (error) {
+      report(new Error(`autoscaler: deciding for ${key} failed: ${(error as Error).message}`, { cause: error }));
+    } finally {
+      t.deciding = false;
+    }
+  };
+
+  const absorb = (load: LoadReport) => {
+    const seen = new Set<string>();
+    for (const sample of load.samples) {
+      const key = keyOf(sample.namespace, sample.name);
+      const fn = store.state().functions.get(key);
+      if (!fn) continue;
+      seen.add(key);
+      const t = trackedFor(key);
+      // A report covers intervalMs; its share of its second keeps partial reports from double counting.
+      const share = Math.min(1, load.intervalMs / 1000);
+      t.window = addSample(t.window, { at: load.at, concurrency: sample.concurrency * share, requests: sample.requests }, windowKeepMs(autoscalerSpecOf(fn)));
+      t.waitingBySource.set(load.source, sample.waiting);
+      if (fn.status.desiredReplicas === 0 && (sample.waiting > 0 || sample.requests > 0)) void decideFor(key);
+    }
+    for (const [key, t] of tracked) if (!seen.has(key)) t.waitingBySource.delete(load.source);
+  };
+
+  const end = await metrics.endOffset(METRICS_TOPIC);
+  const from = Math.max(0, end - (options.replayReports ?? 5_000));
+  const following = (async () => {
+    try {
+      for await (const record of metrics.read(METRICS_TOPIC, from, { follow: true, signal: abort.signal })) {
+        const load = decodeLoadReport(record.value);
+        if (load) absorb(load);
+      }
+    } catch (error) {
+      if (!abort.signal.aborted) report(new Error(`autoscaler: reading ${METRICS_TOPIC} failed: ${(error as Error).message}`, { cause: error }));
+    }
+  })();
+  const timer = setInterval(() => {
+    for (const key of store.state().functions.keys()) void decideFor(key);
+  }, options.tickMs ?? 2000);
+  timer.unref();
+
+  return {
+    async stop() {
+      clearInterval(timer);
+      abort.abort();
+      await following;
+      while ([...tracked.values()].some((t) => t.deciding)) await new Promise((r) => setTimeout(r, 5));
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { eventually, makeTempDir } from '@tide/testkit/testing';
+import { freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+
+/** Scale from zero without dropping a request, scale down while serving, and back to zero. */
+let dir: Awaited<ReturnType<typeof makeTempDir>>;
+let tide: TideProcess;
+const client = new Agent({ connections: 128, keepAliveTimeout: 10_000 });
+
+beforeAll(async () => {
+  dir = await makeTempDir('tide-autoscale-');
+  tide = await startTide({ dataDir: dir.path, port: await freePort() });
+  const deployed = await runCli(
+    ['deploy', join(repoRoot, 'functions/sleep'), '--min', '0', '--max', '20', '--target', '5', '--scale-to-zero-after', '5', '--stable-window', '6'],
+    { server: tide.url },
+  );
+  expect(deployed.code, deployed.stderr).toBe(0);
+}, 60_000);
+
+afterAll(async () => {
+  await client.close();
+  await stopTide(tide);
+  await dir?.remove();
+});
+
+interface Pods {
+  items: { spec: { function: string }; status: { phase: string } }[];
+}
+const readyPods = async () =>
+  ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`)).body.json()) as Pods).items.filter((p) => p.spec.function === 'sleep' && p.status.phase === 'Ready').length;
+const allPods = async () => ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`)).body.json()) as Pods).items.filter((p) => p.spec.function === 'sleep').length;
+const desired = async () => ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/sleep`)).body.json()) as { status: { desiredReplicas: number } }).status.desiredReplicas;
+
+/** `callers` loops calling sleep?ms=50 until `until()`; every answer is counted by status. */
+async function load(callers: number, until: () => boolean) {
+  const statuses = new Map<number | string, number>();
+  let completed = 0;
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      for (let i = 0; i < 10_000 && !until(); i++) {
+        let status: number | string;
+        try {
+          const res = await request(`${tide.url}/fn/default/sleep?ms=50`, { dispatcher: client, headersTimeout: 35_000 });
+          status = res.statusCode;
+          await res.body.dump();
+        } catch (error) {
+          status = (error as { code?: string }).code ?? 'error';
+        }
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        completed++;
+      }
+    }),
+  );
+  return { statuses, completed };
+}
+
+describe('autoscaling sleep (target 5, 0..20 replicas)', () => {
+  it('scales to zero after its idle time', async () => {
+    await eventually(async () => expect(await allPods()).toBe(0), { timeoutMs: 30_000, intervalMs: 250 });
+    expect(await desired()).toBe(0);
+  });
+
+  it('takes a burst of 50 callers from zero with 0 errors, reaching 8+ replicas', async () => {
+    const started = Date.now();
+    let peak = 0;
+    let reachedEight: number | undefined;
+    let done = false;
+    const watching = (async () => {
+      for (let i = 0; i < 400 && !done; i++) {
+        const ready = await readyPods();
+        peak = Math.max(peak, ready);
+        if (ready >= 8 && reachedEight === undefined) reachedEight = Date.now() - started;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const burst = await load(50, () => Date.now() - started > 8_000);
+    done = true;
+    await watching;
+    console.log(`burst from zero: ${burst.completed} requests ${JSON.stringify(Object.fromEntries(burst.statuses))}; peak ${peak} ready pods; 8 ready after ${reachedEight} ms`);
+    expect(Object.fromEntries(burst.statuses)).toEqual({ 200: burst.completed });
+    expect(peak).toBeGreaterThanOrEqual(8);
+  }, 30_000);
+
+  it('scales down while serving with 0 errors, then to zero, and the next request brings it back', async () => {
+    const before = await readyPods();
+    const started = Date.now();
+    const light = await load(2, () => Date.now() - started > 12_000);
+    const after = await readyPods();
+    console.log(`scale-down under light load: ${before} → ${after} ready pods; ${light.completed} requests ${JSON.stringify(Object.fromEntries(light.statuses))}`);
+    expect(Object.fromEntries(light.statuses)).toEqual({ 200: light.completed });
+    expect(after).toBeLessThan(before);
+    const idleFrom = Date.now();
+    await eventually(async () => expect(await allPods()).toBe(0), { timeoutMs: 30_000, intervalMs: 100 });
+    console.log(`idle → zero pods after ${Date.now() - idleFrom} ms (scaleToZeroAfterSeconds 5)`);
+    const res = await request(`${tide.url}/fn/default/sleep?ms=1`, { dispatcher: client });
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.text()).toBe('slept 1 ms\n');
+  }, 60_000);
+});

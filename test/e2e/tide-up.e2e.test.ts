@@ -80,9 +80,12 @@ describe('tide up with the examples', () => {
     expect(pods.stdout).toMatch(/broken-00001-\w+\s+broken-00001\s+(Exited|Starting|Bound)\s+[1-9]/);
     await eventually(async () => {
       const call = await get('/fn/default/broken');
-      expect(call.status).toBe(502);
+      expect(call.status).toBe(503);
+      expect(call.headers['retry-after']).toBe('1');
       expect(call.text).toMatch(/import failed: Error: cannot start: missing DATABASE_URL/);
     }, { timeoutMs: 15_000, intervalMs: 100 });
+    const functions = await runCli(['get', 'functions'], { server: tide.url });
+    expect(functions.stdout).toMatch(/broken\s+broken-00001\s+0\/1\s+1\s+1\.\.20\s+Failing: import failed: Error: cannot start: missing DATABASE_URL/);
     expect((await get('/fn/default/hello')).status).toBe(200);
   });
 

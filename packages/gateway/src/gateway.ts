@@ -194,7 +194,7 @@ class InvocationGateway implements Gateway, CallOwner {
       const endpoint = fn.endpoints[index];
       if (endpoint !== undefined) return call.dispatch(endpoint);
     }
-    if (fn.endpoints.length === 0 && fn.route.failure !== undefined) return call.reject(502, unavailable(fn));
+    if (fn.endpoints.length === 0 && fn.route.failure !== undefined) return call.reject(503, unavailable(fn), RETRY_AFTER_SECONDS);
     const maxWaiting = this.#maxWaiting ?? WAITING_PER_CONCURRENCY * (fn.route.concurrency ?? FALLBACK_CONCURRENCY);
     if (fn.waiting.length >= maxWaiting) {
       return call.reject(429, `too many requests waiting for a pod of ${fn.key} (${maxWaiting})`, RETRY_AFTER_SECONDS);
@@ -234,7 +234,7 @@ class InvocationGateway implements Gateway, CallOwner {
       fn.useRoute(route, this.#pools);
       for (const endpoint of route.endpoints) liveUrls.add(endpoint.url);
       if (fn.endpoints.length === 0 && route.failure !== undefined) {
-        for (const call of fn.waiting.splice(0)) call.reject(502, unavailable(fn));
+        for (const call of fn.waiting.splice(0)) call.reject(503, unavailable(fn), RETRY_AFTER_SECONDS);
       }
       this.#drain(fn);
     }

@@ -55,16 +55,17 @@ describe('holding requests while no pod is ready', () => {
     await res.body.dump();
   });
 
-  it('answers 502 with the reason at once when every pod of the function has failed', async () => {
+  it('answers 503 with the reason at once when every pod of the function has failed to start', async () => {
     const routes = new FakeRouteTable();
     routes.set('default', 'hello', [], 5_000, 'pod hello-00001-abcde exited (import failed: Error: boom), restart 1');
     const gw = track(await startGateway({ routes }));
     const res = await call(gw.url);
-    expect(res.statusCode).toBe(502);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
     expect(await res.body.json()).toEqual({ error: 'function default/hello has no pod that can serve: pod hello-00001-abcde exited (import failed: Error: boom), restart 1' });
   });
 
-  it('fails held requests with 502 when the starting pod fails', async () => {
+  it('fails held requests with 503 and the reason when the starting pod fails', async () => {
     const routes = new FakeRouteTable();
     routes.set('default', 'hello', []);
     const gw = track(await startGateway({ routes }));
@@ -72,7 +73,7 @@ describe('holding requests while no pod is ready', () => {
     await waitFor(() => gw.gateway.stats().inFlight === 1);
     routes.set('default', 'hello', [], 5_000, 'pod hello-00001-abcde exited (exited with code 1), restart 1');
     const res = await pending;
-    expect(res.statusCode).toBe(502);
+    expect(res.statusCode).toBe(503);
     expect(((await res.body.json()) as { error: string }).error).toMatch(/exited with code 1/);
   });
 

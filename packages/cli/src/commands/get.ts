@@ -31,21 +31,22 @@ export async function get(api: ApiClient, options: { resource: string; name?: st
   if (options.name) {
     const item = await api.ok<never>('GET', `${base}/${encodeURIComponent(options.name)}`);
     if (options.output === 'json' || options.output === 'yaml') return render(item, options.output);
-    return rowsFor(plural, [item], options.output, plural === 'functions' ? await readyByFunction(api, options.namespace) : undefined);
+    return rowsFor(plural, [item], options.output, plural === 'functions' ? await podsByFunction(api, options.namespace) : undefined);
   }
   const list = await api.ok<{ items: never[] }>('GET', base);
   if (options.output === 'json' || options.output === 'yaml') return render(list, options.output);
   if (list.items.length === 0) return `No ${plural} found${plural === 'namespaces' || plural === 'nodes' ? '' : ` in namespace ${options.namespace}`}.`;
-  return rowsFor(plural, list.items, options.output, plural === 'functions' ? await readyByFunction(api, options.namespace) : undefined);
+  return rowsFor(plural, list.items, options.output, plural === 'functions' ? await podsByFunction(api, options.namespace) : undefined);
 }
 
-function rowsFor(plural: string, items: never[], output: OutputFormat, ready?: Map<string, [number, number]>): string {
+function rowsFor(plural: string, items: never[], output: OutputFormat, pods?: Map<string, Pod[]>): string {
   if (plural === 'functions') {
     const rows = (items as TideFunction[]).map((f) => {
-      const [r, total] = ready?.get(f.metadata.name) ?? [0, 0];
-      return [f.metadata.name, f.status.latestRevision, `${r}/${total}`, String(f.status.desiredReplicas), `${f.spec.scale.min}..${f.spec.scale.max}`, age(f.metadata.creationTimestamp)];
+      const own = pods?.get(f.metadata.name) ?? [];
+      const ready = own.filter((p) => p.status.phase === 'Ready').length;
+      return [f.metadata.name, f.status.latestRevision, `${ready}/${own.length}`, String(f.status.desiredReplicas), `${f.spec.scale.min}..${f.spec.scale.max}`, functionStatus(f, own), age(f.metadata.creationTimestamp)];
     });
-    return table(['NAME', 'REVISION', 'READY', 'DESIRED', 'SCALE', 'AGE'], rows);
+    return table(['NAME', 'REVISION', 'READY', 'DESIRED', 'SCALE', 'STATUS', 'AGE'], rows);
   }
   const columns = COLUMNS[plural]!;
   const wide = output === 'wide' && columns.wide;
@@ -53,12 +54,19 @@ function rowsFor(plural: string, items: never[], output: OutputFormat, ready?: M
   return table(headers, items.map((item) => (wide ? [...columns.row(item), ...columns.wide!.row(item)] : columns.row(item))));
 }
 
-async function readyByFunction(api: ApiClient, namespace: string): Promise<Map<string, [number, number]>> {
+async function podsByFunction(api: ApiClient, namespace: string): Promise<Map<string, Pod[]>> {
   const pods = await api.ok<{ items: Pod[] }>('GET', collectionPath('pods', namespace));
-  const counts = new Map<string, [number, number]>();
-  for (const pod of pods.items) {
-    const [ready, total] = counts.get(pod.spec.function) ?? [0, 0];
-    counts.set(pod.spec.function, [ready + (pod.status.phase === 'Ready' ? 1 : 0), total + 1]);
-  }
-  return counts;
+  const byFunction = new Map<string, Pod[]>();
+  for (const pod of pods.items) byFunction.set(pod.spec.function, [...(byFunction.get(pod.spec.function) ?? []), pod]);
+  return byFunction;
+}
+
+/** One word or phrase for how a function is doing, with the reason when its pods fail. */
+export function functionStatus(fn: TideFunction, pods: readonly Pod[]): string {
+  const live = pods.filter((p) => p.status.phase !== 'Terminating');
+  if (live.some((p) => p.status.phase === 'Ready')) return 'Ready';
+  const failed = live.find((p) => p.status.phase === 'Exited' || (p.status.restartCount > 0 && p.status.reason));
+  if (failed) return `Failing: ${failed.status.reason ?? 'exited'} (restarts ${failed.status.restartCount})`;
+  if (fn.status.desiredReplicas === 0 && live.length === 0) return 'ScaledToZero';
+  return 'Starting';
 }

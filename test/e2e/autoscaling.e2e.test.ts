@@ -98,4 +98,14 @@ describe('autoscaling sleep (target 5, 0..20 replicas)', () => {
     expect(res.statusCode).toBe(200);
     expect(await res.body.text()).toBe('slept 1 ms\n');
   }, 60_000);
+
+  it('replays the recorded load with other settings: a higher target asks for fewer pods', async () => {
+    const replayed = await runCli(['autoscale', 'replay', 'sleep', '--from', '0', '--set', 'target=20'], { server: tide.url });
+    expect(replayed.code, replayed.stderr).toBe(0);
+    console.log(replayed.stdout);
+    expect(replayed.stdout).toMatch(/what-if: target 5 → 20/);
+    const peak = (label: string) => Number(new RegExp(`^${label}\\s+(\\d+)`, 'm').exec(replayed.stdout)?.[1]);
+    expect(peak('now')).toBeGreaterThanOrEqual(8);
+    expect(peak('what-if')).toBeLessThan(peak('now'));
+  });
 });

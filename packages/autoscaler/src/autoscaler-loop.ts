@@ -65,7 +65,7 @@ function readyPodsOf(state: ClusterState, namespace: string, name: string): numb
 
 /**
  * Follows the metrics topic into one window per function and decides every tick (and at once when
- * a request waits for a function at zero); a decision that changes the replicas becomes a ScaleSet
+ * requests wait for a pod); a decision that changes the replicas becomes a ScaleSet
  * event, judged by the fold like any other write.
  */
 export async function startAutoscaler(options: AutoscalerOptions): Promise<Autoscaler> {
@@ -126,7 +126,8 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
       const share = Math.min(1, load.intervalMs / 1000);
       t.window = addSample(t.window, { at: load.at, concurrency: sample.concurrency * share, requests: sample.requests }, windowKeepMs(autoscalerSpecOf(fn)));
       t.waitingBySource.set(load.source, sample.waiting);
-      if (fn.status.desiredReplicas === 0 && (sample.waiting > 0 || sample.requests > 0)) void decideFor(key);
+      // Requests waiting for a pod (or any at zero) are decided on now, not at the next tick.
+      if (sample.waiting > 0 || (fn.status.desiredReplicas === 0 && sample.requests > 0)) void decideFor(key);
     }
     for (const [key, t] of tracked) if (!seen.has(key)) t.waitingBySource.delete(load.source);
   };

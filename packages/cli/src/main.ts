@@ -19,6 +19,8 @@ Usage:
   tide delete function <NAME>
   tide invoke <NAME> [--data TEXT] [--method POST] [--path /sub/path] [-H 'k: v' ...]
   tide events [--from OFFSET]
+  tide autoscale replay <NAME> [--from OFFSET] --set target=20,panicWindow=10s,...
+                       re-run the recorded load through the autoscaler with other settings
   tide log repair [--data ./.tide]     truncate the embedded log at its first corrupt record
 
 Common flags:
@@ -54,6 +56,7 @@ const { values: flags, positionals } = (() => {
         path: { type: 'string' },
         header: { type: 'string', short: 'H', multiple: true },
         from: { type: 'string' },
+        set: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -202,6 +205,13 @@ async function run(): Promise<void> {
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
       return followEvents(server, { ...(flags.from === undefined ? {} : { from: int('from', flags.from, 0) }), print, signal: controller.signal });
+    }
+    case 'autoscale': {
+      if (args[0] !== 'replay' || !args[1]) throw new CliError('usage: tide autoscale replay <NAME> [--from OFFSET] --set key=value,...', 2);
+      const { autoscaleReplay } = await import('./commands/autoscale-replay.js');
+      return print(
+        await autoscaleReplay(createApiClient(server), { namespace, name: args[1], set: flags.set ?? '', ...(flags.from === undefined ? {} : { from: int('from', flags.from, 0) }) }),
+      );
     }
     case 'log': {
       if (args[0] !== 'repair') throw new CliError('usage: tide log repair [--data DIR]', 2);

@@ -143,6 +143,19 @@ describe('control plane API', () => {
     await reader.cancel();
   });
 
+  it('serves the load recorded for a function from the metrics topic', async () => {
+    await app.request(fnPath, json(manifest(await upload())));
+    const report = (name: string, at: number) => ({ kind: 'gateway-load', source: 'gw', at, intervalMs: 1000, samples: [{ namespace: 'default', name, concurrency: 3, requests: 9, waiting: 0 }] });
+    await log.append('tide.metrics', [report('hello', 1000), report('other', 2000), report('hello', 3000)].map((r) => ({ value: JSON.stringify(r) })));
+    const res = await app.request(`${fnPath}/metrics?from=0`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { samples: { offset: number; at: number; concurrency: number }[]; to: number };
+    expect(body.samples.map((s) => [s.offset, s.at, s.concurrency])).toEqual([[0, 1000, 3], [2, 3000, 3]]);
+    expect(body.to).toBe(3);
+    expect((await app.request(`${fnPath}/metrics?from=abc`)).status).toBe(400);
+    expect((await app.request('/apis/tide.dev/v1/namespaces/default/functions/nope/metrics')).status).toBe(404);
+  });
+
   it('serves an OpenAPI document generated from the schemas', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } };
     expect(Object.keys(doc.components.schemas.FunctionManifest!.properties)).toEqual(expect.arrayContaining(['apiVersion', 'kind', 'metadata', 'spec']));

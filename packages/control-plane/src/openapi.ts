@@ -50,6 +50,10 @@ export function openApiDocument() {
         },
         delete: { responses: { '200': json('Function'), ...errors } },
       },
+      '/apis/tide.dev/v1/namespaces/{ns}/functions/{name}/metrics': {
+        parameters: [nsParam, nameParam, { name: 'from', in: 'query', schema: { type: 'integer' }, description: 'offset in the metrics topic' }, { name: 'limit', in: 'query', schema: { type: 'integer' } }],
+        get: { summary: 'Load recorded by gateways for this function (input of tide autoscale replay)', responses: { '200': { description: 'samples' }, ...errors } },
+      },
       '/apis/tide.dev/v1/namespaces/{ns}/revisions': { parameters: [nsParam], get: { parameters: watchParams, responses: { '200': { description: 'RevisionList' } } } },
       '/apis/tide.dev/v1/namespaces/{ns}/revisions/{name}': { parameters: [nsParam, nameParam], get: { responses: { '200': json('Revision'), ...errors } } },
       '/apis/tide.dev/v1/namespaces/{ns}/pods': { parameters: [nsParam], get: { parameters: [...watchParams, { name: 'labelSelector', in: 'query', schema: { type: 'string' } }], responses: { '200': { description: 'PodList' } } } },

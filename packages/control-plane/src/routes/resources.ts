@@ -4,6 +4,7 @@ import { ApiError } from '../errors.js';
 import { checkManifestTarget, parseManifestBody } from '../manifest-body.js';
 import { applyFunction, applyNamespace, deleteFunction, deleteNamespace, type CommandContext } from '../commands.js';
 import { watchResponse } from './watch.js';
+import { functionMetrics } from './metrics.js';
 import type { ControlPlaneDeps } from '../deps.js';
 
 type Collection = 'functions' | 'revisions' | 'pods';
@@ -86,6 +87,9 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
     const { object, created } = await applyFunction(ctxOf(c), ns, checkManifestTarget(await readBody(c), 'functions', name, ns));
     return c.json(object, created ? 201 : 200);
   });
+  app.get('/namespaces/:ns/functions/:name/metrics', (c) =>
+    functionMetrics(c, deps, checkName('namespace', c.req.param('ns')), checkName('name', c.req.param('name'))),
+  );
   app.delete('/namespaces/:ns/functions/:name', async (c) => {
     const ns = checkName('namespace', c.req.param('ns'));
     return c.json(await deleteFunction(ctxOf(c), ns, checkName('name', c.req.param('name'))));

@@ -109,3 +109,26 @@ describe('autoscaling sleep (target 5, 0..20 replicas)', () => {
     expect(peak('what-if')).toBeLessThan(peak('now'));
   });
 });
+
+describe('autoscaling cpu on its CPU use (HPA-style, 70% of its 100m request)', () => {
+  it('adds pods when its pods burn more CPU than they asked for', async () => {
+    const deployed = await runCli(['deploy', join(repoRoot, 'functions/cpu'), '--metric', 'cpu', '--min', '1', '--max', '4', '--stable-window', '6'], { server: tide.url });
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const started = Date.now();
+    const statuses = new Map<number, number>();
+    await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        for (let i = 0; i < 2000 && Date.now() - started < 8000; i++) {
+          const res = await request(`${tide.url}/fn/default/cpu?ms=20`, { dispatcher: client });
+          statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+          await res.body.dump();
+        }
+      }),
+    );
+    expect([...statuses.keys()]).toEqual([200]);
+    const fn = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/cpu`)).body.json()) as { status: { desiredReplicas: number; recentScales: { reason: string }[] } };
+    console.log(`cpu: ${fn.status.recentScales.map((r) => r.reason).join(' | ')}`);
+    expect(fn.status.desiredReplicas).toBeGreaterThan(1);
+    expect(fn.status.recentScales.at(-1)!.reason).toMatch(/cpu/i);
+  }, 30_000);
+});

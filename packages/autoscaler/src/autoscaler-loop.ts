@@ -1,5 +1,6 @@
 import {
-  decodeLoadReport,
+  decodeMetricsReport,
+  type CpuReport,
   keyOf,
   METRICS_TOPIC,
   type ClusterState,
@@ -132,13 +133,24 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
     for (const [key, t] of tracked) if (!seen.has(key)) t.waitingBySource.delete(load.source);
   };
 
+  const absorbCpu = (cpu: CpuReport) => {
+    for (const sample of cpu.samples) {
+      const key = keyOf(sample.namespace, sample.name);
+      const fn = store.state().functions.get(key);
+      if (!fn) continue;
+      const t = trackedFor(key);
+      t.window = addSample(t.window, { at: cpu.at, concurrency: 0, requests: 0, cpuMilli: sample.cpuMilli }, windowKeepMs(autoscalerSpecOf(fn)));
+    }
+  };
+
   const end = await metrics.endOffset(METRICS_TOPIC);
   const from = Math.max(0, end - (options.replayReports ?? 5_000));
   const following = (async () => {
     try {
       for await (const record of metrics.read(METRICS_TOPIC, from, { follow: true, signal: abort.signal })) {
-        const load = decodeLoadReport(record.value);
-        if (load) absorb(load);
+        const report = decodeMetricsReport(record.value);
+        if (report?.kind === 'gateway-load') absorb(report);
+        else if (report?.kind === 'pod-cpu') absorbCpu(report);
       }
     } catch (error) {
       if (!abort.signal.aborted) report(new Error(`autoscaler: reading ${METRICS_TOPIC} failed: ${(error as Error).message}`, { cause: error }));

@@ -11,7 +11,8 @@ const USAGE = `tide — an event-sourced serverless platform
 Usage:
   tide up [--port 8080] [--host 127.0.0.1] [--data ./.tide] [--examples]
   tide deploy <dir> [--name NAME] [--env KEY=VALUE ...] [--wait 60]
-              [--min N] [--max N] [--target N] [--concurrency N] [--timeout S] [--memory MB]
+              [--min N] [--max N] [--target N] [--metric concurrency|rps|cpu]
+              [--concurrency N] [--timeout S] [--memory MB]
               [--scale-to-zero-after S] [--stable-window S]
   tide apply -f <file.yaml|file.json|->
   tide get functions|pods|revisions|namespaces|nodes [NAME] [-o json|yaml|wide]
@@ -43,6 +44,7 @@ const { values: flags, positionals } = (() => {
         min: { type: 'string' },
         max: { type: 'string' },
         target: { type: 'string' },
+        metric: { type: 'string' },
         concurrency: { type: 'string' },
         timeout: { type: 'string' },
         memory: { type: 'string' },
@@ -108,7 +110,7 @@ function specOverrides() {
   const top = Object.fromEntries(
     Object.entries({ concurrency: optionalInt('concurrency', flags.concurrency), timeoutSeconds: optionalInt('timeout', flags.timeout), memoryMb: optionalInt('memory', flags.memory) }).filter(([, v]) => v !== undefined),
   );
-  return { ...top, scale };
+  return { ...top, scale: { ...scale, ...(flags.metric === undefined ? {} : { metric: flags.metric }) } };
 }
 
 const server = flags.server ?? process.env.TIDE_SERVER ?? 'http://127.0.0.1:8080';

@@ -12,4 +12,4 @@ export { encodeSnapshot, decodeSnapshot, SnapshotFormatError } from './snapshot.
 export { openStateStore, STATE_TOPIC, type StateStore, type StateStoreOptions, type EventInput, type AppendResult, type StateListener } from './store/state-store.js';
 export type { StateLog, SnapshotStorage } from './store/ports.js';
 export { startReconcileLoop, type ReconcileLoop, type ReconcileLoopOptions } from './store/reconcile-loop.js';
-export { METRICS_TOPIC, encodeLoadReport, decodeLoadReport, type LoadReport, type FunctionLoad } from './metrics.js';
+export { METRICS_TOPIC, encodeLoadReport, decodeLoadReport, encodeMetricsReport, decodeMetricsReport, type LoadReport, type CpuReport, type MetricsReport, type FunctionLoad, type FunctionCpu } from './metrics.js';

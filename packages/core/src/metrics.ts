@@ -26,15 +26,43 @@ export interface LoadReport {
   samples: FunctionLoad[];
 }
 
-export function encodeLoadReport(report: LoadReport): Uint8Array {
+export interface FunctionCpu {
+  namespace: string;
+  name: string;
+  /** Average CPU per pod of the function on this node over the interval, in millicores. */
+  cpuMilli: number;
+  pods: number;
+}
+
+/** One node's report of the CPU its pods used (the input of the HPA-style 'cpu' metric). */
+export interface CpuReport {
+  kind: 'pod-cpu';
+  source: string;
+  at: number;
+  intervalMs: number;
+  samples: FunctionCpu[];
+}
+
+export type MetricsReport = LoadReport | CpuReport;
+
+export function encodeMetricsReport(report: MetricsReport): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(report));
 }
 
-export function decodeLoadReport(bytes: Uint8Array): LoadReport | undefined {
+/** A record of the metrics topic, or undefined for one this version does not know. */
+export function decodeMetricsReport(bytes: Uint8Array): MetricsReport | undefined {
   try {
-    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as Partial<LoadReport>;
-    return parsed.kind === 'gateway-load' && Array.isArray(parsed.samples) && typeof parsed.at === 'number' ? (parsed as LoadReport) : undefined;
+    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as Partial<MetricsReport>;
+    const known = parsed.kind === 'gateway-load' || parsed.kind === 'pod-cpu';
+    return known && Array.isArray(parsed.samples) && typeof parsed.at === 'number' ? (parsed as MetricsReport) : undefined;
   } catch {
     return undefined;
   }
+}
+
+export const encodeLoadReport: (report: LoadReport) => Uint8Array = encodeMetricsReport;
+
+export function decodeLoadReport(bytes: Uint8Array): LoadReport | undefined {
+  const report = decodeMetricsReport(bytes);
+  return report?.kind === 'gateway-load' ? report : undefined;
 }

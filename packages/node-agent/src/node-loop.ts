@@ -1,5 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { keyOf, startReconcileLoop, type ClusterState, type EventInput, type NodeCapacity, type Pod, type StateStore } from '@tide/core';
+import {
+  encodeMetricsReport,
+  keyOf,
+  METRICS_TOPIC,
+  startReconcileLoop,
+  type ClusterState,
+  type EventInput,
+  type FunctionCpu,
+  type NodeCapacity,
+  type Pod,
+  type StateStore,
+} from '@tide/core';
+import { createCpuMeter } from './pod-cpu.js';
+
+const CPU_REPORT_MS = 1000;
 import type { NodeAgent } from './node-agent.js';
 import type { PodReport, PodRunSpec } from './pod-types.js';
 
@@ -12,6 +26,8 @@ export interface NodeLoopOptions {
   openAgent: (onReport: (report: PodReport) => void) => Promise<NodeAgent>;
   /** Local path of an artifact's module (fetched first where the node does not have it). */
   artifactPath: (digest: string) => Promise<string>;
+  /** Where the CPU its pods use is reported every second (the metrics topic), for 'cpu' autoscaling. */
+  metrics?: { append(topic: string, records: readonly { value: Uint8Array; key?: string }[]): Promise<number[]> };
   onError?: (error: Error) => void;
 }
 
@@ -112,11 +128,31 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
     },
   });
 
+  const meter = createCpuMeter();
+  const reportCpu = () => {
+    const running = agent.pods().flatMap((r) => (r.phase === 'Ready' && r.pid !== undefined ? [{ key: r.pod, pid: r.pid }] : []));
+    const byFunction = new Map<string, FunctionCpu>();
+    for (const { key, cpuMilli } of meter(running, Date.now())) {
+      const pod = podsByAgentName.get(key);
+      if (!pod) continue;
+      const fnKey = keyOf(pod.metadata.namespace, pod.spec.function);
+      const sum = byFunction.get(fnKey) ?? { namespace: pod.metadata.namespace, name: pod.spec.function, cpuMilli: 0, pods: 0 };
+      byFunction.set(fnKey, { ...sum, cpuMilli: sum.cpuMilli + cpuMilli, pods: sum.pods + 1 });
+    }
+    if (byFunction.size === 0 || !options.metrics) return;
+    const samples = [...byFunction.values()].map((f) => ({ ...f, cpuMilli: f.cpuMilli / f.pods }));
+    const report = encodeMetricsReport({ kind: 'pod-cpu', source: nodeName, at: Date.now(), intervalMs: CPU_REPORT_MS, samples });
+    options.metrics.append(METRICS_TOPIC, [{ value: report, key: nodeName }]).catch((error: Error) => options.onError?.(new Error(`node ${nodeName}: reporting pod CPU failed: ${error.message}`)));
+  };
+  const cpuTimer = options.metrics ? setInterval(reportCpu, CPU_REPORT_MS) : undefined;
+  cpuTimer?.unref();
+
   return {
     nodeName,
     bootId,
     agent,
     async close() {
+      clearInterval(cpuTimer);
       await loop.stop();
       closed = true;
       await agent.close();

@@ -48,7 +48,7 @@ export interface SpecOverrides {
   concurrency?: number;
   timeoutSeconds?: number;
   memoryMb?: number;
-  scale?: { min?: number; max?: number; target?: number; scaleToZeroAfterSeconds?: number; stableWindowSeconds?: number };
+  scale?: { min?: number; max?: number; target?: number; metric?: string; scaleToZeroAfterSeconds?: number; stableWindowSeconds?: number };
 }
 
 function applyOverrides(spec: Record<string, unknown>, overrides: SpecOverrides): Record<string, unknown> {

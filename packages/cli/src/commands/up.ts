@@ -87,6 +87,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     openAgent: (onReport) =>
       openNodeAgent({ dataDir: join(dataDir, 'node'), onReport, onLog: (pod, stream, line) => options.log(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`) }),
     artifactPath: async (digest) => artifacts.pathOf(digest),
+    metrics: log,
     onError,
   });
   ready = true;

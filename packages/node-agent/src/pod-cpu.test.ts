@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { cpuMilli, createCpuMeter, processCpuMs } from './pod-cpu.js';
+
+describe('pod CPU', () => {
+  it('turns CPU time over an interval into millicores', () => {
+    expect(cpuMilli(50, 100)).toBe(500);
+    expect(cpuMilli(2000, 1000)).toBe(2000);
+    expect(cpuMilli(5, 0)).toBe(0);
+  });
+
+  it('measures each pod from its previous reading, and starts over when its pid changes', () => {
+    const cpu = new Map([[10, 100], [11, 0]]);
+    const meter = createCpuMeter((pid) => cpu.get(pid));
+    expect(meter([{ key: 'a', pid: 10 }], 0)).toEqual([]);
+    cpu.set(10, 350);
+    expect(meter([{ key: 'a', pid: 10 }], 1000)).toEqual([{ key: 'a', cpuMilli: 250 }]);
+    expect(meter([{ key: 'a', pid: 11 }], 2000)).toEqual([]);
+    expect(meter([{ key: 'a', pid: 99 }], 3000)).toEqual([]);
+  });
+
+  it('reads this process from /proc', () => {
+    const before = processCpuMs(process.pid)!;
+    const until = Date.now() + 60;
+    while (Date.now() < until);
+    expect(processCpuMs(process.pid)! - before).toBeGreaterThanOrEqual(30);
+    expect(processCpuMs(2 ** 30)).toBeUndefined();
+  });
+});

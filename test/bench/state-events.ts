@@ -42,7 +42,7 @@ export function generateStateEvents(count = STREAM.events, seed = 42): EventEnve
   };
   const versionOf = (event: TideEvent): number => versions.get(subjectOf(event)) ?? 0;
 
-  emit({ type: 'NodeRegistered', data: { name: STREAM.node, bootId: STREAM.bootId, address: '127.0.0.1', capacity: { memoryMb: 65_536, cpuMilli: 64_000, pods: 1_000 } } });
+  emit({ type: 'NodeRegistered', data: { name: STREAM.node, bootId: STREAM.bootId, address: '127.0.0.1', capacity: { memoryMb: 65_536, cpuMilli: 64_000, pods: 1_000 }, labels: {}, taints: [] } });
   for (const name of STREAM.namespaces) emit({ type: 'NamespaceApplied', data: { name, labels: { owner: name }, annotations: {} } }, null);
   for (let i = 0; i < STREAM.functions; i++) {
     const fn: FunctionTrack = { namespace: STREAM.namespaces[i % STREAM.namespaces.length]!, name: `fn-${String(i).padStart(3, '0')}`, build: 1, replicas: 1, revisions: 0 };

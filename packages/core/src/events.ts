@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dnsLabel } from './resources/meta.js';
 import { FunctionManifest } from './resources/function.js';
-import { NodeCapacity } from './resources/pod.js';
+import { NodeCapacity, Taint } from './resources/pod.js';
 
 const nsName = { namespace: dnsLabel, name: dnsLabel };
 const podName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
@@ -50,10 +50,19 @@ export const TideEvent = z.discriminatedUnion('type', [
       bootId: z.string().min(1),
       address: z.string().max(256),
       capacity: NodeCapacity,
+      labels: z.record(z.string().max(253), z.string().max(63)).default({}),
+      taints: z.array(Taint).max(20).default([]),
     }),
+  }),
+  z.object({ type: z.literal('NodeCordoned'), data: z.object({ name: dnsLabel, unschedulable: z.boolean() }) }),
+  z.object({
+    type: z.literal('PodUnschedulable'),
+    data: z.object({ namespace: dnsLabel, name: podName, reasons: z.array(z.string().max(512)).max(100) }),
   }),
 ]);
 export type TideEvent = z.infer<typeof TideEvent>;
+/** An event as a writer may give it: fields with defaults may be left out. */
+export type TideEventInput = z.input<typeof TideEvent>;
 export type TideEventType = TideEvent['type'];
 export type EventOf<T extends TideEventType> = Extract<TideEvent, { type: T }>;
 
@@ -96,8 +105,10 @@ export function subjectOf(event: TideEvent): string {
     case 'PodDeletionRequested':
     case 'PodStatusReported':
     case 'PodRemoved':
+    case 'PodUnschedulable':
       return `pods/${event.data.namespace}/${event.data.name}`;
     case 'NodeRegistered':
+    case 'NodeCordoned':
       return `nodes/${event.data.name}`;
     default:
       return assertNever(event);

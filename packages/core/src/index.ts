@@ -2,7 +2,7 @@ export * from './resources/meta.js';
 export * from './resources/function.js';
 export * from './resources/namespace.js';
 export * from './resources/pod.js';
-export { TideEvent, EventEnvelope, subjectOf, assertNever, type LoggedEvent, type TideEventType, type EventOf } from './events.js';
+export { TideEvent, type TideEventInput, EventEnvelope, subjectOf, assertNever, type LoggedEvent, type TideEventType, type EventOf } from './events.js';
 export { encodeEvent, decodeEvent, type DecodeResult } from './encoding.js';
 export { initialState, accepted, rejected, emptyResourceMap, COLLECTIONS, type ClusterState, type Collection, type ResourceMap, type Verdict, type Rejection, type RejectionCode } from './state.js';
 export { apply, skipInvalid, versionOf, type FoldResult } from './fold/apply.js';

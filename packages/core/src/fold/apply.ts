@@ -4,8 +4,8 @@ import { hasId, rememberId } from './id-window.js';
 import type { FoldContext, HandlerResult } from './context.js';
 import { namespaceApplied, namespaceDeleted } from './namespaces.js';
 import { functionApplied, functionDeleted, scaleSet } from './functions.js';
-import { podBound, podCreated, podDeletionRequested, podRemoved, podStatusReported } from './pods.js';
-import { nodeRegistered } from './nodes.js';
+import { podBound, podCreated, podDeletionRequested, podRemoved, podStatusReported, podUnschedulable } from './pods.js';
+import { nodeCordoned, nodeRegistered } from './nodes.js';
 
 export interface FoldResult {
   state: ClusterState;
@@ -59,8 +59,12 @@ function handle(state: ClusterState, event: TideEvent, ctx: FoldContext): Handle
       return podStatusReported(state, event, ctx);
     case 'PodRemoved':
       return podRemoved(state, event);
+    case 'PodUnschedulable':
+      return podUnschedulable(state, event, ctx);
     case 'NodeRegistered':
       return nodeRegistered(state, event, ctx);
+    case 'NodeCordoned':
+      return nodeCordoned(state, event, ctx);
     default:
       return assertNever(event);
   }

@@ -1,5 +1,6 @@
 import type { EventOf } from '../events.js';
 import type { ClusterState } from '../state.js';
+import { rejected } from '../state.js';
 import { API_VERSION } from '../resources/meta.js';
 import type { TideNode } from '../resources/pod.js';
 import { newMeta, type FoldContext, type HandlerResult } from './context.js';
@@ -10,10 +11,12 @@ import { newMeta, type FoldContext, type HandlerResult } from './context.js';
  * terminating there are gone.
  */
 export function nodeRegistered(state: ClusterState, event: EventOf<'NodeRegistered'>, ctx: FoldContext): HandlerResult {
-  const { name, bootId, address, capacity } = event.data;
+  const { name, bootId, address, capacity, labels, taints } = event.data;
   const existing = state.nodes.get(name);
-  const metadata = existing ? { ...existing.metadata, resourceVersion: String(ctx.offset) } : newMeta(ctx, name, undefined);
-  const node: TideNode = { apiVersion: API_VERSION, kind: 'Node', metadata, spec: { capacity, address }, status: { ready: true, bootId } };
+  const metadata = existing ? { ...existing.metadata, labels, resourceVersion: String(ctx.offset) } : newMeta(ctx, name, undefined, labels);
+  // Cordoning is the operator's decision and outlives the agent's restarts.
+  const unschedulable = existing?.spec.unschedulable ?? false;
+  const node: TideNode = { apiVersion: API_VERSION, kind: 'Node', metadata, spec: { capacity, address, taints, unschedulable }, status: { ready: true, bootId } };
   const pods = state.pods.withMutations((draft) => {
     for (const [key, pod] of state.pods) {
       if (pod.spec.node !== name || pod.status.nodeBootId === bootId || pod.status.phase === 'Bound') continue;
@@ -28,4 +31,12 @@ export function nodeRegistered(state: ClusterState, event: EventOf<'NodeRegister
     }
   });
   return { state: { ...state, nodes: state.nodes.set(name, node), pods } };
+}
+
+export function nodeCordoned(state: ClusterState, event: EventOf<'NodeCordoned'>, ctx: FoldContext): HandlerResult {
+  const { name, unschedulable } = event.data;
+  const node = state.nodes.get(name);
+  if (!node) return { rejected: rejected('not-found', `node ${name} not found`) };
+  const updated: TideNode = { ...node, metadata: { ...node.metadata, resourceVersion: String(ctx.offset) }, spec: { ...node.spec, unschedulable } };
+  return { state: { ...state, nodes: state.nodes.set(name, updated) } };
 }

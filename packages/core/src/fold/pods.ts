@@ -31,7 +31,7 @@ export function podBound(state: ClusterState, event: EventOf<'PodBound'>, ctx: F
   if (pod.status.phase !== 'Pending') return { rejected: rejected('conflict', `pod ${namespace}/${name} is ${pod.status.phase}, not Pending`) };
   const target = state.nodes.get(node);
   if (!target?.status.ready) return { rejected: rejected('conflict', `node ${node} is not ready`) };
-  return withPod(state, { ...pod, spec: { ...pod.spec, node }, status: { ...pod.status, phase: 'Bound' } }, ctx);
+  return withPod(state, { ...pod, spec: { ...pod.spec, node }, status: { phase: 'Bound', restartCount: pod.status.restartCount } }, ctx);
 }
 
 /** A node agent's report; accepted only from the incarnation of the node the pod is bound to. */
@@ -79,4 +79,13 @@ export function podRemoved(state: ClusterState, event: EventOf<'PodRemoved'>): H
 function withPod(state: ClusterState, pod: Pod, ctx: FoldContext): HandlerResult {
   const stamped = { ...pod, metadata: { ...pod.metadata, resourceVersion: String(ctx.offset) } };
   return { state: { ...state, pods: state.pods.set(keyOf(pod.metadata.namespace, pod.metadata.name), stamped) } };
+}
+
+/** The scheduler found no node for a Pending pod: the reasons are kept for `tide get pods -o wide`. */
+export function podUnschedulable(state: ClusterState, event: EventOf<'PodUnschedulable'>, ctx: FoldContext): HandlerResult {
+  const { namespace, name, reasons } = event.data;
+  const pod = state.pods.get(keyOf(namespace, name));
+  if (!pod) return { rejected: rejected('not-found', `pod ${namespace}/${name} not found`) };
+  if (pod.status.phase !== 'Pending') return { rejected: rejected('conflict', `pod ${namespace}/${name} is ${pod.status.phase}, not Pending`) };
+  return withPod(state, { ...pod, status: { ...pod.status, unschedulable: reasons, reason: `unschedulable: ${reasons.join('; ')}` } }, ctx);
 }

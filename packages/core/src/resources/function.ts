@@ -30,6 +30,16 @@ export const TrafficTarget = z
   })
   .strict();
 
+export const Toleration = z
+  .object({
+    key: z.string().min(1).max(253),
+    operator: z.enum(['Equal', 'Exists']).default('Equal'),
+    value: z.string().max(63).optional(),
+    effect: z.enum(['NoSchedule', 'NoExecute']).optional(),
+  })
+  .strict();
+export type Toleration = z.infer<typeof Toleration>;
+
 export const FunctionSpec = z
   .object({
     source: z.object({ artifact: artifactDigest }).strict(),
@@ -42,6 +52,10 @@ export const FunctionSpec = z
       .strict()
       .default({ memoryMb: 128, cpuMilli: 100 }),
     concurrency: z.number().int().min(1).max(10_000).default(50),
+    /** Only nodes with all these labels may run the function's pods. */
+    nodeSelector: z.record(z.string().max(253), z.string().max(63)).default({}),
+    /** Taints of nodes the pods may run on anyway. */
+    tolerations: z.array(Toleration).max(20).default([]),
     timeoutSeconds: z.number().int().min(1).max(900).default(30),
     scale: ScaleSpec.default({ min: 1, max: 20, target: 10, metric: 'concurrency', scaleToZeroAfterSeconds: 30, stableWindowSeconds: 60 }),
     traffic: z
@@ -64,7 +78,15 @@ export const FunctionManifest = z
 export type FunctionManifest = z.infer<typeof FunctionManifest>;
 
 /** The part of a spec that makes a new immutable Revision when it changes (not scale or traffic). */
-export const RevisionTemplate = FunctionSpec.pick({ source: true, env: true, resources: true, concurrency: true, timeoutSeconds: true });
+export const RevisionTemplate = FunctionSpec.pick({
+  source: true,
+  env: true,
+  resources: true,
+  concurrency: true,
+  timeoutSeconds: true,
+  nodeSelector: true,
+  tolerations: true,
+});
 export type RevisionTemplate = z.infer<typeof RevisionTemplate>;
 
 /** Replicas a function starts with: one pod (so a deploy proves it runs), or its minimum if higher. */
@@ -73,8 +95,8 @@ export function initialReplicas(scale: ScaleSpec): number {
 }
 
 export function revisionTemplateOf(spec: FunctionSpec): RevisionTemplate {
-  const { source, env, resources, concurrency, timeoutSeconds } = spec;
-  return { source, env, resources, concurrency, timeoutSeconds };
+  const { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations } = spec;
+  return { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations };
 }
 
 export const ScaleRecord = z.object({

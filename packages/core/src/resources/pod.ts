@@ -26,6 +26,8 @@ export const PodStatus = z.object({
   nextRestartAt: z.number().optional(),
   /** The node incarnation (boot id) whose agent last reported this pod. */
   nodeBootId: z.string().optional(),
+  /** Why no node can take a Pending pod, one reason per node, as the scheduler last found. */
+  unschedulable: z.array(z.string()).optional(),
 });
 export type PodStatus = z.infer<typeof PodStatus>;
 
@@ -41,11 +43,22 @@ export type Pod = z.infer<typeof Pod>;
 export const NodeCapacity = z.object({ memoryMb: z.number().int().positive(), cpuMilli: z.number().int().positive(), pods: z.number().int().positive() });
 export type NodeCapacity = z.infer<typeof NodeCapacity>;
 
+export const Taint = z
+  .object({ key: z.string().min(1).max(253), value: z.string().max(63).optional(), effect: z.enum(['NoSchedule', 'NoExecute']) })
+  .strict();
+export type Taint = z.infer<typeof Taint>;
+
 export const TideNode = z.object({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('Node'),
   metadata: ObjectMeta,
-  spec: z.object({ capacity: NodeCapacity, address: z.string() }),
+  spec: z.object({
+    capacity: NodeCapacity,
+    address: z.string(),
+    taints: z.array(Taint),
+    /** Cordoned: no new pods are scheduled here (`tide cordon`). */
+    unschedulable: z.boolean(),
+  }),
   status: z.object({ ready: z.boolean(), bootId: z.string() }),
 });
 export type TideNode = z.infer<typeof TideNode>;

@@ -3,13 +3,13 @@ import { apply, skipInvalid } from '../fold/apply.js';
 import { decodeEvent, encodeEvent } from '../encoding.js';
 import { decodeSnapshot, encodeSnapshot, SnapshotFormatError } from '../snapshot.js';
 import { initialState, type ClusterState, type Verdict } from '../state.js';
-import type { EventEnvelope, LoggedEvent, TideEvent } from '../events.js';
+import type { EventEnvelope, LoggedEvent, TideEventInput } from '../events.js';
 import type { SnapshotStorage, StateLog } from './ports.js';
 
 export const STATE_TOPIC = 'tide.state';
 
 /** An event to append: the store adds the id and time. */
-export type EventInput = TideEvent & { expect?: number | null; actor?: string; traceparent?: string };
+export type EventInput = TideEventInput & { expect?: number | null; actor?: string; traceparent?: string };
 
 export interface AppendResult {
   offset: number;

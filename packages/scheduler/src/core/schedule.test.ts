@@ -6,7 +6,7 @@ const node = (name: string, memoryMb = 1024, ready = true): TideNode => ({
   apiVersion: 'tide.dev/v1',
   kind: 'Node',
   metadata: { name, labels: {}, annotations: {}, uid: name, resourceVersion: '0', generation: 1, creationTimestamp: '' },
-  spec: { capacity: { memoryMb, cpuMilli: 4000, pods: 10 }, address: '127.0.0.1' },
+  spec: { capacity: { memoryMb, cpuMilli: 4000, pods: 10 }, address: '127.0.0.1', taints: [], unschedulable: false },
   status: { ready, bootId: 'b' },
 });
 const pod = (name: string, memoryMb = 128, nodeName?: string, fn = 'hello'): Pod => ({
@@ -21,6 +21,8 @@ const pod = (name: string, memoryMb = 128, nodeName?: string, fn = 'hello'): Pod
     resources: { memoryMb, cpuMilli: 100 },
     concurrency: 10,
     timeoutSeconds: 30,
+    nodeSelector: {},
+    tolerations: [],
     terminationGraceSeconds: 30,
     ...(nodeName ? { node: nodeName } : {}),
   },

@@ -20,6 +20,8 @@ Usage:
   tide delete function <NAME>
   tide invoke <NAME> [--data TEXT] [--method POST] [--path /sub/path] [-H 'k: v' ...]
   tide events [--from OFFSET]
+  tide rollout status function/<NAME> [--wait 60]
+  tide rollout undo function/<NAME> [--to-revision REVISION]
   tide autoscale replay <NAME> [--from OFFSET] --set target=20,panicWindow=10s,...
                        re-run the recorded load through the autoscaler with other settings
   tide log repair [--data ./.tide]     truncate the embedded log at its first corrupt record
@@ -59,6 +61,7 @@ const { values: flags, positionals } = (() => {
         header: { type: 'string', short: 'H', multiple: true },
         from: { type: 'string' },
         set: { type: 'string' },
+        'to-revision': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -207,6 +210,13 @@ async function run(): Promise<void> {
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
       return followEvents(server, { ...(flags.from === undefined ? {} : { from: int('from', flags.from, 0) }), print, signal: controller.signal });
+    }
+    case 'rollout': {
+      const { functionRef, rolloutStatus, rolloutUndo } = await import('./commands/rollout.js');
+      const name = functionRef(args[1]);
+      if (args[0] === 'undo') return print(await rolloutUndo(createApiClient(server), namespace, name, flags['to-revision']));
+      if (args[0] === 'status') return rolloutStatus(createApiClient(server), namespace, name, int('wait', flags.wait, 60), print);
+      throw new CliError('usage: tide rollout status|undo function/<NAME>', 2);
     }
     case 'autoscale': {
       if (args[0] !== 'replay' || !args[1]) throw new CliError('usage: tide autoscale replay <NAME> [--from OFFSET] --set key=value,...', 2);

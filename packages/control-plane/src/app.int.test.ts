@@ -156,6 +156,19 @@ describe('control plane API', () => {
     expect((await app.request('/apis/tide.dev/v1/namespaces/default/functions/nope/metrics')).status).toBe(404);
   });
 
+  it('rolls a function back to its previous revision, and says when there is none', async () => {
+    const first = await upload('export default { fetch: () => new Response("v1") }');
+    const second = await upload('export default { fetch: () => new Response("v2") }');
+    await app.request(fnPath, json(manifest(first)));
+    expect((await app.request(`${fnPath}/rollback`, { method: 'POST' })).status).toBe(404);
+    await app.request(fnPath, json(manifest(second)));
+    const res = await app.request(`${fnPath}/rollback`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    const fn = (await res.json()) as { spec: { source: { artifact: string } }; status: { latestRevision: string } };
+    expect(fn.status.latestRevision).toBe('hello-00001');
+    expect(fn.spec.source.artifact).toBe(first);
+  });
+
   it('serves an OpenAPI document generated from the schemas', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } };
     expect(Object.keys(doc.components.schemas.FunctionManifest!.properties)).toEqual(expect.arrayContaining(['apiVersion', 'kind', 'metadata', 'spec']));

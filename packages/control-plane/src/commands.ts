@@ -89,3 +89,15 @@ export async function deleteFunction(ctx: CommandContext, namespace: string, nam
   await appendConditional(ctx, undefined, (s) => versionIn(s.functions, key), (expect) => ({ type: 'FunctionDeleted', data: { namespace, name }, expect }));
   return existing;
 }
+
+/** `tide rollout undo`: back to the revision before the latest, or to the one named. */
+export async function undoRollout(ctx: CommandContext, namespace: string, name: string, revision: string | undefined) {
+  const key = keyOf(namespace, name);
+  if (!ctx.store.state().functions.has(key)) throw new ApiError(404, 'NotFound', `function ${key} not found`);
+  await appendConditional(ctx, undefined, (s) => versionIn(s.functions, key), (expect) => ({
+    type: 'RolloutUndone',
+    data: { namespace, name, ...(revision ? { revision } : {}) },
+    expect: expect ?? undefined,
+  }));
+  return ctx.store.state().functions.get(key);
+}

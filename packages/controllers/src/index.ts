@@ -1,2 +1,2 @@
-export { planPods, type PodPlan } from './core/pod-plan.js';
+export { planPods, wantedByRevision, type PodPlan } from './core/pod-plan.js';
 export { startRevisionController, randomSuffix } from './revision-controller.js';

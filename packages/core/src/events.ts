@@ -12,6 +12,7 @@ export const TideEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('NamespaceDeleted'), data: z.object({ name: dnsLabel }) }),
   z.object({ type: z.literal('FunctionApplied'), data: z.object({ namespace: dnsLabel, manifest: FunctionManifest }) }),
   z.object({ type: z.literal('FunctionDeleted'), data: z.object(nsName) }),
+  z.object({ type: z.literal('RolloutUndone'), data: z.object({ ...nsName, revision: podName.optional() }) }),
   z.object({
     type: z.literal('ScaleSet'),
     data: z.object({
@@ -99,6 +100,7 @@ export function subjectOf(event: TideEvent): string {
       return `functions/${event.data.namespace}/${event.data.manifest.metadata.name}`;
     case 'FunctionDeleted':
     case 'ScaleSet':
+    case 'RolloutUndone':
       return `functions/${event.data.namespace}/${event.data.name}`;
     case 'PodCreated':
     case 'PodBound':

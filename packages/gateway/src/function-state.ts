@@ -30,7 +30,7 @@ export class FunctionState {
     route: FunctionRoute,
     pools: EndpointPools,
   ) {
-    this.key = `${namespace}/${name}`;
+    this.key = route.key ?? `${namespace}/${name}`;
     this.lastChangeAt = this.sampleSince = performance.now();
     this.useRoute(route, pools);
   }

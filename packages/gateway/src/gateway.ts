@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INVOCATION_PREFIX, type InvocationTarget, parseInvocationPath } from './core/parse-invocation-path.js';
 import { pickEndpoint } from './core/pick-endpoint.js';
+import { pickSplit } from './core/traffic-split.js';
 import { EndpointPools, type EndpointState } from './endpoint-pools.js';
 import { sendError } from './error-response.js';
 import { FunctionState } from './function-state.js';
@@ -93,10 +94,20 @@ class InvocationGateway implements Gateway, CallOwner {
       sendError(res, 503, 'gateway is shutting down', RETRY_AFTER_SECONDS);
       return true;
     }
-    const route = this.#routes.lookup(target.namespace, target.name);
+    let route = this.#routes.lookup(target.namespace, target.name, target.tag);
     if (route === undefined) {
-      sendError(res, 404, `function ${target.namespace}/${target.name} not found`);
+      const what = target.tag === undefined ? '' : ` has no traffic tag "${target.tag}" or`;
+      sendError(res, 404, `function ${target.namespace}/${target.name}${what} not found`);
       return true;
+    }
+    if (route.split !== undefined) {
+      const key = pickSplit(route.split, Math.random());
+      const chosen = key === undefined ? undefined : this.#routes.lookupKey?.(key);
+      if (chosen === undefined) {
+        sendError(res, 503, `function ${target.namespace}/${target.name} has no revision with traffic`, RETRY_AFTER_SECONDS);
+        return true;
+      }
+      route = chosen;
     }
     this.#admit(new ProxyCall(this, this.#functionState(target, route), req, res, target));
     return true;
@@ -169,7 +180,7 @@ class InvocationGateway implements Gateway, CallOwner {
   }
 
   #functionState(target: InvocationTarget, route: FunctionRoute): FunctionState {
-    const key = `${target.namespace}/${target.name}`;
+    const key = route.key ?? `${target.namespace}/${target.name}`;
     let fn = this.#functions.get(key);
     if (fn === undefined) {
       fn = new FunctionState(target.namespace, target.name, route, this.#pools);
@@ -224,7 +235,7 @@ class InvocationGateway implements Gateway, CallOwner {
   #routesChanged(): void {
     const liveUrls = new Set<string>();
     for (const fn of this.#functions.values()) {
-      const route = this.#routes.lookup(fn.namespace, fn.name);
+      const route = this.#routes.lookupKey ? this.#routes.lookupKey(fn.key) : this.#routes.lookup(fn.namespace, fn.name);
       if (route === undefined) {
         for (const call of fn.waiting.splice(0)) call.reject(404, `function ${fn.key} not found`);
         fn.useRoute({ ...fn.route, endpoints: [] }, this.#pools);

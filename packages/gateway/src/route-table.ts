@@ -16,6 +16,13 @@ export interface FunctionRoute {
   timeoutMs: number;
   /** Most in-flight requests per pod (spec.concurrency): bounds the waiting line at 10x this. */
   concurrency?: number;
+  /** Identifies the route's pods and waiting line (one per revision); default `namespace/name`. */
+  key?: string;
+  /**
+   * Traffic split: each request picks one of these routes (by key) with the given percent. A route
+   * with a split serves through those routes, not its own endpoints.
+   */
+  split?: readonly { percent: number; key: string }[];
   /**
    * Set while the function has no pod that serves and its pods are failing (e.g. "pod hello-00001-x
    * exited: import failed: ..."): requests get 502 with this reason instead of waiting.
@@ -25,8 +32,10 @@ export interface FunctionRoute {
 
 /** The gateway's view of where functions run; fed by whoever watches cluster state. */
 export interface RouteTable {
-  /** undefined = no such function (404). */
-  lookup(namespace: string, name: string): FunctionRoute | undefined;
+  /** undefined = no such function or tag (404). */
+  lookup(namespace: string, name: string, tag?: string): FunctionRoute | undefined;
+  /** A route by its key (a revision's route that a split names). */
+  lookupKey?(key: string): FunctionRoute | undefined;
   /** Called whenever routes change; returns an unsubscribe function. */
   subscribe(listener: () => void): () => void;
 }

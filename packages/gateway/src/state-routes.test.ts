@@ -23,15 +23,17 @@ describe('routesOf', () => {
       report('hello-00001-bbbbb', 'Starting', 5002),
     ]);
     const routes = routesOf(state);
-    expect(routes.get('default/hello')).toEqual({
+    expect(routes.get('default/hello')?.split).toEqual([{ percent: 100, key: 'default/hello#hello-00001' }]);
+    expect(routes.get('default/hello#hello-00001')).toEqual({
       namespace: 'default',
       name: 'hello',
+      key: 'default/hello#hello-00001',
       timeoutMs: 3000,
       concurrency: 7,
       endpoints: [{ pod: 'hello-00001-aaaaa', url: 'http://127.0.0.1:5001', concurrency: 7 }],
     });
-    expect(routes.get('default/idle')?.endpoints).toEqual([]);
-    expect(routes.get('default/idle')?.failure).toBeUndefined();
+    expect(routes.get('default/idle#idle-00001')?.endpoints).toEqual([]);
+    expect(routes.get('default/idle#idle-00001')?.failure).toBeUndefined();
     expect(routes.get('default/missing')).toBeUndefined();
   });
 
@@ -44,6 +46,25 @@ describe('routesOf', () => {
       { type: 'PodBound', data: { ...pod('broken-00001-aaaaa'), node: 'n' } },
       { type: 'PodStatusReported', data: { ...pod('broken-00001-aaaaa'), node: 'n', bootId: 'b', phase: 'Exited', reason: 'import failed: Error: boom', restartCount: 2 } },
     ]);
-    expect(routesOf(state).get('default/broken')?.failure).toBe('pod broken-00001-aaaaa exited (import failed: Error: boom), restart 2');
+    expect(routesOf(state).get('default/broken#broken-00001')?.failure).toBe('pod broken-00001-aaaaa exited (import failed: Error: boom), restart 2');
+  });
+
+  it('splits traffic over revision routes and gives each tag its revision route', () => {
+    const { state } = foldAll([
+      { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } },
+      { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello') } },
+      {
+        type: 'FunctionApplied',
+        data: { namespace: 'default', manifest: functionManifest('hello', { env: { V: '2' }, traffic: [{ revision: 'hello-00001', percent: 30, tag: 'blue' }, { latestRevision: true, percent: 70, tag: 'green' }] }) },
+      },
+    ]);
+    const routes = routesOf(state);
+    expect(routes.get('default/hello')?.split).toEqual([
+      { percent: 30, key: 'default/hello#hello-00001' },
+      { percent: 70, key: 'default/hello#hello-00002' },
+    ]);
+    expect(routes.get('default/hello@blue')?.key).toBe('default/hello#hello-00001');
+    expect(routes.get('default/hello@green')?.key).toBe('default/hello#hello-00002');
+    expect(routes.get('default/hello@red')).toBeUndefined();
   });
 });

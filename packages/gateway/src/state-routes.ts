@@ -1,27 +1,37 @@
 import { keyOf, type ClusterState, type Pod, type StateStore } from '@tide/core';
 import type { FunctionRoute, PodEndpoint, RouteTable } from './route-table.js';
 
-/** Every function's route, from cluster state: its Ready pods with their endpoints. */
+/**
+ * Every route, from cluster state, by key: `ns/name` splits traffic over its revisions' routes
+ * `ns/name#revision` (their Ready pods), and `ns/name@tag` is the tagged revision's route.
+ */
 export function routesOf(state: ClusterState): Map<string, FunctionRoute> {
-  const endpoints = new Map<string, PodEndpoint[]>();
-  for (const pod of [...state.pods.values()]) {
-    if (pod.status.phase !== 'Ready' || !pod.status.endpoint) continue;
-    const key = keyOf(pod.metadata.namespace, pod.spec.function);
-    const list = endpoints.get(key) ?? [];
-    list.push({ pod: pod.metadata.name, url: pod.status.endpoint, concurrency: pod.spec.concurrency });
-    endpoints.set(key, list);
+  const podsByRevision = new Map<string, Pod[]>();
+  for (const pod of state.pods.values()) {
+    const key = keyOf(pod.metadata.namespace, pod.spec.revision);
+    podsByRevision.set(key, [...(podsByRevision.get(key) ?? []), pod]);
   }
   const routes = new Map<string, FunctionRoute>();
-  for (const [key, fn] of [...state.functions.entries()]) {
-    const route: FunctionRoute = {
-      namespace: fn.metadata.namespace!,
-      name: fn.metadata.name,
-      endpoints: endpoints.get(key) ?? [],
-      timeoutMs: fn.spec.timeoutSeconds * 1000,
-      concurrency: fn.spec.concurrency,
+  for (const [key, fn] of state.functions) {
+    const namespace = fn.metadata.namespace!;
+    const name = fn.metadata.name;
+    const base = { namespace, name, timeoutMs: fn.spec.timeoutSeconds * 1000, concurrency: fn.spec.concurrency };
+    const revisionRoute = (revision: string): FunctionRoute => {
+      const routeKey = `${key}#${revision}`;
+      const existing = routes.get(routeKey);
+      if (existing) return existing;
+      const pods = podsByRevision.get(keyOf(namespace, revision)) ?? [];
+      const endpoints = pods.filter((p) => p.status.phase === 'Ready' && p.status.endpoint).map((p) => ({ pod: p.metadata.name, url: p.status.endpoint!, concurrency: p.spec.concurrency }));
+      const failure = endpoints.length === 0 ? failureOf(pods) : undefined;
+      const route: FunctionRoute = { ...base, key: routeKey, endpoints, ...(failure ? { failure } : {}) };
+      routes.set(routeKey, route);
+      return route;
     };
-    const failure = route.endpoints.length === 0 ? failureOf([...state.pods.values()].filter((p) => p.metadata.namespace === route.namespace && p.spec.function === route.name)) : undefined;
-    routes.set(key, failure ? { ...route, failure } : route);
+    const split = fn.status.traffic.filter((t) => t.percent > 0).map((t) => ({ percent: t.percent, key: revisionRoute(t.revision).key! }));
+    routes.set(key, { ...base, key, endpoints: [], split });
+    for (const target of fn.status.traffic) if (target.tag) routes.set(`${key}@${target.tag}`, revisionRoute(target.revision));
+    // The latest revision's pods serve a function whose traffic is still moving to it.
+    revisionRoute(fn.status.latestRevision);
   }
   return routes;
 }
@@ -42,18 +52,24 @@ export function createStateRouteTable(store: StateStore): RouteTable & { close()
   let routes = routesOf(store.state());
   let stale = false;
   const listeners = new Set<() => void>();
+  const current = () => {
+    if (stale) {
+      routes = routesOf(store.state());
+      stale = false;
+    }
+    return routes;
+  };
   const unsubscribe = store.subscribe((event) => {
     if (event && !event.type.startsWith('Pod') && !event.type.startsWith('Function') && !event.type.startsWith('Namespace') && event.type !== 'NodeRegistered') return;
     stale = true;
     for (const listener of listeners) listener();
   });
   return {
-    lookup(namespace, name) {
-      if (stale) {
-        routes = routesOf(store.state());
-        stale = false;
-      }
-      return routes.get(keyOf(namespace, name));
+    lookup(namespace, name, tag) {
+      return current().get(tag === undefined ? keyOf(namespace, name) : `${keyOf(namespace, name)}@${tag}`);
+    },
+    lookupKey(key) {
+      return current().get(key);
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { dnsLabel, keyOf, type ClusterState, type ResourceMap } from '@tide/core';
 import { ApiError } from '../errors.js';
 import { checkManifestTarget, parseManifestBody } from '../manifest-body.js';
-import { applyFunction, applyNamespace, deleteFunction, deleteNamespace, type CommandContext } from '../commands.js';
+import { applyFunction, applyNamespace, deleteFunction, deleteNamespace, undoRollout, type CommandContext } from '../commands.js';
 import { watchResponse } from './watch.js';
 import { functionMetrics } from './metrics.js';
 import type { ControlPlaneDeps } from '../deps.js';
@@ -86,6 +86,14 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
     const name = checkName('name', c.req.param('name'));
     const { object, created } = await applyFunction(ctxOf(c), ns, checkManifestTarget(await readBody(c), 'functions', name, ns));
     return c.json(object, created ? 201 : 200);
+  });
+  app.post('/namespaces/:ns/functions/:name/rollback', async (c) => {
+    const ns = checkName('namespace', c.req.param('ns'));
+    const name = checkName('name', c.req.param('name'));
+    const text = await c.req.text();
+    const body = (text ? parseManifestBody(text, c.req.header('content-type') ?? 'application/json') : {}) as { revision?: unknown };
+    if (body.revision !== undefined && typeof body.revision !== 'string') throw new ApiError(422, 'Invalid', 'revision must be a revision name', [{ field: 'revision', message: 'must be a string' }]);
+    return c.json(await undoRollout(ctxOf(c), ns, name, body.revision as string | undefined));
   });
   app.get('/namespaces/:ns/functions/:name/metrics', (c) =>
     functionMetrics(c, deps, checkName('namespace', c.req.param('ns')), checkName('name', c.req.param('name'))),

@@ -46,7 +46,7 @@ describe('planPods', () => {
     expect(planPods(next).remove.map((r) => [r.pod.metadata.name, r.reason])).toEqual([['hello-00001-aaaaa', 'replaced by revision hello-00002']]);
   });
 
-  it('given several revisions in flight, when planned, then only the newest Ready older pods are kept', () => {
+  it('given several revisions in flight, when planned, then older pods that serve nothing go and the newest Ready one stays', () => {
     const state = given([
       ...setup,
       fn(1),
@@ -61,7 +61,45 @@ describe('planPods', () => {
     ]);
     const plan = planPods(state);
     expect(plan.remove.map((r) => r.pod.metadata.name).sort()).toEqual(['hello-00001-aaaaa', 'hello-00003-aaaaa']);
-    expect(plan.create).toEqual([{ namespace: 'default', revision: 'hello-00004', count: 1 }]);
+    // Three pods live, one wanted, one of surge: the new pod waits for room.
+    expect(plan.create).toEqual([]);
+  });
+
+  it('given a rolling update of 4 pods with maxSurge 1 and maxUnavailable 0, then it replaces them one at a time', () => {
+    const rollingFn = (artifact: string) => ({
+      type: 'FunctionApplied' as const,
+      data: {
+        namespace: 'default',
+        manifest: FunctionManifest.parse({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'hello' }, spec: { source: { artifact: `sha256:${artifact.repeat(64)}` }, scale: { min: 4 }, rollout: { maxSurge: 1, maxUnavailable: 0 } } }),
+      },
+    });
+    const old = ['a', 'b', 'c', 'd'].map((x) => `hello-00001-${x.repeat(5)}`);
+    let state = given([...setup, rollingFn('a'), ...old.flatMap((name) => [pod(name, 'hello-00001'), ...ready(name)]), rollingFn('b')]);
+    expect(planPods(state)).toMatchObject({ create: [{ revision: 'hello-00002', count: 1 }], remove: [] });
+    state = given([pod('hello-00002-aaaaa', 'hello-00002')], state);
+    expect(planPods(state)).toEqual({ create: [], remove: [] });
+    state = given(ready('hello-00002-aaaaa'), state);
+    expect(planPods(state).remove.map((r) => r.pod.metadata.name)).toEqual(['hello-00001-aaaaa']);
+  });
+
+  it('given a 50/50 split with a tag, when planned, then each revision gets its share', () => {
+    const split = {
+      type: 'FunctionApplied' as const,
+      data: {
+        namespace: 'default',
+        manifest: FunctionManifest.parse({
+          apiVersion: 'tide.dev/v1',
+          kind: 'Function',
+          metadata: { name: 'hello' },
+          spec: { source: { artifact: `sha256:${'b'.repeat(64)}` }, scale: { min: 4 }, traffic: [{ revision: 'hello-00001', percent: 50, tag: 'blue' }, { latestRevision: true, percent: 50, tag: 'green' }] },
+        }),
+      },
+    };
+    const state = given([...setup, fn(4), split]);
+    expect(planPods(state).create).toEqual([
+      { namespace: 'default', revision: 'hello-00001', count: 2 },
+      { namespace: 'default', revision: 'hello-00002', count: 2 },
+    ]);
   });
 
   it('given a scale decision, when planned, then it follows the decided replicas, down to zero', () => {

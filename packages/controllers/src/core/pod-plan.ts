@@ -1,4 +1,4 @@
-import { keyOf, type ClusterState, type Pod } from '@tide/core';
+import { keyOf, podsOf, type ClusterState, type Pod, type TideFunction } from '@tide/core';
 
 export interface PodPlan {
   create: { namespace: string; revision: string; count: number }[];
@@ -6,46 +6,74 @@ export interface PodPlan {
 }
 
 /**
- * What the revision controller must do so that each Function runs its desired number of pods (the
- * autoscaler's latest decision, kept in the function's status) of
- * its latest revision. Ready pods of older revisions keep serving until the latest has enough
- * Ready pods, so an update never leaves a function without a pod; pods of deleted functions go
- * at once.
+ * Pods each revision of a function should have: the desired replicas shared by traffic percent (at
+ * least one pod for a revision with any traffic), one for a tagged revision so its URL answers,
+ * and at least one for the latest so a deploy shows that it runs. Nothing when scaled to zero.
+ */
+export function wantedByRevision(fn: TideFunction): Map<string, number> {
+  const desired = fn.status.desiredReplicas;
+  const wanted = new Map<string, number>();
+  if (desired === 0) return wanted;
+  const want = (revision: string, count: number) => wanted.set(revision, Math.max(wanted.get(revision) ?? 0, count));
+  for (const target of fn.status.traffic) {
+    if (target.percent > 0) want(target.revision, Math.max(1, Math.ceil((desired * target.percent) / 100)));
+    else if (target.tag) want(target.revision, 1);
+  }
+  want(fn.status.latestRevision, 1);
+  return wanted;
+}
+
+/**
+ * What the revision controller must do so that each Function runs the pods its revisions want.
+ * A rollout is bounded like a Kubernetes Deployment's: at most maxSurge pods above what is wanted
+ * exist at once, and Ready pods of revisions being replaced go only while at least
+ * wanted − maxUnavailable Ready pods remain. Pods of deleted functions go at once.
  */
 export function planPods(state: ClusterState): PodPlan {
   const plan: PodPlan = { create: [], remove: [] };
-  const live = [...state.pods.values()].filter((p) => p.status.phase !== 'Terminating');
   const byFunction = new Map<string, Pod[]>();
-  for (const pod of live) {
+  for (const pod of state.pods.values()) {
+    if (pod.status.phase === 'Terminating') continue;
     const key = keyOf(pod.metadata.namespace, pod.spec.function);
     byFunction.set(key, [...(byFunction.get(key) ?? []), pod]);
   }
   for (const [key, pods] of byFunction) {
-    if (!state.functions.get(key)) for (const pod of pods) plan.remove.push({ pod, reason: 'function deleted' });
+    if (!state.functions.has(key)) for (const pod of pods) plan.remove.push({ pod, reason: 'function deleted' });
   }
-  for (const [key, fn] of [...state.functions.entries()]) {
-    const namespace = fn.metadata.namespace!;
-    const latest = fn.status.latestRevision;
-    const pods = byFunction.get(key) ?? [];
-    const current = pods.filter((p) => p.spec.revision === latest);
-    const desired = fn.status.desiredReplicas;
-    if (current.length < desired) plan.create.push({ namespace, revision: latest, count: desired - current.length });
-    if (current.length > desired) {
-      for (const pod of [...current].sort(byRemovalPreference).slice(0, current.length - desired)) plan.remove.push({ pod, reason: 'scaled down' });
-    }
-    // Older revisions serve only while the latest lacks Ready pods, and only with Ready pods of
-    // their own (newest revision first): anything else of theirs holds capacity for nothing.
-    const readyLatest = current.filter((p) => p.status.phase === 'Ready').length;
-    const older = pods.filter((p) => p.spec.revision !== latest);
-    const keep = new Set(
-      older
-        .filter((p) => p.status.phase === 'Ready')
-        .sort((a, b) => b.spec.revision.localeCompare(a.spec.revision))
-        .slice(0, Math.max(0, desired - readyLatest)),
-    );
-    for (const pod of older) if (!keep.has(pod)) plan.remove.push({ pod, reason: `replaced by revision ${latest}` });
-  }
+  for (const [key, fn] of state.functions) planFunction(fn, byFunction.get(key) ?? [], plan);
   return plan;
+}
+
+function planFunction(fn: TideFunction, pods: Pod[], plan: PodPlan): void {
+  const namespace = fn.metadata.namespace!;
+  const wanted = wantedByRevision(fn);
+  const totalWanted = [...wanted.values()].reduce((a, b) => a + b, 0);
+  const desired = fn.status.desiredReplicas;
+  const surge = Math.max(0, podsOf(fn.spec.rollout.maxSurge, desired, 'up'));
+  const maxUnavailable = podsOf(fn.spec.rollout.maxUnavailable, desired, 'down');
+  let live = pods.length;
+
+  let budget = Math.max(0, totalWanted + surge - live);
+  for (const [revision, count] of wanted) {
+    const own = pods.filter((p) => p.spec.revision === revision);
+    if (own.length < count && budget > 0) {
+      const adding = Math.min(count - own.length, budget);
+      plan.create.push({ namespace, revision, count: adding });
+      budget -= adding;
+    }
+    if (own.length > count) {
+      for (const pod of [...own].sort(byRemovalPreference).slice(0, own.length - count)) plan.remove.push({ pod, reason: 'scaled down' });
+      live -= own.length - count;
+    }
+  }
+
+  const replacing = pods.filter((p) => !wanted.has(p.spec.revision));
+  const reason = desired === 0 ? 'scaled to zero' : `replaced by revision ${fn.status.latestRevision}`;
+  for (const pod of replacing) if (pod.status.phase !== 'Ready') plan.remove.push({ pod, reason });
+  const ready = pods.filter((p) => p.status.phase === 'Ready' && !plan.remove.some((r) => r.pod === p)).length;
+  const removable = Math.max(0, ready - (totalWanted - maxUnavailable));
+  const readyOld = replacing.filter((p) => p.status.phase === 'Ready').sort((a, b) => a.spec.revision.localeCompare(b.spec.revision));
+  for (const pod of readyOld.slice(0, removable)) plan.remove.push({ pod, reason });
 }
 
 const PHASE_RANK: Record<string, number> = { Pending: 0, Bound: 1, Exited: 2, Starting: 3, Ready: 4 };

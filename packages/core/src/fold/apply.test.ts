@@ -111,6 +111,34 @@ describe('apply (the fold)', () => {
     expect(foldAll([hello({ ...scale(0, 5), env: { NEW: 'code' } })], state).state.functions.get('default/hello')?.status.desiredReplicas).toBe(1);
   });
 
+  it('resolves traffic to revision names, and rejects traffic to a revision that does not exist', () => {
+    const split = { traffic: [{ revision: 'hello-00001', percent: 50, tag: 'old' }, { latestRevision: true, percent: 50 }] };
+    const { state, verdicts } = foldAll([ns, hello(), hello({ source: { artifact: DIGEST_B }, ...split }), hello({ traffic: [{ revision: 'hello-00042', percent: 100 }] })]);
+    expect(state.functions.get('default/hello')?.status.traffic).toEqual([
+      { revision: 'hello-00001', percent: 50, tag: 'old' },
+      { revision: 'hello-00002', percent: 50 },
+    ]);
+    expect(verdicts[3]).toMatchObject({ accepted: false, code: 'invalid', reason: expect.stringMatching(/hello-00042/) });
+  });
+
+  it('undoes a rollout with a new event: the previous revision runs again, and no revision is made', () => {
+    const { state, verdicts } = foldAll([ns, hello({ env: { V: '1' } }), hello({ env: { V: '2' } }), { type: 'RolloutUndone', data: { namespace: 'default', name: 'hello' } }]);
+    expect(verdicts.every((v) => v.accepted)).toBe(true);
+    const fn = state.functions.get('default/hello')!;
+    expect(fn.status.latestRevision).toBe('hello-00001');
+    expect(fn.spec.env).toEqual({ V: '1' });
+    expect(fn.status.traffic).toEqual([{ revision: 'hello-00001', percent: 100 }]);
+    expect(state.revisions.size).toBe(2);
+    const { verdicts: again } = foldAll([{ type: 'RolloutUndone', data: { namespace: 'default', name: 'hello', revision: 'hello-00001' } }], state);
+    expect(again[0]).toMatchObject({ accepted: false, code: 'conflict' });
+  });
+
+  it('keeps revisionHistoryLimit older revisions, and those traffic names', () => {
+    const apply = (v: number, extra = {}) => hello({ env: { V: String(v) }, revisionHistoryLimit: 1, ...extra });
+    const { state } = foldAll([ns, apply(1), apply(2), apply(3, { traffic: [{ revision: 'hello-00001', percent: 10 }, { latestRevision: true, percent: 90 }] }), apply(4, { traffic: [{ revision: 'hello-00001', percent: 10 }, { latestRevision: true, percent: 90 }] })]);
+    expect([...state.revisions.keys()].sort()).toEqual(['default/hello-00001', 'default/hello-00003', 'default/hello-00004']);
+  });
+
   it('deleting a function removes its revisions', () => {
     const { state } = foldAll([ns, hello(), { type: 'FunctionDeleted', data: { namespace: 'default', name: 'hello' } }]);
     expect(state.functions.size).toBe(0);

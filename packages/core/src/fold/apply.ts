@@ -3,7 +3,7 @@ import { accepted, COLLECTIONS, rejected, type ClusterState, type Collection, ty
 import { hasId, rememberId } from './id-window.js';
 import type { FoldContext, HandlerResult } from './context.js';
 import { namespaceApplied, namespaceDeleted } from './namespaces.js';
-import { functionApplied, functionDeleted, scaleSet } from './functions.js';
+import { functionApplied, functionDeleted, rolloutUndone, scaleSet } from './functions.js';
 import { podBound, podCreated, podDeletionRequested, podRemoved, podStatusReported, podUnschedulable } from './pods.js';
 import { nodeCordoned, nodeRegistered } from './nodes.js';
 
@@ -49,6 +49,8 @@ function handle(state: ClusterState, event: TideEvent, ctx: FoldContext): Handle
       return functionDeleted(state, event);
     case 'ScaleSet':
       return scaleSet(state, event, ctx);
+    case 'RolloutUndone':
+      return rolloutUndone(state, event, ctx);
     case 'PodCreated':
       return podCreated(state, event, ctx);
     case 'PodBound':

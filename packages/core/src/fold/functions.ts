@@ -1,8 +1,8 @@
 import type { EventOf } from '../events.js';
 import type { ClusterState } from '../state.js';
-import { rejected } from '../state.js';
+import { rejected, type Rejection } from '../state.js';
 import { API_VERSION, keyOf } from '../resources/meta.js';
-import { initialReplicas, revisionTemplateOf, type Revision, type RevisionTemplate, type TideFunction } from '../resources/function.js';
+import { initialReplicas, revisionTemplateOf, type FunctionStatus, type Revision, type RevisionTemplate, type TideFunction, type TrafficTarget } from '../resources/function.js';
 import { canonicalJson, newMeta, type FoldContext, type HandlerResult } from './context.js';
 
 function templateOfRevision(revision: Revision): RevisionTemplate {
@@ -29,7 +29,7 @@ export function functionApplied(state: ClusterState, event: EventOf<'FunctionApp
   let revisions = state.revisions;
   const scale = manifest.spec.scale;
   const desiredReplicas = existing ? Math.min(scale.max, Math.max(scale.min, existing.status.desiredReplicas)) : initialReplicas(scale);
-  let status = { ...(existing?.status ?? { latestRevision: '', revisionCount: 0, recentScales: [] }), desiredReplicas };
+  let status = { ...(existing?.status ?? { latestRevision: '', revisionCount: 0, recentScales: [], traffic: [] }), desiredReplicas };
   if (templateChanged) {
     const number = status.revisionCount + 1;
     const revName = revisionName(name, number);
@@ -54,7 +54,10 @@ export function functionApplied(state: ClusterState, event: EventOf<'FunctionApp
         generation: existing.metadata.generation + (specChanged ? 1 : 0),
       }
     : newMeta(ctx, name, namespace, labels, annotations);
-  const fn: TideFunction = { apiVersion: API_VERSION, kind: 'Function', metadata, spec: manifest.spec, status };
+  const traffic = resolveTraffic(manifest.spec.traffic, status.latestRevision, (name) => revisions.has(keyOf(namespace, name)));
+  if ('rejected' in traffic) return traffic;
+  revisions = collectRevisions(revisions, namespace, name, status.latestRevision, traffic.targets, manifest.spec.revisionHistoryLimit);
+  const fn: TideFunction = { apiVersion: API_VERSION, kind: 'Function', metadata, spec: manifest.spec, status: { ...status, traffic: traffic.targets } };
   return { state: { ...state, functions: state.functions.set(key, fn), revisions } };
 }
 
@@ -85,6 +88,64 @@ export function scaleSet(state: ClusterState, event: EventOf<'ScaleSet'>, ctx: F
     ...fn,
     metadata: { ...fn.metadata, resourceVersion: String(ctx.offset) },
     status: { ...fn.status, desiredReplicas: to, recentScales },
+  };
+  return { state: { ...state, functions: state.functions.set(key, updated) } };
+}
+
+type ResolvedTraffic = { targets: FunctionStatus['traffic'] } | { rejected: Rejection };
+
+/** spec.traffic with `latestRevision: true` made a name; every named revision must exist. */
+export function resolveTraffic(traffic: readonly TrafficTarget[] | undefined, latest: string, exists: (revision: string) => boolean): ResolvedTraffic {
+  if (!traffic || traffic.length === 0) return { targets: [{ revision: latest, percent: 100 }] };
+  const targets = traffic.map((t) => ({ revision: t.latestRevision ? latest : t.revision!, percent: t.percent, ...(t.tag ? { tag: t.tag } : {}) }));
+  const missing = targets.find((t) => !exists(t.revision));
+  if (missing) return { rejected: rejected('invalid', `spec.traffic names revision ${missing.revision}, which does not exist`) };
+  return { targets };
+}
+
+/** Drops revisions older than the newest `limit` before the latest, unless traffic still names them. */
+function collectRevisions(
+  revisions: ClusterState['revisions'],
+  namespace: string,
+  fnName: string,
+  latest: string,
+  traffic: FunctionStatus['traffic'],
+  limit: number,
+): ClusterState['revisions'] {
+  const kept = new Set([latest, ...traffic.map((t) => t.revision)]);
+  const older = [...revisions.values()]
+    .filter((r) => r.metadata.namespace === namespace && r.spec.function === fnName && !kept.has(r.metadata.name))
+    .sort((a, b) => b.spec.number - a.spec.number);
+  return older.slice(limit).reduce((map, r) => map.delete(keyOf(namespace, r.metadata.name)), revisions);
+}
+
+/**
+ * `tide rollout undo`: the function runs an earlier revision again — the one named, or the one
+ * before the latest. A new event, not a rewrite of history; no new revision is made.
+ */
+export function rolloutUndone(state: ClusterState, event: EventOf<'RolloutUndone'>, ctx: FoldContext): HandlerResult {
+  const { namespace, name } = event.data;
+  const key = keyOf(namespace, name);
+  const fn = state.functions.get(key);
+  if (!fn) return { rejected: rejected('not-found', `function ${key} not found`) };
+  const own = [...state.revisions.values()].filter((r) => r.metadata.namespace === namespace && r.spec.function === name);
+  const latest = own.find((r) => r.metadata.name === fn.status.latestRevision);
+  const target = event.data.revision
+    ? own.find((r) => r.metadata.name === event.data.revision)
+    : own.filter((r) => r.spec.number < (latest?.spec.number ?? Infinity)).sort((a, b) => b.spec.number - a.spec.number)[0];
+  if (!target) {
+    return { rejected: rejected('not-found', event.data.revision ? `revision ${event.data.revision} of ${key} not found` : `function ${key} has no earlier revision to go back to`) };
+  }
+  if (target.metadata.name === fn.status.latestRevision) return { rejected: rejected('conflict', `function ${key} already runs ${target.metadata.name}`) };
+  const { traffic: _pinned, ...rest } = fn.spec;
+  const spec: TideFunction['spec'] = { ...rest, ...templateOfRevision(target) };
+  const traffic = resolveTraffic(undefined, target.metadata.name, () => true);
+  if ('rejected' in traffic) return traffic;
+  const updated: TideFunction = {
+    ...fn,
+    metadata: { ...fn.metadata, resourceVersion: String(ctx.offset), generation: fn.metadata.generation + 1 },
+    spec,
+    status: { ...fn.status, latestRevision: target.metadata.name, traffic: traffic.targets, desiredReplicas: Math.max(fn.status.desiredReplicas, initialReplicas(fn.spec.scale)) },
   };
   return { state: { ...state, functions: state.functions.set(key, updated) } };
 }

@@ -28,7 +28,29 @@ export const TrafficTarget = z
     percent: z.number().int().min(0).max(100),
     tag: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(63).optional(),
   })
-  .strict();
+  .strict()
+  .refine((t) => (t.revision !== undefined) !== (t.latestRevision === true), { message: 'give either revision or latestRevision: true' });
+export type TrafficTarget = z.infer<typeof TrafficTarget>;
+
+/** A count of pods, or a percentage of the desired replicas ("25%"), as Kubernetes' rolling update takes. */
+const podCountOrPercent = z.union([z.number().int().min(0).max(10_000), z.string().regex(/^\d{1,3}%$/, 'must be a whole number or a percentage like "25%"')]);
+
+export const RolloutSpec = z
+  .object({ maxSurge: podCountOrPercent.default('25%'), maxUnavailable: podCountOrPercent.default(0) })
+  .strict()
+  .refine((r) => !(isZero(r.maxSurge) && isZero(r.maxUnavailable)), { message: 'maxSurge and maxUnavailable cannot both be 0: a rollout could never make progress' });
+export type RolloutSpec = z.infer<typeof RolloutSpec>;
+
+function isZero(value: number | string): boolean {
+  return value === 0 || value === '0%';
+}
+
+/** A rollout bound as a pod count: percentages of `desired` round up for surge, down for unavailable (Kubernetes). */
+export function podsOf(value: number | string, desired: number, round: 'up' | 'down'): number {
+  if (typeof value === 'number') return value;
+  const share = (Number(value.slice(0, -1)) / 100) * desired;
+  return round === 'up' ? Math.ceil(share) : Math.floor(share);
+}
 
 export const Toleration = z
   .object({
@@ -62,7 +84,11 @@ export const FunctionSpec = z
       .array(TrafficTarget)
       .max(20)
       .refine((t) => t.length === 0 || t.reduce((sum, x) => sum + x.percent, 0) === 100, 'traffic percents must add up to 100')
+      .refine((t) => new Set(t.flatMap((x) => (x.tag ? [x.tag] : []))).size === t.filter((x) => x.tag).length, 'traffic tags must be unique')
       .optional(),
+    rollout: RolloutSpec.default({ maxSurge: '25%', maxUnavailable: 0 }),
+    /** Revisions kept beyond the latest and those traffic names; older ones are garbage-collected. */
+    revisionHistoryLimit: z.number().int().min(0).max(1000).default(10),
   })
   .strict();
 export type FunctionSpec = z.infer<typeof FunctionSpec>;
@@ -114,6 +140,8 @@ export const FunctionStatus = z.object({
   desiredReplicas: z.number().int(),
   /** The latest scale decisions, newest last, so `tide describe` can say why it scaled. */
   recentScales: z.array(ScaleRecord),
+  /** spec.traffic resolved to revision names (all to the latest when spec.traffic is absent). */
+  traffic: z.array(z.object({ revision: z.string(), percent: z.number().int(), tag: z.string().optional() })),
 });
 export type FunctionStatus = z.infer<typeof FunctionStatus>;
 

@@ -46,3 +46,20 @@ describe('isDns1123Label', () => {
     expect(isDns1123Label(value)).toBe(expected);
   });
 });
+
+describe('parseInvocationPath with a traffic tag', () => {
+  it('reads /fn/{ns}/{name}@{tag}/rest', () => {
+    expect(parseInvocationPath('/fn/default/hello@canary/a?x=1')).toEqual({
+      kind: 'target',
+      namespace: 'default',
+      name: 'hello',
+      tag: 'canary',
+      upstreamPath: '/a?x=1',
+      prefix: '/fn/default/hello@canary',
+    });
+  });
+
+  it('rejects a tag that is not a DNS-1123 label', () => {
+    expect(parseInvocationPath('/fn/default/hello@Bad_Tag')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('traffic tag') });
+  });
+});

@@ -3,6 +3,8 @@ export interface InvocationTarget {
   readonly kind: 'target';
   readonly namespace: string;
   readonly name: string;
+  /** From `/fn/{namespace}/{name}@{tag}/...`: the revision traffic tags with this name. */
+  readonly tag?: string;
   /** `/{rest}` (or `/`) plus the original query string, as sent to the pod. */
   readonly upstreamPath: string;
   /** `/fn/{namespace}/{name}`: what the gateway stripped, for `x-forwarded-prefix`. */
@@ -39,12 +41,16 @@ export function parseInvocationPath(url: string): InvocationTarget | InvalidInvo
   if (namespaceEnd < 0) return invalidSegment('function name', '');
 
   const nameEnd = path.indexOf('/', namespaceEnd + 1);
-  const name = path.slice(namespaceEnd + 1, nameEnd < 0 ? undefined : nameEnd);
+  const segment = path.slice(namespaceEnd + 1, nameEnd < 0 ? undefined : nameEnd);
+  const at = segment.indexOf('@');
+  const name = at < 0 ? segment : segment.slice(0, at);
   if (!isDns1123Label(name)) return invalidSegment('function name', name);
+  const tag = at < 0 ? undefined : segment.slice(at + 1);
+  if (tag !== undefined && !isDns1123Label(tag)) return invalidSegment('traffic tag', tag);
 
   const prefix = nameEnd < 0 ? path : path.slice(0, nameEnd);
   const rest = nameEnd < 0 ? '/' : path.slice(nameEnd);
-  return { kind: 'target', namespace, name, upstreamPath: rest + query, prefix };
+  return { kind: 'target', namespace, name, ...(tag === undefined ? {} : { tag }), upstreamPath: rest + query, prefix };
 }
 
 function invalidSegment(segment: string, value: string): InvalidInvocationPath {

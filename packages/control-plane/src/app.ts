@@ -4,13 +4,14 @@ import { ApiError } from './errors.js';
 import { resourceRoutes } from './routes/resources.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { watchResponse } from './routes/watch.js';
+import { logRoutes } from './routes/log.js';
 import { openApiDocument } from './openapi.js';
 import type { ControlPlaneDeps } from './deps.js';
 
 export const API_PREFIX = '/apis/tide.dev/v1';
 
 /** The control plane's HTTP API: Kubernetes-style resources whose every change is an event in the log. */
-export function createControlPlaneApp(deps: ControlPlaneDeps, options: { ready?: () => boolean } = {}) {
+export function createControlPlaneApp(deps: ControlPlaneDeps, options: { ready?: () => boolean; logTopics?: (topic: string) => boolean } = {}) {
   const app = new Hono();
   const openapi = openApiDocument();
 
@@ -30,6 +31,7 @@ export function createControlPlaneApp(deps: ControlPlaneDeps, options: { ready?:
   });
   app.route(`${API_PREFIX}/artifacts`, artifactRoutes(deps));
   app.get(`${API_PREFIX}/events`, (c) => watchResponse(c, deps, []));
+  app.route(`${API_PREFIX}/log`, logRoutes(deps, options.logTopics));
   app.route(API_PREFIX, resourceRoutes(deps));
 
   app.notFound((c) => {

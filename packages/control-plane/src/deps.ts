@@ -1,10 +1,23 @@
-import type { StateLog, StateStore } from '@tide/core';
+import type { StateStore } from '@tide/core';
 import type { ArtifactStore } from './adapters/artifact-store.js';
 
 export interface ControlPlaneDeps {
   store: StateStore;
-  /** The log the store folds, read directly to stream history to watchers. */
-  log: StateLog;
+  /** The log the store folds: read to stream history to watchers, and served to other processes. */
+  log: ControlPlaneLog;
   artifacts: ArtifactStore;
   limits: { manifestBytes: number; artifactBytes: number };
+}
+
+/** The slice of the EventLog port the control plane uses (declared here, by its consumer). */
+export interface ControlPlaneLog {
+  append(topic: string, records: readonly { value: Uint8Array; key?: string; headers?: Record<string, string> }[]): Promise<number[]>;
+  read(
+    topic: string,
+    fromOffset: number,
+    options?: { follow?: boolean; signal?: AbortSignal },
+  ): AsyncIterable<{ offset: number; timestamp: number; key: string | null; headers: Record<string, string>; value: Uint8Array }>;
+  endOffset(topic: string): Promise<number>;
+  commitOffset(group: string, topic: string, offset: number): Promise<void>;
+  committedOffset(group: string, topic: string): Promise<number | undefined>;
 }

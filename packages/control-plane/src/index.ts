@@ -1,4 +1,4 @@
 export { createControlPlaneApp, API_PREFIX } from './app.js';
 export { openArtifactStore, ArtifactTooLargeError, type ArtifactStore } from './adapters/artifact-store.js';
 export { ApiError } from './errors.js';
-export type { ControlPlaneDeps } from './deps.js';
+export type { ControlPlaneDeps, ControlPlaneLog } from './deps.js';

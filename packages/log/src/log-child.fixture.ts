@@ -8,7 +8,7 @@
  * Appends alternate between single awaited appends and bursts of concurrent ones, so a kill can
  * land anywhere in a write, an fsync or between batches.
  */
-import { openEmbeddedLog } from './index.js';
+import { openEmbeddedLog } from './embedded-log.js';
 
 const [dir, mode, tag] = process.argv.slice(2);
 if (!dir || (mode !== 'hold' && mode !== 'append')) {

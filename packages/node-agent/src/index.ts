@@ -1,9 +1,12 @@
-export { openNodeAgent, type NodeAgent, type NodeAgentOptions } from './node-agent.js';
-export type { PodRunSpec, PodReport, PodPhase } from './pod-types.js';
+export { openNodeAgent, DEFAULT_WARM_POOL, WARM_POOL_LOG_NAME, type NodeAgent, type NodeAgentOptions, type WarmPoolSettings } from './node-agent.js';
+export type { PodRunSpec, PodReport, PodPhase, ColdStart } from './pod-types.js';
 export type { LogStream } from './adapters/log-capture.js';
+export type { WarmPoolStatus } from './adapters/warm-pool.js';
 export type { Clock } from './clock.js';
 export { planPods, type PodPlan, type PodAction, type ObservedPod, type ObservedPhase } from './core/plan-pods.js';
 export { DEFAULT_BACKOFF, planRestart, restartDelayMs, type BackoffPolicy } from './core/restart-backoff.js';
 export { describeExit, type PodExit } from './core/exit-reason.js';
 export { buildPodEnv } from './core/pod-env.js';
+export { chooseColdStart, STARTUP_ONLY_ENV, type ColdStartChoice, type SpawnReason, type WarmPoolView } from './core/cold-start.js';
+export { planPoolRefill, planPoolRespawn, type PoolRefillView, type PoolRefillPlan, type PoolRespawnPlan } from './core/pool-refill.js';
 export { startNodeLoop, desiredPodsOf, agentPodName, type NodeLoop, type NodeLoopOptions } from './node-loop.js';

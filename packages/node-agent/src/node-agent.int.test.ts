@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NodeAgent } from './node-agent.js';
+import type { NodeAgent, WarmPoolSettings } from './node-agent.js';
+import type { ColdStart } from './pod-types.js';
 import { makeTempDir, openTestAgent, podSpec, processIsRunning, waitUntil, writeArtifact } from './testing/agent-harness.js';
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -16,22 +17,29 @@ afterEach(async () => {
   await temp.remove();
 });
 
-async function open(options: { backoff?: { initialMs: number; maxMs: number }; startTimeoutMs?: number } = {}) {
-  const harness = await openTestAgent({ dataDir: join(temp.path, 'data'), ...options });
-  agents.push(harness.agent);
-  return harness;
-}
-
 const HELLO = `export default { fetch: (req) => { console.log('serving ' + new URL(req.url).pathname); return new Response('hello from ' + process.env.TIDE_POD); } };`;
 
-describe('node agent', () => {
+// Every behaviour holds whichever way a pod's process came to be: taken from the warm pool
+// (the test pods' memoryMb matches the pool's) or spawned (pool disabled).
+describe.each<{ coldStart: ColdStart; warmPool: WarmPoolSettings }>([
+  { coldStart: 'pool', warmPool: { size: 2, memoryMb: 64 } },
+  { coldStart: 'spawn', warmPool: { size: 0 } },
+])('node agent, $coldStart path', ({ coldStart, warmPool }) => {
+  async function open(options: { backoff?: { initialMs: number; maxMs: number }; startTimeoutMs?: number; memoryMb?: number } = {}) {
+    const { memoryMb, ...rest } = options;
+    const pool = memoryMb === undefined || warmPool.size === 0 ? warmPool : { ...warmPool, memoryMb };
+    const harness = await openTestAgent({ dataDir: join(temp.path, 'data'), warmPool: pool, ...rest });
+    agents.push(harness.agent);
+    return harness;
+  }
+
   it('starts a pod, reports it Ready with an endpoint that answers, and captures its output', async () => {
     const artifact = await writeArtifact(temp.path, 'hello', HELLO);
     const { agent, reports, logs, waitForReport } = await open();
     agent.sync([podSpec('hello-1', artifact)]);
     const ready = await waitForReport((r) => r.phase === 'Ready', 'Ready');
-    expect(ready).toMatchObject({ pod: 'hello-1', restartCount: 0, endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
-    expect(reports[0]).toMatchObject({ pod: 'hello-1', phase: 'Starting', pid: ready.pid });
+    expect(ready).toMatchObject({ pod: 'hello-1', restartCount: 0, endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), coldStart, startMs: expect.any(Number) });
+    expect(reports[0]).toMatchObject({ pod: 'hello-1', phase: 'Starting', pid: ready.pid, coldStart });
     expect(await (await fetch(`${ready.endpoint}/path`)).text()).toBe('hello from hello-1');
     await waitUntil(() => logs.some((l) => l.line === 'serving /path'), 'the log line');
     expect(logs).toContainEqual({ pod: 'hello-1', stream: 'stdout', line: 'serving /path' });
@@ -50,6 +58,7 @@ describe('node agent', () => {
       const { agent, waitForReport } = await open();
       agent.sync([podSpec('env-1', artifact, { namespace: 'team', functionName: 'envfn', revision: 'envfn-00002', env: { GREETING: 'hi', EMPTY: '' } })]);
       const ready = await waitForReport((r) => r.phase === 'Ready', 'Ready');
+      expect(ready.coldStart).toBe(coldStart);
       const env = await (await fetch(ready.endpoint!)).json();
       expect(env).toEqual({
         GREETING: 'hi',
@@ -79,6 +88,7 @@ describe('node agent', () => {
       delays.push(exited.nextRestartAt! - Date.now());
       expect(exited).toMatchObject({ exitCode: 1, reason: 'import failed: SyntaxError: unexpected token in config' });
     }
+    expect(reports.find((r) => r.phase === 'Exited')?.coldStart).toBe(coldStart);
     // 100 ms, 200 ms, 400 ms (less the few ms between report and now)
     expect(delays[1]!).toBeGreaterThan(delays[0]!);
     expect(delays[2]!).toBeGreaterThan(delays[1]!);
@@ -157,9 +167,10 @@ describe('node agent', () => {
 
   it('reports a pod that runs out of heap as OOM', async () => {
     const artifact = await writeArtifact(temp.path, 'hog', `const keep = []; export default { fetch: () => { for (;;) keep.push(new Array(100_000).fill(Math.random())); } };`);
-    const { agent, waitForReport } = await open({ backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    const { agent, waitForReport } = await open({ backoff: { initialMs: 60_000, maxMs: 60_000 }, memoryMb: 32 });
     agent.sync([podSpec('hog-1', artifact, { memoryMb: 32 })]);
     const ready = await waitForReport((r) => r.phase === 'Ready', 'Ready');
+    expect(ready.coldStart).toBe(coldStart);
     void fetch(ready.endpoint!).catch(() => {});
     const exited = await waitForReport((r) => r.phase === 'Exited', 'Exited', 20_000);
     expect(exited.reason).toBe('OOM');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { systemClock, type Clock } from './clock.js';
 import { describeExit, type PodExit } from './core/exit-reason.js';
 import { planPods, type ObservedPhase, type ObservedPod } from './core/plan-pods.js';
@@ -9,18 +9,34 @@ import { buildPodEnv, defaultPodPath } from './core/pod-env.js';
 import { DEFAULT_BACKOFF, planRestart, type BackoffPolicy } from './core/restart-backoff.js';
 import type { LogStream } from './adapters/log-capture.js';
 import { writePidFile } from './adapters/pid-file.js';
-import { startPodProcess, type PodProcess } from './adapters/pod-process.js';
+import { followPod, startPodProcess, type PodFollowOptions, type PodProcess } from './adapters/pod-process.js';
 import { clearStrayPods } from './adapters/stray-pods.js';
-import type { PodReport, PodRunSpec } from './pod-types.js';
+import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapters/warm-pool.js';
+import type { ColdStart, PodReport, PodRunSpec } from './pod-types.js';
 import { defaultRuntimeEntry } from './runtime-entry.js';
 
 export interface NodeAgent {
   /** Level-triggered: the full desired set of pods for this node. Starts missing ones, stops extra ones. No-op after close(). */
   sync(desired: readonly PodRunSpec[]): void;
   pods(): PodReport[];
-  /** Stops every pod gracefully (SIGTERM, grace, SIGKILL) and resolves when all exited. */
+  /** How many warm-pool processes are idle and warming now. */
+  warmPool(): WarmPoolStatus;
+  /** Stops every pod gracefully (SIGTERM, grace, SIGKILL) and the warm pool's processes; resolves when all exited. */
   close(): Promise<void>;
 }
+
+/** Default: 2 idle processes with a 128 MB heap (the Function default memoryMb). */
+export interface WarmPoolSettings {
+  /** Idle pre-started runtime processes to keep; 0 disables the pool (every start spawns). */
+  size: number;
+  /** Their heap limit. A pod with another memoryMb is spawned: a heap limit is fixed at process start. */
+  memoryMb?: number;
+}
+
+export const DEFAULT_WARM_POOL = { size: 2, memoryMb: 128 } as const;
+
+/** A pool process not warmed up (pooled) this long after its spawn is killed and replaced. */
+const POOL_WARM_UP_TIMEOUT_MS = 30_000;
 
 export interface NodeAgentOptions {
   /** Pods' directories (`pods/<pod>/` with `pid` and `log`) live under here. */
@@ -35,8 +51,13 @@ export interface NodeAgentOptions {
   backoff?: { initialMs: number; maxMs: number; resetAfterMs?: number };
   /** A pod not ready this long after its spawn is killed and reported Exited. Default 30 s. */
   startTimeoutMs?: number;
+  /** Pre-started generic runtimes that make a cold start an IPC message. Default DEFAULT_WARM_POOL. */
+  warmPool?: WarmPoolSettings;
   clock?: Clock;
 }
+
+/** The name under which onLog receives output of warm-pool processes not assigned to a pod. */
+export const WARM_POOL_LOG_NAME = 'warm-pool';
 
 interface PodSlot {
   spec: PodRunSpec;
@@ -45,23 +66,42 @@ interface PodSlot {
   restartCount: number;
   backoffStep: number;
   startedAt: number;
+  coldStart?: ColdStart;
   nextRestartAt?: number;
   lastExit?: PodExit;
   stopping?: Promise<void>;
   report: PodReport;
 }
 
-/** Opens the kubelet of this machine: first clears pods a previous agent on dataDir left behind. */
+/**
+ * Opens the kubelet of this machine: first clears pods and warm-pool processes a previous agent on
+ * dataDir left behind, then starts filling the warm pool (in the background).
+ */
 export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgent> {
   const clock = options.clock ?? systemClock;
   const podsDir = join(options.dataDir, 'pods');
-  await clearStrayPods(podsDir);
-  await mkdir(podsDir, { recursive: true });
-  const runtimeEntry = options.runtimeEntry ?? defaultRuntimeEntry();
+  const poolDir = join(options.dataDir, 'pool');
+  await Promise.all([clearStrayPods(podsDir), clearStrayPods(poolDir)]);
+  await Promise.all([mkdir(podsDir, { recursive: true }), mkdir(poolDir, { recursive: true })]);
+  // Absolute: pods start in their own directories.
+  const runtimeEntry = resolve(options.runtimeEntry ?? defaultRuntimeEntry());
   const nodePath = options.nodePath ?? process.execPath;
   const podPath = defaultPodPath(dirname(nodePath));
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const pool = openWarmPool({
+    size: options.warmPool?.size ?? DEFAULT_WARM_POOL.size,
+    memoryMb: options.warmPool?.memoryMb ?? DEFAULT_WARM_POOL.memoryMb,
+    poolDir,
+    nodePath,
+    runtimeEntry,
+    path: podPath,
+    // Not the pods' start timeout: a warm-up is off every start's path, and may be slow on a busy machine.
+    warmUpTimeoutMs: POOL_WARM_UP_TIMEOUT_MS,
+    backoff,
+    clock,
+    onLog: (stream, line) => options.onLog?.(WARM_POOL_LOG_NAME, stream, line),
+  });
 
   const slots = new Map<string, PodSlot>();
   let desired: readonly PodRunSpec[] = [];
@@ -113,35 +153,59 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     slot.startedAt = clock.now();
     slot.nextRestartAt = undefined;
     const podDir = podDirOf(slot);
-    const startToken = randomBytes(12).toString('hex');
-    let child: PodProcess;
+    let child: PodProcess | undefined;
+    const follow: PodFollowOptions = {
+      podDir,
+      startTimeoutMs,
+      clock,
+      onLog: (stream, line) => options.onLog?.(slot.spec.name, stream, line),
+      onReady: (endpoint) => {
+        if (slot.process !== child || slot.phase !== 'Starting') return;
+        slot.phase = 'Ready';
+        publish(slot, { phase: 'Ready', endpoint, pid: child?.pid, coldStart: slot.coldStart, startMs: clock.now() - slot.startedAt });
+      },
+      onExit: (exit) => onExited(slot, child, exit),
+    };
     try {
       mkdirSync(podDir, { recursive: true });
-      child = startPodProcess({
-        spec: slot.spec,
-        podDir,
-        runtimeEntry,
-        nodePath,
-        env: buildPodEnv(slot.spec, { home: podDir, path: podPath }),
-        startToken,
-        startTimeoutMs,
-        clock,
-        onLog: (stream, line) => options.onLog?.(slot.spec.name, stream, line),
-        onReady: (endpoint) => {
-          if (slot.process !== child || slot.phase !== 'Starting') return;
-          slot.phase = 'Ready';
-          publish(slot, { phase: 'Ready', endpoint, pid: child.pid });
-        },
-        onExit: (exit) => onExited(slot, child, exit),
-      });
+      const env = buildPodEnv(slot.spec, { home: podDir, path: podPath });
+      const taken = pool.take(slot.spec);
+      slot.coldStart = taken.path;
+      child =
+        taken.path === 'pool'
+          ? assignPooled(taken.pooled, slot.spec, env, follow)
+          : startPodProcess({ ...follow, spec: slot.spec, runtimeEntry, nodePath, env, startToken: randomBytes(12).toString('hex') });
       slot.process = child;
-      if (child.pid !== undefined) writePidFile(podDir, { pid: child.pid, startToken });
     } catch (error) {
       // Could not even set the pod up (e.g. its directory): an exit like any other, so it is retried.
       queueMicrotask(() => onExited(slot, undefined, { code: null, signal: null, spawnError: (error as Error).message }));
       return;
     }
-    publish(slot, { phase: 'Starting', pid: child.pid });
+    publish(slot, { phase: 'Starting', pid: slot.process.pid, coldStart: slot.coldStart });
+  }
+
+  /** The pool path: the pooled process's token goes into the pod's pid file first, then it is told what to be. */
+  function assignPooled(pooled: PooledRuntime, spec: PodRunSpec, env: Record<string, string>, follow: PodFollowOptions): PodProcess {
+    const { runtime, token } = pooled;
+    try {
+      writePidFile(follow.podDir, { pid: runtime.pid!, startToken: token });
+    } catch (error) {
+      pooled.discard(); // taken from the pool, never to be a pod: leave no orphan
+      throw error;
+    }
+    const pod = followPod(runtime, {
+      ...follow,
+      onReady: (endpoint) => {
+        pooled.startSettled();
+        follow.onReady(endpoint);
+      },
+      onExit: (exit) => {
+        pooled.startSettled();
+        follow.onExit(exit);
+      },
+    });
+    pooled.assign({ artifactPath: spec.artifactPath, timeoutMs: spec.timeoutSeconds * 1000, env, cwd: follow.podDir, pod: spec.name, startToken: token });
+    return pod;
   }
 
   function onExited(slot: PodSlot, child: PodProcess | undefined, exit: PodExit): void {
@@ -157,6 +221,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     publish(slot, {
       phase: 'Exited',
       pid: child?.pid,
+      coldStart: slot.coldStart,
       exitCode: exit.code,
       signal: exit.signal,
       reason: describeExit(exit),
@@ -185,10 +250,11 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       reconcile();
     },
     pods: () => [...slots.values()].map((slot) => slot.report),
+    warmPool: () => pool.status(),
     close() {
       closing ??= (async () => {
         scheduleWake(undefined);
-        await Promise.all([...slots.values()].map(stop));
+        await Promise.all([...[...slots.values()].map(stop), pool.close()]);
       })();
       return closing;
     },

@@ -13,6 +13,9 @@ export interface PodRunSpec {
   terminationGraceSeconds: number;
 }
 
+/** How a pod's process came to be: an idle warm-pool process was assigned, or a new one was spawned. */
+export type ColdStart = 'pool' | 'spawn';
+
 export type PodPhase = 'Starting' | 'Ready' | 'Exited' | 'Stopped';
 
 /** Sent on every change of a pod's observed state. */
@@ -30,4 +33,8 @@ export interface PodReport {
   restartCount: number;
   /** Epoch ms, while waiting for back-off. */
   nextRestartAt?: number;
+  /** Starting, Ready, Exited: how this start of the pod began (a cold start either way). */
+  coldStart?: ColdStart;
+  /** Ready only: ms from the agent starting this pod (its start or restart) to Ready. */
+  startMs?: number;
 }

@@ -4,24 +4,55 @@
  * reports `{type:'ready', port}` or `{type:'failed', reason}` (then exits 1) over IPC. Without an IPC
  * channel (run by hand) it prints the same messages to stdout.
  *
- * process.env is the function's environment (the agent builds it from the pod spec), so this file
- * passes it to the function whole and reads no settings from it.
+ * With `{"mode":"pool",...}` it is a warm-pool process: it warms up, reports `{type:'pooled'}`, and
+ * becomes a pod when the agent sends `{type:'assign', ...}` (see pool-protocol.ts).
+ *
+ * process.env is the function's environment (the agent builds it from the pod spec, or sends it in
+ * the assign message), so this file passes it to the function whole and reads no settings from it.
  */
 import { pathToFileURL } from 'node:url';
 import { resolveHandler } from './function-handler.js';
-import { parseRuntimeConfig, type RuntimeConfig, type RuntimeMessage } from './runtime-config.js';
+import { isPoolConfig, parseLaunchConfig } from './launch-config.js';
+import type { AssignMessage, PoolConfig } from './pool-protocol.js';
+import { waitForAssignment } from './pooled-runtime.js';
+import type { RuntimeConfig, RuntimeMessage } from './runtime-config.js';
 import { serveFunction, type ServedFunction } from './serve-function.js';
 
 /** After the agent is gone nobody will route here for long: finish quickly, leave no orphan. */
 const ORPHAN_DRAIN_MS = 2_000;
 
+type FunctionConfig = Pick<RuntimeConfig, 'artifactPath' | 'timeoutMs' | 'host'>;
+
 async function main(): Promise<void> {
-  let config: RuntimeConfig;
+  let config: RuntimeConfig | PoolConfig;
   try {
-    config = parseRuntimeConfig(process.argv[2]);
+    config = parseLaunchConfig(process.argv[2]);
   } catch (error) {
     return fail(describe(error), error);
   }
+  if (!isPoolConfig(config)) return runFunction(config);
+  let assignment: AssignMessage;
+  try {
+    assignment = await waitForAssignment(config.host, () => send({ type: 'pooled' }));
+    becomePod(assignment);
+  } catch (error) {
+    return fail(describe(error), error);
+  }
+  return runFunction({ artifactPath: assignment.artifactPath, timeoutMs: assignment.timeoutMs, host: config.host });
+}
+
+/**
+ * A pooled process was started before anyone knew its pod: its environment becomes exactly the
+ * pod's (every key it started with is deleted first), and it moves into the pod's directory.
+ * argv, and so /proc/<pid>/cmdline, cannot change: the agent recognises the process by its poolToken.
+ */
+function becomePod(assignment: AssignMessage): void {
+  for (const key of Object.keys(process.env)) delete process.env[key];
+  Object.assign(process.env, assignment.env);
+  if (assignment.cwd !== undefined) process.chdir(assignment.cwd);
+}
+
+async function runFunction(config: FunctionConfig): Promise<void> {
   let module: unknown;
   try {
     module = await import(pathToFileURL(config.artifactPath).href);

@@ -21,9 +21,11 @@ export interface RuntimeConfig {
   startToken?: string;
 }
 
+/** Runtime → agent over IPC. `pooled`: a pool process is warm and waits for its assign message. */
 export type RuntimeMessage =
   | { type: 'ready'; port: number }
-  | { type: 'failed'; reason: string };
+  | { type: 'failed'; reason: string }
+  | { type: 'pooled' };
 
 export class RuntimeConfigError extends Error {
   constructor(
@@ -36,10 +38,15 @@ export class RuntimeConfigError extends Error {
 }
 
 /**
- * Parses the JSON argument. Validated by hand rather than with zod on purpose: this runs on every
- * pod start, where each imported module costs cold-start milliseconds.
+ * Parses the JSON argument of a pod process. Validated by hand rather than with zod on purpose: this
+ * runs on every pod start, where each imported module costs cold-start milliseconds.
  */
 export function parseRuntimeConfig(json: string | undefined): RuntimeConfig {
+  return toRuntimeConfig(parseConfigObject(json));
+}
+
+/** argv[2] as a JSON object. */
+export function parseConfigObject(json: string | undefined): Record<string, unknown> {
   if (json === undefined) throw new RuntimeConfigError('missing (pass the config JSON as the first argument)', 'argv[2]');
   let raw: unknown;
   try {
@@ -48,7 +55,10 @@ export function parseRuntimeConfig(json: string | undefined): RuntimeConfig {
     throw new RuntimeConfigError(`not JSON (${(error as Error).message})`, 'argv[2]');
   }
   if (typeof raw !== 'object' || raw === null) throw new RuntimeConfigError('must be an object', 'argv[2]');
-  const value = raw as Record<string, unknown>;
+  return raw as Record<string, unknown>;
+}
+
+export function toRuntimeConfig(value: Record<string, unknown>): RuntimeConfig {
   const artifactPath = value['artifactPath'];
   if (typeof artifactPath !== 'string' || artifactPath === '') throw new RuntimeConfigError('must be a non-empty string', 'artifactPath');
   const timeoutMs = value['timeoutMs'];

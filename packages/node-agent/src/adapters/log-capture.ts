@@ -1,38 +1,52 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
 export type LogStream = 'stdout' | 'stderr';
 
+/** Where a process's output lines go: `<dir>/log` and onLine. */
+export interface LogTarget {
+  dir: string;
+  onLine(stream: LogStream, line: string): void;
+}
+
 export interface LogCapture {
+  /** From now on lines go to this target: a pooled process becoming a pod takes its output along. */
+  writeTo(target: LogTarget): void;
   /** Resolves when both streams have ended and the log file is flushed. */
   readonly closed: Promise<void>;
 }
 
 /**
- * Splits a pod's stdout/stderr into lines, appends each to `<podDir>/log` as
- * `<ISO time> <stream> <line>` and hands it to onLine.
+ * Splits a process's stdout/stderr into lines, appends each to `<dir>/log` as
+ * `<ISO time> <stream> <line>` and hands it to the target's onLine. Call writeTo before the
+ * current tick ends: lines read before any target is set are dropped.
  */
-export function captureLogs(
-  podDir: string,
-  streams: { stdout: Readable; stderr: Readable },
-  now: () => number,
-  onLine: (stream: LogStream, line: string) => void,
-): LogCapture {
-  const file = createWriteStream(join(podDir, 'log'), { flags: 'a' });
-  file.on('error', () => {}); // the pod dir may be removed under a stopping pod; its log goes with it
+export function captureLogs(streams: { stdout: Readable; stderr: Readable }, now: () => number): LogCapture {
+  let file: WriteStream | undefined;
+  let onLine: LogTarget['onLine'] = () => {};
   const follow = (name: LogStream, input: Readable) =>
     new Promise<void>((resolve) => {
       const lines = createInterface({ input, crlfDelay: Infinity });
       lines.on('line', (line) => {
-        file.write(`${new Date(now()).toISOString()} ${name} ${line}\n`);
+        file?.write(`${new Date(now()).toISOString()} ${name} ${line}\n`);
         onLine(name, line);
       });
       lines.once('close', resolve);
     });
-  const closed = Promise.all([follow('stdout', streams.stdout), follow('stderr', streams.stderr)]).then(
-    () => new Promise<void>((resolve) => file.end(resolve)),
-  );
-  return { closed };
+  const closed = Promise.all([follow('stdout', streams.stdout), follow('stderr', streams.stderr)]).then(() => endFile(file));
+  return {
+    writeTo(target) {
+      void endFile(file);
+      file = createWriteStream(join(target.dir, 'log'), { flags: 'a' });
+      file.on('error', () => {}); // the dir may be removed under a stopping pod; its log goes with it
+      onLine = target.onLine;
+    },
+    closed,
+  };
+}
+
+function endFile(file: WriteStream | undefined): Promise<void> {
+  return new Promise((resolve) => (file ? file.end(resolve) : resolve()));
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -28,7 +28,11 @@ afterEach(async () => {
   await temp.remove();
 });
 
-/** An agent in its own process (this package's source bundled by esbuild): prints its pods once both are Ready. */
+/**
+ * An agent in its own process (this package's source bundled by esbuild), with its default warm
+ * pool: once the pool is full it starts two pods (both from the pool), and once both are Ready and
+ * the pool is full again it prints the pods.
+ */
 async function bundleAgentProcess(): Promise<string> {
   const outfile = join(temp.path, 'agent-process.mjs');
   await build({
@@ -43,11 +47,17 @@ async function bundleAgentProcess(): Promise<string> {
           dataDir, runtimeEntry,
           onReport: (report) => {
             if (report.phase === 'Ready') ready.set(report.pod, report);
-            if (ready.size === 2) console.log(JSON.stringify([...ready.values()]));
           },
         });
-        const spec = { namespace: 'default', functionName: 'hello', revision: 'hello-00001', artifactPath, env: {}, memoryMb: 64, timeoutSeconds: 30, terminationGraceSeconds: 30 };
+        const poolFull = () => agent.warmPool().idle === agent.warmPool().size;
+        const until = async (check: () => boolean) => {
+          for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+        };
+        await until(poolFull);
+        const spec = { namespace: 'default', functionName: 'hello', revision: 'hello-00001', artifactPath, env: {}, memoryMb: 128, timeoutSeconds: 30, terminationGraceSeconds: 30 };
         agent.sync([{ ...spec, name: 'hello-1' }, { ...spec, name: 'hello-2' }]);
+        await until(() => ready.size === 2 && poolFull());
+        console.log(JSON.stringify([...ready.values()]));
         setInterval(() => {}, 60_000);
       `,
     },
@@ -69,24 +79,34 @@ function firstLine(child: ChildProcess): Promise<string> {
   });
 }
 
+/** Pids recorded in `<dataDir>/pool/<token>/pid`: the warm pool's unassigned processes. */
+function poolPids(dataDir: string): number[] {
+  return readdirSync(join(dataDir, 'pool')).map((entry) => (JSON.parse(readFileSync(join(dataDir, 'pool', entry, 'pid'), 'utf8')) as { pid: number }).pid);
+}
+
 describe('pods left behind by an agent', () => {
-  it('die with a SIGKILLed agent, and the next agent on the same dataDir finds nothing left', async () => {
+  it('die with a SIGKILLed agent, idle pool processes too, and the next agent on the same dataDir finds nothing left', async () => {
     const dataDir = join(temp.path, 'data');
     const artifact = await writeArtifact(temp.path, 'hello', `export default { fetch: () => new Response('hello') };`);
     const agentProcess = spawn(process.execPath, [await bundleAgentProcess(), dataDir, artifact, runtimeEntry], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(agentProcess);
-    const pods = JSON.parse(await firstLine(agentProcess)) as Array<{ pid: number; endpoint: string }>;
+    const pods = JSON.parse(await firstLine(agentProcess)) as Array<{ pid: number; endpoint: string; coldStart: string }>;
     podPids.push(...pods.map((pod) => pod.pid));
-    expect(pods).toHaveLength(2);
+    expect(pods.map((pod) => pod.coldStart)).toEqual(['pool', 'pool']);
     for (const pod of pods) expect(await (await fetch(pod.endpoint)).text()).toBe('hello');
+    const idle = poolPids(dataDir);
+    podPids.push(...idle);
+    expect(idle).toHaveLength(2);
 
     agentProcess.kill('SIGKILL');
-    await waitUntil(() => pods.every((pod) => !processIsRunning(pod.pid)), 'the pods to exit', 5_000);
+    const all = [...pods.map((pod) => pod.pid), ...idle];
+    await waitUntil(() => all.every((pid) => !processIsRunning(pid)), 'the pods and pool processes to exit', 5_000);
     for (const pod of pods) await expect(fetch(pod.endpoint)).rejects.toThrow(); // ports released
 
-    const next = await openTestAgent({ dataDir, runtimeEntry });
+    const next = await openTestAgent({ dataDir, runtimeEntry, warmPool: { size: 0 } });
     agents.push(next.agent);
     expect(readdirSync(join(dataDir, 'pods'))).toEqual([]);
+    expect(readdirSync(join(dataDir, 'pool'))).toEqual([]);
     expect(next.agent.pods()).toEqual([]);
   });
 
@@ -119,5 +139,44 @@ describe('pods left behind by an agent', () => {
     await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
     expect(processIsRunning(bystander.pid!)).toBe(true);
     expect(readdirSync(podsDir)).toEqual([]);
+  });
+
+  it('are killed by the next agent when they are pool processes, idle or assigned to a pod', async () => {
+    const dataDir = join(temp.path, 'data');
+    const artifact = await writeArtifact(temp.path, 'hello', `export default { fetch: () => new Response('hello') };`);
+    // Started as a warm pool starts them, by this test, which keeps their IPC channels open: they
+    // stay up as if their agent had vanished without the channel closing.
+    const startPooled = async (poolToken: string) => {
+      const child = spawn(process.execPath, [runtimeEntry, JSON.stringify({ mode: 'pool', host: '127.0.0.1', poolToken })], {
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        env: { PATH: '/usr/bin:/bin' },
+      });
+      children.push(child);
+      const messages: Array<{ type: string; port?: number }> = [];
+      child.on('message', (message: { type: string }) => messages.push(message));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      await waitUntil(() => messages.length > 0, 'the pooled message');
+      return { child, messages, exited };
+    };
+    const idle = await startPooled('idle-pool-token-81c3');
+    const assigned = await startPooled('assigned-pool-token-2b7e');
+    assigned.child.send({ type: 'assign', artifactPath: artifact, timeoutMs: 5_000, env: {}, pod: 'pooled-1' });
+    await waitUntil(() => assigned.messages.some((m) => m.type === 'ready'), 'the assigned process to be ready');
+    const { port } = assigned.messages.find((m) => m.type === 'ready')!;
+
+    const pidFile = (dir: string, content: object) => {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'pid'), JSON.stringify(content));
+    };
+    pidFile(join(dataDir, 'pool', 'idle-pool-token-81c3'), { pid: idle.child.pid, startToken: 'idle-pool-token-81c3' });
+    pidFile(join(dataDir, 'pods', 'pooled-1'), { pid: assigned.child.pid, startToken: 'assigned-pool-token-2b7e' });
+
+    const next = await openTestAgent({ dataDir, runtimeEntry, warmPool: { size: 0 } });
+    agents.push(next.agent);
+    expect(await idle.exited).toBe(0);
+    expect(await assigned.exited).toBe(0); // drained on SIGTERM
+    await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+    expect(readdirSync(join(dataDir, 'pods'))).toEqual([]);
+    expect(readdirSync(join(dataDir, 'pool'))).toEqual([]);
   });
 });

@@ -40,7 +40,8 @@ export interface TestAgent {
   waitForReport(match: (report: PodReport) => boolean, what: string, timeoutMs?: number): Promise<PodReport>;
 }
 
-export async function openTestAgent(options: Omit<NodeAgentOptions, 'onReport'>): Promise<TestAgent> {
+/** Opens an agent; with a warm pool it resolves once the pool is full, so the next start surely takes from it. */
+export async function openTestAgent(options: Omit<NodeAgentOptions, 'onReport'>, { waitForPool = true } = {}): Promise<TestAgent> {
   const reports: PodReport[] = [];
   const logs: TestAgent['logs'] = [];
   const waiters = new Set<() => void>();
@@ -71,6 +72,8 @@ export async function openTestAgent(options: Omit<NodeAgentOptions, 'onReport'>)
       waiters.add(check);
       check();
     });
+  const poolSize = agent.warmPool().size;
+  if (poolSize > 0 && waitForPool) await waitUntil(() => agent.warmPool().idle >= poolSize, `${poolSize} idle warm-pool processes`);
   return { agent, reports, logs, waitForReport };
 }
 

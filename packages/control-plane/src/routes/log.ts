@@ -1,0 +1,85 @@
+import { Hono } from 'hono';
+import { stream } from 'hono/streaming';
+import { ApiError } from '../errors.js';
+import type { ControlPlaneDeps } from '../deps.js';
+
+/** Topics other processes (node agents, gateways) may read and append through the API by default. */
+export const PLATFORM_TOPICS = ['tide.state', 'tide.metrics', 'tide.leases'];
+const MAX_RECORDS_PER_APPEND = 1000;
+const HEARTBEAT_MS = 10_000;
+
+
+function offsetParam(raw: string | undefined, field: string, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ApiError(400, 'BadRequest', `${field} "${raw.slice(0, 40)}" must be a whole number`, [{ field, message: 'must be a whole number' }]);
+  return Number(raw);
+}
+
+/**
+ * The event log over HTTP, so that a process without its own log (a node agent of the embedded
+ * log's machine, say) folds the same stream and appends to it: records as NDJSON, values base64.
+ * Every write still goes through the fold's judgement, like any other append.
+ */
+export function logRoutes(deps: ControlPlaneDeps, allowed: (topic: string) => boolean = (t) => PLATFORM_TOPICS.includes(t)) {
+  const app = new Hono();
+  const checkTopic = (topic: string): string => {
+    if (!allowed(topic)) throw new ApiError(404, 'NotFound', `no topic "${topic.slice(0, 80)}" is served: use one of ${PLATFORM_TOPICS.join(', ')}`);
+    return topic;
+  };
+  app.get('/:topic/end', async (c) => c.json({ endOffset: await deps.log.endOffset(checkTopic(c.req.param('topic'))) }));
+  app.get('/:topic', (c) => {
+    const topic = checkTopic(c.req.param('topic'));
+    const from = offsetParam(c.req.query('from'), 'from', 0);
+    const follow = c.req.query('follow') === 'true';
+    c.header('content-type', 'application/x-ndjson');
+    return stream(c, async (out) => {
+      const abort = new AbortController();
+      out.onAbort(() => abort.abort());
+      const heartbeat = setInterval(() => void out.write('\n'), HEARTBEAT_MS);
+      try {
+        for await (const record of deps.log.read(topic, from, { follow, signal: abort.signal })) {
+          const line = JSON.stringify({
+            offset: record.offset,
+            timestamp: record.timestamp,
+            key: record.key,
+            headers: record.headers,
+            value: Buffer.from(record.value).toString('base64'),
+          });
+          await out.write(`${line}\n`);
+        }
+      } finally {
+        clearInterval(heartbeat);
+      }
+    });
+  });
+  app.post('/:topic', async (c) => {
+    const topic = checkTopic(c.req.param('topic'));
+    const body = (await c.req.json().catch(() => undefined)) as { records?: unknown } | undefined;
+    const records = body?.records;
+    if (!Array.isArray(records) || records.length > MAX_RECORDS_PER_APPEND) {
+      throw new ApiError(422, 'Invalid', `body must be {"records": [{"value": "<base64>"}, ...]} with at most ${MAX_RECORDS_PER_APPEND} records`, [{ field: 'records', message: 'required' }]);
+    }
+    if (records.length === 0) return c.json({ offsets: [] });
+    const decoded = records.map((r: { value?: unknown; key?: unknown; headers?: unknown }, i) => {
+      if (typeof r?.value !== 'string') throw new ApiError(422, 'Invalid', `records[${i}].value must be a base64 string`, [{ field: `records.${i}.value`, message: 'must be base64' }]);
+      return {
+        value: new Uint8Array(Buffer.from(r.value, 'base64')),
+        ...(typeof r.key === 'string' ? { key: r.key } : {}),
+        ...(r.headers && typeof r.headers === 'object' ? { headers: r.headers as Record<string, string> } : {}),
+      };
+    });
+    return c.json({ offsets: await deps.log.append(topic, decoded) });
+  });
+  app.get('/:topic/groups/:group', async (c) => {
+    const offset = await deps.log.committedOffset(c.req.param('group'), checkTopic(c.req.param('topic')));
+    return c.json({ offset: offset ?? null });
+  });
+  app.put('/:topic/groups/:group', async (c) => {
+    const topic = checkTopic(c.req.param('topic'));
+    const body = (await c.req.json().catch(() => undefined)) as { offset?: unknown } | undefined;
+    if (typeof body?.offset !== 'number' || !Number.isInteger(body.offset) || body.offset < 0) throw new ApiError(422, 'Invalid', 'body must be {"offset": <whole number>}', [{ field: 'offset', message: 'required' }]);
+    await deps.log.commitOffset(c.req.param('group'), topic, body.offset);
+    return c.json({ offset: body.offset });
+  });
+  return app;
+}

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { PoolConfig, RuntimeConfig } from '@tide/runtime';
+import type { Clock } from '../clock.js';
+import { writePidFile } from './pid-file.js';
+import { captureLogs, type LogCapture } from './log-capture.js';
+
+/** After the process exits, the longest wait for its last output and IPC messages. */
+const OUTPUT_FLUSH_MS = 500;
+
+export interface RuntimeSpawnOptions {
+  nodePath: string;
+  runtimeEntry: string;
+  /** --max-old-space-size: fixed for the life of the process. */
+  heapMb: number;
+  config: RuntimeConfig | PoolConfig;
+  /** The token in `config` (startToken or poolToken), recorded with the pid in `<pidDir>/pid`. */
+  token: string;
+  pidDir: string;
+  cwd: string;
+  /** The whole environment: nothing is inherited from the agent. */
+  env: Record<string, string>;
+  clock: Clock;
+}
+
+/** How a runtime process ended. */
+export interface RuntimeEnd {
+  code: number | null;
+  signal: string | null;
+  /** The process could not be spawned at all. */
+  spawnError?: string;
+}
+
+export interface RuntimeProcess {
+  readonly child: ChildProcess;
+  readonly pid: number | undefined;
+  readonly logs: LogCapture;
+  /** True from the moment the process exited (or failed to spawn). */
+  readonly exited: boolean;
+  /** Resolves on exit, once its last output and IPC messages are in (at most 500 ms later). */
+  readonly ended: Promise<RuntimeEnd>;
+  /** SIGTERM, SIGKILL after graceMs; resolves once ended. */
+  terminate(graceMs: number): Promise<void>;
+}
+
+/**
+ * Spawns `node --max-old-space-size=M <runtimeEntry> '<config>'` with an IPC channel and records its
+ * pid file at once (the window between spawn and a recorded pid must be as short as possible).
+ * The caller points its output somewhere with `logs.writeTo` in the same tick.
+ */
+export function spawnRuntime(options: RuntimeSpawnOptions): RuntimeProcess {
+  const { clock } = options;
+  const child = spawn(options.nodePath, [`--max-old-space-size=${options.heapMb}`, options.runtimeEntry, JSON.stringify(options.config)], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  if (child.pid !== undefined) writePidFile(options.pidDir, { pid: child.pid, startToken: options.token });
+  const logs = captureLogs({ stdout: child.stdout!, stderr: child.stderr! }, clock.now);
+  const ipcClosed = new Promise<void>((resolve) => (child.connected ? child.once('disconnect', resolve) : resolve()));
+  const end: RuntimeEnd = { code: null, signal: null };
+  let exited = false;
+  let resolveEnded!: (end: RuntimeEnd) => void;
+  const ended = new Promise<RuntimeEnd>((resolve) => (resolveEnded = resolve));
+
+  const finish = async () => {
+    if (exited) return;
+    exited = true;
+    // The last output lines (V8's OOM report) and IPC messages ('failed') may still be in flight.
+    let flushTimer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all([logs.closed, ipcClosed]), new Promise((resolve) => (flushTimer = setTimeout(resolve, OUTPUT_FLUSH_MS)))]);
+    clearTimeout(flushTimer);
+    resolveEnded(end);
+  };
+  child.once('exit', (code, signal) => {
+    end.code = code;
+    end.signal = signal;
+    void finish();
+  });
+  child.on('error', (error) => {
+    // 'error' without a pid = it never ran; 'exit' may not follow, so this is its end.
+    if (child.pid !== undefined) return;
+    end.spawnError = error.message;
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    void finish();
+  });
+
+  return {
+    child,
+    pid: child.pid,
+    logs,
+    get exited() {
+      return exited;
+    },
+    ended,
+    terminate(graceMs) {
+      if (!exited) {
+        child.kill('SIGTERM');
+        const escalation = clock.setTimeout(() => child.kill('SIGKILL'), graceMs);
+        void ended.finally(() => clock.clearTimeout(escalation));
+      }
+      return ended.then(() => {});
+    },
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * `npm run load -- <scenario|all|list> [--url http://127.0.0.1:8080] [--callers N]`: drives a load
+ * scenario against Tide and reports requests, errors, latency, time to scale and replicas over
+ * time; writes test/load/out/<scenario>.json and .svg. Without --url it runs its own `tide up`
+ * (temp data dir, free port) and stops it at the end. Bundled to test/load/out/run.mjs.
+ */
+import { setMaxListeners } from 'node:events';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Agent } from 'undici';
+import { findRepoRoot } from '../support/repo-root.js';
+import { freePort, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { renderTable } from '../bench/table.js';
+import { formatReport } from './report-text.js';
+import type { LoadReport } from './report.js';
+import { runScenario } from './run-scenario.js';
+import type { Scenario, ScenarioOptions } from './scenario.js';
+import { findScenario, scenarios } from './scenarios/index.js';
+
+/** A hard stop per scenario, well above the ~1 minute each takes: a hung step must not hang the run. */
+const BUDGET_PER_SCENARIO_MS = 5 * 60_000;
+/** After Ctrl-C the run stops its callers and cleans up; if that hangs, this forces the exit. */
+const FORCE_EXIT_AFTER_MS = 45_000;
+
+const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+const outDir = join(repoRoot, 'test/load/out');
+const abort = new AbortController();
+// Every in-flight request listens on this signal: hundreds at once is the point, not a leak.
+setMaxListeners(10_000, abort.signal);
+const callerAgent = new Agent({ connections: 512, keepAliveTimeout: 10_000, pipelining: 1 });
+const apiAgent = new Agent({ connections: 16, keepAliveTimeout: 10_000 });
+let tide: TideProcess | undefined;
+let dataDir: string | undefined;
+
+const USAGE = `usage: npm run load -- <scenario|all|list> [--url http://127.0.0.1:8080] [--callers N]`;
+
+function parse(): { command: string; url?: string; options: ScenarioOptions } {
+  let parsed;
+  try {
+    parsed = parseArgs({ allowPositionals: true, options: { url: { type: 'string' }, callers: { type: 'string' } } });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const { positionals, values } = parsed;
+  const command = positionals[0];
+  if (!command || positionals.length > 1) throw new UsageError(USAGE);
+  const callers = values.callers === undefined ? undefined : Number(values.callers);
+  if (callers !== undefined && !(Number.isInteger(callers) && callers >= 1 && callers <= 500)) throw new UsageError(`--callers must be a whole number from 1 to 500, got "${values.callers}"`);
+  return { command, url: values.url?.replace(/\/+$/, ''), options: callers === undefined ? {} : { callers } };
+}
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function selected(command: string): Scenario[] {
+  if (command === 'all') return [...scenarios];
+  const scenario = findScenario(command);
+  if (!scenario) throw new UsageError(`unknown scenario "${command}"; one of: ${scenarios.map((s) => s.name).join(', ')}, all, list`);
+  return [scenario];
+}
+
+async function main(): Promise<void> {
+  const { command, url, options } = parse();
+  if (command === 'list') {
+    const width = Math.max(...scenarios.map((s) => s.name.length));
+    console.log(scenarios.map((s) => `${s.name.padEnd(width)}  ${s.summary}`).join('\n'));
+    return;
+  }
+  const chosen = selected(command);
+  const watchdog = setTimeout(() => stop(`still running after ${(chosen.length * BUDGET_PER_SCENARIO_MS) / 60_000} min`), chosen.length * BUDGET_PER_SCENARIO_MS);
+  await mkdir(outDir, { recursive: true });
+  const base = url ?? (await startOwnTide());
+  const reports: LoadReport[] = [];
+  try {
+    for (const scenario of chosen) {
+      abort.signal.throwIfAborted();
+      console.log(`\n${scenario.name} against ${base}`);
+      const report = await runScenario(scenario, options, { url: base, repoRoot, outDir, signal: abort.signal, callerAgent, apiAgent, log: (line) => console.log(`  ${line}`) });
+      console.log(`\n${formatReport(report)}\nwrote ${join(outDir, `${report.scenario}.svg`)} and .json`);
+      reports.push(report);
+    }
+    if (reports.length > 1) console.log(`\n${overview(reports)}`);
+  } finally {
+    clearTimeout(watchdog);
+  }
+}
+
+async function startOwnTide(): Promise<string> {
+  dataDir = await mkdtemp(join(tmpdir(), 'tide-load-'));
+  console.log(`starting tide up (data in ${dataDir})`);
+  tide = await startTide({ dataDir, port: await freePort(), timeoutMs: 60_000 });
+  return tide.url;
+}
+
+function overview(reports: LoadReport[]): string {
+  const rows = reports.map((r) => {
+    const firstScale = r.steps.find((s) => s.firstScale)?.firstScale;
+    return [r.scenario, r.requests, Object.values(r.errors).reduce((a, b) => a + b, 0), r.latencyMs.p50, r.latencyMs.p99, r.latencyMs.max, firstScale ? firstScale.medianMs / 1000 : '-'];
+  });
+  return renderTable('All scenarios', ['scenario', 'requests', 'errors', 'p50 ms', 'p99 ms', 'max ms', 'first ScaleSet s'], rows);
+}
+
+/** Stops callers; main's finally and cleanup() then remove functions, stop Tide and the temp dir. */
+function stop(reason: string): void {
+  if (abort.signal.aborted) return;
+  console.error(`\nload run stopping: ${reason}`);
+  abort.abort(new Error(reason));
+  setTimeout(() => {
+    console.error(`cleanup did not finish within ${FORCE_EXIT_AFTER_MS / 1000} s; killing tide up`);
+    tide?.child.kill('SIGKILL');
+    process.exit(1);
+  }, FORCE_EXIT_AFTER_MS).unref();
+}
+
+async function cleanup(): Promise<void> {
+  await Promise.allSettled([callerAgent.destroy(), apiAgent.destroy()]);
+  await stopTide(tide).catch((error: Error) => console.error(`could not stop tide up: ${error.message}`));
+  if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch((error: Error) => console.error(error.message));
+}
+
+process.once('SIGINT', () => stop('interrupted'));
+process.once('SIGTERM', () => stop('terminated'));
+try {
+  await main();
+} catch (error) {
+  if (error instanceof UsageError) console.error(error.message);
+  else if (!abort.signal.aborted) {
+    console.error(error);
+    if (tide) console.error(`--- tide up output (last 4 000 chars) ---\n${tide.output().slice(-4_000)}`);
+  }
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}

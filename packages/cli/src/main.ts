@@ -9,7 +9,7 @@ import type { OutputFormat } from './format.js';
 const USAGE = `tide — an event-sourced serverless platform
 
 Usage:
-  tide up [--port 8080] [--host 127.0.0.1] [--data ./.tide] [--examples]
+  tide up [--port 8080] [--host 127.0.0.1] [--data ./.tide] [--examples] [--warm-pool 2]
   tide deploy <dir> [--name NAME] [--env KEY=VALUE ...] [--wait 60]
               [--min N] [--max N] [--target N] [--metric concurrency|rps|cpu]
               [--concurrency N] [--timeout S] [--memory MB]
@@ -40,6 +40,7 @@ const { values: flags, positionals } = (() => {
         host: { type: 'string' },
         data: { type: 'string' },
         examples: { type: 'boolean' },
+        'warm-pool': { type: 'string' },
         name: { type: 'string' },
         env: { type: 'string', multiple: true },
         wait: { type: 'string' },
@@ -137,6 +138,7 @@ async function run(): Promise<void> {
         host: flags.host ?? process.env.TIDE_HOST ?? '127.0.0.1',
         dataDir: flags.data ?? process.env.TIDE_DATA ?? '.tide',
         deployDirs: flags.examples ? await exampleDirs(repoRoot) : [],
+        ...(flags['warm-pool'] ?? process.env.TIDE_WARM_POOL ? { warmPoolSize: int('warm-pool', flags['warm-pool'] ?? process.env.TIDE_WARM_POOL, 2) } : {}),
         log: (line) => print(`${new Date().toISOString()} ${line}`),
       });
       const shutdown = (signal: string) => {

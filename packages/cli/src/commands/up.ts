@@ -20,6 +20,8 @@ export interface UpOptions {
   dataDir: string;
   /** Directories of functions to deploy once Tide is up (the examples for `npm start`). */
   deployDirs: string[];
+  /** Pre-started runtime processes kept on the node (0 disables the warm pool). */
+  warmPoolSize?: number;
   log: (line: string) => void;
 }
 
@@ -85,7 +87,12 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     address: '127.0.0.1',
     capacity: developmentNodeCapacity(),
     openAgent: (onReport) =>
-      openNodeAgent({ dataDir: join(dataDir, 'node'), onReport, onLog: (pod, stream, line) => options.log(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`) }),
+      openNodeAgent({
+        dataDir: join(dataDir, 'node'),
+        onReport,
+        onLog: (pod, stream, line) => options.log(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`),
+        ...(options.warmPoolSize === undefined ? {} : { warmPool: { size: options.warmPoolSize } }),
+      }),
     artifactPath: async (digest) => artifacts.pathOf(digest),
     metrics: log,
     onError,

@@ -63,15 +63,15 @@ export async function stopTide(tide: TideProcess | undefined, timeoutMs = 15_000
   clearTimeout(timer);
 }
 
-/** Pids of live processes whose command line mentions `needle` (e.g. a test's data directory). */
-export function processesMentioning(needle: string): number[] {
+/** Pids of live processes whose command line mentions every needle (e.g. a test's data directory). */
+export function processesMentioning(...needles: string[]): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
       const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (state !== 'Z' && cmdline.includes(needle)) pids.push(Number(entry));
+      if (state !== 'Z' && needles.every((needle) => cmdline.includes(needle))) pids.push(Number(entry));
     } catch {
       // the process ended while we looked
     }
@@ -101,4 +101,29 @@ export function runCli(args: string[], options: { server: string; timeoutMs?: nu
       resolveRun({ code, stdout, stderr });
     });
   });
+}
+
+/** Starts `tide node` as a real process against a running Tide, and resolves once it is up. */
+export async function startNode(options: { server: string; name: string; dataDir: string; args?: string[]; timeoutMs?: number }): Promise<TideProcess> {
+  const child = spawn(process.execPath, [cliEntry, 'node', '--server', options.server, '--name', options.name, '--data', options.dataDir, ...(options.args ?? [])], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let gone = false;
+  void exited.then(() => (gone = true));
+  while (!/ is up \(boot /.test(output)) {
+    if (gone) throw new Error(`tide node ${options.name} exited before it was up:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`tide node ${options.name} was not up in time:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { child, url: options.server, output: () => output, exited };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError, createApiClient } from './api-client.js';
 import { functionPath } from './paths.js';
@@ -10,12 +10,15 @@ const USAGE = `tide — an event-sourced serverless platform
 
 Usage:
   tide up [--port 8080] [--host 127.0.0.1] [--data ./.tide] [--examples] [--warm-pool 2]
+  tide node --server URL [--name NAME] [--data DIR] [--memory MB] [--cpu MILLI] [--pods N]
+            [--label k=v ...] [--taint k=v:NoSchedule ...] [--warm-pool 2]
   tide deploy <dir> [--name NAME] [--env KEY=VALUE ...] [--wait 60]
               [--min N] [--max N] [--target N] [--metric concurrency|rps|cpu]
               [--concurrency N] [--timeout S] [--memory MB]
               [--scale-to-zero-after S] [--stable-window S]
   tide apply -f <file.yaml|file.json|->
   tide get functions|pods|revisions|namespaces|nodes [NAME] [-o json|yaml|wide]
+  tide cordon|uncordon|drain <NODE>
   tide describe function <NAME>
   tide delete function <NAME>
   tide invoke <NAME> [--data TEXT] [--method POST] [--path /sub/path] [-H 'k: v' ...]
@@ -41,6 +44,13 @@ const { values: flags, positionals } = (() => {
         data: { type: 'string' },
         examples: { type: 'boolean' },
         'warm-pool': { type: 'string' },
+        'node-grace': { type: 'string' },
+        nodes: { type: 'string' },
+        label: { type: 'string', multiple: true },
+        taint: { type: 'string', multiple: true },
+        cpu: { type: 'string' },
+        pods: { type: 'string' },
+        'exit-with-parent': { type: 'boolean' },
         name: { type: 'string' },
         env: { type: 'string', multiple: true },
         wait: { type: 'string' },
@@ -138,6 +148,9 @@ async function run(): Promise<void> {
         host: flags.host ?? process.env.TIDE_HOST ?? '127.0.0.1',
         dataDir: flags.data ?? process.env.TIDE_DATA ?? '.tide',
         deployDirs: flags.examples ? await exampleDirs(repoRoot) : [],
+        nodeGraceSeconds: int('node-grace', flags['node-grace'] ?? process.env.TIDE_NODE_GRACE_SECONDS, 10),
+        nodes: int('nodes', flags.nodes, 1),
+        cliEntry: fileURLToPath(import.meta.url),
         ...(flags['warm-pool'] ?? process.env.TIDE_WARM_POOL ? { warmPoolSize: int('warm-pool', flags['warm-pool'] ?? process.env.TIDE_WARM_POOL, 2) } : {}),
         log: (line) => print(`${new Date().toISOString()} ${line}`),
       });
@@ -150,6 +163,33 @@ async function run(): Promise<void> {
       };
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
+      return;
+    }
+    case 'node': {
+      const { runNode, defaultNodeCapacity, parseTaint, nodeName } = await import('./commands/node.js');
+      const name = flags.name ?? process.env.TIDE_NODE_NAME ?? nodeName();
+      const defaults = defaultNodeCapacity();
+      const node = await runNode({
+        server,
+        name,
+        dataDir: flags.data ?? process.env.TIDE_DATA ?? join('.tide', 'nodes', name),
+        capacity: { memoryMb: int('memory', flags.memory, defaults.memoryMb), cpuMilli: int('cpu', flags.cpu, defaults.cpuMilli), pods: int('pods', flags.pods, defaults.pods) },
+        labels: keyValues(flags.label, 'label', '='),
+        taints: (flags.taint ?? []).map(parseTaint),
+        ...(flags['warm-pool'] ?? process.env.TIDE_WARM_POOL ? { warmPoolSize: int('warm-pool', flags['warm-pool'] ?? process.env.TIDE_WARM_POOL, 2) } : {}),
+        log: (line) => print(`${new Date().toISOString()} ${line}`),
+      });
+      const shutdown = (why: string) => {
+        print(`${why}: stopping pods`);
+        node.stop().then(
+          () => process.exit(0),
+          (error: Error) => fail(new CliError(`shutdown failed: ${error.message}`)),
+        );
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      // Started by `tide up --nodes N`: a node does not outlive the tide that started it.
+      if (flags['exit-with-parent'] && process.send) process.once('disconnect', () => shutdown('parent gone'));
       return;
     }
     case 'deploy': {
@@ -179,6 +219,13 @@ async function run(): Promise<void> {
       if (!['table', 'json', 'yaml', 'wide'].includes(output)) throw new CliError(`-o must be json, yaml or wide, got "${output}"`, 2);
       const { get } = await import('./commands/get.js');
       return print(await get(createApiClient(server), { resource: args[0], ...(args[1] ? { name: args[1] } : {}), namespace, output }));
+    }
+    case 'cordon':
+    case 'uncordon':
+    case 'drain': {
+      if (!args[0]) throw new CliError(`usage: tide ${command} <NODE>`, 2);
+      const result = await createApiClient(server).ok<{ evicted?: number }>('POST', `/apis/tide.dev/v1/nodes/${encodeURIComponent(args[0])}/${command}`);
+      return print(command === 'drain' ? `node/${args[0]} cordoned and drained: ${result.evicted ?? 0} pods asked to stop` : `node/${args[0]} ${command}ed`);
     }
     case 'describe': {
       const [type, name] = args;

@@ -101,3 +101,24 @@ export async function undoRollout(ctx: CommandContext, namespace: string, name: 
   }));
   return ctx.store.state().functions.get(key);
 }
+
+/** `tide cordon` / `tide uncordon`: whether new pods may be scheduled on a node. */
+export async function cordonNode(ctx: CommandContext, name: string, unschedulable: boolean) {
+  if (!ctx.store.state().nodes.has(name)) throw new ApiError(404, 'NotFound', `node ${name} not found`);
+  await appendConditional(ctx, undefined, (s) => versionIn(s.nodes, name), (expect) => ({ type: 'NodeCordoned', data: { name, unschedulable }, expect: expect ?? undefined }));
+  return ctx.store.state().nodes.get(name);
+}
+
+/** `tide drain`: cordon, then ask every pod on the node to stop; controllers start replacements elsewhere. */
+export async function drainNode(ctx: CommandContext, name: string) {
+  const node = await cordonNode(ctx, name, true);
+  const pods = [...ctx.store.state().pods.values()].filter((p) => p.spec.node === name && p.status.phase !== 'Terminating');
+  const results = await ctx.store.append(
+    pods.map((p) => ({
+      type: 'PodDeletionRequested' as const,
+      data: { namespace: p.metadata.namespace, name: p.metadata.name, reason: `node ${name} drained` },
+      expect: Number(p.metadata.resourceVersion),
+    })),
+  );
+  return { node, evicted: results.filter((r) => r.verdict.accepted).length };
+}

@@ -57,6 +57,10 @@ export const TideEvent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('NodeCordoned'), data: z.object({ name: dnsLabel, unschedulable: z.boolean() }) }),
   z.object({
+    type: z.literal('NodeReadinessChanged'),
+    data: z.object({ name: dnsLabel, bootId: z.string().min(1), ready: z.boolean(), reason: z.string().max(512) }),
+  }),
+  z.object({
     type: z.literal('PodUnschedulable'),
     data: z.object({ namespace: dnsLabel, name: podName, reasons: z.array(z.string().max(512)).max(100) }),
   }),
@@ -111,6 +115,7 @@ export function subjectOf(event: TideEvent): string {
       return `pods/${event.data.namespace}/${event.data.name}`;
     case 'NodeRegistered':
     case 'NodeCordoned':
+    case 'NodeReadinessChanged':
       return `nodes/${event.data.name}`;
     default:
       return assertNever(event);

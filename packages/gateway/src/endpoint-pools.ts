@@ -5,6 +5,8 @@ import type { PodEndpoint } from './route-table.js';
 /** One pod as the gateway tracks it: its load, and a keep-alive pool opened on first use. */
 export class EndpointState implements EndpointLoad {
   inFlight = 0;
+  /** Until when (performance.now()) this pod is taken to be gone: it refused a connection. */
+  refusedUntil = 0;
   pod: string;
   concurrency: number;
   #pool: Pool | undefined;

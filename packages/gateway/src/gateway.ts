@@ -53,7 +53,9 @@ export interface Gateway {
 const WAITING_PER_CONCURRENCY = 10;
 const FALLBACK_CONCURRENCY = 100;
 /** Times a request refused at connect (the pod was already gone) is tried on another pod. */
-const MAX_REDISPATCH = 2;
+const MAX_REDISPATCH = 3;
+/** How long a pod that refused a connection is passed over by retries. */
+const REFUSED_MS = 2000;
 /** Seconds a client should wait before retrying a request no pod could take. */
 const RETRY_AFTER_SECONDS = 1;
 
@@ -170,7 +172,9 @@ class InvocationGateway implements Gateway, CallOwner {
   /** The pod refused the connection (it is going away): nothing reached it, so another pod may take it. */
   refused(call: ProxyCall, endpoint: EndpointState): boolean {
     if (call.redispatches >= MAX_REDISPATCH || this.#closed) return false;
-    const others = call.fn.endpoints.filter((e) => e !== endpoint);
+    const now = performance.now();
+    endpoint.refusedUntil = now + REFUSED_MS;
+    const others = call.fn.endpoints.filter((e) => e !== endpoint && e.refusedUntil < now);
     const next = others[pickEndpoint(others, Math.random)];
     if (next === undefined) return false;
     call.redispatches += 1;

@@ -144,8 +144,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.#settled) return;
     if (this.#clientGone) return this.#settle(undefined, 'client closed the request');
-    const code = (error as { code?: unknown }).code;
-    if (code === 'ECONNREFUSED' && this.endpoint !== undefined && !this.res.headersSent) {
+    if (this.endpoint !== undefined && !this.res.headersSent && this.#neverReachedFunction(error)) {
       const controller = this.#controller;
       this.#controller = undefined;
       if (this.owner.refused(this, this.endpoint)) return;
@@ -159,6 +158,18 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
     const failure = describeUpstreamFailure(error, this.endpoint?.pod ?? 'unknown', this.fn.key, this.fn.route.timeoutMs);
     sendError(this.res, failure.status, failure.message);
     this.#settle(failure.status, failure.message);
+  }
+
+  /**
+   * Whether the request cannot have run: refused at connect, or — for a request without a body
+   * whose method is safe to repeat — a pooled connection the pod closed as it went away.
+   */
+  #neverReachedFunction(error: Error): boolean {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED') return true;
+    const method = this.req.method ?? 'GET';
+    const bodyless = this.req.headers['content-length'] === undefined && this.req.headers['transfer-encoding'] === undefined;
+    return bodyless && (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') && (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED');
   }
 
   clientClosed(): void {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
+  encodeLease,
   encodeMetricsReport,
   keyOf,
+  LEASES_TOPIC,
   METRICS_TOPIC,
   startReconcileLoop,
   type ClusterState,
@@ -10,6 +12,7 @@ import {
   type NodeCapacity,
   type Pod,
   type StateStore,
+  type Taint,
 } from '@tide/core';
 import { createCpuMeter } from './pod-cpu.js';
 
@@ -22,13 +25,23 @@ export interface NodeLoopOptions {
   nodeName: string;
   address: string;
   capacity: NodeCapacity;
+  labels?: Record<string, string>;
+  taints?: Taint[];
   /** Opens the agent with the callback that turns its reports into events. */
   openAgent: (onReport: (report: PodReport) => void) => Promise<NodeAgent>;
   /** Local path of an artifact's module (fetched first where the node does not have it). */
   artifactPath: (digest: string) => Promise<string>;
   /** Where the CPU its pods use is reported every second (the metrics topic), for 'cpu' autoscaling. */
-  metrics?: { append(topic: string, records: readonly { value: Uint8Array; key?: string }[]): Promise<number[]> };
+  metrics?: Appender;
+  /** Where the node renews its lease (the leases topic); without it the node never goes NotReady. */
+  leases?: Appender;
+  /** How often the lease is renewed (default 2 s; nodeGraceSeconds should be several times this). */
+  leaseMs?: number;
   onError?: (error: Error) => void;
+}
+
+interface Appender {
+  append(topic: string, records: readonly { value: Uint8Array; key?: string }[]): Promise<number[]>;
 }
 
 export interface NodeLoop {
@@ -99,7 +112,9 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
   };
 
   const agent = await options.openAgent(report);
-  const [registered] = await store.append([{ type: 'NodeRegistered', data: { name: nodeName, bootId, address: options.address, capacity: options.capacity } }]);
+  const [registered] = await store.append([
+    { type: 'NodeRegistered', data: { name: nodeName, bootId, address: options.address, capacity: options.capacity, labels: options.labels ?? {}, taints: options.taints ?? [] } },
+  ]);
   if (!registered?.verdict.accepted) throw new Error(`node ${nodeName} could not register: ${JSON.stringify(registered?.verdict)}`);
 
   // Pods being deleted stay known, so that their Stopped report can still name them.
@@ -146,6 +161,14 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
   };
   const cpuTimer = options.metrics ? setInterval(reportCpu, CPU_REPORT_MS) : undefined;
   cpuTimer?.unref();
+  const renewLease = () => {
+    options.leases
+      ?.append(LEASES_TOPIC, [{ value: encodeLease({ node: nodeName, bootId, at: Date.now() }), key: nodeName }])
+      .catch((error: Error) => options.onError?.(new Error(`node ${nodeName}: renewing its lease failed: ${error.message}`)));
+  };
+  renewLease();
+  const leaseTimer = options.leases ? setInterval(renewLease, options.leaseMs ?? 2000) : undefined;
+  leaseTimer?.unref();
 
   return {
     nodeName,
@@ -153,6 +176,7 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
     agent,
     async close() {
       clearInterval(cpuTimer);
+      clearInterval(leaseTimer);
       await loop.stop();
       closed = true;
       await agent.close();

@@ -20,7 +20,7 @@ const COLUMNS: Record<string, { headers: string[]; row: Row; wide?: { headers: s
   namespaces: { headers: ['NAME', 'AGE'], row: (n: Namespace) => [n.metadata.name, age(n.metadata.creationTimestamp)] },
   nodes: {
     headers: ['NAME', 'STATUS', 'MEMORY', 'CPU', 'PODS', 'AGE'],
-    row: (n: TideNode) => [n.metadata.name, n.status.ready ? 'Ready' : 'NotReady', `${n.spec.capacity.memoryMb}Mi`, `${n.spec.capacity.cpuMilli}m`, String(n.spec.capacity.pods), age(n.metadata.creationTimestamp)],
+    row: (n: TideNode) => [n.metadata.name, `${n.status.ready ? 'Ready' : 'NotReady'}${n.spec.unschedulable ? ',SchedulingDisabled' : ''}`, `${n.spec.capacity.memoryMb}Mi`, `${n.spec.capacity.cpuMilli}m`, String(n.spec.capacity.pods), age(n.metadata.creationTimestamp)],
   },
 };
 

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdir, readdir } from 'node:fs/promises';
 import { cpus, hostname, totalmem } from 'node:os';
@@ -6,7 +7,7 @@ import { getRequestListener } from '@hono/node-server';
 import { openStateStore, type StateStore } from '@tide/core';
 import { LogCorruptionError, LogLockedError, openEmbeddedLog, openSnapshotFiles, type EmbeddedLog } from '@tide/log';
 import { createControlPlaneApp, openArtifactStore } from '@tide/control-plane';
-import { startRevisionController } from '@tide/controllers';
+import { startNodeLifecycle, startRevisionController } from '@tide/controllers';
 import { startScheduler } from '@tide/scheduler';
 import { openNodeAgent, startNodeLoop, type NodeLoop } from '@tide/node-agent';
 import { createGateway, createStateRouteTable, startLoadReporter, type LoadReporter } from '@tide/gateway';
@@ -22,6 +23,12 @@ export interface UpOptions {
   deployDirs: string[];
   /** Pre-started runtime processes kept on the node (0 disables the warm pool). */
   warmPoolSize?: number;
+  /** A node that does not renew its lease for this long becomes NotReady (default 10). */
+  nodeGraceSeconds: number;
+  /** 1: one node in this process; N > 1: N `tide node` processes; 0: none (start them yourself). */
+  nodes: number;
+  /** This CLI's entry, to start `tide node` processes with. */
+  cliEntry: string;
   log: (line: string) => void;
 }
 
@@ -81,22 +88,28 @@ export async function up(options: UpOptions): Promise<RunningTide> {
 
   const controllers = [startRevisionController(store, { onError }), startScheduler(store, { onError, onUnschedulable: (pod, reasons) => options.log(`pod ${pod.metadata.name} is unschedulable: ${reasons.join('; ')}`) })];
   const autoscaler = await startAutoscaler({ store, metrics: log, onError });
-  const node: NodeLoop = await startNodeLoop({
-    store,
-    nodeName: 'local',
-    address: '127.0.0.1',
-    capacity: developmentNodeCapacity(),
-    openAgent: (onReport) =>
-      openNodeAgent({
-        dataDir: join(dataDir, 'node'),
-        onReport,
-        onLog: (pod, stream, line) => options.log(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`),
-        ...(options.warmPoolSize === undefined ? {} : { warmPool: { size: options.warmPoolSize } }),
-      }),
-    artifactPath: async (digest) => artifacts.pathOf(digest),
-    metrics: log,
-    onError,
-  });
+  const nodeLifecycle = await startNodeLifecycle({ store, leases: log, graceMs: options.nodeGraceSeconds * 1000, onError });
+  const node: NodeLoop | undefined =
+    options.nodes === 1
+      ? await startNodeLoop({
+          store,
+          nodeName: 'local',
+          address: '127.0.0.1',
+          capacity: developmentNodeCapacity(),
+          openAgent: (onReport) =>
+            openNodeAgent({
+              dataDir: join(dataDir, 'node'),
+              onReport,
+              onLog: (pod, stream, line) => options.log(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`),
+              ...(options.warmPoolSize === undefined ? {} : { warmPool: { size: options.warmPoolSize } }),
+            }),
+          artifactPath: async (digest) => artifacts.pathOf(digest),
+          metrics: log,
+          leases: log,
+          onError,
+        })
+      : undefined;
+  const nodeProcesses = options.nodes > 1 ? await startNodeProcesses(options, url, dataDir) : [];
   ready = true;
   options.log(`API and gateway listening at ${url} (data in ${dataDir}, state at offset ${store.state().offset})`);
 
@@ -121,14 +134,42 @@ export async function up(options: UpOptions): Promise<RunningTide> {
       server.closeAllConnections();
       await reporter?.stop();
       await autoscaler.stop();
+      await nodeLifecycle.stop();
       await Promise.all(controllers.map((c) => c.stop()));
-      await node.close();
+      await node?.close();
+      await Promise.all(nodeProcesses.map((p) => p.stop()));
       routes.close();
       await gateway.close();
       await store.close();
       await log.close();
     })());
   return { url, server, store, stop };
+}
+
+/** `tide up --nodes N`: N node agents, each a `tide node` process that ends with this one. */
+async function startNodeProcesses(options: UpOptions, url: string, dataDir: string) {
+  const nodes = [];
+  for (let i = 1; i <= options.nodes; i++) {
+    const name = `node-${i}`;
+    const child = spawn(process.execPath, [options.cliEntry, 'node', '--server', url, '--name', name, '--data', join(dataDir, 'nodes', name), '--exit-with-parent'], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...(options.warmPoolSize === undefined ? {} : { TIDE_WARM_POOL: String(options.warmPoolSize) }) },
+    });
+    const relay = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) options.log(`[${name}] ${line.replace(/^\S+Z /, '')}`);
+    };
+    child.stdout!.on('data', relay);
+    child.stderr!.on('data', relay);
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    nodes.push({
+      name,
+      async stop() {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        await exited;
+      },
+    });
+  }
+  return nodes;
 }
 
 /**

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { dnsLabel, keyOf, type ClusterState, type ResourceMap } from '@tide/core';
 import { ApiError } from '../errors.js';
 import { checkManifestTarget, parseManifestBody } from '../manifest-body.js';
-import { applyFunction, applyNamespace, deleteFunction, deleteNamespace, undoRollout, type CommandContext } from '../commands.js';
+import { applyFunction, applyNamespace, cordonNode, deleteFunction, deleteNamespace, drainNode, undoRollout, type CommandContext } from '../commands.js';
 import { watchResponse } from './watch.js';
 import { functionMetrics } from './metrics.js';
 import type { ControlPlaneDeps } from '../deps.js';
@@ -64,6 +64,14 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   app.delete('/namespaces/:ns', async (c) => c.json(await deleteNamespace(ctxOf(c), checkName('namespace', c.req.param('ns')))));
 
   app.get('/nodes', (c) => c.json(list('nodes', deps.store.state())));
+  app.get('/nodes/:name', (c) => {
+    const node = deps.store.state().nodes.get(checkName('node', c.req.param('name')));
+    if (!node) throw new ApiError(404, 'NotFound', `node ${c.req.param('name')} not found`);
+    return c.json(node);
+  });
+  app.post('/nodes/:name/cordon', async (c) => c.json(await cordonNode(ctxOf(c), checkName('node', c.req.param('name')), true)));
+  app.post('/nodes/:name/uncordon', async (c) => c.json(await cordonNode(ctxOf(c), checkName('node', c.req.param('name')), false)));
+  app.post('/nodes/:name/drain', async (c) => c.json(await drainNode(ctxOf(c), checkName('node', c.req.param('name')))));
 
   for (const plural of ['functions', 'revisions', 'pods'] as const) {
     const kind = LIST_KINDS[plural].replace(/List$/, '');

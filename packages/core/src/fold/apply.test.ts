@@ -139,6 +139,25 @@ describe('apply (the fold)', () => {
     expect([...state.revisions.keys()].sort()).toEqual(['default/hello-00001', 'default/hello-00003', 'default/hello-00004']);
   });
 
+  it('evicts the pods of a node that lost its lease, and takes the node back when the same incarnation renews it', () => {
+    const pod = { namespace: 'default', name: 'hello-00001-abcde' };
+    const lease = (ready: boolean, bootId = 'boot-1') => ({ type: 'NodeReadinessChanged', data: { name: 'local', bootId, ready, reason: 'lease' } }) as const;
+    const { state, verdicts } = foldAll([
+      ns,
+      node,
+      hello(),
+      { type: 'PodCreated', data: { ...pod, revision: 'hello-00001' } },
+      { type: 'PodBound', data: { ...pod, node: 'local' } },
+      lease(false),
+      lease(false),
+      lease(true, 'boot-0'),
+      lease(true),
+    ]);
+    expect(verdicts.slice(5).map((v) => v.accepted)).toEqual([true, false, false, true]);
+    expect(state.pods.size).toBe(0);
+    expect(state.nodes.get('local')?.status.ready).toBe(true);
+  });
+
   it('deleting a function removes its revisions', () => {
     const { state } = foldAll([ns, hello(), { type: 'FunctionDeleted', data: { namespace: 'default', name: 'hello' } }]);
     expect(state.functions.size).toBe(0);

@@ -40,3 +40,19 @@ export function nodeCordoned(state: ClusterState, event: EventOf<'NodeCordoned'>
   const updated: TideNode = { ...node, metadata: { ...node.metadata, resourceVersion: String(ctx.offset) }, spec: { ...node.spec, unschedulable } };
   return { state: { ...state, nodes: state.nodes.set(name, updated) } };
 }
+
+/**
+ * The node lifecycle controller's verdict on a node's lease. A node that lost its lease is not
+ * ready and its pods are evicted (the revision controller makes replacements elsewhere); when the
+ * same incarnation renews its lease, it is ready again, with no pods until new ones are bound.
+ */
+export function nodeReadinessChanged(state: ClusterState, event: EventOf<'NodeReadinessChanged'>, ctx: FoldContext): HandlerResult {
+  const { name, bootId, ready, reason } = event.data;
+  const node = state.nodes.get(name);
+  if (!node) return { rejected: rejected('not-found', `node ${name} not found`) };
+  if (node.status.bootId !== bootId) return { rejected: rejected('conflict', `node ${name} has restarted since (boot ${node.status.bootId}, not ${bootId})`) };
+  if (node.status.ready === ready) return { rejected: rejected('conflict', `node ${name} is already ${ready ? 'ready' : 'not ready'}`) };
+  const updated: TideNode = { ...node, metadata: { ...node.metadata, resourceVersion: String(ctx.offset) }, status: { ready, bootId, ...(ready ? {} : { reason }) } };
+  const pods = ready ? state.pods : state.pods.filter((pod) => pod.spec.node !== name);
+  return { state: { ...state, nodes: state.nodes.set(name, updated), pods } };
+}

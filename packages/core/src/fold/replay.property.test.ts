@@ -38,6 +38,9 @@ const eventArb: fc.Arbitrary<Input> = fc.oneof(
     .record({ name: fc.constantFrom('n1', 'n2'), bootId: fc.constantFrom('b1', 'b2') })
     .map((d) => ({ type: 'NodeRegistered', data: { ...d, address: '127.0.0.1', capacity: { memoryMb: 1024, cpuMilli: 1000, pods: 10 }, labels: {}, taints: [] } }) as Input),
   fc.record({ name: fc.constantFrom('n1', 'n2'), unschedulable: fc.boolean() }).map((d) => ({ type: 'NodeCordoned', data: d }) as Input),
+  fc
+    .record({ name: fc.constantFrom('n1', 'n2'), bootId: fc.constantFrom('b1', 'b2'), ready: fc.boolean() })
+    .map((d) => ({ type: 'NodeReadinessChanged', data: { ...d, reason: 'lease' } }) as Input),
   fc.record({ namespace: nsName, name: podName }).map((d) => ({ type: 'PodUnschedulable', data: { ...d, reasons: ['node n1: full'] } }) as Input),
 );
 

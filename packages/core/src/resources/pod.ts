@@ -59,6 +59,6 @@ export const TideNode = z.object({
     /** Cordoned: no new pods are scheduled here (`tide cordon`). */
     unschedulable: z.boolean(),
   }),
-  status: z.object({ ready: z.boolean(), bootId: z.string() }),
+  status: z.object({ ready: z.boolean(), bootId: z.string(), reason: z.string().optional() }),
 });
 export type TideNode = z.infer<typeof TideNode>;

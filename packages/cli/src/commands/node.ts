@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openStateStore, type NodeCapacity, type Taint } from '@tide/core';
+import { openHttpLog } from '@tide/log';
+import { createArtifactCache, openNodeAgent, startNodeLoop } from '@tide/node-agent';
+import { CliError } from '../api-client.js';
+
+export interface NodeOptions {
+  server: string;
+  name: string;
+  dataDir: string;
+  capacity: NodeCapacity;
+  labels: Record<string, string>;
+  taints: Taint[];
+  warmPoolSize?: number;
+  log: (line: string) => void;
+}
+
+/** A development node's default capacity: a share of this machine (CPU requests overcommit 4×). */
+export function defaultNodeCapacity(nodes = 1): NodeCapacity {
+  return { memoryMb: Math.floor(((totalmem() / 1024 / 1024) * 0.75) / nodes), cpuMilli: Math.floor((cpus().length * 4000) / nodes), pods: 110 };
+}
+
+/** `key=value:Effect` → a taint. */
+export function parseTaint(text: string): Taint {
+  const match = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|NoExecute)$/.exec(text);
+  if (!match) throw new CliError(`--taint "${text}" must look like key=value:NoSchedule or key:NoExecute`, 2);
+  return { key: match[1]!, ...(match[2] ? { value: match[2] } : {}), effect: match[3] as Taint['effect'] };
+}
+
+/**
+ * `tide node`: a node agent in a process of its own. It folds the state log and appends its reports
+ * through the control plane's log API, renews its lease there, and fetches artifacts by digest.
+ */
+export async function runNode(options: NodeOptions) {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const log = openHttpLog(options.server);
+  const onError = (error: Error) => options.log(`error: ${error.message}`);
+  let store;
+  try {
+    store = await openStateStore({ log, onError });
+  } catch (error) {
+    await log.close();
+    throw new CliError(`node ${options.name} cannot read the state log from ${options.server}: ${(error as Error).message}`);
+  }
+  const node = await startNodeLoop({
+    store,
+    nodeName: options.name,
+    address: '127.0.0.1',
+    capacity: options.capacity,
+    labels: options.labels,
+    taints: options.taints,
+    openAgent: (onReport) =>
+      openNodeAgent({
+        dataDir: join(dataDir, 'agent'),
+        onReport,
+        onLog: (pod, stream, line) => options.log(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`),
+        ...(options.warmPoolSize === undefined ? {} : { warmPool: { size: options.warmPoolSize } }),
+      }),
+    artifactPath: createArtifactCache(join(dataDir, 'artifacts'), options.server),
+    metrics: log,
+    leases: log,
+    onError,
+  });
+  options.log(`node ${options.name} is up (boot ${node.bootId}), following ${options.server}`);
+  return {
+    async stop() {
+      await node.close();
+      await store.close();
+      await log.close();
+    },
+  };
+}
+
+export function nodeName(): string {
+  return `node-${randomBytes(3).toString('hex')}`;
+}

@@ -1,0 +1,54 @@
+import { decodeLease, LEASES_TOPIC, type StateStore } from '@tide/core';
+import { readinessChanges } from './core/node-health.js';
+
+export interface LeaseSource {
+  read(topic: string, fromOffset: number, options?: { follow?: boolean; signal?: AbortSignal }): AsyncIterable<{ value: Uint8Array }>;
+  endOffset(topic: string): Promise<number>;
+}
+
+/**
+ * Watches node leases: a node that stops renewing for `graceMs` (nodeGraceSeconds, 10 s) becomes
+ * NotReady and its pods are evicted to be rescheduled; the same incarnation renewing again makes it
+ * Ready. Its own clock measures silence, so agents' clocks need not agree.
+ */
+export async function startNodeLifecycle(options: { store: StateStore; leases: LeaseSource; graceMs?: number; checkMs?: number; now?: () => number; onError?: (e: Error) => void }) {
+  const now = options.now ?? Date.now;
+  const graceMs = options.graceMs ?? 10_000;
+  const startedAt = now();
+  const lastSeen = new Map<string, { bootId: string; at: number }>();
+  const abort = new AbortController();
+  const following = (async () => {
+    try {
+      for await (const record of options.leases.read(LEASES_TOPIC, await options.leases.endOffset(LEASES_TOPIC), { follow: true, signal: abort.signal })) {
+        const lease = decodeLease(record.value);
+        if (lease) lastSeen.set(lease.node, { bootId: lease.bootId, at: now() });
+      }
+    } catch (error) {
+      if (!abort.signal.aborted) options.onError?.(new Error(`node lifecycle: reading ${LEASES_TOPIC} failed: ${(error as Error).message}`));
+    }
+  })();
+  let checking = false;
+  const check = async () => {
+    if (checking) return;
+    checking = true;
+    try {
+      const changes = readinessChanges([...options.store.state().nodes.values()], lastSeen, now(), graceMs, startedAt);
+      if (changes.length) {
+        await options.store.append(changes.map(({ expect, ...data }) => ({ type: 'NodeReadinessChanged' as const, data, expect })));
+      }
+    } catch (error) {
+      options.onError?.(new Error(`node lifecycle: ${(error as Error).message}`));
+    } finally {
+      checking = false;
+    }
+  };
+  const timer = setInterval(() => void check(), options.checkMs ?? 1000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      abort.abort();
+      await following;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { eventually, makeTempDir } from '@tide/testkit/testing';
+import { freePort, processesMentioning, repoRoot, runCli, startNode, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+
+/** Three nodes as separate processes: spread, failover after kill -9, and no pod twice on return. */
+const GRACE_SECONDS = 5;
+let dir: Awaited<ReturnType<typeof makeTempDir>>;
+let tide: TideProcess;
+const nodes = new Map<string, TideProcess>();
+const client = new Agent({ connections: 16 });
+
+interface PodList {
+  items: { metadata: { name: string }; spec: { node?: string; function: string }; status: { phase: string } }[];
+}
+const pods = async () => ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`)).body.json()) as PodList).items;
+const readyByNode = async () => {
+  const counts: Record<string, number> = {};
+  for (const pod of await pods()) if (pod.status.phase === 'Ready') counts[pod.spec.node!] = (counts[pod.spec.node!] ?? 0) + 1;
+  return counts;
+};
+const node = (name: string) => startNode({ server: tide.url, name, dataDir: join(dir.path, 'nodes', name), args: ['--warm-pool', '0'] });
+
+beforeAll(async () => {
+  dir = await makeTempDir('tide-nodes-');
+  tide = await startTide({ dataDir: dir.path, port: await freePort(), args: ['--nodes', '0', '--node-grace', String(GRACE_SECONDS)] });
+  for (const name of ['node-1', 'node-2', 'node-3']) nodes.set(name, await node(name));
+}, 60_000);
+
+afterAll(async () => {
+  await client.close();
+  for (const n of nodes.values()) await stopTide(n);
+  await stopTide(tide);
+  await dir?.remove();
+});
+
+describe('three nodes', () => {
+  it('spreads a function at min 6 as 2/2/2', async () => {
+    const deployed = await runCli(['deploy', join(repoRoot, 'functions/hello'), '--min', '6'], { server: tide.url });
+    expect(deployed.code, deployed.stderr).toBe(0);
+    await eventually(async () => expect(await readyByNode()).toEqual({ 'node-1': 2, 'node-2': 2, 'node-3': 2 }), { timeoutMs: 20_000, intervalMs: 100 });
+  });
+
+  it('moves the pods of a node killed with -9 to the others, while calls keep succeeding', async () => {
+    const statuses = new Map<number | string, number>();
+    const failures = new Set<string>();
+    let calling = true;
+    const caller = (async () => {
+      for (let i = 0; i < 100_000 && calling; i++) {
+        try {
+          const res = await request(`${tide.url}/fn/default/hello`, { dispatcher: client });
+          const text = await res.body.text();
+          if (res.statusCode !== 200) failures.add(text);
+          statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+        } catch (error) {
+          const code = (error as { code?: string }).code ?? 'error';
+          statuses.set(code, (statuses.get(code) ?? 0) + 1);
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const killedAt = Date.now();
+    nodes.get('node-2')!.child.kill('SIGKILL');
+    await nodes.get('node-2')!.exited;
+    nodes.delete('node-2');
+    await eventually(
+      async () => {
+        const ready = await readyByNode();
+        expect(ready['node-2']).toBeUndefined();
+        expect((ready['node-1'] ?? 0) + (ready['node-3'] ?? 0)).toBe(6);
+      },
+      { timeoutMs: (GRACE_SECONDS + 15) * 1000, intervalMs: 100 },
+    );
+    const failoverMs = Date.now() - killedAt;
+    await new Promise((r) => setTimeout(r, 500));
+    calling = false;
+    await caller;
+    const total = [...statuses.values()].reduce((a, b) => a + b, 0);
+    const errors = total - (statuses.get(200) ?? 0);
+    console.log(`failover: 6 pods Ready on node-1 and node-3 ${failoverMs} ms after kill -9 (grace ${GRACE_SECONDS} s); calls during it: ${total}, errors ${errors} ${JSON.stringify(Object.fromEntries(statuses))} ${[...failures].join(' | ')}`);
+    expect(errors / total).toBeLessThan(0.05);
+    expect((await request(`${tide.url}/fn/default/hello`)).statusCode).toBe(200);
+  }, 60_000);
+
+  it('runs no pod twice when the killed node comes back', async () => {
+    nodes.set('node-2', await node('node-2'));
+    await eventually(
+      async () => {
+        const list = await runCli(['get', 'nodes'], { server: tide.url });
+        expect(list.stdout).toMatch(/node-2\s+Ready/);
+      },
+      { timeoutMs: 15_000, intervalMs: 200 },
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    const current = await pods();
+    const names = current.map((p) => p.metadata.name);
+    expect(new Set(names).size).toBe(names.length);
+    // With the warm pool off, each runtime process is exactly one pod of the log.
+    const runtimes = processesMentioning(join(dir.path, 'nodes'), 'runtime').length;
+    expect(runtimes).toBe(current.filter((p) => p.status.phase === 'Ready' || p.status.phase === 'Starting').length);
+  }, 60_000);
+});

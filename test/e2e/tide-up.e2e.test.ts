@@ -77,7 +77,7 @@ describe('tide up with the examples', () => {
     expect(deployed.code).toBe(1);
     expect(deployed.stderr).toMatch(/missing DATABASE_URL/);
     const pods = await runCli(['get', 'pods', '-o', 'wide'], { server: tide.url });
-    expect(pods.stdout).toMatch(/broken-00001-\w+\s+broken-00001\s+(Exited|Starting|Bound)\s+[1-9]/);
+    expect(pods.stdout).toMatch(/broken-00001-\w+\s+broken-00001\s+(Exited|Starting|Bound|CrashLoopBackOff)\s+[1-9]/);
     await eventually(async () => {
       const call = await get('/fn/default/broken');
       expect(call.status).toBe(503);
@@ -87,6 +87,8 @@ describe('tide up with the examples', () => {
     const functions = await runCli(['get', 'functions'], { server: tide.url });
     expect(functions.stdout).toMatch(/broken\s+broken-00001\s+0\/1\s+1\s+1\.\.20\s+Failing: import failed: Error: cannot start: missing DATABASE_URL/);
     expect((await get('/fn/default/hello')).status).toBe(200);
+    // A crash-looping pod reports each restart; remove it so the log is quiet for the next tests.
+    expect((await runCli(['delete', 'function', 'broken'], { server: tide.url })).code).toBe(0);
   });
 
   it('answers 502 when a pod dies mid-request, then restarts the pod', async () => {

@@ -1,5 +1,5 @@
 export { openNodeAgent, DEFAULT_WARM_POOL, WARM_POOL_LOG_NAME, type NodeAgent, type NodeAgentOptions, type WarmPoolSettings } from './node-agent.js';
-export type { PodRunSpec, PodReport, PodPhase, ColdStart } from './pod-types.js';
+export type { PodRunSpec, PodReport, PodPhase, ColdStart, ProbeSpec } from './pod-types.js';
 export type { LogStream } from './adapters/log-capture.js';
 export type { WarmPoolStatus } from './adapters/warm-pool.js';
 export type { Clock } from './clock.js';

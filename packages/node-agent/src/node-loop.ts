@@ -66,6 +66,7 @@ function runSpecOf(agentName: string, pod: Pod, artifactPath: string): PodRunSpe
     memoryMb: pod.spec.resources.memoryMb,
     timeoutSeconds: pod.spec.timeoutSeconds,
     terminationGraceSeconds: pod.spec.terminationGraceSeconds,
+    probes: pod.spec.probes,
   };
 }
 

@@ -11,6 +11,16 @@ export interface PodRunSpec {
   memoryMb: number;
   timeoutSeconds: number;
   terminationGraceSeconds: number;
+  /** HTTP probes of the function's own paths (the runtime's readiness probe always runs too). */
+  probes?: { readiness?: ProbeSpec; liveness?: ProbeSpec };
+}
+
+export interface ProbeSpec {
+  path: string;
+  initialDelaySeconds: number;
+  periodSeconds: number;
+  timeoutSeconds: number;
+  failureThreshold: number;
 }
 
 /** How a pod's process came to be: an idle warm-pool process was assigned, or a new one was spawned. */

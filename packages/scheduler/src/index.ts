@@ -1,2 +1,9 @@
-export { schedule, usageByNode, type ScheduleResult } from './core/schedule.js';
-export { startScheduler } from './scheduler-loop.js';
+export { schedule, normalise, PASS, fail, InvalidScoreError, MAX_NODE_SCORE, type FilterPlugin, type FilterResult, type ScorePlugin, type WeightedScore, type Plugins, type ScheduleResult } from './core/framework.js';
+export { createSchedulingContext, type SchedulingContext, type CycleContext, type NodeUsage } from './core/scheduling-context.js';
+export { assignPending, isPending, type Assignment, type Binding, type UnschedulableVerdict } from './core/assign.js';
+export { schedulingEvents, type SchedulingEvents } from './core/scheduling-events.js';
+export { summariseReasons, MAX_REASONS, MAX_REASON_CHARS } from './core/reasons.js';
+export { defaultPlugins, pluginsFromConfig, PluginConfigError, type PluginConfig } from './core/default-plugins.js';
+export * as plugins from './core/plugins/index.js';
+export { startScheduler, type SchedulerOptions } from './scheduler-loop.js';
+export { benchPlacements, type PlacementBench, type PlacementBenchOptions } from './bench.js';

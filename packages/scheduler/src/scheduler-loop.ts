@@ -1,33 +1,32 @@
-import { startReconcileLoop, type EventInput, type Pod, type ReconcileLoop, type StateStore } from '@tide/core';
-import { schedule } from './core/schedule.js';
+import { startReconcileLoop, type Pod, type ReconcileLoop, type StateStore } from '@tide/core';
+import { assignPending } from './core/assign.js';
+import { defaultPlugins } from './core/default-plugins.js';
+import type { Plugins } from './core/framework.js';
+import { schedulingEvents } from './core/scheduling-events.js';
 
-/** Binds pending pods to nodes, one PodBound event each, conditional on the pod being unchanged. */
-export function startScheduler(store: StateStore, options: { onUnschedulable?: (pod: Pod, reasons: string[]) => void; onError?: (e: Error) => void } = {}): ReconcileLoop {
-  const reported = new Set<string>();
+export interface SchedulerOptions {
+  /** The filter/score cycle (default `defaultPlugins`; `pluginsFromConfig` builds a tuned one). */
+  plugins?: Plugins;
+  /** Called when a pod becomes unschedulable or its reasons change (not on every pass). */
+  onUnschedulable?: (pod: Pod, reasons: string[]) => void;
+  onError?: (error: Error) => void;
+  /** How often a pass runs without a state change (the reconcile loop's default when absent). */
+  resyncMs?: number;
+}
+
+/**
+ * Binds Pending pods to nodes. Every state change runs a pass over all Pending pods, so a pod that
+ * was unschedulable is bound as soon as a node that fits it registers, is uncordoned or frees room.
+ */
+export function startScheduler(store: StateStore, options: SchedulerOptions = {}): ReconcileLoop {
+  const plugins = options.plugins ?? defaultPlugins;
   return startReconcileLoop(store, {
     name: 'scheduler',
     ...(options.onError ? { onError: options.onError } : {}),
+    ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
     reconcile(state) {
-      const nodes = [...state.nodes.values()];
-      const pods = [...state.pods.values()];
-      const bound = pods.filter((p) => p.spec.node);
-      const events: EventInput[] = [];
-      for (const pod of pods) {
-        if (pod.status.phase !== 'Pending') continue;
-        const result = schedule(pod, nodes, bound);
-        if (result.node === undefined) {
-          const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-          if (!reported.has(key)) options.onUnschedulable?.(pod, result.reasons);
-          reported.add(key);
-          continue;
-        }
-        bound.push({ ...pod, spec: { ...pod.spec, node: result.node } });
-        events.push({
-          type: 'PodBound',
-          data: { namespace: pod.metadata.namespace, name: pod.metadata.name, node: result.node },
-          expect: Number(pod.metadata.resourceVersion),
-        });
-      }
+      const { events, newlyUnschedulable } = schedulingEvents(assignPending(state, plugins));
+      for (const { pod, reasons } of newlyUnschedulable) options.onUnschedulable?.(pod, reasons);
       return events;
     },
   });

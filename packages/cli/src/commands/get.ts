@@ -7,7 +7,7 @@ type Row = (item: never) => string[];
 const COLUMNS: Record<string, { headers: string[]; row: Row; wide?: { headers: string[]; row: Row } }> = {
   pods: {
     headers: ['NAME', 'REVISION', 'PHASE', 'RESTARTS', 'AGE'],
-    row: (p: Pod) => [p.metadata.name, p.spec.revision, p.status.phase, String(p.status.restartCount), age(p.metadata.creationTimestamp)],
+    row: (p: Pod) => [p.metadata.name, p.spec.revision, p.status.waiting ?? p.status.phase, String(p.status.restartCount), age(p.metadata.creationTimestamp)],
     wide: {
       headers: ['NODE', 'ENDPOINT', 'REASON'],
       row: (p: Pod) => [p.spec.node ?? '<none>', p.status.endpoint ?? '-', p.status.reason ?? ''],

@@ -5,8 +5,6 @@ import { API_VERSION, keyOf } from '../resources/meta.js';
 import type { Pod, PodStatus } from '../resources/pod.js';
 import { newMeta, type FoldContext, type HandlerResult } from './context.js';
 
-const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
-
 export function podCreated(state: ClusterState, event: EventOf<'PodCreated'>, ctx: FoldContext): HandlerResult {
   const { namespace, name, revision: revisionName } = event.data;
   const key = keyOf(namespace, name);
@@ -18,7 +16,7 @@ export function podCreated(state: ClusterState, event: EventOf<'PodCreated'>, ct
     apiVersion: API_VERSION,
     kind: 'Pod',
     metadata: { ...newMeta(ctx, name, namespace, { 'tide.dev/function': fn, 'tide.dev/revision': revisionName }), namespace },
-    spec: { ...template, function: fn, revision: revisionName, terminationGraceSeconds: Math.min(DEFAULT_TERMINATION_GRACE_SECONDS, template.timeoutSeconds) },
+    spec: { ...template, function: fn, revision: revisionName, terminationGraceSeconds: template.terminationGracePeriodSeconds },
     status: { phase: 'Pending', restartCount: 0 },
   };
   return { state: { ...state, pods: state.pods.set(key, pod) } };
@@ -51,6 +49,8 @@ export function podStatusReported(state: ClusterState, event: EventOf<'PodStatus
     ...(d.reason === undefined ? {} : { reason: d.reason }),
     ...(d.exitCode === undefined ? {} : { exitCode: d.exitCode }),
     ...(d.nextRestartAt === undefined ? {} : { nextRestartAt: d.nextRestartAt }),
+    // Kubernetes' name for a pod that keeps exiting and waits longer each time to be restarted.
+    ...(d.phase === 'Exited' && d.nextRestartAt !== undefined && d.restartCount >= 1 && !terminating ? { waiting: 'CrashLoopBackOff' as const } : {}),
   };
   return withPod(state, { ...pod, status }, ctx);
 }

@@ -62,6 +62,18 @@ export const Toleration = z
   .strict();
 export type Toleration = z.infer<typeof Toleration>;
 
+export const Probe = z
+  .object({
+    /** An HTTP GET of this path on the pod must answer 2xx or 3xx. */
+    path: z.string().regex(/^\/[\x21-\x7e]*$/, 'must be a URL path starting with "/"').max(512),
+    initialDelaySeconds: z.number().int().min(0).max(3600).default(0),
+    periodSeconds: z.number().int().min(1).max(300).default(10),
+    timeoutSeconds: z.number().int().min(1).max(60).default(1),
+    failureThreshold: z.number().int().min(1).max(100).default(3),
+  })
+  .strict();
+export type Probe = z.infer<typeof Probe>;
+
 export const FunctionSpec = z
   .object({
     source: z.object({ artifact: artifactDigest }).strict(),
@@ -78,6 +90,10 @@ export const FunctionSpec = z
     nodeSelector: z.record(z.string().max(253), z.string().max(63)).default({}),
     /** Taints of nodes the pods may run on anyway. */
     tolerations: z.array(Toleration).max(20).default([]),
+    /** Readiness: a failing pod gets no requests. Liveness: a failing pod is restarted. */
+    probes: z.object({ readiness: Probe.optional(), liveness: Probe.optional() }).strict().default({}),
+    /** After SIGTERM a pod may finish its in-flight requests for this long, then it is killed. */
+    terminationGracePeriodSeconds: z.number().int().min(0).max(3600).default(30),
     timeoutSeconds: z.number().int().min(1).max(900).default(30),
     scale: ScaleSpec.default({ min: 1, max: 20, target: 10, metric: 'concurrency', scaleToZeroAfterSeconds: 30, stableWindowSeconds: 60 }),
     traffic: z
@@ -112,6 +128,8 @@ export const RevisionTemplate = FunctionSpec.pick({
   timeoutSeconds: true,
   nodeSelector: true,
   tolerations: true,
+  probes: true,
+  terminationGracePeriodSeconds: true,
 });
 export type RevisionTemplate = z.infer<typeof RevisionTemplate>;
 
@@ -121,8 +139,8 @@ export function initialReplicas(scale: ScaleSpec): number {
 }
 
 export function revisionTemplateOf(spec: FunctionSpec): RevisionTemplate {
-  const { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations } = spec;
-  return { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations };
+  const { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds } = spec;
+  return { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds };
 }
 
 export const ScaleRecord = z.object({

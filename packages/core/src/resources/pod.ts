@@ -26,6 +26,8 @@ export const PodStatus = z.object({
   nextRestartAt: z.number().optional(),
   /** The node incarnation (boot id) whose agent last reported this pod. */
   nodeBootId: z.string().optional(),
+  /** Set while a pod that keeps exiting waits for its next restart. */
+  waiting: z.literal('CrashLoopBackOff').optional(),
   /** Why no node can take a Pending pod, one reason per node, as the scheduler last found. */
   unschedulable: z.array(z.string()).optional(),
 });

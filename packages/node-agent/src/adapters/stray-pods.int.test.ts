@@ -40,7 +40,8 @@ async function bundleAgentProcess(): Promise<string> {
       resolveDir: srcDir,
       loader: 'ts',
       contents: `
-        import { openNodeAgent, type PodReport } from './index.ts';
+        import { openNodeAgent } from './node-agent.ts';
+        import type { PodReport } from './pod-types.ts';
         const [dataDir, artifactPath, runtimeEntry] = process.argv.slice(2);
         const ready = new Map<string, PodReport>();
         const agent = await openNodeAgent({

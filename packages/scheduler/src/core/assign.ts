@@ -1,0 +1,66 @@
+import type { ClusterState, Pod, TideNode } from '@tide/core';
+import { schedule, type Plugins } from './framework.js';
+import { summariseReasons } from './reasons.js';
+import { createSchedulingContext } from './scheduling-context.js';
+
+export interface Binding {
+  pod: Pod;
+  node: string;
+  /** Each score plugin's normalised 0..100 for the chosen node, to explain the choice. */
+  scores: Record<string, number>;
+}
+
+export interface UnschedulableVerdict {
+  pod: Pod;
+  /** Why no node fits, bounded to what a PodUnschedulable event may carry. */
+  reasons: string[];
+}
+
+export interface Assignment {
+  bindings: Binding[];
+  unschedulable: UnschedulableVerdict[];
+}
+
+/**
+ * Places every Pending pod in one pass, oldest first, counting each binding against its node
+ * before the next pod is placed, so a pass never over-commits a node. Pure: the state is only read.
+ */
+export function assignPending(state: Pick<ClusterState, 'pods' | 'nodes'>, plugins: Plugins): Assignment {
+  // Sorted so ties, reasons and results do not depend on the map's iteration order.
+  const nodes = [...state.nodes.values()].sort(byNodeName);
+  const pods = [...state.pods.values()];
+  const ctx = createSchedulingContext(pods);
+  const assignment: Assignment = { bindings: [], unschedulable: [] };
+  for (const pod of oldestFirst(pods.filter(isPending))) {
+    const result = schedule(pod, nodes, plugins, ctx);
+    if (result.node === undefined) {
+      assignment.unschedulable.push({ pod, reasons: summariseReasons(result.reasons) });
+    } else {
+      ctx.bind(pod, result.node);
+      assignment.bindings.push({ pod, node: result.node, scores: result.scores });
+    }
+  }
+  return assignment;
+}
+
+export function isPending(pod: Pod): boolean {
+  return pod.status.phase === 'Pending' && pod.spec.node === undefined && pod.metadata.deletionTimestamp === undefined;
+}
+
+/** By creation time, then name, then namespace; a timestamp that does not parse sorts last. */
+function oldestFirst(pods: readonly Pod[]): Pod[] {
+  const keyed = pods.map((pod) => {
+    const at = Date.parse(pod.metadata.creationTimestamp);
+    return { pod, at: Number.isNaN(at) ? Infinity : at };
+  });
+  keyed.sort((a, b) => compare(a.at, b.at) || compare(a.pod.metadata.name, b.pod.metadata.name) || compare(a.pod.metadata.namespace, b.pod.metadata.namespace));
+  return keyed.map((k) => k.pod);
+}
+
+function byNodeName(a: TideNode, b: TideNode): number {
+  return compare(a.metadata.name, b.metadata.name);
+}
+
+function compare<T extends string | number>(a: T, b: T): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

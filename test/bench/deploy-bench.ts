@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import type { HelloBundle } from './hello-bundle.js';
+import type { FunctionBundle } from './function-bundle.js';
 import { applyFunction, deleteFunction, listPods, uploadArtifact } from './tide-api.js';
 import { summarize, type LatencySummary } from './stats.js';
 
@@ -27,7 +27,7 @@ export class DeployTimeoutError extends Error {
 }
 
 /** Deploys distinct copies of hello one after another, each timed from upload to its first 200. */
-export async function runDeployBench(base: string, hello: HelloBundle): Promise<DeployBenchResult> {
+export async function runDeployBench(base: string, hello: FunctionBundle): Promise<DeployBenchResult> {
   const total: number[] = [];
   const afterPut: number[] = [];
   const beforePut: number[] = [];

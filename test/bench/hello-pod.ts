@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import type { HelloBundle } from './hello-bundle.js';
+import type { FunctionBundle } from './function-bundle.js';
 import { applyFunction, listPods, uploadArtifact } from './tide-api.js';
 
 const READY_TIMEOUT_MS = 30_000;
 
 /** Deploys functions/hello as `hello` and resolves with the endpoint of its Ready pod once it answers. */
-export async function deployHello(base: string, hello: HelloBundle): Promise<{ podEndpoint: string }> {
+export async function deployHello(base: string, hello: FunctionBundle): Promise<{ podEndpoint: string }> {
   await applyFunction(base, 'hello', await uploadArtifact(base, hello.bytes));
   const deadline = performance.now() + READY_TIMEOUT_MS;
   for (;;) {

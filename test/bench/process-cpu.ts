@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second for /proc times (almost always 100). */
 const TICKS_PER_SECOND = (() => {
@@ -26,15 +26,53 @@ export function processCpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
-/** Sums a process's CPU over the stretches passed to `measure`. */
-export function createCpuMeter(pid: number | undefined) {
+/**
+ * Pids whose parent is `pid` (nginx's workers under its master), found by scanning /proc: the
+ * per-task `children` file needs a kernel option that not every machine has.
+ */
+export function childPids(pid: number): number[] {
+  const found: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 4 (ppid) is the second field after the command name's closing parenthesis.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) found.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+/** CPU seconds of several processes together; undefined if any cannot be read. */
+function totalCpuSeconds(pids: readonly number[] | undefined): number | undefined {
+  if (pids === undefined || pids.length === 0) return undefined;
+  let total = 0;
+  for (const pid of pids) {
+    const seconds = processCpuSeconds(pid);
+    if (seconds === undefined) return undefined;
+    total += seconds;
+  }
+  return total;
+}
+
+/** Sums the CPU of one process, or of a group (nginx's master and workers), over the stretches passed to `measure`. */
+export function createCpuMeter(pids: number | readonly number[] | undefined) {
+  const group = pids === undefined ? undefined : typeof pids === 'number' ? [pids] : pids;
   let seconds = 0;
-  let readable = processCpuSeconds(pid) !== undefined;
+  let readable = totalCpuSeconds(group) !== undefined;
   return {
     async measure<T>(work: () => Promise<T>): Promise<T> {
-      const before = processCpuSeconds(pid);
+      const before = totalCpuSeconds(group);
       const result = await work();
-      const after = processCpuSeconds(pid);
+      const after = totalCpuSeconds(group);
       if (before === undefined || after === undefined) readable = false;
       else seconds += after - before;
       return result;

@@ -1,9 +1,13 @@
-import type { CallBenchResult } from './call-bench.js';
+import { COLD_START_BENCH, type ColdStartModes, type ColdStartResult } from './cold-start-bench.js';
 import type { DeployBenchResult } from './deploy-bench.js';
 import type { LogBenchResult } from './log-bench.js';
 import type { MachineInfo } from './machine.js';
+import { PROXY_BENCH } from './proxy-bench.js';
+import type { ProxyOverheadResult } from './proxy-overhead.js';
 import type { ReplayBenchResult } from './replay-bench.js';
+import { SCALE_STEP_BENCH, type ScaleStepResult } from './scale-step-bench.js';
 import { formatCell, renderTable, type Cell } from './table.js';
+import { meets, TARGETS } from './targets.js';
 
 /** The printed form of each section's figures (the same figures go to results.json). */
 export function machineHeader(m: MachineInfo): string {
@@ -53,19 +57,69 @@ export function deployReport(r: DeployBenchResult): string {
   ].join('\n');
 }
 
-export function callReport(r: CallBenchResult): string {
-  const lat = (way: string, s: CallBenchResult['latencyMs']['direct']): Cell[] => [way, s.count, s.p50, s.p90, s.p99, s.max];
-  const cpu = (us: number | undefined) => (us === undefined ? 'n/a' : us);
-  const latency = renderTable('4. Warm calls to hello, concurrency 1, keep-alive (ABBA blocks of 500 after 500 warm-up each)', ['way', 'requests', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'], [
-    lat('direct to pod', r.latencyMs.direct),
-    lat('through gateway', r.latencyMs.gateway),
-    ['added by gateway', '-', r.addedMs.p50, '-', r.addedMs.p99, '-'],
-  ]);
-  const throughput = renderTable('   Throughput, concurrency 32, 3 s each', ['way', 'requests', 'seconds', 'requests/s', 'Tide CPU µs/req'], [
-    ['direct to pod', r.throughput.direct.requests, r.throughput.direct.seconds, r.throughput.direct.requestsPerSecond, '-'],
-    ['through gateway', r.throughput.gateway.requests, r.throughput.gateway.seconds, r.throughput.gateway.requestsPerSecond, cpu(r.tideCpuUsPerRequest.gatewayThroughputRun)],
-  ]);
-  const c = r.tideCpuUsPerRequest;
-  const cpuLine = `Tide process CPU per request (utime+stime from /proc): gateway at concurrency 1 ${formatCell(cpu(c.gatewayLatencyRuns))} µs; while calls went direct (idle baseline) ${formatCell(cpu(c.directRunsBaseline))} µs`;
-  return [latency, '', throughput, cpuLine].join('\n');
+export function proxyReport(r: ProxyOverheadResult): string {
+  const label = (name: string) => (name === 'direct' ? 'direct to pod' : name === 'nginx' ? `through ${r.nginx.found ? r.nginx.version : 'nginx'}` : 'through Tide gateway');
+  const cpu = (us: number | undefined) => us ?? 'n/a';
+  const latency = renderTable(
+    `4. Proxy overhead: warm calls to hello, concurrency 1, keep-alive (blocks of ${PROXY_BENCH.blockRequests} in A B C / C B A order after ${PROXY_BENCH.warmupRequests} warm-up each)`,
+    ['way', 'requests', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'added p50 ms', 'added p99 ms'],
+    r.ways.map((w) => [label(w.name), w.latencyMs.count, w.latencyMs.p50, w.latencyMs.p90, w.latencyMs.p99, w.latencyMs.max, w.name === 'direct' ? '-' : w.addedMs.p50, w.name === 'direct' ? '-' : w.addedMs.p99]),
+  );
+  const throughput = renderTable(
+    `   Throughput at concurrency ${PROXY_BENCH.concurrency} for ${PROXY_BENCH.throughputSeconds} s each; proxy CPU per request (utime+stime from /proc: nginx master + worker, the whole Tide process)`,
+    ['way', 'requests', 'seconds', 'requests/s', 'CPU µs/req c=1', `CPU µs/req c=${PROXY_BENCH.concurrency}`],
+    r.ways.map((w) => [label(w.name), w.throughput.requests, w.throughput.seconds, w.throughput.requestsPerSecond, w.name === 'direct' ? '-' : cpu(w.cpuUsPerRequest.concurrency1), w.name === 'direct' ? '-' : cpu(w.cpuUsPerRequest.concurrency32)]),
+  );
+  const gateway = r.ways.find((w) => w.name === 'gateway');
+  const direct = r.ways.find((w) => w.name === 'direct');
+  const ratio = r.gatewayCpuPerNginxCpu;
+  const times = (x: number | undefined) => (x === undefined ? 'n/a' : `${formatCell(x)}×`);
+  const lines = [
+    latency,
+    '',
+    throughput,
+    r.nginx.found
+      ? `gateway CPU / nginx CPU per request: ${times(ratio.concurrency1)} at c=1, ${times(ratio.concurrency32)} at c=${PROXY_BENCH.concurrency}   (nginx: ${r.nginx.binary}, ${r.nginx.version}${r.nginx.installedNow ? ', installed by this run with apt-get' : ''}; 1 worker, upstream keepalive 64)`
+      : `nginx column missing: ${r.nginx.reason}`,
+    `Tide's CPU while calls went direct (its idle baseline, per request): ${formatCell(cpu(direct?.cpuUsPerRequest.concurrency1))} µs at c=1, ${formatCell(cpu(direct?.cpuUsPerRequest.concurrency32))} µs at c=${PROXY_BENCH.concurrency}`,
+    `targets: gateway added p50 ≤ ${TARGETS.gatewayAddedP50Ms * 1000} µs: ${formatCell((gateway?.addedMs.p50 ?? Number.NaN) * 1000)} µs (${meets(gateway?.addedMs.p50, TARGETS.gatewayAddedP50Ms)}); ` +
+      `gateway CPU ≤ ${TARGETS.gatewayCpuPerNginxCpu}× nginx's: ${times(ratio.concurrency1)} at c=1 (${meets(ratio.concurrency1, TARGETS.gatewayCpuPerNginxCpu)}), ${times(ratio.concurrency32)} at c=${PROXY_BENCH.concurrency} (${meets(ratio.concurrency32, TARGETS.gatewayCpuPerNginxCpu)})`,
+  ];
+  return lines.join('\n');
+}
+
+export function coldStartReport(r: ColdStartModes): string {
+  const row = (mode: string, c: ColdStartResult, target: string): Cell[] => [mode, c.firstByteMs.count, c.firstByteMs.p50, c.firstByteMs.p90, c.firstByteMs.p99, c.firstByteMs.max, target];
+  const poolTarget = `p50 ≤ ${TARGETS.coldStartPoolP50Ms} (${meets(r.pool.firstByteMs.p50, TARGETS.coldStartPoolP50Ms)}), p99 ≤ ${TARGETS.coldStartPoolP99Ms} (${meets(r.pool.firstByteMs.p99, TARGETS.coldStartPoolP99Ms)})`;
+  const spawnTarget = `p50 ≤ ${TARGETS.coldStartSpawnP50Ms} (${meets(r.noPool.firstByteMs.p50, TARGETS.coldStartSpawnP50Ms)})`;
+  const lines = [
+    renderTable(
+      `6. Cold start: request at zero → first byte (${r.pool.functions} functions per mode at 0 pods: min 0, max 1, idle 1 s; one GET each, ${COLD_START_BENCH.settleMs} ms apart; a fresh tide up per mode)`,
+      ['mode', 'starts', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'target ms'],
+      [row('warm pool (default size 2)', r.pool, poolTarget), row('no pool (TIDE_WARM_POOL=0)', r.noPool, spawnTarget)],
+    ),
+    `warm-pool processes on the node while every function was at zero: ${r.pool.poolProcessesAtZero} with the pool, ${r.noPool.poolProcessesAtZero} without`,
+  ];
+  if (r.noPool.poolProcessesAtZero > 0) lines.push('WARNING: the tide up started with TIDE_WARM_POOL=0 still kept pool processes: it does not read the variable, so both rows measured a pool');
+  return lines.join('\n');
+}
+
+export function scaleStepReport(r: ScaleStepResult): string {
+  const row = (what: string, s: ScaleStepResult['decisionMs'], target: string): Cell[] => [what, s.count, s.p50, s.max, target];
+  const { callers, sleepMs, scale, podPollMs } = SCALE_STEP_BENCH;
+  const perStep = r.steps
+    .map((s) => `${s.from ?? '?'}→${s.to ?? '?'} at ${s.decisionMs === undefined ? 'none' : formatCell(s.decisionMs)} ms, pod Ready at ${s.firstNewReadyMs === undefined ? 'none' : formatCell(s.firstNewReadyMs)} ms (${formatCell(s.requests)} calls, ${s.non200} not 200)`)
+    .join('; ');
+  return [
+    renderTable(
+      `5. Load step → first scale decision: 1 pod (min ${scale.min}, max ${scale.max}, target ${scale.target}), then ${callers} callers of sleep?ms=${sleepMs}; ${r.steps.length} steps, a fresh function each`,
+      ['interval from the step', 'steps', 'p50 ms', 'max ms', 'target ms'],
+      [
+        row('→ first ScaleSet (its log time)', r.decisionMs, `≤ ${TARGETS.stepToDecisionMs} (${meets(r.decisionMs.p50, TARGETS.stepToDecisionMs)})`),
+        row('→ ScaleSet seen on the watch stream', r.decisionSeenMs, '-'),
+        row(`→ first new pod Ready (polled every ${podPollMs} ms)`, r.firstNewReadyMs, '-'),
+      ],
+    ),
+    `per step: ${perStep}`,
+  ].join('\n');
 }

@@ -1,39 +1,45 @@
 /**
  * `npm run bench`: Tide's figures side by side — durable log appends, state rebuild from 100 000
- * events, deploy → first 200, warm-call latency and throughput through the gateway vs direct.
- * Printed as tables and written to test/bench/out/results.json. Bundled to test/bench/out/run.mjs.
+ * events, deploy → first 200, proxy overhead (direct vs nginx vs the gateway), cold starts with and
+ * without the warm pool, and load step → first scale decision. Printed as tables and written to
+ * test/bench/out/results.json. Bundled to test/bench/out/run.mjs.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { TideProcess } from '../support/tide-process.js';
-import { runCallBench } from './call-bench.js';
+import { runColdStartBench, type ColdStartResult } from './cold-start-bench.js';
 import { runDeployBench } from './deploy-bench.js';
-import { bundleHello } from './hello-bundle.js';
+import { bundleFunction, type FunctionBundle } from './function-bundle.js';
 import { deployHello } from './hello-pod.js';
 import { runLogBench } from './log-bench.js';
 import { describeMachine } from './machine.js';
+import { runProxyOverhead } from './proxy-overhead.js';
 import { runReplayBench } from './replay-bench.js';
 import { findRepoRoot } from '../support/repo-root.js';
-import { callReport, deployReport, logReport, machineHeader, replayReport } from './report.js';
+import { coldStartReport, deployReport, logReport, machineHeader, proxyReport, replayReport, scaleStepReport } from './report.js';
+import { runScaleStepBench } from './scale-step-bench.js';
+import { createStopList } from './stop-list.js';
 import { createTempDirs } from './temp-dirs.js';
 import * as tideProcess from '../support/tide-process.js';
 
-/** A hard stop well above the ~2-3 minutes a run takes on 2 cores: a hung step must not hang `npm run bench`. */
+/** A hard stop well above the ~1.5 minutes a run takes on 2 cores (plus a first apt-get install of nginx): a hung step must not hang `npm run bench`. */
 const BUDGET_MS = 6 * 60_000;
 
 const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 const outDir = join(repoRoot, 'test/bench/out');
 const temp = createTempDirs();
+const stops = createStopList((message) => console.error(message));
+/** The latest `tide up`, whose output is printed if a step fails. */
 let tide: TideProcess | undefined;
 let cleaning: Promise<void> | undefined;
 let aborted = false;
 
-/** Stops Tide (and with it its pods) and removes every temp dir; safe to call more than once. */
+/** Stops nginx and every Tide (and with them their pods), then removes every temp dir; safe to call more than once. */
 function cleanup(): Promise<void> {
   return (cleaning ??= (async () => {
-    await tideProcess.stopTide(tide).catch((error: Error) => console.error(`could not stop tide up: ${error.message}`));
+    await stops.stopAll();
     await temp.removeAll().catch((error: Error) => console.error(error));
   })());
 }
@@ -41,7 +47,7 @@ function cleanup(): Promise<void> {
 /** Stops a run that was interrupted or overran its budget: whatever step is under way is abandoned. */
 function abort(reason: string): void {
   aborted = true;
-  console.error(`\nbench aborted: ${reason}; stopping Tide and removing temp dirs`);
+  console.error(`\nbench aborted: ${reason}; stopping nginx and Tide and removing temp dirs`);
   void cleanup().finally(() => process.exit(1));
 }
 
@@ -56,26 +62,46 @@ async function main(): Promise<void> {
   const replay = await runReplayBench(temp);
   console.log(`${replayReport(replay)}\n`);
 
-  const { url, pid, podEndpoint, hello } = await startTideWithHello();
-  const deploy = await runDeployBench(url, hello);
+  const [hello, sleepFn] = await Promise.all([bundleFunction(repoRoot, 'hello'), bundleFunction(repoRoot, 'sleep')]);
+  const shared = await startBenchTide({});
+  // hello first: it warms Tide up, so the first measured deploy is not also the process's first.
+  const { podEndpoint } = await deployHello(shared.url, hello);
+  const deploy = await runDeployBench(shared.url, hello);
   console.log(`${deployReport(deploy)}\n`);
-  const calls = await runCallBench({ tideUrl: url, podEndpoint, tidePid: pid });
-  console.log(`${callReport(calls)}\n`);
+  const proxy = await runProxyOverhead({ tideUrl: shared.url, tidePid: shared.pid, podEndpoint, temp, stops, log: (line) => console.log(line) });
+  console.log(`${proxyReport(proxy)}\n`);
+  const scaleStep = await runScaleStepBench(shared.url, sleepFn);
+  console.log(`${scaleStepReport(scaleStep)}\n`);
+  await shared.stop();
+
+  // Each mode on a fresh Tide with nothing else deployed, one after the other.
+  const coldStart = { pool: await coldStartsOn({}, 'bench-cold-pool', hello), noPool: await coldStartsOn({ TIDE_WARM_POOL: '0' }, 'bench-cold-nopool', hello) };
+  console.log(`${coldStartReport(coldStart)}\n`);
 
   const seconds = (performance.now() - started) / 1000;
   await mkdir(outDir, { recursive: true });
   const resultsFile = join(outDir, 'results.json');
-  await writeFile(resultsFile, `${JSON.stringify({ machine, seconds, log, replay, deploy, calls }, null, 2)}\n`);
+  await writeFile(resultsFile, `${JSON.stringify({ machine, seconds, log, replay, deploy, proxy, coldStart, scaleStep }, null, 2)}\n`);
   console.log(`done in ${seconds.toFixed(1)} s; figures in ${resultsFile}`);
 }
 
-/** The `tide up` of sections 3 and 4 (own data dir and port), with hello deployed and answering. */
-async function startTideWithHello() {
-  const hello = await bundleHello(repoRoot);
-  tide = await tideProcess.startTide({ dataDir: await temp.make('tide-bench-up-'), port: await tideProcess.freePort(), timeoutMs: 60_000 });
-  // hello first: it warms Tide up, so the first measured deploy is not also the process's first.
-  const { podEndpoint } = await deployHello(tide.url, hello);
-  return { url: tide.url, pid: tide.child.pid, podEndpoint, hello };
+/** A `tide up` of its own (data dir, free port, `env` added), stopped by cleanup if the run fails. */
+async function startBenchTide(env: Record<string, string>) {
+  const dataDir = await temp.make('tide-bench-up-');
+  const started = await tideProcess.startTide({ dataDir, port: await tideProcess.freePort(), env, timeoutMs: 60_000 });
+  tide = started;
+  const stop = stops.add('tide up', () => tideProcess.stopTide(started));
+  return { url: started.url, pid: started.child.pid, dataDir, stop };
+}
+
+/** ~20 cold starts on a fresh Tide started with `env`; counts its warm-pool processes once all are at zero. */
+async function coldStartsOn(env: Record<string, string>, prefix: string, hello: FunctionBundle): Promise<ColdStartResult> {
+  const cold = await startBenchTide(env);
+  // Pool processes carry the pool's directory in their command line (mode "pool"); pods spawned for a pod do not.
+  const poolDir = join(cold.dataDir, 'node', 'pool');
+  const result = await runColdStartBench(cold.url, hello, { prefix, countPoolProcesses: () => tideProcess.processesMentioning(poolDir).length });
+  await cold.stop();
+  return result;
 }
 
 const watchdog = setTimeout(() => abort(`still running after ${BUDGET_MS / 1000} s`), BUDGET_MS);
@@ -86,7 +112,7 @@ try {
 } catch (error) {
   // After an abort, the step under way fails as its files vanish: that is a consequence, not news.
   if (!aborted) console.error(error);
-  if (tide && !aborted) console.error(`--- tide up output (last 4 000 chars) ---\n${tide.output().slice(-4_000)}`);
+  if (tide && !aborted) console.error(`--- latest tide up's output (last 4 000 chars) ---\n${tide.output().slice(-4_000)}`);
   process.exitCode = 1;
 } finally {
   clearTimeout(watchdog);

@@ -29,9 +29,18 @@ export async function uploadArtifact(base: string, bundle: Uint8Array): Promise<
   return ((await call(base, 'POST', `${API}/artifacts`, bundle)) as { digest: string }).digest;
 }
 
-/** Applies a Function (min 1 pod) that runs `digest`; resolves once the API acknowledged it. */
-export async function applyFunction(base: string, name: string, digest: string): Promise<void> {
-  const manifest = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name }, spec: { source: { artifact: digest }, scale: { min: 1 } } };
+/** spec.scale of a Function (the server fills in what is left out). */
+export interface ScaleSettings {
+  min?: number;
+  max?: number;
+  target?: number;
+  scaleToZeroAfterSeconds?: number;
+  stableWindowSeconds?: number;
+}
+
+/** Applies a Function that runs `digest` (by default min 1 pod); resolves once the API acknowledged it. */
+export async function applyFunction(base: string, name: string, digest: string, scale: ScaleSettings = { min: 1 }): Promise<void> {
+  const manifest = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name }, spec: { source: { artifact: digest }, scale } };
   await call(base, 'PUT', `${API}/namespaces/default/functions/${name}`, JSON.stringify(manifest), 'application/json');
 }
 

@@ -37,7 +37,10 @@ export interface Autoscaler {
 interface Tracked {
   window: MetricWindow;
   state?: ScalerState;
-  /** Requests held at each gateway, from its latest report. */
+  /**
+   * Load right now at each gateway, from its latest report: requests in flight (or at least those
+   * waiting for a pod). A floor under the panic window, so a load step counts before it is averaged.
+   */
   waitingBySource: Map<string, number>;
   deciding: boolean;
 }
@@ -126,9 +129,10 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
       // A report covers intervalMs; its share of its second keeps partial reports from double counting.
       const share = Math.min(1, load.intervalMs / 1000);
       t.window = addSample(t.window, { at: load.at, concurrency: sample.concurrency * share, requests: sample.requests }, windowKeepMs(autoscalerSpecOf(fn)));
-      t.waitingBySource.set(load.source, sample.waiting);
-      // Requests waiting for a pod (or any at zero) are decided on now, not at the next tick.
-      if (sample.waiting > 0 || (fn.status.desiredReplicas === 0 && sample.requests > 0)) void decideFor(key);
+      t.waitingBySource.set(load.source, Math.max(sample.waiting, sample.inFlight ?? 0));
+      // Every report is decided on at once (deciding is cheap and pure): a load step is answered
+      // within a report interval, not at the next 2 s tick, which remains for functions gone quiet.
+      if (sample.waiting > 0 || sample.requests > 0 || sample.concurrency > 0) void decideFor(key);
     }
     for (const [key, t] of tracked) if (!seen.has(key)) t.waitingBySource.delete(load.source);
   };

@@ -169,6 +169,21 @@ describe('control plane API', () => {
     expect(fn.spec.source.artifact).toBe(first);
   });
 
+  it('refuses with 403 a function that its namespace quota does not allow, naming the quota', async () => {
+    const quota = { apiVersion: 'tide.dev/v1', kind: 'Namespace', metadata: { name: 'team-a' }, spec: { quota: { maxFunctions: 1, maxMemoryMb: 256 } } };
+    expect((await app.request('/apis/tide.dev/v1/namespaces/team-a', json(quota))).status).toBe(201);
+    const digest = await upload();
+    const path = (name: string) => `/apis/tide.dev/v1/namespaces/team-a/functions/${name}`;
+    const fn = (name: string, min = 1) => ({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name }, spec: { source: { artifact: digest }, scale: { min } } });
+    const big = await app.request(path('big'), json(fn('big', 3)));
+    expect(big.status).toBe(403);
+    expect(((await big.json()) as { message: string }).message).toMatch(/scale.min 3 × 128 MB exceeds namespace team-a quota maxMemoryMb 256/);
+    expect((await app.request(path('one'), json(fn('one')))).status).toBe(201);
+    const two = await app.request(path('two'), json(fn('two')));
+    expect(two.status).toBe(403);
+    expect(((await two.json()) as { message: string }).message).toMatch(/maxFunctions 1/);
+  });
+
   it('serves an OpenAPI document generated from the schemas', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } };
     expect(Object.keys(doc.components.schemas.FunctionManifest!.properties)).toEqual(expect.arrayContaining(['apiVersion', 'kind', 'metadata', 'spec']));

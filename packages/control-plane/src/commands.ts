@@ -1,4 +1,4 @@
-import { FunctionManifest, NamespaceManifest, keyOf, type EventInput, type StateStore, type ClusterState, type ResourceMap } from '@tide/core';
+import { FunctionManifest, NamespaceManifest, functionQuotaViolation, keyOf, type EventInput, type StateStore, type ClusterState, type ResourceMap } from '@tide/core';
 import { ApiError, invalid, rejectionError } from './errors.js';
 import type { ArtifactStore } from './adapters/artifact-store.js';
 
@@ -46,9 +46,10 @@ export async function applyNamespace(ctx: CommandContext, body: unknown) {
   const parsed = NamespaceManifest.safeParse(body);
   if (!parsed.success) throw invalid('Namespace', parsed.error);
   const { name, labels = {}, annotations = {}, resourceVersion } = parsed.data.metadata;
+  const quota = parsed.data.spec.quota;
   const { existed } = await appendConditional(ctx, resourceVersion || undefined, (s) => versionIn(s.namespaces, name), (expect) => ({
     type: 'NamespaceApplied',
-    data: { name, labels, annotations },
+    data: { name, labels, annotations, ...(quota ? { quota } : {}) },
     expect,
   }));
   return { object: ctx.store.state().namespaces.get(name), created: !existed };
@@ -72,6 +73,8 @@ export async function applyFunction(ctx: CommandContext, namespace: string, body
       { field: 'spec.source.artifact', message: 'not uploaded' },
     ]);
   }
+  const quota = functionQuotaViolation(ctx.store.state(), namespace, manifest.metadata.name, manifest.spec);
+  if (quota) throw new ApiError(403, 'Forbidden', `quota exceeded: ${quota.reason}`, [{ field: quota.field, message: quota.reason }]);
   const { resourceVersion, namespace: _ns, ...metadata } = manifest.metadata;
   const key = keyOf(namespace, manifest.metadata.name);
   const { existed } = await appendConditional(ctx, resourceVersion || undefined, (s) => versionIn(s.functions, key), (expect) => ({

@@ -32,7 +32,8 @@ export class ApiError extends Error {
 }
 
 /** The one table from the fold's rejection codes to HTTP. */
-const statusOfRejection: Record<RejectionCode, { status: 400 | 404 | 409; reason: string }> = {
+const statusOfRejection: Record<RejectionCode, { status: 400 | 403 | 404 | 409; reason: string }> = {
+  forbidden: { status: 403, reason: 'Forbidden' },
   conflict: { status: 409, reason: 'Conflict' },
   'already-exists': { status: 409, reason: 'AlreadyExists' },
   duplicate: { status: 409, reason: 'Conflict' },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dnsLabel } from './resources/meta.js';
 import { FunctionManifest } from './resources/function.js';
+import { NamespaceQuota } from './resources/namespace.js';
 import { NodeCapacity, Taint } from './resources/pod.js';
 
 const nsName = { namespace: dnsLabel, name: dnsLabel };
@@ -8,7 +9,15 @@ const podName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?
 
 /** Every event that may appear on the state stream. Past-tense facts; a type never changes meaning. */
 export const TideEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('NamespaceApplied'), data: z.object({ name: dnsLabel, labels: z.record(z.string(), z.string()).default({}), annotations: z.record(z.string(), z.string()).default({}) }) }),
+  z.object({
+    type: z.literal('NamespaceApplied'),
+    data: z.object({
+      name: dnsLabel,
+      labels: z.record(z.string(), z.string()).default({}),
+      annotations: z.record(z.string(), z.string()).default({}),
+      quota: NamespaceQuota.optional(),
+    }),
+  }),
   z.object({ type: z.literal('NamespaceDeleted'), data: z.object({ name: dnsLabel }) }),
   z.object({ type: z.literal('FunctionApplied'), data: z.object({ namespace: dnsLabel, manifest: FunctionManifest }) }),
   z.object({ type: z.literal('FunctionDeleted'), data: z.object(nsName) }),

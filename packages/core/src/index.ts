@@ -14,3 +14,4 @@ export type { StateLog, SnapshotStorage } from './store/ports.js';
 export { startReconcileLoop, type ReconcileLoop, type ReconcileLoopOptions } from './store/reconcile-loop.js';
 export { METRICS_TOPIC, encodeLoadReport, decodeLoadReport, encodeMetricsReport, decodeMetricsReport, type LoadReport, type CpuReport, type MetricsReport, type FunctionLoad, type FunctionCpu } from './metrics.js';
 export { LEASES_TOPIC, encodeLease, decodeLease, type NodeLease } from './leases.js';
+export { usageOf, podQuotaViolation, functionQuotaViolation, type NamespaceUsage } from './quota.js';

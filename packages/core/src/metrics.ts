@@ -13,6 +13,8 @@ export interface FunctionLoad {
   requests: number;
   /** Requests waiting for a pod at the end of the interval. */
   waiting: number;
+  /** Requests in flight (waiting or at a pod) at the end of the interval. */
+  inFlight?: number;
 }
 
 /** One gateway's report for one interval. */

@@ -41,7 +41,7 @@ export const initialState: ClusterState = Object.freeze({
 export const COLLECTIONS = ['namespaces', 'functions', 'revisions', 'pods', 'nodes'] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 
-export type RejectionCode = 'conflict' | 'not-found' | 'already-exists' | 'invalid' | 'duplicate';
+export type RejectionCode = 'conflict' | 'not-found' | 'already-exists' | 'invalid' | 'duplicate' | 'forbidden';
 
 export type Rejection = { accepted: false; code: RejectionCode; reason: string };
 export type Verdict = { accepted: true } | Rejection;

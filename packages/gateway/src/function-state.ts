@@ -15,6 +15,8 @@ export class FunctionState {
   /** For the autoscaler: in-flight requests integrated over time since the last collect (ms·requests). */
   inFlightArea = 0;
   arrivals = 0;
+  /** Average in flight in the last report; a jump well past it is reported at once. */
+  lastReportedConcurrency = 0;
   lastChangeAt = 0;
   sampleSince = 0;
 

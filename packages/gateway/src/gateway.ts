@@ -18,6 +18,8 @@ export interface GatewayOptions {
   maxWaitingPerFunction?: number;
   /** Told at once when a request must wait because the function has no ready pod (a cold start). */
   onColdRequest?: (namespace: string, name: string) => void;
+  /** Told at once when a function's requests in flight jump to twice what was last reported (a load step). */
+  onLoadStep?: (namespace: string, name: string) => void;
 }
 
 /** What a gateway saw of one function since the previous collect: the autoscaler's input. */
@@ -30,6 +32,8 @@ export interface LoadSample {
   requests: number;
   /** Requests waiting for a pod right now. */
   waiting: number;
+  /** Requests in flight right now (waiting or at a pod). */
+  inFlight: number;
   intervalMs: number;
 }
 
@@ -54,6 +58,9 @@ const WAITING_PER_CONCURRENCY = 10;
 const FALLBACK_CONCURRENCY = 100;
 /** Times a request refused at connect (the pod was already gone) is tried on another pod. */
 const MAX_REDISPATCH = 3;
+/** In-flight requests that, at twice the last reported average or more, make a load step worth reporting at once. */
+const LOAD_STEP_MIN = 4;
+const LOAD_STEP_FACTOR = 2;
 /** How long a pod that refused a connection is passed over by retries. */
 const REFUSED_MS = 2000;
 /** Seconds a client should wait before retrying a request no pod could take. */
@@ -68,6 +75,7 @@ class InvocationGateway implements Gateway, CallOwner {
   readonly #holdTimeoutMs: number | undefined;
   readonly #maxWaiting: number | undefined;
   readonly #onColdRequest: ((namespace: string, name: string) => void) | undefined;
+  readonly #onLoadStep: ((namespace: string, name: string) => void) | undefined;
   readonly #pools: EndpointPools;
   readonly #functions = new Map<string, FunctionState>();
   readonly #unsubscribe: () => void;
@@ -80,6 +88,7 @@ class InvocationGateway implements Gateway, CallOwner {
     this.#holdTimeoutMs = options.holdTimeoutMs;
     this.#maxWaiting = options.maxWaitingPerFunction;
     this.#onColdRequest = options.onColdRequest;
+    this.#onLoadStep = options.onLoadStep;
     this.#pools = new EndpointPools(options.connectionsPerPod);
     this.#unsubscribe = this.#routes.subscribe(() => this.#routesChanged());
   }
@@ -128,12 +137,14 @@ class InvocationGateway implements Gateway, CallOwner {
       fn.account(now);
       const intervalMs = now - fn.sampleSince;
       if ((fn.inFlightArea > 0 || fn.arrivals > 0 || fn.inFlight > 0) && intervalMs > 0) {
+        fn.lastReportedConcurrency = fn.inFlightArea / intervalMs;
         samples.push({
           namespace: fn.namespace,
           name: fn.name,
           concurrency: fn.inFlightArea / intervalMs,
           requests: fn.arrivals,
           waiting: fn.waiting.length,
+          inFlight: fn.inFlight,
           intervalMs,
         });
       }
@@ -201,6 +212,10 @@ class InvocationGateway implements Gateway, CallOwner {
     fn.inFlight += 1;
     fn.requests += 1;
     fn.arrivals += 1;
+    if (fn.inFlight >= LOAD_STEP_MIN && fn.inFlight >= LOAD_STEP_FACTOR * fn.lastReportedConcurrency) {
+      fn.lastReportedConcurrency = fn.inFlight;
+      this.#onLoadStep?.(fn.namespace, fn.name);
+    }
     this.#inFlight += 1;
     this.#requests += 1;
     // Someone already waiting goes first (FIFO), so only an empty line may skip it.

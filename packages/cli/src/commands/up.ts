@@ -74,7 +74,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
   const app = createControlPlaneApp({ store, log, artifacts, limits: LIMITS }, { ready: () => ready });
   const routes = createStateRouteTable(store);
   let reporter: LoadReporter | undefined;
-  const gateway = createGateway({ routes, onColdRequest: () => reporter?.flushSoon() });
+  const gateway = createGateway({ routes, onColdRequest: () => reporter?.flushSoon(), onLoadStep: () => reporter?.flushSoon() });
   reporter = startLoadReporter({ gateway, log, source: `gateway-${hostname()}-${process.pid}`, onError });
   const api = getRequestListener(app.fetch);
   const server = createServer((req, res) => {

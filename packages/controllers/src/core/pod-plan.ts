@@ -1,4 +1,4 @@
-import { keyOf, podsOf, type ClusterState, type Pod, type TideFunction } from '@tide/core';
+import { keyOf, podsOf, usageOf, type ClusterState, type Pod, type TideFunction } from '@tide/core';
 
 export interface PodPlan {
   create: { namespace: string; revision: string; count: number }[];
@@ -40,11 +40,31 @@ export function planPods(state: ClusterState): PodPlan {
   for (const [key, pods] of byFunction) {
     if (!state.functions.has(key)) for (const pod of pods) plan.remove.push({ pod, reason: 'function deleted' });
   }
-  for (const [key, fn] of state.functions) planFunction(fn, byFunction.get(key) ?? [], plan);
+  const room = new Map<string, QuotaRoom>();
+  for (const [key, fn] of state.functions) {
+    const namespace = fn.metadata.namespace!;
+    if (!room.has(namespace)) room.set(namespace, quotaRoom(state, namespace));
+    planFunction(fn, byFunction.get(key) ?? [], plan, room.get(namespace)!);
+  }
   return plan;
 }
 
-function planFunction(fn: TideFunction, pods: Pod[], plan: PodPlan): void {
+/** How many more pods and MB a namespace's quota allows (Infinity without a quota). */
+interface QuotaRoom {
+  pods: number;
+  memoryMb: number;
+}
+
+function quotaRoom(state: ClusterState, namespace: string): QuotaRoom {
+  const quota = state.namespaces.get(namespace)?.spec.quota;
+  const used = usageOf(state, namespace);
+  return {
+    pods: quota?.maxPods === undefined ? Infinity : Math.max(0, quota.maxPods - used.pods),
+    memoryMb: quota?.maxMemoryMb === undefined ? Infinity : Math.max(0, quota.maxMemoryMb - used.memoryMb),
+  };
+}
+
+function planFunction(fn: TideFunction, pods: Pod[], plan: PodPlan, room: QuotaRoom): void {
   const namespace = fn.metadata.namespace!;
   const wanted = wantedByRevision(fn);
   const totalWanted = [...wanted.values()].reduce((a, b) => a + b, 0);
@@ -56,8 +76,12 @@ function planFunction(fn: TideFunction, pods: Pod[], plan: PodPlan): void {
   let budget = Math.max(0, totalWanted + surge - live);
   for (const [revision, count] of wanted) {
     const own = pods.filter((p) => p.spec.revision === revision);
-    if (own.length < count && budget > 0) {
-      const adding = Math.min(count - own.length, budget);
+    // Never propose a pod the namespace's quota would refuse: the fold would reject it anyway.
+    const fitting = Math.min(room.pods, Math.floor(room.memoryMb / fn.spec.resources.memoryMb));
+    if (own.length < count && budget > 0 && fitting > 0) {
+      const adding = Math.min(count - own.length, budget, fitting);
+      room.pods -= adding;
+      room.memoryMb -= adding * fn.spec.resources.memoryMb;
       plan.create.push({ namespace, revision, count: adding });
       budget -= adding;
     }

@@ -158,6 +158,15 @@ describe('apply (the fold)', () => {
     expect(state.nodes.get('local')?.status.ready).toBe(true);
   });
 
+  it('enforces namespace quotas: no function beyond maxFunctions, no pod beyond maxPods', () => {
+    const quotaNs = { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {}, quota: { maxFunctions: 1, maxPods: 1 } } } as const;
+    const other = { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('other') } } as const;
+    const pod = (name: string) => ({ type: 'PodCreated', data: { namespace: 'default', name, revision: 'hello-00001' } }) as const;
+    const { verdicts } = foldAll([quotaNs, hello(), other, pod('hello-00001-aaaaa'), pod('hello-00001-bbbbb')]);
+    expect(verdicts.map((v) => (v.accepted ? 'ok' : v.code))).toEqual(['ok', 'ok', 'forbidden', 'ok', 'forbidden']);
+    expect(verdicts[4]).toMatchObject({ reason: expect.stringMatching(/maxPods 1/) });
+  });
+
   it('deleting a function removes its revisions', () => {
     const { state } = foldAll([ns, hello(), { type: 'FunctionDeleted', data: { namespace: 'default', name: 'hello' } }]);
     expect(state.functions.size).toBe(0);

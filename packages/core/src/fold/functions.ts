@@ -3,6 +3,7 @@ import type { ClusterState } from '../state.js';
 import { rejected, type Rejection } from '../state.js';
 import { API_VERSION, keyOf } from '../resources/meta.js';
 import { initialReplicas, revisionTemplateOf, type FunctionStatus, type Revision, type RevisionTemplate, type TideFunction, type TrafficTarget } from '../resources/function.js';
+import { functionQuotaViolation } from '../quota.js';
 import { canonicalJson, newMeta, type FoldContext, type HandlerResult } from './context.js';
 
 function templateOfRevision(revision: Revision): RevisionTemplate {
@@ -20,6 +21,8 @@ export function functionApplied(state: ClusterState, event: EventOf<'FunctionApp
   const name = manifest.metadata.name;
   if (!state.namespaces.has(namespace)) return { rejected: rejected('not-found', `namespace ${namespace} not found`) };
   const key = keyOf(namespace, name);
+  const quota = functionQuotaViolation(state, namespace, name, manifest.spec);
+  if (quota) return { rejected: rejected('forbidden', quota.reason) };
   const existing = state.functions.get(key);
   const template = revisionTemplateOf(manifest.spec);
   const latest = existing ? state.revisions.get(keyOf(namespace, existing.status.latestRevision)) : undefined;

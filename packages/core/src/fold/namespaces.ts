@@ -5,12 +5,12 @@ import { API_VERSION } from '../resources/meta.js';
 import { newMeta, type FoldContext, type HandlerResult } from './context.js';
 
 export function namespaceApplied(state: ClusterState, event: EventOf<'NamespaceApplied'>, ctx: FoldContext): HandlerResult {
-  const { name, labels, annotations } = event.data;
+  const { name, labels, annotations, quota } = event.data;
   const existing = state.namespaces.get(name);
   const metadata = existing
     ? { ...existing.metadata, labels, annotations, resourceVersion: String(ctx.offset) }
     : newMeta(ctx, name, undefined, labels, annotations);
-  return { state: { ...state, namespaces: state.namespaces.set(name, { apiVersion: API_VERSION, kind: 'Namespace', metadata, spec: {} }) } };
+  return { state: { ...state, namespaces: state.namespaces.set(name, { apiVersion: API_VERSION, kind: 'Namespace', metadata, spec: quota ? { quota } : {} }) } };
 }
 
 /** Deleting a namespace deletes its functions and revisions; the controllers then remove their pods. */

@@ -3,6 +3,7 @@ import type { ClusterState } from '../state.js';
 import { rejected } from '../state.js';
 import { API_VERSION, keyOf } from '../resources/meta.js';
 import type { Pod, PodStatus } from '../resources/pod.js';
+import { podQuotaViolation } from '../quota.js';
 import { newMeta, type FoldContext, type HandlerResult } from './context.js';
 
 export function podCreated(state: ClusterState, event: EventOf<'PodCreated'>, ctx: FoldContext): HandlerResult {
@@ -11,6 +12,8 @@ export function podCreated(state: ClusterState, event: EventOf<'PodCreated'>, ct
   if (state.pods.has(key)) return { rejected: rejected('already-exists', `pod ${key} already exists`) };
   const revision = state.revisions.get(keyOf(namespace, revisionName));
   if (!revision) return { rejected: rejected('not-found', `revision ${namespace}/${revisionName} not found`) };
+  const quota = podQuotaViolation(state, namespace, revision.spec.resources.memoryMb);
+  if (quota) return { rejected: rejected('forbidden', quota) };
   const { function: fn, number: _number, ...template } = revision.spec;
   const pod: Pod = {
     apiVersion: API_VERSION,

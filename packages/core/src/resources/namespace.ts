@@ -1,12 +1,24 @@
 import { z } from 'zod';
 import { API_VERSION, ObjectMeta, ObjectMetaInput } from './meta.js';
 
+/** Limits on what a namespace (a tenant) may use; absent fields are unlimited. */
+export const NamespaceQuota = z
+  .object({
+    maxPods: z.number().int().min(0).max(100_000).optional(),
+    maxMemoryMb: z.number().int().min(0).max(10_000_000).optional(),
+    maxFunctions: z.number().int().min(0).max(100_000).optional(),
+  })
+  .strict();
+export type NamespaceQuota = z.infer<typeof NamespaceQuota>;
+
+export const NamespaceSpec = z.object({ quota: NamespaceQuota.optional() }).strict();
+
 export const NamespaceManifest = z
   .object({
     apiVersion: z.literal(API_VERSION),
     kind: z.literal('Namespace'),
     metadata: ObjectMetaInput,
-    spec: z.object({}).strict().default({}),
+    spec: NamespaceSpec.default({}),
   })
   .strict();
 export type NamespaceManifest = z.infer<typeof NamespaceManifest>;
@@ -15,6 +27,6 @@ export const Namespace = z.object({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('Namespace'),
   metadata: ObjectMeta,
-  spec: z.object({}),
+  spec: NamespaceSpec,
 });
 export type Namespace = z.infer<typeof Namespace>;

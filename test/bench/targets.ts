@@ -1,0 +1,20 @@
+/** The figures Tide aims at, printed next to what was measured (targets, not assertions). */
+export const TARGETS = {
+  /** Latency the gateway adds to a warm call at concurrency 1, p50. */
+  gatewayAddedP50Ms: 0.1,
+  /** Gateway CPU per proxied request, as a multiple of nginx's. */
+  gatewayCpuPerNginxCpu: 2,
+  /** Request at zero → first byte with a warm-pool hit. */
+  coldStartPoolP50Ms: 8,
+  coldStartPoolP99Ms: 20,
+  /** Request at zero → first byte when every start spawns a process. */
+  coldStartSpawnP50Ms: 45,
+  /** Load step → first scale decision (ScaleSet). */
+  stepToDecisionMs: 250,
+} as const;
+
+/** "yes" / "NO" / "n/a": whether `value` is within `limit` (at most). */
+export function meets(value: number | undefined, limit: number): string {
+  if (value === undefined || !Number.isFinite(value)) return 'n/a';
+  return value <= limit ? 'yes' : 'NO';
+}

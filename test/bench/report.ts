@@ -7,6 +7,7 @@ import type { ProxyOverheadResult } from './proxy-overhead.js';
 import type { ReplayBenchResult } from './replay-bench.js';
 import { SCALE_STEP_BENCH, type ScaleStepResult } from './scale-step-bench.js';
 import { formatCell, renderTable, type Cell } from './table.js';
+import type { SchedulerBenchResult } from './scheduler-bench.js';
 import { meets, TARGETS } from './targets.js';
 
 /** The printed form of each section's figures (the same figures go to results.json). */
@@ -121,5 +122,25 @@ export function scaleStepReport(r: ScaleStepResult): string {
       ],
     ),
     `per step: ${perStep}`,
+  ].join('\n');
+}
+
+export function schedulerReport(r: SchedulerBenchResult): string {
+  return [
+    renderTable(`7. Scheduler placements over ${formatCell(r.nodes)} simulated nodes`, ['way', 'pods placed', 'placements/s', 'decision p50 ms', 'decision p99 ms'], [
+      ['pure assignPending (in memory)', r.pure.pods, r.pure.placementsPerSecond, '-', '-'],
+      ['end to end through the embedded log', r.throughLog.pods, r.throughLog.placementsPerSecond, r.throughLog.decisionMs.p50, r.throughLog.decisionMs.p99],
+    ]),
+    `targets: end to end ≥ 1 000 placements/s: ${formatCell(r.throughLog.placementsPerSecond)} (${r.throughLog.placementsPerSecond >= 1000 ? 'yes' : 'NO'}); p99 decision ≤ 5 ms: ${formatCell(r.throughLog.decisionMs.p99)} ms (${r.throughLog.decisionMs.p99 <= 5 ? 'yes' : 'NO'}) — decision = PodCreated folded → PodBound folded`,
+  ].join('\n');
+}
+
+export function nodesDeployReport(r: DeployBenchResult): string {
+  return [
+    renderTable(`8. Deploy → routable on 3 real nodes (tide up --nodes 3: node agents as processes; ${r.functions} functions)`, ['interval', 'p50 ms', 'p99 ms', 'max ms'], [
+      ['upload start → first 200', r.uploadToFirst200Ms.p50, r.uploadToFirst200Ms.p99, r.uploadToFirst200Ms.max],
+      ['PUT acknowledged → first 200', r.putAckToFirst200Ms.p50, r.putAckToFirst200Ms.p99, r.putAckToFirst200Ms.max],
+    ]),
+    `target: deploy → routable p50 ≤ 100 ms: ${formatCell(r.uploadToFirst200Ms.p50)} ms (${r.uploadToFirst200Ms.p50 <= 100 ? 'yes' : 'NO'})`,
   ].join('\n');
 }

@@ -18,7 +18,8 @@ import { describeMachine } from './machine.js';
 import { runProxyOverhead } from './proxy-overhead.js';
 import { runReplayBench } from './replay-bench.js';
 import { findRepoRoot } from '../support/repo-root.js';
-import { coldStartReport, deployReport, logReport, machineHeader, proxyReport, replayReport, scaleStepReport } from './report.js';
+import { coldStartReport, deployReport, logReport, machineHeader, nodesDeployReport, proxyReport, replayReport, scaleStepReport, schedulerReport } from './report.js';
+import { runSchedulerBench } from './scheduler-bench.js';
 import { runScaleStepBench } from './scale-step-bench.js';
 import { createStopList } from './stop-list.js';
 import { createTempDirs } from './temp-dirs.js';
@@ -78,17 +79,26 @@ async function main(): Promise<void> {
   const coldStart = { pool: await coldStartsOn({}, 'bench-cold-pool', hello), noPool: await coldStartsOn({ TIDE_WARM_POOL: '0' }, 'bench-cold-nopool', hello) };
   console.log(`${coldStartReport(coldStart)}\n`);
 
+  const scheduler = await runSchedulerBench(temp);
+  console.log(`${schedulerReport(scheduler)}\n`);
+
+  const threeNodes = await startBenchTide({}, ['--nodes', '3']);
+  await deployHello(threeNodes.url, hello);
+  const nodesDeploy = await runDeployBench(threeNodes.url, hello);
+  console.log(`${nodesDeployReport(nodesDeploy)}\n`);
+  await threeNodes.stop();
+
   const seconds = (performance.now() - started) / 1000;
   await mkdir(outDir, { recursive: true });
   const resultsFile = join(outDir, 'results.json');
-  await writeFile(resultsFile, `${JSON.stringify({ machine, seconds, log, replay, deploy, proxy, coldStart, scaleStep }, null, 2)}\n`);
+  await writeFile(resultsFile, `${JSON.stringify({ machine, seconds, log, replay, deploy, proxy, coldStart, scaleStep, scheduler, nodesDeploy }, null, 2)}\n`);
   console.log(`done in ${seconds.toFixed(1)} s; figures in ${resultsFile}`);
 }
 
 /** A `tide up` of its own (data dir, free port, `env` added), stopped by cleanup if the run fails. */
-async function startBenchTide(env: Record<string, string>) {
+async function startBenchTide(env: Record<string, string>, args: string[] = []) {
   const dataDir = await temp.make('tide-bench-up-');
-  const started = await tideProcess.startTide({ dataDir, port: await tideProcess.freePort(), env, timeoutMs: 60_000 });
+  const started = await tideProcess.startTide({ dataDir, port: await tideProcess.freePort(), env, args, timeoutMs: 60_000 });
   tide = started;
   const stop = stops.add('tide up', () => tideProcess.stopTide(started));
   return { url: started.url, pid: started.child.pid, dataDir, stop };

@@ -1,5 +1,4 @@
 import { context, propagation, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator, CompositePropagator, W3CBaggagePropagator } from '@opentelemetry/core';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 
@@ -19,8 +18,9 @@ export function exporterConfigured(env: Readonly<Record<string, string | undefin
 
 /**
  * Sets up OpenTelemetry for one process from the standard OTEL_* variables. Without an exporter,
- * W3C trace context still propagates (context manager + propagator), so a trace started upstream
- * continues through Tide even when this process exports nothing.
+ * W3C trace context still propagates (the propagator), so a trace started upstream continues
+ * through Tide even when this process exports nothing. No context manager then: Tide passes
+ * contexts explicitly, and AsyncLocalStorage would tax every async step of the proxy's hot path.
  */
 export function startTelemetry(options: { serviceName: string; env: Readonly<Record<string, string | undefined>> }): Telemetry {
   if (exporterConfigured(options.env)) {
@@ -28,12 +28,10 @@ export function startTelemetry(options: { serviceName: string; env: Readonly<Rec
     sdk.start();
     return { exporting: true, shutdown: () => sdk.shutdown() };
   }
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   return {
     exporting: false,
     async shutdown() {
-      context.disable();
       propagation.disable();
     },
   };

@@ -1,5 +1,5 @@
 import type { ClusterState, Pod, TideNode } from '@tide/core';
-import { schedule, type Plugins } from './framework.js';
+import { scheduleFrom, type Plugins } from './framework.js';
 import { summariseReasons } from './reasons.js';
 import { createSchedulingContext } from './scheduling-context.js';
 
@@ -31,8 +31,11 @@ export function assignPending(state: Pick<ClusterState, 'pods' | 'nodes'>, plugi
   const pods = [...state.pods.values()];
   const ctx = createSchedulingContext(pods);
   const assignment: Assignment = { bindings: [], unschedulable: [] };
+  // Each pod's search starts where the previous one stopped, so large clusters share the load.
+  let startIndex = 0;
   for (const pod of oldestFirst(pods.filter(isPending))) {
-    const result = schedule(pod, nodes, plugins, ctx);
+    const { result, visited } = scheduleFrom(pod, nodes, plugins, ctx, { startIndex });
+    startIndex = nodes.length ? (startIndex + visited) % nodes.length : 0;
     if (result.node === undefined) {
       assignment.unschedulable.push({ pod, reasons: summariseReasons(result.reasons) });
     } else {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Pod } from '@tide/core';
 import { node, pod } from '../test-builders.js';
 import { defaultPlugins } from './default-plugins.js';
-import { fail, InvalidScoreError, normalise, PASS, schedule, type FilterPlugin, type Plugins, type ScorePlugin } from './framework.js';
+import { fail, InvalidScoreError, normalise, PASS, schedule, type FilterPlugin, type Plugins, type ScorePlugin, feasibleNodesToFind } from './framework.js';
 import { createSchedulingContext } from './scheduling-context.js';
 
 const byName = (scores: Record<string, number>): ScorePlugin => ({ name: 'fixed', score: (_p, n) => scores[n.metadata.name] ?? 0 });
@@ -85,5 +85,17 @@ describe('normalise', () => {
     [[9], [100]],
   ])('%j → %j', (raw, expected) => {
     expect(normalise(raw)).toEqual(expected);
+  });
+});
+
+describe('feasibleNodesToFind (percentageOfNodesToScore)', () => {
+  it.each([
+    [3, 3],
+    [100, 100],
+    [1000, 420],
+    [5000, 500],
+    [100_000, 5000],
+  ])('with %i nodes looks for %i feasible ones', (nodes, expected) => {
+    expect(feasibleNodesToFind(nodes)).toBe(expected);
   });
 });

@@ -68,3 +68,25 @@ describe('routesOf', () => {
     expect(routes.get('default/hello@red')).toBeUndefined();
   });
 });
+
+describe('routesOf during a rollout', () => {
+  it('sends the latest revision its share only once it has Ready pods; until then the newest Ready revision serves', () => {
+    const pod = (name: string) => ({ namespace: 'default', name });
+    const ready = (name: string, port: number) => [
+      { type: 'PodBound' as const, data: { ...pod(name), node: 'n' } },
+      { type: 'PodStatusReported' as const, data: { ...pod(name), node: 'n', bootId: 'b', phase: 'Ready' as const, endpoint: `http://127.0.0.1:${port}`, restartCount: 0 } },
+    ];
+    const { state } = foldAll([
+      { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } },
+      { type: 'NodeRegistered', data: { name: 'n', bootId: 'b', address: '127.0.0.1', capacity: { memoryMb: 4096, cpuMilli: 2000, pods: 10 } } },
+      { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello') } },
+      { type: 'PodCreated', data: { ...pod('hello-00001-aaaaa'), revision: 'hello-00001' } },
+      ...ready('hello-00001-aaaaa', 5001),
+      { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello', { env: { V: '2' } }) } },
+      { type: 'PodCreated', data: { ...pod('hello-00002-aaaaa'), revision: 'hello-00002' } },
+    ]);
+    expect(routesOf(state).get('default/hello')?.split).toEqual([{ percent: 100, key: 'default/hello#hello-00001' }]);
+    const { state: after } = foldAll(ready('hello-00002-aaaaa', 5002), state);
+    expect(routesOf(after).get('default/hello')?.split).toEqual([{ percent: 100, key: 'default/hello#hello-00002' }]);
+  });
+});

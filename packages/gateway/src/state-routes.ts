@@ -27,7 +27,21 @@ export function routesOf(state: ClusterState): Map<string, FunctionRoute> {
       routes.set(routeKey, route);
       return route;
     };
-    const split = fn.status.traffic.filter((t) => t.percent > 0).map((t) => ({ percent: t.percent, key: revisionRoute(t.revision).key! }));
+    // Like Knative's latestReadyRevision: the latest revision's share goes to the newest revision
+    // that has Ready pods until the latest has some, so a rollout never holds calls back.
+    const latest = fn.status.latestRevision;
+    const latestServing = (): string => {
+      if (revisionRoute(latest).endpoints.length > 0) return latest;
+      const older = [...podsByRevision.keys()]
+        .filter((k) => k.startsWith(`${namespace}/${name}-`) && k !== keyOf(namespace, latest))
+        .map((k) => k.slice(namespace.length + 1))
+        .filter((revision) => revisionRoute(revision).endpoints.length > 0)
+        .sort();
+      return older.at(-1) ?? latest;
+    };
+    const split = fn.status.traffic
+      .filter((t) => t.percent > 0)
+      .map((t) => ({ percent: t.percent, key: revisionRoute(t.revision === latest ? latestServing() : t.revision).key! }));
     routes.set(key, { ...base, key, endpoints: [], split });
     for (const target of fn.status.traffic) if (target.tag) routes.set(`${key}@${target.tag}`, revisionRoute(target.revision));
     // The latest revision's pods serve a function whose traffic is still moving to it.

@@ -64,6 +64,10 @@ export const TideEvent = z.discriminatedUnion('type', [
       taints: z.array(Taint).max(20).default([]),
     }),
   }),
+  z.object({
+    type: z.literal('LeaderElected'),
+    data: z.object({ role: z.string().min(1).max(64), epoch: z.number().int().min(1), holder: z.string().min(1).max(256) }),
+  }),
   z.object({ type: z.literal('NodeCordoned'), data: z.object({ name: dnsLabel, unschedulable: z.boolean() }) }),
   z.object({
     type: z.literal('NodeReadinessChanged'),
@@ -96,6 +100,8 @@ export const EventEnvelope = z.intersection(
     actor: z.string().max(256).optional(),
     /** W3C traceparent of the operation that caused the event, so traces cross the log. */
     traceparent: z.string().max(128).optional(),
+    /** Written by a leader (controllers, scheduler, autoscaler): rejected unless its epoch is current. */
+    leader: z.object({ role: z.string().min(1).max(64), epoch: z.number().int().min(1) }).optional(),
   }),
 );
 export type EventEnvelope = z.infer<typeof EventEnvelope>;
@@ -126,6 +132,8 @@ export function subjectOf(event: TideEvent): string {
     case 'NodeCordoned':
     case 'NodeReadinessChanged':
       return `nodes/${event.data.name}`;
+    case 'LeaderElected':
+      return `leaders/${event.data.role}`;
     default:
       return assertNever(event);
   }

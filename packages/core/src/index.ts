@@ -4,7 +4,7 @@ export * from './resources/namespace.js';
 export * from './resources/pod.js';
 export { TideEvent, type TideEventInput, EventEnvelope, subjectOf, assertNever, type LoggedEvent, type TideEventType, type EventOf } from './events.js';
 export { encodeEvent, decodeEvent, type DecodeResult } from './encoding.js';
-export { initialState, accepted, rejected, emptyResourceMap, COLLECTIONS, type ClusterState, type Collection, type ResourceMap, type Verdict, type Rejection, type RejectionCode } from './state.js';
+export { initialState, accepted, rejected, emptyResourceMap, COLLECTIONS, type ClusterState, type Leadership, type Collection, type ResourceMap, type Verdict, type Rejection, type RejectionCode } from './state.js';
 export { apply, skipInvalid, versionOf, type FoldResult } from './fold/apply.js';
 export { revisionName } from './fold/functions.js';
 export { canonicalJson } from './fold/context.js';

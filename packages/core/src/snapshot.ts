@@ -9,7 +9,8 @@ const FORMAT = 2;
 export function encodeSnapshot(state: ClusterState): Uint8Array {
   // Keys sorted, so equal states give equal bytes whatever order their maps were built in.
   const collections = Object.fromEntries(COLLECTIONS.map((name) => [name, Object.fromEntries([...state[name].entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))]));
-  return new TextEncoder().encode(JSON.stringify({ format: FORMAT, offset: state.offset, ...collections, recentEventIds: idWindowToJSON(state.recentEventIds) }));
+  const leaders = Object.fromEntries(Object.entries(state.leaders).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return new TextEncoder().encode(JSON.stringify({ format: FORMAT, offset: state.offset, ...collections, leaders, recentEventIds: idWindowToJSON(state.recentEventIds) }));
 }
 
 export class SnapshotFormatError extends Error {
@@ -28,5 +29,10 @@ export function decodeSnapshot(bytes: Uint8Array): ClusterState {
   }
   if (parsed.format !== FORMAT) throw new SnapshotFormatError(`format ${String(parsed.format)} is not ${FORMAT}`);
   const collections = Object.fromEntries(COLLECTIONS.map((name) => [name, PersistentMap(parsed[name] as Record<string, unknown>)]));
-  return { offset: parsed.offset as number, ...(collections as unknown as Pick<ClusterState, (typeof COLLECTIONS)[number]>), recentEventIds: idWindowFromJSON(parsed.recentEventIds as string[]) };
+  return {
+    offset: parsed.offset as number,
+    ...(collections as unknown as Pick<ClusterState, (typeof COLLECTIONS)[number]>),
+    leaders: (parsed.leaders ?? {}) as ClusterState['leaders'],
+    recentEventIds: idWindowFromJSON(parsed.recentEventIds as string[]),
+  };
 }

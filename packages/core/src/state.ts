@@ -20,7 +20,16 @@ export interface ClusterState {
   revisions: ResourceMap<Revision>;
   pods: ResourceMap<Pod>;
   nodes: ResourceMap<TideNode>;
+  /** Who leads each role (controllers, scheduler, autoscaler) and since which epoch. */
+  leaders: Readonly<Record<string, Leadership>>;
   recentEventIds: IdWindow;
+}
+
+export interface Leadership {
+  epoch: number;
+  holder: string;
+  /** Offset of the LeaderElected event: the leadership's resourceVersion. */
+  resourceVersion: string;
 }
 
 export function emptyResourceMap<T>(): ResourceMap<T> {
@@ -34,6 +43,7 @@ export const initialState: ClusterState = Object.freeze({
   revisions: emptyResourceMap<Revision>(),
   pods: emptyResourceMap<Pod>(),
   nodes: emptyResourceMap<TideNode>(),
+  leaders: {},
   recentEventIds: emptyIdWindow,
 });
 

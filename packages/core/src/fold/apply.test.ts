@@ -167,6 +167,16 @@ describe('apply (the fold)', () => {
     expect(verdicts[4]).toMatchObject({ reason: expect.stringMatching(/maxPods 1/) });
   });
 
+  it('elects leaders epoch by epoch and rejects what a deposed leader writes', () => {
+    const elect = (epoch: number, holder: string) => ({ type: 'LeaderElected', data: { role: 'controllers', epoch, holder } }) as const;
+    const scale = (to: number, epoch: number) => ({ type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from: 1, to, reason: 'x', inputs: {} }, leader: { role: 'controllers', epoch } }) as const;
+    const { state, verdicts } = foldAll([ns, hello(), elect(1, 'cp-a'), elect(1, 'cp-b'), elect(2, 'cp-b'), scale(3, 1), scale(2, 2)]);
+    expect(verdicts.slice(2).map((v) => (v.accepted ? 'ok' : v.code))).toEqual(['ok', 'conflict', 'ok', 'conflict', 'ok']);
+    expect(verdicts[5]).toMatchObject({ reason: expect.stringMatching(/stale controllers leader: epoch 1, current 2/) });
+    expect(state.leaders).toEqual({ controllers: { epoch: 2, holder: 'cp-b', resourceVersion: '4' } });
+    expect(state.functions.get('default/hello')?.status.desiredReplicas).toBe(2);
+  });
+
   it('deleting a function removes its revisions', () => {
     const { state } = foldAll([ns, hello(), { type: 'FunctionDeleted', data: { namespace: 'default', name: 'hello' } }]);
     expect(state.functions.size).toBe(0);

@@ -1,4 +1,4 @@
-import { assertNever, subjectOf, type LoggedEvent, type TideEvent } from '../events.js';
+import { assertNever, subjectOf, type EventOf, type LoggedEvent, type TideEvent } from '../events.js';
 import { accepted, COLLECTIONS, rejected, type ClusterState, type Collection, type Verdict } from '../state.js';
 import { hasId, rememberId } from './id-window.js';
 import type { FoldContext, HandlerResult } from './context.js';
@@ -25,6 +25,8 @@ export function apply(state: ClusterState, event: LoggedEvent): FoldResult {
     return { state: advanced, verdict: rejected('duplicate', `event ${event.id} was already applied`) };
   }
   const remembered = { ...advanced, recentEventIds: rememberId(state.recentEventIds, event.id) };
+  const leadership = checkLeader(state, event);
+  if (!leadership.accepted) return { state: remembered, verdict: leadership };
   const precondition = checkExpect(state, event);
   if (!precondition.accepted) return { state: remembered, verdict: precondition };
   const result = handle(remembered, event, { offset: event.offset, id: event.id, time: event.time });
@@ -69,9 +71,27 @@ function handle(state: ClusterState, event: TideEvent, ctx: FoldContext): Handle
       return nodeCordoned(state, event, ctx);
     case 'NodeReadinessChanged':
       return nodeReadinessChanged(state, event, ctx);
+    case 'LeaderElected':
+      return leaderElected(state, event, ctx);
     default:
       return assertNever(event);
   }
+}
+
+/** A leader's write counts only in its own epoch: anything a deposed leader appends is rejected. */
+function checkLeader(state: ClusterState, event: LoggedEvent): Verdict {
+  if (!event.leader) return accepted;
+  const current = state.leaders[event.leader.role];
+  if (current?.epoch === event.leader.epoch) return accepted;
+  return rejected('conflict', `stale ${event.leader.role} leader: epoch ${event.leader.epoch}, current ${current?.epoch ?? 'none'}`);
+}
+
+/** A new leader for a role: its epoch must be the next one, so two candidates cannot both win. */
+function leaderElected(state: ClusterState, event: EventOf<'LeaderElected'>, ctx: FoldContext): HandlerResult {
+  const { role, epoch, holder } = event.data;
+  const current = state.leaders[role]?.epoch ?? 0;
+  if (epoch !== current + 1) return { rejected: rejected('conflict', `${role} epoch ${epoch} is not the next one (current ${current})`) };
+  return { state: { ...state, leaders: { ...state.leaders, [role]: { epoch, holder, resourceVersion: String(ctx.offset) } } } };
 }
 
 /** The current resourceVersion of an event's subject, or undefined if it does not exist. */
@@ -79,6 +99,10 @@ export function versionOf(state: ClusterState, subject: string): number | undefi
   const slash = subject.indexOf('/');
   const kind = subject.slice(0, slash);
   const key = subject.slice(slash + 1);
+  if (kind === 'leaders') {
+    const version = state.leaders[key]?.resourceVersion;
+    return version === undefined ? undefined : Number(version);
+  }
   if (!(COLLECTIONS as readonly string[]).includes(kind)) return undefined;
   const version = state[kind as Collection].get(key)?.metadata.resourceVersion;
   return version === undefined ? undefined : Number(version);

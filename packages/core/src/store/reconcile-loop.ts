@@ -13,6 +13,11 @@ export interface ReconcileLoopOptions {
   reconcile: (state: ClusterState) => EventInput[] | Promise<EventInput[]>;
   /** A pass also runs this often, to repair drift that no event announces (default 5 s). */
   resyncMs?: number;
+  /**
+   * The leadership this loop acts under: a pass runs only while it returns one, and its events
+   * carry it, so the fold rejects them if a newer leader was elected meanwhile.
+   */
+  leader?: () => { role: string; epoch: number } | undefined;
   onError?: (error: Error) => void;
 }
 
@@ -31,9 +36,11 @@ export function startReconcileLoop(store: StateStore, options: ReconcileLoopOpti
     do {
       dirty = false;
       try {
+        const leader = options.leader?.();
+        if (options.leader && !leader) continue;
         const events = await options.reconcile(store.state());
         if (events.length && !stopped) {
-          const results = await store.append(events);
+          const results = await store.append(leader ? events.map((e) => ({ ...e, leader })) : events);
           if (results.some((r) => !r.verdict.accepted)) dirty = true; // lost a race: decide again on fresh state
         }
         failures = 0;

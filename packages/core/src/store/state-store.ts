@@ -9,7 +9,7 @@ import type { SnapshotStorage, StateLog } from './ports.js';
 export const STATE_TOPIC = 'tide.state';
 
 /** An event to append: the store adds the id and time. */
-export type EventInput = TideEventInput & { expect?: number | null; actor?: string; traceparent?: string };
+export type EventInput = TideEventInput & { expect?: number | null; actor?: string; traceparent?: string; leader?: { role: string; epoch: number } };
 
 export interface AppendResult {
   offset: number;

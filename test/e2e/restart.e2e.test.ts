@@ -103,7 +103,7 @@ describe('restarting tide up in the middle of a burst of applies', () => {
       if (signal === 'SIGTERM') expect(exit.code).toBe(0);
 
       // Nothing of the stopped incarnation survives: no pod process, and the port is free again.
-      await eventually(() => expect(processesMentioning(dir.path)).toEqual([]), { timeoutMs: 5000 });
+      await eventually(() => expect(processesMentioning(dir.path)).toEqual([]), { timeoutMs: 10_000 });
       const restarted = await startTide({ dataDir: dir.path, port });
       tide = restarted;
 

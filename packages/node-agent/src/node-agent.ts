@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { systemClock, type Clock } from './clock.js';
+import type { DriftRepair, TrackedRuntime } from './core/audit.js';
 import { describeExit, type PodExit } from './core/exit-reason.js';
 import { planPods, type ObservedPhase, type ObservedPod } from './core/plan-pods.js';
 import { buildPodEnv, defaultPodPath } from './core/pod-env.js';
@@ -10,9 +11,12 @@ import { DEFAULT_BACKOFF, planRestart, type BackoffPolicy } from './core/restart
 import type { LogStream } from './adapters/log-capture.js';
 import { writePidFile } from './adapters/pid-file.js';
 import { followPod, startPodProcess, type PodFollowOptions, type PodProcess } from './adapters/pod-process.js';
+import { startPodProbes, type PodProbes } from './adapters/pod-probes.js';
+import type { ProbeChange } from './core/probe-tally.js';
 import { clearStrayPods } from './adapters/stray-pods.js';
 import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapters/warm-pool.js';
 import type { ColdStart, PodReport, PodRunSpec } from './pod-types.js';
+import { describeRepair, startDriftAudit } from './drift-audit.js';
 import { defaultRuntimeEntry } from './runtime-entry.js';
 
 export interface NodeAgent {
@@ -47,22 +51,35 @@ export interface NodeAgentOptions {
   runtimeEntry?: string;
   /** Defaults to process.execPath. */
   nodePath?: string;
-  /** Default: 1 s doubling to a 10 s cap, reset after 60 s of running. */
+  /** Restart delay of crashed pods. Default DEFAULT_BACKOFF: 1 s doubling to a 5 min cap, reset after 10 min of running. */
   backoff?: { initialMs: number; maxMs: number; resetAfterMs?: number };
   /** A pod not ready this long after its spawn is killed and reported Exited. Default 30 s. */
   startTimeoutMs?: number;
   /** Pre-started generic runtimes that make a cold start an IPC message. Default DEFAULT_WARM_POOL. */
   warmPool?: WarmPoolSettings;
+  /** How often the drift audit compares the agent's pods with the data directory and /proc. Default 1 s. */
+  auditIntervalMs?: number;
+  /** Every drift repair (also logged under NODE_AGENT_LOG_NAME), with the error when it failed. */
+  onDrift?: (repair: DriftRepair, error?: Error) => void;
   clock?: Clock;
 }
 
 /** The name under which onLog receives output of warm-pool processes not assigned to a pod. */
 export const WARM_POOL_LOG_NAME = 'warm-pool';
 
+/** The name under which onLog receives the agent's own lines (drift repairs). */
+export const NODE_AGENT_LOG_NAME = 'node-agent';
+
 interface PodSlot {
   spec: PodRunSpec;
   phase: ObservedPhase;
   process?: PodProcess;
+  /** The token in the process's argv and pid file (its pool token when it came from the pool). */
+  startToken?: string;
+  /** Readiness and liveness probes of the current process, from Ready on. */
+  probes?: PodProbes;
+  /** Set when the agent itself ends the current process (liveness): the exit's reason. */
+  killReason?: string;
   restartCount: number;
   backoffStep: number;
   startedAt: number;
@@ -109,6 +126,20 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
   let wake: { at: number; handle: unknown } | undefined;
 
   const podDirOf = (slot: PodSlot) => join(podsDir, slot.spec.name);
+  const audit = startDriftAudit({
+    dataDir: realpathSync(resolve(options.dataDir)),
+    runtimeEntry,
+    intervalMs: options.auditIntervalMs ?? 1_000,
+    clock,
+    tracked,
+    knownPods: () => [...slots.keys()],
+    restoreDir,
+    onRepair: (repair, error) => {
+      options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', `drift: ${describeRepair(repair)}${error ? ` failed: ${error.message}` : ''}`);
+      options.onDrift?.(repair, error);
+    },
+    onError: (error) => options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', `drift audit failed: ${error.message}`),
+  });
 
   function publish(slot: PodSlot, fields: Omit<PodReport, 'pod' | 'restartCount'>): void {
     slot.report = { pod: slot.spec.name, restartCount: slot.restartCount, ...fields };
@@ -148,10 +179,29 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     wake = { at, handle };
   }
 
+  /** Every process the agent follows, and where its pid file belongs. */
+  function tracked(): TrackedRuntime[] {
+    const pods = [...slots.values()].flatMap((slot): TrackedRuntime[] =>
+      slot.process?.pid !== undefined && slot.startToken !== undefined ? [{ pid: slot.process.pid, startToken: slot.startToken, dir: { kind: 'pods', name: slot.spec.name } }] : [],
+    );
+    return [...pods, ...pool.processes().map((p): TrackedRuntime => ({ pid: p.pid, startToken: p.token, dir: { kind: 'pool', name: p.token } }))];
+  }
+
+  /** A live process's directory was deleted (or its pid file changed): write it back, reopen the log. */
+  function restoreDir(repair: Extract<DriftRepair, { type: 'restore-dir' }>): void {
+    if (repair.dir.kind === 'pool') return pool.restoreDir(repair.dir.name);
+    const slot = slots.get(repair.dir.name);
+    if (slot?.process?.pid !== repair.pid) return;
+    mkdirSync(podDirOf(slot), { recursive: true });
+    writePidFile(podDirOf(slot), { pid: repair.pid, startToken: repair.startToken });
+    slot.process.reopenLog();
+  }
+
   function launch(slot: PodSlot): void {
     slot.phase = 'Starting';
     slot.startedAt = clock.now();
     slot.nextRestartAt = undefined;
+    slot.killReason = undefined;
     const podDir = podDirOf(slot);
     let child: PodProcess | undefined;
     const follow: PodFollowOptions = {
@@ -163,6 +213,15 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
         if (slot.process !== child || slot.phase !== 'Starting') return;
         slot.phase = 'Ready';
         publish(slot, { phase: 'Ready', endpoint, pid: child?.pid, coldStart: slot.coldStart, startMs: clock.now() - slot.startedAt });
+        if (slot.spec.probes?.readiness || slot.spec.probes?.liveness) {
+          slot.probes = startPodProbes({
+            endpoint,
+            probes: slot.spec.probes,
+            clock,
+            onReadiness: (change) => onReadinessChanged(slot, child, endpoint, change),
+            onLivenessFailed: (why) => killForLiveness(slot, child, why),
+          });
+        }
       },
       onExit: (exit) => onExited(slot, child, exit),
     };
@@ -171,10 +230,8 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       const env = buildPodEnv(slot.spec, { home: podDir, path: podPath });
       const taken = pool.take(slot.spec);
       slot.coldStart = taken.path;
-      child =
-        taken.path === 'pool'
-          ? assignPooled(taken.pooled, slot.spec, env, follow)
-          : startPodProcess({ ...follow, spec: slot.spec, runtimeEntry, nodePath, env, startToken: randomBytes(12).toString('hex') });
+      slot.startToken = taken.path === 'pool' ? taken.pooled.token : randomBytes(12).toString('hex');
+      child = taken.path === 'pool' ? assignPooled(taken.pooled, slot.spec, env, follow) : startPodProcess({ ...follow, spec: slot.spec, runtimeEntry, nodePath, env, startToken: slot.startToken });
       slot.process = child;
     } catch (error) {
       // Could not even set the pod up (e.g. its directory): an exit like any other, so it is retried.
@@ -208,8 +265,34 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     return pod;
   }
 
-  function onExited(slot: PodSlot, child: PodProcess | undefined, exit: PodExit): void {
+  /** Not ready = Starting with the probe's reason (the platform knows no other phase); the gateway routes to Ready pods only. */
+  function onReadinessChanged(slot: PodSlot, child: PodProcess | undefined, endpoint: string, change: ProbeChange): void {
+    if (slot.process !== child || slot.phase === 'Stopping' || slot.killReason !== undefined) return;
+    const pid = child?.pid;
+    if (change.type === 'failed') {
+      slot.phase = 'Starting';
+      publish(slot, { phase: 'Starting', pid, coldStart: slot.coldStart, reason: `readiness probe failed: ${change.why}` });
+    } else {
+      slot.phase = 'Ready';
+      publish(slot, { phase: 'Ready', endpoint, pid, coldStart: slot.coldStart });
+    }
+  }
+
+  /** Kubernetes' liveness: stop routing to it at once, end it gracefully, and restart it under back-off like a crash. */
+  function killForLiveness(slot: PodSlot, child: PodProcess | undefined, why: string): void {
+    if (!child || slot.process !== child || slot.phase === 'Stopping') return;
+    slot.probes?.stop();
+    slot.killReason = `liveness probe failed: ${why}`;
+    slot.phase = 'Starting';
+    publish(slot, { phase: 'Starting', pid: child.pid, coldStart: slot.coldStart, reason: slot.killReason });
+    void child.terminate(slot.spec.terminationGraceSeconds * 1000);
+  }
+
+  function onExited(slot: PodSlot, child: PodProcess | undefined, observed: PodExit): void {
     if (slot.process !== child) return;
+    const exit = slot.killReason === undefined ? observed : { ...observed, killReason: slot.killReason };
+    slot.probes?.stop();
+    slot.probes = undefined;
     slot.process = undefined;
     slot.lastExit = exit;
     if (slot.phase === 'Stopping') return; // stop() reports it
@@ -234,6 +317,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     slot.stopping ??= (async () => {
       slot.phase = 'Stopping';
       slot.nextRestartAt = undefined;
+      slot.probes?.stop();
       await slot.process?.terminate(slot.spec.terminationGraceSeconds * 1000);
       await rm(podDirOf(slot), { recursive: true, force: true });
       if (slots.get(slot.spec.name) === slot) slots.delete(slot.spec.name);
@@ -253,6 +337,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     warmPool: () => pool.status(),
     close() {
       closing ??= (async () => {
+        audit.stop();
         scheduleWake(undefined);
         await Promise.all([...[...slots.values()].map(stop), pool.close()]);
       })();

@@ -19,10 +19,12 @@ describe('pod CPU', () => {
   });
 
   it('reads this process from /proc', () => {
+    // Spin until /proc shows the CPU used (bounded): a loaded machine may deschedule us meanwhile.
     const before = processCpuMs(process.pid)!;
-    const until = Date.now() + 60;
-    while (Date.now() < until);
-    expect(processCpuMs(process.pid)! - before).toBeGreaterThanOrEqual(30);
+    const until = Date.now() + 5000;
+    let used = 0;
+    while (Date.now() < until && (used = processCpuMs(process.pid)! - before) < 50);
+    expect(used).toBeGreaterThanOrEqual(50);
     expect(processCpuMs(2 ** 30)).toBeUndefined();
   });
 });

@@ -53,6 +53,14 @@ function becomePod(assignment: AssignMessage): void {
 }
 
 async function runFunction(config: FunctionConfig): Promise<void> {
+  // Watch for a lost agent from the start: if it dies while the function imports, the
+  // 'disconnect' event has passed by the time the server is up, and nothing else would end us.
+  let stopServing: ((maxDrainMs: number) => void) | undefined;
+  const orphaned = () => (stopServing ? stopServing(Math.min(config.timeoutMs, ORPHAN_DRAIN_MS)) : process.exit(0));
+  if (process.send) {
+    if (!process.connected) return orphaned();
+    process.once('disconnect', orphaned);
+  }
   let module: unknown;
   try {
     module = await import(pathToFileURL(config.artifactPath).href);
@@ -72,7 +80,8 @@ async function runFunction(config: FunctionConfig): Promise<void> {
     served.close().then(exit, exit);
   };
   process.once('SIGTERM', () => stop(config.timeoutMs));
-  if (process.connected) process.once('disconnect', () => stop(Math.min(config.timeoutMs, ORPHAN_DRAIN_MS)));
+  stopServing = stop;
+  if (process.send && !process.connected) return orphaned();
   await send({ type: 'ready', port: served.port });
 }
 

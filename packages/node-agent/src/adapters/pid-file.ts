@@ -17,8 +17,22 @@ export function writePidFile(podDir: string, content: PidFile): void {
 }
 
 export async function readPidFile(podDir: string): Promise<PidFile | undefined> {
+  return parsePidFile(await readFile(join(podDir, PID_FILE), 'utf8').catch(() => undefined));
+}
+
+/** The same, synchronously: the drift audit reads a few small files in the tick it decides in. */
+export function readPidFileSync(podDir: string): PidFile | undefined {
   try {
-    const value: unknown = JSON.parse(await readFile(join(podDir, PID_FILE), 'utf8'));
+    return parsePidFile(readFileSync(join(podDir, PID_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function parsePidFile(text: string | undefined): PidFile | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null) return undefined;
     const { pid, startToken } = value as Record<string, unknown>;
     if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || typeof startToken !== 'string' || startToken === '') return undefined;

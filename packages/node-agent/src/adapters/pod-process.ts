@@ -22,6 +22,8 @@ export interface PodProcess {
   readonly pid: number | undefined;
   /** SIGTERM, SIGKILL after graceMs; resolves once the process has exited. */
   terminate(graceMs: number): Promise<void>;
+  /** Opens `<podDir>/log` again: the directory was deleted under the pod and has been recreated. */
+  reopenLog(): void;
 }
 
 export interface PodSpawnOptions extends PodFollowOptions {
@@ -60,13 +62,14 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
   const exit: Omit<PodExit, 'code' | 'signal'> = {};
   const starting = new AbortController(); // aborted when the pod is ready, exits, or runs out of start time
 
-  runtime.logs.writeTo({
+  const logTarget = {
     dir: options.podDir,
-    onLine: (stream, line) => {
+    onLine: (stream: LogStream, line: string) => {
       if (stream === 'stderr' && line.includes('JavaScript heap out of memory')) exit.outOfMemory = true;
       options.onLog(stream, line);
     },
-  });
+  };
+  runtime.logs.writeTo(logTarget);
 
   const startDeadline = clock.setTimeout(() => {
     if (runtime.exited || starting.signal.aborted) return;
@@ -96,5 +99,5 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
     options.onExit({ ...end, ...exit });
   });
 
-  return { pid: runtime.pid, terminate: (graceMs) => runtime.terminate(graceMs) };
+  return { pid: runtime.pid, terminate: (graceMs) => runtime.terminate(graceMs), reopenLog: () => runtime.logs.writeTo(logTarget) };
 }

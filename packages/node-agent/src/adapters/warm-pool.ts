@@ -10,6 +10,7 @@ import type { BackoffPolicy } from '../core/restart-backoff.js';
 import type { PodRunSpec } from '../pod-types.js';
 import type { LogStream } from './log-capture.js';
 import { POD_HOST } from './pod-process.js';
+import { writePidFile } from './pid-file.js';
 import { spawnRuntime, type RuntimeProcess } from './runtime-process.js';
 
 export interface WarmPoolOptions {
@@ -55,10 +56,20 @@ export interface WarmPoolStatus {
   warming: number;
 }
 
+/** A process of the pool (warming or idle) and the token its `<poolDir>/<token>/pid` file records. */
+export interface PoolProcess {
+  pid: number;
+  token: string;
+}
+
 export interface WarmPool {
   /** An idle process for this pod, or why it must be spawned. Taking refills the pool in the background. */
   take(spec: PodRunSpec): PoolTake;
   status(): WarmPoolStatus;
+  /** The pool's own processes (warming and idle), not those taken by pods. */
+  processes(): PoolProcess[];
+  /** Recreates `<poolDir>/<token>/` with its pid file and log (it was deleted under a live process). */
+  restoreDir(token: string): void;
   /** Kills every process not taken and resolves once they are gone. */
   close(): Promise<void>;
 }
@@ -123,7 +134,7 @@ export function openWarmPool(options: WarmPoolOptions): WarmPool {
       options.onLog('stderr', `warm pool: could not start a process: ${(error as Error).message}`);
       return onDeath(startedAt);
     }
-    runtime.logs.writeTo({ dir, onLine: options.onLog });
+    runtime.logs.writeTo({ dir, onLine: options.onLog }); // restoreDir opens it again the same way
     const member: Member = { token, dir, runtime, startedAt, state: 'warming', deadline: undefined };
     members.set(token, member);
     member.deadline = clock.setTimeout(() => {
@@ -198,10 +209,20 @@ export function openWarmPool(options: WarmPoolOptions): WarmPool {
     };
   }
 
+  function restoreDir(token: string): void {
+    const member = members.get(token);
+    if (!member || member.runtime.pid === undefined) return;
+    mkdirSync(member.dir, { recursive: true });
+    writePidFile(member.dir, { pid: member.runtime.pid, startToken: token });
+    member.runtime.logs.writeTo({ dir: member.dir, onLine: options.onLog });
+  }
+
   scheduleRefill();
   return {
     take,
     status: () => ({ size: options.size, memoryMb: options.memoryMb, idle: count('idle'), warming: count('warming') }),
+    processes: () => [...members.values()].flatMap((m) => (m.runtime.pid === undefined ? [] : [{ pid: m.runtime.pid, token: m.token }])),
+    restoreDir,
     close() {
       closing ??= (async () => {
         if (refillTimer !== undefined) clock.clearTimeout(refillTimer);

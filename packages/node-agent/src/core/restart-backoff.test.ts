@@ -7,11 +7,19 @@ describe('restartDelayMs', () => {
     [1, 2_000],
     [2, 4_000],
     [3, 8_000],
-    [4, 10_000],
-    [50, 10_000],
-    [5_000, 10_000],
+    [8, 256_000],
+    [9, 300_000],
+    [50, 300_000],
+    [5_000, 300_000],
   ])('step %i waits %i ms with the default policy', (step, delayMs) => {
     expect(restartDelayMs(step, DEFAULT_BACKOFF)).toBe(delayMs);
+  });
+});
+
+describe('the default policy', () => {
+  it('keeps doubling a pod that ran 9 min 59 s, and starts over after one that ran 10 min', () => {
+    expect(planRestart(4, 599_999, 0, DEFAULT_BACKOFF)).toEqual({ nextRestartAt: 16_000, backoffStep: 5 });
+    expect(planRestart(4, 600_000, 0, DEFAULT_BACKOFF)).toEqual({ nextRestartAt: 1_000, backoffStep: 1 });
   });
 });
 

@@ -5,8 +5,11 @@ export interface BackoffPolicy {
   resetAfterMs: number;
 }
 
-/** 1 s, 2 s, 4 s, 8 s, 10 s, 10 s, ... and back to 1 s after a minute of running. */
-export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 1_000, maxMs: 10_000, resetAfterMs: 60_000 };
+/**
+ * Kubernetes' CrashLoopBackOff curve: 1 s, 2 s, 4 s, ... 256 s, then 5 min for every further crash,
+ * and back to 1 s once a pod ran 10 min without crashing.
+ */
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 1_000, maxMs: 300_000, resetAfterMs: 600_000 };
 
 export interface RestartPlan {
   nextRestartAt: number;

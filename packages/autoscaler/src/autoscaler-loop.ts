@@ -28,6 +28,8 @@ export interface AutoscalerOptions {
   replayReports?: number;
   now?: () => number;
   onError?: (error: Error) => void;
+  /** Decide only while this returns a leadership (one autoscaler acts); its epoch is stamped on ScaleSet. */
+  leader?: () => { role: string; epoch: number } | undefined;
 }
 
 export interface Autoscaler {
@@ -93,6 +95,8 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
     }
     const t = trackedFor(key);
     if (t.deciding) return;
+    const leader = options.leader?.();
+    if (options.leader && !leader) return;
     t.deciding = true;
     try {
       const spec = autoscalerSpecOf(fn);
@@ -107,6 +111,7 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
         {
           type: 'ScaleSet',
           data: { namespace: fn.metadata.namespace!, name: fn.metadata.name, from: current, to: decision.replicas, reason: decision.reason, inputs: { ...decision.inputs } },
+          ...(leader ? { leader } : {}),
         },
       ]);
       // Lost to a concurrent change (an apply, another autoscaler): the next tick decides again.

@@ -10,6 +10,10 @@ const USAGE = `tide — an event-sourced serverless platform
 
 Usage:
   tide up [--port 8080] [--host 127.0.0.1] [--data ./.tide] [--examples] [--warm-pool 2]
+  tide control-plane [--port 8080] [--host 0.0.0.0] [--data DIR] [--node-grace 10]
+                     the API and the cluster's controllers (TIDE_KAFKA_BROKERS: on Kafka)
+  tide gateway [--port 8081] [--host 0.0.0.0] [--server URL]
+                     serves /fn/... (routes from Kafka, or from --server's log API)
   tide node --server URL [--name NAME] [--data DIR] [--memory MB] [--cpu MILLI] [--pods N]
             [--label k=v ...] [--taint k=v:NoSchedule ...] [--warm-pool 2]
   tide deploy <dir> [--name NAME] [--env KEY=VALUE ...] [--wait 60]
@@ -165,12 +169,44 @@ async function run(): Promise<void> {
       process.once('SIGINT', () => shutdown('SIGINT'));
       return;
     }
+    case 'control-plane':
+    case 'gateway': {
+      const kafkaBrokers = process.env.TIDE_KAFKA_BROKERS;
+      const log = (line: string) => print(`${new Date().toISOString()} ${line}`);
+      const host = flags.host ?? process.env.TIDE_HOST ?? '127.0.0.1';
+      let running: { stop(): Promise<void> };
+      if (command === 'control-plane') {
+        const { runControlPlane } = await import('./commands/control-plane.js');
+        running = await runControlPlane({
+          port: int('port', flags.port ?? process.env.TIDE_PORT, 8080),
+          host,
+          dataDir: flags.data ?? process.env.TIDE_DATA ?? '.tide',
+          nodeGraceSeconds: int('node-grace', flags['node-grace'] ?? process.env.TIDE_NODE_GRACE_SECONDS, 10),
+          ...(kafkaBrokers ? { kafkaBrokers } : {}),
+          log,
+        });
+      } else {
+        const { runGateway } = await import('./commands/gateway.js');
+        running = await runGateway({ port: int('port', flags.port ?? process.env.TIDE_PORT, 8081), host, server, ...(kafkaBrokers ? { kafkaBrokers } : {}), log });
+      }
+      const shutdown = (signal: string) => {
+        print(`${signal}: stopping`);
+        running.stop().then(
+          () => process.exit(0),
+          (error: Error) => fail(new CliError(`shutdown failed: ${error.message}`)),
+        );
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      return;
+    }
     case 'node': {
       const { runNode, defaultNodeCapacity, parseTaint, nodeName } = await import('./commands/node.js');
       const name = flags.name ?? process.env.TIDE_NODE_NAME ?? nodeName();
       const defaults = defaultNodeCapacity();
       const node = await runNode({
         server,
+        ...(process.env.TIDE_KAFKA_BROKERS ? { kafkaBrokers: process.env.TIDE_KAFKA_BROKERS } : {}),
         name,
         dataDir: flags.data ?? process.env.TIDE_DATA ?? join('.tide', 'nodes', name),
         capacity: { memoryMb: int('memory', flags.memory, defaults.memoryMb), cpuMilli: int('cpu', flags.cpu, defaults.cpuMilli), pods: int('pods', flags.pods, defaults.pods) },

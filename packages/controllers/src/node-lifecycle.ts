@@ -11,7 +11,15 @@ export interface LeaseSource {
  * NotReady and its pods are evicted to be rescheduled; the same incarnation renewing again makes it
  * Ready. Its own clock measures silence, so agents' clocks need not agree.
  */
-export async function startNodeLifecycle(options: { store: StateStore; leases: LeaseSource; graceMs?: number; checkMs?: number; now?: () => number; onError?: (e: Error) => void }) {
+export async function startNodeLifecycle(options: {
+  store: StateStore;
+  leases: LeaseSource;
+  graceMs?: number;
+  checkMs?: number;
+  now?: () => number;
+  onError?: (e: Error) => void;
+  leader?: () => { role: string; epoch: number } | undefined;
+}) {
   const now = options.now ?? Date.now;
   const graceMs = options.graceMs ?? 10_000;
   const startedAt = now();
@@ -30,11 +38,13 @@ export async function startNodeLifecycle(options: { store: StateStore; leases: L
   let checking = false;
   const check = async () => {
     if (checking) return;
+    const leader = options.leader?.();
+    if (options.leader && !leader) return;
     checking = true;
     try {
       const changes = readinessChanges([...options.store.state().nodes.values()], lastSeen, now(), graceMs, startedAt);
       if (changes.length) {
-        await options.store.append(changes.map(({ expect, ...data }) => ({ type: 'NodeReadinessChanged' as const, data, expect })));
+        await options.store.append(changes.map(({ expect, ...data }) => ({ type: 'NodeReadinessChanged' as const, data, expect, ...(leader ? { leader } : {}) })));
       }
     } catch (error) {
       options.onError?.(new Error(`node lifecycle: ${(error as Error).message}`));

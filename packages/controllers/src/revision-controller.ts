@@ -10,10 +10,14 @@ export function randomSuffix(): string {
 }
 
 /** Keeps every Function's pods at the desired count of its latest revision. */
-export function startRevisionController(store: StateStore, options: { newSuffix?: () => string; onError?: (e: Error) => void } = {}): ReconcileLoop {
+export function startRevisionController(
+  store: StateStore,
+  options: { newSuffix?: () => string; onError?: (e: Error) => void; leader?: () => { role: string; epoch: number } | undefined } = {},
+): ReconcileLoop {
   const newSuffix = options.newSuffix ?? randomSuffix;
   return startReconcileLoop(store, {
     name: 'revision-controller',
+    ...(options.leader ? { leader: options.leader } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
     reconcile(state) {
       const plan = planPods(state);

@@ -12,6 +12,8 @@ export interface SchedulerOptions {
   onError?: (error: Error) => void;
   /** How often a pass runs without a state change (the reconcile loop's default when absent). */
   resyncMs?: number;
+  /** Bind only while this returns a leadership; its epoch is stamped on every binding. */
+  leader?: () => { role: string; epoch: number } | undefined;
 }
 
 /**
@@ -24,6 +26,7 @@ export function startScheduler(store: StateStore, options: SchedulerOptions = {}
     name: 'scheduler',
     ...(options.onError ? { onError: options.onError } : {}),
     ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
+    ...(options.leader ? { leader: options.leader } : {}),
     reconcile(state) {
       const { events, newlyUnschedulable } = schedulingEvents(assignPending(state, plugins));
       for (const { pod, reasons } of newlyUnschedulable) options.onUnschedulable?.(pod, reasons);

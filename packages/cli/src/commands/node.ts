@@ -6,9 +6,11 @@ import { openStateStore, type NodeCapacity, type Taint } from '@tide/core';
 import { openHttpLog } from '@tide/log';
 import { createArtifactCache, openNodeAgent, startNodeLoop } from '@tide/node-agent';
 import { CliError } from '../api-client.js';
+import { openClusterLog } from './parts.js';
 
 export interface NodeOptions {
   server: string;
+  kafkaBrokers?: string;
   name: string;
   dataDir: string;
   capacity: NodeCapacity;
@@ -37,7 +39,8 @@ export function parseTaint(text: string): Taint {
 export async function runNode(options: NodeOptions) {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const log = openHttpLog(options.server);
+  // On Kafka a node folds and appends there; otherwise through the control plane's log API.
+  const log = await openClusterLog({ kafkaBrokers: options.kafkaBrokers, fallback: async () => openHttpLog(options.server) });
   const onError = (error: Error) => options.log(`error: ${error.message}`);
   let store;
   try {

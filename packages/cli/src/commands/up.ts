@@ -1,19 +1,16 @@
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { mkdir, readdir } from 'node:fs/promises';
-import { cpus, hostname, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { openStateStore, type StateStore } from '@tide/core';
-import { LogCorruptionError, LogLockedError, openEmbeddedLog, openSnapshotFiles, type EmbeddedLog } from '@tide/log';
+import { openSnapshotFiles } from '@tide/log';
 import { createControlPlaneApp, openArtifactStore } from '@tide/control-plane';
-import { startNodeLifecycle, startRevisionController } from '@tide/controllers';
-import { startScheduler } from '@tide/scheduler';
 import { openNodeAgent, startNodeLoop, type NodeLoop } from '@tide/node-agent';
-import { createGateway, createStateRouteTable, startLoadReporter, type LoadReporter } from '@tide/gateway';
-import { startAutoscaler } from '@tide/autoscaler';
 import { CliError, createApiClient } from '../api-client.js';
 import { deploy } from './deploy.js';
+import { listen, openDataLog, startClusterLoops, startGatewayParts, urlOf } from './parts.js';
 
 export interface UpOptions {
   port: number;
@@ -47,20 +44,7 @@ const DRAIN_MS = 10_000;
 export async function up(options: UpOptions): Promise<RunningTide> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  let log: EmbeddedLog;
-  try {
-    log = await openEmbeddedLog(join(dataDir, 'log'), { onWarning: (warning) => options.log(`log: ${warning.message}`) });
-  } catch (error) {
-    if (error instanceof LogLockedError) throw new CliError(`${dataDir} is in use by another Tide (pid ${error.pid}): stop it first or use --data / TIDE_DATA`);
-    if (error instanceof LogCorruptionError) {
-      throw new CliError(
-        `the event log is damaged in the middle: ${error.file} at byte ${error.offset} (record ${error.recordOffset}, ${error.reason}).\n` +
-          `Tide will not skip it silently. To cut the log there on purpose, losing every record from ${error.recordOffset} on, run:\n` +
-          `  tide log repair --data ${dataDir}`,
-      );
-    }
-    throw error;
-  }
+  const log = await openDataLog(dataDir, options.log);
   const onError = (error: Error) => options.log(`error: ${error.message}`);
   const snapshots = await openSnapshotFiles(join(dataDir, 'snapshots'), { onWarning: (m) => options.log(m) });
   const store = await openStateStore({ log, snapshots, onError });
@@ -72,23 +56,23 @@ export async function up(options: UpOptions): Promise<RunningTide> {
   const artifacts = await openArtifactStore(join(dataDir, 'artifacts'));
   let ready = false;
   const app = createControlPlaneApp({ store, log, artifacts, limits: LIMITS }, { ready: () => ready });
-  const routes = createStateRouteTable(store);
-  let reporter: LoadReporter | undefined;
-  const gateway = createGateway({ routes, onColdRequest: () => reporter?.flushSoon(), onLoadStep: () => reporter?.flushSoon() });
-  reporter = startLoadReporter({ gateway, log, source: `gateway-${hostname()}-${process.pid}`, onError });
+  const gatewayParts = startGatewayParts(store, log, onError);
+  const { gateway } = gatewayParts;
   const api = getRequestListener(app.fetch);
-  const server = createServer((req, res) => {
+  const server = await listen((req, res) => {
     if (!gateway.handle(req, res)) void api(req, res);
-  });
-  server.keepAliveTimeout = 65_000;
-  await listen(server, options.port, options.host);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`;
+  }, options.port, options.host);
+  const url = urlOf(server, options.host);
 
-  const controllers = [startRevisionController(store, { onError }), startScheduler(store, { onError, onUnschedulable: (pod, reasons) => options.log(`pod ${pod.metadata.name} is unschedulable: ${reasons.join('; ')}`) })];
-  const autoscaler = await startAutoscaler({ store, metrics: log, onError });
-  const nodeLifecycle = await startNodeLifecycle({ store, leases: log, graceMs: options.nodeGraceSeconds * 1000, onError });
+  // One process holds the embedded log's lock, so its leadership id can outlive restarts.
+  const loops = await startClusterLoops({
+    store,
+    log,
+    nodeGraceSeconds: options.nodeGraceSeconds,
+    holder: `tide-up:${dataDir}`,
+    onError,
+    onUnschedulable: (pod, reasons) => options.log(`pod ${pod.metadata.name} is unschedulable: ${reasons.join('; ')}`),
+  });
   const node: NodeLoop | undefined =
     options.nodes === 1
       ? await startNodeLoop({
@@ -132,14 +116,10 @@ export async function up(options: UpOptions): Promise<RunningTide> {
       const deadline = Date.now() + DRAIN_MS;
       while (gateway.stats().inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       server.closeAllConnections();
-      await reporter?.stop();
-      await autoscaler.stop();
-      await nodeLifecycle.stop();
-      await Promise.all(controllers.map((c) => c.stop()));
+      await loops.stop();
       await node?.close();
       await Promise.all(nodeProcesses.map((p) => p.stop()));
-      routes.close();
-      await gateway.close();
+      await gatewayParts.stop();
       await store.close();
       await log.close();
     })());
@@ -180,14 +160,6 @@ function developmentNodeCapacity() {
   return { memoryMb: Math.floor((totalmem() / 1024 / 1024) * 0.75), cpuMilli: cpus().length * 4000, pods: 110 };
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new CliError(`port ${port} on ${host} is already in use: stop what uses it or pass --port`) : error),
-    );
-    server.listen(port, host, () => resolvePromise());
-  });
-}
 
 /** The example functions shipped in the repository's functions/ directory. */
 export async function exampleDirs(repoRoot: string): Promise<string[]> {

@@ -1,0 +1,51 @@
+import { hostname } from 'node:os';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import { openStateStore } from '@tide/core';
+import { openSnapshotFiles } from '@tide/log';
+import { createControlPlaneApp, openArtifactStore } from '@tide/control-plane';
+import { listen, openClusterLog, openDataLog, startClusterLoops, urlOf } from './parts.js';
+
+const LIMITS = { manifestBytes: 1024 * 1024, artifactBytes: 64 * 1024 * 1024 };
+
+/**
+ * `tide control-plane`: the API server on its own, plus the controllers, scheduler, autoscaler and
+ * node lifecycle, which act only while this control plane leads. With TIDE_KAFKA_BROKERS any number
+ * may run; without, it owns the embedded log in its data directory.
+ */
+export async function runControlPlane(options: { port: number; host: string; dataDir: string; kafkaBrokers?: string; nodeGraceSeconds: number; log: (line: string) => void }) {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const onError = (error: Error) => options.log(`error: ${error.message}`);
+  const log = await openClusterLog({ kafkaBrokers: options.kafkaBrokers, fallback: () => openDataLog(dataDir, options.log) });
+  const snapshots = options.kafkaBrokers ? undefined : await openSnapshotFiles(join(dataDir, 'snapshots'));
+  const store = await openStateStore({ log, ...(snapshots ? { snapshots } : {}), onError });
+  if (!store.state().namespaces.has('default')) await store.append([{ type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} }, expect: null }]);
+  const artifacts = await openArtifactStore(join(dataDir, 'artifacts'));
+  let ready = false;
+  const app = createControlPlaneApp({ store, log, artifacts, limits: LIMITS }, { ready: () => ready });
+  const server = await listen(getRequestListener(app.fetch), options.port, options.host);
+  const url = urlOf(server, options.host);
+  const loops = await startClusterLoops({
+    store,
+    log,
+    nodeGraceSeconds: options.nodeGraceSeconds,
+    holder: `control-plane@${hostname()}:${options.port}:${process.pid}`,
+    onError,
+    onLeadership: (leading, epoch) => options.log(leading ? `leading the cluster (epoch ${epoch})` : `not leading (epoch ${epoch} is another's)`),
+  });
+  ready = true;
+  options.log(`control plane is up at ${url} (${options.kafkaBrokers ? `Kafka ${options.kafkaBrokers}` : `embedded log in ${dataDir}`})`);
+  return {
+    url,
+    async stop() {
+      ready = false;
+      server.close();
+      server.closeAllConnections();
+      await loops.stop();
+      await store.close();
+      await log.close();
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Pod, StateStore } from '@tide/core';
+import { LogCorruptionError, LogLockedError, openEmbeddedLog, type EmbeddedLog, type EventLog } from '@tide/log';
+import { startLeaderElection, startNodeLifecycle, startRevisionController } from '@tide/controllers';
+import { startScheduler } from '@tide/scheduler';
+import { startAutoscaler } from '@tide/autoscaler';
+import { createGateway, createStateRouteTable, startLoadReporter, type Gateway, type LoadReporter } from '@tide/gateway';
+import { CliError } from '../api-client.js';
+
+/** Opens the embedded log of a data directory, turning its refusals into messages that say what to do. */
+export async function openDataLog(dataDir: string, log: (line: string) => void): Promise<EmbeddedLog> {
+  try {
+    return await openEmbeddedLog(join(dataDir, 'log'), { onWarning: (warning) => log(`log: ${warning.message}`) });
+  } catch (error) {
+    if (error instanceof LogLockedError) throw new CliError(`${dataDir} is in use by another Tide (pid ${error.pid}): stop it first or use --data / TIDE_DATA`);
+    if (error instanceof LogCorruptionError) {
+      throw new CliError(
+        `the event log is damaged in the middle: ${error.file} at byte ${error.offset} (record ${error.recordOffset}, ${error.reason}).\n` +
+          `Tide will not skip it silently. To cut the log there on purpose, losing every record from ${error.recordOffset} on, run:\n` +
+          `  tide log repair --data ${dataDir}`,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * The loops that act on the cluster — revision controller, scheduler, autoscaler, node lifecycle —
+ * acting only while this process leads (an election through the log, so any number of control
+ * planes may run them; one acts, and a deposed one's writes are rejected by the fold).
+ */
+export async function startClusterLoops(options: {
+  store: StateStore;
+  log: EventLog;
+  nodeGraceSeconds: number;
+  holder: string;
+  onError: (error: Error) => void;
+  onUnschedulable?: (pod: Pod, reasons: string[]) => void;
+  onLeadership?: (leading: boolean, epoch: number) => void;
+}) {
+  const { store, log, onError } = options;
+  const election = await startLeaderElection({
+    store,
+    leases: log,
+    role: 'controllers',
+    holder: options.holder,
+    graceMs: options.nodeGraceSeconds * 1000,
+    onError,
+    ...(options.onLeadership ? { onChange: options.onLeadership } : {}),
+  });
+  const leader = election.current;
+  const loops = [
+    startRevisionController(store, { onError, leader }),
+    startScheduler(store, { onError, leader, ...(options.onUnschedulable ? { onUnschedulable: options.onUnschedulable } : {}) }),
+  ];
+  const autoscaler = await startAutoscaler({ store, metrics: log, onError, leader });
+  const lifecycle = await startNodeLifecycle({ store, leases: log, graceMs: options.nodeGraceSeconds * 1000, onError, leader });
+  return {
+    election,
+    async stop() {
+      await autoscaler.stop();
+      await lifecycle.stop();
+      await Promise.all(loops.map((l) => l.stop()));
+      await election.stop();
+    },
+  };
+}
+
+/** The gateway with its routes from the log and its load reports to the metrics topic. */
+export function startGatewayParts(store: StateStore, log: EventLog, onError: (error: Error) => void) {
+  const routes = createStateRouteTable(store);
+  let reporter: LoadReporter | undefined;
+  const gateway: Gateway = createGateway({ routes, onColdRequest: () => reporter?.flushSoon(), onLoadStep: () => reporter?.flushSoon() });
+  reporter = startLoadReporter({ gateway, log, source: `gateway-${hostname()}-${process.pid}`, onError });
+  return {
+    gateway,
+    async stop() {
+      await reporter?.stop();
+      routes.close();
+      await gateway.close();
+    },
+  };
+}
+
+/** Listens on host:port, with a clear error when the port is taken. */
+export function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, port: number, host: string): Promise<Server> {
+  const server = createServer(handler);
+  server.keepAliveTimeout = 65_000;
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new CliError(`port ${port} on ${host} is already in use: stop what uses it or pass --port`) : error),
+    );
+    server.listen(port, host, () => resolvePromise(server));
+  });
+}
+
+export function urlOf(server: Server, host: string): string {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+}
+
+/** Opens the log a process shares with the rest of the cluster: Kafka when brokers are given. */
+export async function openClusterLog(options: { kafkaBrokers?: string | undefined; fallback: () => Promise<EventLog> }): Promise<EventLog> {
+  if (!options.kafkaBrokers) return options.fallback();
+  let kafka: { openKafkaLog(config: { brokers: string[] }): Promise<EventLog> };
+  try {
+    kafka = (await import('@tide/log-kafka' as string)) as typeof kafka;
+  } catch {
+    throw new CliError('TIDE_KAFKA_BROKERS is set, but the Kafka adapter (@tide/log-kafka) is not installed in this build');
+  }
+  return kafka.openKafkaLog({ brokers: options.kafkaBrokers.split(',').map((b) => b.trim()).filter(Boolean) });
+}

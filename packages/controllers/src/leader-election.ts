@@ -1,0 +1,94 @@
+import { decodeLease, encodeLease, LEASES_TOPIC, type StateStore } from '@tide/core';
+import type { LeaseSource } from './node-lifecycle.js';
+
+export interface LeaderElection {
+  /** This process's leadership, while it holds it: stamp it on what the leader writes. */
+  current(): { role: string; epoch: number } | undefined;
+  stop(): Promise<void>;
+}
+
+interface LeaseLog extends LeaseSource {
+  append(topic: string, records: readonly { value: Uint8Array; key?: string }[]): Promise<number[]>;
+}
+
+/**
+ * Leadership through the log itself: the leader renews a lease on tide.leases; a candidate that
+ * sees no renewal for `graceMs` appends LeaderElected with the next epoch. The fold accepts only
+ * one event per epoch, so two candidates cannot both win, and anything a deposed leader appends
+ * afterwards carries a stale epoch and is rejected. Leadership is an efficiency, never correctness.
+ */
+export async function startLeaderElection(options: {
+  store: StateStore;
+  leases: LeaseLog;
+  role: string;
+  holder: string;
+  graceMs?: number;
+  renewMs?: number;
+  now?: () => number;
+  onChange?: (leading: boolean, epoch: number) => void;
+  onError?: (error: Error) => void;
+}): Promise<LeaderElection> {
+  const { store, role, holder } = options;
+  const now = options.now ?? Date.now;
+  const graceMs = options.graceMs ?? 10_000;
+  const leaseKey = `leader.${role}`;
+  const startedAt = now();
+  let lastRenewal: { epoch: number; at: number } | undefined;
+  let leading = false;
+  const abort = new AbortController();
+
+  const following = (async () => {
+    try {
+      for await (const record of options.leases.read(LEASES_TOPIC, await options.leases.endOffset(LEASES_TOPIC), { follow: true, signal: abort.signal })) {
+        const lease = decodeLease(record.value);
+        if (lease?.node === leaseKey) lastRenewal = { epoch: Number(lease.bootId), at: now() };
+      }
+    } catch (error) {
+      if (!abort.signal.aborted) options.onError?.(new Error(`leader election (${role}): reading leases failed: ${(error as Error).message}`));
+    }
+  })();
+
+  const current = () => {
+    const leader = store.state().leaders[role];
+    return leader?.holder === holder ? { role, epoch: leader.epoch } : undefined;
+  };
+
+  let busy = false;
+  const tick = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const leader = store.state().leaders[role];
+      const mine = current();
+      if (Boolean(mine) !== leading) {
+        leading = Boolean(mine);
+        options.onChange?.(leading, leader?.epoch ?? 0);
+      }
+      if (mine) {
+        await options.leases.append(LEASES_TOPIC, [{ value: encodeLease({ node: leaseKey, bootId: String(mine.epoch), at: now() }), key: leaseKey }]);
+        return;
+      }
+      const heard = lastRenewal && lastRenewal.epoch === leader?.epoch ? lastRenewal.at : startedAt;
+      if (leader && now() - heard <= graceMs) return;
+      await store.append([
+        { type: 'LeaderElected', data: { role, epoch: (leader?.epoch ?? 0) + 1, holder }, expect: leader ? Number(leader.resourceVersion) : null },
+      ]);
+    } catch (error) {
+      options.onError?.(new Error(`leader election (${role}): ${(error as Error).message}`));
+    } finally {
+      busy = false;
+    }
+  };
+  // A fresh log has no leader: take it at once rather than after a grace period.
+  if (!store.state().leaders[role]) await tick();
+  const timer = setInterval(() => void tick(), options.renewMs ?? 2000);
+  timer.unref();
+  return {
+    current,
+    async stop() {
+      clearInterval(timer);
+      abort.abort();
+      await following;
+    },
+  };
+}

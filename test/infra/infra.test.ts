@@ -1,0 +1,533 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { findRepoRoot } from '../support/repo-root.js';
+
+/**
+ * infra/ cannot run here (no container engine), so this checks it against the code instead: the
+ * commands, flags and TIDE_* variables it uses are ones the CLI has, and ports, brokers, topics
+ * and scrape targets agree with each other. Every check collects problems naming the file and the
+ * mismatch, and expects none.
+ */
+const root = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+const infra = join(root, 'infra');
+const COMPOSE = 'infra/compose/compose.yaml';
+const KUBERNETES = 'infra/kubernetes';
+/** The metric names every Tide process serves (design §8). */
+const TIDE_METRICS = [
+  'tide_invocations_total',
+  'tide_invocation_duration_seconds',
+  'tide_cold_starts_total',
+  'tide_pods',
+  'tide_desired_replicas',
+  'tide_gateway_queue_depth',
+  'tide_log_append_seconds',
+  'tide_trigger_lag',
+];
+/** Tide's own topics; kafka-init must create each. */
+const TIDE_TOPICS = ['tide.state', 'tide.leases', 'tide.metrics', 'tide.logs', 'tide.invocations'];
+
+// ---------------------------------------------------------------------------------------------
+// Reading files
+// ---------------------------------------------------------------------------------------------
+
+/** Parsed YAML: checked field by field below, so left untyped. */
+type Yaml = any;
+
+function filesUnder(dir: string, pattern: RegExp): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && pattern.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** Every document of a YAML file; `<<` merge keys resolved as compose resolves them. */
+function yamlDocuments(path: string): { docs: Yaml[]; errors: string[] } {
+  const parsed = parseAllDocuments(readFileSync(path, 'utf8'), { merge: true });
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  const errors = list.flatMap((doc) => [...doc.errors, ...doc.warnings].map((e) => `${relative(root, path)}: ${e.message}`));
+  return { docs: list.map((doc) => doc.toJS({ maxAliasCount: -1 }) as Yaml).filter((doc) => doc != null), errors };
+}
+
+const yamlFile = (rel: string): Yaml => yamlDocuments(join(root, rel)).docs[0];
+
+// ---------------------------------------------------------------------------------------------
+// What the CLI offers: subcommands and flags from its USAGE text, TIDE_* variables from sources
+// ---------------------------------------------------------------------------------------------
+
+interface CliSurface {
+  /** subcommand → the flags its USAGE entry shows */
+  commands: Map<string, Set<string>>;
+  /** flags under "Common flags", valid for every subcommand */
+  common: Set<string>;
+}
+
+function cliUsage(): string {
+  const main = join(root, 'packages/cli/dist/main.js');
+  if (!existsSync(main)) throw new Error('packages/cli/dist/main.js is missing: build first (`npm test` runs `turbo run build`)');
+  return execFileSync(process.execPath, [main, 'help'], { encoding: 'utf8', timeout: 20_000 });
+}
+
+const FLAG = /(?:^|[\s[|,])(--?[a-zA-Z][a-zA-Z0-9-]*)/g;
+
+/** `  tide node --server URL [--name NAME]` (and its indented continuation lines) → node: {--server, --name}. */
+function parseUsage(usage: string): CliSurface {
+  const commands = new Map<string, Set<string>>();
+  const common = new Set<string>();
+  let section: 'usage' | 'common' | undefined;
+  let current: string[] = [];
+  for (const line of usage.split('\n')) {
+    if (/^Usage:/.test(line)) section = 'usage';
+    else if (/^Common flags:/.test(line)) section = 'common';
+    else if (section === 'common' && line.trim()) {
+      const columnOne = line.trim().split(/\s{2,}/)[0] ?? '';
+      for (const match of columnOne.matchAll(FLAG)) common.add(match[1]!);
+    } else if (section === 'usage') {
+      // An entry starts "  tide <name>[|<name>...]"; deeper-indented lines continue it.
+      const entry = /^\s+tide ([a-z][a-z|-]*)(.*)$/.exec(line);
+      if (entry) {
+        current = entry[1]!.split('|');
+        for (const name of current) if (!commands.has(name)) commands.set(name, new Set());
+      }
+      for (const match of (entry ? entry[2]! : line).matchAll(FLAG)) for (const name of current) commands.get(name)!.add(match[1]!);
+    }
+  }
+  return { commands, common };
+}
+
+/** TIDE_* variables some package source reads: process.env.X, env.X, env['X'], or a zod key `X: z.`. */
+function tideVariablesRead(): Map<string, string> {
+  const reads = new Map<string, string>();
+  const patterns = [/\benv(?:\.|\[\s*['"])(TIDE_[A-Z0-9_]+)/g, /\b(TIDE_[A-Z0-9_]+)['"]?\s*:\s*z\./g];
+  const sources = readdirSync(join(root, 'packages'))
+    .map((name) => join(root, 'packages', name, 'src'))
+    .filter((src) => existsSync(src))
+    .flatMap((src) => filesUnder(src, /(?<!\.test)\.ts$/));
+  for (const file of sources) {
+    const text = readFileSync(file, 'utf8');
+    for (const pattern of patterns) for (const match of text.matchAll(pattern)) reads.set(match[1]!, relative(root, file));
+  }
+  return reads;
+}
+
+let surface: CliSurface | undefined;
+const cli = (): CliSurface => (surface ??= parseUsage(cliUsage()));
+let variables: Map<string, string> | undefined;
+const variablesRead = (): Map<string, string> => (variables ??= tideVariablesRead());
+
+/** Problems with one `tide <subcommand> ...` argv, each naming `where`. */
+function argvProblems(where: string, argv: readonly string[]): string[] {
+  const { commands, common } = cli();
+  const [subcommand, ...rest] = argv;
+  if (!subcommand) return [`${where}: no command; the image's entrypoint is \`tide\`, so the command must start with a subcommand`];
+  const flags = commands.get(subcommand);
+  if (!flags) return [`${where}: runs "tide ${subcommand}", a subcommand the CLI's USAGE does not list (it lists: ${[...commands.keys()].join(', ')})`];
+  return rest
+    .filter((token) => /^--?[a-zA-Z]/.test(token))
+    .map((token) => token.split('=')[0]!)
+    .filter((flag) => !flags.has(flag) && !common.has(flag))
+    .map((flag) => `${where}: "tide ${subcommand} ${flag}" — the CLI's USAGE lists no ${flag} for ${subcommand} (it lists: ${[...flags].join(' ')})`);
+}
+
+function variableProblems(where: string, names: readonly string[]): string[] {
+  const reads = variablesRead();
+  return names
+    .filter((name) => name.startsWith('TIDE_') && !reads.has(name))
+    .map((name) => `${where}: sets ${name}, which no Tide source reads (looked for process.env.${name} and friends in packages/*/src)`);
+}
+
+const flagValue = (argv: readonly string[], flag: string): string | undefined => {
+  const at = argv.indexOf(flag);
+  return at >= 0 ? argv[at + 1] : argv.find((token) => token.startsWith(`${flag}=`))?.slice(flag.length + 1);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Compose
+// ---------------------------------------------------------------------------------------------
+
+interface ComposeService {
+  name: string;
+  spec: Yaml;
+  argv: string[];
+  env: Record<string, string>;
+  /** service name plus network aliases */
+  hosts: string[];
+}
+
+function composeServices(): ComposeService[] {
+  const services = (yamlFile(COMPOSE)?.services ?? {}) as Record<string, Yaml>;
+  return Object.entries(services).map(([name, spec]) => {
+    const command = spec.command ?? [];
+    const envList: string[] = Array.isArray(spec.environment) ? spec.environment : [];
+    const env = Array.isArray(spec.environment)
+      ? Object.fromEntries(envList.map((pair) => [pair.split('=')[0]!, pair.split('=').slice(1).join('=')]))
+      : Object.fromEntries(Object.entries(spec.environment ?? {}).map(([k, v]) => [k, String(v)]));
+    const aliases = Object.values((spec.networks ?? {}) as Record<string, Yaml>).flatMap((network) => network?.aliases ?? []);
+    return { name, spec, argv: (Array.isArray(command) ? command : String(command).split(/\s+/)).map(String), env, hosts: [name, ...aliases] };
+  });
+}
+
+const isTideImage = (image: string | undefined): boolean => image !== undefined && /^(?:.*\/)?tide(?::.*)?$/.test(image);
+const composeTide = () => composeServices().filter((s) => s.spec.build !== undefined || isTideImage(s.spec.image));
+const isKafkaBroker = (s: ComposeService) => String(s.spec.image ?? '').startsWith('apache/kafka') && s.env.KAFKA_PROCESS_ROLES !== undefined;
+
+/** The container port of each `ports` entry: "8180:8080", "127.0.0.1:8180:8080/tcp" or { target }. */
+const targetPorts = (ports: Yaml[] = []): number[] =>
+  ports.map((entry) => (typeof entry === 'object' ? Number(entry.target) : Number(String(entry).split('/')[0]!.split(':').at(-1))));
+
+/** The internal listener a broker advertises to other brokers (and to Tide): host:port. */
+function internalListener(broker: ComposeService): string | undefined {
+  const name = broker.env.KAFKA_INTER_BROKER_LISTENER_NAME ?? 'PLAINTEXT';
+  const listener = (broker.env.KAFKA_ADVERTISED_LISTENERS ?? '').split(',').find((l) => l.startsWith(`${name}://`));
+  return listener?.slice(name.length + 3);
+}
+
+/** Ports the collector serves for scraping: its prometheus exporter and its own telemetry. */
+function collectorPorts(): number[] {
+  const config = yamlFile('infra/otel/collector.yaml');
+  const exporter = Object.entries(config?.exporters ?? {}).filter(([name]) => name.split('/')[0] === 'prometheus');
+  const readers = (config?.service?.telemetry?.metrics?.readers ?? []) as Yaml[];
+  return [
+    ...exporter.map(([, spec]) => Number(String((spec as Yaml).endpoint).split(':').at(-1))),
+    ...readers.map((reader) => Number(reader?.pull?.exporter?.prometheus?.port)),
+  ].filter(Number.isFinite);
+}
+
+/** Topic creations in a shell script: one `kafka-topics.sh ... --create` per line. */
+function createdTopics(script: string): { topic: string; partitions?: number; replication?: number; configs: string[] }[] {
+  return script
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .filter((line) => line.includes('--create') && /--topic\s/.test(line))
+    .map((line) => ({
+      topic: /--topic\s+(\S+)/.exec(line)![1]!,
+      ...(/--partitions\s+(\d+)/.test(line) ? { partitions: Number(/--partitions\s+(\d+)/.exec(line)![1]) } : {}),
+      ...(/--replication-factor\s+(\d+)/.test(line) ? { replication: Number(/--replication-factor\s+(\d+)/.exec(line)![1]) } : {}),
+      configs: [...line.matchAll(/--config\s+(\S+)/g)].map((m) => m[1]!),
+    }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes
+// ---------------------------------------------------------------------------------------------
+
+interface K8sObject {
+  file: string;
+  doc: Yaml;
+}
+
+function kubernetesObjects(): K8sObject[] {
+  return filesUnder(join(root, KUBERNETES), /\.ya?ml$/)
+    .filter((file) => !file.endsWith('kustomization.yaml'))
+    .flatMap((file) => yamlDocuments(file).docs.map((doc) => ({ file: relative(root, file), doc })));
+}
+
+const WORKLOADS = new Set(['Deployment', 'DaemonSet', 'StatefulSet']);
+const workloads = (objects: K8sObject[]) => objects.filter((o) => WORKLOADS.has(o.doc.kind));
+const containersOf = (workload: K8sObject): Yaml[] => workload.doc.spec?.template?.spec?.containers ?? [];
+const nameOf = (o: K8sObject, container?: Yaml) => `${o.file}: ${o.doc.kind} ${o.doc.metadata?.name}${container ? ` container ${container.name}` : ''}`;
+const selects = (selector: Record<string, string> = {}, labels: Record<string, string> = {}) =>
+  Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+/** Does a probe's or Service's port (a number or a port name) name one of these container ports? */
+const portMatches = (port: number | string, containerPorts: Yaml[]) =>
+  containerPorts.some((p) => (typeof port === 'number' ? p.containerPort === port : p.name === port || String(p.containerPort) === port));
+
+/** "2560Mi" → 2560, "2Gi" → 2048 (MiB). */
+function mebibytes(quantity: string): number {
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(quantity);
+  if (!match) return Number.NaN;
+  const factor = { Ki: 1 / 1024, Mi: 1, Gi: 1024, K: 1e3 / 2 ** 20, M: 1e6 / 2 ** 20, G: 1e9 / 2 ** 20 }[match[2] ?? ''] ?? 1 / 2 ** 20;
+  return Number(match[1]) * factor;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The checks
+// ---------------------------------------------------------------------------------------------
+
+describe('infra/ files', () => {
+  it('every YAML file parses and the dashboard is JSON', () => {
+    const files = filesUnder(infra, /\.ya?ml$/);
+    expect(files.length).toBeGreaterThan(5);
+    const problems = files.flatMap((file) => yamlDocuments(file).errors);
+    for (const file of filesUnder(infra, /\.json$/)) {
+      try {
+        JSON.parse(readFileSync(file, 'utf8'));
+      } catch (error) {
+        problems.push(`${relative(root, file)}: ${(error as Error).message}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe(`${COMPOSE}`, () => {
+  it('runs every Tide container as `tide <subcommand>` with flags and TIDE_* variables the CLI knows', () => {
+    const tide = composeTide();
+    expect(tide.map((s) => s.argv[0]).sort()).toEqual(['control-plane', 'control-plane', 'gateway', 'gateway', 'node', 'node', 'node']);
+    const problems = tide.flatMap((s) => [
+      ...(s.spec.entrypoint ? [`${COMPOSE}: service ${s.name} overrides the entrypoint; Tide containers run the image's \`tide\``] : []),
+      ...argvProblems(`${COMPOSE}: service ${s.name}`, s.argv),
+      ...variableProblems(`${COMPOSE}: service ${s.name}`, Object.keys(s.env)),
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  it('publishes, probes and reports the port each control plane and gateway listens on', () => {
+    const problems = composeTide().flatMap((s) => {
+      const at = `${COMPOSE}: service ${s.name}`;
+      if (s.argv[0] === 'node') return [];
+      const port = Number(flagValue(s.argv, '--port'));
+      if (!Number.isInteger(port)) return [`${at}: "tide ${s.argv[0]}" has no --port`];
+      const probe = /(?:127\.0\.0\.1|localhost):(\d+)/.exec(JSON.stringify(s.spec.healthcheck?.test ?? ''));
+      return [
+        ...targetPorts(s.spec.ports).filter((target) => target !== port).map((target) => `${at}: publishes container port ${target} but listens on --port ${port}`),
+        ...(targetPorts(s.spec.ports).length === 0 ? [`${at}: publishes no port`] : []),
+        ...(probe && Number(probe[1]) !== port ? [`${at}: healthcheck asks port ${probe[1]} but the process listens on --port ${port}`] : []),
+        ...(s.env.TIDE_PORT !== undefined && Number(s.env.TIDE_PORT) !== port ? [`${at}: TIDE_PORT=${s.env.TIDE_PORT} but --port ${port}`] : []),
+      ];
+    });
+    const published = composeServices().flatMap((s) => (s.spec.ports ?? []).map((p: Yaml) => `${typeof p === 'object' ? p.published : String(p).split(':').slice(-2, -1)[0]}`));
+    const clashes = published.filter((p, i) => published.indexOf(p) !== i).map((p) => `${COMPOSE}: host port ${p} is published twice`);
+    expect([...problems, ...clashes]).toEqual([]);
+  });
+
+  it('points node agents at a control plane by a name and port that exist', () => {
+    const services = composeServices();
+    const problems = composeTide()
+      .filter((s) => s.argv[0] === 'node')
+      .flatMap((s) => {
+        const at = `${COMPOSE}: service ${s.name}`;
+        const server = flagValue(s.argv, '--server') ?? s.env.TIDE_SERVER;
+        if (!server) return [`${at}: tide node without --server`];
+        const url = new URL(server);
+        const targets = services.filter((t) => t.hosts.includes(url.hostname));
+        if (targets.length === 0) return [`${at}: --server ${server} names no compose service or alias`];
+        return targets
+          .filter((t) => t.argv[0] !== 'control-plane' || flagValue(t.argv, '--port') !== url.port)
+          .map((t) => `${at}: --server ${server} reaches ${t.name}, which is not a control plane listening on port ${url.port}`);
+      });
+    expect(problems).toEqual([]);
+  });
+
+  it('runs three KRaft brokers with RF 3 and min.insync.replicas 2, and gives Tide all three by their internal listener', () => {
+    const brokers = composeServices().filter(isKafkaBroker);
+    expect(brokers.map((b) => b.name)).toHaveLength(3);
+    const internal = brokers.map(internalListener);
+    const voters = brokers.map((b) => `${b.env.KAFKA_NODE_ID}@${b.spec.hostname ?? b.name}:`);
+    const problems = brokers.flatMap((b) => {
+      const at = `${COMPOSE}: broker ${b.name}`;
+      return [
+        ...(b.env.KAFKA_PROCESS_ROLES?.split(',').sort().join(',') === 'broker,controller' ? [] : [`${at}: KAFKA_PROCESS_ROLES ${b.env.KAFKA_PROCESS_ROLES}, expected broker,controller`]),
+        ...voters.filter((v) => !(b.env.KAFKA_CONTROLLER_QUORUM_VOTERS ?? '').includes(v)).map((v) => `${at}: KAFKA_CONTROLLER_QUORUM_VOTERS lacks ${v}…`),
+        ...(b.env.KAFKA_DEFAULT_REPLICATION_FACTOR === '3' ? [] : [`${at}: KAFKA_DEFAULT_REPLICATION_FACTOR ${b.env.KAFKA_DEFAULT_REPLICATION_FACTOR}, expected 3`]),
+        ...(b.env.KAFKA_MIN_INSYNC_REPLICAS === '2' ? [] : [`${at}: KAFKA_MIN_INSYNC_REPLICAS ${b.env.KAFKA_MIN_INSYNC_REPLICAS}, expected 2`]),
+        ...(b.env.KAFKA_AUTO_CREATE_TOPICS_ENABLE === 'true' ? [] : [`${at}: KAFKA_AUTO_CREATE_TOPICS_ENABLE should be true`]),
+        ...(internalListener(b)?.startsWith(`${b.spec.hostname ?? b.name}:`) ? [] : [`${at}: advertises no internal listener under its own name`]),
+      ];
+    });
+    const expected = internal.filter((l): l is string => l !== undefined).sort().join(',');
+    for (const s of composeTide()) {
+      const actual = (s.env.TIDE_KAFKA_BROKERS ?? '').split(',').filter(Boolean).sort().join(',');
+      if (actual !== expected) problems.push(`${COMPOSE}: service ${s.name}: TIDE_KAFKA_BROKERS="${s.env.TIDE_KAFKA_BROKERS ?? ''}", expected the brokers' internal listeners ${expected}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("creates Tide's topics up front, tide.state with one partition and tide.leases compacted", () => {
+    const init = composeServices().find((s) => JSON.stringify(s.spec.command ?? '').includes('kafka-topics.sh'));
+    expect(init, `${COMPOSE}: no service runs kafka-topics.sh`).toBeDefined();
+    const script = [init!.spec.entrypoint ?? [], init!.spec.command ?? []].flat().join('\n');
+    const topics = createdTopics(script);
+    const byName = new Map(topics.map((t) => [t.topic, t]));
+    const at = `${COMPOSE}: service ${init!.name}`;
+    const problems = [
+      ...TIDE_TOPICS.filter((t) => !byName.has(t)).map((t) => `${at}: does not create ${t}`),
+      ...(byName.get('tide.state')?.partitions === 1 ? [] : [`${at}: tide.state must have exactly 1 partition (it is the total order), got ${byName.get('tide.state')?.partitions}`]),
+      ...(byName.get('tide.state')?.replication === 3 ? [] : [`${at}: tide.state needs replication factor 3`]),
+      ...(byName.get('tide.leases')?.configs.includes('cleanup.policy=compact') ? [] : [`${at}: tide.leases must be compacted (cleanup.policy=compact)`]),
+      ...topics.filter((t) => (t.replication ?? 0) > 3).map((t) => `${at}: ${t.topic} asks replication ${t.replication} from 3 brokers`),
+    ];
+    const dependsOn = Object.keys(init!.spec.depends_on ?? {});
+    problems.push(...composeServices().filter(isKafkaBroker).filter((b) => !dependsOn.includes(b.name)).map((b) => `${at}: does not wait for ${b.name}`));
+    expect(problems).toEqual([]);
+  });
+
+  it('mounts files and builds from paths that exist', () => {
+    const dir = dirname(join(root, COMPOSE));
+    const problems = composeServices().flatMap((s) => {
+      const mounts = ((s.spec.volumes ?? []) as Yaml[]).map((v) => (typeof v === 'string' ? v.split(':')[0]! : String(v.source)));
+      const paths = mounts.filter((m) => m.startsWith('.') || m.startsWith('/')).map((m) => resolve(dir, m));
+      if (s.spec.build) {
+        const context = resolve(dir, s.spec.build.context ?? '.');
+        paths.push(context, resolve(context, s.spec.build.dockerfile ?? 'Dockerfile'));
+      }
+      return paths.filter((p) => !existsSync(p)).map((p) => `${COMPOSE}: service ${s.name} uses ${relative(root, p)}, which does not exist`);
+    });
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('infra/prometheus/prometheus.yml', () => {
+  it('scrapes every control plane and gateway on its --port, and the collector on a port it serves', () => {
+    const at = 'infra/prometheus/prometheus.yml';
+    const services = composeServices();
+    const targets: string[] = (yamlFile(at)?.scrape_configs ?? []).flatMap((job: Yaml) => (job.static_configs ?? []).flatMap((c: Yaml) => c.targets ?? []));
+    const problems = targets.flatMap((target) => {
+      const [host, port] = target.split(':');
+      const service = services.find((s) => s.hosts.includes(host!));
+      if (!service) return [`${at}: target ${target} names no service in ${COMPOSE}`];
+      if (composeTide().some((s) => s.name === service.name)) {
+        return flagValue(service.argv, '--port') === port ? [] : [`${at}: target ${target}, but ${service.name} listens on --port ${flagValue(service.argv, '--port')}`];
+      }
+      if (String(service.spec.image).includes('opentelemetry-collector')) {
+        return collectorPorts().includes(Number(port)) ? [] : [`${at}: target ${target}, but infra/otel/collector.yaml serves metrics on ${collectorPorts().join(', ')}`];
+      }
+      return [];
+    });
+    const unscraped = composeTide()
+      .filter((s) => flagValue(s.argv, '--port') !== undefined && !targets.includes(`${s.name}:${flagValue(s.argv, '--port')}`))
+      .map((s) => `${at}: ${s.name}'s /metrics is not scraped`);
+    const collector = services.find((s) => String(s.spec.image).includes('opentelemetry-collector'));
+    const collectorScraped = targets.some((t) => collector?.hosts.includes(t.split(':')[0]!));
+    expect([...problems, ...unscraped, ...(collectorScraped ? [] : [`${at}: the collector is not scraped`])]).toEqual([]);
+  });
+});
+
+describe('infra/grafana', () => {
+  it('charts every Tide metric, and only those, from the provisioned datasource', () => {
+    const file = 'infra/grafana/dashboards/tide.json';
+    const dashboard = JSON.parse(readFileSync(join(root, file), 'utf8')) as { panels: { title: string; datasource?: { uid?: string }; targets: { expr: string; datasource?: { uid?: string } }[] }[] };
+    const uids = filesUnder(join(infra, 'grafana/provisioning/datasources'), /\.ya?ml$/).flatMap((f) => (yamlDocuments(f).docs[0]?.datasources ?? []).map((d: Yaml) => d.uid));
+    const used = new Set<string>();
+    const problems: string[] = [];
+    for (const panel of dashboard.panels) {
+      for (const target of panel.targets) {
+        for (const uid of [panel.datasource?.uid, target.datasource?.uid]) if (uid && !uids.includes(uid)) problems.push(`${file}: panel "${panel.title}" uses datasource ${uid}, not provisioned`);
+        for (const [metric] of target.expr.matchAll(/\btide_[a-z_]+/g)) {
+          const base = metric.replace(/_(bucket|sum|count)$/, '');
+          used.add(base);
+          if (!TIDE_METRICS.includes(base)) problems.push(`${file}: panel "${panel.title}" queries ${metric}, not a Tide metric (${TIDE_METRICS.join(', ')})`);
+        }
+      }
+    }
+    problems.push(...TIDE_METRICS.filter((m) => !used.has(m)).map((m) => `${file}: no panel shows ${m}`));
+    expect(problems).toEqual([]);
+  });
+});
+
+describe(`${KUBERNETES}`, () => {
+  it('lists every manifest in kustomization.yaml', () => {
+    const listed: string[] = yamlFile(`${KUBERNETES}/kustomization.yaml`)?.resources ?? [];
+    const present = filesUnder(join(root, KUBERNETES), /\.ya?ml$/).map((f) => relative(join(root, KUBERNETES), f)).filter((f) => f !== 'kustomization.yaml');
+    expect([...listed].sort(), `${KUBERNETES}/kustomization.yaml resources vs the files beside it`).toEqual(present.sort());
+  });
+
+  it('runs every Tide container as `tide <subcommand>` with flags and TIDE_* variables the CLI knows', () => {
+    const objects = kubernetesObjects();
+    const configMaps = new Map(objects.filter((o) => o.doc.kind === 'ConfigMap').map((o) => [o.doc.metadata.name as string, o]));
+    const tide = workloads(objects).flatMap((w) => containersOf(w).filter((c) => isTideImage(c.image)).map((c) => ({ w, c })));
+    expect(tide.map(({ c }) => c.args?.[0]).sort()).toEqual(['control-plane', 'gateway', 'node']);
+    const problems = tide.flatMap(({ w, c }) => {
+      const at = nameOf(w, c);
+      const fromMaps = ((c.envFrom ?? []) as Yaml[]).map((e) => e.configMapRef?.name).filter(Boolean) as string[];
+      return [
+        ...(c.command ? [`${at}: sets command, replacing the image's \`tide\` entrypoint; put the subcommand in args`] : []),
+        ...argvProblems(at, (c.args ?? []).map(String)),
+        ...variableProblems(at, ((c.env ?? []) as Yaml[]).map((e) => e.name)),
+        ...fromMaps.filter((name) => !configMaps.has(name)).map((name) => `${at}: envFrom ConfigMap ${name}, which no manifest defines`),
+        ...fromMaps.flatMap((name) => (configMaps.get(name) ? variableProblems(`${configMaps.get(name)!.file}: ConfigMap ${name}`, Object.keys(configMaps.get(name)!.doc.data ?? {})) : [])),
+      ];
+    });
+    expect([...new Set(problems)]).toEqual([]);
+  });
+
+  it('exposes, probes and serves the port each process listens on', () => {
+    const objects = kubernetesObjects();
+    const problems = workloads(objects).flatMap((w) =>
+      containersOf(w).flatMap((c) => {
+        const at = nameOf(w, c);
+        const port = flagValue((c.args ?? []).map(String), '--port');
+        const ports = (c.ports ?? []) as Yaml[];
+        const probes = (['startupProbe', 'livenessProbe', 'readinessProbe'] as const).filter((p) => c[p]).map((p) => ({ p, probe: c[p] }));
+        return [
+          ...(port !== undefined && !ports.some((p) => p.containerPort === Number(port)) ? [`${at}: listens on --port ${port}, but no containerPort is ${port}`] : []),
+          ...(port !== undefined && (!c.readinessProbe || !c.livenessProbe) ? [`${at}: serves HTTP but lacks a readiness or liveness probe`] : []),
+          ...probes.filter(({ probe }) => probe.httpGet && !portMatches(probe.httpGet.port, ports)).map(({ p, probe }) => `${at}: ${p} asks port ${probe.httpGet.port}, not a port of this container`),
+          ...probes.filter(({ probe }) => probe.httpGet && !['/healthz', '/readyz'].includes(probe.httpGet.path)).map(({ p, probe }) => `${at}: ${p} asks ${probe.httpGet.path}; Tide serves /healthz and /readyz`),
+        ];
+      }),
+    );
+    for (const service of objects.filter((o) => o.doc.kind === 'Service')) {
+      const backends = workloads(objects).filter((w) => selects(service.doc.spec?.selector, w.doc.spec?.template?.metadata?.labels));
+      if (backends.length === 0) problems.push(`${nameOf(service)}: its selector matches no workload`);
+      const ports = backends.flatMap((w) => containersOf(w).flatMap((c) => c.ports ?? []));
+      for (const p of service.doc.spec?.ports ?? []) {
+        if (!portMatches(p.targetPort ?? p.port, ports)) problems.push(`${nameOf(service)}: targetPort ${p.targetPort ?? p.port} is no containerPort of ${backends.map((w) => w.doc.metadata.name).join(', ')}`);
+      }
+    }
+    for (const ingress of objects.filter((o) => o.doc.kind === 'Ingress')) {
+      for (const path of (ingress.doc.spec?.rules ?? []).flatMap((r: Yaml) => r.http?.paths ?? [])) {
+        const { name, port } = path.backend?.service ?? {};
+        const service = objects.find((o) => o.doc.kind === 'Service' && o.doc.metadata.name === name);
+        const servicePorts = (service?.doc.spec?.ports ?? []) as Yaml[];
+        if (!servicePorts.some((p) => p.name === port?.name || p.port === port?.number)) problems.push(`${nameOf(ingress)}: ${path.path} goes to ${name}:${port?.name ?? port?.number}, which is no Service port`);
+      }
+    }
+    for (const w of workloads(objects)) {
+      if (!selects(w.doc.spec?.selector?.matchLabels, w.doc.spec?.template?.metadata?.labels)) problems.push(`${nameOf(w)}: selector does not match its pod template's labels`);
+      if (w.doc.spec?.template?.spec?.securityContext?.runAsNonRoot !== true) problems.push(`${nameOf(w)}: pods should set runAsNonRoot`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('points node agents at the control plane Service, and keeps their capacity inside the container', () => {
+    const objects = kubernetesObjects();
+    const problems = workloads(objects).flatMap((w) =>
+      containersOf(w)
+        .filter((c) => isTideImage(c.image) && c.args?.[0] === 'node')
+        .flatMap((c) => {
+          const at = nameOf(w, c);
+          const args = (c.args as unknown[]).map(String);
+          const url = new URL(flagValue(args, '--server') ?? 'http://missing');
+          const service = objects.find((o) => o.doc.kind === 'Service' && o.doc.metadata.name === url.hostname.split('.')[0]);
+          const backends = workloads(objects).filter((b) => service && selects(service.doc.spec?.selector, b.doc.spec?.template?.metadata?.labels));
+          const memoryMb = Number(flagValue(args, '--memory'));
+          const limitMb = mebibytes(String(c.resources?.limits?.memory ?? ''));
+          return [
+            ...(!service ? [`${at}: --server ${url.href} names no Service`] : []),
+            ...(service && !(service.doc.spec?.ports ?? []).some((p: Yaml) => String(p.port) === url.port) ? [`${at}: --server port ${url.port} is no port of Service ${service.doc.metadata.name}`] : []),
+            ...(service && !backends.some((b) => containersOf(b).some((bc) => bc.args?.[0] === 'control-plane')) ? [`${at}: --server ${url.href} does not select the control plane`] : []),
+            ...(!(memoryMb < limitMb) ? [`${at}: --memory ${memoryMb} MB must stay below the container's memory limit (${c.resources?.limits?.memory}); pods are its children`] : []),
+          ];
+        }),
+    );
+    const brokers = objects.filter((o) => o.doc.kind === 'ConfigMap').map((o) => ({ o, value: o.doc.data?.TIDE_KAFKA_BROKERS as string | undefined })).filter(({ value }) => value !== undefined);
+    if (brokers.length === 0) problems.push(`${KUBERNETES}: no ConfigMap sets TIDE_KAFKA_BROKERS`);
+    for (const { o, value } of brokers) {
+      for (const server of value!.split(',')) if (!/^[a-z0-9.-]+:\d+$/.test(server.trim())) problems.push(`${nameOf(o)}: TIDE_KAFKA_BROKERS entry "${server}" is not host:port`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("this test's parsers", () => {
+  it('reads subcommands, their flags, alternatives and common flags from a USAGE text', () => {
+    const usage = `x\n\nUsage:\n  tide node --server URL [--name NAME]\n            [--label k=v ...] [-o json]\n  tide cordon|drain <NODE>\n\nCommon flags:\n  -n, --namespace NS   namespace (default "default")\n`;
+    const { commands, common } = parseUsage(usage);
+    expect([...commands.get('node')!]).toEqual(['--server', '--name', '--label', '-o']);
+    expect([...commands.keys()]).toEqual(['node', 'cordon', 'drain']);
+    expect([...common]).toEqual(['-n', '--namespace']);
+  });
+
+  it('finds topic creations in a shell script', () => {
+    const topics = createdTopics('t=kafka-topics.sh\n$t --create --topic tide.state \\\n  --partitions 1 --replication-factor 3\n$t --create --if-not-exists --topic tide.leases --config cleanup.policy=compact\n$t --describe --topic x');
+    expect(topics).toEqual([
+      { topic: 'tide.state', partitions: 1, replication: 3, configs: [] },
+      { topic: 'tide.leases', configs: ['cleanup.policy=compact'] },
+    ]);
+  });
+});

@@ -105,11 +105,12 @@ export function urlOf(server: Server, host: string): string {
 /** Opens the log a process shares with the rest of the cluster: Kafka when brokers are given. */
 export async function openClusterLog(options: { kafkaBrokers?: string | undefined; fallback: () => Promise<EventLog> }): Promise<EventLog> {
   if (!options.kafkaBrokers) return options.fallback();
-  let kafka: { openKafkaLog(config: { brokers: string[] }): Promise<EventLog> };
+  // Loaded only in Kafka mode, so one-machine Tide never loads kafkajs.
+  const { openKafkaLog } = await import('@tide/log-kafka');
+  const brokers = options.kafkaBrokers.split(',').map((b) => b.trim()).filter(Boolean);
   try {
-    kafka = (await import('@tide/log-kafka' as string)) as typeof kafka;
-  } catch {
-    throw new CliError('TIDE_KAFKA_BROKERS is set, but the Kafka adapter (@tide/log-kafka) is not installed in this build');
+    return await openKafkaLog({ brokers });
+  } catch (error) {
+    throw new CliError(`cannot reach Kafka at ${brokers.join(', ')} (TIDE_KAFKA_BROKERS): ${(error as Error).message}`);
   }
-  return kafka.openKafkaLog({ brokers: options.kafkaBrokers.split(',').map((b) => b.trim()).filter(Boolean) });
 }

@@ -1,0 +1,15 @@
+export { openKafkaLog, type KafkaLog, type KafkaLogOptions, type KafkaLogStats } from './kafka-log.js';
+export { KafkaLogError, KafkaLogClosedError, KafkaInternalsError } from './errors.js';
+export type { SendLimits } from './send-batch.js';
+export {
+  benchKafkaAppends,
+  benchAcceptedToApplied,
+  type KafkaAppendBench,
+  type KafkaAppendBenchOptions,
+  type KafkaAppendRun,
+  type AcceptedToAppliedBench,
+  type AcceptedToAppliedOptions,
+  type BenchStateStore,
+  type BenchCommand,
+  type Percentiles,
+} from './bench.js';

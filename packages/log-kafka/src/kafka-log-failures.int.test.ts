@@ -1,0 +1,133 @@
+import { connect, type Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logLevel, type ISocketFactory } from 'kafkajs';
+import { InvalidTopicError, type LogRecord } from '@tide/log';
+import { openKafkaLog } from './kafka-log.js';
+import { KafkaLogClosedError, KafkaLogError } from './errors.js';
+import { startMockKafka, type MockKafka } from './testing.js';
+
+let kafka: MockKafka;
+beforeAll(async () => {
+  kafka = await startMockKafka();
+}, 20_000);
+afterAll(async () => {
+  await kafka?.stop();
+});
+
+const topic = () => `failures.${randomUUID().slice(0, 8)}`;
+const text = (r: LogRecord) => Buffer.from(r.value).toString('utf8');
+
+/**
+ * kafkajs' plain socket factory, remembering every socket so a test can cut them all the way a
+ * crashing broker does: a reset (an 'error' event), not a silent local destroy.
+ */
+function cuttableSockets(): { factory: ISocketFactory; cutAll(): number; setDown(down: boolean): void } {
+  const sockets = new Set<Socket>();
+  let down = false;
+  return {
+    setDown: (value) => {
+      down = value;
+    },
+    factory: ({ host, port, onConnect }) => {
+      // While down, connections are refused as by a stopped broker (nothing listens on port 1).
+      const socket = down ? connect({ host: '127.0.0.1', port: 1 }) : connect({ host, port }, onConnect);
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      return socket;
+    },
+    cutAll() {
+      const count = sockets.size;
+      for (const socket of sockets) socket.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+      return count;
+    },
+  };
+}
+
+async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('kafka log under failures', () => {
+  it('resumes a tailing read after every connection is cut (as a broker restart does), losing and repeating nothing', async () => {
+    const sockets = cuttableSockets();
+    const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, socketFactory: sockets.factory, retry: { initialRetryTime: 50, retries: 8 } });
+    const t = topic();
+    const controller = new AbortController();
+    const received: LogRecord[] = [];
+    const reading = (async () => {
+      for await (const record of log.read(t, 0, { signal: controller.signal })) received.push(record);
+    })();
+    try {
+      await log.append(t, [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
+      await waitUntil(() => received.length === 3, 'the first three records arrived');
+      expect(sockets.cutAll()).toBeGreaterThan(0);
+      await log.append(t, [{ value: 'd' }]);
+      await log.append(t, [{ value: 'e' }, { value: 'f' }]);
+      await waitUntil(() => received.length >= 6, 'the reader resumed');
+      await new Promise((r) => setTimeout(r, 300)); // a repeat would arrive now
+      expect(received.map((r) => [r.offset, text(r)])).toEqual(['a', 'b', 'c', 'd', 'e', 'f'].map((v, i) => [i, v]));
+    } finally {
+      controller.abort();
+      await reading;
+      await log.close();
+    }
+  });
+
+  it("keeps a tailing read alive through an outage longer than kafkajs' own retries", async () => {
+    const sockets = cuttableSockets();
+    // kafkajs gives up after ~100 ms here; the outage lasts 1.5 s.
+    const retry = { retries: 1, initialRetryTime: 20, maxRetryTime: 100 };
+    const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, socketFactory: sockets.factory, retry });
+    const t = topic();
+    const controller = new AbortController();
+    const received: string[] = [];
+    const reading = (async () => {
+      for await (const record of log.read(t, 0, { signal: controller.signal })) received.push(text(record));
+    })();
+    try {
+      await log.append(t, [{ value: 'before' }]);
+      await waitUntil(() => received.length === 1, 'the first record arrived');
+      sockets.setDown(true);
+      sockets.cutAll();
+      await new Promise((r) => setTimeout(r, 1_500));
+      sockets.setDown(false);
+      await log.append(t, [{ value: 'after' }]);
+      await waitUntil(() => received.length === 2, 'the reader came back');
+      expect(received).toEqual(['before', 'after']);
+    } finally {
+      controller.abort();
+      await reading;
+      await log.close();
+    }
+  });
+
+  it('refuses a topic name Kafka cannot hold, naming it', async () => {
+    const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING });
+    try {
+      await expect(log.append('no spaces/allowed', [{ value: 'x' }])).rejects.toBeInstanceOf(InvalidTopicError);
+      await expect(log.endOffset('')).rejects.toThrow(/invalid topic name ""/);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('refuses appends, commits and reads after close', async () => {
+    const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING });
+    await log.close();
+    await expect(log.append(topic(), [{ value: 'x' }])).rejects.toBeInstanceOf(KafkaLogClosedError);
+    await expect(log.commitOffset('g', topic(), 1)).rejects.toThrow(/is closed; commitOffset refused/);
+    await expect(log.read(topic(), 0)[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(KafkaLogClosedError);
+  });
+
+  it('fails to open against an unreachable cluster with an error that names the brokers', async () => {
+    const brokers = ['127.0.0.1:1'];
+    const opening = openKafkaLog({ brokers, logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 20, maxRetryTime: 200 } });
+    await expect(opening).rejects.toBeInstanceOf(KafkaLogError);
+    await expect(opening).rejects.toThrow(/kafka connect via 127\.0\.0\.1:1 failed/);
+  });
+});

@@ -127,3 +127,29 @@ export async function startNode(options: { server: string; name: string; dataDir
   }
   return { child, url: options.server, output: () => output, exited };
 }
+
+/** Starts any long-running tide command (control-plane, gateway, node) and resolves once its output matches `ready`. */
+export async function startTideCommand(options: { args: string[]; env?: Record<string, string>; ready: RegExp; timeoutMs?: number }): Promise<TideProcess> {
+  const child = spawn(process.execPath, [cliEntry, ...options.args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const url = /is up at (http:\/\/\S+)/.exec(output)?.[1] ?? '';
+  while (!options.ready.test(output)) {
+    if (gone) throw new Error(`tide ${options.args.join(' ')} exited before it was ready:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`tide ${options.args.join(' ')} was not ready in time:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { child, url: /is up at (http:\/\/[^\s,]+)/.exec(output)?.[1] ?? url, output: () => output, exited };
+}

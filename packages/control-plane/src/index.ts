@@ -2,3 +2,4 @@ export { createControlPlaneApp, API_PREFIX } from './app.js';
 export { openArtifactStore, ArtifactTooLargeError, type ArtifactStore } from './adapters/artifact-store.js';
 export { ApiError } from './errors.js';
 export type { ControlPlaneDeps, ControlPlaneLog } from './deps.js';
+export { replicateArtifacts, ARTIFACTS_TOPIC } from './adapters/replicated-artifacts.js';

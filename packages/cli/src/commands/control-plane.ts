@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { openStateStore } from '@tide/core';
 import { openSnapshotFiles } from '@tide/log';
-import { createControlPlaneApp, openArtifactStore } from '@tide/control-plane';
+import { createControlPlaneApp, openArtifactStore, replicateArtifacts } from '@tide/control-plane';
 import { listen, openClusterLog, openDataLog, startClusterLoops, urlOf } from './parts.js';
 
 const LIMITS = { manifestBytes: 1024 * 1024, artifactBytes: 64 * 1024 * 1024 };
@@ -22,7 +22,10 @@ export async function runControlPlane(options: { port: number; host: string; dat
   const snapshots = options.kafkaBrokers ? undefined : await openSnapshotFiles(join(dataDir, 'snapshots'));
   const store = await openStateStore({ log, ...(snapshots ? { snapshots } : {}), onError });
   if (!store.state().namespaces.has('default')) await store.append([{ type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} }, expect: null }]);
-  const artifacts = await openArtifactStore(join(dataDir, 'artifacts'));
+  // Several control planes on Kafka: an upload to one must be fetchable from any.
+  const local = await openArtifactStore(join(dataDir, 'artifacts'));
+  const replicated = options.kafkaBrokers ? await replicateArtifacts(local, log, onError) : undefined;
+  const artifacts = replicated ?? local;
   let ready = false;
   const app = createControlPlaneApp({ store, log, artifacts, limits: LIMITS }, { ready: () => ready });
   const server = await listen(getRequestListener(app.fetch), options.port, options.host);
@@ -44,6 +47,7 @@ export async function runControlPlane(options: { port: number; host: string; dat
       server.close();
       server.closeAllConnections();
       await loops.stop();
+      await replicated?.close();
       await store.close();
       await log.close();
     },

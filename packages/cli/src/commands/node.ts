@@ -40,7 +40,7 @@ export async function runNode(options: NodeOptions) {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   // On Kafka a node folds and appends there; otherwise through the control plane's log API.
-  const log = await openClusterLog({ kafkaBrokers: options.kafkaBrokers, fallback: async () => openHttpLog(options.server) });
+  const log = await openClusterLog({ kafkaBrokers: options.kafkaBrokers, fallback: async () => openHttpLog(options.server.split(',')[0]!) });
   const onError = (error: Error) => options.log(`error: ${error.message}`);
   let store;
   try {
@@ -68,7 +68,7 @@ export async function runNode(options: NodeOptions) {
     leases: log,
     onError,
   });
-  options.log(`node ${options.name} is up (boot ${node.bootId}), following ${options.server}`);
+  options.log(`node ${options.name} is up (boot ${node.bootId}), following ${options.kafkaBrokers ? `Kafka ${options.kafkaBrokers}` : options.server}`);
   return {
     async stop() {
       await node.close();

@@ -1,0 +1,31 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { createMemoryLog } from '@tide/log/testing';
+import { eventually, makeTempDir } from '@tide/testkit/testing';
+import { openArtifactStore } from './artifact-store.js';
+import { replicateArtifacts } from './replicated-artifacts.js';
+
+const dirs: Awaited<ReturnType<typeof makeTempDir>>[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await dir.remove();
+});
+
+describe('artifacts replicated through the log', () => {
+  it('makes an artifact uploaded to one control plane available at another, in chunks, byte for byte', async () => {
+    const log = createMemoryLog();
+    const [a, b] = [await makeTempDir(), await makeTempDir()];
+    dirs.push(a, b);
+    const first = await replicateArtifacts(await openArtifactStore(a.path), log);
+    const second = await replicateArtifacts(await openArtifactStore(b.path), log);
+    const bytes = Buffer.alloc(1_300_000, 7);
+    bytes.write('export default {}');
+    const { digest } = await first.put(Readable.from([bytes]), 10_000_000);
+    expect(log.records('tide.artifacts')).toHaveLength(3);
+    await eventually(async () => expect(await second.has(digest)).toBe(true), { timeoutMs: 5000 });
+    const copied: Buffer[] = [];
+    for await (const part of second.open(digest)) copied.push(part as Buffer);
+    expect(Buffer.concat(copied).equals(bytes)).toBe(true);
+    await first.close();
+    await second.close();
+  });
+});

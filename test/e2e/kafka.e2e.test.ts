@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { startMockKafka } from '@tide/log-kafka/testing';
+import { eventually, makeTempDir } from '@tide/testkit/testing';
+import { freePort, repoRoot, runCli, startTideCommand, stopTide, type TideProcess } from '../support/tide-process.js';
+
+/**
+ * Kafka mode on librdkafka's mock cluster: two control planes, two gateways and three nodes as
+ * separate processes sharing nothing but Kafka (and HTTP for artifacts and calls).
+ */
+const GRACE = 3;
+let kafka: Awaited<ReturnType<typeof startMockKafka>>;
+let dir: Awaited<ReturnType<typeof makeTempDir>>;
+const planes = new Map<string, TideProcess>();
+const gateways: TideProcess[] = [];
+const nodes: TideProcess[] = [];
+let env: Record<string, string>;
+let ports: Record<string, number>;
+
+const controlPlane = (name: string) =>
+  startTideCommand({ args: ['control-plane', '--port', String(ports[name]), '--data', join(dir.path, name), '--node-grace', String(GRACE)], env, ready: /control plane is up at/ });
+/** Whether a control plane last said it leads (a stopped one cannot say otherwise: ask the others). */
+const leads = (name: string) => /leading the cluster/.test(planes.get(name)?.output().split('\n').filter((l) => /leading/.test(l)).at(-1) ?? '');
+const leaderName = () => [...planes.keys()].find(leads);
+
+beforeAll(async () => {
+  kafka = await startMockKafka({ brokers: 3 });
+  dir = await makeTempDir('tide-kafka-');
+  env = { TIDE_KAFKA_BROKERS: kafka.brokers.join(',') };
+  ports = { a: await freePort(), b: await freePort() };
+  for (const name of ['a', 'b']) planes.set(name, await controlPlane(name));
+  const servers = ['a', 'b'].map((n) => `http://127.0.0.1:${ports[n]}`).join(',');
+  for (let i = 0; i < 2; i++) gateways.push(await startTideCommand({ args: ['gateway', '--port', String(await freePort())], env, ready: /gateway is up at/ }));
+  for (let i = 1; i <= 3; i++) {
+    nodes.push(await startTideCommand({ args: ['node', '--server', servers, '--name', `node-${i}`, '--data', join(dir.path, `node-${i}`), '--warm-pool', '0'], env, ready: / is up \(boot / }));
+  }
+  await eventually(() => expect(leaderName()).toBeDefined(), { timeoutMs: 20_000, intervalMs: 100 });
+}, 90_000);
+
+afterAll(async () => {
+  for (const p of [...nodes, ...gateways, ...planes.values()]) await stopTide(p);
+  await kafka?.stop();
+  await dir?.remove();
+});
+
+const cp = (name: string) => `http://127.0.0.1:${ports[name]}`;
+
+describe('Tide on Kafka', () => {
+  it('deploys through control plane A and answers through gateway B, with pods on three nodes', async () => {
+    const deployed = await runCli(['deploy', join(repoRoot, 'functions/hello'), '--min', '3'], { server: cp('a') });
+    expect(deployed.code, deployed.stderr).toBe(0);
+    await eventually(
+      async () => {
+        const res = await request(`${gateways[1]!.url}/fn/default/hello`);
+        expect(res.statusCode).toBe(200);
+        expect(await res.body.text()).toBe('Hello, world!\n');
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+    const pods = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('b') })).stdout) as { items: { spec: { node: string } }[] };
+    expect(new Set(pods.items.map((p) => p.spec.node)).size).toBe(3);
+  }, 60_000);
+
+  it('keeps deploying after kill -9 of the leading control plane: the other leads within seconds', async () => {
+    const leader = leaderName()!;
+    const other = leader === 'a' ? 'b' : 'a';
+    const killedAt = Date.now();
+    planes.get(leader)!.child.kill('SIGKILL');
+    await planes.get(leader)!.exited;
+    planes.delete(leader);
+    await eventually(() => expect(leaderName()).toBe(other), { timeoutMs: (GRACE + 15) * 1000, intervalMs: 50 });
+    console.log(`leader ${leader} killed; ${other} leads ${Date.now() - killedAt} ms later (lease grace ${GRACE} s)`);
+    const deployed = await runCli(['deploy', join(repoRoot, 'functions/echo'), '--name', 'after-failover'], { server: cp(other) });
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const res = await request(`${gateways[0]!.url}/fn/default/after-failover`, { method: 'POST', body: 'still here' });
+    expect(await res.body.text()).toBe('still here');
+    const fns = JSON.parse((await runCli(['get', 'functions', '-o', 'json'], { server: cp(other) })).stdout) as { items: { metadata: { name: string } }[] };
+    expect(fns.items.map((f) => f.metadata.name).sort()).toEqual(['after-failover', 'hello']);
+    planes.set(leader, await controlPlane(leader));
+  }, 90_000);
+
+  it('rejects what a stopped leader appends after it resumes, and it steps down', async () => {
+    const leader = leaderName()!;
+    const other = leader === 'a' ? 'b' : 'a';
+    const stopped = planes.get(leader)!;
+    const from = Number(JSON.parse((await runCli(['get', 'namespaces', '-o', 'json'], { server: cp(other) })).stdout).metadata.resourceVersion);
+    stopped.child.kill('SIGSTOP');
+    await eventually(() => expect(leads(other)).toBe(true), { timeoutMs: (GRACE + 15) * 1000, intervalMs: 50 });
+    // Work the new leader does while the old one sleeps; the old one wakes up with stale state.
+    expect((await runCli(['deploy', join(repoRoot, 'functions/hello'), '--name', 'while-asleep', '--min', '2'], { server: cp(other) })).code).toBe(0);
+    stopped.child.kill('SIGCONT');
+    await eventually(() => expect(stopped.output()).toMatch(/not leading/), { timeoutMs: 15_000, intervalMs: 50 });
+    await new Promise((r) => setTimeout(r, 1000));
+    const events = (await runCli(['events', '--from', String(from)], { server: cp(other), timeoutMs: 3000 }).catch((e: Error) => ({ stdout: e.message }))).stdout;
+    const stale = events.split('\n').filter((line) => /REJECTED: stale controllers leader/.test(line));
+    const accepted = events.split('\n').filter((line) => /PodBound|PodCreated|ScaleSet/.test(line) && !/REJECTED/.test(line));
+    console.log(`stale leader: ${stale.length} events it appended after resuming were rejected; ${accepted.length} controller events accepted meanwhile`);
+    expect((await request(`${gateways[1]!.url}/fn/default/while-asleep`)).statusCode).toBe(200);
+  }, 90_000);
+});

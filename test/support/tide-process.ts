@@ -30,28 +30,13 @@ export interface TideProcess {
 
 /** Starts `tide up` as a real process and resolves once it says it is up. */
 export async function startTide(options: { dataDir: string; port: number; args?: string[]; env?: Record<string, string>; timeoutMs?: number }): Promise<TideProcess> {
-  const child = spawn(process.execPath, [cliEntry, 'up', '--port', String(options.port), '--data', options.dataDir, ...(options.args ?? [])], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const tide = await startTideCommand({
+    args: ['up', '--port', String(options.port), '--data', options.dataDir, ...(options.args ?? [])],
+    ...(options.env ? { env: options.env } : {}),
+    ready: /Tide is up at/,
+    timeoutMs: options.timeoutMs ?? 30_000,
   });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
-  const url = `http://127.0.0.1:${options.port}`;
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  let exitedEarly = false;
-  void exited.then(() => (exitedEarly = true));
-  while (!/Tide is up at/.test(output)) {
-    if (exitedEarly) throw new Error(`tide up exited before it was up:\n${output}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`tide up was not up within ${options.timeoutMs ?? 30_000} ms:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { child, url, output: () => output, exited };
+  return { ...tide, url: `http://127.0.0.1:${options.port}` };
 }
 
 /** Stops a Tide process: SIGTERM first (graceful), SIGKILL if it lingers. */
@@ -105,27 +90,12 @@ export function runCli(args: string[], options: { server: string; timeoutMs?: nu
 
 /** Starts `tide node` as a real process against a running Tide, and resolves once it is up. */
 export async function startNode(options: { server: string; name: string; dataDir: string; args?: string[]; timeoutMs?: number }): Promise<TideProcess> {
-  const child = spawn(process.execPath, [cliEntry, 'node', '--server', options.server, '--name', options.name, '--data', options.dataDir, ...(options.args ?? [])], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const node = await startTideCommand({
+    args: ['node', '--server', options.server, '--name', options.name, '--data', options.dataDir, ...(options.args ?? [])],
+    ready: / is up \(boot /,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  let gone = false;
-  void exited.then(() => (gone = true));
-  while (!/ is up \(boot /.test(output)) {
-    if (gone) throw new Error(`tide node ${options.name} exited before it was up:\n${output}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`tide node ${options.name} was not up in time:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { child, url: options.server, output: () => output, exited };
+  return { ...node, url: options.server };
 }
 
 /** Starts any long-running tide command (control-plane, gateway, node) and resolves once its output matches `ready`. */
@@ -142,7 +112,6 @@ export async function startTideCommand(options: { args: string[]; env?: Record<s
   let gone = false;
   void exited.then(() => (gone = true));
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  const url = /is up at (http:\/\/\S+)/.exec(output)?.[1] ?? '';
   while (!options.ready.test(output)) {
     if (gone) throw new Error(`tide ${options.args.join(' ')} exited before it was ready:\n${output}`);
     if (Date.now() > deadline) {
@@ -151,5 +120,5 @@ export async function startTideCommand(options: { args: string[]; env?: Record<s
     }
     await new Promise((r) => setTimeout(r, 20));
   }
-  return { child, url: /is up at (http:\/\/[^\s,]+)/.exec(output)?.[1] ?? url, output: () => output, exited };
+  return { child, url: /is up at (http:\/\/[^\s,]+)/.exec(output)?.[1] ?? '', output: () => output, exited };
 }

@@ -35,6 +35,17 @@ describe('tide up with the examples', () => {
     expect((await get('/fn/default/hono-app/todos')).text).toBe('[]');
   });
 
+  it('serves Prometheus metrics of calls, pods, cold starts and log appends at /metrics', async () => {
+    for (let i = 0; i < 3; i++) await get('/fn/default/hello');
+    const text = (await get('/metrics')).text;
+    expect(text).toMatch(/^tide_invocations_total\{namespace="default",function="hello",status="200"[^}]*\} [3-9]/m);
+    expect(text).toMatch(/^tide_invocation_duration_seconds_bucket\{/m);
+    expect(text).toMatch(/^tide_pods\{namespace="default",function="hello",phase="Ready"[^}]*\} 1/m);
+    expect(text).toMatch(/^tide_desired_replicas\{namespace="default",function="hello"/m);
+    expect(text).toMatch(/^tide_cold_starts_total\{namespace="default",function="hello"/m);
+    expect(text).toMatch(/^tide_log_append_seconds_count\{topic="tide.state"/m);
+  });
+
   it('round-trips a 5 MB binary body through echo unchanged', async () => {
     const body = randomBytes(5 * 1024 * 1024);
     const res = await request(`${tide.url}/fn/default/echo/upload?x=1`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream', 'x-custom': 'kept' } });

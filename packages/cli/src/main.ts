@@ -144,7 +144,7 @@ async function run(): Promise<void> {
   // Commands load what they need on demand: `tide get` should not pay for esbuild or the log.
   switch (command) {
     case 'up': {
-      const { startTelemetry } = await import('@tide/telemetry');
+      const { startTelemetry, startMetrics } = await import('@tide/telemetry');
       const { up, exampleDirs } = await import('./commands/up.js');
       const telemetry = startTelemetry({ serviceName: 'tide', env: process.env });
       const tide = await up({
@@ -155,6 +155,7 @@ async function run(): Promise<void> {
         nodeGraceSeconds: int('node-grace', flags['node-grace'] ?? process.env.TIDE_NODE_GRACE_SECONDS, 10),
         nodes: int('nodes', flags.nodes, 1),
         cliEntry: fileURLToPath(import.meta.url),
+        metrics: startMetrics(),
         ...(flags['warm-pool'] ?? process.env.TIDE_WARM_POOL ? { warmPoolSize: int('warm-pool', flags['warm-pool'] ?? process.env.TIDE_WARM_POOL, 2) } : {}),
         log: (line) => print(`${new Date().toISOString()} ${line}`),
       });
@@ -173,6 +174,9 @@ async function run(): Promise<void> {
     case 'gateway': {
       const kafkaBrokers = process.env.TIDE_KAFKA_BROKERS;
       const log = (line: string) => print(`${new Date().toISOString()} ${line}`);
+      const { startTelemetry, startMetrics } = await import('@tide/telemetry');
+      startTelemetry({ serviceName: `tide-${command}`, env: process.env });
+      const metrics = startMetrics();
       const host = flags.host ?? process.env.TIDE_HOST ?? '127.0.0.1';
       let running: { stop(): Promise<void> };
       if (command === 'control-plane') {
@@ -183,11 +187,12 @@ async function run(): Promise<void> {
           dataDir: flags.data ?? process.env.TIDE_DATA ?? '.tide',
           nodeGraceSeconds: int('node-grace', flags['node-grace'] ?? process.env.TIDE_NODE_GRACE_SECONDS, 10),
           ...(kafkaBrokers ? { kafkaBrokers } : {}),
+          metrics,
           log,
         });
       } else {
         const { runGateway } = await import('./commands/gateway.js');
-        running = await runGateway({ port: int('port', flags.port ?? process.env.TIDE_PORT, 8081), host, server, ...(kafkaBrokers ? { kafkaBrokers } : {}), log });
+        running = await runGateway({ port: int('port', flags.port ?? process.env.TIDE_PORT, 8081), host, server, ...(kafkaBrokers ? { kafkaBrokers } : {}), metrics, log });
       }
       const shutdown = (signal: string) => {
         print(`${signal}: stopping`);

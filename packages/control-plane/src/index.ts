@@ -3,3 +3,4 @@ export { openArtifactStore, ArtifactTooLargeError, type ArtifactStore } from './
 export { ApiError } from './errors.js';
 export type { ControlPlaneDeps, ControlPlaneLog } from './deps.js';
 export { replicateArtifacts, ARTIFACTS_TOPIC } from './adapters/replicated-artifacts.js';
+export { observeClusterMetrics } from './cluster-metrics.js';

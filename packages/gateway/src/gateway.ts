@@ -3,6 +3,7 @@ import { INVOCATION_PREFIX, type InvocationTarget, parseInvocationPath } from '.
 import { pickEndpoint } from './core/pick-endpoint.js';
 import { pickSplit } from './core/traffic-split.js';
 import { EndpointPools, type EndpointState } from './endpoint-pools.js';
+import { GatewayMetrics } from './gateway-metrics.js';
 import { sendError } from './error-response.js';
 import { FunctionState } from './function-state.js';
 import { type CallOwner, ProxyCall } from './proxy-call.js';
@@ -82,6 +83,7 @@ class InvocationGateway implements Gateway, CallOwner {
   #inFlight = 0;
   #requests = 0;
   #closed = false;
+  readonly #metrics = new GatewayMetrics(() => this.#functions.values());
 
   constructor(options: GatewayOptions) {
     this.#routes = options.routes;
@@ -167,7 +169,9 @@ class InvocationGateway implements Gateway, CallOwner {
 
   settled(call: ProxyCall): void {
     const fn = call.fn;
-    fn.account(performance.now());
+    const now = performance.now();
+    this.#metrics.record(fn, call.status, (now - call.admittedAt) / 1000);
+    fn.account(now);
     fn.inFlight -= 1;
     this.#inFlight -= 1;
     if (call.endpoint !== undefined) {

@@ -40,6 +40,9 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   endpoint: EndpointState | undefined;
   holdTimer: NodeJS.Timeout | undefined;
   redispatches = 0;
+  readonly admittedAt = performance.now();
+  /** The status the caller got (undefined: the connection was cut or the client left). */
+  status: number | undefined;
   #controller: Dispatcher.DispatchController | undefined;
   #clientGone = false;
   #settled = false;
@@ -191,6 +194,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   #settle(status: number | undefined, errorMessage?: string): void {
     if (this.#settled) return;
     this.#settled = true;
+    this.status = status;
     if (this.holdTimer !== undefined) clearTimeout(this.holdTimer);
     const span = this.#span;
     if (status !== undefined) span.setAttribute(telemetry.ATTR_HTTP_STATUS, status);

@@ -14,6 +14,7 @@ import {
   type StateStore,
   type Taint,
 } from '@tide/core';
+import { metrics } from '@opentelemetry/api';
 import { createCpuMeter } from './pod-cpu.js';
 
 const CPU_REPORT_MS = 1000;
@@ -86,9 +87,11 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
   const podsByAgentName = new Map<string, Pod>();
   let closed = false;
 
+  const coldStarts = metrics.getMeter('tide-node').createCounter('tide_cold_starts', { description: 'Pods started, by function and how (warm pool or spawn)' });
   const report = (r: PodReport) => {
     const pod = podsByAgentName.get(r.pod);
     if (!pod || closed) return;
+    if (r.phase === 'Ready' && r.coldStart) coldStarts.add(1, { namespace: pod.metadata.namespace, function: pod.spec.function, kind: r.coldStart });
     const { namespace, name } = pod.metadata;
     const event: EventInput =
       r.phase === 'Stopped'

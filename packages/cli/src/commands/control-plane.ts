@@ -4,8 +4,9 @@ import { join, resolve } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { openStateStore } from '@tide/core';
 import { openSnapshotFiles } from '@tide/log';
-import { createControlPlaneApp, openArtifactStore, replicateArtifacts } from '@tide/control-plane';
-import { listen, openClusterLog, openDataLog, startClusterLoops, urlOf } from './parts.js';
+import { createControlPlaneApp, observeClusterMetrics, openArtifactStore, replicateArtifacts } from '@tide/control-plane';
+import type { MetricsEndpoint } from '@tide/telemetry';
+import { listen, openClusterLog, openDataLog, startClusterLoops, timeAppends, urlOf } from './parts.js';
 
 const LIMITS = { manifestBytes: 1024 * 1024, artifactBytes: 64 * 1024 * 1024 };
 
@@ -14,11 +15,19 @@ const LIMITS = { manifestBytes: 1024 * 1024, artifactBytes: 64 * 1024 * 1024 };
  * node lifecycle, which act only while this control plane leads. With TIDE_KAFKA_BROKERS any number
  * may run; without, it owns the embedded log in its data directory.
  */
-export async function runControlPlane(options: { port: number; host: string; dataDir: string; kafkaBrokers?: string; nodeGraceSeconds: number; log: (line: string) => void }) {
+export async function runControlPlane(options: {
+  port: number;
+  host: string;
+  dataDir: string;
+  kafkaBrokers?: string;
+  nodeGraceSeconds: number;
+  metrics?: MetricsEndpoint;
+  log: (line: string) => void;
+}) {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const onError = (error: Error) => options.log(`error: ${error.message}`);
-  const log = await openClusterLog({ kafkaBrokers: options.kafkaBrokers, fallback: () => openDataLog(dataDir, options.log) });
+  const log = timeAppends(await openClusterLog({ kafkaBrokers: options.kafkaBrokers, fallback: () => openDataLog(dataDir, options.log) }));
   const snapshots = options.kafkaBrokers ? undefined : await openSnapshotFiles(join(dataDir, 'snapshots'));
   const store = await openStateStore({ log, ...(snapshots ? { snapshots } : {}), onError });
   if (!store.state().namespaces.has('default')) await store.append([{ type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} }, expect: null }]);
@@ -28,7 +37,9 @@ export async function runControlPlane(options: { port: number; host: string; dat
   const artifacts = replicated ?? local;
   let ready = false;
   const app = createControlPlaneApp({ store, log, artifacts, limits: LIMITS }, { ready: () => ready });
-  const server = await listen(getRequestListener(app.fetch), options.port, options.host);
+  observeClusterMetrics(store);
+  const api = getRequestListener(app.fetch);
+  const server = await listen((req, res) => (req.url === '/metrics' && options.metrics ? options.metrics.handle(req, res) : void api(req, res)), options.port, options.host);
   const url = urlOf(server, options.host);
   const loops = await startClusterLoops({
     store,

@@ -1,18 +1,20 @@
 import { openStateStore } from '@tide/core';
 import { openHttpLog } from '@tide/log';
+import type { MetricsEndpoint } from '@tide/telemetry';
 import { listen, openClusterLog, startGatewayParts, urlOf } from './parts.js';
 
 /**
  * `tide gateway`: serves /fn/... on its own. It learns routes by folding the state log — from
  * Kafka, or through a control plane's log API — and reports load to the metrics topic.
  */
-export async function runGateway(options: { port: number; host: string; server: string; kafkaBrokers?: string; log: (line: string) => void }) {
+export async function runGateway(options: { port: number; host: string; server: string; kafkaBrokers?: string; metrics?: MetricsEndpoint; log: (line: string) => void }) {
   const onError = (error: Error) => options.log(`error: ${error.message}`);
   const log = await openClusterLog({ kafkaBrokers: options.kafkaBrokers, fallback: async () => openHttpLog(options.server) });
   const store = await openStateStore({ log, onError });
   const parts = startGatewayParts(store, log, onError);
   const server = await listen((req, res) => {
     if (parts.gateway.handle(req, res)) return;
+    if (req.url === '/metrics' && options.metrics) return options.metrics.handle(req, res);
     const healthy = req.url === '/healthz' || req.url === '/readyz';
     res.writeHead(healthy ? 200 : 404, { 'content-type': 'application/json' });
     res.end(JSON.stringify(healthy ? { status: 'ok' } : { error: `no route for ${req.method} ${req.url}: this gateway serves /fn/{namespace}/{name}/...` }));

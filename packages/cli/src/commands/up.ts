@@ -6,11 +6,12 @@ import { join, resolve } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { openStateStore, type StateStore } from '@tide/core';
 import { openSnapshotFiles } from '@tide/log';
-import { createControlPlaneApp, openArtifactStore } from '@tide/control-plane';
+import { createControlPlaneApp, observeClusterMetrics, openArtifactStore } from '@tide/control-plane';
+import type { MetricsEndpoint } from '@tide/telemetry';
 import { openNodeAgent, startNodeLoop, type NodeLoop } from '@tide/node-agent';
 import { CliError, createApiClient } from '../api-client.js';
 import { deploy } from './deploy.js';
-import { listen, openDataLog, startClusterLoops, startGatewayParts, urlOf } from './parts.js';
+import { listen, openDataLog, startClusterLoops, startGatewayParts, timeAppends, urlOf } from './parts.js';
 
 export interface UpOptions {
   port: number;
@@ -26,6 +27,8 @@ export interface UpOptions {
   nodes: number;
   /** This CLI's entry, to start `tide node` processes with. */
   cliEntry: string;
+  /** Serves /metrics for Prometheus. */
+  metrics?: MetricsEndpoint;
   log: (line: string) => void;
 }
 
@@ -44,7 +47,7 @@ const DRAIN_MS = 10_000;
 export async function up(options: UpOptions): Promise<RunningTide> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const log = await openDataLog(dataDir, options.log);
+  const log = timeAppends(await openDataLog(dataDir, options.log));
   const onError = (error: Error) => options.log(`error: ${error.message}`);
   const snapshots = await openSnapshotFiles(join(dataDir, 'snapshots'), { onWarning: (m) => options.log(m) });
   const store = await openStateStore({ log, snapshots, onError });
@@ -59,7 +62,9 @@ export async function up(options: UpOptions): Promise<RunningTide> {
   const gatewayParts = startGatewayParts(store, log, onError);
   const { gateway } = gatewayParts;
   const api = getRequestListener(app.fetch);
+  observeClusterMetrics(store);
   const server = await listen((req, res) => {
+    if (req.url === '/metrics' && options.metrics) return options.metrics.handle(req, res);
     if (!gateway.handle(req, res)) void api(req, res);
   }, options.port, options.host);
   const url = urlOf(server, options.host);

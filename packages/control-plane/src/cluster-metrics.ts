@@ -1,0 +1,20 @@
+import { metrics } from '@opentelemetry/api';
+import type { StateStore } from '@tide/core';
+
+/** Gauges of cluster state for Prometheus (design §8): pods by phase and desired replicas, per function. */
+export function observeClusterMetrics(store: StateStore): void {
+  const meter = metrics.getMeter('tide-control-plane');
+  meter.createObservableGauge('tide_pods', { description: 'Pods in the log, by function and phase' }).addCallback((result) => {
+    const counts = new Map<string, { namespace: string; function: string; phase: string; n: number }>();
+    for (const pod of store.state().pods.values()) {
+      const key = `${pod.metadata.namespace}/${pod.spec.function}/${pod.status.phase}`;
+      const entry = counts.get(key) ?? { namespace: pod.metadata.namespace, function: pod.spec.function, phase: pod.status.phase, n: 0 };
+      entry.n++;
+      counts.set(key, entry);
+    }
+    for (const { n, ...attributes } of counts.values()) result.observe(n, attributes);
+  });
+  meter.createObservableGauge('tide_desired_replicas', { description: 'Replicas the autoscaler wants, by function' }).addCallback((result) => {
+    for (const fn of store.state().functions.values()) result.observe(fn.status.desiredReplicas, { namespace: fn.metadata.namespace!, function: fn.metadata.name });
+  });
+}

@@ -1,0 +1,29 @@
+import { metrics, type Attributes, type Counter, type Histogram } from '@opentelemetry/api';
+import type { FunctionState } from './function-state.js';
+
+/** Seconds, from half a millisecond to ten seconds: the range calls and appends live in. */
+const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The gateway's Prometheus metrics (design §8); instruments come from the provider set at start. */
+export class GatewayMetrics {
+  readonly #invocations: Counter;
+  readonly #duration: Histogram;
+  readonly #attributes = new Map<string, Attributes>();
+
+  constructor(functions: () => Iterable<FunctionState>) {
+    const meter = metrics.getMeter('tide-gateway');
+    this.#invocations = meter.createCounter('tide_invocations', { description: 'Calls answered by the gateway, by function and status' });
+    this.#duration = meter.createHistogram('tide_invocation_duration_seconds', { description: 'Time from a call arriving to its answer ending', unit: 's', advice: { explicitBucketBoundaries: SECONDS_BUCKETS } });
+    meter.createObservableGauge('tide_gateway_queue_depth', { description: 'Calls waiting for a pod, by function' }).addCallback((result) => {
+      for (const fn of functions()) result.observe(fn.waiting.length, { namespace: fn.namespace, function: fn.name });
+    });
+  }
+
+  record(fn: FunctionState, status: number | undefined, seconds: number): void {
+    const key = `${fn.namespace}/${fn.name}/${status ?? 'none'}`;
+    let attributes = this.#attributes.get(key);
+    if (!attributes) this.#attributes.set(key, (attributes = { namespace: fn.namespace, function: fn.name, status: status === undefined ? 'none' : String(status) }));
+    this.#invocations.add(1, attributes);
+    this.#duration.record(seconds, attributes);
+  }
+}

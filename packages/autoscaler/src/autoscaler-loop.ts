@@ -5,8 +5,10 @@ import {
   METRICS_TOPIC,
   type ClusterState,
   type LoadReport,
+  type LeaderStamp,
   type StateStore,
   type TideFunction,
+  type TopicReader,
 } from '@tide/core';
 import { addSample, emptyWindow, type MetricWindow } from './core/metric-window.js';
 import { windowKeepMs, withDefaults, type AutoscalerSpec } from './core/autoscaler-spec.js';
@@ -14,10 +16,7 @@ import { initialScalerState, type ScalerState } from './core/scaler-state.js';
 import { decide } from './core/decide.js';
 
 /** The slice of the EventLog the autoscaler reads the metrics topic through. */
-export interface MetricsSource {
-  read(topic: string, fromOffset: number, options?: { follow?: boolean; signal?: AbortSignal }): AsyncIterable<{ offset: number; value: Uint8Array }>;
-  endOffset(topic: string): Promise<number>;
-}
+export type MetricsSource = TopicReader;
 
 export interface AutoscalerOptions {
   store: StateStore;
@@ -29,7 +28,7 @@ export interface AutoscalerOptions {
   now?: () => number;
   onError?: (error: Error) => void;
   /** Decide only while this returns a leadership (one autoscaler acts); its epoch is stamped on ScaleSet. */
-  leader?: () => { role: string; epoch: number } | undefined;
+  leader?: LeaderStamp;
 }
 
 export interface Autoscaler {

@@ -1,10 +1,7 @@
-import { decodeLease, LEASES_TOPIC, type StateStore } from '@tide/core';
+import { decodeLease, LEASES_TOPIC, type LeaderStamp, type StateStore, type TopicReader } from '@tide/core';
 import { readinessChanges } from './core/node-health.js';
 
-export interface LeaseSource {
-  read(topic: string, fromOffset: number, options?: { follow?: boolean; signal?: AbortSignal }): AsyncIterable<{ value: Uint8Array }>;
-  endOffset(topic: string): Promise<number>;
-}
+export type LeaseSource = TopicReader;
 
 /**
  * Watches node leases: a node that stops renewing for `graceMs` (nodeGraceSeconds, 10 s) becomes
@@ -18,7 +15,7 @@ export async function startNodeLifecycle(options: {
   checkMs?: number;
   now?: () => number;
   onError?: (e: Error) => void;
-  leader?: () => { role: string; epoch: number } | undefined;
+  leader?: LeaderStamp;
 }) {
   const now = options.now ?? Date.now;
   const graceMs = options.graceMs ?? 10_000;

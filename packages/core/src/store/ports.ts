@@ -11,3 +11,12 @@ export interface SnapshotStorage {
   load(maxOffset?: number): Promise<{ offset: number; bytes: Uint8Array } | undefined>;
   save(offset: number, bytes: Uint8Array): Promise<void>;
 }
+
+/** Reading a topic from an offset, tailing it: what followers of leases and metrics need of the log. */
+export interface TopicReader {
+  read(topic: string, fromOffset: number, options?: { follow?: boolean; signal?: AbortSignal }): AsyncIterable<{ offset: number; value: Uint8Array }>;
+  endOffset(topic: string): Promise<number>;
+}
+
+/** The leadership a loop acts under (see LeaderElected): stamped on what it appends. */
+export type LeaderStamp = () => { role: string; epoch: number } | undefined;

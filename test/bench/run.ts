@@ -18,8 +18,9 @@ import { describeMachine } from './machine.js';
 import { runProxyOverhead } from './proxy-overhead.js';
 import { runReplayBench } from './replay-bench.js';
 import { findRepoRoot } from '../support/repo-root.js';
-import { coldStartReport, deployReport, logReport, machineHeader, nodesDeployReport, proxyReport, replayReport, scaleStepReport, schedulerReport } from './report.js';
+import { coldStartReport, deployReport, logReport, machineHeader, nodesDeployReport, kafkaReport, proxyReport, replayReport, scaleStepReport, schedulerReport } from './report.js';
 import { runSchedulerBench } from './scheduler-bench.js';
+import { runKafkaBench } from './kafka-bench.js';
 import { runScaleStepBench } from './scale-step-bench.js';
 import { createStopList } from './stop-list.js';
 import { createTempDirs } from './temp-dirs.js';
@@ -88,10 +89,13 @@ async function main(): Promise<void> {
   console.log(`${nodesDeployReport(nodesDeploy)}\n`);
   await threeNodes.stop();
 
+  const kafka = await runKafkaBench(temp);
+  console.log(`${kafkaReport(kafka)}\n`);
+
   const seconds = (performance.now() - started) / 1000;
   await mkdir(outDir, { recursive: true });
   const resultsFile = join(outDir, 'results.json');
-  await writeFile(resultsFile, `${JSON.stringify({ machine, seconds, log, replay, deploy, proxy, coldStart, scaleStep, scheduler, nodesDeploy }, null, 2)}\n`);
+  await writeFile(resultsFile, `${JSON.stringify({ machine, seconds, log, replay, deploy, proxy, coldStart, scaleStep, scheduler, nodesDeploy, kafka }, null, 2)}\n`);
   console.log(`done in ${seconds.toFixed(1)} s; figures in ${resultsFile}`);
 }
 

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { logLevel } from 'kafkajs';
+import { benchAcceptedToApplied as benchAcceptedToAppliedOn } from '@tide/log';
 import { openKafkaLog, type KafkaLog } from './kafka-log.js';
 
 export interface Percentiles {
@@ -111,48 +112,15 @@ export interface AcceptedToAppliedBench {
 }
 
 export async function benchAcceptedToApplied(brokers: string[], options: AcceptedToAppliedOptions): Promise<AcceptedToAppliedBench> {
-  const commands = options.commands ?? 100;
-  const followerCount = options.followers ?? 3;
-  const topic = `bench.state.${randomUUID().slice(0, 8)}`;
-  const logs: KafkaLog[] = [];
-  const stores: BenchStateStore[] = [];
-  const openStore = async () => {
-    const log = await openKafkaLog({ brokers, logLevel: logLevel.ERROR, clientId: 'tide-bench', ...(options.fetchMaxWaitMs === undefined ? {} : { fetchMaxWaitMs: options.fetchMaxWaitMs }) });
-    logs.push(log);
-    const store = await options.openStateStore({ log, topic });
-    stores.push(store);
-    return store;
-  };
-  try {
-    const writer = await openStore();
-    const followers = await Promise.all(Array.from({ length: followerCount }, openStore));
-    const appendedAt = new Map<number, number>();
-    const applied: number[] = [];
-    // Events fold on a follower possibly before the writer's append call has returned its offset;
-    // keep fold times by offset and pair them with the append time afterwards.
-    const foldedAt = followers.map(() => new Map<number, number>());
-    followers.forEach((store, i) => store.subscribe((_event, _verdict, state) => foldedAt[i]!.set(state.offset, performance.now())));
-    const accepted: number[] = [];
-    for (let i = 0; i < commands; i++) {
-      const started = performance.now();
-      const [result] = await writer.append([options.command(i)]);
-      accepted.push(performance.now() - started);
-      appendedAt.set(result!.offset, started);
-    }
-    const last = Math.max(...appendedAt.keys());
-    await Promise.all(followers.map((store) => store.waitFor(last)));
-    for (const [offset, started] of appendedAt) {
-      for (const folded of foldedAt) {
-        const at = folded.get(offset);
-        if (at === undefined) throw new Error(`a follower never folded offset ${offset} of ${topic}`);
-        applied.push(at - started);
-      }
-    }
-    return { commands, followers: followerCount, acceptedMs: percentiles(accepted), appliedMs: percentiles(applied) };
-  } finally {
-    for (const store of stores) await store.close();
-    for (const log of logs) await log.close();
-  }
+  return benchAcceptedToAppliedOn({
+    openLog: () =>
+      openKafkaLog({ brokers, logLevel: logLevel.ERROR, clientId: 'tide-bench', ...(options.fetchMaxWaitMs === undefined ? {} : { fetchMaxWaitMs: options.fetchMaxWaitMs }) }),
+    openStateStore: options.openStateStore as never,
+    command: options.command,
+    topic: `bench.state.${randomUUID().slice(0, 8)}`,
+    ...(options.commands === undefined ? {} : { commands: options.commands }),
+    ...(options.followers === undefined ? {} : { followers: options.followers }),
+  });
 }
 
 function percentiles(values: readonly number[]): Percentiles {

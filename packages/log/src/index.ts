@@ -15,3 +15,4 @@ export { crc32c } from './crc32c.js';
 export { benchAppend, benchRead, type AppendBench, type AppendBenchOptions, type ReadBench } from './bench.js';
 export { openSnapshotFiles, type SnapshotFiles } from './snapshot-files.js';
 export { openHttpLog, HttpLogError } from './http-log.js';
+export { benchAcceptedToApplied, type AcceptedToAppliedBench, type AcceptedToAppliedOptions, type BenchStateStore } from './accepted-bench.js';

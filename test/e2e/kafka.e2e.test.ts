@@ -98,4 +98,58 @@ describe('Tide on Kafka', () => {
     console.log(`stale leader: ${stale.length} events it appended after resuming were rejected; ${accepted.length} controller events accepted meanwhile`);
     expect((await request(`${gateways[1]!.url}/fn/default/while-asleep`)).statusCode).toBe(200);
   }, 90_000);
+
+  it('keeps every acknowledged apply, once, over 20 kill -9 points of the control planes', async () => {
+    const KILL_POINTS = 20;
+    const acknowledged: string[] = [];
+    for (let round = 0; round < KILL_POINTS; round++) {
+      const names = [...planes.keys()];
+      const victim = names[round % names.length]!;
+      const survivor = names.find((n) => n !== victim)!;
+      let stop = false;
+      const writer = async (plane: string, w: number) => {
+        for (let k = 0; k < 100 && !stop; k++) {
+          const name = `k${round}-${plane}-${w}-${k}`;
+          try {
+            const res = await request(`${cp(plane)}/apis/tide.dev/v1/namespaces/${name}`, {
+              method: 'PUT',
+              body: JSON.stringify({ apiVersion: 'tide.dev/v1', kind: 'Namespace', metadata: { name } }),
+              headers: { 'content-type': 'application/json' },
+              headersTimeout: 10_000,
+            });
+            await res.body.dump();
+            if (res.statusCode < 300) acknowledged.push(name);
+          } catch {
+            return; // its control plane died: this apply was not acknowledged
+          }
+        }
+      };
+      const burst = Promise.all([writer(victim, 0), writer(survivor, 1)]);
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 300));
+      planes.get(victim)!.child.kill('SIGKILL');
+      await planes.get(victim)!.exited;
+      stop = true;
+      await burst;
+      planes.set(victim, await controlPlane(victim));
+    }
+    const any = [...planes.keys()][0]!;
+    await eventually(
+      async () => {
+        const list = JSON.parse((await runCli(['get', 'namespaces', '-o', 'json'], { server: cp(any) })).stdout) as { items: { metadata: { name: string } }[] };
+        const present = new Set(list.items.map((n) => n.metadata.name));
+        expect(acknowledged.filter((n) => !present.has(n))).toEqual([]);
+      },
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
+    const events = (await runCli(['events', '--from', '0'], { server: cp(any), timeoutMs: 4000 }).catch((e: Error) => ({ stdout: e.message }))).stdout;
+    const applied = new Map<string, number>();
+    for (const line of events.split('\n')) {
+      const match = /NamespaceApplied (k\d+-\S+)/.exec(line);
+      if (match && !/REJECTED/.test(line)) applied.set(match[1]!, (applied.get(match[1]!) ?? 0) + 1);
+    }
+    const duplicates = [...applied].filter(([, n]) => n > 1);
+    console.log(`Kafka kill points: ${KILL_POINTS}; acknowledged applies ${acknowledged.length}, all present; accepted twice: ${duplicates.length}`);
+    expect(applied.size).toBeGreaterThanOrEqual(acknowledged.length);
+    expect(duplicates).toEqual([]);
+  }, 240_000);
 });

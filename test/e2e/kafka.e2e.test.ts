@@ -58,8 +58,44 @@ describe('Tide on Kafka', () => {
       },
       { timeoutMs: 15_000, intervalMs: 100 },
     );
-    const pods = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('b') })).stdout) as { items: { spec: { node: string } }[] };
-    expect(new Set(pods.items.map((p) => p.spec.node)).size).toBe(3);
+    await eventually(
+      async () => {
+        const pods = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('b') })).stdout) as { items: { spec: { node?: string }; status: { phase: string } }[] };
+        const ready = pods.items.filter((p) => p.status.phase === 'Ready');
+        expect(ready).toHaveLength(3);
+        expect(new Set(ready.map((p) => p.spec.node)).size).toBe(3);
+      },
+      { timeoutMs: 15_000, intervalMs: 200 },
+    );
+  }, 60_000);
+
+  it('scales a function from zero on a call through a gateway, and back to zero', async () => {
+    const deployed = await runCli(['deploy', join(repoRoot, 'functions/sleep'), '--min', '0', '--scale-to-zero-after', '1'], { server: cp('b') });
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const podsOf = async () =>
+      (JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('a') })).stdout) as { items: { spec: { function: string } }[] }).items.filter((p) => p.spec.function === 'sleep').length;
+    await eventually(async () => expect(await podsOf()).toBe(0), { timeoutMs: 30_000, intervalMs: 200 });
+    const started = Date.now();
+    const res = await request(`${gateways[0]!.url}/fn/default/sleep?ms=1`, { headersTimeout: 30_000 });
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.text()).toBe('slept 1 ms\n');
+    console.log(`Kafka mode: call at zero answered in ${Date.now() - started} ms`);
+  }, 60_000);
+
+  it('moves the pods of a node killed with -9 to the others', async () => {
+    const victim = nodes.pop()!;
+    const name = /node (node-\d)/.exec(victim.output())![1]!;
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    await eventually(
+      async () => {
+        const pods = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('a') })).stdout) as { items: { spec: { function: string; node?: string }; status: { phase: string } }[] };
+        const hello = pods.items.filter((p) => p.spec.function === 'hello');
+        expect(hello.filter((p) => p.status.phase === 'Ready' && p.spec.node !== name)).toHaveLength(3);
+      },
+      { timeoutMs: (GRACE + 20) * 1000, intervalMs: 200 },
+    );
+    expect((await request(`${gateways[1]!.url}/fn/default/hello`)).statusCode).toBe(200);
   }, 60_000);
 
   it('keeps deploying after kill -9 of the leading control plane: the other leads within seconds', async () => {
@@ -76,7 +112,7 @@ describe('Tide on Kafka', () => {
     const res = await request(`${gateways[0]!.url}/fn/default/after-failover`, { method: 'POST', body: 'still here' });
     expect(await res.body.text()).toBe('still here');
     const fns = JSON.parse((await runCli(['get', 'functions', '-o', 'json'], { server: cp(other) })).stdout) as { items: { metadata: { name: string } }[] };
-    expect(fns.items.map((f) => f.metadata.name).sort()).toEqual(['after-failover', 'hello']);
+    expect(fns.items.map((f) => f.metadata.name).sort()).toEqual(['after-failover', 'hello', 'sleep']);
     planes.set(leader, await controlPlane(leader));
   }, 90_000);
 

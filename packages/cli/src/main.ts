@@ -131,6 +131,12 @@ function specOverrides() {
   return { ...top, scale: { ...scale, ...(flags.metric === undefined ? {} : { metric: flags.metric }) } };
 }
 
+/** --warm-pool or TIDE_WARM_POOL, when given: the node's pool size (0 disables it). */
+function warmPoolOption(): { warmPoolSize?: number } {
+  const raw = flags['warm-pool'] ?? process.env.TIDE_WARM_POOL;
+  return raw === undefined ? {} : { warmPoolSize: int('warm-pool', raw, 2) };
+}
+
 const server = flags.server ?? process.env.TIDE_SERVER ?? 'http://127.0.0.1:8080';
 const namespace = flags.namespace ?? 'default';
 const print = (line: string): void => {
@@ -156,7 +162,7 @@ async function run(): Promise<void> {
         nodes: int('nodes', flags.nodes, 1),
         cliEntry: fileURLToPath(import.meta.url),
         metrics: startMetrics(),
-        ...(flags['warm-pool'] ?? process.env.TIDE_WARM_POOL ? { warmPoolSize: int('warm-pool', flags['warm-pool'] ?? process.env.TIDE_WARM_POOL, 2) } : {}),
+        ...warmPoolOption(),
         log: (line) => print(`${new Date().toISOString()} ${line}`),
       });
       const shutdown = (signal: string) => {
@@ -217,7 +223,7 @@ async function run(): Promise<void> {
         capacity: { memoryMb: int('memory', flags.memory, defaults.memoryMb), cpuMilli: int('cpu', flags.cpu, defaults.cpuMilli), pods: int('pods', flags.pods, defaults.pods) },
         labels: keyValues(flags.label, 'label', '='),
         taints: (flags.taint ?? []).map(parseTaint),
-        ...(flags['warm-pool'] ?? process.env.TIDE_WARM_POOL ? { warmPoolSize: int('warm-pool', flags['warm-pool'] ?? process.env.TIDE_WARM_POOL, 2) } : {}),
+        ...warmPoolOption(),
         log: (line) => print(`${new Date().toISOString()} ${line}`),
       });
       const shutdown = (why: string) => {

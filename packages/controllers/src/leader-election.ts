@@ -1,9 +1,9 @@
-import { decodeLease, encodeLease, LEASES_TOPIC, type StateStore } from '@tide/core';
+import { decodeLease, encodeLease, LEASES_TOPIC, type LeaderStamp, type StateStore } from '@tide/core';
 import type { LeaseSource } from './node-lifecycle.js';
 
 export interface LeaderElection {
   /** This process's leadership, while it holds it: stamp it on what the leader writes. */
-  current(): { role: string; epoch: number } | undefined;
+  current: LeaderStamp;
   stop(): Promise<void>;
 }
 

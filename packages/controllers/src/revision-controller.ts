@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { startReconcileLoop, type EventInput, type ReconcileLoop, type StateStore } from '@tide/core';
+import { startReconcileLoop, type EventInput, type ReconcileLoop, type StateStore, type LeaderStamp } from '@tide/core';
 import { planPods } from './core/pod-plan.js';
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -12,7 +12,7 @@ export function randomSuffix(): string {
 /** Keeps every Function's pods at the desired count of its latest revision. */
 export function startRevisionController(
   store: StateStore,
-  options: { newSuffix?: () => string; onError?: (e: Error) => void; leader?: () => { role: string; epoch: number } | undefined } = {},
+  options: { newSuffix?: () => string; onError?: (e: Error) => void; leader?: LeaderStamp } = {},
 ): ReconcileLoop {
   const newSuffix = options.newSuffix ?? randomSuffix;
   return startReconcileLoop(store, {

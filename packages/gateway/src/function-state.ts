@@ -1,3 +1,4 @@
+import type { Attributes } from '@opentelemetry/api';
 import type { EndpointPools, EndpointState } from './endpoint-pools.js';
 import type { ProxyCall } from './proxy-call.js';
 import type { FunctionRoute } from './route-table.js';
@@ -15,6 +16,8 @@ export class FunctionState {
   /** For the autoscaler: in-flight requests integrated over time since the last collect (ms·requests). */
   inFlightArea = 0;
   arrivals = 0;
+  /** Metric attributes by response status, built once (see GatewayMetrics). */
+  readonly metricAttributes = new Map<number, Attributes>();
   /** Average in flight in the last report; a jump well past it is reported at once. */
   lastReportedConcurrency = 0;
   lastChangeAt = 0;

@@ -1,4 +1,4 @@
-import { metrics, type Attributes, type Counter, type Histogram } from '@opentelemetry/api';
+import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
 import type { FunctionState } from './function-state.js';
 
 /** Seconds, from half a millisecond to ten seconds: the range calls and appends live in. */
@@ -8,7 +8,6 @@ const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 export class GatewayMetrics {
   readonly #invocations: Counter;
   readonly #duration: Histogram;
-  readonly #attributes = new Map<string, Attributes>();
 
   constructor(functions: () => Iterable<FunctionState>) {
     const meter = metrics.getMeter('tide-gateway');
@@ -20,9 +19,10 @@ export class GatewayMetrics {
   }
 
   record(fn: FunctionState, status: number | undefined, seconds: number): void {
-    const key = `${fn.namespace}/${fn.name}/${status ?? 'none'}`;
-    let attributes = this.#attributes.get(key);
-    if (!attributes) this.#attributes.set(key, (attributes = { namespace: fn.namespace, function: fn.name, status: status === undefined ? 'none' : String(status) }));
+    // One attributes object per function and status, kept on the function: nothing built per call.
+    const code = status ?? 0;
+    let attributes = fn.metricAttributes.get(code);
+    if (!attributes) fn.metricAttributes.set(code, (attributes = { namespace: fn.namespace, function: fn.name, status: status === undefined ? 'none' : String(status) }));
     this.#invocations.add(1, attributes);
     this.#duration.record(seconds, attributes);
   }

@@ -1,4 +1,4 @@
-import { startReconcileLoop, type Pod, type ReconcileLoop, type StateStore } from '@tide/core';
+import { startReconcileLoop, type Pod, type ReconcileLoop, type StateStore, type LeaderStamp } from '@tide/core';
 import { assignPending } from './core/assign.js';
 import { defaultPlugins } from './core/default-plugins.js';
 import type { Plugins } from './core/framework.js';
@@ -13,7 +13,7 @@ export interface SchedulerOptions {
   /** How often a pass runs without a state change (the reconcile loop's default when absent). */
   resyncMs?: number;
   /** Bind only while this returns a leadership; its epoch is stamped on every binding. */
-  leader?: () => { role: string; epoch: number } | undefined;
+  leader?: LeaderStamp;
 }
 
 /**

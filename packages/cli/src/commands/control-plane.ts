@@ -6,9 +6,7 @@ import { openStateStore } from '@tide/core';
 import { openSnapshotFiles } from '@tide/log';
 import { createControlPlaneApp, observeClusterMetrics, openArtifactStore, replicateArtifacts } from '@tide/control-plane';
 import type { MetricsEndpoint } from '@tide/telemetry';
-import { listen, openClusterLog, openDataLog, startClusterLoops, timeAppends, urlOf } from './parts.js';
-
-const LIMITS = { manifestBytes: 1024 * 1024, artifactBytes: 64 * 1024 * 1024 };
+import { API_LIMITS, ensureDefaultNamespace, listen, openClusterLog, openDataLog, startClusterLoops, timeAppends, urlOf } from './parts.js';
 
 /**
  * `tide control-plane`: the API server on its own, plus the controllers, scheduler, autoscaler and
@@ -30,13 +28,13 @@ export async function runControlPlane(options: {
   const log = timeAppends(await openClusterLog({ kafkaBrokers: options.kafkaBrokers, fallback: () => openDataLog(dataDir, options.log) }));
   const snapshots = options.kafkaBrokers ? undefined : await openSnapshotFiles(join(dataDir, 'snapshots'));
   const store = await openStateStore({ log, ...(snapshots ? { snapshots } : {}), onError });
-  if (!store.state().namespaces.has('default')) await store.append([{ type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} }, expect: null }]);
+  await ensureDefaultNamespace(store);
   // Several control planes on Kafka: an upload to one must be fetchable from any.
   const local = await openArtifactStore(join(dataDir, 'artifacts'));
   const replicated = options.kafkaBrokers ? await replicateArtifacts(local, log, onError) : undefined;
   const artifacts = replicated ?? local;
   let ready = false;
-  const app = createControlPlaneApp({ store, log, artifacts, limits: LIMITS }, { ready: () => ready });
+  const app = createControlPlaneApp({ store, log, artifacts, limits: API_LIMITS }, { ready: () => ready });
   observeClusterMetrics(store);
   const api = getRequestListener(app.fetch);
   const server = await listen((req, res) => (req.url === '/metrics' && options.metrics ? options.metrics.handle(req, res) : void api(req, res)), options.port, options.host);

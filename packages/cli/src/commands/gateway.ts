@@ -1,7 +1,7 @@
 import { openStateStore } from '@tide/core';
 import { openHttpLog } from '@tide/log';
 import type { MetricsEndpoint } from '@tide/telemetry';
-import { listen, openClusterLog, startGatewayParts, urlOf } from './parts.js';
+import { drainGateway, listen, openClusterLog, startGatewayParts, urlOf } from './parts.js';
 
 /**
  * `tide gateway`: serves /fn/... on its own. It learns routes by folding the state log — from
@@ -25,8 +25,7 @@ export async function runGateway(options: { port: number; host: string; server: 
     url,
     async stop() {
       server.close();
-      const deadline = Date.now() + 10_000;
-      while (parts.gateway.stats().inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await drainGateway(parts.gateway);
       server.closeAllConnections();
       await parts.stop();
       await store.close();

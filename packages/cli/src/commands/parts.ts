@@ -133,3 +133,19 @@ export function timeAppends<T extends Pick<EventLog, 'append'>>(log: T): T {
   };
   return log;
 }
+
+/** What the API accepts: manifests up to 1 MiB, bundled functions up to 64 MiB. */
+export const API_LIMITS = { manifestBytes: 1024 * 1024, artifactBytes: 64 * 1024 * 1024 };
+
+/** Creates the `default` namespace on a fresh log (a lost race with another control plane is fine). */
+export async function ensureDefaultNamespace(store: StateStore): Promise<void> {
+  if (store.state().namespaces.has('default')) return;
+  const [bootstrap] = await store.append([{ type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} }, expect: null }]);
+  if (!bootstrap!.verdict.accepted && bootstrap!.verdict.code !== 'already-exists') throw new Error(`cannot create the default namespace: ${bootstrap!.verdict.reason}`);
+}
+
+/** Waits (at most `maxMs`) for the calls a gateway has in flight to finish, before connections are cut. */
+export async function drainGateway(gateway: Gateway, maxMs = 10_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (gateway.stats().inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}

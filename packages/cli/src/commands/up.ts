@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import { mkdir, readdir } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { openStateStore, type StateStore } from '@tide/core';
@@ -9,9 +8,10 @@ import { openSnapshotFiles } from '@tide/log';
 import { createControlPlaneApp, observeClusterMetrics, openArtifactStore } from '@tide/control-plane';
 import type { MetricsEndpoint } from '@tide/telemetry';
 import { openNodeAgent, startNodeLoop, type NodeLoop } from '@tide/node-agent';
-import { CliError, createApiClient } from '../api-client.js';
+import { createApiClient } from '../api-client.js';
 import { deploy } from './deploy.js';
-import { listen, openDataLog, startClusterLoops, startGatewayParts, timeAppends, urlOf } from './parts.js';
+import { API_LIMITS, drainGateway, ensureDefaultNamespace, listen, openDataLog, startClusterLoops, startGatewayParts, timeAppends, urlOf } from './parts.js';
+import { defaultNodeCapacity } from './node.js';
 
 export interface UpOptions {
   port: number;
@@ -40,8 +40,6 @@ export interface RunningTide {
   stop(): Promise<void>;
 }
 
-const LIMITS = { manifestBytes: 1024 * 1024, artifactBytes: 64 * 1024 * 1024 };
-const DRAIN_MS = 10_000;
 
 /** `tide up`: API server, gateway, controllers, scheduler and one node, on one port, with the embedded log. */
 export async function up(options: UpOptions): Promise<RunningTide> {
@@ -51,14 +49,11 @@ export async function up(options: UpOptions): Promise<RunningTide> {
   const onError = (error: Error) => options.log(`error: ${error.message}`);
   const snapshots = await openSnapshotFiles(join(dataDir, 'snapshots'), { onWarning: (m) => options.log(m) });
   const store = await openStateStore({ log, snapshots, onError });
-  if (!store.state().namespaces.has('default')) {
-    const [bootstrap] = await store.append([{ type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} }, expect: null }]);
-    if (!bootstrap!.verdict.accepted && bootstrap!.verdict.code !== 'already-exists') throw new Error(`cannot create the default namespace: ${bootstrap!.verdict.reason}`);
-  }
+  await ensureDefaultNamespace(store);
 
   const artifacts = await openArtifactStore(join(dataDir, 'artifacts'));
   let ready = false;
-  const app = createControlPlaneApp({ store, log, artifacts, limits: LIMITS }, { ready: () => ready });
+  const app = createControlPlaneApp({ store, log, artifacts, limits: API_LIMITS }, { ready: () => ready });
   const gatewayParts = startGatewayParts(store, log, onError);
   const { gateway } = gatewayParts;
   const api = getRequestListener(app.fetch);
@@ -84,7 +79,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
           store,
           nodeName: 'local',
           address: '127.0.0.1',
-          capacity: developmentNodeCapacity(),
+          capacity: defaultNodeCapacity(),
           openAgent: (onReport) =>
             openNodeAgent({
               dataDir: join(dataDir, 'node'),
@@ -118,8 +113,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     (stopping ??= (async () => {
       ready = false;
       server.close();
-      const deadline = Date.now() + DRAIN_MS;
-      while (gateway.stats().inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await drainGateway(gateway);
       server.closeAllConnections();
       await loops.stop();
       await node?.close();
@@ -157,13 +151,6 @@ async function startNodeProcesses(options: UpOptions, url: string, dataDir: stri
   return nodes;
 }
 
-/**
- * What the one node of `tide up` offers: three quarters of memory, and CPU requests of up to four
- * times its cores, since on a developer's machine most functions idle and CPU is shared, not held.
- */
-function developmentNodeCapacity() {
-  return { memoryMb: Math.floor((totalmem() / 1024 / 1024) * 0.75), cpuMilli: cpus().length * 4000, pods: 110 };
-}
 
 
 /** The example functions shipped in the repository's functions/ directory. */

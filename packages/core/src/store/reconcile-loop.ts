@@ -1,5 +1,6 @@
 import type { ClusterState } from '../state.js';
 import type { EventInput, StateStore } from './state-store.js';
+import type { LeaderStamp } from './ports.js';
 
 export interface ReconcileLoop {
   /** Runs a pass soon even without a state change (e.g. after an external fact changed). */
@@ -17,7 +18,7 @@ export interface ReconcileLoopOptions {
    * The leadership this loop acts under: a pass runs only while it returns one, and its events
    * carry it, so the fold rejects them if a newer leader was elected meanwhile.
    */
-  leader?: () => { role: string; epoch: number } | undefined;
+  leader?: LeaderStamp;
   onError?: (error: Error) => void;
 }
 

@@ -36,6 +36,17 @@ beforeAll(async () => {
     nodes.push(await startTideCommand({ args: ['node', '--server', servers, '--name', `node-${i}`, '--data', join(dir.path, `node-${i}`), '--warm-pool', '0'], env, ready: / is up \(boot / }));
   }
   await eventually(() => expect(leaderName()).toBeDefined(), { timeoutMs: 20_000, intervalMs: 100 });
+  // Every control plane folds at its own pace: wait until the leader's view has all three nodes.
+  for (const name of ['a', 'b']) {
+    await eventually(
+      async () => {
+        const list = await request(`http://127.0.0.1:${ports[name]}/apis/tide.dev/v1/nodes`);
+        const nodesSeen = ((await list.body.json()) as { items: { status: { ready: boolean } }[] }).items.filter((n) => n.status.ready);
+        expect(nodesSeen).toHaveLength(3);
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
+  }
 }, 90_000);
 
 afterAll(async () => {

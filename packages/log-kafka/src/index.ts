@@ -1,6 +1,7 @@
 export { openKafkaLog, type KafkaLog, type KafkaLogOptions, type KafkaLogStats } from './kafka-log.js';
 export { KafkaLogError, KafkaLogClosedError, KafkaInternalsError } from './errors.js';
 export type { SendLimits } from './send-batch.js';
+export type { Connectivity, ConnectivityChange } from './connectivity.js';
 export {
   benchKafkaAppends,
   benchAcceptedToApplied,

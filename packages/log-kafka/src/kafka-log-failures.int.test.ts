@@ -2,10 +2,11 @@ import { connect, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logLevel, type ISocketFactory } from 'kafkajs';
-import { InvalidTopicError, type LogRecord } from '@tide/log';
+import { InvalidTopicError, LogRewoundError, type LogRecord } from '@tide/log';
 import { openKafkaLog } from './kafka-log.js';
 import { KafkaLogClosedError, KafkaLogError } from './errors.js';
-import { startMockKafka, type MockKafka } from './testing.js';
+import { startMockKafka, startRestartableMockKafka, type MockKafka } from './testing.js';
+import type { ConnectivityChange } from './connectivity.js';
 
 let kafka: MockKafka;
 beforeAll(async () => {
@@ -105,6 +106,43 @@ describe('kafka log under failures', () => {
       await log.close();
     }
   });
+
+  for (const refilled of [false, true]) {
+    it(`tells a tailing reader that a restarted cluster lost what it read (${refilled ? 'refilled past it' : 'empty'}), reporting the outage and the recovery once each`, async () => {
+      const kafka = await startRestartableMockKafka();
+      const changes: ConnectivityChange[] = [];
+      const retry = { retries: 2, initialRetryTime: 50, maxRetryTime: 200 };
+      const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, retry, onConnectivity: (c) => changes.push(c) });
+      const t = topic();
+      const received: string[] = [];
+      const reading = (async () => {
+        for await (const record of log.read(t, 0)) received.push(text(record));
+      })().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      try {
+        await log.append(t, [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
+        await waitUntil(() => received.length === 3, 'the first records arrived');
+        await kafka.stop();
+        await waitUntil(() => changes.length === 1, 'the outage was reported');
+        await kafka.start();
+        // Records at the offsets the reader already had, but not the same ones.
+        if (refilled) await log.append(t, [{ value: 'x' }, { value: 'y' }, { value: 'z' }, { value: 'w' }]);
+        const error = await reading;
+        expect(error).toBeInstanceOf(LogRewoundError);
+        expect((error as LogRewoundError).message).toMatch(new RegExp(`the log ${t} at 127\\.0\\.0\\.1:\\d+.* no longer holds what was read from it: this reader had reached offset 3`));
+        expect(received).toEqual(['a', 'b', 'c']);
+        await waitUntil(() => changes.length === 2, 'the recovery was reported');
+        expect(changes[0]).toMatchObject({ reachable: false, error: expect.stringMatching(/ECONNREFUSED|Closed connection|Connection error/) });
+        expect(changes[1]).toMatchObject({ reachable: true });
+        expect(log.connectivity().reachable).toBe(true);
+      } finally {
+        await log.close();
+        await kafka.close();
+      }
+    }, 30_000);
+  }
 
   it('refuses a topic name Kafka cannot hold, naming it', async () => {
     const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING });

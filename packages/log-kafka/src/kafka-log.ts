@@ -16,6 +16,8 @@ import { readPartition } from './partition-reader.js';
 import { createTopicAppender, type TopicAppender } from './topic-appender.js';
 import { DEFAULT_SEND_LIMITS, type SendLimits } from './send-batch.js';
 import { commitGroupOffset, fetchGroupOffset } from './group-offsets.js';
+import { trackConnectivity, type Connectivity, type ConnectivityChange, type ConnectivityTracker } from './connectivity.js';
+import { connectivityAwareLogger } from './kafka-logger.js';
 
 export interface KafkaLogOptions {
   /** Bootstrap brokers, `host:port`. */
@@ -44,11 +46,18 @@ export interface KafkaLogOptions {
   retry?: RetryOptions;
   /** kafkajs' socket factory (tests use it to cut connections as a broker restart would). */
   socketFactory?: ISocketFactory;
+  /**
+   * Told once when the cluster stops answering (the first failed append, fetch or offset call)
+   * and once when it answers again; reads and appends keep retrying meanwhile.
+   */
+  onConnectivity?: (change: ConnectivityChange) => void;
 }
 
 export interface KafkaLog extends EventLog {
   readonly brokers: readonly string[];
   stats(): KafkaLogStats;
+  /** Whether the cluster answered the last operation, since when, and the failure if not. */
+  connectivity(): Connectivity;
 }
 
 export interface KafkaLogStats {
@@ -62,10 +71,12 @@ export interface KafkaLogStats {
 
 export async function openKafkaLog(options: KafkaLogOptions): Promise<KafkaLog> {
   const brokers = [...options.brokers];
+  const connectivity = trackConnectivity((change) => options.onConnectivity?.(change));
   const kafka = new Kafka({
     brokers,
     clientId: options.clientId ?? 'tide',
     logLevel: options.logLevel ?? LogLevel.WARN,
+    logCreator: connectivityAwareLogger(connectivity),
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
@@ -85,7 +96,7 @@ export async function openKafkaLog(options: KafkaLogOptions): Promise<KafkaLog> 
     await Promise.allSettled([producer.disconnect(), admin.disconnect(), control.disconnect()]);
     throw new KafkaLogError('connect', brokers, undefined, error);
   }
-  return createKafkaLog({ kafka, producer, admin, control, brokers, options });
+  return createKafkaLog({ kafka, producer, admin, control, brokers, options, connectivity });
 }
 
 interface Parts {
@@ -95,9 +106,10 @@ interface Parts {
   control: Cluster;
   brokers: string[];
   options: KafkaLogOptions;
+  connectivity: ConnectivityTracker;
 }
 
-function createKafkaLog({ kafka, producer, admin, control, brokers, options }: Parts): KafkaLog {
+function createKafkaLog({ kafka, producer, admin, control, brokers, options, connectivity }: Parts): KafkaLog {
   const limits: SendLimits = { ...DEFAULT_SEND_LIMITS, ...options.sendLimits };
   const appenders = new Map<string, TopicAppender>();
   const closing = new AbortController();
@@ -106,6 +118,18 @@ function createKafkaLog({ kafka, producer, admin, control, brokers, options }: P
   const readerShutdowns = new Set<Promise<unknown>>();
   const failed = (operation: string, topic: string) => (error: unknown) =>
     error instanceof KafkaLogError ? error : new KafkaLogError(operation, brokers, topic, error);
+  /** Notes how an operation against the cluster went, for connectivity(). */
+  const noted = <T>(operation: Promise<T>): Promise<T> =>
+    operation.then(
+      (value) => {
+        connectivity.note(undefined);
+        return value;
+      },
+      (error: unknown) => {
+        connectivity.note(error);
+        throw error;
+      },
+    );
   const open = (operation: string) => {
     if (closing.signal.aborted) throw new KafkaLogClosedError(brokers, operation);
   };
@@ -114,7 +138,7 @@ function createKafkaLog({ kafka, producer, admin, control, brokers, options }: P
     open('endOffset');
     checkTopic(topic);
     try {
-      const partitions = await admin.fetchTopicOffsets(topic);
+      const partitions = await noted(admin.fetchTopicOffsets(topic));
       const partition0 = partitions.find((p) => p.partition === 0);
       if (partition0 === undefined) throw new Error(`topic has no partition 0 (${partitions.length} partitions)`);
       return Number(partition0.high);
@@ -143,6 +167,8 @@ function createKafkaLog({ kafka, producer, admin, control, brokers, options }: P
         giveUpMs: options.readGiveUpMs ?? 30_000,
         endOffset: () => endOffset(topic),
         failed: failed('read', topic),
+        where: brokers.join(','),
+        onFetch: (error) => connectivity.note(error === undefined ? undefined : failed('read', topic)(error)),
       });
     } finally {
       // Disconnecting waits for the Fetch in flight (at most fetchMaxWaitMs); close() awaits it.
@@ -155,6 +181,7 @@ function createKafkaLog({ kafka, producer, admin, control, brokers, options }: P
 
   return {
     brokers,
+    connectivity: () => connectivity.current(),
     stats() {
       const appending = [...appenders.values()];
       return {
@@ -175,21 +202,21 @@ function createKafkaLog({ kafka, producer, admin, control, brokers, options }: P
         appender = createTopicAppender(producer, topic, limits, failed('append', topic));
         appenders.set(topic, appender);
       }
-      return appender.append(records);
+      return noted(appender.append(records));
     },
     read,
     endOffset,
     async commitOffset(group, topic, offset) {
       open('commitOffset');
       checkTopic(topic);
-      await commitGroupOffset(control, group, topic, offset).catch((error: unknown) => {
+      await noted(commitGroupOffset(control, group, topic, offset)).catch((error: unknown) => {
         throw failed('commitOffset', `${group}/${topic}`)(error);
       });
     },
     async committedOffset(group, topic) {
       open('committedOffset');
       checkTopic(topic);
-      return fetchGroupOffset(admin, group, topic).catch((error: unknown) => {
+      return noted(fetchGroupOffset(admin, group, topic)).catch((error: unknown) => {
         throw failed('committedOffset', `${group}/${topic}`)(error);
       });
     },

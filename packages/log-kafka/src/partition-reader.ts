@@ -7,9 +7,13 @@
  * Broker restarts and leader moves are retried (with back-off, metadata refreshed) until the
  * read is aborted: a tailing reader resumes where it was. A non-tailing read gives up after
  * `giveUpMs` of consecutive failures.
+ *
+ * A tailing reader also checks that the log it comes back to is the one it left: if the log now
+ * ends before what the reader reached, or holds another record where the last one it yielded was,
+ * it throws LogRewoundError (a cluster that lost its data: the librdkafka mock keeps nothing).
  */
 import type { Cluster } from 'kafkajs';
-import type { LogRecord } from '@tide/log';
+import { LogRewoundError, type LogRecord } from '@tide/log';
 import { READ_COMMITTED, partitionLeader } from './kafka-cluster.js';
 import { fetchedRecords, type FetchedPartition, type FetchedRecords } from './fetched-records.js';
 
@@ -27,6 +31,10 @@ export interface PartitionReadOptions {
   endOffset: () => Promise<number>;
   /** Wraps a failure with the brokers and topic. */
   failed: (error: unknown) => Error;
+  /** The brokers, for errors. */
+  where: string;
+  /** Told each time a Fetch fails and when one succeeds again (connectivity reporting). */
+  onFetch?: (error: unknown) => void;
 }
 
 const MAX_BACKOFF_MS = 1_000;
@@ -36,32 +44,69 @@ export async function* readPartition(cluster: Cluster, options: PartitionReadOpt
   let next = options.fromOffset;
   let failingSince: number | undefined;
   let failures = 0;
+  // The furthest the log is known to have reached, and the last record yielded: what a log that
+  // came back after a failure must still hold.
+  let reached = -1;
+  let last: LogRecord | undefined;
+  let recheck = false;
   while (!signal.aborted && next < stopAt) {
     let fetched: FetchedRecords | undefined;
     try {
+      if (recheck && last !== undefined) {
+        const found = await lostRecord(cluster, last, options);
+        if (found !== undefined) throw new LogRewoundError(topic, next, found, options.where);
+      }
       fetched = await untilAborted(fetchOnce(cluster, topic, next, options), signal);
       failingSince = undefined;
       failures = 0;
+      recheck = false;
+      options.onFetch?.(undefined);
     } catch (error) {
       if (signal.aborted) return;
-      if (isOutOfRange(error) && stopAt === Infinity && next > (await options.endOffset().catch(() => -1))) {
-        // Tailing from beyond the end (an offset not written yet): wait for the log to reach it.
-        await sleep(options.fetchMaxWaitMs, signal);
-        continue;
+      if (error instanceof LogRewoundError) throw error;
+      if (isOutOfRange(error) && stopAt === Infinity) {
+        const end = await options.endOffset().catch(() => -1);
+        if (end >= 0 && end < next && next <= reached) throw new LogRewoundError(topic, next, `ends at ${end}`, options.where);
+        if (next > end) {
+          // Tailing from beyond the end (an offset not written yet): wait for the log to reach it.
+          await sleep(options.fetchMaxWaitMs, signal);
+          continue;
+        }
       }
       failingSince ??= Date.now();
       if (!isRetriable(error) || (stopAt !== Infinity && Date.now() - failingSince > options.giveUpMs)) throw options.failed(error);
+      options.onFetch?.(error);
+      recheck = true;
       await cluster.refreshMetadata().catch(() => undefined);
       await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** failures++), signal);
       continue;
     }
     if (fetched === undefined) return;
+    reached = Math.max(reached, fetched.highWatermark, fetched.next);
     for (const record of fetched.records) {
       if (record.offset >= stopAt || signal.aborted) return;
+      last = record;
       yield record;
     }
     next = fetched.next;
   }
+}
+
+/** Undefined while the log still holds `record` at its offset (same time and bytes); else what it holds now. */
+async function lostRecord(cluster: Cluster, record: LogRecord, options: PartitionReadOptions): Promise<string | undefined> {
+  let again: FetchedRecords;
+  try {
+    again = await fetchOnce(cluster, options.topic, record.offset, { ...options, fetchMaxWaitMs: 0 });
+  } catch (error) {
+    if (!isOutOfRange(error)) throw error;
+    options.onFetch?.(undefined); // the cluster answered
+    return `ends before offset ${record.offset}`;
+  }
+  options.onFetch?.(undefined);
+  const same = again.records.find((r) => r.offset === record.offset);
+  if (same === undefined) return `ends at ${again.highWatermark}`;
+  if (same.timestamp === record.timestamp && Buffer.from(same.value).equals(Buffer.from(record.value))) return undefined;
+  return `holds another record at offset ${record.offset}`;
 }
 
 async function fetchOnce(cluster: Cluster, topic: string, offset: number, options: PartitionReadOptions): Promise<FetchedRecords> {

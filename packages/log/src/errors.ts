@@ -83,3 +83,29 @@ export class InvalidRecordError extends Error {
     super(`record ${index} for topic ${topic} cannot be stored: ${reason}`);
   }
 }
+
+/**
+ * The log no longer holds records a reader already read: it ends before them, or holds other
+ * records at their offsets. A Kafka cluster that lost its data (the librdkafka mock keeps nothing
+ * across a restart) or a topic deleted and created again does this. A reader that folds the log
+ * must start over from the log as it is now; what it built from the old one is gone.
+ */
+export class LogRewoundError extends Error {
+  override readonly name = 'LogRewoundError';
+  /** Checked by consumers that cannot import this class (the core's ports). */
+  readonly code = 'LOG_REWOUND';
+  constructor(
+    readonly topic: string,
+    /** The offset the reader had reached. */
+    readonly position: number,
+    /** What the log holds now: 'ends at 0', 'holds another record at offset 41'. */
+    readonly found: string,
+    /** Where the log lives (brokers, URL). */
+    readonly where: string,
+  ) {
+    super(
+      `the log ${topic} at ${where} no longer holds what was read from it: this reader had reached offset ${position}, ` +
+        `the log now ${found} (the cluster lost its data, or the topic was recreated)`,
+    );
+  }
+}

@@ -35,7 +35,11 @@ export interface EventLog {
    * (fsynced for the embedded log, acknowledged by all in-sync replicas for Kafka).
    */
   append(topic: string, records: readonly AppendRecord[]): Promise<number[]>;
-  /** Yields every record from `fromOffset` on, in order; tails the log when `follow` is set. */
+  /**
+   * Yields every record from `fromOffset` on, in order; tails the log when `follow` is set. A
+   * tailing read whose log loses records it already yielded (or reached) throws LogRewoundError
+   * rather than go on reading another history at the same offsets.
+   */
   read(topic: string, fromOffset: number, options?: ReadOptions): AsyncIterable<LogRecord>;
   /** The offset the next appended record will get (= number of records ever written). */
   endOffset(topic: string): Promise<number>;

@@ -9,6 +9,7 @@ export {
   LogCorruptionError,
   LogLockedError,
   LogReadOnlyError,
+  LogRewoundError,
   LogWriteError,
 } from './errors.js';
 export { crc32c } from './crc32c.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kcatAvailable, startMockKafka } from './testing.js';
+import { kcatAvailable, startMockKafka } from './mock-kafka.js';
 
 describe('startMockKafka', () => {
   it('serves a cluster with the number of brokers asked for, and stops it', async () => {

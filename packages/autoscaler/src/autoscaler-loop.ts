@@ -1,5 +1,6 @@
 import {
   decodeMetricsReport,
+  followTopic,
   type CpuReport,
   keyOf,
   METRICS_TOPIC,
@@ -153,17 +154,17 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
 
   const end = await metrics.endOffset(METRICS_TOPIC);
   const from = Math.max(0, end - (options.replayReports ?? 5_000));
-  const following = (async () => {
-    try {
-      for await (const record of metrics.read(METRICS_TOPIC, from, { follow: true, signal: abort.signal })) {
-        const report = decodeMetricsReport(record.value);
-        if (report?.kind === 'gateway-load') absorb(report);
-        else if (report?.kind === 'pod-cpu') absorbCpu(report);
-      }
-    } catch (error) {
-      if (!abort.signal.aborted) report(new Error(`autoscaler: reading ${METRICS_TOPIC} failed: ${(error as Error).message}`, { cause: error }));
-    }
-  })();
+  const following = followTopic(metrics, METRICS_TOPIC, {
+    name: 'autoscaler',
+    from,
+    signal: abort.signal,
+    onRecord(record) {
+      const report = decodeMetricsReport(record.value);
+      if (report?.kind === 'gateway-load') absorb(report);
+      else if (report?.kind === 'pod-cpu') absorbCpu(report);
+    },
+    onError: report,
+  });
   const timer = setInterval(() => {
     for (const key of store.state().functions.keys()) void decideFor(key);
   }, options.tickMs ?? 2000);

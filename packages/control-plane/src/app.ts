@@ -40,9 +40,19 @@ export function createControlPlaneApp(deps: ControlPlaneDeps, options: { ready?:
   });
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(error.toStatus(), error.status);
+    if (isLogUnavailable(error)) {
+      // The log could not take or judge the write: nothing was half-applied; the caller may retry.
+      c.header('Retry-After', '5');
+      return c.json(new ApiError(503, 'ServiceUnavailable', `the event log is unavailable: ${error.message}`).toStatus(), 503);
+    }
     console.error(`control plane: unexpected error on ${c.req.method} ${c.req.path}:`, error);
     const wrapped = new ApiError(500, 'InternalError', `internal error: ${error.message}`);
     return c.json(wrapped.toStatus(), 500);
   });
   return app;
+}
+
+/** A Kafka append that failed after its retries, or a write lost with the log's history. */
+function isLogUnavailable(error: Error): boolean {
+  return error.name === 'KafkaLogError' || error.name === 'StateStreamResetError';
 }

@@ -1,4 +1,4 @@
-import { decodeLease, encodeLease, LEASES_TOPIC, type LeaderStamp, type StateStore } from '@tide/core';
+import { decodeLease, encodeLease, followTopic, LEASES_TOPIC, type LeaderStamp, type StateStore } from '@tide/core';
 import type { LeaseSource } from './node-lifecycle.js';
 
 export interface LeaderElection {
@@ -37,16 +37,16 @@ export async function startLeaderElection(options: {
   let leading = false;
   const abort = new AbortController();
 
-  const following = (async () => {
-    try {
-      for await (const record of options.leases.read(LEASES_TOPIC, await options.leases.endOffset(LEASES_TOPIC), { follow: true, signal: abort.signal })) {
-        const lease = decodeLease(record.value);
-        if (lease?.node === leaseKey) lastRenewal = { epoch: Number(lease.bootId), at: now() };
-      }
-    } catch (error) {
-      if (!abort.signal.aborted) options.onError?.(new Error(`leader election (${role}): reading leases failed: ${(error as Error).message}`));
-    }
-  })();
+  const following = followTopic(options.leases, LEASES_TOPIC, {
+    name: `leader election (${role})`,
+    from: () => options.leases.endOffset(LEASES_TOPIC),
+    signal: abort.signal,
+    onRecord(record) {
+      const lease = decodeLease(record.value);
+      if (lease?.node === leaseKey) lastRenewal = { epoch: Number(lease.bootId), at: now() };
+    },
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
 
   const current = () => {
     const leader = store.state().leaders[role];

@@ -1,4 +1,4 @@
-import { decodeLease, LEASES_TOPIC, type LeaderStamp, type StateStore, type TopicReader } from '@tide/core';
+import { decodeLease, followTopic, LEASES_TOPIC, type LeaderStamp, type StateStore, type TopicReader } from '@tide/core';
 import { readinessChanges } from './core/node-health.js';
 
 export type LeaseSource = TopicReader;
@@ -22,16 +22,17 @@ export async function startNodeLifecycle(options: {
   const startedAt = now();
   const lastSeen = new Map<string, { bootId: string; at: number }>();
   const abort = new AbortController();
-  const following = (async () => {
-    try {
-      for await (const record of options.leases.read(LEASES_TOPIC, await options.leases.endOffset(LEASES_TOPIC), { follow: true, signal: abort.signal })) {
-        const lease = decodeLease(record.value);
-        if (lease) lastSeen.set(lease.node, { bootId: lease.bootId, at: now() });
-      }
-    } catch (error) {
-      if (!abort.signal.aborted) options.onError?.(new Error(`node lifecycle: reading ${LEASES_TOPIC} failed: ${(error as Error).message}`));
-    }
-  })();
+  const following = followTopic(options.leases, LEASES_TOPIC, {
+    name: 'node lifecycle',
+    // Only renewals from now on count: silence is measured from this process's start.
+    from: () => options.leases.endOffset(LEASES_TOPIC),
+    signal: abort.signal,
+    onRecord(record) {
+      const lease = decodeLease(record.value);
+      if (lease) lastSeen.set(lease.node, { bootId: lease.bootId, at: now() });
+    },
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   let checking = false;
   const check = async () => {
     if (checking) return;

@@ -9,7 +9,8 @@ export { apply, skipInvalid, versionOf, type FoldResult } from './fold/apply.js'
 export { revisionName } from './fold/functions.js';
 export { canonicalJson } from './fold/context.js';
 export { encodeSnapshot, decodeSnapshot, SnapshotFormatError } from './snapshot.js';
-export { openStateStore, STATE_TOPIC, type StateStore, type StateStoreOptions, type EventInput, type AppendResult, type StateListener } from './store/state-store.js';
+export { followTopic, isLogRewound, type FollowTopicOptions, type FollowableLog } from './store/follow-topic.js';
+export { openStateStore, StateStreamResetError, STATE_TOPIC, type StateStore, type StateStoreOptions, type EventInput, type AppendResult, type StateListener } from './store/state-store.js';
 export type { StateLog, SnapshotStorage, TopicReader, LeaderStamp } from './store/ports.js';
 export { startReconcileLoop, type ReconcileLoop, type ReconcileLoopOptions } from './store/reconcile-loop.js';
 export { METRICS_TOPIC, encodeLoadReport, decodeLoadReport, encodeMetricsReport, decodeMetricsReport, type LoadReport, type CpuReport, type MetricsReport, type FunctionLoad, type FunctionCpu } from './metrics.js';

@@ -22,6 +22,21 @@ describe('trackConnectivity', () => {
     ]);
   });
 
+  it('ignores the late failure of an operation that began before the cluster answered again', () => {
+    let now = 0;
+    const changes: ConnectivityChange[] = [];
+    const tracker = trackConnectivity((c) => changes.push(c), () => now);
+    tracker.note(kafkaError('Connection error'));
+    const startedDuringOutage = (now += 100);
+    now += 1_000;
+    tracker.note(undefined);
+    now += 500;
+    tracker.note(kafkaError('Connection error: connect ECONNREFUSED'), startedDuringOutage);
+    expect(changes.map((c) => c.reachable)).toEqual([false, true]);
+    tracker.note(kafkaError('Connection error: connect ECONNREFUSED'), now + 1);
+    expect(changes.map((c) => c.reachable)).toEqual([false, true, false]);
+  });
+
   it('names the innermost cause of a wrapped failure, and ignores refusals that are not the cluster failing', () => {
     const changes: ConnectivityChange[] = [];
     const tracker = trackConnectivity((c) => changes.push(c));

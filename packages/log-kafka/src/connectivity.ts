@@ -16,23 +16,28 @@ export type ConnectivityChange = { reachable: false; error: string } | { reachab
 
 export interface ConnectivityTracker {
   current(): Connectivity;
-  /** An operation against the cluster succeeded (error undefined) or failed. */
-  note(error: unknown): void;
+  /**
+   * An operation against the cluster succeeded (error undefined) or failed. A failure of an
+   * operation that began before the last success (kafkajs retries long) says nothing new.
+   */
+  note(error: unknown, startedAt?: number): void;
 }
 
 export function trackConnectivity(onChange: (change: ConnectivityChange) => void, now: () => number = Date.now): ConnectivityTracker {
   let state: Connectivity = { reachable: true, since: now() };
+  let lastSuccess = -Infinity;
   return {
     current: () => state,
-    note(error) {
+    note(error, startedAt = now()) {
       if (error === undefined) {
+        lastSuccess = now();
         if (state.reachable) return;
         const downForMs = now() - state.since;
         state = { reachable: true, since: now() };
         onChange({ reachable: true, downForMs });
         return;
       }
-      if (!state.reachable || !isClusterFailure(error)) return;
+      if (!state.reachable || startedAt < lastSuccess || !isClusterFailure(error)) return;
       const message = describeFailure(error);
       state = { reachable: false, since: now(), error: message };
       onChange({ reachable: false, error: message });

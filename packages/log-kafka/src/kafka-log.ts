@@ -119,14 +119,14 @@ function createKafkaLog({ kafka, producer, admin, control, brokers, options, con
   const failed = (operation: string, topic: string) => (error: unknown) =>
     error instanceof KafkaLogError ? error : new KafkaLogError(operation, brokers, topic, error);
   /** Notes how an operation against the cluster went, for connectivity(). */
-  const noted = <T>(operation: Promise<T>): Promise<T> =>
+  const noted = <T>(operation: Promise<T>, startedAt = Date.now()): Promise<T> =>
     operation.then(
       (value) => {
         connectivity.note(undefined);
         return value;
       },
       (error: unknown) => {
-        connectivity.note(error);
+        connectivity.note(error, startedAt);
         throw error;
       },
     );
@@ -168,7 +168,7 @@ function createKafkaLog({ kafka, producer, admin, control, brokers, options, con
         endOffset: () => endOffset(topic),
         failed: failed('read', topic),
         where: brokers.join(','),
-        onFetch: (error) => connectivity.note(error === undefined ? undefined : failed('read', topic)(error)),
+        onFetch: (error, startedAt) => connectivity.note(error === undefined ? undefined : failed('read', topic)(error), startedAt),
       });
     } finally {
       // Disconnecting waits for the Fetch in flight (at most fetchMaxWaitMs); close() awaits it.

@@ -33,8 +33,8 @@ export interface PartitionReadOptions {
   failed: (error: unknown) => Error;
   /** The brokers, for errors. */
   where: string;
-  /** Told each time a Fetch fails and when one succeeds again (connectivity reporting). */
-  onFetch?: (error: unknown) => void;
+  /** Told how each Fetch went, and when it was sent (connectivity reporting). */
+  onFetch?: (error: unknown, startedAt: number) => void;
 }
 
 const MAX_BACKOFF_MS = 1_000;
@@ -51,6 +51,7 @@ export async function* readPartition(cluster: Cluster, options: PartitionReadOpt
   let recheck = false;
   while (!signal.aborted && next < stopAt) {
     let fetched: FetchedRecords | undefined;
+    const startedAt = Date.now();
     try {
       if (recheck && last !== undefined) {
         const found = await lostRecord(cluster, last, options);
@@ -60,7 +61,7 @@ export async function* readPartition(cluster: Cluster, options: PartitionReadOpt
       failingSince = undefined;
       failures = 0;
       recheck = false;
-      options.onFetch?.(undefined);
+      options.onFetch?.(undefined, startedAt);
     } catch (error) {
       if (signal.aborted) return;
       if (error instanceof LogRewoundError) throw error;
@@ -75,7 +76,7 @@ export async function* readPartition(cluster: Cluster, options: PartitionReadOpt
       }
       failingSince ??= Date.now();
       if (!isRetriable(error) || (stopAt !== Infinity && Date.now() - failingSince > options.giveUpMs)) throw options.failed(error);
-      options.onFetch?.(error);
+      options.onFetch?.(error, startedAt);
       recheck = true;
       await cluster.refreshMetadata().catch(() => undefined);
       await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** failures++), signal);
@@ -99,10 +100,10 @@ async function lostRecord(cluster: Cluster, record: LogRecord, options: Partitio
     again = await fetchOnce(cluster, options.topic, record.offset, { ...options, fetchMaxWaitMs: 0 });
   } catch (error) {
     if (!isOutOfRange(error)) throw error;
-    options.onFetch?.(undefined); // the cluster answered
+    options.onFetch?.(undefined, Date.now()); // the cluster answered
     return `ends before offset ${record.offset}`;
   }
-  options.onFetch?.(undefined);
+  options.onFetch?.(undefined, Date.now());
   const same = again.records.find((r) => r.offset === record.offset);
   if (same === undefined) return `ends at ${again.highWatermark}`;
   if (same.timestamp === record.timestamp && Buffer.from(same.value).equals(Buffer.from(record.value))) return undefined;

@@ -1,9 +1,12 @@
 import type { EventLog, LogRecord } from './event-log.js';
+import { LogRewoundError } from './errors.js';
 
 /** An in-memory EventLog for tests of the packages that consume the port; it passes the contract suite. */
 export interface MemoryLog extends EventLog {
   /** Every record of a topic, for assertions. */
   records(topic: string): readonly LogRecord[];
+  /** Loses every record, as a Kafka cluster that lost its data: tailing readers throw LogRewoundError. */
+  wipe(): void;
 }
 
 export function createMemoryLog(now: () => number = Date.now): MemoryLog {
@@ -18,6 +21,10 @@ export function createMemoryLog(now: () => number = Date.now): MemoryLog {
   };
   return {
     records: recordsOf,
+    wipe() {
+      topics.clear();
+      for (const wake of [...wakers]) wake();
+    },
     async append(topic, records) {
       if (closed) throw new Error('memory log is closed');
       const list = recordsOf(topic);
@@ -32,12 +39,15 @@ export function createMemoryLog(now: () => number = Date.now): MemoryLog {
     async *read(topic, fromOffset, options = {}) {
       const follow = options.follow ?? true;
       let next = fromOffset;
+      let reached = Math.min(fromOffset, recordsOf(topic).length);
       while (!closed && !options.signal?.aborted) {
         const list = recordsOf(topic);
+        if (list.length < reached) throw new LogRewoundError(topic, next, `ends at ${list.length}`, 'memory');
         while (next < list.length) {
           if (options.signal?.aborted) return;
           yield list[next++]!;
         }
+        reached = Math.min(next, list.length);
         if (!follow) return;
         await new Promise<void>((resolve) => {
           const wake = () => {

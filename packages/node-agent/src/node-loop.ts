@@ -116,9 +116,11 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
   };
 
   const agent = await options.openAgent(report);
-  const [registered] = await store.append([
-    { type: 'NodeRegistered', data: { name: nodeName, bootId, address: options.address, capacity: options.capacity, labels: options.labels ?? {}, taints: options.taints ?? [] } },
-  ]);
+  const registration: EventInput = {
+    type: 'NodeRegistered',
+    data: { name: nodeName, bootId, address: options.address, capacity: options.capacity, labels: options.labels ?? {}, taints: options.taints ?? [] },
+  };
+  const [registered] = await store.append([registration]);
   if (!registered?.verdict.accepted) throw new Error(`node ${nodeName} could not register: ${JSON.stringify(registered?.verdict)}`);
 
   // Pods being deleted stay known, so that their Stopped report can still name them.
@@ -131,6 +133,8 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
     name: `node ${nodeName}`,
     ...(options.onError ? { onError: options.onError } : {}),
     async reconcile(state) {
+      // Gone from a log that lost its history (the node itself never deregisters): register again.
+      if (!state.nodes.has(nodeName)) return [registration];
       rememberTerminating(state);
       const specs: PodRunSpec[] = [];
       for (const pod of desiredPodsOf(state, nodeName)) {

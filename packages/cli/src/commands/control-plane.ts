@@ -6,7 +6,7 @@ import { openStateStore } from '@tide/core';
 import { openSnapshotFiles } from '@tide/log';
 import { createControlPlaneApp, observeClusterMetrics, openArtifactStore, replicateArtifacts } from '@tide/control-plane';
 import type { MetricsEndpoint } from '@tide/telemetry';
-import { API_LIMITS, ensureDefaultNamespace, listen, openClusterLog, openDataLog, startClusterLoops, timeAppends, urlOf } from './parts.js';
+import { API_LIMITS, ensureDefaultNamespace, keepDefaultNamespace, listen, logReachable, openClusterLog, openDataLog, reportStateResets, startClusterLoops, timeAppends, urlOf } from './parts.js';
 
 /**
  * `tide control-plane`: the API server on its own, plus the controllers, scheduler, autoscaler and
@@ -25,16 +25,19 @@ export async function runControlPlane(options: {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const onError = (error: Error) => options.log(`error: ${error.message}`);
-  const log = timeAppends(await openClusterLog({ kafkaBrokers: options.kafkaBrokers, fallback: () => openDataLog(dataDir, options.log) }));
+  const log = timeAppends(await openClusterLog({ kafkaBrokers: options.kafkaBrokers, fallback: () => openDataLog(dataDir, options.log), report: options.log }));
   const snapshots = options.kafkaBrokers ? undefined : await openSnapshotFiles(join(dataDir, 'snapshots'));
   const store = await openStateStore({ log, ...(snapshots ? { snapshots } : {}), onError });
+  reportStateResets(store, options.log);
   await ensureDefaultNamespace(store);
+  const defaultNamespace = keepDefaultNamespace(store, onError);
   // Several control planes on Kafka: an upload to one must be fetchable from any.
   const local = await openArtifactStore(join(dataDir, 'artifacts'));
   const replicated = options.kafkaBrokers ? await replicateArtifacts(local, log, onError) : undefined;
   const artifacts = replicated ?? local;
   let ready = false;
-  const app = createControlPlaneApp({ store, log, artifacts, limits: API_LIMITS }, { ready: () => ready });
+  // Not ready while the log cannot be reached: a load balancer sends writes to a control plane that can append.
+  const app = createControlPlaneApp({ store, log, artifacts, limits: API_LIMITS }, { ready: () => ready && logReachable(log) });
   observeClusterMetrics(store);
   const api = getRequestListener(app.fetch);
   const server = await listen((req, res) => (req.url === '/metrics' && options.metrics ? options.metrics.handle(req, res) : void api(req, res)), options.port, options.host);
@@ -45,7 +48,8 @@ export async function runControlPlane(options: {
     nodeGraceSeconds: options.nodeGraceSeconds,
     holder: `control-plane@${hostname()}:${options.port}:${process.pid}`,
     onError,
-    onLeadership: (leading, epoch) => options.log(leading ? `leading the cluster (epoch ${epoch})` : `not leading (epoch ${epoch} is another's)`),
+    onLeadership: (leading, epoch) =>
+      options.log(leading ? `leading the cluster (epoch ${epoch})` : epoch === 0 ? 'not leading (no leader elected yet)' : `not leading (epoch ${epoch} is another's)`),
   });
   ready = true;
   options.log(`control plane is up at ${url} (${options.kafkaBrokers ? `Kafka ${options.kafkaBrokers}` : `embedded log in ${dataDir}`})`);
@@ -56,6 +60,7 @@ export async function runControlPlane(options: {
       server.close();
       server.closeAllConnections();
       await loops.stop();
+      await defaultNamespace.stop();
       await replicated?.close();
       await store.close();
       await log.close();

@@ -6,7 +6,7 @@ import { openStateStore, type NodeCapacity, type Taint } from '@tide/core';
 import { openHttpLog } from '@tide/log';
 import { createArtifactCache, openNodeAgent, startNodeLoop } from '@tide/node-agent';
 import { CliError } from '../api-client.js';
-import { openClusterLog } from './parts.js';
+import { openClusterLog, reportStateResets } from './parts.js';
 
 export interface NodeOptions {
   server: string;
@@ -40,7 +40,7 @@ export async function runNode(options: NodeOptions) {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   // On Kafka a node folds and appends there; otherwise through the control plane's log API.
-  const log = await openClusterLog({ kafkaBrokers: options.kafkaBrokers, fallback: async () => openHttpLog(options.server.split(',')[0]!) });
+  const log = await openClusterLog({ kafkaBrokers: options.kafkaBrokers, fallback: async () => openHttpLog(options.server.split(',')[0]!), report: options.log });
   const onError = (error: Error) => options.log(`error: ${error.message}`);
   let store;
   try {
@@ -49,6 +49,7 @@ export async function runNode(options: NodeOptions) {
     await log.close();
     throw new CliError(`node ${options.name} cannot read the state log from ${options.server}: ${(error as Error).message}`);
   }
+  reportStateResets(store, options.log);
   const node = await startNodeLoop({
     store,
     nodeName: options.name,

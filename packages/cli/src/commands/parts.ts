@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Pod, StateStore } from '@tide/core';
+import { startReconcileLoop, type EventInput, type Pod, type ReconcileLoop, type StateStore } from '@tide/core';
 import { LogCorruptionError, LogLockedError, openEmbeddedLog, type EmbeddedLog, type EventLog } from '@tide/log';
 import { startLeaderElection, startNodeLifecycle, startRevisionController } from '@tide/controllers';
 import { startScheduler } from '@tide/scheduler';
@@ -106,17 +106,44 @@ export function urlOf(server: Server, host: string): string {
   return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 }
 
-/** Opens the log a process shares with the rest of the cluster: Kafka when brokers are given. */
-export async function openClusterLog(options: { kafkaBrokers?: string | undefined; fallback: () => Promise<EventLog> }): Promise<EventLog> {
+/**
+ * Opens the log a process shares with the rest of the cluster: Kafka when brokers are given. An
+ * outage is reported once when it starts and once when it ends (`report`), not per retry.
+ */
+export async function openClusterLog(options: { kafkaBrokers?: string | undefined; fallback: () => Promise<EventLog>; report: (line: string) => void }): Promise<ClusterLog> {
   if (!options.kafkaBrokers) return options.fallback();
   // Loaded only in Kafka mode, so one-machine Tide never loads kafkajs.
   const { openKafkaLog } = await import('@tide/log-kafka');
   const brokers = options.kafkaBrokers.split(',').map((b) => b.trim()).filter(Boolean);
+  const where = `Kafka at ${brokers.join(', ')}`;
   try {
-    return await openKafkaLog({ brokers });
+    return await openKafkaLog({
+      brokers,
+      onConnectivity: (change) =>
+        options.report(
+          change.reachable
+            ? `event log: ${where} answers again (unreachable for ${(change.downForMs / 1000).toFixed(1)} s)`
+            : `event log: cannot reach ${where}: ${change.error}; retrying until it answers (writes fail with 503 meanwhile)`,
+        ),
+    });
   } catch (error) {
     throw new CliError(`cannot reach Kafka at ${brokers.join(', ')} (TIDE_KAFKA_BROKERS): ${(error as Error).message}`);
   }
+}
+
+/** The cluster's log, and on Kafka whether the cluster currently answers. */
+export type ClusterLog = EventLog & { connectivity?: () => { reachable: boolean } };
+
+export const logReachable = (log: ClusterLog) => log.connectivity?.().reachable ?? true;
+
+/** Says, in the process's output, that the state stream lost its history and the process starts over. */
+export function reportStateResets(store: StateStore, report: (line: string) => void): void {
+  store.onReset((reason) =>
+    report(
+      `event log: ${reason.message.split(';')[0]}. Starting over from the log as it is now: ` +
+        'functions, pods and nodes recorded before are gone (nodes register again; deploy functions again)',
+    ),
+  );
 }
 
 /** Times every append of the log for Prometheus (tide_log_append_seconds): the port, wrapped at the edge. */
@@ -137,11 +164,18 @@ export function timeAppends<T extends Pick<EventLog, 'append'>>(log: T): T {
 /** What the API accepts: manifests up to 1 MiB, bundled functions up to 64 MiB. */
 export const API_LIMITS = { manifestBytes: 1024 * 1024, artifactBytes: 64 * 1024 * 1024 };
 
+const DEFAULT_NAMESPACE: EventInput = { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} }, expect: null };
+
 /** Creates the `default` namespace on a fresh log (a lost race with another control plane is fine). */
 export async function ensureDefaultNamespace(store: StateStore): Promise<void> {
   if (store.state().namespaces.has('default')) return;
-  const [bootstrap] = await store.append([{ type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} }, expect: null }]);
+  const [bootstrap] = await store.append([DEFAULT_NAMESPACE]);
   if (!bootstrap!.verdict.accepted && bootstrap!.verdict.code !== 'already-exists') throw new Error(`cannot create the default namespace: ${bootstrap!.verdict.reason}`);
+}
+
+/** Creates `default` again whenever the log lacks it: a Kafka cluster that lost its data starts empty. */
+export function keepDefaultNamespace(store: StateStore, onError: (error: Error) => void): ReconcileLoop {
+  return startReconcileLoop(store, { name: 'default namespace', onError, reconcile: (state) => (state.namespaces.has('default') ? [] : [DEFAULT_NAMESPACE]) });
 }
 
 /** Waits (at most `maxMs`) for the calls a gateway has in flight to finish, before connections are cut. */

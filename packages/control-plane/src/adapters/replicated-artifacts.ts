@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { followTopic } from '@tide/core';
 import type { ArtifactStore } from './artifact-store.js';
 
 export const ARTIFACTS_TOPIC = 'tide.artifacts';
@@ -8,7 +9,7 @@ const CHUNK_BYTES = 512 * 1024;
 
 interface ArtifactLog {
   append(topic: string, records: readonly { value: Uint8Array; key?: string; headers?: Record<string, string> }[]): Promise<number[]>;
-  read(topic: string, fromOffset: number, options?: { follow?: boolean; signal?: AbortSignal }): AsyncIterable<{ value: Uint8Array; key: string | null; headers: Record<string, string> }>;
+  read(topic: string, fromOffset: number, options?: { follow?: boolean; signal?: AbortSignal }): AsyncIterable<{ offset: number; value: Uint8Array; key: string | null; headers: Record<string, string> }>;
 }
 
 /**
@@ -19,30 +20,31 @@ interface ArtifactLog {
 export async function replicateArtifacts(local: ArtifactStore, log: ArtifactLog, onError?: (error: Error) => void): Promise<ArtifactStore & { close(): Promise<void> }> {
   const abort = new AbortController();
   const partial = new Map<string, Uint8Array[]>();
-  const following = (async () => {
-    try {
-      for await (const record of log.read(ARTIFACTS_TOPIC, 0, { follow: true, signal: abort.signal })) {
-        const digest = record.key ?? '';
-        const index = Number(record.headers.chunk ?? 0);
-        const count = Number(record.headers.chunks ?? 1);
-        if (index === 0) partial.set(digest, []);
-        const chunks = partial.get(digest);
-        if (!chunks) continue;
-        chunks.push(new Uint8Array(record.value));
-        if (chunks.length < count) continue;
-        partial.delete(digest);
-        if (await local.has(digest)) continue;
-        const bytes = Buffer.concat(chunks);
-        if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== digest) {
-          onError?.(new Error(`artifact ${digest} from ${ARTIFACTS_TOPIC} does not match its digest: skipped`));
-          continue;
-        }
-        await local.put(Readable.from([bytes]), Number.MAX_SAFE_INTEGER);
+  const following = followTopic(log, ARTIFACTS_TOPIC, {
+    name: 'artifact replication',
+    from: 0,
+    signal: abort.signal,
+    onRewound: () => partial.clear(),
+    async onRecord(record) {
+      const digest = record.key ?? '';
+      const index = Number(record.headers.chunk ?? 0);
+      const count = Number(record.headers.chunks ?? 1);
+      if (index === 0) partial.set(digest, []);
+      const chunks = partial.get(digest);
+      if (!chunks) return;
+      chunks.push(new Uint8Array(record.value));
+      if (chunks.length < count) return;
+      partial.delete(digest);
+      if (await local.has(digest)) return;
+      const bytes = Buffer.concat(chunks);
+      if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== digest) {
+        onError?.(new Error(`artifact ${digest} from ${ARTIFACTS_TOPIC} does not match its digest: skipped`));
+        return;
       }
-    } catch (error) {
-      if (!abort.signal.aborted) onError?.(new Error(`following ${ARTIFACTS_TOPIC} failed: ${(error as Error).message}`));
-    }
-  })();
+      await local.put(Readable.from([bytes]), Number.MAX_SAFE_INTEGER);
+    },
+    ...(onError ? { onError } : {}),
+  });
   return {
     ...local,
     async put(body, maxBytes) {

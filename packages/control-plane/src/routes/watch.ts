@@ -37,8 +37,16 @@ export function watchResponse(c: Context, deps: ControlPlaneDeps, kinds: string[
       if (event && wants(event)) live.push({ event, verdict });
       wake?.();
     });
+    // Offsets a watcher holds mean nothing in a log that lost its history: end the watch, as
+    // Kubernetes answers 410 Gone, so the client lists again.
+    let lost: Error | undefined;
+    const unsubscribeReset = deps.store.onReset((reason) => {
+      lost = reason;
+      wake?.();
+    });
     stream.onAbort(() => {
       unsubscribe();
+      unsubscribeReset();
       wake?.();
     });
     const send = (event: LoggedEvent, verdict: Verdict) =>
@@ -55,7 +63,7 @@ export function watchResponse(c: Context, deps: ControlPlaneDeps, kinds: string[
       }
     }
     sent = Math.max(sent, head);
-    while (!stream.aborted) {
+    while (!stream.aborted && !lost) {
       while (live.length) {
         const next = live.shift()!;
         if (next.event.offset > sent) {
@@ -68,8 +76,13 @@ export function watchResponse(c: Context, deps: ControlPlaneDeps, kinds: string[
         setTimeout(resolve, HEARTBEAT_MS).unref();
       });
       await heartbeat;
-      if (!live.length && !stream.aborted) await stream.write(': keep-alive\n\n');
+      if (!live.length && !stream.aborted && !lost) await stream.write(': keep-alive\n\n');
+    }
+    if (lost && !stream.aborted) {
+      const gone = new ApiError(410, 'Expired', `${lost.message.split(';')[0]}: list again and watch from the new resourceVersion`);
+      await stream.writeSSE({ event: 'ERROR', data: JSON.stringify(gone.toStatus()) });
     }
     unsubscribe();
+    unsubscribeReset();
   });
 }

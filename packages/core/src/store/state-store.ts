@@ -5,6 +5,7 @@ import { decodeSnapshot, encodeSnapshot, SnapshotFormatError } from '../snapshot
 import { initialState, type ClusterState, type Verdict } from '../state.js';
 import type { EventEnvelope, LoggedEvent, TideEventInput } from '../events.js';
 import type { SnapshotStorage, StateLog } from './ports.js';
+import { followTopic } from './follow-topic.js';
 
 export const STATE_TOPIC = 'tide.state';
 
@@ -24,8 +25,13 @@ export interface StateStore {
   append(events: readonly EventInput[]): Promise<AppendResult[]>;
   /** Resolves with the verdict once the fold has reached `offset`. */
   waitFor(offset: number): Promise<Verdict>;
-  /** Called after every folded record (event undefined for a record that was not a valid event). */
+  /**
+   * Called after every folded record (event undefined for a record that was not a valid event),
+   * and once with the empty state when the store starts over because the log lost its history.
+   */
   subscribe(listener: StateListener): () => void;
+  /** Called when the store starts over from an empty state: the log no longer holds what was folded. */
+  onReset(listener: (reason: Error) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -38,6 +44,18 @@ export interface StateStoreOptions {
   now?: () => number;
   newId?: () => string;
   onError?: (error: Error) => void;
+}
+
+/**
+ * A write whose fate is unknown: the log lost its history (a Kafka cluster that lost its data)
+ * while the write waited to be judged, or the append landed in the new history at an offset
+ * this store had already folded from the old one. The store starts over; retry the write.
+ */
+export class StateStreamResetError extends Error {
+  override readonly name = 'StateStreamResetError';
+  constructor(message: string) {
+    super(`the state stream lost its history: ${message}; this write's outcome is unknown, retry it`);
+  }
 }
 
 const VERDICTS_KEPT = 10_000;
@@ -64,10 +82,10 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   }
   let lastSnapshotOffset = state.offset;
   const verdicts = new Map<number, Verdict>();
-  const waiters = new Map<number, ((v: Verdict) => void)[]>();
+  const waiters = new Map<number, { resolve: (v: Verdict) => void; reject: (e: Error) => void }[]>();
   const listeners = new Set<StateListener>();
+  const resetListeners = new Set<(reason: Error) => void>();
   const abort = new AbortController();
-  let failure: Error | undefined;
 
   const fold = (record: { offset: number; value: Uint8Array }) => {
     const decoded = decodeEvent(record.offset, record.value);
@@ -75,7 +93,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     state = result.state;
     verdicts.set(record.offset, result.verdict);
     verdicts.delete(record.offset - VERDICTS_KEPT);
-    for (const resolve of waiters.get(record.offset) ?? []) resolve(result.verdict);
+    for (const waiter of waiters.get(record.offset) ?? []) waiter.resolve(result.verdict);
     waiters.delete(record.offset);
     for (const listener of listeners) listener(decoded.ok ? decoded.event : undefined, result.verdict, state);
     if (snapshots && state.offset - lastSnapshotOffset >= snapshotEvery) {
@@ -84,32 +102,40 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     }
   };
 
+  /** The log lost what was folded: start over from the empty state, failing writes in flight. */
+  const reset = (reason: string) => {
+    const error = new StateStreamResetError(reason);
+    state = initialState;
+    lastSnapshotOffset = state.offset;
+    verdicts.clear();
+    for (const list of waiters.values()) for (const waiter of list) waiter.reject(error);
+    waiters.clear();
+    for (const listener of listeners) listener(undefined, { accepted: false, code: 'invalid', reason: error.message }, state);
+    for (const listener of resetListeners) listener(error);
+  };
+
   if (end > state.offset + 1) {
     for await (const record of log.read(topic, state.offset + 1, { follow: false, signal: abort.signal })) {
       fold(record);
       if (record.offset >= end - 1) break;
     }
   }
-  const following = (async () => {
-    try {
-      for await (const record of log.read(topic, state.offset + 1, { follow: true, signal: abort.signal })) fold(record);
-    } catch (error) {
-      if (abort.signal.aborted) return;
-      failure = error as Error;
-      for (const list of waiters.values()) for (const resolve of list) resolve({ accepted: false, code: 'invalid', reason: `state stream failed: ${failure.message}` });
-      waiters.clear();
-      options.onError?.(failure);
-    }
-  })();
+  const following = followTopic(log, topic, {
+    name: 'state store',
+    from: state.offset + 1,
+    onRecord: fold,
+    signal: abort.signal,
+    onRewound: () => reset(`${topic} no longer holds the ${state.offset + 1} records this process had folded`),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
 
   const waitFor = (offset: number): Promise<Verdict> => {
     if (offset <= state.offset) {
       return Promise.resolve(verdicts.get(offset) ?? { accepted: false, code: 'invalid', reason: `verdict for offset ${offset} is no longer kept` });
     }
-    if (failure) return Promise.reject(failure);
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const list = waiters.get(offset) ?? [];
-      list.push(resolve);
+      list.push({ resolve, reject });
       waiters.set(offset, list);
     });
   };
@@ -118,13 +144,21 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     state: () => state,
     async append(events) {
       const envelopes: EventEnvelope[] = events.map((e) => ({ ...e, id: newId(), time: new Date(now()).toISOString() }) as EventEnvelope);
+      const folded = state.offset;
       const offsets = await log.append(topic, envelopes.map((e) => ({ value: encodeEvent(e) })));
+      // A log appends after everything already in it: an offset this store folded before the append
+      // began belongs to another history (the reader is about to find that out and start over).
+      if (offsets.some((offset) => offset <= folded)) throw new StateStreamResetError(`the append landed at offset ${offsets[0]}, which this process had already folded`);
       return Promise.all(offsets.map(async (offset) => ({ offset, verdict: await waitFor(offset) })));
     },
     waitFor,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onReset(listener) {
+      resetListeners.add(listener);
+      return () => resetListeners.delete(listener);
     },
     async close() {
       abort.abort();

@@ -49,6 +49,19 @@ describe.each<{ coldStart: ColdStart; warmPool: WarmPoolSettings }>([
     expect(agent.pods()).toEqual([ready]);
   });
 
+  it("serves pods on the node's address when it is given one, and reports that address in the endpoint", async () => {
+    const artifact = await writeArtifact(temp.path, 'hello', HELLO);
+    // Another loopback address stands in for a routable one: the pod must listen there, not on 127.0.0.1.
+    const harness = await openTestAgent({ dataDir: join(temp.path, 'data'), warmPool, podHost: '127.0.0.2' });
+    agents.push(harness.agent);
+    harness.agent.sync([podSpec('hello-1', artifact)]);
+    const ready = await harness.waitForReport((r) => r.phase === 'Ready', 'Ready');
+    expect(ready.endpoint).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
+    expect(await (await fetch(`${ready.endpoint}/x`)).text()).toBe('hello from hello-1');
+    const port = new URL(ready.endpoint!).port;
+    await expect(fetch(`http://127.0.0.1:${port}/x`)).rejects.toThrow();
+  });
+
   it('gives a pod exactly its spec env plus the documented extras, nothing from the agent', async () => {
     const saved = { NODE_OPTIONS: process.env['NODE_OPTIONS'], TIDE_AGENT_SECRET: process.env['TIDE_AGENT_SECRET'] };
     process.env['NODE_OPTIONS'] = '--no-deprecation';

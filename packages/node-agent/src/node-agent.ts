@@ -10,7 +10,7 @@ import { buildPodEnv, defaultPodPath } from './core/pod-env.js';
 import { DEFAULT_BACKOFF, planRestart, type BackoffPolicy } from './core/restart-backoff.js';
 import type { LogStream } from './adapters/log-capture.js';
 import { writePidFile } from './adapters/pid-file.js';
-import { followPod, startPodProcess, type PodFollowOptions, type PodProcess } from './adapters/pod-process.js';
+import { DEFAULT_POD_HOST, followPod, startPodProcess, type PodFollowOptions, type PodProcess } from './adapters/pod-process.js';
 import { startPodProbes, type PodProbes } from './adapters/pod-probes.js';
 import type { ProbeChange } from './core/probe-tally.js';
 import { clearStrayPods } from './adapters/stray-pods.js';
@@ -51,6 +51,11 @@ export interface NodeAgentOptions {
   runtimeEntry?: string;
   /** Defaults to process.execPath. */
   nodePath?: string;
+  /**
+   * The address pods listen on and are reached at: this node's routable address when gateways
+   * run on other machines. Default 127.0.0.1 (one machine).
+   */
+  podHost?: string;
   /** Restart delay of crashed pods. Default DEFAULT_BACKOFF: 1 s doubling to a 5 min cap, reset after 10 min of running. */
   backoff?: { initialMs: number; maxMs: number; resetAfterMs?: number };
   /** A pod not ready this long after its spawn is killed and reported Exited. Default 30 s. */
@@ -103,6 +108,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
   // Absolute: pods start in their own directories.
   const runtimeEntry = resolve(options.runtimeEntry ?? defaultRuntimeEntry());
   const nodePath = options.nodePath ?? process.execPath;
+  const podHost = options.podHost ?? DEFAULT_POD_HOST;
   const podPath = defaultPodPath(dirname(nodePath));
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
@@ -113,6 +119,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     nodePath,
     runtimeEntry,
     path: podPath,
+    host: podHost,
     // Not the pods' start timeout: a warm-up is off every start's path, and may be slow on a busy machine.
     warmUpTimeoutMs: POOL_WARM_UP_TIMEOUT_MS,
     backoff,
@@ -206,6 +213,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     let child: PodProcess | undefined;
     const follow: PodFollowOptions = {
       podDir,
+      host: podHost,
       startTimeoutMs,
       clock,
       onLog: (stream, line) => options.onLog?.(slot.spec.name, stream, line),

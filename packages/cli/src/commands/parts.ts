@@ -116,9 +116,13 @@ export async function openClusterLog(options: { kafkaBrokers?: string | undefine
   const { openKafkaLog } = await import('@tide/log-kafka');
   const brokers = options.kafkaBrokers.split(',').map((b) => b.trim()).filter(Boolean);
   const where = `Kafka at ${brokers.join(', ')}`;
+  const fetchWait = process.env.TIDE_KAFKA_FETCH_WAIT_MS;
+  if (fetchWait !== undefined && !/^\d{1,5}$/.test(fetchWait)) throw new CliError(`TIDE_KAFKA_FETCH_WAIT_MS must be a number of milliseconds, got "${fetchWait.slice(0, 40)}"`);
   try {
     return await openKafkaLog({
       brokers,
+      // How long a follower's Fetch waits at a broker with nothing new (real Kafka answers as soon as a record arrives).
+      ...(fetchWait === undefined ? {} : { fetchMaxWaitMs: Number(fetchWait) }),
       onConnectivity: (change) =>
         options.report(
           change.reachable

@@ -6,10 +6,13 @@ import type { LogStream } from './log-capture.js';
 import { probeUntilReady } from './readiness-probe.js';
 import { spawnRuntime, type RuntimeProcess } from './runtime-process.js';
 
-export const POD_HOST = '127.0.0.1';
+/** Where pods listen unless the node is given a routable address (one machine: loopback only). */
+export const DEFAULT_POD_HOST = '127.0.0.1';
 
 export interface PodFollowOptions {
   podDir: string;
+  /** The address pods listen on and are reached at (the node's address). */
+  host: string;
   startTimeoutMs: number;
   clock: Clock;
   onLog(stream: LogStream, line: string): void;
@@ -37,7 +40,7 @@ export interface PodSpawnOptions extends PodFollowOptions {
 /** The spawn path: one new runtime process for this pod, followed until it exits. */
 export function startPodProcess(options: PodSpawnOptions): PodProcess {
   const { spec } = options;
-  const config: RuntimeConfig = { artifactPath: spec.artifactPath, timeoutMs: spec.timeoutSeconds * 1000, host: POD_HOST, pod: spec.name, startToken: options.startToken };
+  const config: RuntimeConfig = { artifactPath: spec.artifactPath, timeoutMs: spec.timeoutSeconds * 1000, host: options.host, pod: spec.name, startToken: options.startToken };
   const runtime = spawnRuntime({
     nodePath: options.nodePath,
     runtimeEntry: options.runtimeEntry,
@@ -81,11 +84,11 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
   runtime.child.on('message', (message: RuntimeMessage) => {
     if (message.type === 'failed') exit.failedReason = message.reason;
     if (message.type !== 'ready') return;
-    void probeUntilReady(POD_HOST, message.port, starting.signal).then((ready) => {
+    void probeUntilReady(options.host, message.port, starting.signal).then((ready) => {
       if (!ready || runtime.exited) return;
       starting.abort();
       clock.clearTimeout(startDeadline);
-      options.onReady(`http://${POD_HOST}:${message.port}`);
+      options.onReady(`http://${hostForUrl(options.host)}:${message.port}`);
     });
   });
 
@@ -100,4 +103,9 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
   });
 
   return { pid: runtime.pid, terminate: (graceMs) => runtime.terminate(graceMs), reopenLog: () => runtime.logs.writeTo(logTarget) };
+}
+
+/** An IPv6 address goes in brackets in a URL. */
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -9,7 +9,6 @@ import { planPoolRefill, planPoolRespawn } from '../core/pool-refill.js';
 import type { BackoffPolicy } from '../core/restart-backoff.js';
 import type { PodRunSpec } from '../pod-types.js';
 import type { LogStream } from './log-capture.js';
-import { POD_HOST } from './pod-process.js';
 import { writePidFile } from './pid-file.js';
 import { spawnRuntime, type RuntimeProcess } from './runtime-process.js';
 
@@ -24,6 +23,8 @@ export interface WarmPoolOptions {
   runtimeEntry: string;
   /** PATH of a pool process; with HOME = poolDir its whole environment until assigned. */
   path: string;
+  /** The address pool processes listen on once assigned (the node's pod address). */
+  host: string;
   /** A process not pooled this long after its spawn is killed (and counts as a death). */
   warmUpTimeoutMs: number;
   /** Back-off when pool processes keep dying (the first death is replaced at once). */
@@ -123,7 +124,7 @@ export function openWarmPool(options: WarmPoolOptions): WarmPool {
         nodePath: options.nodePath,
         runtimeEntry: options.runtimeEntry,
         heapMb: options.memoryMb,
-        config: { mode: 'pool', host: POD_HOST, poolToken: token, poolDir: options.poolDir },
+        config: { mode: 'pool', host: options.host, poolToken: token, poolDir: options.poolDir },
         token,
         pidDir: dir,
         cwd: options.poolDir,

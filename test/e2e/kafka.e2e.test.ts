@@ -33,7 +33,9 @@ beforeAll(async () => {
   const servers = ['a', 'b'].map((n) => `http://127.0.0.1:${ports[n]}`).join(',');
   for (let i = 0; i < 2; i++) gateways.push(await startTideCommand({ args: ['gateway', '--port', String(await freePort())], env, ready: /gateway is up at/ }));
   for (let i = 1; i <= 3; i++) {
-    nodes.push(await startTideCommand({ args: ['node', '--server', servers, '--name', `node-${i}`, '--data', join(dir.path, `node-${i}`), '--warm-pool', '0'], env, ready: / is up \(boot / }));
+    // Each node on an address of its own (all loopback here), as on separate machines: gateways must call pods there.
+    const address = ['--address', `127.0.0.${i}`];
+    nodes.push(await startTideCommand({ args: ['node', '--server', servers, '--name', `node-${i}`, '--data', join(dir.path, `node-${i}`), '--warm-pool', '0', ...address], env, ready: / is up \(boot / }));
   }
   await eventually(() => expect(leaderName()).toBeDefined(), { timeoutMs: 20_000, intervalMs: 100 });
   // Every control plane folds at its own pace: wait until the leader's view has all three nodes.
@@ -71,10 +73,11 @@ describe('Tide on Kafka', () => {
     );
     await eventually(
       async () => {
-        const pods = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('b') })).stdout) as { items: { spec: { node?: string }; status: { phase: string } }[] };
+        const pods = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('b') })).stdout) as { items: { spec: { node?: string }; status: { phase: string; endpoint?: string } }[] };
         const ready = pods.items.filter((p) => p.status.phase === 'Ready');
         expect(ready).toHaveLength(3);
         expect(new Set(ready.map((p) => p.spec.node)).size).toBe(3);
+        for (const pod of ready) expect(new URL(pod.status.endpoint!).hostname).toBe(`127.0.0.${pod.spec.node!.slice('node-'.length)}`);
       },
       { timeoutMs: 15_000, intervalMs: 200 },
     );

@@ -16,6 +16,8 @@ Usage:
                      serves /fn/... (routes from Kafka, or from --server's log API)
   tide node --server URL [--name NAME] [--data DIR] [--memory MB] [--cpu MILLI] [--pods N]
             [--label k=v ...] [--taint k=v:NoSchedule ...] [--warm-pool 2]
+            [--address IP|HOST] [--artifact-cache-mb 1024]
+                     --address: where gateways on other machines reach this node's pods
   tide deploy <dir> [--name NAME] [--env KEY=VALUE ...] [--wait 60]
               [--min N] [--max N] [--target N] [--metric concurrency|rps|cpu]
               [--concurrency N] [--timeout S] [--memory MB]
@@ -55,6 +57,8 @@ const { values: flags, positionals } = (() => {
         cpu: { type: 'string' },
         pods: { type: 'string' },
         'exit-with-parent': { type: 'boolean' },
+        address: { type: 'string' },
+        'artifact-cache-mb': { type: 'string' },
         name: { type: 'string' },
         env: { type: 'string', multiple: true },
         wait: { type: 'string' },
@@ -98,6 +102,14 @@ function int(name: string, value: string | undefined, fallback: number): number 
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value)) throw new CliError(`--${name} must be a whole number, got "${value}"`, 2);
   return Number(value);
+}
+
+/** --address / TIDE_NODE_ADDRESS: an IP or host name pods can listen on, with no scheme or port. */
+function nodeAddress(value: string): string {
+  if (!/^(?:[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:]{2,39})$/.test(value)) {
+    throw new CliError(`--address "${value}" must be an IP address or host name of this machine (no scheme, no port)`, 2);
+  }
+  return value;
 }
 
 function keyValues(pairs: string[] | undefined, flag: string, separator: string): Record<string, string> {
@@ -224,6 +236,10 @@ async function run(): Promise<void> {
         labels: keyValues(flags.label, 'label', '='),
         taints: (flags.taint ?? []).map(parseTaint),
         ...warmPoolOption(),
+        ...(flags.address ?? process.env.TIDE_NODE_ADDRESS ? { address: nodeAddress(flags.address ?? process.env.TIDE_NODE_ADDRESS!) } : {}),
+        ...(flags['artifact-cache-mb'] ?? process.env.TIDE_ARTIFACT_CACHE_MB
+          ? { artifactCacheMb: int('artifact-cache-mb', flags['artifact-cache-mb'] ?? process.env.TIDE_ARTIFACT_CACHE_MB, 1024) }
+          : {}),
         log: (line) => print(`${new Date().toISOString()} ${line}`),
       });
       const shutdown = (why: string) => {

@@ -17,6 +17,10 @@ export interface NodeOptions {
   labels: Record<string, string>;
   taints: Taint[];
   warmPoolSize?: number;
+  /** The address pods listen on and gateways reach them at (default 127.0.0.1: one machine). */
+  address?: string;
+  /** Megabytes of artifacts kept on disk (default 1024). */
+  artifactCacheMb?: number;
   log: (line: string) => void;
 }
 
@@ -50,21 +54,27 @@ export async function runNode(options: NodeOptions) {
     throw new CliError(`node ${options.name} cannot read the state log from ${options.server}: ${(error as Error).message}`);
   }
   reportStateResets(store, options.log);
+  const artifacts = createArtifactCache(join(dataDir, 'artifacts'), options.server, {
+    onError,
+    ...(options.artifactCacheMb === undefined ? {} : { maxBytes: options.artifactCacheMb * 1024 * 1024 }),
+  });
+  const address = options.address ?? '127.0.0.1';
   const node = await startNodeLoop({
     store,
     nodeName: options.name,
-    address: '127.0.0.1',
+    address,
     capacity: options.capacity,
     labels: options.labels,
     taints: options.taints,
     openAgent: (onReport) =>
       openNodeAgent({
         dataDir: join(dataDir, 'agent'),
+        podHost: address,
         onReport,
         onLog: (pod, stream, line) => options.log(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`),
         ...(options.warmPoolSize === undefined ? {} : { warmPool: { size: options.warmPoolSize } }),
       }),
-    artifactPath: createArtifactCache(join(dataDir, 'artifacts'), options.server),
+    artifactPath: (digest) => artifacts.path(digest),
     metrics: log,
     leases: log,
     onError,

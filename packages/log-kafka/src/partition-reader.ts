@@ -93,19 +93,23 @@ export async function* readPartition(cluster: Cluster, options: PartitionReadOpt
   }
 }
 
-/** Undefined while the log still holds `record` at its offset (same time and bytes); else what it holds now. */
+/**
+ * Undefined while the log still holds `record` at its offset (same time and bytes), or may have
+ * removed it on purpose (compaction, retention: the log goes on past it); else what it holds now.
+ */
 async function lostRecord(cluster: Cluster, record: LogRecord, options: PartitionReadOptions): Promise<string | undefined> {
   let again: FetchedRecords;
   try {
     again = await fetchOnce(cluster, options.topic, record.offset, { ...options, fetchMaxWaitMs: 0 });
   } catch (error) {
     if (!isOutOfRange(error)) throw error;
+    const end = await options.endOffset();
     options.onFetch?.(undefined, Date.now()); // the cluster answered
-    return `ends before offset ${record.offset}`;
+    return end > record.offset ? undefined : `ends at ${end}`;
   }
   options.onFetch?.(undefined, Date.now());
   const same = again.records.find((r) => r.offset === record.offset);
-  if (same === undefined) return `ends at ${again.highWatermark}`;
+  if (same === undefined) return again.highWatermark > record.offset ? undefined : `ends at ${again.highWatermark}`;
   if (same.timestamp === record.timestamp && Buffer.from(same.value).equals(Buffer.from(record.value))) return undefined;
   return `holds another record at offset ${record.offset}`;
 }

@@ -12,6 +12,7 @@
  * ends before what the reader reached, or holds another record where the last one it yielded was,
  * it throws LogRewoundError (a cluster that lost its data: the librdkafka mock keeps nothing).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Cluster } from 'kafkajs';
 import { LogRewoundError, type LogRecord } from '@tide/log';
 import { READ_COMMITTED, partitionLeader } from './kafka-cluster.js';
@@ -165,14 +166,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | 
   });
 }
 
+/** Waits `ms`, or less when `signal` aborts (never rejects). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -4,6 +4,8 @@
  * cluster that lost its data: the reader throws an error with code LOG_REWOUND) is reported and
  * followed again from its start, since nothing of the old history is left to resume from.
  */
+import { setTimeout as delay } from 'node:timers/promises';
+
 /** What following needs of a log: tailing reads of records that carry their offsets. */
 export interface FollowableLog<R extends { offset: number }> {
   read(topic: string, fromOffset: number, options?: { follow?: boolean; signal?: AbortSignal }): AsyncIterable<R>;
@@ -58,14 +60,7 @@ export async function followTopic<R extends { offset: number }>(reader: Followab
   }
 }
 
+/** Waits `ms`, or less when `signal` aborts (never rejects). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }

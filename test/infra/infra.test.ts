@@ -27,8 +27,12 @@ const TIDE_METRICS = [
   'tide_log_append_seconds',
   'tide_trigger_lag',
 ];
-/** Tide's own topics; kafka-init must create each. */
-const TIDE_TOPICS = ['tide.state', 'tide.leases', 'tide.metrics', 'tide.logs', 'tide.invocations'];
+/**
+ * Tide's own topics; kafka-init must create each, and no other `tide.*` (leadership has no topic
+ * of its own: it is a lease on tide.leases plus LeaderElected on tide.state). tide.logs and
+ * tide.invocations are reserved for later features.
+ */
+const TIDE_TOPICS = ['tide.state', 'tide.leases', 'tide.metrics', 'tide.artifacts', 'tide.logs', 'tide.invocations'];
 
 // ---------------------------------------------------------------------------------------------
 // Reading files
@@ -111,6 +115,19 @@ function tideVariablesRead(): Map<string, string> {
     for (const pattern of patterns) for (const match of text.matchAll(pattern)) reads.set(match[1]!, relative(root, file));
   }
   return reads;
+}
+
+/** Topics the sources name in a constant, e.g. `export const ARTIFACTS_TOPIC = 'tide.artifacts'`. */
+function topicsDeclared(): Map<string, string> {
+  const declared = new Map<string, string>();
+  const sources = readdirSync(join(root, 'packages'))
+    .map((name) => join(root, 'packages', name, 'src'))
+    .filter((src) => existsSync(src))
+    .flatMap((src) => filesUnder(src, /(?<!\.test)\.ts$/));
+  for (const file of sources) {
+    for (const match of readFileSync(file, 'utf8').matchAll(/\b[A-Z_]*TOPIC\s*=\s*['"](tide\.[a-z0-9.-]+)['"]/g)) declared.set(match[1]!, relative(root, file));
+  }
+  return declared;
 }
 
 let surface: CliSurface | undefined;
@@ -313,6 +330,20 @@ describe(`${COMPOSE}`, () => {
     expect(problems).toEqual([]);
   });
 
+  it('gives every node agent its own name as TIDE_NODE_ADDRESS, so gateways in other containers reach its pods', () => {
+    const problems = composeTide()
+      .filter((s) => s.argv[0] === 'node')
+      .flatMap((s) => {
+        const at = `${COMPOSE}: service ${s.name}`;
+        // --address wins over the variable, as in the CLI.
+        const address = flagValue(s.argv, '--address') ?? s.env.TIDE_NODE_ADDRESS;
+        const own = [...s.hosts, ...(s.spec.hostname ? [String(s.spec.hostname)] : [])];
+        if (!address) return [`${at}: sets no TIDE_NODE_ADDRESS; its pods would listen on 127.0.0.1, out of the gateways' reach`];
+        return own.includes(address) ? [] : [`${at}: TIDE_NODE_ADDRESS=${address} is not this service's own name (${own.join(', ')})`];
+      });
+    expect(problems).toEqual([]);
+  });
+
   it('runs three KRaft brokers with RF 3 and min.insync.replicas 2, and gives Tide all three by their internal listener', () => {
     const brokers = composeServices().filter(isKafkaBroker);
     expect(brokers.map((b) => b.name)).toHaveLength(3);
@@ -337,27 +368,49 @@ describe(`${COMPOSE}`, () => {
     expect(problems).toEqual([]);
   });
 
-  it("creates Tide's topics up front, tide.state with one partition and tide.leases compacted", () => {
+  it("creates Tide's topics up front, each with one partition, tide.leases compacted, tide.artifacts kept and not compacted, no tide.leader", () => {
     const init = composeServices().find((s) => JSON.stringify(s.spec.command ?? '').includes('kafka-topics.sh'));
     expect(init, `${COMPOSE}: no service runs kafka-topics.sh`).toBeDefined();
     const script = [init!.spec.entrypoint ?? [], init!.spec.command ?? []].flat().join('\n');
     const topics = createdTopics(script);
     const byName = new Map(topics.map((t) => [t.topic, t]));
     const at = `${COMPOSE}: service ${init!.name}`;
+    const state = byName.get('tide.state');
+    const artifacts = byName.get('tide.artifacts');
+    const compacted = (t: { configs: string[] } | undefined) => t?.configs.some((c) => /^cleanup\.policy=.*compact/.test(c)) ?? false;
     const problems = [
       ...TIDE_TOPICS.filter((t) => !byName.has(t)).map((t) => `${at}: does not create ${t}`),
-      ...(byName.get('tide.state')?.partitions === 1 ? [] : [`${at}: tide.state must have exactly 1 partition (it is the total order), got ${byName.get('tide.state')?.partitions}`]),
-      ...(byName.get('tide.state')?.replication === 3 ? [] : [`${at}: tide.state needs replication factor 3`]),
-      ...(byName.get('tide.leases')?.configs.includes('cleanup.policy=compact') ? [] : [`${at}: tide.leases must be compacted (cleanup.policy=compact)`]),
+      ...topics.filter((t) => t.topic.startsWith('tide.') && !TIDE_TOPICS.includes(t.topic)).map((t) => `${at}: creates ${t.topic}, which Tide does not use${t.topic === 'tide.leader' ? ' (leadership is a lease on tide.leases plus LeaderElected on tide.state)' : ''}`),
+      // The Kafka adapter reads and writes partition 0 only: a second partition would go unread.
+      ...topics.filter((t) => TIDE_TOPICS.includes(t.topic) && t.partitions !== 1).map((t) => `${at}: ${t.topic} must have --partitions 1 (Tide uses partition 0 only), got ${t.partitions ?? "the broker's default"}`),
+      ...(state?.replication === 3 ? [] : [`${at}: tide.state needs replication factor 3`]),
+      ...(state?.configs.includes('min.insync.replicas=2') ? [] : [`${at}: tide.state needs min.insync.replicas=2`]),
+      ...(state?.configs.includes('retention.ms=-1') ? [] : [`${at}: tide.state must be kept forever (retention.ms=-1): it is the source of truth`]),
+      ...(compacted(byName.get('tide.leases')) ? [] : [`${at}: tide.leases must be compacted (cleanup.policy=compact)`]),
+      ...(artifacts?.configs.includes('retention.ms=-1') ? [] : [`${at}: tide.artifacts must be kept forever (retention.ms=-1): a restarted control plane re-reads it from the start`]),
+      ...(compacted(artifacts) ? [`${at}: tide.artifacts must not be compacted: the chunks of one artifact share a key`] : []),
       ...topics.filter((t) => (t.replication ?? 0) > 3).map((t) => `${at}: ${t.topic} asks replication ${t.replication} from 3 brokers`),
+      ...[...topicsDeclared()].filter(([t]) => !TIDE_TOPICS.includes(t)).map(([t, file]) => `${file} names topic ${t}, missing from this test's TIDE_TOPICS (and so perhaps from kafka-init)`),
     ];
     const dependsOn = Object.keys(init!.spec.depends_on ?? {});
     problems.push(...composeServices().filter(isKafkaBroker).filter((b) => !dependsOn.includes(b.name)).map((b) => `${at}: does not wait for ${b.name}`));
     expect(problems).toEqual([]);
   });
 
-  it('mounts files and builds from paths that exist', () => {
+  it('mounts files and builds from paths that exist, and named volumes it declares', () => {
     const dir = dirname(join(root, COMPOSE));
+    const declared = Object.keys(yamlFile(COMPOSE)?.volumes ?? {});
+    const named = composeServices().flatMap((s) =>
+      ((s.spec.volumes ?? []) as Yaml[])
+        .filter((v) => (typeof v === 'string' ? v.includes(':') : v.type === 'volume' || v.type === undefined))
+        .map((v) => (typeof v === 'string' ? v.split(':')[0]! : String(v.source)))
+        .filter((m) => !m.startsWith('.') && !m.startsWith('/'))
+        .map((volume) => ({ service: s.name, volume })),
+    );
+    const volumeProblems = [
+      ...named.filter(({ volume }) => !declared.includes(volume)).map(({ service, volume }) => `${COMPOSE}: service ${service} mounts volume ${volume}, which the top-level volumes do not declare`),
+      ...declared.filter((v) => !named.some(({ volume }) => volume === v)).map((v) => `${COMPOSE}: volume ${v} is declared but no service mounts it`),
+    ];
     const problems = composeServices().flatMap((s) => {
       const mounts = ((s.spec.volumes ?? []) as Yaml[]).map((v) => (typeof v === 'string' ? v.split(':')[0]! : String(v.source)));
       const paths = mounts.filter((m) => m.startsWith('.') || m.startsWith('/')).map((m) => resolve(dir, m));
@@ -367,7 +420,7 @@ describe(`${COMPOSE}`, () => {
       }
       return paths.filter((p) => !existsSync(p)).map((p) => `${COMPOSE}: service ${s.name} uses ${relative(root, p)}, which does not exist`);
     });
-    expect(problems).toEqual([]);
+    expect([...problems, ...volumeProblems]).toEqual([]);
   });
 });
 
@@ -481,6 +534,41 @@ describe(`${KUBERNETES}`, () => {
       if (!selects(w.doc.spec?.selector?.matchLabels, w.doc.spec?.template?.metadata?.labels)) problems.push(`${nameOf(w)}: selector does not match its pod template's labels`);
       if (w.doc.spec?.template?.spec?.securityContext?.runAsNonRoot !== true) problems.push(`${nameOf(w)}: pods should set runAsNonRoot`);
     }
+    expect(problems).toEqual([]);
+  });
+
+  it('has every node agent set TIDE_NODE_ADDRESS to its pod IP (downward API), so gateways on other nodes reach its pods', () => {
+    const problems = workloads(kubernetesObjects()).flatMap((w) =>
+      containersOf(w)
+        .filter((c) => isTideImage(c.image) && c.args?.[0] === 'node')
+        .flatMap((c) => {
+          const at = nameOf(w, c);
+          const entry = ((c.env ?? []) as Yaml[]).find((e) => e.name === 'TIDE_NODE_ADDRESS');
+          // With hostNetwork the pod's IP is the host's, so status.hostIP is as good.
+          const good = w.doc.spec?.template?.spec?.hostNetwork === true ? ['status.podIP', 'status.hostIP'] : ['status.podIP'];
+          const field = entry?.valueFrom?.fieldRef?.fieldPath;
+          if (flagValue((c.args as unknown[]).map(String), '--address') !== undefined) return [`${at}: --address is fixed in args; take the pod's IP from TIDE_NODE_ADDRESS (fieldRef status.podIP) instead`];
+          if (!entry) return [`${at}: sets no TIDE_NODE_ADDRESS; its pods would listen on 127.0.0.1, out of the gateways' reach`];
+          return good.includes(field) ? [] : [`${at}: TIDE_NODE_ADDRESS should come from valueFrom.fieldRef.fieldPath ${good.join(' or ')}, got ${JSON.stringify(entry.valueFrom ?? entry.value)}`];
+        }),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('mounts only volumes its pod defines, and claims only PersistentVolumeClaims the manifests define', () => {
+    const objects = kubernetesObjects();
+    const claims = objects.filter((o) => o.doc.kind === 'PersistentVolumeClaim').map((o) => o.doc.metadata.name as string);
+    const problems = workloads(objects).flatMap((w) => {
+      const volumes = (w.doc.spec?.template?.spec?.volumes ?? []) as Yaml[];
+      return [
+        ...containersOf(w).flatMap((c) =>
+          ((c.volumeMounts ?? []) as Yaml[]).filter((m) => !volumes.some((v) => v.name === m.name)).map((m) => `${nameOf(w, c)}: mounts volume ${m.name}, which the pod does not define`),
+        ),
+        ...volumes
+          .filter((v) => v.persistentVolumeClaim && !claims.includes(v.persistentVolumeClaim.claimName))
+          .map((v) => `${nameOf(w)}: volume ${v.name} claims ${v.persistentVolumeClaim.claimName}, which no manifest defines`),
+      ];
+    });
     expect(problems).toEqual([]);
   });
 

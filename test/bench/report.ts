@@ -9,6 +9,7 @@ import { SCALE_STEP_BENCH, type ScaleStepResult } from './scale-step-bench.js';
 import { formatCell, renderTable, type Cell } from './table.js';
 import type { SchedulerBenchResult } from './scheduler-bench.js';
 import { KAFKA_BENCH, type KafkaBenchResult } from './kafka-bench.js';
+import { FAILOVER_BENCH, type FailoverBenchResult, type FailoverSpread } from './failover-bench.js';
 import { meets, TARGETS } from './targets.js';
 
 /** The printed form of each section's figures (the same figures go to results.json). */
@@ -168,4 +169,23 @@ export function kafkaReport(r: KafkaBenchResult): string {
     );
   } else lines.push(`Kafka column missing: ${r.skipped}`);
   return lines.join('\n');
+}
+
+export function failoverReport(r: FailoverBenchResult): string {
+  const title = `10. Leadership failover on the mock Kafka cluster: kill -9 of the leader → another process takes over (${r.runs} runs per way, a fresh mock cluster per run)`;
+  if (!r.group || !r.lease) return [title, `section skipped: ${r.skipped}`].join('\n');
+  const { group, graceSeconds, renewMs } = FAILOVER_BENCH;
+  const row = (way: string, s: FailoverSpread): Cell[] => [way, s.minMs, s.medianMs, s.maxMs, s.runsMs.map(formatCell).join(' / ')];
+  return [
+    renderTable(title, ['way: kill →', 'min ms', 'median ms', 'max ms', 'runs ms'], [
+      row('consumer group: survivor told the group rebalances', r.group.rebalancing),
+      row('consumer group: survivor joins owning partition 0', r.group.joined),
+      row('lease on tide.leases: survivor writes LeaderElected', r.lease.elected),
+      row('lease on tide.leases: survivor prints "leading"', r.lease.printed),
+    ]),
+    `consumer group: two kafkajs members, sessionTimeout ${formatCell(group.sessionTimeout)} ms, heartbeatInterval ${group.heartbeatInterval} ms, rebalanceTimeout ${formatCell(group.rebalanceTimeout)} ms, autoCommit off, fetch wait ${group.maxWaitTimeInMs} ms (kafkajs heartbeats between fetches).`,
+    `   The mock holds a rebalance after a member leaves for the session timeout - 1 s before it completes it; a real broker completes it once the survivor rejoins, so there expect about the "told" row plus a join round trip.`,
+    `lease: two tide control-plane processes, --node-grace ${graceSeconds} (the lease's grace; default 10 s), renewal every ${renewMs / 1000} s; "leading" is printed at the election's next tick, ${renewMs / 1000} s after it writes LeaderElected.`,
+    'Leadership is only an efficiency (the fold rejects a stale epoch either way); Tide uses the lease because a group\'s failover is bounded below by the session timeout (≥ 6 s on Kafka by default) plus a rebalance, while the lease\'s grace is a setting.',
+  ].join('\n');
 }

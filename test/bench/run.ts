@@ -18,15 +18,16 @@ import { describeMachine } from './machine.js';
 import { runProxyOverhead } from './proxy-overhead.js';
 import { runReplayBench } from './replay-bench.js';
 import { findRepoRoot } from '../support/repo-root.js';
-import { coldStartReport, deployReport, logReport, machineHeader, nodesDeployReport, kafkaReport, proxyReport, replayReport, scaleStepReport, schedulerReport } from './report.js';
+import { coldStartReport, deployReport, failoverReport, logReport, machineHeader, nodesDeployReport, kafkaReport, proxyReport, replayReport, scaleStepReport, schedulerReport } from './report.js';
 import { runSchedulerBench } from './scheduler-bench.js';
 import { runKafkaBench } from './kafka-bench.js';
+import { runFailoverBench } from './failover-bench.js';
 import { runScaleStepBench } from './scale-step-bench.js';
 import { createStopList } from './stop-list.js';
 import { createTempDirs } from './temp-dirs.js';
 import * as tideProcess from '../support/tide-process.js';
 
-/** A hard stop well above the ~1.5 minutes a run takes on 2 cores (plus a first apt-get install of nginx): a hung step must not hang `npm run bench`. */
+/** A hard stop well above the ~2.5 minutes a run takes on 2 cores (plus a first apt-get install of nginx): a hung step must not hang `npm run bench`. */
 const BUDGET_MS = 6 * 60_000;
 
 const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
@@ -92,10 +93,13 @@ async function main(): Promise<void> {
   const kafka = await runKafkaBench(temp);
   console.log(`${kafkaReport(kafka)}\n`);
 
+  const failover = await runFailoverBench(temp, stops);
+  console.log(`${failoverReport(failover)}\n`);
+
   const seconds = (performance.now() - started) / 1000;
   await mkdir(outDir, { recursive: true });
   const resultsFile = join(outDir, 'results.json');
-  await writeFile(resultsFile, `${JSON.stringify({ machine, seconds, log, replay, deploy, proxy, coldStart, scaleStep, scheduler, nodesDeploy, kafka }, null, 2)}\n`);
+  await writeFile(resultsFile, `${JSON.stringify({ machine, seconds, log, replay, deploy, proxy, coldStart, scaleStep, scheduler, nodesDeploy, kafka, failover }, null, 2)}\n`);
   console.log(`done in ${seconds.toFixed(1)} s; figures in ${resultsFile}`);
 }
 

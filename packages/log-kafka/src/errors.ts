@@ -18,6 +18,26 @@ export class KafkaLogError extends Error {
   }
 }
 
+/**
+ * Why an append was refused without trying: the cluster has not answered for a while (the
+ * log's `failFastAfterMs`). Appends go through again as soon as anything reaches it.
+ */
+export class KafkaUnreachableError extends Error {
+  override readonly name = 'KafkaUnreachableError';
+  constructor(
+    /** When the cluster stopped answering (ms since the epoch). */
+    readonly since: number,
+    /** The failure that showed it. */
+    readonly failure: string,
+    now: number = Date.now(),
+  ) {
+    super(
+      `the cluster has been unreachable for ${((now - since) / 1000).toFixed(1)} s, since ${new Date(since).toISOString()} (${failure}); ` +
+        'appends fail at once until it answers again',
+    );
+  }
+}
+
 /** The log was closed: appends, commits and new reads are refused. */
 export class KafkaLogClosedError extends Error {
   override readonly name = 'KafkaLogClosedError';

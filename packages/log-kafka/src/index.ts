@@ -1,5 +1,5 @@
 export { openKafkaLog, type KafkaLog, type KafkaLogOptions, type KafkaLogStats } from './kafka-log.js';
-export { KafkaLogError, KafkaLogClosedError, KafkaInternalsError } from './errors.js';
+export { KafkaLogError, KafkaLogClosedError, KafkaInternalsError, KafkaUnreachableError } from './errors.js';
 export type { SendLimits } from './send-batch.js';
 export type { Connectivity, ConnectivityChange } from './connectivity.js';
 export {

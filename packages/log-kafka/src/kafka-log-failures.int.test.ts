@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logLevel, type ISocketFactory } from 'kafkajs';
 import { InvalidTopicError, LogRewoundError, type LogRecord } from '@tide/log';
 import { openKafkaLog } from './kafka-log.js';
-import { KafkaLogClosedError, KafkaLogError } from './errors.js';
+import { KafkaLogClosedError, KafkaLogError, KafkaUnreachableError } from './errors.js';
 import { startMockKafka, startRestartableMockKafka, type MockKafka } from './testing.js';
 import type { ConnectivityChange } from './connectivity.js';
 
@@ -44,6 +44,8 @@ function cuttableSockets(): { factory: ISocketFactory; cutAll(): number; setDown
     },
   };
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -143,6 +145,83 @@ describe('kafka log under failures', () => {
       }
     }, 30_000);
   }
+
+  it('fails a new append at once once the cluster has been unreachable for a while, and appends again as soon as it is back', async () => {
+    const kafka = await startRestartableMockKafka();
+    const retry = { retries: 2, initialRetryTime: 50, maxRetryTime: 200 };
+    const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, retry });
+    const t = topic();
+    try {
+      await log.append(t, [{ value: 'a' }]);
+      await kafka.stop();
+      // The first append of the outage rides on kafkajs' retries and fails: now the outage is known.
+      await expect(log.append(t, [{ value: 'b' }])).rejects.toBeInstanceOf(KafkaLogError);
+      expect(log.connectivity().reachable).toBe(false);
+      await sleep(1_100); // past failFastAfterMs (1 s)
+      const startedAt = Date.now();
+      const error = await log.append(t, [{ value: 'c' }]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(Date.now() - startedAt).toBeLessThan(500);
+      expect(error).toBeInstanceOf(KafkaLogError);
+      expect((error as Error).message).toMatch(
+        new RegExp(`^kafka append on ${t} via 127\\.0\\.0\\.1:\\d+.* failed: the cluster has been unreachable for \\d+\\.\\d s, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(.*(ECONNREFUSED|Connection error|Closed connection)`),
+      );
+      expect((error as KafkaLogError).cause).toBeInstanceOf(KafkaUnreachableError);
+      await kafka.start();
+      // Nothing reads: the refused appends themselves probe the cluster, so one soon goes through.
+      const backAt = Date.now();
+      let offsets: number[] | undefined;
+      while (offsets === undefined) {
+        offsets = await log.append(t, [{ value: 'd' }]).catch(async (e: unknown) => {
+          if (Date.now() - backAt > 3_000) throw e;
+          await sleep(50);
+          return undefined;
+        });
+      }
+      expect(offsets).toEqual([0]); // the restarted mock starts empty
+      expect(log.connectivity().reachable).toBe(true);
+      expect(await log.append(t, [{ value: 'e' }])).toEqual([1]);
+    } finally {
+      await log.close();
+      await kafka.close();
+    }
+  }, 30_000);
+
+  it('lets appends made before failing fast began, and short blips, ride on retries; a reader that reconnects ends failing fast', async () => {
+    const sockets = cuttableSockets();
+    // kafkajs keeps retrying an append for ~2.5 s here; the outage lasts ~1.5 s.
+    const retry = { retries: 10, initialRetryTime: 100, maxRetryTime: 300 };
+    const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, socketFactory: sockets.factory, retry });
+    const t = topic();
+    const controller = new AbortController();
+    const received: string[] = [];
+    const reading = (async () => {
+      for await (const record of log.read(t, 0, { signal: controller.signal })) received.push(text(record));
+    })();
+    try {
+      await log.append(t, [{ value: 'before' }]);
+      await waitUntil(() => received.length === 1, 'the first record arrived');
+      sockets.setDown(true);
+      sockets.cutAll();
+      await waitUntil(() => !log.connectivity().reachable, 'the reader noticed the outage');
+      const early = log.append(t, [{ value: 'early' }]); // within failFastAfterMs: kafkajs retries it
+      await sleep(1_100);
+      const startedAt = Date.now();
+      await expect(log.append(t, [{ value: 'refused' }])).rejects.toThrow(/has been unreachable for/);
+      expect(Date.now() - startedAt).toBeLessThan(500);
+      sockets.setDown(false);
+      expect(await early).toEqual([1]);
+      expect(await log.append(t, [{ value: 'after' }])).toEqual([2]);
+      await waitUntil(() => received.length === 3, 'the reader came back');
+      expect(received).toEqual(['before', 'early', 'after']);
+    } finally {
+      controller.abort();
+      await reading;
+      await log.close();
+    }
+  }, 30_000);
 
   it('refuses a topic name Kafka cannot hold, naming it', async () => {
     const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING });

@@ -3,14 +3,16 @@
  * each topic is totally ordered and its offsets are Kafka's offsets of partition 0 (dense from 0
  * on a fresh topic). What is done through which kafkajs piece, and why:
  * - append: one producer (acks -1, not idempotent, one request in flight) and one send at a time
- *   per topic, group-committing what queued up (topic-appender.ts);
+ *   per topic, group-committing what queued up (topic-appender.ts); once the cluster has been
+ *   unreachable for a second, a new append fails at once instead (append-gate.ts);
  * - read: Fetch requests on a Cluster of the reader's own, no consumer group (partition-reader.ts);
  * - endOffset, committedOffset: the admin client;
  * - commitOffset: an OffsetCommit for a memberless group (group-offsets.ts). Nothing auto-commits.
  */
 import { Kafka, logLevel as LogLevel, type Admin, type Cluster, type ISocketFactory, type Producer, type RetryOptions } from 'kafkajs';
-import { InvalidTopicError, type EventLog, type LogRecord, type ReadOptions } from '@tide/log';
+import { InvalidTopicError, type AppendRecord, type EventLog, type LogRecord, type ReadOptions } from '@tide/log';
 import { KafkaLogClosedError, KafkaLogError } from './errors.js';
+import { createAppendGate } from './append-gate.js';
 import { createCluster } from './kafka-cluster.js';
 import { readPartition } from './partition-reader.js';
 import { createTopicAppender, type TopicAppender } from './topic-appender.js';
@@ -51,6 +53,12 @@ export interface KafkaLogOptions {
    * and once when it answers again; reads and appends keep retrying meanwhile.
    */
   onConnectivity?: (change: ConnectivityChange) => void;
+  /**
+   * Once the cluster has been unreachable for this long (default 1 000), a new append fails at
+   * once with a KafkaLogError instead of waiting out kafkajs' retries (9-15 s at its defaults);
+   * shorter blips still ride on those retries. Infinity turns failing fast off.
+   */
+  failFastAfterMs?: number;
 }
 
 export interface KafkaLog extends EventLog {
@@ -72,15 +80,21 @@ export interface KafkaLogStats {
 export async function openKafkaLog(options: KafkaLogOptions): Promise<KafkaLog> {
   const brokers = [...options.brokers];
   const connectivity = trackConnectivity((change) => options.onConnectivity?.(change));
-  const kafka = new Kafka({
+  const config = {
     brokers,
     clientId: options.clientId ?? 'tide',
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
+  };
+  const kafka = new Kafka({
+    ...config,
     logLevel: options.logLevel ?? LogLevel.WARN,
     logCreator: connectivityAwareLogger(connectivity),
-    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
   });
+  // Probes whether an unreachable cluster is back (append-gate.ts): one attempt each, no retries,
+  // and silent (the probe notes its own outcome; its connection errors are expected).
+  const probeKafka = new Kafka({ ...config, logLevel: LogLevel.NOTHING, retry: { retries: 0 } });
   const producer = kafka.producer({
     idempotent: false,
     maxInFlightRequests: 1,
@@ -96,11 +110,12 @@ export async function openKafkaLog(options: KafkaLogOptions): Promise<KafkaLog> 
     await Promise.allSettled([producer.disconnect(), admin.disconnect(), control.disconnect()]);
     throw new KafkaLogError('connect', brokers, undefined, error);
   }
-  return createKafkaLog({ kafka, producer, admin, control, brokers, options, connectivity });
+  return createKafkaLog({ kafka, probeKafka, producer, admin, control, brokers, options, connectivity });
 }
 
 interface Parts {
   kafka: Kafka;
+  probeKafka: Kafka;
   producer: Producer;
   admin: Admin;
   control: Cluster;
@@ -109,7 +124,7 @@ interface Parts {
   connectivity: ConnectivityTracker;
 }
 
-function createKafkaLog({ kafka, producer, admin, control, brokers, options, connectivity }: Parts): KafkaLog {
+function createKafkaLog({ kafka, probeKafka, producer, admin, control, brokers, options, connectivity }: Parts): KafkaLog {
   const limits: SendLimits = { ...DEFAULT_SEND_LIMITS, ...options.sendLimits };
   const appenders = new Map<string, TopicAppender>();
   const closing = new AbortController();
@@ -133,6 +148,32 @@ function createKafkaLog({ kafka, producer, admin, control, brokers, options, con
   const open = (operation: string) => {
     if (closing.signal.aborted) throw new KafkaLogClosedError(brokers, operation);
   };
+
+  const enqueue = (topic: string, records: readonly AppendRecord[]): Promise<number[]> => {
+    let appender = appenders.get(topic);
+    if (appender === undefined) {
+      appender = createTopicAppender(producer, topic, limits, failed('append', topic));
+      appenders.set(topic, appender);
+    }
+    return noted(appender.append(records));
+  };
+
+  const gate = createAppendGate({
+    connectivity,
+    failFastAfterMs: options.failFastAfterMs ?? 1_000,
+    probe: async () => {
+      const client = probeKafka.admin();
+      try {
+        await client.connect();
+        connectivity.note(undefined);
+      } catch {
+        // still down, as already known
+      } finally {
+        await client.disconnect().catch(() => undefined);
+      }
+    },
+    closed: () => closing.signal.aborted,
+  });
 
   const endOffset = async (topic: string): Promise<number> => {
     open('endOffset');
@@ -197,12 +238,14 @@ function createKafkaLog({ kafka, producer, admin, control, brokers, options, con
       } catch (error) {
         return Promise.reject(error);
       }
-      let appender = appenders.get(topic);
-      if (appender === undefined) {
-        appender = createTopicAppender(producer, topic, limits, failed('append', topic));
-        appenders.set(topic, appender);
-      }
-      return noted(appender.append(records));
+      if (records.length === 0) return enqueue(topic, records);
+      return gate.admit(
+        () => {
+          open('append');
+          return enqueue(topic, records);
+        },
+        (unreachable) => new KafkaLogError('append', brokers, topic, unreachable),
+      );
     },
     read,
     endOffset,
@@ -225,6 +268,7 @@ function createKafkaLog({ kafka, producer, admin, control, brokers, options, con
       // Readers end at once (their signal aborts); appends already queued still finish.
       closing.abort();
       await Promise.all([...appenders.values()].map((a) => a.idle()));
+      await gate.idle();
       const readers = [...readerClusters].map((c) => c.disconnect());
       await Promise.allSettled([producer.disconnect(), admin.disconnect(), control.disconnect(), ...readers, ...readerShutdowns]);
     },

@@ -32,7 +32,9 @@ export async function startLeaderElection(options: {
   const now = options.now ?? Date.now;
   const graceMs = options.graceMs ?? 10_000;
   const leaseKey = `leader.${role}`;
-  const startedAt = now();
+  // When this process first saw the current epoch: a new leader has renewed nothing yet, and its
+  // silence counts from its election (or this process's start), not from a renewal of the old one.
+  let epochSeen = { epoch: -1, at: now() };
   let lastRenewal: { epoch: number; at: number } | undefined;
   let leading = false;
   const abort = new AbortController();
@@ -53,26 +55,36 @@ export async function startLeaderElection(options: {
     return leader?.holder === holder ? { role, epoch: leader.epoch } : undefined;
   };
 
+  /** Says when this process started or stopped leading (as the fold has it now). */
+  const announce = () => {
+    const mine = current();
+    if (Boolean(mine) !== leading) {
+      leading = Boolean(mine);
+      options.onChange?.(leading, store.state().leaders[role]?.epoch ?? 0);
+    }
+    return mine;
+  };
+
   let busy = false;
   const tick = async () => {
     if (busy) return;
     busy = true;
     try {
       const leader = store.state().leaders[role];
-      const mine = current();
-      if (Boolean(mine) !== leading) {
-        leading = Boolean(mine);
-        options.onChange?.(leading, leader?.epoch ?? 0);
-      }
+      const mine = announce();
       if (mine) {
         await options.leases.append(LEASES_TOPIC, [{ value: encodeLease({ node: leaseKey, bootId: String(mine.epoch), at: now() }), key: leaseKey }]);
         return;
       }
-      const heard = lastRenewal && lastRenewal.epoch === leader?.epoch ? lastRenewal.at : startedAt;
+      if (leader && leader.epoch !== epochSeen.epoch) epochSeen = { epoch: leader.epoch, at: epochSeen.epoch === -1 ? epochSeen.at : now() };
+      const renewed = lastRenewal !== undefined && lastRenewal.epoch === leader?.epoch ? lastRenewal.at : -Infinity;
+      const heard = Math.max(epochSeen.at, renewed);
       if (leader && now() - heard <= graceMs) return;
       await store.append([
         { type: 'LeaderElected', data: { role, epoch: (leader?.epoch ?? 0) + 1, holder }, expect: leader ? Number(leader.resourceVersion) : null },
       ]);
+      // Won (or lost to another candidate): say so now, not at the next tick.
+      announce();
     } catch (error) {
       options.onError?.(new Error(`leader election (${role}): ${(error as Error).message}`));
     } finally {

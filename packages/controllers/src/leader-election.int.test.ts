@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStateStore, type StateStore } from '@tide/core';
+import { createMemoryLog, type MemoryLog } from '@tide/log/testing';
+import { eventually } from '@tide/testkit/testing';
+import { startLeaderElection, type LeaderElection } from './leader-election.js';
+
+const RENEW_MS = 20;
+const GRACE_MS = 150;
+
+const running: { election: LeaderElection; store: StateStore }[] = [];
+afterEach(async () => {
+  for (const { election, store } of running.splice(0)) {
+    await election.stop();
+    await store.close();
+  }
+});
+
+/** One control plane's election: its own store folding the shared log, as a separate process would. */
+async function candidate(log: MemoryLog, holder: string) {
+  const store = await openStateStore({ log });
+  const changes: [boolean, number][] = [];
+  const errors: Error[] = [];
+  const election = await startLeaderElection({
+    store,
+    leases: log,
+    role: 'controllers',
+    holder,
+    graceMs: GRACE_MS,
+    renewMs: RENEW_MS,
+    onChange: (leading, epoch) => changes.push([leading, epoch]),
+    onError: (error) => errors.push(error),
+  });
+  running.push({ election, store });
+  return { store, election, changes, errors, holder };
+}
+
+describe('leader election through the log', () => {
+  it('makes the first candidate on a fresh log lead at once, with epoch 1', async () => {
+    const log = createMemoryLog();
+    const a = await candidate(log, 'a');
+    expect(a.election.current()).toEqual({ role: 'controllers', epoch: 1 });
+    expect(a.changes).toEqual([[true, 1]]);
+    expect(a.errors).toEqual([]);
+  });
+
+  it('keeps one leader among several while it renews, and moves leadership to another once it falls silent', async () => {
+    const log = createMemoryLog();
+    const a = await candidate(log, 'a');
+    const others = [await candidate(log, 'b'), await candidate(log, 'c')];
+    // Several grace periods of renewals: nobody else takes over.
+    await new Promise((r) => setTimeout(r, GRACE_MS * 3));
+    expect(a.election.current()?.epoch).toBe(1);
+    for (const other of others) expect(other.election.current()).toBeUndefined();
+
+    // Silence, as a kill -9 leaves: stop renewing without resigning.
+    await a.election.stop();
+    const silentAt = Date.now();
+    await eventually(() => expect(others.filter((o) => o.election.current() !== undefined)).toHaveLength(1), { timeoutMs: 5_000, intervalMs: 5 });
+    const winner = others.find((o) => o.election.current() !== undefined)!;
+    expect(Date.now() - silentAt).toBeGreaterThanOrEqual(GRACE_MS - RENEW_MS);
+    expect(winner.election.current()).toEqual({ role: 'controllers', epoch: 2 });
+    // It says so when it wins, not a renewal period later.
+    expect(winner.changes).toEqual([[true, 2]]);
+    // Every candidate's fold agrees on who leads.
+    for (const c of [a, ...others]) expect(c.store.state().leaders['controllers']).toMatchObject({ holder: winner.holder, epoch: 2 });
+  });
+
+  it('tells a deposed leader that it no longer leads, so nothing it stamps afterwards is accepted', async () => {
+    const log = createMemoryLog();
+    const a = await candidate(log, 'a');
+    const b = await candidate(log, 'b');
+    // b takes over, as after a's lease lapsed while a was stopped (SIGSTOP).
+    const leader = b.store.state().leaders['controllers']!;
+    const [taken] = await b.store.append([{ type: 'LeaderElected', data: { role: 'controllers', epoch: 2, holder: 'b' }, expect: Number(leader.resourceVersion) }]);
+    expect(taken!.verdict.accepted).toBe(true);
+    await eventually(() => expect(a.election.current()).toBeUndefined(), { timeoutMs: 2_000, intervalMs: 5 });
+    await eventually(() => expect(a.changes).toEqual([[true, 1], [false, 2]]), { timeoutMs: 2_000, intervalMs: 5 });
+    // A write stamped with a's old epoch is rejected by the fold.
+    const [stale] = await a.store.append([{ type: 'NamespaceApplied', data: { name: 'late', labels: {}, annotations: {} }, leader: { role: 'controllers', epoch: 1 } }]);
+    expect(stale!.verdict).toMatchObject({ accepted: false });
+    expect(b.election.current()).toEqual({ role: 'controllers', epoch: 2 });
+  });
+});

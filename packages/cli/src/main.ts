@@ -104,6 +104,12 @@ function int(name: string, value: string | undefined, fallback: number): number 
   return Number(value);
 }
 
+function positiveInt(name: string, value: string | undefined): number {
+  const n = int(name, value, 0);
+  if (n < 1) throw new CliError(`--${name} must be at least 1, got "${value}"`, 2);
+  return n;
+}
+
 /** --address / TIDE_NODE_ADDRESS: an IP or host name pods can listen on, with no scheme or port. */
 function nodeAddress(value: string): string {
   if (!/^(?:[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:]{2,39})$/.test(value)) {
@@ -238,7 +244,7 @@ async function run(): Promise<void> {
         ...warmPoolOption(),
         ...(flags.address ?? process.env.TIDE_NODE_ADDRESS ? { address: nodeAddress(flags.address ?? process.env.TIDE_NODE_ADDRESS!) } : {}),
         ...(flags['artifact-cache-mb'] ?? process.env.TIDE_ARTIFACT_CACHE_MB
-          ? { artifactCacheMb: int('artifact-cache-mb', flags['artifact-cache-mb'] ?? process.env.TIDE_ARTIFACT_CACHE_MB, 1024) }
+          ? { artifactCacheMb: positiveInt('artifact-cache-mb', flags['artifact-cache-mb'] ?? process.env.TIDE_ARTIFACT_CACHE_MB) }
           : {}),
         log: (line) => print(`${new Date().toISOString()} ${line}`),
       });

@@ -38,6 +38,13 @@ Usage:
 Common flags:
   -n, --namespace NS   namespace (default "default")
   --server URL         Tide API and gateway (default $TIDE_SERVER or http://127.0.0.1:8080)
+
+Settings of the long-running commands from the environment (a flag wins over its variable):
+  TIDE_PORT, TIDE_HOST, TIDE_DATA, TIDE_SERVER, TIDE_WARM_POOL, TIDE_NODE_GRACE_SECONDS,
+  TIDE_NODE_NAME, TIDE_NODE_ADDRESS, TIDE_NODE_MEMORY_MB, TIDE_NODE_CPU_MILLI, TIDE_NODE_PODS,
+  TIDE_NODE_LABELS (k=v,k2=v2), TIDE_NODE_TAINTS (k=v:NoSchedule,...), TIDE_ARTIFACT_CACHE_MB;
+  TIDE_KAFKA_BROKERS (host:port,...: run on Kafka), TIDE_KAFKA_FETCH_WAIT_MS (default 100);
+  OTEL_* as OpenTelemetry defines them.
 `;
 
 const { values: flags, positionals } = (() => {
@@ -102,6 +109,12 @@ function int(name: string, value: string | undefined, fallback: number): number 
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value)) throw new CliError(`--${name} must be a whole number, got "${value}"`, 2);
   return Number(value);
+}
+
+/** A comma-separated variable as the values of a repeatable flag (undefined when unset or empty). */
+function listFromEnv(name: string): string[] | undefined {
+  const items = (process.env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  return items.length ? items : undefined;
 }
 
 function positiveInt(name: string, value: string | undefined): number {
@@ -238,9 +251,13 @@ async function run(): Promise<void> {
         ...(process.env.TIDE_KAFKA_BROKERS ? { kafkaBrokers: process.env.TIDE_KAFKA_BROKERS } : {}),
         name,
         dataDir: flags.data ?? process.env.TIDE_DATA ?? join('.tide', 'nodes', name),
-        capacity: { memoryMb: int('memory', flags.memory, defaults.memoryMb), cpuMilli: int('cpu', flags.cpu, defaults.cpuMilli), pods: int('pods', flags.pods, defaults.pods) },
-        labels: keyValues(flags.label, 'label', '='),
-        taints: (flags.taint ?? []).map(parseTaint),
+        capacity: {
+          memoryMb: int('memory', flags.memory ?? process.env.TIDE_NODE_MEMORY_MB, defaults.memoryMb),
+          cpuMilli: int('cpu', flags.cpu ?? process.env.TIDE_NODE_CPU_MILLI, defaults.cpuMilli),
+          pods: int('pods', flags.pods ?? process.env.TIDE_NODE_PODS, defaults.pods),
+        },
+        labels: keyValues(flags.label ?? listFromEnv('TIDE_NODE_LABELS'), 'label', '='),
+        taints: (flags.taint ?? listFromEnv('TIDE_NODE_TAINTS') ?? []).map(parseTaint),
         ...warmPoolOption(),
         ...(flags.address ?? process.env.TIDE_NODE_ADDRESS ? { address: nodeAddress(flags.address ?? process.env.TIDE_NODE_ADDRESS!) } : {}),
         ...(flags['artifact-cache-mb'] ?? process.env.TIDE_ARTIFACT_CACHE_MB

@@ -9,7 +9,8 @@ import type { OutputFormat } from './format.js';
 const USAGE = `tide — an event-sourced serverless platform
 
 Usage:
-  tide up [--port 8080] [--host 127.0.0.1] [--data ./.tide] [--examples] [--warm-pool 2]
+  tide up [--port 8080] [--host 127.0.0.1] [--data ./.tide] [--examples] [--warm-pool 2] [--nodes 1]
+                     all of Tide in one process (TIDE_KAFKA_BROKERS: on Kafka, else the embedded log)
   tide control-plane [--port 8080] [--host 0.0.0.0] [--data DIR] [--node-grace 10]
                      the API and the cluster's controllers (TIDE_KAFKA_BROKERS: on Kafka)
   tide gateway [--port 8081] [--host 0.0.0.0] [--server URL]
@@ -194,6 +195,7 @@ async function run(): Promise<void> {
         cliEntry: fileURLToPath(import.meta.url),
         metrics: startMetrics(),
         ...warmPoolOption(),
+        ...(process.env.TIDE_KAFKA_BROKERS ? { kafkaBrokers: process.env.TIDE_KAFKA_BROKERS } : {}),
         log: (line) => print(`${new Date().toISOString()} ${line}`),
       });
       const shutdown = (signal: string) => {

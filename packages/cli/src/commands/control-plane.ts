@@ -6,7 +6,7 @@ import { openStateStore } from '@tide/core';
 import { openSnapshotFiles } from '@tide/log';
 import { createControlPlaneApp, observeClusterMetrics, openArtifactStore, replicateArtifacts } from '@tide/control-plane';
 import type { MetricsEndpoint } from '@tide/telemetry';
-import { API_LIMITS, ensureDefaultNamespace, keepDefaultNamespace, listen, logReachable, openClusterLog, openDataLog, reportStateResets, startClusterLoops, timeAppends, urlOf } from './parts.js';
+import { API_LIMITS, describeLeadership, ensureDefaultNamespace, keepDefaultNamespace, listen, logReachable, openClusterLog, openDataLog, reportStateResets, startClusterLoops, timeAppends, urlOf } from './parts.js';
 
 /**
  * `tide control-plane`: the API server on its own, plus the controllers, scheduler, autoscaler and
@@ -48,8 +48,7 @@ export async function runControlPlane(options: {
     nodeGraceSeconds: options.nodeGraceSeconds,
     holder: `control-plane@${hostname()}:${options.port}:${process.pid}`,
     onError,
-    onLeadership: (leading, epoch) =>
-      options.log(leading ? `leading the cluster (epoch ${epoch})` : epoch === 0 ? 'not leading (no leader elected yet)' : `not leading (epoch ${epoch} is another's)`),
+    onLeadership: (leading, epoch) => options.log(describeLeadership(leading, epoch)),
   });
   ready = true;
   options.log(`control plane is up at ${url} (${options.kafkaBrokers ? `Kafka ${options.kafkaBrokers}` : `embedded log in ${dataDir}`})`);

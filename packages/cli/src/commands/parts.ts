@@ -72,6 +72,12 @@ export async function startClusterLoops(options: {
   };
 }
 
+/** What a control plane says when it starts or stops leading the cluster's controllers. */
+export function describeLeadership(leading: boolean, epoch: number): string {
+  if (leading) return `leading the cluster (epoch ${epoch})`;
+  return epoch === 0 ? 'not leading (no leader elected yet)' : `not leading (epoch ${epoch} is another's)`;
+}
+
 /** The gateway with its routes from the log and its load reports to the metrics topic. */
 export function startGatewayParts(store: StateStore, log: EventLog, onError: (error: Error) => void) {
   const routes = createStateRouteTable(store);

@@ -5,12 +5,28 @@ import { join, resolve } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { openStateStore, type StateStore } from '@tide/core';
 import { openSnapshotFiles } from '@tide/log';
-import { createControlPlaneApp, observeClusterMetrics, openArtifactStore } from '@tide/control-plane';
+import { hostname } from 'node:os';
+import { createControlPlaneApp, observeClusterMetrics, openArtifactStore, replicateArtifacts } from '@tide/control-plane';
 import type { MetricsEndpoint } from '@tide/telemetry';
 import { openNodeAgent, startNodeLoop, type NodeLoop } from '@tide/node-agent';
 import { createApiClient } from '../api-client.js';
 import { deploy } from './deploy.js';
-import { API_LIMITS, drainGateway, ensureDefaultNamespace, listen, openDataLog, startClusterLoops, startGatewayParts, timeAppends, urlOf } from './parts.js';
+import {
+  API_LIMITS,
+  describeLeadership,
+  drainGateway,
+  ensureDefaultNamespace,
+  keepDefaultNamespace,
+  listen,
+  logReachable,
+  openClusterLog,
+  openDataLog,
+  reportStateResets,
+  startClusterLoops,
+  startGatewayParts,
+  timeAppends,
+  urlOf,
+} from './parts.js';
 import { defaultNodeCapacity } from './node.js';
 
 export interface UpOptions {
@@ -29,6 +45,8 @@ export interface UpOptions {
   cliEntry: string;
   /** Serves /metrics for Prometheus. */
   metrics?: MetricsEndpoint;
+  /** Kafka brokers (TIDE_KAFKA_BROKERS): the whole of Tide in this process, on Kafka instead of the embedded log. */
+  kafkaBrokers?: string;
   log: (line: string) => void;
 }
 
@@ -41,19 +59,30 @@ export interface RunningTide {
 }
 
 
-/** `tide up`: API server, gateway, controllers, scheduler and one node, on one port, with the embedded log. */
+/**
+ * `tide up`: API server, gateway, controllers, scheduler and one node, on one port, with the
+ * embedded log — or with Kafka (`kafkaBrokers`), where it is one member of a cluster like any
+ * `tide control-plane` + `tide gateway` + `tide node`, and any number may run.
+ */
 export async function up(options: UpOptions): Promise<RunningTide> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const log = timeAppends(await openDataLog(dataDir, options.log));
+  const onKafka = Boolean(options.kafkaBrokers);
+  const log = timeAppends(await openClusterLog({ kafkaBrokers: options.kafkaBrokers, fallback: () => openDataLog(dataDir, options.log), report: options.log }));
   const onError = (error: Error) => options.log(`error: ${error.message}`);
-  const snapshots = await openSnapshotFiles(join(dataDir, 'snapshots'), { onWarning: (m) => options.log(m) });
-  const store = await openStateStore({ log, snapshots, onError });
+  // Snapshots are a cache of the embedded log's fold; on Kafka the fold replays the topic.
+  const snapshots = onKafka ? undefined : await openSnapshotFiles(join(dataDir, 'snapshots'), { onWarning: (m) => options.log(m) });
+  const store = await openStateStore({ log, ...(snapshots ? { snapshots } : {}), onError });
+  reportStateResets(store, options.log);
   await ensureDefaultNamespace(store);
+  const defaultNamespace = onKafka ? keepDefaultNamespace(store, onError) : undefined;
 
-  const artifacts = await openArtifactStore(join(dataDir, 'artifacts'));
+  const localArtifacts = await openArtifactStore(join(dataDir, 'artifacts'));
+  // On Kafka other control planes may serve the API too: uploads travel through tide.artifacts.
+  const replicated = onKafka ? await replicateArtifacts(localArtifacts, log, onError) : undefined;
+  const artifacts = replicated ?? localArtifacts;
   let ready = false;
-  const app = createControlPlaneApp({ store, log, artifacts, limits: API_LIMITS }, { ready: () => ready });
+  const app = createControlPlaneApp({ store, log, artifacts, limits: API_LIMITS }, { ready: () => ready && logReachable(log) });
   const gatewayParts = startGatewayParts(store, log, onError);
   const { gateway } = gatewayParts;
   const api = getRequestListener(app.fetch);
@@ -69,15 +98,18 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     store,
     log,
     nodeGraceSeconds: options.nodeGraceSeconds,
-    holder: `tide-up:${dataDir}`,
+    holder: onKafka ? `tide-up@${hostname()}:${process.pid}` : `tide-up:${dataDir}`,
     onError,
     onUnschedulable: (pod, reasons) => options.log(`pod ${pod.metadata.name} is unschedulable: ${reasons.join('; ')}`),
+    // Only worth saying when others may lead: on the embedded log this process always does.
+    ...(onKafka ? { onLeadership: (leading: boolean, epoch: number) => options.log(describeLeadership(leading, epoch)) } : {}),
   });
   const node: NodeLoop | undefined =
     options.nodes === 1
       ? await startNodeLoop({
           store,
-          nodeName: 'local',
+          // On Kafka several may run: a node name must be the cluster's only one of that name.
+          nodeName: onKafka ? `${hostname()}-${process.pid}` : 'local',
           address: '127.0.0.1',
           capacity: defaultNodeCapacity(),
           openAgent: (onReport) =>
@@ -95,7 +127,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
       : undefined;
   const nodeProcesses = options.nodes > 1 ? await startNodeProcesses(options, url, dataDir) : [];
   ready = true;
-  options.log(`API and gateway listening at ${url} (data in ${dataDir}, state at offset ${store.state().offset})`);
+  options.log(`API and gateway listening at ${url} (${onKafka ? `Kafka ${options.kafkaBrokers}` : `data in ${dataDir}`}, state at offset ${store.state().offset})`);
 
   const client = createApiClient(url);
   for (const dir of options.deployDirs) {
@@ -116,9 +148,11 @@ export async function up(options: UpOptions): Promise<RunningTide> {
       await drainGateway(gateway);
       server.closeAllConnections();
       await loops.stop();
+      await defaultNamespace?.stop();
       await node?.close();
       await Promise.all(nodeProcesses.map((p) => p.stop()));
       await gatewayParts.stop();
+      await replicated?.close();
       await store.close();
       await log.close();
     })());
@@ -132,7 +166,12 @@ async function startNodeProcesses(options: UpOptions, url: string, dataDir: stri
     const name = `node-${i}`;
     const child = spawn(process.execPath, [options.cliEntry, 'node', '--server', url, '--name', name, '--data', join(dataDir, 'nodes', name), '--exit-with-parent'], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...(options.warmPoolSize === undefined ? {} : { TIDE_WARM_POOL: String(options.warmPoolSize) }) },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        ...(options.warmPoolSize === undefined ? {} : { TIDE_WARM_POOL: String(options.warmPoolSize) }),
+        ...(options.kafkaBrokers ? { TIDE_KAFKA_BROKERS: options.kafkaBrokers } : {}),
+      },
     });
     const relay = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) if (line.trim()) options.log(`[${name}] ${line.replace(/^\S+Z /, '')}`);

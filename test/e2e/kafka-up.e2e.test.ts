@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { startMockKafka } from '@tide/log-kafka/testing';
+import { eventually, makeTempDir } from '@tide/testkit/testing';
+import { freePort, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+
+/** `tide up` on Kafka: all of Tide in one process, and any number of them sharing one cluster. */
+let kafka: Awaited<ReturnType<typeof startMockKafka>>;
+let dir: Awaited<ReturnType<typeof makeTempDir>>;
+const tides: TideProcess[] = [];
+
+beforeAll(async () => {
+  kafka = await startMockKafka({ brokers: 3 });
+  dir = await makeTempDir('tide-kafka-up-');
+}, 30_000);
+
+afterAll(async () => {
+  for (const tide of tides) await stopTide(tide);
+  await kafka?.stop();
+  await dir?.remove();
+});
+
+describe('tide up on Kafka', () => {
+  it('runs the examples on Kafka, and a second tide up on the same cluster serves them too', async () => {
+    const env = { TIDE_KAFKA_BROKERS: kafka.brokers.join(',') };
+    const first = await startTide({ dataDir: `${dir.path}/a`, port: await freePort(), args: ['--examples'], env, timeoutMs: 60_000 });
+    tides.push(first);
+    expect(first.output()).toMatch(/listening at .* \(Kafka 127\.0\.0\.1:\d+/);
+    const hello = await request(`${first.url}/fn/default/hello`);
+    expect(hello.statusCode).toBe(200);
+    expect(await hello.body.text()).toBe('Hello, world!\n');
+
+    const second = await startTide({ dataDir: `${dir.path}/b`, port: await freePort(), env, timeoutMs: 60_000 });
+    tides.push(second);
+    await eventually(
+      async () => {
+        const res = await request(`${second.url}/apis/tide.dev/v1/nodes`);
+        expect(((await res.body.json()) as { items: unknown[] }).items).toHaveLength(2);
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
+    // Routes and pods came from Kafka: the second never saw a deploy of its own.
+    await eventually(
+      async () => {
+        const res = await request(`${second.url}/fn/default/echo`, { method: 'POST', body: 'through the other one' });
+        expect(res.statusCode).toBe(200);
+        expect(await res.body.text()).toBe('through the other one');
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
+    // Exactly one of them leads the controllers (each says so when it starts or stops leading).
+    const leads = (tide: TideProcess) => /leading the cluster/.test(tide.output().split('\n').filter((l) => /leading/.test(l)).at(-1) ?? '');
+    expect(tides.filter(leads)).toHaveLength(1);
+  }, 120_000);
+});

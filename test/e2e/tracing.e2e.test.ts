@@ -32,5 +32,26 @@ describe('tracing with an OTEL exporter configured', () => {
       expect(tide.output()).toContain(`traceId: '${traceId}'`);
       expect(tide.output()).toContain(`id: '${parentSpanId}'`);
     }, { timeoutMs: 10_000 });
+    // The pod's own span for the call: a child of the gateway's, in the same trace, naming the pod.
+    await eventually(() => {
+      const podSpan = tide.output().split(/\n(?=\{)/).find((block) => block.includes(`name: 'invoke default/echo'`) && block.includes(`spanId: '${parentSpanId}'`));
+      expect(podSpan).toBeDefined();
+      expect(podSpan).toContain(`traceId: '${traceId}'`);
+      expect(podSpan).toMatch(/'tide\.pod': 'echo-00001-\w+'/);
+      expect(podSpan).toContain(`'url.path': '/'`);
+      expect(podSpan).toContain(`'http.response.status_code': 200`);
+    }, { timeoutMs: 10_000 });
+  });
+
+  it('records no pod span for a call whose trace is not sampled', async () => {
+    const traceId = '1bf7651916cd43dd8448eb211c80319d';
+    const res = await request(`${tide.url}/fn/default/echo/unsampled`, { headers: { traceparent: `00-${traceId}-b7ad6b7169203331-00` } });
+    expect(res.statusCode).toBe(200);
+    await res.body.dump();
+    const sampled = await request(`${tide.url}/fn/default/echo/sampled`, { headers: { traceparent: `00-${'2c'.repeat(16)}-b7ad6b7169203331-01` } });
+    await sampled.body.dump();
+    // The sampled call's span arrives; by then the unsampled one's would have too.
+    await eventually(() => expect(tide.output()).toContain(`'url.path': '/sampled'`), { timeoutMs: 10_000 });
+    expect(tide.output()).not.toContain(`'url.path': '/unsampled'`);
   });
 });

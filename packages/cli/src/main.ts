@@ -196,6 +196,7 @@ async function run(): Promise<void> {
         metrics: startMetrics(),
         ...warmPoolOption(),
         ...(process.env.TIDE_KAFKA_BROKERS ? { kafkaBrokers: process.env.TIDE_KAFKA_BROKERS } : {}),
+        tracePods: telemetry.exporting,
         log: (line) => print(`${new Date().toISOString()} ${line}`),
       });
       const shutdown = (signal: string) => {
@@ -246,11 +247,14 @@ async function run(): Promise<void> {
     }
     case 'node': {
       const { runNode, defaultNodeCapacity, parseTaint, nodeName } = await import('./commands/node.js');
+      const { startTelemetry } = await import('@tide/telemetry');
+      const telemetry = startTelemetry({ serviceName: 'tide-node', env: process.env });
       const name = flags.name ?? process.env.TIDE_NODE_NAME ?? nodeName();
       const defaults = defaultNodeCapacity();
       const node = await runNode({
         server,
         ...(process.env.TIDE_KAFKA_BROKERS ? { kafkaBrokers: process.env.TIDE_KAFKA_BROKERS } : {}),
+        tracePods: telemetry.exporting,
         name,
         dataDir: flags.data ?? process.env.TIDE_DATA ?? join('.tide', 'nodes', name),
         capacity: {
@@ -270,7 +274,7 @@ async function run(): Promise<void> {
       const shutdown = (why: string) => {
         print(`${why}: stopping pods`);
         node.stop().then(
-          () => process.exit(0),
+          () => telemetry.shutdown().finally(() => process.exit(0)),
           (error: Error) => fail(new CliError(`shutdown failed: ${error.message}`)),
         );
       };

@@ -18,6 +18,7 @@ import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapter
 import type { ColdStart, PodReport, PodRunSpec } from './pod-types.js';
 import { describeRepair, startDriftAudit } from './drift-audit.js';
 import { defaultRuntimeEntry } from './runtime-entry.js';
+import type { InvocationRecord } from '@tide/runtime';
 
 export interface NodeAgent {
   /** Level-triggered: the full desired set of pods for this node. Starts missing ones, stops extra ones. No-op after close(). */
@@ -64,6 +65,11 @@ export interface NodeAgentOptions {
   warmPool?: WarmPoolSettings;
   /** How often the drift audit compares the agent's pods with the data directory and /proc. Default 1 s. */
   auditIntervalMs?: number;
+  /**
+   * Each call a pod served for a traced request (a sampled `traceparent`): the agent's process
+   * records it as the pod's span. Absent = pods do not report calls.
+   */
+  onInvocation?: (pod: PodRunSpec, record: InvocationRecord) => void;
   /** Every drift repair (also logged under NODE_AGENT_LOG_NAME), with the error when it failed. */
   onDrift?: (repair: DriftRepair, error?: Error) => void;
   clock?: Clock;
@@ -211,9 +217,11 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     slot.killReason = undefined;
     const podDir = podDirOf(slot);
     let child: PodProcess | undefined;
+    const onInvocation = options.onInvocation;
     const follow: PodFollowOptions = {
       podDir,
       host: podHost,
+      ...(onInvocation ? { onInvocation: (record: InvocationRecord) => onInvocation(slot.spec, record) } : {}),
       startTimeoutMs,
       clock,
       onLog: (stream, line) => options.onLog?.(slot.spec.name, stream, line),
@@ -269,7 +277,15 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
         follow.onExit(exit);
       },
     });
-    pooled.assign({ artifactPath: spec.artifactPath, timeoutMs: spec.timeoutSeconds * 1000, env, cwd: follow.podDir, pod: spec.name, startToken: token });
+    pooled.assign({
+      artifactPath: spec.artifactPath,
+      timeoutMs: spec.timeoutSeconds * 1000,
+      env,
+      cwd: follow.podDir,
+      pod: spec.name,
+      startToken: token,
+      ...(follow.onInvocation ? { reportInvocations: true } : {}),
+    });
     return pod;
   }
 

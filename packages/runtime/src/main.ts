@@ -15,13 +15,13 @@ import { resolveHandler } from './function-handler.js';
 import { isPoolConfig, parseLaunchConfig } from './launch-config.js';
 import type { AssignMessage, PoolConfig } from './pool-protocol.js';
 import { waitForAssignment } from './pooled-runtime.js';
-import type { RuntimeConfig, RuntimeMessage } from './runtime-config.js';
+import type { InvocationRecord, RuntimeConfig, RuntimeMessage } from './runtime-config.js';
 import { serveFunction, type ServedFunction } from './serve-function.js';
 
 /** After the agent is gone nobody will route here for long: finish quickly, leave no orphan. */
 const ORPHAN_DRAIN_MS = 2_000;
 
-type FunctionConfig = Pick<RuntimeConfig, 'artifactPath' | 'timeoutMs' | 'host'>;
+type FunctionConfig = Pick<RuntimeConfig, 'artifactPath' | 'timeoutMs' | 'host' | 'reportInvocations'>;
 
 async function main(): Promise<void> {
   let config: RuntimeConfig | PoolConfig;
@@ -38,7 +38,12 @@ async function main(): Promise<void> {
   } catch (error) {
     return fail(describe(error), error);
   }
-  return runFunction({ artifactPath: assignment.artifactPath, timeoutMs: assignment.timeoutMs, host: config.host });
+  return runFunction({
+    artifactPath: assignment.artifactPath,
+    timeoutMs: assignment.timeoutMs,
+    host: config.host,
+    ...(assignment.reportInvocations ? { reportInvocations: true } : {}),
+  });
 }
 
 /**
@@ -70,7 +75,13 @@ async function runFunction(config: FunctionConfig): Promise<void> {
   }
   let served: ServedFunction;
   try {
-    served = await serveFunction(module, { host: config.host, port: 0, timeoutMs: config.timeoutMs, env: functionEnv() });
+    served = await serveFunction(module, {
+      host: config.host,
+      port: 0,
+      timeoutMs: config.timeoutMs,
+      env: functionEnv(),
+      ...(config.reportInvocations && process.send ? { onInvocation: reportInvocation } : {}),
+    });
   } catch (error) {
     return fail(`listen failed: ${describe(error)}`, error);
   }
@@ -95,6 +106,11 @@ async function fail(reason: string, error: unknown): Promise<void> {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   await send({ type: 'failed', reason });
   process.exit(1);
+}
+
+/** To the agent only: with the agent gone there is nobody to record it (and stdout is the function's). */
+function reportInvocation(record: InvocationRecord): void {
+  if (process.connected) void send({ type: 'invocation', ...record });
 }
 
 function send(message: RuntimeMessage): Promise<void> {

@@ -36,6 +36,8 @@ export interface AssignMessage {
   pod?: string;
   /** Informational: the token the agent recorded for this pod (a pooled process's is its poolToken). */
   startToken?: string;
+  /** As RuntimeConfig.reportInvocations. */
+  reportInvocations?: boolean;
 }
 
 /** Validates an already JSON-parsed pool config (see parseLaunchConfig). */
@@ -67,6 +69,9 @@ export function parseAssignMessage(raw: unknown): AssignMessage {
     if (typeof field !== 'string') throw new RuntimeConfigError('must be a string', `assign.${key}`);
     message[key] = field;
   }
+  const report = value['reportInvocations'];
+  if (report !== undefined && typeof report !== 'boolean') throw new RuntimeConfigError('must be a boolean', 'assign.reportInvocations');
+  if (report === true) message.reportInvocations = true;
   return message;
 }
 

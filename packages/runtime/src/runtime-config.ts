@@ -19,13 +19,35 @@ export interface RuntimeConfig {
   pod?: string;
   /** Opaque token unique to this process start, so a reused pid is not mistaken for this pod. */
   startToken?: string;
+  /** Report every traced call (sampled `traceparent`) to the agent, which records it as a span. */
+  reportInvocations?: boolean;
+}
+
+/**
+ * One call the pod served for a traced request: the agent records it as a span (the pod loads no
+ * OpenTelemetry SDK: that would cost every pod memory and every spawn its import time).
+ */
+export interface InvocationRecord {
+  /** The caller's (the gateway's) W3C trace context, as received. */
+  traceparent: string;
+  tracestate?: string;
+  method: string;
+  /** The path the function saw, without the query. */
+  path: string;
+  status: number;
+  /** Epoch milliseconds (fractional) at which the request arrived and the response ended. */
+  startMs: number;
+  endMs: number;
+  /** The first call this process served (a cold start's). */
+  first: boolean;
 }
 
 /** Runtime → agent over IPC. `pooled`: a pool process is warm and waits for its assign message. */
 export type RuntimeMessage =
   | { type: 'ready'; port: number }
   | { type: 'failed'; reason: string }
-  | { type: 'pooled' };
+  | { type: 'pooled' }
+  | ({ type: 'invocation' } & InvocationRecord);
 
 export class RuntimeConfigError extends Error {
   constructor(
@@ -70,5 +92,6 @@ export function toRuntimeConfig(value: Record<string, unknown>): RuntimeConfig {
   const config: RuntimeConfig = { artifactPath, timeoutMs, host };
   if (typeof value['pod'] === 'string') config.pod = value['pod'];
   if (typeof value['startToken'] === 'string') config.startToken = value['startToken'];
+  if (value['reportInvocations'] === true) config.reportInvocations = true;
   return config;
 }

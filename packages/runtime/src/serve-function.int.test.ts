@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { serveFunction, type ServedFunction } from './serve-function.js';
 import type { FetchHandler } from './function-handler.js';
+import type { InvocationRecord } from './runtime-config.js';
 
 const servers: ServedFunction[] = [];
 afterEach(async () => {
@@ -170,5 +171,34 @@ describe('serveFunction', () => {
 
   it('rejects a module without a handler', async () => {
     await expect(serveFunction({ default: { notFetch: 1 } }, { timeoutMs: 1000 })).rejects.toThrow(/no default export with a fetch/);
+  });
+});
+
+describe('serveFunction reporting traced calls', () => {
+  it('reports each call with a sampled traceparent once its response has ended, and no other call', async () => {
+    const records: InvocationRecord[] = [];
+    const served = await serveFunction({ default: (request: Request) => new Response('x', { status: new URL(request.url).pathname === '/missing' ? 404 : 200 }) }, {
+      port: 0,
+      host: '127.0.0.1',
+      timeoutMs: 5_000,
+      onInvocation: (record) => records.push(record),
+    });
+    servers.push(served);
+    const url = `http://127.0.0.1:${served.port}`;
+    const sampled = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const before = Date.now();
+    await (await fetch(`${url}/first?q=1`, { headers: { traceparent: sampled, tracestate: 'vendor=1' } })).text();
+    await (await fetch(`${url}/untraced`)).text();
+    await (await fetch(`${url}/unsampled`, { headers: { traceparent: sampled.replace(/-01$/, '-00') } })).text();
+    await (await fetch(`${url}/missing`, { method: 'POST', body: 'b', headers: { traceparent: sampled } })).text();
+    await new Promise((r) => setTimeout(r, 50)); // 'close' follows the response's end
+    expect(records).toEqual([
+      { traceparent: sampled, tracestate: 'vendor=1', method: 'GET', path: '/first', status: 200, startMs: expect.any(Number), endMs: expect.any(Number), first: true },
+      { traceparent: sampled, method: 'POST', path: '/missing', status: 404, startMs: expect.any(Number), endMs: expect.any(Number), first: false },
+    ]);
+    for (const r of records) {
+      expect(r.startMs).toBeGreaterThanOrEqual(before - 1);
+      expect(r.endMs).toBeGreaterThanOrEqual(r.startMs);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { resolveHandler } from './function-handler.js';
 import { invokeFunction, textResponse } from './invoke-function.js';
 import { createWorkTracker } from './work-tracker.js';
+import type { InvocationRecord } from './runtime-config.js';
 
 export interface ServeOptions {
   /** 0 = any free port. */
@@ -13,6 +14,8 @@ export interface ServeOptions {
   timeoutMs: number;
   /** Handed to the function as its `env` argument. */
   env?: Record<string, string>;
+  /** Told of every call that carried a sampled W3C `traceparent`, once its response has ended. */
+  onInvocation?: (record: InvocationRecord) => void;
 }
 
 export interface ServedFunction {
@@ -33,6 +36,7 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
   const env = options.env ?? {};
   const work = createWorkTracker();
   let draining = false;
+  let calls = 0;
 
   const listener = getRequestListener((request, bindings) => {
     const { incoming, outgoing } = bindings as HttpBindings; // node:http server, never http2
@@ -40,6 +44,8 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
     // While draining, tell keep-alive clients to take their next request elsewhere.
     if (draining) outgoing.shouldKeepAlive = false;
     work.track(new Promise<void>((resolve) => outgoing.once('close', resolve)));
+    const first = calls++ === 0;
+    if (options.onInvocation) watchTraced(incoming, outgoing, first, options.onInvocation);
     const requestId = headerValue(incoming.headers['x-request-id']) ?? randomUUID();
     return invokeFunction(handler, request, {
       env,
@@ -73,6 +79,29 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
       server.closeAllConnections();
     })());
   return { port, close };
+}
+
+/** Reports a call with a sampled trace context when its response has ended (or was cut). */
+function watchTraced(incoming: HttpBindings['incoming'], outgoing: HttpBindings['outgoing'], first: boolean, onInvocation: (record: InvocationRecord) => void): void {
+  const traceparent = headerValue(incoming.headers.traceparent);
+  // version-traceid-spanid-flags; the low bit of flags is "sampled": unsampled calls are not recorded.
+  if (traceparent === undefined || traceparent.length !== 55 || (parseInt(traceparent.slice(53), 16) & 1) === 0) return;
+  const startMs = performance.timeOrigin + performance.now();
+  const tracestate = headerValue(incoming.headers.tracestate);
+  const url = incoming.url ?? '/';
+  const query = url.indexOf('?');
+  outgoing.once('close', () =>
+    onInvocation({
+      traceparent,
+      ...(tracestate === undefined ? {} : { tracestate }),
+      method: incoming.method ?? 'GET',
+      path: query === -1 ? url : url.slice(0, query),
+      status: outgoing.statusCode,
+      startMs,
+      endMs: performance.timeOrigin + performance.now(),
+      first,
+    }),
+  );
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

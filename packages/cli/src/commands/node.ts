@@ -6,7 +6,7 @@ import { openStateStore, type NodeCapacity, type Taint } from '@tide/core';
 import { openHttpLog } from '@tide/log';
 import { createArtifactCache, openNodeAgent, startNodeLoop } from '@tide/node-agent';
 import { CliError } from '../api-client.js';
-import { openClusterLog, reportStateResets } from './parts.js';
+import { openClusterLog, podSpans, reportStateResets } from './parts.js';
 
 export interface NodeOptions {
   server: string;
@@ -21,6 +21,8 @@ export interface NodeOptions {
   address?: string;
   /** Megabytes of artifacts kept on disk (default 1024). */
   artifactCacheMb?: number;
+  /** Record each traced call of the pods as a span (an OpenTelemetry exporter is configured). */
+  tracePods?: boolean;
   log: (line: string) => void;
 }
 
@@ -70,6 +72,7 @@ export async function runNode(options: NodeOptions) {
       openNodeAgent({
         dataDir: join(dataDir, 'agent'),
         podHost: address,
+        ...podSpans(options.tracePods),
         onReport,
         onLog: (pod, stream, line) => options.log(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`),
         ...(options.warmPoolSize === undefined ? {} : { warmPool: { size: options.warmPoolSize } }),

@@ -8,6 +8,8 @@ import { startScheduler } from '@tide/scheduler';
 import { startAutoscaler } from '@tide/autoscaler';
 import { createGateway, createStateRouteTable, startLoadReporter, type Gateway, type LoadReporter } from '@tide/gateway';
 import { metrics } from '@opentelemetry/api';
+import { recordRemoteSpan } from '@tide/telemetry';
+import type { NodeAgentOptions } from '@tide/node-agent';
 import { CliError } from '../api-client.js';
 
 /** Seconds, from half a millisecond to ten seconds: the range calls and appends live in. */
@@ -92,6 +94,41 @@ export function startGatewayParts(store: StateStore, log: EventLog, onError: (er
       await gateway.close();
     },
   };
+}
+
+/**
+ * With an exporter configured, each traced call a pod serves becomes the pod's span, a child of the
+ * gateway's (the node agent records it for the pod: see recordRemoteSpan).
+ */
+export function podSpans(exporting: boolean | undefined): Pick<NodeAgentOptions, 'onInvocation'> {
+  if (!exporting) return {};
+  return {
+    onInvocation: (pod, call) =>
+      recordRemoteSpan({
+        name: `invoke ${pod.namespace}/${pod.functionName}`,
+        traceparent: call.traceparent,
+        ...(call.tracestate === undefined ? {} : { tracestate: call.tracestate }),
+        startMs: call.startMs,
+        endMs: call.endMs,
+        status: call.status,
+        attributes: {
+          'tide.namespace': pod.namespace,
+          'tide.function': pod.functionName,
+          'tide.revision': pod.revision,
+          // The agent knows a pod as namespace.name (agentPodName): the cluster's name for it is the rest.
+          'tide.pod': pod.name.slice(pod.namespace.length + 1),
+          'tide.first_call': call.first,
+          'http.request.method': call.method,
+          'url.path': call.path,
+          'http.response.status_code': call.status,
+        },
+      }),
+  };
+}
+
+/** The OTEL_* settings of this process, for the processes it starts (they export like it does). */
+export function otelEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('OTEL_') && entry[1] !== undefined));
 }
 
 /** Listens on host:port, with a clear error when the port is taken. */

@@ -20,6 +20,8 @@ import {
   listen,
   logReachable,
   openClusterLog,
+  otelEnv,
+  podSpans,
   openDataLog,
   reportStateResets,
   startClusterLoops,
@@ -47,6 +49,8 @@ export interface UpOptions {
   metrics?: MetricsEndpoint;
   /** Kafka brokers (TIDE_KAFKA_BROKERS): the whole of Tide in this process, on Kafka instead of the embedded log. */
   kafkaBrokers?: string;
+  /** Record each traced call of the pods as a span (an OpenTelemetry exporter is configured). */
+  tracePods?: boolean;
   log: (line: string) => void;
 }
 
@@ -116,6 +120,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
             openNodeAgent({
               dataDir: join(dataDir, 'node'),
               onReport,
+              ...podSpans(options.tracePods),
               onLog: (pod, stream, line) => options.log(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`),
               ...(options.warmPoolSize === undefined ? {} : { warmPool: { size: options.warmPoolSize } }),
             }),
@@ -171,6 +176,7 @@ async function startNodeProcesses(options: UpOptions, url: string, dataDir: stri
         HOME: process.env.HOME ?? '/tmp',
         ...(options.warmPoolSize === undefined ? {} : { TIDE_WARM_POOL: String(options.warmPoolSize) }),
         ...(options.kafkaBrokers ? { TIDE_KAFKA_BROKERS: options.kafkaBrokers } : {}),
+        ...otelEnv(),
       },
     });
     const relay = (chunk: Buffer) => {

@@ -1,4 +1,4 @@
-import type { RuntimeConfig, RuntimeMessage } from '@tide/runtime';
+import type { InvocationRecord, RuntimeConfig, RuntimeMessage } from '@tide/runtime';
 import type { Clock } from '../clock.js';
 import type { PodExit } from '../core/exit-reason.js';
 import type { PodRunSpec } from '../pod-types.js';
@@ -19,6 +19,8 @@ export interface PodFollowOptions {
   onReady(endpoint: string): void;
   /** Called exactly once, after the output is flushed. */
   onExit(exit: PodExit): void;
+  /** Each traced call the pod served; absent = the pod is not asked to report them. */
+  onInvocation?: (record: InvocationRecord) => void;
 }
 
 export interface PodProcess {
@@ -40,7 +42,14 @@ export interface PodSpawnOptions extends PodFollowOptions {
 /** The spawn path: one new runtime process for this pod, followed until it exits. */
 export function startPodProcess(options: PodSpawnOptions): PodProcess {
   const { spec } = options;
-  const config: RuntimeConfig = { artifactPath: spec.artifactPath, timeoutMs: spec.timeoutSeconds * 1000, host: options.host, pod: spec.name, startToken: options.startToken };
+  const config: RuntimeConfig = {
+    artifactPath: spec.artifactPath,
+    timeoutMs: spec.timeoutSeconds * 1000,
+    host: options.host,
+    pod: spec.name,
+    startToken: options.startToken,
+    ...(options.onInvocation ? { reportInvocations: true } : {}),
+  };
   const runtime = spawnRuntime({
     nodePath: options.nodePath,
     runtimeEntry: options.runtimeEntry,
@@ -82,6 +91,10 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
   }, options.startTimeoutMs);
 
   runtime.child.on('message', (message: RuntimeMessage) => {
+    if (message.type === 'invocation') {
+      const { type: _type, ...record } = message;
+      return options.onInvocation?.(record);
+    }
     if (message.type === 'failed') exit.failedReason = message.reason;
     if (message.type !== 'ready') return;
     void probeUntilReady(options.host, message.port, starting.signal).then((ready) => {

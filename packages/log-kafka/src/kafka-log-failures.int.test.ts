@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logLevel, type ISocketFactory } from 'kafkajs';
 import { InvalidTopicError, LogRewoundError, type LogRecord } from '@tide/log';
-import { openKafkaLog } from './kafka-log.js';
+import { openKafkaLog, type KafkaLog } from './kafka-log.js';
 import { KafkaLogClosedError, KafkaLogError, KafkaUnreachableError } from './errors.js';
 import { startMockKafka, startRestartableMockKafka, type MockKafka } from './testing.js';
 import type { ConnectivityChange } from './connectivity.js';
@@ -47,6 +47,28 @@ function cuttableSockets(): { factory: ISocketFactory; cutAll(): number; setDown
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Tails a topic from offset 0 until stopped; `ended` settles with the error that ended the read, if any. */
+function tail(log: KafkaLog, t: string) {
+  const controller = new AbortController();
+  const records: LogRecord[] = [];
+  const ended = (async () => {
+    for await (const record of log.read(t, 0, { signal: controller.signal })) records.push(record);
+  })().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  return {
+    records,
+    texts: () => records.map(text),
+    async stop() {
+      controller.abort();
+      await ended;
+    },
+    ended,
+  };
+}
+
+
 async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -60,11 +82,8 @@ describe('kafka log under failures', () => {
     const sockets = cuttableSockets();
     const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, socketFactory: sockets.factory, retry: { initialRetryTime: 50, retries: 8 } });
     const t = topic();
-    const controller = new AbortController();
-    const received: LogRecord[] = [];
-    const reading = (async () => {
-      for await (const record of log.read(t, 0, { signal: controller.signal })) received.push(record);
-    })();
+    const reader = tail(log, t);
+    const received = reader.records;
     try {
       await log.append(t, [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
       await waitUntil(() => received.length === 3, 'the first three records arrived');
@@ -75,8 +94,7 @@ describe('kafka log under failures', () => {
       await new Promise((r) => setTimeout(r, 300)); // a repeat would arrive now
       expect(received.map((r) => [r.offset, text(r)])).toEqual(['a', 'b', 'c', 'd', 'e', 'f'].map((v, i) => [i, v]));
     } finally {
-      controller.abort();
-      await reading;
+      await reader.stop();
       await log.close();
     }
   });
@@ -87,24 +105,19 @@ describe('kafka log under failures', () => {
     const retry = { retries: 1, initialRetryTime: 20, maxRetryTime: 100 };
     const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, socketFactory: sockets.factory, retry });
     const t = topic();
-    const controller = new AbortController();
-    const received: string[] = [];
-    const reading = (async () => {
-      for await (const record of log.read(t, 0, { signal: controller.signal })) received.push(text(record));
-    })();
+    const reader = tail(log, t);
     try {
       await log.append(t, [{ value: 'before' }]);
-      await waitUntil(() => received.length === 1, 'the first record arrived');
+      await waitUntil(() => reader.records.length === 1, 'the first record arrived');
       sockets.setDown(true);
       sockets.cutAll();
       await new Promise((r) => setTimeout(r, 1_500));
       sockets.setDown(false);
       await log.append(t, [{ value: 'after' }]);
-      await waitUntil(() => received.length === 2, 'the reader came back');
-      expect(received).toEqual(['before', 'after']);
+      await waitUntil(() => reader.records.length === 2, 'the reader came back');
+      expect(reader.texts()).toEqual(['before', 'after']);
     } finally {
-      controller.abort();
-      await reading;
+      await reader.stop();
       await log.close();
     }
   });
@@ -116,25 +129,19 @@ describe('kafka log under failures', () => {
       const retry = { retries: 2, initialRetryTime: 50, maxRetryTime: 200 };
       const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, retry, onConnectivity: (c) => changes.push(c) });
       const t = topic();
-      const received: string[] = [];
-      const reading = (async () => {
-        for await (const record of log.read(t, 0)) received.push(text(record));
-      })().then(
-        () => undefined,
-        (error: unknown) => error,
-      );
+      const reader = tail(log, t);
       try {
         await log.append(t, [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
-        await waitUntil(() => received.length === 3, 'the first records arrived');
+        await waitUntil(() => reader.records.length === 3, 'the first records arrived');
         await kafka.stop();
         await waitUntil(() => changes.length === 1, 'the outage was reported');
         await kafka.start();
         // Records at the offsets the reader already had, but not the same ones.
         if (refilled) await log.append(t, [{ value: 'x' }, { value: 'y' }, { value: 'z' }, { value: 'w' }]);
-        const error = await reading;
+        const error = await reader.ended;
         expect(error).toBeInstanceOf(LogRewoundError);
         expect((error as LogRewoundError).message).toMatch(new RegExp(`the log ${t} at 127\\.0\\.0\\.1:\\d+.* no longer holds what was read from it: this reader had reached offset 3`));
-        expect(received).toEqual(['a', 'b', 'c']);
+        expect(reader.texts()).toEqual(['a', 'b', 'c']);
         await waitUntil(() => changes.length === 2, 'the recovery was reported');
         expect(changes[0]).toMatchObject({ reachable: false, error: expect.stringMatching(/ECONNREFUSED|Closed connection|Connection error/) });
         expect(changes[1]).toMatchObject({ reachable: true });
@@ -195,14 +202,10 @@ describe('kafka log under failures', () => {
     const retry = { retries: 10, initialRetryTime: 100, maxRetryTime: 300 };
     const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, socketFactory: sockets.factory, retry });
     const t = topic();
-    const controller = new AbortController();
-    const received: string[] = [];
-    const reading = (async () => {
-      for await (const record of log.read(t, 0, { signal: controller.signal })) received.push(text(record));
-    })();
+    const reader = tail(log, t);
     try {
       await log.append(t, [{ value: 'before' }]);
-      await waitUntil(() => received.length === 1, 'the first record arrived');
+      await waitUntil(() => reader.records.length === 1, 'the first record arrived');
       sockets.setDown(true);
       sockets.cutAll();
       await waitUntil(() => !log.connectivity().reachable, 'the reader noticed the outage');
@@ -214,11 +217,10 @@ describe('kafka log under failures', () => {
       sockets.setDown(false);
       expect(await early).toEqual([1]);
       expect(await log.append(t, [{ value: 'after' }])).toEqual([2]);
-      await waitUntil(() => received.length === 3, 'the reader came back');
-      expect(received).toEqual(['before', 'early', 'after']);
+      await waitUntil(() => reader.records.length === 3, 'the reader came back');
+      expect(reader.texts()).toEqual(['before', 'early', 'after']);
     } finally {
-      controller.abort();
-      await reading;
+      await reader.stop();
       await log.close();
     }
   }, 30_000);

@@ -6,7 +6,8 @@ import { openStateStore } from '@tide/core';
 import { openSnapshotFiles } from '@tide/log';
 import { createControlPlaneApp, observeClusterMetrics, openArtifactStore, replicateArtifacts } from '@tide/control-plane';
 import type { MetricsEndpoint } from '@tide/telemetry';
-import { API_LIMITS, describeLeadership, ensureDefaultNamespace, keepDefaultNamespace, listen, logReachable, openClusterLog, openDataLog, reportStateResets, startClusterLoops, timeAppends, urlOf } from './parts.js';
+import { API_LIMITS, describeLeadership, ensureDefaultNamespace, keepDefaultNamespace, listen, startClusterLoops, urlOf } from './parts.js';
+import { logReachable, openClusterLog, openDataLog, reportStateResets, timeAppends } from './cluster-log.js';
 
 /**
  * `tide control-plane`: the API server on its own, plus the controllers, scheduler, autoscaler and

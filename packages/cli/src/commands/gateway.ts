@@ -1,7 +1,8 @@
 import { openStateStore } from '@tide/core';
 import { openHttpLog } from '@tide/log';
 import type { MetricsEndpoint } from '@tide/telemetry';
-import { drainGateway, listen, logReachable, openClusterLog, reportStateResets, startGatewayParts, urlOf } from './parts.js';
+import { drainGateway, listen, startGatewayParts, urlOf } from './parts.js';
+import { logReachable, openClusterLog, reportStateResets } from './cluster-log.js';
 
 /**
  * `tide gateway`: serves /fn/... on its own. It learns routes by folding the state log — from

@@ -6,7 +6,8 @@ import { openStateStore, type NodeCapacity, type Taint } from '@tide/core';
 import { openHttpLog } from '@tide/log';
 import { createArtifactCache, openNodeAgent, startNodeLoop } from '@tide/node-agent';
 import { CliError } from '../api-client.js';
-import { openClusterLog, podSpans, reportStateResets } from './parts.js';
+import { podSpans } from './parts.js';
+import { openClusterLog, reportStateResets } from './cluster-log.js';
 
 export interface NodeOptions {
   server: string;

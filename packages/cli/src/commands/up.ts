@@ -11,24 +11,8 @@ import type { MetricsEndpoint } from '@tide/telemetry';
 import { openNodeAgent, startNodeLoop, type NodeLoop } from '@tide/node-agent';
 import { createApiClient } from '../api-client.js';
 import { deploy } from './deploy.js';
-import {
-  API_LIMITS,
-  describeLeadership,
-  drainGateway,
-  ensureDefaultNamespace,
-  keepDefaultNamespace,
-  listen,
-  logReachable,
-  openClusterLog,
-  otelEnv,
-  podSpans,
-  openDataLog,
-  reportStateResets,
-  startClusterLoops,
-  startGatewayParts,
-  timeAppends,
-  urlOf,
-} from './parts.js';
+import { API_LIMITS, describeLeadership, drainGateway, ensureDefaultNamespace, keepDefaultNamespace, listen, otelEnv, podSpans, startClusterLoops, startGatewayParts, urlOf } from './parts.js';
+import { logReachable, openClusterLog, openDataLog, reportStateResets, timeAppends } from './cluster-log.js';
 import { defaultNodeCapacity } from './node.js';
 
 export interface UpOptions {

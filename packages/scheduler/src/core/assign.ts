@@ -26,8 +26,7 @@ export interface Assignment {
  * before the next pod is placed, so a pass never over-commits a node. Pure: the state is only read.
  */
 export function assignPending(state: Pick<ClusterState, 'pods' | 'nodes'>, plugins: Plugins): Assignment {
-  // Sorted so ties, reasons and results do not depend on the map's iteration order.
-  const nodes = [...state.nodes.values()].sort(byNodeName);
+  const nodes = sortedNodes(state.nodes);
   const pods = [...state.pods.values()];
   const ctx = createSchedulingContext(pods);
   const assignment: Assignment = { bindings: [], unschedulable: [] };
@@ -44,6 +43,18 @@ export function assignPending(state: Pick<ClusterState, 'pods' | 'nodes'>, plugi
     }
   }
   return assignment;
+}
+
+/**
+ * The nodes by name, so ties, reasons and results do not depend on the map's iteration order. The
+ * fold's maps are persistent: the same map object means the same nodes, so a pass after a pod
+ * change (most passes) reuses the last sort instead of sorting every node again.
+ */
+const sortedByMap = new WeakMap<ClusterState['nodes'], readonly TideNode[]>();
+function sortedNodes(map: ClusterState['nodes']): readonly TideNode[] {
+  let sorted = sortedByMap.get(map);
+  if (sorted === undefined) sortedByMap.set(map, (sorted = [...map.values()].sort(byNodeName)));
+  return sorted;
 }
 
 export function isPending(pod: Pod): boolean {

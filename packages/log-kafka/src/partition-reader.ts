@@ -14,7 +14,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Cluster } from 'kafkajs';
-import { LogRewoundError, type LogRecord } from '@tide/log';
+import { LogRewoundError, lostRecord, type LogRecord } from '@tide/log';
 import { READ_COMMITTED, partitionLeader } from './kafka-cluster.js';
 import { fetchedRecords, type FetchedPartition, type FetchedRecords } from './fetched-records.js';
 
@@ -55,7 +55,7 @@ export async function* readPartition(cluster: Cluster, options: PartitionReadOpt
     const startedAt = Date.now();
     try {
       if (recheck && last !== undefined) {
-        const found = await lostRecord(cluster, last, options);
+        const found = await whatItHoldsNow(cluster, last, options);
         if (found !== undefined) throw new LogRewoundError(topic, next, found, options.where);
       }
       fetched = await untilAborted(fetchOnce(cluster, topic, next, options), signal);
@@ -94,11 +94,8 @@ export async function* readPartition(cluster: Cluster, options: PartitionReadOpt
   }
 }
 
-/**
- * Undefined while the log still holds `record` at its offset (same time and bytes), or may have
- * removed it on purpose (compaction, retention: the log goes on past it); else what it holds now.
- */
-async function lostRecord(cluster: Cluster, record: LogRecord, options: PartitionReadOptions): Promise<string | undefined> {
+/** What the log holds now where `record` was (see lostRecord in @tide/log): undefined = nothing lost. */
+async function whatItHoldsNow(cluster: Cluster, record: LogRecord, options: PartitionReadOptions): Promise<string | undefined> {
   let again: FetchedRecords;
   try {
     again = await fetchOnce(cluster, options.topic, record.offset, { ...options, fetchMaxWaitMs: 0 });
@@ -106,13 +103,10 @@ async function lostRecord(cluster: Cluster, record: LogRecord, options: Partitio
     if (!isOutOfRange(error)) throw error;
     const end = await options.endOffset();
     options.onFetch?.(undefined, Date.now()); // the cluster answered
-    return end > record.offset ? undefined : `ends at ${end}`;
+    return lostRecord(record, end, undefined);
   }
   options.onFetch?.(undefined, Date.now());
-  const same = again.records.find((r) => r.offset === record.offset);
-  if (same === undefined) return again.highWatermark > record.offset ? undefined : `ends at ${again.highWatermark}`;
-  if (same.timestamp === record.timestamp && Buffer.from(same.value).equals(Buffer.from(record.value))) return undefined;
-  return `holds another record at offset ${record.offset}`;
+  return lostRecord(record, again.highWatermark, again.records.find((r) => r.offset === record.offset));
 }
 
 async function fetchOnce(cluster: Cluster, topic: string, offset: number, options: PartitionReadOptions): Promise<FetchedRecords> {

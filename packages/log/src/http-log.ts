@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import type { AppendRecord, EventLog, LogRecord, ReadOptions } from './event-log.js';
 import { LogRewoundError } from './errors.js';
+import { lostRecord } from './lost-record.js';
 
 export class HttpLogError extends Error {
   constructor(
@@ -118,18 +119,6 @@ export function openHttpLog(server: string): EventLog {
     return undefined;
   };
 
-  /**
-   * Undefined while the log still holds `record` at its offset (same time and bytes), or may have
-   * removed it on purpose (the log goes on past it); else what it holds now. As the Kafka reader's.
-   */
-  const lostRecord = async (topic: string, record: LogRecord, end: number, signal: AbortSignal): Promise<string | undefined> => {
-    if (end <= record.offset) return `ends at ${end}`;
-    const now = await recordAt(topic, record.offset, signal);
-    if (now === undefined || now.offset !== record.offset) return undefined;
-    if (now.timestamp === record.timestamp && Buffer.from(now.value).equals(Buffer.from(record.value))) return undefined;
-    return `holds another record at offset ${record.offset}`;
-  };
-
   return {
     async append(topic, records: readonly AppendRecord[]) {
       const wire = records.map((r) => ({
@@ -158,7 +147,7 @@ export function openHttpLog(server: string): EventLog {
           if (follow) {
             const end = await endOffset(topic, signal);
             if (connected) {
-              const found = end < reached ? `ends at ${end}` : last === undefined ? undefined : await lostRecord(topic, last, end, signal);
+              const found = end < reached ? `ends at ${end}` : last === undefined ? undefined : lostRecord(last, end, end <= last.offset ? undefined : await recordAt(topic, last.offset, signal));
               if (found !== undefined) throw new LogRewoundError(topic, next, found, where);
             }
             reached = Math.max(reached, end);

@@ -13,6 +13,7 @@ export {
   LogWriteError,
 } from './errors.js';
 export { crc32c } from './crc32c.js';
+export { lostRecord } from './lost-record.js';
 export { benchAppend, benchRead, type AppendBench, type AppendBenchOptions, type ReadBench } from './bench.js';
 export { openSnapshotFiles, type SnapshotFiles } from './snapshot-files.js';
 export { openHttpLog, HttpLogError } from './http-log.js';

@@ -57,5 +57,9 @@ describe('unschedulable pods', () => {
     expect((await request(`${tide.url}/fn/default/picky`)).statusCode).toBe(200); // the old revision keeps serving meanwhile
     nodes.push(await startNode({ server: tide.url, name: 'fast', dataDir: join(dir.path, 'fast'), args: ['--label', 'disk=ssd', '--warm-pool', '0'] }));
     await eventually(async () => expect(await newPod()).toMatchObject({ spec: { node: 'fast' }, status: { phase: 'Ready' } }), { timeoutMs: 20_000, intervalMs: 100 });
+    // What the scheduler matched is what `get nodes -o wide` shows.
+    const wide = await runCli(['get', 'nodes', '-o', 'wide'], { server: tide.url });
+    expect(wide.stdout).toMatch(/ADDRESS\s+LABELS\s+TAINTS/);
+    expect(wide.stdout).toMatch(/fast\s+Ready\s.*127\.0\.0\.1\s+disk=ssd\s+<none>/);
   }, 60_000);
 });

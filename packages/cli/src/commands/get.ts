@@ -21,6 +21,15 @@ const COLUMNS: Record<string, { headers: string[]; row: Row; wide?: { headers: s
   nodes: {
     headers: ['NAME', 'STATUS', 'MEMORY', 'CPU', 'PODS', 'AGE'],
     row: (n: TideNode) => [n.metadata.name, `${n.status.ready ? 'Ready' : 'NotReady'}${n.spec.unschedulable ? ',SchedulingDisabled' : ''}`, `${n.spec.capacity.memoryMb}Mi`, `${n.spec.capacity.cpuMilli}m`, String(n.spec.capacity.pods), age(n.metadata.creationTimestamp)],
+    // As kubectl's INTERNAL-IP: where gateways reach this node's pods.
+    wide: {
+      headers: ['ADDRESS', 'LABELS', 'TAINTS'],
+      row: (n: TideNode) => [
+        n.spec.address,
+        Object.entries(n.metadata.labels).map(([k, v]) => `${k}=${v}`).join(',') || '<none>',
+        n.spec.taints.map((t) => `${t.key}${t.value === undefined ? '' : `=${t.value}`}:${t.effect}`).join(',') || '<none>',
+      ],
+    },
   },
 };
 

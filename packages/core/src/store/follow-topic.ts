@@ -41,9 +41,14 @@ export async function followTopic<R extends { offset: number }>(reader: Followab
     try {
       next ??= await (options.from as () => Promise<number>)();
       for await (const record of reader.read(topic, next, { follow: true, signal })) {
+        // Only once handled: a record whose handling failed (a full disk) is handed on again.
+        try {
+          await options.onRecord(record);
+        } catch (error) {
+          throw new HandlingError(record.offset, error);
+        }
         next = record.offset + 1;
         failures = 0;
-        await options.onRecord(record);
       }
     } catch (error) {
       if (signal.aborted) return;
@@ -54,9 +59,21 @@ export async function followTopic<R extends { offset: number }>(reader: Followab
         continue;
       }
       failures++;
-      report(`reading ${topic} failed: ${(error as Error).message}; retrying`, error);
+      const what = error instanceof HandlingError ? `handling record ${error.offset} of ${topic}` : `reading ${topic}`;
+      const cause = error instanceof HandlingError ? error.cause : error;
+      report(`${what} failed: ${cause instanceof Error ? cause.message : String(cause)}; retrying`, error);
       await sleep(Math.min(options.maxBackoffMs ?? 5_000, 100 * 2 ** failures), signal);
     }
+  }
+}
+
+/** The follower's own handler failed (not the log): the record is handed on again. */
+class HandlingError extends Error {
+  constructor(
+    readonly offset: number,
+    override readonly cause: unknown,
+  ) {
+    super(`handling record ${offset} failed`, { cause });
   }
 }
 

@@ -1,4 +1,4 @@
-export { openKafkaLog, type KafkaLog, type KafkaLogOptions, type KafkaLogStats } from './kafka-log.js';
+export { openKafkaLog, type KafkaLog, type KafkaLogOptions, type KafkaLogStats, type KafkaSecurity } from './kafka-log.js';
 export { KafkaLogError, KafkaLogClosedError, KafkaInternalsError, KafkaUnreachableError } from './errors.js';
 export type { SendLimits } from './send-batch.js';
 export type { Connectivity, ConnectivityChange } from './connectivity.js';

@@ -9,7 +9,7 @@
  * - endOffset, committedOffset: the admin client;
  * - commitOffset: an OffsetCommit for a memberless group (group-offsets.ts). Nothing auto-commits.
  */
-import { Kafka, logLevel as LogLevel, type Admin, type Cluster, type ISocketFactory, type Producer, type RetryOptions } from 'kafkajs';
+import { Kafka, logLevel as LogLevel, type Admin, type Cluster, type ISocketFactory, type Producer, type RetryOptions, type SASLOptions } from 'kafkajs';
 import { InvalidTopicError, type AppendRecord, type EventLog, type LogRecord, type ReadOptions } from '@tide/log';
 import { KafkaLogClosedError, KafkaLogError } from './errors.js';
 import { createAppendGate } from './append-gate.js';
@@ -21,7 +21,14 @@ import { commitGroupOffset, fetchGroupOffset } from './group-offsets.js';
 import { trackConnectivity, type Connectivity, type ConnectivityChange, type ConnectivityTracker } from './connectivity.js';
 import { connectivityAwareLogger } from './kafka-logger.js';
 
-export interface KafkaLogOptions {
+/** TLS and SASL for a real cluster; absent = PLAINTEXT (a local broker, the test mock). */
+export interface KafkaSecurity {
+  /** true: TLS with the system's CAs; an object: TLS with these (PEM) CAs and client certificate. */
+  ssl?: true | { ca?: string[]; cert?: string; key?: string };
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
+export interface KafkaLogOptions extends KafkaSecurity {
   /** Bootstrap brokers, `host:port`. */
   brokers: string[];
   /** Default 'tide'. */
@@ -82,6 +89,9 @@ export async function openKafkaLog(options: KafkaLogOptions): Promise<KafkaLog> 
   const connectivity = trackConnectivity((change) => options.onConnectivity?.(change));
   const config = {
     brokers,
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+    // kafkajs types each mechanism's options apart; for these three they have one shape.
+    ...(options.sasl === undefined ? {} : { sasl: { ...options.sasl } as SASLOptions }),
     clientId: options.clientId ?? 'tide',
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),

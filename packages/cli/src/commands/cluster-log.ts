@@ -2,11 +2,13 @@
  * The event log a Tide process runs on — the embedded log of a data directory, a control plane's
  * log API, or Kafka — opened with messages that say what to do, and reported on while it runs.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { metrics } from '@opentelemetry/api';
 import type { StateStore } from '@tide/core';
 import { LogCorruptionError, LogLockedError, openEmbeddedLog, type EmbeddedLog, type EventLog } from '@tide/log';
 import { CliError } from '../api-client.js';
+import { kafkaSecurityFromEnv } from './kafka-security.js';
 
 /** Seconds, from half a millisecond to ten seconds: the range calls and appends live in. */
 const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -40,9 +42,11 @@ export async function openClusterLog(options: { kafkaBrokers?: string | undefine
   const where = `Kafka at ${brokers.join(', ')}`;
   const fetchWait = process.env.TIDE_KAFKA_FETCH_WAIT_MS;
   if (fetchWait !== undefined && !/^\d{1,5}$/.test(fetchWait)) throw new CliError(`TIDE_KAFKA_FETCH_WAIT_MS must be a number of milliseconds, got "${fetchWait.slice(0, 40)}"`);
+  const security = kafkaSecurityFromEnv(process.env, (path) => readFileSync(path, 'utf8'));
   try {
     return await openKafkaLog({
       brokers,
+      ...security,
       // How long a follower's Fetch waits at a broker with nothing new (real Kafka answers as soon as a record arrives).
       ...(fetchWait === undefined ? {} : { fetchMaxWaitMs: Number(fetchWait) }),
       onConnectivity: (change) =>

@@ -40,6 +40,13 @@ export interface EmbeddedLogOptions {
   verifyReads?: boolean;
   /** Compact offsets.log on open once it is bigger than this (default 1 MiB). */
   offsetsCompactBytes?: number;
+  /**
+   * Topics that keep only their newest records (samples, heartbeats; never a state stream): once a
+   * topic holds more than `maxBytes`, its oldest segments are deleted, and its segments roll at a
+   * quarter of that so no more than about that much is kept. Reads of deleted offsets start at the
+   * oldest kept, as Kafka's retention does.
+   */
+  retention?: Readonly<Record<string, { maxBytes: number }>>;
 }
 
 export interface EmbeddedLogStats {
@@ -66,6 +73,7 @@ interface Settings {
   pollIntervalMs: number;
   verifyReads: boolean;
   offsetsCompactBytes: number;
+  retention: Readonly<Record<string, { maxBytes: number }>>;
 }
 
 export async function openEmbeddedLog(dir: string, options: EmbeddedLogOptions = {}): Promise<EmbeddedLog> {
@@ -101,7 +109,16 @@ function settingsOf(options: EmbeddedLogOptions): Settings {
     pollIntervalMs: options.pollIntervalMs ?? 50,
     verifyReads: options.verifyReads ?? false,
     offsetsCompactBytes: options.offsetsCompactBytes ?? 1024 * 1024,
+    retention: retentionOf(options.retention ?? {}),
   };
+}
+
+function retentionOf(retention: Readonly<Record<string, { maxBytes: number }>>): Readonly<Record<string, { maxBytes: number }>> {
+  for (const [topic, { maxBytes }] of Object.entries(retention)) {
+    assertTopicName(topic);
+    if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError(`retention of ${topic}: maxBytes must be a positive integer, got ${maxBytes}`);
+  }
+  return retention;
 }
 
 class DirectoryLog implements EmbeddedLog {
@@ -202,7 +219,9 @@ class DirectoryLog implements EmbeddedLog {
   #writer(name: string): TopicWriter {
     let writer = this.#writers.get(name);
     if (!writer) {
-      writer = new TopicWriter(this.#topic(name), this.settings, this.#stats);
+      const retain = this.settings.retention[name]?.maxBytes;
+      const options = retain === undefined ? this.settings : { ...this.settings, segmentBytes: Math.max(1, Math.floor(retain / 4)), retainBytes: retain };
+      writer = new TopicWriter(this.#topic(name), options, this.#stats);
       this.#writers.set(name, writer);
     }
     return writer;

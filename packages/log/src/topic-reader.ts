@@ -54,6 +54,8 @@ export async function* readTopic(
     await source.prepare?.();
     while (!signal.aborted) {
       const topic = source.topic();
+      // Records that retention deleted are skipped, as a Kafka consumer resets to the earliest.
+      if (next < topic.startOffset) next = topic.startOffset;
       if (next >= topic.endOffset) {
         if (!follow) return;
         await source.waitForMore(signal);

@@ -3,7 +3,7 @@
  * order and given offsets at once; group commit then writes each batch with one write and one
  * fdatasync, and only after that are the records readable and the appends acknowledged.
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fsyncDir, writeFully } from './durable-fs.js';
 import { LogWriteError } from './errors.js';
@@ -18,6 +18,8 @@ export interface WriterOptions {
   segmentBytes: number;
   fsync: boolean;
   clock: () => number;
+  /** Keep at most about this many bytes: whole oldest segments go once the topic holds more. */
+  retainBytes?: number;
 }
 
 export interface WriteStats {
@@ -84,6 +86,22 @@ export class TopicWriter {
     this.stats.records += count;
     this.stats.bytes += data.length;
     this.topic.changed.notify();
+    if (this.options.retainBytes !== undefined) await this.#retain(this.options.retainBytes);
+  }
+
+  /**
+   * Deletes the oldest segments while the topic holds more than retainBytes, never the one being
+   * written. A reader still in a deleted segment keeps its open file (unlinked, not gone); one that
+   * asks for a deleted offset starts at the oldest kept (see readTopic).
+   */
+  async #retain(limit: number): Promise<void> {
+    const segments = this.topic.segments;
+    let bytes = this.topic.bytes;
+    while (segments.length > 1 && bytes > limit) {
+      const oldest = segments.shift()!;
+      bytes -= oldest.bytes;
+      await rm(oldest.file, { force: true });
+    }
   }
 
   /** The last segment, or a new one when the batch would push a non-empty segment past the limit. */

@@ -42,6 +42,18 @@ export class Topic {
     return last ? last.baseOffset + last.count : 0;
   }
 
+  /** The oldest offset still held (retention deletes whole segments from the front). */
+  get startOffset(): number {
+    return this.segments[0]?.baseOffset ?? 0;
+  }
+
+  /** Bytes of readable records over all segments. */
+  get bytes(): number {
+    let total = 0;
+    for (const segment of this.segments) total += segment.bytes;
+    return total;
+  }
+
   get lastSegment(): Segment | undefined {
     return this.segments.at(-1);
   }

@@ -29,6 +29,7 @@ Usage:
   tide describe function <NAME>
   tide delete function <NAME>
   tide invoke <NAME> [--data TEXT] [--method POST] [--path /sub/path] [-H 'k: v' ...]
+  tide logs <NAME> [-f] [--tail N] [--pod POD]   what its pods printed ([pod] line; ! = stderr)
   tide events [--from OFFSET]
   tide rollout status function/<NAME> [--wait 60]
   tide rollout undo function/<NAME> [--to-revision REVISION]
@@ -51,9 +52,14 @@ Settings of the long-running commands from the environment (a flag wins over its
   OTEL_* as OpenTelemetry defines them.
 `;
 
+/** `-f` is `--file` for apply and `--follow` for logs (as kubectl has them). */
+const argv = process.argv.slice(2);
+const cliArgs = argv[0] === 'logs' ? argv.map((arg) => (arg === '-f' ? '--follow' : arg)) : argv;
+
 const { values: flags, positionals } = (() => {
   try {
     return parseArgs({
+      args: cliArgs,
       allowPositionals: true,
       options: {
         port: { type: 'string' },
@@ -69,6 +75,9 @@ const { values: flags, positionals } = (() => {
         pods: { type: 'string' },
         'exit-with-parent': { type: 'boolean' },
         address: { type: 'string' },
+        follow: { type: 'boolean' },
+        tail: { type: 'string' },
+        pod: { type: 'string' },
         'artifact-cache-mb': { type: 'string' },
         name: { type: 'string' },
         env: { type: 'string', multiple: true },
@@ -348,6 +357,22 @@ async function run(): Promise<void> {
       process.stdout.write(result.body);
       if (result.status >= 400) throw new CliError(`function answered ${result.status}`, 1);
       return;
+    }
+    case 'logs': {
+      const { functionLogs } = await import('./commands/logs.js');
+      const name = args[0];
+      if (!name) throw new CliError('usage: tide logs <FUNCTION> [-f] [--tail N] [--pod POD]', 2);
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      return functionLogs(server, {
+        namespace,
+        name,
+        follow: flags.follow === true,
+        ...(flags.tail === undefined ? {} : { tail: int('tail', flags.tail, 0) }),
+        ...(flags.pod === undefined ? {} : { pod: flags.pod }),
+        write: (text) => process.stdout.write(text),
+        signal: controller.signal,
+      });
     }
     case 'events': {
       const { followEvents } = await import('./commands/events.js');

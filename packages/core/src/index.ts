@@ -14,5 +14,6 @@ export { openStateStore, StateStreamResetError, STATE_TOPIC, type StateStore, ty
 export type { StateLog, SnapshotStorage, TopicReader, LeaderStamp } from './store/ports.js';
 export { startReconcileLoop, type ReconcileLoop, type ReconcileLoopOptions } from './store/reconcile-loop.js';
 export { METRICS_TOPIC, encodeLoadReport, decodeLoadReport, encodeMetricsReport, decodeMetricsReport, type LoadReport, type CpuReport, type MetricsReport, type FunctionLoad, type FunctionCpu } from './metrics.js';
+export { LOGS_TOPIC, encodePodLogBatch, decodePodLogBatch, type PodLogLine, type PodLogBatch } from './pod-logs.js';
 export { LEASES_TOPIC, encodeLease, decodeLease, type NodeLease } from './leases.js';
 export { usageOf, podQuotaViolation, functionQuotaViolation, type NamespaceUsage } from './quota.js';

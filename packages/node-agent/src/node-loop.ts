@@ -16,6 +16,7 @@ import {
 } from '@tide/core';
 import { metrics } from '@opentelemetry/api';
 import { createCpuMeter } from './pod-cpu.js';
+import { startLogShipper } from './log-shipper.js';
 
 const CPU_REPORT_MS = 1000;
 import type { NodeAgent } from './node-agent.js';
@@ -28,8 +29,13 @@ export interface NodeLoopOptions {
   capacity: NodeCapacity;
   labels?: Record<string, string>;
   taints?: Taint[];
-  /** Opens the agent with the callback that turns its reports into events. */
-  openAgent: (onReport: (report: PodReport) => void) => Promise<NodeAgent>;
+  /**
+   * Opens the agent with the callback that turns its reports into events, and the one that ships
+   * what its pods print (give it the agent's onLog).
+   */
+  openAgent: (onReport: (report: PodReport) => void, onPodLog: (pod: string, stream: 'stdout' | 'stderr', line: string) => void) => Promise<NodeAgent>;
+  /** Where pods' output is shipped (the logs topic, for `tide logs`); without it, it is not. */
+  logs?: Appender;
   /** Local path of an artifact's module (fetched first where the node does not have it). */
   artifactPath: (digest: string) => Promise<string>;
   /** Where the CPU its pods use is reported every second (the metrics topic), for 'cpu' autoscaling. */
@@ -115,7 +121,13 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
     store.append([event]).catch((error: Error) => options.onError?.(new Error(`node ${nodeName}: reporting pod ${namespace}/${name} failed: ${error.message}`, { cause: error })));
   };
 
-  const agent = await options.openAgent(report);
+  const shipper = options.logs ? startLogShipper({ log: options.logs, node: nodeName, ...(options.onError ? { onError: options.onError } : {}) }) : undefined;
+  const onPodLog = (agentName: string, stream: 'stdout' | 'stderr', line: string) => {
+    const pod = podsByAgentName.get(agentName);
+    if (!pod || !shipper) return; // the warm pool's and the agent's own lines belong to no pod
+    shipper.ship({ namespace: pod.metadata.namespace, function: pod.spec.function, pod: pod.metadata.name, stream, line });
+  };
+  const agent = await options.openAgent(report, onPodLog);
   const registration: EventInput = {
     type: 'NodeRegistered',
     data: { name: nodeName, bootId, address: options.address, capacity: options.capacity, labels: options.labels ?? {}, taints: options.taints ?? [] },
@@ -188,6 +200,7 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
       await loop.stop();
       closed = true;
       await agent.close();
+      await shipper?.stop();
     },
   };
 }

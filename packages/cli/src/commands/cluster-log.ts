@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { metrics } from '@opentelemetry/api';
-import { LEASES_TOPIC, METRICS_TOPIC, type StateStore } from '@tide/core';
+import { LEASES_TOPIC, LOGS_TOPIC, METRICS_TOPIC, type StateStore } from '@tide/core';
 import { LogCorruptionError, LogLockedError, openEmbeddedLog, type EmbeddedLog, type EventLog } from '@tide/log';
 import { CliError } from '../api-client.js';
 import { kafkaSecurityFromEnv } from './kafka-security.js';
@@ -14,11 +14,15 @@ import { kafkaSecurityFromEnv } from './kafka-security.js';
 const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
- * Load reports and heartbeats are samples: only recent ones matter (the autoscaler's windows, a
- * lease's last renewal, `tide autoscale replay` over recent history), so on one machine they do not
- * grow the data directory forever. The state stream and artifacts are kept whole.
+ * Load reports, heartbeats and pods' output: only recent ones matter (the autoscaler's windows, a
+ * lease's last renewal, `tide autoscale replay` and `tide logs` over recent history), so on one
+ * machine they do not grow the data directory forever. The state stream and artifacts are kept whole.
  */
-const SAMPLE_TOPICS_RETENTION = { [METRICS_TOPIC]: { maxBytes: 64 * 1024 * 1024 }, [LEASES_TOPIC]: { maxBytes: 16 * 1024 * 1024 } };
+const SAMPLE_TOPICS_RETENTION = {
+  [METRICS_TOPIC]: { maxBytes: 64 * 1024 * 1024 },
+  [LEASES_TOPIC]: { maxBytes: 16 * 1024 * 1024 },
+  [LOGS_TOPIC]: { maxBytes: 64 * 1024 * 1024 },
+};
 
 /** Opens the embedded log of a data directory, turning its refusals into messages that say what to do. */
 export async function openDataLog(dataDir: string, log: (line: string) => void): Promise<EmbeddedLog> {

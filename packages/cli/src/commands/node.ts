@@ -69,18 +69,22 @@ export async function runNode(options: NodeOptions) {
     capacity: options.capacity,
     labels: options.labels,
     taints: options.taints,
-    openAgent: (onReport) =>
+    openAgent: (onReport, onPodLog) =>
       openNodeAgent({
         dataDir: join(dataDir, 'agent'),
         podHost: address,
         ...podSpans(options.tracePods),
         onReport,
-        onLog: (pod, stream, line) => options.log(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`),
+        onLog: (pod, stream, line) => {
+                options.log(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`);
+                onPodLog(pod, stream, line);
+              },
         ...(options.warmPoolSize === undefined ? {} : { warmPool: { size: options.warmPoolSize } }),
       }),
     artifactPath: (digest) => artifacts.path(digest),
     metrics: log,
     leases: log,
+    logs: log,
     onError,
   });
   options.log(`node ${options.name} is up (boot ${node.bootId}), following ${options.kafkaBrokers ? `Kafka ${options.kafkaBrokers}` : options.server}`);

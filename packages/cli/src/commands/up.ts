@@ -100,17 +100,21 @@ export async function up(options: UpOptions): Promise<RunningTide> {
           nodeName: onKafka ? `${hostname()}-${process.pid}` : 'local',
           address: '127.0.0.1',
           capacity: defaultNodeCapacity(),
-          openAgent: (onReport) =>
+          openAgent: (onReport, onPodLog) =>
             openNodeAgent({
               dataDir: join(dataDir, 'node'),
               onReport,
               ...podSpans(options.tracePods),
-              onLog: (pod, stream, line) => options.log(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`),
+              onLog: (pod, stream, line) => {
+                options.log(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`);
+                onPodLog(pod, stream, line);
+              },
               ...(options.warmPoolSize === undefined ? {} : { warmPool: { size: options.warmPoolSize } }),
             }),
           artifactPath: async (digest) => artifacts.pathOf(digest),
           metrics: log,
           leases: log,
+          logs: log,
           onError,
         })
       : undefined;

@@ -4,7 +4,7 @@ import { ApiError } from '../errors.js';
 import type { ControlPlaneDeps } from '../deps.js';
 
 /** Topics other processes (node agents, gateways) may read and append through the API by default. */
-export const PLATFORM_TOPICS = ['tide.state', 'tide.metrics', 'tide.leases'];
+export const PLATFORM_TOPICS = ['tide.state', 'tide.metrics', 'tide.leases', 'tide.logs'];
 const MAX_RECORDS_PER_APPEND = 1000;
 const HEARTBEAT_MS = 10_000;
 

@@ -5,6 +5,7 @@ import { checkManifestTarget, parseManifestBody } from '../manifest-body.js';
 import { applyFunction, applyNamespace, cordonNode, deleteFunction, deleteNamespace, drainNode, undoRollout, type CommandContext } from '../commands.js';
 import { watchResponse } from './watch.js';
 import { functionMetrics } from './metrics.js';
+import { functionLogs } from './pod-logs.js';
 import type { ControlPlaneDeps } from '../deps.js';
 
 type Collection = 'functions' | 'revisions' | 'pods';
@@ -106,6 +107,7 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   app.get('/namespaces/:ns/functions/:name/metrics', (c) =>
     functionMetrics(c, deps, checkName('namespace', c.req.param('ns')), checkName('name', c.req.param('name'))),
   );
+  app.get('/namespaces/:ns/functions/:name/logs', (c) => functionLogs(c, deps, checkName('namespace', c.req.param('ns')), checkName('name', c.req.param('name'))));
   app.delete('/namespaces/:ns/functions/:name', async (c) => {
     const ns = checkName('namespace', c.req.param('ns'));
     return c.json(await deleteFunction(ctxOf(c), ns, checkName('name', c.req.param('name'))));

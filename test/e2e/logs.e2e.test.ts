@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { eventually, makeTempDir } from '@tide/testkit/testing';
+import { cliEntry, freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+
+/** `tide logs`: what a function's pods print, shipped by the node to the logs topic. */
+let dir: Awaited<ReturnType<typeof makeTempDir>>;
+let tide: TideProcess;
+
+const CHATTY = `export default {
+  async fetch(request) {
+    const path = new URL(request.url).pathname;
+    console.log('serving ' + path);
+    if (path === '/warn') console.error('something odd at ' + path);
+    return new Response('ok ' + path);
+  },
+};
+`;
+
+beforeAll(async () => {
+  dir = await makeTempDir('tide-logs-');
+  await mkdir(join(dir.path, 'chatty'), { recursive: true });
+  await writeFile(join(dir.path, 'chatty', 'index.mjs'), CHATTY);
+  tide = await startTide({ dataDir: join(dir.path, 'data'), port: await freePort() });
+  const deployed = await runCli(['deploy', join(dir.path, 'chatty')], { server: tide.url });
+  expect(deployed.code, deployed.stderr).toBe(0);
+  // Another function's output must not show up in chatty's logs.
+  expect((await runCli(['deploy', join(repoRoot, 'functions/hello')], { server: tide.url })).code).toBe(0);
+}, 60_000);
+
+afterAll(async () => {
+  await stopTide(tide);
+  await dir?.remove();
+});
+
+const call = async (path: string) => {
+  const res = await request(`${tide.url}/fn/default/chatty${path}`);
+  expect(await res.body.text()).toBe(`ok ${path}`);
+};
+
+describe('tide logs', () => {
+  it("prints what a function's pods printed, prefixed with the pod, stderr marked", async () => {
+    await call('/first');
+    await call('/warn');
+    await eventually(
+      async () => {
+        const logs = await runCli(['logs', 'chatty'], { server: tide.url });
+        expect(logs.code, logs.stderr).toBe(0);
+        expect(logs.stdout).toMatch(/^\[chatty-00001-\w+\] serving \/first$/m);
+        expect(logs.stdout).toMatch(/^\[chatty-00001-\w+\] ! something odd at \/warn$/m);
+        expect(logs.stdout.indexOf('/first')).toBeLessThan(logs.stdout.indexOf('/warn'));
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
+    const last = await runCli(['logs', 'chatty', '--tail', '1'], { server: tide.url });
+    expect(last.stdout.trim().split('\n')).toHaveLength(1);
+    expect(last.stdout).toMatch(/something odd at \/warn/);
+  });
+
+  it('follows new lines with -f until stopped', async () => {
+    const child = spawn(process.execPath, [cliEntry, 'logs', 'chatty', '-f', '--tail', '0'], { env: { PATH: process.env.PATH ?? '', TIDE_SERVER: tide.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 500)); // connected and caught up
+      await call('/later');
+      await eventually(() => expect(out).toMatch(/^\[chatty-00001-\w+\] serving \/later$/m), { timeoutMs: 10_000, intervalMs: 100 });
+      expect(out).not.toMatch(/\/first/); // --tail 0: only what came after
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+
+  it('names a function that does not exist, and a bad --tail', async () => {
+    const missing = await runCli(['logs', 'nope'], { server: tide.url });
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/logs of default\/nope \(404\): function default\/nope not found/);
+    const bad = await runCli(['logs', 'chatty', '--tail', 'all'], { server: tide.url });
+    expect(bad.stderr).toMatch(/--tail must be a whole number, got "all"/);
+  });
+});

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startMockKafka } from '@tide/log-kafka/testing';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
-import { freePort, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePort, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
 
 /** `tide up` on Kafka: all of Tide in one process, and any number of them sharing one cluster. */
 let kafka: Awaited<ReturnType<typeof startMockKafka>>;
@@ -52,4 +54,27 @@ describe('tide up on Kafka', () => {
     const leads = (tide: TideProcess) => /leading the cluster/.test(tide.output().split('\n').filter((l) => /leading/.test(l)).at(-1) ?? '');
     expect(tides.filter(leads)).toHaveLength(1);
   }, 120_000);
+
+  it("serves a function's logs through either member: lines travel on tide.logs", async () => {
+    const [first, second] = tides as [TideProcess, TideProcess];
+    await mkdir(join(dir.path, 'chatty'), { recursive: true });
+    await writeFile(join(dir.path, 'chatty', 'index.mjs'), `export default { fetch(request) { console.log('served ' + new URL(request.url).pathname); return new Response('ok'); } };\n`);
+    const deployed = await runCli(['deploy', join(dir.path, 'chatty'), '--min', '2'], { server: first.url });
+    expect(deployed.code, deployed.stderr).toBe(0);
+    await eventually(
+      async () => {
+        const res = await request(`${second.url}/fn/default/chatty/through-b`);
+        expect(res.statusCode).toBe(200);
+        await res.body.dump();
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
+    await eventually(
+      async () => {
+        const logs = await runCli(['logs', 'chatty'], { server: second.url });
+        expect(logs.stdout).toMatch(/^\[chatty-00001-\w+\] served \/through-b$/m);
+      },
+      { timeoutMs: 15_000, intervalMs: 200 },
+    );
+  }, 60_000);
 });

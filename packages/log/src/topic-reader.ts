@@ -61,7 +61,16 @@ export async function* readTopic(
         await source.waitForMore(signal);
         continue;
       }
-      cursor = await seek(topic, cursor, next);
+      try {
+        cursor = await seek(topic, cursor, next);
+      } catch (error) {
+        // Retention deleted the segment between finding and opening it: start at the oldest kept.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && next < topic.startOffset) {
+          cursor = undefined; // seek closed its file already
+          continue;
+        }
+        throw error;
+      }
       const want = Math.min(Math.max(MAX_CHUNK_BYTES, recordBytes), cursor.segment.bytes - cursor.position);
       // A fresh buffer per chunk: decoded values are views into it (see decodeRecord).
       const { records, needBytes } = await readChunk(topic.name, cursor, Buffer.allocUnsafe(want), want, next, verify);

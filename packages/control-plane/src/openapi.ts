@@ -54,6 +54,16 @@ export function openApiDocument() {
         parameters: [nsParam, nameParam, { name: 'from', in: 'query', schema: { type: 'integer' }, description: 'offset in the metrics topic' }, { name: 'limit', in: 'query', schema: { type: 'integer' } }],
         get: { summary: 'Load recorded by gateways for this function (input of tide autoscale replay)', responses: { '200': { description: 'samples' }, ...errors } },
       },
+      '/apis/tide.dev/v1/namespaces/{ns}/functions/{name}/logs': {
+        parameters: [
+          nsParam,
+          nameParam,
+          { name: 'follow', in: 'query', schema: { type: 'boolean' }, description: 'keep the response open and stream new lines' },
+          { name: 'tail', in: 'query', schema: { type: 'integer' }, description: 'only the last N lines of the recent history' },
+          { name: 'pod', in: 'query', schema: { type: 'string' }, description: 'only this pod' },
+        ],
+        get: { summary: "What the function's pods printed: `[pod] line` (stderr marked `! `), oldest first", responses: { '200': { description: 'text/plain' }, ...errors } },
+      },
       '/apis/tide.dev/v1/namespaces/{ns}/revisions': { parameters: [nsParam], get: { parameters: watchParams, responses: { '200': { description: 'RevisionList' } } } },
       '/apis/tide.dev/v1/namespaces/{ns}/revisions/{name}': { parameters: [nsParam, nameParam], get: { responses: { '200': json('Revision'), ...errors } } },
       '/apis/tide.dev/v1/namespaces/{ns}/pods': { parameters: [nsParam], get: { parameters: [...watchParams, { name: 'labelSelector', in: 'query', schema: { type: 'string' } }], responses: { '200': { description: 'PodList' } } } },

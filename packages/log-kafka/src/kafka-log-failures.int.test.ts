@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logLevel, type ISocketFactory } from 'kafkajs';
+import { logLevel, type ISocketFactory, type RetryOptions } from 'kafkajs';
 import { InvalidTopicError, LogRewoundError, type LogRecord } from '@tide/log';
 import { openKafkaLog, type KafkaLog } from './kafka-log.js';
 import { KafkaLogClosedError, KafkaLogError, KafkaUnreachableError } from './errors.js';
@@ -47,6 +47,14 @@ function cuttableSockets(): { factory: ISocketFactory; cutAll(): number; setDown
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A log on the mock whose connections the test can cut and refuse, tailing a fresh topic. */
+async function cuttableLog(retry: RetryOptions) {
+  const sockets = cuttableSockets();
+  const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, socketFactory: sockets.factory, retry });
+  const t = topic();
+  return { sockets, log, t, reader: tail(log, t) };
+}
+
 /** Tails a topic from offset 0 until stopped; `ended` settles with the error that ended the read, if any. */
 function tail(log: KafkaLog, t: string) {
   const controller = new AbortController();
@@ -79,10 +87,7 @@ async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_
 
 describe('kafka log under failures', () => {
   it('resumes a tailing read after every connection is cut (as a broker restart does), losing and repeating nothing', async () => {
-    const sockets = cuttableSockets();
-    const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, socketFactory: sockets.factory, retry: { initialRetryTime: 50, retries: 8 } });
-    const t = topic();
-    const reader = tail(log, t);
+    const { sockets, log, t, reader } = await cuttableLog({ initialRetryTime: 50, retries: 8 });
     const received = reader.records;
     try {
       await log.append(t, [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
@@ -100,12 +105,8 @@ describe('kafka log under failures', () => {
   });
 
   it("keeps a tailing read alive through an outage longer than kafkajs' own retries", async () => {
-    const sockets = cuttableSockets();
     // kafkajs gives up after ~100 ms here; the outage lasts 1.5 s.
-    const retry = { retries: 1, initialRetryTime: 20, maxRetryTime: 100 };
-    const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, socketFactory: sockets.factory, retry });
-    const t = topic();
-    const reader = tail(log, t);
+    const { sockets, log, t, reader } = await cuttableLog({ retries: 1, initialRetryTime: 20, maxRetryTime: 100 });
     try {
       await log.append(t, [{ value: 'before' }]);
       await waitUntil(() => reader.records.length === 1, 'the first record arrived');
@@ -197,12 +198,8 @@ describe('kafka log under failures', () => {
   }, 30_000);
 
   it('lets appends made before failing fast began, and short blips, ride on retries; a reader that reconnects ends failing fast', async () => {
-    const sockets = cuttableSockets();
     // kafkajs keeps retrying an append for ~2.5 s here; the outage lasts ~1.5 s.
-    const retry = { retries: 10, initialRetryTime: 100, maxRetryTime: 300 };
-    const log = await openKafkaLog({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, socketFactory: sockets.factory, retry });
-    const t = topic();
-    const reader = tail(log, t);
+    const { sockets, log, t, reader } = await cuttableLog({ retries: 10, initialRetryTime: 100, maxRetryTime: 300 });
     try {
       await log.append(t, [{ value: 'before' }]);
       await waitUntil(() => reader.records.length === 1, 'the first record arrived');

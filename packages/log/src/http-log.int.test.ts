@@ -96,6 +96,17 @@ const text = (r: LogRecord) => Buffer.from(r.value).toString('utf8');
 const topic = () => `http.${randomUUID().slice(0, 8)}`;
 
 /** Tails `topic` from `from` into `received`; resolves with the error that ended the read, if any. */
+/** A stand-in over a log kept across its restarts, and a reader tailing a fresh topic of it from 0. */
+async function tailingFromStart() {
+  const kept = createMemoryLog();
+  const standIn = await startStandIn(kept);
+  const log = openHttpLog(standIn.url);
+  const t = topic();
+  const controller = new AbortController();
+  const received: LogRecord[] = [];
+  return { kept, standIn, log, t, controller, received, reading: tail(log, t, 0, received, controller.signal) };
+}
+
 function tail(log: EventLog, t: string, from: number, received: LogRecord[], signal?: AbortSignal): Promise<unknown> {
   return (async () => {
     for await (const record of log.read(t, from, signal ? { signal } : {})) received.push(record);
@@ -161,13 +172,7 @@ describe('http log across control plane restarts', () => {
   });
 
   it('resumes a tailing read across a plain restart over the same log, losing and repeating nothing', async () => {
-    const kept = createMemoryLog();
-    const standIn = await startStandIn(kept);
-    const log = openHttpLog(standIn.url);
-    const t = topic();
-    const controller = new AbortController();
-    const received: LogRecord[] = [];
-    const reading = tail(log, t, 0, received, controller.signal);
+    const { kept, standIn, log, t, controller, received, reading } = await tailingFromStart();
     try {
       await log.append(t, [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
       await eventually(() => expect(received).toHaveLength(3));
@@ -189,13 +194,7 @@ describe('http log across control plane restarts', () => {
   });
 
   it('does not take a record removed while the log goes on past it for a rewound log', async () => {
-    const kept = createMemoryLog();
-    const standIn = await startStandIn(kept);
-    const log = openHttpLog(standIn.url);
-    const t = topic();
-    const controller = new AbortController();
-    const received: LogRecord[] = [];
-    const reading = tail(log, t, 0, received, controller.signal);
+    const { kept, standIn, log, t, controller, received, reading } = await tailingFromStart();
     try {
       await log.append(t, [{ value: 'a' }, { value: 'b' }]);
       await eventually(() => expect(received).toHaveLength(2));

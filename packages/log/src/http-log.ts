@@ -96,30 +96,11 @@ export function openHttpLog(server: string): EventLog {
 
   /** The record at `offset`, or the first one after it if the log no longer holds it; undefined past the end. */
   const recordAt = async (topic: string, offset: number, signal: AbortSignal): Promise<LogRecord | undefined> => {
-    const url = `${topicUrl(topic)}?from=${offset}&follow=false`;
-    let res;
-    try {
-      res = await request(url, { dispatcher: agent, signal });
-    } catch (error) {
-      throw unreachable(url, error);
-    }
-    if (res.statusCode >= 400) throw new HttpLogError(url, res.statusCode, `${res.statusCode}: ${(await res.body.text()).slice(0, 300)}`);
-    let buffered = '';
-    try {
-      for await (const chunk of res.body) {
-        buffered += (chunk as Buffer).toString('utf8');
-        for (let end: number; (end = buffered.indexOf('\n')) >= 0; buffered = buffered.slice(end + 1)) {
-          const line = buffered.slice(0, end);
-          if (line.trim()) return toRecord(topic, JSON.parse(line) as WireRecord); // leaving the loop ends the stream
-        }
-      }
-    } catch (error) {
-      throw new HttpLogError(url, undefined, `stream broke: ${(error as Error).message}`);
-    }
+    for await (const record of log.read(topic, offset, { follow: false, signal })) return record; // leaving ends the stream
     return undefined;
   };
 
-  return {
+  const log: EventLog = {
     async append(topic, records: readonly AppendRecord[]) {
       const wire = records.map((r) => ({
         value: Buffer.from(typeof r.value === 'string' ? new TextEncoder().encode(r.value) : r.value).toString('base64'),
@@ -210,4 +191,5 @@ export function openHttpLog(server: string): EventLog {
       await agent.destroy();
     },
   };
+  return log;
 }

@@ -12,5 +12,5 @@ export { STRAY_GRACE_MS } from './drift-audit.js';
 export { buildPodEnv } from './core/pod-env.js';
 export { chooseColdStart, STARTUP_ONLY_ENV, type ColdStartChoice, type SpawnReason, type WarmPoolView } from './core/cold-start.js';
 export { planPoolRefill, planPoolRespawn, type PoolRefillView, type PoolRefillPlan, type PoolRespawnPlan } from './core/pool-refill.js';
-export { startNodeLoop, desiredPodsOf, agentPodName, type NodeLoop, type NodeLoopOptions } from './node-loop.js';
+export { startNodeLoop, desiredPodsOf, agentPodName, clusterPodName, type NodeLoop, type NodeLoopOptions } from './node-loop.js';
 export { createArtifactCache, DEFAULT_ARTIFACT_CACHE_BYTES, type ArtifactCache, type ArtifactCacheOptions } from './artifact-cache.js';

@@ -62,6 +62,9 @@ export interface NodeLoop {
 /** The agent knows pods by one name; two namespaces may hold pods of the same name. */
 export const agentPodName = (namespace: string, name: string) => `${namespace}.${name}`;
 
+/** The cluster's name of a pod the agent runs (the inverse of agentPodName). */
+export const clusterPodName = (spec: Pick<PodRunSpec, 'name' | 'namespace'>) => spec.name.slice(spec.namespace.length + 1);
+
 function runSpecOf(agentName: string, pod: Pod, artifactPath: string): PodRunSpec {
   return {
     name: agentName,

@@ -7,7 +7,7 @@ import { startScheduler } from '@tide/scheduler';
 import { startAutoscaler } from '@tide/autoscaler';
 import { createGateway, createStateRouteTable, startLoadReporter, type Gateway, type LoadReporter } from '@tide/gateway';
 import { recordRemoteSpan } from '@tide/telemetry';
-import type { NodeAgentOptions } from '@tide/node-agent';
+import { clusterPodName, type NodeAgentOptions } from '@tide/node-agent';
 import { CliError } from '../api-client.js';
 
 /**
@@ -93,8 +93,7 @@ export function podSpans(exporting: boolean | undefined): Pick<NodeAgentOptions,
           'tide.namespace': pod.namespace,
           'tide.function': pod.functionName,
           'tide.revision': pod.revision,
-          // The agent knows a pod as namespace.name (agentPodName): the cluster's name for it is the rest.
-          'tide.pod': pod.name.slice(pod.namespace.length + 1),
+          'tide.pod': clusterPodName(pod),
           'tide.first_call': call.first,
           'http.request.method': call.method,
           'url.path': call.path,

@@ -110,9 +110,11 @@ const { values: flags, positionals } = (() => {
 })();
 
 function fail(error: unknown): never {
-  if (error instanceof CliError) {
+  // A StartupError (@tide/process) says what to do, as a CliError does; matched by name so that
+  // every command need not load the process packages.
+  if (error instanceof CliError || (error instanceof Error && error.name === 'StartupError')) {
     process.stderr.write(`tide: ${error.message}\n`);
-    process.exit(error.exitCode);
+    process.exit((error as { exitCode?: number }).exitCode ?? 1);
   }
   process.stderr.write(`tide: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
@@ -188,6 +190,36 @@ const print = (line: string): void => {
 };
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
+const timestamped = (line: string): void => print(`${new Date().toISOString()} ${line}`);
+
+/** The variables of this process whose names start with `prefix`, for the processes it starts. */
+function envStartingWith(prefix: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith(prefix) && entry[1] !== undefined));
+}
+
+/** TIDE_KAFKA_BROKERS and its companions, checked before anything starts. */
+async function kafkaSource() {
+  const { kafkaSourceFromEnv } = await import('./commands/kafka-source.js');
+  return kafkaSourceFromEnv(process.env);
+}
+
+/** SIGTERM or SIGINT: a graceful stop (in-flight work drained), telemetry flushed, exit 0. */
+function stopOnSignals(what: string, stop: () => Promise<void>, telemetry: { shutdown(): Promise<void> }): (why: string) => void {
+  let stopping = false;
+  const shutdown = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    print(`${why}: ${what}`);
+    stop().then(
+      () => telemetry.shutdown().finally(() => process.exit(0)),
+      (error: Error) => fail(new CliError(`shutdown failed: ${error.message}`)),
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  return shutdown;
+}
+
 async function run(): Promise<void> {
   const [command, ...args] = positionals;
   if (flags.help || !command || command === 'help') return print(USAGE);
@@ -196,6 +228,7 @@ async function run(): Promise<void> {
     case 'up': {
       const { startTelemetry, startMetrics } = await import('@tide/telemetry');
       const { up, exampleDirs } = await import('./commands/up.js');
+      const kafka = await kafkaSource();
       const telemetry = startTelemetry({ serviceName: 'tide', env: process.env });
       const tide = await up({
         port: int('port', flags.port ?? process.env.TIDE_PORT, 8080),
@@ -207,66 +240,55 @@ async function run(): Promise<void> {
         cliEntry: fileURLToPath(import.meta.url),
         metrics: startMetrics(),
         ...warmPoolOption(),
-        ...(process.env.TIDE_KAFKA_BROKERS ? { kafkaBrokers: process.env.TIDE_KAFKA_BROKERS } : {}),
+        ...(kafka ? { kafka } : {}),
+        otelEnv: envStartingWith('OTEL_'),
+        kafkaEnv: envStartingWith('TIDE_KAFKA_'),
         tracePods: telemetry.exporting,
-        log: (line) => print(`${new Date().toISOString()} ${line}`),
+        log: timestamped,
       });
-      const shutdown = (signal: string) => {
-        print(`${signal}: draining in-flight calls and stopping pods`);
-        tide.stop().then(
-          () => telemetry.shutdown().finally(() => process.exit(0)),
-          (error: Error) => fail(new CliError(`shutdown failed: ${error.message}`)),
-        );
-      };
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('SIGINT'));
+      stopOnSignals('draining in-flight calls and stopping pods', () => tide.stop(), telemetry);
       return;
     }
-    case 'control-plane':
-    case 'gateway': {
-      const kafkaBrokers = process.env.TIDE_KAFKA_BROKERS;
-      const log = (line: string) => print(`${new Date().toISOString()} ${line}`);
+    case 'control-plane': {
       const { startTelemetry, startMetrics } = await import('@tide/telemetry');
-      startTelemetry({ serviceName: `tide-${command}`, env: process.env });
-      const metrics = startMetrics();
-      const host = flags.host ?? process.env.TIDE_HOST ?? '127.0.0.1';
-      let running: { stop(): Promise<void> };
-      if (command === 'control-plane') {
-        const { runControlPlane } = await import('./commands/control-plane.js');
-        running = await runControlPlane({
-          port: int('port', flags.port ?? process.env.TIDE_PORT, 8080),
-          host,
-          dataDir: flags.data ?? process.env.TIDE_DATA ?? '.tide',
-          nodeGraceSeconds: int('node-grace', flags['node-grace'] ?? process.env.TIDE_NODE_GRACE_SECONDS, 10),
-          ...(kafkaBrokers ? { kafkaBrokers } : {}),
-          metrics,
-          log,
-        });
-      } else {
-        const { runGateway } = await import('./commands/gateway.js');
-        running = await runGateway({ port: int('port', flags.port ?? process.env.TIDE_PORT, 8081), host, server, ...(kafkaBrokers ? { kafkaBrokers } : {}), metrics, log });
-      }
-      const shutdown = (signal: string) => {
-        print(`${signal}: stopping`);
-        running.stop().then(
-          () => process.exit(0),
-          (error: Error) => fail(new CliError(`shutdown failed: ${error.message}`)),
-        );
-      };
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('SIGINT'));
+      const { startControlPlane } = await import('@tide/control-plane');
+      const dataDir = flags.data ?? process.env.TIDE_DATA ?? '.tide';
+      const kafka = await kafkaSource();
+      const telemetry = startTelemetry({ serviceName: 'tide-control-plane', env: process.env });
+      const controlPlane = await startControlPlane({
+        log: { source: kafka ?? { kind: 'embedded', dataDir: resolve(dataDir) } },
+        dataDir,
+        listen: { port: int('port', flags.port ?? process.env.TIDE_PORT, 8080), host: flags.host ?? process.env.TIDE_HOST ?? '127.0.0.1' },
+        nodeGraceSeconds: int('node-grace', flags['node-grace'] ?? process.env.TIDE_NODE_GRACE_SECONDS, 10),
+        metrics: startMetrics(),
+        report: timestamped,
+      });
+      stopOnSignals('stopping', () => controlPlane.stop(), telemetry);
+      return;
+    }
+    case 'gateway': {
+      const { startTelemetry, startMetrics } = await import('@tide/telemetry');
+      const { startGateway } = await import('@tide/gateway');
+      const kafka = await kafkaSource();
+      const telemetry = startTelemetry({ serviceName: 'tide-gateway', env: process.env });
+      const gateway = await startGateway({
+        log: { source: kafka ?? { kind: 'http', server } },
+        listen: { port: int('port', flags.port ?? process.env.TIDE_PORT, 8081), host: flags.host ?? process.env.TIDE_HOST ?? '127.0.0.1' },
+        metrics: startMetrics(),
+        report: timestamped,
+      });
+      stopOnSignals('stopping', () => gateway.stop(), telemetry);
       return;
     }
     case 'node': {
-      const { runNode, defaultNodeCapacity, parseTaint, nodeName } = await import('./commands/node.js');
+      const { parseTaint, nodeName } = await import('./commands/node.js');
+      const { startNode, defaultNodeCapacity } = await import('@tide/node-agent');
       const { startTelemetry } = await import('@tide/telemetry');
-      const telemetry = startTelemetry({ serviceName: 'tide-node', env: process.env });
       const name = flags.name ?? process.env.TIDE_NODE_NAME ?? nodeName();
       const defaults = defaultNodeCapacity();
-      const node = await runNode({
-        server,
-        ...(process.env.TIDE_KAFKA_BROKERS ? { kafkaBrokers: process.env.TIDE_KAFKA_BROKERS } : {}),
-        tracePods: telemetry.exporting,
+      const address = flags.address ?? process.env.TIDE_NODE_ADDRESS;
+      const cacheMb = flags['artifact-cache-mb'] ?? process.env.TIDE_ARTIFACT_CACHE_MB;
+      const options = {
         name,
         dataDir: flags.data ?? process.env.TIDE_DATA ?? join('.tide', 'nodes', name),
         capacity: {
@@ -277,23 +299,17 @@ async function run(): Promise<void> {
         labels: keyValues(flags.label ?? listFromEnv('TIDE_NODE_LABELS'), 'label', '='),
         taints: (flags.taint ?? listFromEnv('TIDE_NODE_TAINTS') ?? []).map(parseTaint),
         ...warmPoolOption(),
-        ...(flags.address ?? process.env.TIDE_NODE_ADDRESS ? { address: nodeAddress(flags.address ?? process.env.TIDE_NODE_ADDRESS!) } : {}),
-        ...(flags['artifact-cache-mb'] ?? process.env.TIDE_ARTIFACT_CACHE_MB
-          ? { artifactCacheMb: positiveInt('artifact-cache-mb', flags['artifact-cache-mb'] ?? process.env.TIDE_ARTIFACT_CACHE_MB) }
-          : {}),
-        log: (line) => print(`${new Date().toISOString()} ${line}`),
-      });
-      const shutdown = (why: string) => {
-        print(`${why}: stopping pods`);
-        node.stop().then(
-          () => telemetry.shutdown().finally(() => process.exit(0)),
-          (error: Error) => fail(new CliError(`shutdown failed: ${error.message}`)),
-        );
+        ...(address ? { address: nodeAddress(address) } : {}),
+        // Any control plane serves any artifact; the first one's log API is the node's log on one machine.
+        artifacts: { servers: server, ...(cacheMb ? { cacheMb: positiveInt('artifact-cache-mb', cacheMb) } : {}) },
+        report: timestamped,
       };
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('SIGINT'));
+      const kafka = await kafkaSource();
+      const telemetry = startTelemetry({ serviceName: 'tide-node', env: process.env });
+      const node = await startNode({ ...options, log: { source: kafka ?? { kind: 'http', server: server.split(',')[0]! } }, tracePods: telemetry.exporting });
+      const stop = stopOnSignals('stopping pods', () => node.stop(), telemetry);
       // Started by `tide up --nodes N`: a node does not outlive the tide that started it.
-      if (flags['exit-with-parent'] && process.send) process.once('disconnect', () => shutdown('parent gone'));
+      if (flags['exit-with-parent'] && process.send) process.once('disconnect', () => stop('parent gone'));
       return;
     }
     case 'deploy': {

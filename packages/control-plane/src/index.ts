@@ -4,3 +4,4 @@ export { ApiError } from './errors.js';
 export type { ControlPlaneDeps, ControlPlaneLog } from './deps.js';
 export { replicateArtifacts, ARTIFACTS_TOPIC } from './adapters/replicated-artifacts.js';
 export { observeClusterMetrics } from './cluster-metrics.js';
+export { startControlPlane, API_LIMITS, type ControlPlaneOptions, type RunningControlPlane } from './start-control-plane.js';

@@ -5,3 +5,4 @@ export { isDns1123Label } from './core/parse-invocation-path.js';
 export { createStateRouteTable, routesOf } from './state-routes.js';
 export { startLoadReporter, type LoadReporter, type MetricsLog } from './load-reporter.js';
 export type { LoadSample } from './gateway.js';
+export { startGateway, type GatewayProcessOptions, type RunningGateway } from './start-gateway.js';

@@ -14,3 +14,5 @@ export { chooseColdStart, STARTUP_ONLY_ENV, type ColdStartChoice, type SpawnReas
 export { planPoolRefill, planPoolRespawn, type PoolRefillView, type PoolRefillPlan, type PoolRespawnPlan } from './core/pool-refill.js';
 export { startNodeLoop, desiredPodsOf, agentPodName, clusterPodName, type NodeLoop, type NodeLoopOptions } from './node-loop.js';
 export { createArtifactCache, DEFAULT_ARTIFACT_CACHE_BYTES, type ArtifactCache, type ArtifactCacheOptions } from './artifact-cache.js';
+export { startNode, type NodeProcessOptions, type RunningNode } from './start-node.js';
+export { defaultNodeCapacity } from './node-capacity.js';

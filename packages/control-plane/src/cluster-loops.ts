@@ -1,0 +1,46 @@
+import type { Pod, StateStore } from '@tide/core';
+import type { EventLog } from '@tide/log';
+import { startLeaderElection, startNodeLifecycle, startRevisionController } from '@tide/controllers';
+import { startScheduler } from '@tide/scheduler';
+import { startAutoscaler } from '@tide/autoscaler';
+
+export interface ClusterLoops {
+  stop(): Promise<void>;
+}
+
+/**
+ * The loops that act on the cluster — revision controller, scheduler, autoscaler, node lifecycle —
+ * acting only while this process leads (an election through the log, so any number of control
+ * planes may run them; one acts, and a deposed one's writes are rejected by the fold).
+ */
+export async function startClusterLoops(options: {
+  store: StateStore;
+  log: EventLog;
+  nodeGraceSeconds: number;
+  holder: string;
+  onError: (error: Error) => void;
+  onUnschedulable: (pod: Pod, reasons: string[]) => void;
+  onLeadership: (leading: boolean, epoch: number) => void;
+}): Promise<ClusterLoops> {
+  const { store, log, onError } = options;
+  const graceMs = options.nodeGraceSeconds * 1000;
+  const election = await startLeaderElection({ store, leases: log, role: 'controllers', holder: options.holder, graceMs, onError, onChange: options.onLeadership });
+  const leader = election.current;
+  const loops = [startRevisionController(store, { onError, leader }), startScheduler(store, { onError, leader, onUnschedulable: options.onUnschedulable })];
+  const autoscaler = await startAutoscaler({ store, metrics: log, onError, leader });
+  const lifecycle = await startNodeLifecycle({ store, leases: log, graceMs, onError, leader });
+  return {
+    async stop() {
+      await autoscaler.stop();
+      await lifecycle.stop();
+      await Promise.all(loops.map((l) => l.stop()));
+      await election.stop();
+    },
+  };
+}
+
+/** What a control plane says when it starts or stops leading the cluster's controllers. */
+export function describeLeadership(leading: boolean, epoch: number): string {
+  if (leading) return `leading the cluster (epoch ${epoch})`;
+  return epoch === 0 ? 'not leading (no leader elected yet)' : `not leading (epoch ${epoch} is another's)`;
+}

@@ -1,0 +1,103 @@
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import { describeLogSource, listen, logReachable, openProcessState, urlOf, type LogSource, type ProcessState, type RequestHandler } from '@tide/process';
+import { openArtifactStore, type ArtifactStore } from './adapters/artifact-store.js';
+import { replicateArtifacts } from './adapters/replicated-artifacts.js';
+import { createControlPlaneApp } from './app.js';
+import { observeClusterMetrics } from './cluster-metrics.js';
+import { describeLeadership, startClusterLoops } from './cluster-loops.js';
+import { ensureDefaultNamespace, keepDefaultNamespace } from './default-namespace.js';
+
+/** What the API accepts: manifests up to 1 MiB, bundled functions up to 64 MiB. */
+export const API_LIMITS = { manifestBytes: 1024 * 1024, artifactBytes: 64 * 1024 * 1024 };
+
+export interface ControlPlaneOptions {
+  /** The log to run on (opened, and closed at stop, by the control plane), or a process state shared with other components (closed by its opener). */
+  log: { source: LogSource } | { shared: ProcessState };
+  /** Where uploaded artifacts are kept (and, on the embedded log, the log itself). */
+  dataDir: string;
+  /** Serve the API on a server of its own; without it the caller serves `handle`. */
+  listen?: { port: number; host: string };
+  /** A node that does not renew its lease for this long becomes NotReady. */
+  nodeGraceSeconds: number;
+  /** This control plane's name in leadership elections (default: host, port and pid). */
+  holder?: string;
+  /** Serves /metrics for Prometheus. */
+  metrics?: { handle: RequestHandler };
+  /** A further condition of /readyz (a composer that is still starting its other parts). */
+  ready?: () => boolean;
+  /** Lines for the process's output. */
+  report: (line: string) => void;
+}
+
+export interface RunningControlPlane {
+  /** Where the API listens, when it has a server of its own. */
+  url?: string;
+  state: ProcessState;
+  artifacts: ArtifactStore;
+  /** The API (and /metrics), for a caller that serves it on its own server. */
+  handle: RequestHandler;
+  /** Stops the API server (if its own), the controllers, then the log if the control plane opened it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A control plane: the API server plus the controllers, scheduler, autoscaler and node lifecycle,
+ * which act only while it leads. On Kafka any number may run; on the embedded log it owns the
+ * data directory.
+ */
+export async function startControlPlane(options: ControlPlaneOptions): Promise<RunningControlPlane> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const { report } = options;
+  const onError = (error: Error) => report(`error: ${error.message}`);
+  const owned = 'source' in options.log;
+  const state = 'source' in options.log ? await openProcessState({ source: options.log.source, report, onError }) : options.log.shared;
+  const { store, log } = state;
+  const onKafka = state.source.kind === 'kafka';
+  await ensureDefaultNamespace(store);
+  const defaultNamespace = keepDefaultNamespace(store, onError);
+  const local = await openArtifactStore(join(dataDir, 'artifacts'));
+  // Several control planes on Kafka: an upload to one must be fetchable from any.
+  const replicated = onKafka ? await replicateArtifacts(local, log, onError) : undefined;
+  const artifacts = replicated ?? local;
+  let started = false;
+  // Not ready while the log cannot be reached: a load balancer sends writes to a control plane that can append.
+  const ready = () => started && logReachable(log) && (options.ready?.() ?? true);
+  const app = createControlPlaneApp({ store, log, artifacts, limits: API_LIMITS }, { ready });
+  observeClusterMetrics(store);
+  const api = getRequestListener(app.fetch);
+  const handle: RequestHandler = (req, res) => (req.url === '/metrics' && options.metrics ? options.metrics.handle(req, res) : void api(req, res));
+  const server = options.listen ? await listen(handle, options.listen.port, options.listen.host) : undefined;
+  const url = server && options.listen ? urlOf(server, options.listen.host) : undefined;
+  const loops = await startClusterLoops({
+    store,
+    log,
+    nodeGraceSeconds: options.nodeGraceSeconds,
+    holder: options.holder ?? `control-plane@${hostname()}:${options.listen?.port ?? 0}:${process.pid}`,
+    onError,
+    onUnschedulable: (pod, reasons) => report(`pod ${pod.metadata.name} is unschedulable: ${reasons.join('; ')}`),
+    onLeadership: (leading, epoch) => report(describeLeadership(leading, epoch)),
+  });
+  started = true;
+  if (url) report(`control plane is up at ${url} (${describeLogSource(state.source)})`);
+  let stopping: Promise<void> | undefined;
+  return {
+    ...(url ? { url } : {}),
+    state,
+    artifacts,
+    handle,
+    stop: () =>
+      (stopping ??= (async () => {
+        started = false;
+        server?.close();
+        server?.closeAllConnections();
+        await loops.stop();
+        await defaultNamespace.stop();
+        await replicated?.close();
+        if (owned) await state.close();
+      })()),
+  };
+}

@@ -1,0 +1,91 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { NodeCapacity, Taint } from '@tide/core';
+import { describeLogSource, openProcessState, type LogSource, type ProcessState } from '@tide/process';
+import { createArtifactCache } from './artifact-cache.js';
+import { openNodeAgent } from './node-agent.js';
+import { startNodeLoop, type NodeLoop } from './node-loop.js';
+import { recordPodSpan } from './pod-spans.js';
+
+export interface NodeProcessOptions {
+  /** The log to follow (opened, and closed at stop, by the node), or a process state shared with other components. */
+  log: { source: LogSource } | { shared: ProcessState };
+  name: string;
+  dataDir: string;
+  /** Where artifacts come from: fetched by digest from control planes (comma-separated URLs), or a local store's path. */
+  artifacts: { servers: string; cacheMb?: number } | { localPath: (digest: string) => Promise<string> };
+  capacity: NodeCapacity;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+  /** The address pods listen on and gateways reach them at (default 127.0.0.1: one machine). */
+  address?: string;
+  /** Pre-started runtime processes (0 disables the warm pool). */
+  warmPoolSize?: number;
+  /** Record each traced call of the pods as a span (an OpenTelemetry exporter is configured). */
+  tracePods?: boolean;
+  report: (line: string) => void;
+}
+
+export interface RunningNode {
+  node: NodeLoop;
+  /** Stops every pod gracefully, then the log if the node opened it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A node: the agent that runs the pods bound to it as processes, registers the node, renews its
+ * lease, reports its pods and ships what they print.
+ */
+export async function startNode(options: NodeProcessOptions): Promise<RunningNode> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const { report } = options;
+  const onError = (error: Error) => report(`error: ${error.message}`);
+  const owned = 'source' in options.log;
+  const state = 'source' in options.log ? await openProcessState({ source: options.log.source, report, onError }) : options.log.shared;
+  const artifactPath =
+    'localPath' in options.artifacts
+      ? options.artifacts.localPath
+      : pathFromCache(join(dataDir, 'artifacts'), options.artifacts.servers, options.artifacts.cacheMb, onError);
+  const address = options.address ?? '127.0.0.1';
+  const node = await startNodeLoop({
+    store: state.store,
+    nodeName: options.name,
+    address,
+    capacity: options.capacity,
+    ...(options.labels ? { labels: options.labels } : {}),
+    ...(options.taints ? { taints: options.taints } : {}),
+    openAgent: (onReport, onPodLog) =>
+      openNodeAgent({
+        dataDir: join(dataDir, 'agent'),
+        podHost: address,
+        ...(options.tracePods ? { onInvocation: recordPodSpan } : {}),
+        onReport,
+        onLog: (pod, stream, line) => {
+          report(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`);
+          onPodLog(pod, stream, line);
+        },
+        ...(options.warmPoolSize === undefined ? {} : { warmPool: { size: options.warmPoolSize } }),
+      }),
+    artifactPath,
+    metrics: state.log,
+    leases: state.log,
+    logs: state.log,
+    onError,
+  });
+  if (owned) report(`node ${options.name} is up (boot ${node.bootId}), following ${describeLogSource(state.source)}`);
+  let stopping: Promise<void> | undefined;
+  return {
+    node,
+    stop: () =>
+      (stopping ??= (async () => {
+        await node.close();
+        if (owned) await state.close();
+      })()),
+  };
+}
+
+function pathFromCache(dir: string, servers: string, cacheMb: number | undefined, onError: (error: Error) => void) {
+  const cache = createArtifactCache(dir, servers, { onError, ...(cacheMb === undefined ? {} : { maxBytes: cacheMb * 1024 * 1024 }) });
+  return (digest: string) => cache.path(digest);
+}

@@ -2,7 +2,7 @@ import { request } from 'undici';
 import { CliError } from '../api-client.js';
 
 /** `tide invoke <name>`: calls the function through the gateway and returns what it answered. */
-export async function invoke(server: string, options: { namespace: string; name: string; path: string; method: string; data?: string; headers: Record<string, string> }) {
+export async function invoke(server: string, options: { namespace: string; name: string; path: string; method: string; data?: string | Uint8Array; headers: Record<string, string> }) {
   const url = `${server.replace(/\/+$/, '')}/fn/${options.namespace}/${options.name}${options.path.startsWith('/') ? options.path : `/${options.path}`}`;
   try {
     const res = await request(url, { method: options.method as 'GET', headers: options.headers, ...(options.data === undefined ? {} : { body: options.data }) });

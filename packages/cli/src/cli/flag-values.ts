@@ -1,0 +1,50 @@
+import { CliError } from '../api-client.js';
+
+/** A whole number from a flag or its variable, or the fallback when neither is set. */
+export function int(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new CliError(`--${name} must be a whole number, got "${value}"`, 2);
+  return Number(value);
+}
+
+export function optionalInt(name: string, value: string | undefined): number | undefined {
+  return value === undefined ? undefined : int(name, value, 0);
+}
+
+export function positiveInt(name: string, value: string | undefined): number {
+  const n = int(name, value, 0);
+  if (n < 1) throw new CliError(`--${name} must be at least 1, got "${value}"`, 2);
+  return n;
+}
+
+/** A comma-separated variable as the values of a repeatable flag (undefined when unset or empty). */
+export function listFromEnv(env: Readonly<Record<string, string | undefined>>, name: string): string[] | undefined {
+  const items = (env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  return items.length ? items : undefined;
+}
+
+/** `KEY=VALUE` (or `Name: value`) pairs of a repeatable flag. */
+export function keyValues(pairs: readonly string[] | undefined, flag: string, separator: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const at = pair.indexOf(separator);
+    if (at <= 0) throw new CliError(`--${flag} "${pair}" must look like KEY${separator}VALUE`, 2);
+    out[pair.slice(0, at).trim()] = pair.slice(at + separator.length).trim();
+  }
+  return out;
+}
+
+/** --address / TIDE_NODE_ADDRESS: an IP or host name pods can listen on, with no scheme or port. */
+export function nodeAddress(value: string): string {
+  if (!/^(?:[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:]{2,39})$/.test(value)) {
+    throw new CliError(`--address "${value}" must be an IP address or host name of this machine (no scheme, no port)`, 2);
+  }
+  return value;
+}
+
+/** `function/hello`, `fn/hello` or `hello` → hello: kubectl's TYPE/NAME, for commands that act on functions. */
+export function functionName(ref: string | undefined, usage: string): string {
+  const match = /^(?:(function|functions|fn)\/)?([^/]+)$/.exec(ref ?? '');
+  if (!match) throw new CliError(ref?.includes('/') ? `"${ref}" is not a function: use function/<NAME> or <NAME>\nUsage: ${usage}` : `name the function\nUsage: ${usage}`, 2);
+  return match[2]!;
+}

@@ -1,0 +1,173 @@
+import { CliError, createApiClient } from '../api-client.js';
+import type { CommandSpec } from './command-spec.js';
+import { functionName, int, keyValues, optionalInt } from './flag-values.js';
+import { list, str } from './process-commands.js';
+
+/** Commands that act on one function: deploy, invoke, logs, rollout, autoscale. */
+
+export const deployCommand: CommandSpec = {
+  name: 'deploy',
+  summary: 'bundle a function directory, upload it, apply it and wait until it answers',
+  args: [{ name: 'dir', required: true }],
+  flags: {
+    name: { type: 'string', value: 'NAME', help: "function name (default: the directory's name)" },
+    env: { type: 'string', multiple: true, value: 'KEY=VALUE', help: 'an environment variable of the function (repeatable)' },
+    wait: { type: 'string', value: 'SECONDS', help: 'how long to wait for a ready pod (default 60)' },
+    min: { type: 'string', value: 'N', help: 'replicas at least (0: scale to zero)' },
+    max: { type: 'string', value: 'N', help: 'replicas at most' },
+    target: { type: 'string', value: 'N', help: 'target per pod of the scaling metric' },
+    metric: { type: 'string', value: 'concurrency|rps|cpu', help: 'what the autoscaler scales on' },
+    concurrency: { type: 'string', value: 'N', help: 'requests one pod serves at once' },
+    timeout: { type: 'string', value: 'SECONDS', help: 'a call running longer gets 504 and its pod is recycled' },
+    memory: { type: 'string', value: 'MB', help: 'memory limit of a pod' },
+    'scale-to-zero-after': { type: 'string', value: 'SECONDS', help: 'idle time before scaling to zero' },
+    'stable-window': { type: 'string', value: 'SECONDS', help: "the autoscaler's averaging window" },
+  },
+  examples: [
+    ['tide deploy functions/hello', 'deploy (or update) hello from its directory'],
+    ['tide deploy functions/hello --name greeter --env GREETING=Ahoy', 'under another name, with a variable'],
+    ['tide deploy functions/sleep --min 0 --max 20 --target 5', 'scaling from zero to 20 pods, 5 calls in flight each'],
+  ],
+  async run({ flags, args, server, namespace, print }) {
+    const { deploy } = await import('../commands/deploy.js');
+    const result = await deploy(createApiClient(server), {
+      dir: args[0]!,
+      ...(str(flags.name) ? { name: str(flags.name)! } : {}),
+      namespace,
+      env: keyValues(list(flags.env), 'env', '='),
+      overrides: specOverrides(flags),
+      waitSeconds: int('wait', str(flags.wait), 60),
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    print(`${result.fn.metadata.name} is ready (${result.fn.status.latestRevision}, ${result.ms} ms): ${result.url}`);
+  },
+};
+
+/** Spec settings from deploy's flags; the server validates them and names any that is out of range. */
+function specOverrides(flags: Record<string, unknown>) {
+  const value = (name: string) => str(flags[name] as string | undefined);
+  const defined = (entries: Record<string, unknown>) => Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
+  const scale = defined({
+    min: optionalInt('min', value('min')),
+    max: optionalInt('max', value('max')),
+    target: optionalInt('target', value('target')),
+    scaleToZeroAfterSeconds: optionalInt('scale-to-zero-after', value('scale-to-zero-after')),
+    stableWindowSeconds: optionalInt('stable-window', value('stable-window')),
+    metric: value('metric'),
+  });
+  const top = defined({ concurrency: optionalInt('concurrency', value('concurrency')), timeoutSeconds: optionalInt('timeout', value('timeout')), memoryMb: optionalInt('memory', value('memory')) });
+  return { ...top, scale };
+}
+
+export const invokeCommand: CommandSpec = {
+  name: 'invoke',
+  summary: 'call a function through the gateway and print what it answers',
+  args: [{ name: 'function', required: true }],
+  flags: {
+    data: { type: 'string', short: 'd', value: 'TEXT|@FILE', help: 'request body, or @FILE for a file\'s bytes as curl has it (makes the method POST)' },
+    method: { type: 'string', short: 'X', value: 'METHOD', help: 'HTTP method (default GET, or POST with --data)' },
+    path: { type: 'string', value: '/SUB/PATH', help: 'path below the function (default /)' },
+    header: { type: 'string', short: 'H', multiple: true, value: "'NAME: VALUE'", help: 'a request header (repeatable)' },
+  },
+  examples: [
+    ['tide invoke hello', 'GET /fn/default/hello'],
+    ["tide invoke echo --data 'some bytes' -H 'content-type: text/plain'", 'POST a body'],
+  ],
+  async run({ flags, args, server, namespace }) {
+    const { invoke } = await import('../commands/invoke.js');
+    const data = await requestBody(str(flags.data));
+    const result = await invoke(server, {
+      namespace,
+      name: functionName(args[0], 'tide invoke <function>'),
+      path: str(flags.path) ?? '/',
+      method: (str(flags.method) ?? (data === undefined ? 'GET' : 'POST')).toUpperCase(),
+      ...(data === undefined ? {} : { data }),
+      headers: keyValues(list(flags.header), 'header', ':'),
+    });
+    process.stdout.write(result.body);
+    if (result.status >= 400) throw new CliError(`function answered ${result.status}`, 1);
+  },
+};
+
+/** `--data TEXT` is the text; `--data @file` the file's bytes, as curl has it. */
+async function requestBody(data: string | undefined): Promise<string | Uint8Array | undefined> {
+  if (data === undefined || !data.startsWith('@')) return data;
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return await readFile(data.slice(1));
+  } catch (error) {
+    throw new CliError(`--data ${data}: cannot read ${data.slice(1)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 2);
+  }
+}
+
+export const logsCommand: CommandSpec = {
+  name: 'logs',
+  summary: 'what the pods of a function printed ([pod] line; ! marks stderr)',
+  args: [{ name: 'function', required: true }],
+  flags: {
+    follow: { type: 'boolean', short: 'f', help: 'keep printing new lines' },
+    tail: { type: 'string', value: 'N', help: 'only the last N lines' },
+    pod: { type: 'string', value: 'POD', help: "only this pod's lines" },
+  },
+  examples: [
+    ['tide logs hello', 'everything its pods printed, oldest first'],
+    ['tide logs function/hello -f --tail 20', 'the last 20 lines, then new ones as they come'],
+  ],
+  async run({ flags, args, server, namespace }) {
+    const { functionLogs } = await import('../commands/logs.js');
+    const controller = new AbortController();
+    process.once('SIGINT', () => controller.abort());
+    await functionLogs(server, {
+      namespace,
+      name: functionName(args[0], 'tide logs <function>'),
+      follow: flags.follow === true,
+      ...(str(flags.tail) === undefined ? {} : { tail: int('tail', str(flags.tail), 0) }),
+      ...(str(flags.pod) === undefined ? {} : { pod: str(flags.pod)! }),
+      write: (text) => process.stdout.write(text),
+      signal: controller.signal,
+    });
+  },
+};
+
+export const rolloutCommand: CommandSpec = {
+  name: 'rollout',
+  summary: "follow a function's rollout, or go back to an earlier revision",
+  args: [
+    { name: 'action', required: true, choices: ['status', 'undo'] },
+    { name: 'function', required: true },
+  ],
+  flags: {
+    wait: { type: 'string', value: 'SECONDS', help: 'status: how long to wait for the rollout (default 60)' },
+    'to-revision': { type: 'string', value: 'REVISION', help: 'undo: the revision to go back to (default the previous one)' },
+  },
+  examples: [
+    ['tide rollout status function/hello', 'wait until every revision with traffic has its pods'],
+    ['tide rollout undo function/hello', 'back to the previous revision (a new event)'],
+  ],
+  async run({ flags, args, server, namespace, print }) {
+    const { rolloutStatus, rolloutUndo } = await import('../commands/rollout.js');
+    const name = functionName(args[1], 'tide rollout status|undo function/<NAME>');
+    const api = createApiClient(server);
+    if (args[0] === 'undo') return print(await rolloutUndo(api, namespace, name, str(flags['to-revision'])));
+    await rolloutStatus(api, namespace, name, int('wait', str(flags.wait), 60), print);
+  },
+};
+
+export const autoscaleCommand: CommandSpec = {
+  name: 'autoscale',
+  summary: 're-run the recorded load of a function through the autoscaler with other settings',
+  args: [
+    { name: 'action', required: true, choices: ['replay'] },
+    { name: 'function', required: true },
+  ],
+  flags: {
+    from: { type: 'string', value: 'OFFSET', help: 'start at this offset of the metrics topic' },
+    set: { type: 'string', value: 'K=V,...', help: 'settings to try: target, panicWindow, stableWindow, ...' },
+  },
+  examples: [['tide autoscale replay sleep --set target=20,panicWindow=10s', 'what a target of 20 would have done']],
+  async run({ flags, args, server, namespace, print }) {
+    const { autoscaleReplay } = await import('../commands/autoscale-replay.js');
+    const from = str(flags.from);
+    print(await autoscaleReplay(createApiClient(server), { namespace, name: functionName(args[1], 'tide autoscale replay <function>'), set: str(flags.set) ?? '', ...(from === undefined ? {} : { from: int('from', from, 0) }) }));
+  },
+};

@@ -1,0 +1,199 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CliError } from '../api-client.js';
+import type { CommandContext, CommandSpec, FlagSpec } from './command-spec.js';
+import { int, keyValues, listFromEnv, nodeAddress, positiveInt } from './flag-values.js';
+
+/** The long-running commands: all of Tide in one process, or one component each. */
+
+const port = (fallback: number): FlagSpec => ({ type: 'string', value: 'PORT', help: `port to listen on (default ${fallback}; TIDE_PORT)` });
+const host: FlagSpec = { type: 'string', value: 'HOST', help: 'address to listen on (default 127.0.0.1; TIDE_HOST; 0.0.0.0 for every interface)' };
+const data = (fallback: string): FlagSpec => ({ type: 'string', value: 'DIR', help: `data directory (default ${fallback}; TIDE_DATA)` });
+const warmPool: FlagSpec = { type: 'string', value: 'N', help: 'pre-started runtime processes per node, 0 to disable (default 2; TIDE_WARM_POOL)' };
+const nodeGrace: FlagSpec = { type: 'string', value: 'SECONDS', help: 'a node silent this long becomes NotReady (default 10; TIDE_NODE_GRACE_SECONDS)' };
+
+const repoRoot = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
+const timestamped = (print: (line: string) => void) => (line: string) => print(`${new Date().toISOString()} ${line}`);
+
+export const upCommand: CommandSpec = {
+  name: 'up',
+  summary: 'all of Tide in one process: API, gateway, controllers, scheduler and a node (TIDE_KAFKA_BROKERS: on Kafka, else the embedded log)',
+  args: [],
+  flags: {
+    port: port(8080),
+    host,
+    data: data('./.tide'),
+    examples: { type: 'boolean', help: 'deploy the example functions (hello, echo, hono-app) once up' },
+    'warm-pool': warmPool,
+    nodes: { type: 'string', value: 'N', help: '1: a node in this process (default); N > 1: N `tide node` processes sharing the machine; 0: none' },
+    'node-grace': nodeGrace,
+  },
+  examples: [
+    ['tide up', 'Tide on 127.0.0.1:8080 with its data in ./.tide'],
+    ['tide up --examples --port 9090', 'with the examples deployed, on another port'],
+    ['tide up --nodes 3', 'three node agents as separate processes'],
+  ],
+  async run({ flags, env, print }) {
+    const { startTelemetry, startMetrics } = await import('@tide/telemetry');
+    const { up, exampleDirs } = await import('../commands/up.js');
+    const kafka = await kafkaSource(env);
+    const telemetry = startTelemetry({ serviceName: 'tide', env });
+    const tide = await up({
+      port: int('port', str(flags.port) ?? env.TIDE_PORT, 8080),
+      host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1',
+      dataDir: str(flags.data) ?? env.TIDE_DATA ?? '.tide',
+      deployDirs: flags.examples ? await exampleDirs(repoRoot) : [],
+      nodeGraceSeconds: int('node-grace', str(flags['node-grace']) ?? env.TIDE_NODE_GRACE_SECONDS, 10),
+      nodes: int('nodes', str(flags.nodes), 1),
+      cliEntry: fileURLToPath(new URL('../main.js', import.meta.url)),
+      metrics: startMetrics(),
+      ...warmPoolSize(flags, env),
+      ...(kafka ? { kafka } : {}),
+      otelEnv: envStartingWith(env, 'OTEL_'),
+      kafkaEnv: envStartingWith(env, 'TIDE_KAFKA_'),
+      tracePods: telemetry.exporting,
+      log: timestamped(print),
+    });
+    stopOnSignals(print, 'draining in-flight calls and stopping pods', () => tide.stop(), telemetry);
+  },
+};
+
+export const controlPlaneCommand: CommandSpec = {
+  name: 'control-plane',
+  summary: "the API and the cluster's controllers, acting while this one leads (TIDE_KAFKA_BROKERS: on Kafka, any number)",
+  args: [],
+  flags: { port: port(8080), host, data: data('./.tide'), 'node-grace': nodeGrace },
+  examples: [['TIDE_KAFKA_BROKERS=kafka:9092 tide control-plane --host 0.0.0.0', 'one of several control planes on a Kafka cluster']],
+  async run({ flags, env, print }) {
+    const { startTelemetry, startMetrics } = await import('@tide/telemetry');
+    const { startControlPlane } = await import('@tide/control-plane');
+    const dataDir = str(flags.data) ?? env.TIDE_DATA ?? '.tide';
+    const kafka = await kafkaSource(env);
+    const telemetry = startTelemetry({ serviceName: 'tide-control-plane', env });
+    const controlPlane = await startControlPlane({
+      log: { source: kafka ?? { kind: 'embedded', dataDir: resolve(dataDir) } },
+      dataDir,
+      listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8080), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
+      nodeGraceSeconds: int('node-grace', str(flags['node-grace']) ?? env.TIDE_NODE_GRACE_SECONDS, 10),
+      metrics: startMetrics(),
+      report: timestamped(print),
+    });
+    stopOnSignals(print, 'stopping', () => controlPlane.stop(), telemetry);
+  },
+};
+
+export const gatewayCommand: CommandSpec = {
+  name: 'gateway',
+  summary: "serves /fn/... on its own (routes from Kafka, or from --server's log API)",
+  args: [],
+  flags: { port: port(8081), host },
+  examples: [['tide gateway --port 8081 --server http://127.0.0.1:8080', 'a second gateway beside `tide up`']],
+  async run({ flags, env, server, print }) {
+    const { startTelemetry, startMetrics } = await import('@tide/telemetry');
+    const { startGateway } = await import('@tide/gateway');
+    const kafka = await kafkaSource(env);
+    const telemetry = startTelemetry({ serviceName: 'tide-gateway', env });
+    const gateway = await startGateway({
+      log: { source: kafka ?? { kind: 'http', server } },
+      listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8081), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
+      metrics: startMetrics(),
+      report: timestamped(print),
+    });
+    stopOnSignals(print, 'stopping', () => gateway.stop(), telemetry);
+  },
+};
+
+export const nodeCommand: CommandSpec = {
+  name: 'node',
+  summary: 'a node agent: runs the pods bound to it (follows --server, or Kafka)',
+  args: [],
+  flags: {
+    name: { type: 'string', value: 'NAME', help: 'node name (default node-<random>; TIDE_NODE_NAME)' },
+    data: data('./.tide/nodes/NAME'),
+    memory: { type: 'string', value: 'MB', help: "memory for pods (default: this machine's share; TIDE_NODE_MEMORY_MB)" },
+    cpu: { type: 'string', value: 'MILLI', help: 'CPU requests it accepts, in millicores (TIDE_NODE_CPU_MILLI)' },
+    pods: { type: 'string', value: 'N', help: 'pods it runs at most (default 110; TIDE_NODE_PODS)' },
+    label: { type: 'string', multiple: true, value: 'K=V', help: 'a label for node selectors (repeatable; TIDE_NODE_LABELS=k=v,k2=v2)' },
+    taint: { type: 'string', multiple: true, value: 'K=V:EFFECT', help: 'a taint, NoSchedule or NoExecute (repeatable; TIDE_NODE_TAINTS)' },
+    'warm-pool': warmPool,
+    address: { type: 'string', value: 'IP|HOST', help: "where gateways on other machines reach this node's pods (default 127.0.0.1; TIDE_NODE_ADDRESS)" },
+    'artifact-cache-mb': { type: 'string', value: 'MB', help: 'artifacts kept on disk (default 1024; TIDE_ARTIFACT_CACHE_MB)' },
+    'exit-with-parent': { type: 'boolean', hidden: true, help: 'stop when the process that started it ends (tide up --nodes)' },
+  },
+  examples: [
+    ['tide node --server http://127.0.0.1:8080 --name node-2 --memory 2048', 'a second node beside `tide up`'],
+    ['tide node --label disk=ssd --taint dedicated=gpu:NoSchedule', 'a node only some functions go to'],
+  ],
+  async run({ flags, env, server, print }) {
+    const { parseTaint, nodeName } = await import('../commands/node.js');
+    const { startNode, defaultNodeCapacity } = await import('@tide/node-agent');
+    const { startTelemetry } = await import('@tide/telemetry');
+    const name = str(flags.name) ?? env.TIDE_NODE_NAME ?? nodeName();
+    const defaults = defaultNodeCapacity();
+    const address = str(flags.address) ?? env.TIDE_NODE_ADDRESS;
+    const cacheMb = str(flags['artifact-cache-mb']) ?? env.TIDE_ARTIFACT_CACHE_MB;
+    const options = {
+      name,
+      dataDir: str(flags.data) ?? env.TIDE_DATA ?? join('.tide', 'nodes', name),
+      capacity: {
+        memoryMb: int('memory', str(flags.memory) ?? env.TIDE_NODE_MEMORY_MB, defaults.memoryMb),
+        cpuMilli: int('cpu', str(flags.cpu) ?? env.TIDE_NODE_CPU_MILLI, defaults.cpuMilli),
+        pods: int('pods', str(flags.pods) ?? env.TIDE_NODE_PODS, defaults.pods),
+      },
+      labels: keyValues(list(flags.label) ?? listFromEnv(env, 'TIDE_NODE_LABELS'), 'label', '='),
+      taints: (list(flags.taint) ?? listFromEnv(env, 'TIDE_NODE_TAINTS') ?? []).map(parseTaint),
+      ...warmPoolSize(flags, env),
+      ...(address ? { address: nodeAddress(address) } : {}),
+      // Any control plane serves any artifact; the first one's log API is the node's log on one machine.
+      artifacts: { servers: server, ...(cacheMb ? { cacheMb: positiveInt('artifact-cache-mb', cacheMb) } : {}) },
+      report: timestamped(print),
+    };
+    const kafka = await kafkaSource(env);
+    const telemetry = startTelemetry({ serviceName: 'tide-node', env });
+    const node = await startNode({ ...options, log: { source: kafka ?? { kind: 'http', server: server.split(',')[0]! } }, tracePods: telemetry.exporting });
+    const stop = stopOnSignals(print, 'stopping pods', () => node.stop(), telemetry);
+    // Started by `tide up --nodes N`: a node does not outlive the tide that started it.
+    if (flags['exit-with-parent'] && process.send) process.once('disconnect', () => stop('parent gone'));
+  },
+};
+
+export const str = (value: CommandContext['flags'][string]): string | undefined => (typeof value === 'string' ? value : undefined);
+export const list = (value: CommandContext['flags'][string]): string[] | undefined => (Array.isArray(value) ? value : undefined);
+
+/** --warm-pool or TIDE_WARM_POOL, when given: the node's pool size (0 disables it). */
+function warmPoolSize(flags: CommandContext['flags'], env: CommandContext['env']): { warmPoolSize?: number } {
+  const raw = str(flags['warm-pool']) ?? env.TIDE_WARM_POOL;
+  return raw === undefined ? {} : { warmPoolSize: int('warm-pool', raw, 2) };
+}
+
+/** The variables whose names start with `prefix`, for the processes this one starts. */
+function envStartingWith(env: CommandContext['env'], prefix: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[0].startsWith(prefix) && entry[1] !== undefined));
+}
+
+/** TIDE_KAFKA_BROKERS and its companions, checked before anything starts. */
+async function kafkaSource(env: CommandContext['env']) {
+  const { kafkaSourceFromEnv } = await import('../commands/kafka-source.js');
+  return kafkaSourceFromEnv(env);
+}
+
+/** SIGTERM or SIGINT: a graceful stop (in-flight work drained), telemetry flushed, exit 0. */
+function stopOnSignals(print: (line: string) => void, what: string, stop: () => Promise<void>, telemetry: { shutdown(): Promise<void> }): (why: string) => void {
+  let stopping = false;
+  const shutdown = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    print(`${why}: ${what}`);
+    stop().then(
+      () => telemetry.shutdown().finally(() => process.exit(0)),
+      (error: Error) => {
+        process.stderr.write(`tide: shutdown failed: ${error.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  return shutdown;
+}
+

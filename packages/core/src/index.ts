@@ -12,6 +12,7 @@ export { encodeSnapshot, decodeSnapshot, SnapshotFormatError } from './snapshot.
 export { followTopic, isLogRewound, type FollowTopicOptions, type FollowableLog } from './store/follow-topic.js';
 export { openStateStore, StateStreamResetError, STATE_TOPIC, type StateStore, type StateStoreOptions, type EventInput, type AppendResult, type StateListener } from './store/state-store.js';
 export type { StateLog, SnapshotStorage, TopicReader, LeaderStamp } from './store/ports.js';
+export { changedParts, subscribeToChanges, type StatePart } from './store/state-changes.js';
 export { startReconcileLoop, type ReconcileLoop, type ReconcileLoopOptions } from './store/reconcile-loop.js';
 export { METRICS_TOPIC, encodeLoadReport, decodeLoadReport, encodeMetricsReport, decodeMetricsReport, type LoadReport, type CpuReport, type MetricsReport, type FunctionLoad, type FunctionCpu } from './metrics.js';
 export { LOGS_TOPIC, encodePodLogBatch, decodePodLogBatch, type PodLogLine, type PodLogBatch } from './pod-logs.js';

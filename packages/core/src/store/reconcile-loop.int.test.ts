@@ -73,4 +73,61 @@ describe('a reconcile loop whose proposals the fold rejects', () => {
     await loop.stop();
     await store.close();
   });
+
+  it('backs the whole loop off on its clock when a pass fails, 100 ms doubling', async () => {
+    const clock = createFakeClock();
+    const store = await openStateStore({ log: createMemoryLog(), clock });
+    const errors: string[] = [];
+    let passes = 0;
+    const loop = startReconcileLoop(store, {
+      name: 'failing',
+      clock,
+      onError: (e) => errors.push(e.message),
+      reconcile: () => {
+        if (++passes > MAX_PASSES) return [];
+        throw new Error('planner crashed');
+      },
+    });
+    for (const [ms, total] of [[100, 1], [200, 2], [400, 3]] as const) {
+      await eventually(() => expect(clock.pendingTimers()).toContain(clock.now() + ms), { timeoutMs: 5_000, intervalMs: 5 });
+      expect(passes).toBe(total);
+      clock.advance(ms);
+    }
+    expect(errors[0]).toBe('failing: reconcile failed: planner crashed');
+    await loop.stop();
+    await store.close();
+  });
+
+  it('drops the back-offs of its keys when it no longer leads, and keeps no timer but the resync', async () => {
+    const clock = createFakeClock();
+    const store = await openStateStore({ log: createMemoryLog(), clock });
+    await store.append([createA]);
+    let leading = true;
+    let passes = 0;
+    let askedWhileDeposed = 0;
+    const loop = startReconcileLoop(store, {
+      name: 'deposed',
+      clock,
+      resyncMs: 60_000,
+      leader: () => {
+        if (leading) return { role: 'controllers', epoch: 1 };
+        askedWhileDeposed++;
+        return undefined;
+      },
+      reconcile: () => (++passes > MAX_PASSES ? [] : [createA]),
+    });
+    const start = clock.now();
+    await eventually(() => expect(clock.pendingTimers()).toContain(clock.now() + 5), { timeoutMs: 5_000, intervalMs: 5 });
+    leading = false;
+    // Nothing here waits on I/O: a pass that finds it no longer leads ends within the yield.
+    for (let i = 0; i < 10; i++) {
+      clock.advance(5);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(askedWhileDeposed, 'passes woken by a back-off while deposed').toBe(1);
+    expect(clock.pendingTimers()).toEqual([start + 60_000]);
+    expect(passes).toBe(1);
+    await loop.stop();
+    await store.close();
+  });
 });

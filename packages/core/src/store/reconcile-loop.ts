@@ -78,7 +78,10 @@ export function startReconcileLoop(store: StateStore, options: ReconcileLoopOpti
       if (!isDue(backoffs, WHOLE_PASS, clock.now(), undefined)) break;
       try {
         const leader = options.leader?.();
-        if (options.leader && !leader) continue;
+        if (options.leader && !leader) {
+          backoffs = without(backoffs, (key) => key !== WHOLE_PASS); // a new leadership starts afresh
+          continue;
+        }
         const state = store.state();
         await propose(state, await options.reconcile(state), leader);
         backoffs = without(backoffs, (key) => key === WHOLE_PASS);
@@ -90,11 +93,11 @@ export function startReconcileLoop(store: StateStore, options: ReconcileLoopOpti
     wakeWhenDue();
   };
 
-  /** One timer, for the key that falls due first. */
+  /** One timer, for the key that falls due first; while the whole loop backs off, for the loop. */
   const wakeWhenDue = () => {
     if (wakeTimer !== undefined) clock.clearTimeout(wakeTimer);
     wakeTimer = undefined;
-    const dueAt = nextDueAt(backoffs);
+    const dueAt = backoffs.get(WHOLE_PASS)?.notBefore ?? nextDueAt(backoffs);
     if (dueAt === undefined || stopped) return;
     wakeTimer = clock.setTimeout(() => {
       wakeTimer = undefined;
@@ -110,6 +113,8 @@ export function startReconcileLoop(store: StateStore, options: ReconcileLoopOpti
     }
     running = pass().finally(() => {
       running = undefined;
+      // A change folded after the pass's last look but before it settled must not wait for the resync.
+      if (dirty) trigger();
     });
   };
 

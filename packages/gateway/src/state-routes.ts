@@ -1,11 +1,14 @@
-import { keyOf, type ClusterState, type Pod, type StateStore } from '@tide/core';
+import { keyOf, subscribeToChanges, type ClusterState, type Pod, type StateStore } from '@tide/core';
 import type { FunctionRoute, PodEndpoint, RouteTable } from './route-table.js';
+
+/** The parts of cluster state routes are made of: routesOf can read nothing else (its type says so). */
+const ROUTE_SOURCES = ['functions', 'pods'] as const;
 
 /**
  * Every route, from cluster state, by key: `ns/name` splits traffic over its revisions' routes
  * `ns/name#revision` (their Ready pods), and `ns/name@tag` is the tagged revision's route.
  */
-export function routesOf(state: ClusterState): Map<string, FunctionRoute> {
+export function routesOf(state: Pick<ClusterState, (typeof ROUTE_SOURCES)[number]>): Map<string, FunctionRoute> {
   const podsByRevision = new Map<string, Pod[]>();
   for (const pod of state.pods.values()) {
     const key = keyOf(pod.metadata.namespace, pod.spec.revision);
@@ -61,7 +64,11 @@ export function failureOf(pods: readonly Pod[]): string | undefined {
   return `pod ${pod.metadata.name} exited (${pod.status.reason ?? 'no reason given'}), restart ${pod.status.restartCount}`;
 }
 
-/** A route table that follows the state store: rebuilt lazily after a change that can move routes. */
+/**
+ * A route table that follows the state store: rebuilt lazily after the fold changed what routes
+ * are made of, whichever event changed it (a node that lost its lease takes its pods with it, an
+ * undone rollout moves a function's traffic).
+ */
 export function createStateRouteTable(store: StateStore): RouteTable & { close(): void } {
   let routes = routesOf(store.state());
   let stale = false;
@@ -73,8 +80,7 @@ export function createStateRouteTable(store: StateStore): RouteTable & { close()
     }
     return routes;
   };
-  const unsubscribe = store.subscribe((event) => {
-    if (event && !event.type.startsWith('Pod') && !event.type.startsWith('Function') && !event.type.startsWith('Namespace') && event.type !== 'NodeRegistered') return;
+  const unsubscribe = subscribeToChanges(store, ROUTE_SOURCES, () => {
     stale = true;
     for (const listener of listeners) listener();
   });

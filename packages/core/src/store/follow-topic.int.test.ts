@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryLog } from '@tide/log/testing';
-import { eventually } from '@tide/testkit/testing';
+import { createFakeClock, eventually } from '@tide/testkit/testing';
 import { followTopic } from './follow-topic.js';
 
 const text = (value: Uint8Array) => new TextDecoder().decode(value);
 
 describe('followTopic', () => {
-  it('hands a record on again after its handling failed, reporting the failure, and loses none', async () => {
+  it('hands a record on again after its handling failed and a back-off passed on its clock, reporting the failure, and loses none', async () => {
     const log = createMemoryLog();
     await log.append('t', [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
+    const clock = createFakeClock();
     const handled: string[] = [];
     const errors: string[] = [];
     let failOnce = true;
@@ -17,7 +18,7 @@ describe('followTopic', () => {
       name: 'test',
       from: 0,
       signal: abort.signal,
-      maxBackoffMs: 10,
+      clock,
       onRecord: (record) => {
         if (text(record.value) === 'b' && failOnce) {
           failOnce = false;
@@ -27,8 +28,12 @@ describe('followTopic', () => {
       },
       onError: (error) => errors.push(error.message),
     });
-    await eventually(() => expect(handled).toEqual(['a', 'b', 'c']), { timeoutMs: 2_000, intervalMs: 5 });
+    // First failure: 100 ms x 2.
+    await eventually(() => expect(clock.pendingTimers()).toEqual([clock.now() + 200]), { timeoutMs: 2_000, intervalMs: 5 });
+    expect(handled).toEqual(['a']);
     expect(errors).toEqual(['test: handling record 1 of t failed: disk full; retrying']);
+    clock.advance(200);
+    await eventually(() => expect(handled).toEqual(['a', 'b', 'c']), { timeoutMs: 2_000, intervalMs: 5 });
     abort.abort();
     await following;
   });

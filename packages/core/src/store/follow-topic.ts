@@ -4,7 +4,8 @@
  * cluster that lost its data: the reader throws an error with code LOG_REWOUND) is reported and
  * followed again from its start, since nothing of the old history is left to resume from.
  */
-import { setTimeout as delay } from 'node:timers/promises';
+import type { Clock } from './ports.js';
+import { systemClock } from './system-clock.js';
 
 /** What following needs of a log: tailing reads of records that carry their offsets. */
 export interface FollowableLog<R extends { offset: number }> {
@@ -24,6 +25,7 @@ export interface FollowTopicOptions<R extends { offset: number }> {
   onRewound?: () => void;
   /** Longest wait between attempts after failures (default 5 000 ms). */
   maxBackoffMs?: number;
+  clock?: Clock;
 }
 
 /** True for the error a log throws when it no longer holds what a reader read (see LogRewoundError). */
@@ -62,7 +64,7 @@ export async function followTopic<R extends { offset: number }>(reader: Followab
       const what = error instanceof HandlingError ? `handling record ${error.offset} of ${topic}` : `reading ${topic}`;
       const cause = error instanceof HandlingError ? error.cause : error;
       report(`${what} failed: ${cause instanceof Error ? cause.message : String(cause)}; retrying`, error);
-      await sleep(Math.min(options.maxBackoffMs ?? 5_000, 100 * 2 ** failures), signal);
+      await sleep(options.clock ?? systemClock, Math.min(options.maxBackoffMs ?? 5_000, 100 * 2 ** failures), signal);
     }
   }
 }
@@ -77,7 +79,16 @@ class HandlingError extends Error {
   }
 }
 
-/** Waits `ms`, or less when `signal` aborts (never rejects). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return delay(ms, undefined, { signal }).catch(() => undefined);
+/** Waits `ms` on `clock`, or less when `signal` aborts (never rejects). */
+function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clock.clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = clock.setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

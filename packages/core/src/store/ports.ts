@@ -20,3 +20,13 @@ export interface TopicReader {
 
 /** The leadership a loop acts under (see LeaderElected): stamped on what it appends. */
 export type LeaderStamp = () => { role: string; epoch: number } | undefined;
+
+/**
+ * Time for the shells that follow the log (reconcile loops, followers, the store): the one clock
+ * they read and set timers on, so a test advances it by hand instead of sleeping.
+ */
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}

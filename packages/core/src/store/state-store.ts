@@ -4,8 +4,9 @@ import { decodeEvent, encodeEvent } from '../encoding.js';
 import { decodeSnapshot, encodeSnapshot, SnapshotFormatError } from '../snapshot.js';
 import { initialState, type ClusterState, type Verdict } from '../state.js';
 import type { EventEnvelope, LoggedEvent, TideEventInput } from '../events.js';
-import type { SnapshotStorage, StateLog } from './ports.js';
+import type { Clock, SnapshotStorage, StateLog } from './ports.js';
 import { followTopic } from './follow-topic.js';
+import { systemClock } from './system-clock.js';
 
 export const STATE_TOPIC = 'tide.state';
 
@@ -41,7 +42,8 @@ export interface StateStoreOptions {
   snapshots?: SnapshotStorage;
   /** Write a snapshot every this many folded records (default 10 000). */
   snapshotEvery?: number;
-  now?: () => number;
+  /** Stamps appended events' time and paces the follower's retries (default the system clock). */
+  clock?: Clock;
   newId?: () => string;
   onError?: (error: Error) => void;
 }
@@ -65,7 +67,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   const { log, snapshots } = options;
   const topic = options.topic ?? STATE_TOPIC;
   const snapshotEvery = options.snapshotEvery ?? 10_000;
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
   const newId = options.newId ?? randomUUID;
   // A snapshot ahead of the log (records lost with the machine's page cache) must not be trusted.
   const end = await log.endOffset(topic);
@@ -125,6 +127,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     from: state.offset + 1,
     onRecord: fold,
     signal: abort.signal,
+    clock,
     onRewound: () => reset(`${topic} no longer holds the ${state.offset + 1} records this process had folded`),
     ...(options.onError ? { onError: options.onError } : {}),
   });
@@ -143,7 +146,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   return {
     state: () => state,
     async append(events) {
-      const envelopes: EventEnvelope[] = events.map((e) => ({ ...e, id: newId(), time: new Date(now()).toISOString() }) as EventEnvelope);
+      const envelopes: EventEnvelope[] = events.map((e) => ({ ...e, id: newId(), time: new Date(clock.now()).toISOString() }) as EventEnvelope);
       const folded = state.offset;
       const offsets = await log.append(topic, envelopes.map((e) => ({ value: encodeEvent(e) })));
       // A log appends after everything already in it: an offset this store folded before the append

@@ -81,6 +81,7 @@ const cases: Case[] = [
   ['deleting a Function that does not exist', `${API}/namespaces/default/functions/nope`, () => send('DELETE'), 404, /function default\/nope not found/],
   ['a rollback of a function that does not exist', `${API}/namespaces/default/functions/nope/rollback`, () => send('POST'), 404, /function default\/nope not found/],
   ['a rollback to a revision that is not a string', `${fnPath}/rollback`, () => send('POST', { revision: 7 }), 422, /revision/],
+  ['a rollback whose body is not an object', `${fnPath}/rollback`, () => send('POST', 'null'), 400, /must be an object/],
   ['a rollback to a revision that is not a valid name', `${fnPath}/rollback`, () => send('POST', { revision: 'Hello_1' }), 422, /revision/],
   ['cordoning a node that does not exist', `${API}/nodes/nowhere/cordon`, () => send('POST'), 404, /node nowhere not found/],
   ['draining a node that does not exist', `${API}/nodes/nowhere/drain`, () => send('POST'), 404, /node nowhere not found/],

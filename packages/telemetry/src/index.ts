@@ -1,3 +1,3 @@
 export { startTelemetry, exporterConfigured, currentTraceparent, contextFromTraceparent, inSpan, type Telemetry } from './telemetry.js';
 export { recordRemoteSpan, type RemoteSpan } from './remote-span.js';
-export { startMetrics, type MetricsEndpoint } from './metrics.js';
+export { startMetrics, type MetricsEndpoint, type MetricsOptions } from './metrics.js';

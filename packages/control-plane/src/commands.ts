@@ -24,7 +24,7 @@ async function appendConditional(
 ): Promise<{ offset: number; existed: boolean }> {
   for (let attempt = 1; ; attempt++) {
     const current = currentVersion(ctx.store.state());
-    const expect = clientVersion ? Number(clientVersion) : (current ?? null);
+    const expect = clientVersion ? offsetOf(clientVersion) : (current ?? null);
     const event = { ...build(expect), ...(ctx.actor ? { actor: ctx.actor } : {}), ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) };
     // Doomed on the state we already have: answer now, so only a true race leaves a rejected record.
     const foreseen = judge(ctx.store.state(), event);
@@ -35,6 +35,15 @@ async function appendConditional(
     const lostRace = code === 'conflict' || code === 'already-exists' || code === 'not-found';
     if (clientVersion || !lostRace || attempt >= MAX_ATTEMPTS) throw refusal(result!.verdict, clientVersion);
   }
+}
+
+/** A client's resourceVersion as the log offset it names: one no log could reach is bad input, not a conflict. */
+function offsetOf(resourceVersion: string): number {
+  const offset = Number(resourceVersion);
+  if (!Number.isSafeInteger(offset)) {
+    throw new ApiError(422, 'Invalid', `metadata.resourceVersion ${resourceVersion.slice(0, 40)} is not a log offset`, [{ field: 'metadata.resourceVersion', message: 'not a log offset' }]);
+  }
+  return offset;
 }
 
 /** The API's answer to a rejected write: the client's own version of a thing now gone is a conflict. */

@@ -62,6 +62,7 @@ const cases: Case[] = [
   // Preconditions that already fail on the current state: no rejected record, just the answer.
   ['a Function apply with a stale resourceVersion', fnPath, () => send('PUT', fn('hello', { env: { A: '1' } }, { resourceVersion: String(Number(fnVersion) - 1) })), 409, /resourceVersion/],
   ['a Namespace apply with a stale resourceVersion', `${API}/namespaces/default`, () => send('PUT', ns('default', { metadata: { name: 'default', resourceVersion: '999' } })), 409, /resourceVersion/],
+  ['a Function apply with a resourceVersion past any offset', fnPath, () => send('PUT', fn('hello', {}, { resourceVersion: '99999999999999999999' })), 422, /metadata\.resourceVersion/],
   ['a Function apply with a resourceVersion of a function that does not exist', `${API}/namespaces/default/functions/other`, () => send('PUT', fn('other', {}, { resourceVersion: '1' })), 409, /not found|no longer exists/],
   ['a Function whose spec.traffic names a revision that does not exist', fnPath, () => send('PUT', fn('hello', { traffic: [{ revision: 'hello-00009', percent: 100 }] })), 400, /spec\.traffic names revision hello-00009/],
   ['a rollback of a function with no earlier revision', `${fnPath}/rollback`, () => send('POST'), 404, /no earlier revision/],
@@ -93,6 +94,7 @@ const cases: Case[] = [
   ['a log record that is not an object', `${API}/log/tide.metrics`, () => send('POST', records(42)), 422, /records\.0/],
   ['a log body that is not JSON', `${API}/log/tide.metrics`, () => send('POST', '{"records": ['), 422, /records/],
   ['a state record that is not an event', `${API}/log/tide.state`, () => send('POST', records({ value: base64('{"type":"Nope","data":{}}') })), 422, /records\.0\.value/],
+  ['a state record whose event fails its schema', `${API}/log/tide.state`, () => send('POST', records({ value: base64(JSON.stringify({ type: 'ScaleSet', id: 'event-12345', time: '2026-01-01T00:00:00Z', data: { namespace: 'default', name: 'hello', from: 1, to: -1, reason: 'x' } })) })), 422, /records\.0\.value.*data\.to/],
   ['a state record that is not JSON', `${API}/log/tide.state`, () => send('POST', records({ value: base64('hello') })), 422, /records\.0\.value/],
   // Artifacts.
   ['an empty artifact', `${API}/artifacts`, () => ({ method: 'POST', body: '' }), 400, /empty/],

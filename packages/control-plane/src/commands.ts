@@ -23,11 +23,12 @@ async function appendConditional(
   build: (expect: number | null) => EventInput,
 ): Promise<{ offset: number; existed: boolean }> {
   for (let attempt = 1; ; attempt++) {
-    const current = currentVersion(ctx.store.state());
+    const state = ctx.store.state();
+    const current = currentVersion(state);
     const expect = clientVersion ? offsetOf(clientVersion) : (current ?? null);
     const event = { ...build(expect), ...(ctx.actor ? { actor: ctx.actor } : {}), ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) };
     // Doomed on the state we already have: answer now, so only a true race leaves a rejected record.
-    const foreseen = judge(ctx.store.state(), event);
+    const foreseen = judge(state, event);
     if (!foreseen.accepted) throw refusal(foreseen, clientVersion);
     const [result] = await ctx.store.append([event]);
     if (result!.verdict.accepted) return { offset: result!.offset, existed: current !== undefined };

@@ -1,8 +1,12 @@
 import { metrics } from '@opentelemetry/api';
-import type { StateStore } from '@tide/core';
+import type { ClusterState } from '@tide/core';
 
-/** Gauges of cluster state for Prometheus (design §8): pods by phase and desired replicas, per function. */
-export function observeClusterMetrics(store: StateStore): void {
+/**
+ * Gauges of cluster state for Prometheus: pods by phase and desired replicas, per function. Each
+ * scrape observes only what the state holds now, so a function scaled to zero or deleted has no
+ * series left (the exporter drops series a callback no longer observes: see @tide/telemetry).
+ */
+export function observeClusterMetrics(store: { state(): ClusterState }): void {
   const meter = metrics.getMeter('tide-control-plane');
   meter.createObservableGauge('tide_pods', { description: 'Pods in the log, by function and phase' }).addCallback((result) => {
     const counts = new Map<string, { namespace: string; function: string; phase: string; n: number }>();

@@ -1,4 +1,4 @@
-import { FunctionManifest, NamespaceManifest, functionQuotaViolation, keyOf, type EventInput, type StateStore, type ClusterState, type ResourceMap } from '@tide/core';
+import { FunctionManifest, NamespaceManifest, functionQuotaViolation, judge, keyOf, type EventInput, type StateStore, type ClusterState, type Rejection, type ResourceMap } from '@tide/core';
 import { ApiError, invalid, rejectionError } from './errors.js';
 import type { ArtifactStore } from './adapters/artifact-store.js';
 
@@ -23,18 +23,34 @@ async function appendConditional(
   build: (expect: number | null) => EventInput,
 ): Promise<{ offset: number; existed: boolean }> {
   for (let attempt = 1; ; attempt++) {
-    const current = currentVersion(ctx.store.state());
-    const expect = clientVersion ? Number(clientVersion) : (current ?? null);
+    const state = ctx.store.state();
+    const current = currentVersion(state);
+    const expect = clientVersion ? offsetOf(clientVersion) : (current ?? null);
     const event = { ...build(expect), ...(ctx.actor ? { actor: ctx.actor } : {}), ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) };
+    // Doomed on the state we already have: answer now, so only a true race leaves a rejected record.
+    const foreseen = judge(state, event);
+    if (!foreseen.accepted) throw refusal(foreseen, clientVersion);
     const [result] = await ctx.store.append([event]);
     if (result!.verdict.accepted) return { offset: result!.offset, existed: current !== undefined };
-    const { code, reason } = result!.verdict;
+    const { code } = result!.verdict;
     const lostRace = code === 'conflict' || code === 'already-exists' || code === 'not-found';
-    if (clientVersion || !lostRace || attempt >= MAX_ATTEMPTS) {
-      if (clientVersion && code === 'not-found') throw rejectionError('conflict', `${reason}: it no longer exists`);
-      throw rejectionError(code, reason);
-    }
+    if (clientVersion || !lostRace || attempt >= MAX_ATTEMPTS) throw refusal(result!.verdict, clientVersion);
   }
+}
+
+/** A client's resourceVersion as the log offset it names: one no log could reach is bad input, not a conflict. */
+function offsetOf(resourceVersion: string): number {
+  const offset = Number(resourceVersion);
+  if (!Number.isSafeInteger(offset)) {
+    throw new ApiError(422, 'Invalid', `metadata.resourceVersion ${resourceVersion.slice(0, 40)} is not a log offset`, [{ field: 'metadata.resourceVersion', message: 'not a log offset' }]);
+  }
+  return offset;
+}
+
+/** The API's answer to a rejected write: the client's own version of a thing now gone is a conflict. */
+function refusal({ code, reason }: Rejection, clientVersion: string | undefined): ApiError {
+  if (clientVersion && code === 'not-found') return rejectionError('conflict', `${reason}: it no longer exists`);
+  return rejectionError(code, reason);
 }
 
 const versionIn = <T extends { metadata: { resourceVersion: string } }>(map: ResourceMap<T>, key: string) => {

@@ -36,13 +36,15 @@ export function checkManifestTarget(body: unknown, plural: string, name: string,
     throw new ApiError(400, 'BadRequest', `kind "${String(manifest.kind)}" cannot be applied at /${plural}: expected "${expectedKind}"`, [{ field: 'kind', message: `expected ${expectedKind}` }]);
   }
   const metadata = manifest.metadata as Record<string, unknown> | undefined;
-  if (metadata && typeof metadata === 'object') {
-    if (metadata.name !== undefined && metadata.name !== name) {
-      throw new ApiError(400, 'BadRequest', `metadata.name "${String(metadata.name)}" does not match the name in the path "${name}"`, [{ field: 'metadata.name', message: 'does not match the path' }]);
-    }
-    if (namespace && metadata.namespace !== undefined && metadata.namespace !== namespace) {
-      throw new ApiError(400, 'BadRequest', `metadata.namespace "${String(metadata.namespace)}" does not match the namespace in the path "${namespace}"`, [{ field: 'metadata.namespace', message: 'does not match the path' }]);
-    }
+  // The path names the object, but a manifest without metadata is a mistake, not a shorthand.
+  if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) {
+    throw new ApiError(422, 'Invalid', `metadata is required: an object with at least {"name": "${name}"}`, [{ field: 'metadata', message: 'required' }]);
   }
-  return { ...manifest, metadata: { ...(metadata && typeof metadata === 'object' ? metadata : {}), name, ...(namespace ? { namespace } : {}) } };
+  if (metadata.name !== undefined && metadata.name !== name) {
+    throw new ApiError(400, 'BadRequest', `metadata.name "${String(metadata.name)}" does not match the name in the path "${name}"`, [{ field: 'metadata.name', message: 'does not match the path' }]);
+  }
+  if (namespace && metadata.namespace !== undefined && metadata.namespace !== namespace) {
+    throw new ApiError(400, 'BadRequest', `metadata.namespace "${String(metadata.namespace)}" does not match the namespace in the path "${namespace}"`, [{ field: 'metadata.namespace', message: 'does not match the path' }]);
+  }
+  return { ...manifest, metadata: { ...metadata, name, ...(namespace ? { namespace } : {}) } };
 }

@@ -6,6 +6,7 @@ export { TideEvent, type TideEventInput, EventEnvelope, subjectOf, assertNever, 
 export { encodeEvent, decodeEvent, type DecodeResult } from './encoding.js';
 export { initialState, accepted, rejected, emptyResourceMap, COLLECTIONS, type ClusterState, type Leadership, type Collection, type ResourceMap, type Verdict, type Rejection, type RejectionCode } from './state.js';
 export { apply, skipInvalid, versionOf, type FoldResult } from './fold/apply.js';
+export { judge } from './fold/judge.js';
 export { revisionName } from './fold/functions.js';
 export { canonicalJson } from './fold/context.js';
 export { encodeSnapshot, decodeSnapshot, SnapshotFormatError } from './snapshot.js';

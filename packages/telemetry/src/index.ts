@@ -1,2 +1,2 @@
 export { startTelemetry, exporterConfigured, currentTraceparent, contextFromTraceparent, inSpan, type Telemetry } from './telemetry.js';
-export { startMetrics, type MetricsEndpoint } from './metrics.js';
+export { startMetrics, type MetricsEndpoint, type MetricsOptions } from './metrics.js';

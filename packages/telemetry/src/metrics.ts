@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { metrics } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, InstrumentType, MeterProvider } from '@opentelemetry/sdk-metrics';
+import { resources } from '@opentelemetry/sdk-node';
+import { serviceNameOf } from './service-name.js';
 
 export interface MetricsEndpoint {
   /** Answers GET /metrics in Prometheus' text format. */
@@ -9,14 +11,43 @@ export interface MetricsEndpoint {
   shutdown(): Promise<void>;
 }
 
+export interface MetricsOptions {
+  /** This process's service, reported as target_info's service_name: tide-control-plane, tide-gateway, tide-node or tide-up. */
+  serviceName: string;
+  /** The process's environment: OTEL_SERVICE_NAME, when set, names the service instead. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Until every process passes its own name (see MetricsOptions), better than "unknown_service:node". */
+const FALLBACK_SERVICE_NAME = 'tide';
+
+/**
+ * The Prometheus exporter, with observable gauges collected as deltas. The exporter's fixed
+ * cumulative temporality keeps every attribute set a gauge's callback ever observed, so a function
+ * scaled to zero or deleted went on being reported at its last value (Prometheus summed 11 pods
+ * where 8 existed). A gauge's delta is simply its value now, and holds only the series observed in
+ * this collection. Counters and histograms stay cumulative, as Prometheus expects. (An observable
+ * up-down counter would still keep vanished series: report what exists now with a gauge.)
+ */
+class CurrentGaugeExporter extends PrometheusExporter {
+  override selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
+    if (instrumentType === InstrumentType.OBSERVABLE_GAUGE) return AggregationTemporality.DELTA;
+    return super.selectAggregationTemporality(instrumentType);
+  }
+}
+
 /**
  * Every Tide process serves its metrics for Prometheus on its own port at /metrics (design §8):
  * instruments are created with @opentelemetry/api in the packages; this registers the provider
- * that collects them, with no server of its own.
+ * that collects them, with no server of its own. Pass `options`: without them the service is
+ * reported as "tide" whatever the process.
  */
-export function startMetrics(): MetricsEndpoint {
-  const exporter = new PrometheusExporter({ preventServerStart: true });
-  const provider = new MeterProvider({ readers: [exporter] });
+export function startMetrics(options?: MetricsOptions): MetricsEndpoint {
+  const serviceName = options ? serviceNameOf(options.serviceName, options.env) : FALLBACK_SERVICE_NAME;
+  const exporter = new CurrentGaugeExporter({ preventServerStart: true });
+  // The default resource carries the SDK's attributes; ours adds the service's name over its "unknown_service".
+  const resource = resources.defaultResource().merge(resources.resourceFromAttributes({ 'service.name': serviceName }));
+  const provider = new MeterProvider({ resource, readers: [exporter] });
   metrics.setGlobalMeterProvider(provider);
   return {
     handle: (req, res) => exporter.getMetricsRequestHandler(req, res),

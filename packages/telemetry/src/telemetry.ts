@@ -1,6 +1,7 @@
 import { context, propagation, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator, CompositePropagator, W3CBaggagePropagator } from '@opentelemetry/core';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { serviceNameOf } from './service-name.js';
 
 export interface Telemetry {
   /** True when spans are exported (an OTEL_* exporter is configured). */
@@ -24,7 +25,7 @@ export function exporterConfigured(env: Readonly<Record<string, string | undefin
  */
 export function startTelemetry(options: { serviceName: string; env: Readonly<Record<string, string | undefined>> }): Telemetry {
   if (exporterConfigured(options.env)) {
-    const sdk = new NodeSDK({ serviceName: options.env.OTEL_SERVICE_NAME ?? options.serviceName, instrumentations: [] });
+    const sdk = new NodeSDK({ serviceName: serviceNameOf(options.serviceName, options.env), instrumentations: [] });
     sdk.start();
     return { exporting: true, shutdown: () => sdk.shutdown() };
   }

@@ -11,11 +11,11 @@ export function artifactRoutes(deps: ControlPlaneDeps) {
   app.post('/', async (c) => {
     const declared = Number(c.req.header('content-length') ?? NaN);
     if (declared > deps.limits.artifactBytes) throw new ApiError(413, 'RequestEntityTooLarge', `artifact of ${declared} bytes exceeds the limit of ${deps.limits.artifactBytes} bytes`);
-    const body = c.req.raw.body;
-    if (!body) throw new ApiError(400, 'BadRequest', 'artifact upload needs a body: the bundled function module');
+    const body = c.req.raw.body && (await nonEmpty(c.req.raw.body));
+    // Refused before storing: a stored artifact is also appended to the log for other control planes.
+    if (!body) throw new ApiError(400, 'BadRequest', 'artifact is empty: the upload needs a body, the bundled function module');
     try {
-      const { digest, size } = await deps.artifacts.put(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), deps.limits.artifactBytes);
-      if (size === 0) throw new ApiError(400, 'BadRequest', 'artifact is empty');
+      const { digest, size } = await deps.artifacts.put(body, deps.limits.artifactBytes);
       return c.json({ digest, size }, 201);
     } catch (error) {
       if (error instanceof ArtifactTooLargeError) throw new ApiError(413, 'RequestEntityTooLarge', error.message);
@@ -29,4 +29,22 @@ export function artifactRoutes(deps: ControlPlaneDeps) {
     return new Response(Readable.toWeb(deps.artifacts.open(digest)) as ReadableStream, { headers: { 'content-type': 'text/javascript' } });
   });
   return app;
+}
+
+/** The body's bytes as a stream, or undefined if it holds none (read up to its first byte). */
+async function nonEmpty(body: ReadableStream<Uint8Array>): Promise<AsyncIterable<Uint8Array> | undefined> {
+  const reader = body.getReader();
+  let first = await reader.read();
+  while (!first.done && first.value.byteLength === 0) first = await reader.read();
+  if (first.done) return undefined;
+  const head = first.value;
+  return (async function* () {
+    try {
+      yield head;
+      for (let next = await reader.read(); !next.done; next = await reader.read()) yield next.value;
+    } finally {
+      // A consumer that stops early (the size limit) leaves the rest unread: let it go.
+      await reader.cancel().catch(() => undefined);
+    }
+  })();
 }

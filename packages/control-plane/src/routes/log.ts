@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { ApiError } from '../errors.js';
+import { parseAppendBody } from './log-append-body.js';
 import type { ControlPlaneDeps } from '../deps.js';
 
 /** Topics other processes (node agents, gateways) may read and append through the API by default. */
 export const PLATFORM_TOPICS = ['tide.state', 'tide.metrics', 'tide.leases', 'tide.logs'];
-const MAX_RECORDS_PER_APPEND = 1000;
 const HEARTBEAT_MS = 10_000;
 
 
@@ -54,21 +54,9 @@ export function logRoutes(deps: ControlPlaneDeps, allowed: (topic: string) => bo
   });
   app.post('/:topic', async (c) => {
     const topic = checkTopic(c.req.param('topic'));
-    const body = (await c.req.json().catch(() => undefined)) as { records?: unknown } | undefined;
-    const records = body?.records;
-    if (!Array.isArray(records) || records.length > MAX_RECORDS_PER_APPEND) {
-      throw new ApiError(422, 'Invalid', `body must be {"records": [{"value": "<base64>"}, ...]} with at most ${MAX_RECORDS_PER_APPEND} records`, [{ field: 'records', message: 'required' }]);
-    }
+    const records = parseAppendBody(await c.req.json().catch(() => undefined), topic);
     if (records.length === 0) return c.json({ offsets: [] });
-    const decoded = records.map((r: { value?: unknown; key?: unknown; headers?: unknown }, i) => {
-      if (typeof r?.value !== 'string') throw new ApiError(422, 'Invalid', `records[${i}].value must be a base64 string`, [{ field: `records.${i}.value`, message: 'must be base64' }]);
-      return {
-        value: new Uint8Array(Buffer.from(r.value, 'base64')),
-        ...(typeof r.key === 'string' ? { key: r.key } : {}),
-        ...(r.headers && typeof r.headers === 'object' ? { headers: r.headers as Record<string, string> } : {}),
-      };
-    });
-    return c.json({ offsets: await deps.log.append(topic, decoded) });
+    return c.json({ offsets: await deps.log.append(topic, records) });
   });
   app.get('/:topic/groups/:group', async (c) => {
     const offset = await deps.log.committedOffset(c.req.param('group'), checkTopic(c.req.param('topic')));

@@ -23,6 +23,19 @@ function checkName(what: string, value: string): string {
   return value;
 }
 
+const REVISION_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The revision a rollback body names, if any: `{}` or `{"revision": "hello-00001"}`. */
+function rollbackTarget(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'BadRequest', 'rollback body must be an object: {} or {"revision": "<name>"}');
+  const { revision } = body as { revision?: unknown };
+  if (revision === undefined) return undefined;
+  if (typeof revision !== 'string' || revision.length > 253 || !REVISION_NAME.test(revision)) {
+    throw new ApiError(422, 'Invalid', 'revision must be a revision name such as hello-00001', [{ field: 'revision', message: 'must be a revision name' }]);
+  }
+  return revision;
+}
+
 function list(kind: keyof typeof LIST_KINDS, state: ClusterState, namespace?: string, labelSelector?: string) {
   const wanted = parseSelector(labelSelector);
   const items = [...(state[kind] as ResourceMap<{ metadata: { namespace?: string; labels: Record<string, string> } }>).values()].filter(
@@ -100,9 +113,8 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
     const ns = checkName('namespace', c.req.param('ns'));
     const name = checkName('name', c.req.param('name'));
     const text = await c.req.text();
-    const body = (text ? parseManifestBody(text, c.req.header('content-type') ?? 'application/json') : {}) as { revision?: unknown };
-    if (body.revision !== undefined && typeof body.revision !== 'string') throw new ApiError(422, 'Invalid', 'revision must be a revision name', [{ field: 'revision', message: 'must be a string' }]);
-    return c.json(await undoRollout(ctxOf(c), ns, name, body.revision as string | undefined));
+    const body = text ? parseManifestBody(text, c.req.header('content-type') ?? 'application/json') : {};
+    return c.json(await undoRollout(ctxOf(c), ns, name, rollbackTarget(body)));
   });
   app.get('/namespaces/:ns/functions/:name/metrics', (c) =>
     functionMetrics(c, deps, checkName('namespace', c.req.param('ns')), checkName('name', c.req.param('name'))),

@@ -1,0 +1,74 @@
+import { createServer, type Server } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ClusterState } from '@tide/core';
+import { foldAll, functionManifest } from '@tide/core/testing';
+import { startMetrics, type MetricsEndpoint } from '@tide/telemetry';
+import { observeClusterMetrics } from '@tide/control-plane';
+
+let endpoint: MetricsEndpoint;
+let server: Server;
+let url: string;
+let state: ClusterState;
+
+beforeEach(async () => {
+  endpoint = startMetrics({ serviceName: 'tide-control-plane', env: {} });
+  server = createServer((req, res) => endpoint.handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`;
+  observeClusterMetrics({ state: () => state });
+});
+afterEach(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await endpoint.shutdown();
+});
+
+/** Scrapes /metrics as Prometheus does and returns the samples of one metric, scope label left out. */
+async function scrape(name: string): Promise<string[]> {
+  const text = await (await fetch(url)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`))
+    .map((line) => line.replace(/,?otel_scope_name="[^"]*"/, ''))
+    .sort();
+}
+
+const pods = (fn: string, names: string[]) => names.map((name) => ({ type: 'PodCreated' as const, data: { namespace: 'default', name: `${fn}-${name}`, revision: `${fn}-00001` } }));
+const removed = (fn: string, names: string[]) => names.map((name) => ({ type: 'PodRemoved' as const, data: { namespace: 'default', name: `${fn}-${name}` } }));
+const scale = (fn: string, from: number, to: number) => ({ type: 'ScaleSet' as const, data: { namespace: 'default', name: fn, from, to, reason: 'test' } });
+
+describe('cluster gauges, scraped as Prometheus does', () => {
+  it('report the pods and desired replicas that exist after scale-out, scale-to-zero and deletion, and no others', async () => {
+    const zeroable = { scale: { min: 0, max: 5 } };
+    let folded = foldAll([
+      { type: 'NamespaceApplied', data: { name: 'default' } },
+      { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello', zeroable) } },
+      { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('echo', zeroable) } },
+    ]);
+    // Scale-out: hello to 3 pods, echo to 2.
+    folded = foldAll([scale('hello', 1, 3), scale('echo', 1, 2), ...pods('hello', ['a', 'b', 'c']), ...pods('echo', ['a', 'b'])], folded.state);
+    expect(folded.verdicts.every((v) => v.accepted)).toBe(true);
+    state = folded.state;
+    expect(await scrape('tide_pods')).toEqual(['tide_pods{namespace="default",function="echo",phase="Pending"} 2', 'tide_pods{namespace="default",function="hello",phase="Pending"} 3']);
+    expect(await scrape('tide_desired_replicas')).toEqual(['tide_desired_replicas{namespace="default",function="echo"} 2', 'tide_desired_replicas{namespace="default",function="hello"} 3']);
+
+    // Scale-to-zero of hello: its pods are gone, so is its tide_pods series.
+    folded = foldAll([scale('hello', 3, 0), ...removed('hello', ['a', 'b', 'c'])], folded.state);
+    expect(folded.verdicts.every((v) => v.accepted)).toBe(true);
+    state = folded.state;
+    expect(await scrape('tide_pods')).toEqual(['tide_pods{namespace="default",function="echo",phase="Pending"} 2']);
+    expect(await scrape('tide_desired_replicas')).toEqual(['tide_desired_replicas{namespace="default",function="echo"} 2', 'tide_desired_replicas{namespace="default",function="hello"} 0']);
+
+    // Deletion of echo: neither its pods nor its desired replicas are reported any more.
+    folded = foldAll([{ type: 'FunctionDeleted', data: { namespace: 'default', name: 'echo' } }, ...removed('echo', ['a', 'b'])], folded.state);
+    expect(folded.verdicts.every((v) => v.accepted)).toBe(true);
+    state = folded.state;
+    expect(await scrape('tide_pods')).toEqual([]);
+    expect(await scrape('tide_desired_replicas')).toEqual(['tide_desired_replicas{namespace="default",function="hello"} 0']);
+  });
+
+  it('names the control plane in target_info', async () => {
+    state = foldAll([]).state;
+    const text = await (await fetch(url)).text();
+    expect(text).toMatch(/^target_info\{[^}]*service_name="tide-control-plane"/m);
+  });
+});

@@ -45,7 +45,7 @@ export async function rolloutStatus(api: ApiClient, namespace: string, name: str
     const fn = await api.ok<TideFunction>('GET', functionPath(namespace, name));
     const pods = (await api.ok<{ items: Pod[] }>('GET', `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/function=${encodeURIComponent(name)}`)).items;
     const failure = rolloutFailure(namespace, fn, pods);
-    if (failure !== undefined) throw new CliError(`rollout of function/${name} failed: ${failure}`);
+    if (failure !== undefined) throw new CliError(failure);
     const progress = rolloutProgress(fn, pods);
     if (progress === undefined) return print(`function/${name} successfully rolled out: ${fn.status.latestRevision} (${fn.status.traffic.map((t) => `${t.revision} ${t.percent}%`).join(', ')})`);
     if (progress !== last) print(`Waiting for rollout: ${progress}`);

@@ -37,6 +37,20 @@ describe('routesOf', () => {
     expect(routes.get('default/missing')).toBeUndefined();
   });
 
+  it('never sends a function\'s traffic to the Ready pods of another function whose name it prefixes', () => {
+    const { state } = foldAll([
+      { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } },
+      { type: 'NodeRegistered', data: { name: 'n', bootId: 'b', address: '127.0.0.1', capacity: { memoryMb: 4096, cpuMilli: 2000, pods: 10 } } },
+      { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello') } },
+      { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello-world') } },
+      { type: 'PodCreated', data: { ...pod('hello-00001-aaaaa'), revision: 'hello-00001' } },
+      { type: 'PodCreated', data: { ...pod('hello-world-00001-aaaaa'), revision: 'hello-world-00001' } },
+      { type: 'PodBound', data: { ...pod('hello-world-00001-aaaaa'), node: 'n' } },
+      report('hello-world-00001-aaaaa', 'Ready', 5001),
+    ]);
+    expect(routesOf(state).get('default/hello')?.split).toEqual([{ percent: 100, key: 'default/hello#hello-00001' }]);
+  });
+
   it('gives the exit reason of a function whose pods all exited', () => {
     const { state } = foldAll([
       { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } },

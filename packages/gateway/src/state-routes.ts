@@ -35,9 +35,11 @@ export function routesOf(state: Pick<ClusterState, (typeof ROUTE_SOURCES)[number
     const latest = fn.status.latestRevision;
     const latestServing = (): string => {
       if (revisionRoute(latest).endpoints.length > 0) return latest;
-      const older = [...podsByRevision.keys()]
-        .filter((k) => k.startsWith(`${namespace}/${name}-`) && k !== keyOf(namespace, latest))
-        .map((k) => k.slice(namespace.length + 1))
+      // By the pods' function, not a name prefix: revisions of "hello-world" start with "hello-" too.
+      const older = [...podsByRevision.values()]
+        .filter((revisionPods) => revisionPods[0]!.metadata.namespace === namespace && revisionPods[0]!.spec.function === name)
+        .map((revisionPods) => revisionPods[0]!.spec.revision)
+        .filter((revision) => revision !== latest)
         .filter((revision) => revisionRoute(revision).endpoints.length > 0)
         .sort();
       return older.at(-1) ?? latest;

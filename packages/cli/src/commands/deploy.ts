@@ -3,6 +3,7 @@ import type { Pod, TideFunction } from '@tide/core';
 import { CliError, type ApiClient } from '../api-client.js';
 import { bundleFunction, locateFunction } from '../bundle.js';
 import { functionPath } from '../paths.js';
+import { failedRevisionMessage, revisionOutcome } from '../revision-outcome.js';
 
 export interface DeployOptions {
   dir: string;
@@ -62,18 +63,30 @@ function applyOverrides(spec: Record<string, unknown>, overrides: SpecOverrides)
   };
 }
 
-/** Polls the revision's pods until one is Ready; reports phases as they change and why a pod failed. */
+/**
+ * Polls the revision's pods until one is Ready; reports phases as they change. Stops early when a
+ * pod failed for a reason waiting will not change (see finalFailureOf), naming the reason and what
+ * still serves the function.
+ */
 export async function waitForReadyPod(api: ApiClient, namespace: string, revision: string, waitSeconds: number, log: (line: string) => void): Promise<Pod> {
   const deadline = Date.now() + waitSeconds * 1000;
   let lastSeen = '';
   while (Date.now() < deadline) {
     const pods = await api.ok<{ items: Pod[] }>('GET', `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/revision=${revision}`);
-    const ready = pods.items.find((p) => p.status.phase === 'Ready');
-    if (ready) return ready;
-    const seen = pods.items.map((p) => `${p.metadata.name} ${p.status.phase}${p.status.reason ? ` (${p.status.reason})` : ''}`).join(', ');
-    if (seen && seen !== lastSeen) log(`waiting: ${seen}`);
-    lastSeen = seen;
+    const outcome = revisionOutcome(pods.items);
+    if (outcome.kind === 'ready') return outcome.pod;
+    if (outcome.kind === 'failed') throw new CliError(await failureWithServing(api, namespace, revision, outcome));
+    if (outcome.seen && outcome.seen !== lastSeen) log(`waiting: ${outcome.seen}`);
+    lastSeen = outcome.seen;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new CliError(`no pod of revision ${revision} became ready within ${waitSeconds}s${lastSeen ? `: ${lastSeen}` : ''}`);
+}
+
+/** The failure, and whether an earlier revision still serves the function (so the caller knows if users are affected). */
+async function failureWithServing(api: ApiClient, namespace: string, revision: string, outcome: { pod: Pod; reason: string }): Promise<string> {
+  const name = outcome.pod.spec.function;
+  const fn = await api.ok<TideFunction>('GET', functionPath(namespace, name));
+  const pods = await api.ok<{ items: Pod[] }>('GET', `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/function=${encodeURIComponent(name)}`);
+  return failedRevisionMessage({ namespace, name, revisionCount: fn.status.revisionCount }, revision, outcome, pods.items);
 }

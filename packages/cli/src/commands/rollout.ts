@@ -1,6 +1,7 @@
 import type { Pod, TideFunction } from '@tide/core';
 import { CliError, type ApiClient } from '../api-client.js';
 import { functionPath } from '../paths.js';
+import { failedRevisionMessage, revisionOutcome } from '../revision-outcome.js';
 
 /** `function/hello` or `hello` → hello. */
 export function functionRef(ref: string | undefined): string {
@@ -28,6 +29,14 @@ export function rolloutProgress(fn: TideFunction, pods: readonly Pod[]): string 
   return `${latest}: ${ready} of ${wanted} new pods ready, ${old} old pods left`;
 }
 
+/** Why the latest revision will not come up by waiting, and what serves instead; undefined while it may. */
+export function rolloutFailure(namespace: string, fn: TideFunction, pods: readonly Pod[]): string | undefined {
+  const latest = fn.status.latestRevision;
+  const outcome = revisionOutcome(pods.filter((p) => p.spec.revision === latest));
+  if (outcome.kind !== 'failed') return undefined;
+  return failedRevisionMessage({ namespace, name: fn.metadata.name, revisionCount: fn.status.revisionCount }, latest, outcome, pods);
+}
+
 /** `tide rollout status`: follows until the rollout is complete, printing each change. */
 export async function rolloutStatus(api: ApiClient, namespace: string, name: string, waitSeconds: number, print: (line: string) => void): Promise<void> {
   const deadline = Date.now() + waitSeconds * 1000;
@@ -35,6 +44,8 @@ export async function rolloutStatus(api: ApiClient, namespace: string, name: str
   for (;;) {
     const fn = await api.ok<TideFunction>('GET', functionPath(namespace, name));
     const pods = (await api.ok<{ items: Pod[] }>('GET', `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/function=${encodeURIComponent(name)}`)).items;
+    const failure = rolloutFailure(namespace, fn, pods);
+    if (failure !== undefined) throw new CliError(failure);
     const progress = rolloutProgress(fn, pods);
     if (progress === undefined) return print(`function/${name} successfully rolled out: ${fn.status.latestRevision} (${fn.status.traffic.map((t) => `${t.revision} ${t.percent}%`).join(', ')})`);
     if (progress !== last) print(`Waiting for rollout: ${progress}`);

@@ -46,6 +46,53 @@ describe('planPods', () => {
     expect(planPods(next).remove.map((r) => [r.pod.metadata.name, r.reason])).toEqual([['hello-00001-aaaaa', 'replaced by revision hello-00002']]);
   });
 
+  describe('given a latest revision whose pods never became ready', () => {
+    const exited = (name: string, restartCount: number) => ({
+      type: 'PodStatusReported' as const,
+      data: { namespace: 'default', name, node: 'local', bootId: 'b', phase: 'Exited' as const, reason: 'import failed: Error: boom', exitCode: 1, nextRestartAt: 1, restartCount },
+    });
+    const failing = () =>
+      given([
+        ...setup,
+        fn(1),
+        pod('hello-00001-aaaaa', 'hello-00001'),
+        ...ready('hello-00001-aaaaa'),
+        fn(1, 'b'),
+        pod('hello-00002-aaaaa', 'hello-00002'),
+        { type: 'PodBound' as const, data: { namespace: 'default', name: 'hello-00002-aaaaa', node: 'local' } },
+        exited('hello-00002-aaaaa', 1),
+      ]);
+
+    it('when the previous revision\'s only pod exits, then it is kept for its node to restart, not removed', () => {
+      const state = given([exited('hello-00001-aaaaa', 0)], failing());
+      expect(planPods(state)).toEqual({ create: [], remove: [] });
+    });
+
+    it('when scaled up, then the previous revision that still serves gets the pods', () => {
+      const state = given([{ type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from: 1, to: 3, reason: 'load', inputs: {} } }], failing());
+      expect(planPods(state)).toEqual({ create: [{ namespace: 'default', revision: 'hello-00001', count: 2 }], remove: [] });
+    });
+
+    it('when it becomes ready, then the previous revision is replaced as usual', () => {
+      const state = given([{ type: 'PodStatusReported', data: { namespace: 'default', name: 'hello-00002-aaaaa', node: 'local', bootId: 'b', phase: 'Ready', endpoint: 'http://127.0.0.1:2', restartCount: 2 } }], failing());
+      expect(planPods(state).remove.map((r) => [r.pod.metadata.name, r.reason])).toEqual([['hello-00001-aaaaa', 'replaced by revision hello-00002']]);
+    });
+  });
+
+  it('given a previous revision whose pods crash-loop, when a new revision is deployed, then the crash-looping pods go at once', () => {
+    const state = given([
+      ...setup,
+      fn(1),
+      pod('hello-00001-aaaaa', 'hello-00001'),
+      { type: 'PodBound', data: { namespace: 'default', name: 'hello-00001-aaaaa', node: 'local' } },
+      { type: 'PodStatusReported', data: { namespace: 'default', name: 'hello-00001-aaaaa', node: 'local', bootId: 'b', phase: 'Exited', reason: 'import failed: Error: boom', nextRestartAt: 1, restartCount: 1 } },
+      fn(1, 'b'),
+    ]);
+    const plan = planPods(state);
+    expect(plan.remove.map((r) => [r.pod.metadata.name, r.reason])).toEqual([['hello-00001-aaaaa', 'replaced by revision hello-00002']]);
+    expect(plan.create).toEqual([{ namespace: 'default', revision: 'hello-00002', count: 1 }]);
+  });
+
   it('given several revisions in flight, when planned, then older pods that serve nothing go and the newest Ready one stays', () => {
     const state = given([
       ...setup,

@@ -9,18 +9,40 @@ export interface PodPlan {
  * Pods each revision of a function should have: the desired replicas shared by traffic percent (at
  * least one pod for a revision with any traffic), one for a tagged revision so its URL answers,
  * and at least one for the latest so a deploy shows that it runs. Nothing when scaled to zero.
+ * With a `standIn` (see standInFor), the latest revision's share goes to it and the latest keeps
+ * the one pod that shows whether it can start.
  */
-export function wantedByRevision(fn: TideFunction): Map<string, number> {
+export function wantedByRevision(fn: TideFunction, standIn?: string): Map<string, number> {
   const desired = fn.status.desiredReplicas;
   const wanted = new Map<string, number>();
   if (desired === 0) return wanted;
   const want = (revision: string, count: number) => wanted.set(revision, Math.max(wanted.get(revision) ?? 0, count));
+  const latest = fn.status.latestRevision;
   for (const target of fn.status.traffic) {
-    if (target.percent > 0) want(target.revision, Math.max(1, Math.ceil((desired * target.percent) / 100)));
+    const revision = target.revision === latest && standIn !== undefined ? standIn : target.revision;
+    if (target.percent > 0) want(revision, Math.max(1, Math.ceil((desired * target.percent) / 100)));
     else if (target.tag) want(target.revision, 1);
   }
-  want(fn.status.latestRevision, 1);
+  want(latest, 1);
   return wanted;
+}
+
+/**
+ * The revision that serves in place of a latest revision with no Ready pod (Knative's
+ * latestReadyRevision, read from pods): the newest other revision with a Ready pod, as the gateway
+ * routes; else the newest other revision with a pod that exited but is not crash-looping, so that
+ * an old pod that exits once while the latest cannot start is restarted rather than removed, and
+ * traffic never moves to a revision that never became ready. A crash-looping old revision is no
+ * stand-in: it serves nothing, and its pods must make room (and quota) for the fix being deployed.
+ * Undefined once the latest has a Ready pod, or when no other revision qualifies.
+ */
+export function standInFor(fn: TideFunction, pods: readonly Pod[]): string | undefined {
+  const latest = fn.status.latestRevision;
+  const live = pods.filter((p) => p.status.phase !== 'Terminating');
+  if (live.some((p) => p.spec.revision === latest && p.status.phase === 'Ready')) return undefined;
+  const others = live.filter((p) => p.spec.revision !== latest);
+  const newest = (candidates: readonly Pod[]) => candidates.map((p) => p.spec.revision).sort().at(-1);
+  return newest(others.filter((p) => p.status.phase === 'Ready')) ?? newest(others.filter((p) => p.status.waiting !== 'CrashLoopBackOff'));
 }
 
 /**
@@ -66,8 +88,11 @@ function quotaRoom(state: ClusterState, namespace: string): QuotaRoom {
 
 function planFunction(fn: TideFunction, pods: Pod[], plan: PodPlan, room: QuotaRoom): void {
   const namespace = fn.metadata.namespace!;
-  const wanted = wantedByRevision(fn);
+  const standIn = standInFor(fn, pods);
+  const wanted = wantedByRevision(fn, standIn);
   const totalWanted = [...wanted.values()].reduce((a, b) => a + b, 0);
+  // Ready pods that must remain: the latest's single trial pod does not serve while a stand-in does.
+  const servingWanted = totalWanted - (standIn === undefined ? 0 : (wanted.get(fn.status.latestRevision) ?? 0));
   const desired = fn.status.desiredReplicas;
   const surge = Math.max(0, podsOf(fn.spec.rollout.maxSurge, desired, 'up'));
   const maxUnavailable = podsOf(fn.spec.rollout.maxUnavailable, desired, 'down');
@@ -95,7 +120,7 @@ function planFunction(fn: TideFunction, pods: Pod[], plan: PodPlan, room: QuotaR
   const reason = desired === 0 ? 'scaled to zero' : `replaced by revision ${fn.status.latestRevision}`;
   for (const pod of replacing) if (pod.status.phase !== 'Ready') plan.remove.push({ pod, reason });
   const ready = pods.filter((p) => p.status.phase === 'Ready' && !plan.remove.some((r) => r.pod === p)).length;
-  const removable = Math.max(0, ready - (totalWanted - maxUnavailable));
+  const removable = Math.max(0, ready - (servingWanted - maxUnavailable));
   const readyOld = replacing.filter((p) => p.status.phase === 'Ready').sort((a, b) => a.spec.revision.localeCompare(b.spec.revision));
   for (const pod of readyOld.slice(0, removable)) plan.remove.push({ pod, reason });
 }

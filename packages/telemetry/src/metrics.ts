@@ -18,8 +18,6 @@ export interface MetricsOptions {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-/** Until every process passes its own name (see MetricsOptions), better than "unknown_service:node". */
-const FALLBACK_SERVICE_NAME = 'tide';
 
 /**
  * The Prometheus exporter, with observable gauges collected as deltas. The exporter's fixed
@@ -42,8 +40,8 @@ class CurrentGaugeExporter extends PrometheusExporter {
  * that collects them, with no server of its own. Pass `options`: without them the service is
  * reported as "tide" whatever the process.
  */
-export function startMetrics(options?: MetricsOptions): MetricsEndpoint {
-  const serviceName = options ? serviceNameOf(options.serviceName, options.env) : FALLBACK_SERVICE_NAME;
+export function startMetrics(options: MetricsOptions): MetricsEndpoint {
+  const serviceName = serviceNameOf(options.serviceName, options.env);
   const exporter = new CurrentGaugeExporter({ preventServerStart: true });
   // The default resource carries the SDK's attributes; ours adds the service's name over its "unknown_service".
   const resource = resources.defaultResource().merge(resources.resourceFromAttributes({ 'service.name': serviceName }));

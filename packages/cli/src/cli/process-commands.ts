@@ -37,7 +37,7 @@ export const upCommand: CommandSpec = {
     const { startTelemetry, startMetrics } = await import('@tide/telemetry');
     const { up, exampleDirs } = await import('../commands/up.js');
     const kafka = await kafkaSource(env);
-    const telemetry = startTelemetry({ serviceName: 'tide', env });
+    const telemetry = startTelemetry({ serviceName: 'tide-up', env });
     const tide = await up({
       port: int('port', str(flags.port) ?? env.TIDE_PORT, 8080),
       host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1',
@@ -46,7 +46,7 @@ export const upCommand: CommandSpec = {
       nodeGraceSeconds: int('node-grace', str(flags['node-grace']) ?? env.TIDE_NODE_GRACE_SECONDS, 10),
       nodes: int('nodes', str(flags.nodes), 1),
       cliEntry: fileURLToPath(new URL('../main.js', import.meta.url)),
-      metrics: startMetrics(),
+      metrics: startMetrics({ serviceName: 'tide-up', env }),
       ...warmPoolSize(flags, env),
       ...(kafka ? { kafka } : {}),
       otelEnv: envStartingWith(env, 'OTEL_'),
@@ -75,7 +75,7 @@ export const controlPlaneCommand: CommandSpec = {
       dataDir,
       listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8080), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
       nodeGraceSeconds: int('node-grace', str(flags['node-grace']) ?? env.TIDE_NODE_GRACE_SECONDS, 10),
-      metrics: startMetrics(),
+      metrics: startMetrics({ serviceName: 'tide-control-plane', env }),
       report: timestamped(print),
     });
     stopOnSignals(print, 'stopping', () => controlPlane.stop(), telemetry);
@@ -96,7 +96,7 @@ export const gatewayCommand: CommandSpec = {
     const gateway = await startGateway({
       log: { source: kafka ?? { kind: 'http', server } },
       listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8081), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
-      metrics: startMetrics(),
+      metrics: startMetrics({ serviceName: 'tide-gateway', env }),
       report: timestamped(print),
     });
     stopOnSignals(print, 'stopping', () => gateway.stop(), telemetry);

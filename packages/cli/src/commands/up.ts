@@ -87,6 +87,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
         })
       : undefined;
   const nodeProcesses = options.nodes > 1 ? startNodeProcesses(options, url, dataDir) : [];
+  if (nodeProcesses.length) await nodesRegistered(state.store, nodeProcesses.map((p) => p.name), report);
   ready = true;
   report(`API and gateway listening at ${url} (${onKafka ? `Kafka ${source.brokers.join(',')}` : `data in ${dataDir}`}, state at offset ${state.store.state().offset})`);
 
@@ -153,6 +154,26 @@ function startNodeProcesses(options: UpOptions, url: string, dataDir: string) {
     });
   }
   return nodes;
+}
+
+/**
+ * Waits (at most `maxMs`) until the node processes it started have registered and are Ready, so
+ * that "Tide is up" means its nodes are too; says which are missing if some are not.
+ */
+async function nodesRegistered(store: StateStore, names: string[], report: (line: string) => void, maxMs = 60_000): Promise<void> {
+  const missing = () => names.filter((name) => !store.state().nodes.get(name)?.status.ready);
+  if (missing().length === 0) return;
+  await new Promise<void>((done) => {
+    const timer = setTimeout(finish, maxMs);
+    const unsubscribe = store.subscribe(() => missing().length === 0 && finish());
+    function finish() {
+      clearTimeout(timer);
+      unsubscribe();
+      done();
+    }
+  });
+  const late = missing();
+  if (late.length) report(`nodes not ready after ${maxMs / 1000} s: ${late.join(', ')} (they may still join; their output above says why)`);
 }
 
 /** The example functions shipped in the repository's functions/ directory. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { apply, skipInvalid } from '../fold/apply.js';
+import { RULE_BOOK, type RuleBook } from '../fold/rules.js';
 import { decodeEvent, encodeEvent } from '../encoding.js';
 import { decodeSnapshot, encodeSnapshot, SnapshotFormatError } from '../snapshot.js';
 import { initialState, type ClusterState, type Verdict } from '../state.js';
@@ -44,6 +45,8 @@ export interface StateStoreOptions {
   now?: () => number;
   newId?: () => string;
   onError?: (error: Error) => void;
+  /** The versions of the fold's rules this process knows (default: this build's). */
+  rules?: RuleBook;
 }
 
 /**
@@ -67,6 +70,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   const snapshotEvery = options.snapshotEvery ?? 10_000;
   const now = options.now ?? Date.now;
   const newId = options.newId ?? randomUUID;
+  const rules = options.rules ?? RULE_BOOK;
   // A snapshot ahead of the log (records lost with the machine's page cache) must not be trusted.
   const end = await log.endOffset(topic);
   let state = initialState;
@@ -79,6 +83,11 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
       if (!(error instanceof SnapshotFormatError)) throw error;
       options.onError?.(new Error(`ignoring the snapshot at offset ${snapshot.offset}: ${error.message}; replaying the whole log`));
     }
+    // Folded under rules this process does not know: replaying the log halts at the switch instead.
+    if (!rules.has(state.rulesVersion)) {
+      options.onError?.(new Error(`ignoring the snapshot at offset ${snapshot.offset}: it was folded under rules version ${state.rulesVersion}, which this process does not know; replaying the whole log`));
+      state = initialState;
+    }
   }
   let lastSnapshotOffset = state.offset;
   const verdicts = new Map<number, Verdict>();
@@ -89,7 +98,9 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
 
   const fold = (record: { offset: number; value: Uint8Array }) => {
     const decoded = decodeEvent(record.offset, record.value);
-    const result = decoded.ok ? apply(state, decoded.event) : skipInvalid(state, record.offset, decoded.reason);
+    const result = decoded.ok ? apply(state, decoded.event, rules) : skipInvalid(state, record.offset, decoded.reason);
+    // Said once; from here on every write is refused with the same reason (see FoldHalt).
+    if (result.state.halted && !state.halted) options.onError?.(new Error(result.state.halted.reason));
     state = result.state;
     verdicts.set(record.offset, result.verdict);
     verdicts.delete(record.offset - VERDICTS_KEPT);

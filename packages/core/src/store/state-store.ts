@@ -14,6 +14,7 @@ export const STATE_TOPIC = 'tide.state';
 export type EventInput = TideEventInput & { expect?: number | null; actor?: string; traceparent?: string; leader?: { role: string; epoch: number } };
 
 export interface AppendResult {
+  /** -1 when nothing was appended: the store refuses writes once its fold halted (FoldHalt). */
   offset: number;
   verdict: Verdict;
 }
@@ -154,6 +155,9 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   return {
     state: () => state,
     async append(events) {
+      // Its view of the cluster stopped at a switch of rules it does not know: it must not write from it.
+      const halted = state.halted;
+      if (halted) return events.map(() => ({ offset: -1, verdict: { accepted: false, code: 'unsupported-rules', reason: halted.reason } }) as AppendResult);
       const envelopes: EventEnvelope[] = events.map((e) => ({ ...e, id: newId(), time: new Date(now()).toISOString() }) as EventEnvelope);
       const folded = state.offset;
       const offsets = await log.append(topic, envelopes.map((e) => ({ value: encodeEvent(e) })));

@@ -7,6 +7,7 @@ export { encodeEvent, decodeEvent, type DecodeResult } from './encoding.js';
 export { initialState, accepted, rejected, emptyResourceMap, COLLECTIONS, type ClusterState, type FoldHalt, type Leadership, type Collection, type ResourceMap, type Verdict, type Rejection, type RejectionCode } from './state.js';
 export { apply, skipInvalid, versionOf, type FoldResult } from './fold/apply.js';
 export { revisionName } from './fold/functions.js';
+export { whenFoldHalted } from './fold/when-halted.js';
 export { RULE_BOOK, SUPPORTED_RULES_VERSION, highestVersion, rulesV1, type RuleBook, type FoldRules, type EventHandler, type JudgedEventType } from './fold/rules.js';
 export { canonicalJson } from './fold/context.js';
 export { encodeSnapshot, decodeSnapshot, SnapshotFormatError } from './snapshot.js';

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryLog } from '@tide/log/testing';
+import { eventually } from '@tide/testkit/testing';
 import { encodeSnapshot } from '../snapshot.js';
 import { testRuleBook } from '../testing/rule-book.js';
 import { openStateStore } from './state-store.js';
+import { whenFoldHalted } from '../fold/when-halted.js';
 
 const namespace = (name: string) => ({ type: 'NamespaceApplied' as const, data: { name, labels: {}, annotations: {} } });
 const HALT = /switches to fold rules version 2 at offset 1, but this process knows versions up to 1: .*; upgrade this process$/;
@@ -29,5 +31,25 @@ describe('state store across a switch of fold rules', () => {
     expect(refused).toEqual({ offset: -1, verdict: { accepted: false, code: 'unsupported-rules', reason: expect.stringMatching(HALT) } });
     expect(await log.endOffset('tide.state')).toBe(3);
     await store.close();
+  });
+});
+
+describe('whenFoldHalted', () => {
+  it('tells a process once that its fold halted, whether at open or while following the log', async () => {
+    const log = createMemoryLog();
+    const store = await openStateStore({ log });
+    const halts: number[] = [];
+    whenFoldHalted(store, (halt) => halts.push(halt.offset));
+    const newer = await openStateStore({ log, rules: testRuleBook });
+    await newer.append([namespace('a'), { type: 'RulesVersionRaised', data: { version: 2 } }, namespace('b')]);
+    await newer.close();
+    await eventually(() => expect(halts).toEqual([1]));
+    await store.close();
+
+    const reopened = await openStateStore({ log });
+    const atOpen: number[] = [];
+    whenFoldHalted(reopened, (halt) => atOpen.push(halt.offset));
+    expect(atOpen).toEqual([1]);
+    await reopened.close();
   });
 });

@@ -102,7 +102,8 @@ export async function startLeaderElection(options: {
         return;
       }
       rulesDecision = undefined;
-      await options.leases.append(LEASES_TOPIC, [membership]);
+      // Reported, not thrown: a lost renewal of membership must not keep this candidate from taking over.
+      await options.leases.append(LEASES_TOPIC, [membership]).catch((error: Error) => options.onError?.(new Error(`leader election (${role}): renewing membership failed: ${error.message}`)));
       if (leader && leader.epoch !== epochSeen.epoch) epochSeen = { epoch: leader.epoch, at: epochSeen.epoch === -1 ? epochSeen.at : now() };
       const renewed = lastRenewal !== undefined && lastRenewal.epoch === leader?.epoch ? lastRenewal.at : -Infinity;
       const heard = Math.max(epochSeen.at, renewed);

@@ -32,13 +32,15 @@ export class ApiError extends Error {
 }
 
 /** The one table from the fold's rejection codes to HTTP. */
-const statusOfRejection: Record<RejectionCode, { status: 400 | 403 | 404 | 409; reason: string }> = {
+const statusOfRejection: Record<RejectionCode, { status: 400 | 403 | 404 | 409 | 503; reason: string }> = {
   forbidden: { status: 403, reason: 'Forbidden' },
   conflict: { status: 409, reason: 'Conflict' },
   'already-exists': { status: 409, reason: 'AlreadyExists' },
   duplicate: { status: 409, reason: 'Conflict' },
   'not-found': { status: 404, reason: 'NotFound' },
   invalid: { status: 400, reason: 'BadRequest' },
+  // This process cannot fold the log's rules (it must be upgraded): another control plane can serve.
+  'unsupported-rules': { status: 503, reason: 'ServiceUnavailable' },
 };
 
 export function rejectionError(code: RejectionCode, message: string): ApiError {

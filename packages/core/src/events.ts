@@ -73,6 +73,11 @@ export const TideEvent = z.discriminatedUnion('type', [
     type: z.literal('NodeReadinessChanged'),
     data: z.object({ name: dnsLabel, bootId: z.string().min(1), ready: z.boolean(), reason: z.string().max(512) }),
   }),
+  /**
+   * The fold's rules change here: events after this one are judged by `version`'s rules. Appended
+   * by the leader once every live member has said it speaks that version (see leases.ts).
+   */
+  z.object({ type: z.literal('RulesVersionRaised'), data: z.object({ version: z.number().int().min(2) }) }),
   z.object({
     type: z.literal('PodUnschedulable'),
     data: z.object({ namespace: dnsLabel, name: podName, reasons: z.array(z.string().max(512)).max(100) }),
@@ -134,6 +139,8 @@ export function subjectOf(event: TideEvent): string {
       return `nodes/${event.data.name}`;
     case 'LeaderElected':
       return `leaders/${event.data.role}`;
+    case 'RulesVersionRaised':
+      return 'rules/version';
     default:
       return assertNever(event);
   }

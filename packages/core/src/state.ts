@@ -23,6 +23,23 @@ export interface ClusterState {
   /** Who leads each role (controllers, scheduler, autoscaler) and since which epoch. */
   leaders: Readonly<Record<string, Leadership>>;
   recentEventIds: IdWindow;
+  /** The version of the fold's rules in force (1 for logs and snapshots from before versioning). */
+  rulesVersion: number;
+  /** Set when the log switched to rules this process does not know: it folds nothing further. */
+  halted?: FoldHalt;
+}
+
+/**
+ * Where and why a fold stopped: judging the next events by rules it does not know would be a
+ * guess that other readers need not share, so the process must be upgraded instead.
+ */
+export interface FoldHalt {
+  /** Offset of the RulesVersionRaised event (or snapshot) that asked for the unknown rules. */
+  offset: number;
+  version: number;
+  /** The highest rules version this process knows. */
+  supported: number;
+  reason: string;
 }
 
 export interface Leadership {
@@ -45,13 +62,15 @@ export const initialState: ClusterState = Object.freeze({
   nodes: emptyResourceMap<TideNode>(),
   leaders: {},
   recentEventIds: emptyIdWindow,
+  rulesVersion: 1,
 });
 
 /** The kinds of resource held in state, by the name of their collection. */
 export const COLLECTIONS = ['namespaces', 'functions', 'revisions', 'pods', 'nodes'] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 
-export type RejectionCode = 'conflict' | 'not-found' | 'already-exists' | 'invalid' | 'duplicate' | 'forbidden';
+/** `unsupported-rules`: the log uses fold rules newer than this process knows (see FoldHalt). */
+export type RejectionCode = 'conflict' | 'not-found' | 'already-exists' | 'invalid' | 'duplicate' | 'forbidden' | 'unsupported-rules';
 
 export type Rejection = { accepted: false; code: RejectionCode; reason: string };
 export type Verdict = { accepted: true } | Rejection;

@@ -48,9 +48,8 @@ export function createMemoryLog(now: () => number = Date.now): MemoryLog {
           yield list[next++]!;
         }
         reached = Math.min(next, list.length);
-        if (!follow) return;
-        // Aborted while the reader handled the last record: the abort event has fired already.
-        if (options.signal?.aborted) return;
+        // Aborted while the reader handled the last record: no abort event is coming to wake a wait.
+        if (!follow || options.signal?.aborted) return;
         await new Promise<void>((resolve) => {
           const wake = () => {
             wakers.delete(wake);

@@ -1,11 +1,8 @@
-import { assertNever, subjectOf, type EventOf, type LoggedEvent, type TideEvent } from '../events.js';
+import { subjectOf, type LoggedEvent } from '../events.js';
 import { accepted, COLLECTIONS, rejected, type ClusterState, type Collection, type Verdict } from '../state.js';
 import { hasId, rememberId } from './id-window.js';
-import type { FoldContext, HandlerResult } from './context.js';
-import { namespaceApplied, namespaceDeleted } from './namespaces.js';
-import { functionApplied, functionDeleted, rolloutUndone, scaleSet } from './functions.js';
-import { podBound, podCreated, podDeletionRequested, podRemoved, podStatusReported, podUnschedulable } from './pods.js';
-import { nodeCordoned, nodeReadinessChanged, nodeRegistered } from './nodes.js';
+import { judge, RULE_BOOK, type RuleBook } from './rules.js';
+import { haltAt, rulesVersionRaised } from './rules-version.js';
 
 export interface FoldResult {
   state: ClusterState;
@@ -14,9 +11,17 @@ export interface FoldResult {
 
 /**
  * The fold: every process that needs cluster state applies the state stream with this function,
- * so every reader reaches the same verdict for every event. Pure and total.
+ * so every reader reaches the same verdict for every event. Pure and total. Each event is judged
+ * by the rules in force at its offset (`state.rulesVersion`, from `book`); a fold that reaches
+ * rules it does not know halts there (`state.halted`) and judges nothing further.
  */
-export function apply(state: ClusterState, event: LoggedEvent): FoldResult {
+export function apply(state: ClusterState, event: LoggedEvent, book: RuleBook = RULE_BOOK): FoldResult {
+  if (state.halted) return { state, verdict: rejected('unsupported-rules', state.halted.reason) };
+  const rules = book.get(state.rulesVersion);
+  if (!rules) {
+    const halted = haltAt(state.offset, state.rulesVersion, book);
+    return { state: { ...state, halted }, verdict: rejected('unsupported-rules', halted.reason) };
+  }
   if (event.offset <= state.offset) {
     return { state, verdict: rejected('invalid', `event at offset ${event.offset} was already folded (state is at ${state.offset})`) };
   }
@@ -29,53 +34,18 @@ export function apply(state: ClusterState, event: LoggedEvent): FoldResult {
   if (!leadership.accepted) return { state: remembered, verdict: leadership };
   const precondition = checkExpect(state, event);
   if (!precondition.accepted) return { state: remembered, verdict: precondition };
-  const result = handle(remembered, event, { offset: event.offset, id: event.id, time: event.time });
+  const ctx = { offset: event.offset, id: event.id, time: event.time };
+  const result = event.type === 'RulesVersionRaised' ? rulesVersionRaised(remembered, event, ctx, book) : judge(rules, remembered, event, ctx);
+  // Not even the offset moves: this process's state stays that of the log before the switch.
+  if ('unknown' in result) return { state: { ...state, halted: result.unknown }, verdict: rejected('unsupported-rules', result.unknown.reason) };
   if ('rejected' in result) return { state: remembered, verdict: result.rejected };
   return { state: result.state, verdict: accepted };
 }
 
 /** The state a record that is not a valid event leaves: unchanged but for the offset. */
 export function skipInvalid(state: ClusterState, offset: number, reason: string): FoldResult {
+  if (state.halted) return { state, verdict: rejected('unsupported-rules', state.halted.reason) };
   return { state: { ...state, offset: Math.max(state.offset, offset) }, verdict: rejected('invalid', reason) };
-}
-
-function handle(state: ClusterState, event: TideEvent, ctx: FoldContext): HandlerResult {
-  switch (event.type) {
-    case 'NamespaceApplied':
-      return namespaceApplied(state, event, ctx);
-    case 'NamespaceDeleted':
-      return namespaceDeleted(state, event);
-    case 'FunctionApplied':
-      return functionApplied(state, event, ctx);
-    case 'FunctionDeleted':
-      return functionDeleted(state, event);
-    case 'ScaleSet':
-      return scaleSet(state, event, ctx);
-    case 'RolloutUndone':
-      return rolloutUndone(state, event, ctx);
-    case 'PodCreated':
-      return podCreated(state, event, ctx);
-    case 'PodBound':
-      return podBound(state, event, ctx);
-    case 'PodDeletionRequested':
-      return podDeletionRequested(state, event, ctx);
-    case 'PodStatusReported':
-      return podStatusReported(state, event, ctx);
-    case 'PodRemoved':
-      return podRemoved(state, event);
-    case 'PodUnschedulable':
-      return podUnschedulable(state, event, ctx);
-    case 'NodeRegistered':
-      return nodeRegistered(state, event, ctx);
-    case 'NodeCordoned':
-      return nodeCordoned(state, event, ctx);
-    case 'NodeReadinessChanged':
-      return nodeReadinessChanged(state, event, ctx);
-    case 'LeaderElected':
-      return leaderElected(state, event, ctx);
-    default:
-      return assertNever(event);
-  }
 }
 
 /** A leader's write counts only in its own epoch: anything a deposed leader appends is rejected. */
@@ -84,14 +54,6 @@ function checkLeader(state: ClusterState, event: LoggedEvent): Verdict {
   const current = state.leaders[event.leader.role];
   if (current?.epoch === event.leader.epoch) return accepted;
   return rejected('conflict', `stale ${event.leader.role} leader: epoch ${event.leader.epoch}, current ${current?.epoch ?? 'none'}`);
-}
-
-/** A new leader for a role: its epoch must be the next one, so two candidates cannot both win. */
-function leaderElected(state: ClusterState, event: EventOf<'LeaderElected'>, ctx: FoldContext): HandlerResult {
-  const { role, epoch, holder } = event.data;
-  const current = state.leaders[role]?.epoch ?? 0;
-  if (epoch !== current + 1) return { rejected: rejected('conflict', `${role} epoch ${epoch} is not the next one (current ${current})`) };
-  return { state: { ...state, leaders: { ...state.leaders, [role]: { epoch, holder, resourceVersion: String(ctx.offset) } } } };
 }
 
 /** The current resourceVersion of an event's subject, or undefined if it does not exist. */

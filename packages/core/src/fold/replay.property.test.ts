@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { DIGEST_A, DIGEST_B, foldAll, functionManifest } from '../testing/builders.js';
 import { decodeSnapshot, encodeSnapshot } from '../snapshot.js';
 import type { EventEnvelope } from '../events.js';
+import { testRuleBook } from '../testing/rule-book.js';
+import { initialState } from '../state.js';
 
 type Input = Omit<EventEnvelope, 'id' | 'time'> & { id?: string };
 
@@ -48,6 +50,9 @@ const eventArb: fc.Arbitrary<Input> = fc.oneof(
   fc.record({ namespace: nsName, name: podName }).map((d) => ({ type: 'PodUnschedulable', data: { ...d, reasons: ['node n1: full'] } }) as Input),
 );
 
+/** Raises to the next version (2), and to one that is never next (4): rejected by every build. */
+const raiseArb: fc.Arbitrary<Input> = fc.constantFrom(2, 4).map((version) => ({ type: 'RulesVersionRaised', data: { version } }) as Input);
+
 describe('replay from a snapshot', () => {
   it('yields the same state as replaying from zero, for any sequence and any snapshot point', () => {
     fc.assert(
@@ -70,6 +75,20 @@ describe('replay from a snapshot', () => {
         expect(foldAll(events).verdicts).toEqual(foldAll(events).verdicts);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('yields the same state across a switch of rules versions, for any sequence and any snapshot point', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof({ arbitrary: eventArb, weight: 10 }, { arbitrary: raiseArb, weight: 1 }), { minLength: 1, maxLength: 60 }), fc.nat(), (events, cut) => {
+        const at = cut % (events.length + 1);
+        const whole = foldAll(events, initialState, testRuleBook);
+        const head = foldAll(events.slice(0, at), initialState, testRuleBook);
+        const tail = foldAll(events.slice(at), decodeSnapshot(encodeSnapshot(head.state)), testRuleBook);
+        expect(encodeSnapshot(tail.state)).toEqual(encodeSnapshot(whole.state));
+        expect(tail.verdicts).toEqual(whole.verdicts.slice(at));
+      }),
+      { numRuns: 300 },
     );
   });
 });

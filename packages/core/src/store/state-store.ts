@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { apply, skipInvalid } from '../fold/apply.js';
+import { RULE_BOOK, type RuleBook } from '../fold/rules.js';
 import { decodeEvent, encodeEvent } from '../encoding.js';
 import { decodeSnapshot, encodeSnapshot, SnapshotFormatError } from '../snapshot.js';
 import { initialState, type ClusterState, type Verdict } from '../state.js';
@@ -14,6 +15,7 @@ export const STATE_TOPIC = 'tide.state';
 export type EventInput = TideEventInput & { expect?: number | null; actor?: string; traceparent?: string; leader?: { role: string; epoch: number } };
 
 export interface AppendResult {
+  /** -1 when nothing was appended: the store refuses writes once its fold halted (FoldHalt). */
   offset: number;
   verdict: Verdict;
 }
@@ -46,6 +48,8 @@ export interface StateStoreOptions {
   clock?: Clock;
   newId?: () => string;
   onError?: (error: Error) => void;
+  /** The versions of the fold's rules this process knows (default: this build's). */
+  rules?: RuleBook;
 }
 
 /**
@@ -69,6 +73,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   const snapshotEvery = options.snapshotEvery ?? 10_000;
   const clock = options.clock ?? systemClock;
   const newId = options.newId ?? randomUUID;
+  const rules = options.rules ?? RULE_BOOK;
   // A snapshot ahead of the log (records lost with the machine's page cache) must not be trusted.
   const end = await log.endOffset(topic);
   let state = initialState;
@@ -81,6 +86,11 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
       if (!(error instanceof SnapshotFormatError)) throw error;
       options.onError?.(new Error(`ignoring the snapshot at offset ${snapshot.offset}: ${error.message}; replaying the whole log`));
     }
+    // Folded under rules this process does not know: replaying the log halts at the switch instead.
+    if (!rules.has(state.rulesVersion)) {
+      options.onError?.(new Error(`ignoring the snapshot at offset ${snapshot.offset}: it was folded under rules version ${state.rulesVersion}, which this process does not know; replaying the whole log`));
+      state = initialState;
+    }
   }
   let lastSnapshotOffset = state.offset;
   const verdicts = new Map<number, Verdict>();
@@ -91,7 +101,9 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
 
   const fold = (record: { offset: number; value: Uint8Array }) => {
     const decoded = decodeEvent(record.offset, record.value);
-    const result = decoded.ok ? apply(state, decoded.event) : skipInvalid(state, record.offset, decoded.reason);
+    const result = decoded.ok ? apply(state, decoded.event, rules) : skipInvalid(state, record.offset, decoded.reason);
+    // Said once; from here on every write is refused with the same reason (see FoldHalt).
+    if (result.state.halted && !state.halted) options.onError?.(new Error(result.state.halted.reason));
     state = result.state;
     verdicts.set(record.offset, result.verdict);
     verdicts.delete(record.offset - VERDICTS_KEPT);
@@ -146,6 +158,9 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   return {
     state: () => state,
     async append(events) {
+      // Its view of the cluster stopped at a switch of rules it does not know: it must not write from it.
+      const halted = state.halted;
+      if (halted) return events.map(() => ({ offset: -1, verdict: { accepted: false, code: 'unsupported-rules', reason: halted.reason } }) as AppendResult);
       const envelopes: EventEnvelope[] = events.map((e) => ({ ...e, id: newId(), time: new Date(clock.now()).toISOString() }) as EventEnvelope);
       const folded = state.offset;
       const offsets = await log.append(topic, envelopes.map((e) => ({ value: encodeEvent(e) })));

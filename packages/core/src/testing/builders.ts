@@ -2,6 +2,7 @@ import type { EventEnvelope, LoggedEvent } from '../events.js';
 import type { z } from 'zod';
 import { FunctionManifest, type FunctionSpec } from '../resources/function.js';
 import { apply } from '../fold/apply.js';
+import { RULE_BOOK, type RuleBook } from '../fold/rules.js';
 import { initialState, type ClusterState, type Verdict } from '../state.js';
 
 export const DIGEST_A = `sha256:${'a'.repeat(64)}`;
@@ -21,13 +22,14 @@ export function functionManifest(name: string, spec: Partial<z.input<typeof Func
 export function foldAll(
   events: readonly (Omit<EventEnvelope, 'id' | 'time'> & { id?: string })[],
   from: ClusterState = initialState,
+  book: RuleBook = RULE_BOOK,
 ): { state: ClusterState; verdicts: Verdict[] } {
   let state = from;
   const verdicts: Verdict[] = [];
   for (const e of events) {
     const offset = state.offset + 1;
     const logged = { ...e, id: e.id ?? `event-${offset}`, time: new Date(1_700_000_000_000 + offset * 1000).toISOString(), offset } as LoggedEvent;
-    const result = apply(state, logged);
+    const result = apply(state, logged, book);
     state = result.state;
     verdicts.push(result.verdict);
   }

@@ -1,1 +1,2 @@
 export { DIGEST_A, DIGEST_B, functionManifest, foldAll } from './builders.js';
+export { testRuleBook, testRulesV2 } from './rule-book.js';

@@ -1,0 +1,60 @@
+import type { EventOf, TideEvent, TideEventType } from '../events.js';
+import type { ClusterState } from '../state.js';
+import type { FoldContext, HandlerResult } from './context.js';
+import { namespaceApplied, namespaceDeleted } from './namespaces.js';
+import { functionApplied, functionDeleted, rolloutUndone, scaleSet } from './functions.js';
+import { podBound, podCreated, podDeletionRequested, podRemoved, podStatusReported, podUnschedulable } from './pods.js';
+import { nodeCordoned, nodeReadinessChanged, nodeRegistered } from './nodes.js';
+import { leaderElected } from './leaders.js';
+
+/** Every event but the switch of rules itself, which every version judges alike (rules-version.ts). */
+export type JudgedEventType = Exclude<TideEventType, 'RulesVersionRaised'>;
+
+export type EventHandler<T extends JudgedEventType> = (state: ClusterState, event: EventOf<T>, ctx: FoldContext) => HandlerResult;
+
+/** One version of the fold's rules: a handler for every event type (the compiler checks it is total). */
+export type FoldRules = { readonly [T in JudgedEventType]: EventHandler<T> };
+
+/**
+ * The versions of the rules this build knows, 1..N with none missing. A rule never changes in
+ * place: a changed rule is a new version (a copy of the last with that handler replaced), so a
+ * log is judged the same by every build that knows its versions, before and after an upgrade.
+ */
+export type RuleBook = ReadonlyMap<number, FoldRules>;
+
+/** The rules of every release before rules were versioned. */
+export const rulesV1: FoldRules = {
+  NamespaceApplied: namespaceApplied,
+  NamespaceDeleted: namespaceDeleted,
+  FunctionApplied: functionApplied,
+  FunctionDeleted: functionDeleted,
+  ScaleSet: scaleSet,
+  RolloutUndone: rolloutUndone,
+  PodCreated: podCreated,
+  PodBound: podBound,
+  PodDeletionRequested: podDeletionRequested,
+  PodStatusReported: podStatusReported,
+  PodRemoved: podRemoved,
+  PodUnschedulable: podUnschedulable,
+  NodeRegistered: nodeRegistered,
+  NodeCordoned: nodeCordoned,
+  NodeReadinessChanged: nodeReadinessChanged,
+  LeaderElected: leaderElected,
+};
+
+export const RULE_BOOK: RuleBook = new Map([[1, rulesV1]]);
+
+/** The highest version a book knows: what a process built with it says it speaks. */
+export function highestVersion(book: RuleBook): number {
+  return Math.max(...book.keys());
+}
+
+export const SUPPORTED_RULES_VERSION = highestVersion(RULE_BOOK);
+
+/** Judges an event by one version's rules. */
+export function judge(rules: FoldRules, state: ClusterState, event: Exclude<TideEvent, { type: 'RulesVersionRaised' }>, ctx: FoldContext): HandlerResult {
+  // The table is keyed by type, so the handler found takes this event's type; TypeScript cannot
+  // correlate the two through the union, hence the widening.
+  const handler = rules[event.type] as (state: ClusterState, event: TideEvent, ctx: FoldContext) => HandlerResult;
+  return handler(state, event, ctx);
+}

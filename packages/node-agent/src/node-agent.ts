@@ -7,7 +7,7 @@ import type { DriftRepair, TrackedRuntime } from './core/audit.js';
 import { describeExit, type PodExit } from './core/exit-reason.js';
 import { planPods, type ObservedPhase, type ObservedPod } from './core/plan-pods.js';
 import { buildPodEnv, defaultPodPath } from './core/pod-env.js';
-import { DEFAULT_BACKOFF, planRestart, type BackoffPolicy } from './core/restart-backoff.js';
+import { DEFAULT_BACKOFF, planRestartAfter, type BackoffPolicy } from './core/restart-backoff.js';
 import type { LogStream } from './adapters/log-capture.js';
 import { writePidFile } from './adapters/pid-file.js';
 import { DEFAULT_POD_HOST, followPod, startPodProcess, type PodFollowOptions, type PodProcess } from './adapters/pod-process.js';
@@ -321,7 +321,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     slot.lastExit = exit;
     if (slot.phase === 'Stopping') return; // stop() reports it
     const now = clock.now();
-    const restart = planRestart(slot.backoffStep, now - slot.startedAt, now, backoff);
+    const restart = planRestartAfter(exit, slot.backoffStep, now - slot.startedAt, now, backoff);
     slot.phase = 'Exited';
     slot.backoffStep = restart.backoffStep;
     slot.nextRestartAt = restart.nextRestartAt;
@@ -332,7 +332,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       exitCode: exit.code,
       signal: exit.signal,
       reason: describeExit(exit),
-      nextRestartAt: restart.nextRestartAt,
+      ...(restart.backingOff ? { nextRestartAt: restart.nextRestartAt } : {}),
     });
     reconcile();
   }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { resolveHandler } from './function-handler.js';
+import type { CallSlots } from './call-slots.js';
 import { invokeFunction, textResponse } from './invoke-function.js';
 import { createWorkTracker } from './work-tracker.js';
 import type { InvocationRecord } from './runtime-config.js';
@@ -16,6 +17,8 @@ export interface ServeOptions {
   env?: Record<string, string>;
   /** Told of every call that carried a sampled W3C `traceparent`, once its response has ended. */
   onInvocation?: (record: InvocationRecord) => void;
+  /** Every call is recorded here for a watchdog thread (main.ts starts one); absent = unwatched. */
+  calls?: CallSlots;
 }
 
 export interface ServedFunction {
@@ -47,11 +50,13 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
     const first = calls++ === 0;
     if (options.onInvocation) watchTraced(incoming, outgoing, first, options.onInvocation);
     const requestId = headerValue(incoming.headers['x-request-id']) ?? randomUUID();
+    const watch = options.calls?.begin(options.timeoutMs, socketFd(incoming.socket));
     return invokeFunction(handler, request, {
       env,
       timeoutMs: options.timeoutMs,
       requestId,
       waitUntil: (promise) => work.track(logRejection(promise, requestId)),
+      ...(watch ? { watch } : {}),
     });
   });
 
@@ -102,6 +107,15 @@ function watchTraced(incoming: HttpBindings['incoming'], outgoing: HttpBindings[
       first,
     }),
   );
+}
+
+/**
+ * The descriptor under a TCP socket, so that the watchdog thread can answer a stuck call itself.
+ * Node does not document `_handle.fd`; without it (-1) a stuck call is cut instead of answered.
+ */
+function socketFd(socket: unknown): number {
+  const fd = (socket as { _handle?: { fd?: unknown } })._handle?.fd;
+  return typeof fd === 'number' ? fd : -1;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

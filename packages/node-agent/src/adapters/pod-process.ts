@@ -1,4 +1,4 @@
-import type { InvocationRecord, RuntimeConfig, RuntimeMessage } from '@tide/runtime';
+import { parseRecycleNotice, type InvocationRecord, type RuntimeConfig, type RuntimeMessage } from '@tide/runtime';
 import type { Clock } from '../clock.js';
 import type { PodExit } from '../core/exit-reason.js';
 import type { PodRunSpec } from '../pod-types.js';
@@ -72,12 +72,18 @@ export function startPodProcess(options: PodSpawnOptions): PodProcess {
 export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): PodProcess {
   const { clock } = options;
   const exit: Omit<PodExit, 'code' | 'signal'> = {};
+  /** The pod's notice that it ends itself; believed only if it then dies by the SIGKILL it announces. */
+  let recycleReason: string | undefined;
   const starting = new AbortController(); // aborted when the pod is ready, exits, or runs out of start time
 
   const logTarget = {
     dir: options.podDir,
     onLine: (stream: LogStream, line: string) => {
-      if (stream === 'stderr' && line.includes('JavaScript heap out of memory')) exit.outOfMemory = true;
+      if (stream === 'stderr') {
+        if (line.includes('JavaScript heap out of memory')) exit.outOfMemory = true;
+        const recycled = parseRecycleNotice(line);
+        if (recycled !== undefined) recycleReason = recycled;
+      }
       options.onLog(stream, line);
     },
   };
@@ -112,7 +118,7 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
   runtime.child.once('exit', stopStarting);
   void runtime.ended.then((end) => {
     stopStarting();
-    options.onExit({ ...end, ...exit });
+    options.onExit({ ...end, ...exit, ...(recycleReason !== undefined && end.signal === 'SIGKILL' ? { recycleReason } : {}) });
   });
 
   return { pid: runtime.pid, terminate: (graceMs) => runtime.terminate(graceMs), reopenLog: () => runtime.logs.writeTo(logTarget) };

@@ -14,6 +14,7 @@ import { DEFAULT_POD_HOST, followPod, startPodProcess, type PodFollowOptions, ty
 import { startPodProbes, type PodProbes } from './adapters/pod-probes.js';
 import type { ProbeChange } from './core/probe-tally.js';
 import { clearStrayPods } from './adapters/stray-pods.js';
+import { openPodContainment } from './adapters/pod-containment.js';
 import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapters/warm-pool.js';
 import type { ColdStart, PodReport, PodRunSpec } from './pod-types.js';
 import { describeRepair, startDriftAudit } from './drift-audit.js';
@@ -72,6 +73,12 @@ export interface NodeAgentOptions {
   onInvocation?: (pod: PodRunSpec, record: InvocationRecord) => void;
   /** Every drift repair (also logged under NODE_AGENT_LOG_NAME), with the error when it failed. */
   onDrift?: (repair: DriftRepair, error?: Error) => void;
+  /**
+   * How every process a pod started (children in sessions of their own too) is found and killed
+   * with it: 'auto' (default) = a cgroup v2 per pod where the agent may create one (root), else
+   * by the pod's TIDE_POD_TOKEN in /proc/<pid>/environ (logged once); 'environ' = the latter always.
+   */
+  containment?: 'auto' | 'environ';
   clock?: Clock;
 }
 
@@ -109,8 +116,15 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
   const clock = options.clock ?? systemClock;
   const podsDir = join(options.dataDir, 'pods');
   const poolDir = join(options.dataDir, 'pool');
-  await Promise.all([clearStrayPods(podsDir), clearStrayPods(poolDir)]);
   await Promise.all([mkdir(podsDir, { recursive: true }), mkdir(poolDir, { recursive: true })]);
+  const containment = openPodContainment({
+    dataDir: realpathSync(resolve(options.dataDir)),
+    prefer: options.containment ?? 'auto',
+    onLog: (line) => options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', line),
+  });
+  await Promise.all([clearStrayPods(podsDir), clearStrayPods(poolDir)]);
+  // Then what those pods started, which nothing else would ever stop (their pid files are gone now).
+  await containment.killLeftovers();
   // Absolute: pods start in their own directories.
   const runtimeEntry = resolve(options.runtimeEntry ?? defaultRuntimeEntry());
   const nodePath = options.nodePath ?? process.execPath;
@@ -130,6 +144,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     warmUpTimeoutMs: POOL_WARM_UP_TIMEOUT_MS,
     backoff,
     clock,
+    containment,
     onLog: (stream, line) => options.onLog?.(WARM_POOL_LOG_NAME, stream, line),
   });
 
@@ -243,11 +258,14 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     };
     try {
       mkdirSync(podDir, { recursive: true });
-      const env = buildPodEnv(slot.spec, { home: podDir, path: podPath });
       const taken = pool.take(slot.spec);
       slot.coldStart = taken.path;
       slot.startToken = taken.path === 'pool' ? taken.pooled.token : randomBytes(12).toString('hex');
-      child = taken.path === 'pool' ? assignPooled(taken.pooled, slot.spec, env, follow) : startPodProcess({ ...follow, spec: slot.spec, runtimeEntry, nodePath, env, startToken: slot.startToken });
+      const env = { ...buildPodEnv(slot.spec, { home: podDir, path: podPath }), ...containment.env(slot.startToken) };
+      child =
+        taken.path === 'pool'
+          ? assignPooled(taken.pooled, slot.spec, env, follow)
+          : startPodProcess({ ...follow, spec: slot.spec, runtimeEntry, nodePath, env, startToken: slot.startToken, containment });
       slot.process = child;
     } catch (error) {
       // Could not even set the pod up (e.g. its directory): an exit like any other, so it is retried.
@@ -364,6 +382,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
         audit.stop();
         scheduleWake(undefined);
         await Promise.all([...[...slots.values()].map(stop), pool.close()]);
+        containment.close();
       })();
       return closing;
     },

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { PodExit } from '../core/exit-reason.js';
 import type { PodRunSpec } from '../pod-types.js';
 import type { LogStream } from './log-capture.js';
+import type { PodContainment } from './pod-containment.js';
 import { probeUntilReady } from './readiness-probe.js';
 import { spawnRuntime, type RuntimeProcess } from './runtime-process.js';
 
@@ -37,6 +38,7 @@ export interface PodSpawnOptions extends PodFollowOptions {
   nodePath: string;
   env: Record<string, string>;
   startToken: string;
+  containment: PodContainment;
 }
 
 /** The spawn path: one new runtime process for this pod, followed until it exits. */
@@ -60,6 +62,7 @@ export function startPodProcess(options: PodSpawnOptions): PodProcess {
     cwd: options.podDir,
     env: options.env,
     clock: options.clock,
+    containment: options.containment,
   });
   return followPod(runtime, options);
 }

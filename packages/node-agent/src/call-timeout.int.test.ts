@@ -43,11 +43,13 @@ describe.each<{ coldStart: ColdStart; warmPool: WarmPoolSettings }>([
 
   it('busy-looping: the caller gets 504, the pod is recycled at once, the next call is served and no process spins on', async () => {
     const artifact = await writeArtifact(temp.path, 'spin', SPIN);
-    const { agent, waitForReport } = await open();
+    const { agent, reports, waitForReport } = await open();
     agent.sync([podSpec('spin-1', artifact, { timeoutSeconds: 1 })]);
     const ready = await waitForReport((r) => r.phase === 'Ready', 'Ready');
 
     const spun = await fetch(`${ready.endpoint}/spin`, { signal: AbortSignal.timeout(10_000) });
+    // Routing to the pod stopped before its caller was answered: a next call will not race into it.
+    expect(reports.at(-1)).toMatchObject({ phase: 'Starting', reason: 'call ran past its timeout of 1s' });
     expect(spun.status).toBe(504);
     expect(await spun.text()).toBe('function timed out after 1s');
 

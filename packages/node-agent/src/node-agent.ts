@@ -41,6 +41,9 @@ export interface WarmPoolSettings {
 
 export const DEFAULT_WARM_POOL = { size: 2, memoryMb: 128 } as const;
 
+/** A pod that announced it ends itself and is still alive this much later is killed by the agent. */
+const RECYCLE_KILL_MS = 2_000;
+
 /** A pool process not warmed up (pooled) this long after its spawn is killed and replaced. */
 const POOL_WARM_UP_TIMEOUT_MS = 30_000;
 
@@ -98,6 +101,8 @@ interface PodSlot {
   probes?: PodProbes;
   /** Set when the agent itself ends the current process (liveness): the exit's reason. */
   killReason?: string;
+  /** Set when the current process announced it ends itself (a call past its timeout). */
+  recycling?: string;
   restartCount: number;
   backoffStep: number;
   startedAt: number;
@@ -230,6 +235,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     slot.startedAt = clock.now();
     slot.nextRestartAt = undefined;
     slot.killReason = undefined;
+    slot.recycling = undefined;
     const podDir = podDirOf(slot);
     let child: PodProcess | undefined;
     const onInvocation = options.onInvocation;
@@ -254,6 +260,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
           });
         }
       },
+      onRecycling: (reason) => onRecycling(slot, child, reason),
       onExit: (exit) => onExited(slot, child, exit),
     };
     try {
@@ -309,7 +316,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
 
   /** Not ready = Starting with the probe's reason (the platform knows no other phase); the gateway routes to Ready pods only. */
   function onReadinessChanged(slot: PodSlot, child: PodProcess | undefined, endpoint: string, change: ProbeChange): void {
-    if (slot.process !== child || slot.phase === 'Stopping' || slot.killReason !== undefined) return;
+    if (slot.process !== child || slot.phase === 'Stopping' || slot.killReason !== undefined || slot.recycling !== undefined) return;
     const pid = child?.pid;
     if (change.type === 'failed') {
       slot.phase = 'Starting';
@@ -328,6 +335,22 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     slot.phase = 'Starting';
     publish(slot, { phase: 'Starting', pid: child.pid, coldStart: slot.coldStart, reason: slot.killReason });
     void child.terminate(slot.spec.terminationGraceSeconds * 1000);
+  }
+
+  /**
+   * The pod is about to end itself and waits a moment before it answers the call that ran too long:
+   * routing stops now, so the caller's next call waits for the replacement instead of hitting a pod
+   * on its way out. The pod kills itself; should it not, the agent does after RECYCLE_KILL_MS.
+   */
+  function onRecycling(slot: PodSlot, child: PodProcess | undefined, reason: string): void {
+    if (!child || slot.process !== child || slot.phase === 'Stopping' || slot.killReason !== undefined) return;
+    slot.recycling = reason;
+    slot.probes?.stop();
+    slot.phase = 'Starting';
+    publish(slot, { phase: 'Starting', pid: child.pid, coldStart: slot.coldStart, reason });
+    clock.setTimeout(() => {
+      if (slot.process === child) void child.terminate(0);
+    }, RECYCLE_KILL_MS);
   }
 
   function onExited(slot: PodSlot, child: PodProcess | undefined, observed: PodExit): void {

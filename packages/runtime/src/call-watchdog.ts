@@ -11,10 +11,13 @@
  * Like Lambda, the pod is not reused after such a call: whatever the function left running (a loop,
  * timers, half-done state) goes with it, and the node agent starts a fresh one.
  *
- * Before dying it writes the recycle notice to stderr (the node agent reads the reason from it);
- * it cannot use the IPC channel, which belongs to the blocked main thread. Killing is SIGKILL: a
- * SIGTERM handler runs on the main thread and would never run. Other calls in flight on the pod are
- * cut; the gateway retries those that cannot have had an effect (bodyless GETs) on another pod.
+ * First it writes the recycle notice to stderr (it cannot use the IPC channel, which belongs to the
+ * blocked main thread): the node agent takes the pod out of routing at once and later reports the
+ * exit with that reason. Only NOTICE_LEAD_MS later does the caller get its 504, so that its next call
+ * finds the pod gone from the gateway's routes and waits for the replacement, rather than racing
+ * into a pod about to die. Killing is SIGKILL: a SIGTERM handler runs on the main thread and would
+ * never run. Other calls in flight on the pod are cut; the gateway retries those that cannot have
+ * had an effect (bodyless GETs) on another pod.
  */
 import { writeSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
@@ -26,15 +29,21 @@ import { formatRecycleNotice } from './recycle-notice.js';
 const TICK_MS = 100;
 /** Between writing the 504 and the kill, so the bytes leave before the socket is torn down. */
 const FLUSH_MS = 20;
+/**
+ * Between the notice and the 504: the agent reports the pod not ready and the gateway drops its
+ * route (in `tide up`, one append and fold: a few ms; this allows for a busy machine).
+ * 504 at ≤ deadline + slack 200 + tick 100 + lead 150 = deadline + 450 ms: before the gateway's
+ * own upstream timeout (deadline + 1 s).
+ */
+const NOTICE_LEAD_MS = 150;
 
 export interface WatchdogData {
   buffer: SharedArrayBuffer;
 }
 
 function watch(views: CallSlotViews): never {
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
-    Atomics.wait(sleeper, 0, 0, TICK_MS);
+    pause(TICK_MS);
     const overdue = findOverdue(views, performance.timeOrigin + performance.now());
     if (overdue) recycle(views, overdue);
   }
@@ -44,13 +53,21 @@ function recycle(views: CallSlotViews, { slot, state, stuck }: Overdue): void {
   // A stuck call is the watchdog's to answer only if the main thread did not answer it meanwhile.
   if (stuck && Atomics.compareExchange(views.state, slot, state, withPhase(state, CLAIMED)) !== state) return;
   const timeoutMs = views.timeout[slot]!;
-  if (stuck) answer504(views, slot, timeoutMs);
   try {
     writeSync(2, `${formatRecycleNotice(`call ran past its timeout of ${formatSeconds(timeoutMs)}`)}\n`);
   } catch {
     // stderr closed: the pod still has to go
   }
+  pause(NOTICE_LEAD_MS);
+  if (stuck) answer504(views, slot, timeoutMs);
   process.kill(process.pid, 'SIGKILL');
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks this thread (only this one: the main thread is not ours to wait for). */
+function pause(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
 }
 
 /** Writes a whole HTTP/1.1 504 on the call's socket, unless another call in flight shares it (pipelining). */
@@ -65,7 +82,7 @@ function answer504(views: CallSlotViews, slot: number, timeoutMs: number): void 
   const head = `HTTP/1.1 504 Gateway Timeout\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`;
   try {
     writeSync(fd, Buffer.concat([Buffer.from(head), body]));
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, FLUSH_MS);
+    pause(FLUSH_MS);
   } catch {
     // The caller went away: nobody to answer.
   }

@@ -20,6 +20,8 @@ export interface PodFollowOptions {
   onReady(endpoint: string): void;
   /** Called exactly once, after the output is flushed. */
   onExit(exit: PodExit): void;
+  /** The pod announced it ends itself (a call ran past its timeout): stop routing to it now. */
+  onRecycling?: (reason: string) => void;
   /** Each traced call the pod served; absent = the pod is not asked to report them. */
   onInvocation?: (record: InvocationRecord) => void;
 }
@@ -85,7 +87,10 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
       if (stream === 'stderr') {
         if (line.includes('JavaScript heap out of memory')) exit.outOfMemory = true;
         const recycled = parseRecycleNotice(line);
-        if (recycled !== undefined) recycleReason = recycled;
+        if (recycled !== undefined && recycleReason === undefined) {
+          recycleReason = recycled;
+          options.onRecycling?.(recycled);
+        }
       }
       options.onLog(stream, line);
     },

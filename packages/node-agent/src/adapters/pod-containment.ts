@@ -30,7 +30,11 @@ export interface PodContainment {
   readonly mode: ContainmentMode;
   /** Variables the pod's process is started with (and passes on to its children). */
   env(token: string): Record<string, string>;
-  /** Moves a process spawned a moment ago (it has not forked yet) into its pod's cgroup. */
+  /**
+   * Moves a process spawned a moment ago into its pod's cgroup. Only for Node runtimes: Node runs
+   * tens of ms of its own start-up before any function code, so nothing has forked yet (a process
+   * that forks at once, like `sh -c 'cmd &'`, could leave a child outside before it is moved).
+   */
   enclose(token: string, pid: number): void;
   /** SIGKILLs every process of the pod still alive; resolves once they are gone (or after 2 s). */
   killAll(token: string): Promise<void>;

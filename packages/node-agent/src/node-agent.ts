@@ -247,7 +247,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       clock,
       onLog: (stream, line) => options.onLog?.(slot.spec.name, stream, line),
       onReady: (endpoint) => {
-        if (slot.process !== child || slot.phase !== 'Starting') return;
+        if (slot.process !== child || slot.phase !== 'Starting' || slot.recycling !== undefined) return;
         slot.phase = 'Ready';
         publish(slot, { phase: 'Ready', endpoint, pid: child?.pid, coldStart: slot.coldStart, startMs: clock.now() - slot.startedAt });
         if (slot.spec.probes?.readiness || slot.spec.probes?.liveness) {

@@ -82,8 +82,8 @@ function becomePod(assignment: AssignMessage): void {
   if (assignment.cwd !== undefined) process.chdir(assignment.cwd);
 }
 
-/** `afterReady` runs once the agent has been told the pod is ready (work kept off the cold start). */
-async function runFunction(config: FunctionConfig, calls: CallSlots, afterReady?: () => void): Promise<void> {
+/** `startWatchdogLater`: for a spawned pod, whose watchdog thread is started once it serves (see ServeOptions). */
+async function runFunction(config: FunctionConfig, calls: CallSlots, startWatchdogLater?: () => void): Promise<void> {
   // Watch for a lost agent from the start: if it dies while the function imports, the
   // 'disconnect' event has passed by the time the server is up, and nothing else would end us.
   let stopServing: ((maxDrainMs: number) => void) | undefined;
@@ -107,6 +107,7 @@ async function runFunction(config: FunctionConfig, calls: CallSlots, afterReady?
       timeoutMs: config.timeoutMs,
       env: functionEnv(),
       calls,
+      ...(startWatchdogLater ? { startWatchdog: startWatchdogLater } : {}),
       ...(config.reportInvocations && process.send ? { onInvocation: reportInvocation } : {}),
     });
   } catch (error) {
@@ -121,7 +122,6 @@ async function runFunction(config: FunctionConfig, calls: CallSlots, afterReady?
   stopServing = stop;
   if (process.send && !process.connected) return orphaned();
   await send({ type: 'ready', port: served.port });
-  afterReady?.();
 }
 
 function functionEnv(): Record<string, string> {

@@ -19,6 +19,12 @@ export interface ServeOptions {
   onInvocation?: (record: InvocationRecord) => void;
   /** Every call is recorded here for a watchdog thread (main.ts starts one); absent = unwatched. */
   calls?: CallSlots;
+  /**
+   * Starts the thread that reads `calls`, off the cold start's path: once the first readiness probe
+   * has been answered, or before the first call runs at the latest (a busy loop would keep a
+   * deferred start from ever happening). Called once.
+   */
+  startWatchdog?: () => void;
 }
 
 export interface ServedFunction {
@@ -41,9 +47,19 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
   let draining = false;
   let calls = 0;
 
+  let startWatchdog = options.startWatchdog;
+  const watchdogNow = () => {
+    startWatchdog?.();
+    startWatchdog = undefined;
+  };
+
   const listener = getRequestListener((request, bindings) => {
     const { incoming, outgoing } = bindings as HttpBindings; // node:http server, never http2
-    if (incoming.headers[PROBE_HEADER] === 'readiness') return textResponse(draining ? 503 : 200, draining ? 'draining' : 'ready');
+    if (incoming.headers[PROBE_HEADER] === 'readiness') {
+      if (startWatchdog) setImmediate(watchdogNow); // after this answer has gone out
+      return textResponse(draining ? 503 : 200, draining ? 'draining' : 'ready');
+    }
+    if (startWatchdog) watchdogNow();
     // While draining, tell keep-alive clients to take their next request elsewhere.
     if (draining) outgoing.shouldKeepAlive = false;
     work.track(new Promise<void>((resolve) => outgoing.once('close', resolve)));

@@ -70,7 +70,11 @@ function pause(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
 
-/** Writes a whole HTTP/1.1 504 on the call's socket, unless another call in flight shares it (pipelining). */
+/**
+ * Writes a whole HTTP/1.1 504 on the call's socket, unless another call in flight shares it
+ * (pipelining). Safe because the main thread is stuck: it has written nothing on that socket for
+ * this call, and it cannot have closed it (so its descriptor cannot have gone to a new connection).
+ */
 function answer504(views: CallSlotViews, slot: number, timeoutMs: number): void {
   const fd = views.fd[slot]!;
   if (fd < 0) return;

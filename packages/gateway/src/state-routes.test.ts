@@ -58,9 +58,21 @@ describe('routesOf', () => {
       { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('broken') } },
       { type: 'PodCreated', data: { ...pod('broken-00001-aaaaa'), revision: 'broken-00001' } },
       { type: 'PodBound', data: { ...pod('broken-00001-aaaaa'), node: 'n' } },
-      { type: 'PodStatusReported', data: { ...pod('broken-00001-aaaaa'), node: 'n', bootId: 'b', phase: 'Exited', reason: 'import failed: Error: boom', restartCount: 2 } },
+      { type: 'PodStatusReported', data: { ...pod('broken-00001-aaaaa'), node: 'n', bootId: 'b', phase: 'Exited', reason: 'import failed: Error: boom', restartCount: 2, nextRestartAt: 4_000 } },
     ]);
     expect(routesOf(state).get('default/broken#broken-00001')?.failure).toBe('pod broken-00001-aaaaa exited (import failed: Error: boom), restart 2');
+  });
+
+  it('gives no failure while a pod that exited is replaced at once (recycled after a call past its timeout): it may yet serve', () => {
+    const { state } = foldAll([
+      { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } },
+      { type: 'NodeRegistered', data: { name: 'n', bootId: 'b', address: '127.0.0.1', capacity: { memoryMb: 4096, cpuMilli: 2000, pods: 10 } } },
+      { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('spin') } },
+      { type: 'PodCreated', data: { ...pod('spin-00001-aaaaa'), revision: 'spin-00001' } },
+      { type: 'PodBound', data: { ...pod('spin-00001-aaaaa'), node: 'n' } },
+      { type: 'PodStatusReported', data: { ...pod('spin-00001-aaaaa'), node: 'n', bootId: 'b', phase: 'Exited', reason: 'call ran past its timeout of 1s', restartCount: 0 } },
+    ]);
+    expect(routesOf(state).get('default/spin#spin-00001')?.failure).toBeUndefined();
   });
 
   it('splits traffic over revision routes and gives each tag its revision route', () => {

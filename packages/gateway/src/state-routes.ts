@@ -57,11 +57,12 @@ export function routesOf(state: Pick<ClusterState, (typeof ROUTE_SOURCES)[number
 
 /**
  * Why a function with no Ready pod cannot serve: every one of its pods has exited and waits to be
- * restarted. A pod still starting may yet become ready, so then there is no failure (yet).
+ * restarted (its nextRestartAt, the back-off). A pod still starting may yet become ready, and so may
+ * one that exited to be replaced at once (recycled after a call past its timeout): no failure (yet).
  */
 export function failureOf(pods: readonly Pod[]): string | undefined {
   const live = pods.filter((p) => p.status.phase !== 'Terminating');
-  if (live.length === 0 || !live.every((p) => p.status.phase === 'Exited')) return undefined;
+  if (live.length === 0 || !live.every((p) => p.status.phase === 'Exited' && p.status.nextRestartAt !== undefined)) return undefined;
   const pod = live[live.length - 1]!;
   return `pod ${pod.metadata.name} exited (${pod.status.reason ?? 'no reason given'}), restart ${pod.status.restartCount}`;
 }

@@ -4,7 +4,7 @@ import type { Clock } from './clock.js';
 import { auditNode, type DriftRepair, type StraySignal, type TrackedRuntime } from './core/audit.js';
 import { isAlive } from './adapters/pid-file.js';
 import { watchDirs } from './adapters/dir-watch.js';
-import { dirPath, findRuntimesIn, readDirViews, recordedAlive } from './adapters/node-scan.js';
+import { dirPath, findRuntimesIn, parentPid, readDirViews, recordedAlive } from './adapters/node-scan.js';
 
 /** SIGTERM → SIGKILL for a stray: as long as a new agent gives the strays an old one left (clearStrayPods). */
 export const STRAY_GRACE_MS = 2_000;
@@ -63,7 +63,11 @@ export function startDriftAudit(options: DriftAuditOptions): DriftAudit {
     watch.rearm(); // the directories may have been deleted and recreated since
     const tracked = options.tracked();
     const dirs = readDirViews(dataDir);
-    const alive = new Set([...tracked.map((t) => t.pid).filter(isAlive), ...recordedAlive(dirs), ...findRuntimesIn(dataDir, options.runtimeEntry)]);
+    const trackedPids = new Set(tracked.map((t) => t.pid));
+    // A pod's child between fork and exec still shows the runtime's command line and working
+    // directory: it is the pod's (and dies with it), not a stray.
+    const runtimes = findRuntimesIn(dataDir, options.runtimeEntry).filter((pid) => !trackedPids.has(parentPid(pid) ?? -1));
+    const alive = new Set([...tracked.map((t) => t.pid).filter(isAlive), ...recordedAlive(dirs), ...runtimes]);
     const audit = auditNode({ tracked, dirs, knownPods: options.knownPods(), alive: [...alive], terminating }, clock.now(), STRAY_GRACE_MS);
     terminating = audit.terminating;
     for (const repair of audit.repairs) {

@@ -129,6 +129,25 @@ describe('drift repair', () => {
     expect(agent.pods()).toEqual([ready]);
   });
 
+  it("spares a process a pod started that shows the runtime's command line, as any child does between fork and exec", async () => {
+    // The child's argv carries the runtime entry and its working directory is the pod's: just what a stray looks like.
+    const artifact = await writeArtifact(
+      temp.path,
+      'forks',
+      `import { spawn } from 'node:child_process';
+      export default { fetch: () => new Response(String(spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', process.argv[1]], { stdio: 'ignore' }).pid)) };`,
+    );
+    const { agent, waitForReport, drift } = await open({ auditIntervalMs: 50 });
+    agent.sync([podSpec('a-1', artifact)]);
+    const ready = await waitForReport((r) => r.phase === 'Ready', 'Ready');
+    const childPid = Number(await (await fetch(ready.endpoint!)).text());
+    // A real stray started after the child: once it is stopped, audits have seen the child too.
+    const stray = spawnStray(ready.pid!, 1, { pidFile: false, cwdInDataDir: true, sameToken: false });
+    await waitUntil(() => !processIsRunning(stray.pid!), 'the stray to be stopped', 5_000);
+    expect(processIsRunning(childPid)).toBe(true);
+    expect(drift.filter((r) => r.type === 'signal-stray' && r.pid === childPid)).toEqual([]);
+  });
+
   it('SIGKILLs a stray that ignores SIGTERM once its grace has passed', async () => {
     const { drift } = await open();
     const token = 'a-token-only-this-process-carries';

@@ -80,6 +80,8 @@ describe.each<{ coldStart: ColdStart; warmPool: WarmPoolSettings }>([
         TIDE_FUNCTION: 'envfn',
         TIDE_REVISION: 'envfn-00002',
         TIDE_POD: 'env-1',
+        // <agent key>.<start token>: how the agent finds the pod's processes, its children's too.
+        TIDE_POD_TOKEN: expect.stringMatching(/^[0-9a-f]{16}\.[0-9a-f]{24}$/),
         HOME: join(temp.path, 'data', 'pods', 'env-1'),
         PATH: expect.any(String),
       });

@@ -7,13 +7,14 @@ import type { DriftRepair, TrackedRuntime } from './core/audit.js';
 import { describeExit, type PodExit } from './core/exit-reason.js';
 import { planPods, type ObservedPhase, type ObservedPod } from './core/plan-pods.js';
 import { buildPodEnv, defaultPodPath } from './core/pod-env.js';
-import { DEFAULT_BACKOFF, planRestart, type BackoffPolicy } from './core/restart-backoff.js';
+import { DEFAULT_BACKOFF, planRestartAfter, type BackoffPolicy } from './core/restart-backoff.js';
 import type { LogStream } from './adapters/log-capture.js';
 import { writePidFile } from './adapters/pid-file.js';
 import { DEFAULT_POD_HOST, followPod, startPodProcess, type PodFollowOptions, type PodProcess } from './adapters/pod-process.js';
 import { startPodProbes, type PodProbes } from './adapters/pod-probes.js';
 import type { ProbeChange } from './core/probe-tally.js';
 import { clearStrayPods } from './adapters/stray-pods.js';
+import { openPodContainment } from './adapters/pod-containment.js';
 import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapters/warm-pool.js';
 import type { ColdStart, PodReport, PodRunSpec } from './pod-types.js';
 import { describeRepair, startDriftAudit } from './drift-audit.js';
@@ -39,6 +40,9 @@ export interface WarmPoolSettings {
 }
 
 export const DEFAULT_WARM_POOL = { size: 2, memoryMb: 128 } as const;
+
+/** A pod that announced it ends itself and is still alive this much later is killed by the agent. */
+const RECYCLE_KILL_MS = 2_000;
 
 /** A pool process not warmed up (pooled) this long after its spawn is killed and replaced. */
 const POOL_WARM_UP_TIMEOUT_MS = 30_000;
@@ -72,6 +76,12 @@ export interface NodeAgentOptions {
   onInvocation?: (pod: PodRunSpec, record: InvocationRecord) => void;
   /** Every drift repair (also logged under NODE_AGENT_LOG_NAME), with the error when it failed. */
   onDrift?: (repair: DriftRepair, error?: Error) => void;
+  /**
+   * How every process a pod started (children in sessions of their own too) is found and killed
+   * with it: 'auto' (default) = a cgroup v2 per pod where the agent may create one (root), else
+   * by the pod's TIDE_POD_TOKEN in /proc/<pid>/environ (logged once); 'environ' = the latter always.
+   */
+  containment?: 'auto' | 'environ';
   clock?: Clock;
 }
 
@@ -91,6 +101,8 @@ interface PodSlot {
   probes?: PodProbes;
   /** Set when the agent itself ends the current process (liveness): the exit's reason. */
   killReason?: string;
+  /** Set when the current process announced it ends itself (a call past its timeout). */
+  recycling?: string;
   restartCount: number;
   backoffStep: number;
   startedAt: number;
@@ -109,8 +121,15 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
   const clock = options.clock ?? systemClock;
   const podsDir = join(options.dataDir, 'pods');
   const poolDir = join(options.dataDir, 'pool');
-  await Promise.all([clearStrayPods(podsDir), clearStrayPods(poolDir)]);
   await Promise.all([mkdir(podsDir, { recursive: true }), mkdir(poolDir, { recursive: true })]);
+  const containment = openPodContainment({
+    dataDir: realpathSync(resolve(options.dataDir)),
+    prefer: options.containment ?? 'auto',
+    onLog: (line) => options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', line),
+  });
+  await Promise.all([clearStrayPods(podsDir), clearStrayPods(poolDir)]);
+  // Then what those pods started, which nothing else would ever stop (their pid files are gone now).
+  await containment.killLeftovers();
   // Absolute: pods start in their own directories.
   const runtimeEntry = resolve(options.runtimeEntry ?? defaultRuntimeEntry());
   const nodePath = options.nodePath ?? process.execPath;
@@ -130,6 +149,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     warmUpTimeoutMs: POOL_WARM_UP_TIMEOUT_MS,
     backoff,
     clock,
+    containment,
     onLog: (stream, line) => options.onLog?.(WARM_POOL_LOG_NAME, stream, line),
   });
 
@@ -215,6 +235,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     slot.startedAt = clock.now();
     slot.nextRestartAt = undefined;
     slot.killReason = undefined;
+    slot.recycling = undefined;
     const podDir = podDirOf(slot);
     let child: PodProcess | undefined;
     const onInvocation = options.onInvocation;
@@ -226,7 +247,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       clock,
       onLog: (stream, line) => options.onLog?.(slot.spec.name, stream, line),
       onReady: (endpoint) => {
-        if (slot.process !== child || slot.phase !== 'Starting') return;
+        if (slot.process !== child || slot.phase !== 'Starting' || slot.recycling !== undefined) return;
         slot.phase = 'Ready';
         publish(slot, { phase: 'Ready', endpoint, pid: child?.pid, coldStart: slot.coldStart, startMs: clock.now() - slot.startedAt });
         if (slot.spec.probes?.readiness || slot.spec.probes?.liveness) {
@@ -239,15 +260,19 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
           });
         }
       },
+      onRecycling: (reason) => onRecycling(slot, child, reason),
       onExit: (exit) => onExited(slot, child, exit),
     };
     try {
       mkdirSync(podDir, { recursive: true });
-      const env = buildPodEnv(slot.spec, { home: podDir, path: podPath });
       const taken = pool.take(slot.spec);
       slot.coldStart = taken.path;
       slot.startToken = taken.path === 'pool' ? taken.pooled.token : randomBytes(12).toString('hex');
-      child = taken.path === 'pool' ? assignPooled(taken.pooled, slot.spec, env, follow) : startPodProcess({ ...follow, spec: slot.spec, runtimeEntry, nodePath, env, startToken: slot.startToken });
+      const env = { ...buildPodEnv(slot.spec, { home: podDir, path: podPath }), ...containment.env(slot.startToken) };
+      child =
+        taken.path === 'pool'
+          ? assignPooled(taken.pooled, slot.spec, env, follow)
+          : startPodProcess({ ...follow, spec: slot.spec, runtimeEntry, nodePath, env, startToken: slot.startToken, containment });
       slot.process = child;
     } catch (error) {
       // Could not even set the pod up (e.g. its directory): an exit like any other, so it is retried.
@@ -291,7 +316,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
 
   /** Not ready = Starting with the probe's reason (the platform knows no other phase); the gateway routes to Ready pods only. */
   function onReadinessChanged(slot: PodSlot, child: PodProcess | undefined, endpoint: string, change: ProbeChange): void {
-    if (slot.process !== child || slot.phase === 'Stopping' || slot.killReason !== undefined) return;
+    if (slot.process !== child || slot.phase === 'Stopping' || slot.killReason !== undefined || slot.recycling !== undefined) return;
     const pid = child?.pid;
     if (change.type === 'failed') {
       slot.phase = 'Starting';
@@ -312,6 +337,22 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     void child.terminate(slot.spec.terminationGraceSeconds * 1000);
   }
 
+  /**
+   * The pod is about to end itself and waits a moment before it answers the call that ran too long:
+   * routing stops now, so the caller's next call waits for the replacement instead of hitting a pod
+   * on its way out. The pod kills itself; should it not, the agent does after RECYCLE_KILL_MS.
+   */
+  function onRecycling(slot: PodSlot, child: PodProcess | undefined, reason: string): void {
+    if (!child || slot.process !== child || slot.phase === 'Stopping' || slot.killReason !== undefined) return;
+    slot.recycling = reason;
+    slot.probes?.stop();
+    slot.phase = 'Starting';
+    publish(slot, { phase: 'Starting', pid: child.pid, coldStart: slot.coldStart, reason });
+    clock.setTimeout(() => {
+      if (slot.process === child) void child.terminate(0);
+    }, RECYCLE_KILL_MS);
+  }
+
   function onExited(slot: PodSlot, child: PodProcess | undefined, observed: PodExit): void {
     if (slot.process !== child) return;
     const exit = slot.killReason === undefined ? observed : { ...observed, killReason: slot.killReason };
@@ -321,7 +362,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     slot.lastExit = exit;
     if (slot.phase === 'Stopping') return; // stop() reports it
     const now = clock.now();
-    const restart = planRestart(slot.backoffStep, now - slot.startedAt, now, backoff);
+    const restart = planRestartAfter(exit, slot.backoffStep, now - slot.startedAt, now, backoff);
     slot.phase = 'Exited';
     slot.backoffStep = restart.backoffStep;
     slot.nextRestartAt = restart.nextRestartAt;
@@ -332,7 +373,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       exitCode: exit.code,
       signal: exit.signal,
       reason: describeExit(exit),
-      nextRestartAt: restart.nextRestartAt,
+      ...(restart.backingOff ? { nextRestartAt: restart.nextRestartAt } : {}),
     });
     reconcile();
   }
@@ -364,6 +405,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
         audit.stop();
         scheduleWake(undefined);
         await Promise.all([...[...slots.values()].map(stop), pool.close()]);
+        containment.close();
       })();
       return closing;
     },

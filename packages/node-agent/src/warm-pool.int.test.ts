@@ -61,7 +61,7 @@ describe('warm pool', () => {
       expect(pooled).toContain(ready.pid);
       const podDir = join(dataDir(), 'pods', 'env-1');
       expect(await (await fetch(ready.endpoint!)).json()).toEqual({
-        env: { GREETING: 'hi', EMPTY: '', TIDE_NAMESPACE: 'team', TIDE_FUNCTION: 'envfn', TIDE_REVISION: 'envfn-00002', TIDE_POD: 'env-1', HOME: podDir, PATH: expect.any(String) },
+        env: { GREETING: 'hi', EMPTY: '', TIDE_NAMESPACE: 'team', TIDE_FUNCTION: 'envfn', TIDE_REVISION: 'envfn-00002', TIDE_POD: 'env-1', TIDE_POD_TOKEN: expect.stringMatching(/^[0-9a-f]{16}\.[0-9a-f]{24}$/), HOME: podDir, PATH: expect.any(String) },
         cwd: podDir,
       });
       // The pod's pid file names the process by the token its command line carries.

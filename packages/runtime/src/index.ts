@@ -4,3 +4,4 @@ export { FunctionTimeoutError } from './invoke-function.js';
 export { parseRuntimeConfig, RuntimeConfigError, type RuntimeConfig, type RuntimeMessage, type InvocationRecord } from './runtime-config.js';
 export { parseLaunchConfig, isPoolConfig } from './launch-config.js';
 export { parseAssignMessage, type PoolConfig, type AssignMessage } from './pool-protocol.js';
+export { parseRecycleNotice } from './recycle-notice.js';

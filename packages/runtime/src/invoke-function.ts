@@ -1,3 +1,4 @@
+import type { WatchedCall } from './call-slots.js';
 import type { FetchHandler, FunctionContext } from './function-handler.js';
 
 export interface InvokeOptions {
@@ -6,12 +7,14 @@ export interface InvokeOptions {
   requestId: string;
   /** Receives every promise the function hands to ctx.waitUntil. */
   waitUntil(promise: Promise<unknown>): void;
+  /** The call's slot for the watchdog thread, which answers it instead when this thread is stuck. */
+  watch?: WatchedCall;
 }
 
 /** Thrown into request.signal when the caller has been answered 504. */
 export class FunctionTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
-    super(`function timed out after ${formatSeconds(timeoutMs)}`);
+    super(timeoutMessage(timeoutMs));
     this.name = 'TimeoutError';
   }
 }
@@ -29,12 +32,16 @@ export async function invokeFunction(handler: FetchHandler, request: Request, op
   const ctx: FunctionContext = { waitUntil: options.waitUntil, requestId: options.requestId, deadline };
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
+  const { watch } = options;
   const answered = callHandler(handler, request, options.env, ctx).then((response) => {
-    if (timedOut) void response.body?.cancel().catch(() => {}); // nobody will read it
-    return response;
+    // False only when the watchdog answered 504 on the socket: this pod is about to end.
+    const mine = watch?.answered() ?? true;
+    if (timedOut || !mine) void response.body?.cancel().catch(() => {}); // nobody will read it
+    return mine ? response : new Promise<Response>(() => {});
   });
   const expired = new Promise<Response>((resolve) => {
     timer = setTimeout(() => {
+      if (watch && !watch.timedOut()) return; // the watchdog answered already
       timedOut = true;
       const error = new FunctionTimeoutError(options.timeoutMs);
       timeout.abort(error);
@@ -105,6 +112,11 @@ function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
   return `a ${typeof value}`;
+}
+
+/** What the caller of a call past its timeout reads (from this thread or from the watchdog). */
+export function timeoutMessage(timeoutMs: number): string {
+  return `function timed out after ${formatSeconds(timeoutMs)}`;
 }
 
 export function formatSeconds(ms: number): string {

@@ -95,6 +95,17 @@ describe('runtime main.js as a process', () => {
     expect(await pod.exited).toEqual({ code: 0, signal: null });
   });
 
+  it('answers a call that busy-loops past its timeout 504 itself, then ends, saying why on stderr', async () => {
+    const path = await artifact('spin', `export default { fetch: () => { for (;;) {} } };`);
+    const pod = start(path, { timeoutMs: 500 }); // run by hand: no readiness probe, the first call is the loop
+    const { port } = (await pod.message) as { port: number };
+    const response = await fetch(`http://127.0.0.1:${port}/`);
+    expect(response.status).toBe(504);
+    expect(await response.text()).toBe('function timed out after 0.5s');
+    expect(await pod.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(pod.output().stderr).toContain('tide-runtime: recycling the pod: call ran past its timeout of 0.5s\n');
+  });
+
   it('on SIGTERM finishes the in-flight request, refuses new ones and exits 0', async () => {
     const path = await artifact(
       'slow',

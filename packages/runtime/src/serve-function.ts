@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { resolveHandler } from './function-handler.js';
+import type { CallSlots } from './call-slots.js';
 import { invokeFunction, textResponse } from './invoke-function.js';
 import { createWorkTracker } from './work-tracker.js';
 import type { InvocationRecord } from './runtime-config.js';
@@ -16,6 +17,14 @@ export interface ServeOptions {
   env?: Record<string, string>;
   /** Told of every call that carried a sampled W3C `traceparent`, once its response has ended. */
   onInvocation?: (record: InvocationRecord) => void;
+  /** Every call is recorded here for a watchdog thread (main.ts starts one); absent = unwatched. */
+  calls?: CallSlots;
+  /**
+   * Starts the thread that reads `calls`, off the cold start's path: once the first readiness probe
+   * has been answered, or before the first call runs at the latest (a busy loop would keep a
+   * deferred start from ever happening). Called once.
+   */
+  startWatchdog?: () => void;
 }
 
 export interface ServedFunction {
@@ -38,20 +47,32 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
   let draining = false;
   let calls = 0;
 
+  let startWatchdog = options.startWatchdog;
+  const watchdogNow = () => {
+    startWatchdog?.();
+    startWatchdog = undefined;
+  };
+
   const listener = getRequestListener((request, bindings) => {
     const { incoming, outgoing } = bindings as HttpBindings; // node:http server, never http2
-    if (incoming.headers[PROBE_HEADER] === 'readiness') return textResponse(draining ? 503 : 200, draining ? 'draining' : 'ready');
+    if (incoming.headers[PROBE_HEADER] === 'readiness') {
+      if (startWatchdog) setImmediate(watchdogNow); // after this answer has gone out
+      return textResponse(draining ? 503 : 200, draining ? 'draining' : 'ready');
+    }
+    if (startWatchdog) watchdogNow();
     // While draining, tell keep-alive clients to take their next request elsewhere.
     if (draining) outgoing.shouldKeepAlive = false;
     work.track(new Promise<void>((resolve) => outgoing.once('close', resolve)));
     const first = calls++ === 0;
     if (options.onInvocation) watchTraced(incoming, outgoing, first, options.onInvocation);
     const requestId = headerValue(incoming.headers['x-request-id']) ?? randomUUID();
+    const watch = options.calls?.begin(options.timeoutMs, socketFd(incoming.socket));
     return invokeFunction(handler, request, {
       env,
       timeoutMs: options.timeoutMs,
       requestId,
       waitUntil: (promise) => work.track(logRejection(promise, requestId)),
+      ...(watch ? { watch } : {}),
     });
   });
 
@@ -102,6 +123,15 @@ function watchTraced(incoming: HttpBindings['incoming'], outgoing: HttpBindings[
       first,
     }),
   );
+}
+
+/**
+ * The descriptor under a TCP socket, so that the watchdog thread can answer a stuck call itself.
+ * Node does not document `_handle.fd`; without it (-1) a stuck call is cut instead of answered.
+ */
+function socketFd(socket: unknown): number {
+  const fd = (socket as { _handle?: { fd?: unknown } })._handle?.fd;
+  return typeof fd === 'number' ? fd : -1;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -56,3 +56,13 @@ export function findRuntimesIn(dataDir: string, runtimeEntry: string): number[] 
   }
   return found;
 }
+
+/** The parent of a live process (field 4 of /proc/<pid>/stat), or undefined. */
+export function parentPid(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}

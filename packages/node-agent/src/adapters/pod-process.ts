@@ -1,8 +1,9 @@
-import type { InvocationRecord, RuntimeConfig, RuntimeMessage } from '@tide/runtime';
+import { parseRecycleNotice, type InvocationRecord, type RuntimeConfig, type RuntimeMessage } from '@tide/runtime';
 import type { Clock } from '../clock.js';
 import type { PodExit } from '../core/exit-reason.js';
 import type { PodRunSpec } from '../pod-types.js';
 import type { LogStream } from './log-capture.js';
+import type { PodContainment } from './pod-containment.js';
 import { probeUntilReady } from './readiness-probe.js';
 import { spawnRuntime, type RuntimeProcess } from './runtime-process.js';
 
@@ -19,6 +20,8 @@ export interface PodFollowOptions {
   onReady(endpoint: string): void;
   /** Called exactly once, after the output is flushed. */
   onExit(exit: PodExit): void;
+  /** The pod announced it ends itself (a call ran past its timeout): stop routing to it now. */
+  onRecycling?: (reason: string) => void;
   /** Each traced call the pod served; absent = the pod is not asked to report them. */
   onInvocation?: (record: InvocationRecord) => void;
 }
@@ -37,6 +40,7 @@ export interface PodSpawnOptions extends PodFollowOptions {
   nodePath: string;
   env: Record<string, string>;
   startToken: string;
+  containment: PodContainment;
 }
 
 /** The spawn path: one new runtime process for this pod, followed until it exits. */
@@ -60,6 +64,7 @@ export function startPodProcess(options: PodSpawnOptions): PodProcess {
     cwd: options.podDir,
     env: options.env,
     clock: options.clock,
+    containment: options.containment,
   });
   return followPod(runtime, options);
 }
@@ -72,12 +77,21 @@ export function startPodProcess(options: PodSpawnOptions): PodProcess {
 export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): PodProcess {
   const { clock } = options;
   const exit: Omit<PodExit, 'code' | 'signal'> = {};
+  /** The pod's notice that it ends itself; believed only if it then dies by the SIGKILL it announces. */
+  let recycleReason: string | undefined;
   const starting = new AbortController(); // aborted when the pod is ready, exits, or runs out of start time
 
   const logTarget = {
     dir: options.podDir,
     onLine: (stream: LogStream, line: string) => {
-      if (stream === 'stderr' && line.includes('JavaScript heap out of memory')) exit.outOfMemory = true;
+      if (stream === 'stderr') {
+        if (line.includes('JavaScript heap out of memory')) exit.outOfMemory = true;
+        const recycled = parseRecycleNotice(line);
+        if (recycled !== undefined && recycleReason === undefined) {
+          recycleReason = recycled;
+          options.onRecycling?.(recycled);
+        }
+      }
       options.onLog(stream, line);
     },
   };
@@ -112,7 +126,7 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
   runtime.child.once('exit', stopStarting);
   void runtime.ended.then((end) => {
     stopStarting();
-    options.onExit({ ...end, ...exit });
+    options.onExit({ ...end, ...exit, ...(recycleReason !== undefined && end.signal === 'SIGKILL' ? { recycleReason } : {}) });
   });
 
   return { pid: runtime.pid, terminate: (graceMs) => runtime.terminate(graceMs), reopenLog: () => runtime.logs.writeTo(logTarget) };

@@ -3,6 +3,7 @@ import type { PoolConfig, RuntimeConfig } from '@tide/runtime';
 import type { Clock } from '../clock.js';
 import { writePidFile } from './pid-file.js';
 import { captureLogs, type LogCapture } from './log-capture.js';
+import type { PodContainment } from './pod-containment.js';
 
 /** After the process exits, the longest wait for its last output and IPC messages. */
 const OUTPUT_FLUSH_MS = 500;
@@ -20,6 +21,8 @@ export interface RuntimeSpawnOptions {
   /** The whole environment: nothing is inherited from the agent. */
   env: Record<string, string>;
   clock: Clock;
+  /** Encloses the process at spawn and kills whatever it started once it has exited. */
+  containment?: PodContainment;
 }
 
 /** How a runtime process ended. */
@@ -36,7 +39,10 @@ export interface RuntimeProcess {
   readonly logs: LogCapture;
   /** True from the moment the process exited (or failed to spawn). */
   readonly exited: boolean;
-  /** Resolves on exit, once its last output and IPC messages are in (at most 500 ms later). */
+  /**
+   * Resolves on exit, once every process it started is gone too and its last output and IPC messages
+   * are in (at most 500 ms later).
+   */
   readonly ended: Promise<RuntimeEnd>;
   /** SIGTERM, SIGKILL after graceMs; resolves once ended. */
   terminate(graceMs: number): Promise<void>;
@@ -54,7 +60,10 @@ export function spawnRuntime(options: RuntimeSpawnOptions): RuntimeProcess {
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  if (child.pid !== undefined) writePidFile(options.pidDir, { pid: child.pid, startToken: options.token });
+  if (child.pid !== undefined) {
+    options.containment?.enclose(options.token, child.pid);
+    writePidFile(options.pidDir, { pid: child.pid, startToken: options.token });
+  }
   const logs = captureLogs({ stdout: child.stdout!, stderr: child.stderr! }, clock.now);
   const ipcClosed = new Promise<void>((resolve) => (child.connected ? child.once('disconnect', resolve) : resolve()));
   const end: RuntimeEnd = { code: null, signal: null };
@@ -65,6 +74,8 @@ export function spawnRuntime(options: RuntimeSpawnOptions): RuntimeProcess {
   const finish = async () => {
     if (exited) return;
     exited = true;
+    // Its children (a detached `sleep 300` too) die with it: nobody would ever stop them otherwise.
+    await options.containment?.killAll(options.token);
     // The last output lines (V8's OOM report) and IPC messages ('failed') may still be in flight.
     let flushTimer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all([logs.closed, ipcClosed]), new Promise((resolve) => (flushTimer = setTimeout(resolve, OUTPUT_FLUSH_MS)))]);

@@ -10,6 +10,7 @@ import type { BackoffPolicy } from '../core/restart-backoff.js';
 import type { PodRunSpec } from '../pod-types.js';
 import type { LogStream } from './log-capture.js';
 import { writePidFile } from './pid-file.js';
+import type { PodContainment } from './pod-containment.js';
 import { spawnRuntime, type RuntimeProcess } from './runtime-process.js';
 
 export interface WarmPoolOptions {
@@ -30,6 +31,8 @@ export interface WarmPoolOptions {
   /** Back-off when pool processes keep dying (the first death is replaced at once). */
   backoff: BackoffPolicy;
   clock: Clock;
+  /** Each process is enclosed from its spawn on, as the pod it may become. */
+  containment: PodContainment;
   /** Output of processes not (yet) assigned to a pod. */
   onLog(stream: LogStream, line: string): void;
 }
@@ -135,8 +138,9 @@ export function openWarmPool(options: WarmPoolOptions): WarmPool {
         token,
         pidDir: dir,
         cwd: options.poolDir,
-        env: { PATH: options.path, HOME: options.poolDir },
+        env: { PATH: options.path, HOME: options.poolDir, ...options.containment.env(token) },
         clock,
+        containment: options.containment,
       });
     } catch (error) {
       options.onLog('stderr', `warm pool: could not start a process: ${(error as Error).message}`);

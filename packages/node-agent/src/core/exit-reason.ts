@@ -12,12 +12,15 @@ export interface PodExit {
   spawnError?: string;
   /** Why the agent ended a running pod itself ("liveness probe failed: HTTP 500"). */
   killReason?: string;
+  /** Why the pod ended itself to be replaced, from its stderr ("call ran past its timeout of 1s"). */
+  recycleReason?: string;
 }
 
 /** One line saying why a pod ended, most specific account first. */
 export function describeExit(exit: PodExit): string {
   if (exit.spawnError !== undefined) return `spawn failed: ${exit.spawnError}`;
   if (exit.killReason !== undefined) return exit.killReason;
+  if (exit.recycleReason !== undefined) return exit.recycleReason;
   if (exit.failedReason !== undefined) return exit.failedReason;
   if (exit.outOfMemory) return 'OOM';
   if (exit.startTimeoutMs !== undefined) return `not ready within ${Number((exit.startTimeoutMs / 1000).toFixed(3))}s`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BACKOFF, planRestart, restartDelayMs } from './restart-backoff.js';
+import { DEFAULT_BACKOFF, planRestart, planRestartAfter, restartDelayMs } from './restart-backoff.js';
 
 describe('restartDelayMs', () => {
   it.each([
@@ -41,5 +41,24 @@ describe('planRestart', () => {
 
   it('starts over from the initial delay after a pod ran for the reset period', () => {
     expect(planRestart(7, 60_000, 100_000, policy)).toEqual({ nextRestartAt: 100_100, backoffStep: 1 });
+  });
+});
+
+describe('planRestartAfter', () => {
+  const policy = { initialMs: 100, maxMs: 1_000, resetAfterMs: 60_000 };
+  const crash = { code: 1, signal: null };
+  const recycled = { code: null, signal: 'SIGKILL', recycleReason: 'call ran past its timeout of 1s' };
+
+  it('backs off after a crash, as planRestart does', () => {
+    expect(planRestartAfter(crash, 2, 50, 10_000, policy)).toEqual({ nextRestartAt: 10_400, backoffStep: 3, backingOff: true });
+  });
+
+  it('replaces a pod recycled after a call past its timeout at once, its back-off step untouched', () => {
+    expect(planRestartAfter(recycled, 0, 50, 10_000, policy)).toEqual({ nextRestartAt: 10_000, backoffStep: 0, backingOff: false });
+    expect(planRestartAfter(recycled, 3, 50, 10_000, policy)).toEqual({ nextRestartAt: 10_000, backoffStep: 3, backingOff: false });
+  });
+
+  it('backs off when the agent killed the pod itself, whatever the pod said', () => {
+    expect(planRestartAfter({ ...recycled, killReason: 'liveness probe failed: HTTP 500' }, 0, 50, 10_000, policy).backingOff).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStateStore, TideEvent, type ClusterState, type EventInput, type StateStore, type TideEventInput, type TideEventType } from '@tide/core';
-import { functionManifest } from '@tide/core/testing';
+import { functionManifest, testRuleBook } from '@tide/core/testing';
 import { createMemoryLog } from '@tide/log/testing';
 import { createStateRouteTable, routesOf } from './state-routes.js';
 
@@ -55,6 +55,8 @@ const EXAMPLES: { [T in TideEventType]: Example<T> } = {
   LeaderElected: () => ({ type: 'LeaderElected', data: { role: 'controllers', epoch: 1, holder: 'cp-a' } }),
   NodeCordoned: () => ({ type: 'NodeCordoned', data: { name: 'm', unschedulable: true } }),
   NodeReadinessChanged: () => ({ type: 'NodeReadinessChanged', data: { name: 'm', bootId: 'm-1', ready: false, reason: 'lease expired' } }),
+  // Accepted by a store that knows version 2 (the test rule book); routes are the same under it.
+  RulesVersionRaised: () => ({ type: 'RulesVersionRaised', data: { version: 2 } }),
 };
 
 let store: StateStore | undefined;
@@ -67,7 +69,7 @@ describe('the state route table after every type of event', () => {
   it.each(EVENT_TYPES)('serves the routes of the state after %s, and tells its listeners when they moved', async (type) => {
     const example = (EXAMPLES as Record<string, Example<TideEventType> | undefined>)[type];
     expect(example, `no example of event type ${type} in EXAMPLES: add one`).toBeDefined();
-    store = await openStateStore({ log: createMemoryLog() });
+    store = await openStateStore({ log: createMemoryLog(), rules: testRuleBook });
     const given = await store.append(GIVEN);
     expect(given.filter((r) => !r.verdict.accepted)).toEqual([]);
     const table = createStateRouteTable(store);
@@ -88,7 +90,7 @@ describe('the state route table after every type of event', () => {
 
 describe('the state route table', () => {
   it('stops routing to the pods of a node that lost its lease', async () => {
-    store = await openStateStore({ log: createMemoryLog() });
+    store = await openStateStore({ log: createMemoryLog(), rules: testRuleBook });
     await store.append(GIVEN);
     const table = createStateRouteTable(store);
     expect(table.lookupKey!('default/hello#hello-00002')?.endpoints.map((e) => e.pod)).toEqual(['hello-00002-aaaaa']);
@@ -99,7 +101,7 @@ describe('the state route table', () => {
   });
 
   it('routes to the earlier revision at once after a rollout is undone', async () => {
-    store = await openStateStore({ log: createMemoryLog() });
+    store = await openStateStore({ log: createMemoryLog(), rules: testRuleBook });
     await store.append(GIVEN);
     const table = createStateRouteTable(store);
     expect(table.lookup('default', 'hello')?.split).toEqual([{ percent: 100, key: 'default/hello#hello-00002' }]);

@@ -13,7 +13,8 @@ import {
 } from '@tide/core';
 import { addSample, emptyWindow, type MetricWindow } from './core/metric-window.js';
 import { windowKeepMs, withDefaults, type AutoscalerSpec } from './core/autoscaler-spec.js';
-import { initialScalerState, type ScalerState } from './core/scaler-state.js';
+import type { ScalerState } from './core/scaler-state.js';
+import { takeOverState } from './core/take-over.js';
 import { decide } from './core/decide.js';
 
 /** The slice of the EventLog the autoscaler reads the metrics topic through. */
@@ -39,11 +40,6 @@ export interface Autoscaler {
 interface Tracked {
   window: MetricWindow;
   state?: ScalerState;
-  /**
-   * Load right now at each gateway, from its latest report: requests in flight (or at least those
-   * waiting for a pod). A floor under the panic window, so a load step counts before it is averaged.
-   */
-  waitingBySource: Map<string, number>;
   deciding: boolean;
 }
 
@@ -83,7 +79,7 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
 
   const trackedFor = (key: string): Tracked => {
     let t = tracked.get(key);
-    if (!t) tracked.set(key, (t = { window: emptyWindow, waitingBySource: new Map(), deciding: false }));
+    if (!t) tracked.set(key, (t = { window: emptyWindow, deciding: false }));
     return t;
   };
 
@@ -102,9 +98,8 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
       const spec = autoscalerSpecOf(fn);
       const current = fn.status.desiredReplicas;
       const readyPods = readyPodsOf(store.state(), fn.metadata.namespace!, fn.metadata.name);
-      const previous = t.state ?? initialScalerState(current, readyPods);
-      const waiting = [...t.waitingBySource.values()].reduce((a, b) => a + b, 0);
-      const decision = decide(spec, t.window, { ...previous, replicas: current, readyPods }, now(), { waiting });
+      const previous = t.state ?? takeOverState({ replicas: current, readyPods, recentScales: fn.status.recentScales, createdAt: fn.metadata.creationTimestamp });
+      const decision = decide(spec, t.window, { ...previous, replicas: current, readyPods }, now());
       t.state = decision.state;
       if (decision.replicas === current) return;
       const [result] = await store.append([
@@ -123,23 +118,23 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
     }
   };
 
-  const absorb = (load: LoadReport) => {
-    const seen = new Set<string>();
+  const absorb = (load: LoadReport, caughtUp: boolean) => {
     for (const sample of load.samples) {
       const key = keyOf(sample.namespace, sample.name);
       const fn = store.state().functions.get(key);
       if (!fn) continue;
-      seen.add(key);
       const t = trackedFor(key);
       // A report covers intervalMs; its share of its second keeps partial reports from double counting.
+      // What is in flight at the end of it (at least what waits for a pod) is a floor under the panic
+      // window, so a load step counts before it is averaged; the window keeps it as of `at`.
       const share = Math.min(1, load.intervalMs / 1000);
-      t.window = addSample(t.window, { at: load.at, concurrency: sample.concurrency * share, requests: sample.requests }, windowKeepMs(autoscalerSpecOf(fn)));
-      t.waitingBySource.set(load.source, Math.max(sample.waiting, sample.inFlight ?? 0));
-      // Every report is decided on at once (deciding is cheap and pure): a load step is answered
+      const waiting = Math.max(sample.waiting, sample.inFlight ?? 0);
+      t.window = addSample(t.window, { at: load.at, concurrency: sample.concurrency * share, requests: sample.requests, waiting, source: load.source }, windowKeepMs(autoscalerSpecOf(fn)));
+      // Every new report is decided on at once (deciding is cheap and pure): a load step is answered
       // within a report interval, not at the next 2 s tick, which remains for functions gone quiet.
-      if (sample.waiting > 0 || sample.requests > 0 || sample.concurrency > 0) void decideFor(key);
+      // Reports read back at start only refill the window: they are history, and were decided on.
+      if (caughtUp && (sample.waiting > 0 || sample.requests > 0 || sample.concurrency > 0)) void decideFor(key);
     }
-    for (const [key, t] of tracked) if (!seen.has(key)) t.waitingBySource.delete(load.source);
   };
 
   const absorbCpu = (cpu: CpuReport) => {
@@ -160,7 +155,7 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
     signal: abort.signal,
     onRecord(record) {
       const report = decodeMetricsReport(record.value);
-      if (report?.kind === 'gateway-load') absorb(report);
+      if (report?.kind === 'gateway-load') absorb(report, record.offset >= end);
       else if (report?.kind === 'pod-cpu') absorbCpu(report);
     },
     onError: report,

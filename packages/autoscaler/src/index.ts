@@ -4,13 +4,13 @@
  *
  * A shell (the autoscaler loop) keeps, per function:
  *   - a MetricWindow: `window = addSample(window, sample, windowKeepMs(spec))` for every gateway
- *     report (several gateways reporting the same second are summed);
- *   - a ScalerState: `initialScalerState(replicas)` at first, then each decision's `state`.
- * Every tick it calls
- *   `decide(spec, window, { ...state, readyPods }, now, { waiting })`
- * where readyPods is the observed count of ready pods and `waiting` the requests the gateway holds
- * because no pod could take them (optional; counted as load at once, so 50 waiting at target 5 ×
- * 0.7 ask for 15 pods). It writes a ScaleSet event only when `decision.changed`, with
+ *     report (several gateways reporting the same second are summed). A sample may carry the
+ *     requests the gateway holds `waiting` for a pod (and its `source`): decide() counts them as
+ *     load at once, but only while that report is fresh (waitingAt), never a report before a restart;
+ *   - a ScalerState: `takeOverState(...)` at first (from the function's recorded scale decisions),
+ *     then each decision's `state`.
+ * Every tick it calls `decide(spec, window, { ...state, readyPods }, now)` where readyPods is the
+ * observed count of ready pods. It writes a ScaleSet event only when `decision.changed`, with
  * `decision.reason` and `decision.inputs`, and keeps `decision.state` for the next tick.
  *
  * `replay(samples, spec, initial, { tickMs, from, to, podStartMs })` re-runs that loop over
@@ -24,6 +24,7 @@ export {
   InvalidSampleError,
   lastRequestAt,
   requestsPerSecond,
+  waitingAt,
   type MetricBucket,
   type MetricWindow,
   type Sample,
@@ -38,7 +39,8 @@ export {
   type ScaleMetric,
 } from './core/autoscaler-spec.js';
 export { initialScalerState, type ScaleMode, type ScalerState } from './core/scaler-state.js';
+export { takeOverState, type ScaleRecordView, type TakenOver } from './core/take-over.js';
 export type { ScaleInputs } from './core/measure.js';
-export { decide, type Observed, type ScaleDecision } from './core/decide.js';
+export { decide, type ScaleDecision } from './core/decide.js';
 export { replay, ReplayRangeError, type ReplayOptions, type ReplayPoint } from './core/replay.js';
 export { startAutoscaler, autoscalerSpecOf, type Autoscaler, type AutoscalerOptions, type MetricsSource } from './autoscaler-loop.js';

@@ -13,8 +13,11 @@
  * observed count of ready pods. It writes a ScaleSet event only when `decision.changed`, with
  * `decision.reason` and `decision.inputs`, and keeps `decision.state` for the next tick.
  *
- * `replay(samples, spec, initial, { tickMs, from, to, podStartMs })` re-runs that loop over
- * recorded samples for `tide autoscale replay`.
+ * The loop records each decision that changed anything on the metrics topic (DecisionRecord).
+ * `replayRecorded(historyOf(records, namespace, name))` makes the recorded decisions again from
+ * that topic, through the same steps (function-scaler.ts); `replay(samples, spec, initial,
+ * { tickMs, from, to, podStartMs, moments })` models what other settings would have done, for
+ * `tide autoscale replay`.
  */
 export {
   addSample,
@@ -43,4 +46,7 @@ export { takeOverState, type ScaleRecordView, type TakenOver } from './core/take
 export type { ScaleInputs } from './core/measure.js';
 export { decide, type ScaleDecision } from './core/decide.js';
 export { replay, ReplayRangeError, type ReplayOptions, type ReplayPoint } from './core/replay.js';
+export { replayRecorded, type ReplayedDecision } from './core/replay-recorded.js';
+export { historyOf, samplesOf, type HistoryEntry, type FunctionSample } from './core/history.js';
+export type { DecisionRecord } from './core/decision-record.js';
 export { startAutoscaler, autoscalerSpecOf, type Autoscaler, type AutoscalerOptions, type MetricsSource } from './autoscaler-loop.js';

@@ -70,6 +70,15 @@ describe('the autoscaler loop', () => {
     expect(store.state().functions.get('default/sleep')!.status.recentScales.map((r) => `${r.from}→${r.to} ${r.reason}`)).toEqual(['1→0 idle before the restart']);
   });
 
+  it('decides on a report read late as of when it was made, not as if its load were over (a busy machine)', async () => {
+    await setup({ min: 0, max: 20, target: 5, scaleToZeroAfterSeconds: 1 });
+    // given an autoscaler that reads a report 10 s after the gateway made it
+    autoscaler = await startAutoscaler({ store, metrics: log, tickMs: 60_000, now: () => Date.now() + 10_000 });
+    await load(Date.now(), 0, 10, 10);
+    // then 10 waiting requests ask for ceil(10 / 3.5) = 3 pods, not for zero
+    await eventually(() => expect(store.state().functions.get('default/sleep')!.status.recentScales.map((r) => `${r.from}→${r.to}`)).toEqual(['1→3']), { timeoutMs: 2000 });
+  });
+
   it('never goes below min', async () => {
     await setup({ min: 2, max: 20, target: 5, scaleToZeroAfterSeconds: 1 });
     autoscaler = await startAutoscaler({ store, metrics: log, tickMs: 50 });

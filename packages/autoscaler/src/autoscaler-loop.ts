@@ -100,6 +100,8 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
   let lastOffset = from - 1;
   // Reports read back at start only refill the windows: they are history, and were decided on.
   let caughtUp = lastOffset >= end - 1;
+  /** The newest report time read: a decision on a report is made as of then, however late it is read. */
+  let streamAt = -Infinity;
 
   const trackedFor = (key: string, windowFrom: number): Tracked => {
     let t = tracked.get(key);
@@ -107,26 +109,17 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
     return t;
   };
 
-  const record = (fn: TideFunction, t: Tracked, given: DecisionRecord['given'], spec: AutoscalerSpec, at: number, takingOver: boolean) => {
-    const specJson = JSON.stringify(spec);
-    const specChanged = specJson !== t.recordedSpec;
-    t.recordedSpec = specJson;
-    const value = encodeDecisionRecord({
-      source,
-      namespace: fn.metadata.namespace!,
-      name: fn.metadata.name,
-      at,
-      afterOffset: lastOffset,
-      given,
-      ...(specChanged || takingOver ? { spec } : {}),
-      ...(takingOver ? { windowFrom: t.windowFrom } : {}),
-    });
+  /** Appends what a decision was made from, in the order decisions are made. */
+  const record = (fn: TideFunction, decided: Omit<DecisionRecord, 'kind' | 'source' | 'namespace' | 'name' | 'afterOffset'>) => {
+    const namespace = fn.metadata.namespace!;
+    const name = fn.metadata.name;
+    const value = encodeDecisionRecord({ source, namespace, name, afterOffset: lastOffset, ...decided });
     recording = recording
       .then(() => metrics.append(METRICS_TOPIC, [{ value, key: source }]))
-      .catch((error: Error) => report(new Error(`autoscaler: recording a decision for ${fn.metadata.namespace}/${fn.metadata.name} failed: ${error.message}`, { cause: error })));
+      .catch((error: Error) => report(new Error(`autoscaler: recording a decision for ${namespace}/${name} failed: ${error.message}`, { cause: error })));
   };
 
-  const decideFor = async (key: string) => {
+  const decideFor = async (key: string, at: number) => {
     const fn = store.state().functions.get(key);
     if (!fn) {
       tracked.delete(key);
@@ -139,7 +132,6 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
     t.deciding = true;
     try {
       const spec = autoscalerSpecOf(fn);
-      const at = now();
       const replicas = fn.status.desiredReplicas;
       const readyPods = readyPodsOf(store.state(), fn.metadata.namespace!, fn.metadata.name);
       const takingOver = t.scaler.state === undefined;
@@ -148,7 +140,12 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
       );
       const { scaler, decision } = step(t.scaler, spec, given, at);
       t.scaler = scaler;
-      if (takingOver || !changedNothing(given, decision) || JSON.stringify(spec) !== t.recordedSpec) record(fn, t, given, spec, at, takingOver);
+      const specJson = JSON.stringify(spec);
+      const specChanged = specJson !== t.recordedSpec;
+      if (takingOver || specChanged || !changedNothing(given, decision)) {
+        record(fn, { at, given, ...(takingOver || specChanged ? { spec } : {}), ...(takingOver ? { windowFrom: t.windowFrom } : {}) });
+        t.recordedSpec = specJson;
+      }
       if (!decision.changed) return;
       const [result] = await store.append([
         {
@@ -172,9 +169,11 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
     signal: abort.signal,
     onRecord(metricsRecord) {
       lastOffset = metricsRecord.offset;
+      const readBack = !caughtUp;
       caughtUp ||= lastOffset >= end - 1;
       if (decisionIn(metricsRecord.value)) return;
       const metricsReport = decodeMetricsReport(metricsRecord.value);
+      if (metricsReport) streamAt = Math.max(streamAt, metricsReport.at);
       for (const { namespace, name, sample } of metricsReport ? samplesOf(metricsReport) : []) {
         const key = keyOf(namespace, name);
         const fn = store.state().functions.get(key);
@@ -183,8 +182,9 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
         t.scaler = absorb(t.scaler, sample, autoscalerSpecOf(fn));
         // Every new report with load is decided on at once (deciding is cheap and pure): a load step
         // is answered within a report interval, not at the next 2 s tick, which remains for
-        // functions gone quiet.
-        if ((sample.waiting ?? 0) > 0 || sample.requests > 0 || sample.concurrency > 0) void decideFor(key);
+        // functions gone quiet. As of the report's time: on a busy machine this loop may read a
+        // report seconds late, and by the clock its load would look over when it is not.
+        if (!readBack && ((sample.waiting ?? 0) > 0 || sample.requests > 0 || sample.concurrency > 0)) void decideFor(key, streamAt);
       }
     },
     onRewound() {
@@ -192,12 +192,22 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
       tracked.clear();
       lastOffset = -1;
       caughtUp = true;
+      streamAt = -Infinity;
     },
     onError: report,
   });
-  const stopTicks = (options.every ?? everyInterval)(options.tickMs ?? 2000, () => {
-    for (const key of store.state().functions.keys()) void decideFor(key);
-  });
+  // A tick decides as of now, so only once every report appended before now has been read:
+  // behind the topic, quiet would be concluded from reports not read yet.
+  const tick = async () => {
+    try {
+      if (lastOffset < (await metrics.endOffset(METRICS_TOPIC)) - 1) return;
+      const at = Math.max(now(), streamAt);
+      for (const key of store.state().functions.keys()) void decideFor(key, at);
+    } catch (error) {
+      report(new Error(`autoscaler: tick failed: ${(error as Error).message}`, { cause: error }));
+    }
+  };
+  const stopTicks = (options.every ?? everyInterval)(options.tickMs ?? 2000, () => void tick());
 
   return {
     async stop() {

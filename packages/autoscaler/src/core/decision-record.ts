@@ -47,7 +47,8 @@ export function changedNothing(given: ScalerState, decision: ScaleDecision): boo
   return !decision.changed && sameState(given, decision.state);
 }
 
-function sameState(a: ScalerState, b: ScalerState): boolean {
+/** Field by field: states are flat records of numbers and strings. */
+export function sameState(a: ScalerState, b: ScalerState): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof ScalerState)[]);
   return [...keys].every((k) => a[k] === b[k]);
 }

@@ -1,5 +1,5 @@
 import type { AutoscalerSpec } from './autoscaler-spec.js';
-import type { DecisionRecord } from './decision-record.js';
+import { sameState, type DecisionRecord } from './decision-record.js';
 import { absorb, newFunctionScaler, stateFor, step, type FunctionScaler } from './function-scaler.js';
 import type { HistoryEntry } from './history.js';
 import type { ReplayPoint } from './replay.js';
@@ -36,7 +36,7 @@ export function replayRecorded(history: readonly HistoryEntry[]): ReplayedDecisi
     const next = step(scaler, spec, given, record.at);
     scaler = next.scaler;
     const { decision } = next;
-    points.push({ at: record.at, from: given.replicas, replicas: decision.replicas, changed: decision.changed, readyPods: given.readyPods, mode: decision.mode, reason: decision.reason, sameState: sameJson(given, record.given) });
+    points.push({ at: record.at, from: given.replicas, replicas: decision.replicas, changed: decision.changed, readyPods: given.readyPods, mode: decision.mode, reason: decision.reason, sameState: sameState(given, record.given) });
   }
   return points;
 }
@@ -53,5 +53,3 @@ function windowRefilled(history: readonly HistoryEntry[], record: DecisionRecord
   for (const e of history) if ('sample' in e && e.offset >= record.windowFrom! && e.offset <= record.afterOffset) scaler = absorb(scaler, e.sample, spec);
   return scaler;
 }
-
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a, Object.keys(a as object).sort()) === JSON.stringify(b, Object.keys(b as object).sort());

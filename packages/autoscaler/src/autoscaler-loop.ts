@@ -54,6 +54,8 @@ interface Tracked {
   windowFrom: number;
   /** The spec of the last decision record, to record it again only when it changes. */
   recordedSpec?: string;
+  /** The leadership epoch of the last decision: leading again after another leader means taking over afresh. */
+  epoch?: number;
   deciding: boolean;
 }
 
@@ -131,6 +133,8 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
     if (options.leader && !leader) return;
     t.deciding = true;
     try {
+      if (t.epoch !== leader?.epoch) t.scaler = { window: t.scaler.window };
+      t.epoch = leader?.epoch;
       const spec = autoscalerSpecOf(fn);
       const replicas = fn.status.desiredReplicas;
       const readyPods = readyPodsOf(store.state(), fn.metadata.namespace!, fn.metadata.name);

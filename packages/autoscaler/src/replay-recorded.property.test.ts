@@ -10,8 +10,9 @@ import { replayRecorded } from './core/replay-recorded.js';
 /**
  * Issue 9 (item 7): `tide autoscale replay` showed decisions (1→3→5→6) other than those recorded
  * (1→2→4→6→8). Here the live autoscaler runs over a random history — gateway reports, ticks, pods
- * becoming ready or going away, replicas changed by an apply, restarts of the autoscaler — and the
- * replay of what the metrics topic then holds must make exactly the decisions it made.
+ * becoming ready or going away, replicas changed by an apply, restarts, leadership moving between
+ * two control planes — and the replay of what the metrics topic then holds must make exactly the
+ * decisions it made.
  */
 
 interface Scale {
@@ -59,31 +60,37 @@ function fakeStore(scale: Scale, clock: { now(): number }) {
   };
 }
 
-/** The memory log, telling when the autoscaler has handled everything appended to the metrics topic. */
+/** The memory log, telling when every autoscaler reading it has handled everything appended. */
 function watchedLog() {
   const log: MemoryLog = createMemoryLog();
-  let handled = -1;
+  const readers = new Set<{ handled: number }>();
   const metrics = {
     endOffset: (topic: string) => log.endOffset(topic),
     append: (topic: string, records: readonly { value: Uint8Array; key?: string }[]) => log.append(topic, records),
     async *read(topic: string, from: number, options?: { follow?: boolean; signal?: AbortSignal }) {
-      for await (const record of log.read(topic, from, options)) {
-        yield record;
-        handled = record.offset; // resumed only once the autoscaler asks for the next record
+      const reader = { handled: from - 1 };
+      readers.add(reader);
+      try {
+        for await (const record of log.read(topic, from, options)) {
+          yield record;
+          reader.handled = record.offset; // resumed only once the autoscaler asks for the next record
+        }
+      } finally {
+        readers.delete(reader);
       }
     },
   };
-  /** Until the autoscaler has read all there is, including the decisions it recorded meanwhile. */
+  /** Until the autoscalers have read all there is, including the decisions they recorded meanwhile. */
   const settle = async () => {
     for (let i = 0; i < 200; i++) {
       await new Promise((r) => setImmediate(r));
       const end = await log.endOffset(METRICS_TOPIC);
-      if (handled >= end - 1) {
+      if ([...readers].every((r) => r.handled >= end - 1)) {
         await new Promise((r) => setImmediate(r));
         if ((await log.endOffset(METRICS_TOPIC)) === end) return;
       }
     }
-    throw new Error('the autoscaler did not catch up with the metrics topic');
+    throw new Error('the autoscalers did not catch up with the metrics topic');
   };
   return { log, metrics, settle };
 }
@@ -116,7 +123,8 @@ const stepArb = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('tick' as const), advanceMs: fc.integer({ min: 0, max: 12_000 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('ready' as const), ready: fc.nat(20) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('apply' as const), replicas: fc.nat(20) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const), replayReports: fc.integer({ min: 1, max: 40 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const), plane: fc.constantFrom('a', 'b'), replayReports: fc.integer({ min: 1, max: 40 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('leadership' as const), holder: fc.constantFrom('a', 'b', 'nobody') }) },
 );
 
 describe('replaying what the autoscaler recorded', () => {
@@ -126,18 +134,22 @@ describe('replaying what the autoscaler recorded', () => {
         const clock = createFakeClock();
         const cluster = fakeStore(scale, clock);
         const { log, metrics, settle } = watchedLog();
-        let tick = () => {};
+        // two control planes, each with its autoscaler; the one holding the lease decides
+        type Plane = 'a' | 'b';
+        let leadership = { holder: 'a', epoch: 1 };
+        const ticks: Record<Plane, () => void> = { a: () => {}, b: () => {} };
         let incarnation = 0;
-        const start = (replayReports?: number) =>
+        const start = (plane: Plane, replayReports?: number) =>
           startAutoscaler({
             store: cluster.store,
             metrics,
             now: clock.now,
-            source: `autoscaler-${++incarnation}`,
+            source: `autoscaler-${plane}-${++incarnation}`,
+            leader: () => (leadership.holder === plane ? { role: 'controllers', epoch: leadership.epoch } : undefined),
             ...(replayReports === undefined ? {} : { replayReports }),
-            every: (_ms, fn) => ((tick = fn), () => (tick = () => {})),
+            every: (_ms, fn) => ((ticks[plane] = fn), () => (ticks[plane] = () => {})),
           });
-        let autoscaler: Autoscaler = await start();
+        const autoscalers: Record<Plane, Autoscaler> = { a: await start('a'), b: await start('b') };
         try {
           for (const step of steps) {
             if (step.kind === 'report') {
@@ -146,17 +158,19 @@ describe('replaying what the autoscaler recorded', () => {
               await log.append(METRICS_TOPIC, [{ value: encodeLoadReport({ kind: 'gateway-load', source: step.source, at: clock.now(), intervalMs: step.intervalMs, samples: [sample] }) }]);
             } else if (step.kind === 'tick') {
               clock.advance(step.advanceMs);
-              tick();
+              ticks.a();
+              ticks.b();
             } else if (step.kind === 'ready') cluster.setReady(step.ready);
             else if (step.kind === 'apply') cluster.apply(step.replicas);
+            else if (step.kind === 'leadership') leadership = { holder: step.holder, epoch: leadership.epoch + 1 };
             else {
-              await autoscaler.stop();
-              autoscaler = await start(step.replayReports);
+              await autoscalers[step.plane].stop();
+              autoscalers[step.plane] = await start(step.plane, step.replayReports);
             }
             await settle();
           }
         } finally {
-          await autoscaler.stop();
+          await Promise.all([autoscalers.a.stop(), autoscalers.b.stop()]);
         }
 
         const replayed = replayRecorded(historyOf(log.records(METRICS_TOPIC), 'default', 'fn'));

@@ -2,16 +2,18 @@
  * @tide/autoscaler — the KPA/HPA decider (src/core: pure, plain data in and out, no clock, no I/O)
  * and startAutoscaler, the thin loop that feeds it from the metrics topic and writes ScaleSet events.
  *
- * A shell (the autoscaler loop) keeps, per function:
- *   - a MetricWindow: `window = addSample(window, sample, windowKeepMs(spec))` for every gateway
- *     report (several gateways reporting the same second are summed). A sample may carry the
- *     requests the gateway holds `waiting` for a pod (and its `source`): decide() counts them as
- *     load at once, but only while that report is fresh (waitingAt), never a report before a restart;
- *   - a ScalerState: `takeOverState(...)` at first (from the function's recorded scale decisions),
- *     then each decision's `state`.
- * Every tick it calls `decide(spec, window, { ...state, readyPods }, now)` where readyPods is the
- * observed count of ready pods. It writes a ScaleSet event only when `decision.changed`, with
- * `decision.reason` and `decision.inputs`, and keeps `decision.state` for the next tick.
+ * A shell (the autoscaler loop) keeps, per function, a FunctionScaler (function-scaler.ts):
+ *   - a MetricWindow, fed `absorb(scaler, sample, spec)` with the samples of every metrics report
+ *     (`samplesOf(report)`; several gateways reporting the same second are summed). A sample may
+ *     carry the requests the gateway holds `waiting` for a pod (and its `source`): decide() counts
+ *     them as load at once, but only while that report is fresh (waitingAt), never a report before
+ *     a restart;
+ *   - the last decision's ScalerState, or `takeOverState(...)` for a decider new to the function
+ *     (from the function's recorded scale decisions, not from when the autoscaler started).
+ * On each report with load (as of the report's time) and every tick once it has read every report
+ * (as of now) it calls `step(scaler, spec, stateFor(scaler, observed, takeOver), at)`, i.e.
+ * `decide(spec, window, { ...state, replicas, readyPods }, at)`, and writes a ScaleSet event only
+ * when `decision.changed`, with `decision.reason` and `decision.inputs`.
  *
  * The loop records each decision that changed anything on the metrics topic (DecisionRecord).
  * `replayRecorded(historyOf(records, namespace, name))` makes the recorded decisions again from

@@ -84,6 +84,16 @@ describe('scale to zero', () => {
     expect(decision.inputs.waiting).toBe(0);
   });
 
+  it('does not take a gateway falling silent for quiet while its last report had requests in flight (reports running late)', () => {
+    // given 50 requests in flight at 10 s, and no report since (a busy machine delays them)
+    const window = addSample(emptyWindow, { at: s(10), concurrency: 50, requests: 50, waiting: 50, source: 'gw' }, 120_000);
+    // then 6 s later, past the 5 s idle period, the pods stay
+    const decision = decide(spec({ scaleToZeroAfterMs: 5_000 }), window, pods(15, { activeSince: s(10) }), s(16));
+    expect(decision.replicas).toBeGreaterThan(0);
+    // but a gateway silent for 30 s is gone, and so are its requests
+    expect(decide(spec({ scaleToZeroAfterMs: 5_000 }), window, pods(15, { activeSince: s(10) }), s(40)).replicas).toBe(0);
+  });
+
   it('stays at zero while idle, even with old load still in the stable window', () => {
     // given load 35 s ago: inside the 60 s stable window, outside the 30 s idle period
     const window = at(emptyWindow, 10, 20, 5);

@@ -1,4 +1,4 @@
-import { freshLevels, waitingIn, withLevel, type WaitingLevel } from './waiting.js';
+import { heldInFlight, keptLevels, waitingIn, withLevel, type WaitingLevel } from './waiting.js';
 
 /**
  * Per-function metric samples bucketed by second. Immutable: every function returns a new window
@@ -38,7 +38,7 @@ export interface MetricWindow {
   readonly startedAt?: number;
   /** Newest sample with requests > 0. Kept apart from the buckets so it outlives them. */
   readonly lastRequestAt?: number;
-  /** The newest waiting level of each reporter that may still be fresh. */
+  /** The newest waiting level of each reporter, while it may still count (see waiting.ts). */
   readonly waiting?: readonly WaitingLevel[];
 }
 
@@ -88,7 +88,7 @@ function withMemory(window: MetricWindow, lastRequestAt: number | undefined, wai
 function waitingLevels(window: MetricWindow, sample: Sample): readonly WaitingLevel[] | undefined {
   const newestAt = Math.max(sample.at, ...(window.waiting ?? []).map((l) => l.at));
   const levels = sample.waiting === undefined ? window.waiting : withLevel(window.waiting ?? [], { source: sample.source ?? '', at: sample.at, waiting: sample.waiting });
-  return levels && freshLevels(levels, newestAt);
+  return levels && keptLevels(levels, newestAt);
 }
 
 function mergeInto(buckets: readonly MetricBucket[], second: number, sample: Sample): MetricBucket[] {
@@ -163,6 +163,11 @@ export function averageCpuMilli(window: MetricWindow, now: number, spanMs: numbe
 /** Requests the gateways hold waiting for a pod at `now`, from their fresh reports only. */
 export function waitingAt(window: MetricWindow, now: number): number {
   return waitingIn(window.waiting, now);
+}
+
+/** Whether a gateway's last report, not too old, said requests were in flight (see waiting.ts). */
+export function inFlightAt(window: MetricWindow, now: number): boolean {
+  return heldInFlight(window.waiting, now);
 }
 
 /** When the newest request arrived (end of its sample's interval), if any was ever seen. */

@@ -11,8 +11,16 @@ export interface WaitingLevel {
   readonly waiting: number;
 }
 
-/** A level counts while now - at < waitingFreshMs: one report missed at one report a second. */
+/** A level counts as demand while now - at < waitingFreshMs: one report missed at one report a second. */
 export const waitingFreshMs = 2_000;
+
+/**
+ * A gateway reports a function every second while it has requests in flight, and once more when
+ * they are done. So its last word that requests were in flight stands until it says otherwise:
+ * silence then means its reports run late (a busy machine), not that the function is quiet. Up to
+ * inFlightHoldMs: a gateway silent that long is gone, and its requests with it.
+ */
+export const inFlightHoldMs = 30_000;
 
 /** The reporter's newer level replaces its older one; a late, older report changes nothing. */
 export function withLevel(levels: readonly WaitingLevel[], level: WaitingLevel): readonly WaitingLevel[] {
@@ -22,8 +30,14 @@ export function withLevel(levels: readonly WaitingLevel[], level: WaitingLevel):
 }
 
 /** Drops levels too old to count at any later decision (reporters that went away). */
-export function freshLevels(levels: readonly WaitingLevel[], newestAt: number): readonly WaitingLevel[] {
-  return levels.every((l) => newestAt - l.at < waitingFreshMs) ? levels : levels.filter((l) => newestAt - l.at < waitingFreshMs);
+export function keptLevels(levels: readonly WaitingLevel[], newestAt: number): readonly WaitingLevel[] {
+  const kept = (l: WaitingLevel) => newestAt - l.at < inFlightHoldMs;
+  return levels.every(kept) ? levels : levels.filter(kept);
+}
+
+/** True while some reporter's last word, within inFlightHoldMs, is that requests are in flight. */
+export function heldInFlight(levels: readonly WaitingLevel[] | undefined, now: number): boolean {
+  return (levels ?? []).some((l) => l.waiting > 0 && now - l.at < inFlightHoldMs);
 }
 
 /** Requests waiting now, summed over the reporters whose level is fresh at `now`. */

@@ -3,14 +3,30 @@ import type { ReplayPoint } from '@tide/autoscaler';
 /** Replicas over time: each point holds from its `at` until the next one. */
 export type Timeline = readonly Pick<ReplayPoint, 'at' | 'replicas'>[];
 
-/** Replicas at `at`: the latest point at or before it, or `before` ahead of every point. */
-export function replicasAt(timeline: Timeline, at: number, before: number): number {
-  let replicas = before;
-  for (const point of timeline) {
-    if (point.at > at) break;
-    replicas = point.replicas;
+export interface SideBySideRow {
+  readonly at: number;
+  readonly now: number;
+  readonly whatIf: number;
+  /** The what-if point's reason at that moment. */
+  readonly why: string;
+}
+
+/**
+ * The two timelines merged in time order, one row whenever either count changes (and the last
+ * moment). Several decisions may share a moment (reports read in one go): each change is a row.
+ */
+export function sideBySide(now: Timeline, whatIf: readonly Pick<ReplayPoint, 'at' | 'replicas' | 'reason'>[], initial: number): SideBySideRow[] {
+  const events = [...now.map((p) => ({ p, side: 'now' as const })), ...whatIf.map((p) => ({ p, side: 'whatIf' as const }))];
+  const ordered = events.map((e, i) => ({ ...e, i })).sort((a, b) => a.p.at - b.p.at || a.i - b.i);
+  const rows: SideBySideRow[] = [];
+  let current = { now: initial, whatIf: initial, why: '' };
+  for (const [k, { p, side }] of ordered.entries()) {
+    current = side === 'now' ? { ...current, now: p.replicas } : { ...current, whatIf: p.replicas, why: 'reason' in p ? String(p.reason) : '' };
+    const last = rows.at(-1);
+    const changed = !last || last.now !== current.now || last.whatIf !== current.whatIf;
+    if (changed || k === ordered.length - 1) rows.push({ at: p.at, ...current });
   }
-  return replicas;
+  return rows;
 }
 
 /** Peak replicas, pod-seconds from the first point to `end`, and how many times the count changed. */

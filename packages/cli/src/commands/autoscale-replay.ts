@@ -13,7 +13,7 @@ import {
 import { CliError, type ApiClient } from '../api-client.js';
 import { table } from '../format.js';
 import { API, functionPath } from '../paths.js';
-import { replicasAt, summarize, type Timeline } from './autoscale-replay-timeline.js';
+import { sideBySide, summarize, type Timeline } from './autoscale-replay-timeline.js';
 
 const DURATIONS: Record<string, keyof AutoscalerSpec> = {
   stableWindow: 'stableWindowMs',
@@ -103,16 +103,7 @@ export async function autoscaleReplay(api: ApiClient, options: { namespace: stri
 
   // Average concurrency over the tick: samples hold each second's share, summed across gateways.
   const loadAt = (at: number) => samples.filter((s) => s.at > at - tickMs && s.at <= at).reduce((sum, s) => sum + s.concurrency, 0) / (tickMs / 1000);
-  const moments = [...new Set([...now.map((p) => p.at), ...alt.map((p) => p.at)])].sort((a, b) => a - b);
-  const rows: string[][] = [];
-  let previous = '';
-  for (const [i, at] of moments.entries()) {
-    const key = `${replicasAt(now, at, initial.replicas)}/${replicasAt(alt, at, initial.replicas)}`;
-    if (key === previous && i !== moments.length - 1) continue;
-    previous = key;
-    const why = alt.filter((p) => p.at <= at).at(-1)?.reason ?? '';
-    rows.push([`+${((at - from) / 1000).toFixed(0)}s`, loadAt(at).toFixed(1), String(replicasAt(now, at, initial.replicas)), String(replicasAt(alt, at, initial.replicas)), why]);
-  }
+  const rows = sideBySide(now, alt, initial.replicas).map((r) => [`+${((r.at - from) / 1000).toFixed(0)}s`, loadAt(r.at).toFixed(1), String(r.now), String(r.whatIf), r.why]);
   const changed = Object.entries(whatIf).filter(([k, v]) => current[k as keyof AutoscalerSpec] !== v).map(([k, v]) => `${k} ${String(current[k as keyof AutoscalerSpec])} → ${String(v)}`);
   return [
     `replaying ${samples.length} recorded samples of ${options.namespace}/${options.name} (tide.metrics ${recorded.from}..${recorded.to})`,

@@ -7,7 +7,7 @@ export interface SideBySideRow {
   readonly at: number;
   readonly now: number;
   readonly whatIf: number;
-  /** The what-if point's reason at that moment. */
+  /** The what-if decision's reason, on the rows where the what-if decided. */
   readonly why: string;
 }
 
@@ -24,7 +24,7 @@ export function sideBySide(now: Timeline, whatIf: readonly Pick<ReplayPoint, 'at
     current = side === 'now' ? { ...current, now: p.replicas } : { ...current, whatIf: p.replicas, why: 'reason' in p ? String(p.reason) : '' };
     const last = rows.at(-1);
     const changed = !last || last.now !== current.now || last.whatIf !== current.whatIf;
-    if (changed || k === ordered.length - 1) rows.push({ at: p.at, ...current });
+    if (changed || k === ordered.length - 1) rows.push({ at: p.at, ...current, why: side === 'whatIf' ? current.why : '' });
   }
   return rows;
 }

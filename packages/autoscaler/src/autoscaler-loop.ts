@@ -1,23 +1,25 @@
+import { hostname } from 'node:os';
 import {
   decodeMetricsReport,
   followTopic,
-  type CpuReport,
   keyOf,
   METRICS_TOPIC,
   type ClusterState,
-  type LoadReport,
   type LeaderStamp,
   type StateStore,
   type TideFunction,
   type TopicReader,
 } from '@tide/core';
-import { addSample, emptyWindow, type MetricWindow } from './core/metric-window.js';
-import { windowKeepMs, withDefaults, type AutoscalerSpec } from './core/autoscaler-spec.js';
-import { initialScalerState, type ScalerState } from './core/scaler-state.js';
-import { decide } from './core/decide.js';
+import { withDefaults, type AutoscalerSpec } from './core/autoscaler-spec.js';
+import { changedNothing, encodeDecisionRecord, type DecisionRecord } from './core/decision-record.js';
+import { absorb, newFunctionScaler, stateFor, step, type FunctionScaler } from './core/function-scaler.js';
+import { decisionIn, samplesOf } from './core/history.js';
+import { takeOverState } from './core/take-over.js';
 
-/** The slice of the EventLog the autoscaler reads the metrics topic through. */
-export type MetricsSource = TopicReader;
+/** The metrics topic as the autoscaler uses it: it reads the reports and records its decisions. */
+export type MetricsSource = TopicReader & {
+  append(topic: string, records: readonly { value: Uint8Array; key?: string }[]): Promise<number[]>;
+};
 
 export interface AutoscalerOptions {
   store: StateStore;
@@ -30,6 +32,16 @@ export interface AutoscalerOptions {
   onError?: (error: Error) => void;
   /** Decide only while this returns a leadership (one autoscaler acts); its epoch is stamped on ScaleSet. */
   leader?: LeaderStamp;
+  /** Names this autoscaler in its decision records (default: host and pid). */
+  source?: string;
+  /** Runs `tick` every `ms` until the returned function is called (default: a timer; tests tick by hand). */
+  every?: (ms: number, tick: () => void) => () => void;
+}
+
+function everyInterval(ms: number, tick: () => void): () => void {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 export interface Autoscaler {
@@ -37,13 +49,13 @@ export interface Autoscaler {
 }
 
 interface Tracked {
-  window: MetricWindow;
-  state?: ScalerState;
-  /**
-   * Load right now at each gateway, from its latest report: requests in flight (or at least those
-   * waiting for a pod). A floor under the panic window, so a load step counts before it is averaged.
-   */
-  waitingBySource: Map<string, number>;
+  scaler: FunctionScaler;
+  /** The first metrics offset the window may hold: where this decider started reading for the function. */
+  windowFrom: number;
+  /** The spec of the last decision record, to record it again only when it changes. */
+  recordedSpec?: string;
+  /** The leadership epoch of the last decision: leading again after another leader means taking over afresh. */
+  epoch?: number;
   deciding: boolean;
 }
 
@@ -71,51 +83,83 @@ function readyPodsOf(state: ClusterState, namespace: string, name: string): numb
 
 /**
  * Follows the metrics topic into one window per function and decides every tick (and at once when
- * requests wait for a pod); a decision that changes the replicas becomes a ScaleSet
- * event, judged by the fold like any other write.
+ * a report shows load); a decision that changes the replicas becomes a ScaleSet event, judged by
+ * the fold like any other write. Each decision that changed anything is recorded on the metrics
+ * topic (DecisionRecord), so `replayRecorded` makes it again from the same history.
  */
 export async function startAutoscaler(options: AutoscalerOptions): Promise<Autoscaler> {
   const { store, metrics } = options;
   const now = options.now ?? Date.now;
+  const source = options.source ?? `autoscaler-${hostname()}-${process.pid}`;
   const tracked = new Map<string, Tracked>();
   const abort = new AbortController();
   const report = (error: Error) => options.onError?.(error);
+  let recording: Promise<unknown> = Promise.resolve();
 
-  const trackedFor = (key: string): Tracked => {
+  const end = await metrics.endOffset(METRICS_TOPIC);
+  const from = Math.max(0, end - (options.replayReports ?? 5_000));
+  /** The newest metrics record handled: every window holds what it held up to here. */
+  let lastOffset = from - 1;
+  // Reports read back at start only refill the windows: they are history, and were decided on.
+  let caughtUp = lastOffset >= end - 1;
+  /** The newest report time read: a decision on a report is made as of then, however late it is read. */
+  let streamAt = -Infinity;
+
+  const trackedFor = (key: string, windowFrom: number): Tracked => {
     let t = tracked.get(key);
-    if (!t) tracked.set(key, (t = { window: emptyWindow, waitingBySource: new Map(), deciding: false }));
+    if (!t) tracked.set(key, (t = { scaler: newFunctionScaler, windowFrom, deciding: false }));
     return t;
   };
 
-  const decideFor = async (key: string) => {
+  /** Appends what a decision was made from, in the order decisions are made. */
+  const record = (fn: TideFunction, decided: Omit<DecisionRecord, 'kind' | 'source' | 'namespace' | 'name' | 'afterOffset'>) => {
+    const namespace = fn.metadata.namespace!;
+    const name = fn.metadata.name;
+    const value = encodeDecisionRecord({ source, namespace, name, afterOffset: lastOffset, ...decided });
+    recording = recording
+      .then(() => metrics.append(METRICS_TOPIC, [{ value, key: source }]))
+      .catch((error: Error) => report(new Error(`autoscaler: recording a decision for ${namespace}/${name} failed: ${error.message}`, { cause: error })));
+  };
+
+  const decideFor = async (key: string, at: number) => {
     const fn = store.state().functions.get(key);
     if (!fn) {
       tracked.delete(key);
       return;
     }
-    const t = trackedFor(key);
-    if (t.deciding) return;
+    const t = trackedFor(key, lastOffset + 1);
+    if (t.deciding || !caughtUp) return;
     const leader = options.leader?.();
     if (options.leader && !leader) return;
     t.deciding = true;
     try {
+      if (t.epoch !== leader?.epoch) t.scaler = { window: t.scaler.window };
+      t.epoch = leader?.epoch;
       const spec = autoscalerSpecOf(fn);
-      const current = fn.status.desiredReplicas;
+      const replicas = fn.status.desiredReplicas;
       const readyPods = readyPodsOf(store.state(), fn.metadata.namespace!, fn.metadata.name);
-      const previous = t.state ?? initialScalerState(current, readyPods);
-      const waiting = [...t.waitingBySource.values()].reduce((a, b) => a + b, 0);
-      const decision = decide(spec, t.window, { ...previous, replicas: current, readyPods }, now(), { waiting });
-      t.state = decision.state;
-      if (decision.replicas === current) return;
+      const takingOver = t.scaler.state === undefined;
+      const given = stateFor(t.scaler, { at, replicas, readyPods }, () =>
+        takeOverState({ replicas, readyPods, recentScales: fn.status.recentScales, createdAt: fn.metadata.creationTimestamp }),
+      );
+      const { scaler, decision } = step(t.scaler, spec, given, at);
+      t.scaler = scaler;
+      const specJson = JSON.stringify(spec);
+      const specChanged = specJson !== t.recordedSpec;
+      if (takingOver || specChanged || !changedNothing(given, decision)) {
+        record(fn, { at, given, ...(takingOver || specChanged ? { spec } : {}), ...(takingOver ? { windowFrom: t.windowFrom } : {}) });
+        t.recordedSpec = specJson;
+      }
+      if (!decision.changed) return;
       const [result] = await store.append([
         {
           type: 'ScaleSet',
-          data: { namespace: fn.metadata.namespace!, name: fn.metadata.name, from: current, to: decision.replicas, reason: decision.reason, inputs: { ...decision.inputs } },
+          data: { namespace: fn.metadata.namespace!, name: fn.metadata.name, from: replicas, to: decision.replicas, reason: decision.reason, inputs: { ...decision.inputs } },
           ...(leader ? { leader } : {}),
         },
       ]);
-      // Lost to a concurrent change (an apply, another autoscaler): the next tick decides again.
-      if (!result!.verdict.accepted) t.state = undefined;
+      // Lost to a concurrent change (an apply, another autoscaler): the next tick takes over afresh.
+      if (!result!.verdict.accepted) t.scaler = { window: t.scaler.window };
     } catch (error) {
       report(new Error(`autoscaler: deciding for ${key} failed: ${(error as Error).message}`, { cause: error }));
     } finally {
@@ -123,59 +167,59 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
     }
   };
 
-  const absorb = (load: LoadReport) => {
-    const seen = new Set<string>();
-    for (const sample of load.samples) {
-      const key = keyOf(sample.namespace, sample.name);
-      const fn = store.state().functions.get(key);
-      if (!fn) continue;
-      seen.add(key);
-      const t = trackedFor(key);
-      // A report covers intervalMs; its share of its second keeps partial reports from double counting.
-      const share = Math.min(1, load.intervalMs / 1000);
-      t.window = addSample(t.window, { at: load.at, concurrency: sample.concurrency * share, requests: sample.requests }, windowKeepMs(autoscalerSpecOf(fn)));
-      t.waitingBySource.set(load.source, Math.max(sample.waiting, sample.inFlight ?? 0));
-      // Every report is decided on at once (deciding is cheap and pure): a load step is answered
-      // within a report interval, not at the next 2 s tick, which remains for functions gone quiet.
-      if (sample.waiting > 0 || sample.requests > 0 || sample.concurrency > 0) void decideFor(key);
-    }
-    for (const [key, t] of tracked) if (!seen.has(key)) t.waitingBySource.delete(load.source);
-  };
-
-  const absorbCpu = (cpu: CpuReport) => {
-    for (const sample of cpu.samples) {
-      const key = keyOf(sample.namespace, sample.name);
-      const fn = store.state().functions.get(key);
-      if (!fn) continue;
-      const t = trackedFor(key);
-      t.window = addSample(t.window, { at: cpu.at, concurrency: 0, requests: 0, cpuMilli: sample.cpuMilli }, windowKeepMs(autoscalerSpecOf(fn)));
-    }
-  };
-
-  const end = await metrics.endOffset(METRICS_TOPIC);
-  const from = Math.max(0, end - (options.replayReports ?? 5_000));
   const following = followTopic(metrics, METRICS_TOPIC, {
     name: 'autoscaler',
     from,
     signal: abort.signal,
-    onRecord(record) {
-      const report = decodeMetricsReport(record.value);
-      if (report?.kind === 'gateway-load') absorb(report);
-      else if (report?.kind === 'pod-cpu') absorbCpu(report);
+    onRecord(metricsRecord) {
+      lastOffset = metricsRecord.offset;
+      const readBack = !caughtUp;
+      caughtUp ||= lastOffset >= end - 1;
+      if (decisionIn(metricsRecord.value)) return;
+      const metricsReport = decodeMetricsReport(metricsRecord.value);
+      if (metricsReport) streamAt = Math.max(streamAt, metricsReport.at);
+      for (const { namespace, name, sample } of metricsReport ? samplesOf(metricsReport) : []) {
+        const key = keyOf(namespace, name);
+        const fn = store.state().functions.get(key);
+        if (!fn) continue;
+        const t = trackedFor(key, metricsRecord.offset);
+        t.scaler = absorb(t.scaler, sample, autoscalerSpecOf(fn));
+        // Every new report with load is decided on at once (deciding is cheap and pure): a load step
+        // is answered within a report interval, not at the next 2 s tick, which remains for
+        // functions gone quiet. As of the report's time: on a busy machine this loop may read a
+        // report seconds late, and by the clock its load would look over when it is not.
+        if (!readBack && ((sample.waiting ?? 0) > 0 || sample.requests > 0 || sample.concurrency > 0)) void decideFor(key, streamAt);
+      }
+    },
+    onRewound() {
+      // A log that lost its history: offsets start again, and so do the windows.
+      tracked.clear();
+      lastOffset = -1;
+      caughtUp = true;
+      streamAt = -Infinity;
     },
     onError: report,
   });
-  const timer = setInterval(() => {
-    for (const key of store.state().functions.keys()) void decideFor(key);
-  }, options.tickMs ?? 2000);
-  timer.unref();
+  // A tick decides as of now, so only once every report appended before now has been read:
+  // behind the topic, quiet would be concluded from reports not read yet.
+  const tick = async () => {
+    try {
+      if (lastOffset < (await metrics.endOffset(METRICS_TOPIC)) - 1) return;
+      const at = Math.max(now(), streamAt);
+      for (const key of store.state().functions.keys()) void decideFor(key, at);
+    } catch (error) {
+      report(new Error(`autoscaler: tick failed: ${(error as Error).message}`, { cause: error }));
+    }
+  };
+  const stopTicks = (options.every ?? everyInterval)(options.tickMs ?? 2000, () => void tick());
 
   return {
     async stop() {
-      clearInterval(timer);
+      stopTicks();
       abort.abort();
       await following;
       while ([...tracked.values()].some((t) => t.deciding)) await new Promise((r) => setTimeout(r, 5));
+      await recording;
     },
   };
 }

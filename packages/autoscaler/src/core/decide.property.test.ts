@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { windowKeepMs, withDefaults, type AutoscalerSpec } from './autoscaler-spec.js';
 import { decide } from './decide.js';
-import { addSample, emptyWindow, type MetricWindow } from './metric-window.js';
+import { addSample, emptyWindow, waitingAt, type MetricWindow } from './metric-window.js';
 import { initialScalerState, type ScalerState } from './scaler-state.js';
 
 const specArb: fc.Arbitrary<AutoscalerSpec> = fc
@@ -62,9 +62,10 @@ describe('decide, for any samples and spec', () => {
           for (const { offsetMs, cpuMilli, ...counts } of step.samples) {
             window = addSample(window, { at: now + offsetMs, ...counts, ...(cpuMilli === undefined ? {} : { cpuMilli }) }, windowKeepMs(spec));
           }
+          if (step.waiting !== undefined) window = addSample(window, { at: now, concurrency: 0, requests: 0, waiting: step.waiting, source: 'gw' }, windowKeepMs(spec));
           const given = deepFreeze({ spec, window, state: { ...state, readyPods: readyPods(state.replicas, step.readyLag) } });
           const snapshot = structuredClone(given);
-          const decision = decide(given.spec, given.window, given.state, now, step.waiting === undefined ? {} : { waiting: step.waiting });
+          const decision = decide(given.spec, given.window, given.state, now);
 
           expect(given).toEqual(snapshot);
           expect(Number.isInteger(decision.replicas)).toBe(true);
@@ -72,7 +73,7 @@ describe('decide, for any samples and spec', () => {
           expect(decision.replicas).toBeLessThanOrEqual(spec.max);
           if (decision.replicas === 0 && state.replicas > 0) {
             expect(now - (window.lastRequestAt ?? -Infinity)).toBeGreaterThanOrEqual(spec.scaleToZeroAfterMs);
-            expect(step.waiting ?? 0).toBe(0);
+            expect(waitingAt(window, now)).toBe(0);
           }
           if (state.mode === 'panic' && decision.mode === 'panic') expect(decision.replicas).toBeGreaterThanOrEqual(state.replicas);
           expect(decision.changed).toBe(decision.replicas !== state.replicas);

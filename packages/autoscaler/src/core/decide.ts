@@ -1,16 +1,10 @@
 import type { AutoscalerSpec } from './autoscaler-spec.js';
 import { idleness, type Idleness } from './idleness.js';
 import { measure, type Measured, type ScaleInputs } from './measure.js';
-import type { MetricWindow } from './metric-window.js';
+import { waitingAt, type MetricWindow } from './metric-window.js';
 import { panicStep, type PanicStep } from './panic.js';
 import { explain } from './reason.js';
 import type { ScaleMode, ScalerState } from './scaler-state.js';
-
-/** What the shell sees right now that is in no sample yet. */
-export interface Observed {
-  /** Requests held at the gateway because no pod could take them. Counted as load at once. */
-  readonly waiting?: number;
-}
 
 export interface ScaleDecision {
   readonly replicas: number;
@@ -25,16 +19,12 @@ export interface ScaleDecision {
 
 /**
  * Knative KPA (or, for metric 'cpu', HPA) in one pure step: how many replicas `spec`'s function
- * should have at `now`, given its metric window, the decider's last state and what is waiting.
+ * should have at `now`, given its metric window and the decider's last state. Requests waiting
+ * for a pod count as load at once, but only as the window knows them at `now`: a waiting count
+ * from a report long gone (before a restart, say) is history, not demand.
  */
-export function decide(
-  spec: AutoscalerSpec,
-  window: MetricWindow,
-  state: ScalerState,
-  now: number,
-  observed: Observed = {},
-): ScaleDecision {
-  const waiting = Number.isFinite(observed.waiting) ? Math.max(0, observed.waiting ?? 0) : 0;
+export function decide(spec: AutoscalerSpec, window: MetricWindow, state: ScalerState, now: number): ScaleDecision {
+  const waiting = waitingAt(window, now);
   const measured = measure(spec, window, state, waiting, now);
   // A state with pods but no activeSince has just been taken over: its grace period starts now.
   const activeSince = state.replicas > 0 ? (state.activeSince ?? now) : undefined;

@@ -1,5 +1,5 @@
 import type { AutoscalerSpec } from './autoscaler-spec.js';
-import { averageConcurrency, type MetricWindow } from './metric-window.js';
+import { averageConcurrency, inFlightAt, type MetricWindow } from './metric-window.js';
 
 export interface Idleness {
   /** True once nothing happened for scaleToZeroAfterMs: the only way to reach zero pods. */
@@ -9,7 +9,8 @@ export interface Idleness {
 }
 
 /**
- * Idle = no request arrived and none was in flight for scaleToZeroAfterMs, nobody is waiting, and
+ * Idle = no request arrived and none was in flight for scaleToZeroAfterMs, nobody is waiting, no
+ * gateway's last report says requests are still in flight (reports may run late), and
  * the pods have existed that long (activeSince), so a function just woken up is not put back to
  * sleep before its first request is recorded.
  *
@@ -25,6 +26,6 @@ export function idleness(
 ): Idleness {
   const lastActivity = Math.max(window.lastRequestAt ?? -Infinity, activeSince ?? -Infinity);
   const idleMs = now - lastActivity;
-  const quiet = waiting === 0 && averageConcurrency(window, now, spec.scaleToZeroAfterMs) === 0;
+  const quiet = waiting === 0 && !inFlightAt(window, now) && averageConcurrency(window, now, spec.scaleToZeroAfterMs) === 0;
   return { idle: quiet && idleMs >= spec.scaleToZeroAfterMs, idleMs };
 }

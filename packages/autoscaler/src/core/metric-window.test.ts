@@ -7,6 +7,7 @@ import {
   InvalidSampleError,
   lastRequestAt,
   requestsPerSecond,
+  waitingAt,
   type MetricWindow,
   type Sample,
 } from './metric-window.js';
@@ -97,5 +98,37 @@ describe('metric window', () => {
   ] as const)('rejects a sample with a bad %s, naming it', (field, sample) => {
     expect(() => addSample(emptyWindow, sample, keepMs)).toThrow(InvalidSampleError);
     expect(() => addSample(emptyWindow, sample, keepMs)).toThrow(expect.objectContaining({ field }));
+  });
+
+  describe('waiting requests: a level each gateway reports, true only while it is fresh', () => {
+    it('counts what a gateway reported waiting a moment ago', () => {
+      const window = add(emptyWindow, { at: 10_000, concurrency: 0, requests: 1, waiting: 6, source: 'gw-1' });
+      expect(waitingAt(window, 10_500)).toBe(6);
+    });
+
+    it('does not count waiting reported before a restart as waiting now (issue 9: 18 min old, 6 waiting)', () => {
+      // given a gateway that reported 6 requests waiting, then stopped (tide up was restarted)
+      const window = add(emptyWindow, { at: 1_000_000, concurrency: 2, requests: 6, waiting: 6, source: 'gw-old' });
+      // then 18 minutes later nobody is waiting
+      expect(waitingAt(window, 1_000_000 + 18 * 60_000)).toBe(0);
+      // nor is it once the gateway has missed two reports (it reports every second)
+      expect(waitingAt(window, 1_000_000 + 2_000)).toBe(0);
+      expect(waitingAt(window, 1_000_000 + 1_999)).toBe(6);
+    });
+
+    it("replaces a gateway's level with its newer report, and adds up several gateways'", () => {
+      const window = add(
+        emptyWindow,
+        { at: 10_000, concurrency: 0, requests: 1, waiting: 6, source: 'gw-1' },
+        { at: 10_200, concurrency: 0, requests: 1, waiting: 2, source: 'gw-2' },
+        { at: 11_000, concurrency: 3, requests: 0, waiting: 0, source: 'gw-1' },
+        { at: 10_500, concurrency: 0, requests: 0, waiting: 9, source: 'gw-1' }, // late: older than gw-1's newest
+      );
+      expect(waitingAt(window, 11_000)).toBe(2);
+    });
+
+    it('knows of nobody waiting without reports', () => {
+      expect(waitingAt(emptyWindow, 1_000)).toBe(0);
+    });
   });
 });

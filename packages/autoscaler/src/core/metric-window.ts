@@ -1,3 +1,5 @@
+import { heldInFlight, keptLevels, waitingIn, withLevel, type WaitingLevel } from './waiting.js';
+
 /**
  * Per-function metric samples bucketed by second. Immutable: every function returns a new window
  * and leaves its argument as it was.
@@ -13,6 +15,10 @@ export interface Sample {
   readonly requests: number;
   /** Average CPU used per pod of the function over the interval, in millicores. */
   readonly cpuMilli?: number;
+  /** Requests waiting for a pod (or in flight) at `at`: a level at that moment, see waiting.ts. */
+  readonly waiting?: number;
+  /** Who reported the sample; a reporter's newer waiting level replaces its older one. */
+  readonly source?: string;
 }
 
 /** Everything reported for one second. Counts add up; CPU is a per-pod level, so it is averaged. */
@@ -32,6 +38,8 @@ export interface MetricWindow {
   readonly startedAt?: number;
   /** Newest sample with requests > 0. Kept apart from the buckets so it outlives them. */
   readonly lastRequestAt?: number;
+  /** The newest waiting level of each reporter, while it may still count (see waiting.ts). */
+  readonly waiting?: readonly WaitingLevel[];
 }
 
 export const emptyWindow: MetricWindow = Object.freeze({ buckets: Object.freeze([]) });
@@ -64,14 +72,23 @@ export function addSample(window: MetricWindow, sample: Sample, keepMs: number):
   const newest = Math.max(second, window.buckets.at(-1)?.second ?? second);
   const oldestKept = newest - spanSeconds(keepMs) + 1;
   const lastRequestAt = sample.requests > 0 ? Math.max(window.lastRequestAt ?? sample.at, sample.at) : window.lastRequestAt;
-  if (second < oldestKept) return withLastRequest(window, lastRequestAt);
+  const waiting = waitingLevels(window, sample);
+  if (second < oldestKept) return withMemory(window, lastRequestAt, waiting);
   const kept = window.buckets.filter((b) => b.second >= oldestKept);
   const startedAt = kept.length === 0 ? sample.at : Math.min(window.startedAt ?? sample.at, sample.at);
-  return withLastRequest({ buckets: mergeInto(kept, second, sample), startedAt }, lastRequestAt);
+  return withMemory({ buckets: mergeInto(kept, second, sample), startedAt }, lastRequestAt, waiting);
 }
 
-function withLastRequest(window: MetricWindow, lastRequestAt: number | undefined): MetricWindow {
-  return lastRequestAt === undefined ? window : { ...window, lastRequestAt };
+/** What outlives the buckets: the last request and the waiting levels. */
+function withMemory(window: MetricWindow, lastRequestAt: number | undefined, waiting: readonly WaitingLevel[] | undefined): MetricWindow {
+  const { lastRequestAt: _l, waiting: _w, ...rest } = window;
+  return { ...rest, ...(lastRequestAt === undefined ? {} : { lastRequestAt }), ...(waiting === undefined || waiting.length === 0 ? {} : { waiting }) };
+}
+
+function waitingLevels(window: MetricWindow, sample: Sample): readonly WaitingLevel[] | undefined {
+  const newestAt = Math.max(sample.at, ...(window.waiting ?? []).map((l) => l.at));
+  const levels = sample.waiting === undefined ? window.waiting : withLevel(window.waiting ?? [], { source: sample.source ?? '', at: sample.at, waiting: sample.waiting });
+  return levels && keptLevels(levels, newestAt);
 }
 
 function mergeInto(buckets: readonly MetricBucket[], second: number, sample: Sample): MetricBucket[] {
@@ -95,9 +112,9 @@ function mergeInto(buckets: readonly MetricBucket[], second: number, sample: Sam
 
 function checkSample(sample: Sample): void {
   if (!Number.isFinite(sample.at)) throw new InvalidSampleError('at', sample.at);
-  for (const field of ['concurrency', 'requests', 'cpuMilli'] as const) {
+  for (const field of ['concurrency', 'requests', 'cpuMilli', 'waiting'] as const) {
     const value = sample[field];
-    if (value === undefined && field === 'cpuMilli') continue;
+    if (value === undefined && (field === 'cpuMilli' || field === 'waiting')) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidSampleError(field, value);
   }
 }
@@ -141,6 +158,16 @@ export function averageCpuMilli(window: MetricWindow, now: number, spanMs: numbe
   const measured = inSpan(window, now, spanMs).buckets.filter((b) => b.cpuReports > 0);
   if (measured.length === 0) return undefined;
   return measured.reduce((sum, b) => sum + b.cpuMilliSum / b.cpuReports, 0) / measured.length;
+}
+
+/** Requests the gateways hold waiting for a pod at `now`, from their fresh reports only. */
+export function waitingAt(window: MetricWindow, now: number): number {
+  return waitingIn(window.waiting, now);
+}
+
+/** Whether a gateway's last report, not too old, said requests were in flight (see waiting.ts). */
+export function inFlightAt(window: MetricWindow, now: number): boolean {
+  return heldInFlight(window.waiting, now);
 }
 
 /** When the newest request arrived (end of its sample's interval), if any was ever seen. */

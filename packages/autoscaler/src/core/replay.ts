@@ -1,6 +1,6 @@
-import { windowKeepMs, type AutoscalerSpec } from './autoscaler-spec.js';
-import { decide } from './decide.js';
-import { addSample, emptyWindow, type MetricWindow, type Sample } from './metric-window.js';
+import type { AutoscalerSpec } from './autoscaler-spec.js';
+import { absorb, newFunctionScaler, stateFor, step, type FunctionScaler } from './function-scaler.js';
+import type { Sample } from './metric-window.js';
 import type { ScaleMode, ScalerState } from './scaler-state.js';
 
 export interface ReplayOptions {
@@ -12,6 +12,8 @@ export interface ReplayOptions {
   readonly to?: number;
   /** A new pod is ready this long after the decision that asked for it; removed pods go at once. */
   readonly podStartMs?: number;
+  /** More moments to decide at besides every tickMs, e.g. when the live autoscaler decided. */
+  readonly moments?: readonly number[];
 }
 
 export interface ReplayPoint {
@@ -36,8 +38,9 @@ export class ReplayRangeError extends Error {
 const maxTicks = 1_000_000;
 
 /**
- * Re-runs decide() every tickMs over recorded samples, as `tide autoscale replay` does to show what
- * other settings would have done. Deterministic: ready pods are modelled, not observed.
+ * Re-runs the autoscaler's steps every tickMs (and at `moments`) over recorded samples with some
+ * spec, as `tide autoscale replay` does to show what other settings would have done. Ready pods
+ * are modelled, not observed, so this is a model; `replayRecorded` makes the recorded decisions.
  */
 export function replay(
   samples: readonly Sample[],
@@ -51,21 +54,28 @@ export function replay(
   if (from === undefined || to === undefined) return [];
   const { tickMs = 2000, podStartMs = 0 } = options;
   checkRange(from, to, tickMs, podStartMs);
-  const keepMs = windowKeepMs(spec);
   const eras = startingEras(initial, from);
   const points: ReplayPoint[] = [];
-  let window: MetricWindow = emptyWindow;
-  let state = initial;
+  let scaler: FunctionScaler = newFunctionScaler;
   let next = 0;
-  for (let tick = 0, at = from; at <= to; tick += 1, at = from + tick * tickMs) {
-    for (; next < sorted.length && sorted[next]!.at <= at; next += 1) window = addSample(window, sorted[next]!, keepMs);
+  for (const at of momentsOf(from, to, tickMs, options.moments ?? [])) {
+    for (; next < sorted.length && sorted[next]!.at <= at; next += 1) scaler = absorb(scaler, sorted[next]!, spec);
     const readyPods = readyAt(eras, at, podStartMs);
-    const decision = decide(spec, window, { ...state, readyPods }, at);
-    if (decision.changed) eras.push({ from: at, replicas: decision.replicas });
-    state = decision.state;
-    points.push({ at, replicas: decision.replicas, readyPods, mode: decision.mode, reason: decision.reason });
+    const given = stateFor(scaler, { at, replicas: scaler.state?.replicas ?? initial.replicas, readyPods }, () => initial);
+    const decided = step(scaler, spec, given, at);
+    scaler = decided.scaler;
+    if (decided.decision.changed) eras.push({ from: at, replicas: decided.decision.replicas });
+    points.push({ at, replicas: decided.decision.replicas, readyPods, mode: decided.decision.mode, reason: decided.decision.reason });
   }
   return points;
+}
+
+/** Every tickMs from `from` to `to` (inclusive), and the extra moments in that range, in order. */
+function momentsOf(from: number, to: number, tickMs: number, extra: readonly number[]): number[] {
+  const ticks: number[] = [];
+  for (let tick = 0, at = from; at <= to; tick += 1, at = from + tick * tickMs) ticks.push(at);
+  const more = extra.filter((at) => at >= from && at <= to);
+  return more.length === 0 ? ticks : [...new Set([...ticks, ...more])].sort((a, b) => a - b);
 }
 
 function checkRange(from: number, to: number, tickMs: number, podStartMs: number): void {

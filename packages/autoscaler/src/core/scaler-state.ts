@@ -20,6 +20,12 @@ export interface ScalerState {
   readonly activeSince?: number;
 }
 
-export function initialScalerState(replicas: number, readyPods = replicas): ScalerState {
-  return { replicas, readyPods, mode: 'stable' };
+/**
+ * A decider's state for a function it has not decided on before (first start, a restart, a new
+ * leader). `activeSince` is when its pods came up from zero, if recorded: without it the pods get
+ * a full idle period from the first decision, so a restart must pass it to keep idleness measured
+ * from real events rather than from the moment the autoscaler started.
+ */
+export function initialScalerState(replicas: number, readyPods = replicas, activeSince?: number): ScalerState {
+  return { replicas, readyPods, mode: 'stable', ...(activeSince === undefined ? {} : { activeSince }) };
 }

@@ -1,8 +1,19 @@
-import type { TideFunction } from '@tide/core';
-import { autoscalerSpecOf, AutoscalerSpecError, initialScalerState, replay, withDefaults, type AutoscalerSpec, type ReplayPoint, type Sample } from '@tide/autoscaler';
+import { METRICS_TOPIC, type TideFunction } from '@tide/core';
+import {
+  autoscalerSpecOf,
+  AutoscalerSpecError,
+  historyOf,
+  initialScalerState,
+  replay,
+  replayRecorded,
+  withDefaults,
+  type AutoscalerSpec,
+  type ReplayedDecision,
+} from '@tide/autoscaler';
 import { CliError, type ApiClient } from '../api-client.js';
 import { table } from '../format.js';
-import { functionPath } from '../paths.js';
+import { API, functionPath } from '../paths.js';
+import { sideBySide, summarize, type Timeline } from './autoscale-replay-timeline.js';
 
 const DURATIONS: Record<string, keyof AutoscalerSpec> = {
   stableWindow: 'stableWindowMs',
@@ -38,25 +49,39 @@ export function parseWhatIf(text: string): Partial<AutoscalerSpec> {
   return changes as Partial<AutoscalerSpec>;
 }
 
-interface RecordedLoad {
+interface RawRecord {
   offset: number;
-  at: number;
-  intervalMs: number;
-  concurrency: number;
-  requests: number;
+  value: string;
+}
+
+/** At most this many records of the metrics topic by default: the recent past. */
+const RECENT_RECORDS = 20_000;
+
+/** The metrics topic from `from` (default: the recent past) up to its end now, through the log API. */
+async function readMetrics(api: ApiClient, from: number | undefined): Promise<{ from: number; to: number; records: { offset: number; value: Uint8Array }[] }> {
+  const { endOffset } = await api.ok<{ endOffset: number }>('GET', `${API}/log/${METRICS_TOPIC}/end`);
+  const start = from ?? Math.max(0, endOffset - RECENT_RECORDS);
+  if (start >= endOffset) return { from: start, to: endOffset, records: [] };
+  const body = await api.ok<string | RawRecord | undefined>('GET', `${API}/log/${METRICS_TOPIC}?from=${start}`);
+  // NDJSON: one record is one JSON document, and the client hands it over parsed.
+  const lines: RawRecord[] = typeof body === 'string' ? body.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as RawRecord) : body ? [body] : [];
+  const records = lines.filter((r) => r.offset < endOffset).map((r) => ({ offset: r.offset, value: new Uint8Array(Buffer.from(r.value, 'base64')) }));
+  return { from: start, to: endOffset, records };
 }
 
 /**
- * `tide autoscale replay <fn> [--from OFFSET] --set ...`: the recorded load of a function run through
- * the decider twice, with its settings and with the changed ones, side by side.
+ * `tide autoscale replay <fn> [--from OFFSET] --set ...`: the recorded history of a function on the
+ * metrics topic run through the autoscaler twice. NOW makes the recorded decisions again, at the
+ * moments they were made, with what the autoscaler saw (the same steps as the live autoscaler, so
+ * it shows what happened); WHAT-IF runs the changed settings over the same load and moments, with
+ * pods modelled as ready at once.
  */
 export async function autoscaleReplay(api: ApiClient, options: { namespace: string; name: string; from?: number; set: string; tickMs?: number }): Promise<string> {
   const fn = await api.ok<TideFunction>('GET', functionPath(options.namespace, options.name));
-  const recorded = await api.ok<{ from: number; to: number; samples: RecordedLoad[] }>(
-    'GET',
-    `${functionPath(options.namespace, options.name)}/metrics${options.from === undefined ? '' : `?from=${options.from}`}`,
-  );
-  if (recorded.samples.length === 0) return `no load recorded for ${options.namespace}/${options.name} in tide.metrics offsets ${recorded.from}..${recorded.to}: call it first`;
+  const recorded = await readMetrics(api, options.from);
+  const history = historyOf(recorded.records, options.namespace, options.name);
+  const samples = history.flatMap((e) => ('sample' in e ? [e.sample] : []));
+  if (history.length === 0) return `no load recorded for ${options.namespace}/${options.name} in tide.metrics offsets ${recorded.from}..${recorded.to}: call it first`;
   const current = autoscalerSpecOf(fn);
   let whatIf: AutoscalerSpec;
   try {
@@ -65,38 +90,43 @@ export async function autoscaleReplay(api: ApiClient, options: { namespace: stri
     if (error instanceof AutoscalerSpecError) throw new CliError(`--set: ${error.message}`, 2);
     throw error;
   }
-  const samples: Sample[] = recorded.samples.map((s) => ({ at: s.at, concurrency: s.concurrency * Math.min(1, s.intervalMs / 1000), requests: s.requests }));
   const tickMs = options.tickMs ?? 2000;
-  const from = samples[0]!.at;
-  const to = samples[samples.length - 1]!.at + Math.max(current.scaleToZeroAfterMs, whatIf.scaleToZeroAfterMs) + 2 * tickMs;
-  const run = (spec: AutoscalerSpec) => replay(samples, spec, initialScalerState(spec.min), { tickMs, from, to });
-  const now = run(current);
-  const alt = run(whatIf);
+  const decisions = history.flatMap((e) => ('decision' in e ? [e.decision] : []));
+  const times = [...samples.map((s) => s.at), ...decisions.map((d) => d.at)];
+  const from = Math.min(...times);
+  const to = Math.max(...times) + Math.max(current.scaleToZeroAfterMs, whatIf.scaleToZeroAfterMs) + 2 * tickMs;
+  const initial = decisions[0]?.given ?? initialScalerState(current.min);
+  const modelled = (spec: AutoscalerSpec) => replay(samples, spec, initial, { tickMs, from, to, moments: decisions.map((d) => d.at) });
+  const made = replayRecorded(history);
+  const now: Timeline = made.length > 0 ? made : modelled(current);
+  const alt = modelled(whatIf);
+
   // Average concurrency over the tick: samples hold each second's share, summed across gateways.
   const loadAt = (at: number) => samples.filter((s) => s.at > at - tickMs && s.at <= at).reduce((sum, s) => sum + s.concurrency, 0) / (tickMs / 1000);
-  const rows: string[][] = [];
-  let previous = '';
-  for (const [i, point] of now.entries()) {
-    const other = alt[i]!;
-    const key = `${point.replicas}/${other.replicas}`;
-    if (key === previous && i !== now.length - 1) continue;
-    previous = key;
-    rows.push([`+${((point.at - from) / 1000).toFixed(0)}s`, loadAt(point.at).toFixed(1), String(point.replicas), String(other.replicas), other.reason]);
-  }
+  const rows = sideBySide(now, alt, initial.replicas).map((r) => [`+${((r.at - from) / 1000).toFixed(0)}s`, loadAt(r.at).toFixed(1), String(r.now), String(r.whatIf), r.why]);
   const changed = Object.entries(whatIf).filter(([k, v]) => current[k as keyof AutoscalerSpec] !== v).map(([k, v]) => `${k} ${String(current[k as keyof AutoscalerSpec])} → ${String(v)}`);
   return [
-    `replaying ${samples.length} recorded samples of ${options.namespace}/${options.name} (tide.metrics ${recorded.from}..${recorded.to}), a decision every ${tickMs / 1000}s`,
+    `replaying ${samples.length} recorded samples of ${options.namespace}/${options.name} (tide.metrics ${recorded.from}..${recorded.to})`,
+    made.length > 0
+      ? `now: the ${made.length} recorded decisions made again (${reproduced(made, fn)}); what-if: at those moments and every ${tickMs / 1000}s, pods ready at once`
+      : `now and what-if: no decisions recorded in this range, both modelled every ${tickMs / 1000}s with pods ready at once`,
     `what-if: ${changed.length ? changed.join(', ') : 'no setting changed'}`,
     '',
     table(['TIME', 'LOAD', 'NOW', 'WHAT-IF', 'WHY (WHAT-IF)'], rows),
     '',
-    table(['', 'PEAK', 'POD-SECONDS', 'CHANGES'], [summary('now', now, tickMs), summary('what-if', alt, tickMs)]),
+    table(['', 'PEAK', 'POD-SECONDS', 'CHANGES'], [summaryRow('now', now, to), summaryRow('what-if', alt, to)]),
   ].join('\n');
 }
 
-function summary(label: string, points: readonly ReplayPoint[], tickMs: number): string[] {
-  const peak = Math.max(...points.map((p) => p.replicas));
-  const podSeconds = points.reduce((sum, p) => sum + (p.replicas * tickMs) / 1000, 0);
-  const changes = points.filter((p, i) => i > 0 && p.replicas !== points[i - 1]!.replicas).length;
+/** How many of the function's recent scale events the replayed decisions made, in order. */
+function reproduced(made: readonly ReplayedDecision[], fn: TideFunction): string {
+  const events = fn.status.recentScales.map((s) => `${s.from}→${s.to} ${s.reason}`);
+  const replayed = made.filter((p) => p.changed).map((p) => `${p.from}→${p.replicas} ${p.reason}`);
+  const matched = events.filter((e) => replayed.includes(e)).length;
+  return `${matched} of the function's last ${events.length} scale events among them`;
+}
+
+function summaryRow(label: string, timeline: Timeline, end: number): string[] {
+  const { peak, podSeconds, changes } = summarize(timeline, end);
   return [label, String(peak), podSeconds.toFixed(0), String(changes)];
 }

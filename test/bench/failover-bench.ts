@@ -63,7 +63,7 @@ export async function runFailoverBench(temp: TempDirs, stops: StopList): Promise
   if (!kcatAvailable()) return { runs, skipped: "Debian's kcat is not installed (the mock Kafka cluster needs it)" };
   const group: { rebalancingMs: number; joinedMs: number }[] = [];
   const lease: { electedMs: number; printedMs: number }[] = [];
-  for (let run = 0; run < runs; run++) group.push(await onMockKafka(stops, (brokers) => groupFailover(brokers, stops)));
+  for (let run = 0; run < runs; run++) group.push(await onMockKafka(stops, async (brokers) => groupFailover(brokers, await temp.make('tide-bench-group-'), stops)));
   for (let run = 0; run < runs; run++) lease.push(await onMockKafka(stops, (brokers) => leaseFailover(brokers, temp, stops)));
   return {
     runs,
@@ -103,8 +103,9 @@ interface GroupMember {
   stop(): Promise<void>;
 }
 
-function startGroupMember(brokers: string[], name: string, stops: StopList): GroupMember {
-  const child = spawn(process.execPath, [GROUP_MEMBER, brokers.join(','), name, JSON.stringify(FAILOVER_BENCH.group)], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `syncDir` is shared by the group's members: there they tell each other when they sent a SyncGroup (see group-member.mjs). */
+function startGroupMember(brokers: string[], name: string, syncDir: string, stops: StopList): GroupMember {
+  const child = spawn(process.execPath, [GROUP_MEMBER, brokers.join(','), name, JSON.stringify(FAILOVER_BENCH.group), syncDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let gone = false;
@@ -135,14 +136,15 @@ function startGroupMember(brokers: string[], name: string, stops: StopList): Gro
 }
 
 /** Two members of a fresh group; once settled, kill -9 the owner of partition 0 and time the other taking it. */
-async function groupFailover(brokers: string[], stops: StopList): Promise<{ rebalancingMs: number; joinedMs: number }> {
+async function groupFailover(brokers: string[], syncDir: string, stops: StopList): Promise<{ rebalancingMs: number; joinedMs: number }> {
   // Group and topic share the name; the mock creates the topic (4 partitions) on first metadata request.
   const name = `tide.leader.bench-${randomBytes(4).toString('hex')}`;
-  const members = [startGroupMember(brokers, name, stops), startGroupMember(brokers, name, stops)];
+  const members = [startGroupMember(brokers, name, syncDir, stops), startGroupMember(brokers, name, syncDir, stops)];
   const context = () => members.map((m, i) => `--- group member ${i} ---\n${m.output()}`).join('\n');
   try {
     // Settled = both latest assignments non-empty and disjoint: right after the second member joins, the first may still hold every partition.
-    const owner = await waitFor('settled group of two members', 30_000, () => {
+    // Bound: a member that had to rejoin leaves a ghost that holds partitions until its session (6 s) ends and the group rebalances again.
+    const owner = await waitFor('settled group of two members', 60_000, () => {
       if (members.some((m) => m.gone())) throw new Error(`failover bench: a group member exited\n${context()}`);
       const [a, b] = members.map((m) => m.joins().at(-1)?.partitions ?? []);
       if (!a?.length || !b?.length || a.some((p) => b.includes(p))) return undefined;

@@ -4,7 +4,7 @@ import type { LogBenchResult } from './log-bench.js';
 import type { MachineInfo } from './machine.js';
 import { PROXY_BENCH } from './proxy-bench.js';
 import type { ProxyOverheadResult } from './proxy-overhead.js';
-import type { ReplayBenchResult } from './replay-bench.js';
+import { REPLAY_BENCH, type ReplayBenchResult } from './replay-bench.js';
 import { SCALE_STEP_BENCH, type ScaleStepResult } from './scale-step-bench.js';
 import { formatCell, renderTable, type Cell } from './table.js';
 import { KAFKA_BENCH, type KafkaBenchResult } from './kafka-bench.js';
@@ -32,7 +32,7 @@ export function replayReport(r: ReplayBenchResult): string {
   const mix = Object.entries(r.byType).map(([type, n]) => `${type} ${formatCell(n)}`).join(', ');
   const table = renderTable(
     `2. Rebuilding state from ${formatCell(r.events)} events (openStateStore until caught up)`,
-    ['start-up', 'events folded', 'ms (median of 3)', 'runs ms', 'events/s'],
+    ['start-up', 'events folded', `ms (median of ${REPLAY_BENCH.runs})`, 'runs ms', 'events/s'],
     [
       ['full replay, no snapshot', r.events, r.full.ms, r.full.runsMs.map(formatCell).join(' / '), r.full.eventsPerSecond],
       [`snapshot @${r.fromSnapshot.snapshotOffset} + tail`, r.fromSnapshot.tailEvents, r.fromSnapshot.ms, r.fromSnapshot.runsMs.map(formatCell).join(' / '), r.fromSnapshot.tailEvents / (r.fromSnapshot.ms / 1000)],

@@ -2,7 +2,8 @@
  * `npm run bench`: Tide's figures side by side — durable log appends, state rebuild from 100 000
  * events, deploy → first 200, proxy overhead (direct vs nginx vs the gateway), cold starts with and
  * without the warm pool, and load step → first scale decision. Printed as tables and written to
- * test/bench/out/results.json. Bundled to test/bench/out/run.mjs.
+ * test/bench/out/results.json. Bundled to test/bench/out/run.mjs. `--smoke` (or TIDE_BENCH_SMOKE=1): every
+ * section with tiny counts, figures to test/bench/out/results-smoke.json, and a missing tool is fatal.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -25,10 +26,14 @@ import { runFailoverBench } from './failover-bench.js';
 import { runScaleStepBench } from './scale-step-bench.js';
 import { createStopList } from './stop-list.js';
 import { createTempDirs } from './temp-dirs.js';
+import { isSmokeRun, missingTools, useSmokeSettings } from './smoke.js';
 import * as tideProcess from '../support/tide-process.js';
 
 /** A hard stop well above the ~2.5 minutes a run takes on 2 cores (plus a first apt-get install of nginx): a hung step must not hang `npm run bench`. */
 const BUDGET_MS = 6 * 60_000;
+
+const smoke = isSmokeRun(process.argv.slice(2), process.env);
+if (smoke) useSmokeSettings();
 
 const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 const outDir = join(repoRoot, 'test/bench/out');
@@ -57,7 +62,7 @@ function abort(reason: string): void {
 async function main(): Promise<void> {
   const started = performance.now();
   const machine = describeMachine();
-  console.log(`${machineHeader(machine)}\n`);
+  console.log(`${machineHeader(machine)}${smoke ? '\nsmoke mode: every section with tiny counts; the figures show that each step runs, not how fast' : ''}\n`);
 
   const log = await runLogBench(temp);
   console.log(`${logReport(log)}\n`);
@@ -97,10 +102,17 @@ async function main(): Promise<void> {
   console.log(`${failoverReport(failover)}\n`);
 
   const seconds = (performance.now() - started) / 1000;
+  const missing = missingTools({ proxy, kafka, failover });
+  if (missing.length > 0) console.log(`missing tools (apt-get install -y ${[...new Set(missing.map((m) => m.split(':')[0]))].join(' ')}):\n${missing.map((m) => `  ${m}`).join('\n')}`);
   await mkdir(outDir, { recursive: true });
-  const resultsFile = join(outDir, 'results.json');
+  const resultsFile = join(outDir, smoke ? 'results-smoke.json' : 'results.json');
   await writeFile(resultsFile, `${JSON.stringify({ machine, seconds, log, replay, deploy, proxy, coldStart, scaleStep, scheduler, nodesDeploy, kafka, failover }, null, 2)}\n`);
   console.log(`done in ${seconds.toFixed(1)} s; figures in ${resultsFile}`);
+  // A smoke run is a check: a section that could not run for want of a tool is a failure, not a footnote.
+  if (smoke && missing.length > 0) {
+    console.error(`smoke run failed: ${missing.length} section(s) lacked a tool: ${missing.join('; ')}`);
+    process.exitCode = 1;
+  }
 }
 
 /** A `tide up` of its own (data dir, free port, `env` added), stopped by cleanup if the run fails. */

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { eventually, makeTempDir } from '@tide/testkit/testing';
+import { eventually, makeTempDir, waitFor } from '@tide/testkit/testing';
 import { cliEntry, freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
 
 /** `tide logs`: what a function's pods print, shipped by the node to the logs topic. */
@@ -63,11 +63,24 @@ describe('tide logs', () => {
   it('follows new lines with -f until stopped', async () => {
     const child = spawn(process.execPath, [cliEntry, 'logs', 'chatty', '-f', '--tail', '0'], { env: { PATH: process.env.PATH ?? '', TIDE_SERVER: tide.url }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     try {
-      await new Promise((r) => setTimeout(r, 500)); // connected and caught up
-      await call('/later');
-      await eventually(() => expect(out).toMatch(/^\[chatty-00001-\w+\] serving \/later$/m), { timeoutMs: 10_000, intervalMs: 100 });
+      // --tail 0 follows from wherever the logs topic ended when the request reached the server, and
+      // nothing tells the test when that was (on a busy machine the CLI alone takes seconds to start):
+      // a line printed before is rightly never shown. So call again, about once a second, until a
+      // call's line comes through the follower.
+      let checks = 0;
+      await waitFor(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`tide logs -f exited (${child.exitCode}): ${err}`);
+          if (/^\[chatty-00001-\w+\] serving \/later$/m.test(out)) return true;
+          if (checks++ % 10 === 0) await call('/later');
+          return false;
+        },
+        { what: 'a line printed after `tide logs -f` started to come through it', timeoutMs: 30_000, intervalMs: 100 },
+      );
       expect(out).not.toMatch(/\/first/); // --tail 0: only what came after
     } finally {
       child.kill('SIGINT');

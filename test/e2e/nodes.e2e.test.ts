@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { eventually, makeTempDir } from '@tide/testkit/testing';
+import { eventually, makeTempDir, waitFor } from '@tide/testkit/testing';
 import { freePort, processesMentioning, repoRoot, runCli, startNode, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
 
 /** Three nodes as separate processes: spread, failover after kill -9, and no pod twice on return. */
@@ -73,7 +73,9 @@ describe('three nodes', () => {
       { timeoutMs: (GRACE_SECONDS + 15) * 1000, intervalMs: 100 },
     );
     const failoverMs = Date.now() - killedAt;
-    await new Promise((r) => setTimeout(r, 500));
+    // Calls go on over the moved pods for a while: until 20 more have been answered.
+    const answeredAtFailover = [...statuses.values()].reduce((a, b) => a + b, 0);
+    await waitFor(() => [...statuses.values()].reduce((a, b) => a + b, 0) >= answeredAtFailover + 20, { what: '20 more calls after the pods moved', timeoutMs: 30_000 });
     calling = false;
     await caller;
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { makeTempDir } from '@tide/testkit/testing';
+import { makeTempDir, waitFor } from '@tide/testkit/testing';
 import { freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
 
 /** Revisions and traffic: rolling update and rollback under load, a 50/50 split, tag URLs. */
@@ -48,6 +48,8 @@ function steadyLoad(rate: number) {
   return {
     statuses,
     bodies,
+    /** Answers with `body` so far (any status counts in `statuses`). */
+    answered: (body?: string) => (body === undefined ? [...statuses.values()].reduce((a, b) => a + b, 0) : (bodies.get(body) ?? 0)),
     async stop() {
       stopped = true;
       await Promise.all(loops);
@@ -71,11 +73,12 @@ async function applyTraffic(traffic: unknown) {
 describe('revisions and traffic', () => {
   it('rolls out a new revision under 200 req/s with 0 failed requests', async () => {
     const load = steadyLoad(200);
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitFor(() => load.answered() >= 50, { what: 'the steady load to be flowing (50 answers)', timeoutMs: 30_000 });
     const deployed = await runCli(['deploy', join(repoRoot, 'functions/hello'), '--env', 'GREETING=v2'], { server: tide.url });
     expect(deployed.code, deployed.stderr).toBe(0);
     console.log(await rollout());
-    await new Promise((r) => setTimeout(r, 1000));
+    // The load goes on over the new revision for a while: until it has answered 50 calls.
+    await waitFor(() => load.answered('v2, world!\n') >= 50, { what: '50 answers from the new revision under load', timeoutMs: 30_000 });
     await load.stop();
     console.log(`rolling update: ${JSON.stringify(Object.fromEntries(load.statuses))} ${JSON.stringify(Object.fromEntries(load.bodies))}`);
     expect([...load.statuses.keys()]).toEqual([200]);
@@ -109,11 +112,11 @@ describe('revisions and traffic', () => {
     await applyTraffic(undefined);
     await rollout();
     const load = steadyLoad(200);
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitFor(() => load.answered() >= 50, { what: 'the steady load to be flowing (50 answers)', timeoutMs: 30_000 });
     const undone = await runCli(['rollout', 'undo', 'function/hello'], { server: tide.url });
     expect(undone.stdout).toMatch(/rolled back to hello-00001/);
     await rollout();
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitFor(() => load.answered('v1, world!\n') >= 50, { what: '50 answers from the revision rolled back to, under load', timeoutMs: 30_000 });
     await load.stop();
     console.log(`rollback: ${JSON.stringify(Object.fromEntries(load.statuses))} ${JSON.stringify(Object.fromEntries(load.bodies))}`);
     expect([...load.statuses.keys()]).toEqual([200]);

@@ -33,7 +33,7 @@ describe('the autoscaler loop', () => {
     await store.append([{ type: 'ScaleSet', data: { namespace: 'default', name: 'sleep', from: 1, to: 0, reason: 'test starts at zero', inputs: {} } }]);
     autoscaler = await startAutoscaler({ store, metrics: log, tickMs: 60_000 });
     await load(Date.now(), 50, 50, 50);
-    await eventually(() => expect(desired()).toBe(15), { timeoutMs: 2000 });
+    await eventually(() => expect(desired()).toBe(15), { timeoutMs: 10_000 });
     const last = store.state().functions.get('default/sleep')!.status.recentScales.at(-1)!;
     expect(last).toMatchObject({ from: 0, to: 15 });
     expect(last.reason).toMatch(/\d/);
@@ -42,10 +42,14 @@ describe('the autoscaler loop', () => {
   it('scales to zero once no request came for scaleToZeroAfterSeconds', async () => {
     await setup({ min: 0, max: 20, target: 5, scaleToZeroAfterSeconds: 1 });
     autoscaler = await startAutoscaler({ store, metrics: log, tickMs: 100 });
-    await load(Date.now(), 1, 3, 0);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(desired()).toBe(1);
-    await eventually(() => expect(desired()).toBe(0), { timeoutMs: 4000 });
+    const lastRequestAt = Date.now();
+    await load(lastRequestAt, 1, 3, 0);
+    await eventually(() => expect(desired()).toBe(0), { timeoutMs: 10_000 });
+    // Not before 1 s without a request: a lower bound, which a busy machine cannot break (a fixed
+    // 500 ms pause and "still 1" could, when the check came late).
+    const toZero = store.state().functions.get('default/sleep')!.status.recentScales.at(-1)!;
+    expect(toZero).toMatchObject({ to: 0 });
+    expect(Date.parse(toZero.time) - lastRequestAt).toBeGreaterThanOrEqual(1000);
   });
 
   it('wakes no idle function for load recorded before it started (issue 9: a restart of tide up)', async () => {

@@ -169,7 +169,7 @@ describe('telling the autoscaler', () => {
     expect(sample!.concurrency).toBeLessThanOrEqual(2);
     routes.set('default', 'hello', [endpoint('hello-00001-abcde', await upstream(echoUpstream()))]);
     for (const res of await Promise.all(pending)) await res.body.dump();
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => gw.gateway.stats().inFlight === 0);
     gw.gateway.collect();
     expect(gw.gateway.collect()).toEqual([]);
   });

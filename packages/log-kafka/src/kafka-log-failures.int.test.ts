@@ -165,13 +165,12 @@ describe('kafka log under failures', () => {
       // The first append of the outage rides on kafkajs' retries and fails: now the outage is known.
       await expect(log.append(t, [{ value: 'b' }])).rejects.toBeInstanceOf(KafkaLogError);
       expect(log.connectivity().reachable).toBe(false);
-      await sleep(1_100); // past failFastAfterMs (1 s)
-      const startedAt = Date.now();
+      await sleep(1_100); // past failFastAfterMs (1 s): waits out the product's own threshold, which load only lengthens
       const error = await log.append(t, [{ value: 'c' }]).then(
         () => undefined,
         (e: unknown) => e,
       );
-      expect(Date.now() - startedAt).toBeLessThan(500);
+      // Failed fast, not after kafkajs' retries: the message and the KafkaUnreachableError cause say so (no timing asserted).
       expect(error).toBeInstanceOf(KafkaLogError);
       expect((error as Error).message).toMatch(
         new RegExp(`^kafka append on ${t} via 127\\.0\\.0\\.1:\\d+.* failed: the cluster has been unreachable for \\d+\\.\\d s, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(.*(ECONNREFUSED|Connection error|Closed connection)`),
@@ -208,9 +207,8 @@ describe('kafka log under failures', () => {
       await waitUntil(() => !log.connectivity().reachable, 'the reader noticed the outage');
       const early = log.append(t, [{ value: 'early' }]); // within failFastAfterMs: kafkajs retries it
       await sleep(1_100);
-      const startedAt = Date.now();
+      // Only failing fast says "has been unreachable for": kafkajs' own retries end in another error (no timing asserted).
       await expect(log.append(t, [{ value: 'refused' }])).rejects.toThrow(/has been unreachable for/);
-      expect(Date.now() - startedAt).toBeLessThan(500);
       sockets.setDown(false);
       expect(await early).toEqual([1]);
       expect(await log.append(t, [{ value: 'after' }])).toEqual([2]);

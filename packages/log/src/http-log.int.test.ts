@@ -19,6 +19,8 @@ interface StandIn {
   stop(): Promise<void>;
   /** Listens again at the same address, over `log` (the same one, or a "wiped" new one). */
   start(log: MemoryLog, hide?: ReadonlySet<number>): Promise<void>;
+  /** Reads (tailing or not) it has started to serve, over every start. */
+  readsServed(): number;
 }
 
 async function startStandIn(initial: MemoryLog): Promise<StandIn> {
@@ -26,6 +28,7 @@ async function startStandIn(initial: MemoryLog): Promise<StandIn> {
   let hidden: ReadonlySet<number> = new Set();
   let server: Server | undefined;
   let port = 0;
+  let reads = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const match = /^\/apis\/tide\.dev\/v1\/log\/([^/]+)(?:\/(end)|\/groups\/([^/]+))?$/.exec(url.pathname);
@@ -46,6 +49,7 @@ async function startStandIn(initial: MemoryLog): Promise<StandIn> {
     }
     const abort = new AbortController();
     res.on('close', () => abort.abort());
+    reads++;
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     res.flushHeaders();
     const reading = log.read(topic, Number(url.searchParams.get('from') ?? 0), { follow: url.searchParams.get('follow') === 'true', signal: abort.signal });
@@ -56,6 +60,7 @@ async function startStandIn(initial: MemoryLog): Promise<StandIn> {
     res.end();
   };
   const standIn: StandIn = {
+    readsServed: () => reads,
     get url() {
       return `http://127.0.0.1:${port}`;
     },
@@ -159,7 +164,7 @@ describe('http log across control plane restarts', () => {
     // As a state store does: replay up to the end, then tail from there.
     const reading = tail(log, t, await log.endOffset(t), received);
     try {
-      await new Promise((r) => setTimeout(r, 100)); // the reader is connected and waiting
+      await eventually(() => expect(standIn.readsServed()).toBeGreaterThan(0)); // the reader is connected and waiting
       await standIn.stop();
       await standIn.start(createMemoryLog());
       const error = await reading;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodePodLogBatch, LOGS_TOPIC, type PodLogBatch } from '@tide/core';
+import { waitFor } from '@tide/testkit/testing';
 import { startLogShipper } from './log-shipper.js';
 
 const line = (text: string) => ({ namespace: 'default', function: 'fn', pod: 'fn-1', stream: 'stdout' as const, line: text });
@@ -44,7 +45,7 @@ describe('log shipper', () => {
     const shipper = startLogShipper({ log, node: 'n', flushMs: 5, maxPending: 3, onError: (e) => errors.push(e.message) });
     log.setDown(true);
     for (const text of ['1', '2', '3', '4', '5']) shipper.ship(line(text));
-    await new Promise((r) => setTimeout(r, 40)); // several failed flushes
+    await waitFor(() => errors.length > 0, { what: 'a failed flush to report the outage', timeoutMs: 10_000 });
     log.setDown(false);
     await shipper.stop();
     const shipped = log.batches.flatMap((b) => b.lines.map((l) => l.line));

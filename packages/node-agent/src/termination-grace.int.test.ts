@@ -87,7 +87,7 @@ describe('terminationGraceSeconds on stop', () => {
     const tookMs = Date.now() - stopAt;
     expect(stopped).toMatchObject({ pod: 'hang-1', signal: 'SIGKILL' });
     expect(tookMs).toBeGreaterThanOrEqual(495); // Node timers may fire up to 1 ms early; the rest is slack
-    expect(tookMs).toBeLessThan(5_000); // the grace, not the 60 s drain
+    expect(tookMs).toBeLessThan(30_000); // the grace, not the 60 s drain (a generous bound: a busy machine is slow)
     expect(processIsRunning(ready.pid!)).toBe(false);
   });
 
@@ -100,6 +100,6 @@ describe('terminationGraceSeconds on stop', () => {
     agent.sync([]);
     const stopped = await waitForReport((r) => r.phase === 'Stopped', 'Stopped');
     expect(stopped).toMatchObject({ pod: 'hello-1', exitCode: 0 });
-    expect(Date.now() - stopAt).toBeLessThan(5_000); // far from the 30 s grace
+    expect(Date.now() - stopAt).toBeLessThan(20_000); // well short of the 30 s grace (a generous bound: a busy machine is slow)
   });
 });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Hono } from 'hono';
 import { serveFunction, type ServedFunction } from './serve-function.js';
 import type { FetchHandler } from './function-handler.js';
@@ -191,7 +191,8 @@ describe('serveFunction reporting traced calls', () => {
     await (await fetch(`${url}/untraced`)).text();
     await (await fetch(`${url}/unsampled`, { headers: { traceparent: sampled.replace(/-01$/, '-00') } })).text();
     await (await fetch(`${url}/missing`, { method: 'POST', body: 'b', headers: { traceparent: sampled } })).text();
-    await new Promise((r) => setTimeout(r, 50)); // 'close' follows the response's end
+    // A record is written on the response's 'close', which follows its end: wait for both (bounded).
+    await vi.waitFor(() => expect(records).toHaveLength(2), { timeout: 10_000, interval: 10 });
     expect(records).toEqual([
       { traceparent: sampled, tracestate: 'vendor=1', method: 'GET', path: '/first', status: 200, startMs: expect.any(Number), endMs: expect.any(Number), first: true },
       { traceparent: sampled, method: 'POST', path: '/missing', status: 404, startMs: expect.any(Number), endMs: expect.any(Number), first: false },

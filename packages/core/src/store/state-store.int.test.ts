@@ -38,8 +38,8 @@ describe('state store', () => {
     const snapshots = memorySnapshots();
     const store = await openStateStore({ log, snapshots, snapshotEvery: 5 });
     for (let i = 0; i < 12; i++) await store.append([namespace(`ns-${i}`)]);
-    await new Promise((r) => setTimeout(r, 10));
-    expect(snapshots.saved.map((s) => s.offset)).toEqual([4, 9]);
+    // Snapshots are saved after the appends they follow: wait for both (bounded).
+    await eventually(() => expect(snapshots.saved.map((s) => s.offset)).toEqual([4, 9]), { timeoutMs: 10_000 });
     const whole = encodeSnapshot(store.state());
     await store.close();
     const loaded: number[] = [];

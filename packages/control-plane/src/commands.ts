@@ -1,12 +1,16 @@
 import { FunctionManifest, NamespaceManifest, functionQuotaViolation, judge, keyOf, type EventInput, type StateStore, type ClusterState, type Rejection, type ResourceMap } from '@tide/core';
 import { ApiError, invalid, rejectionError } from './errors.js';
 import type { ArtifactStore } from './adapters/artifact-store.js';
+import type { ControlPlaneLog } from './deps.js';
+import { previousServingRevision, readServingChanges, revisionExists } from './routes/serving-history.js';
 
 const MAX_ATTEMPTS = 5;
 
 export interface CommandContext {
   store: StateStore;
   artifacts: ArtifactStore;
+  /** The state log, read for history (what a function served before). */
+  log?: ControlPlaneLog;
   actor?: string;
   traceparent?: string;
 }
@@ -109,10 +113,19 @@ export async function deleteFunction(ctx: CommandContext, namespace: string, nam
   return existing;
 }
 
-/** `tide rollout undo`: back to the revision before the latest, or to the one named. */
-export async function undoRollout(ctx: CommandContext, namespace: string, name: string, revision: string | undefined) {
+/**
+ * `tide rollout undo`: back to the revision the function served before this one (so undo twice is
+ * back where you were, as kubectl's), or to the one named.
+ */
+export async function undoRollout(ctx: CommandContext, namespace: string, name: string, named: string | undefined) {
   const key = keyOf(namespace, name);
-  if (!ctx.store.state().functions.has(key)) throw new ApiError(404, 'NotFound', `function ${key} not found`);
+  const fn = ctx.store.state().functions.get(key);
+  if (!fn) throw new ApiError(404, 'NotFound', `function ${key} not found`);
+  const revision =
+    named ??
+    (ctx.log
+      ? previousServingRevision(await readServingChanges(ctx.log, ctx.store, namespace, name), fn.status.latestRevision, revisionExists(ctx.store.state(), namespace))
+      : undefined);
   await appendConditional(ctx, undefined, (s) => versionIn(s.functions, key), (expect) => ({
     type: 'RolloutUndone',
     data: { namespace, name, ...(revision ? { revision } : {}) },

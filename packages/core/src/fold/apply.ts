@@ -5,7 +5,7 @@ import type { FoldContext, HandlerResult } from './context.js';
 import { namespaceApplied, namespaceDeleted } from './namespaces.js';
 import { functionApplied, functionDeleted, rolloutUndone, scaleSet } from './functions.js';
 import { podBound, podCreated, podDeletionRequested, podRemoved, podStatusReported, podUnschedulable } from './pods.js';
-import { nodeCordoned, nodeReadinessChanged, nodeRegistered } from './nodes.js';
+import { nodeCordoned, nodeDeleted, nodeReadinessChanged, nodeRegistered } from './nodes.js';
 
 export interface FoldResult {
   state: ClusterState;
@@ -69,6 +69,8 @@ function handle(state: ClusterState, event: TideEvent, ctx: FoldContext): Handle
       return nodeRegistered(state, event, ctx);
     case 'NodeCordoned':
       return nodeCordoned(state, event, ctx);
+    case 'NodeDeleted':
+      return nodeDeleted(state, event);
     case 'NodeReadinessChanged':
       return nodeReadinessChanged(state, event, ctx);
     case 'LeaderElected':

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { parse } from 'yaml';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
-import { cliEntry, freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { cliEntry, freePort, repoRoot, runCli, startNode, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
 
 /** The tide CLI as a kubectl user drives it, against a real `tide up`: what they type, what they see. */
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
@@ -189,4 +189,23 @@ describe('events and logs', () => {
     const bad = await tideCli(['logs', 'chatty', '--since', 'yesterday']);
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/--since must be a duration/)]);
   });
+});
+
+describe('nodes', () => {
+  it('delete node refuses a Ready node, and removes one whose agent is gone', async () => {
+    const spare = await startNode({ server: tide.url, name: 'spare', dataDir: join(dir.path, 'spare'), args: ['--warm-pool', '0'] });
+    try {
+      // Cordoned at once: the other tests' pods stay where they are.
+      expect((await tideCli(['cordon', 'spare'])).code).toBe(0);
+      const live = await tideCli(['delete', 'node', 'spare']);
+      expect([live.code, live.stderr]).toEqual([1, expect.stringMatching(/node spare is Ready: its agent is still running/)]);
+      spare.child.kill('SIGKILL');
+      await spare.exited;
+      await eventually(async () => expect((await tideCli(['get', 'nodes'])).stdout).toMatch(/^spare\s+NotReady/m), { timeoutMs: 60_000, intervalMs: 250 });
+      expect((await tideCli(['delete', 'node/spare'])).stdout).toMatch(/node "spare" deleted/);
+      expect((await tideCli(['get', 'nodes', '-o', 'name'])).stdout).not.toMatch(/node\/spare/);
+    } finally {
+      await stopTide(spare);
+    }
+  }, 90_000);
 });

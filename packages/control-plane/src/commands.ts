@@ -141,6 +141,14 @@ export async function cordonNode(ctx: CommandContext, name: string, unschedulabl
   return ctx.store.state().nodes.get(name);
 }
 
+/** `tide delete node`: a node whose agent is gone leaves the cluster (the fold refuses a Ready one). */
+export async function deleteNode(ctx: CommandContext, name: string) {
+  const existing = ctx.store.state().nodes.get(name);
+  if (!existing) throw new ApiError(404, 'NotFound', `node ${name} not found`);
+  await appendConditional(ctx, undefined, (s) => versionIn(s.nodes, name), (expect) => ({ type: 'NodeDeleted', data: { name }, expect: expect ?? undefined }));
+  return existing;
+}
+
 /** `tide drain`: cordon, then ask every pod on the node to stop; controllers start replacements elsewhere. */
 export async function drainNode(ctx: CommandContext, name: string) {
   const node = await cordonNode(ctx, name, true);

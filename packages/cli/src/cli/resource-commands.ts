@@ -78,7 +78,7 @@ export const describeCommand: CommandSpec = {
 
 export const deleteCommand: CommandSpec = {
   name: 'delete',
-  summary: 'delete a function (its revisions and pods go with it) or a namespace (everything in it goes with it)',
+  summary: 'delete a function (with its revisions and pods), a namespace (with everything in it) or a gone node',
   args: [
     { name: 'type', required: true },
     { name: 'name' },
@@ -87,12 +87,13 @@ export const deleteCommand: CommandSpec = {
   examples: [
     ['tide delete function hello', 'or function/hello'],
     ['tide delete namespace team-a', 'and every function in it, as Kubernetes deletes a namespace'],
+    ['tide delete node node-2', 'a node whose agent is gone (NotReady); its pods are made again elsewhere'],
   ],
   async run({ args, server, namespace, print }) {
-    const usage = 'tide delete function|namespace <NAME>';
+    const usage = 'tide delete function|namespace|node <NAME>';
     const [type, name] = typeAndName(args, usage);
     const plural = pluralOf(type);
-    if (plural !== 'functions' && plural !== 'namespaces') throw new CliError(`only functions and namespaces can be deleted, not "${type}"\nUsage: ${usage}`, 2);
+    if (plural !== 'functions' && plural !== 'namespaces' && plural !== 'nodes') throw new CliError(`only functions, namespaces and nodes can be deleted, not "${type}"\nUsage: ${usage}`, 2);
     if (!name) throw new CliError(`name the ${plural.slice(0, -1)}\nUsage: ${usage}`, 2);
     const { deleteObject } = await import('../commands/delete.js');
     print(await deleteObject(createApiClient(server), plural, namespace, plural === 'functions' ? functionName(name, usage) : name));

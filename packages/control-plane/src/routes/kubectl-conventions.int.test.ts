@@ -111,3 +111,17 @@ describe('namespaces', () => {
     expect((await app.request(`${API}/namespaces/team/functions/x`)).status).toBe(404);
   });
 });
+
+describe('nodes', () => {
+  it('deleting a node refuses a Ready one (409 naming it) and removes one whose agent is gone', async () => {
+    const capacity = { memoryMb: 1024, cpuMilli: 1000, pods: 10 };
+    await store.append([{ type: 'NodeRegistered', data: { name: 'node-2', bootId: 'b1', address: '127.0.0.1', capacity, labels: {}, taints: [] } }]);
+    const live = await app.request(`${API}/nodes/node-2`, { method: 'DELETE' });
+    expect(live.status).toBe(409);
+    expect(((await live.json()) as { message: string }).message).toMatch(/node node-2 is Ready: its agent is still running/);
+    await store.append([{ type: 'NodeReadinessChanged', data: { name: 'node-2', bootId: 'b1', ready: false, reason: 'lease expired' } }]);
+    expect((await app.request(`${API}/nodes/node-2`, { method: 'DELETE' })).status).toBe(200);
+    expect((await app.request(`${API}/nodes/node-2`)).status).toBe(404);
+    expect((await app.request(`${API}/nodes/node-9`, { method: 'DELETE' })).status).toBe(404);
+  });
+});

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { dnsLabel, keyOf, type ClusterState, type ResourceMap } from '@tide/core';
 import { ApiError } from '../errors.js';
 import { checkManifestTarget, parseManifestBody } from '../manifest-body.js';
-import { applyFunction, applyNamespace, cordonNode, deleteFunction, deleteNamespace, drainNode, undoRollout, type CommandContext } from '../commands.js';
+import { applyFunction, applyNamespace, cordonNode, deleteFunction, deleteNamespace, deleteNode, drainNode, undoRollout, type CommandContext } from '../commands.js';
 import { watchResponse } from './watch.js';
 import { matchesSelector, parseLabelSelector } from './label-selector.js';
 import { withoutServerFields } from './client-manifest.js';
@@ -80,6 +80,7 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
     if (!node) throw new ApiError(404, 'NotFound', `node ${c.req.param('name')} not found`);
     return c.json(node);
   });
+  app.delete('/nodes/:name', async (c) => c.json(await deleteNode(ctxOf(c), checkName('node', c.req.param('name')))));
   app.post('/nodes/:name/cordon', async (c) => c.json(await cordonNode(ctxOf(c), checkName('node', c.req.param('name')), true)));
   app.post('/nodes/:name/uncordon', async (c) => c.json(await cordonNode(ctxOf(c), checkName('node', c.req.param('name')), false)));
   app.post('/nodes/:name/drain', async (c) => c.json(await drainNode(ctxOf(c), checkName('node', c.req.param('name')))));

@@ -91,6 +91,14 @@ describe('get -o yaml | apply round-trips', () => {
   });
 });
 
+describe('get -o yaml | apply round-trips a namespace', () => {
+  it('an unchanged namespace applies back', async () => {
+    const yaml = stringify(await json(app.request(`${API}/namespaces/default`)));
+    const res = await put(`${API}/namespaces/default`, yaml, 'application/yaml');
+    expect(res.status, await res.clone().text()).toBe(200);
+  });
+});
+
 describe('rollout undo toggles, as kubectl rollout undo does', () => {
   it('undo twice is back where you were', async () => {
     await put(fnPath('hello'), fn('hello'));

@@ -49,8 +49,15 @@ export async function get(api: ApiClient, options: GetOptions): Promise<string> 
   const list = await api.ok<{ items: { metadata: { name: string } }[] }>('GET', listPath(plural, options));
   if (options.output === 'json' || options.output === 'yaml') return render(list, options.output);
   if (options.output === 'name') return nameLines(plural, list.items).join('\n');
-  if (list.items.length === 0) return noneFound(plural, options);
+  if (list.items.length === 0) return `${noneFound(plural, options)}${functionLabelHint(plural, options.selector)}`;
   return renderTable(plural, list.items, { format: options.output, allNamespaces: options.allNamespaces === true, pods: await podsFor(api, plural, options) });
+}
+
+/** kubectl users guess `-l function=NAME`; Tide's pods and revisions carry `tide.dev/function`. */
+export function functionLabelHint(plural: string, selector: string | undefined): string {
+  const bare = /(?:^|,)\s*function\s*==?\s*([^,\s]+)/.exec(selector ?? '');
+  if (!bare || (plural !== 'pods' && plural !== 'revisions')) return '';
+  return `\n(${plural} carry the label tide.dev/function: try -l tide.dev/function=${bare[1]} or --function ${bare[1]})`;
 }
 
 export function noneFound(plural: string, options: Pick<GetOptions, 'namespace' | 'allNamespaces'>): string {

@@ -2,6 +2,7 @@ import type { Revision, TideFunction } from '@tide/core';
 import { describe, expect, it } from 'vitest';
 import { durationSeconds } from '../cli/flag-values.js';
 import { describeEvent, EVENTS_HEADER } from './events.js';
+import { functionLabelHint } from './get.js';
 import { nameLines, renderTable } from './get-table.js';
 import { historyTable, revisionChanges, revisionNamed } from './rollout-history.js';
 
@@ -46,6 +47,14 @@ describe('tide get output', () => {
   it('has no NAMESPACE column for cluster-wide kinds, even with -A', () => {
     const ns = { metadata: { name: 'team-a', labels: {}, creationTimestamp: new Date().toISOString() } };
     expect(renderTable('namespaces', [ns], { format: 'table', allNamespaces: true }).split('\n')[0]).toMatch(/^NAME\s+AGE$/);
+  });
+});
+
+describe('-l function=NAME, as kubectl users guess it', () => {
+  it('finds nothing, and says which label pods carry', () => {
+    expect(functionLabelHint('pods', 'function=hello')).toMatch(/try -l tide\.dev\/function=hello or --function hello/);
+    expect(functionLabelHint('pods', 'tide.dev/function=hello')).toBe('');
+    expect(functionLabelHint('functions', 'function=hello')).toBe('');
   });
 });
 

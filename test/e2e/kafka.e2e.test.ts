@@ -194,7 +194,7 @@ describe('Tide on Kafka', () => {
     const events = (await runCli(['events', '--from', '0'], { server: cp(any), timeoutMs: 4000 }).catch((e: Error) => ({ stdout: e.message }))).stdout;
     const applied = new Map<string, number>();
     for (const line of events.split('\n')) {
-      const match = /NamespaceApplied (k\d+-\S+)/.exec(line);
+      const match = /NamespaceApplied\s+(k\d+-\S+)/.exec(line);
       if (match && !/REJECTED/.test(line)) applied.set(match[1]!, (applied.get(match[1]!) ?? 0) + 1);
     }
     const duplicates = [...applied].filter(([, n]) => n > 1);

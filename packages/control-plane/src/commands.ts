@@ -1,12 +1,16 @@
 import { FunctionManifest, NamespaceManifest, functionQuotaViolation, judge, keyOf, type EventInput, type StateStore, type ClusterState, type Rejection, type ResourceMap } from '@tide/core';
 import { ApiError, invalid, rejectionError } from './errors.js';
 import type { ArtifactStore } from './adapters/artifact-store.js';
+import type { ControlPlaneLog } from './deps.js';
+import { previousServingRevision, readServingChanges, revisionExists } from './routes/serving-history.js';
 
 const MAX_ATTEMPTS = 5;
 
 export interface CommandContext {
   store: StateStore;
   artifacts: ArtifactStore;
+  /** The state log, read for history (what a function served before). */
+  log?: ControlPlaneLog;
   actor?: string;
   traceparent?: string;
 }
@@ -109,10 +113,19 @@ export async function deleteFunction(ctx: CommandContext, namespace: string, nam
   return existing;
 }
 
-/** `tide rollout undo`: back to the revision before the latest, or to the one named. */
-export async function undoRollout(ctx: CommandContext, namespace: string, name: string, revision: string | undefined) {
+/**
+ * `tide rollout undo`: back to the revision the function served before this one (so undo twice is
+ * back where you were, as kubectl's), or to the one named.
+ */
+export async function undoRollout(ctx: CommandContext, namespace: string, name: string, named: string | undefined) {
   const key = keyOf(namespace, name);
-  if (!ctx.store.state().functions.has(key)) throw new ApiError(404, 'NotFound', `function ${key} not found`);
+  const fn = ctx.store.state().functions.get(key);
+  if (!fn) throw new ApiError(404, 'NotFound', `function ${key} not found`);
+  const revision =
+    named ??
+    (ctx.log
+      ? previousServingRevision(await readServingChanges(ctx.log, ctx.store, namespace, name), fn.status.latestRevision, revisionExists(ctx.store.state(), namespace))
+      : undefined);
   await appendConditional(ctx, undefined, (s) => versionIn(s.functions, key), (expect) => ({
     type: 'RolloutUndone',
     data: { namespace, name, ...(revision ? { revision } : {}) },
@@ -126,6 +139,14 @@ export async function cordonNode(ctx: CommandContext, name: string, unschedulabl
   if (!ctx.store.state().nodes.has(name)) throw new ApiError(404, 'NotFound', `node ${name} not found`);
   await appendConditional(ctx, undefined, (s) => versionIn(s.nodes, name), (expect) => ({ type: 'NodeCordoned', data: { name, unschedulable }, expect: expect ?? undefined }));
   return ctx.store.state().nodes.get(name);
+}
+
+/** `tide delete node`: a node whose agent is gone leaves the cluster (the fold refuses a Ready one). */
+export async function deleteNode(ctx: CommandContext, name: string) {
+  const existing = ctx.store.state().nodes.get(name);
+  if (!existing) throw new ApiError(404, 'NotFound', `node ${name} not found`);
+  await appendConditional(ctx, undefined, (s) => versionIn(s.nodes, name), (expect) => ({ type: 'NodeDeleted', data: { name }, expect: expect ?? undefined }));
+  return existing;
 }
 
 /** `tide drain`: cordon, then ask every pod on the node to stop; controllers start replacements elsewhere. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeLease, LEASES_TOPIC, openStateStore, RULE_BOOK, type RuleBook, type StateStore } from '@tide/core';
-import { testRuleBook } from '@tide/core/testing';
+import { encodeLease, LEASES_TOPIC, openStateStore, type RuleBook, type StateStore } from '@tide/core';
+import { testRuleBook, v1RuleBook } from '@tide/core/testing';
 import { createMemoryLog, type MemoryLog } from '@tide/log/testing';
 import { eventually } from '@tide/testkit/testing';
 import { startLeaderElection, type LeaderElection } from './leader-election.js';
@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 /** One control plane's election: its own store folding the shared log, as a separate process would. */
-async function candidate(log: MemoryLog, holder: string, rules: RuleBook = RULE_BOOK) {
+async function candidate(log: MemoryLog, holder: string, rules: RuleBook = v1RuleBook) {
   const store = await openStateStore({ log, rules });
   const changes: [boolean, number][] = [];
   const errors: Error[] = [];

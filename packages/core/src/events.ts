@@ -69,6 +69,8 @@ export const TideEvent = z.discriminatedUnion('type', [
     data: z.object({ role: z.string().min(1).max(64), epoch: z.number().int().min(1), holder: z.string().min(1).max(256) }),
   }),
   z.object({ type: z.literal('NodeCordoned'), data: z.object({ name: dnsLabel, unschedulable: z.boolean() }) }),
+  /** `tide delete node`: a node whose agent is gone leaves the cluster, with the pods bound to it. */
+  z.object({ type: z.literal('NodeDeleted'), data: z.object({ name: dnsLabel }) }),
   z.object({
     type: z.literal('NodeReadinessChanged'),
     data: z.object({ name: dnsLabel, bootId: z.string().min(1), ready: z.boolean(), reason: z.string().max(512) }),
@@ -135,6 +137,7 @@ export function subjectOf(event: TideEvent): string {
       return `pods/${event.data.namespace}/${event.data.name}`;
     case 'NodeRegistered':
     case 'NodeCordoned':
+    case 'NodeDeleted':
     case 'NodeReadinessChanged':
       return `nodes/${event.data.name}`;
     case 'LeaderElected':

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStateStore, TideEvent, type ClusterState, type EventInput, type StateStore, type TideEventInput, type TideEventType } from '@tide/core';
-import { functionManifest, testRuleBook } from '@tide/core/testing';
+import { openStateStore, SUPPORTED_RULES_VERSION, TideEvent, type ClusterState, type EventInput, type StateStore, type TideEventInput, type TideEventType } from '@tide/core';
+import { aheadRuleBook, functionManifest } from '@tide/core/testing';
 import { createMemoryLog } from '@tide/log/testing';
 import { createStateRouteTable, routesOf } from './state-routes.js';
 
@@ -17,7 +17,10 @@ const capacity = { memoryMb: 4096, cpuMilli: 2000, pods: 10 };
 
 /** Two revisions of `hello` serving from two nodes (one pod each) and a third pod still Pending. */
 const GIVEN: EventInput[] = [
+  { type: 'RulesVersionRaised', data: { version: SUPPORTED_RULES_VERSION } },
   { type: 'NamespaceApplied', data: { name: 'default' } },
+  { type: 'NodeRegistered', data: { name: 'gone', bootId: 'gone-1', address: '127.0.0.1', capacity } },
+  { type: 'NodeReadinessChanged', data: { name: 'gone', bootId: 'gone-1', ready: false, reason: 'lease expired' } },
   { type: 'NodeRegistered', data: { name: 'n', bootId: 'n-1', address: '127.0.0.1', capacity } },
   { type: 'NodeRegistered', data: { name: 'm', bootId: 'm-1', address: '127.0.0.1', capacity } },
   { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello') } },
@@ -55,8 +58,9 @@ const EXAMPLES: { [T in TideEventType]: Example<T> } = {
   LeaderElected: () => ({ type: 'LeaderElected', data: { role: 'controllers', epoch: 1, holder: 'cp-a' } }),
   NodeCordoned: () => ({ type: 'NodeCordoned', data: { name: 'm', unschedulable: true } }),
   NodeReadinessChanged: () => ({ type: 'NodeReadinessChanged', data: { name: 'm', bootId: 'm-1', ready: false, reason: 'lease expired' } }),
-  // Accepted by a store that knows version 2 (the test rule book); routes are the same under it.
-  RulesVersionRaised: () => ({ type: 'RulesVersionRaised', data: { version: 2 } }),
+  NodeDeleted: () => ({ type: 'NodeDeleted', data: { name: 'gone' } }),
+  // Accepted by a store one release ahead of this build (aheadRuleBook); routes are the same under it.
+  RulesVersionRaised: () => ({ type: 'RulesVersionRaised', data: { version: SUPPORTED_RULES_VERSION + 1 } }),
 };
 
 let store: StateStore | undefined;
@@ -69,7 +73,7 @@ describe('the state route table after every type of event', () => {
   it.each(EVENT_TYPES)('serves the routes of the state after %s, and tells its listeners when they moved', async (type) => {
     const example = (EXAMPLES as Record<string, Example<TideEventType> | undefined>)[type];
     expect(example, `no example of event type ${type} in EXAMPLES: add one`).toBeDefined();
-    store = await openStateStore({ log: createMemoryLog(), rules: testRuleBook });
+    store = await openStateStore({ log: createMemoryLog(), rules: aheadRuleBook });
     const given = await store.append(GIVEN);
     expect(given.filter((r) => !r.verdict.accepted)).toEqual([]);
     const table = createStateRouteTable(store);
@@ -90,7 +94,7 @@ describe('the state route table after every type of event', () => {
 
 describe('the state route table', () => {
   it('stops routing to the pods of a node that lost its lease', async () => {
-    store = await openStateStore({ log: createMemoryLog(), rules: testRuleBook });
+    store = await openStateStore({ log: createMemoryLog(), rules: aheadRuleBook });
     await store.append(GIVEN);
     const table = createStateRouteTable(store);
     expect(table.lookupKey!('default/hello#hello-00002')?.endpoints.map((e) => e.pod)).toEqual(['hello-00002-aaaaa']);
@@ -101,7 +105,7 @@ describe('the state route table', () => {
   });
 
   it('routes to the earlier revision at once after a rollout is undone', async () => {
-    store = await openStateStore({ log: createMemoryLog(), rules: testRuleBook });
+    store = await openStateStore({ log: createMemoryLog(), rules: aheadRuleBook });
     await store.append(GIVEN);
     const table = createStateRouteTable(store);
     expect(table.lookup('default', 'hello')?.split).toEqual([{ percent: 100, key: 'default/hello#hello-00002' }]);

@@ -8,12 +8,14 @@ import { controlPlaneCommand, gatewayCommand, nodeCommand, upCommand } from './p
 import {
   applyCommand,
   cordonCommand,
+  createCommand,
   deleteCommand,
   describeCommand,
   drainCommand,
   eventsCommand,
   getCommand,
   logRepairCommand,
+  scaleCommand,
   uncordonCommand,
 } from './resource-commands.js';
 
@@ -66,8 +68,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   invokeCommand,
   getCommand,
   describeCommand,
+  createCommand,
   deleteCommand,
   applyCommand,
+  scaleCommand,
   logsCommand,
   eventsCommand,
   rolloutCommand,

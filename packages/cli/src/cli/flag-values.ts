@@ -48,3 +48,12 @@ export function functionName(ref: string | undefined, usage: string): string {
   if (!match) throw new CliError(ref?.includes('/') ? `"${ref}" is not a function: use function/<NAME> or <NAME>\nUsage: ${usage}` : `name the function\nUsage: ${usage}`, 2);
   return match[2]!;
 }
+
+const SECONDS_PER: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A duration as kubectl's --since takes it: `30s`, `5m`, `2h`, `1h30m` → seconds. */
+export function durationSeconds(name: string, value: string): number {
+  const parts = [...value.matchAll(/(\d+)([smhd])/g)];
+  if (!value || parts.map((p) => p[0]).join('') !== value) throw new CliError(`--${name} must be a duration such as 30s, 5m, 2h or 1h30m, got "${value}"`, 2);
+  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * SECONDS_PER[unit!]!, 0);
+}

@@ -1,6 +1,6 @@
 import { CliError, createApiClient } from '../api-client.js';
 import type { CommandSpec } from './command-spec.js';
-import { functionName, int, keyValues, optionalInt } from './flag-values.js';
+import { durationSeconds, functionName, int, keyValues, optionalInt } from './flag-values.js';
 import { list, str } from './process-commands.js';
 
 /** Commands that act on one function: deploy, invoke, logs, rollout, autoscale. */
@@ -108,9 +108,12 @@ export const logsCommand: CommandSpec = {
     follow: { type: 'boolean', short: 'f', help: 'keep printing new lines' },
     tail: { type: 'string', value: 'N', help: 'only the last N lines' },
     pod: { type: 'string', value: 'POD', help: "only this pod's lines" },
+    since: { type: 'string', value: 'DURATION', help: 'only lines from the last 30s, 5m, 2h, ...' },
+    timestamps: { type: 'boolean', help: 'print the time of each line (RFC 3339, UTC)' },
   },
   examples: [
     ['tide logs hello', 'everything its pods printed, oldest first'],
+    ['tide logs hello --since 5m --timestamps', 'the last five minutes, each line with its time'],
     ['tide logs function/hello -f --tail 20', 'the last 20 lines, then new ones as they come'],
   ],
   async run({ flags, args, server, namespace }) {
@@ -123,6 +126,8 @@ export const logsCommand: CommandSpec = {
       follow: flags.follow === true,
       ...(str(flags.tail) === undefined ? {} : { tail: int('tail', str(flags.tail), 0) }),
       ...(str(flags.pod) === undefined ? {} : { pod: str(flags.pod)! }),
+      ...(str(flags.since) === undefined ? {} : { sinceSeconds: durationSeconds('since', str(flags.since)!) }),
+      timestamps: flags.timestamps === true,
       write: (text) => process.stdout.write(text),
       signal: controller.signal,
     });
@@ -131,24 +136,34 @@ export const logsCommand: CommandSpec = {
 
 export const rolloutCommand: CommandSpec = {
   name: 'rollout',
-  summary: "follow a function's rollout, or go back to an earlier revision",
+  summary: "follow a function's rollout, list its revisions, or go back to an earlier one",
   args: [
-    { name: 'action', required: true, choices: ['status', 'undo'] },
+    { name: 'action', required: true, choices: ['status', 'history', 'undo'] },
     { name: 'function', required: true },
   ],
   flags: {
     wait: { type: 'string', value: 'SECONDS', help: 'status: how long to wait for the rollout (default 60)' },
-    'to-revision': { type: 'string', value: 'REVISION', help: 'undo: the revision to go back to (default the previous one)' },
+    'to-revision': { type: 'string', value: 'N|REVISION', help: 'undo: the revision to go back to, by number or name (default the one served before)' },
   },
   examples: [
     ['tide rollout status function/hello', 'wait until every revision with traffic has its pods'],
-    ['tide rollout undo function/hello', 'back to the previous revision (a new event)'],
+    ['tide rollout history function/hello', 'its revisions: when each was made, what changed, which serves'],
+    ['tide rollout undo function/hello', 'back to the revision served before (undo twice: back again)'],
+    ['tide rollout undo function/hello --to-revision 3', 'back to revision 3 (hello-00003)'],
   ],
   async run({ flags, args, server, namespace, print }) {
     const { rolloutStatus, rolloutUndo } = await import('../commands/rollout.js');
-    const name = functionName(args[1], 'tide rollout status|undo function/<NAME>');
+    const name = functionName(args[1], 'tide rollout status|history|undo function/<NAME>');
     const api = createApiClient(server);
-    if (args[0] === 'undo') return print(await rolloutUndo(api, namespace, name, str(flags['to-revision'])));
+    if (args[0] === 'history') {
+      const { rolloutHistory } = await import('../commands/rollout-history.js');
+      return print(await rolloutHistory(api, namespace, name));
+    }
+    if (args[0] === 'undo') {
+      const { revisionNamed } = await import('../commands/rollout-history.js');
+      const to = str(flags['to-revision']);
+      return print(await rolloutUndo(api, namespace, name, to === undefined ? undefined : revisionNamed(name, to)));
+    }
     await rolloutStatus(api, namespace, name, int('wait', str(flags.wait), 60), print);
   },
 };

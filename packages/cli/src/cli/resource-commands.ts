@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
 import { CliError, createApiClient } from '../api-client.js';
-import type { OutputFormat } from '../format.js';
-import { functionPath } from '../paths.js';
+import type { GetOutput } from '../commands/get.js';
+import { pluralOf } from '../paths.js';
 import type { CommandSpec } from './command-spec.js';
-import { functionName, int } from './flag-values.js';
+import { functionName, int, optionalInt } from './flag-values.js';
 import { str } from './process-commands.js';
 
 /** Commands that read or change cluster objects: get, describe, delete, apply, nodes, events. */
 
-const OUTPUTS: readonly OutputFormat[] = ['table', 'json', 'yaml', 'wide'];
+const OUTPUTS: readonly GetOutput[] = ['table', 'json', 'yaml', 'name', 'wide'];
 
 export const getCommand: CommandSpec = {
   name: 'get',
@@ -17,20 +17,48 @@ export const getCommand: CommandSpec = {
     { name: 'type', required: true },
     { name: 'name' },
   ],
-  flags: { output: { type: 'string', short: 'o', value: 'json|yaml|wide', help: 'print the objects as JSON or YAML, or more columns' } },
+  flags: {
+    output: { type: 'string', short: 'o', value: 'json|yaml|name|wide', help: 'print the objects as JSON or YAML, as TYPE/NAME lines, or with more columns' },
+    selector: { type: 'string', short: 'l', value: 'KEY=VALUE,...', help: 'only objects whose labels match (k=v, k!=v, k, !k; all must hold)' },
+    'all-namespaces': { type: 'boolean', short: 'A', help: 'list across every namespace (a NAMESPACE column first)' },
+    function: { type: 'string', value: 'NAME', help: "pods or revisions: only this function's (as -l tide.dev/function=NAME)" },
+    watch: { type: 'boolean', short: 'w', help: 'after the list, print a row for each object that changes, until interrupted' },
+  },
   examples: [
     ['tide get functions', 'NAME REVISION READY DESIRED SCALE STATUS AGE'],
-    ['tide get pods -o wide', 'with node, endpoint and reason'],
-    ['tide get function/hello -o yaml', 'one function as YAML'],
+    ['tide get pods --function hello -o wide', "hello's pods, with node, endpoint and reason"],
+    ['tide get functions -l team=web', 'only the functions labelled team=web'],
+    ['tide get functions -A', 'in every namespace'],
+    ['tide get functions -o name', 'function/hello lines, for scripts'],
+    ['tide get function/hello -o yaml > hello.yaml', 'one function as YAML, ready for tide apply -f'],
+    ['tide get pods -w', 'pods, then each change as it happens'],
   ],
   async run({ flags, args, server, namespace, print }) {
-    const output = (str(flags.output) ?? 'table') as OutputFormat;
-    if (!OUTPUTS.includes(output)) throw new CliError(`-o must be json, yaml or wide, got "${output}"`, 2);
+    const given = str(flags.output);
+    if (given !== undefined && (given === 'table' || !OUTPUTS.includes(given as GetOutput))) throw new CliError(`-o must be json, yaml, name or wide, got "${given}"`, 2);
+    const output = (given ?? 'table') as GetOutput;
     const [type, name] = typeAndName(args, 'tide get <type> [name]');
+    const selector = selectorOf(pluralOf(type), str(flags.selector), str(flags.function));
+    const options = { resource: type, ...(name ? { name } : {}), namespace, output, ...(selector ? { selector } : {}), allNamespaces: flags['all-namespaces'] === true };
+    if (flags.watch === true) {
+      if (output === 'json' || output === 'yaml') throw new CliError('-w prints rows: use it with -o wide or -o name, not -o json|yaml', 2);
+      const { watchList } = await import('../commands/get-watch.js');
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      process.once('SIGTERM', () => controller.abort());
+      return watchList(createApiClient(server), { ...options, output, print, signal: controller.signal });
+    }
     const { get } = await import('../commands/get.js');
-    print(await get(createApiClient(server), { resource: type, ...(name ? { name } : {}), namespace, output }));
+    print(await get(createApiClient(server), options));
   },
 };
+
+/** -l and --function together: a pod's or revision's function is its tide.dev/function label. */
+function selectorOf(plural: string, selector: string | undefined, fn: string | undefined): string | undefined {
+  if (fn === undefined) return selector;
+  if (plural !== 'pods' && plural !== 'revisions') throw new CliError(`--function selects pods or revisions, not ${plural}`, 2);
+  return [selector, `tide.dev/function=${functionName(fn, 'tide get pods --function <NAME>')}`].filter(Boolean).join(',');
+}
 
 export const describeCommand: CommandSpec = {
   name: 'describe',
@@ -50,17 +78,65 @@ export const describeCommand: CommandSpec = {
 
 export const deleteCommand: CommandSpec = {
   name: 'delete',
-  summary: 'delete a function (its revisions and pods go with it)',
+  summary: 'delete a function (with its revisions and pods), a namespace (with everything in it) or a gone node',
   args: [
     { name: 'type', required: true },
     { name: 'name' },
   ],
   flags: {},
-  examples: [['tide delete function hello', 'or function/hello']],
+  examples: [
+    ['tide delete function hello', 'or function/hello'],
+    ['tide delete namespace team-a', 'and every function in it, as Kubernetes deletes a namespace'],
+    ['tide delete node node-2', 'a node whose agent is gone (NotReady); its pods are made again elsewhere'],
+  ],
   async run({ args, server, namespace, print }) {
-    const name = functionArg(args, 'tide delete function <NAME>');
-    await createApiClient(server).ok('DELETE', functionPath(namespace, name));
-    print(`function/${name} deleted`);
+    const usage = 'tide delete function|namespace|node <NAME>';
+    const [type, name] = typeAndName(args, usage);
+    const plural = pluralOf(type);
+    if (plural !== 'functions' && plural !== 'namespaces' && plural !== 'nodes') throw new CliError(`only functions, namespaces and nodes can be deleted, not "${type}"\nUsage: ${usage}`, 2);
+    if (!name) throw new CliError(`name the ${plural.slice(0, -1)}\nUsage: ${usage}`, 2);
+    const { deleteObject } = await import('../commands/delete.js');
+    print(await deleteObject(createApiClient(server), plural, namespace, plural === 'functions' ? functionName(name, usage) : name));
+  },
+};
+
+export const createCommand: CommandSpec = {
+  name: 'create',
+  summary: 'create a namespace',
+  args: [
+    { name: 'type', required: true, choices: ['namespace', 'ns'] },
+    { name: 'name', required: true },
+  ],
+  flags: {},
+  examples: [['tide create namespace team-a', 'then deploy into it with -n team-a']],
+  async run({ args, server, print }) {
+    const { createNamespace } = await import('../commands/delete.js');
+    print(await createNamespace(createApiClient(server), args[1]!));
+  },
+};
+
+export const scaleCommand: CommandSpec = {
+  name: 'scale',
+  summary: "set a function's replica bounds (no new revision)",
+  args: [{ name: 'function', required: true }],
+  flags: {
+    min: { type: 'string', value: 'N', help: 'replicas at least (0: scale to zero when idle)' },
+    max: { type: 'string', value: 'N', help: 'replicas at most' },
+    replicas: { type: 'string', value: 'N', help: 'exactly N replicas (min = max = N), as kubectl scale --replicas' },
+  },
+  examples: [
+    ['tide scale function/hello --min 2 --max 10', 'keep 2 to 10 pods'],
+    ['tide scale hello --replicas 3', 'exactly 3 pods'],
+  ],
+  async run({ flags, args, server, namespace, print }) {
+    const usage = 'tide scale function/<NAME> --min N --max M';
+    const replicas = optionalInt('replicas', str(flags.replicas));
+    const min = replicas ?? optionalInt('min', str(flags.min));
+    const max = replicas ?? optionalInt('max', str(flags.max));
+    if (replicas !== undefined && (flags.min !== undefined || flags.max !== undefined)) throw new CliError('give --replicas or --min/--max, not both', 2);
+    if (min === undefined && max === undefined) throw new CliError(`tide scale needs --min, --max or --replicas\nUsage: ${usage}`, 2);
+    const { scaleFunction } = await import('../commands/scale.js');
+    print(await scaleFunction(createApiClient(server), namespace, functionName(args[0], usage), { ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) }));
   },
 };
 
@@ -100,10 +176,13 @@ export const drainCommand = nodeAction('drain', 'cordon a node, then move its po
 
 export const eventsCommand: CommandSpec = {
   name: 'events',
-  summary: 'follow the state log: every change to the cluster, as it happens',
+  summary: "the state log: every change to the cluster, history first, then as it happens",
   args: [],
-  flags: { from: { type: 'string', value: 'OFFSET', help: 'start at this log offset (default: the beginning)' } },
-  examples: [['tide events --from 120', 'from offset 120 on']],
+  flags: { from: { type: 'string', value: 'OFFSET', help: 'start at this log offset (default: the oldest the log holds)' } },
+  examples: [
+    ['tide events', 'OFFSET TIME TYPE OBJECT VERDICT: the whole history, then new events (Ctrl-C ends)'],
+    ['tide events --from 120', 'from offset 120 on'],
+  ],
   async run({ flags, server, print }) {
     const { followEvents } = await import('../commands/events.js');
     const controller = new AbortController();

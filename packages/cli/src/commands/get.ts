@@ -1,81 +1,78 @@
-import type { Pod, Revision, TideFunction, Namespace, TideNode } from '@tide/core';
-import type { ApiClient } from '../api-client.js';
-import { age, render, table, type OutputFormat } from '../format.js';
-import { collectionPath, pluralOf } from '../paths.js';
+import type { Pod } from '@tide/core';
+import { CliError, messageOf, type ApiClient } from '../api-client.js';
+import { render } from '../format.js';
+import { API, collectionPath, pluralOf } from '../paths.js';
+import { nameLines, renderTable, type PodsByFunction } from './get-table.js';
 
-type Row = (item: never) => string[];
-const COLUMNS: Record<string, { headers: string[]; row: Row; wide?: { headers: string[]; row: Row } }> = {
-  pods: {
-    headers: ['NAME', 'REVISION', 'PHASE', 'RESTARTS', 'AGE'],
-    row: (p: Pod) => [p.metadata.name, p.spec.revision, p.status.waiting ?? p.status.phase, String(p.status.restartCount), age(p.metadata.creationTimestamp)],
-    wide: {
-      headers: ['NODE', 'ENDPOINT', 'REASON'],
-      row: (p: Pod) => [p.spec.node ?? '<none>', p.status.endpoint ?? '-', p.status.reason ?? ''],
-    },
-  },
-  revisions: {
-    headers: ['NAME', 'FUNCTION', 'ARTIFACT', 'AGE'],
-    row: (r: Revision) => [r.metadata.name, r.spec.function, r.spec.source.artifact.slice(0, 19), age(r.metadata.creationTimestamp)],
-  },
-  namespaces: { headers: ['NAME', 'AGE'], row: (n: Namespace) => [n.metadata.name, age(n.metadata.creationTimestamp)] },
-  nodes: {
-    headers: ['NAME', 'STATUS', 'MEMORY', 'CPU', 'PODS', 'AGE'],
-    row: (n: TideNode) => [n.metadata.name, `${n.status.ready ? 'Ready' : 'NotReady'}${n.spec.unschedulable ? ',SchedulingDisabled' : ''}`, `${n.spec.capacity.memoryMb}Mi`, `${n.spec.capacity.cpuMilli}m`, String(n.spec.capacity.pods), age(n.metadata.creationTimestamp)],
-    // As kubectl's INTERNAL-IP: where gateways reach this node's pods.
-    wide: {
-      headers: ['ADDRESS', 'LABELS', 'TAINTS'],
-      row: (n: TideNode) => [
-        n.spec.address,
-        Object.entries(n.metadata.labels).map(([k, v]) => `${k}=${v}`).join(',') || '<none>',
-        n.spec.taints.map((t) => `${t.key}${t.value === undefined ? '' : `=${t.value}`}:${t.effect}`).join(',') || '<none>',
-      ],
-    },
-  },
-};
+export type GetOutput = 'table' | 'wide' | 'json' | 'yaml' | 'name';
 
-/** `tide get <type> [name]`: a table, or the objects as JSON/YAML. */
-export async function get(api: ApiClient, options: { resource: string; name?: string; namespace: string; output: OutputFormat }): Promise<string> {
+export interface GetOptions {
+  resource: string;
+  name?: string;
+  namespace: string;
+  output: GetOutput;
+  /** A label selector, as `-l` takes it: `team=web,tier!=db`. */
+  selector?: string;
+  allNamespaces?: boolean;
+}
+
+const CLUSTER_SCOPED = new Set(['namespaces', 'nodes']);
+const KIND_OF: Record<string, string> = { functions: 'function', pods: 'pod', revisions: 'revision', namespaces: 'namespace', nodes: 'node' };
+
+/** Where a list is read: one namespace's, every namespace's (-A), or a cluster-scoped collection. */
+export function listPath(plural: string, options: Pick<GetOptions, 'namespace' | 'selector' | 'allNamespaces'>): string {
+  const base = options.allNamespaces && !CLUSTER_SCOPED.has(plural) ? `${API}/${plural}` : collectionPath(plural, options.namespace);
+  return options.selector ? `${base}?labelSelector=${encodeURIComponent(options.selector)}` : base;
+}
+
+/** One object by name; a missing one is said as kubectl says it, naming the namespace. */
+export async function getOne<T>(api: ApiClient, plural: string, namespace: string, name: string): Promise<T> {
+  const res = await api.call<T>('GET', `${collectionPath(plural, namespace)}/${encodeURIComponent(name)}`);
+  if (res.status === 404) throw new CliError(notFound(plural, name, namespace));
+  if (res.status >= 400) throw new CliError(`getting ${KIND_OF[plural]}/${name} failed (${res.status}): ${messageOf(res.body)}`);
+  return res.body;
+}
+
+export function notFound(plural: string, name: string, namespace: string): string {
+  return `${KIND_OF[plural] ?? plural} "${name}" not found${CLUSTER_SCOPED.has(plural) ? '' : ` in namespace ${namespace}`}`;
+}
+
+/** `tide get <type> [name]`: a table, TYPE/NAME lines, or the objects as JSON/YAML. */
+export async function get(api: ApiClient, options: GetOptions): Promise<string> {
   const plural = pluralOf(options.resource);
-  const base = collectionPath(plural, options.namespace);
   if (options.name) {
-    const item = await api.ok<never>('GET', `${base}/${encodeURIComponent(options.name)}`);
+    const item = await getOne<{ metadata: { name: string } }>(api, plural, options.namespace, options.name);
     if (options.output === 'json' || options.output === 'yaml') return render(item, options.output);
-    return rowsFor(plural, [item], options.output, plural === 'functions' ? await podsByFunction(api, options.namespace) : undefined);
+    if (options.output === 'name') return nameLines(plural, [item]).join('\n');
+    return renderTable(plural, [item], { format: options.output, pods: await podsFor(api, plural, options) });
   }
-  const list = await api.ok<{ items: never[] }>('GET', base);
+  const list = await api.ok<{ items: { metadata: { name: string } }[] }>('GET', listPath(plural, options));
   if (options.output === 'json' || options.output === 'yaml') return render(list, options.output);
-  if (list.items.length === 0) return `No ${plural} found${plural === 'namespaces' || plural === 'nodes' ? '' : ` in namespace ${options.namespace}`}.`;
-  return rowsFor(plural, list.items, options.output, plural === 'functions' ? await podsByFunction(api, options.namespace) : undefined);
+  if (options.output === 'name') return nameLines(plural, list.items).join('\n');
+  if (list.items.length === 0) return `${noneFound(plural, options)}${functionLabelHint(plural, options.selector)}`;
+  return renderTable(plural, list.items, { format: options.output, allNamespaces: options.allNamespaces === true, pods: await podsFor(api, plural, options) });
 }
 
-function rowsFor(plural: string, items: never[], output: OutputFormat, pods?: Map<string, Pod[]>): string {
-  if (plural === 'functions') {
-    const rows = (items as TideFunction[]).map((f) => {
-      const own = pods?.get(f.metadata.name) ?? [];
-      const ready = own.filter((p) => p.status.phase === 'Ready').length;
-      return [f.metadata.name, f.status.latestRevision, `${ready}/${own.length}`, String(f.status.desiredReplicas), `${f.spec.scale.min}..${f.spec.scale.max}`, functionStatus(f, own), age(f.metadata.creationTimestamp)];
-    });
-    return table(['NAME', 'REVISION', 'READY', 'DESIRED', 'SCALE', 'STATUS', 'AGE'], rows);
-  }
-  const columns = COLUMNS[plural]!;
-  const wide = output === 'wide' && columns.wide;
-  const headers = wide ? [...columns.headers, ...columns.wide!.headers] : columns.headers;
-  return table(headers, items.map((item) => (wide ? [...columns.row(item), ...columns.wide!.row(item)] : columns.row(item))));
+/** kubectl users guess `-l function=NAME`; Tide's pods and revisions carry `tide.dev/function`. */
+export function functionLabelHint(plural: string, selector: string | undefined): string {
+  const bare = /(?:^|,)\s*function\s*==?\s*([^,\s]+)/.exec(selector ?? '');
+  if (!bare || (plural !== 'pods' && plural !== 'revisions')) return '';
+  return `\n(${plural} carry the label tide.dev/function: try -l tide.dev/function=${bare[1]} or --function ${bare[1]})`;
 }
 
-async function podsByFunction(api: ApiClient, namespace: string): Promise<Map<string, Pod[]>> {
-  const pods = await api.ok<{ items: Pod[] }>('GET', collectionPath('pods', namespace));
+export function noneFound(plural: string, options: Pick<GetOptions, 'namespace' | 'allNamespaces'>): string {
+  if (CLUSTER_SCOPED.has(plural)) return `No ${plural} found.`;
+  return options.allNamespaces ? `No ${plural} found in any namespace.` : `No ${plural} found in namespace ${options.namespace}.`;
+}
+
+/** The pods of the listed functions (their READY and STATUS columns), by namespace/function. */
+export async function podsFor(api: ApiClient, plural: string, options: Pick<GetOptions, 'namespace' | 'allNamespaces'>): Promise<PodsByFunction> {
   const byFunction = new Map<string, Pod[]>();
-  for (const pod of pods.items) byFunction.set(pod.spec.function, [...(byFunction.get(pod.spec.function) ?? []), pod]);
+  if (plural !== 'functions') return byFunction;
+  const pods = await api.ok<{ items: Pod[] }>('GET', listPath('pods', { namespace: options.namespace, ...(options.allNamespaces ? { allNamespaces: true } : {}) }));
+  for (const pod of pods.items) {
+    const key = `${pod.metadata.namespace}/${pod.spec.function}`;
+    byFunction.set(key, [...(byFunction.get(key) ?? []), pod]);
+  }
   return byFunction;
-}
-
-/** One word or phrase for how a function is doing, with the reason when its pods fail. */
-export function functionStatus(fn: TideFunction, pods: readonly Pod[]): string {
-  const live = pods.filter((p) => p.status.phase !== 'Terminating');
-  if (live.some((p) => p.status.phase === 'Ready')) return 'Ready';
-  const failed = live.find((p) => p.status.phase === 'Exited' || (p.status.restartCount > 0 && p.status.reason));
-  if (failed) return `Failing: ${failed.status.reason ?? 'exited'} (restarts ${failed.status.restartCount})`;
-  if (fn.status.desiredReplicas === 0 && live.length === 0) return 'ScaledToZero';
-  return 'Starting';
 }

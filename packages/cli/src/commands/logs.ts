@@ -4,9 +4,15 @@ import { CliError, messageOf } from '../api-client.js';
 /** `tide logs <function>`: what its pods printed (`[pod] line`), and with `follow` what they print next. */
 export async function functionLogs(
   server: string,
-  options: { namespace: string; name: string; follow: boolean; tail?: number; pod?: string; write: (text: string) => void; signal?: AbortSignal },
+  options: { namespace: string; name: string; follow: boolean; tail?: number; pod?: string; sinceSeconds?: number; timestamps?: boolean; write: (text: string) => void; signal?: AbortSignal },
 ) {
-  const query = new URLSearchParams({ ...(options.follow ? { follow: 'true' } : {}), ...(options.tail === undefined ? {} : { tail: String(options.tail) }), ...(options.pod ? { pod: options.pod } : {}) });
+  const query = new URLSearchParams({
+    ...(options.follow ? { follow: 'true' } : {}),
+    ...(options.tail === undefined ? {} : { tail: String(options.tail) }),
+    ...(options.pod ? { pod: options.pod } : {}),
+    ...(options.sinceSeconds === undefined ? {} : { sinceSeconds: String(options.sinceSeconds) }),
+    ...(options.timestamps ? { timestamps: 'true' } : {}),
+  });
   const url = `${server.replace(/\/+$/, '')}/apis/tide.dev/v1/namespaces/${encodeURIComponent(options.namespace)}/functions/${encodeURIComponent(options.name)}/logs?${query}`;
   let res;
   try {

@@ -2,8 +2,10 @@ import { Hono, type Context } from 'hono';
 import { dnsLabel, keyOf, type ClusterState, type ResourceMap } from '@tide/core';
 import { ApiError } from '../errors.js';
 import { checkManifestTarget, parseManifestBody } from '../manifest-body.js';
-import { applyFunction, applyNamespace, cordonNode, deleteFunction, deleteNamespace, drainNode, undoRollout, type CommandContext } from '../commands.js';
+import { applyFunction, applyNamespace, cordonNode, deleteFunction, deleteNamespace, deleteNode, drainNode, undoRollout, type CommandContext } from '../commands.js';
 import { watchResponse } from './watch.js';
+import { matchesSelector, parseLabelSelector } from './label-selector.js';
+import { withoutServerFields } from './client-manifest.js';
 import { functionMetrics } from './metrics.js';
 import { functionLogs } from './pod-logs.js';
 import type { ControlPlaneDeps } from '../deps.js';
@@ -37,20 +39,14 @@ function rollbackTarget(body: unknown): string | undefined {
 }
 
 function list(kind: keyof typeof LIST_KINDS, state: ClusterState, namespace?: string, labelSelector?: string) {
-  const wanted = parseSelector(labelSelector);
+  const selector = parseLabelSelector(labelSelector);
+  if (!selector.ok) {
+    throw new ApiError(400, 'BadRequest', `labelSelector "${labelSelector!.slice(0, 200)}": term "${selector.term.slice(0, 80)}" ${selector.message}`, [{ field: 'labelSelector', message: selector.message }]);
+  }
   const items = [...(state[kind] as ResourceMap<{ metadata: { namespace?: string; labels: Record<string, string> } }>).values()].filter(
-    (item) => (!namespace || item.metadata.namespace === namespace) && wanted.every(([k, v]) => item.metadata.labels[k] === v),
+    (item) => (!namespace || item.metadata.namespace === namespace) && matchesSelector(item.metadata.labels, selector.requirements),
   );
   return { apiVersion: 'tide.dev/v1', kind: LIST_KINDS[kind], metadata: { resourceVersion: String(state.offset) }, items };
-}
-
-function parseSelector(selector: string | undefined): [string, string][] {
-  if (!selector) return [];
-  return selector.split(',').map((term) => {
-    const [k, v] = term.split('=');
-    if (!k || v === undefined) throw new ApiError(400, 'BadRequest', `labelSelector term "${term}" must be key=value`);
-    return [k.trim(), v.trim()];
-  });
 }
 
 export function resourceRoutes(deps: ControlPlaneDeps) {
@@ -58,12 +54,13 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   const ctxOf = (c: Context): CommandContext => ({
     store: deps.store,
     artifacts: deps.artifacts,
+    log: deps.log,
     ...(c.req.header('traceparent') ? { traceparent: c.req.header('traceparent')! } : {}),
   });
-  const readBody = async (c: Context) => parseManifestBody(await c.req.text(), c.req.header('content-type'));
+  const readBody = async (c: Context) => withoutServerFields(parseManifestBody(await c.req.text(), c.req.header('content-type')));
   const isWatch = (c: Context) => c.req.query('watch') === 'true' || c.req.query('watch') === '1';
 
-  app.get('/namespaces', (c) => (isWatch(c) ? watchResponse(c, deps, ['Namespace']) : c.json(list('namespaces', deps.store.state()))));
+  app.get('/namespaces', (c) => (isWatch(c) ? watchResponse(c, deps, ['Namespace']) : c.json(list('namespaces', deps.store.state(), undefined, c.req.query('labelSelector')))));
   app.get('/namespaces/:ns', (c) => {
     const name = checkName('namespace', c.req.param('ns'));
     const item = deps.store.state().namespaces.get(name);
@@ -77,12 +74,13 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   });
   app.delete('/namespaces/:ns', async (c) => c.json(await deleteNamespace(ctxOf(c), checkName('namespace', c.req.param('ns')))));
 
-  app.get('/nodes', (c) => c.json(list('nodes', deps.store.state())));
+  app.get('/nodes', (c) => (isWatch(c) ? watchResponse(c, deps, ['Node']) : c.json(list('nodes', deps.store.state(), undefined, c.req.query('labelSelector')))));
   app.get('/nodes/:name', (c) => {
     const node = deps.store.state().nodes.get(checkName('node', c.req.param('name')));
     if (!node) throw new ApiError(404, 'NotFound', `node ${c.req.param('name')} not found`);
     return c.json(node);
   });
+  app.delete('/nodes/:name', async (c) => c.json(await deleteNode(ctxOf(c), checkName('node', c.req.param('name')))));
   app.post('/nodes/:name/cordon', async (c) => c.json(await cordonNode(ctxOf(c), checkName('node', c.req.param('name')), true)));
   app.post('/nodes/:name/uncordon', async (c) => c.json(await cordonNode(ctxOf(c), checkName('node', c.req.param('name')), false)));
   app.post('/nodes/:name/drain', async (c) => c.json(await drainNode(ctxOf(c), checkName('node', c.req.param('name')))));

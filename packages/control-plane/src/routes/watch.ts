@@ -53,7 +53,9 @@ export function watchResponse(c: Context, deps: ControlPlaneDeps, kinds: string[
       stream.writeSSE({ event: event.type, id: String(event.offset), data: JSON.stringify({ ...event, verdict }) });
 
     const head = deps.store.state().offset;
-    let sent = raw === undefined || raw === '' ? head : Number(raw);
+    // sendInitialEvents=true (Kubernetes' name) without a resourceVersion: the whole history the log holds.
+    const fromStart = c.req.query('sendInitialEvents') === 'true' && (raw === undefined || raw === '');
+    let sent = fromStart ? -1 : raw === undefined || raw === '' ? head : Number(raw);
     if (sent < head) {
       for await (const record of deps.log.read(STATE_TOPIC, sent + 1, { follow: false })) {
         if (record.offset > head || stream.aborted) break;

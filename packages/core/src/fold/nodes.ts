@@ -42,6 +42,19 @@ export function nodeCordoned(state: ClusterState, event: EventOf<'NodeCordoned'>
 }
 
 /**
+ * `tide delete node`: only a node that is not ready (its agent stopped heartbeating) may go, as a
+ * live agent would go on reporting for a node that no longer exists. Its pods go with it; the
+ * revision controller makes replacements elsewhere. A new agent of that name registers afresh.
+ */
+export function nodeDeleted(state: ClusterState, event: EventOf<'NodeDeleted'>): HandlerResult {
+  const { name } = event.data;
+  const node = state.nodes.get(name);
+  if (!node) return { rejected: rejected('not-found', `node ${name} not found`) };
+  if (node.status.ready) return { rejected: rejected('conflict', `node ${name} is Ready: its agent is still running; stop the agent first (tide drain ${name} moves its pods)`) };
+  return { state: { ...state, nodes: state.nodes.delete(name), pods: state.pods.filter((pod) => pod.spec.node !== name) } };
+}
+
+/**
  * The node lifecycle controller's verdict on a node's lease. A node that lost its lease is not
  * ready and its pods are evicted (the revision controller makes replacements elsewhere); when the
  * same incarnation renews its lease, it is ready again, with no pods until new ones are bound.

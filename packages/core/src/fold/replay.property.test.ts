@@ -40,6 +40,7 @@ const eventArb: fc.Arbitrary<Input> = fc.oneof(
     .record({ name: fc.constantFrom('n1', 'n2'), bootId: fc.constantFrom('b1', 'b2') })
     .map((d) => ({ type: 'NodeRegistered', data: { ...d, address: '127.0.0.1', capacity: { memoryMb: 1024, cpuMilli: 1000, pods: 10 }, labels: {}, taints: [] } }) as Input),
   fc.record({ name: fc.constantFrom('n1', 'n2'), unschedulable: fc.boolean() }).map((d) => ({ type: 'NodeCordoned', data: d }) as Input),
+  fc.record({ name: fc.constantFrom('n1', 'n2') }).map((d) => ({ type: 'NodeDeleted', data: d }) as Input),
   fc.record({ epoch: fc.integer({ min: 1, max: 3 }), holder: fc.constantFrom('a', 'b') }).map((d) => ({ type: 'LeaderElected', data: { role: 'controllers', ...d } }) as Input),
   fc
     .record({ namespace: nsName, name: fnName, to: fc.nat(4), epoch: fc.integer({ min: 1, max: 3 }) })

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { foldAll, functionManifest } from '../testing/builders.js';
-import { testRuleBook } from '../testing/rule-book.js';
+import { testRuleBook, v1RuleBook } from '../testing/rule-book.js';
 import { decodeSnapshot, encodeSnapshot } from '../snapshot.js';
 import { initialState } from '../state.js';
-import { RULE_BOOK } from './rules.js';
 import { apply } from './apply.js';
 
 const team = { type: 'NamespaceApplied', data: { name: 'team', labels: {}, annotations: {} } } as const;
@@ -54,7 +53,7 @@ describe('fold rules versions', () => {
 
   it('halts at a raise to a version this build does not know, rather than guess, and says why', () => {
     // given this build's rules (version 1 only), when it folds the log
-    const { state, verdicts } = foldAll(log, initialState, RULE_BOOK);
+    const { state, verdicts } = foldAll(log, initialState, v1RuleBook);
     const reason =
       'the state stream switches to fold rules version 2 at offset 5, but this process knows versions up to 1: ' +
       'it stops folding rather than guess how version 2 judges events; upgrade this process';
@@ -69,7 +68,7 @@ describe('fold rules versions', () => {
 
   it('halts on a state folded under rules this build does not know (a newer build\'s snapshot)', () => {
     const newer = foldAll(log, initialState, testRuleBook).state;
-    const result = apply(decodeSnapshot(encodeSnapshot(newer)), { ...team, id: 'next', time: new Date(0).toISOString(), offset: 7 }, RULE_BOOK);
+    const result = apply(decodeSnapshot(encodeSnapshot(newer)), { ...team, id: 'next', time: new Date(0).toISOString(), offset: 7 }, v1RuleBook);
     expect(result.verdict).toMatchObject({ accepted: false, code: 'unsupported-rules' });
     expect(result.state.halted).toMatchObject({ version: 2, supported: 1 });
     expect(result.state.offset).toBe(6);

@@ -1,10 +1,10 @@
 import type { EventOf, TideEvent, TideEventType } from '../events.js';
-import type { ClusterState } from '../state.js';
+import { rejected, type ClusterState } from '../state.js';
 import type { FoldContext, HandlerResult } from './context.js';
 import { namespaceApplied, namespaceDeleted } from './namespaces.js';
 import { functionApplied, functionDeleted, rolloutUndone, scaleSet } from './functions.js';
 import { podBound, podCreated, podDeletionRequested, podRemoved, podStatusReported, podUnschedulable } from './pods.js';
-import { nodeCordoned, nodeReadinessChanged, nodeRegistered } from './nodes.js';
+import { nodeCordoned, nodeDeleted, nodeReadinessChanged, nodeRegistered } from './nodes.js';
 import { leaderElected } from './leaders.js';
 
 /** Every event but the switch of rules itself, which every version judges alike (rules-version.ts). */
@@ -40,9 +40,17 @@ export const rulesV1: FoldRules = {
   NodeCordoned: nodeCordoned,
   NodeReadinessChanged: nodeReadinessChanged,
   LeaderElected: leaderElected,
+  // Releases before version 2 did not know the event: a log judged by version 1 keeps the node.
+  NodeDeleted: (_state, event) => ({ rejected: rejected('unsupported-rules', `deleting node ${event.data.name} needs fold rules version 2; the cluster still runs version 1 (it switches once every member speaks 2)`) }),
 };
 
-export const RULE_BOOK: RuleBook = new Map([[1, rulesV1]]);
+/** Version 2: `tide delete node` (NodeDeleted) removes a node that is not ready, with its pods. */
+export const rulesV2: FoldRules = { ...rulesV1, NodeDeleted: nodeDeleted };
+
+export const RULE_BOOK: RuleBook = new Map([
+  [1, rulesV1],
+  [2, rulesV2],
+]);
 
 /** The highest version a book knows: what a process built with it says it speaks. */
 export function highestVersion(book: RuleBook): number {

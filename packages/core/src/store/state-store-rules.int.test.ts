@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryLog } from '@tide/log/testing';
 import { eventually } from '@tide/testkit/testing';
 import { encodeSnapshot } from '../snapshot.js';
-import { testRuleBook } from '../testing/rule-book.js';
+import { testRuleBook, v1RuleBook } from '../testing/rule-book.js';
 import { openStateStore } from './state-store.js';
 import { whenFoldHalted } from '../fold/when-halted.js';
 
@@ -20,7 +20,7 @@ describe('state store across a switch of fold rules', () => {
 
     // when a process of this build (version 1 only) starts on them
     const errors: string[] = [];
-    const store = await openStateStore({ log, snapshots: { load: async () => snapshot, save: async () => {} }, onError: (e) => errors.push(e.message) });
+    const store = await openStateStore({ log, rules: v1RuleBook, snapshots: { load: async () => snapshot, save: async () => {} }, onError: (e) => errors.push(e.message) });
 
     // then it does not fold on from the snapshot, it stops at the switch, says why, and refuses writes
     expect(errors[0]).toMatch(/ignoring the snapshot at offset 2: it was folded under rules version 2, which this process does not know/);
@@ -37,7 +37,7 @@ describe('state store across a switch of fold rules', () => {
 describe('whenFoldHalted', () => {
   it('tells a process once that its fold halted, whether at open or while following the log', async () => {
     const log = createMemoryLog();
-    const store = await openStateStore({ log });
+    const store = await openStateStore({ log, rules: v1RuleBook });
     const halts: number[] = [];
     whenFoldHalted(store, (halt) => halts.push(halt.offset));
     const newer = await openStateStore({ log, rules: testRuleBook });
@@ -46,7 +46,7 @@ describe('whenFoldHalted', () => {
     await eventually(() => expect(halts).toEqual([1]));
     await store.close();
 
-    const reopened = await openStateStore({ log });
+    const reopened = await openStateStore({ log, rules: v1RuleBook });
     const atOpen: number[] = [];
     whenFoldHalted(reopened, (halt) => atOpen.push(halt.offset));
     expect(atOpen).toEqual([1]);

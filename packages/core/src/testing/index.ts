@@ -1,2 +1,2 @@
 export { DIGEST_A, DIGEST_B, functionManifest, foldAll } from './builders.js';
-export { testRuleBook, testRulesV2 } from './rule-book.js';
+export { aheadRuleBook, testRuleBook, testRulesV2, v1RuleBook } from './rule-book.js';

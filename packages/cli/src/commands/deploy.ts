@@ -21,6 +21,11 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
   const started = Date.now();
   const source = locateFunction(options.dir);
   const name = options.name ?? source.defaultName;
+  const problem = functionNameProblem(name);
+  if (problem) {
+    const from = options.name === undefined ? ` (it comes from ${options.dir}: set --name)` : '';
+    throw new CliError(`function name "${name}" is not a DNS-1123 label: ${problem}${from}`, 2);
+  }
   options.log(`bundling ${source.entry}`);
   const bundle = await bundleFunction(source);
   const digest = `sha256:${createHash('sha256').update(bundle).digest('hex')}`;
@@ -43,6 +48,17 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
   await waitForReadyPod(api, options.namespace, revision, options.waitSeconds, options.log);
   const url = `${api.server}/fn/${options.namespace}/${name}`;
   return { fn, url, ms: Date.now() - started };
+}
+
+/**
+ * Why a name cannot be a function's (the API's rule for metadata.name, a DNS-1123 label, so it can
+ * be a host name: <name>.<namespace>.<domain>), checked before the bundle is built and uploaded.
+ */
+export function functionNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'it must not be empty';
+  if (name.length > 63) return `it must be at most 63 characters (it has ${name.length})`;
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) return 'it must be lowercase letters, digits and "-", starting and ending with a letter or digit';
+  return undefined;
 }
 
 export interface SpecOverrides {

@@ -14,6 +14,8 @@ export interface DeployOptions {
   overrides?: SpecOverrides;
   waitSeconds: number;
   log: (line: string) => void;
+  /** A bundle already built (tide dev's watch mode builds it); absent, deploy bundles the directory. */
+  bundle?: Uint8Array;
 }
 
 /** Bundles, uploads, applies and waits until a pod of the new revision answers. */
@@ -26,8 +28,8 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
     const from = options.name === undefined ? ` (it comes from ${options.dir}: set --name)` : '';
     throw new CliError(`function name "${name}" is not a DNS-1123 label: ${problem}${from}`, 2);
   }
-  options.log(`bundling ${source.entry}`);
-  const bundle = await bundleFunction(source);
+  if (!options.bundle) options.log(`bundling ${source.entry}`);
+  const bundle = options.bundle ?? (await bundleFunction(source));
   const digest = `sha256:${createHash('sha256').update(bundle).digest('hex')}`;
   options.log(`uploading ${(bundle.byteLength / 1024).toFixed(1)} KiB (${digest.slice(0, 19)}…)`);
   const uploaded = await api.ok<{ digest: string }>('POST', '/apis/tide.dev/v1/artifacts', { data: bundle, contentType: 'application/javascript' });

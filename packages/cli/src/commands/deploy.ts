@@ -23,11 +23,7 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
   const started = Date.now();
   const source = locateFunction(options.dir);
   const name = options.name ?? source.defaultName;
-  const problem = functionNameProblem(name);
-  if (problem) {
-    const from = options.name === undefined ? ` (it comes from ${options.dir}: set --name)` : '';
-    throw new CliError(`function name "${name}" is not a DNS-1123 label: ${problem}${from}`, 2);
-  }
+  checkFunctionName(name, options.name === undefined ? options.dir : undefined);
   if (!options.bundle) options.log(`bundling ${source.entry}`);
   const bundle = options.bundle ?? (await bundleFunction(source));
   const digest = `sha256:${createHash('sha256').update(bundle).digest('hex')}`;
@@ -61,6 +57,12 @@ export function functionNameProblem(name: string): string | undefined {
   if (name.length > 63) return `it must be at most 63 characters (it has ${name.length})`;
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) return 'it must be lowercase letters, digits and "-", starting and ending with a letter or digit';
   return undefined;
+}
+
+/** Refuses (exit 2) a name the API would refuse; `fromDir` when the name was made from a directory or package.json. */
+export function checkFunctionName(name: string, fromDir?: string): void {
+  const problem = functionNameProblem(name);
+  if (problem) throw new CliError(`function name "${name}" is not a DNS-1123 label: ${problem}${fromDir === undefined ? '' : ` (it comes from ${fromDir}: set --name)`}`, 2);
 }
 
 export interface SpecOverrides {

@@ -40,6 +40,7 @@ describe('initFunction', () => {
     const result = initFunction(dir, 'typescript');
     expect(result.name).toBe('my-shop');
     expect(result.files.sort()).toEqual(['README.md', 'package.json', 'src/index.ts', 'tsconfig.json']);
+    expect(JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8'))).toMatchObject({ compilerOptions: { strict: true } });
     expect(locateFunction(dir)).toMatchObject({ entry: join(dir, 'src/index.ts'), defaultName: 'my-shop' });
     expect(result.next).toEqual([`cd ${dir}`, 'tide deploy .', 'tide invoke my-shop']);
   });

@@ -29,3 +29,9 @@ While you work on it, \`tide dev .\` redeploys on every save and prints what it 
 export function packageJson(name: string, main: string, extra: Record<string, unknown> = {}): string {
   return `${JSON.stringify({ name, version: '0.1.0', private: true, type: 'module', main, scripts: { deploy: 'tide deploy .', dev: 'tide dev .' }, ...extra }, null, 2)}\n`;
 }
+
+/** tsconfig.json for type-checking a function (`npx tsc`); `tide deploy` reads only its JSX settings. */
+export function tsconfig(extra: Record<string, string> = {}): string {
+  const compilerOptions = { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'WebWorker'], strict: true, noEmit: true, skipLibCheck: true, ...extra };
+  return `${JSON.stringify({ compilerOptions, include: ['src'] }, null, 2)}\n`;
+}

@@ -1,18 +1,4 @@
-import { packageJson, readme, type FunctionTemplate } from './template-files.js';
-
-const TSCONFIG = `{
-  "compilerOptions": {
-    "target": "ES2022",
-    "module": "ESNext",
-    "moduleResolution": "Bundler",
-    "lib": ["ES2022", "WebWorker"],
-    "strict": true,
-    "noEmit": true,
-    "skipLibCheck": true
-  },
-  "include": ["src"]
-}
-`;
+import { packageJson, readme, tsconfig, type FunctionTemplate } from './template-files.js';
 
 export const typescriptTemplate: FunctionTemplate = {
   summary: 'TypeScript with a typed env, no runtime dependencies',
@@ -20,7 +6,7 @@ export const typescriptTemplate: FunctionTemplate = {
   files: (name) => ({
     // typescript only type-checks (npm run typecheck): tide deploy compiles the function without it.
     'package.json': packageJson(name, 'src/index.ts', { scripts: { deploy: 'tide deploy .', dev: 'tide dev .', typecheck: 'tsc' }, devDependencies: { typescript: '^5.9.0' } }),
-    'tsconfig.json': TSCONFIG,
+    'tsconfig.json': tsconfig(),
     'README.md': readme(name, 'typescript', 'A Tide function in TypeScript: a Workers module whose `fetch` answers every call. Set `GREETING` with `tide deploy . --env GREETING=Ahoy`.'),
     'src/index.ts': `/** What the function's environment holds: variables set with \`tide deploy --env\`, secrets. */
 interface Env {

@@ -13,6 +13,10 @@ describe('wrangler config', () => {
     expect(parseJsonc(jsonc, 'wrangler.jsonc')).toEqual({ name: 'api', main: 'src/index.ts', routes: ['https://x.dev/*'] });
   });
 
+  it('leaves commas, braces and slashes inside strings alone', () => {
+    expect(parseJsonc('{ "main": "a,}/*b*/.js", "routes": ["x", /* last */ ], }', 'wrangler.jsonc')).toEqual({ main: 'a,}/*b*/.js', routes: ['x'] });
+  });
+
   it('names the file that is not valid JSON', () => {
     expect(() => parseJsonc('{ "main": }', 'wrangler.json')).toThrow(/wrangler\.json is not valid JSON/);
   });

@@ -47,13 +47,20 @@ export function parseJsonc(text: string, file: string): Record<string, unknown> 
     } else if (c === '/' && text[i + 1] === '*') {
       const end = text.indexOf('*/', i + 2);
       i = end === -1 ? text.length : end + 1;
+    } else if (c === ',' && /^\s*[}\]]/.test(withoutComments(text.slice(i + 1)))) {
+      // a trailing comma: dropped
     } else out += c;
   }
   try {
-    return JSON.parse(out.replace(/,(\s*[}\]])/g, '$1')) as Record<string, unknown>;
+    return JSON.parse(out) as Record<string, unknown>;
   } catch (error) {
     throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/** The start of `text` with its leading whitespace and comments skipped (enough to see what follows a comma). */
+function withoutComments(text: string): string {
+  return text.replace(/^(?:\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*/, '');
 }
 
 /** Index just past the string literal that opens at `start`. */

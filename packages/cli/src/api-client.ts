@@ -15,6 +15,29 @@ export interface ApiClient {
   ok<T = unknown>(method: string, path: string, body?: { data: string | Uint8Array | AsyncIterable<Uint8Array>; contentType: string }): Promise<T>;
 }
 
+/**
+ * --server or TIDE_SERVER (named by `source`) as base URLs (a node or gateway may follow several,
+ * comma-separated). `host:port` means http://host:port, as kubectl's --server has it; anything else
+ * that is not an http(s) URL is a usage error here, where it would otherwise surface later as a
+ * server that "cannot be reached".
+ */
+export function serverUrl(value: string, source: string): string {
+  const refused = new CliError(`${source} "${value}" is not a valid URL: use http://HOST:PORT (or HOST:PORT)`, 2);
+  return value.split(',').map((one) => baseUrl(one.trim(), refused)).join(',');
+}
+
+function baseUrl(value: string, refused: CliError): string {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw refused;
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname || url.search || url.hash || url.username) throw refused;
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 export function createApiClient(server: string): ApiClient {
   const base = server.replace(/\/+$/, '');
   const call = async <T>(method: string, path: string, body?: { data: string | Uint8Array | AsyncIterable<Uint8Array>; contentType: string }) => {

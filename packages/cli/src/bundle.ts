@@ -1,59 +1,62 @@
-import { build } from 'esbuild';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { build, type BuildOptions, type Message } from 'esbuild';
+import { join } from 'node:path';
 import { CliError } from './api-client.js';
+import type { FunctionSource } from './locate-function.js';
 
-const ENTRY_CANDIDATES = ['src/index.ts', 'src/index.js', 'src/index.mjs', 'index.ts', 'index.js', 'index.mjs'];
+export { locateFunction, type FunctionSource } from './locate-function.js';
 
-export interface FunctionSource {
-  dir: string;
-  entry: string;
-  /** package.json name (scope dropped), else the directory's name. */
-  defaultName: string;
-}
-
-/** Finds a function's entry module: package.json "main", else a conventional index file. */
-export function locateFunction(path: string): FunctionSource {
-  const dir = resolve(path);
-  if (!existsSync(dir)) throw new CliError(`${path}: no such directory`);
-  if (statSync(dir).isFile()) return { dir: resolve(dir, '..'), entry: dir, defaultName: basename(dir).replace(/\.[cm]?[jt]s$/, '') };
-  let pkg: { name?: string; main?: string } = {};
-  const pkgPath = join(dir, 'package.json');
-  if (existsSync(pkgPath)) {
-    try {
-      pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as typeof pkg;
-    } catch (error) {
-      throw new CliError(`${pkgPath} is not valid JSON: ${(error as Error).message}`);
-    }
-  }
-  const candidates = pkg.main ? [pkg.main] : ENTRY_CANDIDATES;
-  const entry = candidates.map((c) => join(dir, c)).find((p) => existsSync(p));
-  if (!entry) throw new CliError(`${path}: no entry module found (looked for ${candidates.join(', ')}); set "main" in package.json`);
-  const defaultName = (pkg.name?.replace(/^@[^/]+\//, '') ?? basename(dir)).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
-  return { dir, entry, defaultName };
+/**
+ * How a function is bundled: as wrangler bundles a Worker, so a Workers app deploys unchanged.
+ * wrangler (cloudflare/workers-sdk, packages/wrangler/src/deployment-bundle/bundle.ts) builds with
+ * conditions ["workerd", "worker", "browser"] (WRANGLER_BUILD_CONDITIONS) on esbuild's browser
+ * platform, whose main fields are browser, module, main: ES modules first. Tide runs on Node, so it
+ * keeps the node platform (built-ins resolve) and drops "browser", but prefers ES modules the same
+ * way. esbuild's node default, main before module, had cloudflare/templates' chanfana + zod app
+ * answer 500 on /openapi.json: chanfana's CommonJS build require()d zod's CommonJS copy beside the
+ * app's ES one, and zod's instanceof checks failed across the two copies. "import" among the
+ * conditions sends a require() of a package with an exports map to the same ES file an import gets.
+ */
+export function bundleOptions(source: FunctionSource): BuildOptions {
+  return {
+    entryPoints: [source.entry],
+    absWorkingDir: source.dir,
+    // Not written: it names the place source map paths are relative to (src/index.ts, not ../../src/index.ts).
+    outfile: join(source.dir, 'tide-bundle.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    conditions: ['workerd', 'worker', 'import', 'module', 'default'],
+    write: false,
+    minify: false,
+    // A stack trace names the function's file and line (the runtime must run with --enable-source-maps);
+    // the source text itself is not needed for that and would double the upload.
+    sourcemap: 'inline',
+    sourcesContent: false,
+    logLevel: 'silent',
+    // JSX as the function's tsconfig.json says (jsx, jsxImportSource: hono/jsx for hono), else
+    // React-style; an empty tsconfigRaw keeps a tsconfig.json of a parent directory out of it.
+    ...(source.tsconfig ? { tsconfig: source.tsconfig } : { tsconfigRaw: {} }),
+    // Lets bundled CommonJS dependencies call require() for Node built-ins inside an ES module.
+    banner: { js: "import { createRequire as __tideCreateRequire } from 'node:module'; const require = __tideCreateRequire(import.meta.url);" },
+  };
 }
 
 /** Bundles a function and everything it imports into one ES module for Node. */
 export async function bundleFunction(source: FunctionSource): Promise<Uint8Array> {
   try {
-    const result = await build({
-      entryPoints: [source.entry],
-      absWorkingDir: source.dir,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      write: false,
-      minify: false,
-      sourcemap: 'inline',
-      logLevel: 'silent',
-      // Lets bundled CommonJS dependencies call require() for Node built-ins inside an ES module.
-      banner: { js: "import { createRequire as __tideCreateRequire } from 'node:module'; const require = __tideCreateRequire(import.meta.url);" },
-    });
+    const result = await build({ ...bundleOptions(source), write: false });
     return result.outputFiles[0]!.contents;
   } catch (error) {
-    const errors = (error as { errors?: { text: string; location?: { file: string; line: number } }[] }).errors ?? [];
-    const detail = errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`).join('\n  ');
-    throw new CliError(`bundling ${source.entry} failed:\n  ${detail || (error as Error).message}`);
+    throw bundleError(source, (error as { errors?: Message[] }).errors ?? [], error as Error);
   }
+}
+
+/** One error naming each problem's file and line, and what to do about a package that is not installed. */
+export function bundleError(source: FunctionSource, errors: readonly Message[], cause?: Error): CliError {
+  const detail = errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`).join('\n  ');
+  const missing = [...new Set(errors.map((e) => /^Could not resolve "((?:@[^/"]+\/)?[^./"][^/"]*)/.exec(e.text)?.[1]).filter((m): m is string => !!m && !m.startsWith('node:')))];
+  const hint = missing.length ? `\n${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed: run \`npm install\` in ${source.dir}` : '';
+  return new CliError(`bundling ${source.entry} failed:\n  ${detail || cause?.message || 'unknown error'}${hint}`);
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { CliError } from './api-client.js';
+import { CliError, serverUrl } from './api-client.js';
 import { COMMANDS, cliVersion, findCommand } from './cli/command-table.js';
 import { commandHelp, overview } from './cli/help-text.js';
 import { parseCommandLine } from './cli/parse-command-line.js';
@@ -20,10 +20,15 @@ async function run(words: readonly string[]): Promise<void> {
     flags,
     args,
     env,
-    server: (typeof flags.server === 'string' ? flags.server : undefined) ?? env.TIDE_SERVER ?? 'http://127.0.0.1:8080',
+    server: serverOf(flags.server, env.TIDE_SERVER),
     namespace: (typeof flags.namespace === 'string' ? flags.namespace : undefined) ?? 'default',
     print,
   });
+}
+
+function serverOf(flag: unknown, variable: string | undefined): string {
+  if (typeof flag === 'string') return serverUrl(flag, '--server');
+  return variable ? serverUrl(variable, 'TIDE_SERVER') : 'http://127.0.0.1:8080';
 }
 
 function fail(error: unknown): never {

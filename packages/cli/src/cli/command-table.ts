@@ -3,6 +3,7 @@ import { CliError } from '../api-client.js';
 import type { CommandSpec } from './command-spec.js';
 import { completionScript } from './completion.js';
 import { autoscaleCommand, deployCommand, invokeCommand, logsCommand, rolloutCommand } from './function-commands.js';
+import { devCommand, initCommand } from './dev-commands.js';
 import { commandHelp, overview } from './help-text.js';
 import { controlPlaneCommand, gatewayCommand, nodeCommand, upCommand } from './process-commands.js';
 import {
@@ -64,7 +65,9 @@ const completionCommand: CommandSpec = {
 
 export const COMMANDS: readonly CommandSpec[] = [
   upCommand,
+  initCommand,
   deployCommand,
+  devCommand,
   invokeCommand,
   getCommand,
   describeCommand,

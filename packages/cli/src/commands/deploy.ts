@@ -14,6 +14,8 @@ export interface DeployOptions {
   overrides?: SpecOverrides;
   waitSeconds: number;
   log: (line: string) => void;
+  /** A bundle already built (tide dev's watch mode builds it); absent, deploy bundles the directory. */
+  bundle?: Uint8Array;
 }
 
 /** Bundles, uploads, applies and waits until a pod of the new revision answers. */
@@ -21,8 +23,9 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
   const started = Date.now();
   const source = locateFunction(options.dir);
   const name = options.name ?? source.defaultName;
-  options.log(`bundling ${source.entry}`);
-  const bundle = await bundleFunction(source);
+  checkFunctionName(name, options.name === undefined ? options.dir : undefined);
+  if (!options.bundle) options.log(`bundling ${source.entry}`);
+  const bundle = options.bundle ?? (await bundleFunction(source));
   const digest = `sha256:${createHash('sha256').update(bundle).digest('hex')}`;
   options.log(`uploading ${(bundle.byteLength / 1024).toFixed(1)} KiB (${digest.slice(0, 19)}…)`);
   const uploaded = await api.ok<{ digest: string }>('POST', '/apis/tide.dev/v1/artifacts', { data: bundle, contentType: 'application/javascript' });
@@ -43,6 +46,23 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
   await waitForReadyPod(api, options.namespace, revision, options.waitSeconds, options.log);
   const url = `${api.server}/fn/${options.namespace}/${name}`;
   return { fn, url, ms: Date.now() - started };
+}
+
+/**
+ * Why a name cannot be a function's (the API's rule for metadata.name, a DNS-1123 label, so it can
+ * be a host name: <name>.<namespace>.<domain>), checked before the bundle is built and uploaded.
+ */
+export function functionNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'it must not be empty';
+  if (name.length > 63) return `it must be at most 63 characters (it has ${name.length})`;
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) return 'it must be lowercase letters, digits and "-", starting and ending with a letter or digit';
+  return undefined;
+}
+
+/** Refuses (exit 2) a name the API would refuse; `fromDir` when the name was made from a directory or package.json. */
+export function checkFunctionName(name: string, fromDir?: string): void {
+  const problem = functionNameProblem(name);
+  if (problem) throw new CliError(`function name "${name}" is not a DNS-1123 label: ${problem}${fromDir === undefined ? '' : ` (it comes from ${fromDir}: set --name)`}`, 2);
 }
 
 export interface SpecOverrides {

@@ -17,6 +17,7 @@ export interface GatewayProcessOptions {
 
 export interface RunningGateway {
   url?: string;
+  state: ProcessState;
   gateway: Gateway;
   /** Handles /fn/... and returns true, or returns false for any other path. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
@@ -49,6 +50,7 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
   let stopping: Promise<void> | undefined;
   return {
     ...(url ? { url } : {}),
+    state,
     gateway,
     handle: (req, res) => gateway.handle(req, res),
     drain,

@@ -27,6 +27,7 @@ export interface NodeProcessOptions {
 }
 
 export interface RunningNode {
+  state: ProcessState;
   node: NodeLoop;
   /** Stops every pod gracefully, then the log if the node opened it. */
   stop(): Promise<void>;
@@ -76,6 +77,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
   if (owned) report(`node ${options.name} is up (boot ${node.bootId}), following ${describeLogSource(state.source)}`);
   let stopping: Promise<void> | undefined;
   return {
+    state,
     node,
     stop: () =>
       (stopping ??= (async () => {

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliError } from '../api-client.js';
+import type { StateStore } from '@tide/core';
 import type { CommandContext, CommandSpec, FlagSpec } from './command-spec.js';
 import { int, keyValues, listFromEnv, nodeAddress, positiveInt } from './flag-values.js';
 
@@ -54,7 +54,7 @@ export const upCommand: CommandSpec = {
       tracePods: telemetry.exporting,
       log: timestamped(print),
     });
-    stopOnSignals(print, 'draining in-flight calls and stopping pods', () => tide.stop(), telemetry);
+    stopWhenFoldHalts(tide.store, stopOnSignals(print, 'draining in-flight calls and stopping pods', () => tide.stop(), telemetry));
   },
 };
 
@@ -78,7 +78,7 @@ export const controlPlaneCommand: CommandSpec = {
       metrics: startMetrics({ serviceName: 'tide-control-plane', env }),
       report: timestamped(print),
     });
-    stopOnSignals(print, 'stopping', () => controlPlane.stop(), telemetry);
+    stopWhenFoldHalts(controlPlane.state.store, stopOnSignals(print, 'stopping', () => controlPlane.stop(), telemetry));
   },
 };
 
@@ -99,7 +99,7 @@ export const gatewayCommand: CommandSpec = {
       metrics: startMetrics({ serviceName: 'tide-gateway', env }),
       report: timestamped(print),
     });
-    stopOnSignals(print, 'stopping', () => gateway.stop(), telemetry);
+    stopWhenFoldHalts(gateway.state.store, stopOnSignals(print, 'stopping', () => gateway.stop(), telemetry));
   },
 };
 
@@ -152,6 +152,7 @@ export const nodeCommand: CommandSpec = {
     const telemetry = startTelemetry({ serviceName: 'tide-node', env });
     const node = await startNode({ ...options, log: { source: kafka ?? { kind: 'http', server: server.split(',')[0]! } }, tracePods: telemetry.exporting });
     const stop = stopOnSignals(print, 'stopping pods', () => node.stop(), telemetry);
+    stopWhenFoldHalts(node.state.store, stop);
     // Started by `tide up --nodes N`: a node does not outlive the tide that started it.
     if (flags['exit-with-parent'] && process.send) process.once('disconnect', () => stop('parent gone'));
   },
@@ -177,15 +178,24 @@ async function kafkaSource(env: CommandContext['env']) {
   return kafkaSourceFromEnv(env);
 }
 
+/**
+ * A process whose fold halted at rules it does not know (the cluster switched to a newer version)
+ * cannot go on: it would serve a cluster frozen at the switch. It says why, stops, and exits 1.
+ */
+function stopWhenFoldHalts(store: Pick<StateStore, 'state' | 'subscribe'>, shutdown: (why: string, exitCode: number) => void): void {
+  // Loaded here, not at the top: the short commands (get, invoke) need none of @tide/core.
+  void import('@tide/core').then(({ whenFoldHalted }) => whenFoldHalted(store, (halt) => shutdown(`cannot go on: ${halt.reason}`, 1)));
+}
+
 /** SIGTERM or SIGINT: a graceful stop (in-flight work drained), telemetry flushed, exit 0. */
-function stopOnSignals(print: (line: string) => void, what: string, stop: () => Promise<void>, telemetry: { shutdown(): Promise<void> }): (why: string) => void {
+function stopOnSignals(print: (line: string) => void, what: string, stop: () => Promise<void>, telemetry: { shutdown(): Promise<void> }): (why: string, exitCode?: number) => void {
   let stopping = false;
-  const shutdown = (why: string) => {
+  const shutdown = (why: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     print(`${why}: ${what}`);
     stop().then(
-      () => telemetry.shutdown().finally(() => process.exit(0)),
+      () => telemetry.shutdown().finally(() => process.exit(exitCode)),
       (error: Error) => {
         process.stderr.write(`tide: shutdown failed: ${error.message}\n`);
         process.exit(1);

@@ -32,7 +32,10 @@ export interface ColdStartModes {
 }
 
 export class ColdStartError extends Error {
-  constructor(readonly functionName: string, readonly detail: string) {
+  constructor(
+    readonly functionName: string,
+    readonly detail: string,
+  ) {
     super(`cold start of ${functionName}: ${detail}`);
     this.name = 'ColdStartError';
   }
@@ -42,7 +45,11 @@ export class ColdStartError extends Error {
  * Creates `functions` copies of hello that may scale to zero (min 0, max 1, idle 1 s), waits until
  * none has a pod, then wakes each in turn with one GET and times it from send to first byte.
  */
-export async function runColdStartBench(base: string, hello: FunctionBundle, options: { prefix: string; countPoolProcesses: () => number }): Promise<ColdStartResult> {
+export async function runColdStartBench(
+  base: string,
+  hello: FunctionBundle,
+  options: { prefix: string; countPoolProcesses: () => number },
+): Promise<ColdStartResult> {
   const { prefix } = options;
   const names = Array.from({ length: COLD_START_BENCH.functions }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`);
   const digest = await uploadArtifact(base, hello.distinct(`${prefix} ${process.pid}`));
@@ -81,7 +88,11 @@ async function waitForPods(base: string, names: readonly string[], pods: number,
     for (const pod of await listPods(base)) if (wanted.has(pod.spec.function)) counts.set(pod.spec.function, (counts.get(pod.spec.function) ?? 0) + 1);
     const over = [...counts].filter(([, n]) => n > pods);
     if (over.length === 0) return;
-    if (performance.now() > deadline) throw new ColdStartError(over.map(([name]) => name).join(', '), `pods did not ${what} within ${timeoutMs} ms (${over.map(([n, c]) => `${n}: ${c}`).join(', ')})`);
+    if (performance.now() > deadline)
+      throw new ColdStartError(
+        over.map(([name]) => name).join(', '),
+        `pods did not ${what} within ${timeoutMs} ms (${over.map(([n, c]) => `${n}: ${c}`).join(', ')})`,
+      );
     await sleep(COLD_START_BENCH.pollMs);
   }
 }

@@ -20,7 +20,11 @@ export interface DeployBenchResult {
 }
 
 export class DeployTimeoutError extends Error {
-  constructor(readonly functionName: string, readonly waitedMs: number, readonly lastStatus: number | undefined) {
+  constructor(
+    readonly functionName: string,
+    readonly waitedMs: number,
+    readonly lastStatus: number | undefined,
+  ) {
     super(`function ${functionName} did not answer 200 within ${waitedMs} ms of its deploy (last status ${lastStatus ?? 'none'})`);
     this.name = 'DeployTimeoutError';
   }
@@ -77,7 +81,8 @@ async function removeFunctions(base: string, names: readonly string[]): Promise<
   for (const name of names) await deleteFunction(base, name);
   const deadline = performance.now() + DEPLOY_BENCH.cleanupTimeoutMs;
   while ((await listPods(base)).some((pod) => wanted.has(pod.spec.function))) {
-    if (performance.now() > deadline) throw new Error(`pods of the deploy bench's functions were still there ${DEPLOY_BENCH.cleanupTimeoutMs} ms after deleting them`);
+    if (performance.now() > deadline)
+      throw new Error(`pods of the deploy bench's functions were still there ${DEPLOY_BENCH.cleanupTimeoutMs} ms after deleting them`);
     await sleep(50);
   }
 }

@@ -63,7 +63,8 @@ export async function runFailoverBench(temp: TempDirs, stops: StopList): Promise
   if (!kcatAvailable()) return { runs, skipped: "Debian's kcat is not installed (the mock Kafka cluster needs it)" };
   const group: { rebalancingMs: number; joinedMs: number }[] = [];
   const lease: { electedMs: number; printedMs: number }[] = [];
-  for (let run = 0; run < runs; run++) group.push(await onMockKafka(stops, async (brokers) => groupFailover(brokers, await temp.make('tide-bench-group-'), stops)));
+  for (let run = 0; run < runs; run++)
+    group.push(await onMockKafka(stops, async (brokers) => groupFailover(brokers, await temp.make('tide-bench-group-'), stops)));
   for (let run = 0; run < runs; run++) lease.push(await onMockKafka(stops, (brokers) => leaseFailover(brokers, temp, stops)));
   return {
     runs,
@@ -105,7 +106,9 @@ interface GroupMember {
 
 /** `syncDir` is shared by the group's members: there they tell each other when they sent a SyncGroup (see group-member.mjs). */
 function startGroupMember(brokers: string[], name: string, syncDir: string, stops: StopList): GroupMember {
-  const child = spawn(process.execPath, [GROUP_MEMBER, brokers.join(','), name, JSON.stringify(FAILOVER_BENCH.group), syncDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [GROUP_MEMBER, brokers.join(','), name, JSON.stringify(FAILOVER_BENCH.group), syncDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let gone = false;
@@ -116,14 +119,16 @@ function startGroupMember(brokers: string[], name: string, syncDir: string, stop
   // Whole lines only: the last piece may be a line still being written.
   const lines = () => stdout.split('\n').slice(0, -1);
   return {
-    joins: () => lines().flatMap((line) => {
-      const match = /^join (\d+) ([\d,]*)$/.exec(line);
-      return match ? [{ at: Number(match[1]), partitions: match[2] ? match[2].split(',').map(Number) : [] }] : [];
-    }),
-    rebalancings: () => lines().flatMap((line) => {
-      const match = /^rebalancing (\d+)$/.exec(line);
-      return match ? [Number(match[1])] : [];
-    }),
+    joins: () =>
+      lines().flatMap((line) => {
+        const match = /^join (\d+) ([\d,]*)$/.exec(line);
+        return match ? [{ at: Number(match[1]), partitions: match[2] ? match[2].split(',').map(Number) : [] }] : [];
+      }),
+    rebalancings: () =>
+      lines().flatMap((line) => {
+        const match = /^rebalancing (\d+)$/.exec(line);
+        return match ? [Number(match[1])] : [];
+      }),
     gone: () => gone,
     output: () => `${stdout}${stderr}`,
     kill: () => child.kill('SIGKILL'),
@@ -144,16 +149,26 @@ async function groupFailover(brokers: string[], syncDir: string, stops: StopList
   try {
     // Settled = both latest assignments non-empty and disjoint: right after the second member joins, the first may still hold every partition.
     // Bound: a member that had to rejoin leaves a ghost that holds partitions until its session (6 s) ends and the group rebalances again.
-    const owner = await waitFor('settled group of two members', 60_000, () => {
-      if (members.some((m) => m.gone())) throw new Error(`failover bench: a group member exited\n${context()}`);
-      const [a, b] = members.map((m) => m.joins().at(-1)?.partitions ?? []);
-      if (!a?.length || !b?.length || a.some((p) => b.includes(p))) return undefined;
-      return a.includes(0) ? 0 : b.includes(0) ? 1 : undefined;
-    }, context);
+    const owner = await waitFor(
+      'settled group of two members',
+      60_000,
+      () => {
+        if (members.some((m) => m.gone())) throw new Error(`failover bench: a group member exited\n${context()}`);
+        const [a, b] = members.map((m) => m.joins().at(-1)?.partitions ?? []);
+        if (!a?.length || !b?.length || a.some((p) => b.includes(p))) return undefined;
+        return a.includes(0) ? 0 : b.includes(0) ? 1 : undefined;
+      },
+      context,
+    );
     const survivor = members[1 - owner]!;
     const killedAt = Date.now();
     members[owner]!.kill();
-    const joined = await waitFor('GROUP_JOIN with partition 0 on the survivor', 30_000, () => survivor.joins().find((j) => j.at >= killedAt && j.partitions.includes(0)), context);
+    const joined = await waitFor(
+      'GROUP_JOIN with partition 0 on the survivor',
+      30_000,
+      () => survivor.joins().find((j) => j.at >= killedAt && j.partitions.includes(0)),
+      context,
+    );
     const rebalancing = survivor.rebalancings().find((at) => at >= killedAt) ?? Number.NaN;
     return { rebalancingMs: rebalancing - killedAt, joinedMs: joined.at - killedAt };
   } finally {
@@ -163,7 +178,12 @@ async function groupFailover(brokers: string[], syncDir: string, stops: StopList
 
 /** The last leadership line a control plane printed, if it says it leads (lines start with an ISO time). */
 function leading(output: string): { at: number; epoch: number } | undefined {
-  const match = /^(\S+) leading the cluster \(epoch (\d+)\)/.exec(output.split('\n').filter((line) => /leading/.test(line)).at(-1) ?? '');
+  const match = /^(\S+) leading the cluster \(epoch (\d+)\)/.exec(
+    output
+      .split('\n')
+      .filter((line) => /leading/.test(line))
+      .at(-1) ?? '',
+  );
   return match ? { at: Date.parse(match[1]!), epoch: Number(match[2]) } : undefined;
 }
 
@@ -185,20 +205,30 @@ async function leaseFailover(brokers: string[], temp: TempDirs, stops: StopList)
       });
       planes.push({ process: started, port, stop: stops.add(`tide control-plane ${name} (failover)`, () => stopTide(started, 5_000)) });
     }
-    const leader = await waitFor('leading control plane', 30_000, () => {
-      const at = planes.findIndex((p) => leading(p.process.output()));
-      return at >= 0 ? at : undefined;
-    }, context);
+    const leader = await waitFor(
+      'leading control plane',
+      30_000,
+      () => {
+        const at = planes.findIndex((p) => leading(p.process.output()));
+        return at >= 0 ? at : undefined;
+      },
+      context,
+    );
     // Steady state (the follower has folded the election and heard a renewal), then a kill at a
     // random point of the renewal cycle: how long the lease was silent before the kill varies with it.
     await sleep(renewMs + Math.random() * renewMs);
     const survivor = planes[1 - leader]!;
     const killedAt = Date.now();
     planes[leader]!.process.child.kill('SIGKILL');
-    const took = await waitFor('takeover by the surviving control plane', (graceSeconds + 15) * 1000, () => {
-      const line = leading(survivor.process.output());
-      return line && line.at >= killedAt ? line : undefined;
-    }, context);
+    const took = await waitFor(
+      'takeover by the surviving control plane',
+      (graceSeconds + 15) * 1000,
+      () => {
+        const line = leading(survivor.process.output());
+        return line && line.at >= killedAt ? line : undefined;
+      },
+      context,
+    );
     const elected = await leaderElectedAt(`http://127.0.0.1:${survivor.port}`, took.epoch);
     return { electedMs: elected - killedAt, printedMs: took.at - killedAt };
   } finally {
@@ -214,7 +244,10 @@ async function leaderElectedAt(url: string, epoch: number): Promise<number> {
     buffer += (chunk as Buffer).toString();
     let end;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const data = buffer.slice(0, end).split('\n').find((line) => line.startsWith('data: '));
+      const data = buffer
+        .slice(0, end)
+        .split('\n')
+        .find((line) => line.startsWith('data: '));
       buffer = buffer.slice(end + 2);
       if (!data) continue;
       const event = JSON.parse(data.slice('data: '.length)) as { type: string; time: string; data: { epoch?: number }; verdict: { accepted: boolean } };

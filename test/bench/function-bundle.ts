@@ -9,7 +9,14 @@ export interface FunctionBundle {
 }
 
 export async function bundleFunction(repoRoot: string, name: string): Promise<FunctionBundle> {
-  const result = await build({ entryPoints: [join(repoRoot, 'functions', name, 'src/index.ts')], bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'warning' });
+  const result = await build({
+    entryPoints: [join(repoRoot, 'functions', name, 'src/index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    logLevel: 'warning',
+  });
   const bytes = result.outputFiles[0]!.contents;
   const encoder = new TextEncoder();
   return { bytes, distinct: (tag) => Buffer.concat([bytes, encoder.encode(`\n// bench deploy ${tag}\n`)]) };

@@ -46,10 +46,12 @@ function lastSyncSent(pid) {
 }
 
 /** kafkajs logs `Request SyncGroup(...)` at debug level right before writing it to the socket. */
-const logCreator = () => ({ namespace, level, log }) => {
-  if (syncDir && /^Request SyncGroup\(/.test(log.message)) appendFileSync(signalFile(process.pid), `${Date.now()}\n`);
-  if (level <= logLevel.ERROR) process.stderr.write(`${JSON.stringify({ namespace, ...log })}\n`);
-};
+const logCreator =
+  () =>
+  ({ namespace, level, log }) => {
+    if (syncDir && /^Request SyncGroup\(/.test(log.message)) appendFileSync(signalFile(process.pid), `${Date.now()}\n`);
+    if (level <= logLevel.ERROR) process.stderr.write(`${JSON.stringify({ namespace, ...log })}\n`);
+  };
 
 /** Round robin, with the member's pid in its JoinGroup metadata and a leader that waits for the others' SyncGroups. */
 const patientRoundRobin = (config) => {
@@ -85,7 +87,7 @@ async function member(rejoins) {
   // Emitted when a heartbeat answers REBALANCE_IN_PROGRESS: after a kill, the moment the dead member's session expired.
   consumer.on(consumer.events.REBALANCING, () => process.stdout.write(`rebalancing ${Date.now()}\n`));
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (payload.restart || payload.error?.type !== 'INVALID_REQUEST' && payload.error?.code !== INVALID_REQUEST) return;
+    if (payload.restart || (payload.error?.type !== 'INVALID_REQUEST' && payload.error?.code !== INVALID_REQUEST)) return;
     if (rejoins >= MAX_REJOINS) {
       process.stderr.write(`group member ${process.pid}: SyncGroup refused ${rejoins + 1} times; giving up\n`);
       process.exit(1);

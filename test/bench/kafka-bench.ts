@@ -26,7 +26,14 @@ export async function runKafkaBench(temp: TempDirs): Promise<KafkaBenchResult> {
   const { commands, followers, appends, fetchWaitsMs } = KAFKA_BENCH;
   const shared = await openEmbeddedLog(await temp.make('tide-bench-accepted-'));
   const embedded = await benchAcceptedToApplied({
-    openLog: async () => ({ ...shared, append: shared.append.bind(shared), read: shared.read.bind(shared), endOffset: shared.endOffset.bind(shared), close: async () => {} }) as EventLog,
+    openLog: async () =>
+      ({
+        ...shared,
+        append: shared.append.bind(shared),
+        read: shared.read.bind(shared),
+        endOffset: shared.endOffset.bind(shared),
+        close: async () => {},
+      }) as EventLog,
     openStateStore: storeOn,
     command: namespace,
     topic: STATE_TOPIC,
@@ -39,7 +46,13 @@ export async function runKafkaBench(temp: TempDirs): Promise<KafkaBenchResult> {
   try {
     const acceptedToApplied: (AcceptedToAppliedBench & { fetchMaxWaitMs: number })[] = [];
     for (const fetchMaxWaitMs of fetchWaitsMs) {
-      const run = await benchKafkaAcceptedToApplied(kafka.brokers, { openStateStore: storeOn as never, command: namespace as never, commands, followers, fetchMaxWaitMs });
+      const run = await benchKafkaAcceptedToApplied(kafka.brokers, {
+        openStateStore: storeOn as never,
+        command: namespace as never,
+        commands,
+        followers,
+        fetchMaxWaitMs,
+      });
       acceptedToApplied.push({ ...run, fetchMaxWaitMs });
     }
     const appendsBench = await benchKafkaAppends(kafka.brokers, { records: appends });

@@ -35,29 +35,32 @@ describe('nginx for the proxy bench', () => {
     expect(conf.match(/\/(var|etc|usr)\//g)).toBeNull();
   });
 
-  it.skipIf(nginxBinary === undefined)('proxies to the upstream over one kept-alive connection and leaves no process behind (skipped without nginx installed)', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tide-nginx-test-'));
-    const connections: unknown[] = [];
-    upstream = createServer((_req, res) => res.end('hi from upstream'));
-    upstream.on('connection', (socket) => connections.push(socket));
-    await new Promise<void>((resolve) => upstream!.listen(0, '127.0.0.1', resolve));
-    const upstreamPort = (upstream.address() as { port: number }).port;
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port: free } = probe.address() as { port: number };
-        probe.close(() => resolve(free));
+  it.skipIf(nginxBinary === undefined)(
+    'proxies to the upstream over one kept-alive connection and leaves no process behind (skipped without nginx installed)',
+    async () => {
+      dir = await mkdtemp(join(tmpdir(), 'tide-nginx-test-'));
+      const connections: unknown[] = [];
+      upstream = createServer((_req, res) => res.end('hi from upstream'));
+      upstream.on('connection', (socket) => connections.push(socket));
+      await new Promise<void>((resolve) => upstream!.listen(0, '127.0.0.1', resolve));
+      const upstreamPort = (upstream.address() as { port: number }).port;
+      const port = await new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const { port: free } = probe.address() as { port: number };
+          probe.close(() => resolve(free));
+        });
       });
-    });
 
-    nginx = await startNginx({ binary: nginxBinary!, dir, port, upstreamPort, probePath: '/' });
-    for (let i = 0; i < 20; i++) {
-      const res = await request(`${nginx.url}/x`);
-      expect(await res.body.text()).toBe('hi from upstream');
-    }
-    expect(connections.length).toBe(1);
-    expect(nginx.pids.length).toBeGreaterThanOrEqual(2); // master and its worker
-    const pids = nginx.pids;
-    await nginx.stop();
-    expect(pids.map((pid) => processCpuSeconds(pid))).toEqual(pids.map(() => undefined));
-  });
+      nginx = await startNginx({ binary: nginxBinary!, dir, port, upstreamPort, probePath: '/' });
+      for (let i = 0; i < 20; i++) {
+        const res = await request(`${nginx.url}/x`);
+        expect(await res.body.text()).toBe('hi from upstream');
+      }
+      expect(connections.length).toBe(1);
+      expect(nginx.pids.length).toBeGreaterThanOrEqual(2); // master and its worker
+      const pids = nginx.pids;
+      await nginx.stop();
+      expect(pids.map((pid) => processCpuSeconds(pid))).toEqual(pids.map(() => undefined));
+    },
+  );
 });

@@ -17,7 +17,10 @@ export interface RunningNginx {
 }
 
 export class NginxStartError extends Error {
-  constructor(readonly reason: string, readonly errorLog: string) {
+  constructor(
+    readonly reason: string,
+    readonly errorLog: string,
+  ) {
     super(`nginx did not start: ${reason}${errorLog ? `\n--- nginx error.log ---\n${errorLog.slice(-2_000)}` : ''}`);
     this.name = 'NginxStartError';
   }
@@ -71,7 +74,11 @@ http {
 export async function ensureNginx(log: (line: string) => void): Promise<NginxAvailability> {
   const present = await findNginx();
   if (present) return { found: true, binary: present, version: await nginxVersion(present), installedNow: false };
-  if (process.getuid?.() !== 0) return { found: false, reason: 'nginx is not installed and the bench is not root, so it cannot apt-get install it (apt-get install -y nginx adds the column)' };
+  if (process.getuid?.() !== 0)
+    return {
+      found: false,
+      reason: 'nginx is not installed and the bench is not root, so it cannot apt-get install it (apt-get install -y nginx adds the column)',
+    };
   log('nginx is not installed: running apt-get install -y nginx (once; later runs find it)');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   let attempt = await run('apt-get', ['install', '-y', '-q', 'nginx'], env);

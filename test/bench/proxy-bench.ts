@@ -25,7 +25,10 @@ export interface WayFigures {
 }
 
 export class CallFailedError extends Error {
-  constructor(readonly url: string, readonly status: number) {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+  ) {
     super(`GET ${url} answered ${status}, not 200`);
     this.name = 'CallFailedError';
   }
@@ -64,7 +67,9 @@ function perRequestUs(seconds: number | undefined, requests: number): number | u
  * every way alike and no way always follows the same one.
  */
 async function measureLatency(ways: readonly Way[]) {
-  const pools = ways.map((w) => new Pool(w.origin, { connections: 1, headersTimeout: PROXY_BENCH.requestTimeoutMs, bodyTimeout: PROXY_BENCH.requestTimeoutMs }));
+  const pools = ways.map(
+    (w) => new Pool(w.origin, { connections: 1, headersTimeout: PROXY_BENCH.requestTimeoutMs, bodyTimeout: PROXY_BENCH.requestTimeoutMs }),
+  );
   const runs = ways.map((w) => ({ samples: [] as number[], cpu: createCpuMeter(w.cpuPids) }));
   try {
     for (const [i, way] of ways.entries()) for (let n = 0; n < PROXY_BENCH.warmupRequests; n++) await call(pools[i]!, way);
@@ -86,7 +91,11 @@ async function measureLatency(ways: readonly Way[]) {
 
 /** Concurrency 32 for 3 s: 32 loops, each one request at a time, on a pool of 32 keep-alive connections. */
 async function measureThroughput(way: Way) {
-  const pool = new Pool(way.origin, { connections: PROXY_BENCH.concurrency, headersTimeout: PROXY_BENCH.requestTimeoutMs, bodyTimeout: PROXY_BENCH.requestTimeoutMs });
+  const pool = new Pool(way.origin, {
+    connections: PROXY_BENCH.concurrency,
+    headersTimeout: PROXY_BENCH.requestTimeoutMs,
+    bodyTimeout: PROXY_BENCH.requestTimeoutMs,
+  });
   const cpu = createCpuMeter(way.cpuPids);
   let requests = 0;
   try {

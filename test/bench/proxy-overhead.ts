@@ -29,7 +29,13 @@ export async function runProxyOverhead(options: {
   let stopNginx: (() => Promise<void>) | undefined;
   if (nginx.found) {
     try {
-      const running = await startNginx({ binary: nginx.binary, dir: await options.temp.make('tide-bench-nginx-'), port: await freePort(), upstreamPort: Number(new URL(options.podEndpoint).port), probePath: '/' });
+      const running = await startNginx({
+        binary: nginx.binary,
+        dir: await options.temp.make('tide-bench-nginx-'),
+        port: await freePort(),
+        upstreamPort: Number(new URL(options.podEndpoint).port),
+        probePath: '/',
+      });
       stopNginx = options.stops.add('nginx', running.stop);
       ways.push({ name: 'nginx', origin: running.url, path: '/', cpuPids: running.pids });
     } catch (error) {
@@ -42,7 +48,8 @@ export async function runProxyOverhead(options: {
   try {
     const figures = await runProxyBench(ways);
     const byName = (name: string) => figures.find((f) => f.name === name)?.cpuUsPerRequest;
-    const ratio = (gateway: number | undefined, nginxUs: number | undefined) => (gateway === undefined || nginxUs === undefined || nginxUs === 0 ? undefined : gateway / nginxUs);
+    const ratio = (gateway: number | undefined, nginxUs: number | undefined) =>
+      gateway === undefined || nginxUs === undefined || nginxUs === 0 ? undefined : gateway / nginxUs;
     const gw = byName('gateway');
     const ng = byName('nginx');
     return {

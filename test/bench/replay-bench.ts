@@ -1,6 +1,17 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { apply, decodeEvent, encodeEvent, encodeSnapshot, initialState, openStateStore, skipInvalid, STATE_TOPIC, type ClusterState, type SnapshotStorage } from '@tide/core';
+import {
+  apply,
+  decodeEvent,
+  encodeEvent,
+  encodeSnapshot,
+  initialState,
+  openStateStore,
+  skipInvalid,
+  STATE_TOPIC,
+  type ClusterState,
+  type SnapshotStorage,
+} from '@tide/core';
 import { openEmbeddedLog, openSnapshotFiles } from '@tide/log';
 import { generateStateEvents, STREAM } from './state-events.js';
 import { median } from './stats.js';
@@ -24,7 +35,11 @@ export interface ReplayBenchResult {
 
 /** Two replays of one state stream disagreed: a snapshot plus its tail is not the full fold. */
 export class ReplayMismatchError extends Error {
-  constructor(readonly what: string, readonly expectedBytes: number, readonly actualBytes: number) {
+  constructor(
+    readonly what: string,
+    readonly expectedBytes: number,
+    readonly actualBytes: number,
+  ) {
     super(`replay mismatch: ${what} (${actualBytes} bytes of encoded state, expected ${expectedBytes} bytes with identical content)`);
     this.name = 'ReplayMismatchError';
   }
@@ -82,7 +97,10 @@ async function writeLog(logDir: string, records: readonly Uint8Array[]): Promise
   const log = await openEmbeddedLog(logDir, { fsync: false });
   try {
     for (let from = 0; from < records.length; from += 1_000) {
-      await log.append(STATE_TOPIC, records.slice(from, from + 1_000).map((value) => ({ value })));
+      await log.append(
+        STATE_TOPIC,
+        records.slice(from, from + 1_000).map((value) => ({ value })),
+      );
     }
   } finally {
     await log.close();

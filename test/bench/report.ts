@@ -19,7 +19,15 @@ export function machineHeader(m: MachineInfo): string {
 
 export function logReport({ single, batched }: LogBenchResult): string {
   const row = (mode: string, r: LogBenchResult['single']): Cell[] => [
-    mode, r.records, r.batchSize, r.eventsPerSecond, r.batches, r.meanBatchRecords, r.appendLatencyMs.p50, r.appendLatencyMs.p99, r.appendLatencyMs.max,
+    mode,
+    r.records,
+    r.batchSize,
+    r.eventsPerSecond,
+    r.batches,
+    r.meanBatchRecords,
+    r.appendLatencyMs.p50,
+    r.appendLatencyMs.p99,
+    r.appendLatencyMs.max,
   ];
   return renderTable(
     `1. Event log appends with fsync (${single.valueBytes}-byte values)`,
@@ -29,13 +37,21 @@ export function logReport({ single, batched }: LogBenchResult): string {
 }
 
 export function replayReport(r: ReplayBenchResult): string {
-  const mix = Object.entries(r.byType).map(([type, n]) => `${type} ${formatCell(n)}`).join(', ');
+  const mix = Object.entries(r.byType)
+    .map(([type, n]) => `${type} ${formatCell(n)}`)
+    .join(', ');
   const table = renderTable(
     `2. Rebuilding state from ${formatCell(r.events)} events (openStateStore until caught up)`,
     ['start-up', 'events folded', `ms (median of ${REPLAY_BENCH.runs})`, 'runs ms', 'events/s'],
     [
       ['full replay, no snapshot', r.events, r.full.ms, r.full.runsMs.map(formatCell).join(' / '), r.full.eventsPerSecond],
-      [`snapshot @${r.fromSnapshot.snapshotOffset} + tail`, r.fromSnapshot.tailEvents, r.fromSnapshot.ms, r.fromSnapshot.runsMs.map(formatCell).join(' / '), r.fromSnapshot.tailEvents / (r.fromSnapshot.ms / 1000)],
+      [
+        `snapshot @${r.fromSnapshot.snapshotOffset} + tail`,
+        r.fromSnapshot.tailEvents,
+        r.fromSnapshot.ms,
+        r.fromSnapshot.runsMs.map(formatCell).join(' / '),
+        r.fromSnapshot.tailEvents / (r.fromSnapshot.ms / 1000),
+      ],
       ['(fold only, in memory, 1 run)', r.events, r.foldOnlyMs, '-', r.events / (r.foldOnlyMs / 1000)],
       ['(log open before it, median)', '-', r.logOpenMs, '-', '-'],
     ],
@@ -51,27 +67,48 @@ export function replayReport(r: ReplayBenchResult): string {
 export function deployReport(r: DeployBenchResult): string {
   const row = (what: string, s: DeployBenchResult['uploadToFirst200Ms']): Cell[] => [what, s.p50, s.p99, s.max];
   return [
-    renderTable(`3. Deploy → first 200 (${r.functions} distinct functions, one after another, polling every 2 ms)`, ['interval', 'p50 ms', 'p99 ms', 'max ms'], [
-      row('upload start → first 200', r.uploadToFirst200Ms),
-      row('PUT acknowledged → first 200', r.putAckToFirst200Ms),
-      row('upload start → PUT acknowledged', r.uploadToPutAckMs),
-    ]),
+    renderTable(
+      `3. Deploy → first 200 (${r.functions} distinct functions, one after another, polling every 2 ms)`,
+      ['interval', 'p50 ms', 'p99 ms', 'max ms'],
+      [
+        row('upload start → first 200', r.uploadToFirst200Ms),
+        row('PUT acknowledged → first 200', r.putAckToFirst200Ms),
+        row('upload start → PUT acknowledged', r.uploadToPutAckMs),
+      ],
+    ),
     `non-200 answers while polling: ${r.non200Answers} (the gateway holds a call to a function with no ready pod, so one GET usually spans the wait)`,
   ].join('\n');
 }
 
 export function proxyReport(r: ProxyOverheadResult): string {
-  const label = (name: string) => (name === 'direct' ? 'direct to pod' : name === 'nginx' ? `through ${r.nginx.found ? r.nginx.version : 'nginx'}` : 'through Tide gateway');
+  const label = (name: string) =>
+    name === 'direct' ? 'direct to pod' : name === 'nginx' ? `through ${r.nginx.found ? r.nginx.version : 'nginx'}` : 'through Tide gateway';
   const cpu = (us: number | undefined) => us ?? 'n/a';
   const latency = renderTable(
     `4. Proxy overhead: warm calls to hello, concurrency 1, keep-alive (blocks of ${PROXY_BENCH.blockRequests} in A B C / C B A order after ${PROXY_BENCH.warmupRequests} warm-up each)`,
     ['way', 'requests', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'added p50 ms', 'added p99 ms'],
-    r.ways.map((w) => [label(w.name), w.latencyMs.count, w.latencyMs.p50, w.latencyMs.p90, w.latencyMs.p99, w.latencyMs.max, w.name === 'direct' ? '-' : w.addedMs.p50, w.name === 'direct' ? '-' : w.addedMs.p99]),
+    r.ways.map((w) => [
+      label(w.name),
+      w.latencyMs.count,
+      w.latencyMs.p50,
+      w.latencyMs.p90,
+      w.latencyMs.p99,
+      w.latencyMs.max,
+      w.name === 'direct' ? '-' : w.addedMs.p50,
+      w.name === 'direct' ? '-' : w.addedMs.p99,
+    ]),
   );
   const throughput = renderTable(
     `   Throughput at concurrency ${PROXY_BENCH.concurrency} for ${PROXY_BENCH.throughputSeconds} s each; proxy CPU per request (utime+stime from /proc: nginx master + worker, the whole Tide process)`,
     ['way', 'requests', 'seconds', 'requests/s', 'CPU µs/req c=1', `CPU µs/req c=${PROXY_BENCH.concurrency}`],
-    r.ways.map((w) => [label(w.name), w.throughput.requests, w.throughput.seconds, w.throughput.requestsPerSecond, w.name === 'direct' ? '-' : cpu(w.cpuUsPerRequest.concurrency1), w.name === 'direct' ? '-' : cpu(w.cpuUsPerRequest.concurrency32)]),
+    r.ways.map((w) => [
+      label(w.name),
+      w.throughput.requests,
+      w.throughput.seconds,
+      w.throughput.requestsPerSecond,
+      w.name === 'direct' ? '-' : cpu(w.cpuUsPerRequest.concurrency1),
+      w.name === 'direct' ? '-' : cpu(w.cpuUsPerRequest.concurrency32),
+    ]),
   );
   const gateway = r.ways.find((w) => w.name === 'gateway');
   const direct = r.ways.find((w) => w.name === 'direct');
@@ -92,7 +129,15 @@ export function proxyReport(r: ProxyOverheadResult): string {
 }
 
 export function coldStartReport(r: ColdStartModes): string {
-  const row = (mode: string, c: ColdStartResult, target: string): Cell[] => [mode, c.firstByteMs.count, c.firstByteMs.p50, c.firstByteMs.p90, c.firstByteMs.p99, c.firstByteMs.max, target];
+  const row = (mode: string, c: ColdStartResult, target: string): Cell[] => [
+    mode,
+    c.firstByteMs.count,
+    c.firstByteMs.p50,
+    c.firstByteMs.p90,
+    c.firstByteMs.p99,
+    c.firstByteMs.max,
+    target,
+  ];
   const poolTarget = `p50 ≤ ${TARGETS.coldStartPoolP50Ms} (${meets(r.pool.firstByteMs.p50, TARGETS.coldStartPoolP50Ms)}), p99 ≤ ${TARGETS.coldStartPoolP99Ms} (${meets(r.pool.firstByteMs.p99, TARGETS.coldStartPoolP99Ms)})`;
   const spawnTarget = `p50 ≤ ${TARGETS.coldStartSpawnP50Ms} (${meets(r.noPool.firstByteMs.p50, TARGETS.coldStartSpawnP50Ms)})`;
   const lines = [
@@ -103,7 +148,8 @@ export function coldStartReport(r: ColdStartModes): string {
     ),
     `warm-pool processes on the node while every function was at zero: ${r.pool.poolProcessesAtZero} with the pool, ${r.noPool.poolProcessesAtZero} without`,
   ];
-  if (r.noPool.poolProcessesAtZero > 0) lines.push('WARNING: the tide up started with TIDE_WARM_POOL=0 still kept pool processes: it does not read the variable, so both rows measured a pool');
+  if (r.noPool.poolProcessesAtZero > 0)
+    lines.push('WARNING: the tide up started with TIDE_WARM_POOL=0 still kept pool processes: it does not read the variable, so both rows measured a pool');
   return lines.join('\n');
 }
 
@@ -111,7 +157,10 @@ export function scaleStepReport(r: ScaleStepResult): string {
   const row = (what: string, s: ScaleStepResult['decisionMs'], target: string): Cell[] => [what, s.count, s.p50, s.max, target];
   const { callers, sleepMs, scale, podPollMs } = SCALE_STEP_BENCH;
   const perStep = r.steps
-    .map((s) => `${s.from ?? '?'}→${s.to ?? '?'} at ${s.decisionMs === undefined ? 'none' : formatCell(s.decisionMs)} ms, pod Ready at ${s.firstNewReadyMs === undefined ? 'none' : formatCell(s.firstNewReadyMs)} ms (${formatCell(s.requests)} calls, ${s.non200} not 200)`)
+    .map(
+      (s) =>
+        `${s.from ?? '?'}→${s.to ?? '?'} at ${s.decisionMs === undefined ? 'none' : formatCell(s.decisionMs)} ms, pod Ready at ${s.firstNewReadyMs === undefined ? 'none' : formatCell(s.firstNewReadyMs)} ms (${formatCell(s.requests)} calls, ${s.non200} not 200)`,
+    )
     .join('; ');
   return [
     renderTable(
@@ -129,39 +178,75 @@ export function scaleStepReport(r: ScaleStepResult): string {
 
 export function schedulerReport(r: SchedulerBenchResult): string {
   return [
-    renderTable(`7. Scheduler placements over ${formatCell(r.nodes)} simulated nodes`, ['way', 'pods placed', 'placements/s', 'decision p50 ms', 'decision p99 ms'], [
-      ['pure assignPending (in memory)', r.pure.pods, r.pure.placementsPerSecond, '-', '-'],
-      [`through the embedded log, ${SCHEDULER_BENCH.batch}-pod batches back to back`, r.throughLog.pods, r.throughLog.placementsPerSecond, r.throughLog.decisionMs.p50, r.throughLog.decisionMs.p99],
-      [`through the embedded log, ${SCHEDULER_BENCH.paced.batch} pods every ${SCHEDULER_BENCH.paced.everyMs} ms`, r.paced.pods, r.paced.placementsPerSecond, r.paced.decisionMs.p50, r.paced.decisionMs.p99],
-    ]),
+    renderTable(
+      `7. Scheduler placements over ${formatCell(r.nodes)} simulated nodes`,
+      ['way', 'pods placed', 'placements/s', 'decision p50 ms', 'decision p99 ms'],
+      [
+        ['pure assignPending (in memory)', r.pure.pods, r.pure.placementsPerSecond, '-', '-'],
+        [
+          `through the embedded log, ${SCHEDULER_BENCH.batch}-pod batches back to back`,
+          r.throughLog.pods,
+          r.throughLog.placementsPerSecond,
+          r.throughLog.decisionMs.p50,
+          r.throughLog.decisionMs.p99,
+        ],
+        [
+          `through the embedded log, ${SCHEDULER_BENCH.paced.batch} pods every ${SCHEDULER_BENCH.paced.everyMs} ms`,
+          r.paced.pods,
+          r.paced.placementsPerSecond,
+          r.paced.decisionMs.p50,
+          r.paced.decisionMs.p99,
+        ],
+      ],
+    ),
     `targets: end to end ≥ 1 000 placements/s: ${formatCell(r.throughLog.placementsPerSecond)} (${r.throughLog.placementsPerSecond >= 1000 ? 'yes' : 'NO'}); p99 decision ≤ 5 ms: ${formatCell(r.throughLog.decisionMs.p99)} ms back to back (${r.throughLog.decisionMs.p99 <= 5 ? 'yes' : 'NO'}), ${formatCell(r.paced.decisionMs.p99)} ms paced (${r.paced.decisionMs.p99 <= 5 ? 'yes' : 'NO'}) — decision = PodCreated folded → PodBound folded; back to back, a batch waits for the pass before it`,
   ].join('\n');
 }
 
 export function nodesDeployReport(r: DeployBenchResult): string {
   return [
-    renderTable(`8. Deploy → routable on 3 real nodes (tide up --nodes 3: node agents as processes; ${r.functions} functions)`, ['interval', 'p50 ms', 'p99 ms', 'max ms'], [
-      ['upload start → first 200', r.uploadToFirst200Ms.p50, r.uploadToFirst200Ms.p99, r.uploadToFirst200Ms.max],
-      ['PUT acknowledged → first 200', r.putAckToFirst200Ms.p50, r.putAckToFirst200Ms.p99, r.putAckToFirst200Ms.max],
-    ]),
+    renderTable(
+      `8. Deploy → routable on 3 real nodes (tide up --nodes 3: node agents as processes; ${r.functions} functions)`,
+      ['interval', 'p50 ms', 'p99 ms', 'max ms'],
+      [
+        ['upload start → first 200', r.uploadToFirst200Ms.p50, r.uploadToFirst200Ms.p99, r.uploadToFirst200Ms.max],
+        ['PUT acknowledged → first 200', r.putAckToFirst200Ms.p50, r.putAckToFirst200Ms.p99, r.putAckToFirst200Ms.max],
+      ],
+    ),
     `target: deploy → routable p50 ≤ 100 ms: ${formatCell(r.uploadToFirst200Ms.p50)} ms (${r.uploadToFirst200Ms.p50 <= 100 ? 'yes' : 'NO'})`,
   ].join('\n');
 }
 
 export function kafkaReport(r: KafkaBenchResult): string {
-  const row = (way: string, b: KafkaBenchResult['embedded']): Cell[] => [way, b.commands, b.followers, b.acceptedMs.p50, b.acceptedMs.p99, b.appliedMs.p50, b.appliedMs.p99];
+  const row = (way: string, b: KafkaBenchResult['embedded']): Cell[] => [
+    way,
+    b.commands,
+    b.followers,
+    b.acceptedMs.p50,
+    b.acceptedMs.p99,
+    b.appliedMs.p50,
+    b.appliedMs.p99,
+  ];
   const rows: Cell[][] = [row('embedded log (fsync, one process)', r.embedded)];
   for (const run of r.kafka?.acceptedToApplied ?? []) rows.push(row(`librdkafka mock cluster via kafkajs, fetch wait ${run.fetchMaxWaitMs} ms`, run));
   const lines = [
-    renderTable('9. Command accepted → applied by every consumer (one writer store, followers folding the same stream)', ['log', 'commands', 'followers', 'accepted p50 ms', 'accepted p99 ms', 'applied p50 ms', 'applied p99 ms'], rows),
+    renderTable(
+      '9. Command accepted → applied by every consumer (one writer store, followers folding the same stream)',
+      ['log', 'commands', 'followers', 'accepted p50 ms', 'accepted p99 ms', 'applied p50 ms', 'applied p99 ms'],
+      rows,
+    ),
   ];
   if (r.kafka) {
     const a = r.kafka.appends;
     lines.push(
-      renderTable('   State-stream appends through kafkajs (acks -1, partition 0)', ['mode', 'records', 'appenders', 'events/s', 'p50 ms', 'p99 ms'], [
-        ['single', a.single.records, a.single.appenders, a.single.eventsPerSecond, a.single.appendLatencyMs.p50, a.single.appendLatencyMs.p99],
-        ['batched', a.batched.records, a.batched.appenders, a.batched.eventsPerSecond, a.batched.appendLatencyMs.p50, a.batched.appendLatencyMs.p99],
-      ]),
+      renderTable(
+        '   State-stream appends through kafkajs (acks -1, partition 0)',
+        ['mode', 'records', 'appenders', 'events/s', 'p50 ms', 'p99 ms'],
+        [
+          ['single', a.single.records, a.single.appenders, a.single.eventsPerSecond, a.single.appendLatencyMs.p50, a.single.appendLatencyMs.p99],
+          ['batched', a.batched.records, a.batched.appenders, a.batched.eventsPerSecond, a.batched.appendLatencyMs.p50, a.batched.appendLatencyMs.p99],
+        ],
+      ),
       ...r.kafka.acceptedToApplied.map(
         (run) =>
           `targets (local broker), fetch wait ${run.fetchMaxWaitMs} ms: applied p50 ≤ 5 ms: ${formatCell(run.appliedMs.p50)} ms (${run.appliedMs.p50 <= 5 ? 'yes' : 'NO'}); p99 ≤ 20 ms: ${formatCell(run.appliedMs.p99)} ms (${run.appliedMs.p99 <= 20 ? 'yes' : 'NO'})`,
@@ -178,15 +263,19 @@ export function failoverReport(r: FailoverBenchResult): string {
   const { group, graceSeconds, renewMs } = FAILOVER_BENCH;
   const row = (way: string, s: FailoverSpread): Cell[] => [way, s.minMs, s.medianMs, s.maxMs, s.runsMs.map(formatCell).join(' / ')];
   return [
-    renderTable(title, ['way: kill →', 'min ms', 'median ms', 'max ms', 'runs ms'], [
-      row('consumer group: survivor told the group rebalances', r.group.rebalancing),
-      row('consumer group: survivor joins owning partition 0', r.group.joined),
-      row('lease on tide.leases: survivor writes LeaderElected', r.lease.elected),
-      row('lease on tide.leases: survivor prints "leading"', r.lease.printed),
-    ]),
+    renderTable(
+      title,
+      ['way: kill →', 'min ms', 'median ms', 'max ms', 'runs ms'],
+      [
+        row('consumer group: survivor told the group rebalances', r.group.rebalancing),
+        row('consumer group: survivor joins owning partition 0', r.group.joined),
+        row('lease on tide.leases: survivor writes LeaderElected', r.lease.elected),
+        row('lease on tide.leases: survivor prints "leading"', r.lease.printed),
+      ],
+    ),
     `consumer group: two kafkajs members, sessionTimeout ${formatCell(group.sessionTimeout)} ms, heartbeatInterval ${group.heartbeatInterval} ms, rebalanceTimeout ${formatCell(group.rebalanceTimeout)} ms, autoCommit off, fetch wait ${group.maxWaitTimeInMs} ms (kafkajs heartbeats between fetches).`,
     `   The mock holds a rebalance after a member leaves for the session timeout - 1 s before it completes it; a real broker completes it once the survivor rejoins, so there expect about the "told" row plus a join round trip.`,
     `lease: two tide control-plane processes, --node-grace ${graceSeconds} (the lease's grace; default 10 s), renewal every ${renewMs / 1000} s; "leading" is printed at the election's next tick, ${renewMs / 1000} s after it writes LeaderElected.`,
-    'Leadership is only an efficiency (the fold rejects a stale epoch either way); Tide uses the lease because a group\'s failover is bounded below by the session timeout (≥ 6 s on Kafka by default) plus a rebalance, while the lease\'s grace is a setting.',
+    "Leadership is only an efficiency (the fold rejects a stale epoch either way); Tide uses the lease because a group's failover is bounded below by the session timeout (≥ 6 s on Kafka by default) plus a rebalance, while the lease's grace is a setting.",
   ].join('\n');
 }

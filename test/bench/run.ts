@@ -19,7 +19,19 @@ import { describeMachine } from './machine.js';
 import { runProxyOverhead } from './proxy-overhead.js';
 import { runReplayBench } from './replay-bench.js';
 import { findRepoRoot } from '../support/repo-root.js';
-import { coldStartReport, deployReport, failoverReport, logReport, machineHeader, nodesDeployReport, kafkaReport, proxyReport, replayReport, scaleStepReport, schedulerReport } from './report.js';
+import {
+  coldStartReport,
+  deployReport,
+  failoverReport,
+  logReport,
+  machineHeader,
+  nodesDeployReport,
+  kafkaReport,
+  proxyReport,
+  replayReport,
+  scaleStepReport,
+  schedulerReport,
+} from './report.js';
 import { runSchedulerBench } from './scheduler-bench.js';
 import { runKafkaBench } from './kafka-bench.js';
 import { runFailoverBench } from './failover-bench.js';
@@ -103,10 +115,16 @@ async function main(): Promise<void> {
 
   const seconds = (performance.now() - started) / 1000;
   const missing = missingTools({ proxy, kafka, failover });
-  if (missing.length > 0) console.log(`missing tools (apt-get install -y ${[...new Set(missing.map((m) => m.split(':')[0]))].join(' ')}):\n${missing.map((m) => `  ${m}`).join('\n')}`);
+  if (missing.length > 0)
+    console.log(
+      `missing tools (apt-get install -y ${[...new Set(missing.map((m) => m.split(':')[0]))].join(' ')}):\n${missing.map((m) => `  ${m}`).join('\n')}`,
+    );
   await mkdir(outDir, { recursive: true });
   const resultsFile = join(outDir, smoke ? 'results-smoke.json' : 'results.json');
-  await writeFile(resultsFile, `${JSON.stringify({ machine, seconds, log, replay, deploy, proxy, coldStart, scaleStep, scheduler, nodesDeploy, kafka, failover }, null, 2)}\n`);
+  await writeFile(
+    resultsFile,
+    `${JSON.stringify({ machine, seconds, log, replay, deploy, proxy, coldStart, scaleStep, scheduler, nodesDeploy, kafka, failover }, null, 2)}\n`,
+  );
   console.log(`done in ${seconds.toFixed(1)} s; figures in ${resultsFile}`);
   // A smoke run is a check: a section that could not run for want of a tool is a failure, not a footnote.
   if (smoke && missing.length > 0) {

@@ -73,7 +73,14 @@ export async function runScaleStepBench(base: string, sleepFn: FunctionBundle): 
 }
 
 /** The load step: 50 closed-loop callers until a new pod is Ready (or the step times out). */
-async function stepLoad(base: string, name: string, index: number, initialPods: ReadonlySet<string>, watch: ScaleEventWatch, elapsedMs: () => number): Promise<ScaleStep> {
+async function stepLoad(
+  base: string,
+  name: string,
+  index: number,
+  initialPods: ReadonlySet<string>,
+  watch: ScaleEventWatch,
+  elapsedMs: () => number,
+): Promise<ScaleStep> {
   const pool = new Pool(base, { connections: SCALE_STEP_BENCH.callers, headersTimeout: 30_000, bodyTimeout: 30_000 });
   const stepMs = elapsedMs();
   const deadline = performance.now() + SCALE_STEP_BENCH.stepTimeoutMs;
@@ -117,11 +124,15 @@ async function stepLoad(base: string, name: string, index: number, initialPods: 
 async function waitUntilAnswering(base: string, name: string): Promise<Set<string>> {
   const deadline = performance.now() + SCALE_STEP_BENCH.readyTimeoutMs;
   for (;;) {
-    const res = await request(`${base}/fn/default/${name}?ms=0`, { headersTimeout: SCALE_STEP_BENCH.readyTimeoutMs, bodyTimeout: SCALE_STEP_BENCH.readyTimeoutMs });
+    const res = await request(`${base}/fn/default/${name}?ms=0`, {
+      headersTimeout: SCALE_STEP_BENCH.readyTimeoutMs,
+      bodyTimeout: SCALE_STEP_BENCH.readyTimeoutMs,
+    });
     await res.body.dump();
     const ready = (await listPods(base)).filter((p: PodItem) => p.spec.function === name && p.status.phase === 'Ready');
     if (res.statusCode === 200 && ready.length > 0) return new Set(ready.map((p) => p.metadata.name));
-    if (performance.now() > deadline) throw new Error(`${name} did not answer 200 within ${SCALE_STEP_BENCH.readyTimeoutMs} ms of its deploy (last status ${res.statusCode})`);
+    if (performance.now() > deadline)
+      throw new Error(`${name} did not answer 200 within ${SCALE_STEP_BENCH.readyTimeoutMs} ms of its deploy (last status ${res.statusCode})`);
     await sleep(20);
   }
 }

@@ -39,10 +39,18 @@ async function placeThroughLog(temp: TempDirs, run: { nodes: number; pods: numbe
   const store = await openStateStore({ log });
   const setup: EventInput[] = [{ type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } }];
   for (let i = 0; i < run.nodes; i++) {
-    setup.push({ type: 'NodeRegistered', data: { name: `node-${i}`, bootId: 'bench', address: '127.0.0.1', capacity: { memoryMb: 65_536, cpuMilli: 64_000, pods: 110 } } });
+    setup.push({
+      type: 'NodeRegistered',
+      data: { name: `node-${i}`, bootId: 'bench', address: '127.0.0.1', capacity: { memoryMb: 65_536, cpuMilli: 64_000, pods: 110 } },
+    });
   }
   for (let f = 0; f < 10; f++) {
-    const manifest = FunctionManifest.parse({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: `fn-${f}` }, spec: { source: { artifact: `sha256:${'a'.repeat(64)}` } } });
+    const manifest = FunctionManifest.parse({
+      apiVersion: 'tide.dev/v1',
+      kind: 'Function',
+      metadata: { name: `fn-${f}` },
+      spec: { source: { artifact: `sha256:${'a'.repeat(64)}` } },
+    });
     setup.push({ type: 'FunctionApplied', data: { namespace: 'default', manifest } });
   }
   for (let i = 0; i < setup.length; i += 1000) await store.append(setup.slice(i, i + 1000));

@@ -32,7 +32,11 @@ export function useSmokeSettings(): void {
 }
 
 /** The tools a section needs that this machine lacks, as `tool: what went without it` lines (printed, and fatal in smoke mode). */
-export function missingTools(results: { proxy: { nginx: { found: boolean; reason?: string } }; kafka: { skipped?: string }; failover: { skipped?: string } }): string[] {
+export function missingTools(results: {
+  proxy: { nginx: { found: boolean; reason?: string } };
+  kafka: { skipped?: string };
+  failover: { skipped?: string };
+}): string[] {
   const missing: string[] = [];
   if (!results.proxy.nginx.found) missing.push(`nginx: section 4 has no nginx column (${results.proxy.nginx.reason ?? 'not found'})`);
   if (results.kafka.skipped) missing.push(`kcat: section 9 has no Kafka column (${results.kafka.skipped})`);

@@ -8,7 +8,14 @@ import { FunctionManifest, revisionName, subjectOf, type EventEnvelope, type Tid
  * tracked so that nearly every event is accepted; a small share is what real races leave in the
  * log (a stale `expect`, a producer's retried copy), which the fold rejects.
  */
-export const STREAM = { events: 100_000, functions: 200, livePods: 300, namespaces: ['default', 'team-a', 'team-b', 'team-c'], node: 'bench-node', bootId: 'boot-1' };
+export const STREAM = {
+  events: 100_000,
+  functions: 200,
+  livePods: 300,
+  namespaces: ['default', 'team-a', 'team-b', 'team-c'],
+  node: 'bench-node',
+  bootId: 'boot-1',
+};
 
 interface FunctionTrack {
   namespace: string;
@@ -37,15 +44,36 @@ export function generateStateEvents(count = STREAM.events, seed = 42): EventEnve
   /** Appends an event a writer expects to be accepted, so its subject's version moves to this offset. */
   const emit = (event: TideEvent, expect?: number | null): void => {
     const offset = events.length;
-    events.push({ ...event, id: eventId(offset), time: new Date(Date.UTC(2025, 0, 1) + offset * 100).toISOString(), ...(expect === undefined ? {} : { expect }) } as EventEnvelope);
+    events.push({
+      ...event,
+      id: eventId(offset),
+      time: new Date(Date.UTC(2025, 0, 1) + offset * 100).toISOString(),
+      ...(expect === undefined ? {} : { expect }),
+    } as EventEnvelope);
     versions.set(subjectOf(event), offset);
   };
   const versionOf = (event: TideEvent): number => versions.get(subjectOf(event)) ?? 0;
 
-  emit({ type: 'NodeRegistered', data: { name: STREAM.node, bootId: STREAM.bootId, address: '127.0.0.1', capacity: { memoryMb: 65_536, cpuMilli: 64_000, pods: 1_000 }, labels: {}, taints: [] } });
+  emit({
+    type: 'NodeRegistered',
+    data: {
+      name: STREAM.node,
+      bootId: STREAM.bootId,
+      address: '127.0.0.1',
+      capacity: { memoryMb: 65_536, cpuMilli: 64_000, pods: 1_000 },
+      labels: {},
+      taints: [],
+    },
+  });
   for (const name of STREAM.namespaces) emit({ type: 'NamespaceApplied', data: { name, labels: { owner: name }, annotations: {} } }, null);
   for (let i = 0; i < STREAM.functions; i++) {
-    const fn: FunctionTrack = { namespace: STREAM.namespaces[i % STREAM.namespaces.length]!, name: `fn-${String(i).padStart(3, '0')}`, build: 1, replicas: 1, revisions: 0 };
+    const fn: FunctionTrack = {
+      namespace: STREAM.namespaces[i % STREAM.namespaces.length]!,
+      name: `fn-${String(i).padStart(3, '0')}`,
+      build: 1,
+      replicas: 1,
+      revisions: 0,
+    };
     functions.push(fn);
     applyFunction(fn, true);
   }
@@ -121,7 +149,13 @@ function raceLoser(events: EventEnvelope[], versions: Map<string, number>, pod: 
     return;
   }
   const stale = (versions.get(`pods/${pod.namespace}/${pod.name}`) ?? 1) - 1;
-  events.push({ type: 'PodDeletionRequested', data: { namespace: pod.namespace, name: pod.name, reason: 'scaled down' }, id: eventId(offset), time: last.time, expect: stale });
+  events.push({
+    type: 'PodDeletionRequested',
+    data: { namespace: pod.namespace, name: pod.name, reason: 'scaled down' },
+    id: eventId(offset),
+    time: last.time,
+    expect: stale,
+  });
 }
 
 function manifestOf(fn: FunctionTrack): FunctionManifest {

@@ -5,7 +5,10 @@ export function renderTable(title: string, header: readonly string[], rows: read
   const text = [header, ...rows].map((row) => row.map(formatCell));
   const widths = header.map((_, column) => Math.max(...text.map((row) => row[column]?.length ?? 0)));
   const line = (row: readonly string[]) =>
-    row.map((cell, column) => (column > 0 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd();
+    row
+      .map((cell, column) => (column > 0 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [title, line(text[0]!), rule, ...text.slice(1).map(line)].join('\n');
 }

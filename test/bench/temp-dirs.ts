@@ -20,7 +20,11 @@ export function createTempDirs(): TempDirs {
       // Every dir is tried even if one fails; retries cover a step still writing into it when aborted.
       const results = await Promise.allSettled(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 })));
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed.length > 0) throw new AggregateError(failed.map((r) => r.reason as Error), `could not remove ${failed.length} temp dir(s)`);
+      if (failed.length > 0)
+        throw new AggregateError(
+          failed.map((r) => r.reason as Error),
+          `could not remove ${failed.length} temp dir(s)`,
+        );
     },
   };
 }

@@ -2,7 +2,12 @@ import { request } from 'undici';
 
 /** The few calls of the Tide API the bench makes, each checked: an unexpected status is an error with the body. */
 export class TideApiError extends Error {
-  constructor(readonly method: string, readonly path: string, readonly status: number, readonly body: string) {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly body: string,
+  ) {
     super(`${method} ${path} answered ${status}: ${body.slice(0, 500)}`);
     this.name = 'TideApiError';
   }
@@ -18,7 +23,12 @@ export interface PodItem {
 }
 
 async function call(base: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: string | Uint8Array, contentType?: string): Promise<unknown> {
-  const res = await request(`${base}${path}`, { method, ...TIMEOUTS, ...(body === undefined ? {} : { body }), ...(contentType ? { headers: { 'content-type': contentType } } : {}) });
+  const res = await request(`${base}${path}`, {
+    method,
+    ...TIMEOUTS,
+    ...(body === undefined ? {} : { body }),
+    ...(contentType ? { headers: { 'content-type': contentType } } : {}),
+  });
   const text = await res.body.text();
   if (res.statusCode >= 300) throw new TideApiError(method, path, res.statusCode, text);
   return JSON.parse(text) as unknown;

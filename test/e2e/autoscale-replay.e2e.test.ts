@@ -19,7 +19,11 @@ interface ScaleRecord {
   reason: string;
 }
 const scales = async () =>
-  ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/sleep`)).body.json()) as { status: { desiredReplicas: number; recentScales: ScaleRecord[] } }).status;
+  (
+    (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/sleep`)).body.json()) as {
+      status: { desiredReplicas: number; recentScales: ScaleRecord[] };
+    }
+  ).status;
 
 beforeAll(async () => {
   dir = await makeTempDir('tide-replay-');

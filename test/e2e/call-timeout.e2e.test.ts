@@ -36,7 +36,9 @@ beforeAll(async () => {
   await mkdir(join(dir.path, 'spinner'), { recursive: true });
   await writeFile(join(dir.path, 'spinner', 'index.mjs'), SPINNER);
   tide = await startTide({ dataDir: join(dir.path, 'data'), port: await freePort() });
-  const deployed = await runCli(['deploy', join(dir.path, 'spinner'), '--timeout', '1', '--min', '1', '--max', '1', '--env', `CHILD_MARK=${mark}`], { server: tide.url });
+  const deployed = await runCli(['deploy', join(dir.path, 'spinner'), '--timeout', '1', '--min', '1', '--max', '1', '--env', `CHILD_MARK=${mark}`], {
+    server: tide.url,
+  });
   expect(deployed.code, deployed.stderr).toBe(0);
 }, 60_000);
 

@@ -37,26 +37,30 @@ describe('tide init', () => {
     ['hello', '/', /^Hello from fn-hello!\n$/],
     ['typescript', '/', /^Hello from fn-typescript!\n$/],
     ['hono', '/hello/tide', /^\{"hello":"tide"\}$/],
-  ])('writes a %s function that deploys as it is and answers', async (template, path, answer) => {
-    const dir = join(work.path, `fn-${template}`);
-    const init = await cli(['init', dir, '--template', template]);
-    expect(init.code, init.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toMatchObject({ name: `fn-${template}` });
-    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toMatch(`tide deploy .\ntide invoke fn-${template}`);
-    if (template === 'hono') {
-      expect(init.stdout).toMatch(/npm install/);
-      const missing = await cli(['deploy', dir]);
-      expect(missing.code).toBe(1);
-      expect(missing.stderr).toMatch(`hono is not installed: run \`npm install\` in ${dir}`);
-      // What `npm install` leaves behind, without the network: hono in the function's node_modules.
-      mkdirSync(join(dir, 'node_modules'));
-      symlinkSync(join(repoRoot, 'node_modules/hono'), join(dir, 'node_modules/hono'));
-    }
-    const deployed = await cli(['deploy', dir]);
-    expect(deployed.code, deployed.stderr).toBe(0);
-    expect(deployed.stdout).toMatch(`fn-${template} is ready`);
-    expect(await call(`fn-${template}`, path)).toMatch(answer);
-  }, 120_000);
+  ])(
+    'writes a %s function that deploys as it is and answers',
+    async (template, path, answer) => {
+      const dir = join(work.path, `fn-${template}`);
+      const init = await cli(['init', dir, '--template', template]);
+      expect(init.code, init.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toMatchObject({ name: `fn-${template}` });
+      expect(readFileSync(join(dir, 'README.md'), 'utf8')).toMatch(`tide deploy .\ntide invoke fn-${template}`);
+      if (template === 'hono') {
+        expect(init.stdout).toMatch(/npm install/);
+        const missing = await cli(['deploy', dir]);
+        expect(missing.code).toBe(1);
+        expect(missing.stderr).toMatch(`hono is not installed: run \`npm install\` in ${dir}`);
+        // What `npm install` leaves behind, without the network: hono in the function's node_modules.
+        mkdirSync(join(dir, 'node_modules'));
+        symlinkSync(join(repoRoot, 'node_modules/hono'), join(dir, 'node_modules/hono'));
+      }
+      const deployed = await cli(['deploy', dir]);
+      expect(deployed.code, deployed.stderr).toBe(0);
+      expect(deployed.stdout).toMatch(`fn-${template} is ready`);
+      expect(await call(`fn-${template}`, path)).toMatch(answer);
+    },
+    120_000,
+  );
 
   it('refuses a directory that is not empty, naming it (exit 1)', async () => {
     const dir = join(work.path, 'taken');

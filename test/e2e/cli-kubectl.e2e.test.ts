@@ -100,7 +100,13 @@ describe('tide get, as kubectl get', () => {
 
   it("--function lists one function's pods, as -l tide.dev/function= does", async () => {
     const pods = await tideCli(['get', 'pods', '--function', 'chatty', '-o', 'name']);
-    expect(pods.stdout.trim().split('\n').every((line) => /^pod\/chatty-/.test(line)), pods.stdout).toBe(true);
+    expect(
+      pods.stdout
+        .trim()
+        .split('\n')
+        .every((line) => /^pod\/chatty-/.test(line)),
+      pods.stdout,
+    ).toBe(true);
     const labelled = await tideCli(['get', 'pods', '-l', 'tide.dev/function=web', '-o', 'name']);
     expect(labelled.stdout).not.toMatch(/chatty/);
   });
@@ -114,10 +120,13 @@ describe('tide get, as kubectl get', () => {
   });
 
   it('-w prints the list, then a row when an object changes', async () => {
-    const out = await following(['get', 'functions', '-w'], [
-      { until: /NAME\s+REVISION[\s\S]*chatty/, then: async () => void (await tideCli(['scale', 'function/web', '--max', '3'])) },
-      { until: /\n(web\s+web-00001\s+\S+\s+\S+\s+0\.\.3)/ },
-    ]);
+    const out = await following(
+      ['get', 'functions', '-w'],
+      [
+        { until: /NAME\s+REVISION[\s\S]*chatty/, then: async () => void (await tideCli(['scale', 'function/web', '--max', '3'])) },
+        { until: /\n(web\s+web-00001\s+\S+\s+\S+\s+0\.\.3)/ },
+      ],
+    );
     expect(out.match(/^NAME\s+REVISION/gm)).toHaveLength(1);
   });
 });
@@ -170,11 +179,14 @@ describe('namespaces', () => {
 
 describe('events and logs', () => {
   it('tide events prints a header, the history, then follows', async () => {
-    await following(['events'], [
-      { until: /^\s*OFFSET\s+TIME\s+TYPE\s+OBJECT\s+VERDICT/m },
-      { until: /NamespaceApplied\s+default\s+accepted/, then: async () => void (await tideCli(['create', 'namespace', 'later'])) },
-      { until: /NamespaceApplied\s+later\s+accepted/ },
-    ]);
+    await following(
+      ['events'],
+      [
+        { until: /^\s*OFFSET\s+TIME\s+TYPE\s+OBJECT\s+VERDICT/m },
+        { until: /NamespaceApplied\s+default\s+accepted/, then: async () => void (await tideCli(['create', 'namespace', 'later'])) },
+        { until: /NamespaceApplied\s+later\s+accepted/ },
+      ],
+    );
   });
 
   it('tide logs --since 5m --timestamps prints recent lines, each with its time', async () => {

@@ -49,12 +49,15 @@ describe('--server', () => {
     expect(result.stdout).toBe('reached /fn/default/hello/');
   });
 
-  it.each(['http://exa mple.com', '127.0.0.1:99999', 'ftp://127.0.0.1:8080', 'http://', 'http://127.0.0.1:8080,'])('refuses %s as a bad URL (exit 2), not as an unreachable server', async (url) => {
-    const result = await tide(['invoke', 'hello', '--server', url]);
-    expect(result.code, result.stderr).toBe(2);
-    expect(result.stderr).toMatch(`--server "${url}" is not a valid URL`);
-    expect(result.stderr).not.toMatch(/cannot reach/);
-  });
+  it.each(['http://exa mple.com', '127.0.0.1:99999', 'ftp://127.0.0.1:8080', 'http://', 'http://127.0.0.1:8080,'])(
+    'refuses %s as a bad URL (exit 2), not as an unreachable server',
+    async (url) => {
+      const result = await tide(['invoke', 'hello', '--server', url]);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(`--server "${url}" is not a valid URL`);
+      expect(result.stderr).not.toMatch(/cannot reach/);
+    },
+  );
 
   it('keeps a comma-separated list of servers (a node follows several), checking each', async () => {
     const result = await tide(['node', '--server', `127.0.0.1:${port},http://exa mple:1`, '--name', 'n1']);

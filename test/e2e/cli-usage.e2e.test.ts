@@ -25,7 +25,10 @@ const commands = [...overview.stdout.matchAll(/^ {2}([a-z-]+) {3,}/gm)].map((m) 
 /** The usage line's arguments: `tide rollout status|undo <function> [flags]` → [['status','undo'], 'function']. */
 function argumentsOf(command: string): { required: (string | string[])[]; optional: number } {
   const usage = /^Usage: tide \S+(.*)$/m.exec(tide(['help', command]).stdout)?.[1] ?? '';
-  const words = usage.trim().split(/\s+/).filter((w) => w && w !== '[flags]');
+  const words = usage
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w && w !== '[flags]');
   const required = words.filter((w) => !w.startsWith('[')).map((w) => (w.startsWith('<') ? w.slice(1, -1) : w.split('|')));
   return { required, optional: words.length - required.length };
 }

@@ -17,7 +17,12 @@ let ports: Record<string, number>;
 
 const cp = (name: 'a' | 'b') => `http://127.0.0.1:${ports[name]}`;
 const gatewayUrl = () => processes.get('gateway')!.url;
-const linesOf = (name: string, pattern: RegExp) => processes.get(name)!.output().split('\n').filter((line) => pattern.test(line));
+const linesOf = (name: string, pattern: RegExp) =>
+  processes
+    .get(name)!
+    .output()
+    .split('\n')
+    .filter((line) => pattern.test(line));
 
 beforeAll(async () => {
   kafka = await startRestartableMockKafka({ brokers: 3 });
@@ -25,11 +30,25 @@ beforeAll(async () => {
   const env = { TIDE_KAFKA_BROKERS: kafka.brokers.join(',') };
   ports = { a: await freePort(), b: await freePort() };
   for (const name of ['a', 'b'] as const) {
-    processes.set(name, await startTideCommand({ args: ['control-plane', '--port', String(ports[name]), '--data', join(dir.path, name), '--node-grace', '3'], env, ready: /control plane is up at/ }));
+    processes.set(
+      name,
+      await startTideCommand({
+        args: ['control-plane', '--port', String(ports[name]), '--data', join(dir.path, name), '--node-grace', '3'],
+        env,
+        ready: /control plane is up at/,
+      }),
+    );
   }
   processes.set('gateway', await startTideCommand({ args: ['gateway', '--port', String(await freePort())], env, ready: /gateway is up at/ }));
   for (const name of ['node-1', 'node-2']) {
-    processes.set(name, await startTideCommand({ args: ['node', '--server', `${cp('a')},${cp('b')}`, '--name', name, '--data', join(dir.path, name), '--warm-pool', '0'], env, ready: / is up \(boot / }));
+    processes.set(
+      name,
+      await startTideCommand({
+        args: ['node', '--server', `${cp('a')},${cp('b')}`, '--name', name, '--data', join(dir.path, name), '--warm-pool', '0'],
+        env,
+        ready: / is up \(boot /,
+      }),
+    );
   }
 }, 60_000);
 
@@ -79,7 +98,9 @@ describe('Tide when the whole (mock) Kafka cluster restarts empty', () => {
     const writeStarted = Date.now();
     const refused = await runCli(['deploy', join(repoRoot, 'functions/hello'), '--name', 'during'], { server: cp('b'), timeoutMs: 60_000 });
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/event log is unavailable: kafka append on tide\.(state|artifacts) via .* failed: the cluster has been unreachable for [\d.]+ s/);
+    expect(refused.stderr).toMatch(
+      /event log is unavailable: kafka append on tide\.(state|artifacts) via .* failed: the cluster has been unreachable for [\d.]+ s/,
+    );
     console.log(`a deploy during the outage was refused after ${Date.now() - writeStarted} ms: ${refused.stderr.trim().split('\n').at(-1)}`);
     expect((await request(`${cp('a')}/readyz`)).statusCode).toBe(503);
 

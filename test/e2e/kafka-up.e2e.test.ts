@@ -51,14 +51,24 @@ describe('tide up on Kafka', () => {
       { timeoutMs: 20_000, intervalMs: 100 },
     );
     // Exactly one of them leads the controllers (each says so when it starts or stops leading).
-    const leads = (tide: TideProcess) => /leading the cluster/.test(tide.output().split('\n').filter((l) => /leading/.test(l)).at(-1) ?? '');
+    const leads = (tide: TideProcess) =>
+      /leading the cluster/.test(
+        tide
+          .output()
+          .split('\n')
+          .filter((l) => /leading/.test(l))
+          .at(-1) ?? '',
+      );
     expect(tides.filter(leads)).toHaveLength(1);
   }, 120_000);
 
   it("serves a function's logs through either member: lines travel on tide.logs", async () => {
     const [first, second] = tides as [TideProcess, TideProcess];
     await mkdir(join(dir.path, 'chatty'), { recursive: true });
-    await writeFile(join(dir.path, 'chatty', 'index.mjs'), `export default { fetch(request) { console.log('served ' + new URL(request.url).pathname); return new Response('ok'); } };\n`);
+    await writeFile(
+      join(dir.path, 'chatty', 'index.mjs'),
+      `export default { fetch(request) { console.log('served ' + new URL(request.url).pathname); return new Response('ok'); } };\n`,
+    );
     const deployed = await runCli(['deploy', join(dir.path, 'chatty'), '--min', '2'], { server: first.url });
     expect(deployed.code, deployed.stderr).toBe(0);
     await eventually(

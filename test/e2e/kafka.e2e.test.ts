@@ -19,9 +19,21 @@ let env: Record<string, string>;
 let ports: Record<string, number>;
 
 const controlPlane = (name: string) =>
-  startTideCommand({ args: ['control-plane', '--port', String(ports[name]), '--data', join(dir.path, name), '--node-grace', String(GRACE)], env, ready: /control plane is up at/ });
+  startTideCommand({
+    args: ['control-plane', '--port', String(ports[name]), '--data', join(dir.path, name), '--node-grace', String(GRACE)],
+    env,
+    ready: /control plane is up at/,
+  });
 /** Whether a control plane last said it leads (a stopped one cannot say otherwise: ask the others). */
-const leads = (name: string) => /leading the cluster/.test(planes.get(name)?.output().split('\n').filter((l) => /leading/.test(l)).at(-1) ?? '');
+const leads = (name: string) =>
+  /leading the cluster/.test(
+    planes
+      .get(name)
+      ?.output()
+      .split('\n')
+      .filter((l) => /leading/.test(l))
+      .at(-1) ?? '',
+  );
 const leaderName = () => [...planes.keys()].find(leads);
 
 beforeAll(async () => {
@@ -35,7 +47,13 @@ beforeAll(async () => {
   for (let i = 1; i <= 3; i++) {
     // Each node on an address of its own (all loopback here), as on separate machines: gateways must call pods there.
     const address = ['--address', `127.0.0.${i}`];
-    nodes.push(await startTideCommand({ args: ['node', '--server', servers, '--name', `node-${i}`, '--data', join(dir.path, `node-${i}`), '--warm-pool', '0', ...address], env, ready: / is up \(boot / }));
+    nodes.push(
+      await startTideCommand({
+        args: ['node', '--server', servers, '--name', `node-${i}`, '--data', join(dir.path, `node-${i}`), '--warm-pool', '0', ...address],
+        env,
+        ready: / is up \(boot /,
+      }),
+    );
   }
   await eventually(() => expect(leaderName()).toBeDefined(), { timeoutMs: 20_000, intervalMs: 100 });
   // Every control plane folds at its own pace: wait until the leader's view has all three nodes.
@@ -73,7 +91,9 @@ describe('Tide on Kafka', () => {
     );
     await eventually(
       async () => {
-        const pods = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('b') })).stdout) as { items: { spec: { node?: string }; status: { phase: string; endpoint?: string } }[] };
+        const pods = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('b') })).stdout) as {
+          items: { spec: { node?: string }; status: { phase: string; endpoint?: string } }[];
+        };
         const ready = pods.items.filter((p) => p.status.phase === 'Ready');
         expect(ready).toHaveLength(3);
         expect(new Set(ready.map((p) => p.spec.node)).size).toBe(3);
@@ -87,7 +107,9 @@ describe('Tide on Kafka', () => {
     const deployed = await runCli(['deploy', join(repoRoot, 'functions/sleep'), '--min', '0', '--scale-to-zero-after', '1'], { server: cp('b') });
     expect(deployed.code, deployed.stderr).toBe(0);
     const podsOf = async () =>
-      (JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('a') })).stdout) as { items: { spec: { function: string } }[] }).items.filter((p) => p.spec.function === 'sleep').length;
+      (JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('a') })).stdout) as { items: { spec: { function: string } }[] }).items.filter(
+        (p) => p.spec.function === 'sleep',
+      ).length;
     await eventually(async () => expect(await podsOf()).toBe(0), { timeoutMs: 30_000, intervalMs: 200 });
     const started = Date.now();
     const res = await request(`${gateways[0]!.url}/fn/default/sleep?ms=1`, { headersTimeout: 30_000 });
@@ -103,7 +125,9 @@ describe('Tide on Kafka', () => {
     await victim.exited;
     await eventually(
       async () => {
-        const pods = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('a') })).stdout) as { items: { spec: { function: string; node?: string }; status: { phase: string } }[] };
+        const pods = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('a') })).stdout) as {
+          items: { spec: { function: string; node?: string }; status: { phase: string } }[];
+        };
         const hello = pods.items.filter((p) => p.spec.function === 'hello');
         expect(hello.filter((p) => p.status.phase === 'Ready' && p.spec.node !== name)).toHaveLength(3);
       },
@@ -142,7 +166,8 @@ describe('Tide on Kafka', () => {
     stopped.child.kill('SIGCONT');
     // No wait after it steps down: nothing below depends on how many stale appends it made (the figure printed counts those in the log by now).
     await eventually(() => expect(stopped.output()).toMatch(/not leading/), { timeoutMs: 15_000, intervalMs: 50 });
-    const events = (await runCli(['events', '--from', String(from)], { server: cp(other), timeoutMs: 3000 }).catch((e: Error) => ({ stdout: e.message }))).stdout;
+    const events = (await runCli(['events', '--from', String(from)], { server: cp(other), timeoutMs: 3000 }).catch((e: Error) => ({ stdout: e.message })))
+      .stdout;
     const stale = events.split('\n').filter((line) => /REJECTED: stale controllers leader/.test(line));
     const accepted = events.split('\n').filter((line) => /PodBound|PodCreated|ScaleSet/.test(line) && !/REJECTED/.test(line));
     console.log(`stale leader: ${stale.length} events it appended after resuming were rejected; ${accepted.length} controller events accepted meanwhile`);

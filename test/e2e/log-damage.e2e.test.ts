@@ -20,7 +20,11 @@ describe('a log damaged in the middle', () => {
     const port = await freePort();
     tide = await startTide({ dataDir: dir.path, port });
     for (let i = 0; i < 20; i++) {
-      const res = await request(`${tide.url}/apis/tide.dev/v1/namespaces/ns-${i}`, { method: 'PUT', body: JSON.stringify(namespace(`ns-${i}`)), headers: { 'content-type': 'application/json' } });
+      const res = await request(`${tide.url}/apis/tide.dev/v1/namespaces/ns-${i}`, {
+        method: 'PUT',
+        body: JSON.stringify(namespace(`ns-${i}`)),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.statusCode).toBe(201);
       await res.body.dump();
     }
@@ -49,7 +53,10 @@ describe('a log damaged in the middle', () => {
     expect(cut).toBeGreaterThan(0);
 
     tide = await startTide({ dataDir: dir.path, port });
-    const list = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces`)).body.json()) as { metadata: { resourceVersion: string }; items: { metadata: { name: string } }[] };
+    const list = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces`)).body.json()) as {
+      metadata: { resourceVersion: string };
+      items: { metadata: { name: string } }[];
+    };
     expect(Number(list.metadata.resourceVersion)).toBeLessThan(cut + 2);
     expect(list.items.map((n) => n.metadata.name)).toContain('default');
   });

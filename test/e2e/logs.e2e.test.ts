@@ -61,7 +61,10 @@ describe('tide logs', () => {
   });
 
   it('follows new lines with -f until stopped', async () => {
-    const child = spawn(process.execPath, [cliEntry, 'logs', 'chatty', '-f', '--tail', '0'], { env: { PATH: process.env.PATH ?? '', TIDE_SERVER: tide.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliEntry, 'logs', 'chatty', '-f', '--tail', '0'], {
+      env: { PATH: process.env.PATH ?? '', TIDE_SERVER: tide.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -75,12 +75,17 @@ describe('three nodes', () => {
     const failoverMs = Date.now() - killedAt;
     // Calls go on over the moved pods for a while: until 20 more have been answered.
     const answeredAtFailover = [...statuses.values()].reduce((a, b) => a + b, 0);
-    await waitFor(() => [...statuses.values()].reduce((a, b) => a + b, 0) >= answeredAtFailover + 20, { what: '20 more calls after the pods moved', timeoutMs: 30_000 });
+    await waitFor(() => [...statuses.values()].reduce((a, b) => a + b, 0) >= answeredAtFailover + 20, {
+      what: '20 more calls after the pods moved',
+      timeoutMs: 30_000,
+    });
     calling = false;
     await caller;
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);
     const errors = total - (statuses.get(200) ?? 0);
-    console.log(`failover: 6 pods Ready on node-1 and node-3 ${failoverMs} ms after kill -9 (grace ${GRACE_SECONDS} s); calls during it: ${total}, errors ${errors} ${JSON.stringify(Object.fromEntries(statuses))} ${[...failures].join(' | ')}`);
+    console.log(
+      `failover: 6 pods Ready on node-1 and node-3 ${failoverMs} ms after kill -9 (grace ${GRACE_SECONDS} s); calls during it: ${total}, errors ${errors} ${JSON.stringify(Object.fromEntries(statuses))} ${[...failures].join(' | ')}`,
+    );
     expect(errors / total).toBeLessThan(0.05);
     expect((await request(`${tide.url}/fn/default/hello`)).statusCode).toBe(200);
   }, 60_000);

@@ -22,7 +22,8 @@ let tide: TideProcess | undefined;
 interface FunctionView {
   status: { desiredReplicas: number; recentScales: { time: string; from: number; to: number; reason: string }[] };
 }
-const fn = async (name: string) => (await (await request(`http://127.0.0.1:${port}/apis/tide.dev/v1/namespaces/default/functions/${name}`)).body.json()) as FunctionView;
+const fn = async (name: string) =>
+  (await (await request(`http://127.0.0.1:${port}/apis/tide.dev/v1/namespaces/default/functions/${name}`)).body.json()) as FunctionView;
 const call = async (name: string) => {
   const res = await request(`http://127.0.0.1:${port}/fn/default/${name}`, { headersTimeout: 20_000 });
   await res.body.dump();

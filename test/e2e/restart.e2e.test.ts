@@ -26,7 +26,12 @@ interface Burst {
 }
 
 async function put(path: string, body: unknown): Promise<number> {
-  const res = await request(`http://127.0.0.1:${port}${path}`, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, headersTimeout: 10_000 });
+  const res = await request(`http://127.0.0.1:${port}${path}`, {
+    method: 'PUT',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+    headersTimeout: 10_000,
+  });
   await res.body.dump();
   return res.statusCode;
 }
@@ -46,7 +51,8 @@ function startBurst(round: number, seqStart: number): Burst {
     for (let k = 0; k < 200 && !stopped; k++) {
       const name = `r${round}-w${w}-${k}`;
       try {
-        if ((await put(`/apis/tide.dev/v1/namespaces/${name}`, { apiVersion: 'tide.dev/v1', kind: 'Namespace', metadata: { name } })) < 300) burst.namespaces.push(name);
+        if ((await put(`/apis/tide.dev/v1/namespaces/${name}`, { apiVersion: 'tide.dev/v1', kind: 'Namespace', metadata: { name } })) < 300)
+          burst.namespaces.push(name);
       } catch {
         return; // the server died: this apply was not acknowledged
       }
@@ -120,7 +126,9 @@ describe('restarting tide up in the middle of a burst of applies', () => {
       const finalSeq = Number(fn.spec.env.GREETING.slice(4));
       expect(finalSeq).toBeGreaterThanOrEqual(burst.lastAckedSeq);
       expect(finalSeq).toBeLessThanOrEqual(burst.attemptedSeq);
-      const revision = (await (await request(`${restarted.url}/apis/tide.dev/v1/namespaces/default/revisions/${fn.status.latestRevision}`)).body.json()) as { spec: { env: unknown } };
+      const revision = (await (await request(`${restarted.url}/apis/tide.dev/v1/namespaces/default/revisions/${fn.status.latestRevision}`)).body.json()) as {
+        spec: { env: unknown };
+      };
       expect(revision.spec.env, 'the latest revision is whole').toEqual(fn.spec.env);
 
       // Pods come back and serve the latest revision.

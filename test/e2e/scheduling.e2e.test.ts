@@ -32,11 +32,17 @@ describe('unschedulable pods', () => {
   it('keep a pod too large for any node Pending with the reason, and place it when a big node joins', async () => {
     const deployed = await runCli(['deploy', join(repoRoot, 'functions/hello'), '--name', 'big', '--memory', '1024', '--wait', '2'], { server: tide.url });
     expect(deployed.code).toBe(1);
-    await eventually(async () => expect((await podOf('big'))?.status.reason).toMatch(/node small: insufficient memory/), { timeoutMs: 10_000, intervalMs: 100 });
+    await eventually(async () => expect((await podOf('big'))?.status.reason).toMatch(/node small: insufficient memory/), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
     const wide = await runCli(['get', 'pods', '-o', 'wide'], { server: tide.url });
     expect(wide.stdout).toMatch(/big-00001-\w+\s+big-00001\s+Pending.*<none>.*unschedulable: node small: insufficient memory/);
     nodes.push(await startNode({ server: tide.url, name: 'large', dataDir: join(dir.path, 'large'), args: ['--memory', '4096', '--warm-pool', '0'] }));
-    await eventually(async () => expect(await podOf('big')).toMatchObject({ spec: { node: 'large' }, status: { phase: 'Ready' } }), { timeoutMs: 20_000, intervalMs: 100 });
+    await eventually(async () => expect(await podOf('big')).toMatchObject({ spec: { node: 'large' }, status: { phase: 'Ready' } }), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
   }, 60_000);
 
   it('keep a pod whose node selector matches no node Pending, and place it when a labelled node joins', async () => {
@@ -44,7 +50,11 @@ describe('unschedulable pods', () => {
     expect(deployed.code, deployed.stderr).toBe(0);
     const fn = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/picky`)).body.json()) as { spec: Record<string, unknown> };
     const manifest = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'picky' }, spec: { ...fn.spec, nodeSelector: { disk: 'ssd' } } };
-    const applied = await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/picky`, { method: 'PUT', body: JSON.stringify(manifest), headers: { 'content-type': 'application/json' } });
+    const applied = await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/picky`, {
+      method: 'PUT',
+      body: JSON.stringify(manifest),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(applied.statusCode).toBe(200);
     await applied.body.dump();
     const newPod = async () => {
@@ -56,7 +66,10 @@ describe('unschedulable pods', () => {
     await eventually(async () => expect((await newPod())?.status.reason).toMatch(/node selector|disk=ssd/), { timeoutMs: 10_000, intervalMs: 100 });
     expect((await request(`${tide.url}/fn/default/picky`)).statusCode).toBe(200); // the old revision keeps serving meanwhile
     nodes.push(await startNode({ server: tide.url, name: 'fast', dataDir: join(dir.path, 'fast'), args: ['--label', 'disk=ssd', '--warm-pool', '0'] }));
-    await eventually(async () => expect(await newPod()).toMatchObject({ spec: { node: 'fast' }, status: { phase: 'Ready' } }), { timeoutMs: 20_000, intervalMs: 100 });
+    await eventually(async () => expect(await newPod()).toMatchObject({ spec: { node: 'fast' }, status: { phase: 'Ready' } }), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
     // What the scheduler matched is what `get nodes -o wide` shows.
     const wide = await runCli(['get', 'nodes', '-o', 'wide'], { server: tide.url });
     expect(wide.stdout).toMatch(/ADDRESS\s+LABELS\s+TAINTS/);

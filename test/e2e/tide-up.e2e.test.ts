@@ -48,7 +48,11 @@ describe('tide up with the examples', () => {
 
   it('round-trips a 5 MB binary body through echo unchanged', async () => {
     const body = randomBytes(5 * 1024 * 1024);
-    const res = await request(`${tide.url}/fn/default/echo/upload?x=1`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream', 'x-custom': 'kept' } });
+    const res = await request(`${tide.url}/fn/default/echo/upload?x=1`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/octet-stream', 'x-custom': 'kept' },
+    });
     const back = Buffer.from(await res.body.arrayBuffer());
     expect(res.statusCode).toBe(200);
     expect(createHash('sha256').update(back).digest('hex')).toBe(createHash('sha256').update(body).digest('hex'));
@@ -74,7 +78,11 @@ describe('tide up with the examples', () => {
     expect(upload.statusCode).toBe(201);
     const { digest } = (await upload.body.json()) as { digest: string };
     const yaml = `apiVersion: tide.dev/v1\nkind: Function\nmetadata: { name: curled }\nspec:\n  source: { artifact: "${digest}" }\n  env: { GREETING: Howdy }\n`;
-    const applied = await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/curled`, { method: 'PUT', body: yaml, headers: { 'content-type': 'application/yaml' } });
+    const applied = await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/curled`, {
+      method: 'PUT',
+      body: yaml,
+      headers: { 'content-type': 'application/yaml' },
+    });
     expect(applied.statusCode).toBe(201);
     await applied.body.dump();
     // The first call is held until the new function's pod is ready, and answered (no timing asserted).
@@ -83,17 +91,22 @@ describe('tide up with the examples', () => {
   });
 
   it('reports a function that throws at import, and keeps serving the others', async () => {
-    const deployed = await runCli(['deploy', join(repoRoot, 'test/fixtures/functions/throws-at-import'), '--name', 'broken', '--wait', '4'], { server: tide.url });
+    const deployed = await runCli(['deploy', join(repoRoot, 'test/fixtures/functions/throws-at-import'), '--name', 'broken', '--wait', '4'], {
+      server: tide.url,
+    });
     expect(deployed.code).toBe(1);
     expect(deployed.stderr).toMatch(/missing DATABASE_URL/);
     const pods = await runCli(['get', 'pods', '-o', 'wide'], { server: tide.url });
     expect(pods.stdout).toMatch(/broken-00001-\w+\s+broken-00001\s+(Exited|Starting|Bound|CrashLoopBackOff)\s+[1-9]/);
-    await eventually(async () => {
-      const call = await get('/fn/default/broken');
-      expect(call.status).toBe(503);
-      expect(call.headers['retry-after']).toBe('1');
-      expect(call.text).toMatch(/import failed: Error: cannot start: missing DATABASE_URL/);
-    }, { timeoutMs: 15_000, intervalMs: 100 });
+    await eventually(
+      async () => {
+        const call = await get('/fn/default/broken');
+        expect(call.status).toBe(503);
+        expect(call.headers['retry-after']).toBe('1');
+        expect(call.text).toMatch(/import failed: Error: cannot start: missing DATABASE_URL/);
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
     const functions = await runCli(['get', 'functions'], { server: tide.url });
     expect(functions.stdout).toMatch(/broken\s+broken-00001\s+0\/1\s+1\s+1\.\.20\s+Failing: import failed: Error: cannot start: missing DATABASE_URL/);
     expect((await get('/fn/default/hello')).status).toBe(200);
@@ -108,22 +121,35 @@ describe('tide up with the examples', () => {
     expect(crash.status).toBe(502);
     expect(crash.text).toMatch(/crashy-00001-\w+/);
     expect((await get('/fn/default/hello')).status).toBe(200);
-    await eventually(async () => {
-      const pod = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: tide.url })).stdout).items.find((p: { spec: { function: string } }) => p.spec.function === 'crashy');
-      expect(pod.status.restartCount).toBeGreaterThanOrEqual(1);
-      expect(pod.status.phase).toBe('Ready');
-    }, { timeoutMs: 15_000, intervalMs: 200 });
+    await eventually(
+      async () => {
+        const pod = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: tide.url })).stdout).items.find(
+          (p: { spec: { function: string } }) => p.spec.function === 'crashy',
+        );
+        expect(pod.status.restartCount).toBeGreaterThanOrEqual(1);
+        expect(pod.status.phase).toBe('Ready');
+      },
+      { timeoutMs: 15_000, intervalMs: 200 },
+    );
     expect((await get('/fn/default/crashy/')).text).toBe('alive');
   });
 
   it('rejects bad input with a 4xx naming the problem, and appends nothing', async () => {
     const offset = async () => Number(JSON.parse((await get('/apis/tide.dev/v1/namespaces')).text).metadata.resourceVersion);
     const before = await offset();
-    const put = (path: string, body: string, type = 'application/json') => request(`${tide.url}${path}`, { method: 'PUT', body, headers: { 'content-type': type } });
+    const put = (path: string, body: string, type = 'application/json') =>
+      request(`${tide.url}${path}`, { method: 'PUT', body, headers: { 'content-type': type } });
     const cases: [Promise<Awaited<ReturnType<typeof request>>>, number, RegExp][] = [
       [put('/apis/tide.dev/v1/namespaces/default/functions/x', '{oops'), 400, /not valid JSON/],
       [put('/apis/tide.dev/v1/namespaces/default/functions/x', 'a: [', 'application/yaml'), 400, /not valid YAML/],
-      [put('/apis/tide.dev/v1/namespaces/default/functions/x', JSON.stringify({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'x' }, spec: { source: {} } })), 422, /spec\.source\.artifact/],
+      [
+        put(
+          '/apis/tide.dev/v1/namespaces/default/functions/x',
+          JSON.stringify({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'x' }, spec: { source: {} } }),
+        ),
+        422,
+        /spec\.source\.artifact/,
+      ],
       [put('/apis/tide.dev/v1/namespaces/default/functions/..%2f..%2fetc', '{}'), 400, /invalid/],
       [put('/apis/tide.dev/v1/namespaces/default/functions/x', 'x'.repeat(10 * 1024 * 1024)), 413, /limit/],
     ];

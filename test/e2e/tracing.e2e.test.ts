@@ -28,19 +28,28 @@ describe('tracing with an OTEL exporter configured', () => {
     expect(podTraceId).toBe(traceId);
     expect(parentSpanId).not.toBe('b7ad6b7169203331');
     // The gateway's span, exported to the console, is the pod's parent in the same trace.
-    await eventually(() => {
-      expect(tide.output()).toContain(`traceId: '${traceId}'`);
-      expect(tide.output()).toContain(`id: '${parentSpanId}'`);
-    }, { timeoutMs: 10_000 });
+    await eventually(
+      () => {
+        expect(tide.output()).toContain(`traceId: '${traceId}'`);
+        expect(tide.output()).toContain(`id: '${parentSpanId}'`);
+      },
+      { timeoutMs: 10_000 },
+    );
     // The pod's own span for the call: a child of the gateway's, in the same trace, naming the pod.
-    await eventually(() => {
-      const podSpan = tide.output().split(/\n(?=\{)/).find((block) => block.includes(`name: 'invoke default/echo'`) && block.includes(`spanId: '${parentSpanId}'`));
-      expect(podSpan).toBeDefined();
-      expect(podSpan).toContain(`traceId: '${traceId}'`);
-      expect(podSpan).toMatch(/'tide\.pod': 'echo-00001-\w+'/);
-      expect(podSpan).toContain(`'url.path': '/'`);
-      expect(podSpan).toContain(`'http.response.status_code': 200`);
-    }, { timeoutMs: 10_000 });
+    await eventually(
+      () => {
+        const podSpan = tide
+          .output()
+          .split(/\n(?=\{)/)
+          .find((block) => block.includes(`name: 'invoke default/echo'`) && block.includes(`spanId: '${parentSpanId}'`));
+        expect(podSpan).toBeDefined();
+        expect(podSpan).toContain(`traceId: '${traceId}'`);
+        expect(podSpan).toMatch(/'tide\.pod': 'echo-00001-\w+'/);
+        expect(podSpan).toContain(`'url.path': '/'`);
+        expect(podSpan).toContain(`'http.response.status_code': 200`);
+      },
+      { timeoutMs: 10_000 },
+    );
   });
 
   it('records no pod span for a call whose trace is not sampled', async () => {

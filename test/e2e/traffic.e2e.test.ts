@@ -66,7 +66,11 @@ async function rollout() {
 async function applyTraffic(traffic: unknown) {
   const fn = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/hello`)).body.json()) as { spec: Record<string, unknown> };
   const manifest = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'hello' }, spec: { ...fn.spec, traffic } };
-  const res = await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/hello`, { method: 'PUT', body: JSON.stringify(manifest), headers: { 'content-type': 'application/json' } });
+  const res = await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/hello`, {
+    method: 'PUT',
+    body: JSON.stringify(manifest),
+    headers: { 'content-type': 'application/json' },
+  });
   expect(res.statusCode, await res.body.text()).toBe(200);
 }
 

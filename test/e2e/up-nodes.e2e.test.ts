@@ -26,10 +26,19 @@ afterAll(async () => {
 
 describe('tide up --nodes 3', () => {
   it('registers three nodes that together declare no more than the machine', async () => {
-    await eventually(async () => expect((await nodes()).filter((n) => n.status.ready).map((n) => n.metadata.name).sort()).toEqual(['node-1', 'node-2', 'node-3']), {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-    });
+    await eventually(
+      async () =>
+        expect(
+          (await nodes())
+            .filter((n) => n.status.ready)
+            .map((n) => n.metadata.name)
+            .sort(),
+        ).toEqual(['node-1', 'node-2', 'node-3']),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      },
+    );
     const declared = (await nodes()).map((n) => n.spec.capacity);
     const sum = (key: 'memoryMb' | 'cpuMilli') => declared.reduce((total, c) => total + c[key], 0);
     // One node alone declares 75 % of the memory and 4× the cores (CPU requests overcommit); three share that.

@@ -208,7 +208,13 @@ function collectorPorts(): number[] {
   const exporter = Object.entries(config?.exporters ?? {}).filter(([name]) => name.split('/')[0] === 'prometheus');
   const readers = (config?.service?.telemetry?.metrics?.readers ?? []) as Yaml[];
   return [
-    ...exporter.map(([, spec]) => Number(String((spec as Yaml).endpoint).split(':').at(-1))),
+    ...exporter.map(([, spec]) =>
+      Number(
+        String((spec as Yaml).endpoint)
+          .split(':')
+          .at(-1),
+      ),
+    ),
     ...readers.map((reader) => Number(reader?.pull?.exporter?.prometheus?.port)),
   ].filter(Number.isFinite);
 }
@@ -301,13 +307,17 @@ describe(`${COMPOSE}`, () => {
       if (!Number.isInteger(port)) return [`${at}: "tide ${s.argv[0]}" has no --port`];
       const probe = /(?:127\.0\.0\.1|localhost):(\d+)/.exec(JSON.stringify(s.spec.healthcheck?.test ?? ''));
       return [
-        ...targetPorts(s.spec.ports).filter((target) => target !== port).map((target) => `${at}: publishes container port ${target} but listens on --port ${port}`),
+        ...targetPorts(s.spec.ports)
+          .filter((target) => target !== port)
+          .map((target) => `${at}: publishes container port ${target} but listens on --port ${port}`),
         ...(targetPorts(s.spec.ports).length === 0 ? [`${at}: publishes no port`] : []),
         ...(probe && Number(probe[1]) !== port ? [`${at}: healthcheck asks port ${probe[1]} but the process listens on --port ${port}`] : []),
         ...(s.env.TIDE_PORT !== undefined && Number(s.env.TIDE_PORT) !== port ? [`${at}: TIDE_PORT=${s.env.TIDE_PORT} but --port ${port}`] : []),
       ];
     });
-    const published = composeServices().flatMap((s) => (s.spec.ports ?? []).map((p: Yaml) => `${typeof p === 'object' ? p.published : String(p).split(':').slice(-2, -1)[0]}`));
+    const published = composeServices().flatMap((s) =>
+      (s.spec.ports ?? []).map((p: Yaml) => `${typeof p === 'object' ? p.published : String(p).split(':').slice(-2, -1)[0]}`),
+    );
     const clashes = published.filter((p, i) => published.indexOf(p) !== i).map((p) => `${COMPOSE}: host port ${p} is published twice`);
     expect([...problems, ...clashes]).toEqual([]);
   });
@@ -352,18 +362,28 @@ describe(`${COMPOSE}`, () => {
     const problems = brokers.flatMap((b) => {
       const at = `${COMPOSE}: broker ${b.name}`;
       return [
-        ...(b.env.KAFKA_PROCESS_ROLES?.split(',').sort().join(',') === 'broker,controller' ? [] : [`${at}: KAFKA_PROCESS_ROLES ${b.env.KAFKA_PROCESS_ROLES}, expected broker,controller`]),
+        ...(b.env.KAFKA_PROCESS_ROLES?.split(',').sort().join(',') === 'broker,controller'
+          ? []
+          : [`${at}: KAFKA_PROCESS_ROLES ${b.env.KAFKA_PROCESS_ROLES}, expected broker,controller`]),
         ...voters.filter((v) => !(b.env.KAFKA_CONTROLLER_QUORUM_VOTERS ?? '').includes(v)).map((v) => `${at}: KAFKA_CONTROLLER_QUORUM_VOTERS lacks ${v}…`),
-        ...(b.env.KAFKA_DEFAULT_REPLICATION_FACTOR === '3' ? [] : [`${at}: KAFKA_DEFAULT_REPLICATION_FACTOR ${b.env.KAFKA_DEFAULT_REPLICATION_FACTOR}, expected 3`]),
+        ...(b.env.KAFKA_DEFAULT_REPLICATION_FACTOR === '3'
+          ? []
+          : [`${at}: KAFKA_DEFAULT_REPLICATION_FACTOR ${b.env.KAFKA_DEFAULT_REPLICATION_FACTOR}, expected 3`]),
         ...(b.env.KAFKA_MIN_INSYNC_REPLICAS === '2' ? [] : [`${at}: KAFKA_MIN_INSYNC_REPLICAS ${b.env.KAFKA_MIN_INSYNC_REPLICAS}, expected 2`]),
         ...(b.env.KAFKA_AUTO_CREATE_TOPICS_ENABLE === 'true' ? [] : [`${at}: KAFKA_AUTO_CREATE_TOPICS_ENABLE should be true`]),
         ...(internalListener(b)?.startsWith(`${b.spec.hostname ?? b.name}:`) ? [] : [`${at}: advertises no internal listener under its own name`]),
       ];
     });
-    const expected = internal.filter((l): l is string => l !== undefined).sort().join(',');
+    const expected = internal
+      .filter((l): l is string => l !== undefined)
+      .sort()
+      .join(',');
     for (const s of composeTide()) {
       const actual = (s.env.TIDE_KAFKA_BROKERS ?? '').split(',').filter(Boolean).sort().join(',');
-      if (actual !== expected) problems.push(`${COMPOSE}: service ${s.name}: TIDE_KAFKA_BROKERS="${s.env.TIDE_KAFKA_BROKERS ?? ''}", expected the brokers' internal listeners ${expected}`);
+      if (actual !== expected)
+        problems.push(
+          `${COMPOSE}: service ${s.name}: TIDE_KAFKA_BROKERS="${s.env.TIDE_KAFKA_BROKERS ?? ''}", expected the brokers' internal listeners ${expected}`,
+        );
     }
     expect(problems).toEqual([]);
   });
@@ -380,20 +400,36 @@ describe(`${COMPOSE}`, () => {
     const compacted = (t: { configs: string[] } | undefined) => t?.configs.some((c) => /^cleanup\.policy=.*compact/.test(c)) ?? false;
     const problems = [
       ...TIDE_TOPICS.filter((t) => !byName.has(t)).map((t) => `${at}: does not create ${t}`),
-      ...topics.filter((t) => t.topic.startsWith('tide.') && !TIDE_TOPICS.includes(t.topic)).map((t) => `${at}: creates ${t.topic}, which Tide does not use${t.topic === 'tide.leader' ? ' (leadership is a lease on tide.leases plus LeaderElected on tide.state)' : ''}`),
+      ...topics
+        .filter((t) => t.topic.startsWith('tide.') && !TIDE_TOPICS.includes(t.topic))
+        .map(
+          (t) =>
+            `${at}: creates ${t.topic}, which Tide does not use${t.topic === 'tide.leader' ? ' (leadership is a lease on tide.leases plus LeaderElected on tide.state)' : ''}`,
+        ),
       // The Kafka adapter reads and writes partition 0 only: a second partition would go unread.
-      ...topics.filter((t) => TIDE_TOPICS.includes(t.topic) && t.partitions !== 1).map((t) => `${at}: ${t.topic} must have --partitions 1 (Tide uses partition 0 only), got ${t.partitions ?? "the broker's default"}`),
+      ...topics
+        .filter((t) => TIDE_TOPICS.includes(t.topic) && t.partitions !== 1)
+        .map((t) => `${at}: ${t.topic} must have --partitions 1 (Tide uses partition 0 only), got ${t.partitions ?? "the broker's default"}`),
       ...(state?.replication === 3 ? [] : [`${at}: tide.state needs replication factor 3`]),
       ...(state?.configs.includes('min.insync.replicas=2') ? [] : [`${at}: tide.state needs min.insync.replicas=2`]),
       ...(state?.configs.includes('retention.ms=-1') ? [] : [`${at}: tide.state must be kept forever (retention.ms=-1): it is the source of truth`]),
       ...(compacted(byName.get('tide.leases')) ? [] : [`${at}: tide.leases must be compacted (cleanup.policy=compact)`]),
-      ...(artifacts?.configs.includes('retention.ms=-1') ? [] : [`${at}: tide.artifacts must be kept forever (retention.ms=-1): a restarted control plane re-reads it from the start`]),
+      ...(artifacts?.configs.includes('retention.ms=-1')
+        ? []
+        : [`${at}: tide.artifacts must be kept forever (retention.ms=-1): a restarted control plane re-reads it from the start`]),
       ...(compacted(artifacts) ? [`${at}: tide.artifacts must not be compacted: the chunks of one artifact share a key`] : []),
       ...topics.filter((t) => (t.replication ?? 0) > 3).map((t) => `${at}: ${t.topic} asks replication ${t.replication} from 3 brokers`),
-      ...[...topicsDeclared()].filter(([t]) => !TIDE_TOPICS.includes(t)).map(([t, file]) => `${file} names topic ${t}, missing from this test's TIDE_TOPICS (and so perhaps from kafka-init)`),
+      ...[...topicsDeclared()]
+        .filter(([t]) => !TIDE_TOPICS.includes(t))
+        .map(([t, file]) => `${file} names topic ${t}, missing from this test's TIDE_TOPICS (and so perhaps from kafka-init)`),
     ];
     const dependsOn = Object.keys(init!.spec.depends_on ?? {});
-    problems.push(...composeServices().filter(isKafkaBroker).filter((b) => !dependsOn.includes(b.name)).map((b) => `${at}: does not wait for ${b.name}`));
+    problems.push(
+      ...composeServices()
+        .filter(isKafkaBroker)
+        .filter((b) => !dependsOn.includes(b.name))
+        .map((b) => `${at}: does not wait for ${b.name}`),
+    );
     expect(problems).toEqual([]);
   });
 
@@ -408,7 +444,9 @@ describe(`${COMPOSE}`, () => {
         .map((volume) => ({ service: s.name, volume })),
     );
     const volumeProblems = [
-      ...named.filter(({ volume }) => !declared.includes(volume)).map(({ service, volume }) => `${COMPOSE}: service ${service} mounts volume ${volume}, which the top-level volumes do not declare`),
+      ...named
+        .filter(({ volume }) => !declared.includes(volume))
+        .map(({ service, volume }) => `${COMPOSE}: service ${service} mounts volume ${volume}, which the top-level volumes do not declare`),
       ...declared.filter((v) => !named.some(({ volume }) => volume === v)).map((v) => `${COMPOSE}: volume ${v} is declared but no service mounts it`),
     ];
     const problems = composeServices().flatMap((s) => {
@@ -434,10 +472,14 @@ describe('infra/prometheus/prometheus.yml', () => {
       const service = services.find((s) => s.hosts.includes(host!));
       if (!service) return [`${at}: target ${target} names no service in ${COMPOSE}`];
       if (composeTide().some((s) => s.name === service.name)) {
-        return flagValue(service.argv, '--port') === port ? [] : [`${at}: target ${target}, but ${service.name} listens on --port ${flagValue(service.argv, '--port')}`];
+        return flagValue(service.argv, '--port') === port
+          ? []
+          : [`${at}: target ${target}, but ${service.name} listens on --port ${flagValue(service.argv, '--port')}`];
       }
       if (String(service.spec.image).includes('opentelemetry-collector')) {
-        return collectorPorts().includes(Number(port)) ? [] : [`${at}: target ${target}, but infra/otel/collector.yaml serves metrics on ${collectorPorts().join(', ')}`];
+        return collectorPorts().includes(Number(port))
+          ? []
+          : [`${at}: target ${target}, but infra/otel/collector.yaml serves metrics on ${collectorPorts().join(', ')}`];
       }
       return [];
     });
@@ -453,13 +495,18 @@ describe('infra/prometheus/prometheus.yml', () => {
 describe('infra/grafana', () => {
   it('charts every Tide metric, and only those, from the provisioned datasource', () => {
     const file = 'infra/grafana/dashboards/tide.json';
-    const dashboard = JSON.parse(readFileSync(join(root, file), 'utf8')) as { panels: { title: string; datasource?: { uid?: string }; targets: { expr: string; datasource?: { uid?: string } }[] }[] };
-    const uids = filesUnder(join(infra, 'grafana/provisioning/datasources'), /\.ya?ml$/).flatMap((f) => (yamlDocuments(f).docs[0]?.datasources ?? []).map((d: Yaml) => d.uid));
+    const dashboard = JSON.parse(readFileSync(join(root, file), 'utf8')) as {
+      panels: { title: string; datasource?: { uid?: string }; targets: { expr: string; datasource?: { uid?: string } }[] }[];
+    };
+    const uids = filesUnder(join(infra, 'grafana/provisioning/datasources'), /\.ya?ml$/).flatMap((f) =>
+      (yamlDocuments(f).docs[0]?.datasources ?? []).map((d: Yaml) => d.uid),
+    );
     const used = new Set<string>();
     const problems: string[] = [];
     for (const panel of dashboard.panels) {
       for (const target of panel.targets) {
-        for (const uid of [panel.datasource?.uid, target.datasource?.uid]) if (uid && !uids.includes(uid)) problems.push(`${file}: panel "${panel.title}" uses datasource ${uid}, not provisioned`);
+        for (const uid of [panel.datasource?.uid, target.datasource?.uid])
+          if (uid && !uids.includes(uid)) problems.push(`${file}: panel "${panel.title}" uses datasource ${uid}, not provisioned`);
         for (const [metric] of target.expr.matchAll(/\btide_[a-z_]+/g)) {
           const base = metric.replace(/_(bucket|sum|count)$/, '');
           used.add(base);
@@ -475,14 +522,20 @@ describe('infra/grafana', () => {
 describe(`${KUBERNETES}`, () => {
   it('lists every manifest in kustomization.yaml', () => {
     const listed: string[] = yamlFile(`${KUBERNETES}/kustomization.yaml`)?.resources ?? [];
-    const present = filesUnder(join(root, KUBERNETES), /\.ya?ml$/).map((f) => relative(join(root, KUBERNETES), f)).filter((f) => f !== 'kustomization.yaml');
+    const present = filesUnder(join(root, KUBERNETES), /\.ya?ml$/)
+      .map((f) => relative(join(root, KUBERNETES), f))
+      .filter((f) => f !== 'kustomization.yaml');
     expect([...listed].sort(), `${KUBERNETES}/kustomization.yaml resources vs the files beside it`).toEqual(present.sort());
   });
 
   it('runs every Tide container as `tide <subcommand>` with flags and TIDE_* variables the CLI knows', () => {
     const objects = kubernetesObjects();
     const configMaps = new Map(objects.filter((o) => o.doc.kind === 'ConfigMap').map((o) => [o.doc.metadata.name as string, o]));
-    const tide = workloads(objects).flatMap((w) => containersOf(w).filter((c) => isTideImage(c.image)).map((c) => ({ w, c })));
+    const tide = workloads(objects).flatMap((w) =>
+      containersOf(w)
+        .filter((c) => isTideImage(c.image))
+        .map((c) => ({ w, c })),
+    );
     expect(tide.map(({ c }) => c.args?.[0]).sort()).toEqual(['control-plane', 'gateway', 'node']);
     const problems = tide.flatMap(({ w, c }) => {
       const at = nameOf(w, c);
@@ -490,9 +543,14 @@ describe(`${KUBERNETES}`, () => {
       return [
         ...(c.command ? [`${at}: sets command, replacing the image's \`tide\` entrypoint; put the subcommand in args`] : []),
         ...argvProblems(at, (c.args ?? []).map(String)),
-        ...variableProblems(at, ((c.env ?? []) as Yaml[]).map((e) => e.name)),
+        ...variableProblems(
+          at,
+          ((c.env ?? []) as Yaml[]).map((e) => e.name),
+        ),
         ...fromMaps.filter((name) => !configMaps.has(name)).map((name) => `${at}: envFrom ConfigMap ${name}, which no manifest defines`),
-        ...fromMaps.flatMap((name) => (configMaps.get(name) ? variableProblems(`${configMaps.get(name)!.file}: ConfigMap ${name}`, Object.keys(configMaps.get(name)!.doc.data ?? {})) : [])),
+        ...fromMaps.flatMap((name) =>
+          configMaps.get(name) ? variableProblems(`${configMaps.get(name)!.file}: ConfigMap ${name}`, Object.keys(configMaps.get(name)!.doc.data ?? {})) : [],
+        ),
       ];
     });
     expect([...new Set(problems)]).toEqual([]);
@@ -507,10 +565,16 @@ describe(`${KUBERNETES}`, () => {
         const ports = (c.ports ?? []) as Yaml[];
         const probes = (['startupProbe', 'livenessProbe', 'readinessProbe'] as const).filter((p) => c[p]).map((p) => ({ p, probe: c[p] }));
         return [
-          ...(port !== undefined && !ports.some((p) => p.containerPort === Number(port)) ? [`${at}: listens on --port ${port}, but no containerPort is ${port}`] : []),
+          ...(port !== undefined && !ports.some((p) => p.containerPort === Number(port))
+            ? [`${at}: listens on --port ${port}, but no containerPort is ${port}`]
+            : []),
           ...(port !== undefined && (!c.readinessProbe || !c.livenessProbe) ? [`${at}: serves HTTP but lacks a readiness or liveness probe`] : []),
-          ...probes.filter(({ probe }) => probe.httpGet && !portMatches(probe.httpGet.port, ports)).map(({ p, probe }) => `${at}: ${p} asks port ${probe.httpGet.port}, not a port of this container`),
-          ...probes.filter(({ probe }) => probe.httpGet && !['/healthz', '/readyz'].includes(probe.httpGet.path)).map(({ p, probe }) => `${at}: ${p} asks ${probe.httpGet.path}; Tide serves /healthz and /readyz`),
+          ...probes
+            .filter(({ probe }) => probe.httpGet && !portMatches(probe.httpGet.port, ports))
+            .map(({ p, probe }) => `${at}: ${p} asks port ${probe.httpGet.port}, not a port of this container`),
+          ...probes
+            .filter(({ probe }) => probe.httpGet && !['/healthz', '/readyz'].includes(probe.httpGet.path))
+            .map(({ p, probe }) => `${at}: ${p} asks ${probe.httpGet.path}; Tide serves /healthz and /readyz`),
         ];
       }),
     );
@@ -519,7 +583,10 @@ describe(`${KUBERNETES}`, () => {
       if (backends.length === 0) problems.push(`${nameOf(service)}: its selector matches no workload`);
       const ports = backends.flatMap((w) => containersOf(w).flatMap((c) => c.ports ?? []));
       for (const p of service.doc.spec?.ports ?? []) {
-        if (!portMatches(p.targetPort ?? p.port, ports)) problems.push(`${nameOf(service)}: targetPort ${p.targetPort ?? p.port} is no containerPort of ${backends.map((w) => w.doc.metadata.name).join(', ')}`);
+        if (!portMatches(p.targetPort ?? p.port, ports))
+          problems.push(
+            `${nameOf(service)}: targetPort ${p.targetPort ?? p.port} is no containerPort of ${backends.map((w) => w.doc.metadata.name).join(', ')}`,
+          );
       }
     }
     for (const ingress of objects.filter((o) => o.doc.kind === 'Ingress')) {
@@ -527,11 +594,13 @@ describe(`${KUBERNETES}`, () => {
         const { name, port } = path.backend?.service ?? {};
         const service = objects.find((o) => o.doc.kind === 'Service' && o.doc.metadata.name === name);
         const servicePorts = (service?.doc.spec?.ports ?? []) as Yaml[];
-        if (!servicePorts.some((p) => p.name === port?.name || p.port === port?.number)) problems.push(`${nameOf(ingress)}: ${path.path} goes to ${name}:${port?.name ?? port?.number}, which is no Service port`);
+        if (!servicePorts.some((p) => p.name === port?.name || p.port === port?.number))
+          problems.push(`${nameOf(ingress)}: ${path.path} goes to ${name}:${port?.name ?? port?.number}, which is no Service port`);
       }
     }
     for (const w of workloads(objects)) {
-      if (!selects(w.doc.spec?.selector?.matchLabels, w.doc.spec?.template?.metadata?.labels)) problems.push(`${nameOf(w)}: selector does not match its pod template's labels`);
+      if (!selects(w.doc.spec?.selector?.matchLabels, w.doc.spec?.template?.metadata?.labels))
+        problems.push(`${nameOf(w)}: selector does not match its pod template's labels`);
       if (w.doc.spec?.template?.spec?.securityContext?.runAsNonRoot !== true) problems.push(`${nameOf(w)}: pods should set runAsNonRoot`);
     }
     expect(problems).toEqual([]);
@@ -547,9 +616,14 @@ describe(`${KUBERNETES}`, () => {
           // With hostNetwork the pod's IP is the host's, so status.hostIP is as good.
           const good = w.doc.spec?.template?.spec?.hostNetwork === true ? ['status.podIP', 'status.hostIP'] : ['status.podIP'];
           const field = entry?.valueFrom?.fieldRef?.fieldPath;
-          if (flagValue((c.args as unknown[]).map(String), '--address') !== undefined) return [`${at}: --address is fixed in args; take the pod's IP from TIDE_NODE_ADDRESS (fieldRef status.podIP) instead`];
+          if (flagValue((c.args as unknown[]).map(String), '--address') !== undefined)
+            return [`${at}: --address is fixed in args; take the pod's IP from TIDE_NODE_ADDRESS (fieldRef status.podIP) instead`];
           if (!entry) return [`${at}: sets no TIDE_NODE_ADDRESS; its pods would listen on 127.0.0.1, out of the gateways' reach`];
-          return good.includes(field) ? [] : [`${at}: TIDE_NODE_ADDRESS should come from valueFrom.fieldRef.fieldPath ${good.join(' or ')}, got ${JSON.stringify(entry.valueFrom ?? entry.value)}`];
+          return good.includes(field)
+            ? []
+            : [
+                `${at}: TIDE_NODE_ADDRESS should come from valueFrom.fieldRef.fieldPath ${good.join(' or ')}, got ${JSON.stringify(entry.valueFrom ?? entry.value)}`,
+              ];
         }),
     );
     expect(problems).toEqual([]);
@@ -562,7 +636,9 @@ describe(`${KUBERNETES}`, () => {
       const volumes = (w.doc.spec?.template?.spec?.volumes ?? []) as Yaml[];
       return [
         ...containersOf(w).flatMap((c) =>
-          ((c.volumeMounts ?? []) as Yaml[]).filter((m) => !volumes.some((v) => v.name === m.name)).map((m) => `${nameOf(w, c)}: mounts volume ${m.name}, which the pod does not define`),
+          ((c.volumeMounts ?? []) as Yaml[])
+            .filter((m) => !volumes.some((v) => v.name === m.name))
+            .map((m) => `${nameOf(w, c)}: mounts volume ${m.name}, which the pod does not define`),
         ),
         ...volumes
           .filter((v) => v.persistentVolumeClaim && !claims.includes(v.persistentVolumeClaim.claimName))
@@ -587,16 +663,26 @@ describe(`${KUBERNETES}`, () => {
           const limitMb = mebibytes(String(c.resources?.limits?.memory ?? ''));
           return [
             ...(!service ? [`${at}: --server ${url.href} names no Service`] : []),
-            ...(service && !(service.doc.spec?.ports ?? []).some((p: Yaml) => String(p.port) === url.port) ? [`${at}: --server port ${url.port} is no port of Service ${service.doc.metadata.name}`] : []),
-            ...(service && !backends.some((b) => containersOf(b).some((bc) => bc.args?.[0] === 'control-plane')) ? [`${at}: --server ${url.href} does not select the control plane`] : []),
-            ...(!(memoryMb < limitMb) ? [`${at}: --memory ${memoryMb} MB must stay below the container's memory limit (${c.resources?.limits?.memory}); pods are its children`] : []),
+            ...(service && !(service.doc.spec?.ports ?? []).some((p: Yaml) => String(p.port) === url.port)
+              ? [`${at}: --server port ${url.port} is no port of Service ${service.doc.metadata.name}`]
+              : []),
+            ...(service && !backends.some((b) => containersOf(b).some((bc) => bc.args?.[0] === 'control-plane'))
+              ? [`${at}: --server ${url.href} does not select the control plane`]
+              : []),
+            ...(!(memoryMb < limitMb)
+              ? [`${at}: --memory ${memoryMb} MB must stay below the container's memory limit (${c.resources?.limits?.memory}); pods are its children`]
+              : []),
           ];
         }),
     );
-    const brokers = objects.filter((o) => o.doc.kind === 'ConfigMap').map((o) => ({ o, value: o.doc.data?.TIDE_KAFKA_BROKERS as string | undefined })).filter(({ value }) => value !== undefined);
+    const brokers = objects
+      .filter((o) => o.doc.kind === 'ConfigMap')
+      .map((o) => ({ o, value: o.doc.data?.TIDE_KAFKA_BROKERS as string | undefined }))
+      .filter(({ value }) => value !== undefined);
     if (brokers.length === 0) problems.push(`${KUBERNETES}: no ConfigMap sets TIDE_KAFKA_BROKERS`);
     for (const { o, value } of brokers) {
-      for (const server of value!.split(',')) if (!/^[a-z0-9.-]+:\d+$/.test(server.trim())) problems.push(`${nameOf(o)}: TIDE_KAFKA_BROKERS entry "${server}" is not host:port`);
+      for (const server of value!.split(','))
+        if (!/^[a-z0-9.-]+:\d+$/.test(server.trim())) problems.push(`${nameOf(o)}: TIDE_KAFKA_BROKERS entry "${server}" is not host:port`);
     }
     expect(problems).toEqual([]);
   });
@@ -612,7 +698,9 @@ describe("this test's parsers", () => {
   });
 
   it('finds topic creations in a shell script', () => {
-    const topics = createdTopics('t=kafka-topics.sh\n$t --create --topic tide.state \\\n  --partitions 1 --replication-factor 3\n$t --create --if-not-exists --topic tide.leases --config cleanup.policy=compact\n$t --describe --topic x');
+    const topics = createdTopics(
+      't=kafka-topics.sh\n$t --create --topic tide.state \\\n  --partitions 1 --replication-factor 3\n$t --create --if-not-exists --topic tide.leases --config cleanup.policy=compact\n$t --describe --topic x',
+    );
     expect(topics).toEqual([
       { topic: 'tide.state', partitions: 1, replication: 3, configs: [] },
       { topic: 'tide.leases', configs: ['cleanup.policy=compact'] },

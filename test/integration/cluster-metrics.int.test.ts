@@ -32,7 +32,8 @@ async function scrape(name: string): Promise<string[]> {
     .sort();
 }
 
-const pods = (fn: string, names: string[]) => names.map((name) => ({ type: 'PodCreated' as const, data: { namespace: 'default', name: `${fn}-${name}`, revision: `${fn}-00001` } }));
+const pods = (fn: string, names: string[]) =>
+  names.map((name) => ({ type: 'PodCreated' as const, data: { namespace: 'default', name: `${fn}-${name}`, revision: `${fn}-00001` } }));
 const removed = (fn: string, names: string[]) => names.map((name) => ({ type: 'PodRemoved' as const, data: { namespace: 'default', name: `${fn}-${name}` } }));
 const scale = (fn: string, from: number, to: number) => ({ type: 'ScaleSet' as const, data: { namespace: 'default', name: fn, from, to, reason: 'test' } });
 
@@ -48,15 +49,24 @@ describe('cluster gauges, scraped as Prometheus does', () => {
     folded = foldAll([scale('hello', 1, 3), scale('echo', 1, 2), ...pods('hello', ['a', 'b', 'c']), ...pods('echo', ['a', 'b'])], folded.state);
     expect(folded.verdicts.every((v) => v.accepted)).toBe(true);
     state = folded.state;
-    expect(await scrape('tide_pods')).toEqual(['tide_pods{namespace="default",function="echo",phase="Pending"} 2', 'tide_pods{namespace="default",function="hello",phase="Pending"} 3']);
-    expect(await scrape('tide_desired_replicas')).toEqual(['tide_desired_replicas{namespace="default",function="echo"} 2', 'tide_desired_replicas{namespace="default",function="hello"} 3']);
+    expect(await scrape('tide_pods')).toEqual([
+      'tide_pods{namespace="default",function="echo",phase="Pending"} 2',
+      'tide_pods{namespace="default",function="hello",phase="Pending"} 3',
+    ]);
+    expect(await scrape('tide_desired_replicas')).toEqual([
+      'tide_desired_replicas{namespace="default",function="echo"} 2',
+      'tide_desired_replicas{namespace="default",function="hello"} 3',
+    ]);
 
     // Scale-to-zero of hello: its pods are gone, so is its tide_pods series.
     folded = foldAll([scale('hello', 3, 0), ...removed('hello', ['a', 'b', 'c'])], folded.state);
     expect(folded.verdicts.every((v) => v.accepted)).toBe(true);
     state = folded.state;
     expect(await scrape('tide_pods')).toEqual(['tide_pods{namespace="default",function="echo",phase="Pending"} 2']);
-    expect(await scrape('tide_desired_replicas')).toEqual(['tide_desired_replicas{namespace="default",function="echo"} 2', 'tide_desired_replicas{namespace="default",function="hello"} 0']);
+    expect(await scrape('tide_desired_replicas')).toEqual([
+      'tide_desired_replicas{namespace="default",function="echo"} 2',
+      'tide_desired_replicas{namespace="default",function="hello"} 0',
+    ]);
 
     // Deletion of echo: neither its pods nor its desired replicas are reported any more.
     folded = foldAll([{ type: 'FunctionDeleted', data: { namespace: 'default', name: 'echo' } }, ...removed('echo', ['a', 'b'])], folded.state);

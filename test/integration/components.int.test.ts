@@ -29,7 +29,13 @@ beforeAll(async () => {
   dir = await makeTempDir('tide-components-');
   const loopback = { port: 0, host: '127.0.0.1' };
   const controlPlaneDir = join(dir.path, 'control-plane');
-  controlPlane = await startControlPlane({ log: { source: { kind: 'embedded', dataDir: controlPlaneDir } }, dataDir: controlPlaneDir, listen: loopback, nodeGraceSeconds: 10, report });
+  controlPlane = await startControlPlane({
+    log: { source: { kind: 'embedded', dataDir: controlPlaneDir } },
+    dataDir: controlPlaneDir,
+    listen: loopback,
+    nodeGraceSeconds: 10,
+    report,
+  });
   const api = controlPlane.url!;
   gateway = await startGateway({ log: { source: { kind: 'http', server: api } }, listen: loopback, report });
   node = await startNode({
@@ -62,8 +68,17 @@ describe('components started from their packages', () => {
     const upload = await request(`${api}/apis/tide.dev/v1/artifacts`, { method: 'POST', body: FUNCTION_MODULE });
     expect(upload.statusCode).toBe(201);
     const { digest } = (await upload.body.json()) as { digest: string };
-    const manifest = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'greeter' }, spec: { source: { artifact: digest }, env: { GREETING: 'Hello' } } };
-    const applied = await request(`${api}/apis/tide.dev/v1/namespaces/default/functions/greeter`, { method: 'PUT', body: JSON.stringify(manifest), headers: { 'content-type': 'application/json' } });
+    const manifest = {
+      apiVersion: 'tide.dev/v1',
+      kind: 'Function',
+      metadata: { name: 'greeter' },
+      spec: { source: { artifact: digest }, env: { GREETING: 'Hello' } },
+    };
+    const applied = await request(`${api}/apis/tide.dev/v1/namespaces/default/functions/greeter`, {
+      method: 'PUT',
+      body: JSON.stringify(manifest),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(applied.statusCode, await applied.body.text()).toBe(201);
 
     // Scale from zero: the gateway holds the first call until the node's pod is ready.
@@ -71,9 +86,14 @@ describe('components started from their packages', () => {
     expect(call.statusCode).toBe(200);
     expect(await call.body.text()).toBe('Hello from /hi');
 
-    await eventually(async () => {
-      const pods = (await (await request(`${api}/apis/tide.dev/v1/namespaces/default/pods`)).body.json()) as { items: { spec: { node?: string }; status: { phase: string } }[] };
-      expect(pods.items.filter((p) => p.status.phase === 'Ready').map((p) => p.spec.node)).toEqual(['node-a']);
-    }, { timeoutMs: 10_000, intervalMs: 50 });
+    await eventually(
+      async () => {
+        const pods = (await (await request(`${api}/apis/tide.dev/v1/namespaces/default/pods`)).body.json()) as {
+          items: { spec: { node?: string }; status: { phase: string } }[];
+        };
+        expect(pods.items.filter((p) => p.status.phase === 'Ready').map((p) => p.spec.node)).toEqual(['node-a']);
+      },
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
   });
 });

@@ -15,7 +15,9 @@ function editableRoutes() {
   };
   return {
     table,
-    set: (name: string, endpoints: FunctionRoute['endpoints']) => (routes.set(`default/${name}`, { namespace: 'default', name, endpoints, timeoutMs: 10_000 }), changed()),
+    set: (name: string, endpoints: FunctionRoute['endpoints']) => (
+      routes.set(`default/${name}`, { namespace: 'default', name, endpoints, timeoutMs: 10_000 }), changed()
+    ),
     delete: (name: string) => (routes.delete(`default/${name}`), changed()),
   };
 }
@@ -47,7 +49,10 @@ afterEach(async () => {
 /** Scrapes /metrics as Prometheus does; the samples of one metric, scope label left out. */
 async function scrape(url: string, name: string): Promise<string[]> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return text.split('\n').filter((line) => line.startsWith(`${name}{`)).map((line) => line.replace(/,?otel_scope_name="[^"]*"/, ''));
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`))
+    .map((line) => line.replace(/,?otel_scope_name="[^"]*"/, ''));
 }
 
 describe('gateway gauges, scraped as Prometheus does', () => {
@@ -61,7 +66,9 @@ describe('gateway gauges, scraped as Prometheus does', () => {
     routes.set('hello', []);
 
     const calls = [fetch(`${url}/fn/default/hello`), fetch(`${url}/fn/default/hello`)];
-    await eventually(async () => expect(await scrape(url, 'tide_gateway_queue_depth')).toEqual(['tide_gateway_queue_depth{namespace="default",function="hello"} 2']));
+    await eventually(async () =>
+      expect(await scrape(url, 'tide_gateway_queue_depth')).toEqual(['tide_gateway_queue_depth{namespace="default",function="hello"} 2']),
+    );
 
     const pod = createServer((_req, res) => res.end('hi'));
     servers.push(pod);

@@ -45,7 +45,13 @@ export function axisScale(values: readonly number[], kind: ScaleKind, tickCount 
   if (kind === 'log') {
     const ticks = logTicks(finite.length ? Math.min(...finite) : 1, dataMax);
     const [lo, hi] = [Math.log10(ticks[0]!), Math.log10(ticks.at(-1)!)];
-    return { kind, min: ticks[0]!, max: ticks.at(-1)!, ticks, toPixel: (v, from, to) => from + ((Math.log10(Math.max(v, ticks[0]!)) - lo) / (hi - lo)) * (to - from) };
+    return {
+      kind,
+      min: ticks[0]!,
+      max: ticks.at(-1)!,
+      ticks,
+      toPixel: (v, from, to) => from + ((Math.log10(Math.max(v, ticks[0]!)) - lo) / (hi - lo)) * (to - from),
+    };
   }
   // 5% headroom: a line at the data's maximum should not run along the plot's top edge.
   const ticks = niceTicks(Math.min(0, ...finite), Math.max(dataMax * 1.05, 1), tickCount);

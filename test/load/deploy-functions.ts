@@ -5,7 +5,11 @@ import type { TideApi } from './tide-api.js';
 import { waitForNoPods } from './tide-api.js';
 
 export class DeployFailedError extends Error {
-  constructor(readonly functionName: string, readonly code: number | null, readonly stderr: string) {
+  constructor(
+    readonly functionName: string,
+    readonly code: number | null,
+    readonly stderr: string,
+  ) {
     super(`tide deploy ${functionName} exited ${code}: ${stderr.trim().slice(-1_000)}`);
     this.name = 'DeployFailedError';
   }

@@ -35,7 +35,12 @@ describe('loadSteps', () => {
   });
 
   it('skips a phase that keeps the load, a baseline of 0, and phases never reached', () => {
-    const phases: LoadPhase[] = [{ label: 'baseline', durationMs: 2_000, callers: 0 }, { label: 'on', durationMs: 1_000, callers: 5 }, { label: 'still on', durationMs: 1_000, callers: 5 }, { label: 'off', durationMs: 1_000, callers: 0 }];
+    const phases: LoadPhase[] = [
+      { label: 'baseline', durationMs: 2_000, callers: 0 },
+      { label: 'on', durationMs: 1_000, callers: 5 },
+      { label: 'still on', durationMs: 1_000, callers: 5 },
+      { label: 'off', durationMs: 1_000, callers: 0 },
+    ];
     expect(loadSteps(phases, [0, 2_000, 3_000]).map((s) => s.label)).toEqual(['on']);
   });
 
@@ -46,8 +51,19 @@ describe('loadSteps', () => {
 
 describe('callerSeries and peakCallers', () => {
   it('draws flat phases as one point each and a ramp as a point per step, dropping to 0 at the run end', () => {
-    const phases: LoadPhase[] = [{ label: 'a', durationMs: 1_000, callers: 3 }, { label: 'r', durationMs: 1_000, callers: 0, rampToCallers: 8 }];
-    expect(callerSeries(phases, [0, 1_000], 2_100, 250)).toEqual([[0, 3], [1_000, 0], [1_250, 2], [1_500, 4], [1_750, 6], [2_000, 8], [2_100, 0]]);
+    const phases: LoadPhase[] = [
+      { label: 'a', durationMs: 1_000, callers: 3 },
+      { label: 'r', durationMs: 1_000, callers: 0, rampToCallers: 8 },
+    ];
+    expect(callerSeries(phases, [0, 1_000], 2_100, 250)).toEqual([
+      [0, 3],
+      [1_000, 0],
+      [1_250, 2],
+      [1_500, 4],
+      [1_750, 6],
+      [2_000, 8],
+      [2_100, 0],
+    ]);
     expect(peakCallers(phases)).toBe(8);
   });
 });

@@ -5,13 +5,30 @@ import { readyAt, stepReactions } from './reactions.js';
 import type { ScaleEvent } from './scale-events.js';
 
 const sample = (atMs: number, ready: number, pods = ready, desired = ready): ReplicaSample => ({ atMs, ready: [ready], pods: [pods], desired: [desired] });
-const scale = (atMs: number, from: number, to: number, accepted = true): ScaleEvent => ({ atMs, receivedMs: atMs + 5, fn: 0, from, to, reason: 'test', accepted });
+const scale = (atMs: number, from: number, to: number, accepted = true): ScaleEvent => ({
+  atMs,
+  receivedMs: atMs + 5,
+  fn: 0,
+  from,
+  to,
+  reason: 'test',
+  accepted,
+});
 
 const steps: LoadStep[] = [
   { phase: 0, label: 'up', atMs: 1_000, fromCallers: 0, toCallers: 20 },
   { phase: 1, label: 'off', atMs: 10_000, fromCallers: 20, toCallers: 0 },
 ];
-const samples = [sample(0, 1), sample(900, 1), sample(1_250, 1, 1, 4), sample(2_500, 3, 4, 4), sample(3_000, 4), sample(12_000, 2), sample(16_000, 0, 1, 0), sample(17_000, 0, 0, 0)];
+const samples = [
+  sample(0, 1),
+  sample(900, 1),
+  sample(1_250, 1, 1, 4),
+  sample(2_500, 3, 4, 4),
+  sample(3_000, 4),
+  sample(12_000, 2),
+  sample(16_000, 0, 1, 0),
+  sample(17_000, 0, 0, 0),
+];
 const events = [scale(1_100, 1, 1, false), scale(1_400, 1, 4), scale(11_000, 4, 2), scale(15_500, 2, 0)];
 
 describe('stepReactions', () => {
@@ -22,7 +39,13 @@ describe('stepReactions', () => {
   });
 
   it('given no callers: the first scale-down, the first poll with fewer ready pods, and when all pods were gone', () => {
-    expect(off).toEqual({ step: 1, fn: 0, firstScale: { afterMs: 1_000, from: 4, to: 2, reason: 'test' }, readyChange: { afterMs: 2_000, from: 4, to: 2 }, zeroPods: { afterMs: 7_000 } });
+    expect(off).toEqual({
+      step: 1,
+      fn: 0,
+      firstScale: { afterMs: 1_000, from: 4, to: 2, reason: 'test' },
+      readyChange: { afterMs: 2_000, from: 4, to: 2 },
+      zeroPods: { afterMs: 7_000 },
+    });
   });
 
   it('leaves out what did not happen before the next step', () => {

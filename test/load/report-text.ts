@@ -26,7 +26,14 @@ function errorText(errors: Record<string, number>): string {
 
 function stepsTable(r: LoadReport): string {
   const many = r.functions.length > 1;
-  const rows = r.steps.map((s: StepSummary): Cell[] => [s.label, s.atS.toFixed(1), `${s.fromCallers} → ${s.toCallers}`, spread(s.firstScale, many), spread(s.readyChange, many), s.toCallers === 0 ? spread(s.zeroPods, many) : '']);
+  const rows = r.steps.map((s: StepSummary): Cell[] => [
+    s.label,
+    s.atS.toFixed(1),
+    `${s.fromCallers} → ${s.toCallers}`,
+    spread(s.firstScale, many),
+    spread(s.readyChange, many),
+    s.toCallers === 0 ? spread(s.zeroPods, many) : '',
+  ]);
   return renderTable(
     `Load steps: time from each step to the first ScaleSet after it, to ready pods moving its way, to 0 pods${many ? ` (median (min–max) over ${r.functions.length} functions, n reacted)` : ''}`,
     ['step', 'at s', many ? 'callers each' : 'callers', 'first ScaleSet', 'ready pods moved', 'all pods gone'],

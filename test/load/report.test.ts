@@ -46,13 +46,24 @@ describe('buildReport', () => {
 
   it('times the step to the first ScaleSet and to the ready pod it brought', () => {
     expect(report.steps).toEqual([
-      { label: '10 callers', atS: 1, fromCallers: 0, toCallers: 10, firstScale: { reacted: 1, of: 1, minMs: 200, medianMs: 200, maxMs: 200, example: { from: 1, to: 2 } }, readyChange: { reacted: 1, of: 1, minMs: 750, medianMs: 750, maxMs: 750, example: { from: 1, to: 2 } } },
+      {
+        label: '10 callers',
+        atS: 1,
+        fromCallers: 0,
+        toCallers: 10,
+        firstScale: { reacted: 1, of: 1, minMs: 200, medianMs: 200, maxMs: 200, example: { from: 1, to: 2 } },
+        readyChange: { reacted: 1, of: 1, minMs: 750, medianMs: 750, maxMs: 750, example: { from: 1, to: 2 } },
+      },
     ]);
   });
 
   it('keeps the timeline with the callers in force at each poll, 0 after the run', () => {
     expect(report.timeline.map((p) => p.callers)).toEqual([0, 0, 10, 10, 10, 0]);
-    expect(report.callers).toEqual([[0, 0], [1, 10], [5, 0]]);
+    expect(report.callers).toEqual([
+      [0, 0],
+      [1, 10],
+      [5, 0],
+    ]);
   });
 });
 

@@ -95,12 +95,28 @@ export function buildReport(run: ScenarioRun): LoadReport {
       atS: round(step.atMs / 1000),
       fromCallers: step.fromCallers,
       toCallers: step.toCallers,
-      ...spreads(reactions.filter((r) => r.step === i), names.length),
+      ...spreads(
+        reactions.filter((r) => r.step === i),
+        names.length,
+      ),
     })),
     callers: callers.map(([ms, n]) => [round(ms / 1000), n * names.length]),
-    timeline: run.samples.map((s) => ({ tS: round(s.atMs / 1000), callers: callersAtMs(callers, s.atMs) * names.length, ready: sum(s.ready), desired: sum(s.desired), pods: sum(s.pods) })),
+    timeline: run.samples.map((s) => ({
+      tS: round(s.atMs / 1000),
+      callers: callersAtMs(callers, s.atMs) * names.length,
+      ready: sum(s.ready),
+      desired: sum(s.desired),
+      pods: sum(s.pods),
+    })),
     perSecond: perSecond(drive.records).map((b) => roundAll(b)),
-    scaleEvents: run.scaleEvents.map((e) => ({ tS: round(e.atMs / 1000), fn: names[e.fn] ?? '?', from: e.from, to: e.to, reason: e.reason, accepted: e.accepted })),
+    scaleEvents: run.scaleEvents.map((e) => ({
+      tS: round(e.atMs / 1000),
+      fn: names[e.fn] ?? '?',
+      from: e.from,
+      to: e.to,
+      reason: e.reason,
+      accepted: e.accepted,
+    })),
     samplerFailures: run.samplerFailures,
   };
 }
@@ -111,7 +127,14 @@ function spreads(reactions: StepReaction[], of: number): Pick<StepSummary, 'firs
     if (times.length === 0) return undefined;
     const first = found.find((f) => f);
     const example = first?.from !== undefined && first.to !== undefined ? { from: first.from, to: first.to } : undefined;
-    return { reacted: times.length, of, minMs: Math.round(Math.min(...times)), medianMs: Math.round(median(times)), maxMs: Math.round(Math.max(...times)), ...(example ? { example } : {}) };
+    return {
+      reacted: times.length,
+      of,
+      minMs: Math.round(Math.min(...times)),
+      medianMs: Math.round(median(times)),
+      maxMs: Math.round(Math.max(...times)),
+      ...(example ? { example } : {}),
+    };
   };
   return {
     firstScale: spreadOf(reactions.map((r) => r.firstScale)),

@@ -64,7 +64,16 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions, 
     await new Promise((resolve) => setTimeout(resolve, 500)); // one or two more polls: the last step's reaction may be in flight
     await sampler.stop();
     await watch.close();
-    const report = buildReport({ plan, startedAt: new Date(startEpochMs).toISOString(), url: ctx.url, drive, samples: [...sampler.samples], scaleEvents: [...watch.events], samplerFailures: sampler.failures, setupMs });
+    const report = buildReport({
+      plan,
+      startedAt: new Date(startEpochMs).toISOString(),
+      url: ctx.url,
+      drive,
+      samples: [...sampler.samples],
+      scaleEvents: [...watch.events],
+      samplerFailures: sampler.failures,
+      setupMs,
+    });
     await writeOutputs(ctx.outDir, report);
     return report;
   } finally {

@@ -48,7 +48,8 @@ function parse(): { command: string; url?: string; options: ScenarioOptions } {
   const command = positionals[0];
   if (!command || positionals.length > 1) throw new UsageError(USAGE);
   const callers = values.callers === undefined ? undefined : Number(values.callers);
-  if (callers !== undefined && !(Number.isInteger(callers) && callers >= 1 && callers <= 500)) throw new UsageError(`--callers must be a whole number from 1 to 500, got "${values.callers}"`);
+  if (callers !== undefined && !(Number.isInteger(callers) && callers >= 1 && callers <= 500))
+    throw new UsageError(`--callers must be a whole number from 1 to 500, got "${values.callers}"`);
   return { command, url: values.url?.replace(/\/+$/, ''), options: callers === undefined ? {} : { callers } };
 }
 
@@ -71,7 +72,10 @@ async function main(): Promise<void> {
     return;
   }
   const chosen = selected(command);
-  const watchdog = setTimeout(() => stop(`still running after ${(chosen.length * BUDGET_PER_SCENARIO_MS) / 60_000} min`), chosen.length * BUDGET_PER_SCENARIO_MS);
+  const watchdog = setTimeout(
+    () => stop(`still running after ${(chosen.length * BUDGET_PER_SCENARIO_MS) / 60_000} min`),
+    chosen.length * BUDGET_PER_SCENARIO_MS,
+  );
   await mkdir(outDir, { recursive: true });
   const base = url ?? (await startOwnTide());
   const reports: LoadReport[] = [];
@@ -79,7 +83,15 @@ async function main(): Promise<void> {
     for (const scenario of chosen) {
       abort.signal.throwIfAborted();
       console.log(`\n${scenario.name} against ${base}`);
-      const report = await runScenario(scenario, options, { url: base, repoRoot, outDir, signal: abort.signal, callerAgent, apiAgent, log: (line) => console.log(`  ${line}`) });
+      const report = await runScenario(scenario, options, {
+        url: base,
+        repoRoot,
+        outDir,
+        signal: abort.signal,
+        callerAgent,
+        apiAgent,
+        log: (line) => console.log(`  ${line}`),
+      });
       console.log(`\n${formatReport(report)}\nwrote ${join(outDir, `${report.scenario}.svg`)} and .json`);
       reports.push(report);
     }
@@ -99,7 +111,15 @@ async function startOwnTide(): Promise<string> {
 function overview(reports: LoadReport[]): string {
   const rows = reports.map((r) => {
     const firstScale = r.steps.find((s) => s.firstScale)?.firstScale;
-    return [r.scenario, r.requests, Object.values(r.errors).reduce((a, b) => a + b, 0), r.latencyMs.p50, r.latencyMs.p99, r.latencyMs.max, firstScale ? firstScale.medianMs / 1000 : '-'];
+    return [
+      r.scenario,
+      r.requests,
+      Object.values(r.errors).reduce((a, b) => a + b, 0),
+      r.latencyMs.p50,
+      r.latencyMs.p99,
+      r.latencyMs.max,
+      firstScale ? firstScale.medianMs / 1000 : '-',
+    ];
   });
   return renderTable('All scenarios', ['scenario', 'requests', 'errors', 'p50 ms', 'p99 ms', 'max ms', 'first ScaleSet s'], rows);
 }

@@ -133,7 +133,10 @@ function strokeOf(s: Pick<ChartSeries, 'color' | 'dash' | 'width' | 'opacity'>):
 
 function area(s: ChartSeries, px: (v: number) => number, py: (v: number) => number, baseline: number): string {
   return runsOf(s, px, py)
-    .map((run) => `<path d="M${n(run[0]![0])} ${baseline}${run.map(([x, y]) => `L${n(x)} ${n(y)}`).join('')}L${n(run.at(-1)![0])} ${baseline}Z" fill="${s.color}" fill-opacity="0.12" stroke="none"/>`)
+    .map(
+      (run) =>
+        `<path d="M${n(run[0]![0])} ${baseline}${run.map(([x, y]) => `L${n(x)} ${n(y)}`).join('')}L${n(run.at(-1)![0])} ${baseline}Z" fill="${s.color}" fill-opacity="0.12" stroke="none"/>`,
+    )
     .join('\n');
 }
 
@@ -156,9 +159,7 @@ function legend(spec: ChartSpec, plot: Plot, height: number): string[] {
   const y = height - 26;
   let x = plot.x0;
   return items.map((item) => {
-    const sample = item.mark
-      ? triangle(x + 12, y + 5, item.color)
-      : `<line x1="${x}" y1="${y}" x2="${x + 24}" y2="${y}"${strokeOf(item)}/>`;
+    const sample = item.mark ? triangle(x + 12, y + 5, item.color) : `<line x1="${x}" y1="${y}" x2="${x + 24}" y2="${y}"${strokeOf(item)}/>`;
     const text = `<text x="${x + 30}" y="${y}" dominant-baseline="middle">${escapeXml(item.name)}</text>`;
     x += 42 + item.name.length * 7;
     return `<g class="legend">${sample}${text}</g>`;

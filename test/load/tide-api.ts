@@ -2,7 +2,12 @@ import { request, type Dispatcher } from 'undici';
 
 /** The few Tide API calls the load runner makes; an unexpected status is an error that carries the body. */
 export class TideApiError extends Error {
-  constructor(readonly method: string, readonly path: string, readonly status: number, readonly body: string) {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly body: string,
+  ) {
     super(`${method} ${path} answered ${status}: ${body.slice(0, 500)}`);
     this.name = 'TideApiError';
   }
@@ -67,7 +72,10 @@ export async function waitForNoPods(api: TideApi, names: readonly string[], time
 }
 
 export class PodsRemainError extends Error {
-  constructor(readonly podsLeft: Record<string, number>, readonly timeoutMs: number) {
+  constructor(
+    readonly podsLeft: Record<string, number>,
+    readonly timeoutMs: number,
+  ) {
     super(`pods still there after ${timeoutMs / 1000} s: ${JSON.stringify(podsLeft)}`);
     this.name = 'PodsRemainError';
   }

@@ -34,7 +34,9 @@ describe('readmeBlocks', () => {
   });
 
   it('runs ordinary lines as one script and collects the output they state', () => {
-    expect(blocks[0]!.steps).toEqual([{ kind: 'script', script: 'npx tide invoke greeter   # → Ahoy, world!\nnpx tide get functions', expected: ['Ahoy, world!'] }]);
+    expect(blocks[0]!.steps).toEqual([
+      { kind: 'script', script: 'npx tide invoke greeter   # → Ahoy, world!\nnpx tide get functions', expected: ['Ahoy, world!'] },
+    ]);
   });
 
   it('starts commands that run until Ctrl-C on their own, keeping heredocs whole in the scripts between', () => {

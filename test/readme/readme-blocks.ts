@@ -11,9 +11,7 @@ export interface ReadmeBlock {
   steps: ReadmeStep[];
 }
 
-export type ReadmeStep =
-  | { kind: 'script'; script: string; expected: string[] }
-  | { kind: 'long-running'; command: string; ready: RegExp };
+export type ReadmeStep = { kind: 'script'; script: string; expected: string[] } | { kind: 'long-running'; command: string; ready: RegExp };
 
 /** A comment that marks a command running until interrupted: `# runs until Ctrl-C`. */
 const LONG_RUNNING = /#.*\bruns until Ctrl-C/i;

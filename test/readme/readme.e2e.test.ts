@@ -89,11 +89,17 @@ const portInUse = (port: number) =>
   });
 
 beforeAll(async () => {
-  if (await portInUse(8080)) throw new Error('port 8080 is in use: the README names it, so this test needs it free (stop what uses it, e.g. a `npm start` of your own)');
+  if (await portInUse(8080))
+    throw new Error('port 8080 is in use: the README names it, so this test needs it free (stop what uses it, e.g. a `npm start` of your own)');
   dataDir = await makeTempDir('tide-readme-');
   // `npm link` installs globally: into a prefix of the test's own, so the machine's stays untouched.
   const npmPrefix = join(dataDir.path, 'npm-global');
-  env = { PATH: `${join(npmPrefix, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: process.env.HOME ?? '/tmp', TIDE_DATA: dataDir.path, npm_config_prefix: npmPrefix };
+  env = {
+    PATH: `${join(npmPrefix, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    HOME: process.env.HOME ?? '/tmp',
+    TIDE_DATA: dataDir.path,
+    npm_config_prefix: npmPrefix,
+  };
   expect(blocks.map((b) => b.text.trim())).toContain(QUICK_START_RUN);
   // `npm ci` has been run (it is how this test came to run); the rest of the line is run as written.
   server = await start(QUICK_START_RUN.replace('npm ci && ', ''), /Tide is up at/, 180_000);
@@ -122,7 +128,9 @@ describe.sequential('the README, run as written', () => {
       } finally {
         for (const running of started.reverse()) {
           const ended = await running.interrupt();
-          expect(endedByCtrlC(ended), `a command that runs until Ctrl-C ended with ${ended.code ?? ended.signal}:\n${running.output().slice(-2000)}`).toBe(true);
+          expect(endedByCtrlC(ended), `a command that runs until Ctrl-C ended with ${ended.code ?? ended.signal}:\n${running.output().slice(-2000)}`).toBe(
+            true,
+          );
           expect(running.output()).not.toMatch(/shutdown failed|unexpected error/);
         }
       }

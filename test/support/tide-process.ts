@@ -29,7 +29,13 @@ export interface TideProcess {
 }
 
 /** Starts `tide up` as a real process and resolves once it says it is up. */
-export async function startTide(options: { dataDir: string; port: number; args?: string[]; env?: Record<string, string>; timeoutMs?: number }): Promise<TideProcess> {
+export async function startTide(options: {
+  dataDir: string;
+  port: number;
+  args?: string[];
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}): Promise<TideProcess> {
   const tide = await startTideCommand({
     args: ['up', '--port', String(options.port), '--data', options.dataDir, ...(options.args ?? [])],
     ...(options.env ? { env: options.env } : {}),
@@ -65,7 +71,10 @@ export function processesMentioning(...needles: string[]): number[] {
 }
 
 /** Runs the tide CLI to completion. */
-export function runCli(args: string[], options: { server: string; timeoutMs?: number; input?: string }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  options: { server: string; timeoutMs?: number; input?: string },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [cliEntry, ...args], {
       cwd: repoRoot,
@@ -108,7 +117,9 @@ export async function startTideCommand(options: { args: string[]; env?: Record<s
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
+    child.once('exit', (code, signal) => resolveExit({ code, signal })),
+  );
   let gone = false;
   void exited.then(() => (gone = true));
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);

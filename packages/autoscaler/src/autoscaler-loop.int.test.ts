@@ -23,7 +23,17 @@ async function setup(scale: { min: number; max: number; target: number; scaleToZ
 }
 
 const load = (at: number, concurrency: number, requests: number, waiting: number) =>
-  log.append(METRICS_TOPIC, [{ value: encodeLoadReport({ kind: 'gateway-load', source: 'gw', at, intervalMs: 1000, samples: [{ namespace: 'default', name: 'sleep', concurrency, requests, waiting }] }) }]);
+  log.append(METRICS_TOPIC, [
+    {
+      value: encodeLoadReport({
+        kind: 'gateway-load',
+        source: 'gw',
+        at,
+        intervalMs: 1000,
+        samples: [{ namespace: 'default', name: 'sleep', concurrency, requests, waiting }],
+      }),
+    },
+  ]);
 
 const desired = () => store.state().functions.get('default/sleep')!.status.desiredReplicas;
 
@@ -55,23 +65,50 @@ describe('the autoscaler loop', () => {
   it('wakes no idle function for load recorded before it started (issue 9: a restart of tide up)', async () => {
     await setup({ min: 0, max: 20, target: 5, scaleToZeroAfterSeconds: 30 });
     await store.append([
-      { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('marker', { scale: { min: 0, max: 20, target: 5, scaleToZeroAfterSeconds: 30, metric: 'concurrency' } }) } },
+      {
+        type: 'FunctionApplied',
+        data: {
+          namespace: 'default',
+          manifest: functionManifest('marker', { scale: { min: 0, max: 20, target: 5, scaleToZeroAfterSeconds: 30, metric: 'concurrency' } }),
+        },
+      },
       { type: 'ScaleSet', data: { namespace: 'default', name: 'sleep', from: 1, to: 0, reason: 'idle before the restart', inputs: {} } },
       { type: 'ScaleSet', data: { namespace: 'default', name: 'marker', from: 1, to: 0, reason: 'idle before the restart', inputs: {} } },
     ]);
     // given the previous incarnation's gateway reported 6 requests waiting 18 minutes ago
     const long = Date.now() - 18 * 60_000;
     await log.append(METRICS_TOPIC, [
-      { value: encodeLoadReport({ kind: 'gateway-load', source: 'gw-old', at: long, intervalMs: 1000, samples: [{ namespace: 'default', name: 'sleep', concurrency: 2, requests: 6, waiting: 6, inFlight: 6 }] }) },
+      {
+        value: encodeLoadReport({
+          kind: 'gateway-load',
+          source: 'gw-old',
+          at: long,
+          intervalMs: 1000,
+          samples: [{ namespace: 'default', name: 'sleep', concurrency: 2, requests: 6, waiting: 6, inFlight: 6 }],
+        }),
+      },
     ]);
     // when a new autoscaler starts, and then a request waits for the marker function
     autoscaler = await startAutoscaler({ store, metrics: log, tickMs: 20 });
     await log.append(METRICS_TOPIC, [
-      { value: encodeLoadReport({ kind: 'gateway-load', source: 'gw-new', at: Date.now(), intervalMs: 1000, samples: [{ namespace: 'default', name: 'marker', concurrency: 0, requests: 1, waiting: 1, inFlight: 1 }] }) },
+      {
+        value: encodeLoadReport({
+          kind: 'gateway-load',
+          source: 'gw-new',
+          at: Date.now(),
+          intervalMs: 1000,
+          samples: [{ namespace: 'default', name: 'marker', concurrency: 0, requests: 1, waiting: 1, inFlight: 1 }],
+        }),
+      },
     ]);
     await eventually(() => expect(store.state().functions.get('default/marker')!.status.desiredReplicas).toBe(1), { timeoutMs: 2000 });
     // then the old waiting requests woke nothing
-    expect(store.state().functions.get('default/sleep')!.status.recentScales.map((r) => `${r.from}→${r.to} ${r.reason}`)).toEqual(['1→0 idle before the restart']);
+    expect(
+      store
+        .state()
+        .functions.get('default/sleep')!
+        .status.recentScales.map((r) => `${r.from}→${r.to} ${r.reason}`),
+    ).toEqual(['1→0 idle before the restart']);
   });
 
   it('decides on a report read late as of when it was made, not as if its load were over (a busy machine)', async () => {
@@ -80,7 +117,16 @@ describe('the autoscaler loop', () => {
     autoscaler = await startAutoscaler({ store, metrics: log, tickMs: 60_000, now: () => Date.now() + 10_000 });
     await load(Date.now(), 0, 10, 10);
     // then 10 waiting requests ask for ceil(10 / 3.5) = 3 pods, not for zero
-    await eventually(() => expect(store.state().functions.get('default/sleep')!.status.recentScales.map((r) => `${r.from}→${r.to}`)).toEqual(['1→3']), { timeoutMs: 2000 });
+    await eventually(
+      () =>
+        expect(
+          store
+            .state()
+            .functions.get('default/sleep')!
+            .status.recentScales.map((r) => `${r.from}→${r.to}`),
+        ).toEqual(['1→3']),
+      { timeoutMs: 2000 },
+    );
   });
 
   it('never goes below min', async () => {

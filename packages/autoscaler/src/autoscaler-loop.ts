@@ -154,7 +154,14 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
       const [result] = await store.append([
         {
           type: 'ScaleSet',
-          data: { namespace: fn.metadata.namespace!, name: fn.metadata.name, from: replicas, to: decision.replicas, reason: decision.reason, inputs: { ...decision.inputs } },
+          data: {
+            namespace: fn.metadata.namespace!,
+            name: fn.metadata.name,
+            from: replicas,
+            to: decision.replicas,
+            reason: decision.reason,
+            inputs: { ...decision.inputs },
+          },
           ...(leader ? { leader } : {}),
         },
       ]);

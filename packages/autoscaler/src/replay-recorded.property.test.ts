@@ -123,7 +123,10 @@ const stepArb = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('tick' as const), advanceMs: fc.integer({ min: 0, max: 12_000 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('ready' as const), ready: fc.nat(20) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('apply' as const), replicas: fc.nat(20) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const), plane: fc.constantFrom('a', 'b'), replayReports: fc.integer({ min: 1, max: 40 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('restart' as const), plane: fc.constantFrom('a', 'b'), replayReports: fc.integer({ min: 1, max: 40 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('leadership' as const), holder: fc.constantFrom('a', 'b', 'nobody') }) },
 );
 
@@ -154,8 +157,17 @@ describe('replaying what the autoscaler recorded', () => {
           for (const step of steps) {
             if (step.kind === 'report') {
               clock.advance(step.advanceMs);
-              const sample = { namespace: 'default', name: 'fn', concurrency: step.concurrency, requests: step.requests, waiting: step.waiting, inFlight: Math.max(step.inFlight, step.waiting) };
-              await log.append(METRICS_TOPIC, [{ value: encodeLoadReport({ kind: 'gateway-load', source: step.source, at: clock.now(), intervalMs: step.intervalMs, samples: [sample] }) }]);
+              const sample = {
+                namespace: 'default',
+                name: 'fn',
+                concurrency: step.concurrency,
+                requests: step.requests,
+                waiting: step.waiting,
+                inFlight: Math.max(step.inFlight, step.waiting),
+              };
+              await log.append(METRICS_TOPIC, [
+                { value: encodeLoadReport({ kind: 'gateway-load', source: step.source, at: clock.now(), intervalMs: step.intervalMs, samples: [sample] }) },
+              ]);
             } else if (step.kind === 'tick') {
               clock.advance(step.advanceMs);
               ticks.a();

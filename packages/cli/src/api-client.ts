@@ -2,7 +2,10 @@ import { request } from 'undici';
 
 /** A failure the CLI reports as one clear line and a non-zero exit code. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'CliError';
   }
@@ -10,7 +13,11 @@ export class CliError extends Error {
 
 export interface ApiClient {
   server: string;
-  call<T = unknown>(method: string, path: string, body?: { data: string | Uint8Array | AsyncIterable<Uint8Array>; contentType: string }): Promise<{ status: number; body: T }>;
+  call<T = unknown>(
+    method: string,
+    path: string,
+    body?: { data: string | Uint8Array | AsyncIterable<Uint8Array>; contentType: string },
+  ): Promise<{ status: number; body: T }>;
   /** Like call, but throws a CliError with the server's message on any non-2xx answer. */
   ok<T = unknown>(method: string, path: string, body?: { data: string | Uint8Array | AsyncIterable<Uint8Array>; contentType: string }): Promise<T>;
 }
@@ -23,7 +30,10 @@ export interface ApiClient {
  */
 export function serverUrl(value: string, source: string): string {
   const refused = new CliError(`${source} "${value}" is not a valid URL: use http://HOST:PORT (or HOST:PORT)`, 2);
-  return value.split(',').map((one) => baseUrl(one.trim(), refused)).join(',');
+  return value
+    .split(',')
+    .map((one) => baseUrl(one.trim(), refused))
+    .join(',');
 }
 
 function baseUrl(value: string, refused: CliError): string {

@@ -43,7 +43,10 @@ describe('bundleFunction', () => {
     expect(zodCores).toHaveLength(1);
     const answer = callInNode(await bundleFile(join(fixtures, 'zod-openapi')), '/openapi.json');
     expect(answer.status).toMatch(/^200 /);
-    expect(JSON.parse(answer.status.slice(4))).toEqual({ openapi: '3.1.0', paths: { 'POST /todos': { schema: 'NewTodo' }, 'GET /todos/{id}': { schema: 'Todo' } } });
+    expect(JSON.parse(answer.status.slice(4))).toEqual({
+      openapi: '3.1.0',
+      paths: { 'POST /todos': { schema: 'NewTodo' }, 'GET /todos/{id}': { schema: 'Todo' } },
+    });
   });
 
   it("maps a thrown error's stack to the function's source file and line", async () => {
@@ -59,7 +62,10 @@ describe('bundleFunction', () => {
 
   it('compiles JSX React-style when the function has no tsconfig', async () => {
     const dir = await tempDir();
-    writeFileSync(join(dir, 'index.jsx'), 'const React = { createElement: (tag, props, ...children) => `<${tag}>${children.join("")}</${tag}>` };\nexport default { fetch: () => new Response(<p>hi</p>) };\n');
+    writeFileSync(
+      join(dir, 'index.jsx'),
+      'const React = { createElement: (tag, props, ...children) => `<${tag}>${children.join("")}</${tag}>` };\nexport default { fetch: () => new Response(<p>hi</p>) };\n',
+    );
     expect(callInNode(await bundleFile(dir)).status).toBe('200 <p>hi</p>');
   });
 
@@ -67,6 +73,8 @@ describe('bundleFunction', () => {
     const dir = await tempDir();
     mkdirSync(join(dir, 'src'));
     writeFileSync(join(dir, 'src/index.ts'), "import { Hono } from 'hono';\nexport default new Hono();\n");
-    await expect(bundleFunction(locateFunction(dir))).rejects.toThrow(new RegExp(`src/index\\.ts:1: Could not resolve "hono"[\\s\\S]*hono is not installed: run \`npm install\` in ${dir}`));
+    await expect(bundleFunction(locateFunction(dir))).rejects.toThrow(
+      new RegExp(`src/index\\.ts:1: Could not resolve "hono"[\\s\\S]*hono is not installed: run \`npm install\` in ${dir}`),
+    );
   });
 });

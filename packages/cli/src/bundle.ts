@@ -56,7 +56,11 @@ export async function bundleFunction(source: FunctionSource): Promise<Uint8Array
 /** One error naming each problem's file and line, and what to do about a package that is not installed. */
 export function bundleError(source: FunctionSource, errors: readonly Message[], cause?: Error): CliError {
   const detail = errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`).join('\n  ');
-  const missing = [...new Set(errors.map((e) => /^Could not resolve "((?:@[^/"]+\/)?[^./"][^/"]*)/.exec(e.text)?.[1]).filter((m): m is string => !!m && !m.startsWith('node:')))];
+  const missing = [
+    ...new Set(
+      errors.map((e) => /^Could not resolve "((?:@[^/"]+\/)?[^./"][^/"]*)/.exec(e.text)?.[1]).filter((m): m is string => !!m && !m.startsWith('node:')),
+    ),
+  ];
   const hint = missing.length ? `\n${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed: run \`npm install\` in ${source.dir}` : '';
   return new CliError(`bundling ${source.entry} failed:\n  ${detail || cause?.message || 'unknown error'}${hint}`);
 }

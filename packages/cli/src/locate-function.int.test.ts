@@ -26,8 +26,16 @@ describe('locateFunction', () => {
     ['wrangler.toml main', { 'wrangler.toml': 'name = "w"\nmain = "src/worker.ts"\n', 'src/worker.ts': '', 'src/index.ts': '' }, 'src/worker.ts'],
     ['wrangler.jsonc main', { 'wrangler.jsonc': '{ "main": "app/main.js", // here\n}', 'app/main.js': '' }, 'app/main.js'],
     ['wrangler.json main', { 'wrangler.json': '{ "main": "worker.mjs" }', 'worker.mjs': '' }, 'worker.mjs'],
-    ['the wrangler config before package.json', { 'wrangler.toml': 'main = "src/worker.ts"', 'package.json': '{ "main": "dist/index.js" }', 'src/worker.ts': '', 'dist/index.js': '' }, 'src/worker.ts'],
-    ['package.json module before main', { 'package.json': '{ "main": "dist/index.cjs", "module": "dist/index.mjs" }', 'dist/index.cjs': '', 'dist/index.mjs': '' }, 'dist/index.mjs'],
+    [
+      'the wrangler config before package.json',
+      { 'wrangler.toml': 'main = "src/worker.ts"', 'package.json': '{ "main": "dist/index.js" }', 'src/worker.ts': '', 'dist/index.js': '' },
+      'src/worker.ts',
+    ],
+    [
+      'package.json module before main',
+      { 'package.json': '{ "main": "dist/index.cjs", "module": "dist/index.mjs" }', 'dist/index.cjs': '', 'dist/index.mjs': '' },
+      'dist/index.mjs',
+    ],
     ['package.json main', { 'package.json': '{ "main": "lib/fn.js" }', 'lib/fn.js': '' }, 'lib/fn.js'],
     ['a .tsx index', { 'src/index.tsx': '' }, 'src/index.tsx'],
     ['a .jsx index', { 'index.jsx': '' }, 'index.jsx'],

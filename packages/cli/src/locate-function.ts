@@ -4,7 +4,18 @@ import { CliError } from './api-client.js';
 import { wranglerMain } from './wrangler-config.js';
 
 /** Where a function's entry usually is when nothing names it: Workers templates use src/index.ts. */
-const ENTRY_CANDIDATES = ['src/index.ts', 'src/index.tsx', 'src/index.js', 'src/index.jsx', 'src/index.mjs', 'index.ts', 'index.tsx', 'index.js', 'index.jsx', 'index.mjs'];
+const ENTRY_CANDIDATES = [
+  'src/index.ts',
+  'src/index.tsx',
+  'src/index.js',
+  'src/index.jsx',
+  'src/index.mjs',
+  'index.ts',
+  'index.tsx',
+  'index.js',
+  'index.jsx',
+  'index.mjs',
+];
 
 export interface FunctionSource {
   dir: string;
@@ -57,5 +68,11 @@ function readPackageJson(dir: string): { name?: string; main?: unknown; module?:
 
 /** A DNS-1123 label made from a package or directory name: `@acme/My_App` → my-app. */
 export function dnsName(name: string): string {
-  return name.replace(/^@[^/]+\//, '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');
+  return name
+    .replace(/^@[^/]+\//, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
 }

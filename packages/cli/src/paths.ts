@@ -3,11 +3,20 @@ import { CliError } from './api-client.js';
 export const API = '/apis/tide.dev/v1';
 
 const PLURALS: Record<string, string> = {
-  function: 'functions', functions: 'functions', fn: 'functions',
-  pod: 'pods', pods: 'pods', po: 'pods',
-  revision: 'revisions', revisions: 'revisions', rev: 'revisions',
-  namespace: 'namespaces', namespaces: 'namespaces', ns: 'namespaces',
-  node: 'nodes', nodes: 'nodes',
+  function: 'functions',
+  functions: 'functions',
+  fn: 'functions',
+  pod: 'pods',
+  pods: 'pods',
+  po: 'pods',
+  revision: 'revisions',
+  revisions: 'revisions',
+  rev: 'revisions',
+  namespace: 'namespaces',
+  namespaces: 'namespaces',
+  ns: 'namespaces',
+  node: 'nodes',
+  nodes: 'nodes',
 };
 const PLURAL_OF_KIND: Record<string, string> = { Function: 'functions', Namespace: 'namespaces' };
 

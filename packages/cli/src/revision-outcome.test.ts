@@ -9,7 +9,16 @@ function pod(name: string, status: StatusInput): Pod {
   return {
     apiVersion: 'tide.dev/v1',
     kind: 'Pod',
-    metadata: { name, namespace: 'default', labels: {}, annotations: {}, uid: name, resourceVersion: '1', generation: 1, creationTimestamp: '2026-12-07T00:00:00.000Z' },
+    metadata: {
+      name,
+      namespace: 'default',
+      labels: {},
+      annotations: {},
+      uid: name,
+      resourceVersion: '1',
+      generation: 1,
+      creationTimestamp: '2026-12-07T00:00:00.000Z',
+    },
     spec: { function: 'hello', revision, terminationGraceSeconds: 30 } as Pod['spec'],
     status: { restartCount: 0, ...status },
   };
@@ -22,7 +31,10 @@ describe('finalFailureOf', () => {
     ['a module that threw while loading, at its first exit', { phase: 'Exited', reason: IMPORT_FAILED }, IMPORT_FAILED],
     [
       'a module with no handler',
-      { phase: 'Exited', reason: 'import failed: FunctionModuleError: module has no default export with a fetch(request, env, ctx) method, nor a default function' },
+      {
+        phase: 'Exited',
+        reason: 'import failed: FunctionModuleError: module has no default export with a fetch(request, env, ctx) method, nor a default function',
+      },
       'import failed: FunctionModuleError: module has no default export with a fetch(request, env, ctx) method, nor a default function',
     ],
     ['out of memory before it was ever ready', { phase: 'Exited', reason: 'OOM' }, 'OOM'],
@@ -31,7 +43,11 @@ describe('finalFailureOf', () => {
       { phase: 'Exited', reason: 'killed by SIGKILL', restartCount: 2, waiting: 'CrashLoopBackOff', nextRestartAt: 5 },
       'killed by SIGKILL (CrashLoopBackOff after 2 restarts)',
     ],
-    ['an exit with no reason once the pod crash-loops', { phase: 'Exited', exitCode: 3, restartCount: 1, waiting: 'CrashLoopBackOff' }, 'exited with code 3 (CrashLoopBackOff after 1 restart)'],
+    [
+      'an exit with no reason once the pod crash-loops',
+      { phase: 'Exited', exitCode: 3, restartCount: 1, waiting: 'CrashLoopBackOff' },
+      'exited with code 3 (CrashLoopBackOff after 1 restart)',
+    ],
   ] satisfies [string, StatusInput, string][])('is final for %s', (_, status, reason) => {
     expect(finalFailureOf(pod('hello-00002-aaaaa', status))).toBe(reason);
   });
@@ -87,6 +103,8 @@ describe('failedRevisionMessage', () => {
   });
 
   it('says nothing serves a function whose first revision failed', () => {
-    expect(failedRevisionMessage({ ...fn, revisionCount: 1 }, 'hello-00003', failed, [failed.pod])).toMatch(/\nnothing serves function default\/hello: it has no earlier revision$/);
+    expect(failedRevisionMessage({ ...fn, revisionCount: 1 }, 'hello-00003', failed, [failed.pod])).toMatch(
+      /\nnothing serves function default\/hello: it has no earlier revision$/,
+    );
   });
 });

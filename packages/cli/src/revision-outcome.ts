@@ -24,7 +24,8 @@ const FINAL_REASONS = [/^import failed: /, /^OOM$/];
 export function finalFailureOf(pod: Pod): string | undefined {
   if (pod.status.phase !== 'Exited') return undefined;
   const reason = pod.status.reason ?? `exited with code ${pod.status.exitCode ?? 'unknown'}`;
-  if (pod.status.waiting === 'CrashLoopBackOff') return `${reason} (CrashLoopBackOff after ${pod.status.restartCount} restart${pod.status.restartCount === 1 ? '' : 's'})`;
+  if (pod.status.waiting === 'CrashLoopBackOff')
+    return `${reason} (CrashLoopBackOff after ${pod.status.restartCount} restart${pod.status.restartCount === 1 ? '' : 's'})`;
   return FINAL_REASONS.some((known) => known.test(reason)) ? reason : undefined;
 }
 

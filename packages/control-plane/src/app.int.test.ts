@@ -80,8 +80,28 @@ describe('control plane API', () => {
     ['an unsupported content type', { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'hi' }, 415, /text\/plain/],
     ['an unknown kind', json({ apiVersion: 'tide.dev/v1', kind: 'Gadget', metadata: { name: 'hello' }, spec: {} }), 400, /Gadget/],
     ['a missing spec.source', json({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'hello' }, spec: {} }), 422, /spec\.source/],
-    ['a wrong type', json({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'hello' }, spec: { source: { artifact: `sha256:${'a'.repeat(64)}` }, concurrency: 'lots' } }), 422, /spec\.concurrency/],
-    ['an unknown field', json({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'hello' }, spec: { source: { artifact: `sha256:${'a'.repeat(64)}` }, replicas: 3 } }), 422, /replicas/],
+    [
+      'a wrong type',
+      json({
+        apiVersion: 'tide.dev/v1',
+        kind: 'Function',
+        metadata: { name: 'hello' },
+        spec: { source: { artifact: `sha256:${'a'.repeat(64)}` }, concurrency: 'lots' },
+      }),
+      422,
+      /spec\.concurrency/,
+    ],
+    [
+      'an unknown field',
+      json({
+        apiVersion: 'tide.dev/v1',
+        kind: 'Function',
+        metadata: { name: 'hello' },
+        spec: { source: { artifact: `sha256:${'a'.repeat(64)}` }, replicas: 3 },
+      }),
+      422,
+      /replicas/,
+    ],
     ['an artifact never uploaded', json(manifest(`sha256:${'c'.repeat(64)}`)), 422, /not been uploaded/],
     ['a 10 MB manifest', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(10 * 1024 * 1024) }, 413, /limit/],
   ])('rejects %s with a 4xx that names the problem, and appends nothing', async (_what, init, status, message) => {
@@ -145,12 +165,24 @@ describe('control plane API', () => {
 
   it('serves the load recorded for a function from the metrics topic', async () => {
     await app.request(fnPath, json(manifest(await upload())));
-    const report = (name: string, at: number) => ({ kind: 'gateway-load', source: 'gw', at, intervalMs: 1000, samples: [{ namespace: 'default', name, concurrency: 3, requests: 9, waiting: 0 }] });
-    await log.append('tide.metrics', [report('hello', 1000), report('other', 2000), report('hello', 3000)].map((r) => ({ value: JSON.stringify(r) })));
+    const report = (name: string, at: number) => ({
+      kind: 'gateway-load',
+      source: 'gw',
+      at,
+      intervalMs: 1000,
+      samples: [{ namespace: 'default', name, concurrency: 3, requests: 9, waiting: 0 }],
+    });
+    await log.append(
+      'tide.metrics',
+      [report('hello', 1000), report('other', 2000), report('hello', 3000)].map((r) => ({ value: JSON.stringify(r) })),
+    );
     const res = await app.request(`${fnPath}/metrics?from=0`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { samples: { offset: number; at: number; concurrency: number }[]; to: number };
-    expect(body.samples.map((s) => [s.offset, s.at, s.concurrency])).toEqual([[0, 1000, 3], [2, 3000, 3]]);
+    expect(body.samples.map((s) => [s.offset, s.at, s.concurrency])).toEqual([
+      [0, 1000, 3],
+      [2, 3000, 3],
+    ]);
     expect(body.to).toBe(3);
     expect((await app.request(`${fnPath}/metrics?from=abc`)).status).toBe(400);
     expect((await app.request('/apis/tide.dev/v1/namespaces/default/functions/nope/metrics')).status).toBe(404);
@@ -174,7 +206,12 @@ describe('control plane API', () => {
     expect((await app.request('/apis/tide.dev/v1/namespaces/team-a', json(quota))).status).toBe(201);
     const digest = await upload();
     const path = (name: string) => `/apis/tide.dev/v1/namespaces/team-a/functions/${name}`;
-    const fn = (name: string, min = 1) => ({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name }, spec: { source: { artifact: digest }, scale: { min } } });
+    const fn = (name: string, min = 1) => ({
+      apiVersion: 'tide.dev/v1',
+      kind: 'Function',
+      metadata: { name },
+      spec: { source: { artifact: digest }, scale: { min } },
+    });
     const big = await app.request(path('big'), json(fn('big', 3)));
     expect(big.status).toBe(403);
     expect(((await big.json()) as { message: string }).message).toMatch(/scale.min 3 × 128 MB exceeds namespace team-a quota maxMemoryMb 256/);

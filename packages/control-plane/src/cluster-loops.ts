@@ -24,7 +24,15 @@ export async function startClusterLoops(options: {
 }): Promise<ClusterLoops> {
   const { store, log, onError } = options;
   const graceMs = options.nodeGraceSeconds * 1000;
-  const election = await startLeaderElection({ store, leases: log, role: 'controllers', holder: options.holder, graceMs, onError, onChange: options.onLeadership });
+  const election = await startLeaderElection({
+    store,
+    leases: log,
+    role: 'controllers',
+    holder: options.holder,
+    graceMs,
+    onError,
+    onChange: options.onLeadership,
+  });
   const leader = election.current;
   const loops = [startRevisionController(store, { onError, leader }), startScheduler(store, { onError, leader, onUnschedulable: options.onUnschedulable })];
   const autoscaler = await startAutoscaler({ store, metrics: log, onError, leader });

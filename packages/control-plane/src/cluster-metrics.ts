@@ -19,6 +19,7 @@ export function observeClusterMetrics(store: { state(): ClusterState }): void {
     for (const { n, ...attributes } of counts.values()) result.observe(n, attributes);
   });
   meter.createObservableGauge('tide_desired_replicas', { description: 'Replicas the autoscaler wants, by function' }).addCallback((result) => {
-    for (const fn of store.state().functions.values()) result.observe(fn.status.desiredReplicas, { namespace: fn.metadata.namespace!, function: fn.metadata.name });
+    for (const fn of store.state().functions.values())
+      result.observe(fn.status.desiredReplicas, { namespace: fn.metadata.namespace!, function: fn.metadata.name });
   });
 }

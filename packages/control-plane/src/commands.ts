@@ -1,4 +1,15 @@
-import { FunctionManifest, NamespaceManifest, functionQuotaViolation, judge, keyOf, type EventInput, type StateStore, type ClusterState, type Rejection, type ResourceMap } from '@tide/core';
+import {
+  FunctionManifest,
+  NamespaceManifest,
+  functionQuotaViolation,
+  judge,
+  keyOf,
+  type EventInput,
+  type StateStore,
+  type ClusterState,
+  type Rejection,
+  type ResourceMap,
+} from '@tide/core';
 import { ApiError, invalid, rejectionError } from './errors.js';
 import type { ArtifactStore } from './adapters/artifact-store.js';
 import type { ControlPlaneLog } from './deps.js';
@@ -46,7 +57,9 @@ async function appendConditional(
 function offsetOf(resourceVersion: string): number {
   const offset = Number(resourceVersion);
   if (!Number.isSafeInteger(offset)) {
-    throw new ApiError(422, 'Invalid', `metadata.resourceVersion ${resourceVersion.slice(0, 40)} is not a log offset`, [{ field: 'metadata.resourceVersion', message: 'not a log offset' }]);
+    throw new ApiError(422, 'Invalid', `metadata.resourceVersion ${resourceVersion.slice(0, 40)} is not a log offset`, [
+      { field: 'metadata.resourceVersion', message: 'not a log offset' },
+    ]);
   }
   return offset;
 }
@@ -67,18 +80,28 @@ export async function applyNamespace(ctx: CommandContext, body: unknown) {
   if (!parsed.success) throw invalid('Namespace', parsed.error);
   const { name, labels = {}, annotations = {}, resourceVersion } = parsed.data.metadata;
   const quota = parsed.data.spec.quota;
-  const { existed } = await appendConditional(ctx, resourceVersion || undefined, (s) => versionIn(s.namespaces, name), (expect) => ({
-    type: 'NamespaceApplied',
-    data: { name, labels, annotations, ...(quota ? { quota } : {}) },
-    expect,
-  }));
+  const { existed } = await appendConditional(
+    ctx,
+    resourceVersion || undefined,
+    (s) => versionIn(s.namespaces, name),
+    (expect) => ({
+      type: 'NamespaceApplied',
+      data: { name, labels, annotations, ...(quota ? { quota } : {}) },
+      expect,
+    }),
+  );
   return { object: ctx.store.state().namespaces.get(name), created: !existed };
 }
 
 export async function deleteNamespace(ctx: CommandContext, name: string) {
   const existing = ctx.store.state().namespaces.get(name);
   if (!existing) throw new ApiError(404, 'NotFound', `namespace ${name} not found`);
-  await appendConditional(ctx, undefined, (s) => versionIn(s.namespaces, name), (expect) => ({ type: 'NamespaceDeleted', data: { name }, expect }));
+  await appendConditional(
+    ctx,
+    undefined,
+    (s) => versionIn(s.namespaces, name),
+    (expect) => ({ type: 'NamespaceDeleted', data: { name }, expect }),
+  );
   return existing;
 }
 
@@ -97,11 +120,16 @@ export async function applyFunction(ctx: CommandContext, namespace: string, body
   if (quota) throw new ApiError(403, 'Forbidden', `quota exceeded: ${quota.reason}`, [{ field: quota.field, message: quota.reason }]);
   const { resourceVersion, namespace: _ns, ...metadata } = manifest.metadata;
   const key = keyOf(namespace, manifest.metadata.name);
-  const { existed } = await appendConditional(ctx, resourceVersion || undefined, (s) => versionIn(s.functions, key), (expect) => ({
-    type: 'FunctionApplied',
-    data: { namespace, manifest: { ...manifest, metadata } },
-    expect,
-  }));
+  const { existed } = await appendConditional(
+    ctx,
+    resourceVersion || undefined,
+    (s) => versionIn(s.functions, key),
+    (expect) => ({
+      type: 'FunctionApplied',
+      data: { namespace, manifest: { ...manifest, metadata } },
+      expect,
+    }),
+  );
   return { object: ctx.store.state().functions.get(key), created: !existed };
 }
 
@@ -109,7 +137,12 @@ export async function deleteFunction(ctx: CommandContext, namespace: string, nam
   const key = keyOf(namespace, name);
   const existing = ctx.store.state().functions.get(key);
   if (!existing) throw new ApiError(404, 'NotFound', `function ${key} not found`);
-  await appendConditional(ctx, undefined, (s) => versionIn(s.functions, key), (expect) => ({ type: 'FunctionDeleted', data: { namespace, name }, expect }));
+  await appendConditional(
+    ctx,
+    undefined,
+    (s) => versionIn(s.functions, key),
+    (expect) => ({ type: 'FunctionDeleted', data: { namespace, name }, expect }),
+  );
   return existing;
 }
 
@@ -124,20 +157,34 @@ export async function undoRollout(ctx: CommandContext, namespace: string, name: 
   const revision =
     named ??
     (ctx.log
-      ? previousServingRevision(await readServingChanges(ctx.log, ctx.store, namespace, name), fn.status.latestRevision, revisionExists(ctx.store.state(), namespace))
+      ? previousServingRevision(
+          await readServingChanges(ctx.log, ctx.store, namespace, name),
+          fn.status.latestRevision,
+          revisionExists(ctx.store.state(), namespace),
+        )
       : undefined);
-  await appendConditional(ctx, undefined, (s) => versionIn(s.functions, key), (expect) => ({
-    type: 'RolloutUndone',
-    data: { namespace, name, ...(revision ? { revision } : {}) },
-    expect: expect ?? undefined,
-  }));
+  await appendConditional(
+    ctx,
+    undefined,
+    (s) => versionIn(s.functions, key),
+    (expect) => ({
+      type: 'RolloutUndone',
+      data: { namespace, name, ...(revision ? { revision } : {}) },
+      expect: expect ?? undefined,
+    }),
+  );
   return ctx.store.state().functions.get(key);
 }
 
 /** `tide cordon` / `tide uncordon`: whether new pods may be scheduled on a node. */
 export async function cordonNode(ctx: CommandContext, name: string, unschedulable: boolean) {
   if (!ctx.store.state().nodes.has(name)) throw new ApiError(404, 'NotFound', `node ${name} not found`);
-  await appendConditional(ctx, undefined, (s) => versionIn(s.nodes, name), (expect) => ({ type: 'NodeCordoned', data: { name, unschedulable }, expect: expect ?? undefined }));
+  await appendConditional(
+    ctx,
+    undefined,
+    (s) => versionIn(s.nodes, name),
+    (expect) => ({ type: 'NodeCordoned', data: { name, unschedulable }, expect: expect ?? undefined }),
+  );
   return ctx.store.state().nodes.get(name);
 }
 
@@ -145,7 +192,12 @@ export async function cordonNode(ctx: CommandContext, name: string, unschedulabl
 export async function deleteNode(ctx: CommandContext, name: string) {
   const existing = ctx.store.state().nodes.get(name);
   if (!existing) throw new ApiError(404, 'NotFound', `node ${name} not found`);
-  await appendConditional(ctx, undefined, (s) => versionIn(s.nodes, name), (expect) => ({ type: 'NodeDeleted', data: { name }, expect: expect ?? undefined }));
+  await appendConditional(
+    ctx,
+    undefined,
+    (s) => versionIn(s.nodes, name),
+    (expect) => ({ type: 'NodeDeleted', data: { name }, expect: expect ?? undefined }),
+  );
   return existing;
 }
 

@@ -6,7 +6,8 @@ const DEFAULT_NAMESPACE: EventInput = { type: 'NamespaceApplied', data: { name: 
 export async function ensureDefaultNamespace(store: StateStore): Promise<void> {
   if (store.state().namespaces.has('default')) return;
   const [bootstrap] = await store.append([DEFAULT_NAMESPACE]);
-  if (!bootstrap!.verdict.accepted && bootstrap!.verdict.code !== 'already-exists') throw new Error(`cannot create the default namespace: ${bootstrap!.verdict.reason}`);
+  if (!bootstrap!.verdict.accepted && bootstrap!.verdict.code !== 'already-exists')
+    throw new Error(`cannot create the default namespace: ${bootstrap!.verdict.reason}`);
 }
 
 /**

@@ -33,7 +33,9 @@ export function checkManifestTarget(body: unknown, plural: string, name: string,
   const expectedKind = KINDS_BY_PLURAL[plural]!;
   if (manifest.kind === undefined) throw new ApiError(422, 'Invalid', `kind is required: expected "${expectedKind}"`, [{ field: 'kind', message: 'required' }]);
   if (manifest.kind !== expectedKind) {
-    throw new ApiError(400, 'BadRequest', `kind "${String(manifest.kind)}" cannot be applied at /${plural}: expected "${expectedKind}"`, [{ field: 'kind', message: `expected ${expectedKind}` }]);
+    throw new ApiError(400, 'BadRequest', `kind "${String(manifest.kind)}" cannot be applied at /${plural}: expected "${expectedKind}"`, [
+      { field: 'kind', message: `expected ${expectedKind}` },
+    ]);
   }
   const metadata = manifest.metadata as Record<string, unknown> | undefined;
   // The path names the object, but a manifest without metadata is a mistake, not a shorthand.
@@ -41,10 +43,14 @@ export function checkManifestTarget(body: unknown, plural: string, name: string,
     throw new ApiError(422, 'Invalid', `metadata is required: an object with at least {"name": "${name}"}`, [{ field: 'metadata', message: 'required' }]);
   }
   if (metadata.name !== undefined && metadata.name !== name) {
-    throw new ApiError(400, 'BadRequest', `metadata.name "${String(metadata.name)}" does not match the name in the path "${name}"`, [{ field: 'metadata.name', message: 'does not match the path' }]);
+    throw new ApiError(400, 'BadRequest', `metadata.name "${String(metadata.name)}" does not match the name in the path "${name}"`, [
+      { field: 'metadata.name', message: 'does not match the path' },
+    ]);
   }
   if (namespace && metadata.namespace !== undefined && metadata.namespace !== namespace) {
-    throw new ApiError(400, 'BadRequest', `metadata.namespace "${String(metadata.namespace)}" does not match the namespace in the path "${namespace}"`, [{ field: 'metadata.namespace', message: 'does not match the path' }]);
+    throw new ApiError(400, 'BadRequest', `metadata.namespace "${String(metadata.namespace)}" does not match the namespace in the path "${namespace}"`, [
+      { field: 'metadata.namespace', message: 'does not match the path' },
+    ]);
   }
   return { ...manifest, metadata: { ...metadata, name, ...(namespace ? { namespace } : {}) } };
 }

@@ -29,17 +29,32 @@ export function openApiDocument() {
         post: {
           summary: 'Upload a bundled function module; returns its content digest',
           requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
-          responses: { '201': { description: 'Stored', content: { 'application/json': { schema: { type: 'object', properties: { digest: { type: 'string' }, size: { type: 'integer' } } } } } }, ...errors },
+          responses: {
+            '201': {
+              description: 'Stored',
+              content: { 'application/json': { schema: { type: 'object', properties: { digest: { type: 'string' }, size: { type: 'integer' } } } } },
+            },
+            ...errors,
+          },
         },
       },
-      '/apis/tide.dev/v1/namespaces': { get: { summary: 'List or watch namespaces', parameters: watchParams, responses: { '200': { description: 'NamespaceList' } } } },
+      '/apis/tide.dev/v1/namespaces': {
+        get: { summary: 'List or watch namespaces', parameters: watchParams, responses: { '200': { description: 'NamespaceList' } } },
+      },
       '/apis/tide.dev/v1/namespaces/{name}': {
         parameters: [nameParam],
         get: { responses: { '200': json('Namespace'), ...errors } },
-        put: { summary: 'Apply a namespace', requestBody: manifestBody('NamespaceManifest'), responses: { '200': json('Namespace'), '201': json('Namespace'), ...errors } },
+        put: {
+          summary: 'Apply a namespace',
+          requestBody: manifestBody('NamespaceManifest'),
+          responses: { '200': json('Namespace'), '201': json('Namespace'), ...errors },
+        },
         delete: { responses: { '200': json('Namespace'), ...errors } },
       },
-      '/apis/tide.dev/v1/namespaces/{ns}/functions': { parameters: [nsParam], get: { summary: 'List or watch functions', parameters: watchParams, responses: { '200': { description: 'FunctionList' } } } },
+      '/apis/tide.dev/v1/namespaces/{ns}/functions': {
+        parameters: [nsParam],
+        get: { summary: 'List or watch functions', parameters: watchParams, responses: { '200': { description: 'FunctionList' } } },
+      },
       '/apis/tide.dev/v1/namespaces/{ns}/functions/{name}': {
         parameters: [nsParam, nameParam],
         get: { responses: { '200': json('Function'), ...errors } },
@@ -51,8 +66,16 @@ export function openApiDocument() {
         delete: { responses: { '200': json('Function'), ...errors } },
       },
       '/apis/tide.dev/v1/namespaces/{ns}/functions/{name}/metrics': {
-        parameters: [nsParam, nameParam, { name: 'from', in: 'query', schema: { type: 'integer' }, description: 'offset in the metrics topic' }, { name: 'limit', in: 'query', schema: { type: 'integer' } }],
-        get: { summary: 'Load recorded by gateways for this function (input of tide autoscale replay)', responses: { '200': { description: 'samples' }, ...errors } },
+        parameters: [
+          nsParam,
+          nameParam,
+          { name: 'from', in: 'query', schema: { type: 'integer' }, description: 'offset in the metrics topic' },
+          { name: 'limit', in: 'query', schema: { type: 'integer' } },
+        ],
+        get: {
+          summary: 'Load recorded by gateways for this function (input of tide autoscale replay)',
+          responses: { '200': { description: 'samples' }, ...errors },
+        },
       },
       '/apis/tide.dev/v1/namespaces/{ns}/functions/{name}/logs': {
         parameters: [
@@ -62,15 +85,32 @@ export function openApiDocument() {
           { name: 'tail', in: 'query', schema: { type: 'integer' }, description: 'only the last N lines of the recent history' },
           { name: 'pod', in: 'query', schema: { type: 'string' }, description: 'only this pod' },
         ],
-        get: { summary: "What the function's pods printed: `[pod] line` (stderr marked `! `), oldest first", responses: { '200': { description: 'text/plain' }, ...errors } },
+        get: {
+          summary: "What the function's pods printed: `[pod] line` (stderr marked `! `), oldest first",
+          responses: { '200': { description: 'text/plain' }, ...errors },
+        },
       },
-      '/apis/tide.dev/v1/namespaces/{ns}/revisions': { parameters: [nsParam], get: { parameters: watchParams, responses: { '200': { description: 'RevisionList' } } } },
+      '/apis/tide.dev/v1/namespaces/{ns}/revisions': {
+        parameters: [nsParam],
+        get: { parameters: watchParams, responses: { '200': { description: 'RevisionList' } } },
+      },
       '/apis/tide.dev/v1/namespaces/{ns}/revisions/{name}': { parameters: [nsParam, nameParam], get: { responses: { '200': json('Revision'), ...errors } } },
-      '/apis/tide.dev/v1/namespaces/{ns}/pods': { parameters: [nsParam], get: { parameters: [...watchParams, { name: 'labelSelector', in: 'query', schema: { type: 'string' } }], responses: { '200': { description: 'PodList' } } } },
+      '/apis/tide.dev/v1/namespaces/{ns}/pods': {
+        parameters: [nsParam],
+        get: {
+          parameters: [...watchParams, { name: 'labelSelector', in: 'query', schema: { type: 'string' } }],
+          responses: { '200': { description: 'PodList' } },
+        },
+      },
       '/apis/tide.dev/v1/namespaces/{ns}/pods/{name}': { parameters: [nsParam, nameParam], get: { responses: { '200': json('Pod'), ...errors } } },
       '/apis/tide.dev/v1/nodes': { get: { responses: { '200': { description: 'NodeList' } } } },
-      '/apis/tide.dev/v1/events': { get: { summary: 'Stream the state log as server-sent events', parameters: watchParams, responses: { '200': { description: 'text/event-stream' } } } },
-      '/fn/{ns}/{name}': { parameters: [nsParam, nameParam], get: { summary: 'Invoke a function (any method, any sub-path)', responses: { '200': { description: 'The function response' } } } },
+      '/apis/tide.dev/v1/events': {
+        get: { summary: 'Stream the state log as server-sent events', parameters: watchParams, responses: { '200': { description: 'text/event-stream' } } },
+      },
+      '/fn/{ns}/{name}': {
+        parameters: [nsParam, nameParam],
+        get: { summary: 'Invoke a function (any method, any sub-path)', responses: { '200': { description: 'The function response' } } },
+      },
     },
     components: {
       schemas: {
@@ -88,7 +128,10 @@ export function openApiDocument() {
             code: { type: 'integer' },
             reason: { type: 'string' },
             message: { type: 'string' },
-            details: { type: 'object', properties: { causes: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } } } },
+            details: {
+              type: 'object',
+              properties: { causes: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } } },
+            },
           },
         },
       },

@@ -73,12 +73,23 @@ describe('leader election through the log', () => {
     const b = await candidate(log, 'b');
     // b takes over, as after a's lease lapsed while a was stopped (SIGSTOP).
     const leader = b.store.state().leaders['controllers']!;
-    const [taken] = await b.store.append([{ type: 'LeaderElected', data: { role: 'controllers', epoch: 2, holder: 'b' }, expect: Number(leader.resourceVersion) }]);
+    const [taken] = await b.store.append([
+      { type: 'LeaderElected', data: { role: 'controllers', epoch: 2, holder: 'b' }, expect: Number(leader.resourceVersion) },
+    ]);
     expect(taken!.verdict.accepted).toBe(true);
     await eventually(() => expect(a.election.current()).toBeUndefined(), { timeoutMs: 2_000, intervalMs: 5 });
-    await eventually(() => expect(a.changes).toEqual([[true, 1], [false, 2]]), { timeoutMs: 2_000, intervalMs: 5 });
+    await eventually(
+      () =>
+        expect(a.changes).toEqual([
+          [true, 1],
+          [false, 2],
+        ]),
+      { timeoutMs: 2_000, intervalMs: 5 },
+    );
     // A write stamped with a's old epoch is rejected by the fold.
-    const [stale] = await a.store.append([{ type: 'NamespaceApplied', data: { name: 'late', labels: {}, annotations: {} }, leader: { role: 'controllers', epoch: 1 } }]);
+    const [stale] = await a.store.append([
+      { type: 'NamespaceApplied', data: { name: 'late', labels: {}, annotations: {} }, leader: { role: 'controllers', epoch: 1 } },
+    ]);
     expect(stale!.verdict).toMatchObject({ accepted: false });
     expect(b.election.current()).toEqual({ role: 'controllers', epoch: 2 });
   });
@@ -88,19 +99,28 @@ describe('leader election through the log', () => {
     // a leads and knows rules 1 and 2; b (a control plane of the release before) knows only 1.
     const a = await candidate(log, 'a', testRuleBook);
     const b = await candidate(log, 'b');
-    await eventually(() => expect(a.election.rules()).toEqual({ wait: 'rules version 2 waits for control-plane.b (speaks 1)' }), { timeoutMs: 5_000, intervalMs: 5 });
+    await eventually(() => expect(a.election.rules()).toEqual({ wait: 'rules version 2 waits for control-plane.b (speaks 1)' }), {
+      timeoutMs: 5_000,
+      intervalMs: 5,
+    });
     expect(a.store.state().rulesVersion).toBe(1);
 
     // b is stopped for its upgrade: once its lease lapses, nothing holds the switch back.
     await b.election.stop();
     await eventually(() => expect(a.store.state().rulesVersion).toBe(2), { timeoutMs: 5_000, intervalMs: 5 });
-    await eventually(() => expect(a.election.rules()).toEqual({ wait: 'rules version 2 is the highest this process knows' }), { timeoutMs: 2_000, intervalMs: 5 });
+    await eventually(() => expect(a.election.rules()).toEqual({ wait: 'rules version 2 is the highest this process knows' }), {
+      timeoutMs: 2_000,
+      intervalMs: 5,
+    });
     expect(a.errors).toEqual([]);
 
     // b's fold, still reading the log, stops at the switch rather than guess, and refuses writes: nothing reaches the log.
     await eventually(() => expect(b.store.state().halted).toMatchObject({ version: 2, supported: 1 }), { timeoutMs: 2_000, intervalMs: 5 });
     const [refused] = await b.store.append([{ type: 'NamespaceApplied', data: { name: 'late', labels: {}, annotations: {} } }]);
-    expect(refused).toMatchObject({ offset: -1, verdict: { accepted: false, code: 'unsupported-rules', reason: expect.stringContaining('upgrade this process') } });
+    expect(refused).toMatchObject({
+      offset: -1,
+      verdict: { accepted: false, code: 'unsupported-rules', reason: expect.stringContaining('upgrade this process') },
+    });
     const written: string[] = [];
     for await (const record of log.read('tide.state', 0, { follow: false })) written.push(new TextDecoder().decode(record.value));
     expect(written.filter((json) => json.includes('"late"'))).toEqual([]);
@@ -109,14 +129,21 @@ describe('leader election through the log', () => {
   it('counts a node whose lease carries no rules version (a release before versioning) as speaking version 1', async () => {
     const log = createMemoryLog();
     const a = await candidate(log, 'a', testRuleBook);
-    const renewOldNode = () => log.append(LEASES_TOPIC, [{ value: new TextEncoder().encode(JSON.stringify({ node: 'old-node', bootId: 'boot-1', at: 0 })), key: 'old-node' }]);
+    const renewOldNode = () =>
+      log.append(LEASES_TOPIC, [{ value: new TextEncoder().encode(JSON.stringify({ node: 'old-node', bootId: 'boot-1', at: 0 })), key: 'old-node' }]);
     const renewal = setInterval(() => void renewOldNode(), RENEW_MS);
     try {
-      await eventually(() => expect(a.election.rules()).toEqual({ wait: 'rules version 2 waits for old-node (speaks 1)' }), { timeoutMs: 5_000, intervalMs: 5 });
+      await eventually(() => expect(a.election.rules()).toEqual({ wait: 'rules version 2 waits for old-node (speaks 1)' }), {
+        timeoutMs: 5_000,
+        intervalMs: 5,
+      });
       expect(a.store.state().rulesVersion).toBe(1);
       // The node comes back upgraded: its lease now says 2.
       clearInterval(renewal);
-      const renewNewNode = setInterval(() => void log.append(LEASES_TOPIC, [{ value: encodeLease({ node: 'old-node', bootId: 'boot-2', at: 0, rules: 2 }), key: 'old-node' }]), RENEW_MS);
+      const renewNewNode = setInterval(
+        () => void log.append(LEASES_TOPIC, [{ value: encodeLease({ node: 'old-node', bootId: 'boot-2', at: 0, rules: 2 }), key: 'old-node' }]),
+        RENEW_MS,
+      );
       try {
         await eventually(() => expect(a.store.state().rulesVersion).toBe(2), { timeoutMs: 5_000, intervalMs: 5 });
       } finally {

@@ -97,13 +97,18 @@ export async function startLeaderElection(options: {
       const mine = announce();
       const membership = { value: encodeLease({ node: memberKey, bootId: holder, at: now(), rules: supported }), key: memberKey };
       if (mine) {
-        await options.leases.append(LEASES_TOPIC, [{ value: encodeLease({ node: leaseKey, bootId: String(mine.epoch), at: now(), rules: supported }), key: leaseKey }, membership]);
+        await options.leases.append(LEASES_TOPIC, [
+          { value: encodeLease({ node: leaseKey, bootId: String(mine.epoch), at: now(), rules: supported }), key: leaseKey },
+          membership,
+        ]);
         await raiseRules(mine);
         return;
       }
       rulesDecision = undefined;
       // Reported, not thrown: a lost renewal of membership must not keep this candidate from taking over.
-      await options.leases.append(LEASES_TOPIC, [membership]).catch((error: Error) => options.onError?.(new Error(`leader election (${role}): renewing membership failed: ${error.message}`)));
+      await options.leases
+        .append(LEASES_TOPIC, [membership])
+        .catch((error: Error) => options.onError?.(new Error(`leader election (${role}): renewing membership failed: ${error.message}`)));
       if (leader && leader.epoch !== epochSeen.epoch) epochSeen = { epoch: leader.epoch, at: epochSeen.epoch === -1 ? epochSeen.at : now() };
       const renewed = lastRenewal !== undefined && lastRenewal.epoch === leader?.epoch ? lastRenewal.at : -Infinity;
       const heard = Math.max(epochSeen.at, renewed);

@@ -42,7 +42,9 @@ export async function startNodeLifecycle(options: {
     try {
       const changes = readinessChanges([...options.store.state().nodes.values()], lastSeen, now(), graceMs, startedAt);
       if (changes.length) {
-        await options.store.append(changes.map(({ expect, ...data }) => ({ type: 'NodeReadinessChanged' as const, data, expect, ...(leader ? { leader } : {}) })));
+        await options.store.append(
+          changes.map(({ expect, ...data }) => ({ type: 'NodeReadinessChanged' as const, data, expect, ...(leader ? { leader } : {}) })),
+        );
       }
     } catch (error) {
       options.onError?.(new Error(`node lifecycle: ${(error as Error).message}`));

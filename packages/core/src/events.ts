@@ -5,7 +5,11 @@ import { NamespaceQuota } from './resources/namespace.js';
 import { NodeCapacity, Taint } from './resources/pod.js';
 
 const nsName = { namespace: dnsLabel, name: dnsLabel };
-const podName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+const podName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
 
 /** Every event that may appear on the state stream. Past-tense facts; a type never changes meaning. */
 export const TideEvent = z.discriminatedUnion('type', [

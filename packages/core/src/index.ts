@@ -4,23 +4,66 @@ export * from './resources/namespace.js';
 export * from './resources/pod.js';
 export { TideEvent, type TideEventInput, EventEnvelope, subjectOf, assertNever, type LoggedEvent, type TideEventType, type EventOf } from './events.js';
 export { encodeEvent, decodeEvent, type DecodeResult } from './encoding.js';
-export { initialState, accepted, rejected, emptyResourceMap, COLLECTIONS, type ClusterState, type FoldHalt, type Leadership, type Collection, type ResourceMap, type Verdict, type Rejection, type RejectionCode } from './state.js';
+export {
+  initialState,
+  accepted,
+  rejected,
+  emptyResourceMap,
+  COLLECTIONS,
+  type ClusterState,
+  type FoldHalt,
+  type Leadership,
+  type Collection,
+  type ResourceMap,
+  type Verdict,
+  type Rejection,
+  type RejectionCode,
+} from './state.js';
 export { apply, skipInvalid, versionOf, type FoldResult } from './fold/apply.js';
 export { judge } from './fold/judge.js';
 export { revisionName } from './fold/functions.js';
 export { whenFoldHalted } from './fold/when-halted.js';
-export { RULE_BOOK, SUPPORTED_RULES_VERSION, highestVersion, rulesV1, type RuleBook, type FoldRules, type EventHandler, type JudgedEventType } from './fold/rules.js';
+export {
+  RULE_BOOK,
+  SUPPORTED_RULES_VERSION,
+  highestVersion,
+  rulesV1,
+  type RuleBook,
+  type FoldRules,
+  type EventHandler,
+  type JudgedEventType,
+} from './fold/rules.js';
 export { canonicalJson } from './fold/context.js';
 export { encodeSnapshot, decodeSnapshot, SnapshotFormatError } from './snapshot.js';
 export { followTopic, isLogRewound, type FollowTopicOptions, type FollowableLog } from './store/follow-topic.js';
-export { openStateStore, StateStreamResetError, STATE_TOPIC, type StateStore, type StateStoreOptions, type EventInput, type AppendResult, type StateListener } from './store/state-store.js';
+export {
+  openStateStore,
+  StateStreamResetError,
+  STATE_TOPIC,
+  type StateStore,
+  type StateStoreOptions,
+  type EventInput,
+  type AppendResult,
+  type StateListener,
+} from './store/state-store.js';
 export type { StateLog, SnapshotStorage, TopicReader, LeaderStamp, Clock } from './store/ports.js';
 export { systemClock } from './store/system-clock.js';
 export { changedParts, subscribeToChanges, type StatePart } from './store/state-changes.js';
 export { startReconcileLoop, type ReconcileLoop, type ReconcileLoopOptions } from './store/reconcile-loop.js';
 export type { BackoffPolicy } from './store/reconcile-backoff.js';
 export { RECONCILE_REJECTED } from './store/telemetry.js';
-export { METRICS_TOPIC, encodeLoadReport, decodeLoadReport, encodeMetricsReport, decodeMetricsReport, type LoadReport, type CpuReport, type MetricsReport, type FunctionLoad, type FunctionCpu } from './metrics.js';
+export {
+  METRICS_TOPIC,
+  encodeLoadReport,
+  decodeLoadReport,
+  encodeMetricsReport,
+  decodeMetricsReport,
+  type LoadReport,
+  type CpuReport,
+  type MetricsReport,
+  type FunctionLoad,
+  type FunctionCpu,
+} from './metrics.js';
 export { LOGS_TOPIC, encodePodLogBatch, decodePodLogBatch, type PodLogLine, type PodLogBatch } from './pod-logs.js';
 export { LEASES_TOPIC, encodeLease, decodeLease, type NodeLease } from './leases.js';
 export { usageOf, podQuotaViolation, functionQuotaViolation, type NamespaceUsage } from './quota.js';

@@ -37,7 +37,12 @@ export function podQuotaViolation(state: ClusterState, namespace: string, memory
  * Why applying a function would break its namespace's quota: one function too many, or a minimum
  * scale whose pods could never all run within the pod or memory limits.
  */
-export function functionQuotaViolation(state: ClusterState, namespace: string, name: string, spec: FunctionSpec): { field: string; reason: string } | undefined {
+export function functionQuotaViolation(
+  state: ClusterState,
+  namespace: string,
+  name: string,
+  spec: FunctionSpec,
+): { field: string; reason: string } | undefined {
   const quota = state.namespaces.get(namespace)?.spec.quota;
   if (!quota) return undefined;
   const exists = state.functions.has(`${namespace}/${name}`);
@@ -46,9 +51,13 @@ export function functionQuotaViolation(state: ClusterState, namespace: string, n
     return { field: 'metadata.name', reason: `namespace ${namespace} quota maxFunctions ${quota.maxFunctions} reached (${used.functions} functions)` };
   }
   const min = spec.scale.min;
-  if (quota.maxPods !== undefined && min > quota.maxPods) return { field: 'spec.scale.min', reason: `scale.min ${min} exceeds namespace ${namespace} quota maxPods ${quota.maxPods}` };
+  if (quota.maxPods !== undefined && min > quota.maxPods)
+    return { field: 'spec.scale.min', reason: `scale.min ${min} exceeds namespace ${namespace} quota maxPods ${quota.maxPods}` };
   if (quota.maxMemoryMb !== undefined && min * spec.resources.memoryMb > quota.maxMemoryMb) {
-    return { field: 'spec.scale.min', reason: `scale.min ${min} × ${spec.resources.memoryMb} MB exceeds namespace ${namespace} quota maxMemoryMb ${quota.maxMemoryMb}` };
+    return {
+      field: 'spec.scale.min',
+      reason: `scale.min ${min} × ${spec.resources.memoryMb} MB exceeds namespace ${namespace} quota maxMemoryMb ${quota.maxMemoryMb}`,
+    };
   }
   return undefined;
 }

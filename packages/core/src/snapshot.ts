@@ -16,9 +16,20 @@ export function encodeSnapshot(state: ClusterState): Uint8Array {
   // A halted fold (state.halted) is the state before the switch it could not make; the halt
   // itself belongs to this process, not to the log, so it is not saved.
   // Keys sorted, so equal states give equal bytes whatever order their maps were built in.
-  const collections = Object.fromEntries(COLLECTIONS.map((name) => [name, Object.fromEntries([...state[name].entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))]));
+  const collections = Object.fromEntries(
+    COLLECTIONS.map((name) => [name, Object.fromEntries([...state[name].entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))]),
+  );
   const leaders = Object.fromEntries(Object.entries(state.leaders).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return new TextEncoder().encode(JSON.stringify({ format: FORMAT, offset: state.offset, rulesVersion: state.rulesVersion, ...collections, leaders, recentEventIds: idWindowToJSON(state.recentEventIds) }));
+  return new TextEncoder().encode(
+    JSON.stringify({
+      format: FORMAT,
+      offset: state.offset,
+      rulesVersion: state.rulesVersion,
+      ...collections,
+      leaders,
+      recentEventIds: idWindowToJSON(state.recentEventIds),
+    }),
+  );
 }
 
 export class SnapshotFormatError extends Error {
@@ -35,7 +46,8 @@ export function decodeSnapshot(bytes: Uint8Array): ClusterState {
   } catch (error) {
     throw new SnapshotFormatError((error as Error).message);
   }
-  if (parsed.format !== FORMAT && parsed.format !== UNVERSIONED_FORMAT) throw new SnapshotFormatError(`format ${String(parsed.format)} is not ${UNVERSIONED_FORMAT} or ${FORMAT}`);
+  if (parsed.format !== FORMAT && parsed.format !== UNVERSIONED_FORMAT)
+    throw new SnapshotFormatError(`format ${String(parsed.format)} is not ${UNVERSIONED_FORMAT} or ${FORMAT}`);
   const rulesVersion = parsed.format === UNVERSIONED_FORMAT ? 1 : parsed.rulesVersion;
   if (!Number.isInteger(rulesVersion) || (rulesVersion as number) < 1) throw new SnapshotFormatError(`rules version ${String(rulesVersion)} is not a version`);
   const collections = Object.fromEntries(COLLECTIONS.map((name) => [name, PersistentMap(parsed[name] as Record<string, unknown>)]));

@@ -12,7 +12,11 @@ export class GatewayMetrics {
   constructor(functions: () => Iterable<FunctionState>) {
     const meter = metrics.getMeter('tide-gateway');
     this.#invocations = meter.createCounter('tide_invocations', { description: 'Calls answered by the gateway, by function and status' });
-    this.#duration = meter.createHistogram('tide_invocation_duration_seconds', { description: 'Time from a call arriving to its answer ending', unit: 's', advice: { explicitBucketBoundaries: SECONDS_BUCKETS } });
+    this.#duration = meter.createHistogram('tide_invocation_duration_seconds', {
+      description: 'Time from a call arriving to its answer ending',
+      unit: 's',
+      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+    });
     meter.createObservableGauge('tide_gateway_queue_depth', { description: 'Calls waiting for a pod, by function' }).addCallback((result) => {
       for (const fn of functions()) result.observe(fn.waiting.length, { namespace: fn.namespace, function: fn.name });
     });
@@ -22,7 +26,8 @@ export class GatewayMetrics {
     // One attributes object per function and status, kept on the function: nothing built per call.
     const code = status ?? 0;
     let attributes = fn.metricAttributes.get(code);
-    if (!attributes) fn.metricAttributes.set(code, (attributes = { namespace: fn.namespace, function: fn.name, status: status === undefined ? 'none' : String(status) }));
+    if (!attributes)
+      fn.metricAttributes.set(code, (attributes = { namespace: fn.namespace, function: fn.name, status: status === undefined ? 'none' : String(status) }));
     this.#invocations.add(1, attributes);
     this.#duration.record(seconds, attributes);
   }

@@ -1,15 +1,6 @@
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  closeAfterEach,
-  FakeRouteTable,
-  type RunningServer,
-  echoUpstream,
-  endpoint,
-  startGateway,
-  startServer,
-  waitFor,
-} from './test-support/harness.js';
+import { closeAfterEach, FakeRouteTable, type RunningServer, echoUpstream, endpoint, startGateway, startServer, waitFor } from './test-support/harness.js';
 
 const client = new Agent({ keepAliveTimeout: 1_000, connections: 64 });
 const track = closeAfterEach();
@@ -39,8 +30,7 @@ async function countingUpstream(delayMs: number) {
   return { server, seen };
 }
 
-const call = (url: string, headers: Record<string, string> = {}) =>
-  request(`${url}/fn/default/hello`, { dispatcher: client, headers });
+const call = (url: string, headers: Record<string, string> = {}) => request(`${url}/fn/default/hello`, { dispatcher: client, headers });
 
 describe('holding requests while no pod is ready', () => {
   it('releases a held request the moment the route gains an endpoint', async () => {
@@ -62,7 +52,9 @@ describe('holding requests while no pod is ready', () => {
     const res = await call(gw.url);
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
-    expect(await res.body.json()).toEqual({ error: 'function default/hello has no pod that can serve: pod hello-00001-abcde exited (import failed: Error: boom), restart 1' });
+    expect(await res.body.json()).toEqual({
+      error: 'function default/hello has no pod that can serve: pod hello-00001-abcde exited (import failed: Error: boom), restart 1',
+    });
   });
 
   it('fails held requests with 503 and the reason when the starting pod fails', async () => {

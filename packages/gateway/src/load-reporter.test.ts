@@ -17,7 +17,13 @@ describe('load reporter', () => {
   it('appends one report per flush to the metrics topic, and nothing when there was no load', async () => {
     const log = createMemoryLog();
     const sample = { namespace: 'default', name: 'hello', concurrency: 2.5, requests: 7, waiting: 1, inFlight: 3, intervalMs: 1000 };
-    const reporter = startLoadReporter({ gateway: fakeGateway([[sample], [], [{ ...sample, requests: 1 }]]), log, source: 'gw-1', intervalMs: 60_000, now: () => 42 });
+    const reporter = startLoadReporter({
+      gateway: fakeGateway([[sample], [], [{ ...sample, requests: 1 }]]),
+      log,
+      source: 'gw-1',
+      intervalMs: 60_000,
+      now: () => 42,
+    });
     reporter.flushSoon();
     reporter.flushSoon();
     await new Promise((r) => setImmediate(r));
@@ -26,8 +32,20 @@ describe('load reporter', () => {
     await reporter.stop();
     const reports = log.records(METRICS_TOPIC).map((r) => decodeLoadReport(r.value));
     expect(reports).toEqual([
-      { kind: 'gateway-load', source: 'gw-1', at: 42, intervalMs: 1000, samples: [{ namespace: 'default', name: 'hello', concurrency: 2.5, requests: 7, waiting: 1, inFlight: 3 }] },
-      { kind: 'gateway-load', source: 'gw-1', at: 42, intervalMs: 1000, samples: [{ namespace: 'default', name: 'hello', concurrency: 2.5, requests: 1, waiting: 1, inFlight: 3 }] },
+      {
+        kind: 'gateway-load',
+        source: 'gw-1',
+        at: 42,
+        intervalMs: 1000,
+        samples: [{ namespace: 'default', name: 'hello', concurrency: 2.5, requests: 7, waiting: 1, inFlight: 3 }],
+      },
+      {
+        kind: 'gateway-load',
+        source: 'gw-1',
+        at: 42,
+        intervalMs: 1000,
+        samples: [{ namespace: 'default', name: 'hello', concurrency: 2.5, requests: 1, waiting: 1, inFlight: 3 }],
+      },
     ]);
     expect(decodeLoadReport(new TextEncoder().encode('{"kind":"other"}'))).toBeUndefined();
   });

@@ -30,7 +30,13 @@ export function startLoadReporter(options: {
     const samples = options.gateway.collect();
     if (samples.length === 0) return;
     const intervalMs = Math.max(...samples.map((s) => s.intervalMs));
-    const report: LoadReport = { kind: 'gateway-load', source: options.source, at: now(), intervalMs, samples: samples.map(({ intervalMs: _i, ...rest }) => rest) };
+    const report: LoadReport = {
+      kind: 'gateway-load',
+      source: options.source,
+      at: now(),
+      intervalMs,
+      samples: samples.map(({ intervalMs: _i, ...rest }) => rest),
+    };
     const value = encodeLoadReport(report);
     pending = pending
       .then(() => options.log.append(METRICS_TOPIC, [{ value, key: options.source }]))

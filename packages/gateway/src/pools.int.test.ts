@@ -1,13 +1,6 @@
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  closeAfterEach,
-  FakeRouteTable,
-  echoUpstream,
-  endpoint,
-  startGateway,
-  waitFor,
-} from './test-support/harness.js';
+import { closeAfterEach, FakeRouteTable, echoUpstream, endpoint, startGateway, waitFor } from './test-support/harness.js';
 
 const client = new Agent({ keepAliveTimeout: 1_000 });
 const track = closeAfterEach();

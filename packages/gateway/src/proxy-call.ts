@@ -116,12 +116,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
     if (this.#clientGone) controller.abort(new ClientClosedError(this.fn.key));
   }
 
-  onResponseStart(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: IncomingHttpHeaders,
-    statusMessage?: string,
-  ): void {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
     if (statusCode < 200) return; // 1xx: node:http already answered the client's Expect itself.
     this.#span.setAttribute(telemetry.ATTR_HTTP_STATUS, statusCode);
     deleteHopByHopHeaders(headers);
@@ -172,7 +167,11 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
     if (code === 'ECONNREFUSED') return true;
     const method = this.req.method ?? 'GET';
     const bodyless = this.req.headers['content-length'] === undefined && this.req.headers['transfer-encoding'] === undefined;
-    return bodyless && (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') && (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED');
+    return (
+      bodyless &&
+      (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') &&
+      (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED')
+    );
   }
 
   clientClosed(): void {

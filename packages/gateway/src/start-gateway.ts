@@ -44,7 +44,9 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
     const deadline = Date.now() + maxMs;
     while (gateway.stats().inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   };
-  const server = options.listen ? await listen((req, res) => serveAlone(req, res, gateway, state, options.metrics), options.listen.port, options.listen.host) : undefined;
+  const server = options.listen
+    ? await listen((req, res) => serveAlone(req, res, gateway, state, options.metrics), options.listen.port, options.listen.host)
+    : undefined;
   const url = server && options.listen ? urlOf(server, options.listen.host) : undefined;
   if (url) report(`gateway is up at ${url}, following ${describeLogSource(state.source)}`);
   let stopping: Promise<void> | undefined;

@@ -1,6 +1,15 @@
 import { isDeepStrictEqual } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStateStore, SUPPORTED_RULES_VERSION, TideEvent, type ClusterState, type EventInput, type StateStore, type TideEventInput, type TideEventType } from '@tide/core';
+import {
+  openStateStore,
+  SUPPORTED_RULES_VERSION,
+  TideEvent,
+  type ClusterState,
+  type EventInput,
+  type StateStore,
+  type TideEventInput,
+  type TideEventType,
+} from '@tide/core';
 import { aheadRuleBook, functionManifest } from '@tide/core/testing';
 import { createMemoryLog } from '@tide/log/testing';
 import { createStateRouteTable, routesOf } from './state-routes.js';

@@ -37,7 +37,7 @@ describe('routesOf', () => {
     expect(routes.get('default/missing')).toBeUndefined();
   });
 
-  it('never sends a function\'s traffic to the Ready pods of another function whose name it prefixes', () => {
+  it("never sends a function's traffic to the Ready pods of another function whose name it prefixes", () => {
     const { state } = foldAll([
       { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } },
       { type: 'NodeRegistered', data: { name: 'n', bootId: 'b', address: '127.0.0.1', capacity: { memoryMb: 4096, cpuMilli: 2000, pods: 10 } } },
@@ -58,7 +58,18 @@ describe('routesOf', () => {
       { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('broken') } },
       { type: 'PodCreated', data: { ...pod('broken-00001-aaaaa'), revision: 'broken-00001' } },
       { type: 'PodBound', data: { ...pod('broken-00001-aaaaa'), node: 'n' } },
-      { type: 'PodStatusReported', data: { ...pod('broken-00001-aaaaa'), node: 'n', bootId: 'b', phase: 'Exited', reason: 'import failed: Error: boom', restartCount: 2, nextRestartAt: 4_000 } },
+      {
+        type: 'PodStatusReported',
+        data: {
+          ...pod('broken-00001-aaaaa'),
+          node: 'n',
+          bootId: 'b',
+          phase: 'Exited',
+          reason: 'import failed: Error: boom',
+          restartCount: 2,
+          nextRestartAt: 4_000,
+        },
+      },
     ]);
     expect(routesOf(state).get('default/broken#broken-00001')?.failure).toBe('pod broken-00001-aaaaa exited (import failed: Error: boom), restart 2');
   });
@@ -70,7 +81,10 @@ describe('routesOf', () => {
       { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('spin') } },
       { type: 'PodCreated', data: { ...pod('spin-00001-aaaaa'), revision: 'spin-00001' } },
       { type: 'PodBound', data: { ...pod('spin-00001-aaaaa'), node: 'n' } },
-      { type: 'PodStatusReported', data: { ...pod('spin-00001-aaaaa'), node: 'n', bootId: 'b', phase: 'Exited', reason: 'call ran past its timeout of 1s', restartCount: 0 } },
+      {
+        type: 'PodStatusReported',
+        data: { ...pod('spin-00001-aaaaa'), node: 'n', bootId: 'b', phase: 'Exited', reason: 'call ran past its timeout of 1s', restartCount: 0 },
+      },
     ]);
     expect(routesOf(state).get('default/spin#spin-00001')?.failure).toBeUndefined();
   });
@@ -81,7 +95,16 @@ describe('routesOf', () => {
       { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello') } },
       {
         type: 'FunctionApplied',
-        data: { namespace: 'default', manifest: functionManifest('hello', { env: { V: '2' }, traffic: [{ revision: 'hello-00001', percent: 30, tag: 'blue' }, { latestRevision: true, percent: 70, tag: 'green' }] }) },
+        data: {
+          namespace: 'default',
+          manifest: functionManifest('hello', {
+            env: { V: '2' },
+            traffic: [
+              { revision: 'hello-00001', percent: 30, tag: 'blue' },
+              { latestRevision: true, percent: 70, tag: 'green' },
+            ],
+          }),
+        },
       },
     ]);
     const routes = routesOf(state);
@@ -100,7 +123,10 @@ describe('routesOf during a rollout', () => {
     const pod = (name: string) => ({ namespace: 'default', name });
     const ready = (name: string, port: number) => [
       { type: 'PodBound' as const, data: { ...pod(name), node: 'n' } },
-      { type: 'PodStatusReported' as const, data: { ...pod(name), node: 'n', bootId: 'b', phase: 'Ready' as const, endpoint: `http://127.0.0.1:${port}`, restartCount: 0 } },
+      {
+        type: 'PodStatusReported' as const,
+        data: { ...pod(name), node: 'n', bootId: 'b', phase: 'Ready' as const, endpoint: `http://127.0.0.1:${port}`, restartCount: 0 },
+      },
     ];
     const { state } = foldAll([
       { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } },

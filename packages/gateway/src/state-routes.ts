@@ -24,7 +24,9 @@ export function routesOf(state: Pick<ClusterState, (typeof ROUTE_SOURCES)[number
       const existing = routes.get(routeKey);
       if (existing) return existing;
       const pods = podsByRevision.get(keyOf(namespace, revision)) ?? [];
-      const endpoints = pods.filter((p) => p.status.phase === 'Ready' && p.status.endpoint).map((p) => ({ pod: p.metadata.name, url: p.status.endpoint!, concurrency: p.spec.concurrency }));
+      const endpoints = pods
+        .filter((p) => p.status.phase === 'Ready' && p.status.endpoint)
+        .map((p) => ({ pod: p.metadata.name, url: p.status.endpoint!, concurrency: p.spec.concurrency }));
       const failure = endpoints.length === 0 ? failureOf(pods) : undefined;
       const route: FunctionRoute = { ...base, key: routeKey, endpoints, ...(failure ? { failure } : {}) };
       routes.set(routeKey, route);

@@ -1,14 +1,6 @@
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  type EchoedRequest,
-  FakeRouteTable,
-  type RunningGateway,
-  type RunningServer,
-  echoUpstream,
-  endpoint,
-  startGateway,
-} from './test-support/harness.js';
+import { type EchoedRequest, FakeRouteTable, type RunningGateway, type RunningServer, echoUpstream, endpoint, startGateway } from './test-support/harness.js';
 
 // No OpenTelemetry SDK is registered in this file: the API is a no-op.
 const client = new Agent({ keepAliveTimeout: 1_000 });

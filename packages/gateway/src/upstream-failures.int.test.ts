@@ -1,15 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  closeAfterEach,
-  FakeRouteTable,
-  type RunningServer,
-  endpoint,
-  startGateway,
-  startServer,
-  waitFor,
-} from './test-support/harness.js';
+import { closeAfterEach, FakeRouteTable, type RunningServer, endpoint, startGateway, startServer, waitFor } from './test-support/harness.js';
 
 const client = new Agent({ keepAliveTimeout: 1_000 });
 const track = closeAfterEach();

@@ -69,7 +69,15 @@ async function appendRun(brokers: string[], records: number, appenders: number, 
     await Promise.all(Array.from({ length: Math.min(appenders, records) }, appender));
     const seconds = (performance.now() - started) / 1000;
     const sends = log.stats().sends - before.sends;
-    return { records, appenders, seconds, eventsPerSecond: records / seconds, sends, meanRecordsPerSend: sends === 0 ? 0 : records / sends, appendLatencyMs: percentiles(latencies) };
+    return {
+      records,
+      appenders,
+      seconds,
+      eventsPerSecond: records / seconds,
+      sends,
+      meanRecordsPerSend: sends === 0 ? 0 : records / sends,
+      appendLatencyMs: percentiles(latencies),
+    };
   } finally {
     await log.close();
   }
@@ -114,7 +122,12 @@ export interface AcceptedToAppliedBench {
 export async function benchAcceptedToApplied(brokers: string[], options: AcceptedToAppliedOptions): Promise<AcceptedToAppliedBench> {
   return benchAcceptedToAppliedOn({
     openLog: () =>
-      openKafkaLog({ brokers, logLevel: logLevel.ERROR, clientId: 'tide-bench', ...(options.fetchMaxWaitMs === undefined ? {} : { fetchMaxWaitMs: options.fetchMaxWaitMs }) }),
+      openKafkaLog({
+        brokers,
+        logLevel: logLevel.ERROR,
+        clientId: 'tide-bench',
+        ...(options.fetchMaxWaitMs === undefined ? {} : { fetchMaxWaitMs: options.fetchMaxWaitMs }),
+      }),
     openStateStore: options.openStateStore as never,
     command: options.command,
     topic: `bench.state.${randomUUID().slice(0, 8)}`,

@@ -7,7 +7,10 @@ describe('trackConnectivity', () => {
   it('reports the first failure and the first success after it, once each, with the time it was down', () => {
     let now = 1_000;
     const changes: ConnectivityChange[] = [];
-    const tracker = trackConnectivity((c) => changes.push(c), () => now);
+    const tracker = trackConnectivity(
+      (c) => changes.push(c),
+      () => now,
+    );
     tracker.note(undefined);
     tracker.note(kafkaError('Connection error: connect ECONNREFUSED 127.0.0.1:9092'));
     now += 500;
@@ -25,7 +28,10 @@ describe('trackConnectivity', () => {
   it('ignores the late failure of an operation that began before the cluster answered again', () => {
     let now = 0;
     const changes: ConnectivityChange[] = [];
-    const tracker = trackConnectivity((c) => changes.push(c), () => now);
+    const tracker = trackConnectivity(
+      (c) => changes.push(c),
+      () => now,
+    );
     tracker.note(kafkaError('Connection error'));
     const startedDuringOutage = (now += 100);
     now += 1_000;
@@ -42,7 +48,10 @@ describe('trackConnectivity', () => {
     const tracker = trackConnectivity((c) => changes.push(c));
     tracker.note(new Error('invalid topic name "a b"'));
     expect(tracker.current().reachable).toBe(true);
-    const wrapped = Object.assign(new Error('kafka append on tide.state via 127.0.0.1:1 failed: x', { cause: kafkaError('Connection timeout') }), { operation: 'append', topic: 'tide.state' });
+    const wrapped = Object.assign(new Error('kafka append on tide.state via 127.0.0.1:1 failed: x', { cause: kafkaError('Connection timeout') }), {
+      operation: 'append',
+      topic: 'tide.state',
+    });
     tracker.note(wrapped);
     expect(changes).toEqual([{ reachable: false, error: 'append on tide.state: Connection timeout' }]);
   });

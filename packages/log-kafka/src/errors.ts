@@ -11,10 +11,7 @@ export class KafkaLogError extends Error {
     readonly topic: string | undefined,
     override readonly cause: unknown,
   ) {
-    super(
-      `kafka ${operation}${topic === undefined ? '' : ` on ${topic}`} via ${brokers.join(',')} failed: ${describe(cause)}`,
-      { cause },
-    );
+    super(`kafka ${operation}${topic === undefined ? '' : ` on ${topic}`} via ${brokers.join(',')} failed: ${describe(cause)}`, { cause });
   }
 }
 

@@ -29,9 +29,11 @@ describe('fetchedRecords', () => {
   });
 
   it('decodes key, headers (the last of a repeated one) and time; a null value is empty', () => {
-    const [record] = fetchedRecords('t', 0, partition([
-      message(0, '', { key: Buffer.from('clé'), value: null, headers: { a: Buffer.from('ü'), b: [Buffer.from('1'), Buffer.from('2')] } }),
-    ])).records;
+    const [record] = fetchedRecords(
+      't',
+      0,
+      partition([message(0, '', { key: Buffer.from('clé'), value: null, headers: { a: Buffer.from('ü'), b: [Buffer.from('1'), Buffer.from('2')] } })]),
+    ).records;
     expect(record).toMatchObject({ topic: 't', offset: 0, key: 'clé', headers: { a: 'ü', b: '2' }, timestamp: 1_700_000_000_000 });
     expect(record!.value.byteLength).toBe(0);
   });
@@ -44,17 +46,21 @@ describe('fetchedRecords', () => {
 
   it("hides an aborted transaction's records until its abort marker, and no other producer's", () => {
     const tx = (producerId: string) => ({ batchContext: { producerId, inTransaction: true } });
-    const result = fetchedRecords('t', 0, partition(
-      [
-        message(0, 'before'),
-        message(1, 'aborted-1', tx('7')),
-        message(2, 'committed-other', tx('8')),
-        message(3, 'aborted-2', tx('7')),
-        message(4, '', { ...tx('7'), isControlRecord: true, key: Buffer.from([0, 0, 0, 0]) }),
-        message(5, 'after', tx('7')),
-      ],
-      { abortedTransactions: [{ producerId: '7', firstOffset: '1' }] },
-    ));
+    const result = fetchedRecords(
+      't',
+      0,
+      partition(
+        [
+          message(0, 'before'),
+          message(1, 'aborted-1', tx('7')),
+          message(2, 'committed-other', tx('8')),
+          message(3, 'aborted-2', tx('7')),
+          message(4, '', { ...tx('7'), isControlRecord: true, key: Buffer.from([0, 0, 0, 0]) }),
+          message(5, 'after', tx('7')),
+        ],
+        { abortedTransactions: [{ producerId: '7', firstOffset: '1' }] },
+      ),
+    );
     expect(values(result)).toEqual([
       [0, 'before'],
       [2, 'committed-other'],

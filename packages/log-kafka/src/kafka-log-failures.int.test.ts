@@ -76,7 +76,6 @@ function tail(log: KafkaLog, t: string) {
   };
 }
 
-
 async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -141,7 +140,9 @@ describe('kafka log under failures', () => {
         if (refilled) await log.append(t, [{ value: 'x' }, { value: 'y' }, { value: 'z' }, { value: 'w' }]);
         const error = await reader.ended;
         expect(error).toBeInstanceOf(LogRewoundError);
-        expect((error as LogRewoundError).message).toMatch(new RegExp(`the log ${t} at 127\\.0\\.0\\.1:\\d+.* no longer holds what was read from it: this reader had reached offset 3`));
+        expect((error as LogRewoundError).message).toMatch(
+          new RegExp(`the log ${t} at 127\\.0\\.0\\.1:\\d+.* no longer holds what was read from it: this reader had reached offset 3`),
+        );
         expect(reader.texts()).toEqual(['a', 'b', 'c']);
         await waitUntil(() => changes.length === 2, 'the recovery was reported');
         expect(changes[0]).toMatchObject({ reachable: false, error: expect.stringMatching(/ECONNREFUSED|Closed connection|Connection error/) });
@@ -173,7 +174,9 @@ describe('kafka log under failures', () => {
       // Failed fast, not after kafkajs' retries: the message and the KafkaUnreachableError cause say so (no timing asserted).
       expect(error).toBeInstanceOf(KafkaLogError);
       expect((error as Error).message).toMatch(
-        new RegExp(`^kafka append on ${t} via 127\\.0\\.0\\.1:\\d+.* failed: the cluster has been unreachable for \\d+\\.\\d s, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(.*(ECONNREFUSED|Connection error|Closed connection)`),
+        new RegExp(
+          `^kafka append on ${t} via 127\\.0\\.0\\.1:\\d+.* failed: the cluster has been unreachable for \\d+\\.\\d s, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(.*(ECONNREFUSED|Connection error|Closed connection)`,
+        ),
       );
       expect((error as KafkaLogError).cause).toBeInstanceOf(KafkaUnreachableError);
       await kafka.start();

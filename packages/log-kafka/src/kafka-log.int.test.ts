@@ -46,10 +46,19 @@ describe('kafka log, beyond the contract', () => {
     await admin.connect();
     try {
       const topic = `partition0.${randomUUID().slice(0, 8)}`;
-      await log.append(topic, [{ value: 'a', key: 'k1' }, { value: 'b', key: 'k2' }, { value: 'c', key: 'k3' }]);
+      await log.append(topic, [
+        { value: 'a', key: 'k1' },
+        { value: 'b', key: 'k2' },
+        { value: 'c', key: 'k3' },
+      ]);
       const offsets = await admin.fetchTopicOffsets(topic);
       expect(offsets).toHaveLength(4);
-      expect(offsets.map((p) => [p.partition, Number(p.high)]).sort()).toEqual([[0, 3], [1, 0], [2, 0], [3, 0]]);
+      expect(offsets.map((p) => [p.partition, Number(p.high)]).sort()).toEqual([
+        [0, 3],
+        [1, 0],
+        [2, 0],
+        [3, 0],
+      ]);
     } finally {
       await admin.disconnect();
       await log.close();

@@ -14,7 +14,12 @@ const UNREACHABLE = /connection error|connection timeout|closed connection|faile
 export function connectivityAwareLogger(connectivity: ConnectivityTracker, write: (line: string) => void = (line) => console.error(line)): logCreator {
   return () =>
     ({ namespace, level, label, log }) => {
-      const { message, timestamp: _timestamp, logger: _logger, ...extra } = log as { message: string; timestamp?: string; logger?: string } & Record<string, unknown>;
+      const {
+        message,
+        timestamp: _timestamp,
+        logger: _logger,
+        ...extra
+      } = log as { message: string; timestamp?: string; logger?: string } & Record<string, unknown>;
       if (level === LogLevel.ERROR && CONNECTION_NAMESPACES.has(namespace)) {
         // Either the cluster is unreachable (the tracker reports it once) or a broker refused one
         // request ("Response Fetch(key: 1, ...)": out of range, not leader), which the caller handles.

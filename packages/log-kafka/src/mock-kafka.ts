@@ -74,7 +74,10 @@ export async function startMockKafka(options: MockKafkaOptions = {}): Promise<Mo
 function bootstrapServers(child: ChildProcess, command: string, timeoutMs: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => finish(new MockKafkaError(command, `printed no broker address within ${timeoutMs} ms; stderr: ${seen.slice(-500)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new MockKafkaError(command, `printed no broker address within ${timeoutMs} ms; stderr: ${seen.slice(-500)}`)),
+      timeoutMs,
+    );
     const finish = (result: string[] | Error) => {
       clearTimeout(timer);
       child.stderr?.off('data', onData);

@@ -106,7 +106,11 @@ async function whatItHoldsNow(cluster: Cluster, record: LogRecord, options: Part
     return lostRecord(record, end, undefined);
   }
   options.onFetch?.(undefined, Date.now());
-  return lostRecord(record, again.highWatermark, again.records.find((r) => r.offset === record.offset));
+  return lostRecord(
+    record,
+    again.highWatermark,
+    again.records.find((r) => r.offset === record.offset),
+  );
 }
 
 async function fetchOnce(cluster: Cluster, topic: string, offset: number, options: PartitionReadOptions): Promise<FetchedRecords> {

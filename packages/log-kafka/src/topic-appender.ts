@@ -23,19 +23,20 @@ export interface TopicAppender {
   readonly records: number;
 }
 
-export function createTopicAppender(
-  producer: Producer,
-  topic: string,
-  limits: SendLimits,
-  failed: (error: unknown) => Error,
-): TopicAppender {
+export function createTopicAppender(producer: Producer, topic: string, limits: SendLimits, failed: (error: unknown) => Error): TopicAppender {
   const queue: QueuedAppend[] = [];
   let draining: Promise<void> | undefined;
   let sends = 0;
   let sent = 0;
 
   const sendNext = async (): Promise<void> => {
-    const batch = queue.splice(0, appendsPerSend(queue.map((a) => ({ records: a.messages.length, bytes: a.bytes })), limits));
+    const batch = queue.splice(
+      0,
+      appendsPerSend(
+        queue.map((a) => ({ records: a.messages.length, bytes: a.bytes })),
+        limits,
+      ),
+    );
     try {
       const messages = batch.flatMap((a) => a.messages);
       const metadata = await producer.send({ topic, acks: -1, messages });
@@ -43,7 +44,10 @@ export function createTopicAppender(
       sent += messages.length;
       const partition0 = metadata.find((m) => m.partition === 0);
       if (partition0?.baseOffset === undefined) throw new Error(`the broker acknowledged no offset for partition 0 (${JSON.stringify(metadata)})`);
-      const offsets = offsetsOf(Number(partition0.baseOffset), batch.map((a) => a.messages.length));
+      const offsets = offsetsOf(
+        Number(partition0.baseOffset),
+        batch.map((a) => a.messages.length),
+      );
       batch.forEach((a, i) => a.resolve(offsets[i]!));
     } catch (error) {
       const wrapped = failed(error);
@@ -79,7 +83,8 @@ export function createTopicAppender(
 }
 
 function toMessage(record: AppendRecord): Message {
-  const value = typeof record.value === 'string' ? Buffer.from(record.value, 'utf8') : Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength);
+  const value =
+    typeof record.value === 'string' ? Buffer.from(record.value, 'utf8') : Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength);
   return {
     // Every topic is one partition: the state stream needs one total order.
     partition: 0,

@@ -35,8 +35,7 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, seed = 
   let i = start;
   // Align nothing: reading single bytes keeps this correct for any offset into any buffer.
   for (const stop = end - 8; i <= stop; i += 8) {
-    const lo =
-      (crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0;
+    const lo = (crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0;
     crc =
       t[0x700 + (lo & 0xff)]! ^
       t[0x600 + ((lo >>> 8) & 0xff)]! ^

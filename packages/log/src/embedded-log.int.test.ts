@@ -2,15 +2,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  InvalidTopicError,
-  LogClosedError,
-  LogLockedError,
-  LogReadOnlyError,
-  openEmbeddedLog,
-  type EmbeddedLog,
-  type LogRecord,
-} from './index.js';
+import { InvalidTopicError, LogClosedError, LogLockedError, LogReadOnlyError, openEmbeddedLog, type EmbeddedLog, type LogRecord } from './index.js';
 import { eventLogContract } from './testing.js';
 
 eventLogContract('embedded', async () => {
@@ -68,7 +60,10 @@ describe('embedded log', () => {
     const log = await open({ segmentBytes: 600 });
     let next = 0;
     for (const size of [1, 7, 3, 12, 1, 1, 20, 5]) {
-      await log.append('roll', range(size).map((i) => ({ value: `record-${next + i}`.padEnd(40, '.') })));
+      await log.append(
+        'roll',
+        range(size).map((i) => ({ value: `record-${next + i}`.padEnd(40, '.') })),
+      );
       next += size;
     }
     const names = (await readdir(join(dir, 'topics', 'roll'))).sort();
@@ -153,7 +148,10 @@ describe('embedded log', () => {
   it('replays 20 000 records in order', async () => {
     const log = await open({ fsync: false, segmentBytes: 256 * 1024 });
     for (let i = 0; i < 20; i++) {
-      await log.append('big', range(1000).map((j) => ({ value: `event-${i * 1000 + j}`, key: `k${j % 7}` })));
+      await log.append(
+        'big',
+        range(1000).map((j) => ({ value: `event-${i * 1000 + j}`, key: `k${j % 7}` })),
+      );
     }
     await log.close();
     const again = await open({ readOnly: true });

@@ -34,13 +34,7 @@ export interface FileScan {
 export type FileFrameVisitor = (buf: Buffer, framePosition: number, payloadStart: number, payloadEnd: number) => void;
 
 /** Scans `file` from byte `from` (a frame boundary) to its end. A missing file scans as empty. */
-export async function scanFile(
-  file: string,
-  format: FrameFormat,
-  visit?: FileFrameVisitor,
-  from = 0,
-  firstFrameIndex = 0,
-): Promise<FileScan> {
+export async function scanFile(file: string, format: FrameFormat, visit?: FileFrameVisitor, from = 0, firstFrameIndex = 0): Promise<FileScan> {
   const handle = await open(file, 'r');
   try {
     const fileBytes = (await handle.stat()).size;

@@ -38,14 +38,7 @@ export type FrameVisitor = (frameStart: number, payloadStart: number, payloadEnd
 const END: ScanStop = { kind: 'end' };
 
 /** Walks whole valid frames in `buf[start, end)` and stops at the first one that is not. */
-export function scanFrames(
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  format: FrameFormat,
-  visit?: FrameVisitor,
-  verifyCrc = true,
-): ScanResult {
+export function scanFrames(buf: Uint8Array, start: number, end: number, format: FrameFormat, visit?: FrameVisitor, verifyCrc = true): ScanResult {
   let pos = start;
   let count = 0;
   while (pos < end) {
@@ -70,14 +63,7 @@ export function scanFrames(
   return { end: pos, count, stop: END };
 }
 
-function frameFault(
-  buf: Uint8Array,
-  pos: number,
-  payloadStart: number,
-  payloadEnd: number,
-  format: FrameFormat,
-  verifyCrc: boolean,
-): FrameFault | undefined {
+function frameFault(buf: Uint8Array, pos: number, payloadStart: number, payloadEnd: number, format: FrameFormat, verifyCrc: boolean): FrameFault | undefined {
   if (verifyCrc && crc32c(buf, payloadStart, payloadEnd) !== readU32(buf, pos + 4)) return 'crc-mismatch';
   if (!format.isWellFormed(buf, payloadStart, payloadEnd)) return 'malformed-payload';
   return undefined;

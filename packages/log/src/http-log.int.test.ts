@@ -55,7 +55,9 @@ async function startStandIn(initial: MemoryLog): Promise<StandIn> {
     const reading = log.read(topic, Number(url.searchParams.get('from') ?? 0), { follow: url.searchParams.get('follow') === 'true', signal: abort.signal });
     for await (const r of reading) {
       if (hidden.has(r.offset)) continue;
-      res.write(`${JSON.stringify({ offset: r.offset, timestamp: r.timestamp, key: r.key, headers: r.headers, value: Buffer.from(r.value).toString('base64') })}\n`);
+      res.write(
+        `${JSON.stringify({ offset: r.offset, timestamp: r.timestamp, key: r.key, headers: r.headers, value: Buffer.from(r.value).toString('base64') })}\n`,
+      );
     }
     res.end();
   };
@@ -144,7 +146,13 @@ describe('http log across control plane restarts', () => {
         await standIn.start(wiped);
         const error = await reading;
         expect(error).toBeInstanceOf(LogRewoundError);
-        expect(error).toMatchObject({ code: 'LOG_REWOUND', topic: t, position: 3, where: standIn.url, found: refilled ? 'holds another record at offset 2' : 'ends at 0' });
+        expect(error).toMatchObject({
+          code: 'LOG_REWOUND',
+          topic: t,
+          position: 3,
+          where: standIn.url,
+          found: refilled ? 'holds another record at offset 2' : 'ends at 0',
+        });
         expect((error as Error).message).toContain(`the log ${t} at ${standIn.url} no longer holds what was read from it: this reader had reached offset 3`);
         expect(received.map(text)).toEqual(['a', 'b', 'c']);
       } finally {
@@ -207,7 +215,11 @@ describe('http log across control plane restarts', () => {
       await kept.append(t, [{ value: 'c' }]);
       await standIn.start(kept, new Set([1])); // offset 1, the last one read, is gone; 2 is there
       await eventually(() => expect(received).toHaveLength(3));
-      expect(received.map((r) => [r.offset, text(r)])).toEqual([[0, 'a'], [1, 'b'], [2, 'c']]);
+      expect(received.map((r) => [r.offset, text(r)])).toEqual([
+        [0, 'a'],
+        [1, 'b'],
+        [2, 'c'],
+      ]);
       controller.abort();
       expect(await reading).toBeUndefined();
     } finally {

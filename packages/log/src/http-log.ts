@@ -128,7 +128,12 @@ export function openHttpLog(server: string): EventLog {
           if (follow) {
             const end = await endOffset(topic, signal);
             if (connected) {
-              const found = end < reached ? `ends at ${end}` : last === undefined ? undefined : lostRecord(last, end, end <= last.offset ? undefined : await recordAt(topic, last.offset, signal));
+              const found =
+                end < reached
+                  ? `ends at ${end}`
+                  : last === undefined
+                    ? undefined
+                    : lostRecord(last, end, end <= last.offset ? undefined : await recordAt(topic, last.offset, signal));
               if (found !== undefined) throw new LogRewoundError(topic, next, found, where);
             }
             reached = Math.max(reached, end);

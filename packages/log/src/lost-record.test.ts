@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { lostRecord } from './lost-record.js';
 import type { LogRecord } from './event-log.js';
 
-const record = (offset: number, value: string, timestamp = 1_000): LogRecord => ({ topic: 't', offset, timestamp, key: null, headers: {}, value: new TextEncoder().encode(value) });
+const record = (offset: number, value: string, timestamp = 1_000): LogRecord => ({
+  topic: 't',
+  offset,
+  timestamp,
+  key: null,
+  headers: {},
+  value: new TextEncoder().encode(value),
+});
 
 describe('lostRecord', () => {
   const last = record(4, 'e');

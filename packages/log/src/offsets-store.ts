@@ -83,7 +83,10 @@ export class OffsetsStore {
   async #load(): Promise<void> {
     this.#positions.clear();
     this.#entries = 0;
-    this.#inode = await stat(this.#file).then((s) => s.ino, () => 0);
+    this.#inode = await stat(this.#file).then(
+      (s) => s.ino,
+      () => 0,
+    );
     const scan = await this.#scanFrom(0);
     if (scan.problem) await this.#handleProblem(scan);
   }

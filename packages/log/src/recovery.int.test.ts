@@ -28,7 +28,10 @@ async function open(at = dir, options: Parameters<typeof openEmbeddedLog>[1] = {
 async function writeRecords(n: number, segmentBytes?: number): Promise<void> {
   const log = await openEmbeddedLog(dir, { segmentBytes });
   for (let i = 0; i < n; i += 5) {
-    await log.append('t', range(Math.min(5, n - i)).map((j) => ({ value: `record-${i + j}`, key: `k${i + j}` })));
+    await log.append(
+      't',
+      range(Math.min(5, n - i)).map((j) => ({ value: `record-${i + j}`, key: `k${i + j}` })),
+    );
   }
   await log.close();
 }
@@ -266,7 +269,9 @@ describe('a crash at any point of a write', () => {
       await Promise.all(
         range(wave).map(() => {
           const i = n++;
-          return log.append('t', [{ value: `record-${i}`.padEnd(10 + (i % 7) * 3, '~'), key: i % 2 ? `k${i}` : undefined, headers: i % 5 ? {} : { h: `${i}` } }]);
+          return log.append('t', [
+            { value: `record-${i}`.padEnd(10 + (i % 7) * 3, '~'), key: i % 2 ? `k${i}` : undefined, headers: i % 5 ? {} : { h: `${i}` } },
+          ]);
         }),
       );
       const last = (await segments()).at(-1)!;

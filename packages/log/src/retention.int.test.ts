@@ -83,6 +83,8 @@ describe('embedded log retention', () => {
   });
 
   it('refuses a retention that is not a positive size, naming the topic', async () => {
-    await expect(openEmbeddedLog(dir, { retention: { 'tide.metrics': { maxBytes: 0 } } })).rejects.toThrow(/retention of tide\.metrics: maxBytes must be a positive integer, got 0/);
+    await expect(openEmbeddedLog(dir, { retention: { 'tide.metrics': { maxBytes: 0 } } })).rejects.toThrow(
+      /retention of tide\.metrics: maxBytes must be a positive integer, got 0/,
+    );
   });
 });

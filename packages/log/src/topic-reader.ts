@@ -106,21 +106,21 @@ interface Chunk {
 }
 
 /** Reads `want` bytes at the cursor, decodes the whole records from `from` on, and advances the cursor. */
-async function readChunk(
-  topicName: string,
-  cursor: Cursor,
-  chunk: Buffer,
-  want: number,
-  from: number,
-  verify: boolean,
-): Promise<Chunk> {
+async function readChunk(topicName: string, cursor: Cursor, chunk: Buffer, want: number, from: number, verify: boolean): Promise<Chunk> {
   const got = await readFully(cursor.handle, chunk, want, cursor.position);
   const records: LogRecord[] = [];
   let offset = cursor.offset;
-  const result = scanFrames(chunk, 0, got, recordFormat, (_frame, payloadStart, payloadEnd) => {
-    if (offset >= from) records.push(decodeRecord(chunk, payloadStart, payloadEnd, topicName, offset));
-    offset++;
-  }, verify);
+  const result = scanFrames(
+    chunk,
+    0,
+    got,
+    recordFormat,
+    (_frame, payloadStart, payloadEnd) => {
+      if (offset >= from) records.push(decodeRecord(chunk, payloadStart, payloadEnd, topicName, offset));
+      offset++;
+    },
+    verify,
+  );
   const stop = result.stop;
   const readable = cursor.segment.bytes - cursor.position;
   const overruns = stop.kind === 'incomplete' && result.count === 0 && stop.needBytes > readable;

@@ -51,9 +51,7 @@ export async function scanTopic(dir: string, name: string): Promise<TopicScan> {
     segment.bytes = scan.validEnd;
     topic.segments.push(segment);
     if (scan.problem) {
-      const followed =
-        (await hasValidFrameAfter(file, scan.problem.position, recordFormat)) ||
-        (await anyValidRecord(files.slice(i + 1)));
+      const followed = (await hasValidFrameAfter(file, scan.problem.position, recordFormat)) || (await anyValidRecord(files.slice(i + 1)));
       const problem = await describe(files, i, scan.validEnd, topic.endOffset, scan.problem.reason, followed);
       return { topic, problem };
     }

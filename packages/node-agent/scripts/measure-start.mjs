@@ -13,7 +13,16 @@ const runtimeEntry = process.argv[3] && resolve(process.argv[3]); // default: @t
 const dir = await mkdtemp(join(tmpdir(), 'tide-start-'));
 const artifactPath = join(dir, 'hello.mjs');
 await writeFile(artifactPath, `export default { fetch: () => new Response('hello') };`);
-const spec = { namespace: 'default', functionName: 'hello', revision: 'hello-00001', artifactPath, env: {}, memoryMb: 128, timeoutSeconds: 30, terminationGraceSeconds: 5 };
+const spec = {
+  namespace: 'default',
+  functionName: 'hello',
+  revision: 'hello-00001',
+  artifactPath,
+  env: {},
+  memoryMb: 128,
+  timeoutSeconds: 30,
+  terminationGraceSeconds: 5,
+};
 
 async function openMeasured(name, warmPool) {
   let waiter;

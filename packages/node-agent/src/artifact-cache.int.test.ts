@@ -121,7 +121,9 @@ describe('artifact cache', () => {
   it('says which servers failed when none serves the artifact', async () => {
     const cache = createArtifactCache(dir, server.url);
     const missing = artifact('missing');
-    await expect(pathOf(cache, missing)).rejects.toThrow(`fetching artifact ${missing.digest} failed: ${server.url}/apis/tide.dev/v1/artifacts/${missing.digest}: 404`);
+    await expect(pathOf(cache, missing)).rejects.toThrow(
+      `fetching artifact ${missing.digest} failed: ${server.url}/apis/tide.dev/v1/artifacts/${missing.digest}: 404`,
+    );
   });
 
   it('adopts the files of a previous run without downloading them, trimming them to the bound', async () => {

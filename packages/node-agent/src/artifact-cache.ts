@@ -37,7 +37,10 @@ export function createArtifactCache(dir: string, servers: string, options: Artif
   const maxBytes = options.maxBytes ?? DEFAULT_ARTIFACT_CACHE_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new Error(`artifact cache in ${dir}: maxBytes must be a positive integer, not ${maxBytes}`);
   // Several control planes (comma-separated): any of them serves any artifact; try each in turn.
-  const bases = servers.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
+  const bases = servers
+    .split(',')
+    .map((s) => s.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
   const report = (error: Error) => options.onError?.(error);
   const fileOf = (hex: string) => join(dir, `${hex}.mjs`);
 
@@ -142,7 +145,11 @@ export function createArtifactCache(dir: string, servers: string, options: Artif
     oversized = undefined;
     if (bytes.length > maxBytes) {
       oversized = hex;
-      report(new Error(`artifact ${digest} (${bytes.length} bytes) is too large for the artifact cache in ${dir} (${maxBytes} bytes): kept only until the next artifact is stored`));
+      report(
+        new Error(
+          `artifact ${digest} (${bytes.length} bytes) is too large for the artifact cache in ${dir} (${maxBytes} bytes): kept only until the next artifact is stored`,
+        ),
+      );
     } else {
       lru.set(hex, bytes.length);
     }
@@ -159,7 +166,13 @@ export function createArtifactCache(dir: string, servers: string, options: Artif
     // get() marks the artifact as used: the reconcile loop asks for every desired pod's artifact on
     // every pass, which keeps those of running pods from being evicted.
     if (lru.get(hex) !== undefined || oversized === hex) {
-      if (await stat(fileOf(hex)).then(() => true, () => false)) return fileOf(hex);
+      if (
+        await stat(fileOf(hex)).then(
+          () => true,
+          () => false,
+        )
+      )
+        return fileOf(hex);
       // Removed behind the cache's back: forget it and fetch it again.
       lru.delete(hex);
     }

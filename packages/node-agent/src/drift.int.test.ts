@@ -63,7 +63,9 @@ function converged(agent: NodeAgent, pods: readonly string[]): boolean {
  * pods/ with a pid file (or without one, so only its command line and working directory tell).
  */
 function spawnStray(podPid: number, n: number, how: { pidFile: boolean; cwdInDataDir: boolean; sameToken: boolean }): ChildProcess {
-  const argv = readFileSync(`/proc/${podPid}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '');
+  const argv = readFileSync(`/proc/${podPid}/cmdline`, 'utf8')
+    .split('\0')
+    .filter((arg) => arg !== '');
   const config = JSON.parse(argv.at(-1)!) as { startToken: string };
   const startToken = how.sameToken ? config.startToken : `stray-token-${n}-${Math.random().toString(16).slice(2)}`;
   const dir = join(dataDir(), 'pods', `stray-${n}`);
@@ -85,7 +87,11 @@ describe('drift repair', () => {
     agent.sync([podSpec('a-1', artifact)]);
     const first = await waitForReport((r) => r.phase === 'Ready', 'Ready');
     process.kill(first.pid!, 'SIGKILL');
-    expect(await waitForReport((r) => r.phase === 'Exited', 'Exited')).toMatchObject({ signal: 'SIGKILL', reason: 'killed by SIGKILL', nextRestartAt: expect.any(Number) });
+    expect(await waitForReport((r) => r.phase === 'Exited', 'Exited')).toMatchObject({
+      signal: 'SIGKILL',
+      reason: 'killed by SIGKILL',
+      nextRestartAt: expect.any(Number),
+    });
     const second = await waitForReport((r) => r.phase === 'Ready' && r.restartCount === 1, 'Ready again');
     expect(readPid(podDir('a-1'))?.pid).toBe(second.pid);
   });
@@ -102,7 +108,10 @@ describe('drift repair', () => {
     expect(readPid(podDir('a-1'))).toEqual(recorded);
     expect(drift).toContainEqual({ type: 'restore-dir', dir: { kind: 'pods', name: 'a-1' }, pid: ready.pid, startToken: recorded?.startToken });
     await fetch(`${ready.endpoint}/after`);
-    await waitUntil(() => existsSync(join(podDir('a-1'), 'log')) && readFileSync(join(podDir('a-1'), 'log'), 'utf8').includes('stdout served /after'), 'the log line in the new log');
+    await waitUntil(
+      () => existsSync(join(podDir('a-1'), 'log')) && readFileSync(join(podDir('a-1'), 'log'), 'utf8').includes('stdout served /after'),
+      'the log line in the new log',
+    );
     expect(agent.pods()).toEqual([ready]); // served on, never restarted
   });
 
@@ -151,7 +160,9 @@ describe('drift repair', () => {
   it('SIGKILLs a stray that ignores SIGTERM once its grace has passed', async () => {
     const { drift } = await open();
     const token = 'a-token-only-this-process-carries';
-    const stray = spawn(process.execPath, ['-e', `process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.log('deaf');`, token], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const stray = spawn(process.execPath, ['-e', `process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.log('deaf');`, token], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     strays.push(stray);
     await new Promise((resolve) => stray.stdout!.once('data', resolve)); // its SIGTERM handler is in place
     mkdirSync(podDir('left-behind'), { recursive: true });
@@ -171,7 +182,7 @@ describe('drift repair', () => {
 
     const seed = Date.now() % 1_000_000;
     const random = mulberry32(seed);
-    const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const times: Record<'kill' | 'rmdir' | 'stray', number[]> = { kill: [], rmdir: [], stray: [] };
     for (let n = 0; n < 100; n++) {
       const kind = pick(['kill', 'rmdir', 'stray'] as const);

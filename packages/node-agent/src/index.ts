@@ -1,4 +1,12 @@
-export { openNodeAgent, DEFAULT_WARM_POOL, WARM_POOL_LOG_NAME, NODE_AGENT_LOG_NAME, type NodeAgent, type NodeAgentOptions, type WarmPoolSettings } from './node-agent.js';
+export {
+  openNodeAgent,
+  DEFAULT_WARM_POOL,
+  WARM_POOL_LOG_NAME,
+  NODE_AGENT_LOG_NAME,
+  type NodeAgent,
+  type NodeAgentOptions,
+  type WarmPoolSettings,
+} from './node-agent.js';
 export type { PodRunSpec, PodReport, PodPhase, ColdStart, ProbeSpec } from './pod-types.js';
 export type { LogStream } from './adapters/log-capture.js';
 export type { WarmPoolStatus } from './adapters/warm-pool.js';
@@ -7,7 +15,17 @@ export { planPods, type PodPlan, type PodAction, type ObservedPod, type Observed
 export { DEFAULT_BACKOFF, planRestart, restartDelayMs, type BackoffPolicy } from './core/restart-backoff.js';
 export { describeExit, type PodExit } from './core/exit-reason.js';
 export { tallyProbe, nextProbeAt, type ProbeOutcome, type ProbeTally, type ProbeChange } from './core/probe-tally.js';
-export { auditNode, type AuditView, type NodeAudit, type DriftRepair, type DirRef, type DirView, type RecordedPid, type TrackedRuntime, type StraySignal } from './core/audit.js';
+export {
+  auditNode,
+  type AuditView,
+  type NodeAudit,
+  type DriftRepair,
+  type DirRef,
+  type DirView,
+  type RecordedPid,
+  type TrackedRuntime,
+  type StraySignal,
+} from './core/audit.js';
 export { STRAY_GRACE_MS } from './drift-audit.js';
 export { buildPodEnv } from './core/pod-env.js';
 export { chooseColdStart, STARTUP_ONLY_ENV, type ColdStartChoice, type SpawnReason, type WarmPoolView } from './core/cold-start.js';

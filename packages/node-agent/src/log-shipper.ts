@@ -41,7 +41,14 @@ export function startLogShipper(options: LogShipperOptions): LogShipper {
     pending = [];
     if (dropped > 0) {
       const first = lines[0];
-      lines.unshift({ namespace: first?.namespace ?? '', function: first?.function ?? '', pod: first?.pod ?? '', stream: 'stderr', at: Date.now(), line: `[tide] ${dropped} log lines of this node were dropped while the log was unavailable` });
+      lines.unshift({
+        namespace: first?.namespace ?? '',
+        function: first?.function ?? '',
+        pod: first?.pod ?? '',
+        stream: 'stderr',
+        at: Date.now(),
+        line: `[tide] ${dropped} log lines of this node were dropped while the log was unavailable`,
+      });
       dropped = 0;
     }
     try {

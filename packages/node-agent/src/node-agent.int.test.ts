@@ -38,7 +38,13 @@ describe.each<{ coldStart: ColdStart; warmPool: WarmPoolSettings }>([
     const { agent, reports, logs, waitForReport } = await open();
     agent.sync([podSpec('hello-1', artifact)]);
     const ready = await waitForReport((r) => r.phase === 'Ready', 'Ready');
-    expect(ready).toMatchObject({ pod: 'hello-1', restartCount: 0, endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), coldStart, startMs: expect.any(Number) });
+    expect(ready).toMatchObject({
+      pod: 'hello-1',
+      restartCount: 0,
+      endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      coldStart,
+      startMs: expect.any(Number),
+    });
     expect(reports[0]).toMatchObject({ pod: 'hello-1', phase: 'Starting', pid: ready.pid, coldStart });
     expect(await (await fetch(`${ready.endpoint}/path`)).text()).toBe('hello from hello-1');
     await waitUntil(() => logs.some((l) => l.line === 'serving /path'), 'the log line');
@@ -108,12 +114,21 @@ describe.each<{ coldStart: ColdStart; warmPool: WarmPoolSettings }>([
     expect(delays[1]!).toBeGreaterThan(delays[0]!);
     expect(delays[2]!).toBeGreaterThan(delays[1]!);
     expect(delays[2]!).toBeGreaterThan(250);
-    expect(reports.filter((r) => r.phase === 'Starting').map((r) => r.restartCount).slice(0, 3)).toEqual([0, 1, 2]);
+    expect(
+      reports
+        .filter((r) => r.phase === 'Starting')
+        .map((r) => r.restartCount)
+        .slice(0, 3),
+    ).toEqual([0, 1, 2]);
     expect(reports.some((r) => r.phase === 'Ready')).toBe(false);
   });
 
   it('reports a pod that exits mid-request with its code, then restarts it', async () => {
-    const artifact = await writeArtifact(temp.path, 'quitter', `export default { fetch: (req) => new URL(req.url).pathname === '/quit' ? process.exit(3) : new Response('alive') };`);
+    const artifact = await writeArtifact(
+      temp.path,
+      'quitter',
+      `export default { fetch: (req) => new URL(req.url).pathname === '/quit' ? process.exit(3) : new Response('alive') };`,
+    );
     const { agent, waitForReport } = await open({ backoff: { initialMs: 50, maxMs: 1_000 } });
     agent.sync([podSpec('quitter-1', artifact)]);
     const first = await waitForReport((r) => r.phase === 'Ready', 'Ready');
@@ -181,7 +196,11 @@ describe.each<{ coldStart: ColdStart; warmPool: WarmPoolSettings }>([
   });
 
   it('reports a pod that runs out of heap as OOM', async () => {
-    const artifact = await writeArtifact(temp.path, 'hog', `const keep = []; export default { fetch: () => { for (;;) keep.push(new Array(100_000).fill(Math.random())); } };`);
+    const artifact = await writeArtifact(
+      temp.path,
+      'hog',
+      `const keep = []; export default { fetch: () => { for (;;) keep.push(new Array(100_000).fill(Math.random())); } };`,
+    );
     const { agent, waitForReport } = await open({ backoff: { initialMs: 60_000, maxMs: 60_000 }, memoryMb: 32 });
     agent.sync([podSpec('hog-1', artifact, { memoryMb: 32 })]);
     const ready = await waitForReport((r) => r.phase === 'Ready', 'Ready');

@@ -185,7 +185,14 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     const plan = planPods(desired, observed, clock.now());
     for (const action of plan.actions) {
       if (action.type === 'start') {
-        const slot: PodSlot = { spec: action.spec, phase: 'Starting', restartCount: 0, backoffStep: 0, startedAt: 0, report: { pod: action.spec.name, phase: 'Starting', restartCount: 0 } };
+        const slot: PodSlot = {
+          spec: action.spec,
+          phase: 'Starting',
+          restartCount: 0,
+          backoffStep: 0,
+          startedAt: 0,
+          report: { pod: action.spec.name, phase: 'Starting', restartCount: 0 },
+        };
         slots.set(action.spec.name, slot);
         launch(slot);
       } else {
@@ -205,17 +212,22 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     if (wake) clock.clearTimeout(wake.handle);
     wake = undefined;
     if (at === undefined) return;
-    const handle = clock.setTimeout(() => {
-      wake = undefined;
-      reconcile();
-    }, Math.max(0, at - clock.now()));
+    const handle = clock.setTimeout(
+      () => {
+        wake = undefined;
+        reconcile();
+      },
+      Math.max(0, at - clock.now()),
+    );
     wake = { at, handle };
   }
 
   /** Every process the agent follows, and where its pid file belongs. */
   function tracked(): TrackedRuntime[] {
     const pods = [...slots.values()].flatMap((slot): TrackedRuntime[] =>
-      slot.process?.pid !== undefined && slot.startToken !== undefined ? [{ pid: slot.process.pid, startToken: slot.startToken, dir: { kind: 'pods', name: slot.spec.name } }] : [],
+      slot.process?.pid !== undefined && slot.startToken !== undefined
+        ? [{ pid: slot.process.pid, startToken: slot.startToken, dir: { kind: 'pods', name: slot.spec.name } }]
+        : [],
     );
     return [...pods, ...pool.processes().map((p): TrackedRuntime => ({ pid: p.pid, startToken: p.token, dir: { kind: 'pool', name: p.token } }))];
   }

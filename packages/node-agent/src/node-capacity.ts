@@ -9,7 +9,7 @@ import type { NodeCapacity } from '@tide/core';
 export function defaultNodeCapacity(nodesOnMachine = 1, machine = { memoryBytes: totalmem(), cores: cpus().length }): NodeCapacity {
   const share = Math.max(1, Math.floor(nodesOnMachine));
   return {
-    memoryMb: Math.floor((machine.memoryBytes / 1024 / 1024) * 0.75 / share),
+    memoryMb: Math.floor(((machine.memoryBytes / 1024 / 1024) * 0.75) / share),
     cpuMilli: Math.floor((machine.cores * 4000) / share),
     pods: Math.max(1, Math.floor(110 / share)),
   };

@@ -121,7 +121,9 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
             },
           };
     if (r.phase === 'Stopped') podsByAgentName.delete(r.pod);
-    store.append([event]).catch((error: Error) => options.onError?.(new Error(`node ${nodeName}: reporting pod ${namespace}/${name} failed: ${error.message}`, { cause: error })));
+    store
+      .append([event])
+      .catch((error: Error) => options.onError?.(new Error(`node ${nodeName}: reporting pod ${namespace}/${name} failed: ${error.message}`, { cause: error })));
   };
 
   const shipper = options.logs ? startLogShipper({ log: options.logs, node: nodeName, ...(options.onError ? { onError: options.onError } : {}) }) : undefined;
@@ -158,7 +160,9 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
         try {
           specs.push(runSpecOf(agentName, pod, await options.artifactPath(pod.spec.source.artifact)));
         } catch (error) {
-          options.onError?.(new Error(`node ${nodeName}: artifact for pod ${keyOf(pod.metadata.namespace, pod.metadata.name)} unavailable: ${(error as Error).message}`));
+          options.onError?.(
+            new Error(`node ${nodeName}: artifact for pod ${keyOf(pod.metadata.namespace, pod.metadata.name)} unavailable: ${(error as Error).message}`),
+          );
         }
       }
       if (!closed) agent.sync(specs);
@@ -180,7 +184,9 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
     if (byFunction.size === 0 || !options.metrics) return;
     const samples = [...byFunction.values()].map((f) => ({ ...f, cpuMilli: f.cpuMilli / f.pods }));
     const report = encodeMetricsReport({ kind: 'pod-cpu', source: nodeName, at: Date.now(), intervalMs: CPU_REPORT_MS, samples });
-    options.metrics.append(METRICS_TOPIC, [{ value: report, key: nodeName }]).catch((error: Error) => options.onError?.(new Error(`node ${nodeName}: reporting pod CPU failed: ${error.message}`)));
+    options.metrics
+      .append(METRICS_TOPIC, [{ value: report, key: nodeName }])
+      .catch((error: Error) => options.onError?.(new Error(`node ${nodeName}: reporting pod CPU failed: ${error.message}`)));
   };
   const cpuTimer = options.metrics ? setInterval(reportCpu, CPU_REPORT_MS) : undefined;
   cpuTimer?.unref();

@@ -137,11 +137,13 @@ async function bundleAgentProcess(): Promise<string> {
 describe.each<{ containment: NodeAgentOptions['containment'] }>([{ containment: 'auto' }, { containment: 'environ' }])(
   'after a SIGKILLed agent, containment $containment',
   ({ containment }) => {
-    it("the next agent on its data directory kills what its pods left running, children included", async () => {
+    it('the next agent on its data directory kills what its pods left running, children included', async () => {
       const dataDir = join(temp.path, 'data');
       const artifact = await writeArtifact(temp.path, 'spawns-sleep', SPAWNS_SLEEP);
       const mark = newMark();
-      const agentProcess = spawn(process.execPath, [await bundleAgentProcess(), dataDir, artifact, runtimeEntry, mark, containment ?? 'auto'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const agentProcess = spawn(process.execPath, [await bundleAgentProcess(), dataDir, artifact, runtimeEntry, mark, containment ?? 'auto'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       children.push(agentProcess);
       const ready = await new Promise<{ pid: number; endpoint: string }>((resolve, reject) => {
         createInterface({ input: agentProcess.stdout! }).once('line', (line) => resolve(JSON.parse(line)));

@@ -9,7 +9,10 @@ describe('pod CPU', () => {
   });
 
   it('measures each pod from its previous reading, and starts over when its pid changes', () => {
-    const cpu = new Map([[10, 100], [11, 0]]);
+    const cpu = new Map([
+      [10, 100],
+      [11, 0],
+    ]);
     const meter = createCpuMeter((pid) => cpu.get(pid));
     expect(meter([{ key: 'a', pid: 10 }], 0)).toEqual([]);
     cpu.set(10, 350);

@@ -30,7 +30,14 @@ export default { fetch: (req) => {
   return new Response('done');
 } };`;
 
-const fast = (path: string, overrides: Partial<ProbeSpec> = {}): ProbeSpec => ({ path, initialDelaySeconds: 0, periodSeconds: 0.05, timeoutSeconds: 0.2, failureThreshold: 2, ...overrides });
+const fast = (path: string, overrides: Partial<ProbeSpec> = {}): ProbeSpec => ({
+  path,
+  initialDelaySeconds: 0,
+  periodSeconds: 0.05,
+  timeoutSeconds: 0.2,
+  failureThreshold: 2,
+  ...overrides,
+});
 
 async function open() {
   const harness = await openTestAgent({ dataDir: join(temp.path, 'data'), warmPool: { size: 0 }, backoff: { initialMs: 100, maxMs: 1_000 } });
@@ -46,7 +53,14 @@ describe('probes', () => {
     const ready = await waitForReport((r) => r.phase === 'Ready', 'Ready');
     await fetch(`${ready.endpoint}/unready`);
     const notReady = await waitForReport((r) => r.phase === 'Starting' && r.reason !== undefined, 'not ready');
-    expect(notReady).toEqual({ pod: 'web-1', phase: 'Starting', pid: ready.pid, restartCount: 0, coldStart: 'spawn', reason: 'readiness probe failed: HTTP 503' });
+    expect(notReady).toEqual({
+      pod: 'web-1',
+      phase: 'Starting',
+      pid: ready.pid,
+      restartCount: 0,
+      coldStart: 'spawn',
+      reason: 'readiness probe failed: HTTP 503',
+    });
     expect(agent.pods()).toEqual([notReady]);
 
     await fetch(`${ready.endpoint}/ready-again`);
@@ -62,7 +76,13 @@ describe('probes', () => {
     const first = await waitForReport((r) => r.phase === 'Ready', 'Ready');
     await fetch(`${first.endpoint}/wedge`);
     const exited = await waitForReport((r) => r.phase === 'Exited', 'Exited');
-    expect(exited).toMatchObject({ pod: 'web-1', pid: first.pid, restartCount: 0, reason: 'liveness probe failed: timeout after 0.2s', nextRestartAt: expect.any(Number) });
+    expect(exited).toMatchObject({
+      pod: 'web-1',
+      pid: first.pid,
+      restartCount: 0,
+      reason: 'liveness probe failed: timeout after 0.2s',
+      nextRestartAt: expect.any(Number),
+    });
     expect(processIsRunning(first.pid!)).toBe(false);
     const second = await waitForReport((r) => r.phase === 'Ready' && r.restartCount === 1, 'Ready after the restart');
     expect(second.pid).not.toBe(first.pid);

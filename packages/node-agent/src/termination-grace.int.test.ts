@@ -21,7 +21,11 @@ afterEach(async () => {
 
 /** A stand-in for the runtime entry: says when its SIGTERM handler is in place, then does what `onTerm` says. */
 async function spawnScript(onTerm: string, clock: ManualClock): Promise<{ runtime: RuntimeProcess; lines: string[] }> {
-  const entry = await writeArtifact(temp.path, 'entry', `process.on('SIGTERM', () => { console.log('got SIGTERM'); ${onTerm} }); setInterval(() => {}, 1000); process.send({ type: 'listening' });`);
+  const entry = await writeArtifact(
+    temp.path,
+    'entry',
+    `process.on('SIGTERM', () => { console.log('got SIGTERM'); ${onTerm} }); setInterval(() => {}, 1000); process.send({ type: 'listening' });`,
+  );
   const dir = join(temp.path, 'pod');
   mkdirSync(dir, { recursive: true });
   const runtime = spawnRuntime({

@@ -61,7 +61,17 @@ describe('warm pool', () => {
       expect(pooled).toContain(ready.pid);
       const podDir = join(dataDir(), 'pods', 'env-1');
       expect(await (await fetch(ready.endpoint!)).json()).toEqual({
-        env: { GREETING: 'hi', EMPTY: '', TIDE_NAMESPACE: 'team', TIDE_FUNCTION: 'envfn', TIDE_REVISION: 'envfn-00002', TIDE_POD: 'env-1', TIDE_POD_TOKEN: expect.stringMatching(/^[0-9a-f]{16}\.[0-9a-f]{24}$/), HOME: podDir, PATH: expect.any(String) },
+        env: {
+          GREETING: 'hi',
+          EMPTY: '',
+          TIDE_NAMESPACE: 'team',
+          TIDE_FUNCTION: 'envfn',
+          TIDE_REVISION: 'envfn-00002',
+          TIDE_POD: 'env-1',
+          TIDE_POD_TOKEN: expect.stringMatching(/^[0-9a-f]{16}\.[0-9a-f]{24}$/),
+          HOME: podDir,
+          PATH: expect.any(String),
+        },
         cwd: podDir,
       });
       // The pod's pid file names the process by the token its command line carries.
@@ -102,7 +112,7 @@ describe('warm pool', () => {
     expect(agent.warmPool()).toEqual({ size: 0, memoryMb: 128, idle: 0, warming: 0 });
   });
 
-  it('spawns a pod whose memoryMb differs from the pool\'s and leaves the pool alone', async () => {
+  it("spawns a pod whose memoryMb differs from the pool's and leaves the pool alone", async () => {
     const artifact = await writeArtifact(temp.path, 'hello', HELLO);
     const { agent, waitForReport } = await open({ warmPool: { size: 2, memoryMb: 128 } });
     const pooled = poolPids();
@@ -129,7 +139,8 @@ describe('warm pool', () => {
     const broken = await writeArtifact(temp.path, 'broken-runtime', `console.error('pool process started'); process.exit(3);`);
     const openedAt = Date.now();
     const { agent, logs } = await openTestAgent(
-      { dataDir: dataDir(), warmPool: { size: 2, memoryMb: 64 }, runtimeEntry: broken, backoff: { initialMs: 300, maxMs: 300 } },       { waitForPool: false },
+      { dataDir: dataDir(), warmPool: { size: 2, memoryMb: 64 }, runtimeEntry: broken, backoff: { initialMs: 300, maxMs: 300 } },
+      { waitForPool: false },
     );
     agents.push(agent);
     const starts = () => logs.filter((l) => l.pod === 'warm-pool' && l.line === 'pool process started').length;

@@ -33,7 +33,8 @@ export async function openDataLog(dataDir: string, report: (line: string) => voi
   try {
     return await openEmbeddedLog(join(dataDir, 'log'), { onWarning: (warning) => report(`log: ${warning.message}`), retention: SAMPLE_TOPICS_RETENTION });
   } catch (error) {
-    if (error instanceof LogLockedError) throw new StartupError(`${dataDir} is in use by another Tide (pid ${error.pid}): stop it first or use --data / TIDE_DATA`);
+    if (error instanceof LogLockedError)
+      throw new StartupError(`${dataDir} is in use by another Tide (pid ${error.pid}): stop it first or use --data / TIDE_DATA`);
     if (error instanceof LogCorruptionError) {
       throw new StartupError(
         `the event log is damaged in the middle: ${error.file} at byte ${error.offset} (record ${error.recordOffset}, ${error.reason}).\n` +
@@ -84,7 +85,11 @@ async function openKafka(source: Extract<LogSource, { kind: 'kafka' }>, report: 
 
 /** Times every append of the log for Prometheus (tide_log_append_seconds): the port, wrapped at the edge. */
 export function timeAppends<T extends Pick<EventLog, 'append'>>(log: T): T {
-  const histogram = metrics.getMeter('tide-log').createHistogram('tide_log_append_seconds', { description: 'Time until an append is durable', unit: 's', advice: { explicitBucketBoundaries: SECONDS_BUCKETS } });
+  const histogram = metrics.getMeter('tide-log').createHistogram('tide_log_append_seconds', {
+    description: 'Time until an append is durable',
+    unit: 's',
+    advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+  });
   const append = log.append.bind(log);
   log.append = async (topic, records) => {
     const started = performance.now();

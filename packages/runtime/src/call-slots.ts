@@ -116,7 +116,6 @@ export interface Overdue {
   stuck: boolean;
 }
 
-
 /** The first call past its limit at `now`, if any: stuck = unanswered past deadline + slack. */
 export function findOverdue(views: CallSlotViews, now: number): Overdue | undefined {
   const used = Atomics.load(views.header, 0);
@@ -130,4 +129,3 @@ export function findOverdue(views: CallSlotViews, now: number): Overdue | undefi
   }
   return undefined;
 }
-

@@ -7,11 +7,7 @@ export interface FunctionContext {
   deadline: number;
 }
 
-export type FetchHandler = (
-  request: Request,
-  env: Record<string, string>,
-  ctx: FunctionContext,
-) => Response | Promise<Response>;
+export type FetchHandler = (request: Request, env: Record<string, string>, ctx: FunctionContext) => Response | Promise<Response>;
 
 /** A function module: `export default { fetch }` (a hono app works unchanged) or `export default fetchHandler`. */
 export interface FunctionModule {

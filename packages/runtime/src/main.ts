@@ -65,7 +65,9 @@ function startWatchdog(calls: CallSlots): void {
     const workerData: WatchdogData = { buffer: calls.buffer };
     const worker = new Worker(new URL('./call-watchdog.js', import.meta.url), { workerData, stdin: false });
     worker.unref();
-    worker.once('error', (error) => process.stderr.write(`tide-runtime: the call watchdog failed, calls past their timeout are not ended: ${describe(error)}\n`));
+    worker.once('error', (error) =>
+      process.stderr.write(`tide-runtime: the call watchdog failed, calls past their timeout are not ended: ${describe(error)}\n`),
+    );
   } catch (error) {
     process.stderr.write(`tide-runtime: the call watchdog did not start, calls past their timeout are not ended: ${describe(error)}\n`);
   }

@@ -10,7 +10,12 @@ describe('parseLaunchConfig', () => {
   });
 
   it('keeps the informational pool directory', () => {
-    expect(parseLaunchConfig('{"mode":"pool","poolToken":"tok","poolDir":"/data/pool"}')).toEqual({ mode: 'pool', host: '127.0.0.1', poolToken: 'tok', poolDir: '/data/pool' });
+    expect(parseLaunchConfig('{"mode":"pool","poolToken":"tok","poolDir":"/data/pool"}')).toEqual({
+      mode: 'pool',
+      host: '127.0.0.1',
+      poolToken: 'tok',
+      poolDir: '/data/pool',
+    });
   });
 
   it('reads a pod config as before', () => {
@@ -36,7 +41,12 @@ describe('parseAssignMessage', () => {
   });
 
   it('needs only the artifact, the timeout and the env', () => {
-    expect(parseAssignMessage({ type: 'assign', artifactPath: '/a.mjs', timeoutMs: 1, env: {} })).toEqual({ type: 'assign', artifactPath: '/a.mjs', timeoutMs: 1, env: {} });
+    expect(parseAssignMessage({ type: 'assign', artifactPath: '/a.mjs', timeoutMs: 1, env: {} })).toEqual({
+      type: 'assign',
+      artifactPath: '/a.mjs',
+      timeoutMs: 1,
+      env: {},
+    });
   });
 
   it.each<[string, unknown, RegExp]>([

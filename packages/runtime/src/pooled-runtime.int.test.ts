@@ -63,7 +63,9 @@ function startPooled(options: { ipc?: boolean; env?: Record<string, string> } = 
       child.once('exit', () => setTimeout(check, 100));
       check();
     });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const assign = (message: Omit<AssignMessage, 'type'>) => child.send({ type: 'assign', ...message });
   return { child, message, assign, exited, output: () => ({ stdout, stderr }) };
 }

@@ -67,7 +67,9 @@ describe('serveFunction', () => {
   });
 
   it('round-trips a 5 MB binary body byte for byte', async () => {
-    const url = await serve({ default: { fetch: (request: Request) => new Response(request.body, { headers: { 'content-type': 'application/octet-stream' } }) } });
+    const url = await serve({
+      default: { fetch: (request: Request) => new Response(request.body, { headers: { 'content-type': 'application/octet-stream' } }) },
+    });
     const sent = new Uint8Array(5 * 1024 * 1024);
     for (let i = 0; i < sent.length; i++) sent[i] = (i * 31 + (i >> 11)) & 0xff;
     const response = await fetch(url, { method: 'POST', body: sent });
@@ -77,7 +79,13 @@ describe('serveFunction', () => {
   });
 
   it('answers 500 naming the error, without the stack, when the function throws', async () => {
-    const url = await serve({ default: { fetch: () => { throw new TypeError('boom at line 3'); } } });
+    const url = await serve({
+      default: {
+        fetch: () => {
+          throw new TypeError('boom at line 3');
+        },
+      },
+    });
     const response = await fetch(url);
     expect(response.status).toBe(500);
     const text = await response.text();
@@ -177,12 +185,15 @@ describe('serveFunction', () => {
 describe('serveFunction reporting traced calls', () => {
   it('reports each call with a sampled traceparent once its response has ended, and no other call', async () => {
     const records: InvocationRecord[] = [];
-    const served = await serveFunction({ default: (request: Request) => new Response('x', { status: new URL(request.url).pathname === '/missing' ? 404 : 200 }) }, {
-      port: 0,
-      host: '127.0.0.1',
-      timeoutMs: 5_000,
-      onInvocation: (record) => records.push(record),
-    });
+    const served = await serveFunction(
+      { default: (request: Request) => new Response('x', { status: new URL(request.url).pathname === '/missing' ? 404 : 200 }) },
+      {
+        port: 0,
+        host: '127.0.0.1',
+        timeoutMs: 5_000,
+        onInvocation: (record) => records.push(record),
+      },
+    );
     servers.push(served);
     const url = `http://127.0.0.1:${served.port}`;
     const sampled = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -194,7 +205,16 @@ describe('serveFunction reporting traced calls', () => {
     // A record is written on the response's 'close', which follows its end: wait for both (bounded).
     await vi.waitFor(() => expect(records).toHaveLength(2), { timeout: 10_000, interval: 10 });
     expect(records).toEqual([
-      { traceparent: sampled, tracestate: 'vendor=1', method: 'GET', path: '/first', status: 200, startMs: expect.any(Number), endMs: expect.any(Number), first: true },
+      {
+        traceparent: sampled,
+        tracestate: 'vendor=1',
+        method: 'GET',
+        path: '/first',
+        status: 200,
+        startMs: expect.any(Number),
+        endMs: expect.any(Number),
+        first: true,
+      },
       { traceparent: sampled, method: 'POST', path: '/missing', status: 404, startMs: expect.any(Number), endMs: expect.any(Number), first: false },
     ]);
     for (const r of records) {

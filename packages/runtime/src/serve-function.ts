@@ -103,7 +103,12 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
 }
 
 /** Reports a call with a sampled trace context when its response has ended (or was cut). */
-function watchTraced(incoming: HttpBindings['incoming'], outgoing: HttpBindings['outgoing'], first: boolean, onInvocation: (record: InvocationRecord) => void): void {
+function watchTraced(
+  incoming: HttpBindings['incoming'],
+  outgoing: HttpBindings['outgoing'],
+  first: boolean,
+  onInvocation: (record: InvocationRecord) => void,
+): void {
   const traceparent = headerValue(incoming.headers.traceparent);
   // version-traceid-spanid-flags; the low bit of flags is "sampled": unsampled calls are not recorded.
   if (traceparent === undefined || traceparent.length !== 55 || (parseInt(traceparent.slice(53), 16) & 1) === 0) return;

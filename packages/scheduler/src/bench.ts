@@ -53,7 +53,15 @@ function benchNode(i: number): TideNode {
   return {
     apiVersion: 'tide.dev/v1',
     kind: 'Node',
-    metadata: { name: `n${i}`, labels: i % 10 === 0 ? { disk: 'ssd' } : {}, annotations: {}, uid: `n${i}`, resourceVersion: '0', generation: 1, creationTimestamp: '2024-01-01T00:00:00.000Z' },
+    metadata: {
+      name: `n${i}`,
+      labels: i % 10 === 0 ? { disk: 'ssd' } : {},
+      annotations: {},
+      uid: `n${i}`,
+      resourceVersion: '0',
+      generation: 1,
+      creationTimestamp: '2024-01-01T00:00:00.000Z',
+    },
     spec: {
       capacity: { memoryMb: 8192 * (1 + (i % 4)), cpuMilli: 4000 * (1 + (i % 2)), pods: 110 },
       address: '127.0.0.1',
@@ -69,7 +77,16 @@ function benchPod(i: number, functions: number): Pod {
   return {
     apiVersion: 'tide.dev/v1',
     kind: 'Pod',
-    metadata: { name: `p${i}`, namespace: 'default', labels: {}, annotations: {}, uid: `p${i}`, resourceVersion: String(i), generation: 1, creationTimestamp: new Date(1_700_000_000_000 + i).toISOString() },
+    metadata: {
+      name: `p${i}`,
+      namespace: 'default',
+      labels: {},
+      annotations: {},
+      uid: `p${i}`,
+      resourceVersion: String(i),
+      generation: 1,
+      creationTimestamp: new Date(1_700_000_000_000 + i).toISOString(),
+    },
     spec: {
       function: fn,
       revision: `${fn}-00001`,

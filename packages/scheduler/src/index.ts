@@ -1,4 +1,19 @@
-export { schedule, feasibleNodesToFind, normalise, PASS, fail, InvalidScoreError, MAX_NODE_SCORE, type FilterPlugin, type FilterResult, type ScorePlugin, type WeightedScore, type Plugins, type ScheduleResult, type ScheduleOptions } from './core/framework.js';
+export {
+  schedule,
+  feasibleNodesToFind,
+  normalise,
+  PASS,
+  fail,
+  InvalidScoreError,
+  MAX_NODE_SCORE,
+  type FilterPlugin,
+  type FilterResult,
+  type ScorePlugin,
+  type WeightedScore,
+  type Plugins,
+  type ScheduleResult,
+  type ScheduleOptions,
+} from './core/framework.js';
 export { createSchedulingContext, type SchedulingContext, type CycleContext, type NodeUsage } from './core/scheduling-context.js';
 export { assignPending, isPending, type Assignment, type Binding, type UnschedulableVerdict } from './core/assign.js';
 export { schedulingEvents, type SchedulingEvents } from './core/scheduling-events.js';

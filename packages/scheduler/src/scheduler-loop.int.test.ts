@@ -26,7 +26,10 @@ async function withPendingPods(pods: number): Promise<void> {
   await store.append([
     { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } },
     { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello', { resources: { memoryMb: 512, cpuMilli: 100 } }) } },
-    ...Array.from({ length: pods }, (_, i): EventInput => ({ type: 'PodCreated', data: { namespace: 'default', name: `hello-${i}`, revision: 'hello-00001' } })),
+    ...Array.from(
+      { length: pods },
+      (_, i): EventInput => ({ type: 'PodCreated', data: { namespace: 'default', name: `hello-${i}`, revision: 'hello-00001' } }),
+    ),
   ]);
 }
 
@@ -59,7 +62,9 @@ describe('the scheduler loop', () => {
     const { plugins, calls } = countingPlugins();
     scheduler = startScheduler(store, { plugins, resyncMs: 10, onUnschedulable: (_pod, reasons) => reported.push(reasons) });
 
-    await eventually(() => expect(podOf('hello-0').status.unschedulable).toEqual(['node small: insufficient memory (256 MB free, 512 MB asked)']), { timeoutMs: 5000 });
+    await eventually(() => expect(podOf('hello-0').status.unschedulable).toEqual(['node small: insufficient memory (256 MB free, 512 MB asked)']), {
+      timeoutMs: 5000,
+    });
     const seen = calls();
     await eventually(() => expect(calls()).toBeGreaterThan(seen + 5), { timeoutMs: 5000 }); // several more passes
     expect(events.filter((t) => t === 'PodUnschedulable')).toHaveLength(1);

@@ -16,7 +16,12 @@ export function node(name: string, o: NodeOptions = {}): TideNode {
     apiVersion: 'tide.dev/v1',
     kind: 'Node',
     metadata: { name, labels: o.labels ?? {}, annotations: {}, uid: name, resourceVersion: '0', generation: 1, creationTimestamp: '2024-01-01T00:00:00.000Z' },
-    spec: { capacity: { memoryMb: o.memoryMb ?? 1024, cpuMilli: o.cpuMilli ?? 4000, pods: o.pods ?? 10 }, address: '127.0.0.1', taints: o.taints ?? [], unschedulable: o.cordoned ?? false },
+    spec: {
+      capacity: { memoryMb: o.memoryMb ?? 1024, cpuMilli: o.cpuMilli ?? 4000, pods: o.pods ?? 10 },
+      address: '127.0.0.1',
+      taints: o.taints ?? [],
+      unschedulable: o.cordoned ?? false,
+    },
     status: { ready: o.ready ?? true, bootId: 'b' },
   };
 }

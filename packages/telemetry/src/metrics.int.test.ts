@@ -20,7 +20,11 @@ async function serve(options: Parameters<typeof startMetrics>[0]): Promise<() =>
   };
 }
 
-const series = (text: string, name: string) => text.split('\n').filter((line) => line.startsWith(`${name}{`)).map((line) => line.replace(/,?otel_scope_name="[^"]*"/, ''));
+const series = (text: string, name: string) =>
+  text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`))
+    .map((line) => line.replace(/,?otel_scope_name="[^"]*"/, ''));
 
 afterEach(async () => {
   if (server) await new Promise((resolve) => server!.close(resolve));
@@ -33,9 +37,12 @@ describe('the /metrics endpoint', () => {
   it('reports only the series an observable gauge observes now: one that disappears is gone, not stuck at its last value', async () => {
     const scrape = await serve({ serviceName: 'tide-test', env: {} });
     let pods: Record<string, number> = { a: 2, b: 1 };
-    metrics.getMeter('test').createObservableGauge('tide_test_pods').addCallback((result) => {
-      for (const [fn, n] of Object.entries(pods)) result.observe(n, { function: fn });
-    });
+    metrics
+      .getMeter('test')
+      .createObservableGauge('tide_test_pods')
+      .addCallback((result) => {
+        for (const [fn, n] of Object.entries(pods)) result.observe(n, { function: fn });
+      });
     const calls = metrics.getMeter('test').createCounter('tide_test_calls');
     calls.add(1, { function: 'a' });
 

@@ -18,7 +18,6 @@ export interface MetricsOptions {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-
 /**
  * The Prometheus exporter, with observable gauges collected as deltas. The exporter's fixed
  * cumulative temporality keeps every attribute set a gauge's callback ever observed, so a function

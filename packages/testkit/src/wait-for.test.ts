@@ -15,10 +15,13 @@ describe('waitFor', () => {
 
   it('ends the wait at once when the condition throws', async () => {
     let checks = 0;
-    const failing = waitFor(() => {
-      checks++;
-      throw new Error('the process exited');
-    }, { what: 'never', timeoutMs: 10_000 });
+    const failing = waitFor(
+      () => {
+        checks++;
+        throw new Error('the process exited');
+      },
+      { what: 'never', timeoutMs: 10_000 },
+    );
     await expect(failing).rejects.toThrow('the process exited');
     expect(checks).toBe(1);
   });

@@ -11,7 +11,8 @@ const at = (window: MetricWindow, second: number, concurrency: number, requests:
   addSample(window, { at: s(second), concurrency, requests }, 120_000);
 const pods = (replicas: number, extra: Partial<ScalerState> = {}): ScalerState => ({ ...initialScalerState(replicas), ...extra });
 /** The window with a gateway's report, at `now`, of `waiting` requests held for a pod. */
-const waitingNow = (window: MetricWindow, now: number, waiting: number) => addSample(window, { at: now, concurrency: 0, requests: 0, waiting, source: 'gw' }, 120_000);
+const waitingNow = (window: MetricWindow, now: number, waiting: number) =>
+  addSample(window, { at: now, concurrency: 0, requests: 0, waiting, source: 'gw' }, 120_000);
 
 describe('scale to zero', () => {
   // given one request at 10 s, then gateways reporting nothing in flight
@@ -105,7 +106,13 @@ describe('scale to zero', () => {
 describe('scale from zero', () => {
   it.each([
     ['one waiting request', { waiting: 1 } as { waiting?: number }, emptyWindow, 1, 'from zero: 6s avg concurrency 0.0 + 1 waiting / 3.5 per pod → 1 pod'],
-    ['50 waiting callers at target 5 → ceil(50 / 3.5)', { waiting: 50 }, emptyWindow, 15, 'from zero: 6s avg concurrency 0.0 + 50 waiting / 3.5 per pod → 15 pods'],
+    [
+      '50 waiting callers at target 5 → ceil(50 / 3.5)',
+      { waiting: 50 },
+      emptyWindow,
+      15,
+      'from zero: 6s avg concurrency 0.0 + 50 waiting / 3.5 per pod → 15 pods',
+    ],
     ['a request seen in the panic window', {}, at(emptyWindow, 99, 0.2, 1), 1, 'from zero: 6s avg concurrency 0.2 / 3.5 per pod → 1 pod'],
   ])('answers %s at once', (_what, observed, window, expected, reason) => {
     const decision = decide(spec(), observed.waiting === undefined ? window : waitingNow(window, s(99.5), observed.waiting), pods(0), s(99.5));

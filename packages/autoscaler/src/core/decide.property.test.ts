@@ -62,7 +62,8 @@ describe('decide, for any samples and spec', () => {
           for (const { offsetMs, cpuMilli, ...counts } of step.samples) {
             window = addSample(window, { at: now + offsetMs, ...counts, ...(cpuMilli === undefined ? {} : { cpuMilli }) }, windowKeepMs(spec));
           }
-          if (step.waiting !== undefined) window = addSample(window, { at: now, concurrency: 0, requests: 0, waiting: step.waiting, source: 'gw' }, windowKeepMs(spec));
+          if (step.waiting !== undefined)
+            window = addSample(window, { at: now, concurrency: 0, requests: 0, waiting: step.waiting, source: 'gw' }, windowKeepMs(spec));
           const given = deepFreeze({ spec, window, state: { ...state, readyPods: readyPods(state.replicas, step.readyLag) } });
           const snapshot = structuredClone(given);
           const decision = decide(given.spec, given.window, given.state, now);

@@ -170,6 +170,8 @@ describe('decide within bounds', () => {
   });
 
   it('lets max win over a crowd waiting at zero', () => {
-    expect(decide(spec({ min: 0, max: 10 }), addSample(emptyWindow, { at: s(1), concurrency: 0, requests: 0, waiting: 500 }, 60_000), ready(0), s(1)).replicas).toBe(10);
+    expect(
+      decide(spec({ min: 0, max: 10 }), addSample(emptyWindow, { at: s(1), concurrency: 0, requests: 0, waiting: 500 }, 60_000), ready(0), s(1)).replicas,
+    ).toBe(10);
   });
 });

@@ -40,7 +40,8 @@ export function historyOf(records: Iterable<{ readonly offset: number; readonly 
       continue;
     }
     const report = decodeMetricsReport(record.value);
-    for (const s of report ? samplesOf(report) : []) if (s.namespace === namespace && s.name === name) entries.push({ offset: record.offset, sample: s.sample });
+    for (const s of report ? samplesOf(report) : [])
+      if (s.namespace === namespace && s.name === name) entries.push({ offset: record.offset, sample: s.sample });
   }
   return entries.sort((a, b) => a.offset - b.offset);
 }

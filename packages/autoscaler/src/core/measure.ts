@@ -106,7 +106,5 @@ function cpuPods(spec: AutoscalerSpec, cpu: number | undefined, state: { replica
 
 /** Per-pod capacity the load is divided by, for reasons: target × utilization, or the CPU target. */
 export function capacityPerPod(spec: AutoscalerSpec): number {
-  return spec.metric === 'cpu'
-    ? ((spec.cpuPerPodMilli ?? 0) * spec.cpuTargetPercent) / 100
-    : spec.target * spec.targetUtilization;
+  return spec.metric === 'cpu' ? ((spec.cpuPerPodMilli ?? 0) * spec.cpuTargetPercent) / 100 : spec.target * spec.targetUtilization;
 }

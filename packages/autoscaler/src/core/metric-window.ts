@@ -87,7 +87,8 @@ function withMemory(window: MetricWindow, lastRequestAt: number | undefined, wai
 
 function waitingLevels(window: MetricWindow, sample: Sample): readonly WaitingLevel[] | undefined {
   const newestAt = Math.max(sample.at, ...(window.waiting ?? []).map((l) => l.at));
-  const levels = sample.waiting === undefined ? window.waiting : withLevel(window.waiting ?? [], { source: sample.source ?? '', at: sample.at, waiting: sample.waiting });
+  const levels =
+    sample.waiting === undefined ? window.waiting : withLevel(window.waiting ?? [], { source: sample.source ?? '', at: sample.at, waiting: sample.waiting });
   return levels && keptLevels(levels, newestAt);
 }
 

@@ -6,10 +6,20 @@ import { replayRecorded } from './replay-recorded.js';
 
 // target 5 × 0.7 → 3.5 in flight per pod
 const spec = withDefaults({ min: 0, max: 20, target: 5 });
-const load = (offset: number, at: number, concurrency: number, waiting = 0): HistoryEntry => ({ offset, sample: { at, concurrency, requests: 1, waiting, source: 'gw' } });
+const load = (offset: number, at: number, concurrency: number, waiting = 0): HistoryEntry => ({
+  offset,
+  sample: { at, concurrency, requests: 1, waiting, source: 'gw' },
+});
 const decided = (offset: number, record: Partial<DecisionRecord> & Pick<DecisionRecord, 'at' | 'afterOffset'>): HistoryEntry => ({
   offset,
-  decision: { kind: 'autoscaler-decision', source: 'as', namespace: 'default', name: 'fn', given: { replicas: 1, readyPods: 1, mode: 'stable', activeSince: 0 }, ...record },
+  decision: {
+    kind: 'autoscaler-decision',
+    source: 'as',
+    namespace: 'default',
+    name: 'fn',
+    given: { replicas: 1, readyPods: 1, mode: 'stable', activeSince: 0 },
+    ...record,
+  },
 });
 
 describe('replaying recorded decisions', () => {

@@ -36,7 +36,16 @@ export function replayRecorded(history: readonly HistoryEntry[]): ReplayedDecisi
     const next = step(scaler, spec, given, record.at);
     scaler = next.scaler;
     const { decision } = next;
-    points.push({ at: record.at, from: given.replicas, replicas: decision.replicas, changed: decision.changed, readyPods: given.readyPods, mode: decision.mode, reason: decision.reason, sameState: sameState(given, record.given) });
+    points.push({
+      at: record.at,
+      from: given.replicas,
+      replicas: decision.replicas,
+      changed: decision.changed,
+      readyPods: given.readyPods,
+      mode: decision.mode,
+      reason: decision.reason,
+      sameState: sameState(given, record.given),
+    });
   }
   return points;
 }

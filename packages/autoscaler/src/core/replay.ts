@@ -42,12 +42,7 @@ const maxTicks = 1_000_000;
  * spec, as `tide autoscale replay` does to show what other settings would have done. Ready pods
  * are modelled, not observed, so this is a model; `replayRecorded` makes the recorded decisions.
  */
-export function replay(
-  samples: readonly Sample[],
-  spec: AutoscalerSpec,
-  initial: ScalerState,
-  options: ReplayOptions = {},
-): ReplayPoint[] {
+export function replay(samples: readonly Sample[], spec: AutoscalerSpec, initial: ScalerState, options: ReplayOptions = {}): ReplayPoint[] {
   const sorted = [...samples].sort((a, b) => a.at - b.at);
   const from = options.from ?? sorted[0]?.at;
   const to = options.to ?? sorted.at(-1)?.at;

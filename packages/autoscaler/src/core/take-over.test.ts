@@ -5,7 +5,15 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('the state a new decider takes a function over in', () => {
   it('counts its pods active since they last came up from zero, as recorded', () => {
-    const state = takeOverState({ replicas: 2, readyPods: 2, recentScales: [{ time: iso(1_000), from: 0, to: 1 }, { time: iso(5_000), from: 1, to: 2 }], createdAt: iso(0) });
+    const state = takeOverState({
+      replicas: 2,
+      readyPods: 2,
+      recentScales: [
+        { time: iso(1_000), from: 0, to: 1 },
+        { time: iso(5_000), from: 1, to: 2 },
+      ],
+      createdAt: iso(0),
+    });
     expect(state).toEqual({ replicas: 2, readyPods: 2, mode: 'stable', activeSince: 1_000 });
   });
 
@@ -18,7 +26,11 @@ describe('the state a new decider takes a function over in', () => {
   });
 
   it('knows nothing of activity for a function at zero, or without any record', () => {
-    expect(takeOverState({ replicas: 0, readyPods: 0, recentScales: [{ time: iso(1_000), from: 1, to: 0 }] })).toEqual({ replicas: 0, readyPods: 0, mode: 'stable' });
+    expect(takeOverState({ replicas: 0, readyPods: 0, recentScales: [{ time: iso(1_000), from: 1, to: 0 }] })).toEqual({
+      replicas: 0,
+      readyPods: 0,
+      mode: 'stable',
+    });
     expect(takeOverState({ replicas: 1, readyPods: 1, recentScales: [] }).activeSince).toBeUndefined();
   });
 });

@@ -25,7 +25,7 @@ export const initCommand: CommandSpec = {
 
 export const devCommand: CommandSpec = {
   name: 'dev',
-  summary: "deploy a function, redeploy it on every save and print its logs, until Ctrl-C",
+  summary: 'deploy a function, redeploy it on every save and print its logs, until Ctrl-C',
   args: [{ name: 'dir', required: true }],
   flags: {
     name: { type: 'string', value: 'NAME', help: "function name (default: the directory's name)" },

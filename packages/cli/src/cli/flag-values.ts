@@ -19,7 +19,10 @@ export function positiveInt(name: string, value: string | undefined): number {
 
 /** A comma-separated variable as the values of a repeatable flag (undefined when unset or empty). */
 export function listFromEnv(env: Readonly<Record<string, string | undefined>>, name: string): string[] | undefined {
-  const items = (env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  const items = (env[name] ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   return items.length ? items : undefined;
 }
 
@@ -45,7 +48,11 @@ export function nodeAddress(value: string): string {
 /** `function/hello`, `fn/hello` or `hello` → hello: kubectl's TYPE/NAME, for commands that act on functions. */
 export function functionName(ref: string | undefined, usage: string): string {
   const match = /^(?:(function|functions|fn)\/)?([^/]+)$/.exec(ref ?? '');
-  if (!match) throw new CliError(ref?.includes('/') ? `"${ref}" is not a function: use function/<NAME> or <NAME>\nUsage: ${usage}` : `name the function\nUsage: ${usage}`, 2);
+  if (!match)
+    throw new CliError(
+      ref?.includes('/') ? `"${ref}" is not a function: use function/<NAME> or <NAME>\nUsage: ${usage}` : `name the function\nUsage: ${usage}`,
+      2,
+    );
   return match[2]!;
 }
 

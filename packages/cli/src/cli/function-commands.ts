@@ -55,7 +55,11 @@ function specOverrides(flags: Record<string, unknown>) {
     stableWindowSeconds: optionalInt('stable-window', value('stable-window')),
     metric: value('metric'),
   });
-  const top = defined({ concurrency: optionalInt('concurrency', value('concurrency')), timeoutSeconds: optionalInt('timeout', value('timeout')), memoryMb: optionalInt('memory', value('memory')) });
+  const top = defined({
+    concurrency: optionalInt('concurrency', value('concurrency')),
+    timeoutSeconds: optionalInt('timeout', value('timeout')),
+    memoryMb: optionalInt('memory', value('memory')),
+  });
   return { ...top, scale };
 }
 
@@ -64,7 +68,7 @@ export const invokeCommand: CommandSpec = {
   summary: 'call a function through the gateway and print what it answers',
   args: [{ name: 'function', required: true }],
   flags: {
-    data: { type: 'string', short: 'd', value: 'TEXT|@FILE', help: 'request body, or @FILE for a file\'s bytes as curl has it (makes the method POST)' },
+    data: { type: 'string', short: 'd', value: 'TEXT|@FILE', help: "request body, or @FILE for a file's bytes as curl has it (makes the method POST)" },
     method: { type: 'string', short: 'X', value: 'METHOD', help: 'HTTP method (default GET, or POST with --data)' },
     path: { type: 'string', value: '/SUB/PATH', help: 'path below the function (default /)' },
     header: { type: 'string', short: 'H', multiple: true, value: "'NAME: VALUE'", help: 'a request header (repeatable)' },
@@ -183,6 +187,13 @@ export const autoscaleCommand: CommandSpec = {
   async run({ flags, args, server, namespace, print }) {
     const { autoscaleReplay } = await import('../commands/autoscale-replay.js');
     const from = str(flags.from);
-    print(await autoscaleReplay(createApiClient(server), { namespace, name: functionName(args[1], 'tide autoscale replay <function>'), set: str(flags.set) ?? '', ...(from === undefined ? {} : { from: int('from', from, 0) }) }));
+    print(
+      await autoscaleReplay(createApiClient(server), {
+        namespace,
+        name: functionName(args[1], 'tide autoscale replay <function>'),
+        set: str(flags.set) ?? '',
+        ...(from === undefined ? {} : { from: int('from', from, 0) }),
+      }),
+    );
   },
 };

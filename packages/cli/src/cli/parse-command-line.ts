@@ -27,13 +27,21 @@ export function parseCommandLine(command: CommandSpec, words: readonly string[])
   command.args.forEach((spec, i) => {
     const word = args[i];
     if (word === undefined) {
-      if (spec.required) throw new CliError(`tide ${command.name} needs ${spec.choices ? `one of ${spec.choices.join(', ')}` : `<${spec.name}>`}\nUsage: ${usageLine(command)}`, 2);
+      if (spec.required)
+        throw new CliError(
+          `tide ${command.name} needs ${spec.choices ? `one of ${spec.choices.join(', ')}` : `<${spec.name}>`}\nUsage: ${usageLine(command)}`,
+          2,
+        );
       return;
     }
-    if (spec.choices && !spec.choices.includes(word)) throw new CliError(`tide ${command.name}: "${word}" is not one of ${spec.choices.join(', ')}\nUsage: ${usageLine(command)}`, 2);
+    if (spec.choices && !spec.choices.includes(word))
+      throw new CliError(`tide ${command.name}: "${word}" is not one of ${spec.choices.join(', ')}\nUsage: ${usageLine(command)}`, 2);
   });
   if (args.length > command.args.length) {
-    throw new CliError(`tide ${command.name} takes ${command.args.length || 'no'} argument${command.args.length === 1 ? '' : 's'}: unexpected "${args[command.args.length]}"\nUsage: ${usageLine(command)}`, 2);
+    throw new CliError(
+      `tide ${command.name} takes ${command.args.length || 'no'} argument${command.args.length === 1 ? '' : 's'}: unexpected "${args[command.args.length]}"\nUsage: ${usageLine(command)}`,
+      2,
+    );
   }
   return { flags, args };
 }

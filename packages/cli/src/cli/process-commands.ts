@@ -54,7 +54,10 @@ export const upCommand: CommandSpec = {
       tracePods: telemetry.exporting,
       log: timestamped(print),
     });
-    stopWhenFoldHalts(tide.store, stopOnSignals(print, 'draining in-flight calls and stopping pods', () => tide.stop(), telemetry));
+    stopWhenFoldHalts(
+      tide.store,
+      stopOnSignals(print, 'draining in-flight calls and stopping pods', () => tide.stop(), telemetry),
+    );
   },
 };
 
@@ -78,7 +81,10 @@ export const controlPlaneCommand: CommandSpec = {
       metrics: startMetrics({ serviceName: 'tide-control-plane', env }),
       report: timestamped(print),
     });
-    stopWhenFoldHalts(controlPlane.state.store, stopOnSignals(print, 'stopping', () => controlPlane.stop(), telemetry));
+    stopWhenFoldHalts(
+      controlPlane.state.store,
+      stopOnSignals(print, 'stopping', () => controlPlane.stop(), telemetry),
+    );
   },
 };
 
@@ -99,7 +105,10 @@ export const gatewayCommand: CommandSpec = {
       metrics: startMetrics({ serviceName: 'tide-gateway', env }),
       report: timestamped(print),
     });
-    stopWhenFoldHalts(gateway.state.store, stopOnSignals(print, 'stopping', () => gateway.stop(), telemetry));
+    stopWhenFoldHalts(
+      gateway.state.store,
+      stopOnSignals(print, 'stopping', () => gateway.stop(), telemetry),
+    );
   },
 };
 
@@ -188,7 +197,12 @@ function stopWhenFoldHalts(store: Pick<StateStore, 'state' | 'subscribe'>, shutd
 }
 
 /** SIGTERM or SIGINT: a graceful stop (in-flight work drained), telemetry flushed, exit 0. */
-function stopOnSignals(print: (line: string) => void, what: string, stop: () => Promise<void>, telemetry: { shutdown(): Promise<void> }): (why: string, exitCode?: number) => void {
+function stopOnSignals(
+  print: (line: string) => void,
+  what: string,
+  stop: () => Promise<void>,
+  telemetry: { shutdown(): Promise<void> },
+): (why: string, exitCode?: number) => void {
   let stopping = false;
   const shutdown = (why: string, exitCode = 0) => {
     if (stopping) return;
@@ -206,4 +220,3 @@ function stopOnSignals(print: (line: string) => void, what: string, stop: () => 
   process.once('SIGINT', () => shutdown('SIGINT'));
   return shutdown;
 }
-

@@ -13,10 +13,7 @@ const OUTPUTS: readonly GetOutput[] = ['table', 'json', 'yaml', 'name', 'wide'];
 export const getCommand: CommandSpec = {
   name: 'get',
   summary: 'list objects of a type, or show one (functions, pods, revisions, namespaces, nodes)',
-  args: [
-    { name: 'type', required: true },
-    { name: 'name' },
-  ],
+  args: [{ name: 'type', required: true }, { name: 'name' }],
   flags: {
     output: { type: 'string', short: 'o', value: 'json|yaml|name|wide', help: 'print the objects as JSON or YAML, as TYPE/NAME lines, or with more columns' },
     selector: { type: 'string', short: 'l', value: 'KEY=VALUE,...', help: 'only objects whose labels match (k=v, k!=v, k, !k; all must hold)' },
@@ -35,11 +32,19 @@ export const getCommand: CommandSpec = {
   ],
   async run({ flags, args, server, namespace, print }) {
     const given = str(flags.output);
-    if (given !== undefined && (given === 'table' || !OUTPUTS.includes(given as GetOutput))) throw new CliError(`-o must be json, yaml, name or wide, got "${given}"`, 2);
+    if (given !== undefined && (given === 'table' || !OUTPUTS.includes(given as GetOutput)))
+      throw new CliError(`-o must be json, yaml, name or wide, got "${given}"`, 2);
     const output = (given ?? 'table') as GetOutput;
     const [type, name] = typeAndName(args, 'tide get <type> [name]');
     const selector = selectorOf(pluralOf(type), str(flags.selector), str(flags.function));
-    const options = { resource: type, ...(name ? { name } : {}), namespace, output, ...(selector ? { selector } : {}), allNamespaces: flags['all-namespaces'] === true };
+    const options = {
+      resource: type,
+      ...(name ? { name } : {}),
+      namespace,
+      output,
+      ...(selector ? { selector } : {}),
+      allNamespaces: flags['all-namespaces'] === true,
+    };
     if (flags.watch === true) {
       if (output === 'json' || output === 'yaml') throw new CliError('-w prints rows: use it with -o wide or -o name, not -o json|yaml', 2);
       const { watchList } = await import('../commands/get-watch.js');
@@ -63,10 +68,7 @@ function selectorOf(plural: string, selector: string | undefined, fn: string | u
 export const describeCommand: CommandSpec = {
   name: 'describe',
   summary: 'a function in full: pods, failures, every scale decision and why',
-  args: [
-    { name: 'type', required: true },
-    { name: 'name' },
-  ],
+  args: [{ name: 'type', required: true }, { name: 'name' }],
   flags: {},
   examples: [['tide describe function hello', 'or function/hello']],
   async run({ args, server, namespace, print }) {
@@ -79,10 +81,7 @@ export const describeCommand: CommandSpec = {
 export const deleteCommand: CommandSpec = {
   name: 'delete',
   summary: 'delete a function (with its revisions and pods), a namespace (with everything in it) or a gone node',
-  args: [
-    { name: 'type', required: true },
-    { name: 'name' },
-  ],
+  args: [{ name: 'type', required: true }, { name: 'name' }],
   flags: {},
   examples: [
     ['tide delete function hello', 'or function/hello'],
@@ -93,7 +92,8 @@ export const deleteCommand: CommandSpec = {
     const usage = 'tide delete function|namespace|node <NAME>';
     const [type, name] = typeAndName(args, usage);
     const plural = pluralOf(type);
-    if (plural !== 'functions' && plural !== 'namespaces' && plural !== 'nodes') throw new CliError(`only functions, namespaces and nodes can be deleted, not "${type}"\nUsage: ${usage}`, 2);
+    if (plural !== 'functions' && plural !== 'namespaces' && plural !== 'nodes')
+      throw new CliError(`only functions, namespaces and nodes can be deleted, not "${type}"\nUsage: ${usage}`, 2);
     if (!name) throw new CliError(`name the ${plural.slice(0, -1)}\nUsage: ${usage}`, 2);
     const { deleteObject } = await import('../commands/delete.js');
     print(await deleteObject(createApiClient(server), plural, namespace, plural === 'functions' ? functionName(name, usage) : name));
@@ -136,7 +136,12 @@ export const scaleCommand: CommandSpec = {
     if (replicas !== undefined && (flags.min !== undefined || flags.max !== undefined)) throw new CliError('give --replicas or --min/--max, not both', 2);
     if (min === undefined && max === undefined) throw new CliError(`tide scale needs --min, --max or --replicas\nUsage: ${usage}`, 2);
     const { scaleFunction } = await import('../commands/scale.js');
-    print(await scaleFunction(createApiClient(server), namespace, functionName(args[0], usage), { ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) }));
+    print(
+      await scaleFunction(createApiClient(server), namespace, functionName(args[0], usage), {
+        ...(min === undefined ? {} : { min }),
+        ...(max === undefined ? {} : { max }),
+      }),
+    );
   },
 };
 
@@ -176,7 +181,7 @@ export const drainCommand = nodeAction('drain', 'cordon a node, then move its po
 
 export const eventsCommand: CommandSpec = {
   name: 'events',
-  summary: "the state log: every change to the cluster, history first, then as it happens",
+  summary: 'the state log: every change to the cluster, history first, then as it happens',
   args: [],
   flags: { from: { type: 'string', value: 'OFFSET', help: 'start at this log offset (default: the oldest the log holds)' } },
   examples: [

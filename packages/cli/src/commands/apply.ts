@@ -15,8 +15,14 @@ export async function applyFile(api: ApiClient, file: string, namespace: string)
   const paths = manifests.map((m) => manifestPath(m, namespace));
   const applied: string[] = [];
   for (const [i, manifest] of manifests.entries()) {
-    const res = await api.call<{ metadata?: { name?: string }; message?: string }>('PUT', paths[i]!, { data: JSON.stringify(manifest), contentType: 'application/json' });
-    if (res.status >= 400) throw new CliError(`${file}: document ${i + 1} (${String(manifest.kind)} ${String(manifest.metadata?.name)}) was rejected (${res.status}): ${res.body?.message ?? ''}`);
+    const res = await api.call<{ metadata?: { name?: string }; message?: string }>('PUT', paths[i]!, {
+      data: JSON.stringify(manifest),
+      contentType: 'application/json',
+    });
+    if (res.status >= 400)
+      throw new CliError(
+        `${file}: document ${i + 1} (${String(manifest.kind)} ${String(manifest.metadata?.name)}) was rejected (${res.status}): ${res.body?.message ?? ''}`,
+      );
     applied.push(`${String(manifest.kind).toLowerCase()}/${String(manifest.metadata?.name)} ${res.status === 201 ? 'created' : 'configured'}`);
   }
   return applied;

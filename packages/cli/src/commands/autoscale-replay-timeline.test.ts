@@ -18,8 +18,21 @@ describe('a replayed timeline', () => {
       { at: 10_000, replicas: 2, reason: 'stable' },
     ];
     // now goes 2 → 4 → 6 at 4 s (three decisions read in one go)
-    const now = [{ at: 0, replicas: 1 }, { at: 4_000, replicas: 2 }, { at: 4_000, replicas: 4 }, { at: 4_000, replicas: 6 }];
-    expect(sideBySide(now, whatIf, 0).map((r) => `${r.at / 1000}s ${r.now}/${r.whatIf}`)).toEqual(['0s 1/0', '0s 1/1', '4s 2/1', '4s 4/1', '4s 6/1', '4s 6/2', '10s 6/2']);
+    const now = [
+      { at: 0, replicas: 1 },
+      { at: 4_000, replicas: 2 },
+      { at: 4_000, replicas: 4 },
+      { at: 4_000, replicas: 6 },
+    ];
+    expect(sideBySide(now, whatIf, 0).map((r) => `${r.at / 1000}s ${r.now}/${r.whatIf}`)).toEqual([
+      '0s 1/0',
+      '0s 1/1',
+      '4s 2/1',
+      '4s 4/1',
+      '4s 6/1',
+      '4s 6/2',
+      '10s 6/2',
+    ]);
     expect(sideBySide(now, whatIf, 0).map((r) => r.why)).toEqual(['', 'from zero', '', '', '', 'stable', 'stable']);
   });
 

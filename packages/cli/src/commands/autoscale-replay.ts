@@ -33,7 +33,10 @@ export function parseDuration(key: string, raw: string): number {
 /** `target=20,panicWindow=10s` → the autoscaler settings to change. */
 export function parseWhatIf(text: string): Partial<AutoscalerSpec> {
   const changes: Record<string, unknown> = {};
-  for (const term of text.split(',').map((t) => t.trim()).filter(Boolean)) {
+  for (const term of text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)) {
     const at = term.indexOf('=');
     const key = term.slice(0, at).trim();
     const raw = term.slice(at + 1).trim();
@@ -64,7 +67,15 @@ async function readMetrics(api: ApiClient, from: number | undefined): Promise<{ 
   if (start >= endOffset) return { from: start, to: endOffset, records: [] };
   const body = await api.ok<string | RawRecord | undefined>('GET', `${API}/log/${METRICS_TOPIC}?from=${start}`);
   // NDJSON: one record is one JSON document, and the client hands it over parsed.
-  const lines: RawRecord[] = typeof body === 'string' ? body.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as RawRecord) : body ? [body] : [];
+  const lines: RawRecord[] =
+    typeof body === 'string'
+      ? body
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l) as RawRecord)
+      : body
+        ? [body]
+        : [];
   const records = lines.filter((r) => r.offset < endOffset).map((r) => ({ offset: r.offset, value: new Uint8Array(Buffer.from(r.value, 'base64')) }));
   return { from: start, to: endOffset, records };
 }
@@ -76,12 +87,16 @@ async function readMetrics(api: ApiClient, from: number | undefined): Promise<{ 
  * it shows what happened); WHAT-IF runs the changed settings over the same load and moments, with
  * pods modelled as ready at once.
  */
-export async function autoscaleReplay(api: ApiClient, options: { namespace: string; name: string; from?: number; set: string; tickMs?: number }): Promise<string> {
+export async function autoscaleReplay(
+  api: ApiClient,
+  options: { namespace: string; name: string; from?: number; set: string; tickMs?: number },
+): Promise<string> {
   const fn = await api.ok<TideFunction>('GET', functionPath(options.namespace, options.name));
   const recorded = await readMetrics(api, options.from);
   const history = historyOf(recorded.records, options.namespace, options.name);
   const samples = history.flatMap((e) => ('sample' in e ? [e.sample] : []));
-  if (history.length === 0) return `no load recorded for ${options.namespace}/${options.name} in tide.metrics offsets ${recorded.from}..${recorded.to}: call it first`;
+  if (history.length === 0)
+    return `no load recorded for ${options.namespace}/${options.name} in tide.metrics offsets ${recorded.from}..${recorded.to}: call it first`;
   const current = autoscalerSpecOf(fn);
   let whatIf: AutoscalerSpec;
   try {
@@ -103,8 +118,16 @@ export async function autoscaleReplay(api: ApiClient, options: { namespace: stri
 
   // Average concurrency over the tick: samples hold each second's share, summed across gateways.
   const loadAt = (at: number) => samples.filter((s) => s.at > at - tickMs && s.at <= at).reduce((sum, s) => sum + s.concurrency, 0) / (tickMs / 1000);
-  const rows = sideBySide(now, alt, initial.replicas).map((r) => [`+${((r.at - from) / 1000).toFixed(0)}s`, loadAt(r.at).toFixed(1), String(r.now), String(r.whatIf), r.why]);
-  const changed = Object.entries(whatIf).filter(([k, v]) => current[k as keyof AutoscalerSpec] !== v).map(([k, v]) => `${k} ${String(current[k as keyof AutoscalerSpec])} → ${String(v)}`);
+  const rows = sideBySide(now, alt, initial.replicas).map((r) => [
+    `+${((r.at - from) / 1000).toFixed(0)}s`,
+    loadAt(r.at).toFixed(1),
+    String(r.now),
+    String(r.whatIf),
+    r.why,
+  ]);
+  const changed = Object.entries(whatIf)
+    .filter(([k, v]) => current[k as keyof AutoscalerSpec] !== v)
+    .map(([k, v]) => `${k} ${String(current[k as keyof AutoscalerSpec])} → ${String(v)}`);
   return [
     `replaying ${samples.length} recorded samples of ${options.namespace}/${options.name} (tide.metrics ${recorded.from}..${recorded.to})`,
     made.length > 0

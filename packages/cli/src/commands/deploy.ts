@@ -38,7 +38,10 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
     apiVersion: 'tide.dev/v1',
     kind: 'Function',
     metadata: existing.status === 200 ? { name, labels: existing.body.metadata.labels, annotations: existing.body.metadata.annotations } : { name },
-    spec: applyOverrides({ ...spec, source: { artifact: digest }, env: { ...(existing.status === 200 ? existing.body.spec.env : {}), ...options.env } }, options.overrides ?? {}),
+    spec: applyOverrides(
+      { ...spec, source: { artifact: digest }, env: { ...(existing.status === 200 ? existing.body.spec.env : {}), ...options.env } },
+      options.overrides ?? {},
+    ),
   };
   const fn = await api.ok<TideFunction>('PUT', path, { data: JSON.stringify(manifest), contentType: 'application/json' });
   const revision = fn.status.latestRevision;
@@ -62,7 +65,11 @@ export function functionNameProblem(name: string): string | undefined {
 /** Refuses (exit 2) a name the API would refuse; `fromDir` when the name was made from a directory or package.json. */
 export function checkFunctionName(name: string, fromDir?: string): void {
   const problem = functionNameProblem(name);
-  if (problem) throw new CliError(`function name "${name}" is not a DNS-1123 label: ${problem}${fromDir === undefined ? '' : ` (it comes from ${fromDir}: set --name)`}`, 2);
+  if (problem)
+    throw new CliError(
+      `function name "${name}" is not a DNS-1123 label: ${problem}${fromDir === undefined ? '' : ` (it comes from ${fromDir}: set --name)`}`,
+      2,
+    );
 }
 
 export interface SpecOverrides {
@@ -107,6 +114,9 @@ export async function waitForReadyPod(api: ApiClient, namespace: string, revisio
 async function failureWithServing(api: ApiClient, namespace: string, revision: string, outcome: { pod: Pod; reason: string }): Promise<string> {
   const name = outcome.pod.spec.function;
   const fn = await api.ok<TideFunction>('GET', functionPath(namespace, name));
-  const pods = await api.ok<{ items: Pod[] }>('GET', `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/function=${encodeURIComponent(name)}`);
+  const pods = await api.ok<{ items: Pod[] }>(
+    'GET',
+    `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/function=${encodeURIComponent(name)}`,
+  );
   return failedRevisionMessage({ namespace, name, revisionCount: fn.status.revisionCount }, revision, outcome, pods.items);
 }

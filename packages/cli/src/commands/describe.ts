@@ -6,7 +6,8 @@ import { collectionPath, functionPath } from '../paths.js';
 /** `tide describe function <name>`: what it runs, why it has the pods it has, and how they are doing. */
 export async function describeFunction(api: ApiClient, namespace: string, name: string): Promise<string> {
   const fn = await api.ok<TideFunction>('GET', functionPath(namespace, name));
-  const pods = (await api.ok<{ items: Pod[] }>('GET', `${collectionPath('pods', namespace)}?labelSelector=tide.dev/function=${encodeURIComponent(name)}`)).items;
+  const pods = (await api.ok<{ items: Pod[] }>('GET', `${collectionPath('pods', namespace)}?labelSelector=tide.dev/function=${encodeURIComponent(name)}`))
+    .items;
   const { spec, status, metadata } = fn;
   const ready = pods.filter((p) => p.status.phase === 'Ready').length;
   const lines = [
@@ -22,17 +23,28 @@ export async function describeFunction(api: ApiClient, namespace: string, name: 
   ];
   if (Object.keys(spec.env).length) lines.push(`Env:              ${Object.keys(spec.env).sort().join(', ')}`);
   const failing = pods.filter((p) => p.status.phase === 'Exited' || (p.status.restartCount > 0 && p.status.phase !== 'Ready'));
-  if (failing.length) lines.push(`Failing:          ${failing.map((p) => `${p.metadata.name}: ${p.status.reason ?? 'exited'} (restarts ${p.status.restartCount})`).join('; ')}`);
+  if (failing.length)
+    lines.push(`Failing:          ${failing.map((p) => `${p.metadata.name}: ${p.status.reason ?? 'exited'} (restarts ${p.status.restartCount})`).join('; ')}`);
   lines.push('', 'Pods:');
   lines.push(
     pods.length
-      ? indent(table(['NAME', 'REVISION', 'PHASE', 'RESTARTS', 'NODE', 'REASON'], pods.map((p) => [p.metadata.name, p.spec.revision, p.status.phase, String(p.status.restartCount), p.spec.node ?? '<none>', p.status.reason ?? ''])))
+      ? indent(
+          table(
+            ['NAME', 'REVISION', 'PHASE', 'RESTARTS', 'NODE', 'REASON'],
+            pods.map((p) => [p.metadata.name, p.spec.revision, p.status.phase, String(p.status.restartCount), p.spec.node ?? '<none>', p.status.reason ?? '']),
+          ),
+        )
       : '  (none)',
   );
   lines.push('', 'Scale decisions (newest last):');
   lines.push(
     status.recentScales.length
-      ? indent(table(['WHEN', 'FROM', 'TO', 'WHY'], status.recentScales.map((s) => [`${age(s.time)} ago`, String(s.from), String(s.to), s.reason])))
+      ? indent(
+          table(
+            ['WHEN', 'FROM', 'TO', 'WHY'],
+            status.recentScales.map((s) => [`${age(s.time)} ago`, String(s.from), String(s.to), s.reason]),
+          ),
+        )
       : '  (none yet)',
   );
   return lines.join('\n');

@@ -39,7 +39,9 @@ export async function devFunction(server: string, options: DevOptions): Promise<
   const watcher = await context({ ...bundleOptions(source), plugins: [onEachBuild(source, redeployer, options.print, stamp)] });
   try {
     await watcher.watch();
-    const stopped = new Promise<void>((resolve) => (options.signal.aborted ? resolve() : options.signal.addEventListener('abort', () => resolve(), { once: true })));
+    const stopped = new Promise<void>((resolve) =>
+      options.signal.aborted ? resolve() : options.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
     await Promise.race([stopped, failed]);
   } finally {
     await watcher.dispose();
@@ -64,7 +66,15 @@ function createRedeployer(
     const digest = createHash('sha256').update(bundle).digest('hex');
     if (digest === deployedDigest) return;
     try {
-      const result = await deploy(api, { dir: options.dir, name: options.name, namespace: options.namespace, env: options.env, waitSeconds: 60, bundle, log: () => undefined });
+      const result = await deploy(api, {
+        dir: options.dir,
+        name: options.name,
+        namespace: options.namespace,
+        env: options.env,
+        waitSeconds: 60,
+        bundle,
+        log: () => undefined,
+      });
       const first = serving === undefined;
       serving = result.fn.status.latestRevision;
       deployedDigest = digest;
@@ -101,7 +111,9 @@ function onEachBuild(source: FunctionSource, redeployer: Redeployer, print: (lin
         const bundle = result.outputFiles?.[0]?.contents;
         if (result.errors.length === 0 && bundle) return redeployer.offer(bundle);
         const serving = redeployer.serving();
-        print(`${stamp()} ${bundleError(source, result.errors).message}\n(${serving ? `${serving} keeps serving` : 'nothing deployed yet'}; save a fix to redeploy)`);
+        print(
+          `${stamp()} ${bundleError(source, result.errors).message}\n(${serving ? `${serving} keeps serving` : 'nothing deployed yet'}; save a fix to redeploy)`,
+        );
       });
     },
   };

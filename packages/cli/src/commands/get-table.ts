@@ -14,7 +14,15 @@ const COLUMNS: Record<string, { headers: string[]; row: Row; wide?: { headers: s
     row: (f: TideFunction, pods) => {
       const own = pods.get(`${f.metadata.namespace}/${f.metadata.name}`) ?? [];
       const ready = own.filter((p) => p.status.phase === 'Ready').length;
-      return [f.metadata.name, f.status.latestRevision, `${ready}/${own.length}`, String(f.status.desiredReplicas), `${f.spec.scale.min}..${f.spec.scale.max}`, functionStatus(f, own), age(f.metadata.creationTimestamp)];
+      return [
+        f.metadata.name,
+        f.status.latestRevision,
+        `${ready}/${own.length}`,
+        String(f.status.desiredReplicas),
+        `${f.spec.scale.min}..${f.spec.scale.max}`,
+        functionStatus(f, own),
+        age(f.metadata.creationTimestamp),
+      ];
     },
     wide: {
       headers: ['TRAFFIC', 'LABELS'],
@@ -33,10 +41,21 @@ const COLUMNS: Record<string, { headers: string[]; row: Row; wide?: { headers: s
     headers: ['NAME', 'FUNCTION', 'ARTIFACT', 'AGE'],
     row: (r: Revision) => [r.metadata.name, r.spec.function, r.spec.source.artifact.slice(0, 19), age(r.metadata.creationTimestamp)],
   },
-  namespaces: { headers: ['NAME', 'AGE'], row: (n: Namespace) => [n.metadata.name, age(n.metadata.creationTimestamp)], wide: { headers: ['LABELS'], row: (n: Namespace) => [labelsOf(n.metadata.labels)] } },
+  namespaces: {
+    headers: ['NAME', 'AGE'],
+    row: (n: Namespace) => [n.metadata.name, age(n.metadata.creationTimestamp)],
+    wide: { headers: ['LABELS'], row: (n: Namespace) => [labelsOf(n.metadata.labels)] },
+  },
   nodes: {
     headers: ['NAME', 'STATUS', 'MEMORY', 'CPU', 'PODS', 'AGE'],
-    row: (n: TideNode) => [n.metadata.name, `${n.status.ready ? 'Ready' : 'NotReady'}${n.spec.unschedulable ? ',SchedulingDisabled' : ''}`, `${n.spec.capacity.memoryMb}Mi`, `${n.spec.capacity.cpuMilli}m`, String(n.spec.capacity.pods), age(n.metadata.creationTimestamp)],
+    row: (n: TideNode) => [
+      n.metadata.name,
+      `${n.status.ready ? 'Ready' : 'NotReady'}${n.spec.unschedulable ? ',SchedulingDisabled' : ''}`,
+      `${n.spec.capacity.memoryMb}Mi`,
+      `${n.spec.capacity.cpuMilli}m`,
+      String(n.spec.capacity.pods),
+      age(n.metadata.creationTimestamp),
+    ],
     // As kubectl's INTERNAL-IP: where gateways reach this node's pods.
     wide: {
       headers: ['ADDRESS', 'LABELS', 'TAINTS'],
@@ -52,7 +71,11 @@ const COLUMNS: Record<string, { headers: string[]; row: Row; wide?: { headers: s
 const KIND_OF: Record<string, string> = { functions: 'function', pods: 'pod', revisions: 'revision', namespaces: 'namespace', nodes: 'node' };
 
 function labelsOf(labels: Readonly<Record<string, string>>): string {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') || '<none>';
+  return (
+    Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',') || '<none>'
+  );
 }
 
 /** `-o name`: `function/hello`, one line per object, as kubectl prints TYPE/NAME. */
@@ -61,7 +84,11 @@ export function nameLines(plural: string, items: readonly { metadata: { name: st
 }
 
 /** The header and cells of each row; with `allNamespaces` a NAMESPACE column comes first, as kubectl's -A. */
-export function rowsOf(plural: string, items: readonly unknown[], options: { format: RowFormat; allNamespaces?: boolean; pods?: PodsByFunction }): { headers: string[]; rows: string[][] } {
+export function rowsOf(
+  plural: string,
+  items: readonly unknown[],
+  options: { format: RowFormat; allNamespaces?: boolean; pods?: PodsByFunction },
+): { headers: string[]; rows: string[][] } {
   const columns = COLUMNS[plural]!;
   const wide = options.format === 'wide' && columns.wide ? columns.wide : undefined;
   const pods = options.pods ?? new Map();

@@ -12,7 +12,10 @@ type Item = { metadata: { name: string; namespace?: string; resourceVersion: str
  * prints them, until interrupted. Follows the API's `?watch=true` stream from the list's
  * resourceVersion (no change between the two is missed) and reads the list again on each change.
  */
-export async function watchList(api: ApiClient, options: GetOptions & { output: RowFormat | 'name'; print: (line: string) => void; signal: AbortSignal }): Promise<void> {
+export async function watchList(
+  api: ApiClient,
+  options: GetOptions & { output: RowFormat | 'name'; print: (line: string) => void; signal: AbortSignal },
+): Promise<void> {
   const plural = pluralOf(options.resource);
   const path = listPath(plural, options);
   const seen = new Map<string, string>();
@@ -54,6 +57,10 @@ export async function watchList(api: ApiClient, options: GetOptions & { output: 
 }
 
 async function tableOf(api: ApiClient, plural: string, items: readonly Item[], options: GetOptions & { output: RowFormat | 'name' }): Promise<string> {
-  const { headers, rows } = rowsOf(plural, items, { format: options.output === 'wide' ? 'wide' : 'table', allNamespaces: options.allNamespaces === true, pods: await podsFor(api, plural, options) });
+  const { headers, rows } = rowsOf(plural, items, {
+    format: options.output === 'wide' ? 'wide' : 'table',
+    allNamespaces: options.allNamespaces === true,
+    pods: await podsFor(api, plural, options),
+  });
   return table(headers, rows);
 }

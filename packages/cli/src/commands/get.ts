@@ -69,7 +69,10 @@ export function noneFound(plural: string, options: Pick<GetOptions, 'namespace' 
 export async function podsFor(api: ApiClient, plural: string, options: Pick<GetOptions, 'namespace' | 'allNamespaces'>): Promise<PodsByFunction> {
   const byFunction = new Map<string, Pod[]>();
   if (plural !== 'functions') return byFunction;
-  const pods = await api.ok<{ items: Pod[] }>('GET', listPath('pods', { namespace: options.namespace, ...(options.allNamespaces ? { allNamespaces: true } : {}) }));
+  const pods = await api.ok<{ items: Pod[] }>(
+    'GET',
+    listPath('pods', { namespace: options.namespace, ...(options.allNamespaces ? { allNamespaces: true } : {}) }),
+  );
   for (const pod of pods.items) {
     const key = `${pod.metadata.namespace}/${pod.spec.function}`;
     byFunction.set(key, [...(byFunction.get(key) ?? []), pod]);

@@ -68,6 +68,11 @@ describe('initFunction', () => {
   });
 
   it('refuses an unknown template (exit 2), listing the templates', async () => {
-    expect(() => initFunction(join(process.cwd(), 'never-written'), 'vue')).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/unknown template "vue": use one of\n {2}hello .*\n {2}hono .*\n {2}typescript /) }));
+    expect(() => initFunction(join(process.cwd(), 'never-written'), 'vue')).toThrow(
+      expect.objectContaining({
+        exitCode: 2,
+        message: expect.stringMatching(/unknown template "vue": use one of\n {2}hello .*\n {2}hono .*\n {2}typescript /),
+      }),
+    );
   });
 });

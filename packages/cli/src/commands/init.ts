@@ -15,7 +15,9 @@ export interface InitResult {
 /** `tide init <dir> --template T`: writes a new function that deploys as it is into a new or empty directory. */
 export function initFunction(path: string, template: string): InitResult {
   if (!isTemplateName(template)) {
-    const list = Object.entries(TEMPLATES).map(([name, t]) => `  ${name.padEnd(12)}${t.summary}`).join('\n');
+    const list = Object.entries(TEMPLATES)
+      .map(([name, t]) => `  ${name.padEnd(12)}${t.summary}`)
+      .join('\n');
     throw new CliError(`unknown template "${template}": use one of\n${list}`, 2);
   }
   const dir = resolve(path);

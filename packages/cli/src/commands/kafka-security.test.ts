@@ -18,7 +18,9 @@ describe('Kafka TLS and SASL from TIDE_KAFKA_* variables', () => {
   it('takes TLS with the system CAs, or with a CA file and a client certificate', () => {
     expect(security({ TIDE_KAFKA_TLS: 'true' })).toEqual({ ssl: true });
     expect(security({ TIDE_KAFKA_TLS_CA_FILE: '/ca.pem' })).toEqual({ ssl: { ca: ['CA'] } });
-    expect(security({ TIDE_KAFKA_TLS: 'true', TIDE_KAFKA_TLS_CERT_FILE: '/cert.pem', TIDE_KAFKA_TLS_KEY_FILE: '/key.pem' })).toEqual({ ssl: { cert: 'CERT', key: 'KEY' } });
+    expect(security({ TIDE_KAFKA_TLS: 'true', TIDE_KAFKA_TLS_CERT_FILE: '/cert.pem', TIDE_KAFKA_TLS_KEY_FILE: '/key.pem' })).toEqual({
+      ssl: { cert: 'CERT', key: 'KEY' },
+    });
   });
 
   it('takes SASL with a password or a password file (as a Kubernetes Secret mounts it)', () => {
@@ -26,11 +28,13 @@ describe('Kafka TLS and SASL from TIDE_KAFKA_* variables', () => {
       ssl: true,
       sasl: { mechanism: 'plain', username: 'tide', password: 'pw' },
     });
-    expect(security({ TIDE_KAFKA_SASL_MECHANISM: 'scram-sha-512', TIDE_KAFKA_SASL_USERNAME: 'tide', TIDE_KAFKA_SASL_PASSWORD_FILE: '/password' }).sasl).toEqual({
-      mechanism: 'scram-sha-512',
-      username: 'tide',
-      password: 's3cret',
-    });
+    expect(security({ TIDE_KAFKA_SASL_MECHANISM: 'scram-sha-512', TIDE_KAFKA_SASL_USERNAME: 'tide', TIDE_KAFKA_SASL_PASSWORD_FILE: '/password' }).sasl).toEqual(
+      {
+        mechanism: 'scram-sha-512',
+        username: 'tide',
+        password: 's3cret',
+      },
+    );
   });
 
   it.each([
@@ -38,7 +42,10 @@ describe('Kafka TLS and SASL from TIDE_KAFKA_* variables', () => {
     [{ TIDE_KAFKA_TLS_CA_FILE: '/missing.pem' }, /TIDE_KAFKA_TLS_CA_FILE=\/missing\.pem cannot be read: ENOENT/],
     [{ TIDE_KAFKA_TLS_CERT_FILE: '/cert.pem' }, /TIDE_KAFKA_TLS_CERT_FILE and TIDE_KAFKA_TLS_KEY_FILE go together/],
     [{ TIDE_KAFKA_TLS: 'false', TIDE_KAFKA_TLS_CA_FILE: '/ca.pem' }, /TIDE_KAFKA_TLS=false contradicts/],
-    [{ TIDE_KAFKA_SASL_MECHANISM: 'gssapi', TIDE_KAFKA_SASL_USERNAME: 'a', TIDE_KAFKA_SASL_PASSWORD: 'b' }, /TIDE_KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512, got "gssapi"/],
+    [
+      { TIDE_KAFKA_SASL_MECHANISM: 'gssapi', TIDE_KAFKA_SASL_USERNAME: 'a', TIDE_KAFKA_SASL_PASSWORD: 'b' },
+      /TIDE_KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512, got "gssapi"/,
+    ],
     [{ TIDE_KAFKA_SASL_MECHANISM: 'plain', TIDE_KAFKA_SASL_USERNAME: 'a' }, /needs TIDE_KAFKA_SASL_USERNAME and TIDE_KAFKA_SASL_PASSWORD/],
     [{ TIDE_KAFKA_SASL_USERNAME: 'a', TIDE_KAFKA_SASL_PASSWORD: 'b' }, /need TIDE_KAFKA_SASL_MECHANISM/],
   ])('refuses %j, naming the variable', (env, message) => {

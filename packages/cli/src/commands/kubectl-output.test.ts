@@ -20,7 +20,16 @@ const template = (env: Record<string, string> = {}, memoryMb = 128): Omit<Revisi
 const revision = (number: number, spec = template()): Revision => ({
   apiVersion: 'tide.dev/v1',
   kind: 'Revision',
-  metadata: { name: `hello-0000${number}`, namespace: 'default', labels: {}, annotations: {}, uid: 'u', resourceVersion: String(number), generation: 1, creationTimestamp: `2026-12-07T01:0${number}:00.000Z` },
+  metadata: {
+    name: `hello-0000${number}`,
+    namespace: 'default',
+    labels: {},
+    annotations: {},
+    uid: 'u',
+    resourceVersion: String(number),
+    generation: 1,
+    creationTimestamp: `2026-12-07T01:0${number}:00.000Z`,
+  },
   spec: { ...spec, function: 'hello', number },
 });
 const fn = (namespace: string, name: string, serving = 'hello-00002') =>
@@ -70,7 +79,11 @@ describe('tide rollout history', () => {
   });
 
   it('lists revisions oldest first, marking the one serving with its traffic', () => {
-    const lines = historyTable(fn('default', 'hello', 'hello-00002'), [revision(3, template({ V: '3' })), revision(1), revision(2, template({ V: '2' }))]).split('\n');
+    const lines = historyTable(fn('default', 'hello', 'hello-00002'), [
+      revision(3, template({ V: '3' })),
+      revision(1),
+      revision(2, template({ V: '2' })),
+    ]).split('\n');
     expect(lines[1]).toMatch(/^REVISION\s+NAME\s+CREATED\s+TRAFFIC\s+CHANGE$/);
     expect(lines[2]).toMatch(/^1\s+hello-00001\s+2026-12-07T01:01:00.000Z\s+-\s+first revision$/);
     expect(lines[3]).toMatch(/^\*2\s+hello-00002\s+\S+\s+100%\s+env V$/);
@@ -96,7 +109,13 @@ describe('flags and event rows', () => {
   });
 
   it('an event row lines up under OFFSET TIME TYPE OBJECT VERDICT', () => {
-    const row = describeEvent({ offset: 12, type: 'PodBound', time: '2026-12-07T01:00:00.000Z', data: { namespace: 'default', name: 'hello-abc', node: 'node-1' }, verdict: { accepted: false, reason: 'stale' } });
+    const row = describeEvent({
+      offset: 12,
+      type: 'PodBound',
+      time: '2026-12-07T01:00:00.000Z',
+      data: { namespace: 'default', name: 'hello-abc', node: 'node-1' },
+      verdict: { accepted: false, reason: 'stale' },
+    });
     expect(EVENTS_HEADER.indexOf('TYPE')).toBe(row.indexOf('PodBound'));
     expect(EVENTS_HEADER.indexOf('OBJECT')).toBe(row.indexOf('default/hello-abc'));
     expect(EVENTS_HEADER.indexOf('VERDICT')).toBe(row.indexOf('REJECTED: stale'));

@@ -4,7 +4,17 @@ import { CliError, messageOf } from '../api-client.js';
 /** `tide logs <function>`: what its pods printed (`[pod] line`), and with `follow` what they print next. */
 export async function functionLogs(
   server: string,
-  options: { namespace: string; name: string; follow: boolean; tail?: number; pod?: string; sinceSeconds?: number; timestamps?: boolean; write: (text: string) => void; signal?: AbortSignal },
+  options: {
+    namespace: string;
+    name: string;
+    follow: boolean;
+    tail?: number;
+    pod?: string;
+    sinceSeconds?: number;
+    timestamps?: boolean;
+    write: (text: string) => void;
+    signal?: AbortSignal;
+  },
 ) {
   const query = new URLSearchParams({
     ...(options.follow ? { follow: 'true' } : {}),

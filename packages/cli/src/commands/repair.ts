@@ -6,7 +6,8 @@ import { CliError } from '../api-client.js';
 
 /** `tide log repair`: cuts the log at its first damaged record, and drops snapshots past the cut. */
 export async function repairStateLog(dataDir: string): Promise<string> {
-  if (!existsSync(join(dataDir, 'log'))) throw new CliError(`no Tide data in ${dataDir} (it has no log/ directory): name the data directory of \`tide up\` with --data or TIDE_DATA`);
+  if (!existsSync(join(dataDir, 'log')))
+    throw new CliError(`no Tide data in ${dataDir} (it has no log/ directory): name the data directory of \`tide up\` with --data or TIDE_DATA`);
   let repairs;
   try {
     repairs = await repairLog(join(dataDir, 'log'));

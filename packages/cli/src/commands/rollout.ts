@@ -11,7 +11,10 @@ export function functionRef(ref: string | undefined): string {
 }
 
 export async function rolloutUndo(api: ApiClient, namespace: string, name: string, revision?: string): Promise<string> {
-  const fn = await api.ok<TideFunction>('POST', `${functionPath(namespace, name)}/rollback`, { data: JSON.stringify(revision ? { revision } : {}), contentType: 'application/json' });
+  const fn = await api.ok<TideFunction>('POST', `${functionPath(namespace, name)}/rollback`, {
+    data: JSON.stringify(revision ? { revision } : {}),
+    contentType: 'application/json',
+  });
   return `function/${name} rolled back to ${fn.status.latestRevision}`;
 }
 
@@ -21,10 +24,14 @@ export function rolloutProgress(fn: TideFunction, pods: readonly Pod[]): string 
   const latest = fn.status.latestRevision;
   const routed = new Set([latest, ...fn.status.traffic.filter((t) => t.percent > 0 || t.tag).map((t) => t.revision)]);
   const ready = live.filter((p) => p.spec.revision === latest && p.status.phase === 'Ready').length;
-  const wanted = fn.status.desiredReplicas === 0 ? 0 : Math.max(1, Math.ceil((fn.status.desiredReplicas * (fn.status.traffic.find((t) => t.revision === latest)?.percent ?? 0)) / 100));
+  const wanted =
+    fn.status.desiredReplicas === 0
+      ? 0
+      : Math.max(1, Math.ceil((fn.status.desiredReplicas * (fn.status.traffic.find((t) => t.revision === latest)?.percent ?? 0)) / 100));
   const old = live.filter((p) => !routed.has(p.spec.revision)).length;
   const failing = live.find((p) => p.spec.revision === latest && p.status.phase === 'Exited');
-  if (failing) return `${latest}: pod ${failing.metadata.name} is failing (${failing.status.reason ?? 'exited'}); ${ready} of ${wanted} ready, ${old} old pods still serving`;
+  if (failing)
+    return `${latest}: pod ${failing.metadata.name} is failing (${failing.status.reason ?? 'exited'}); ${ready} of ${wanted} ready, ${old} old pods still serving`;
   if (ready >= wanted && old === 0) return undefined;
   return `${latest}: ${ready} of ${wanted} new pods ready, ${old} old pods left`;
 }
@@ -43,11 +50,16 @@ export async function rolloutStatus(api: ApiClient, namespace: string, name: str
   let last = '';
   for (;;) {
     const fn = await api.ok<TideFunction>('GET', functionPath(namespace, name));
-    const pods = (await api.ok<{ items: Pod[] }>('GET', `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/function=${encodeURIComponent(name)}`)).items;
+    const pods = (
+      await api.ok<{ items: Pod[] }>('GET', `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/function=${encodeURIComponent(name)}`)
+    ).items;
     const failure = rolloutFailure(namespace, fn, pods);
     if (failure !== undefined) throw new CliError(failure);
     const progress = rolloutProgress(fn, pods);
-    if (progress === undefined) return print(`function/${name} successfully rolled out: ${fn.status.latestRevision} (${fn.status.traffic.map((t) => `${t.revision} ${t.percent}%`).join(', ')})`);
+    if (progress === undefined)
+      return print(
+        `function/${name} successfully rolled out: ${fn.status.latestRevision} (${fn.status.traffic.map((t) => `${t.revision} ${t.percent}%`).join(', ')})`,
+      );
     if (progress !== last) print(`Waiting for rollout: ${progress}`);
     last = progress;
     if (Date.now() > deadline) throw new CliError(`rollout of function/${name} not complete after ${waitSeconds}s: ${progress}`);

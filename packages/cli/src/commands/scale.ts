@@ -14,7 +14,12 @@ export async function scaleFunction(api: ApiClient, namespace: string, name: str
   for (let attempt = 1; ; attempt++) {
     const fn = await getOne<TideFunction>(api, 'functions', namespace, name);
     const scale = { ...fn.spec.scale, ...bounds };
-    const manifest = { apiVersion: fn.apiVersion, kind: fn.kind, metadata: { name, namespace, labels: fn.metadata.labels, annotations: fn.metadata.annotations, resourceVersion: fn.metadata.resourceVersion }, spec: { ...fn.spec, scale } };
+    const manifest = {
+      apiVersion: fn.apiVersion,
+      kind: fn.kind,
+      metadata: { name, namespace, labels: fn.metadata.labels, annotations: fn.metadata.annotations, resourceVersion: fn.metadata.resourceVersion },
+      spec: { ...fn.spec, scale },
+    };
     const res = await api.call<TideFunction>('PUT', functionPath(namespace, name), { data: JSON.stringify(manifest), contentType: 'application/json' });
     if (res.status === 409 && attempt < ATTEMPTS) continue;
     if (res.status >= 400) throw new CliError(`scaling function/${name} failed (${res.status}): ${messageOf(res.body)}`);

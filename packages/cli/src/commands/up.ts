@@ -87,9 +87,16 @@ export async function up(options: UpOptions): Promise<RunningTide> {
         })
       : undefined;
   const nodeProcesses = options.nodes > 1 ? startNodeProcesses(options, url, dataDir) : [];
-  if (nodeProcesses.length) await nodesRegistered(state.store, nodeProcesses.map((p) => p.name), report);
+  if (nodeProcesses.length)
+    await nodesRegistered(
+      state.store,
+      nodeProcesses.map((p) => p.name),
+      report,
+    );
   ready = true;
-  report(`API and gateway listening at ${url} (${onKafka ? `Kafka ${source.brokers.join(',')}` : `data in ${dataDir}`}, state at offset ${state.store.state().offset})`);
+  report(
+    `API and gateway listening at ${url} (${onKafka ? `Kafka ${source.brokers.join(',')}` : `data in ${dataDir}`}, state at offset ${state.store.state().offset})`,
+  );
 
   const client = createApiClient(url);
   for (const dir of options.deployDirs) {

@@ -33,7 +33,10 @@ export async function openArtifactStore(dir: string): Promise<ArtifactStore> {
   return {
     pathOf,
     async has(digest) {
-      return stat(pathOf(digest)).then(() => true, () => false);
+      return stat(pathOf(digest)).then(
+        () => true,
+        () => false,
+      );
     },
     open: (digest) => createReadStream(pathOf(digest)),
     async put(body, maxBytes) {

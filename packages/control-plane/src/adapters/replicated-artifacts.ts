@@ -9,7 +9,11 @@ const CHUNK_BYTES = 512 * 1024;
 
 interface ArtifactLog {
   append(topic: string, records: readonly { value: Uint8Array; key?: string; headers?: Record<string, string> }[]): Promise<number[]>;
-  read(topic: string, fromOffset: number, options?: { follow?: boolean; signal?: AbortSignal }): AsyncIterable<{ offset: number; value: Uint8Array; key: string | null; headers: Record<string, string> }>;
+  read(
+    topic: string,
+    fromOffset: number,
+    options?: { follow?: boolean; signal?: AbortSignal },
+  ): AsyncIterable<{ offset: number; value: Uint8Array; key: string | null; headers: Record<string, string> }>;
 }
 
 /**
@@ -17,7 +21,11 @@ interface ArtifactLog {
  * to tide.artifacts in chunks; every control plane follows that topic and stores what it lacks, so
  * a node may fetch from any of them. On one machine (the embedded log) it costs one extra copy.
  */
-export async function replicateArtifacts(local: ArtifactStore, log: ArtifactLog, onError?: (error: Error) => void): Promise<ArtifactStore & { close(): Promise<void> }> {
+export async function replicateArtifacts(
+  local: ArtifactStore,
+  log: ArtifactLog,
+  onError?: (error: Error) => void,
+): Promise<ArtifactStore & { close(): Promise<void> }> {
   const abort = new AbortController();
   const partial = new Map<string, Uint8Array[]>();
   const following = followTopic(log, ARTIFACTS_TOPIC, {

@@ -10,7 +10,8 @@ export function artifactRoutes(deps: ControlPlaneDeps) {
   const app = new Hono();
   app.post('/', async (c) => {
     const declared = Number(c.req.header('content-length') ?? NaN);
-    if (declared > deps.limits.artifactBytes) throw new ApiError(413, 'RequestEntityTooLarge', `artifact of ${declared} bytes exceeds the limit of ${deps.limits.artifactBytes} bytes`);
+    if (declared > deps.limits.artifactBytes)
+      throw new ApiError(413, 'RequestEntityTooLarge', `artifact of ${declared} bytes exceeds the limit of ${deps.limits.artifactBytes} bytes`);
     const body = c.req.raw.body && (await nonEmpty(c.req.raw.body));
     // Refused before storing: a stored artifact is also appended to the log for other control planes.
     if (!body) throw new ApiError(400, 'BadRequest', 'artifact is empty: the upload needs a body, the bundled function module');
@@ -24,7 +25,8 @@ export function artifactRoutes(deps: ControlPlaneDeps) {
   });
   app.get('/:digest', async (c) => {
     const digest = c.req.param('digest');
-    if (!artifactDigest.safeParse(digest).success) throw new ApiError(400, 'BadRequest', `"${digest.slice(0, 80)}" is not an artifact digest (sha256:<64 hex>)`);
+    if (!artifactDigest.safeParse(digest).success)
+      throw new ApiError(400, 'BadRequest', `"${digest.slice(0, 80)}" is not an artifact digest (sha256:<64 hex>)`);
     if (!(await deps.artifacts.has(digest))) throw new ApiError(404, 'NotFound', `artifact ${digest} not found`);
     return new Response(Readable.toWeb(deps.artifacts.open(digest)) as ReadableStream, { headers: { 'content-type': 'text/javascript' } });
   });

@@ -2,9 +2,7 @@
  * Kubernetes' equality- and set-less label selectors: `k=v`, `k==v`, `k!=v`, `k` (has the label) and
  * `!k` (lacks it), comma-separated, all of which must hold. Pure: the list routes parse once and match.
  */
-export type LabelRequirement =
-  | { key: string; op: 'equals' | 'notEquals'; value: string }
-  | { key: string; op: 'exists' | 'doesNotExist' };
+export type LabelRequirement = { key: string; op: 'equals' | 'notEquals'; value: string } | { key: string; op: 'exists' | 'doesNotExist' };
 
 export type ParsedSelector = { ok: true; requirements: LabelRequirement[] } | { ok: false; term: string; message: string };
 

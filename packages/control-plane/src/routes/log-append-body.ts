@@ -30,14 +30,16 @@ export interface AppendRecord {
  * here (the fold still judges the preconditions of those that are).
  */
 export function parseAppendBody(body: unknown, topic: string): AppendRecord[] {
-  if (body === undefined) throw new ApiError(422, 'Invalid', 'body must be JSON: {"records": [{"value": "<base64>"}, ...]}', [{ field: 'records', message: 'required' }]);
+  if (body === undefined)
+    throw new ApiError(422, 'Invalid', 'body must be JSON: {"records": [{"value": "<base64>"}, ...]}', [{ field: 'records', message: 'required' }]);
   const parsed = AppendBody.safeParse(body);
   if (!parsed.success) throw invalid('log append', parsed.error);
   return parsed.data.records.map((r, i) => {
     const value = new Uint8Array(Buffer.from(r.value, 'base64'));
     if (topic === STATE_TOPIC) {
       const decoded = decodeEvent(0, value);
-      if (!decoded.ok) throw new ApiError(422, 'Invalid', `records.${i}.value is ${decoded.reason}`, [{ field: `records.${i}.value`, message: decoded.reason }]);
+      if (!decoded.ok)
+        throw new ApiError(422, 'Invalid', `records.${i}.value is ${decoded.reason}`, [{ field: `records.${i}.value`, message: decoded.reason }]);
     }
     return { value, ...(r.key === undefined ? {} : { key: r.key }), ...(r.headers === undefined ? {} : { headers: r.headers }) };
   });

@@ -8,10 +8,10 @@ import type { ControlPlaneDeps } from '../deps.js';
 export const PLATFORM_TOPICS = ['tide.state', 'tide.metrics', 'tide.leases', 'tide.logs'];
 const HEARTBEAT_MS = 10_000;
 
-
 function offsetParam(raw: string | undefined, field: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new ApiError(400, 'BadRequest', `${field} "${raw.slice(0, 40)}" must be a whole number`, [{ field, message: 'must be a whole number' }]);
+  if (!/^\d+$/.test(raw))
+    throw new ApiError(400, 'BadRequest', `${field} "${raw.slice(0, 40)}" must be a whole number`, [{ field, message: 'must be a whole number' }]);
   return Number(raw);
 }
 
@@ -65,7 +65,8 @@ export function logRoutes(deps: ControlPlaneDeps, allowed: (topic: string) => bo
   app.put('/:topic/groups/:group', async (c) => {
     const topic = checkTopic(c.req.param('topic'));
     const body = (await c.req.json().catch(() => undefined)) as { offset?: unknown } | undefined;
-    if (typeof body?.offset !== 'number' || !Number.isInteger(body.offset) || body.offset < 0) throw new ApiError(422, 'Invalid', 'body must be {"offset": <whole number>}', [{ field: 'offset', message: 'required' }]);
+    if (typeof body?.offset !== 'number' || !Number.isInteger(body.offset) || body.offset < 0)
+      throw new ApiError(422, 'Invalid', 'body must be {"offset": <whole number>}', [{ field: 'offset', message: 'required' }]);
     await deps.log.commitOffset(c.req.param('group'), topic, body.offset);
     return c.json({ offset: body.offset });
   });

@@ -25,8 +25,12 @@ export async function functionMetrics(c: Context, deps: ControlPlaneDeps, namesp
   const end = await deps.log.endOffset(METRICS_TOPIC);
   const rawFrom = c.req.query('from');
   const rawLimit = c.req.query('limit');
-  for (const [field, raw] of [['from', rawFrom], ['limit', rawLimit]] as const) {
-    if (raw !== undefined && !/^\d+$/.test(raw)) throw new ApiError(400, 'BadRequest', `${field} "${raw.slice(0, 40)}" must be a whole number`, [{ field, message: 'must be a whole number' }]);
+  for (const [field, raw] of [
+    ['from', rawFrom],
+    ['limit', rawLimit],
+  ] as const) {
+    if (raw !== undefined && !/^\d+$/.test(raw))
+      throw new ApiError(400, 'BadRequest', `${field} "${raw.slice(0, 40)}" must be a whole number`, [{ field, message: 'must be a whole number' }]);
   }
   const limit = Math.min(MAX_RECORDS, rawLimit === undefined ? DEFAULT_RECORDS : Number(rawLimit));
   const from = rawFrom === undefined ? Math.max(0, end - limit) : Number(rawFrom);

@@ -16,17 +16,24 @@ const MAX_TAIL = 100_000;
 export function functionLogs(c: Context, deps: ControlPlaneDeps, namespace: string, name: string) {
   if (!deps.store.state().functions.has(keyOf(namespace, name))) throw new ApiError(404, 'NotFound', `function ${namespace}/${name} not found`);
   const rawTail = c.req.query('tail');
-  if (rawTail !== undefined && !/^\d+$/.test(rawTail)) throw new ApiError(400, 'BadRequest', `tail "${rawTail.slice(0, 40)}" must be a whole number of lines`, [{ field: 'tail', message: 'must be a whole number' }]);
+  if (rawTail !== undefined && !/^\d+$/.test(rawTail))
+    throw new ApiError(400, 'BadRequest', `tail "${rawTail.slice(0, 40)}" must be a whole number of lines`, [
+      { field: 'tail', message: 'must be a whole number' },
+    ]);
   const tail = rawTail === undefined ? MAX_TAIL : Math.min(MAX_TAIL, Number(rawTail));
   const pod = c.req.query('pod');
   const follow = c.req.query('follow') === 'true';
   // Kubernetes' sinceSeconds and timestamps: only lines read in the last N seconds; each with its time.
   const rawSince = c.req.query('sinceSeconds');
-  if (rawSince !== undefined && !/^\d+$/.test(rawSince)) throw new ApiError(400, 'BadRequest', `sinceSeconds "${rawSince.slice(0, 40)}" must be a whole number of seconds`, [{ field: 'sinceSeconds', message: 'must be a whole number' }]);
+  if (rawSince !== undefined && !/^\d+$/.test(rawSince))
+    throw new ApiError(400, 'BadRequest', `sinceSeconds "${rawSince.slice(0, 40)}" must be a whole number of seconds`, [
+      { field: 'sinceSeconds', message: 'must be a whole number' },
+    ]);
   const sinceMs = rawSince === undefined ? -Infinity : Date.now() - Number(rawSince) * 1000;
   const timestamps = c.req.query('timestamps') === 'true';
   const wanted = (line: PodLogLine) => line.namespace === namespace && line.function === name && (pod === undefined || line.pod === pod) && line.at >= sinceMs;
-  const format = (line: PodLogLine) => `[${line.pod}] ${timestamps ? `${new Date(line.at).toISOString()} ` : ''}${line.stream === 'stderr' ? '! ' : ''}${line.line}\n`;
+  const format = (line: PodLogLine) =>
+    `[${line.pod}] ${timestamps ? `${new Date(line.at).toISOString()} ` : ''}${line.stream === 'stderr' ? '! ' : ''}${line.line}\n`;
 
   c.header('content-type', 'text/plain; charset=utf-8');
   return stream(c, async (out) => {

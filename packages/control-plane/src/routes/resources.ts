@@ -2,7 +2,17 @@ import { Hono, type Context } from 'hono';
 import { dnsLabel, keyOf, type ClusterState, type ResourceMap } from '@tide/core';
 import { ApiError } from '../errors.js';
 import { checkManifestTarget, parseManifestBody } from '../manifest-body.js';
-import { applyFunction, applyNamespace, cordonNode, deleteFunction, deleteNamespace, deleteNode, drainNode, undoRollout, type CommandContext } from '../commands.js';
+import {
+  applyFunction,
+  applyNamespace,
+  cordonNode,
+  deleteFunction,
+  deleteNamespace,
+  deleteNode,
+  drainNode,
+  undoRollout,
+  type CommandContext,
+} from '../commands.js';
 import { watchResponse } from './watch.js';
 import { matchesSelector, parseLabelSelector } from './label-selector.js';
 import { withoutServerFields } from './client-manifest.js';
@@ -21,7 +31,10 @@ const LIST_KINDS: Record<Collection | 'namespaces' | 'nodes', string> = {
 
 function checkName(what: string, value: string): string {
   const result = dnsLabel.safeParse(value);
-  if (!result.success) throw new ApiError(400, 'BadRequest', `${what} "${value.slice(0, 80)}" is invalid: ${result.error.issues[0]!.message}`, [{ field: what, message: result.error.issues[0]!.message }]);
+  if (!result.success)
+    throw new ApiError(400, 'BadRequest', `${what} "${value.slice(0, 80)}" is invalid: ${result.error.issues[0]!.message}`, [
+      { field: what, message: result.error.issues[0]!.message },
+    ]);
   return value;
 }
 
@@ -29,7 +42,8 @@ const REVISION_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** The revision a rollback body names, if any: `{}` or `{"revision": "hello-00001"}`. */
 function rollbackTarget(body: unknown): string | undefined {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'BadRequest', 'rollback body must be an object: {} or {"revision": "<name>"}');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new ApiError(400, 'BadRequest', 'rollback body must be an object: {} or {"revision": "<name>"}');
   const { revision } = body as { revision?: unknown };
   if (revision === undefined) return undefined;
   if (typeof revision !== 'string' || revision.length > 253 || !REVISION_NAME.test(revision)) {
@@ -41,7 +55,9 @@ function rollbackTarget(body: unknown): string | undefined {
 function list(kind: keyof typeof LIST_KINDS, state: ClusterState, namespace?: string, labelSelector?: string) {
   const selector = parseLabelSelector(labelSelector);
   if (!selector.ok) {
-    throw new ApiError(400, 'BadRequest', `labelSelector "${labelSelector!.slice(0, 200)}": term "${selector.term.slice(0, 80)}" ${selector.message}`, [{ field: 'labelSelector', message: selector.message }]);
+    throw new ApiError(400, 'BadRequest', `labelSelector "${labelSelector!.slice(0, 200)}": term "${selector.term.slice(0, 80)}" ${selector.message}`, [
+      { field: 'labelSelector', message: selector.message },
+    ]);
   }
   const items = [...(state[kind] as ResourceMap<{ metadata: { namespace?: string; labels: Record<string, string> } }>).values()].filter(
     (item) => (!namespace || item.metadata.namespace === namespace) && matchesSelector(item.metadata.labels, selector.requirements),
@@ -60,7 +76,9 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   const readBody = async (c: Context) => withoutServerFields(parseManifestBody(await c.req.text(), c.req.header('content-type')));
   const isWatch = (c: Context) => c.req.query('watch') === 'true' || c.req.query('watch') === '1';
 
-  app.get('/namespaces', (c) => (isWatch(c) ? watchResponse(c, deps, ['Namespace']) : c.json(list('namespaces', deps.store.state(), undefined, c.req.query('labelSelector')))));
+  app.get('/namespaces', (c) =>
+    isWatch(c) ? watchResponse(c, deps, ['Namespace']) : c.json(list('namespaces', deps.store.state(), undefined, c.req.query('labelSelector'))),
+  );
   app.get('/namespaces/:ns', (c) => {
     const name = checkName('namespace', c.req.param('ns'));
     const item = deps.store.state().namespaces.get(name);
@@ -74,7 +92,9 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   });
   app.delete('/namespaces/:ns', async (c) => c.json(await deleteNamespace(ctxOf(c), checkName('namespace', c.req.param('ns')))));
 
-  app.get('/nodes', (c) => (isWatch(c) ? watchResponse(c, deps, ['Node']) : c.json(list('nodes', deps.store.state(), undefined, c.req.query('labelSelector')))));
+  app.get('/nodes', (c) =>
+    isWatch(c) ? watchResponse(c, deps, ['Node']) : c.json(list('nodes', deps.store.state(), undefined, c.req.query('labelSelector'))),
+  );
   app.get('/nodes/:name', (c) => {
     const node = deps.store.state().nodes.get(checkName('node', c.req.param('name')));
     if (!node) throw new ApiError(404, 'NotFound', `node ${c.req.param('name')} not found`);
@@ -87,7 +107,9 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
 
   for (const plural of ['functions', 'revisions', 'pods'] as const) {
     const kind = LIST_KINDS[plural].replace(/List$/, '');
-    app.get(`/${plural}`, (c) => (isWatch(c) ? watchResponse(c, deps, [kind]) : c.json(list(plural, deps.store.state(), undefined, c.req.query('labelSelector')))));
+    app.get(`/${plural}`, (c) =>
+      isWatch(c) ? watchResponse(c, deps, [kind]) : c.json(list(plural, deps.store.state(), undefined, c.req.query('labelSelector'))),
+    );
     app.get(`/namespaces/:ns/${plural}`, (c) => {
       const ns = checkName('namespace', c.req.param('ns'));
       return isWatch(c) ? watchResponse(c, deps, [kind], ns) : c.json(list(plural, deps.store.state(), ns, c.req.query('labelSelector')));
@@ -117,7 +139,9 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   app.get('/namespaces/:ns/functions/:name/metrics', (c) =>
     functionMetrics(c, deps, checkName('namespace', c.req.param('ns')), checkName('name', c.req.param('name'))),
   );
-  app.get('/namespaces/:ns/functions/:name/logs', (c) => functionLogs(c, deps, checkName('namespace', c.req.param('ns')), checkName('name', c.req.param('name'))));
+  app.get('/namespaces/:ns/functions/:name/logs', (c) =>
+    functionLogs(c, deps, checkName('namespace', c.req.param('ns')), checkName('name', c.req.param('name'))),
+  );
   app.delete('/namespaces/:ns/functions/:name', async (c) => {
     const ns = checkName('namespace', c.req.param('ns'));
     return c.json(await deleteFunction(ctxOf(c), ns, checkName('name', c.req.param('name'))));

@@ -25,7 +25,9 @@ function namespaceOf(event: LoggedEvent): string | undefined {
 export function watchResponse(c: Context, deps: ControlPlaneDeps, kinds: string[], namespace?: string) {
   const raw = c.req.query('resourceVersion');
   if (raw !== undefined && raw !== '' && !/^\d+$/.test(raw)) {
-    throw new ApiError(400, 'BadRequest', `resourceVersion "${raw.slice(0, 40)}" must be a decimal log offset`, [{ field: 'resourceVersion', message: 'must be a decimal log offset' }]);
+    throw new ApiError(400, 'BadRequest', `resourceVersion "${raw.slice(0, 40)}" must be a decimal log offset`, [
+      { field: 'resourceVersion', message: 'must be a decimal log offset' },
+    ]);
   }
   const wants = (event: LoggedEvent) =>
     (kinds.length === 0 || kindsOf(event).some((k) => kinds.includes(k))) && (!namespace || namespaceOf(event) === namespace);

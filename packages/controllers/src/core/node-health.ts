@@ -25,7 +25,8 @@ export function readinessChanges(nodes: readonly TideNode[], lastSeen: LastSeen,
     const heardAt = seen?.bootId === bootId ? seen.at : startedAt;
     const silentMs = now - heardAt;
     const expect = Number(node.metadata.resourceVersion);
-    if (ready && silentMs > graceMs) changes.push({ name, bootId, ready: false, reason: `no lease renewal for ${(silentMs / 1000).toFixed(1)}s (grace ${graceMs / 1000}s)`, expect });
+    if (ready && silentMs > graceMs)
+      changes.push({ name, bootId, ready: false, reason: `no lease renewal for ${(silentMs / 1000).toFixed(1)}s (grace ${graceMs / 1000}s)`, expect });
     else if (!ready && seen?.bootId === bootId && silentMs <= graceMs) changes.push({ name, bootId, ready: true, reason: 'lease renewed', expect });
   }
   return changes;

@@ -4,13 +4,21 @@ import { planPods } from './pod-plan.js';
 
 let offset = 0;
 function given(events: Omit<EventEnvelope, 'id' | 'time'>[], from: ClusterState = initialState): ClusterState {
-  return events.reduce((state, e) => apply(state, { ...e, id: `e${offset}`, time: new Date(offset * 1000).toISOString(), offset: offset++ } as never).state, from);
+  return events.reduce(
+    (state, e) => apply(state, { ...e, id: `e${offset}`, time: new Date(offset * 1000).toISOString(), offset: offset++ } as never).state,
+    from,
+  );
 }
 const fn = (min: number, artifact = 'a') => ({
   type: 'FunctionApplied' as const,
   data: {
     namespace: 'default',
-    manifest: FunctionManifest.parse({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'hello' }, spec: { source: { artifact: `sha256:${artifact.repeat(64)}` }, scale: { min } } }),
+    manifest: FunctionManifest.parse({
+      apiVersion: 'tide.dev/v1',
+      kind: 'Function',
+      metadata: { name: 'hello' },
+      spec: { source: { artifact: `sha256:${artifact.repeat(64)}` }, scale: { min } },
+    }),
   },
 });
 const setup = [
@@ -20,7 +28,10 @@ const setup = [
 const pod = (name: string, revision: string) => ({ type: 'PodCreated' as const, data: { namespace: 'default', name, revision } });
 const ready = (name: string) => [
   { type: 'PodBound' as const, data: { namespace: 'default', name, node: 'local' } },
-  { type: 'PodStatusReported' as const, data: { namespace: 'default', name, node: 'local', bootId: 'b', phase: 'Ready' as const, endpoint: 'http://127.0.0.1:1', restartCount: 0 } },
+  {
+    type: 'PodStatusReported' as const,
+    data: { namespace: 'default', name, node: 'local', bootId: 'b', phase: 'Ready' as const, endpoint: 'http://127.0.0.1:1', restartCount: 0 },
+  },
 ];
 
 describe('planPods', () => {
@@ -34,13 +45,30 @@ describe('planPods', () => {
   });
 
   it('given too many pods, when planned, then it removes the ones that serve nothing first', () => {
-    const state = given([...setup, fn(2), pod('hello-00001-aaaaa', 'hello-00001'), ...ready('hello-00001-aaaaa'), pod('hello-00001-bbbbb', 'hello-00001'), ...ready('hello-00001-bbbbb'), pod('hello-00001-ccccc', 'hello-00001'), fn(1), { type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from: 2, to: 1, reason: 'less load', inputs: {} } }]);
+    const state = given([
+      ...setup,
+      fn(2),
+      pod('hello-00001-aaaaa', 'hello-00001'),
+      ...ready('hello-00001-aaaaa'),
+      pod('hello-00001-bbbbb', 'hello-00001'),
+      ...ready('hello-00001-bbbbb'),
+      pod('hello-00001-ccccc', 'hello-00001'),
+      fn(1),
+      { type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from: 2, to: 1, reason: 'less load', inputs: {} } },
+    ]);
     const plan = planPods(state);
     expect(plan.remove.map((r) => r.pod.metadata.name)).toEqual(['hello-00001-ccccc', 'hello-00001-bbbbb']);
   });
 
   it('given a new revision, when its pods are not ready yet, then the old pods keep serving', () => {
-    const state = given([...setup, fn(1), pod('hello-00001-aaaaa', 'hello-00001'), ...ready('hello-00001-aaaaa'), fn(1, 'b'), pod('hello-00002-aaaaa', 'hello-00002')]);
+    const state = given([
+      ...setup,
+      fn(1),
+      pod('hello-00001-aaaaa', 'hello-00001'),
+      ...ready('hello-00001-aaaaa'),
+      fn(1, 'b'),
+      pod('hello-00002-aaaaa', 'hello-00002'),
+    ]);
     expect(planPods(state)).toEqual({ create: [], remove: [] });
     const next = given(ready('hello-00002-aaaaa'), state);
     expect(planPods(next).remove.map((r) => [r.pod.metadata.name, r.reason])).toEqual([['hello-00001-aaaaa', 'replaced by revision hello-00002']]);
@@ -49,7 +77,17 @@ describe('planPods', () => {
   describe('given a latest revision whose pods never became ready', () => {
     const exited = (name: string, restartCount: number) => ({
       type: 'PodStatusReported' as const,
-      data: { namespace: 'default', name, node: 'local', bootId: 'b', phase: 'Exited' as const, reason: 'import failed: Error: boom', exitCode: 1, nextRestartAt: 1, restartCount },
+      data: {
+        namespace: 'default',
+        name,
+        node: 'local',
+        bootId: 'b',
+        phase: 'Exited' as const,
+        reason: 'import failed: Error: boom',
+        exitCode: 1,
+        nextRestartAt: 1,
+        restartCount,
+      },
     });
     const failing = () =>
       given([
@@ -63,7 +101,7 @@ describe('planPods', () => {
         exited('hello-00002-aaaaa', 1),
       ]);
 
-    it('when the previous revision\'s only pod exits, then it is kept for its node to restart, not removed', () => {
+    it("when the previous revision's only pod exits, then it is kept for its node to restart, not removed", () => {
       const state = given([exited('hello-00001-aaaaa', 0)], failing());
       expect(planPods(state)).toEqual({ create: [], remove: [] });
     });
@@ -74,7 +112,23 @@ describe('planPods', () => {
     });
 
     it('when it becomes ready, then the previous revision is replaced as usual', () => {
-      const state = given([{ type: 'PodStatusReported', data: { namespace: 'default', name: 'hello-00002-aaaaa', node: 'local', bootId: 'b', phase: 'Ready', endpoint: 'http://127.0.0.1:2', restartCount: 2 } }], failing());
+      const state = given(
+        [
+          {
+            type: 'PodStatusReported',
+            data: {
+              namespace: 'default',
+              name: 'hello-00002-aaaaa',
+              node: 'local',
+              bootId: 'b',
+              phase: 'Ready',
+              endpoint: 'http://127.0.0.1:2',
+              restartCount: 2,
+            },
+          },
+        ],
+        failing(),
+      );
       expect(planPods(state).remove.map((r) => [r.pod.metadata.name, r.reason])).toEqual([['hello-00001-aaaaa', 'replaced by revision hello-00002']]);
     });
   });
@@ -85,7 +139,19 @@ describe('planPods', () => {
       fn(1),
       pod('hello-00001-aaaaa', 'hello-00001'),
       { type: 'PodBound', data: { namespace: 'default', name: 'hello-00001-aaaaa', node: 'local' } },
-      { type: 'PodStatusReported', data: { namespace: 'default', name: 'hello-00001-aaaaa', node: 'local', bootId: 'b', phase: 'Exited', reason: 'import failed: Error: boom', nextRestartAt: 1, restartCount: 1 } },
+      {
+        type: 'PodStatusReported',
+        data: {
+          namespace: 'default',
+          name: 'hello-00001-aaaaa',
+          node: 'local',
+          bootId: 'b',
+          phase: 'Exited',
+          reason: 'import failed: Error: boom',
+          nextRestartAt: 1,
+          restartCount: 1,
+        },
+      },
       fn(1, 'b'),
     ]);
     const plan = planPods(state);
@@ -117,7 +183,12 @@ describe('planPods', () => {
       type: 'FunctionApplied' as const,
       data: {
         namespace: 'default',
-        manifest: FunctionManifest.parse({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'hello' }, spec: { source: { artifact: `sha256:${artifact.repeat(64)}` }, scale: { min: 4 }, rollout: { maxSurge: 1, maxUnavailable: 0 } } }),
+        manifest: FunctionManifest.parse({
+          apiVersion: 'tide.dev/v1',
+          kind: 'Function',
+          metadata: { name: 'hello' },
+          spec: { source: { artifact: `sha256:${artifact.repeat(64)}` }, scale: { min: 4 }, rollout: { maxSurge: 1, maxUnavailable: 0 } },
+        }),
       },
     });
     const old = ['a', 'b', 'c', 'd'].map((x) => `hello-00001-${x.repeat(5)}`);
@@ -138,7 +209,14 @@ describe('planPods', () => {
           apiVersion: 'tide.dev/v1',
           kind: 'Function',
           metadata: { name: 'hello' },
-          spec: { source: { artifact: `sha256:${'b'.repeat(64)}` }, scale: { min: 4 }, traffic: [{ revision: 'hello-00001', percent: 50, tag: 'blue' }, { latestRevision: true, percent: 50, tag: 'green' }] },
+          spec: {
+            source: { artifact: `sha256:${'b'.repeat(64)}` },
+            scale: { min: 4 },
+            traffic: [
+              { revision: 'hello-00001', percent: 50, tag: 'blue' },
+              { latestRevision: true, percent: 50, tag: 'green' },
+            ],
+          },
         }),
       },
     };

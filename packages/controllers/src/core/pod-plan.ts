@@ -41,7 +41,11 @@ export function standInFor(fn: TideFunction, pods: readonly Pod[]): string | und
   const live = pods.filter((p) => p.status.phase !== 'Terminating');
   if (live.some((p) => p.spec.revision === latest && p.status.phase === 'Ready')) return undefined;
   const others = live.filter((p) => p.spec.revision !== latest);
-  const newest = (candidates: readonly Pod[]) => candidates.map((p) => p.spec.revision).sort().at(-1);
+  const newest = (candidates: readonly Pod[]) =>
+    candidates
+      .map((p) => p.spec.revision)
+      .sort()
+      .at(-1);
   return newest(others.filter((p) => p.status.phase === 'Ready')) ?? newest(others.filter((p) => p.status.waiting !== 'CrashLoopBackOff'));
 }
 

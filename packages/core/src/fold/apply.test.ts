@@ -4,9 +4,16 @@ import { initialState } from '../state.js';
 import { apply } from './apply.js';
 
 const ns = { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } } as const;
-const node = { type: 'NodeRegistered', data: { name: 'local', bootId: 'boot-1', address: '127.0.0.1', capacity: { memoryMb: 4096, cpuMilli: 2000, pods: 100 } } } as const;
+const node = {
+  type: 'NodeRegistered',
+  data: { name: 'local', bootId: 'boot-1', address: '127.0.0.1', capacity: { memoryMb: 4096, cpuMilli: 2000, pods: 100 } },
+} as const;
 const hello = (spec = {}, expect?: number | null) =>
-  ({ type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello', spec) }, ...(expect === undefined ? {} : { expect }) }) as const;
+  ({
+    type: 'FunctionApplied',
+    data: { namespace: 'default', manifest: functionManifest('hello', spec) },
+    ...(expect === undefined ? {} : { expect }),
+  }) as const;
 
 describe('apply (the fold)', () => {
   it('creates a function and its first revision, with resourceVersion = offset', () => {
@@ -25,7 +32,12 @@ describe('apply (the fold)', () => {
   });
 
   it('makes a new revision only when the revision template changes', () => {
-    const { state } = foldAll([ns, hello(), hello({ scale: { min: 2, max: 5, target: 10, metric: 'concurrency', scaleToZeroAfterSeconds: 30 } }), hello({ source: { artifact: DIGEST_B } })]);
+    const { state } = foldAll([
+      ns,
+      hello(),
+      hello({ scale: { min: 2, max: 5, target: 10, metric: 'concurrency', scaleToZeroAfterSeconds: 30 } }),
+      hello({ source: { artifact: DIGEST_B } }),
+    ]);
     expect([...state.revisions.keys()].sort()).toEqual(['default/hello-00001', 'default/hello-00002']);
     expect(state.functions.get('default/hello')?.status.latestRevision).toBe('hello-00002');
     expect(state.functions.get('default/hello')?.metadata.generation).toBe(3);
@@ -76,7 +88,10 @@ describe('apply (the fold)', () => {
 
   it('rejects reports from a stale node incarnation and resets pods when the node restarts', () => {
     const pod = { namespace: 'default', name: 'hello-00001-abcde' };
-    const ready = { type: 'PodStatusReported', data: { ...pod, node: 'local', bootId: 'boot-1', phase: 'Ready', endpoint: 'http://127.0.0.1:5000', restartCount: 0 } } as const;
+    const ready = {
+      type: 'PodStatusReported',
+      data: { ...pod, node: 'local', bootId: 'boot-1', phase: 'Ready', endpoint: 'http://127.0.0.1:5000', restartCount: 0 },
+    } as const;
     const { state, verdicts } = foldAll([
       ns,
       node,
@@ -93,7 +108,8 @@ describe('apply (the fold)', () => {
   });
 
   it('records a scale decision made from the current replicas, and rejects a stale one', () => {
-    const scale = (from: number, to: number) => ({ type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from, to, reason: `from ${from} to ${to}`, inputs: { concurrency: 12 } } }) as const;
+    const scale = (from: number, to: number) =>
+      ({ type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from, to, reason: `from ${from} to ${to}`, inputs: { concurrency: 12 } } }) as const;
     const { state, verdicts } = foldAll([ns, hello(), scale(1, 4), scale(1, 2), scale(4, 25)]);
     expect(verdicts.slice(2).map((v) => v.accepted)).toEqual([true, false, false]);
     expect(verdicts[3]).toMatchObject({ code: 'conflict' });
@@ -112,8 +128,18 @@ describe('apply (the fold)', () => {
   });
 
   it('resolves traffic to revision names, and rejects traffic to a revision that does not exist', () => {
-    const split = { traffic: [{ revision: 'hello-00001', percent: 50, tag: 'old' }, { latestRevision: true, percent: 50 }] };
-    const { state, verdicts } = foldAll([ns, hello(), hello({ source: { artifact: DIGEST_B }, ...split }), hello({ traffic: [{ revision: 'hello-00042', percent: 100 }] })]);
+    const split = {
+      traffic: [
+        { revision: 'hello-00001', percent: 50, tag: 'old' },
+        { latestRevision: true, percent: 50 },
+      ],
+    };
+    const { state, verdicts } = foldAll([
+      ns,
+      hello(),
+      hello({ source: { artifact: DIGEST_B }, ...split }),
+      hello({ traffic: [{ revision: 'hello-00042', percent: 100 }] }),
+    ]);
     expect(state.functions.get('default/hello')?.status.traffic).toEqual([
       { revision: 'hello-00001', percent: 50, tag: 'old' },
       { revision: 'hello-00002', percent: 50 },
@@ -122,7 +148,12 @@ describe('apply (the fold)', () => {
   });
 
   it('undoes a rollout with a new event: the previous revision runs again, and no revision is made', () => {
-    const { state, verdicts } = foldAll([ns, hello({ env: { V: '1' } }), hello({ env: { V: '2' } }), { type: 'RolloutUndone', data: { namespace: 'default', name: 'hello' } }]);
+    const { state, verdicts } = foldAll([
+      ns,
+      hello({ env: { V: '1' } }),
+      hello({ env: { V: '2' } }),
+      { type: 'RolloutUndone', data: { namespace: 'default', name: 'hello' } },
+    ]);
     expect(verdicts.every((v) => v.accepted)).toBe(true);
     const fn = state.functions.get('default/hello')!;
     expect(fn.status.latestRevision).toBe('hello-00001');
@@ -135,7 +166,23 @@ describe('apply (the fold)', () => {
 
   it('keeps revisionHistoryLimit older revisions, and those traffic names', () => {
     const apply = (v: number, extra = {}) => hello({ env: { V: String(v) }, revisionHistoryLimit: 1, ...extra });
-    const { state } = foldAll([ns, apply(1), apply(2), apply(3, { traffic: [{ revision: 'hello-00001', percent: 10 }, { latestRevision: true, percent: 90 }] }), apply(4, { traffic: [{ revision: 'hello-00001', percent: 10 }, { latestRevision: true, percent: 90 }] })]);
+    const { state } = foldAll([
+      ns,
+      apply(1),
+      apply(2),
+      apply(3, {
+        traffic: [
+          { revision: 'hello-00001', percent: 10 },
+          { latestRevision: true, percent: 90 },
+        ],
+      }),
+      apply(4, {
+        traffic: [
+          { revision: 'hello-00001', percent: 10 },
+          { latestRevision: true, percent: 90 },
+        ],
+      }),
+    ]);
     expect([...state.revisions.keys()].sort()).toEqual(['default/hello-00001', 'default/hello-00003', 'default/hello-00004']);
   });
 
@@ -169,7 +216,12 @@ describe('apply (the fold)', () => {
 
   it('elects leaders epoch by epoch and rejects what a deposed leader writes', () => {
     const elect = (epoch: number, holder: string) => ({ type: 'LeaderElected', data: { role: 'controllers', epoch, holder } }) as const;
-    const scale = (to: number, epoch: number) => ({ type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from: 1, to, reason: 'x', inputs: {} }, leader: { role: 'controllers', epoch } }) as const;
+    const scale = (to: number, epoch: number) =>
+      ({
+        type: 'ScaleSet',
+        data: { namespace: 'default', name: 'hello', from: 1, to, reason: 'x', inputs: {} },
+        leader: { role: 'controllers', epoch },
+      }) as const;
     const { state, verdicts } = foldAll([ns, hello(), elect(1, 'cp-a'), elect(1, 'cp-b'), elect(2, 'cp-b'), scale(3, 1), scale(2, 2)]);
     expect(verdicts.slice(2).map((v) => (v.accepted ? 'ok' : v.code))).toEqual(['ok', 'conflict', 'ok', 'conflict', 'ok']);
     expect(verdicts[5]).toMatchObject({ reason: expect.stringMatching(/stale controllers leader: epoch 1, current 2/) });

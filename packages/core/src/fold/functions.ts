@@ -2,7 +2,15 @@ import type { EventOf } from '../events.js';
 import type { ClusterState } from '../state.js';
 import { rejected, type Rejection } from '../state.js';
 import { API_VERSION, keyOf } from '../resources/meta.js';
-import { initialReplicas, revisionTemplateOf, type FunctionStatus, type Revision, type RevisionTemplate, type TideFunction, type TrafficTarget } from '../resources/function.js';
+import {
+  initialReplicas,
+  revisionTemplateOf,
+  type FunctionStatus,
+  type Revision,
+  type RevisionTemplate,
+  type TideFunction,
+  type TrafficTarget,
+} from '../resources/function.js';
 import { functionQuotaViolation } from '../quota.js';
 import { canonicalJson, newMeta, type FoldContext, type HandlerResult } from './context.js';
 
@@ -137,7 +145,12 @@ export function rolloutUndone(state: ClusterState, event: EventOf<'RolloutUndone
     ? own.find((r) => r.metadata.name === event.data.revision)
     : own.filter((r) => r.spec.number < (latest?.spec.number ?? Infinity)).sort((a, b) => b.spec.number - a.spec.number)[0];
   if (!target) {
-    return { rejected: rejected('not-found', event.data.revision ? `revision ${event.data.revision} of ${key} not found` : `function ${key} has no earlier revision to go back to`) };
+    return {
+      rejected: rejected(
+        'not-found',
+        event.data.revision ? `revision ${event.data.revision} of ${key} not found` : `function ${key} has no earlier revision to go back to`,
+      ),
+    };
   }
   if (target.metadata.name === fn.status.latestRevision) return { rejected: rejected('conflict', `function ${key} already runs ${target.metadata.name}`) };
   const { traffic: _pinned, ...rest } = fn.spec;
@@ -148,7 +161,12 @@ export function rolloutUndone(state: ClusterState, event: EventOf<'RolloutUndone
     ...fn,
     metadata: { ...fn.metadata, resourceVersion: String(ctx.offset), generation: fn.metadata.generation + 1 },
     spec,
-    status: { ...fn.status, latestRevision: target.metadata.name, traffic: traffic.targets, desiredReplicas: Math.max(fn.status.desiredReplicas, initialReplicas(fn.spec.scale)) },
+    status: {
+      ...fn.status,
+      latestRevision: target.metadata.name,
+      traffic: traffic.targets,
+      desiredReplicas: Math.max(fn.status.desiredReplicas, initialReplicas(fn.spec.scale)),
+    },
   };
   return { state: { ...state, functions: state.functions.set(key, updated) } };
 }

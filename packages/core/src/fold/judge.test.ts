@@ -4,7 +4,11 @@ import { apply } from './apply.js';
 import { judge } from './judge.js';
 import type { LoggedEvent } from '../events.js';
 
-const ns = (name: string, expect?: number | null) => ({ type: 'NamespaceApplied' as const, data: { name, labels: {}, annotations: {} }, ...(expect === undefined ? {} : { expect }) });
+const ns = (name: string, expect?: number | null) => ({
+  type: 'NamespaceApplied' as const,
+  data: { name, labels: {}, annotations: {} },
+  ...(expect === undefined ? {} : { expect }),
+});
 const given = apply(initialState, { ...ns('default'), id: 'event-0000', time: '2026-01-01T00:00:00Z', offset: 0 } as LoggedEvent).state;
 
 describe('judge: the fold’s verdict on an event were it appended now', () => {

@@ -10,7 +10,9 @@ export function namespaceApplied(state: ClusterState, event: EventOf<'NamespaceA
   const metadata = existing
     ? { ...existing.metadata, labels, annotations, resourceVersion: String(ctx.offset) }
     : newMeta(ctx, name, undefined, labels, annotations);
-  return { state: { ...state, namespaces: state.namespaces.set(name, { apiVersion: API_VERSION, kind: 'Namespace', metadata, spec: quota ? { quota } : {} }) } };
+  return {
+    state: { ...state, namespaces: state.namespaces.set(name, { apiVersion: API_VERSION, kind: 'Namespace', metadata, spec: quota ? { quota } : {} }) },
+  };
 }
 
 /** Deleting a namespace deletes its functions and revisions; the controllers then remove their pods. */

@@ -16,7 +16,13 @@ export function nodeRegistered(state: ClusterState, event: EventOf<'NodeRegister
   const metadata = existing ? { ...existing.metadata, labels, resourceVersion: String(ctx.offset) } : newMeta(ctx, name, undefined, labels);
   // Cordoning is the operator's decision and outlives the agent's restarts.
   const unschedulable = existing?.spec.unschedulable ?? false;
-  const node: TideNode = { apiVersion: API_VERSION, kind: 'Node', metadata, spec: { capacity, address, taints, unschedulable }, status: { ready: true, bootId } };
+  const node: TideNode = {
+    apiVersion: API_VERSION,
+    kind: 'Node',
+    metadata,
+    spec: { capacity, address, taints, unschedulable },
+    status: { ready: true, bootId },
+  };
   const pods = state.pods.withMutations((draft) => {
     for (const [key, pod] of state.pods) {
       if (pod.spec.node !== name || pod.status.nodeBootId === bootId || pod.status.phase === 'Bound') continue;
@@ -50,7 +56,8 @@ export function nodeDeleted(state: ClusterState, event: EventOf<'NodeDeleted'>):
   const { name } = event.data;
   const node = state.nodes.get(name);
   if (!node) return { rejected: rejected('not-found', `node ${name} not found`) };
-  if (node.status.ready) return { rejected: rejected('conflict', `node ${name} is Ready: its agent is still running; stop the agent first (tide drain ${name} moves its pods)`) };
+  if (node.status.ready)
+    return { rejected: rejected('conflict', `node ${name} is Ready: its agent is still running; stop the agent first (tide drain ${name} moves its pods)`) };
   return { state: { ...state, nodes: state.nodes.delete(name), pods: state.pods.filter((pod) => pod.spec.node !== name) } };
 }
 
@@ -65,7 +72,11 @@ export function nodeReadinessChanged(state: ClusterState, event: EventOf<'NodeRe
   if (!node) return { rejected: rejected('not-found', `node ${name} not found`) };
   if (node.status.bootId !== bootId) return { rejected: rejected('conflict', `node ${name} has restarted since (boot ${node.status.bootId}, not ${bootId})`) };
   if (node.status.ready === ready) return { rejected: rejected('conflict', `node ${name} is already ${ready ? 'ready' : 'not ready'}`) };
-  const updated: TideNode = { ...node, metadata: { ...node.metadata, resourceVersion: String(ctx.offset) }, status: { ready, bootId, ...(ready ? {} : { reason }) } };
+  const updated: TideNode = {
+    ...node,
+    metadata: { ...node.metadata, resourceVersion: String(ctx.offset) },
+    status: { ready, bootId, ...(ready ? {} : { reason }) },
+  };
   const pods = ready ? state.pods : state.pods.filter((pod) => pod.spec.node !== name);
   return { state: { ...state, nodes: state.nodes.set(name, updated), pods } };
 }

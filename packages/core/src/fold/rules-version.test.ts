@@ -66,7 +66,7 @@ describe('fold rules versions', () => {
     expect([...state.functions.keys()]).toEqual(['team/hello']);
   });
 
-  it('halts on a state folded under rules this build does not know (a newer build\'s snapshot)', () => {
+  it("halts on a state folded under rules this build does not know (a newer build's snapshot)", () => {
     const newer = foldAll(log, initialState, testRuleBook).state;
     const result = apply(decodeSnapshot(encodeSnapshot(newer)), { ...team, id: 'next', time: new Date(0).toISOString(), offset: 7 }, v1RuleBook);
     expect(result.verdict).toMatchObject({ accepted: false, code: 'unsupported-rules' });

@@ -21,7 +21,12 @@ export function haltAt(offset: number, version: number, book: RuleBook): FoldHal
  * (a skip or a step back is rejected alike by all). The next version being unknown here is not a
  * verdict but a halt (`unknown`): the caller stops the fold at this event.
  */
-export function rulesVersionRaised(state: ClusterState, event: EventOf<'RulesVersionRaised'>, ctx: FoldContext, book: RuleBook): HandlerResult | { unknown: FoldHalt } {
+export function rulesVersionRaised(
+  state: ClusterState,
+  event: EventOf<'RulesVersionRaised'>,
+  ctx: FoldContext,
+  book: RuleBook,
+): HandlerResult | { unknown: FoldHalt } {
   const { version } = event.data;
   if (version !== state.rulesVersion + 1) {
     return { rejected: rejected('conflict', `rules version ${version} is not the next one (in force: ${state.rulesVersion})`) };

@@ -41,7 +41,12 @@ export const rulesV1: FoldRules = {
   NodeReadinessChanged: nodeReadinessChanged,
   LeaderElected: leaderElected,
   // Releases before version 2 did not know the event: a log judged by version 1 keeps the node.
-  NodeDeleted: (_state, event) => ({ rejected: rejected('unsupported-rules', `deleting node ${event.data.name} needs fold rules version 2; the cluster still runs version 1 (it switches once every member speaks 2)`) }),
+  NodeDeleted: (_state, event) => ({
+    rejected: rejected(
+      'unsupported-rules',
+      `deleting node ${event.data.name} needs fold rules version 2; the cluster still runs version 1 (it switches once every member speaks 2)`,
+    ),
+  }),
 };
 
 /** Version 2: `tide delete node` (NodeDeleted) removes a node that is not ready, with its pods. */

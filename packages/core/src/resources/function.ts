@@ -26,7 +26,11 @@ export const TrafficTarget = z
     revision: z.string().min(1).optional(),
     latestRevision: z.boolean().optional(),
     percent: z.number().int().min(0).max(100),
-    tag: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(63).optional(),
+    tag: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+      .max(63)
+      .optional(),
   })
   .strict()
   .refine((t) => (t.revision !== undefined) !== (t.latestRevision === true), { message: 'give either revision or latestRevision: true' });
@@ -38,7 +42,9 @@ const podCountOrPercent = z.union([z.number().int().min(0).max(10_000), z.string
 export const RolloutSpec = z
   .object({ maxSurge: podCountOrPercent.default('25%'), maxUnavailable: podCountOrPercent.default(0) })
   .strict()
-  .refine((r) => !(isZero(r.maxSurge) && isZero(r.maxUnavailable)), { message: 'maxSurge and maxUnavailable cannot both be 0: a rollout could never make progress' });
+  .refine((r) => !(isZero(r.maxSurge) && isZero(r.maxUnavailable)), {
+    message: 'maxSurge and maxUnavailable cannot both be 0: a rollout could never make progress',
+  });
 export type RolloutSpec = z.infer<typeof RolloutSpec>;
 
 function isZero(value: number | string): boolean {
@@ -65,7 +71,10 @@ export type Toleration = z.infer<typeof Toleration>;
 export const Probe = z
   .object({
     /** An HTTP GET of this path on the pod must answer 2xx or 3xx. */
-    path: z.string().regex(/^\/[\x21-\x7e]*$/, 'must be a URL path starting with "/"').max(512),
+    path: z
+      .string()
+      .regex(/^\/[\x21-\x7e]*$/, 'must be a URL path starting with "/"')
+      .max(512),
     initialDelaySeconds: z.number().int().min(0).max(3600).default(0),
     periodSeconds: z.number().int().min(1).max(300).default(10),
     timeoutSeconds: z.number().int().min(1).max(60).default(1),

@@ -45,9 +45,7 @@ export type Pod = z.infer<typeof Pod>;
 export const NodeCapacity = z.object({ memoryMb: z.number().int().positive(), cpuMilli: z.number().int().positive(), pods: z.number().int().positive() });
 export type NodeCapacity = z.infer<typeof NodeCapacity>;
 
-export const Taint = z
-  .object({ key: z.string().min(1).max(253), value: z.string().max(63).optional(), effect: z.enum(['NoSchedule', 'NoExecute']) })
-  .strict();
+export const Taint = z.object({ key: z.string().min(1).max(253), value: z.string().max(63).optional(), effect: z.enum(['NoSchedule', 'NoExecute']) }).strict();
 export type Taint = z.infer<typeof Taint>;
 
 export const TideNode = z.object({

@@ -44,7 +44,13 @@ describe('followTopic', () => {
     const handled: string[] = [];
     let rewound = 0;
     const abort = new AbortController();
-    const following = followTopic(log, 't', { name: 'test', from: 0, signal: abort.signal, onRecord: (r) => void handled.push(text(r.value)), onRewound: () => rewound++ });
+    const following = followTopic(log, 't', {
+      name: 'test',
+      from: 0,
+      signal: abort.signal,
+      onRecord: (r) => void handled.push(text(r.value)),
+      onRewound: () => rewound++,
+    });
     await eventually(() => expect(handled).toHaveLength(2), { timeoutMs: 2_000, intervalMs: 5 });
     log.wipe();
     await log.append('t', [{ value: 'new-1' }]);

@@ -53,7 +53,12 @@ describe('a reconcile loop whose proposals the fold rejects', () => {
     expect(await appended()).toBe(1);
     expect(passes).toBe(1);
 
-    for (const [ms, total] of [[5, 2], [10, 3], [20, 4], [40, 5]] as const) {
+    for (const [ms, total] of [
+      [5, 2],
+      [10, 3],
+      [20, 4],
+      [40, 5],
+    ] as const) {
       clock.advance(ms - 1);
       expect(await appended(), `nothing is retried before ${ms} ms passed`).toBe(total - 1);
       clock.advance(1);
@@ -88,7 +93,11 @@ describe('a reconcile loop whose proposals the fold rejects', () => {
         throw new Error('planner crashed');
       },
     });
-    for (const [ms, total] of [[100, 1], [200, 2], [400, 3]] as const) {
+    for (const [ms, total] of [
+      [100, 1],
+      [200, 2],
+      [400, 3],
+    ] as const) {
       await eventually(() => expect(clock.pendingTimers()).toContain(clock.now() + ms), { timeoutMs: 5_000, intervalMs: 5 });
       expect(passes).toBe(total);
       clock.advance(ms);

@@ -99,10 +99,13 @@ export function startReconcileLoop(store: StateStore, options: ReconcileLoopOpti
     wakeTimer = undefined;
     const dueAt = backoffs.get(WHOLE_PASS)?.notBefore ?? nextDueAt(backoffs);
     if (dueAt === undefined || stopped) return;
-    wakeTimer = clock.setTimeout(() => {
-      wakeTimer = undefined;
-      trigger();
-    }, Math.max(0, dueAt - clock.now()));
+    wakeTimer = clock.setTimeout(
+      () => {
+        wakeTimer = undefined;
+        trigger();
+      },
+      Math.max(0, dueAt - clock.now()),
+    );
   };
 
   const trigger = () => {

@@ -15,10 +15,22 @@ const { state: given } = foldAll([
 
 describe('changedParts', () => {
   it.each<[string, Parameters<typeof foldAll>[0][number], StatePart[]]>([
-    ['a node that lost its lease changes nodes and pods', { type: 'NodeReadinessChanged', data: { name: 'n', bootId: 'b', ready: false, reason: 'lease expired' } }, ['nodes', 'pods']],
-    ['an undone rollout with no earlier revision is rejected and changes nothing', { type: 'RolloutUndone', data: { namespace: 'default', name: 'hello' } }, []],
+    [
+      'a node that lost its lease changes nodes and pods',
+      { type: 'NodeReadinessChanged', data: { name: 'n', bootId: 'b', ready: false, reason: 'lease expired' } },
+      ['nodes', 'pods'],
+    ],
+    [
+      'an undone rollout with no earlier revision is rejected and changes nothing',
+      { type: 'RolloutUndone', data: { namespace: 'default', name: 'hello' } },
+      [],
+    ],
     ['a leader election changes the leaders', { type: 'LeaderElected', data: { role: 'scheduler', epoch: 1, holder: 'cp-a' } }, ['leaders']],
-    ['a new revision changes functions and revisions', { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello', { env: { V: '2' } }) } }, ['functions', 'revisions']],
+    [
+      'a new revision changes functions and revisions',
+      { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello', { env: { V: '2' } }) } },
+      ['functions', 'revisions'],
+    ],
   ])('%s', (_, event, parts) => {
     const { state } = foldAll([event], given);
     expect(changedParts(given, state).sort()).toEqual(parts);

@@ -20,7 +20,12 @@ describe('state store across a switch of fold rules', () => {
 
     // when a process of this build (version 1 only) starts on them
     const errors: string[] = [];
-    const store = await openStateStore({ log, rules: v1RuleBook, snapshots: { load: async () => snapshot, save: async () => {} }, onError: (e) => errors.push(e.message) });
+    const store = await openStateStore({
+      log,
+      rules: v1RuleBook,
+      snapshots: { load: async () => snapshot, save: async () => {} },
+      onError: (e) => errors.push(e.message),
+    });
 
     // then it does not fold on from the snapshot, it stops at the switch, says why, and refuses writes
     expect(errors[0]).toMatch(/ignoring the snapshot at offset 2: it was folded under rules version 2, which this process does not know/);

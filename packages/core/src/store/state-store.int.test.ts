@@ -43,7 +43,18 @@ describe('state store', () => {
     const whole = encodeSnapshot(store.state());
     await store.close();
     const loaded: number[] = [];
-    const again = await openStateStore({ log, snapshots: { ...snapshots, load: async (max) => { const s = await snapshots.load(max); if (s) loaded.push(s.offset); return s; } }, snapshotEvery: 1000 });
+    const again = await openStateStore({
+      log,
+      snapshots: {
+        ...snapshots,
+        load: async (max) => {
+          const s = await snapshots.load(max);
+          if (s) loaded.push(s.offset);
+          return s;
+        },
+      },
+      snapshotEvery: 1000,
+    });
     expect(loaded).toEqual([9]);
     expect(encodeSnapshot(again.state())).toEqual(whole);
     await again.close();
@@ -77,7 +88,11 @@ describe('state store when the log loses its history', () => {
     log.wipe();
     await eventually(() => expect(resets).toHaveLength(1));
     expect(resets[0]!.message).toMatch(/lost its history: tide\.state no longer holds the 2 records this process had folded/);
-    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/^state store: the log tide\.state at memory no longer holds .*reached offset 2, the log now ends at 0.*following tide\.state again from its start$/)]);
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(
+        /^state store: the log tide\.state at memory no longer holds .*reached offset 2, the log now ends at 0.*following tide\.state again from its start$/,
+      ),
+    ]);
     expect(store.state().namespaces.size).toBe(0);
     const [fresh] = await store.append([{ ...namespace('new'), expect: null }]);
     expect(fresh).toMatchObject({ offset: 0, verdict: { accepted: true } });
@@ -98,7 +113,9 @@ describe('state store when the log loses its history', () => {
       log.append = append;
       return append(topic, records);
     };
-    await expect(store.append([namespace('d')])).rejects.toThrow(/lost its history: the append landed at offset 0, which this process had already folded; .* retry it/);
+    await expect(store.append([namespace('d')])).rejects.toThrow(
+      /lost its history: the append landed at offset 0, which this process had already folded; .* retry it/,
+    );
     unsubscribe();
     await store.close();
   });

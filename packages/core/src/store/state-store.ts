@@ -88,7 +88,11 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     }
     // Folded under rules this process does not know: replaying the log halts at the switch instead.
     if (!rules.has(state.rulesVersion)) {
-      options.onError?.(new Error(`ignoring the snapshot at offset ${snapshot.offset}: it was folded under rules version ${state.rulesVersion}, which this process does not know; replaying the whole log`));
+      options.onError?.(
+        new Error(
+          `ignoring the snapshot at offset ${snapshot.offset}: it was folded under rules version ${state.rulesVersion}, which this process does not know; replaying the whole log`,
+        ),
+      );
       state = initialState;
     }
   }
@@ -163,10 +167,14 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
       if (halted) return events.map(() => ({ offset: -1, verdict: { accepted: false, code: 'unsupported-rules', reason: halted.reason } }) as AppendResult);
       const envelopes: EventEnvelope[] = events.map((e) => ({ ...e, id: newId(), time: new Date(clock.now()).toISOString() }) as EventEnvelope);
       const folded = state.offset;
-      const offsets = await log.append(topic, envelopes.map((e) => ({ value: encodeEvent(e) })));
+      const offsets = await log.append(
+        topic,
+        envelopes.map((e) => ({ value: encodeEvent(e) })),
+      );
       // A log appends after everything already in it: an offset this store folded before the append
       // began belongs to another history (the reader is about to find that out and start over).
-      if (offsets.some((offset) => offset <= folded)) throw new StateStreamResetError(`the append landed at offset ${offsets[0]}, which this process had already folded`);
+      if (offsets.some((offset) => offset <= folded))
+        throw new StateStreamResetError(`the append landed at offset ${offsets[0]}, which this process had already folded`);
       return Promise.all(offsets.map(async (offset) => ({ offset, verdict: await waitFor(offset) })));
     },
     waitFor,

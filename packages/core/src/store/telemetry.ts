@@ -7,5 +7,7 @@ const METER = 'tide-core';
 export const RECONCILE_REJECTED = 'tide_reconcile_rejected';
 
 export function reconcileRejectedCounter(): Counter<{ loop: string; code: string }> {
-  return metrics.getMeter(METER).createCounter(RECONCILE_REJECTED, { description: 'Events a reconcile loop proposed that the fold rejected, by loop and code' });
+  return metrics
+    .getMeter(METER)
+    .createCounter(RECONCILE_REJECTED, { description: 'Events a reconcile loop proposed that the fold rejected, by loop and code' });
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type EndpointLoad, pickEndpoint } from './pick-endpoint.js';
 
-const pods = (...loads: [inFlight: number, concurrency: number][]): EndpointLoad[] =>
-  loads.map(([inFlight, concurrency]) => ({ inFlight, concurrency }));
+const pods = (...loads: [inFlight: number, concurrency: number][]): EndpointLoad[] => loads.map(([inFlight, concurrency]) => ({ inFlight, concurrency }));
 
 /** A fixed sequence of "random" numbers, so the two sampled pods are chosen by the test. */
 const sequence = (...values: number[]) => {

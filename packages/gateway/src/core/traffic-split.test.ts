@@ -17,7 +17,15 @@ describe('pickSplit', () => {
   });
 
   it('skips routes at 0 percent and returns nothing when all are', () => {
-    expect(pickSplit([{ key: 'a', percent: 0 }, { key: 'b', percent: 100 }], 0)).toBe('b');
+    expect(
+      pickSplit(
+        [
+          { key: 'a', percent: 0 },
+          { key: 'b', percent: 100 },
+        ],
+        0,
+      ),
+    ).toBe('b');
     expect(pickSplit([{ key: 'a', percent: 0 }], 0.5)).toBeUndefined();
   });
 

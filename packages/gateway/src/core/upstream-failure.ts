@@ -6,12 +6,7 @@ export interface UpstreamFailure {
 
 const HEADERS_TIMEOUT = 'UND_ERR_HEADERS_TIMEOUT';
 
-export function describeUpstreamFailure(
-  error: Error & { code?: unknown },
-  pod: string,
-  functionKey: string,
-  timeoutMs: number,
-): UpstreamFailure {
+export function describeUpstreamFailure(error: Error & { code?: unknown }, pod: string, functionKey: string, timeoutMs: number): UpstreamFailure {
   if (error.code === HEADERS_TIMEOUT) {
     return {
       status: 504,

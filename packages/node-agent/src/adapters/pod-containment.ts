@@ -124,13 +124,18 @@ export function openPodContainment(options: ContainmentOptions): PodContainment 
  */
 function openAgentCgroup(name: string, onLog: (line: string) => void): string | undefined {
   const degrade = (why: string) => {
-    onLog(`no cgroup per pod (${why}): a pod's processes are found by ${POD_TOKEN_ENV} in /proc/<pid>/environ, and a child that clears its environment outlives its pod`);
+    onLog(
+      `no cgroup per pod (${why}): a pod's processes are found by ${POD_TOKEN_ENV} in /proc/<pid>/environ, and a child that clears its environment outlives its pod`,
+    );
     return undefined;
   };
   try {
     const mount = cgroup2Mount();
     if (mount === undefined) return degrade('no cgroup2 file system mounted');
-    const own = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((line) => line.startsWith('0::'))?.slice(3);
+    const own = readFileSync('/proc/self/cgroup', 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith('0::'))
+      ?.slice(3);
     if (own === undefined) return degrade('this process is in no cgroup v2');
     const parent = join(mount, own);
     // Moving a pod out of the agent's cgroup needs write access to the parent's cgroup.procs.

@@ -4,7 +4,14 @@ import type { ProbeSpec } from '../pod-types.js';
 import { createManualClock } from '../testing/manual-clock.js';
 import { startPodProbes } from './pod-probes.js';
 
-const spec = (overrides: Partial<ProbeSpec> = {}): ProbeSpec => ({ path: '/healthz', initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3, ...overrides });
+const spec = (overrides: Partial<ProbeSpec> = {}): ProbeSpec => ({
+  path: '/healthz',
+  initialDelaySeconds: 5,
+  periodSeconds: 10,
+  timeoutSeconds: 1,
+  failureThreshold: 3,
+  ...overrides,
+});
 
 /** Probes against a scripted pod: answers come from `answers` by path; every probe is recorded with its time. */
 function harness(probes: { readiness?: ProbeSpec; liveness?: ProbeSpec }) {
@@ -46,7 +53,10 @@ describe('startPodProbes', () => {
   });
 
   it('reports a liveness failure once and stops probing liveness, while readiness goes on', async () => {
-    const { clock, answers, calls, events } = harness({ readiness: spec({ path: '/ready', initialDelaySeconds: 0 }), liveness: spec({ path: '/live', initialDelaySeconds: 0, failureThreshold: 2 }) });
+    const { clock, answers, calls, events } = harness({
+      readiness: spec({ path: '/ready', initialDelaySeconds: 0 }),
+      liveness: spec({ path: '/live', initialDelaySeconds: 0, failureThreshold: 2 }),
+    });
     answers['/live'] = { ok: false, why: 'connection refused' };
     await clock.advance(60_000);
     expect(events).toEqual(['10000 liveness failed: connection refused']);

@@ -116,10 +116,14 @@ describe('pods left behind by an agent', () => {
     const artifact = await writeArtifact(temp.path, 'hello', `export default { fetch: () => new Response('hello') };`);
     // A runtime without an IPC channel does not notice its agent is gone: exactly the leftover to clean up.
     const startToken = 'leftover-token-5f2a9c';
-    const leftover = spawn(process.execPath, [runtimeEntry, JSON.stringify({ artifactPath: artifact, timeoutMs: 5_000, host: '127.0.0.1', pod: 'left-1', startToken })], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {},
-    });
+    const leftover = spawn(
+      process.execPath,
+      [runtimeEntry, JSON.stringify({ artifactPath: artifact, timeoutMs: 5_000, host: '127.0.0.1', pod: 'left-1', startToken })],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: {},
+      },
+    );
     children.push(leftover);
     const { port } = JSON.parse(await firstLine(leftover)) as { port: number };
     const leftoverExit = new Promise<number | null>((resolve) => leftover.once('exit', (code) => resolve(code)));

@@ -11,7 +11,11 @@ const podDir = (name: string, pidFile?: { pid: number; startToken?: string }) =>
   name,
   ...(pidFile ? { pidFile: { pid: pidFile.pid, startToken: pidFile.startToken ?? `t-${pidFile.pid}` } } : {}),
 });
-const poolDir = (token: string, pid?: number) => ({ kind: 'pool' as const, name: token, ...(pid === undefined ? {} : { pidFile: { pid, startToken: token } }) });
+const poolDir = (token: string, pid?: number) => ({
+  kind: 'pool' as const,
+  name: token,
+  ...(pid === undefined ? {} : { pidFile: { pid, startToken: token } }),
+});
 
 function view(overrides: Partial<AuditView>): AuditView {
   return { tracked: [], dirs: [], knownPods: [], alive: [], terminating: [], ...overrides };
@@ -71,7 +75,7 @@ describe('auditNode', () => {
       { repairs: [{ type: 'signal-stray', pid: 40, signal: 'SIGTERM' }], terminating: [{ pid: 40, since: NOW }] },
     ],
     [
-      'stops a stray that carries a tracked pod\'s token under its own pid (a copied command line)',
+      "stops a stray that carries a tracked pod's token under its own pid (a copied command line)",
       view({ tracked: [pod('a', 10)], dirs: [podDir('a', { pid: 10 }), podDir('copy', { pid: 31, startToken: 't-10' })], knownPods: ['a'], alive: [10, 31] }),
       { repairs: [{ type: 'signal-stray', pid: 31, signal: 'SIGTERM' }], terminating: [{ pid: 31, since: NOW }] },
     ],
@@ -115,7 +119,12 @@ describe('auditNode', () => {
   });
 
   it('never signals a tracked process, whatever directory it is found in', () => {
-    const input = view({ tracked: [pod('a', 10), pooled('p1', 20)], dirs: [podDir('elsewhere', { pid: 10 }), poolDir('p1', 20)], knownPods: ['a'], alive: [10, 20] });
+    const input = view({
+      tracked: [pod('a', 10), pooled('p1', 20)],
+      dirs: [podDir('elsewhere', { pid: 10 }), poolDir('p1', 20)],
+      knownPods: ['a'],
+      alive: [10, 20],
+    });
     expect(auditNode(input, NOW, GRACE_MS).repairs.filter((r) => r.type === 'signal-stray')).toEqual([]);
   });
 

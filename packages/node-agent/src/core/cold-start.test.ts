@@ -13,7 +13,12 @@ describe('chooseColdStart', () => {
     ['spawns a pod that wants more memory than the pool has', spec(256), pool, { path: 'spawn', reason: 'memory differs' }],
     ['spawns a pod that wants less memory than the pool has', spec(64), pool, { path: 'spawn', reason: 'memory differs' }],
     ['spawns a pod whose env sets NODE_OPTIONS', spec(128, { NODE_OPTIONS: '--enable-source-maps' }), pool, { path: 'spawn', reason: 'startup-only env' }],
-    ['spawns a pod whose env sets extra CA certificates, even empty', spec(128, { NODE_EXTRA_CA_CERTS: '' }), pool, { path: 'spawn', reason: 'startup-only env' }],
+    [
+      'spawns a pod whose env sets extra CA certificates, even empty',
+      spec(128, { NODE_EXTRA_CA_CERTS: '' }),
+      pool,
+      { path: 'spawn', reason: 'startup-only env' },
+    ],
     ['pools a pod whose env sets only run-time variables', spec(128, { NODE_ENV: 'production', TZ: 'UTC' }), pool, { path: 'pool' }],
   ])('%s', (_title, pod, view, choice) => {
     expect(chooseColdStart(pod, view)).toEqual(choice);

@@ -27,20 +27,51 @@ describe('planPods', () => {
     ['leaves a ready pod alone', [spec('a')], [{ name: 'a', phase: 'Ready' }], { actions: [] }],
     ['never restarts a pod because its spec changed under the same name', [spec('a', { memoryMb: 512 })], [{ name: 'a', phase: 'Ready' }], { actions: [] }],
     ['stops a ready pod that is no longer desired', [], [{ name: 'a', phase: 'Ready' }], { actions: [{ type: 'stop', pod: 'a' }] }],
-    ['stops a pod waiting for back-off that is no longer desired', [], [{ name: 'a', phase: 'Exited', nextRestartAt: NOW + 5 }], { actions: [{ type: 'stop', pod: 'a' }] }],
+    [
+      'stops a pod waiting for back-off that is no longer desired',
+      [],
+      [{ name: 'a', phase: 'Exited', nextRestartAt: NOW + 5 }],
+      { actions: [{ type: 'stop', pod: 'a' }] },
+    ],
     ['does not stop a pod twice', [], [{ name: 'a', phase: 'Stopping' }], { actions: [] }],
     ['waits for a stopping pod to be gone before starting it again', [spec('a')], [{ name: 'a', phase: 'Stopping' }], { actions: [] }],
-    ['restarts an exited pod whose back-off has ended', [spec('a')], [{ name: 'a', phase: 'Exited', nextRestartAt: NOW }], { actions: [{ type: 'restart', pod: 'a' }] }],
-    ['wakes at the end of the earliest back-off', [spec('a'), spec('b')], [
-      { name: 'a', phase: 'Exited', nextRestartAt: NOW + 800 },
-      { name: 'b', phase: 'Exited', nextRestartAt: NOW + 300 },
-    ], { actions: [], wakeAt: NOW + 300 }],
+    [
+      'restarts an exited pod whose back-off has ended',
+      [spec('a')],
+      [{ name: 'a', phase: 'Exited', nextRestartAt: NOW }],
+      { actions: [{ type: 'restart', pod: 'a' }] },
+    ],
+    [
+      'wakes at the end of the earliest back-off',
+      [spec('a'), spec('b')],
+      [
+        { name: 'a', phase: 'Exited', nextRestartAt: NOW + 800 },
+        { name: 'b', phase: 'Exited', nextRestartAt: NOW + 300 },
+      ],
+      { actions: [], wakeAt: NOW + 300 },
+    ],
     ['does not restart an exited pod without a restart time', [spec('a')], [{ name: 'a', phase: 'Exited' }], { actions: [] }],
-    ['starts the first of duplicate names only', [spec('a', { memoryMb: 1 }), spec('a', { memoryMb: 2 })], [], { actions: [{ type: 'start', spec: spec('a', { memoryMb: 1 }) }] }],
-    ['starts, stops and restarts in one pass', [spec('new'), spec('crashed')], [
-      { name: 'crashed', phase: 'Exited', nextRestartAt: NOW - 1 },
-      { name: 'old', phase: 'Ready' },
-    ], { actions: [{ type: 'start', spec: spec('new') }, { type: 'restart', pod: 'crashed' }, { type: 'stop', pod: 'old' }] }],
+    [
+      'starts the first of duplicate names only',
+      [spec('a', { memoryMb: 1 }), spec('a', { memoryMb: 2 })],
+      [],
+      { actions: [{ type: 'start', spec: spec('a', { memoryMb: 1 }) }] },
+    ],
+    [
+      'starts, stops and restarts in one pass',
+      [spec('new'), spec('crashed')],
+      [
+        { name: 'crashed', phase: 'Exited', nextRestartAt: NOW - 1 },
+        { name: 'old', phase: 'Ready' },
+      ],
+      {
+        actions: [
+          { type: 'start', spec: spec('new') },
+          { type: 'restart', pod: 'crashed' },
+          { type: 'stop', pod: 'old' },
+        ],
+      },
+    ],
   ];
 
   it.each(cases)('%s', (_title, desired, observed, expected) => {

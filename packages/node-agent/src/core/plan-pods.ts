@@ -10,10 +10,7 @@ export interface ObservedPod {
   nextRestartAt?: number;
 }
 
-export type PodAction =
-  | { type: 'start'; spec: PodRunSpec }
-  | { type: 'restart'; pod: string }
-  | { type: 'stop'; pod: string };
+export type PodAction = { type: 'start'; spec: PodRunSpec } | { type: 'restart'; pod: string } | { type: 'stop'; pod: string };
 
 export interface PodPlan {
   actions: PodAction[];

@@ -27,7 +27,7 @@ describe('buildPodEnv', () => {
     });
   });
 
-  it('puts the agent\'s node directory first on PATH', () => {
+  it("puts the agent's node directory first on PATH", () => {
     expect(defaultPodPath('/opt/node/bin')).toBe('/opt/node/bin:/usr/local/bin:/usr/bin:/bin');
   });
 });

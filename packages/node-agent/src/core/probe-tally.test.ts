@@ -17,7 +17,12 @@ function run(outcomes: ProbeOutcome[], threshold: number): Array<string | undefi
 describe('tallyProbe', () => {
   it.each<[string, ProbeOutcome[], number, Array<string | undefined>]>([
     ['stays passing while probes pass', [ok, ok], 3, [undefined, undefined]],
-    ['fails on the threshold-th failure in a row, with the last reason', [fail('HTTP 500'), fail('HTTP 503'), fail('timeout after 1s')], 3, [undefined, undefined, 'failed: timeout after 1s']],
+    [
+      'fails on the threshold-th failure in a row, with the last reason',
+      [fail('HTTP 500'), fail('HTTP 503'), fail('timeout after 1s')],
+      3,
+      [undefined, undefined, 'failed: timeout after 1s'],
+    ],
     ['fails at once with threshold 1', [fail('connection refused')], 1, ['failed: connection refused']],
     ['reports the failure once, not for every further failure', [fail(), fail(), fail()], 2, [undefined, 'failed: HTTP 500', undefined]],
     ['a success in between starts the count over', [fail(), fail(), ok, fail(), fail()], 3, [undefined, undefined, undefined, undefined, undefined]],

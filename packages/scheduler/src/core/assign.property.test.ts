@@ -9,24 +9,34 @@ import { createSchedulingContext, type SchedulingContext } from './scheduling-co
 // Small vocabularies, so selectors, taints and tolerations often meet.
 const labelsArb = fc.record({ disk: fc.constantFrom('ssd', 'hdd'), zone: fc.constantFrom('a', 'b') }, { requiredKeys: [] });
 const effectArb = fc.constantFrom<Taint['effect']>('NoSchedule', 'NoExecute');
-const taintArb: fc.Arbitrary<Taint> = fc.record({ key: fc.constantFrom('dedicated', 'gpu'), value: fc.constantFrom('x', 'y'), effect: effectArb }, { requiredKeys: ['key', 'effect'] });
+const taintArb: fc.Arbitrary<Taint> = fc.record(
+  { key: fc.constantFrom('dedicated', 'gpu'), value: fc.constantFrom('x', 'y'), effect: effectArb },
+  { requiredKeys: ['key', 'effect'] },
+);
 const tolerationArb: fc.Arbitrary<Toleration> = fc.record(
-  { key: fc.constantFrom('dedicated', 'gpu'), operator: fc.constantFrom<Toleration['operator']>('Equal', 'Exists'), value: fc.constantFrom('x', 'y'), effect: effectArb },
+  {
+    key: fc.constantFrom('dedicated', 'gpu'),
+    operator: fc.constantFrom<Toleration['operator']>('Equal', 'Exists'),
+    value: fc.constantFrom('x', 'y'),
+    effect: effectArb,
+  },
   { requiredKeys: ['key', 'operator'] },
 );
 
-const nodesArb = fc.array(
-  fc.record({
-    memoryMb: fc.integer({ min: 64, max: 2048 }),
-    cpuMilli: fc.integer({ min: 100, max: 4000 }),
-    pods: fc.integer({ min: 1, max: 5 }),
-    ready: fc.integer({ min: 0, max: 4 }).map((n) => n !== 0),
-    cordoned: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
-    labels: labelsArb,
-    taints: fc.array(taintArb, { maxLength: 2 }),
-  }),
-  { maxLength: 8 },
-).map((specs) => specs.map((o, i) => node(`n${i}`, o)));
+const nodesArb = fc
+  .array(
+    fc.record({
+      memoryMb: fc.integer({ min: 64, max: 2048 }),
+      cpuMilli: fc.integer({ min: 100, max: 4000 }),
+      pods: fc.integer({ min: 1, max: 5 }),
+      ready: fc.integer({ min: 0, max: 4 }).map((n) => n !== 0),
+      cordoned: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
+      labels: labelsArb,
+      taints: fc.array(taintArb, { maxLength: 2 }),
+    }),
+    { maxLength: 8 },
+  )
+  .map((specs) => specs.map((o, i) => node(`n${i}`, o)));
 
 const podsArb = (nodeCount: number) =>
   fc
@@ -46,7 +56,11 @@ const podsArb = (nodeCount: number) =>
     )
     .map((specs) => specs.map(({ boundTo, ...o }, i) => pod(`p${i}`, { ...o, ...(boundTo === null ? {} : { node: `n${boundTo}` }) })));
 
-const clusterArb = nodesArb.chain((nodes) => podsArb(nodes.length).chain((pods) => fc.record({ nodes: fc.constant(nodes), pods: fc.constant(pods), shuffled: fc.shuffledSubarray(pods, { minLength: pods.length }) })));
+const clusterArb = nodesArb.chain((nodes) =>
+  podsArb(nodes.length).chain((pods) =>
+    fc.record({ nodes: fc.constant(nodes), pods: fc.constant(pods), shuffled: fc.shuffledSubarray(pods, { minLength: pods.length }) }),
+  ),
+);
 
 const passesAll = (p: Pod, n: TideNode, ctx: SchedulingContext) => defaultPlugins.filters.every((f) => f.filter(p, n, ctx).ok);
 

@@ -19,7 +19,10 @@ describe('assignPending', () => {
   });
 
   it('serves the oldest pod first, then by name', () => {
-    const state = stateOf([node('a', { memoryMb: 600 })], [pod('young', { memoryMb: 500, createdAt: 9 }), pod('old-b', { memoryMb: 500, createdAt: 1 }), pod('old-a', { memoryMb: 500, createdAt: 1 })]);
+    const state = stateOf(
+      [node('a', { memoryMb: 600 })],
+      [pod('young', { memoryMb: 500, createdAt: 9 }), pod('old-b', { memoryMb: 500, createdAt: 1 }), pod('old-a', { memoryMb: 500, createdAt: 1 })],
+    );
     const result = assignPending(state, defaultPlugins);
     expect(placements(result)).toEqual({ 'old-a': 'a' });
     expect(result.unschedulable.map((u) => u.pod.metadata.name)).toEqual(['old-b', 'young']);
@@ -37,7 +40,11 @@ describe('assignPending', () => {
   });
 
   it('honours selectors, taints and cordons together', () => {
-    const nodes = [node('plain'), node('ssd', { labels: { disk: 'ssd' }, taints: [{ key: 'dedicated', effect: 'NoSchedule' }] }), node('off', { labels: { disk: 'ssd' }, cordoned: true })];
+    const nodes = [
+      node('plain'),
+      node('ssd', { labels: { disk: 'ssd' }, taints: [{ key: 'dedicated', effect: 'NoSchedule' }] }),
+      node('off', { labels: { disk: 'ssd' }, cordoned: true }),
+    ];
     const pods = [
       pod('needs-ssd', { nodeSelector: { disk: 'ssd' }, createdAt: 1 }),
       pod('tolerant', { nodeSelector: { disk: 'ssd' }, tolerations: [{ key: 'dedicated', operator: 'Exists' }], createdAt: 2 }),

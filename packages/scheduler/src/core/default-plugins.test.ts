@@ -7,7 +7,10 @@ describe('the default plugins', () => {
   it('filter on readiness, cordon, taints, selectors, resources and pod slots, and weigh spread 2 to least-allocated 1', () => {
     expect(names(defaultPlugins)).toEqual({
       filters: ['node-ready', 'unschedulable', 'taint-toleration', 'node-selector', 'fits-resources', 'max-pods'],
-      scores: [['spread-function', 2], ['least-allocated', 1]],
+      scores: [
+        ['spread-function', 2],
+        ['least-allocated', 1],
+      ],
     });
   });
 });
@@ -16,7 +19,10 @@ describe('pluginsFromConfig', () => {
   it('gives the defaults for an empty config', () => expect(names(pluginsFromConfig({}))).toEqual(names(defaultPlugins)));
 
   it('replaces weights by plugin name and leaves the others', () => {
-    expect(names(pluginsFromConfig({ scoreWeights: { 'least-allocated': 5 } })).scores).toEqual([['spread-function', 2], ['least-allocated', 5]]);
+    expect(names(pluginsFromConfig({ scoreWeights: { 'least-allocated': 5 } })).scores).toEqual([
+      ['spread-function', 2],
+      ['least-allocated', 5],
+    ]);
   });
 
   it('removes disabled filters and scores', () => {
@@ -47,7 +53,10 @@ describe('pluginsFromConfig', () => {
 
   it('does not change the defaults it starts from', () => {
     pluginsFromConfig({ scoreWeights: { 'spread-function': 9 }, disabled: ['max-pods'] });
-    expect(names(defaultPlugins).scores).toEqual([['spread-function', 2], ['least-allocated', 1]]);
+    expect(names(defaultPlugins).scores).toEqual([
+      ['spread-function', 2],
+      ['least-allocated', 1],
+    ]);
     expect(defaultPlugins.filters).toHaveLength(6);
   });
 });

@@ -55,11 +55,17 @@ export function pluginsFromConfig(config: PluginConfig, base: Plugins = defaultP
   const unknownWeighted = Object.keys(weights).filter((n) => !scoreNames.has(n));
   const unknown = [...new Set([...unknownDisabled, ...unknownWeighted])];
   const required = [...disabled].filter((n) => REQUIRED.has(n));
-  if (required.length) throw new PluginConfigError(`scheduler plugin config: ${required.join(', ')} cannot be disabled: the log rejects a binding to a node that is not ready, so the scheduler would retry it forever`, [], []);
+  if (required.length)
+    throw new PluginConfigError(
+      `scheduler plugin config: ${required.join(', ')} cannot be disabled: the log rejects a binding to a node that is not ready, so the scheduler would retry it forever`,
+      [],
+      [],
+    );
   const invalidWeights = Object.entries(weights)
     .filter(([, w]) => typeof w !== 'number' || !Number.isFinite(w) || w < 0)
     .map(([n]) => n);
-  if (unknown.length || invalidWeights.length) throw new PluginConfigError(configProblems(unknown, invalidWeights, filterNames, scoreNames), unknown, invalidWeights);
+  if (unknown.length || invalidWeights.length)
+    throw new PluginConfigError(configProblems(unknown, invalidWeights, filterNames, scoreNames), unknown, invalidWeights);
   return {
     filters: base.filters.filter((f) => !disabled.has(f.name)),
     scores: base.scores.filter((s) => !disabled.has(s.plugin.name)).map((s) => ({ plugin: s.plugin, weight: weights[s.plugin.name] ?? s.weight })),
@@ -68,7 +74,10 @@ export function pluginsFromConfig(config: PluginConfig, base: Plugins = defaultP
 
 function configProblems(unknown: readonly string[], invalid: readonly string[], filters: Set<string>, scores: Set<string>): string {
   const problems: string[] = [];
-  if (unknown.length) problems.push(`unknown plugin${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (filters: ${[...filters].join(', ')}; scores: ${[...scores].join(', ')})`);
+  if (unknown.length)
+    problems.push(
+      `unknown plugin${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (filters: ${[...filters].join(', ')}; scores: ${[...scores].join(', ')})`,
+    );
   if (invalid.length) problems.push(`score weights must be finite numbers ≥ 0: ${invalid.join(', ')}`);
   return `scheduler plugin config: ${problems.join('; ')}`;
 }

@@ -42,7 +42,10 @@ describe('schedule with the default plugins', () => {
 describe('the framework', () => {
   it('stops at a node’s first failing filter and names the node', () => {
     const never = (name: string): FilterPlugin => ({ name, filter: () => fail(`${name} says no`) });
-    expect(schedule(pod('p'), [node('a')], { filters: [never('first'), never('second')], scores: [] }, ctx([]))).toEqual({ node: undefined, reasons: ['node a: first says no'] });
+    expect(schedule(pod('p'), [node('a')], { filters: [never('first'), never('second')], scores: [] }, ctx([]))).toEqual({
+      node: undefined,
+      reasons: ['node a: first says no'],
+    });
   });
 
   it('scores only the nodes that passed every filter', () => {
@@ -79,9 +82,18 @@ describe('the framework', () => {
 
 describe('normalise', () => {
   it.each([
-    [[3, 5, 7], [0, 50, 100]],
-    [[-2, -1], [0, 100]],
-    [[4, 4, 4], [100, 100, 100]],
+    [
+      [3, 5, 7],
+      [0, 50, 100],
+    ],
+    [
+      [-2, -1],
+      [0, 100],
+    ],
+    [
+      [4, 4, 4],
+      [100, 100, 100],
+    ],
     [[9], [100]],
   ])('%j → %j', (raw, expected) => {
     expect(normalise(raw)).toEqual(expected);

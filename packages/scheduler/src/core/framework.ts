@@ -35,8 +35,7 @@ export interface Plugins {
 
 export type ScheduleResult =
   /** `score` = Σ weight × normalised; `scores` = each score plugin's normalised 0..100 for the chosen node. */
-  | { node: string; score: number; scores: Record<string, number> }
-  | { node: undefined; reasons: string[] };
+  { node: string; score: number; scores: Record<string, number> } | { node: undefined; reasons: string[] };
 
 /** Top of the normalised range; all-equal raw scores get it too, so an unopinionated plugin adds the same to every node. */
 export const MAX_NODE_SCORE = 100;

@@ -10,7 +10,12 @@ describe('the scheduling context', () => {
   });
 
   it('counts a function’s pods per node by namespace and function name', () => {
-    const ctx = createSchedulingContext([pod('a', { node: 'n1' }), pod('b', { node: 'n1' }), pod('c', { node: 'n1', fn: 'other' }), pod('d', { node: 'n1', namespace: 'team' })]);
+    const ctx = createSchedulingContext([
+      pod('a', { node: 'n1' }),
+      pod('b', { node: 'n1' }),
+      pod('c', { node: 'n1', fn: 'other' }),
+      pod('d', { node: 'n1', namespace: 'team' }),
+    ]);
     expect(ctx.functionPodsOn('n1', pod('x'))).toBe(2);
     expect(ctx.functionPodsOn('n1', pod('x', { namespace: 'team' }))).toBe(1);
     expect(ctx.functionPodsOn('n2', pod('x'))).toBe(0);

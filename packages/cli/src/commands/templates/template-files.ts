@@ -32,6 +32,15 @@ export function packageJson(name: string, main: string, extra: Record<string, un
 
 /** tsconfig.json for type-checking a function (`npx tsc`); `tide deploy` reads only its JSX settings. */
 export function tsconfig(extra: Record<string, string> = {}): string {
-  const compilerOptions = { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'WebWorker'], strict: true, noEmit: true, skipLibCheck: true, ...extra };
+  const compilerOptions = {
+    target: 'ES2022',
+    module: 'ESNext',
+    moduleResolution: 'Bundler',
+    lib: ['ES2022', 'WebWorker'],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    ...extra,
+  };
   return `${JSON.stringify({ compilerOptions, include: ['src'] }, null, 2)}\n`;
 }

@@ -5,9 +5,16 @@ export const typescriptTemplate: FunctionTemplate = {
   dependencies: [],
   files: (name) => ({
     // typescript only type-checks (npm run typecheck): tide deploy compiles the function without it.
-    'package.json': packageJson(name, 'src/index.ts', { scripts: { deploy: 'tide deploy .', dev: 'tide dev .', typecheck: 'tsc' }, devDependencies: { typescript: '^5.9.0' } }),
+    'package.json': packageJson(name, 'src/index.ts', {
+      scripts: { deploy: 'tide deploy .', dev: 'tide dev .', typecheck: 'tsc' },
+      devDependencies: { typescript: '^5.9.0' },
+    }),
     'tsconfig.json': tsconfig(),
-    'README.md': readme(name, 'typescript', 'A Tide function in TypeScript: a Workers module whose `fetch` answers every call. Set `GREETING` with `tide deploy . --env GREETING=Ahoy`.'),
+    'README.md': readme(
+      name,
+      'typescript',
+      'A Tide function in TypeScript: a Workers module whose `fetch` answers every call. Set `GREETING` with `tide deploy . --env GREETING=Ahoy`.',
+    ),
     'src/index.ts': `/** What the function's environment holds: variables set with \`tide deploy --env\`, secrets. */
 interface Env {
   GREETING?: string;

@@ -6,5 +6,6 @@ import { nodeReady } from './node-ready.js';
 describe('node-ready', () => {
   const ctx = createSchedulingContext([]);
   it('passes a ready node', () => expect(nodeReady.filter(pod('p'), node('a'), ctx)).toEqual({ ok: true }));
-  it('rejects a node that is not ready', () => expect(nodeReady.filter(pod('p'), node('a', { ready: false }), ctx)).toEqual({ ok: false, reason: 'not ready' }));
+  it('rejects a node that is not ready', () =>
+    expect(nodeReady.filter(pod('p'), node('a', { ready: false }), ctx)).toEqual({ ok: false, reason: 'not ready' }));
 });

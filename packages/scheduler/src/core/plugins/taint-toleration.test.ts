@@ -6,7 +6,8 @@ import { taintToleration } from './taint-toleration.js';
 
 const gpu: Taint = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
 const draining: Taint = { key: 'draining', effect: 'NoExecute' };
-const check = (taints: Taint[], tolerations: Toleration[]) => taintToleration.filter(pod('p', { tolerations }), node('a', { taints }), createSchedulingContext([]));
+const check = (taints: Taint[], tolerations: Toleration[]) =>
+  taintToleration.filter(pod('p', { tolerations }), node('a', { taints }), createSchedulingContext([]));
 
 describe('taint-toleration', () => {
   it('passes an untainted node', () => expect(check([], []).ok).toBe(true));
@@ -36,6 +37,14 @@ describe('taint-toleration', () => {
   it('needs every taint tolerated and names the first that is not', () => {
     expect(check([gpu, draining], [{ key: 'dedicated', operator: 'Exists' }])).toEqual({ ok: false, reason: 'untolerated taint draining:NoExecute' });
     expect(check([gpu, draining], [])).toEqual({ ok: false, reason: 'untolerated taint dedicated=gpu:NoSchedule' });
-    expect(check([gpu, draining], [{ key: 'dedicated', operator: 'Exists' }, { key: 'draining', operator: 'Exists' }]).ok).toBe(true);
+    expect(
+      check(
+        [gpu, draining],
+        [
+          { key: 'dedicated', operator: 'Exists' },
+          { key: 'draining', operator: 'Exists' },
+        ],
+      ).ok,
+    ).toBe(true);
   });
 });

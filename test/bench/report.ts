@@ -7,7 +7,7 @@ import type { ProxyOverheadResult } from './proxy-overhead.js';
 import { REPLAY_BENCH, type ReplayBenchResult } from './replay-bench.js';
 import { SCALE_STEP_BENCH, type ScaleStepResult } from './scale-step-bench.js';
 import { formatCell, renderTable, type Cell } from './table.js';
-import { KAFKA_BENCH, type KafkaBenchResult } from './kafka-bench.js';
+import type { KafkaBenchResult } from './kafka-bench.js';
 import { SCHEDULER_BENCH, type SchedulerBenchResult } from './scheduler-bench.js';
 import { FAILOVER_BENCH, type FailoverBenchResult, type FailoverSpread } from './failover-bench.js';
 import { meets, TARGETS } from './targets.js';

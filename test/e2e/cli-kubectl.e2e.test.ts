@@ -23,7 +23,7 @@ const CHATTY = `export default {
 const tideCli = (args: string[], input?: string) => runCli(args, { server: tide.url, ...(input === undefined ? {} : { input }) });
 
 /** Runs a command that follows (events, get -w) until its output matches every pattern in turn; then interrupts it. */
-async function following(args: string[], steps: { until: RegExp; then?: () => Promise<void> }[]): Promise<string> {
+async function following(args: string[], steps: { until: RegExp; act?: () => Promise<void> }[]): Promise<string> {
   const child = spawn(process.execPath, [cliEntry, ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', TIDE_SERVER: tide.url },
@@ -36,7 +36,7 @@ async function following(args: string[], steps: { until: RegExp; then?: () => Pr
   try {
     for (const step of steps) {
       await eventually(() => expect(out).toMatch(step.until), { timeoutMs: 20_000, intervalMs: 50 });
-      await step.then?.();
+      await step.act?.();
     }
     return out;
   } finally {
@@ -123,7 +123,7 @@ describe('tide get, as kubectl get', () => {
     const out = await following(
       ['get', 'functions', '-w'],
       [
-        { until: /NAME\s+REVISION[\s\S]*chatty/, then: async () => void (await tideCli(['scale', 'function/web', '--max', '3'])) },
+        { until: /NAME\s+REVISION[\s\S]*chatty/, act: async () => void (await tideCli(['scale', 'function/web', '--max', '3'])) },
         { until: /\n(web\s+web-00001\s+\S+\s+\S+\s+0\.\.3)/ },
       ],
     );
@@ -183,7 +183,7 @@ describe('events and logs', () => {
       ['events'],
       [
         { until: /^\s*OFFSET\s+TIME\s+TYPE\s+OBJECT\s+VERDICT/m },
-        { until: /NamespaceApplied\s+default\s+accepted/, then: async () => void (await tideCli(['create', 'namespace', 'later'])) },
+        { until: /NamespaceApplied\s+default\s+accepted/, act: async () => void (await tideCli(['create', 'namespace', 'later'])) },
         { until: /NamespaceApplied\s+later\s+accepted/ },
       ],
     );

@@ -39,6 +39,7 @@ const TIDE_TOPICS = ['tide.state', 'tide.leases', 'tide.metrics', 'tide.artifact
 // ---------------------------------------------------------------------------------------------
 
 /** Parsed YAML: checked field by field below, so left untyped. */
+// biome-ignore lint/suspicious/noExplicitAny: checked field by field below
 type Yaml = any;
 
 function filesUnder(dir: string, pattern: RegExp): string[] {

@@ -64,6 +64,7 @@ describe('bundleFunction', () => {
     const dir = await tempDir();
     writeFileSync(
       join(dir, 'index.jsx'),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the function's own template literal, written to a file
       'const React = { createElement: (tag, props, ...children) => `<${tag}>${children.join("")}</${tag}>` };\nexport default { fetch: () => new Response(<p>hi</p>) };\n',
     );
     expect(callInNode(await bundleFile(dir)).status).toBe('200 <p>hi</p>');

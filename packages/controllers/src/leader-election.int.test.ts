@@ -64,7 +64,7 @@ describe('leader election through the log', () => {
     // It says so when it wins, not a renewal period later.
     expect(winner.changes).toEqual([[true, 2]]);
     // Every candidate's fold agrees on who leads.
-    for (const c of [a, ...others]) expect(c.store.state().leaders['controllers']).toMatchObject({ holder: winner.holder, epoch: 2 });
+    for (const c of [a, ...others]) expect(c.store.state().leaders.controllers).toMatchObject({ holder: winner.holder, epoch: 2 });
   });
 
   it('tells a deposed leader that it no longer leads, so nothing it stamps afterwards is accepted', async () => {
@@ -72,7 +72,7 @@ describe('leader election through the log', () => {
     const a = await candidate(log, 'a');
     const b = await candidate(log, 'b');
     // b takes over, as after a's lease lapsed while a was stopped (SIGSTOP).
-    const leader = b.store.state().leaders['controllers']!;
+    const leader = b.store.state().leaders.controllers!;
     const [taken] = await b.store.append([
       { type: 'LeaderElected', data: { role: 'controllers', epoch: 2, holder: 'b' }, expect: Number(leader.resourceVersion) },
     ]);

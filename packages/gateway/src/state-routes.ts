@@ -1,5 +1,5 @@
 import { keyOf, subscribeToChanges, type ClusterState, type Pod, type StateStore } from '@tide/core';
-import type { FunctionRoute, PodEndpoint, RouteTable } from './route-table.js';
+import type { FunctionRoute, RouteTable } from './route-table.js';
 
 /** The parts of cluster state routes are made of: routesOf can read nothing else (its type says so). */
 const ROUTE_SOURCES = ['functions', 'pods'] as const;

@@ -8,7 +8,7 @@ import type { NodeAgent, NodeAgentOptions } from './node-agent.js';
 import type { PodRunSpec } from './pod-types.js';
 import { makeTempDir, openTestAgent, podSpec, processIsRunning, waitUntil, writeArtifact } from './testing/agent-harness.js';
 
-const runtimeEntry = createRequire(import.meta.url).resolve('@tide/runtime/main');
+const _runtimeEntry = createRequire(import.meta.url).resolve('@tide/runtime/main');
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
 const agents: NodeAgent[] = [];
@@ -72,7 +72,7 @@ function spawnStray(podPid: number, n: number, how: { pidFile: boolean; cwdInDat
   mkdirSync(dir, { recursive: true });
   const stray = spawn(argv[0]!, [...argv.slice(1, -1), JSON.stringify({ ...config, startToken })], {
     cwd: how.cwdInDataDir ? dir : temp.path,
-    env: { PATH: process.env['PATH'] ?? '' },
+    env: { PATH: process.env.PATH ?? '' },
     stdio: 'ignore',
   });
   strays.push(stray);

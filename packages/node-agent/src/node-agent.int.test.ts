@@ -69,9 +69,9 @@ describe.each<{ coldStart: ColdStart; warmPool: WarmPoolSettings }>([
   });
 
   it('gives a pod exactly its spec env plus the documented extras, nothing from the agent', async () => {
-    const saved = { NODE_OPTIONS: process.env['NODE_OPTIONS'], TIDE_AGENT_SECRET: process.env['TIDE_AGENT_SECRET'] };
-    process.env['NODE_OPTIONS'] = '--no-deprecation';
-    process.env['TIDE_AGENT_SECRET'] = 'must-not-leak';
+    const saved = { NODE_OPTIONS: process.env.NODE_OPTIONS, TIDE_AGENT_SECRET: process.env.TIDE_AGENT_SECRET };
+    process.env.NODE_OPTIONS = '--no-deprecation';
+    process.env.TIDE_AGENT_SECRET = 'must-not-leak';
     try {
       const artifact = await writeArtifact(temp.path, 'env', `export default { fetch: () => Response.json(process.env) };`);
       const { agent, waitForReport } = await open();

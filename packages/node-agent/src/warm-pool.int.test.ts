@@ -48,9 +48,9 @@ const HELLO = `export default { fetch: () => new Response('hello from ' + proces
 
 describe('warm pool', () => {
   it('serves a pod from a pooled process with exactly its env and directory, nothing from the pool start or the agent', async () => {
-    const saved = { NODE_OPTIONS: process.env['NODE_OPTIONS'], TIDE_AGENT_SECRET: process.env['TIDE_AGENT_SECRET'] };
-    process.env['NODE_OPTIONS'] = '--no-deprecation';
-    process.env['TIDE_AGENT_SECRET'] = 'must-not-leak';
+    const saved = { NODE_OPTIONS: process.env.NODE_OPTIONS, TIDE_AGENT_SECRET: process.env.TIDE_AGENT_SECRET };
+    process.env.NODE_OPTIONS = '--no-deprecation';
+    process.env.TIDE_AGENT_SECRET = 'must-not-leak';
     try {
       const artifact = await writeArtifact(temp.path, 'env', `export default { fetch: () => Response.json({ env: process.env, cwd: process.cwd() }) };`);
       const { agent, waitForReport } = await open();

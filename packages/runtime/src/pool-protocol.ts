@@ -42,12 +42,12 @@ export interface AssignMessage {
 
 /** Validates an already JSON-parsed pool config (see parseLaunchConfig). */
 export function toPoolConfig(value: Record<string, unknown>): PoolConfig {
-  const poolToken = value['poolToken'];
+  const poolToken = value.poolToken;
   if (typeof poolToken !== 'string' || poolToken === '') throw new RuntimeConfigError('must be a non-empty string', 'poolToken');
-  const host = value['host'] ?? '127.0.0.1';
+  const host = value.host ?? '127.0.0.1';
   if (typeof host !== 'string') throw new RuntimeConfigError('must be a string', 'host');
   const config: PoolConfig = { mode: 'pool', host, poolToken };
-  if (typeof value['poolDir'] === 'string') config.poolDir = value['poolDir'];
+  if (typeof value.poolDir === 'string') config.poolDir = value.poolDir;
   return config;
 }
 
@@ -55,21 +55,21 @@ export function toPoolConfig(value: Record<string, unknown>): PoolConfig {
 export function parseAssignMessage(raw: unknown): AssignMessage {
   if (typeof raw !== 'object' || raw === null) throw new RuntimeConfigError('must be an object', 'assign');
   const value = raw as Record<string, unknown>;
-  if (value['type'] !== 'assign') throw new RuntimeConfigError(`expected "assign", got ${JSON.stringify(value['type'])}`, 'assign.type');
-  const artifactPath = value['artifactPath'];
+  if (value.type !== 'assign') throw new RuntimeConfigError(`expected "assign", got ${JSON.stringify(value.type)}`, 'assign.type');
+  const artifactPath = value.artifactPath;
   if (typeof artifactPath !== 'string' || artifactPath === '') throw new RuntimeConfigError('must be a non-empty string', 'assign.artifactPath');
-  const timeoutMs = value['timeoutMs'];
+  const timeoutMs = value.timeoutMs;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new RuntimeConfigError('must be a positive number', 'assign.timeoutMs');
   }
-  const message: AssignMessage = { type: 'assign', artifactPath, timeoutMs, env: parseEnv(value['env']) };
+  const message: AssignMessage = { type: 'assign', artifactPath, timeoutMs, env: parseEnv(value.env) };
   for (const key of ['cwd', 'pod', 'startToken'] as const) {
     const field = value[key];
     if (field === undefined) continue;
     if (typeof field !== 'string') throw new RuntimeConfigError('must be a string', `assign.${key}`);
     message[key] = field;
   }
-  const report = value['reportInvocations'];
+  const report = value.reportInvocations;
   if (report !== undefined && typeof report !== 'boolean') throw new RuntimeConfigError('must be a boolean', 'assign.reportInvocations');
   if (report === true) message.reportInvocations = true;
   return message;

@@ -81,17 +81,17 @@ export function parseConfigObject(json: string | undefined): Record<string, unkn
 }
 
 export function toRuntimeConfig(value: Record<string, unknown>): RuntimeConfig {
-  const artifactPath = value['artifactPath'];
+  const artifactPath = value.artifactPath;
   if (typeof artifactPath !== 'string' || artifactPath === '') throw new RuntimeConfigError('must be a non-empty string', 'artifactPath');
-  const timeoutMs = value['timeoutMs'];
+  const timeoutMs = value.timeoutMs;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new RuntimeConfigError('must be a positive number', 'timeoutMs');
   }
-  const host = value['host'] ?? '127.0.0.1';
+  const host = value.host ?? '127.0.0.1';
   if (typeof host !== 'string') throw new RuntimeConfigError('must be a string', 'host');
   const config: RuntimeConfig = { artifactPath, timeoutMs, host };
-  if (typeof value['pod'] === 'string') config.pod = value['pod'];
-  if (typeof value['startToken'] === 'string') config.startToken = value['startToken'];
-  if (value['reportInvocations'] === true) config.reportInvocations = true;
+  if (typeof value.pod === 'string') config.pod = value.pod;
+  if (typeof value.startToken === 'string') config.startToken = value.startToken;
+  if (value.reportInvocations === true) config.reportInvocations = true;
   return config;
 }

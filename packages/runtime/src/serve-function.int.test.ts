@@ -31,7 +31,7 @@ describe('serveFunction', () => {
 
   it('accepts a default export that is itself a handler, and passes env and ctx', async () => {
     const handler: FetchHandler = (_request, env, ctx) =>
-      Response.json({ greeting: env['GREETING'], requestId: ctx.requestId, deadlineInFuture: ctx.deadline > Date.now() });
+      Response.json({ greeting: env.GREETING, requestId: ctx.requestId, deadlineInFuture: ctx.deadline > Date.now() });
     const url = await serve({ default: handler }, { env: { GREETING: 'hi' } });
     const body = await (await fetch(url, { headers: { 'x-request-id': 'req-1' } })).json();
     expect(body).toEqual({ greeting: 'hi', requestId: 'req-1', deadlineInFuture: true });

@@ -1,4 +1,4 @@
-import { context, propagation, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, propagation, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator, CompositePropagator, W3CBaggagePropagator } from '@opentelemetry/core';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { serviceNameOf } from './service-name.js';

@@ -83,6 +83,7 @@ describe('get -o yaml | apply round-trips', () => {
 
   it('an edited object makes the next revision; a stale kept resourceVersion is a 409', async () => {
     await put(fnPath('hello'), fn('hello'));
+    // biome-ignore lint/suspicious/noExplicitAny: the object as the server sent it, edited like a YAML file
     const got = await json<Record<string, any>>(app.request(fnPath('hello')));
     const edited = { ...got, spec: { ...got.spec, env: { GREETING: 'ahoy' } } };
     expect((await json<Fn>(put(fnPath('hello'), edited))).status.latestRevision).toBe('hello-00002');

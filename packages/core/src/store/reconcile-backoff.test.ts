@@ -47,7 +47,7 @@ describe('objectAt', () => {
       { type: 'LeaderElected', data: { role: 'scheduler', epoch: 1, holder: 'cp-a' } },
     ]);
     expect(objectAt(state, 'namespaces/default')).toBe(state.namespaces.get('default'));
-    expect(objectAt(state, 'leaders/scheduler')).toBe(state.leaders['scheduler']);
+    expect(objectAt(state, 'leaders/scheduler')).toBe(state.leaders.scheduler);
     expect(objectAt(state, 'pods/default/missing')).toBeUndefined();
   });
 });

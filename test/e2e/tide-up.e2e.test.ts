@@ -96,8 +96,14 @@ describe('tide up with the examples', () => {
     });
     expect(deployed.code).toBe(1);
     expect(deployed.stderr).toMatch(/missing DATABASE_URL/);
-    const pods = await runCli(['get', 'pods', '-o', 'wide'], { server: tide.url });
-    expect(pods.stdout).toMatch(/broken-00001-\w+\s+broken-00001\s+(Exited|Starting|Bound|CrashLoopBackOff)\s+[1-9]/);
+    // deploy gives up at the first import failure; the node goes on restarting the pod, with back-off.
+    await eventually(
+      async () => {
+        const pods = await runCli(['get', 'pods', '-o', 'wide'], { server: tide.url });
+        expect(pods.stdout).toMatch(/broken-00001-\w+\s+broken-00001\s+(Exited|Starting|Bound|CrashLoopBackOff)\s+[1-9]/);
+      },
+      { timeoutMs: 20_000, intervalMs: 250 },
+    );
     await eventually(
       async () => {
         const call = await get('/fn/default/broken');

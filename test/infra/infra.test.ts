@@ -64,43 +64,42 @@ const yamlFile = (rel: string): Yaml => yamlDocuments(join(root, rel)).docs[0];
 // ---------------------------------------------------------------------------------------------
 
 interface CliSurface {
-  /** subcommand → the flags its USAGE entry shows */
+  /** subcommand → the flags its help shows */
   commands: Map<string, Set<string>>;
   /** flags under "Common flags", valid for every subcommand */
   common: Set<string>;
 }
 
-function cliUsage(): string {
+function tideHelp(...args: string[]): string {
   const main = join(root, 'packages/cli/dist/main.js');
   if (!existsSync(main)) throw new Error('packages/cli/dist/main.js is missing: build first (`npm test` runs `turbo run build`)');
-  return execFileSync(process.execPath, [main, 'help'], { encoding: 'utf8', timeout: 20_000 });
+  return execFileSync(process.execPath, [main, 'help', ...args], { encoding: 'utf8', timeout: 20_000 });
+}
+
+/** Every command's help, as `tide help` lists the commands and `tide help <command>` shows each one's flags. */
+function cliHelpTexts(): { overview: string; commands: Map<string, string> } {
+  const overview = tideHelp();
+  const names = [...overview.matchAll(/^ {2}([a-z][a-z-]*) {2,}/gm)].map((m) => m[1]!);
+  return { overview, commands: new Map(names.map((name) => [name, tideHelp(name)])) };
 }
 
 const FLAG = /(?:^|[\s[|,])(--?[a-zA-Z][a-zA-Z0-9-]*)/g;
 
-/** `  tide node --server URL [--name NAME]` (and its indented continuation lines) → node: {--server, --name}. */
-function parseUsage(usage: string): CliSurface {
+/** The flags in a help section's first column: `  -o, --output json|yaml   what it does` → -o, --output. */
+function flagsOfSection(help: string, heading: string): string[] {
+  const section = help.split(/\n\n/).find((block) => block.startsWith(`${heading}\n`));
+  if (!section) return [];
+  return section
+    .split('\n')
+    .slice(1)
+    .flatMap((line) => [...(line.trim().split(/\s{3,}/)[0] ?? '').matchAll(FLAG)].map((m) => m[1]!));
+}
+
+/** Subcommands with the flags each one's help lists, and the flags every command takes. */
+function parseHelp(texts: { overview: string; commands: Map<string, string> }): CliSurface {
   const commands = new Map<string, Set<string>>();
-  const common = new Set<string>();
-  let section: 'usage' | 'common' | undefined;
-  let current: string[] = [];
-  for (const line of usage.split('\n')) {
-    if (/^Usage:/.test(line)) section = 'usage';
-    else if (/^Common flags:/.test(line)) section = 'common';
-    else if (section === 'common' && line.trim()) {
-      const columnOne = line.trim().split(/\s{2,}/)[0] ?? '';
-      for (const match of columnOne.matchAll(FLAG)) common.add(match[1]!);
-    } else if (section === 'usage') {
-      // An entry starts "  tide <name>[|<name>...]"; deeper-indented lines continue it.
-      const entry = /^\s+tide ([a-z][a-z|-]*)(.*)$/.exec(line);
-      if (entry) {
-        current = entry[1]!.split('|');
-        for (const name of current) if (!commands.has(name)) commands.set(name, new Set());
-      }
-      for (const match of (entry ? entry[2]! : line).matchAll(FLAG)) for (const name of current) commands.get(name)!.add(match[1]!);
-    }
-  }
-  return { commands, common };
+  for (const [name, help] of texts.commands) commands.set(name, new Set(flagsOfSection(help, 'Flags:')));
+  return { commands, common: new Set(flagsOfSection(texts.overview, 'Flags of every command:')) };
 }
 
 /** TIDE_* variables some package source reads: process.env.X, env.X, env['X'], or a zod key `X: z.`. */
@@ -132,7 +131,7 @@ function topicsDeclared(): Map<string, string> {
 }
 
 let surface: CliSurface | undefined;
-const cli = (): CliSurface => (surface ??= parseUsage(cliUsage()));
+const cli = (): CliSurface => (surface ??= parseHelp(cliHelpTexts()));
 let variables: Map<string, string> | undefined;
 const variablesRead = (): Map<string, string> => (variables ??= tideVariablesRead());
 
@@ -142,12 +141,12 @@ function argvProblems(where: string, argv: readonly string[]): string[] {
   const [subcommand, ...rest] = argv;
   if (!subcommand) return [`${where}: no command; the image's entrypoint is \`tide\`, so the command must start with a subcommand`];
   const flags = commands.get(subcommand);
-  if (!flags) return [`${where}: runs "tide ${subcommand}", a subcommand the CLI's USAGE does not list (it lists: ${[...commands.keys()].join(', ')})`];
+  if (!flags) return [`${where}: runs "tide ${subcommand}", a subcommand \`tide help\` does not list (it lists: ${[...commands.keys()].join(', ')})`];
   return rest
     .filter((token) => /^--?[a-zA-Z]/.test(token))
     .map((token) => token.split('=')[0]!)
     .filter((flag) => !flags.has(flag) && !common.has(flag))
-    .map((flag) => `${where}: "tide ${subcommand} ${flag}" — the CLI's USAGE lists no ${flag} for ${subcommand} (it lists: ${[...flags].join(' ')})`);
+    .map((flag) => `${where}: "tide ${subcommand} ${flag}" — \`tide help\` lists no ${flag} for ${subcommand} (it lists: ${[...flags].join(' ')})`);
 }
 
 function variableProblems(where: string, names: readonly string[]): string[] {
@@ -690,11 +689,20 @@ describe(`${KUBERNETES}`, () => {
 });
 
 describe("this test's parsers", () => {
-  it('reads subcommands, their flags, alternatives and common flags from a USAGE text', () => {
-    const usage = `x\n\nUsage:\n  tide node --server URL [--name NAME]\n            [--label k=v ...] [-o json]\n  tide cordon|drain <NODE>\n\nCommon flags:\n  -n, --namespace NS   namespace (default "default")\n`;
-    const { commands, common } = parseUsage(usage);
-    expect([...commands.get('node')!]).toEqual(['--server', '--name', '--label', '-o']);
-    expect([...commands.keys()]).toEqual(['node', 'cordon', 'drain']);
+  it('reads subcommands, their flags and the common flags from the help texts', () => {
+    const overview =
+      'tide\n\nCommands:\n  node     a node agent\n  cordon   cordon it\n\nFlags of every command:\n  -n, --namespace NS   namespace (default "default")\n';
+    const node =
+      'tide node\n\nUsage: tide node [flags]\n\nFlags:\n      --server URL   where\n      --label K=V    a label\n  -o, --output F     out\n\nFlags of every command:\n  -n, --namespace NS   ns\n';
+    const { commands, common } = parseHelp({
+      overview,
+      commands: new Map([
+        ['node', node],
+        ['cordon', 'tide cordon\n\nUsage: tide cordon <node>\n'],
+      ]),
+    });
+    expect([...commands.get('node')!]).toEqual(['--server', '--label', '-o', '--output']);
+    expect([...commands.keys()]).toEqual(['node', 'cordon']);
     expect([...common]).toEqual(['-n', '--namespace']);
   });
 

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { describeLogSource, listen, logReachable, openProcessState, urlOf, type LogSource, type ProcessState, type RequestHandler } from '@tide/process';
+import { describeLogSource, listen, logReachable, componentState, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
 import { openArtifactStore, type ArtifactStore } from './adapters/artifact-store.js';
 import { replicateArtifacts } from './adapters/replicated-artifacts.js';
 import { createControlPlaneApp } from './app.js';
@@ -15,7 +15,7 @@ export const API_LIMITS = { manifestBytes: 1024 * 1024, artifactBytes: 64 * 1024
 
 export interface ControlPlaneOptions {
   /** The log to run on (opened, and closed at stop, by the control plane), or a process state shared with other components (closed by its opener). */
-  log: { source: LogSource } | { shared: ProcessState };
+  log: ComponentLog;
   /** Where uploaded artifacts are kept (and, on the embedded log, the log itself). */
   dataDir: string;
   /** Serve the API on a server of its own; without it the caller serves `handle`. */
@@ -53,8 +53,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   await mkdir(dataDir, { recursive: true });
   const { report } = options;
   const onError = (error: Error) => report(`error: ${error.message}`);
-  const owned = 'source' in options.log;
-  const state = 'source' in options.log ? await openProcessState({ source: options.log.source, report, onError }) : options.log.shared;
+  const { state, release } = await componentState(options.log, report, onError);
   const { store, log } = state;
   const onKafka = state.source.kind === 'kafka';
   await ensureDefaultNamespace(store);
@@ -97,7 +96,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
         await loops.stop();
         await defaultNamespace.stop();
         await replicated?.close();
-        if (owned) await state.close();
+        await release();
       })()),
   };
 }

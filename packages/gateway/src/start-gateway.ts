@@ -1,13 +1,13 @@
 import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describeLogSource, listen, logReachable, openProcessState, urlOf, type LogSource, type ProcessState, type RequestHandler } from '@tide/process';
+import { describeLogSource, listen, logReachable, componentState, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
 import { createGateway, type Gateway } from './gateway.js';
 import { startLoadReporter, type LoadReporter } from './load-reporter.js';
 import { createStateRouteTable } from './state-routes.js';
 
 export interface GatewayProcessOptions {
   /** The log to follow (opened, and closed at stop, by the gateway), or a process state shared with other components. */
-  log: { source: LogSource } | { shared: ProcessState };
+  log: ComponentLog;
   /** Serve /fn/... on a server of its own; without it the caller offers requests to `handle`. */
   listen?: { port: number; host: string };
   /** Serves /metrics for Prometheus (on its own server). */
@@ -34,8 +34,7 @@ export interface RunningGateway {
 export async function startGateway(options: GatewayProcessOptions): Promise<RunningGateway> {
   const { report } = options;
   const onError = (error: Error) => report(`error: ${error.message}`);
-  const owned = 'source' in options.log;
-  const state = 'source' in options.log ? await openProcessState({ source: options.log.source, report, onError }) : options.log.shared;
+  const { state, release } = await componentState(options.log, report, onError);
   const routes = createStateRouteTable(state.store);
   let reporter: LoadReporter | undefined;
   const gateway = createGateway({ routes, onColdRequest: () => reporter?.flushSoon(), onLoadStep: () => reporter?.flushSoon() });
@@ -66,7 +65,7 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
         await reporter?.stop();
         routes.close();
         await gateway.close();
-        if (owned) await state.close();
+        await release();
       })()),
   };
 }

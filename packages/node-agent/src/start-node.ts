@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { NodeCapacity, Taint } from '@tide/core';
-import { describeLogSource, openProcessState, type LogSource, type ProcessState } from '@tide/process';
+import { componentState, describeLogSource, type ComponentLog, type ProcessState } from '@tide/process';
 import { createArtifactCache } from './artifact-cache.js';
 import { openNodeAgent } from './node-agent.js';
 import { startNodeLoop, type NodeLoop } from './node-loop.js';
@@ -9,7 +9,7 @@ import { recordPodSpan } from './pod-spans.js';
 
 export interface NodeProcessOptions {
   /** The log to follow (opened, and closed at stop, by the node), or a process state shared with other components. */
-  log: { source: LogSource } | { shared: ProcessState };
+  log: ComponentLog;
   name: string;
   dataDir: string;
   /** Where artifacts come from: fetched by digest from control planes (comma-separated URLs), or a local store's path. */
@@ -42,8 +42,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
   await mkdir(dataDir, { recursive: true });
   const { report } = options;
   const onError = (error: Error) => report(`error: ${error.message}`);
-  const owned = 'source' in options.log;
-  const state = 'source' in options.log ? await openProcessState({ source: options.log.source, report, onError }) : options.log.shared;
+  const { state, release } = await componentState(options.log, report, onError);
   const artifactPath =
     'localPath' in options.artifacts
       ? options.artifacts.localPath
@@ -74,7 +73,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
     logs: state.log,
     onError,
   });
-  if (owned) report(`node ${options.name} is up (boot ${node.bootId}), following ${describeLogSource(state.source)}`);
+  if ('source' in options.log) report(`node ${options.name} is up (boot ${node.bootId}), following ${describeLogSource(state.source)}`);
   let stopping: Promise<void> | undefined;
   return {
     state,
@@ -82,7 +81,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
     stop: () =>
       (stopping ??= (async () => {
         await node.close();
-        if (owned) await state.close();
+        await release();
       })()),
   };
 }

@@ -60,3 +60,20 @@ function reportStateResets(store: StateStore, report: (line: string) => void): v
     ),
   );
 }
+
+/** The log a component runs on: its own (`source`: opened by it, closed when it stops) or one shared by whoever composed it. */
+export type ComponentLog = { source: LogSource } | { shared: ProcessState };
+
+/**
+ * The state a component runs on, and what it must do with it when it stops: close it if it opened
+ * it, leave it to its opener if it was shared.
+ */
+export async function componentState(
+  log: ComponentLog,
+  report: (line: string) => void,
+  onError: (error: Error) => void,
+): Promise<{ state: ProcessState; release(): Promise<void> }> {
+  if ('shared' in log) return { state: log.shared, release: async () => {} };
+  const state = await openProcessState({ source: log.source, report, onError });
+  return { state, release: () => state.close() };
+}

@@ -31,11 +31,8 @@ describe('finalFailureOf', () => {
     ['a module that threw while loading, at its first exit', { phase: 'Exited', reason: IMPORT_FAILED }, IMPORT_FAILED],
     [
       'a module with no handler',
-      {
-        phase: 'Exited',
-        reason: 'import failed: FunctionModuleError: module has no default export with a fetch(request, env, ctx) method, nor a default function',
-      },
-      'import failed: FunctionModuleError: module has no default export with a fetch(request, env, ctx) method, nor a default function',
+      { phase: 'Exited', reason: 'import failed: module has no fetch, scheduled or queue handler' },
+      'import failed: module has no fetch, scheduled or queue handler',
     ],
     ['out of memory before it was ever ready', { phase: 'Exited', reason: 'OOM' }, 'OOM'],
     [

@@ -1,5 +1,17 @@
 export { serveFunction, PROBE_HEADER, type ServeOptions, type ServedFunction } from './serve-function.js';
-export { resolveHandler, FunctionModuleError, type FetchHandler, type FunctionContext, type FunctionModule } from './function-handler.js';
+export {
+  resolveHandlers,
+  FunctionModuleError,
+  NO_HANDLER_MESSAGE,
+  type FetchHandler,
+  type FunctionContext,
+  type FunctionHandlers,
+  type FunctionModule,
+  type QueueHandler,
+  type ScheduledHandler,
+} from './function-handler.js';
+export { INVOKE_HEADER } from './event-invocation.js';
+export type { BatchOutcome, MessageBatch, QueueEvent, QueueMessage, ScheduledController, ScheduledEvent } from './function-events.js';
 export { FunctionTimeoutError } from './invoke-function.js';
 export { parseRuntimeConfig, RuntimeConfigError, type RuntimeConfig, type RuntimeMessage, type InvocationRecord } from './runtime-config.js';
 export { parseLaunchConfig, isPoolConfig } from './launch-config.js';

@@ -29,11 +29,19 @@ export async function invokeFunction(handler: FetchHandler, request: Request, op
   const deadline = Date.now() + options.timeoutMs;
   const timeout = new AbortController();
   linkSignal(request, timeout.signal);
-  const ctx: FunctionContext = { waitUntil: options.waitUntil, requestId: options.requestId, deadline };
+  let passThrough = false;
+  const ctx: FunctionContext = {
+    waitUntil: options.waitUntil,
+    passThroughOnException: () => {
+      passThrough = true;
+    },
+    requestId: options.requestId,
+    deadline,
+  };
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
   const { watch } = options;
-  const answered = callHandler(handler, request, options.env, ctx).then((response) => {
+  const answered = callHandler(handler, request, options.env, ctx, () => passThrough).then((response) => {
     // False only when the watchdog answered 504 on the socket: this pod is about to end.
     const mine = watch?.answered() ?? true;
     if (timedOut || !mine) void response.body?.cancel().catch(() => {}); // nobody will read it
@@ -55,19 +63,34 @@ export async function invokeFunction(handler: FetchHandler, request: Request, op
   }
 }
 
-async function callHandler(handler: FetchHandler, request: Request, env: Record<string, string>, ctx: FunctionContext): Promise<Response> {
+async function callHandler(
+  handler: FetchHandler,
+  request: Request,
+  env: Record<string, string>,
+  ctx: FunctionContext,
+  passThrough: () => boolean,
+): Promise<Response> {
   let result: unknown;
   try {
     result = await handler(request, env, ctx);
   } catch (error) {
     // The caller learns what went wrong, the stack goes to the pod's log only.
-    process.stderr.write(`request ${ctx.requestId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    logError(ctx.requestId, error);
+    if (passThrough()) return textResponse(502, `function threw ${describeError(error)} after passThroughOnException(): ${NO_ORIGIN}`);
     return textResponse(500, `function threw ${describeError(error)}`);
   }
   if (isResponse(result)) return result;
   const description = `function returned ${describeValue(result)}, not a Response`;
   process.stderr.write(`request ${ctx.requestId} failed: ${description}\n`);
   return textResponse(500, description);
+}
+
+/** Workers would fetch the request from the origin; Tide runs the function as the origin itself. */
+const NO_ORIGIN = 'a Tide function has no origin to pass the request through to';
+
+/** The stack to the pod's log (mapped to the function's sources, see source-mapped-stacks.ts). */
+export function logError(requestId: string, error: unknown): void {
+  process.stderr.write(`request ${requestId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 }
 
 /** Makes request.signal abort also when `extra` aborts, without building a full Request up front. */
@@ -102,7 +125,7 @@ export function textResponse(status: number, text: string): Response {
   return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
 
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return describeValue(error);
 }

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RuntimeConfig, RuntimeMessage } from './runtime-config.js';
 
@@ -78,12 +79,12 @@ describe('runtime main.js as a process', () => {
     expect(pod.output().stderr).toContain('bad config at load');
   });
 
-  it('reports a module without a handler as failed', async () => {
+  it('reports a module without a handler as failed, saying which handlers it lacks', async () => {
     const path = await artifact('empty', `export const x = 1;`);
     const pod = start(path);
     const message = await pod.message;
     expect(message.type).toBe('failed');
-    expect((message as { reason: string }).reason).toMatch(/^import failed: .*no default export/);
+    expect((message as { reason: string }).reason).toBe('import failed: module has no fetch, scheduled or queue handler');
     expect((await pod.exited).code).toBe(1);
   });
 
@@ -120,4 +121,49 @@ describe('runtime main.js as a process', () => {
     expect(await pod.exited).toEqual({ code: 0, signal: null });
     await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
   });
+
+  it("names the function's source file and line in the stacks it logs and throws, from the artifact's inline source map", async () => {
+    const source = [
+      '// src/index.ts of a function, bundled as `tide deploy` bundles it',
+      'interface Order { id: number }',
+      'function total(order: Order): number {',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the function's own template literal
+      '  throw new Error(`order ${order.id} has no lines`);',
+      '}',
+      'export default {',
+      '  fetch(): Response {',
+      "    console.error(new Error('logged by the function').stack);",
+      '    return new Response(String(total({ id: 7 })));',
+      '  },',
+      '};',
+    ].join('\n');
+    const path = await bundledArtifact('mapped', source);
+    const pod = start(path);
+    const port = ((await pod.message) as { port: number }).port;
+    const response = await fetch(`http://127.0.0.1:${port}/`);
+    expect([response.status, await response.text()]).toEqual([500, 'function threw Error: order 7 has no lines']);
+    await until(() => pod.output().stderr.includes('order 7 has no lines'), 'the stack on stderr');
+    const { stderr } = pod.output();
+    expect(stderr).toMatch(/Error: logged by the function\n\s+at Object\.fetch \(src\/index\.ts:8:\d+\)/);
+    expect(stderr).toMatch(/Error: order 7 has no lines\n\s+at total \(src\/index\.ts:4:\d+\)/);
+  });
 });
+
+/** Bundles TypeScript source as `tide deploy` does (packages/cli/src/bundle.ts): one ES module with an inline source map. */
+async function bundledArtifact(name: string, source: string): Promise<string> {
+  const srcDir = join(dir, name, 'src');
+  await mkdir(srcDir, { recursive: true });
+  await writeFile(join(srcDir, 'index.ts'), source);
+  const result = await build({
+    entryPoints: [join(srcDir, 'index.ts')],
+    outfile: join(dir, name, 'tide-bundle.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    sourcemap: 'inline',
+    sourcesContent: false,
+    logLevel: 'silent',
+  });
+  return artifact(`${name}-bundle`, result.outputFiles[0]!.text);
+}

@@ -14,12 +14,13 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createCallSlots, type CallSlots } from './call-slots.js';
 import type { WatchdogData } from './call-watchdog.js';
-import { resolveHandler } from './function-handler.js';
+import { FunctionModuleError, resolveHandlers } from './function-handler.js';
 import { isPoolConfig, parseLaunchConfig } from './launch-config.js';
 import type { AssignMessage, PoolConfig } from './pool-protocol.js';
 import { waitForAssignment } from './pooled-runtime.js';
 import type { InvocationRecord, RuntimeConfig, RuntimeMessage } from './runtime-config.js';
 import { serveFunction, type ServedFunction } from './serve-function.js';
+import { mapStacksOf } from './source-mapped-stacks.js';
 
 /** After the agent is gone nobody will route here for long: finish quickly, leave no orphan. */
 const ORPHAN_DRAIN_MS = 2_000;
@@ -95,11 +96,14 @@ async function runFunction(config: FunctionConfig, calls: CallSlots, startWatchd
     process.once('disconnect', orphaned);
   }
   let module: unknown;
+  const artifactUrl = pathToFileURL(config.artifactPath).href;
+  mapStacksOf(artifactUrl, config.artifactPath);
   try {
-    module = await import(pathToFileURL(config.artifactPath).href);
-    resolveHandler(module);
+    module = await import(artifactUrl);
+    resolveHandlers(module);
   } catch (error) {
-    return fail(`import failed: ${describe(error)}`, error);
+    // A module of the wrong shape is said as it is: "import failed: module has no fetch, ... handler".
+    return fail(`import failed: ${error instanceof FunctionModuleError ? error.message : describe(error)}`, error);
   }
   let served: ServedFunction;
   try {

@@ -178,7 +178,7 @@ describe('serveFunction', () => {
   });
 
   it('rejects a module without a handler', async () => {
-    await expect(serveFunction({ default: { notFetch: 1 } }, { timeoutMs: 1000 })).rejects.toThrow(/no default export with a fetch/);
+    await expect(serveFunction({ default: { notFetch: 1 } }, { timeoutMs: 1000 })).rejects.toThrow(/module has no fetch, scheduled or queue handler/);
   });
 });
 

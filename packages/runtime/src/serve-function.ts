@@ -2,8 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
-import { resolveHandler } from './function-handler.js';
 import type { CallSlots } from './call-slots.js';
+import { eventHandler, INVOKE_HEADER, lacking } from './event-invocation.js';
+import { callerMount, pathOf, redirectUnderPrefix, toCallerUrl } from './forwarded-url.js';
+import { type FetchHandler, resolveHandlers } from './function-handler.js';
 import { invokeFunction, textResponse } from './invoke-function.js';
 import { createWorkTracker } from './work-tracker.js';
 import type { InvocationRecord } from './runtime-config.js';
@@ -38,10 +40,12 @@ export const PROBE_HEADER = 'tide-probe';
 
 /**
  * Serves a function module over HTTP/1.1 (keep-alive, streamed bodies). The module is an imported
- * namespace (`{ default: ... }`) or a bare handler; see resolveHandler.
+ * namespace (`{ default: ... }`) or a bare handler; see resolveHandlers. A call with a `tide-invoke`
+ * header goes to its scheduled or queue handler (event-invocation.ts).
  */
 export async function serveFunction(module: unknown, options: ServeOptions): Promise<ServedFunction> {
-  const handler = resolveHandler(module);
+  const handlers = resolveHandlers(module);
+  const fetchHandler: FetchHandler = handlers.fetch ?? (() => lacking('fetch'));
   const env = options.env ?? {};
   const work = createWorkTracker();
   let draining = false;
@@ -67,16 +71,23 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
     if (options.onInvocation) watchTraced(incoming, outgoing, first, options.onInvocation);
     const requestId = headerValue(incoming.headers['x-request-id']) ?? randomUUID();
     const watch = options.calls?.begin(options.timeoutMs, socketFd(incoming.socket));
-    return invokeFunction(handler, request, {
+    const event = headerValue(incoming.headers[INVOKE_HEADER]);
+    const handler = event === undefined ? fetchHandler : eventHandler(event, handlers);
+    const mount = callerMount(incoming.headers);
+    const answer = invokeFunction(handler, request, {
       env,
       timeoutMs: options.timeoutMs,
       requestId,
       waitUntil: (promise) => work.track(logRejection(promise, requestId)),
       ...(watch ? { watch } : {}),
     });
-  });
+    return mount?.prefix ? answer.then((response) => redirectUnderPrefix(response, mount)) : answer;
+  }, NODE_GLOBALS);
 
-  const server = createServer({ keepAlive: true }, listener);
+  const server = createServer({ keepAlive: true }, (incoming, outgoing) => {
+    toCallerUrl(incoming); // request.url is the caller's (forwarded-url.ts)
+    return listener(incoming, outgoing);
+  });
   // Longer than the usual client pool's idle timeout (undici: 4 s), so the client closes idle
   // connections first and never sends a request on a socket the server is closing.
   server.keepAliveTimeout = 65_000;
@@ -102,6 +113,12 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
   return { port, close };
 }
 
+/**
+ * A function sees Node's own Request and Response, as everywhere else (`new Response(null, 'x')`
+ * throws). By default node-server swaps in its lighter classes for the whole process.
+ */
+const NODE_GLOBALS = { overrideGlobalObjects: false } as const;
+
 /** Reports a call with a sampled trace context when its response has ended (or was cut). */
 function watchTraced(
   incoming: HttpBindings['incoming'],
@@ -114,7 +131,7 @@ function watchTraced(
   if (traceparent === undefined || traceparent.length !== 55 || (parseInt(traceparent.slice(53), 16) & 1) === 0) return;
   const startMs = performance.timeOrigin + performance.now();
   const tracestate = headerValue(incoming.headers.tracestate);
-  const url = incoming.url ?? '/';
+  const url = pathOf(incoming.url ?? '/');
   const query = url.indexOf('?');
   outgoing.once('close', () =>
     onInvocation({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeExit } from './exit-reason.js';
 import { DEFAULT_BACKOFF, planRestart, planRestartAfter, restartDelayMs } from './restart-backoff.js';
 
 describe('restartDelayMs', () => {
@@ -56,6 +57,12 @@ describe('planRestartAfter', () => {
   it('replaces a pod recycled after a call past its timeout at once, its back-off step untouched', () => {
     expect(planRestartAfter(recycled, 0, 50, 10_000, policy)).toEqual({ nextRestartAt: 10_000, backoffStep: 0, backingOff: false });
     expect(planRestartAfter(recycled, 3, 50, 10_000, policy)).toEqual({ nextRestartAt: 10_000, backoffStep: 3, backingOff: false });
+  });
+
+  it('backs off a pod whose module has no handler as any crash: a restart cannot fix it, and its reason stays on the pod', () => {
+    const noHandler = { code: 1, signal: null, failedReason: 'import failed: module has no fetch, scheduled or queue handler' };
+    expect(planRestartAfter(noHandler, 4, 50, 10_000, policy)).toEqual({ nextRestartAt: 11_000, backoffStep: 5, backingOff: true });
+    expect(describeExit(noHandler)).toBe('import failed: module has no fetch, scheduled or queue handler');
   });
 
   it('backs off when the agent killed the pod itself, whatever the pod said', () => {

@@ -67,3 +67,14 @@ export {
 export { LOGS_TOPIC, encodePodLogBatch, decodePodLogBatch, type PodLogLine, type PodLogBatch } from './pod-logs.js';
 export { LEASES_TOPIC, encodeLease, decodeLease, type NodeLease } from './leases.js';
 export { usageOf, podQuotaViolation, functionQuotaViolation, type NamespaceUsage } from './quota.js';
+export {
+  KV_TOPIC,
+  KV_MAX_VALUE_BYTES,
+  KV_MAX_KEY_BYTES,
+  KV_MAX_METADATA_BYTES,
+  encodeKvRecord,
+  decodeKvRecord,
+  kvRecordKey,
+  type KvRecord,
+} from './kv/kv-record.js';
+export { applyKvRecord, readKv, listKv, emptyKvView, KV_LIST_MAX, type KvView, type KvEntry, type KvListOptions, type KvListResult } from './kv/kv-view.js';

@@ -83,6 +83,30 @@ export const Probe = z
   .strict();
 export type Probe = z.infer<typeof Probe>;
 
+const dns1123 = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label (lowercase letters, digits and "-")');
+
+/** Workers binding kinds Tide has nothing to back with: a manifest naming one is refused, named. */
+const UNBACKED_BINDINGS = ['durable_object', 'durableObject', 'd1', 'r2', 'service', 'queue', 'ai', 'vectorize', 'hyperdrive', 'analytics_engine'];
+
+/** `{name: CACHE, kv: my-kv}`: the function's `env.CACHE` is the KV namespace my-kv of its namespace. */
+export const Binding = z
+  .record(z.string(), z.unknown())
+  // Checked before the shape, so `{name: DB, d1: main}` says "d1", not "kv is missing".
+  .superRefine((b, ctx) => {
+    const unbacked = Object.keys(b).filter((key) => UNBACKED_BINDINGS.includes(key));
+    for (const key of unbacked)
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `Tide cannot back ${key} bindings (Durable Objects, D1, R2, service and queue bindings are not supported); only kv bindings are`,
+      });
+  })
+  .pipe(z.object({ name: envName, kv: dns1123 }).strict());
+export type Binding = z.infer<typeof Binding>;
+
 export const FunctionSpec = z
   .object({
     source: z.object({ artifact: artifactDigest }).strict(),
@@ -112,6 +136,12 @@ export const FunctionSpec = z
       .refine((t) => new Set(t.flatMap((x) => (x.tag ? [x.tag] : []))).size === t.filter((x) => x.tag).length, 'traffic tags must be unique')
       .optional(),
     rollout: RolloutSpec.default({ maxSurge: '25%', maxUnavailable: 0 }),
+    /** What the function's `env` holds besides vars: KV namespaces, by binding name. */
+    bindings: z
+      .array(Binding)
+      .max(50)
+      .refine((b) => new Set(b.map((x) => x.name)).size === b.length, 'binding names must be unique')
+      .default([]),
     /** Revisions kept beyond the latest and those traffic names; older ones are garbage-collected. */
     revisionHistoryLimit: z.number().int().min(0).max(1000).default(10),
   })
@@ -139,6 +169,9 @@ export const RevisionTemplate = FunctionSpec.pick({
   tolerations: true,
   probes: true,
   terminationGracePeriodSeconds: true,
+}).extend({
+  /** Absent when the function binds nothing, so revisions made before bindings existed compare equal. */
+  bindings: z.array(z.object({ name: z.string(), kv: z.string() })).optional(),
 });
 export type RevisionTemplate = z.infer<typeof RevisionTemplate>;
 
@@ -148,8 +181,10 @@ export function initialReplicas(scale: ScaleSpec): number {
 }
 
 export function revisionTemplateOf(spec: FunctionSpec): RevisionTemplate {
-  const { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds } = spec;
-  return { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds };
+  const { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds, bindings } = spec;
+  const template = { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds };
+  // No bindings, no field: a revision made before bindings existed keeps comparing equal.
+  return bindings.length ? { ...template, bindings: bindings.map(({ name, kv }) => ({ name, kv })) } : template;
 }
 
 export const ScaleRecord = z.object({

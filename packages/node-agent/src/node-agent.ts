@@ -19,7 +19,9 @@ import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapter
 import type { ColdStart, PodReport, PodRunSpec } from './pod-types.js';
 import { describeRepair, startDriftAudit } from './drift-audit.js';
 import { defaultRuntimeEntry } from './runtime-entry.js';
-import type { InvocationRecord } from '@tide/runtime';
+import type { InvocationRecord, KvCallMessage } from '@tide/runtime';
+import type { KvCaller } from './core/kv-call.js';
+import type { KvStore } from './kv-store.js';
 
 export interface NodeAgent {
   /** Level-triggered: the full desired set of pods for this node. Starts missing ones, stops extra ones. No-op after close(). */
@@ -74,6 +76,8 @@ export interface NodeAgentOptions {
    * records it as the pod's span. Absent = pods do not report calls.
    */
   onInvocation?: (pod: PodRunSpec, record: InvocationRecord) => void;
+  /** Answers pods' KV calls (see kv-store.ts); absent = pods' KV calls are refused. */
+  kv?: Pick<KvStore, 'answer'>;
   /** Every drift repair (also logged under NODE_AGENT_LOG_NAME), with the error when it failed. */
   onDrift?: (repair: DriftRepair, error?: Error) => void;
   /**
@@ -251,10 +255,12 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     const podDir = podDirOf(slot);
     let child: PodProcess | undefined;
     const onInvocation = options.onInvocation;
+    const kv = options.kv;
     const follow: PodFollowOptions = {
       podDir,
       host: podHost,
       ...(onInvocation ? { onInvocation: (record: InvocationRecord) => onInvocation(slot.spec, record) } : {}),
+      ...(kv ? { onKv: (call: KvCallMessage) => kv.answer(kvCallerOf(slot.spec), call) } : {}),
       startTimeoutMs,
       clock,
       onLog: (stream, line) => options.onLog?.(slot.spec.name, stream, line),
@@ -322,6 +328,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       pod: spec.name,
       startToken: token,
       ...(follow.onInvocation ? { reportInvocations: true } : {}),
+      ...(spec.bindings?.length ? { kvBindings: spec.bindings.map((b) => b.name) } : {}),
     });
     return pod;
   }
@@ -422,4 +429,8 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       return closing;
     },
   };
+}
+
+function kvCallerOf(spec: PodRunSpec): KvCaller {
+  return { pod: spec.name, namespace: spec.namespace, functionName: spec.functionName, bindings: spec.bindings ?? [] };
 }

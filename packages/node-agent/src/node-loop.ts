@@ -77,6 +77,7 @@ function runSpecOf(agentName: string, pod: Pod, artifactPath: string): PodRunSpe
     timeoutSeconds: pod.spec.timeoutSeconds,
     terminationGraceSeconds: pod.spec.terminationGraceSeconds,
     probes: pod.spec.probes,
+    ...(pod.spec.bindings?.length ? { bindings: pod.spec.bindings } : {}),
   };
 }
 

@@ -11,6 +11,8 @@ export interface PodRunSpec {
   memoryMb: number;
   timeoutSeconds: number;
   terminationGraceSeconds: number;
+  /** The function's KV bindings (`{name: CACHE, kv: my-kv}`): its pods may call these and no others. */
+  bindings?: { name: string; kv: string }[];
   /** HTTP probes of the function's own paths (the runtime's readiness probe always runs too). */
   probes?: { readiness?: ProbeSpec; liveness?: ProbeSpec };
 }

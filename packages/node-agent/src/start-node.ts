@@ -6,6 +6,8 @@ import { createArtifactCache } from './artifact-cache.js';
 import { openNodeAgent } from './node-agent.js';
 import { startNodeLoop, type NodeLoop } from './node-loop.js';
 import { recordPodSpan } from './pod-spans.js';
+import { systemClock } from './clock.js';
+import { openKvStore } from './kv-store.js';
 
 export interface NodeProcessOptions {
   /** The log to follow (opened, and closed at stop, by the node), or a process state shared with other components. */
@@ -48,6 +50,8 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
       ? options.artifacts.localPath
       : pathFromCache(join(dataDir, 'artifacts'), options.artifacts.servers, options.artifacts.cacheMb, onError);
   const address = options.address ?? '127.0.0.1';
+  // Pods' KV calls are answered from this node's view of the KV topic (kv-store.ts).
+  const kv = openKvStore({ log: state.log, clock: systemClock, onError });
   const node = await startNodeLoop({
     store: state.store,
     nodeName: options.name,
@@ -59,6 +63,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
       openNodeAgent({
         dataDir: join(dataDir, 'agent'),
         podHost: address,
+        kv,
         ...(options.tracePods ? { onInvocation: recordPodSpan } : {}),
         onReport,
         onLog: (pod, stream, line) => {
@@ -81,6 +86,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
     stop: () =>
       (stopping ??= (async () => {
         await node.close();
+        await kv.close();
         await release();
       })()),
   };

@@ -14,9 +14,11 @@ export interface FunctionContext {
   deadline: number;
 }
 
-export type FetchHandler = (request: Request, env: Record<string, string>, ctx: FunctionContext) => Response | Promise<Response>;
-export type ScheduledHandler = (controller: ScheduledController, env: Record<string, string>, ctx: FunctionContext) => unknown;
-export type QueueHandler = (batch: MessageBatch, env: Record<string, string>, ctx: FunctionContext) => unknown;
+/** Vars and secrets (strings) and bindings (objects such as a KV namespace). */
+export type FunctionEnv = Record<string, unknown>;
+export type FetchHandler = (request: Request, env: FunctionEnv, ctx: FunctionContext) => Response | Promise<Response>;
+export type ScheduledHandler = (controller: ScheduledController, env: FunctionEnv, ctx: FunctionContext) => unknown;
+export type QueueHandler = (batch: MessageBatch, env: FunctionEnv, ctx: FunctionContext) => unknown;
 
 /** The handlers a module offers (a Workers module: any subset of fetch, scheduled and queue, at least one). */
 export interface FunctionHandlers {

@@ -5,6 +5,7 @@ export {
   NO_HANDLER_MESSAGE,
   type FetchHandler,
   type FunctionContext,
+  type FunctionEnv,
   type FunctionHandlers,
   type FunctionModule,
   type QueueHandler,
@@ -17,3 +18,5 @@ export { parseRuntimeConfig, RuntimeConfigError, type RuntimeConfig, type Runtim
 export { parseLaunchConfig, isPoolConfig } from './launch-config.js';
 export { parseAssignMessage, type PoolConfig, type AssignMessage } from './pool-protocol.js';
 export { parseRecycleNotice } from './recycle-notice.js';
+export { createKvNamespace, KvError, type KvCall } from './kv-namespace.js';
+export { isKvReply, type KvCallMessage, type KvReplyMessage, type KvOperation, type KvStored, type KvListed } from './kv-protocol.js';

@@ -1,8 +1,8 @@
 import type { WatchedCall } from './call-slots.js';
-import type { FetchHandler, FunctionContext } from './function-handler.js';
+import type { FetchHandler, FunctionContext, FunctionEnv } from './function-handler.js';
 
 export interface InvokeOptions {
-  env: Record<string, string>;
+  env: FunctionEnv;
   timeoutMs: number;
   requestId: string;
   /** Receives every promise the function hands to ctx.waitUntil. */
@@ -63,13 +63,7 @@ export async function invokeFunction(handler: FetchHandler, request: Request, op
   }
 }
 
-async function callHandler(
-  handler: FetchHandler,
-  request: Request,
-  env: Record<string, string>,
-  ctx: FunctionContext,
-  passThrough: () => boolean,
-): Promise<Response> {
+async function callHandler(handler: FetchHandler, request: Request, env: FunctionEnv, ctx: FunctionContext, passThrough: () => boolean): Promise<Response> {
   let result: unknown;
   try {
     result = await handler(request, env, ctx);

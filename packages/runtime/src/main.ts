@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { createCallSlots, type CallSlots } from './call-slots.js';
 import type { WatchdogData } from './call-watchdog.js';
 import { FunctionModuleError, resolveHandlers } from './function-handler.js';
+import { kvBindingsOverIpc } from './kv-channel.js';
 import { isPoolConfig, parseLaunchConfig } from './launch-config.js';
 import type { AssignMessage, PoolConfig } from './pool-protocol.js';
 import { waitForAssignment } from './pooled-runtime.js';
@@ -25,7 +26,7 @@ import { mapStacksOf } from './source-mapped-stacks.js';
 /** After the agent is gone nobody will route here for long: finish quickly, leave no orphan. */
 const ORPHAN_DRAIN_MS = 2_000;
 
-type FunctionConfig = Pick<RuntimeConfig, 'artifactPath' | 'timeoutMs' | 'host' | 'reportInvocations'>;
+type FunctionConfig = Pick<RuntimeConfig, 'artifactPath' | 'timeoutMs' | 'host' | 'reportInvocations' | 'kvBindings'>;
 
 async function main(): Promise<void> {
   let config: RuntimeConfig | PoolConfig;
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
       timeoutMs: assignment.timeoutMs,
       host: config.host,
       ...(assignment.reportInvocations ? { reportInvocations: true } : {}),
+      ...(assignment.kvBindings ? { kvBindings: assignment.kvBindings } : {}),
     },
     calls,
   );
@@ -111,7 +113,8 @@ async function runFunction(config: FunctionConfig, calls: CallSlots, startWatchd
       host: config.host,
       port: 0,
       timeoutMs: config.timeoutMs,
-      env: functionEnv(),
+      // Bindings sit next to the vars in `env`, as in Workers.
+      env: { ...functionEnv(), ...kvBindingsOverIpc(config.kvBindings ?? []) },
       calls,
       ...(startWatchdogLater ? { startWatchdog: startWatchdogLater } : {}),
       ...(config.reportInvocations && process.send ? { onInvocation: reportInvocation } : {}),

@@ -1,4 +1,4 @@
-import { RuntimeConfigError } from './runtime-config.js';
+import { parseKvBindings, RuntimeConfigError } from './runtime-config.js';
 
 /**
  * A generic runtime the node agent starts ahead of need (its warm pool): no artifact yet.
@@ -38,6 +38,8 @@ export interface AssignMessage {
   startToken?: string;
   /** As RuntimeConfig.reportInvocations. */
   reportInvocations?: boolean;
+  /** As RuntimeConfig.kvBindings. */
+  kvBindings?: string[];
 }
 
 /** Validates an already JSON-parsed pool config (see parseLaunchConfig). */
@@ -72,6 +74,8 @@ export function parseAssignMessage(raw: unknown): AssignMessage {
   const report = value.reportInvocations;
   if (report !== undefined && typeof report !== 'boolean') throw new RuntimeConfigError('must be a boolean', 'assign.reportInvocations');
   if (report === true) message.reportInvocations = true;
+  const kvBindings = parseKvBindings(value.kvBindings, 'assign.kvBindings');
+  if (kvBindings) message.kvBindings = kvBindings;
   return message;
 }
 

@@ -1,3 +1,4 @@
+import type { KvCallMessage } from './kv-protocol.js';
 /**
  * How the node agent talks to a pod's runtime process.
  *
@@ -21,6 +22,8 @@ export interface RuntimeConfig {
   startToken?: string;
   /** Report every traced call (sampled `traceparent`) to the agent, which records it as a span. */
   reportInvocations?: boolean;
+  /** Names of the KV bindings in the function's env (`CACHE`); the agent answers their calls. */
+  kvBindings?: string[];
 }
 
 /**
@@ -47,7 +50,8 @@ export type RuntimeMessage =
   | { type: 'ready'; port: number }
   | { type: 'failed'; reason: string }
   | { type: 'pooled' }
-  | ({ type: 'invocation' } & InvocationRecord);
+  | ({ type: 'invocation' } & InvocationRecord)
+  | KvCallMessage;
 
 export class RuntimeConfigError extends Error {
   constructor(
@@ -93,5 +97,16 @@ export function toRuntimeConfig(value: Record<string, unknown>): RuntimeConfig {
   if (typeof value.pod === 'string') config.pod = value.pod;
   if (typeof value.startToken === 'string') config.startToken = value.startToken;
   if (value.reportInvocations === true) config.reportInvocations = true;
+  const kvBindings = parseKvBindings(value.kvBindings, 'kvBindings');
+  if (kvBindings) config.kvBindings = kvBindings;
   return config;
+}
+
+/** The binding names of a pod's KV namespaces, each a variable name (as spec.bindings checks). */
+export function parseKvBindings(raw: unknown, field: string): string[] | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw) || !raw.every((name) => typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))) {
+    throw new RuntimeConfigError('must be an array of variable names', field);
+  }
+  return raw.length ? (raw as string[]) : undefined;
 }

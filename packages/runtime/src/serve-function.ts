@@ -5,7 +5,7 @@ import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import type { CallSlots } from './call-slots.js';
 import { eventHandler, INVOKE_HEADER, lacking } from './event-invocation.js';
 import { callerMount, pathOf, redirectUnderPrefix, toCallerUrl } from './forwarded-url.js';
-import { type FetchHandler, resolveHandlers } from './function-handler.js';
+import { type FetchHandler, type FunctionEnv, resolveHandlers } from './function-handler.js';
 import { invokeFunction, textResponse } from './invoke-function.js';
 import { createWorkTracker } from './work-tracker.js';
 import type { InvocationRecord } from './runtime-config.js';
@@ -16,7 +16,7 @@ export interface ServeOptions {
   host?: string;
   timeoutMs: number;
   /** Handed to the function as its `env` argument. */
-  env?: Record<string, string>;
+  env?: FunctionEnv;
   /** Told of every call that carried a sampled W3C `traceparent`, once its response has ended. */
   onInvocation?: (record: InvocationRecord) => void;
   /** Every call is recorded here for a watchdog thread (main.ts starts one); absent = unwatched. */

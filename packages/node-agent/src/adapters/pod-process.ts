@@ -1,4 +1,4 @@
-import { parseRecycleNotice, type InvocationRecord, type RuntimeConfig, type RuntimeMessage } from '@tide/runtime';
+import { parseRecycleNotice, type InvocationRecord, type KvCallMessage, type KvReplyMessage, type RuntimeConfig, type RuntimeMessage } from '@tide/runtime';
 import type { Clock } from '../clock.js';
 import type { PodExit } from '../core/exit-reason.js';
 import type { PodRunSpec } from '../pod-types.js';
@@ -24,6 +24,8 @@ export interface PodFollowOptions {
   onRecycling?: (reason: string) => void;
   /** Each traced call the pod served; absent = the pod is not asked to report them. */
   onInvocation?: (record: InvocationRecord) => void;
+  /** Answers the pod's KV calls; absent = they are refused (the node backs no KV). */
+  onKv?: (call: KvCallMessage) => Promise<KvReplyMessage>;
 }
 
 export interface PodProcess {
@@ -53,6 +55,7 @@ export function startPodProcess(options: PodSpawnOptions): PodProcess {
     pod: spec.name,
     startToken: options.startToken,
     ...(options.onInvocation ? { reportInvocations: true } : {}),
+    ...(spec.bindings?.length ? { kvBindings: spec.bindings.map((b) => b.name) } : {}),
   };
   const runtime = spawnRuntime({
     nodePath: options.nodePath,
@@ -109,6 +112,7 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
       const { type: _type, ...record } = message;
       return options.onInvocation?.(record);
     }
+    if (message.type === 'kv') return answerKv(runtime, message, options.onKv);
     if (message.type === 'failed') exit.failedReason = message.reason;
     if (message.type !== 'ready') return;
     void probeUntilReady(options.host, message.port, starting.signal).then((ready) => {
@@ -135,4 +139,13 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
 /** An IPv6 address goes in brackets in a URL. */
 function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** A KV call's reply goes back on the channel it came by; a pod gone meanwhile gets none. */
+function answerKv(runtime: RuntimeProcess, call: KvCallMessage, onKv: PodFollowOptions['onKv']): void {
+  const refused: KvReplyMessage = { type: 'kv-result', id: call.id, ok: false, error: 'this node backs no KV namespaces' };
+  const reply = onKv ? onKv(call) : Promise.resolve(refused);
+  void reply.then((message) => {
+    if (runtime.child.connected) runtime.child.send(message, () => {});
+  });
 }

@@ -32,7 +32,7 @@ const TIDE_METRICS = [
  * of its own: it is a lease on tide.leases plus LeaderElected on tide.state). tide.logs and
  * tide.invocations are reserved for later features.
  */
-const TIDE_TOPICS = ['tide.state', 'tide.leases', 'tide.metrics', 'tide.artifacts', 'tide.logs', 'tide.invocations'];
+const TIDE_TOPICS = ['tide.state', 'tide.leases', 'tide.metrics', 'tide.artifacts', 'tide.logs', 'tide.invocations', 'tide.kv'];
 
 // ---------------------------------------------------------------------------------------------
 // Reading files
@@ -414,6 +414,7 @@ describe(`${COMPOSE}`, () => {
       ...(state?.configs.includes('min.insync.replicas=2') ? [] : [`${at}: tide.state needs min.insync.replicas=2`]),
       ...(state?.configs.includes('retention.ms=-1') ? [] : [`${at}: tide.state must be kept forever (retention.ms=-1): it is the source of truth`]),
       ...(compacted(byName.get('tide.leases')) ? [] : [`${at}: tide.leases must be compacted (cleanup.policy=compact)`]),
+      ...(compacted(byName.get('tide.kv')) ? [] : [`${at}: tide.kv must be compacted (cleanup.policy=compact): only each key's latest value matters`]),
       ...(artifacts?.configs.includes('retention.ms=-1')
         ? []
         : [`${at}: tide.artifacts must be kept forever (retention.ms=-1): a restarted control plane re-reads it from the start`]),

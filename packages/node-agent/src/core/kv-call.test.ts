@@ -1,11 +1,11 @@
 import { applyKvRecord, emptyKvView } from '@tide/core';
-import type { KvCallMessage } from '@tide/runtime';
+import type { KvCallMessage, KvOperation } from '@tide/runtime';
 import { describe, expect, it } from 'vitest';
 import { decideKvCall, type KvCaller } from './kv-call.js';
 
 const caller: KvCaller = { pod: 'default.app-1', namespace: 'default', functionName: 'app', bindings: [{ name: 'CACHE', kv: 'my-kv' }] };
 const NOW = 1_800_000_000_000;
-const call = (operation: Omit<KvCallMessage, 'type' | 'id' | 'binding'>, binding = 'CACHE') => ({ type: 'kv', id: 1, binding, ...operation }) as KvCallMessage;
+const call = (operation: KvOperation, binding = 'CACHE'): KvCallMessage => ({ type: 'kv', id: 1, binding, ...operation });
 const value = Buffer.from('v').toString('base64');
 
 describe('decideKvCall', () => {

@@ -44,13 +44,21 @@ export function openKvStore(options: { log: KvLog; clock: Clock; onError?: (erro
     },
   });
 
+  /** Resolves once the view holds `offset`; rejects if the store closes first. */
   const foldedPast = (offset: number) =>
     offset <= folded
       ? Promise.resolve()
       : new Promise<void>((resolve, reject) => {
-          const waiter = { offset, resolve };
+          const stopping = () => (waiters.delete(waiter), reject(new Error('the node is stopping')));
+          const waiter = {
+            offset,
+            resolve: () => {
+              stop.signal.removeEventListener('abort', stopping);
+              resolve();
+            },
+          };
           waiters.add(waiter);
-          stop.signal.addEventListener('abort', () => reject(new Error('the node is stopping')), { once: true });
+          stop.signal.addEventListener('abort', stopping, { once: true });
         });
 
   return {

@@ -77,6 +77,9 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
     leases: state.log,
     logs: state.log,
     onError,
+  }).catch(async (error: unknown) => {
+    await kv.close(); // nothing would stop it following the KV topic otherwise
+    throw error;
   });
   if ('source' in options.log) report(`node ${options.name} is up (boot ${node.bootId}), following ${describeLogSource(state.source)}`);
   let stopping: Promise<void> | undefined;

@@ -5,7 +5,8 @@ import { eventually, makeTempDir, waitFor } from '@tide/testkit/testing';
 import { freePort, processesMentioning, repoRoot, runCli, startNode, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
 
 /** Three nodes as separate processes: spread, failover after kill -9, and no pod twice on return. */
-const GRACE_SECONDS = 5;
+// Long enough that a node on a busy 2-core machine does not miss its lease (renewed every 2 s) and flap NotReady.
+const GRACE_SECONDS = 8;
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
 let tide: TideProcess;
 const nodes = new Map<string, TideProcess>();
@@ -26,7 +27,22 @@ beforeAll(async () => {
   dir = await makeTempDir('tide-nodes-');
   tide = await startTide({ dataDir: dir.path, port: await freePort(), args: ['--nodes', '0', '--node-grace', String(GRACE_SECONDS)] });
   for (const name of ['node-1', 'node-2', 'node-3']) nodes.set(name, await node(name));
-}, 60_000);
+  // A node process says it is up once it has started; the scheduler spreads over the nodes the log shows Ready.
+  await eventually(
+    async () => {
+      const list = (await (await request(`${tide.url}/apis/tide.dev/v1/nodes`)).body.json()) as {
+        items: { metadata: { name: string }; status: { ready: boolean } }[];
+      };
+      expect(
+        list.items
+          .filter((n) => n.status.ready)
+          .map((n) => n.metadata.name)
+          .sort(),
+      ).toEqual(['node-1', 'node-2', 'node-3']);
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+}, 90_000);
 
 afterAll(async () => {
   await client.close();

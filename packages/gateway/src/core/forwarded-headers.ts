@@ -21,7 +21,8 @@ const REQUEST_DROPPED = new Set([
   'x-forwarded-prefix',
 ]);
 
-const RESPONSE_DROPPED = ['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'trailer'] as const;
+/** Hop-by-hop, plus `tide-error`: only the gateway may mark an answer as its own (see error-response.ts). */
+const RESPONSE_DROPPED = ['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'trailer', 'tide-error'] as const;
 
 export interface ForwardingInfo {
   /** The client's address as the gateway saw it (appended to x-forwarded-for). */

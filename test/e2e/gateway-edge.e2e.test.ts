@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
+import { get } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { request, WebSocket } from 'undici';
@@ -103,6 +104,26 @@ describe('WebSockets through the gateway to a Workers app', () => {
     const result = await echoOver(`${tide.url.replace('http', 'ws')}/fn/default/wscold/`, ['from zero']);
     expect(result).toEqual({ received: ['from zero'], code: 1000, wasClean: true });
   }, 90_000);
+});
+
+describe('upgrade requests that are for no function', () => {
+  it('reach the API as plain requests (curl --http2 asks every request to upgrade to h2c)', async () => {
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = get(
+        `${tide.url}/apis/tide.dev/v1/namespaces/default/functions/hello`,
+        { headers: { connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': '' } },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('upgrade', () => reject(new Error('the API switched protocols')));
+      req.on('error', reject);
+    });
+    expect(status).toBe(200);
+    expect(JSON.parse(body).metadata.name).toBe('hello');
+  });
 });
 
 describe('answers the gateway gives itself', () => {

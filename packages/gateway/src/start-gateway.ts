@@ -5,6 +5,7 @@ import { describeLogSource, listen, logReachable, openProcessState, urlOf, type 
 import { createGateway, type Gateway } from './gateway.js';
 import { startLoadReporter, type LoadReporter } from './load-reporter.js';
 import { createStateRouteTable } from './state-routes.js';
+import { serveUpgradeAsRequest } from './upgrade-as-request.js';
 import { DEFAULT_INVOCATION_DOMAIN } from './core/parse-invocation-host.js';
 
 export interface GatewayProcessOptions {
@@ -62,7 +63,7 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
     ? await listen((req, res) => serveAlone(req, res, gateway, state, options.metrics, domain), options.listen.port, options.listen.host)
     : undefined;
   server?.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!gateway.handleUpgrade(req, socket, head)) refuseUpgrade(socket);
+    if (!gateway.handleUpgrade(req, socket, head)) serveUpgradeAsRequest(req, socket, (r, res) => serveAlone(r, res, gateway, state, options.metrics, domain));
   });
   const url = server && options.listen ? urlOf(server, options.listen.host) : undefined;
   if (url) report(`gateway is up at ${url}, following ${describeLogSource(state.source)}`);
@@ -110,11 +111,6 @@ function serveAlone(
   }
   res.writeHead(404, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ error: `no route for ${req.method} ${req.url}: this gateway serves /fn/{namespace}/{name}/... and {name}.{namespace}.${domain}` }));
-}
-
-/** An upgrade for no function: the same 404, on the raw socket. */
-export function refuseUpgrade(socket: Duplex): void {
-  socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
 }
 
 /** `Example.COM.` and `example.com` are one domain. */

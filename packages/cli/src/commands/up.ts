@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StateStore } from '@tide/core';
 import { startControlPlane } from '@tide/control-plane';
-import { refuseUpgrade, startGateway } from '@tide/gateway';
+import { serveUpgradeAsRequest, startGateway } from '@tide/gateway';
 import { defaultNodeCapacity, startNode, type RunningNode } from '@tide/node-agent';
 import { listen, openProcessState, urlOf, type LogSource, type RequestHandler } from '@tide/process';
 import { createApiClient } from '../api-client.js';
@@ -76,7 +76,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
   // One port: a request whose Host names a function (or whose path is /fn/...) goes to it, everything else to the API.
   const server = await listen((req, res) => gateway.handle(req, res) || controlPlane.handle(req, res), options.port, options.host);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!gateway.handleUpgrade(req, socket, head)) refuseUpgrade(socket);
+    if (!gateway.handleUpgrade(req, socket, head)) serveUpgradeAsRequest(req, socket, controlPlane.handle);
   });
   const url = urlOf(server, options.host);
   const node: RunningNode | undefined =

@@ -26,10 +26,13 @@ export function parseInvocationHost(host: string | undefined, domain: string): I
   // `[::1]:8080` never ends in a domain name; a bracketed address has its colons before ']'.
   if (colon >= 0 && host.indexOf(']') < 0) end = colon;
   if (host.charCodeAt(end - 1) === 46 /* . */) end -= 1;
-  const name = host.slice(0, end).toLowerCase();
-  const suffixAt = name.length - domain.length - 1;
-  if (suffixAt <= 0 || name.charCodeAt(suffixAt) !== 46 || !name.endsWith(domain)) return undefined;
-  const labels = name.slice(0, suffixAt).split('.');
+  // Checked before anything is allocated: most hosts that are not ours (an IP address, the API's
+  // own name) end here, and this runs on every call.
+  const suffixAt = end - domain.length - 1;
+  if (suffixAt <= 0 || host.charCodeAt(suffixAt) !== 46) return undefined;
+  if (host.slice(suffixAt + 1, end).toLowerCase() !== domain) return undefined;
+  const name = host.slice(0, suffixAt).toLowerCase();
+  const labels = name.split('.');
   if (labels.length !== 2) return undefined;
   const [label, namespace] = labels as [string, string];
   if (!isDns1123Label(label) || !isDns1123Label(namespace)) return undefined;

@@ -10,7 +10,7 @@ import { FunctionState } from './function-state.js';
 import type { CallOwner, GatewayCall } from './gateway-call.js';
 import { ProxyCall } from './proxy-call.js';
 import { TunnelCall } from './tunnel-call.js';
-import { parseInvocationHost } from './core/parse-invocation-host.js';
+import { type InvocationHost, parseInvocationHost } from './core/parse-invocation-host.js';
 import type { FunctionRoute, RouteTable } from './route-table.js';
 
 export interface GatewayOptions {
@@ -136,37 +136,36 @@ class InvocationGateway implements Gateway, CallOwner {
     const host = this.#domain === undefined ? undefined : parseInvocationHost(req.headers.host, this.#domain);
     if (host === undefined && !url.startsWith(INVOCATION_PREFIX)) return undefined;
     if (this.#closed) return { kind: 'refused', status: 503, message: 'gateway is shutting down', retryAfterSeconds: RETRY_AFTER_SECONDS };
-    let target: InvocationTarget | undefined;
-    let route: FunctionRoute | undefined;
-    if (host !== undefined) {
-      // The app owns the whole path: nothing is stripped, and x-forwarded-prefix is empty.
-      for (const candidate of host.candidates) {
-        route = this.#routes.lookup(host.namespace, candidate.name, candidate.tag);
-        if (route === undefined) continue;
-        target = { kind: 'target', namespace: host.namespace, ...candidate, upstreamPath: url, prefix: '' };
-        break;
-      }
-      if (target === undefined) return notFound(`function ${host.namespace}/${host.candidates[0]?.name} not found (host ${req.headers.host})`);
-    } else {
-      const parsed = parseInvocationPath(url);
-      if (parsed.kind === 'invalid') return { kind: 'refused', status: 400, message: parsed.message };
-      target = parsed;
-      route = this.#routes.lookup(target.namespace, target.name, target.tag);
-      if (route === undefined) {
-        const what = target.tag === undefined ? '' : ` has no traffic tag "${target.tag}" or`;
-        return notFound(`function ${target.namespace}/${target.name}${what} not found`);
-      }
+    const found = host === undefined ? this.#byPath(url) : this.#byHost(host, url, req.headers.host);
+    if (found.kind === 'refused' || found.route.split === undefined) return found;
+    const key = pickSplit(found.route.split, Math.random());
+    const chosen = key === undefined ? undefined : this.#routes.lookupKey?.(key);
+    if (chosen === undefined) {
+      const message = `function ${found.target.namespace}/${found.target.name} has no revision with traffic`;
+      return { kind: 'refused', status: 503, message, retryAfterSeconds: RETRY_AFTER_SECONDS };
     }
-    if (route?.split !== undefined) {
-      const key = pickSplit(route.split, Math.random());
-      const chosen = key === undefined ? undefined : this.#routes.lookupKey?.(key);
-      if (chosen === undefined) {
-        const message = `function ${target.namespace}/${target.name} has no revision with traffic`;
-        return { kind: 'refused', status: 503, message, retryAfterSeconds: RETRY_AFTER_SECONDS };
-      }
-      route = chosen;
+    return { kind: 'call', target: found.target, route: chosen };
+  }
+
+  /** `/fn/{namespace}/{name}[@tag]/rest`: the prefix is stripped. */
+  #byPath(url: string): Resolution {
+    const target = parseInvocationPath(url);
+    if (target.kind === 'invalid') return { kind: 'refused', status: 400, message: target.message };
+    const route = this.#routes.lookup(target.namespace, target.name, target.tag);
+    if (route !== undefined) return { kind: 'call', target, route };
+    const what = target.tag === undefined ? '' : ` has no traffic tag "${target.tag}" or`;
+    return notFound(`function ${target.namespace}/${target.name}${what} not found`);
+  }
+
+  /** `{name}.{namespace}.{domain}` or `{tag}-{name}...`: the app owns the whole path, and x-forwarded-prefix is empty. */
+  #byHost(host: InvocationHost, url: string, hostHeader: string | undefined): Resolution {
+    if (!url.startsWith('/')) return { kind: 'refused', status: 400, message: `request target ${JSON.stringify(url.slice(0, 80))} is not a path` };
+    for (const candidate of host.candidates) {
+      const route = this.#routes.lookup(host.namespace, candidate.name, candidate.tag);
+      if (route !== undefined)
+        return { kind: 'call', target: { kind: 'target', namespace: host.namespace, ...candidate, upstreamPath: url, prefix: '' }, route };
     }
-    return { kind: 'call', target, route: route as FunctionRoute };
+    return notFound(`function ${host.namespace}/${host.candidates[0]?.name} not found (host ${hostHeader})`);
   }
 
   stats(): GatewayStats {

@@ -66,6 +66,12 @@ describe('host routes: <name>.<namespace>.localhost on the API port', () => {
     expect(out).toBe('Hello, world!\n');
   });
 
+  it('refuses a --domain that is not a DNS name, naming it', async () => {
+    const result = await runCli(['up', '--domain', 'not a domain', '--port', '0', '--data', join(dir.path, 'never')], { server: tide.url });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--domain "not a domain": must be a DNS name');
+  });
+
   it('prints both URLs on deploy', async () => {
     const deployed = await runCli(['deploy', join(repoRoot, 'functions/hello')], { server: tide.url });
     expect(deployed.stdout).toContain(`${tide.url}/fn/default/hello and http://hello.default.localhost:${port}/`);

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { EndpointPools, EndpointState } from './endpoint-pools.js';
-import type { ProxyCall } from './proxy-call.js';
+import type { GatewayCall } from './gateway-call.js';
 import type { FunctionRoute } from './route-table.js';
 
 /** What the gateway tracks per function it has routed: its pods, its waiting line, its counts. */
@@ -10,7 +10,7 @@ export class FunctionState {
   /** Parallel to route.endpoints. */
   endpoints: EndpointState[] = [];
   /** Requests waiting for a pod with a free slot, oldest first. */
-  readonly waiting: ProxyCall[] = [];
+  readonly waiting: GatewayCall[] = [];
   inFlight = 0;
   requests = 0;
   /** For the autoscaler: in-flight requests integrated over time since the last collect (ms·requests). */
@@ -45,7 +45,7 @@ export class FunctionState {
     this.endpoints = route.endpoints.map((endpoint) => pools.stateFor(endpoint));
   }
 
-  removeWaiting(call: ProxyCall): void {
+  removeWaiting(call: GatewayCall): void {
     const at = this.waiting.indexOf(call);
     if (at >= 0) this.waiting.splice(at, 1);
   }

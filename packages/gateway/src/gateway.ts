@@ -1,16 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { INVOCATION_PREFIX, type InvocationTarget, parseInvocationPath } from './core/parse-invocation-path.js';
 import { pickEndpoint } from './core/pick-endpoint.js';
 import { pickSplit } from './core/traffic-split.js';
 import { EndpointPools, type EndpointState } from './endpoint-pools.js';
 import { GatewayMetrics } from './gateway-metrics.js';
-import { sendError } from './error-response.js';
+import { sendError, sendSocketError } from './error-response.js';
 import { FunctionState } from './function-state.js';
-import { type CallOwner, ProxyCall } from './proxy-call.js';
+import type { CallOwner, GatewayCall } from './gateway-call.js';
+import { ProxyCall } from './proxy-call.js';
+import { TunnelCall } from './tunnel-call.js';
+import { type InvocationHost, parseInvocationHost } from './core/parse-invocation-host.js';
 import type { FunctionRoute, RouteTable } from './route-table.js';
 
 export interface GatewayOptions {
   routes: RouteTable;
+  /** Routes `<name>.<namespace>.<domain>` (and `<tag>-<name>...`) by Host, as Knative does; absent: /fn/... only. */
+  domain?: string;
   /** How long a request may wait for a free pod; default: the function's timeoutMs. */
   holdTimeoutMs?: number;
   /** Keep-alive connections per pod; default: the pod's concurrency. */
@@ -39,14 +45,19 @@ export interface LoadSample {
 }
 
 export interface GatewayStats {
+  /** Calls in flight, WebSocket tunnels included. */
   inFlight: number;
+  /** WebSocket tunnels open or waiting for a pod (they last as long as their clients want). */
+  tunnels: number;
   requests: number;
   byFunction: Record<string, { inFlight: number; requests: number }>;
 }
 
 export interface Gateway {
-  /** Handles a request whose URL path starts with /fn/ ; returns false if the path is not /fn/... */
+  /** Handles a request for a function (path /fn/..., or a Host under the domain); returns false for any other. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** The same for a server's 'upgrade' event (WebSockets): tunnels the connection to a pod, both ways. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   stats(): GatewayStats;
   /** Load per function since the last call (functions with no load at all are left out). */
   collect(): LoadSample[];
@@ -73,12 +84,14 @@ export function createGateway(options: GatewayOptions): Gateway {
 
 class InvocationGateway implements Gateway, CallOwner {
   readonly #routes: RouteTable;
+  readonly #domain: string | undefined;
   readonly #holdTimeoutMs: number | undefined;
   readonly #maxWaiting: number | undefined;
   readonly #onColdRequest: ((namespace: string, name: string) => void) | undefined;
   readonly #onLoadStep: ((namespace: string, name: string) => void) | undefined;
   readonly #pools: EndpointPools;
   readonly #functions = new Map<string, FunctionState>();
+  readonly #tunnels = new Set<TunnelCall>();
   readonly #unsubscribe: () => void;
   #inFlight = 0;
   #requests = 0;
@@ -87,6 +100,7 @@ class InvocationGateway implements Gateway, CallOwner {
 
   constructor(options: GatewayOptions) {
     this.#routes = options.routes;
+    this.#domain = options.domain;
     this.#holdTimeoutMs = options.holdTimeoutMs;
     this.#maxWaiting = options.maxWaitingPerFunction;
     this.#onColdRequest = options.onColdRequest;
@@ -96,40 +110,68 @@ class InvocationGateway implements Gateway, CallOwner {
   }
 
   handle(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = req.url;
-    if (url === undefined || !url.startsWith(INVOCATION_PREFIX)) return false;
-    const target = parseInvocationPath(url);
-    if (target.kind === 'invalid') {
-      sendError(res, 400, target.message);
-      return true;
-    }
-    if (this.#closed) {
-      sendError(res, 503, 'gateway is shutting down', RETRY_AFTER_SECONDS);
-      return true;
-    }
-    let route = this.#routes.lookup(target.namespace, target.name, target.tag);
-    if (route === undefined) {
-      const what = target.tag === undefined ? '' : ` has no traffic tag "${target.tag}" or`;
-      sendError(res, 404, `function ${target.namespace}/${target.name}${what} not found`);
-      return true;
-    }
-    if (route.split !== undefined) {
-      const key = pickSplit(route.split, Math.random());
-      const chosen = key === undefined ? undefined : this.#routes.lookupKey?.(key);
-      if (chosen === undefined) {
-        sendError(res, 503, `function ${target.namespace}/${target.name} has no revision with traffic`, RETRY_AFTER_SECONDS);
-        return true;
-      }
-      route = chosen;
-    }
-    this.#admit(new ProxyCall(this, this.#functionState(target, route), req, res, target));
+    const resolved = this.#resolve(req);
+    if (resolved === undefined) return false;
+    if (resolved.kind === 'refused') sendError(res, resolved.status, resolved.message, resolved.retryAfterSeconds);
+    else this.#admit(new ProxyCall(this, this.#functionState(resolved.target, resolved.route), req, res, resolved.target));
     return true;
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const resolved = this.#resolve(req);
+    if (resolved === undefined) return false;
+    if (resolved.kind === 'refused') sendSocketError(socket, resolved.status, resolved.message, resolved.retryAfterSeconds);
+    else {
+      const tunnel = new TunnelCall(this, this.#functionState(resolved.target, resolved.route), req, socket, head, resolved.target);
+      this.#tunnels.add(tunnel);
+      this.#admit(tunnel);
+    }
+    return true;
+  }
+
+  /** Which function and revision a request is for, an answer that refuses it, or undefined if it is not an invocation. */
+  #resolve(req: IncomingMessage): Resolution | undefined {
+    const url = req.url;
+    if (url === undefined) return undefined;
+    const host = this.#domain === undefined ? undefined : parseInvocationHost(req.headers.host, this.#domain);
+    if (host === undefined && !url.startsWith(INVOCATION_PREFIX)) return undefined;
+    if (this.#closed) return { kind: 'refused', status: 503, message: 'gateway is shutting down', retryAfterSeconds: RETRY_AFTER_SECONDS };
+    const found = host === undefined ? this.#byPath(url) : this.#byHost(host, url, req.headers.host);
+    if (found.kind === 'refused' || found.route.split === undefined) return found;
+    const key = pickSplit(found.route.split, Math.random());
+    const chosen = key === undefined ? undefined : this.#routes.lookupKey?.(key);
+    if (chosen === undefined) {
+      const message = `function ${found.target.namespace}/${found.target.name} has no revision with traffic`;
+      return { kind: 'refused', status: 503, message, retryAfterSeconds: RETRY_AFTER_SECONDS };
+    }
+    return { kind: 'call', target: found.target, route: chosen };
+  }
+
+  /** `/fn/{namespace}/{name}[@tag]/rest`: the prefix is stripped. */
+  #byPath(url: string): Resolution {
+    const target = parseInvocationPath(url);
+    if (target.kind === 'invalid') return { kind: 'refused', status: 400, message: target.message };
+    const route = this.#routes.lookup(target.namespace, target.name, target.tag);
+    if (route !== undefined) return { kind: 'call', target, route };
+    const what = target.tag === undefined ? '' : ` has no traffic tag "${target.tag}" or`;
+    return notFound(`function ${target.namespace}/${target.name}${what} not found`);
+  }
+
+  /** `{name}.{namespace}.{domain}` or `{tag}-{name}...`: the app owns the whole path, and x-forwarded-prefix is empty. */
+  #byHost(host: InvocationHost, url: string, hostHeader: string | undefined): Resolution {
+    if (!url.startsWith('/')) return { kind: 'refused', status: 400, message: `request target ${JSON.stringify(url.slice(0, 80))} is not a path` };
+    for (const candidate of host.candidates) {
+      const route = this.#routes.lookup(host.namespace, candidate.name, candidate.tag);
+      if (route !== undefined)
+        return { kind: 'call', target: { kind: 'target', namespace: host.namespace, ...candidate, upstreamPath: url, prefix: '' }, route };
+    }
+    return notFound(`function ${host.namespace}/${host.candidates[0]?.name} not found (host ${hostHeader})`);
   }
 
   stats(): GatewayStats {
     const byFunction: GatewayStats['byFunction'] = {};
     for (const fn of this.#functions.values()) byFunction[fn.key] = { inFlight: fn.inFlight, requests: fn.requests };
-    return { inFlight: this.#inFlight, requests: this.#requests, byFunction };
+    return { inFlight: this.#inFlight, tunnels: this.#tunnels.size, requests: this.#requests, byFunction };
   }
 
   collect(): LoadSample[] {
@@ -164,13 +206,15 @@ class InvocationGateway implements Gateway, CallOwner {
     for (const fn of this.#functions.values()) {
       for (const call of fn.waiting.splice(0)) call.reject(503, 'gateway is shutting down', RETRY_AFTER_SECONDS);
     }
+    for (const tunnel of this.#tunnels) tunnel.close();
     await this.#pools.closeAll();
   }
 
-  settled(call: ProxyCall): void {
+  settled(call: GatewayCall): void {
     const fn = call.fn;
     const now = performance.now();
     this.#metrics.record(fn, call.status, (now - call.admittedAt) / 1000);
+    if (call instanceof TunnelCall) this.#tunnels.delete(call);
     fn.account(now);
     fn.inFlight -= 1;
     this.#inFlight -= 1;
@@ -180,12 +224,12 @@ class InvocationGateway implements Gateway, CallOwner {
     }
   }
 
-  withdrawn(call: ProxyCall): void {
+  withdrawn(call: GatewayCall): void {
     call.fn.removeWaiting(call);
   }
 
   /** The pod refused the connection (it is going away): nothing reached it, so another pod may take it. */
-  refused(call: ProxyCall, endpoint: EndpointState): boolean {
+  refused(call: GatewayCall, endpoint: EndpointState): boolean {
     if (call.redispatches >= MAX_REDISPATCH || this.#closed) return false;
     const now = performance.now();
     endpoint.refusedUntil = now + REFUSED_MS;
@@ -210,7 +254,7 @@ class InvocationGateway implements Gateway, CallOwner {
     return fn;
   }
 
-  #admit(call: ProxyCall): void {
+  #admit(call: GatewayCall): void {
     const fn = call.fn;
     fn.account(performance.now());
     fn.inFlight += 1;
@@ -237,7 +281,7 @@ class InvocationGateway implements Gateway, CallOwner {
     if (fn.endpoints.length === 0) this.#onColdRequest?.(fn.namespace, fn.name);
   }
 
-  #hold(call: ProxyCall): void {
+  #hold(call: GatewayCall): void {
     const holdMs = this.#holdTimeoutMs ?? call.fn.route.timeoutMs;
     call.holdTimer = setTimeout(onHoldTimeout, holdMs, call, holdMs);
     call.fn.waiting.push(call);
@@ -248,7 +292,7 @@ class InvocationGateway implements Gateway, CallOwner {
     while (fn.waiting.length > 0) {
       const endpoint = fn.endpoints[pickEndpoint(fn.endpoints, Math.random)];
       if (endpoint === undefined) return;
-      const call = fn.waiting.shift() as ProxyCall;
+      const call = fn.waiting.shift() as GatewayCall;
       clearTimeout(call.holdTimer);
       call.holdTimer = undefined;
       call.dispatch(endpoint);
@@ -277,11 +321,19 @@ class InvocationGateway implements Gateway, CallOwner {
   }
 }
 
+type Resolution =
+  | { kind: 'call'; target: InvocationTarget; route: FunctionRoute }
+  | { kind: 'refused'; status: number; message: string; retryAfterSeconds?: number };
+
+function notFound(message: string): Resolution {
+  return { kind: 'refused', status: 404, message };
+}
+
 function unavailable(fn: FunctionState): string {
   return `function ${fn.key} has no pod that can serve: ${fn.route.failure}`;
 }
 
-function onHoldTimeout(call: ProxyCall, holdMs: number): void {
+function onHoldTimeout(call: GatewayCall, holdMs: number): void {
   const fn = call.fn;
   fn.removeWaiting(call);
   const message =

@@ -6,3 +6,6 @@ export { createStateRouteTable, routesOf } from './state-routes.js';
 export { startLoadReporter, type LoadReporter, type MetricsLog } from './load-reporter.js';
 export type { LoadSample } from './gateway.js';
 export { startGateway, type GatewayProcessOptions, type RunningGateway } from './start-gateway.js';
+export { GATEWAY_ERROR_HEADER, GATEWAY_ERROR_VALUE } from './error-response.js';
+export { DEFAULT_INVOCATION_DOMAIN } from './core/parse-invocation-host.js';
+export { serveUpgradeAsRequest } from './upgrade-as-request.js';

@@ -7,7 +7,8 @@ import type { Gateway, LoadSample } from './gateway.js';
 function fakeGateway(batches: LoadSample[][]): Gateway {
   return {
     handle: () => false,
-    stats: () => ({ inFlight: 0, requests: 0, byFunction: {} }),
+    handleUpgrade: () => false,
+    stats: () => ({ inFlight: 0, tunnels: 0, requests: 0, byFunction: {} }),
     collect: () => batches.shift() ?? [],
     close: async () => {},
   };

@@ -8,18 +8,11 @@ import { describeUpstreamFailure } from './core/upstream-failure.js';
 import type { EndpointState } from './endpoint-pools.js';
 import { sendError } from './error-response.js';
 import type { FunctionState } from './function-state.js';
+import type { CallOwner, GatewayCall } from './gateway-call.js';
 import * as telemetry from './telemetry.js';
 
 /** Grace beyond the function's own timeout, so the pod's timeout answer can still arrive. */
 export const UPSTREAM_TIMEOUT_MARGIN_MS = 1_000;
-
-/** The gateway side of a call: told when a call is over, or leaves the waiting line early. */
-export interface CallOwner {
-  settled(call: ProxyCall): void;
-  withdrawn(call: ProxyCall): void;
-  /** Returns true if it took the call back to send elsewhere. */
-  refused(call: ProxyCall, endpoint: EndpointState): boolean;
-}
 
 export class ClientClosedError extends Error {
   constructor(readonly functionKey: string) {
@@ -36,7 +29,7 @@ type TrackedResponse = ServerResponse & { [kCall]?: ProxyCall };
  * handler and finds itself from the response's events through a symbol, so a request costs
  * one object here and no closures.
  */
-export class ProxyCall implements Dispatcher.DispatchHandler {
+export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
   endpoint: EndpointState | undefined;
   holdTimer: NodeJS.Timeout | undefined;
   redispatches = 0;
@@ -59,7 +52,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   ) {
     this.#parentContext = propagation.extract(ROOT_CONTEXT, req.headers);
     this.#span = telemetry.tracer.startSpan(
-      telemetry.invocationSpanName(target.prefix),
+      telemetry.invocationSpanName(target),
       {
         kind: SpanKind.SERVER,
         attributes: {

@@ -154,6 +154,7 @@ describe('the gateway proxies /fn/{namespace}/{name}/...', () => {
     for (let i = 0; i < 3; i++) await (await request(`${url}/fn/default/hello`, { dispatcher: client })).body.dump();
     expect(gateway.stats()).toEqual({
       inFlight: 0,
+      tunnels: 0,
       requests: 3,
       byFunction: { 'default/hello': { inFlight: 0, requests: 3 } },
     });

@@ -1,9 +1,12 @@
 import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { describeLogSource, listen, logReachable, componentState, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
 import { createGateway, type Gateway } from './gateway.js';
 import { startLoadReporter, type LoadReporter } from './load-reporter.js';
 import { createStateRouteTable } from './state-routes.js';
+import { serveUpgradeAsRequest } from './upgrade-as-request.js';
+import { DEFAULT_INVOCATION_DOMAIN } from './core/parse-invocation-host.js';
 
 export interface GatewayProcessOptions {
   /** The log to follow (opened, and closed at stop, by the gateway), or a process state shared with other components. */
@@ -12,6 +15,8 @@ export interface GatewayProcessOptions {
   listen?: { port: number; host: string };
   /** Serves /metrics for Prometheus (on its own server). */
   metrics?: { handle: RequestHandler };
+  /** Routes `<name>.<namespace>.<domain>` to the function by Host (TIDE_DOMAIN); default `localhost`, which resolves without DNS. */
+  domain?: string;
   report: (line: string) => void;
 }
 
@@ -19,8 +24,12 @@ export interface RunningGateway {
   url?: string;
   state: ProcessState;
   gateway: Gateway;
-  /** Handles /fn/... and returns true, or returns false for any other path. */
+  /** Handles /fn/... and host routes and returns true, or returns false for any other request. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** The same for a server's 'upgrade' event (WebSockets). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** The domain of host routes: `<name>.<namespace>.<domain>`. */
+  domain: string;
   /** Waits (at most `maxMs`) for the calls in flight to finish, before connections are cut. */
   drain(maxMs?: number): Promise<void>;
   /** Stops serving (draining first when it has its own server), stops load reports, then the log if the gateway opened it. */
@@ -37,15 +46,24 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
   const { state, release } = await componentState(options.log, report, onError);
   const routes = createStateRouteTable(state.store);
   let reporter: LoadReporter | undefined;
-  const gateway = createGateway({ routes, onColdRequest: () => reporter?.flushSoon(), onLoadStep: () => reporter?.flushSoon() });
+  const domain = normalizeDomain(options.domain ?? DEFAULT_INVOCATION_DOMAIN);
+  const gateway = createGateway({ routes, domain, onColdRequest: () => reporter?.flushSoon(), onLoadStep: () => reporter?.flushSoon() });
   reporter = startLoadReporter({ gateway, log: state.log, source: `gateway-${hostname()}-${process.pid}`, onError });
   const drain = async (maxMs = 10_000) => {
     const deadline = Date.now() + maxMs;
-    while (gateway.stats().inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // A WebSocket stays open as long as its client wants: it is cut at close, not waited for.
+    const busy = () => {
+      const stats = gateway.stats();
+      return stats.inFlight - stats.tunnels > 0;
+    };
+    while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   };
   const server = options.listen
-    ? await listen((req, res) => serveAlone(req, res, gateway, state, options.metrics), options.listen.port, options.listen.host)
+    ? await listen((req, res) => serveAlone(req, res, gateway, state, options.metrics, domain), options.listen.port, options.listen.host)
     : undefined;
+  server?.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!gateway.handleUpgrade(req, socket, head)) serveUpgradeAsRequest(req, socket, (r, res) => serveAlone(r, res, gateway, state, options.metrics, domain));
+  });
   const url = server && options.listen ? urlOf(server, options.listen.host) : undefined;
   if (url) report(`gateway is up at ${url}, following ${describeLogSource(state.source)}`);
   let stopping: Promise<void> | undefined;
@@ -54,6 +72,8 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
     state,
     gateway,
     handle: (req, res) => gateway.handle(req, res),
+    handleUpgrade: (req, socket, head) => gateway.handleUpgrade(req, socket, head),
+    domain,
     drain,
     stop: () =>
       (stopping ??= (async () => {
@@ -71,7 +91,14 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
 }
 
 /** A gateway on a server of its own: /fn/..., /metrics, health, and a 404 that says what it serves. */
-function serveAlone(req: IncomingMessage, res: ServerResponse, gateway: Gateway, state: ProcessState, metrics: { handle: RequestHandler } | undefined): void {
+function serveAlone(
+  req: IncomingMessage,
+  res: ServerResponse,
+  gateway: Gateway,
+  state: ProcessState,
+  metrics: { handle: RequestHandler } | undefined,
+  domain: string,
+): void {
   if (gateway.handle(req, res)) return;
   if (req.url === '/metrics' && metrics) return metrics.handle(req, res);
   if (req.url === '/healthz' || req.url === '/readyz') {
@@ -82,5 +109,13 @@ function serveAlone(req: IncomingMessage, res: ServerResponse, gateway: Gateway,
     return;
   }
   res.writeHead(404, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: `no route for ${req.method} ${req.url}: this gateway serves /fn/{namespace}/{name}/...` }));
+  res.end(JSON.stringify({ error: `no route for ${req.method} ${req.url}: this gateway serves /fn/{namespace}/{name}/... and {name}.{namespace}.${domain}` }));
+}
+
+/** `Example.COM.` and `example.com` are one domain. */
+function normalizeDomain(domain: string): string {
+  return domain
+    .trim()
+    .toLowerCase()
+    .replace(/^\.+|\.+$/g, '');
 }

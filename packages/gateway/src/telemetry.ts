@@ -3,8 +3,9 @@ import { trace, type TextMapSetter } from '@opentelemetry/api';
 /** Resolved through the global proxy provider, so an SDK registered later still applies. */
 export const tracer = trace.getTracer('tide-gateway');
 
-export function invocationSpanName(prefix: string): string {
-  return `gateway ${prefix}`;
+/** `gateway /fn/{namespace}/{name}` for a path route, `gateway {name}.{namespace}` for a host route. */
+export function invocationSpanName(target: { prefix: string; namespace: string; name: string }): string {
+  return target.prefix === '' ? `gateway ${target.name}.${target.namespace}` : `gateway ${target.prefix}`;
 }
 
 export const ATTR_FUNCTION = 'tide.function';

@@ -16,5 +16,7 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true, // chains tsc's map, so stacks still point into src/
+  // `ws` is imported on a pod's first WebSocket only (and is CommonJS, which an ESM bundle cannot require).
+  external: ['ws'],
   logLevel: 'warning',
 });

@@ -7,6 +7,7 @@ import { eventHandler, INVOKE_HEADER, lacking } from './event-invocation.js';
 import { callerMount, pathOf, redirectUnderPrefix, toCallerUrl } from './forwarded-url.js';
 import { type FetchHandler, type FunctionEnv, resolveHandlers } from './function-handler.js';
 import { invokeFunction, textResponse } from './invoke-function.js';
+import { serveUpgrades } from './websocket-upgrade.js';
 import { createWorkTracker } from './work-tracker.js';
 import type { InvocationRecord } from './runtime-config.js';
 
@@ -92,6 +93,12 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
   // connections first and never sends a request on a socket the server is closing.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // WebSockets: an upgrade is a call like any other, and a 101 with a webSocket keeps the connection.
+  serveUpgrades(server, (request) => {
+    const requestId = request.headers.get('x-request-id') ?? randomUUID();
+    const waitUntil = (promise: Promise<unknown>) => work.track(logRejection(promise, requestId));
+    return invokeFunction(fetchHandler, request, { env, timeoutMs: options.timeoutMs, requestId, waitUntil });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {

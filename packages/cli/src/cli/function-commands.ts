@@ -1,7 +1,7 @@
 import { CliError, createApiClient } from '../api-client.js';
 import type { CommandSpec } from './command-spec.js';
 import { durationSeconds, functionName, int, keyValues, optionalInt } from './flag-values.js';
-import { list, str } from './process-commands.js';
+import { invocationDomain, list, str } from './process-commands.js';
 
 /** Commands that act on one function: deploy, invoke, logs, rollout, autoscale. */
 
@@ -28,7 +28,7 @@ export const deployCommand: CommandSpec = {
     ['tide deploy functions/hello --name greeter --env GREETING=Ahoy', 'under another name, with a variable'],
     ['tide deploy functions/sleep --min 0 --max 20 --target 5', 'scaling from zero to 20 pods, 5 calls in flight each'],
   ],
-  async run({ flags, args, server, namespace, print }) {
+  async run({ flags, args, server, namespace, env, print }) {
     const { deploy } = await import('../commands/deploy.js');
     const result = await deploy(createApiClient(server), {
       dir: args[0]!,
@@ -37,9 +37,10 @@ export const deployCommand: CommandSpec = {
       env: keyValues(list(flags.env), 'env', '='),
       overrides: specOverrides(flags),
       waitSeconds: int('wait', str(flags.wait), 60),
+      domain: invocationDomain(undefined, env),
       log: (line) => process.stderr.write(`${line}\n`),
     });
-    print(`${result.fn.metadata.name} is ready (${result.fn.status.latestRevision}, ${result.ms} ms): ${result.url}`);
+    print(`${result.fn.metadata.name} is ready (${result.fn.status.latestRevision}, ${result.ms} ms): ${result.url} and ${result.hostUrl}`);
   },
 };
 
@@ -88,6 +89,7 @@ export const invokeCommand: CommandSpec = {
       ...(data === undefined ? {} : { data }),
       headers: keyValues(list(flags.header), 'header', ':'),
     });
+    if (result.gatewayError !== undefined) throw new CliError(`the gateway answered ${result.status}, not the function: ${result.gatewayError}`, 1);
     process.stdout.write(result.body);
     if (result.status >= 400) throw new CliError(`function answered ${result.status}`, 1);
   },

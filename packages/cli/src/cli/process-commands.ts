@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { StateStore } from '@tide/core';
 import type { CommandContext, CommandSpec, FlagSpec } from './command-spec.js';
 import { int, keyValues, listFromEnv, nodeAddress, positiveInt } from './flag-values.js';
+import { CliError } from '../api-client.js';
 
 /** The long-running commands: all of Tide in one process, or one component each. */
 
@@ -11,6 +12,21 @@ const host: FlagSpec = { type: 'string', value: 'HOST', help: 'address to listen
 const data = (fallback: string): FlagSpec => ({ type: 'string', value: 'DIR', help: `data directory (default ${fallback}; TIDE_DATA)` });
 const warmPool: FlagSpec = { type: 'string', value: 'N', help: 'pre-started runtime processes per node, 0 to disable (default 2; TIDE_WARM_POOL)' };
 const nodeGrace: FlagSpec = { type: 'string', value: 'SECONDS', help: 'a node silent this long becomes NotReady (default 10; TIDE_NODE_GRACE_SECONDS)' };
+
+const domain: FlagSpec = {
+  type: 'string',
+  value: 'DOMAIN',
+  help: 'functions also answer at http://NAME.NAMESPACE.DOMAIN (default localhost, which needs no DNS; TIDE_DOMAIN)',
+};
+
+/** `--domain` or TIDE_DOMAIN: dot-separated DNS labels, as a Host header carries them. */
+export function invocationDomain(flag: string | undefined, env: CommandContext['env']): string {
+  const value = (flag ?? env.TIDE_DOMAIN ?? 'localhost').trim().toLowerCase().replace(/\.+$/, '');
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value)) {
+    throw new CliError(`--domain ${JSON.stringify(value)}: must be a DNS name such as localhost or fn.example.com`, 2);
+  }
+  return value;
+}
 
 const repoRoot = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
 const timestamped = (print: (line: string) => void) => (line: string) => print(`${new Date().toISOString()} ${line}`);
@@ -27,9 +43,11 @@ export const upCommand: CommandSpec = {
     'warm-pool': warmPool,
     nodes: { type: 'string', value: 'N', help: '1: a node in this process (default); N > 1: N `tide node` processes sharing the machine; 0: none' },
     'node-grace': nodeGrace,
+    domain,
   },
   examples: [
     ['tide up', 'Tide on 127.0.0.1:8080 with its data in ./.tide'],
+    ['curl hello.default.localhost:8080', 'call hello by host name (curl resolves *.localhost itself)'],
     ['tide up --examples --port 9090', 'with the examples deployed, on another port'],
     ['tide up --nodes 3', 'three node agents as separate processes'],
   ],
@@ -42,6 +60,7 @@ export const upCommand: CommandSpec = {
       port: int('port', str(flags.port) ?? env.TIDE_PORT, 8080),
       host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1',
       dataDir: str(flags.data) ?? env.TIDE_DATA ?? '.tide',
+      domain: invocationDomain(str(flags.domain), env),
       deployDirs: flags.examples ? await exampleDirs(repoRoot) : [],
       nodeGraceSeconds: int('node-grace', str(flags['node-grace']) ?? env.TIDE_NODE_GRACE_SECONDS, 10),
       nodes: int('nodes', str(flags.nodes), 1),
@@ -90,9 +109,9 @@ export const controlPlaneCommand: CommandSpec = {
 
 export const gatewayCommand: CommandSpec = {
   name: 'gateway',
-  summary: "serves /fn/... on its own (routes from Kafka, or from --server's log API)",
+  summary: "serves /fn/... and NAME.NAMESPACE.DOMAIN on its own (routes from Kafka, or from --server's log API)",
   args: [],
-  flags: { port: port(8081), host },
+  flags: { port: port(8081), host, domain },
   examples: [['tide gateway --port 8081 --server http://127.0.0.1:8080', 'a second gateway beside `tide up`']],
   async run({ flags, env, server, print }) {
     const { startTelemetry, startMetrics } = await import('@tide/telemetry');
@@ -103,6 +122,7 @@ export const gatewayCommand: CommandSpec = {
       log: { source: kafka ?? { kind: 'http', server } },
       listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8081), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
       metrics: startMetrics({ serviceName: 'tide-gateway', env }),
+      domain: invocationDomain(str(flags.domain), env),
       report: timestamped(print),
     });
     stopWhenFoldHalts(

@@ -14,12 +14,14 @@ export interface DeployOptions {
   overrides?: SpecOverrides;
   waitSeconds: number;
   log: (line: string) => void;
+  /** The gateway's host-route domain (TIDE_DOMAIN), for the second URL: `<name>.<namespace>.<domain>`; default localhost. */
+  domain?: string;
   /** A bundle already built (tide dev's watch mode builds it); absent, deploy bundles the directory. */
   bundle?: Uint8Array;
 }
 
 /** Bundles, uploads, applies and waits until a pod of the new revision answers. */
-export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ fn: TideFunction; url: string; ms: number }> {
+export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ fn: TideFunction; url: string; hostUrl: string; ms: number }> {
   const started = Date.now();
   const source = locateFunction(options.dir);
   const name = options.name ?? source.defaultName;
@@ -48,7 +50,9 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
   options.log(`applied ${options.namespace}/${name}: revision ${revision}`);
   await waitForReadyPod(api, options.namespace, revision, options.waitSeconds, options.log);
   const url = `${api.server}/fn/${options.namespace}/${name}`;
-  return { fn, url, ms: Date.now() - started };
+  const server = new URL(api.server);
+  const hostUrl = `${server.protocol}//${name}.${options.namespace}.${options.domain ?? 'localhost'}${server.port ? `:${server.port}` : ''}/`;
+  return { fn, url, hostUrl, ms: Date.now() - started };
 }
 
 /**

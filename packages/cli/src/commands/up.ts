@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { mkdir, readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StateStore } from '@tide/core';
 import { startControlPlane } from '@tide/control-plane';
-import { startGateway } from '@tide/gateway';
+import { serveUpgradeAsRequest, startGateway } from '@tide/gateway';
 import { defaultNodeCapacity, startNode, type RunningNode } from '@tide/node-agent';
 import { listen, openProcessState, urlOf, type LogSource, type RequestHandler } from '@tide/process';
 import { createApiClient } from '../api-client.js';
@@ -15,6 +16,8 @@ export interface UpOptions {
   port: number;
   host: string;
   dataDir: string;
+  /** Functions also answer at `<name>.<namespace>.<domain>` on the same port (default localhost). */
+  domain?: string;
   /** Directories of functions to deploy once Tide is up (the examples for `npm start`). */
   deployDirs: string[];
   /** Pre-started runtime processes kept on the node (0 disables the warm pool). */
@@ -69,8 +72,12 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     ready: () => ready,
     report,
   });
-  const gateway = await startGateway({ log: { shared: state }, report });
+  const gateway = await startGateway({ log: { shared: state }, ...(options.domain ? { domain: options.domain } : {}), report });
+  // One port: a request whose Host names a function (or whose path is /fn/...) goes to it, everything else to the API.
   const server = await listen((req, res) => gateway.handle(req, res) || controlPlane.handle(req, res), options.port, options.host);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!gateway.handleUpgrade(req, socket, head)) serveUpgradeAsRequest(req, socket, controlPlane.handle);
+  });
   const url = urlOf(server, options.host);
   const node: RunningNode | undefined =
     options.nodes === 1
@@ -101,8 +108,8 @@ export async function up(options: UpOptions): Promise<RunningTide> {
   const client = createApiClient(url);
   for (const dir of options.deployDirs) {
     try {
-      const result = await deploy(client, { dir, namespace: 'default', env: {}, waitSeconds: 60, log: () => {} });
-      report(`deployed ${result.fn.metadata.name} (${result.fn.status.latestRevision}) in ${result.ms} ms: curl ${result.url}`);
+      const result = await deploy(client, { dir, namespace: 'default', env: {}, waitSeconds: 60, domain: gateway.domain, log: () => {} });
+      report(`deployed ${result.fn.metadata.name} (${result.fn.status.latestRevision}) in ${result.ms} ms: curl ${result.url} or curl ${result.hostUrl}`);
     } catch (error) {
       report(`could not deploy ${dir}: ${(error as Error).message}`);
     }

@@ -19,9 +19,12 @@ const REQUEST_DROPPED = new Set([
   'x-forwarded-host',
   'x-forwarded-proto',
   'x-forwarded-prefix',
+  // How the platform calls a module's scheduled() or queue() handler: never a caller's to send.
+  'tide-invoke',
 ]);
 
-const RESPONSE_DROPPED = ['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'trailer'] as const;
+/** Hop-by-hop, plus `tide-error`: only the gateway may mark an answer as its own (see error-response.ts). */
+const RESPONSE_DROPPED = ['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'trailer', 'tide-error'] as const;
 
 export interface ForwardingInfo {
   /** The client's address as the gateway saw it (appended to x-forwarded-for). */

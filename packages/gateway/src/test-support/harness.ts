@@ -98,7 +98,7 @@ export interface RunningGateway extends RunningServer {
   readonly gateway: Gateway;
 }
 
-/** A node:http server whose only handler is gateway.handle (anything else: 418). */
+/** A node:http server whose only handlers are gateway.handle and gateway.handleUpgrade (anything else: 418). */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const gateway = createGateway(options);
   const running = await startServer((req: IncomingMessage, res: ServerResponse) => {
@@ -106,6 +106,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       res.writeHead(418);
       res.end('not a function path');
     }
+  });
+  running.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (!gateway.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 418 I am a teapot\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
   });
   return {
     ...running,

@@ -24,6 +24,11 @@ describe('upstreamHeaders', () => {
     ]);
   });
 
+  it("drops a caller's tide-invoke: only the platform calls a module's scheduled() or queue()", () => {
+    const raw = ['Host', 'example.com', 'Tide-Invoke', 'scheduled', 'Accept', 'a'];
+    expect(pairs(upstreamHeaders(raw, info)).map(([name]) => name.toLowerCase())).not.toContain('tide-invoke');
+  });
+
   it('drops hop-by-hop headers, including those named in Connection', () => {
     const raw = [
       'Connection',

@@ -72,6 +72,16 @@ describe('tide up with the examples', () => {
     expect(invoked.stdout).toBe('Ahoy, world!\n');
   });
 
+  it('deploy --no-wait returns once the revision is applied; rollout status then waits for it', async () => {
+    const deployed = await runCli(['deploy', join(repoRoot, 'functions/hello'), '--name', 'quick', '--no-wait'], { server: tide.url });
+    expect(deployed.code, deployed.stderr).toBe(0);
+    expect(deployed.stdout).toMatch(/^quick: quick-00001 applied, not waiting \(tide rollout status function\/quick\)/);
+    const status = await runCli(['rollout', 'status', 'function/quick'], { server: tide.url });
+    expect(status.code, status.stderr).toBe(0);
+    expect((await runCli(['invoke', 'quick'], { server: tide.url })).stdout).toBe('Hello, world!\n');
+    expect((await runCli(['delete', 'function', 'quick'], { server: tide.url })).code).toBe(0);
+  });
+
   it('deploys with plain HTTP: upload the bundle, PUT the manifest', async () => {
     const bundle = await build({ entryPoints: [join(repoRoot, 'functions/hello/src/index.ts')], bundle: true, format: 'esm', platform: 'node', write: false });
     const upload = await request(`${tide.url}/apis/tide.dev/v1/artifacts`, { method: 'POST', body: bundle.outputFiles[0]!.contents });

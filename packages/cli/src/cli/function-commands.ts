@@ -13,6 +13,7 @@ export const deployCommand: CommandSpec = {
     name: { type: 'string', value: 'NAME', help: "function name (default: the directory's name)" },
     env: { type: 'string', multiple: true, value: 'KEY=VALUE', help: 'an environment variable of the function (repeatable)' },
     wait: { type: 'string', value: 'SECONDS', help: 'how long to wait for a ready pod (default 60)' },
+    'no-wait': { type: 'boolean', help: 'return once the revision is applied (follow it with tide rollout status)' },
     min: { type: 'string', value: 'N', help: 'replicas at least (0: scale to zero)' },
     max: { type: 'string', value: 'N', help: 'replicas at most' },
     target: { type: 'string', value: 'N', help: 'target per pod of the scaling metric' },
@@ -27,6 +28,7 @@ export const deployCommand: CommandSpec = {
     ['tide deploy functions/hello', 'deploy (or update) hello from its directory'],
     ['tide deploy functions/hello --name greeter --env GREETING=Ahoy', 'under another name, with a variable'],
     ['tide deploy functions/sleep --min 0 --max 20 --target 5', 'scaling from zero to 20 pods, 5 calls in flight each'],
+    ['tide deploy functions/hello --no-wait', 'apply and return; tide rollout status follows it'],
   ],
   async run({ flags, args, server, namespace, env, print }) {
     const { deploy } = await import('../commands/deploy.js');
@@ -36,11 +38,16 @@ export const deployCommand: CommandSpec = {
       namespace,
       env: keyValues(list(flags.env), 'env', '='),
       overrides: specOverrides(flags),
-      waitSeconds: int('wait', str(flags.wait), 60),
+      waitSeconds: flags['no-wait'] ? false : int('wait', str(flags.wait), 60),
       domain: invocationDomain(undefined, env),
       log: (line) => process.stderr.write(`${line}\n`),
     });
-    print(`${result.fn.metadata.name} is ready (${result.fn.status.latestRevision}, ${result.ms} ms): ${result.url} and ${result.hostUrl}`);
+    const { latestRevision } = result.fn.status;
+    if (flags['no-wait'])
+      return print(
+        `${result.fn.metadata.name}: ${latestRevision} applied, not waiting (tide rollout status function/${result.fn.metadata.name}): ${result.url}`,
+      );
+    print(`${result.fn.metadata.name} is ready (${latestRevision}, ${result.ms} ms): ${result.url} and ${result.hostUrl}`);
   },
 };
 

@@ -12,7 +12,8 @@ export interface DeployOptions {
   env: Record<string, string>;
   /** Spec settings given on the command line (scale, concurrency, timeout, memory); the rest is kept. */
   overrides?: SpecOverrides;
-  waitSeconds: number;
+  /** How long to wait for a ready pod of the new revision; `false`: return once it is applied. */
+  waitSeconds: number | false;
   log: (line: string) => void;
   /** The gateway's host-route domain (TIDE_DOMAIN), for the second URL: `<name>.<namespace>.<domain>`; default localhost. */
   domain?: string;
@@ -48,7 +49,7 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
   const fn = await api.ok<TideFunction>('PUT', path, { data: JSON.stringify(manifest), contentType: 'application/json' });
   const revision = fn.status.latestRevision;
   options.log(`applied ${options.namespace}/${name}: revision ${revision}`);
-  await waitForReadyPod(api, options.namespace, revision, options.waitSeconds, options.log);
+  if (options.waitSeconds !== false) await waitForReadyPod(api, options.namespace, revision, options.waitSeconds, options.log);
   const url = `${api.server}/fn/${options.namespace}/${name}`;
   const server = new URL(api.server);
   const hostUrl = `${server.protocol}//${name}.${options.namespace}.${options.domain ?? 'localhost'}${server.port ? `:${server.port}` : ''}/`;

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
-import { request, WebSocket } from 'undici';
+import type { LookupAddress, LookupOptions } from 'node:dns';
+import { Agent, request, WebSocket } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
 
@@ -75,6 +76,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  await localhostAgent.close();
   await stopTide(tide);
   await dir?.remove();
 });
@@ -268,10 +270,21 @@ describe('streaming (a ReadableStream response)', () => {
   });
 });
 
+/**
+ * Resolves every name to 127.0.0.1, as browsers and curl resolve `*.localhost`. (undici's WebSocket,
+ * like fetch, does not let a caller set the Host header, so the host route is reached by its name.)
+ */
+const localhostAgent = new Agent({
+  connect: {
+    lookup: (_host: string, options: LookupOptions, callback: (...args: unknown[]) => void) =>
+      options.all ? callback(null, [{ address: '127.0.0.1', family: 4 } satisfies LookupAddress]) : callback(null, '127.0.0.1', 4),
+  } as never,
+});
+
 /** Opens a WebSocket, sends `messages`, and resolves with what came back once the close handshake is done. */
-function echoOver(url: string, messages: string[], headers?: Record<string, string>): Promise<{ received: string[]; code: number; reason: string }> {
+function echoOver(url: string, messages: string[]): Promise<{ received: string[]; code: number; reason: string }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, headers ? ({ headers } as never) : undefined);
+    const socket = new WebSocket(url, { dispatcher: localhostAgent });
     const received: string[] = [];
     socket.addEventListener('open', () => {
       for (const message of messages) socket.send(message);
@@ -287,15 +300,19 @@ function echoOver(url: string, messages: string[], headers?: Record<string, stri
 
 describe('WebSocket echo (new WebSocketPair())', () => {
   it('upgrades with 101 and echoes each message, at the host route and under /fn', async () => {
-    // Workers: 101 Switching Protocols, then the server end sees each message and closes as the client did.
-    const ws = tide.url.replace('http', 'ws');
-    expect(await echoOver(`${ws}/`, ['one', 'two'], { host: `websocket.default.localhost:${port}` })).toEqual({
-      received: ['echo: one', 'echo: two'],
-      code: 1000,
-      reason: 'bye',
-    });
-    expect(await echoOver(`${ws}/fn/default/websocket/`, ['three'])).toEqual({ received: ['echo: three'], code: 1000, reason: 'bye' });
+    // Workers: 101 Switching Protocols, then the server end sees each message; the close handshake ends with 1000.
+    expect(await echoOver(`ws://websocket.default.localhost:${port}/`, ['one', 'two'])).toMatchObject({ received: ['echo: one', 'echo: two'], code: 1000 });
+    expect(await echoOver(`${tide.url.replace('http', 'ws')}/fn/default/websocket/`, ['three'])).toMatchObject({ received: ['echo: three'], code: 1000 });
     // Workers: a plain request to the same route gets the app's own answer.
     expect(await atHost('websocket', '/')).toMatchObject({ status: 426, text: 'Expected Upgrade: websocket' });
+  });
+
+  // KNOWN DIFFERENCE, reported to the lead: Workers (compatibility_date before web_socket_auto_reply_to_close)
+  // delivers the client's Close frame to the app's close listener and sends the frame the app's
+  // server.close(code, 'bye') writes, so the client's close event says 'bye'. Tide's runtime uses `ws`,
+  // which answers a Close frame itself by echoing it ('done') before the app hears of it, and the
+  // app's close() then comes too late. it.fails: this starts failing once Tide answers as Workers does.
+  it.fails("sends the close reason the app's close listener gives (Workers: 'bye')", async () => {
+    expect(await echoOver(`ws://websocket.default.localhost:${port}/`, ['one'])).toEqual({ received: ['echo: one'], code: 1000, reason: 'bye' });
   });
 });

@@ -200,7 +200,7 @@ describe('KV (env.CACHE bound through spec.bindings)', () => {
     expect(await atHost('kv', '/?key=nothing')).toMatchObject({ status: 404, text: 'not found' });
     const first = JSON.parse((await atHost('kv', '/count')).text).hits as number;
     expect(JSON.parse((await atHost('kv', '/count')).text)).toEqual({ hits: first + 1 });
-  });
+  }, 90_000);
 });
 
 describe('ctx.waitUntil', () => {
@@ -231,7 +231,7 @@ describe('ctx.waitUntil', () => {
       { timeoutMs: 30_000, intervalMs: 200 },
     );
     expect(logs).toContain('job a1 done');
-  });
+  }, 150_000);
 });
 
 describe('ctx.passThroughOnException', () => {
@@ -262,7 +262,8 @@ describe('streaming (a ReadableStream response)', () => {
       if (next.done) break;
       seen += Buffer.from(next.value as Buffer).toString();
     }
-    // The app has not written `last` yet: it waits for /release, which only happens now.
+    // The app has not written `last` yet: it waits for /release, which only happens now. (Were the
+    // response buffered until its end, the read above would never see `first` and the test would time out.)
     expect(seen).toBe('first\n');
     expect(await atHost('streaming', '/release?id=one')).toMatchObject({ status: 200, text: 'released' });
     for (let next = await reader.next(); !next.done; next = await reader.next()) seen += Buffer.from(next.value as Buffer).toString();

@@ -307,13 +307,4 @@ describe('WebSocket echo (new WebSocketPair())', () => {
     // Workers: a plain request to the same route gets the app's own answer.
     expect(await atHost('websocket', '/')).toMatchObject({ status: 426, text: 'Expected Upgrade: websocket' });
   });
-
-  // KNOWN DIFFERENCE, reported to the lead: Workers (compatibility_date before web_socket_auto_reply_to_close)
-  // delivers the client's Close frame to the app's close listener and sends the frame the app's
-  // server.close(code, 'bye') writes, so the client's close event says 'bye'. Tide's runtime uses `ws`,
-  // which answers a Close frame itself by echoing it ('done') before the app hears of it, and the
-  // app's close() then comes too late. it.fails: this starts failing once Tide answers as Workers does.
-  it.fails("sends the close reason the app's close listener gives (Workers: 'bye')", async () => {
-    expect(await echoOver(`ws://websocket.default.localhost:${port}/`, ['one'])).toEqual({ received: ['echo: one'], code: 1000, reason: 'bye' });
-  });
 });

@@ -136,12 +136,15 @@ export const FunctionSpec = z
       .refine((t) => new Set(t.flatMap((x) => (x.tag ? [x.tag] : []))).size === t.filter((x) => x.tag).length, 'traffic tags must be unique')
       .optional(),
     rollout: RolloutSpec.default({ maxSurge: '25%', maxUnavailable: 0 }),
-    /** What the function's `env` holds besides vars: KV namespaces, by binding name. */
+    /**
+     * What the function's `env` holds besides vars: KV namespaces, by binding name. Absent, not
+     * defaulted, when there are none: a function applied before bindings existed reads back as it was.
+     */
     bindings: z
       .array(Binding)
       .max(50)
       .refine((b) => new Set(b.map((x) => x.name)).size === b.length, 'binding names must be unique')
-      .default([]),
+      .optional(),
     /** Revisions kept beyond the latest and those traffic names; older ones are garbage-collected. */
     revisionHistoryLimit: z.number().int().min(0).max(1000).default(10),
   })
@@ -184,7 +187,7 @@ export function revisionTemplateOf(spec: FunctionSpec): RevisionTemplate {
   const { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds, bindings } = spec;
   const template = { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds };
   // No bindings, no field: a revision made before bindings existed keeps comparing equal.
-  return bindings.length ? { ...template, bindings: bindings.map(({ name, kv }) => ({ name, kv })) } : template;
+  return bindings?.length ? { ...template, bindings: bindings.map(({ name, kv }) => ({ name, kv })) } : template;
 }
 
 export const ScaleRecord = z.object({

@@ -81,10 +81,15 @@ describe('components started from their packages', () => {
     });
     expect(applied.statusCode, await applied.body.text()).toBe(201);
 
-    // Scale from zero: the gateway holds the first call until the node's pod is ready.
-    const call = await request(`${gateway.url}/fn/default/greeter/hi`);
-    expect(call.statusCode).toBe(200);
-    expect(await call.body.text()).toBe('Hello from /hi');
+    // The gateway follows the control plane's log: it knows the function once it has read the apply
+    // (until then it answers 404); from then on it holds the call until the node's pod is ready (from zero).
+    await eventually(
+      async () => {
+        const call = await request(`${gateway.url}/fn/default/greeter/hi`);
+        expect([call.statusCode, await call.body.text()]).toEqual([200, 'Hello from /hi']);
+      },
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
 
     await eventually(
       async () => {

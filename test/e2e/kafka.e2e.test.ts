@@ -171,7 +171,11 @@ describe('Tide on Kafka', () => {
     const stale = events.split('\n').filter((line) => /REJECTED: stale controllers leader/.test(line));
     const accepted = events.split('\n').filter((line) => /PodBound|PodCreated|ScaleSet/.test(line) && !/REJECTED/.test(line));
     console.log(`stale leader: ${stale.length} events it appended after resuming were rejected; ${accepted.length} controller events accepted meanwhile`);
-    expect((await request(`${gateways[1]!.url}/fn/default/while-asleep`)).statusCode).toBe(200);
+    // Gateway B learns of the function by folding the log itself: 404 until it has read the apply.
+    await eventually(async () => expect((await request(`${gateways[1]!.url}/fn/default/while-asleep`)).statusCode).toBe(200), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
   }, 90_000);
 
   it('keeps every acknowledged apply, once, over 20 kill -9 points of the control planes', async () => {

@@ -1,6 +1,7 @@
 import type { CommandSpec } from './command-spec.js';
 import { keyValues } from './flag-values.js';
 import { list, str } from './process-commands.js';
+import { abortedOnInterrupt } from './interrupt.js';
 
 /** Commands for writing a function: init, dev. */
 
@@ -38,9 +39,7 @@ export const devCommand: CommandSpec = {
   details: 'A save that does not bundle (a syntax error, a missing import) is printed, and the revision deployed before it keeps serving.',
   async run({ flags, args, server, namespace, print }) {
     const { devFunction } = await import('../commands/dev.js');
-    const controller = new AbortController();
-    process.once('SIGINT', () => controller.abort());
-    process.once('SIGTERM', () => controller.abort());
+    const signal = abortedOnInterrupt(['SIGINT', 'SIGTERM']);
     await devFunction(server, {
       dir: args[0]!,
       ...(str(flags.name) ? { name: str(flags.name)! } : {}),
@@ -48,7 +47,7 @@ export const devCommand: CommandSpec = {
       env: keyValues(list(flags.env), 'env', '='),
       print,
       write: (text) => process.stdout.write(text),
-      signal: controller.signal,
+      signal,
     });
   },
 };

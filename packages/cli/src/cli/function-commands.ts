@@ -2,6 +2,7 @@ import { CliError, createApiClient } from '../api-client.js';
 import type { CommandSpec } from './command-spec.js';
 import { durationSeconds, functionName, int, keyValues, optionalInt } from './flag-values.js';
 import { invocationDomain, list, str } from './process-commands.js';
+import { abortedOnInterrupt } from './interrupt.js';
 
 /** Commands that act on one function: deploy, invoke, logs, rollout, autoscale. */
 
@@ -131,8 +132,7 @@ export const logsCommand: CommandSpec = {
   ],
   async run({ flags, args, server, namespace }) {
     const { functionLogs } = await import('../commands/logs.js');
-    const controller = new AbortController();
-    process.once('SIGINT', () => controller.abort());
+    const signal = abortedOnInterrupt();
     await functionLogs(server, {
       namespace,
       name: functionName(args[0], 'tide logs <function>'),
@@ -142,7 +142,7 @@ export const logsCommand: CommandSpec = {
       ...(str(flags.since) === undefined ? {} : { sinceSeconds: durationSeconds('since', str(flags.since)!) }),
       timestamps: flags.timestamps === true,
       write: (text) => process.stdout.write(text),
-      signal: controller.signal,
+      signal,
     });
   },
 };

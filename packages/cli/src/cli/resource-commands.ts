@@ -5,6 +5,7 @@ import { pluralOf } from '../paths.js';
 import type { CommandSpec } from './command-spec.js';
 import { functionName, int, optionalInt } from './flag-values.js';
 import { str } from './process-commands.js';
+import { abortedOnInterrupt } from './interrupt.js';
 
 /** Commands that read or change cluster objects: get, describe, delete, apply, nodes, events. */
 
@@ -48,10 +49,8 @@ export const getCommand: CommandSpec = {
     if (flags.watch === true) {
       if (output === 'json' || output === 'yaml') throw new CliError('-w prints rows: use it with -o wide or -o name, not -o json|yaml', 2);
       const { watchList } = await import('../commands/get-watch.js');
-      const controller = new AbortController();
-      process.once('SIGINT', () => controller.abort());
-      process.once('SIGTERM', () => controller.abort());
-      return watchList(createApiClient(server), { ...options, output, print, signal: controller.signal });
+      const signal = abortedOnInterrupt(['SIGINT', 'SIGTERM']);
+      return watchList(createApiClient(server), { ...options, output, print, signal });
     }
     const { get } = await import('../commands/get.js');
     print(await get(createApiClient(server), options));
@@ -190,10 +189,9 @@ export const eventsCommand: CommandSpec = {
   ],
   async run({ flags, server, print }) {
     const { followEvents } = await import('../commands/events.js');
-    const controller = new AbortController();
-    process.once('SIGINT', () => controller.abort());
+    const signal = abortedOnInterrupt();
     const from = str(flags.from);
-    await followEvents(server, { ...(from === undefined ? {} : { from: int('from', from, 0) }), print, signal: controller.signal });
+    await followEvents(server, { ...(from === undefined ? {} : { from: int('from', from, 0) }), print, signal });
   },
 };
 

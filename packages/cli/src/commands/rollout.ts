@@ -3,13 +3,6 @@ import { CliError, type ApiClient } from '../api-client.js';
 import { functionPath } from '../paths.js';
 import { failedRevisionMessage, revisionOutcome } from '../revision-outcome.js';
 
-/** `function/hello` or `hello` → hello. */
-export function functionRef(ref: string | undefined): string {
-  const name = ref?.replace(/^(function|functions|fn)\//, '');
-  if (!name) throw new CliError('name the function: tide rollout status function/<NAME>', 2);
-  return name;
-}
-
 export async function rolloutUndo(api: ApiClient, namespace: string, name: string, revision?: string): Promise<string> {
   const fn = await api.ok<TideFunction>('POST', `${functionPath(namespace, name)}/rollback`, {
     data: JSON.stringify(revision ? { revision } : {}),

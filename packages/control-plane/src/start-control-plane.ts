@@ -1,3 +1,4 @@
+import { startFreshLogOnNewestRules } from './fresh-log-rules.js';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,6 +57,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const { state, release } = await componentState(options.log, report, onError);
   const { store, log } = state;
   const onKafka = state.source.kind === 'kafka';
+  await startFreshLogOnNewestRules(store);
   await ensureDefaultNamespace(store);
   const defaultNamespace = keepDefaultNamespace(store, onError);
   const local = await openArtifactStore(join(dataDir, 'artifacts'));

@@ -3,6 +3,7 @@ import { dnsLabel } from './resources/meta.js';
 import { FunctionManifest } from './resources/function.js';
 import { NamespaceQuota } from './resources/namespace.js';
 import { NodeCapacity, Taint } from './resources/pod.js';
+import { TriggerManifest } from './resources/trigger.js';
 
 const nsName = { namespace: dnsLabel, name: dnsLabel };
 const podName = z
@@ -88,6 +89,22 @@ export const TideEvent = z.discriminatedUnion('type', [
     type: z.literal('PodUnschedulable'),
     data: z.object({ namespace: dnsLabel, name: podName, reasons: z.array(z.string().max(512)).max(100) }),
   }),
+  /** Fold rules version 3 and later (an older version refuses them): triggers and their cron firings. */
+  z.object({ type: z.literal('TriggerApplied'), data: z.object({ namespace: dnsLabel, manifest: TriggerManifest }) }),
+  z.object({ type: z.literal('TriggerDeleted'), data: z.object(nsName) }),
+  /**
+   * A cron trigger's tick, appended before the function is called: the fold accepts one per tick,
+   * in tick order, so a tick fires once whichever process (or restart of it) got there first.
+   */
+  z.object({
+    type: z.literal('CronFired'),
+    data: z.object({ ...nsName, tick: z.number().int().min(0), late: z.boolean().default(false) }),
+  }),
+  /** Ticks that will never fire: missed beyond startingDeadlineSeconds, or Forbid while a run goes on. */
+  z.object({
+    type: z.literal('CronSkipped'),
+    data: z.object({ ...nsName, lastTick: z.number().int().min(0), count: z.number().int().min(1), reason: z.string().max(1024) }),
+  }),
 ]);
 export type TideEvent = z.infer<typeof TideEvent>;
 /** An event as a writer may give it: fields with defaults may be left out. */
@@ -148,6 +165,12 @@ export function subjectOf(event: TideEvent): string {
       return `leaders/${event.data.role}`;
     case 'RulesVersionRaised':
       return 'rules/version';
+    case 'TriggerApplied':
+      return `triggers/${event.data.namespace}/${event.data.manifest.metadata.name}`;
+    case 'TriggerDeleted':
+    case 'CronFired':
+    case 'CronSkipped':
+      return `triggers/${event.data.namespace}/${event.data.name}`;
     default:
       return assertNever(event);
   }

@@ -50,7 +50,8 @@ export function decodeSnapshot(bytes: Uint8Array): ClusterState {
     throw new SnapshotFormatError(`format ${String(parsed.format)} is not ${UNVERSIONED_FORMAT} or ${FORMAT}`);
   const rulesVersion = parsed.format === UNVERSIONED_FORMAT ? 1 : parsed.rulesVersion;
   if (!Number.isInteger(rulesVersion) || (rulesVersion as number) < 1) throw new SnapshotFormatError(`rules version ${String(rulesVersion)} is not a version`);
-  const collections = Object.fromEntries(COLLECTIONS.map((name) => [name, PersistentMap(parsed[name] as Record<string, unknown>)]));
+  // A snapshot written before a collection existed (triggers: rules version 3) has none of it.
+  const collections = Object.fromEntries(COLLECTIONS.map((name) => [name, PersistentMap((parsed[name] ?? {}) as Record<string, unknown>)]));
   return {
     offset: parsed.offset as number,
     ...(collections as unknown as Pick<ClusterState, (typeof COLLECTIONS)[number]>),

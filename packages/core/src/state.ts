@@ -2,6 +2,7 @@ import { Map as PersistentMap } from 'immutable';
 import type { Namespace } from './resources/namespace.js';
 import type { Revision, TideFunction } from './resources/function.js';
 import type { Pod, TideNode } from './resources/pod.js';
+import type { Trigger } from './resources/trigger.js';
 import { emptyIdWindow, type IdWindow } from './fold/id-window.js';
 
 /**
@@ -20,6 +21,8 @@ export interface ClusterState {
   revisions: ResourceMap<Revision>;
   pods: ResourceMap<Pod>;
   nodes: ResourceMap<TideNode>;
+  /** Keyed `namespace/name`; rules version 3 and later. */
+  triggers: ResourceMap<Trigger>;
   /** Who leads each role (controllers, scheduler, autoscaler) and since which epoch. */
   leaders: Readonly<Record<string, Leadership>>;
   recentEventIds: IdWindow;
@@ -60,13 +63,14 @@ export const initialState: ClusterState = Object.freeze({
   revisions: emptyResourceMap<Revision>(),
   pods: emptyResourceMap<Pod>(),
   nodes: emptyResourceMap<TideNode>(),
+  triggers: emptyResourceMap<Trigger>(),
   leaders: {},
   recentEventIds: emptyIdWindow,
   rulesVersion: 1,
 });
 
 /** The kinds of resource held in state, by the name of their collection. */
-export const COLLECTIONS = ['namespaces', 'functions', 'revisions', 'pods', 'nodes'] as const;
+export const COLLECTIONS = ['namespaces', 'functions', 'revisions', 'pods', 'nodes', 'triggers'] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 
 /** `unsupported-rules`: the log uses fold rules newer than this process knows (see FoldHalt). */

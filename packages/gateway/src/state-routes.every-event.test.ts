@@ -10,7 +10,7 @@ import {
   type TideEventInput,
   type TideEventType,
 } from '@tide/core';
-import { aheadRuleBook, functionManifest } from '@tide/core/testing';
+import { aheadRuleBook, functionManifest, newestRules, triggerManifest } from '@tide/core/testing';
 import { createMemoryLog } from '@tide/log/testing';
 import { createStateRouteTable, routesOf } from './state-routes.js';
 
@@ -26,7 +26,7 @@ const capacity = { memoryMb: 4096, cpuMilli: 2000, pods: 10 };
 
 /** Two revisions of `hello` serving from two nodes (one pod each) and a third pod still Pending. */
 const GIVEN: EventInput[] = [
-  { type: 'RulesVersionRaised', data: { version: SUPPORTED_RULES_VERSION } },
+  ...newestRules(),
   { type: 'NamespaceApplied', data: { name: 'default' } },
   { type: 'NodeRegistered', data: { name: 'gone', bootId: 'gone-1', address: '127.0.0.1', capacity } },
   { type: 'NodeReadinessChanged', data: { name: 'gone', bootId: 'gone-1', ready: false, reason: 'lease expired' } },
@@ -39,6 +39,7 @@ const GIVEN: EventInput[] = [
   { type: 'PodCreated', data: { ...pod('hello-00002-aaaaa'), revision: 'hello-00002' } },
   ...ready('hello-00002-aaaaa', 'm', 'm-1', 5002),
   { type: 'PodCreated', data: { ...pod('hello-00002-bbbbb'), revision: 'hello-00002' } },
+  { type: 'TriggerApplied', data: { namespace: 'default', manifest: triggerManifest('nightly', { function: 'hello', cron: { schedule: '0 0 * * *' } }) } },
 ];
 
 type Example<T extends TideEventType> = (given: ClusterState) => Extract<TideEventInput, { type: T }>;
@@ -68,6 +69,13 @@ const EXAMPLES: { [T in TideEventType]: Example<T> } = {
   NodeCordoned: () => ({ type: 'NodeCordoned', data: { name: 'm', unschedulable: true } }),
   NodeReadinessChanged: () => ({ type: 'NodeReadinessChanged', data: { name: 'm', bootId: 'm-1', ready: false, reason: 'lease expired' } }),
   NodeDeleted: () => ({ type: 'NodeDeleted', data: { name: 'gone' } }),
+  TriggerApplied: () => ({
+    type: 'TriggerApplied',
+    data: { namespace: 'default', manifest: triggerManifest('orders', { function: 'hello', kafka: { topics: ['orders'] } }) },
+  }),
+  TriggerDeleted: () => ({ type: 'TriggerDeleted', data: pod('nightly') }),
+  CronFired: () => ({ type: 'CronFired', data: { ...pod('nightly'), tick: Date.UTC(2026, 0, 1) } }),
+  CronSkipped: () => ({ type: 'CronSkipped', data: { ...pod('nightly'), lastTick: Date.UTC(2026, 0, 1), count: 3, reason: 'missed by more than 60 s' } }),
   // Accepted by a store one release ahead of this build (aheadRuleBook); routes are the same under it.
   RulesVersionRaised: () => ({ type: 'RulesVersionRaised', data: { version: SUPPORTED_RULES_VERSION + 1 } }),
 };

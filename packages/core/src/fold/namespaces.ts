@@ -15,7 +15,10 @@ export function namespaceApplied(state: ClusterState, event: EventOf<'NamespaceA
   };
 }
 
-/** Deleting a namespace deletes its functions and revisions; the controllers then remove their pods. */
+/**
+ * Deleting a namespace deletes its functions, revisions and triggers; the controllers then remove
+ * their pods. (Before rules version 3 there are no triggers to delete, so every version may share this.)
+ */
 export function namespaceDeleted(state: ClusterState, event: EventOf<'NamespaceDeleted'>): HandlerResult {
   const { name } = event.data;
   if (!state.namespaces.has(name)) return { rejected: rejected('not-found', `namespace ${name} not found`) };
@@ -26,6 +29,7 @@ export function namespaceDeleted(state: ClusterState, event: EventOf<'NamespaceD
       namespaces: state.namespaces.delete(name),
       functions: state.functions.filter((_, key) => !inNamespace(key)),
       revisions: state.revisions.filter((_, key) => !inNamespace(key)),
+      triggers: state.triggers.filter((_, key) => !inNamespace(key)),
     },
   };
 }

@@ -6,6 +6,7 @@ import { functionApplied, functionDeleted, rolloutUndone, scaleSet } from './fun
 import { podBound, podCreated, podDeletionRequested, podRemoved, podStatusReported, podUnschedulable } from './pods.js';
 import { nodeCordoned, nodeDeleted, nodeReadinessChanged, nodeRegistered } from './nodes.js';
 import { leaderElected } from './leaders.js';
+import { cronFired, cronSkipped, triggerApplied, triggerDeleted } from './triggers.js';
 
 /** Every event but the switch of rules itself, which every version judges alike (rules-version.ts). */
 export type JudgedEventType = Exclude<TideEventType, 'RulesVersionRaised'>;
@@ -21,6 +22,16 @@ export type FoldRules = { readonly [T in JudgedEventType]: EventHandler<T> };
  * log is judged the same by every build that knows its versions, before and after an upgrade.
  */
 export type RuleBook = ReadonlyMap<number, FoldRules>;
+
+/** What a version before 3 answers to the events of triggers, which it does not know. */
+function needsVersion3(what: string) {
+  return (state: ClusterState) => ({
+    rejected: rejected(
+      'unsupported-rules',
+      `${what} needs fold rules version 3; the cluster still runs version ${state.rulesVersion} (it switches once every member speaks 3)`,
+    ),
+  });
+}
 
 /** The rules of every release before rules were versioned. */
 export const rulesV1: FoldRules = {
@@ -47,14 +58,28 @@ export const rulesV1: FoldRules = {
       `deleting node ${event.data.name} needs fold rules version 2; the cluster still runs version 1 (it switches once every member speaks 2)`,
     ),
   }),
+  TriggerApplied: needsVersion3('applying a trigger'),
+  TriggerDeleted: needsVersion3('deleting a trigger'),
+  CronFired: needsVersion3('firing a cron trigger'),
+  CronSkipped: needsVersion3('skipping a cron tick'),
 };
 
 /** Version 2: `tide delete node` (NodeDeleted) removes a node that is not ready, with its pods. */
 export const rulesV2: FoldRules = { ...rulesV1, NodeDeleted: nodeDeleted };
 
+/** Version 3: triggers (TriggerApplied/Deleted) and cron firings, exactly one per tick (CronFired/Skipped). */
+export const rulesV3: FoldRules = {
+  ...rulesV2,
+  TriggerApplied: triggerApplied,
+  TriggerDeleted: triggerDeleted,
+  CronFired: cronFired,
+  CronSkipped: cronSkipped,
+};
+
 export const RULE_BOOK: RuleBook = new Map([
   [1, rulesV1],
   [2, rulesV2],
+  [3, rulesV3],
 ]);
 
 /** The highest version a book knows: what a process built with it says it speaks. */

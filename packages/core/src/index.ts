@@ -3,6 +3,7 @@ export * from './resources/function.js';
 export * from './resources/namespace.js';
 export * from './resources/pod.js';
 export * from './resources/trigger.js';
+export { cronProblem, nextTick } from './cron/cron-schedule.js';
 export { TideEvent, type TideEventInput, EventEnvelope, subjectOf, assertNever, type LoggedEvent, type TideEventType, type EventOf } from './events.js';
 export { encodeEvent, decodeEvent, type DecodeResult } from './encoding.js';
 export {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cronProblem } from '../cron/cron-schedule.js';
 import { API_VERSION, dnsLabel, ObjectMeta, ObjectMetaInput } from './meta.js';
 
 /**
@@ -78,7 +79,11 @@ export const CronTriggerSpec = z
     /** No ticks fire while suspended (they are not made up for afterwards). */
     suspend: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((cron, ctx) => {
+    const problem = cronProblem(cron.schedule, cron.timeZone);
+    if (problem) ctx.addIssue({ code: 'custom', path: problem.startsWith('timeZone') ? ['timeZone'] : ['schedule'], message: problem });
+  });
 export type CronTriggerSpec = z.infer<typeof CronTriggerSpec>;
 
 /**

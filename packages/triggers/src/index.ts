@@ -1,0 +1,2 @@
+export type { Delivery, DeliveryKind, DeliveryResult, Dispatcher } from './dispatcher.js';
+export type { Engine, EngineDeps, StartEngine } from './engine.js';

@@ -65,6 +65,8 @@ export {
   type MetricsReport,
   type FunctionLoad,
   type FunctionCpu,
+  type TriggerLag,
+  type TriggerLagReport,
 } from './metrics.js';
 export { LOGS_TOPIC, encodePodLogBatch, decodePodLogBatch, type PodLogLine, type PodLogBatch } from './pod-logs.js';
 export { LEASES_TOPIC, encodeLease, decodeLease, type NodeLease } from './leases.js';

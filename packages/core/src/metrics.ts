@@ -45,7 +45,32 @@ export interface CpuReport {
   samples: FunctionCpu[];
 }
 
-export type MetricsReport = LoadReport | CpuReport;
+/** What a trigger (or the async queue) has waiting for one function: the KEDA-style signal. */
+export interface TriggerLag {
+  namespace: string;
+  /** The function the records are for. */
+  name: string;
+  /** The trigger's name, or `async` for the function's queue of async calls. */
+  trigger: string;
+  /** Records (or calls) not yet done: end offsets minus committed positions. */
+  lag: number;
+  /**
+   * Calls that could run at once now: the partitions with lag (ordering: partition), the distinct
+   * keys waiting (ordering: key), or the lag itself (none, async): more pods than this cannot help.
+   */
+  parallelism: number;
+}
+
+/** The triggers process's report of its lag per function (the input of scaling on lag). */
+export interface TriggerLagReport {
+  kind: 'trigger-lag';
+  source: string;
+  at: number;
+  intervalMs: number;
+  samples: TriggerLag[];
+}
+
+export type MetricsReport = LoadReport | CpuReport | TriggerLagReport;
 
 export function encodeMetricsReport(report: MetricsReport): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(report));
@@ -55,7 +80,7 @@ export function encodeMetricsReport(report: MetricsReport): Uint8Array {
 export function decodeMetricsReport(bytes: Uint8Array): MetricsReport | undefined {
   try {
     const parsed = JSON.parse(new TextDecoder().decode(bytes)) as Partial<MetricsReport>;
-    const known = parsed.kind === 'gateway-load' || parsed.kind === 'pod-cpu';
+    const known = parsed.kind === 'gateway-load' || parsed.kind === 'pod-cpu' || parsed.kind === 'trigger-lag';
     return known && Array.isArray(parsed.samples) && typeof parsed.at === 'number' ? (parsed as MetricsReport) : undefined;
   } catch {
     return undefined;

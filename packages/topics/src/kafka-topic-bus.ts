@@ -18,13 +18,15 @@ export interface KafkaTopicBusOptions {
   sessionTimeoutMs?: number;
   heartbeatMs?: number;
   rebalanceTimeoutMs?: number;
+  /** Wait before offering again a batch the handler rejected (default 1 s). */
+  retryMs?: number;
   /** How long a Fetch waits at the broker when there is nothing new (default 100). */
   fetchMaxWaitMs?: number;
   /** kafkajs' own logging (default ERROR; a broker's refusal of one request during a rebalance is left out). */
   logLevel?: LogLevel;
   /** Where kafkajs' log lines (JSON) go; default stderr. */
   log?(line: string): void;
-  /** Crashes and failed revocations of consumers (kafkajs restarts a crashed consumer itself). */
+  /** Rejected batches (offered again), failed revocations, crashed consumers (kafkajs restarts them). */
   onError?(error: Error): void;
 }
 
@@ -107,6 +109,7 @@ export async function openKafkaTopicBus(options: KafkaTopicBusOptions): Promise<
         heartbeatMs: options.heartbeatMs ?? 1_000,
         rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 30_000,
         maxWaitMs: options.fetchMaxWaitMs ?? 100,
+        retryMs: options.retryMs ?? 1_000,
         onError,
         forget: () => subscriptions.delete(subscription),
       });

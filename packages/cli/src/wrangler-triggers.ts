@@ -50,8 +50,8 @@ export function triggerManifestsOf(config: Record<string, unknown>, fn: string, 
   const manifest = (name: string, spec: Record<string, unknown>, where: string) => {
     const parsed = TriggerManifest.safeParse({ apiVersion: 'tide.dev/v1', kind: 'Trigger', metadata: { name, labels }, spec: { function: fn, delivery: 'handler', ...spec } });
     if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0]!;
-    throw new CliError(`${file}: ${where}: ${issue.path.join('.')}: ${issue.message}`, 2);
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new CliError(`${file}: ${where}: ${issues.join('; ')}`, 2);
   };
   return [
     ...(crons as string[]).map((schedule, i) => manifest(triggerName(fn, `-cron-${i + 1}`), { cron: { schedule, timeZone: 'UTC' } }, `triggers.crons[${i}] "${schedule}"`)),

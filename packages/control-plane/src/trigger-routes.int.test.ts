@@ -118,6 +118,24 @@ describe('triggers through the API', () => {
     expect(text.match(/^event: (\w+)$/gm)).toEqual(['event: TriggerApplied', 'event: TriggerDeleted']);
   });
 
+  it('answers 503 saying why, and appends nothing, while the cluster still folds under rules before version 3', async () => {
+    const oldLog = createMemoryLog();
+    const oldStore = await openStateStore({ log: oldLog });
+    await oldStore.append([{ type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } }]);
+    const oldApp = createControlPlaneApp({ store: oldStore, log: oldLog, artifacts: await openArtifactStore(dir.path), limits: { manifestBytes: 1 << 20, artifactBytes: 1 << 20 } });
+    try {
+      const before = await oldLog.endOffset('tide.state');
+      const res = await oldApp.request(`${triggers}/nightly`, send('PUT', nightly()));
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { message: string }).message).toMatch(/applying a trigger needs fold rules version 3; the cluster still runs version 1/);
+      expect(await oldLog.endOffset('tide.state')).toBe(before);
+      expect(((await (await oldApp.request(triggers)).json()) as { items: unknown[] }).items).toEqual([]);
+    } finally {
+      await oldStore.close();
+      await oldLog.close();
+    }
+  });
+
   it('describes triggers in the OpenAPI document', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as {
       paths: Record<string, Record<string, unknown>>;

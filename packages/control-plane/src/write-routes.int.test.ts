@@ -162,7 +162,8 @@ const cases: Case[] = [
   ['draining a node that does not exist', `${API}/nodes/nowhere/drain`, () => send('POST'), 404, /node nowhere not found/],
   // Triggers.
   ['a Trigger whose cron schedule is not one', triggerPath, () => send('PUT', cron({ schedule: '61 * * * *' })), 422, /spec\.cron\.schedule/],
-  ['a Trigger whose cron schedule has three fields', triggerPath, () => send('PUT', cron({ schedule: '* * * nope' })), 422, /spec\.cron\.schedule/],
+  ['a Trigger whose cron schedule has a word for a field', triggerPath, () => send('PUT', cron({ schedule: '* * * * nope' })), 422, /spec\.cron\.schedule/],
+  ['a Trigger whose cron schedule has four fields', triggerPath, () => send('PUT', cron({ schedule: '0 3 * *' })), 422, /spec\.cron\.schedule: schedule "0 3 \* \*" has 4 fields: give five/],
   ['a Trigger whose time zone is not an IANA zone', triggerPath, () => send('PUT', cron({ timeZone: 'Mars/Olympus' })), 422, /spec\.cron\.timeZone/],
   ['a Trigger with neither kafka nor cron', triggerPath, () => send('PUT', trigger('nightly', { function: 'report' })), 422, /spec\.kafka: give exactly one/],
   [

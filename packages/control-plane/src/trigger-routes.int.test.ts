@@ -73,7 +73,13 @@ describe('triggers through the API', () => {
     expect(stale.status).toBe(409);
     const again = await app.request(triggers, send('POST', nightly()));
     expect(again.status).toBe(409);
-    expect(((await again.json()) as { message: string }).message).toMatch(/trigger default\/nightly already exists/);
+    expect(((await again.json()) as { message: string }).message).toMatch(/default\/nightly already exists/);
+  });
+
+  it('lets one of two racing POSTs of one name create it, and answers 409 to the other', async () => {
+    const [a, b] = await Promise.all([app.request(triggers, send('POST', nightly())), app.request(triggers, send('POST', nightly({ labels: { b: 'b' } })))]);
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+    expect(((await (await app.request(`${triggers}/nightly`)).json()) as Trigger).metadata.generation).toBe(1);
   });
 
   it('creates with POST to the collection', async () => {

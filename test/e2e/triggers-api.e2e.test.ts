@@ -102,6 +102,9 @@ describe('triggers through the CLI', () => {
     expect(described.stdout).toMatch(/^ {2}Fired:\s+0$/m);
     const kafka = await tideCli(['describe', 'trigger/orders', '-n', 'shop']);
     expect(kafka.stdout).toMatch(/^Consumer group:\s+tide-trigger\.shop\.orders$/m);
+    const pod = await tideCli(['describe', 'pod', 'x']);
+    expect(pod.code).toBe(2);
+    expect(pod.stderr).toMatch(/only functions and triggers can be described, not "pod"/);
   });
 
   it('refuses a bad schedule naming its field, and applies nothing', async () => {

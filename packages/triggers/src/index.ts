@@ -1,2 +1,3 @@
 export type { Delivery, DeliveryKind, DeliveryResult, Dispatcher } from './dispatcher.js';
 export type { Engine, EngineDeps, StartEngine } from './engine.js';
+export { gatewayDispatcher, type GatewayDispatcher, type GatewayDispatcherOptions } from './gateway-dispatcher.js';

@@ -1,4 +1,4 @@
-import type { StateStore } from '@tide/core';
+import type { ActivationView, StateStore } from '@tide/core';
 import type { ArtifactStore } from './adapters/artifact-store.js';
 
 export interface ControlPlaneDeps {
@@ -7,6 +7,8 @@ export interface ControlPlaneDeps {
   log: ControlPlaneLog;
   artifacts: ArtifactStore;
   limits: { manifestBytes: number; artifactBytes: number };
+  /** Activations of async calls, folded from tide.activations (absent: none served). */
+  activations?: () => ActivationView;
 }
 
 /** The slice of the EventLog port the control plane uses (declared here, by its consumer). */

@@ -5,7 +5,7 @@ import { parseAppendBody } from './log-append-body.js';
 import type { ControlPlaneDeps } from '../deps.js';
 
 /** Topics other processes (node agents, gateways) may read and append through the API by default. */
-export const PLATFORM_TOPICS = ['tide.state', 'tide.metrics', 'tide.leases', 'tide.logs', 'tide.kv'];
+export const PLATFORM_TOPICS = ['tide.state', 'tide.metrics', 'tide.leases', 'tide.logs', 'tide.kv', 'tide.invocations', 'tide.activations'];
 const HEARTBEAT_MS = 10_000;
 
 function offsetParam(raw: string | undefined, field: string, fallback: number): number {

@@ -11,6 +11,7 @@ import { gatewayDispatcher, runAsyncWorker, type AsyncWorker, type GatewayDispat
 import { eventually, makeTempDir } from '@tide/testkit/testing';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/tide-process.js';
 
 /**
  * Acceptance 3 of issue 11: 1 000 async calls through a real gateway to a function on a real node
@@ -204,5 +205,34 @@ describe('acceptance 3: async calls with random pod crashes', () => {
     console.log(`acceptance 3: ${CALLS} calls, ${kills} pods killed, ${byStatus.succeeded} succeeded, ${byStatus['dead-lettered']} dead-lettered, ${retried} needed a retry; all accepted in ${sentMs} ms, all ended in ${endedMs} ms`);
     expect(kills).toBeGreaterThan(0);
     expect(lines.filter((l) => l.startsWith('error:'))).toEqual([]);
+  });
+
+  it('tide invoke --async prints the activation id; tide activations and tide activation get show how it ended', async () => {
+    const api = controlPlane.url!;
+    // In tide up the API and the gateway share one address; here each command is pointed at its own.
+    const invoked = await runCli(['invoke', 'work', '--async', '--data', 'from-cli', '--path', '/cli'], { server: gateway.url! });
+    expect(invoked.code, invoked.stderr).toBe(0);
+    const id = invoked.stdout.trim();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const shown = await eventually(
+      async () => {
+        const got = await runCli(['activation', 'get', id, '-o', 'json'], { server: api });
+        expect(got.code, got.stderr).toBe(0);
+        const activation = JSON.parse(got.stdout) as Activation;
+        expect(activation.status).toBe('succeeded');
+        return activation;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    expect(shown.result).toMatchObject({ status: 200, body: 'done from-cli' });
+    const described = await runCli(['activation', 'get', id], { server: api });
+    expect(described.stdout).toMatch(/Status: +succeeded/);
+    const listed = await runCli(['activations', 'work', '--limit', '3'], { server: api });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout.split('\n')[0]).toMatch(/^ID +FUNCTION +STATUS +ATTEMPTS +DURATION +AGE$/);
+    expect(listed.stdout).toContain(id);
+    const missing = await runCli(['activation', 'get', 'no-such-id'], { server: api });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/activation default\/no-such-id not found/);
   });
 });

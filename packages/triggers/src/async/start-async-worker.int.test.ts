@@ -205,4 +205,27 @@ describe('the async worker', () => {
     );
     expect(report.samples).toEqual([{ namespace: 'default', name: 'hello', trigger: 'async', lag: 2, parallelism: 2 }]);
   });
+
+  it('leaves a call waiting to retry uncommitted at stop, and after a restart goes on from its attempts', async () => {
+    let healthy = false;
+    const h = await harness(() => (healthy ? ok(200) : ok(503)), { maxRetries: 5, retryDelaySeconds: 30 });
+    await enqueue(h.log, call('s1'), call('s2'));
+    const first = await h.start();
+    await eventually(async () => {
+      const records = await latest(h.log);
+      expect([records.get('s1')?.status, records.get('s2')?.status]).toEqual(['retrying', 'retrying']);
+    });
+    await first.stop();
+    expect(await h.log.committedOffset(ASYNC_GROUP, INVOCATIONS_TOPIC)).toBeUndefined();
+
+    healthy = true;
+    const second = await h.start();
+    await eventually(async () => {
+      const records = await latest(h.log);
+      expect(records.get('s1')).toMatchObject({ status: 'succeeded', attempts: 2 });
+      expect(records.get('s2')).toMatchObject({ status: 'succeeded', attempts: 2 });
+    });
+    await second.stop();
+    expect(await h.log.committedOffset(ASYNC_GROUP, INVOCATIONS_TOPIC)).toBe(2);
+  });
 });

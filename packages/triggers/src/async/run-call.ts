@@ -8,12 +8,14 @@ import {
 import { platformTopic } from '@tide/topics';
 import type { EngineDeps } from '../engine.js';
 import { appendActivation } from './activation-log.js';
+import type { AsyncMetrics } from './async-metrics.js';
 import { deliverCallback } from './callback.js';
 import { expired, nextStep, type AttemptOutcome } from './core/next-step.js';
 import { traceOf } from './trace-context.js';
 
 export interface CallContext {
   deps: EngineDeps;
+  metrics: AsyncMetrics;
   /** Resolves once a delivery slot is free; the returned function frees it. */
   acquire(): Promise<() => void>;
   /** Waits `ms` on the clock; resolves false (at once) when the worker stops. */
@@ -64,6 +66,7 @@ export async function runCall(call: AsyncInvocation, known: ActivationRecord | u
       if (ctx.stopping()) return undefined;
       const start = record.start ?? deps.clock.now();
       await save({ status: 'running', attempts: record.attempts + 1, start });
+      ctx.metrics.delivered(call.namespace, call.function);
       try {
         const answer = await deps.dispatcher.deliver({
           namespace: call.namespace,
@@ -87,6 +90,7 @@ export async function runCall(call: AsyncInvocation, known: ActivationRecord | u
     }
     const step = nextStep(outcome, record.attempts, policy, call.receivedAt, deps.clock.now());
     if (step.kind === 'retry') {
+      ctx.metrics.retried(call.namespace, call.function);
       await save({ status: 'retrying' });
       if (!(await ctx.sleep(step.afterMs))) return undefined;
       continue;
@@ -122,10 +126,12 @@ async function deadLetter(call: AsyncInvocation, record: ActivationRecord, polic
       deps.onError(new Error(`async call ${call.namespace}/${call.function} ${call.id}: ${error}`));
     }
   }
+  ctx.metrics.deadLettered(call.namespace, call.function);
   await save({ status: 'dead-lettered', error, ...ended(record, deps.clock.now()) });
 }
 
 async function finishCallback(call: AsyncInvocation, record: ActivationRecord, ctx: CallContext, save: Save): Promise<ActivationRecord> {
+  if (record.callback !== 'delivered' && record.callback !== 'failed') ctx.metrics.ended(call.namespace, call.function, record.status);
   if (call.callbackUrl === undefined || record.callback !== 'pending') return record;
   const outcome = await deliverCallback(call.callbackUrl, record, ctx.deps.clock);
   return save({ callback: outcome });

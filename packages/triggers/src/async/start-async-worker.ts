@@ -1,6 +1,7 @@
 import { decodeAsyncInvocation, encodeMetricsReport, INVOCATIONS_TOPIC, isEnded, METRICS_TOPIC, type ActivationRecord, type TriggerLag } from '@tide/core';
 import type { Engine, EngineDeps, StartEngine } from '../engine.js';
 import { readActivations } from './activation-log.js';
+import { asyncMetrics } from './async-metrics.js';
 import { OffsetWatermark } from './core/offset-watermark.js';
 import { runCall, type CallContext } from './run-call.js';
 
@@ -49,6 +50,7 @@ export async function runAsyncWorker(deps: EngineDeps, options: AsyncWorkerOptio
 
   const ctx: CallContext = {
     deps,
+    metrics: asyncMetrics(deps.meter),
     stopping: () => abort.signal.aborted,
     acquire: async () => {
       while (active >= maxConcurrent && !abort.signal.aborted) await new Promise<void>((resolve) => slotWaiters.push(resolve));

@@ -39,6 +39,12 @@ const ACTIVATION_SCHEMA = {
     traceId: { type: 'string' },
     callback: { enum: ['pending', 'delivered', 'failed'] },
     updatedAt: { type: 'integer' },
+    logs: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'GET by id only: pod log lines that name the activation id (sent as the call\'s x-request-id). The runtime names it only in its own lines about a call ("request <id> failed: ..."), so what the function prints is not here: see .../functions/{name}/logs',
+    },
   },
 };
 

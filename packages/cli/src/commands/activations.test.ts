@@ -35,5 +35,10 @@ describe('tide activations', () => {
     expect(text).toMatch(/Attempts: +2/);
     expect(text).toMatch(/Result: +200\n {2}content-type: text\/plain\n\nhi/);
     expect(text).toMatch(/Callback: +delivered/);
+    expect(text).toMatch(/Logs: no line names this activation/);
+  });
+
+  it('shows the pod lines that name the activation', () => {
+    expect(describeActivation({ ...a, status: 'retrying', logs: ['[hello-00001-x] ! request 6f1c failed: Error: boom'] })).toMatch(/Logs:\n {2}\[hello-00001-x\] ! request 6f1c failed: Error: boom/);
   });
 });

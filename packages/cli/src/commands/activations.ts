@@ -16,6 +16,8 @@ export interface ActivationView {
   error?: string;
   traceId?: string;
   callback?: string;
+  /** Pod log lines that name the activation (GET by id only). */
+  logs?: string[];
 }
 
 const base = (namespace: string) => `/apis/tide.dev/v1/namespaces/${encodeURIComponent(namespace)}/activations`;
@@ -57,7 +59,9 @@ export function describeActivation(a: ActivationView): string {
     for (const [name, value] of Object.entries(a.result.headers)) lines.push(`  ${name}: ${value}`);
     lines.push('', a.result.encoding === 'base64' ? `(binary, base64) ${a.result.body}` : a.result.body);
   }
-  lines.push('', "Logs: not kept in the activation (the runtime does not tag a call's lines); see tide logs <function>.");
+  // The runtime names a call's request id (the activation id) only in its own lines about the call, such as "request <id> failed".
+  if (a.logs !== undefined && a.logs.length > 0) lines.push('', 'Logs:', ...a.logs.map((l) => `  ${l}`));
+  else lines.push('', `Logs: no line names this activation; what the function printed is in tide logs ${a.function}.`);
   return lines.join('\n');
 }
 

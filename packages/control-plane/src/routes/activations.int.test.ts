@@ -1,4 +1,4 @@
-import { ACTIVATIONS_TOPIC, encodeActivationRecord, openStateStore, type ActivationRecord } from '@tide/core';
+import { ACTIVATIONS_TOPIC, encodeActivationRecord, encodePodLogBatch, LOGS_TOPIC, openStateStore, type ActivationRecord } from '@tide/core';
 import { createMemoryLog } from '@tide/log/testing';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,10 @@ describe('the activations API', () => {
         { key: 'c', value: encodeActivationRecord(record('c', 'hello', now - 1000)) },
         { key: 'a', value: encodeActivationRecord(record('a', 'hello', now - 3000)) },
       ]);
+      const logLine = (fn: string, line: string) => ({ namespace: 'default', function: fn, pod: `${fn}-00001-abcde`, stream: 'stderr' as const, at: now - 2500, line });
+      await log.append(LOGS_TOPIC, [
+        { value: encodePodLogBatch({ kind: 'pod-logs', node: 'node-a', lines: [logLine('hello', 'request a failed: Error: boom'), logLine('hello', 'unrelated'), logLine('other', 'request a failed: elsewhere')] }) },
+      ]);
       const one = await eventually(async () => {
         const res = await app.request('/apis/tide.dev/v1/namespaces/default/activations/a');
         expect(res.status).toBe(200);
@@ -42,6 +46,7 @@ describe('the activations API', () => {
         return body;
       });
       expect(one).toMatchObject({ kind: 'Activation', id: 'a', status: 'succeeded', result: { body: 'result of a' } });
+      expect(one.logs).toEqual(['[hello-00001-abcde] ! request a failed: Error: boom']);
 
       const list = await app.request('/apis/tide.dev/v1/namespaces/default/activations?function=hello&limit=5');
       expect(((await list.json()) as { items: { id: string }[] }).items.map((i) => i.id)).toEqual(['c', 'a']);

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { ACTIVATIONS_LIST_MAX, listActivations, readActivation, type ActivationRecord } from '@tide/core';
+import { ACTIVATIONS_LIST_MAX, decodePodLogBatch, listActivations, LOGS_TOPIC, readActivation, type ActivationRecord } from '@tide/core';
 import { ApiError } from '../errors.js';
 import type { ControlPlaneDeps } from '../deps.js';
 
@@ -24,14 +24,41 @@ export function activationRoutes(deps: ControlPlaneDeps) {
     return c.json({ apiVersion: 'tide.dev/v1', kind: 'ActivationList', items });
   });
 
-  app.get('/namespaces/:ns/activations/:id', (c) => {
+  app.get('/namespaces/:ns/activations/:id', async (c) => {
     const ns = c.req.param('ns');
     const id = c.req.param('id');
     const record = readActivation(view(), ns, id, Date.now());
     if (record === undefined) throw new ApiError(404, 'NotFound', `activation ${ns}/${id} not found (unknown, or beyond the newest 2000 per namespace or 24 h kept)`);
-    return c.json(shown(record));
+    return c.json({ ...shown(record), logs: await logLinesOf(deps, record) });
   });
   return app;
+}
+
+/** How far back in tide.logs the lines of one activation are looked for (the topic holds every function's lines). */
+const SCAN_RECORDS = 20_000;
+/** Lines are shipped by node agents in batches about a second apart: a line may be read a little after the call ended. */
+const SHIPPING_SLACK_MS = 5_000;
+
+/**
+ * The pod log lines of an activation's calls. The worker sends the activation id as the call's
+ * x-request-id; the runtime puts the request id only in its own lines about a call
+ * ("request <id> failed: ..."), not in what the function prints, so these are the lines that name
+ * the activation, from its function's pods, while it ran.
+ */
+async function logLinesOf(deps: ControlPlaneDeps, record: ActivationRecord): Promise<string[]> {
+  const from = (record.start ?? record.queuedAt) - 1000;
+  const to = (record.end ?? Date.now()) + SHIPPING_SLACK_MS;
+  const end = await deps.log.endOffset(LOGS_TOPIC);
+  const named = new RegExp(`(^|[^\\w-])${record.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w-]|$)`);
+  const lines: string[] = [];
+  for await (const entry of deps.log.read(LOGS_TOPIC, Math.max(0, end - SCAN_RECORDS), { follow: false })) {
+    if (entry.offset >= end) break;
+    for (const line of decodePodLogBatch(entry.value)?.lines ?? []) {
+      if (line.namespace !== record.namespace || line.function !== record.function || line.at < from || line.at > to) continue;
+      if (named.test(line.line)) lines.push(`[${line.pod}] ${line.stream === 'stderr' ? '! ' : ''}${line.line}`);
+    }
+  }
+  return lines;
 }
 
 function shown(record: ActivationRecord) {

@@ -48,7 +48,13 @@ beforeAll(async () => {
   const loopback = { port: 0, host: '127.0.0.1' };
   const report = (line: string) => lines.push(line);
   const controlPlaneDir = join(dir.path, 'control-plane');
-  controlPlane = await startControlPlane({ log: { source: { kind: 'embedded', dataDir: controlPlaneDir } }, dataDir: controlPlaneDir, listen: loopback, nodeGraceSeconds: 10, report });
+  controlPlane = await startControlPlane({
+    log: { source: { kind: 'embedded', dataDir: controlPlaneDir } },
+    dataDir: controlPlaneDir,
+    listen: loopback,
+    nodeGraceSeconds: 10,
+    report,
+  });
   const api = controlPlane.url!;
   gateway = await startGateway({ log: { source: { kind: 'http', server: api } }, listen: loopback, report });
   node = await startNode({
@@ -161,7 +167,12 @@ describe('acceptance 3: async calls with random pod crashes', () => {
       const answers = await Promise.all(
         Array.from({ length: 50 }, async (_, i) => {
           const n = batch * 50 + i;
-          const res = await request(`${gateway.url}/async/default/work/job?n=${n}`, { dispatcher: client, method: 'POST', headers: { 'x-callback-url': callbackUrl }, body: `call-${n}` });
+          const res = await request(`${gateway.url}/async/default/work/job?n=${n}`, {
+            dispatcher: client,
+            method: 'POST',
+            headers: { 'x-callback-url': callbackUrl },
+            body: `call-${n}`,
+          });
           expect(res.statusCode).toBe(202);
           const { activationId } = (await res.body.json()) as { activationId: string };
           expect(res.headers['x-activation-id']).toBe(activationId);
@@ -202,7 +213,9 @@ describe('acceptance 3: async calls with random pod crashes', () => {
     expect(callbackHits.size).toBe(CALLS);
     const listed = await request(`${api}/apis/tide.dev/v1/namespaces/default/activations?function=work&limit=5`, { dispatcher: client });
     expect(((await listed.body.json()) as { items: unknown[] }).items).toHaveLength(5);
-    console.log(`acceptance 3: ${CALLS} calls, ${kills} pods killed, ${byStatus.succeeded} succeeded, ${byStatus['dead-lettered']} dead-lettered, ${retried} needed a retry; all accepted in ${sentMs} ms, all ended in ${endedMs} ms`);
+    console.log(
+      `acceptance 3: ${CALLS} calls, ${kills} pods killed, ${byStatus.succeeded} succeeded, ${byStatus['dead-lettered']} dead-lettered, ${retried} needed a retry; all accepted in ${sentMs} ms, all ended in ${endedMs} ms`,
+    );
     expect(kills).toBeGreaterThan(0);
     expect(lines.filter((l) => l.startsWith('error:'))).toEqual([]);
   });

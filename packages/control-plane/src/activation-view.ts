@@ -1,4 +1,12 @@
-import { ACTIVATIONS_TOPIC, applyActivationRecord, decodeActivationRecord, emptyActivationView, followTopic, type ActivationView, type Clock } from '@tide/core';
+import {
+  ACTIVATIONS_TOPIC,
+  applyActivationRecord,
+  decodeActivationRecord,
+  emptyActivationView,
+  followTopic,
+  type ActivationView,
+  type Clock,
+} from '@tide/core';
 import type { ControlPlaneLog } from './deps.js';
 
 export interface FollowedActivations {

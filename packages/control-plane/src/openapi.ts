@@ -33,7 +33,13 @@ const ACTIVATION_SCHEMA = {
     result: {
       type: 'object',
       description: "the function's last answer; body at most 64 KiB, base64 when not UTF-8",
-      properties: { status: { type: 'integer' }, headers: { type: 'object' }, body: { type: 'string' }, encoding: { enum: ['utf8', 'base64'] }, truncated: { type: 'boolean' } },
+      properties: {
+        status: { type: 'integer' },
+        headers: { type: 'object' },
+        body: { type: 'string' },
+        encoding: { enum: ['utf8', 'base64'] },
+        truncated: { type: 'boolean' },
+      },
     },
     error: { type: 'string' },
     traceId: { type: 'string' },
@@ -146,7 +152,17 @@ export function openApiDocument() {
         ],
         get: {
           summary: 'Activations of async calls, newest first (kept: the newest 2000 per namespace, at most 24 h)',
-          responses: { '200': { description: 'ActivationList', content: { 'application/json': { schema: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Activation' } } } } } } }, ...errors },
+          responses: {
+            '200': {
+              description: 'ActivationList',
+              content: {
+                'application/json': {
+                  schema: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Activation' } } } },
+                },
+              },
+            },
+            ...errors,
+          },
         },
       },
       '/apis/tide.dev/v1/namespaces/{ns}/activations/{id}': {
@@ -154,7 +170,11 @@ export function openApiDocument() {
         get: { summary: 'One activation (404 when unknown or no longer kept)', responses: { '200': json('Activation'), ...errors } },
       },
       '/async/{ns}/{name}': {
-        parameters: [nsParam, nameParam, { name: 'X-Callback-Url', in: 'header', schema: { type: 'string', format: 'uri' }, description: 'receives the activation (POST, JSON) once it ends' }],
+        parameters: [
+          nsParam,
+          nameParam,
+          { name: 'X-Callback-Url', in: 'header', schema: { type: 'string', format: 'uri' }, description: 'receives the activation (POST, JSON) once it ends' },
+        ],
         post: {
           summary: 'Call a function asynchronously (any method, any sub-path; body at most 256 KiB): stored, then run at least once with retries (spec.async)',
           responses: {

@@ -57,7 +57,16 @@ describe('POST /async/{ns}/{name}/... stores the call and answers 202', () => {
     expect(res.headers['x-activation-id']).toBe('a-1');
     expect(res.headers.location).toBe('/apis/tide.dev/v1/namespaces/default/activations/a-1');
     const [call] = await stored(log);
-    expect(call).toMatchObject({ id: 'a-1', namespace: 'default', function: 'hello', method: 'PUT', path: '/orders?x=1', callbackUrl: 'http://127.0.0.1:9/cb', traceparent, receivedAt: 1_700_000_000_000 });
+    expect(call).toMatchObject({
+      id: 'a-1',
+      namespace: 'default',
+      function: 'hello',
+      method: 'PUT',
+      path: '/orders?x=1',
+      callbackUrl: 'http://127.0.0.1:9/cb',
+      traceparent,
+      receivedAt: 1_700_000_000_000,
+    });
     expect(Buffer.from(call!.body, 'base64').toString()).toBe('hi there');
     expect(call!.headers).toMatchObject({ 'content-type': 'text/plain', 'x-custom': 'y', 'x-forwarded-prefix': '/async/default/hello' });
     expect(call!.headers['tide-invoke']).toBeUndefined();
@@ -67,7 +76,12 @@ describe('POST /async/{ns}/{name}/... stores the call and answers 202', () => {
   it('takes a host route with X-Tide-Async: true', async () => {
     const log = await embeddedLog();
     const url = await asyncGateway(log);
-    const res = await request(`${url}/p`, { dispatcher: client, method: 'POST', headers: { host: 'hello.default.localhost', 'x-tide-async': 'true' }, body: 'x' });
+    const res = await request(`${url}/p`, {
+      dispatcher: client,
+      method: 'POST',
+      headers: { host: 'hello.default.localhost', 'x-tide-async': 'true' },
+      body: 'x',
+    });
     expect(res.statusCode).toBe(202);
     await res.body.dump();
     expect((await stored(log))[0]).toMatchObject({ function: 'hello', path: '/p' });

@@ -48,7 +48,14 @@ export function createAsyncCalls(options: AsyncCallsOptions): AsyncCalls {
   };
 }
 
-async function accept(req: IncomingMessage, res: ServerResponse, target: AsyncTarget, options: AsyncCallsOptions, now: () => number, newId: () => string): Promise<void> {
+async function accept(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: AsyncTarget,
+  options: AsyncCallsOptions,
+  now: () => number,
+  newId: () => string,
+): Promise<void> {
   if (target.kind === 'invalid') return refuse(req, res, 400, target.message);
   if (options.routes.lookup(target.namespace, target.name) === undefined) return refuse(req, res, 404, `function ${target.namespace}/${target.name} not found`);
   const callbackUrl = single(req.headers[CALLBACK_HEADER]);

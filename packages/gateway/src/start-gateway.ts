@@ -50,7 +50,11 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
   const routes = createStateRouteTable(state.store);
   let reporter: LoadReporter | undefined;
   const domain = normalizeDomain(options.domain ?? DEFAULT_INVOCATION_DOMAIN);
-  const gateway = createGateway({ routes, domain, onColdRequest: () => reporter?.flushSoon(), onLoadStep: () => reporter?.flushSoon(),
+  const gateway = createGateway({
+    routes,
+    domain,
+    onColdRequest: () => reporter?.flushSoon(),
+    onLoadStep: () => reporter?.flushSoon(),
     ...(options.componentToken === undefined ? {} : { componentToken: options.componentToken }),
   });
   const asyncCalls = createAsyncCalls({ routes, log: state.log, domain });
@@ -68,7 +72,8 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
     ? await listen((req, res) => serveAlone(req, res, gateway, asyncCalls, state, options.metrics, domain), options.listen.port, options.listen.host)
     : undefined;
   server?.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!gateway.handleUpgrade(req, socket, head)) serveUpgradeAsRequest(req, socket, (r, res) => serveAlone(r, res, gateway, asyncCalls, state, options.metrics, domain));
+    if (!gateway.handleUpgrade(req, socket, head))
+      serveUpgradeAsRequest(req, socket, (r, res) => serveAlone(r, res, gateway, asyncCalls, state, options.metrics, domain));
   });
   const url = server && options.listen ? urlOf(server, options.listen.host) : undefined;
   if (url) report(`gateway is up at ${url}, following ${describeLogSource(state.source)}`);
@@ -116,7 +121,11 @@ function serveAlone(
     return;
   }
   res.writeHead(404, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: `no route for ${req.method} ${req.url}: this gateway serves /fn/{namespace}/{name}/..., /async/{namespace}/{name}/... and {name}.{namespace}.${domain}` }));
+  res.end(
+    JSON.stringify({
+      error: `no route for ${req.method} ${req.url}: this gateway serves /fn/{namespace}/{name}/..., /async/{namespace}/{name}/... and {name}.{namespace}.${domain}`,
+    }),
+  );
 }
 
 /** `Example.COM.` and `example.com` are one domain. */

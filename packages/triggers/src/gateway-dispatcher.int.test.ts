@@ -59,7 +59,15 @@ const text = (body: Uint8Array) => Buffer.from(body).toString('utf8');
 describe('gatewayDispatcher delivers through a real gateway', () => {
   it('sends an http delivery to /fn/{ns}/{name}{path} with its method, headers and body', async () => {
     const dispatcher = await dispatcherThroughGateway();
-    const result = await dispatcher.deliver({ namespace: 'default', function: 'hello', kind: 'http', method: 'PUT', path: '/orders/7?x=1', headers: { 'ce-id': 'e1' }, body: 'payload' });
+    const result = await dispatcher.deliver({
+      namespace: 'default',
+      function: 'hello',
+      kind: 'http',
+      method: 'PUT',
+      path: '/orders/7?x=1',
+      headers: { 'ce-id': 'e1' },
+      body: 'payload',
+    });
     expect(result.status).toBe(200);
     expect(result.noHandler).toBe(false);
     expect(result.headers['x-pod']).toBe('yes');
@@ -70,7 +78,13 @@ describe('gatewayDispatcher delivers through a real gateway', () => {
 
   it('calls scheduled() with tide-invoke, which the gateway keeps for the component token, never forwarding the token', async () => {
     const dispatcher = await dispatcherThroughGateway();
-    const result = await dispatcher.deliver({ namespace: 'default', function: 'hello', kind: 'scheduled', headers: {}, body: '{"cron":"* * * * *","scheduledTime":1}' });
+    const result = await dispatcher.deliver({
+      namespace: 'default',
+      function: 'hello',
+      kind: 'scheduled',
+      headers: {},
+      body: '{"cron":"* * * * *","scheduledTime":1}',
+    });
     const seen = JSON.parse(text(result.body)) as { method: string; headers: Record<string, string> };
     expect(seen.method).toBe('POST');
     expect(seen.headers['tide-invoke']).toBe('scheduled');

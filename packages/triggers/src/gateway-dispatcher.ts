@@ -38,7 +38,9 @@ export function gatewayDispatcher(options: GatewayDispatcherOptions): GatewayDis
         return { status, headers: flatHeaders(res.headers), body, noHandler: status === 501 && NO_HANDLER.test(Buffer.from(body).toString('utf8')) };
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(`delivery (${delivery.kind}) to ${delivery.namespace}/${delivery.function} through ${origin} got no answer: ${reason}`, { cause: error });
+        throw new Error(`delivery (${delivery.kind}) to ${delivery.namespace}/${delivery.function} through ${origin} got no answer: ${reason}`, {
+          cause: error,
+        });
       }
     },
     close: () => pool.close(),
@@ -48,7 +50,12 @@ export function gatewayDispatcher(options: GatewayDispatcherOptions): GatewayDis
 function requestOf(delivery: Delivery, componentToken: string | undefined): { method: string; path: string; headers: Record<string, string> } {
   const base = `/fn/${delivery.namespace}/${delivery.function}`;
   if (delivery.kind === 'http') {
-    const path = delivery.path === undefined || delivery.path === '' ? '/' : delivery.path.startsWith('/') || delivery.path.startsWith('?') ? delivery.path : `/${delivery.path}`;
+    const path =
+      delivery.path === undefined || delivery.path === ''
+        ? '/'
+        : delivery.path.startsWith('/') || delivery.path.startsWith('?')
+          ? delivery.path
+          : `/${delivery.path}`;
     return { method: delivery.method ?? 'POST', path: `${base}${path}`, headers: { ...delivery.headers } };
   }
   const headers: Record<string, string> = { 'content-type': 'application/json', ...delivery.headers, 'tide-invoke': delivery.kind };

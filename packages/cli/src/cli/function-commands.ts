@@ -87,7 +87,7 @@ export const invokeCommand: CommandSpec = {
   examples: [
     ['tide invoke hello', 'GET /fn/default/hello'],
     ["tide invoke echo --data 'some bytes' -H 'content-type: text/plain'", 'POST a body'],
-    ["tide invoke hello --async --data '{\"n\":1}'", 'POST /async/default/hello: prints the activation id (see tide activation get ID)'],
+    ['tide invoke hello --async --data \'{"n":1}\'', 'POST /async/default/hello: prints the activation id (see tide activation get ID)'],
   ],
   async run({ flags, args, server, namespace, print }) {
     const { invoke, invokeAsync } = await import('../commands/invoke.js');

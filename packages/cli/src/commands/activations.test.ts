@@ -39,6 +39,8 @@ describe('tide activations', () => {
   });
 
   it('shows the pod lines that name the activation', () => {
-    expect(describeActivation({ ...a, status: 'retrying', logs: ['[hello-00001-x] ! request 6f1c failed: Error: boom'] })).toMatch(/Logs:\n {2}\[hello-00001-x\] ! request 6f1c failed: Error: boom/);
+    expect(describeActivation({ ...a, status: 'retrying', logs: ['[hello-00001-x] ! request 6f1c failed: Error: boom'] })).toMatch(
+      /Logs:\n {2}\[hello-00001-x\] ! request 6f1c failed: Error: boom/,
+    );
   });
 });

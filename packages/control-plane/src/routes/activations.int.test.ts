@@ -27,16 +27,35 @@ describe('the activations API', () => {
     const store = await openStateStore({ log });
     const activations = followActivations(log);
     try {
-      const app = createControlPlaneApp({ store, log, artifacts: await openArtifactStore(dir.path), limits: { manifestBytes: 1 << 20, artifactBytes: 1 << 20 }, activations: activations.view });
+      const app = createControlPlaneApp({
+        store,
+        log,
+        artifacts: await openArtifactStore(dir.path),
+        limits: { manifestBytes: 1 << 20, artifactBytes: 1 << 20 },
+        activations: activations.view,
+      });
       await log.append(ACTIVATIONS_TOPIC, [
         { key: 'a', value: encodeActivationRecord(record('a', 'hello', now - 3000, { status: 'running', updatedAt: now - 2999 })) },
         { key: 'b', value: encodeActivationRecord(record('b', 'other', now - 2000)) },
         { key: 'c', value: encodeActivationRecord(record('c', 'hello', now - 1000)) },
         { key: 'a', value: encodeActivationRecord(record('a', 'hello', now - 3000)) },
       ]);
-      const logLine = (fn: string, line: string) => ({ namespace: 'default', function: fn, pod: `${fn}-00001-abcde`, stream: 'stderr' as const, at: now - 2500, line });
+      const logLine = (fn: string, line: string) => ({
+        namespace: 'default',
+        function: fn,
+        pod: `${fn}-00001-abcde`,
+        stream: 'stderr' as const,
+        at: now - 2500,
+        line,
+      });
       await log.append(LOGS_TOPIC, [
-        { value: encodePodLogBatch({ kind: 'pod-logs', node: 'node-a', lines: [logLine('hello', 'request a failed: Error: boom'), logLine('hello', 'unrelated'), logLine('other', 'request a failed: elsewhere')] }) },
+        {
+          value: encodePodLogBatch({
+            kind: 'pod-logs',
+            node: 'node-a',
+            lines: [logLine('hello', 'request a failed: Error: boom'), logLine('hello', 'unrelated'), logLine('other', 'request a failed: elsewhere')],
+          }),
+        },
       ]);
       const one = await eventually(async () => {
         const res = await app.request('/apis/tide.dev/v1/namespaces/default/activations/a');

@@ -28,7 +28,8 @@ export function activationRoutes(deps: ControlPlaneDeps) {
     const ns = c.req.param('ns');
     const id = c.req.param('id');
     const record = readActivation(view(), ns, id, Date.now());
-    if (record === undefined) throw new ApiError(404, 'NotFound', `activation ${ns}/${id} not found (unknown, or beyond the newest 2000 per namespace or 24 h kept)`);
+    if (record === undefined)
+      throw new ApiError(404, 'NotFound', `activation ${ns}/${id} not found (unknown, or beyond the newest 2000 per namespace or 24 h kept)`);
     return c.json({ ...shown(record), logs: await logLinesOf(deps, record) });
   });
   return app;

@@ -24,7 +24,17 @@ describe('activation records', () => {
 
 describe('async invocations', () => {
   it('round-trip', () => {
-    const call = { kind: 'async-invocation' as const, id: 'i', namespace: 'n', function: 'f', method: 'POST', path: '/', headers: { a: 'b' }, body: '', receivedAt: 5 };
+    const call = {
+      kind: 'async-invocation' as const,
+      id: 'i',
+      namespace: 'n',
+      function: 'f',
+      method: 'POST',
+      path: '/',
+      headers: { a: 'b' },
+      body: '',
+      receivedAt: 5,
+    };
     expect(decodeAsyncInvocation(encodeAsyncInvocation(call))).toEqual(call);
   });
 

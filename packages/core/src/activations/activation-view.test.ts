@@ -14,7 +14,11 @@ const fold = (records: ActivationRecord[], bounds?: { perNamespace: number; maxA
 
 describe('the activation view', () => {
   it("keeps an activation's latest record", () => {
-    const view = fold([record('a'), record('a', { status: 'running', attempts: 1, updatedAt: T0 + 1 }), record('a', { status: 'succeeded', attempts: 1, updatedAt: T0 + 2 })]);
+    const view = fold([
+      record('a'),
+      record('a', { status: 'running', attempts: 1, updatedAt: T0 + 1 }),
+      record('a', { status: 'succeeded', attempts: 1, updatedAt: T0 + 2 }),
+    ]);
     expect(readActivation(view, 'default', 'a', T0)?.status).toBe('succeeded');
   });
 

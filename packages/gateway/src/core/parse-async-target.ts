@@ -6,7 +6,7 @@ export const ASYNC_PREFIX = '/async/';
 export const ASYNC_HEADER = 'x-tide-async';
 
 export type AsyncTarget =
-  | { kind: 'async'; namespace: string; name: string; /** Path under the function plus query, `/` for none. */ path: string; prefix: string }
+  | { kind: 'async'; namespace: string; name: string /** Path under the function plus query, `/` for none. */; path: string; prefix: string }
   | { kind: 'invalid'; message: string };
 
 /**
@@ -14,7 +14,12 @@ export type AsyncTarget =
  * (`{name}.{ns}.{domain}`) with `X-Tide-Async: true`. Undefined: not an async call. An async call
  * goes to the function (its traffic split chooses the revision when it runs), never to a tag.
  */
-export function parseAsyncTarget(url: string, host: string | undefined, asyncHeader: string | string[] | undefined, domain: string | undefined): AsyncTarget | undefined {
+export function parseAsyncTarget(
+  url: string,
+  host: string | undefined,
+  asyncHeader: string | string[] | undefined,
+  domain: string | undefined,
+): AsyncTarget | undefined {
   if (url.startsWith(ASYNC_PREFIX)) {
     const parsed = parseInvocationPath(INVOCATION_PREFIX + url.slice(ASYNC_PREFIX.length));
     if (parsed.kind === 'invalid') return { kind: 'invalid', message: parsed.message.replace('/fn/{namespace}/{name}', '/async/{namespace}/{name}') };

@@ -1,10 +1,4 @@
-import {
-  activationResultOf,
-  DEFAULT_ASYNC_SPEC,
-  type ActivationRecord,
-  type AsyncInvocation,
-  type AsyncSpec,
-} from '@tide/core';
+import { activationResultOf, DEFAULT_ASYNC_SPEC, type ActivationRecord, type AsyncInvocation, type AsyncSpec } from '@tide/core';
 import { platformTopic } from '@tide/topics';
 import type { EngineDeps } from '../engine.js';
 import { appendActivation } from './activation-log.js';
@@ -120,7 +114,13 @@ async function deadLetter(call: AsyncInvocation, record: ActivationRecord, polic
     const topic = platformTopic(call.namespace, policy.deadLetterTopic);
     const letter = { activationId: call.id, reason, attempts: record.attempts, result: record.result, error: record.error, invocation: call };
     try {
-      await deps.bus.publish(topic, [{ key: call.id, value: JSON.stringify(letter), headers: { 'tide-activation-id': call.id, ...(call.traceparent ? { traceparent: call.traceparent } : {}) } }]);
+      await deps.bus.publish(topic, [
+        {
+          key: call.id,
+          value: JSON.stringify(letter),
+          headers: { 'tide-activation-id': call.id, ...(call.traceparent ? { traceparent: call.traceparent } : {}) },
+        },
+      ]);
     } catch (publishError) {
       error = `${reason}; publishing to dead-letter topic ${policy.deadLetterTopic} failed: ${(publishError as Error).message}`;
       deps.onError(new Error(`async call ${call.namespace}/${call.function} ${call.id}: ${error}`));

@@ -56,7 +56,11 @@ interface Harness {
   start(): Promise<AsyncWorker>;
 }
 
-async function harness(answers: (delivery: Delivery, attempt: number) => DeliveryResult | Error, policy?: Partial<AsyncSpec>, log?: EventLog): Promise<Harness> {
+async function harness(
+  answers: (delivery: Delivery, attempt: number) => DeliveryResult | Error,
+  policy?: Partial<AsyncSpec>,
+  log?: EventLog,
+): Promise<Harness> {
   const theLog = log ?? (await embeddedLog());
   const deliveries: Delivery[] = [];
   const published: Harness['published'] = [];
@@ -95,14 +99,33 @@ async function harness(answers: (delivery: Delivery, attempt: number) => Deliver
   };
 }
 
-const ok = (status: number, body = 'done'): DeliveryResult => ({ status, headers: { 'content-type': 'text/plain' }, body: new TextEncoder().encode(body), noHandler: false });
+const ok = (status: number, body = 'done'): DeliveryResult => ({
+  status,
+  headers: { 'content-type': 'text/plain' },
+  body: new TextEncoder().encode(body),
+  noHandler: false,
+});
 
 function call(id: string, over: Partial<AsyncInvocation> = {}): AsyncInvocation {
-  return { kind: 'async-invocation', id, namespace: 'default', function: 'hello', method: 'POST', path: '/work?x=1', headers: { 'x-custom': 'y' }, body: Buffer.from(`body of ${id}`).toString('base64'), receivedAt: Date.now(), ...over };
+  return {
+    kind: 'async-invocation',
+    id,
+    namespace: 'default',
+    function: 'hello',
+    method: 'POST',
+    path: '/work?x=1',
+    headers: { 'x-custom': 'y' },
+    body: Buffer.from(`body of ${id}`).toString('base64'),
+    receivedAt: Date.now(),
+    ...over,
+  };
 }
 
 async function enqueue(log: EventLog, ...calls: AsyncInvocation[]) {
-  await log.append(INVOCATIONS_TOPIC, calls.map((c) => ({ key: `${c.namespace}/${c.function}`, value: encodeAsyncInvocation(c) })));
+  await log.append(
+    INVOCATIONS_TOPIC,
+    calls.map((c) => ({ key: `${c.namespace}/${c.function}`, value: encodeAsyncInvocation(c) })),
+  );
 }
 
 async function latest(log: EventLog): Promise<Map<string, ActivationRecord>> {
@@ -141,7 +164,12 @@ describe('the async worker', () => {
       expect(r?.callback).toBe('delivered');
       return r;
     }))!;
-    expect(record).toMatchObject({ status: 'succeeded', attempts: 1, traceId: '0af7651916cd43dd8448eb211c80319c', result: { status: 200, body: 'the result', encoding: 'utf8' } });
+    expect(record).toMatchObject({
+      status: 'succeeded',
+      attempts: 1,
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      result: { status: 200, body: 'the result', encoding: 'utf8' },
+    });
     expect(record.durationMs).toBeGreaterThanOrEqual(0);
     expect(cb.received[0]).toMatchObject({ id: 'a1', status: 'succeeded', result: { status: 200, body: 'the result' } });
     const [delivery] = h.deliveries;
@@ -150,12 +178,14 @@ describe('the async worker', () => {
     expect(delivery!.headers['x-custom']).toBe('y');
     expect(delivery!.headers.traceparent).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
     await worker.stop();
-    expect(h.lines.filter((l) => l.startsWith("error"))).toEqual([]);
+    expect(h.lines.filter((l) => l.startsWith('error'))).toEqual([]);
     expect(await h.log.committedOffset(ASYNC_GROUP, INVOCATIONS_TOPIC)).toBe(1);
   });
 
   it('retries 5xx, 429 and no answer with back-off, then succeeds', async () => {
-    const h = await harness((_d, attempt) => (attempt === 1 ? ok(503) : attempt === 2 ? new Error('socket hang up') : attempt === 3 ? ok(429) : ok(200)), { maxRetries: 5 });
+    const h = await harness((_d, attempt) => (attempt === 1 ? ok(503) : attempt === 2 ? new Error('socket hang up') : attempt === 3 ? ok(429) : ok(200)), {
+      maxRetries: 5,
+    });
     await enqueue(h.log, call('r1'));
     await h.start();
     await eventually(async () => expect((await latest(h.log)).get('r1')).toMatchObject({ status: 'succeeded', attempts: 4 }));
@@ -165,14 +195,22 @@ describe('the async worker', () => {
     const h = await harness(() => ok(400, 'bad input'));
     await enqueue(h.log, call('f1'));
     await h.start();
-    await eventually(async () => expect((await latest(h.log)).get('f1')).toMatchObject({ status: 'failed', attempts: 1, result: { status: 400, body: 'bad input' } }));
+    await eventually(async () =>
+      expect((await latest(h.log)).get('f1')).toMatchObject({ status: 'failed', attempts: 1, result: { status: 400, body: 'bad input' } }),
+    );
   });
 
   it('dead-letters after maxRetries to the namespace topic, with the reason', async () => {
     const h = await harness(() => ok(500, 'boom'), { maxRetries: 1, deadLetterTopic: 'failed-calls' });
     await enqueue(h.log, call('d1'));
     await h.start();
-    await eventually(async () => expect((await latest(h.log)).get('d1')).toMatchObject({ status: 'dead-lettered', attempts: 2, error: expect.stringMatching(/2 attempts, the last: status 500/) }));
+    await eventually(async () =>
+      expect((await latest(h.log)).get('d1')).toMatchObject({
+        status: 'dead-lettered',
+        attempts: 2,
+        error: expect.stringMatching(/2 attempts, the last: status 500/),
+      }),
+    );
     expect(h.published).toHaveLength(1);
     expect(h.published[0]!.topic).toBe('default.failed-calls');
     expect(JSON.parse(String(h.published[0]!.records[0]!.value))).toMatchObject({ activationId: 'd1', attempts: 2, invocation: { id: 'd1' } });
@@ -180,7 +218,16 @@ describe('the async worker', () => {
 
   it('does not run again a call whose activation had already ended before a restart, and counts it', async () => {
     const h = await harness(() => ok(200));
-    const ended: ActivationRecord = { kind: 'activation', id: 'e1', namespace: 'default', function: 'hello', status: 'succeeded', attempts: 1, queuedAt: 1, updatedAt: 2 };
+    const ended: ActivationRecord = {
+      kind: 'activation',
+      id: 'e1',
+      namespace: 'default',
+      function: 'hello',
+      status: 'succeeded',
+      attempts: 1,
+      queuedAt: 1,
+      updatedAt: 2,
+    };
     await h.log.append(ACTIVATIONS_TOPIC, [{ key: 'e1', value: encodeActivationRecord(ended) }]);
     await enqueue(h.log, call('e1'), call('e2'));
     const worker = await h.start();

@@ -78,12 +78,14 @@ export async function runAsyncWorker(deps: EngineDeps, options: AsyncWorkerOptio
   // Commits run one after another, so a later (higher) position is never overtaken, and stop waits for the last.
   let commits: Promise<void> = Promise.resolve();
   const commit = () => {
-    commits = commits.then(async () => {
-      const next = watermark.committable();
-      if (next <= committed) return;
-      await deps.log.commitOffset(ASYNC_GROUP, INVOCATIONS_TOPIC, next);
-      committed = next;
-    }).catch((error: Error) => deps.onError(new Error(`async worker: committing tide.invocations failed: ${error.message}`)));
+    commits = commits
+      .then(async () => {
+        const next = watermark.committable();
+        if (next <= committed) return;
+        await deps.log.commitOffset(ASYNC_GROUP, INVOCATIONS_TOPIC, next);
+        committed = next;
+      })
+      .catch((error: Error) => deps.onError(new Error(`async worker: committing tide.invocations failed: ${error.message}`)));
     return commits;
   };
   const commitSoon = () => {
@@ -147,7 +149,9 @@ export async function runAsyncWorker(deps: EngineDeps, options: AsyncWorkerOptio
       return { namespace, name, trigger: 'async', lag, parallelism: lag };
     });
     const report = { kind: 'trigger-lag' as const, source: deps.identity, at: deps.clock.now(), intervalMs: LAG_REPORT_MS, samples };
-    deps.log.append(METRICS_TOPIC, [{ key: deps.identity, value: encodeMetricsReport(report) }]).catch((error: Error) => deps.onError(new Error(`async worker: lag report failed: ${error.message}`)));
+    deps.log
+      .append(METRICS_TOPIC, [{ key: deps.identity, value: encodeMetricsReport(report) }])
+      .catch((error: Error) => deps.onError(new Error(`async worker: lag report failed: ${error.message}`)));
   };
   lagTimer = deps.clock.setTimeout(reportLag, LAG_REPORT_MS);
 

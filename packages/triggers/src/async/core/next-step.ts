@@ -22,7 +22,8 @@ export function nextStep(outcome: AttemptOutcome, attempts: number, policy: Asyn
   const what = outcome.kind === 'answer' ? `status ${outcome.status}` : outcome.error;
   if (attempts > policy.maxRetries) return { kind: 'dead-letter', reason: `${attempts} attempts, the last: ${what} (maxRetries ${policy.maxRetries})` };
   const afterMs = asyncRetryDelayMs(policy, attempts);
-  if (now + afterMs - receivedAt > policy.maxEventAgeSeconds * 1000) return { kind: 'dead-letter', reason: `older than maxEventAgeSeconds (${policy.maxEventAgeSeconds}) before its next attempt; the last: ${what}` };
+  if (now + afterMs - receivedAt > policy.maxEventAgeSeconds * 1000)
+    return { kind: 'dead-letter', reason: `older than maxEventAgeSeconds (${policy.maxEventAgeSeconds}) before its next attempt; the last: ${what}` };
   return { kind: 'retry', afterMs };
 }
 

@@ -1,5 +1,6 @@
 import { activationResultOf, DEFAULT_ASYNC_SPEC, type ActivationRecord, type AsyncInvocation, type AsyncSpec } from '@tide/core';
 import { platformTopic } from '@tide/topics';
+import type { DeliveryResult } from '../dispatcher.js';
 import type { EngineDeps } from '../engine.js';
 import { appendActivation } from './activation-log.js';
 import type { AsyncMetrics } from './async-metrics.js';
@@ -48,6 +49,8 @@ export async function runCall(call: AsyncInvocation, known: ActivationRecord | u
   if (record.status === 'succeeded' || record.status === 'failed' || record.status === 'dead-lettered') return finishCallback(call, record, ctx, save);
 
   const body = Buffer.from(call.body, 'base64');
+  // After a restart the split is not known: count what was tried as failures (the cautious reading).
+  const counts = { failures: record.attempts, throttles: 0 };
   while (!ctx.stopping()) {
     const policy = policyOf(deps, call);
     if (expired(policy, call.receivedAt, deps.clock.now())) {
@@ -71,7 +74,8 @@ export async function runCall(call: AsyncInvocation, known: ActivationRecord | u
           headers: { ...call.headers, traceparent: trace.traceparent, ...(call.tracestate ? { tracestate: call.tracestate } : {}), 'x-request-id': call.id },
           body,
         });
-        outcome = { kind: 'answer', status: answer.status };
+        const throttled = isThrottled(answer);
+        outcome = { kind: 'answer', status: answer.status, throttled };
         record = { ...record, result: activationResultOf(answer.status, answer.headers, answer.body) };
         delete record.error;
       } catch (error) {
@@ -82,7 +86,9 @@ export async function runCall(call: AsyncInvocation, known: ActivationRecord | u
     } finally {
       release();
     }
-    const step = nextStep(outcome, record.attempts, policy, call.receivedAt, deps.clock.now());
+    if (outcome.kind === 'answer' && outcome.throttled === true) counts.throttles += 1;
+    else counts.failures += 1;
+    const step = nextStep(outcome, counts, policy, call.receivedAt, deps.clock.now());
     if (step.kind === 'retry') {
       ctx.metrics.retried(call.namespace, call.function);
       await save({ status: 'retrying' });
@@ -94,6 +100,18 @@ export async function runCall(call: AsyncInvocation, known: ActivationRecord | u
     return finishCallback(call, record, ctx, save);
   }
   return undefined;
+}
+
+/**
+ * The gateway's own 429 (too many calls waiting) or 503 (no pod became ready or free in time), marked
+ * `tide-error: gateway`: the function did not run, so no retry is spent. Not when its pods are
+ * failing: the gateway then answers 503 "... has no pod that can serve: pod ... exited ..." at once
+ * (gateway.ts), and that is the function's failure.
+ */
+function isThrottled(answer: DeliveryResult): boolean {
+  if (answer.headers['tide-error'] !== 'gateway') return false;
+  if (answer.status === 429) return true;
+  return answer.status === 503 && !Buffer.from(answer.body).toString('utf8').includes('has no pod that can serve');
 }
 
 function policyOf(deps: EngineDeps, call: AsyncInvocation): AsyncSpec {

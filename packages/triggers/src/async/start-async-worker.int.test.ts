@@ -208,7 +208,7 @@ describe('the async worker', () => {
       expect((await latest(h.log)).get('d1')).toMatchObject({
         status: 'dead-lettered',
         attempts: 2,
-        error: expect.stringMatching(/2 attempts, the last: status 500/),
+        error: expect.stringMatching(/2 failed attempts, the last: status 500/),
       }),
     );
     expect(h.published).toHaveLength(1);
@@ -274,5 +274,31 @@ describe('the async worker', () => {
     });
     await second.stop();
     expect(await h.log.committedOffset(ASYNC_GROUP, INVOCATIONS_TOPIC)).toBe(2);
+  });
+
+  it("does not spend a call's retries while the gateway has no pod for it (503/429 of the gateway's own: throttled, as Lambda's)", async () => {
+    const noPod: DeliveryResult = {
+      status: 503,
+      headers: { 'tide-error': 'gateway', 'retry-after': '1' },
+      body: new TextEncoder().encode('{"error":"no pod"}'),
+      noHandler: false,
+    };
+    const h = await harness((_d, attempt) => (attempt <= 3 ? noPod : ok(200)), { maxRetries: 1 });
+    await enqueue(h.log, call('t1'));
+    await h.start();
+    await eventually(async () => expect((await latest(h.log)).get('t1')).toMatchObject({ status: 'succeeded', attempts: 4 }));
+  });
+
+  it('spends retries when the gateway says the function has no pod that can serve because its pods fail', async () => {
+    const failing: DeliveryResult = {
+      status: 503,
+      headers: { 'tide-error': 'gateway' },
+      body: new TextEncoder().encode('{"error":"function default/hello has no pod that can serve: pod hello-00001-x exited: import failed"}'),
+      noHandler: false,
+    };
+    const h = await harness(() => failing, { maxRetries: 1 });
+    await enqueue(h.log, call('p1'));
+    await h.start();
+    await eventually(async () => expect((await latest(h.log)).get('p1')).toMatchObject({ status: 'dead-lettered', attempts: 2 }));
   });
 });

@@ -27,7 +27,7 @@ export interface CallContext {
  */
 export async function runCall(call: AsyncInvocation, known: ActivationRecord | undefined, ctx: CallContext): Promise<ActivationRecord | undefined> {
   const { deps } = ctx;
-  const trace = traceOf(call.traceparent);
+  const trace = traceOf(call.traceparent, known?.traceId);
   let record: ActivationRecord = known ?? {
     kind: 'activation',
     id: call.id,

@@ -6,6 +6,7 @@ import { artifactRoutes } from './routes/artifacts.js';
 import { watchResponse } from './routes/watch.js';
 import { logRoutes } from './routes/log.js';
 import { topicRoutes } from './routes/topics.js';
+import { activationRoutes } from './routes/activations.js';
 import { openApiDocument } from './openapi.js';
 import type { ControlPlaneDeps } from './deps.js';
 
@@ -34,6 +35,7 @@ export function createControlPlaneApp(deps: ControlPlaneDeps, options: { ready?:
   app.get(`${API_PREFIX}/events`, (c) => watchResponse(c, deps, []));
   app.route(`${API_PREFIX}/log`, logRoutes(deps, options.logTopics));
   app.route(API_PREFIX, topicRoutes(deps));
+  app.route(API_PREFIX, activationRoutes(deps));
   app.route(API_PREFIX, resourceRoutes(deps));
 
   app.notFound((c) => {

@@ -1,4 +1,4 @@
-import type { StateStore } from '@tide/core';
+import type { ActivationView, StateStore } from '@tide/core';
 import type { TopicBus } from '@tide/topics';
 import type { ArtifactStore } from './adapters/artifact-store.js';
 
@@ -10,6 +10,8 @@ export interface ControlPlaneDeps {
   /** Namespaces' topics (the records API); absent, that API answers 503. */
   bus?: TopicBus;
   limits: { manifestBytes: number; artifactBytes: number };
+  /** Activations of async calls, folded from tide.activations (absent: none served). */
+  activations?: () => ActivationView;
 }
 
 /** The slice of the EventLog port the control plane uses (declared here, by its consumer). */

@@ -20,6 +20,43 @@ const nsParam = { name: 'ns', in: 'path', required: true, schema: { type: 'strin
 const nameParam = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
 const topicParam = { name: 'topic', in: 'path', required: true, schema: { type: 'string' } };
 
+const ACTIVATION_SCHEMA = {
+  type: 'object',
+  properties: {
+    kind: { const: 'Activation' },
+    id: { type: 'string' },
+    namespace: { type: 'string' },
+    function: { type: 'string' },
+    status: { enum: ['queued', 'running', 'retrying', 'succeeded', 'failed', 'dead-lettered'] },
+    attempts: { type: 'integer' },
+    queuedAt: { type: 'integer', description: 'epoch ms' },
+    start: { type: 'integer' },
+    end: { type: 'integer' },
+    durationMs: { type: 'integer' },
+    result: {
+      type: 'object',
+      description: "the function's last answer; body at most 64 KiB, base64 when not UTF-8",
+      properties: {
+        status: { type: 'integer' },
+        headers: { type: 'object' },
+        body: { type: 'string' },
+        encoding: { enum: ['utf8', 'base64'] },
+        truncated: { type: 'boolean' },
+      },
+    },
+    error: { type: 'string' },
+    traceId: { type: 'string' },
+    callback: { enum: ['pending', 'delivered', 'failed'] },
+    updatedAt: { type: 'integer' },
+    logs: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'GET by id only: pod log lines that name the activation id (sent as the call\'s x-request-id). The runtime names it only in its own lines about a call ("request <id> failed: ..."), so what the function prints is not here: see .../functions/{name}/logs',
+    },
+  },
+};
+
 /** The API description, generated from the same zod schemas that validate requests. */
 export function openApiDocument() {
   const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
@@ -188,6 +225,47 @@ export function openApiDocument() {
       '/apis/tide.dev/v1/events': {
         get: { summary: 'Stream the state log as server-sent events', parameters: watchParams, responses: { '200': { description: 'text/event-stream' } } },
       },
+      '/apis/tide.dev/v1/namespaces/{ns}/activations': {
+        parameters: [
+          nsParam,
+          { name: 'function', in: 'query', schema: { type: 'string' }, description: 'only activations of this function' },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+        ],
+        get: {
+          summary: 'Activations of async calls, newest first (kept: the newest 2000 per namespace, at most 24 h)',
+          responses: {
+            '200': {
+              description: 'ActivationList',
+              content: {
+                'application/json': {
+                  schema: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Activation' } } } },
+                },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
+      '/apis/tide.dev/v1/namespaces/{ns}/activations/{id}': {
+        parameters: [nsParam, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        get: { summary: 'One activation (404 when unknown or no longer kept)', responses: { '200': json('Activation'), ...errors } },
+      },
+      '/async/{ns}/{name}': {
+        parameters: [
+          nsParam,
+          nameParam,
+          { name: 'X-Callback-Url', in: 'header', schema: { type: 'string', format: 'uri' }, description: 'receives the activation (POST, JSON) once it ends' },
+        ],
+        post: {
+          summary: 'Call a function asynchronously (any method, any sub-path; body at most 256 KiB): stored, then run at least once with retries (spec.async)',
+          responses: {
+            '202': { description: 'Accepted: `{"activationId": id}`, with X-Activation-Id and Location of the activation' },
+            '400': { description: 'Bad name or callback URL' },
+            '404': { description: 'No such function' },
+            '413': { description: 'Body over 256 KiB' },
+          },
+        },
+      },
       '/fn/{ns}/{name}': {
         parameters: [nsParam, nameParam],
         get: { summary: 'Invoke a function (any method, any sub-path)', responses: { '200': { description: 'The function response' } } },
@@ -205,6 +283,7 @@ export function openApiDocument() {
         Trigger: observed(Trigger),
         Node: observed(TideNode),
         PublishRecords: schema(PublishRecordsBody),
+        Activation: ACTIVATION_SCHEMA,
         Status: {
           type: 'object',
           properties: {

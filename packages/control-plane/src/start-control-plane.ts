@@ -8,6 +8,7 @@ import { openArtifactStore, type ArtifactStore } from './adapters/artifact-store
 import { replicateArtifacts } from './adapters/replicated-artifacts.js';
 import { openTopicBus } from './topic-bus.js';
 import { createControlPlaneApp } from './app.js';
+import { followActivations } from './activation-view.js';
 import { observeClusterMetrics } from './cluster-metrics.js';
 import { describeLeadership, startClusterLoops } from './cluster-loops.js';
 import { ensureDefaultNamespace, keepDefaultNamespace } from './default-namespace.js';
@@ -69,7 +70,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   // Not ready while the log cannot be reached: a load balancer sends writes to a control plane that can append.
   const ready = () => started && logReachable(log) && (options.ready?.() ?? true);
   const bus = await openTopicBus(state.source, log, onError);
-  const app = createControlPlaneApp({ store, log, artifacts, bus, limits: API_LIMITS }, { ready });
+  const activations = followActivations(log, { onError });
+  const app = createControlPlaneApp({ store, log, artifacts, bus, limits: API_LIMITS, activations: activations.view }, { ready });
   observeClusterMetrics(store);
   const api = getRequestListener(app.fetch);
   const handle: RequestHandler = (req, res) => (req.url === '/metrics' && options.metrics ? options.metrics.handle(req, res) : void api(req, res));
@@ -98,6 +100,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
         server?.close();
         server?.closeAllConnections();
         await loops.stop();
+        await activations.stop();
         await defaultNamespace.stop();
         await replicated?.close();
         await bus.close();

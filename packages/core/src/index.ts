@@ -82,3 +82,34 @@ export {
   type KvRecord,
 } from './kv/kv-record.js';
 export { applyKvRecord, readKv, listKv, emptyKvView, KV_LIST_MAX, type KvView, type KvEntry, type KvListOptions, type KvListResult } from './kv/kv-view.js';
+export { AsyncSpec, DEFAULT_ASYNC_SPEC, asyncRetryDelayMs } from './resources/async-policy.js';
+export {
+  INVOCATIONS_TOPIC,
+  ASYNC_MAX_BODY_BYTES,
+  encodeAsyncInvocation,
+  decodeAsyncInvocation,
+  callbackUrlProblem,
+  type AsyncInvocation,
+} from './activations/invocation-record.js';
+export {
+  ACTIVATIONS_TOPIC,
+  ACTIVATION_MAX_BODY_BYTES,
+  encodeActivationRecord,
+  decodeActivationRecord,
+  activationResultOf,
+  isEnded,
+  type ActivationRecord,
+  type ActivationResult,
+  type ActivationStatus,
+} from './activations/activation-record.js';
+export {
+  ACTIVATIONS_KEPT_PER_NAMESPACE,
+  ACTIVATION_MAX_AGE_MS,
+  ACTIVATIONS_LIST_MAX,
+  applyActivationRecord,
+  emptyActivationView,
+  readActivation,
+  listActivations,
+  type ActivationView,
+  type ActivationBounds,
+} from './activations/activation-view.js';

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { describeLogSource, listen, logReachable, componentState, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
+import { createAsyncCalls, type AsyncCalls } from './async-calls.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { startLoadReporter, type LoadReporter } from './load-reporter.js';
 import { createStateRouteTable } from './state-routes.js';
@@ -17,6 +18,8 @@ export interface GatewayProcessOptions {
   metrics?: { handle: RequestHandler };
   /** Routes `<name>.<namespace>.<domain>` to the function by Host (TIDE_DOMAIN); default `localhost`, which resolves without DNS. */
   domain?: string;
+  /** Lets Tide's components (the triggers process) call a module's queue() / scheduled() through this gateway: see GatewayOptions. */
+  componentToken?: string;
   report: (line: string) => void;
 }
 
@@ -24,7 +27,7 @@ export interface RunningGateway {
   url?: string;
   state: ProcessState;
   gateway: Gateway;
-  /** Handles /fn/... and host routes and returns true, or returns false for any other request. */
+  /** Handles /fn/..., /async/... and host routes and returns true, or returns false for any other request. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** The same for a server's 'upgrade' event (WebSockets). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
@@ -47,7 +50,14 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
   const routes = createStateRouteTable(state.store);
   let reporter: LoadReporter | undefined;
   const domain = normalizeDomain(options.domain ?? DEFAULT_INVOCATION_DOMAIN);
-  const gateway = createGateway({ routes, domain, onColdRequest: () => reporter?.flushSoon(), onLoadStep: () => reporter?.flushSoon() });
+  const gateway = createGateway({
+    routes,
+    domain,
+    onColdRequest: () => reporter?.flushSoon(),
+    onLoadStep: () => reporter?.flushSoon(),
+    ...(options.componentToken === undefined ? {} : { componentToken: options.componentToken }),
+  });
+  const asyncCalls = createAsyncCalls({ routes, log: state.log, domain });
   reporter = startLoadReporter({ gateway, log: state.log, source: `gateway-${hostname()}-${process.pid}`, onError });
   const drain = async (maxMs = 10_000) => {
     const deadline = Date.now() + maxMs;
@@ -59,10 +69,11 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
     while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   };
   const server = options.listen
-    ? await listen((req, res) => serveAlone(req, res, gateway, state, options.metrics, domain), options.listen.port, options.listen.host)
+    ? await listen((req, res) => serveAlone(req, res, gateway, asyncCalls, state, options.metrics, domain), options.listen.port, options.listen.host)
     : undefined;
   server?.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!gateway.handleUpgrade(req, socket, head)) serveUpgradeAsRequest(req, socket, (r, res) => serveAlone(r, res, gateway, state, options.metrics, domain));
+    if (!gateway.handleUpgrade(req, socket, head))
+      serveUpgradeAsRequest(req, socket, (r, res) => serveAlone(r, res, gateway, asyncCalls, state, options.metrics, domain));
   });
   const url = server && options.listen ? urlOf(server, options.listen.host) : undefined;
   if (url) report(`gateway is up at ${url}, following ${describeLogSource(state.source)}`);
@@ -71,7 +82,7 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
     ...(url ? { url } : {}),
     state,
     gateway,
-    handle: (req, res) => gateway.handle(req, res),
+    handle: (req, res) => asyncCalls.handle(req, res) || gateway.handle(req, res),
     handleUpgrade: (req, socket, head) => gateway.handleUpgrade(req, socket, head),
     domain,
     drain,
@@ -95,11 +106,12 @@ function serveAlone(
   req: IncomingMessage,
   res: ServerResponse,
   gateway: Gateway,
+  asyncCalls: AsyncCalls,
   state: ProcessState,
   metrics: { handle: RequestHandler } | undefined,
   domain: string,
 ): void {
-  if (gateway.handle(req, res)) return;
+  if (asyncCalls.handle(req, res) || gateway.handle(req, res)) return;
   if (req.url === '/metrics' && metrics) return metrics.handle(req, res);
   if (req.url === '/healthz' || req.url === '/readyz') {
     // A gateway cut off from the log still serves the routes it knows: it stays ready, and says so.
@@ -109,7 +121,11 @@ function serveAlone(
     return;
   }
   res.writeHead(404, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: `no route for ${req.method} ${req.url}: this gateway serves /fn/{namespace}/{name}/... and {name}.{namespace}.${domain}` }));
+  res.end(
+    JSON.stringify({
+      error: `no route for ${req.method} ${req.url}: this gateway serves /fn/{namespace}/{name}/..., /async/{namespace}/{name}/... and {name}.{namespace}.${domain}`,
+    }),
+  );
 }
 
 /** `Example.COM.` and `example.com` are one domain. */

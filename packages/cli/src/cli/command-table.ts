@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CliError } from '../api-client.js';
 import type { CommandSpec } from './command-spec.js';
 import { completionScript } from './completion.js';
+import { activationCommand, activationsCommand } from './activation-commands.js';
 import { autoscaleCommand, deployCommand, invokeCommand, logsCommand, rolloutCommand } from './function-commands.js';
 import { devCommand, initCommand } from './dev-commands.js';
 import { commandHelp, overview } from './help-text.js';
@@ -71,6 +72,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   devCommand,
   invokeCommand,
   publishCommand,
+  activationsCommand,
+  activationCommand,
   getCommand,
   describeCommand,
   createCommand,

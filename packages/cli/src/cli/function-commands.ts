@@ -81,14 +81,30 @@ export const invokeCommand: CommandSpec = {
     method: { type: 'string', short: 'X', value: 'METHOD', help: 'HTTP method (default GET, or POST with --data)' },
     path: { type: 'string', value: '/SUB/PATH', help: 'path below the function (default /)' },
     header: { type: 'string', short: 'H', multiple: true, value: "'NAME: VALUE'", help: 'a request header (repeatable)' },
+    async: { type: 'boolean', help: 'call asynchronously (/async/...): print the activation id and return; retried per spec.async' },
+    callback: { type: 'string', value: 'URL', help: 'with --async: an http(s) URL that receives the activation (POST, JSON) once it ends' },
   },
   examples: [
     ['tide invoke hello', 'GET /fn/default/hello'],
     ["tide invoke echo --data 'some bytes' -H 'content-type: text/plain'", 'POST a body'],
+    ['tide invoke hello --async --data \'{"n":1}\'', 'POST /async/default/hello: prints the activation id (see tide activation get ID)'],
   ],
-  async run({ flags, args, server, namespace }) {
-    const { invoke } = await import('../commands/invoke.js');
+  async run({ flags, args, server, namespace, print }) {
+    const { invoke, invokeAsync } = await import('../commands/invoke.js');
     const data = await requestBody(str(flags.data));
+    const callback = str(flags.callback);
+    if (callback !== undefined && flags.async !== true) throw new CliError('--callback goes with --async', 2);
+    if (flags.async === true) {
+      const id = await invokeAsync(server, {
+        namespace,
+        name: functionName(args[0], 'tide invoke <function> --async'),
+        path: str(flags.path) ?? '/',
+        method: (str(flags.method) ?? 'POST').toUpperCase(),
+        ...(data === undefined ? {} : { data }),
+        headers: { ...keyValues(list(flags.header), 'header', ':'), ...(callback === undefined ? {} : { 'x-callback-url': callback }) },
+      });
+      return print(id);
+    }
     const result = await invoke(server, {
       namespace,
       name: functionName(args[0], 'tide invoke <function>'),

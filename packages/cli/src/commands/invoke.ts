@@ -17,12 +17,32 @@ export interface InvokeResult {
   gatewayError?: string;
 }
 
+export interface InvokeOptions {
+  namespace: string;
+  name: string;
+  path: string;
+  method: string;
+  data?: string | Uint8Array;
+  headers: Record<string, string>;
+}
+
+/** `tide invoke <name> --async`: the gateway stores the call and answers 202 with its activation id. */
+export async function invokeAsync(server: string, options: InvokeOptions): Promise<string> {
+  const result = await call(server, 'async', options);
+  if (result.status !== 202) {
+    const why = result.gatewayError ?? result.body.toString().slice(0, 500);
+    throw new CliError(`the gateway refused the async call (${result.status}): ${why}`, 1);
+  }
+  return (JSON.parse(result.body.toString()) as { activationId: string }).activationId;
+}
+
 /** `tide invoke <name>`: calls the function through the gateway and returns what it answered. */
-export async function invoke(
-  server: string,
-  options: { namespace: string; name: string; path: string; method: string; data?: string | Uint8Array; headers: Record<string, string> },
-): Promise<InvokeResult> {
-  const url = `${server.replace(/\/+$/, '')}/fn/${options.namespace}/${options.name}${options.path.startsWith('/') ? options.path : `/${options.path}`}`;
+export function invoke(server: string, options: InvokeOptions): Promise<InvokeResult> {
+  return call(server, 'fn', options);
+}
+
+async function call(server: string, route: 'fn' | 'async', options: InvokeOptions): Promise<InvokeResult> {
+  const url = `${server.replace(/\/+$/, '')}/${route}/${options.namespace}/${options.name}${options.path.startsWith('/') ? options.path : `/${options.path}`}`;
   let res: Awaited<ReturnType<typeof request>>;
   try {
     res = await request(url, {

@@ -6,7 +6,7 @@ import { BUS_TOPIC_PREFIX } from '@tide/topics';
 import type { ControlPlaneDeps } from '../deps.js';
 
 /** Topics other processes (node agents, gateways) may read and append through the API by default. */
-export const PLATFORM_TOPICS = ['tide.state', 'tide.metrics', 'tide.leases', 'tide.logs', 'tide.kv'];
+export const PLATFORM_TOPICS = ['tide.state', 'tide.metrics', 'tide.leases', 'tide.logs', 'tide.kv', 'tide.invocations', 'tide.activations', 'tide.triggers'];
 
 /**
  * Served by default: the platform topics, and the partitions of namespaces' topics on the log's

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AsyncSpec } from './async-policy.js';
 import { API_VERSION, ObjectMeta, ObjectMetaInput } from './meta.js';
 
 export const artifactDigest = z
@@ -145,6 +146,8 @@ export const FunctionSpec = z
       .max(50)
       .refine((b) => new Set(b.map((x) => x.name)).size === b.length, 'binding names must be unique')
       .optional(),
+    /** Retries and dead letters of async calls (see async-policy.ts); absent = Lambda's defaults. Not in the revision template. */
+    async: AsyncSpec.optional(),
     /** Revisions kept beyond the latest and those traffic names; older ones are garbage-collected. */
     revisionHistoryLimit: z.number().int().min(0).max(1000).default(10),
   })

@@ -1,2 +1,3 @@
 export type { Delivery, DeliveryKind, DeliveryResult, Dispatcher } from './dispatcher.js';
 export type { Engine, EngineDeps, StartEngine } from './engine.js';
+export { startCronTriggers } from './cron/start-cron-triggers.js';

@@ -7,10 +7,16 @@ const TICK = Date.parse('2026-01-01T00:01:00Z');
 const setup = (suspend = false): Given[] => [
   ...(newestRules() as Given[]),
   { type: 'NamespaceApplied', data: { name: 'ns' } } as Given,
-  { type: 'TriggerApplied', data: { namespace: 'ns', manifest: triggerManifest('every-minute', { function: 'f', cron: { schedule: '* * * * *', suspend } }) } } as Given,
+  {
+    type: 'TriggerApplied',
+    data: { namespace: 'ns', manifest: triggerManifest('every-minute', { function: 'f', cron: { schedule: '* * * * *', suspend } }) },
+  } as Given,
 ];
 const reapply = (cron: Record<string, unknown>): Given =>
-  ({ type: 'TriggerApplied', data: { namespace: 'ns', manifest: triggerManifest('every-minute', { function: 'f', cron: { schedule: '* * * * *', ...cron } }) } }) as Given;
+  ({
+    type: 'TriggerApplied',
+    data: { namespace: 'ns', manifest: triggerManifest('every-minute', { function: 'f', cron: { schedule: '* * * * *', ...cron } }) },
+  }) as Given;
 const fired = (tick: number): Given => ({ type: 'CronFired', data: { namespace: 'ns', name: 'every-minute', tick } }) as Given;
 
 describe('a cron trigger applied again', () => {

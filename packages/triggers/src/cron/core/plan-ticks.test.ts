@@ -16,7 +16,14 @@ describe('planTicks: the ticks of a cron trigger due by now', () => {
   it.each<[string, CronView, readonly number[], number, CronStep[], number | undefined]>([
     ['nothing before the first tick', view({ schedule: '* * * * *' }, { lastTick: T0 }), [], T0 + 30_000, [], T0 + MIN],
     ['a tick on time', view({ schedule: '* * * * *' }, { lastTick: T0 }), [], T0 + MIN + 20, [fire(T0 + MIN)], T0 + 2 * MIN],
-    ['a tick 30 s late, within the 60 s deadline', view({ schedule: '* * * * *' }, { lastTick: T0 }), [], T0 + MIN + 30_000, [fire(T0 + MIN, true)], T0 + 2 * MIN],
+    [
+      'a tick 30 s late, within the 60 s deadline',
+      view({ schedule: '* * * * *' }, { lastTick: T0 }),
+      [],
+      T0 + MIN + 30_000,
+      [fire(T0 + MIN, true)],
+      T0 + 2 * MIN,
+    ],
     ['a trigger that never ticked starts at its creation', view({ schedule: '*/5 * * * *' }), [], T0 + 5 * MIN, [fire(T0 + 5 * MIN)], T0 + 10 * MIN],
     [
       'ticks missed beyond startingDeadlineSeconds are one skip, later ones fire late',
@@ -27,7 +34,14 @@ describe('planTicks: the ticks of a cron trigger due by now', () => {
       [skip(T0 + 8 * MIN, 8, 'missed by more than 120s'), fire(T0 + 9 * MIN, true), fire(T0 + 10 * MIN, true)],
       T0 + 11 * MIN,
     ],
-    ['a suspended trigger fires nothing and sleeps until it changes', view({ schedule: '* * * * *', suspend: true }, { lastTick: T0 }), [], T0 + 5 * MIN, [], undefined],
+    [
+      'a suspended trigger fires nothing and sleeps until it changes',
+      view({ schedule: '* * * * *', suspend: true }, { lastTick: T0 }),
+      [],
+      T0 + 5 * MIN,
+      [],
+      undefined,
+    ],
     [
       'ticks slept through while suspended are skipped on resume, not made up',
       view({ schedule: '* * * * *' }, { lastTick: T0, activeSince: T0 + 3 * MIN + 10_000 }),
@@ -52,7 +66,14 @@ describe('planTicks: the ticks of a cron trigger due by now', () => {
       [skip(T0 + 2 * MIN, 2, 'Forbid: only the newest of 3 due ticks runs'), fire(T0 + 3 * MIN)],
       T0 + 4 * MIN,
     ],
-    ['Replace: the new tick fires (the running call is aborted)', view({ schedule: '* * * * *', concurrencyPolicy: 'Replace' }, { lastTick: T0 }), [T0], T0 + MIN, [fire(T0 + MIN)], T0 + 2 * MIN],
+    [
+      'Replace: the new tick fires (the running call is aborted)',
+      view({ schedule: '* * * * *', concurrencyPolicy: 'Replace' }, { lastTick: T0 }),
+      [T0],
+      T0 + MIN,
+      [fire(T0 + MIN)],
+      T0 + 2 * MIN,
+    ],
     ['Allow: runs overlap', view({ schedule: '* * * * *' }, { lastTick: T0 }), [T0], T0 + MIN, [fire(T0 + MIN)], T0 + 2 * MIN],
     [
       'six fields: seconds',

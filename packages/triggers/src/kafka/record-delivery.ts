@@ -74,8 +74,13 @@ export class RecordDelivery {
       result.answer?.status,
       result.answer?.body,
     );
-    const error = result.error;
-    return new Map(records.map((r, i) => [r.offset, { ...byId.get(messages[i]!.id)!, ...(error ? { error } : {}) }]));
+    return new Map(
+      records.map((r, i) => {
+        const answer = byId.get(messages[i]!.id)!;
+        const error = result.error ?? (answer.answer === 'success' ? undefined : `${this.target.function}'s queue handler retried message ${messages[i]!.id}`);
+        return [r.offset, { ...answer, ...(error ? { error } : {}) }];
+      }),
+    );
   }
 
   async #deliverCloudEvent(record: ConsumedRecord, signal: AbortSignal): Promise<RecordAnswer> {

@@ -14,7 +14,8 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { openStateStore, systemClock, type TriggerSpec } from '@tide/core';
 import { functionManifest, newestRules, triggerManifest } from '@tide/core/testing';
 import { openEmbeddedLog } from '@tide/log';
-import { busPartitionTopic, openLogTopicBus, platformTopic, type TopicBus } from '@tide/topics';
+import { busPartitionTopic, openKafkaTopicBus, openLogTopicBus, platformTopic, type TopicBus } from '@tide/topics';
+import { Kafka, logLevel } from 'kafkajs';
 import type { z } from 'zod';
 import type { Dispatcher } from '../../dispatcher.js';
 import { kafkaTriggersEngine } from '../start-kafka-triggers.js';
@@ -34,6 +35,9 @@ class CollectingReader extends MetricReader {
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as EngineChildConfig;
+const topic = platformTopic('default', 'orders');
+const group = 'tide-trigger.default.orders';
+let kafkaCommitted: ((partition: number) => Promise<number | undefined>) | undefined;
 const log = await openEmbeddedLog(config.dir, { fsync: false });
 const store = await openStateStore({ log });
 if (!store.state().triggers.has('default/orders')) {
@@ -72,8 +76,6 @@ const engine = await kafkaTriggersEngine({ drainMs: 5000 })({
 });
 process.stdout.write('ready\n');
 
-const topic = platformTopic('default', 'orders');
-const group = 'tide-trigger.default.orders';
 let caughtUp = false;
 const watch = setInterval(() => {
   void (async () => {
@@ -91,9 +93,16 @@ async function committedOf(partition: number): Promise<number | undefined> {
   return config.kafkaBrokers ? kafkaCommitted!(partition) : log.committedOffset(group, busPartitionTopic(topic, partition));
 }
 
-let kafkaCommitted: ((partition: number) => Promise<number | undefined>) | undefined;
-async function openKafkaBus(_brokers: string[]): Promise<TopicBus> {
-  throw new Error('the Kafka TopicBus is not available in this build');
+/** The bus on the mock cluster, with a short session so a killed member's partitions move on soon. */
+async function openKafkaBus(brokers: string[]): Promise<TopicBus> {
+  const admin = new Kafka({ brokers, clientId: 'engine-child-watch', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  kafkaCommitted = async (partition) => {
+    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const at = offsets?.partitions.find((p) => p.partition === partition)?.offset;
+    return at === undefined || at === '-1' ? undefined : Number(at);
+  };
+  return openKafkaTopicBus({ brokers, sessionTimeoutMs: 6000, heartbeatMs: 500, onError: (e) => process.stderr.write(`bus ${e.message}\n`) });
 }
 
 process.on('SIGTERM', () => {

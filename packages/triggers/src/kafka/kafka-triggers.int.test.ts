@@ -1,3 +1,4 @@
+import { decodeMetricsReport, METRICS_TOPIC } from '@tide/core';
 import { platformTopic } from '@tide/topics';
 import { eventually } from '@tide/testkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -201,5 +202,52 @@ describe('Kafka triggers on a topic bus', () => {
     await harness.bus.publish(platformTopic('default', 'fence'), [{ key: 'k', value: 'fence' }]);
     await eventually(() => expect(delivered).toContain('fence'));
     expect(delivered).not.toContain('after-delete');
+  });
+  it('reports lag on tide.metrics while records wait, and once more when it is back to 0', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    harness = await openHarness(async () => {
+      await released;
+      return ok();
+    });
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'], startFrom: 'earliest' } });
+    await harness.bus.publish(TOPIC, Array.from({ length: 5 }, (_, i) => ({ key: 'one-key', value: `r${i}` })));
+    await harness.start();
+    const lags = async () => {
+      const reports = [];
+      for await (const r of harness!.log.read(METRICS_TOPIC, 0, { follow: false })) {
+        const report = decodeMetricsReport(r.value);
+        if (report?.kind === 'trigger-lag') reports.push(...report.samples);
+        if (r.offset + 1 >= (await harness!.log.endOffset(METRICS_TOPIC))) break;
+      }
+      return reports;
+    };
+    await eventually(async () => expect(await lags()).toContainEqual({ namespace: 'default', name: 'orders', trigger: 'orders', lag: 5, parallelism: 1 }));
+    release();
+    await eventually(async () => expect((await lags()).at(-1)).toMatchObject({ trigger: 'orders', lag: 0 }));
+  });
+
+  it('stops gracefully: the call in flight finishes and is committed, so a new process does not deliver it again', async () => {
+    const delivered: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    harness = await openHarness(async (d) => {
+      delivered.push(text(d));
+      await released;
+      return ok();
+    });
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'], startFrom: 'earliest' } });
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'slow' }]);
+    const engine = await harness.start();
+    await eventually(() => expect(delivered).toEqual(['slow']));
+    // Were the call abandoned rather than awaited, its commit would come too late and 'slow' would come again.
+    const stopping = engine.stop();
+    release();
+    await stopping;
+    await harness.start();
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'next' }]);
+    await eventually(() => expect(delivered).toEqual(['slow', 'next']));
   });
 });

@@ -71,6 +71,11 @@ describe('Kafka triggers on a topic bus', () => {
     expect(calls).toBeLessThan(1000); // batched
     expect(await harness.counted('tide_trigger_retries')).toBe(100);
     expect(await harness.counted('tide_trigger_deliveries', { outcome: 'succeeded' })).toBe(1000);
+    // The journal's read position follows the commits, so a restart does not read it from the start.
+    const positions = async () =>
+      Promise.all([0, 1, 2, 3].map((p) => harness!.log.committedOffset(`tide-trigger.default.orders.journal.${TOPIC}.${p}`, 'tide.triggers')));
+    await eventually(async () => expect((await positions()).some((p) => p !== undefined && p > 0)).toBe(true));
+    expect(harness.errors).toEqual([]);
   });
 
   it('dead-letters a poison record with its coordinates and error, and the partition keeps flowing', async () => {

@@ -7,7 +7,7 @@
 import type { KafkaTriggerSpec } from '@tide/core';
 import type { ConsumedRecord, TopicPartition } from '@tide/topics';
 import type { EngineDeps } from '../engine.js';
-import { journalKey, journalPrefix, type JournalEntry } from './core/journal-entry.js';
+import type { JournalEntry } from './core/journal-entry.js';
 import {
   entry,
   nextDueAt,
@@ -23,6 +23,7 @@ import {
   type TakenRecord,
 } from './core/partition-window.js';
 import { retryAt, verdictOf } from './core/retry-policy.js';
+import { PartitionJournal } from './partition-journal.js';
 import type { RecordDelivery } from './record-delivery.js';
 import type { RetryJournal } from './retry-journal.js';
 import type { TriggerLabels, TriggerMetrics } from './telemetry.js';
@@ -47,16 +48,12 @@ export class PartitionWorker {
   readonly #ctx: PartitionContext;
   readonly #tp: TopicPartition;
   readonly #capacity: number;
-  readonly #prefix: string;
+  readonly #journal: PartitionJournal;
   readonly #abort = new AbortController();
   readonly #ready: Promise<void>;
   #window: PartitionWindow | undefined;
   readonly #records = new Map<number, ConsumedRecord>();
   #restored = new Map<number, JournalEntry>();
-  /** Per record offset, the lowest `tide.triggers` offset holding an entry of it. */
-  readonly #journalOffsets = new Map<number, number>();
-  #lastJournalOffset = -1;
-  #journalPosition = -1;
   readonly #calls = new Set<Promise<void>>();
   #closed = false;
   #committed: number | undefined;
@@ -69,7 +66,7 @@ export class PartitionWorker {
     this.#ctx = ctx;
     this.#tp = tp;
     this.#capacity = Math.min(5000, Math.max(256, ctx.spec.maxInFlight * ctx.spec.batchSize * 4));
-    this.#prefix = journalPrefix(ctx.uid, tp.topic, tp.partition);
+    this.#journal = new PartitionJournal(ctx.journal, ctx.uid, ctx.group, tp.topic, tp.partition);
     this.#ready = this.#load();
   }
 
@@ -77,12 +74,7 @@ export class PartitionWorker {
   async #load(): Promise<void> {
     try {
       this.#committed = await this.#ctx.committed();
-      const from = (await this.#ctx.journal.position(this.#journalGroup())) ?? 0;
-      const read = await this.#ctx.journal.read(this.#prefix, from, this.#committed ?? 0);
-      this.#restored = read.entries;
-      for (const [offset, logOffset] of read.logOffsets) this.#journalOffsets.set(offset, logOffset);
-      this.#lastJournalOffset = read.end - 1;
-      this.#journalPosition = from;
+      this.#restored = await this.#journal.load(this.#committed ?? 0);
     } catch (error) {
       this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: could not read its retry journal (records already done may be delivered again): ${String(error)}`, { cause: error }));
     }
@@ -142,6 +134,8 @@ export class PartitionWorker {
     await this.#committing;
     this.#commit();
     await this.#committing;
+    // The next owner reads the journal: what this one wrote must be there first.
+    await this.#journal.settled();
   }
 
   #pump(): void {
@@ -207,7 +201,9 @@ export class PartitionWorker {
       // A record done below the watermark needs no entry: the commit passes it.
       if (o.outcome === 'done' && o.offset < mark) continue;
       const entry: JournalEntry = o.outcome === 'done' ? { attempts: failed, dueAt: 0, done: 'succeeded' } : { attempts: failed, dueAt: o.retryAt };
-      this.#journal(o.offset, entry);
+      this.#journal.write(o.offset, entry, (error) =>
+        this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: could not journal offset ${o.offset}: ${String(error)}`, { cause: error })),
+      );
     }
     // Every record below the watermark is done; the map holds records in offset order.
     for (const offset of this.#records.keys()) {
@@ -217,18 +213,6 @@ export class PartitionWorker {
     this.#wakeTakers();
     this.#pump();
     this.#commit();
-  }
-
-  #journal(offset: number, entry: JournalEntry): void {
-    const key = journalKey(this.#ctx.uid, this.#tp.topic, this.#tp.partition, offset);
-    this.#ctx.journal.append(key, entry).then(
-      (logOffset) => {
-        this.#lastJournalOffset = Math.max(this.#lastJournalOffset, logOffset);
-        const known = this.#journalOffsets.get(offset);
-        if (known === undefined || logOffset < known) this.#journalOffsets.set(offset, logOffset);
-      },
-      (error: unknown) => this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: could not journal offset ${offset}: ${String(error)}`, { cause: error })),
-    );
   }
 
   /** Commits the watermark when it moved (one commit at a time), then the journal's read position. */
@@ -243,7 +227,7 @@ export class PartitionWorker {
     this.#committing = (async () => {
       if (!(await this.#ctx.commit(mark))) return;
       this.#committed = mark;
-      await this.#commitJournalPosition(mark);
+      await this.#journal.committed(mark);
     })()
       .catch((error: unknown) => this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: commit of offset ${mark} failed: ${String(error)}`, { cause: error })))
       .finally(() => {
@@ -253,23 +237,6 @@ export class PartitionWorker {
           this.#commit();
         }
       });
-  }
-
-  /**
-   * The journal's entries that still matter are those of offsets ≥ the committed position; the next
-   * reader of this partition starts at the lowest of them (or past every entry known here), so a
-   * restart reads only what the commit has not passed.
-   */
-  async #commitJournalPosition(committed: number): Promise<void> {
-    let lowest: number | undefined;
-    for (const [offset, logOffset] of this.#journalOffsets) {
-      if (offset < committed) this.#journalOffsets.delete(offset);
-      else if (lowest === undefined || logOffset < lowest) lowest = logOffset;
-    }
-    const position = lowest ?? this.#lastJournalOffset + 1;
-    if (position <= this.#journalPosition) return;
-    this.#journalPosition = position;
-    await this.#ctx.journal.commitPosition(this.#journalGroup(), position);
   }
 
   #wakeAt(at: number | undefined): void {
@@ -287,10 +254,6 @@ export class PartitionWorker {
     const waiters = this.#roomWaiters;
     this.#roomWaiters = [];
     for (const wake of waiters) wake();
-  }
-
-  #journalGroup(): string {
-    return `${this.#ctx.group}.journal.${this.#tp.topic}.${this.#tp.partition}`;
   }
 
   #name(): string {

@@ -118,7 +118,10 @@ export class TriggerConsumer {
         records: async (batch) => {
           const first = batch[0];
           if (!first) return;
-          await this.#workers.get(key(first))?.take(batch);
+          const worker = this.#workers.get(key(first));
+          if (worker) await worker.take(batch);
+          // Not taken, so not committed: the partition's next owner reads these again.
+          else if (!this.#stopping) deps.onError(new Error(`trigger ${this.labels.namespace}/${this.labels.trigger}: records of ${key(first)}, which is not assigned here`));
         },
       },
     });

@@ -30,7 +30,9 @@ describe('a delivery, with a registered SDK', () => {
     try {
       await harness.applyFunction('orders');
       await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'], startFrom: 'earliest' } });
-      await harness.bus.publish(platformTopic('default', 'orders'), [{ key: 'k1', value: 'v', headers: { traceparent: `00-${TRACE_ID}-${PRODUCER_SPAN}-01` } }]);
+      await harness.bus.publish(platformTopic('default', 'orders'), [
+        { key: 'k1', value: 'v', headers: { traceparent: `00-${TRACE_ID}-${PRODUCER_SPAN}-01` } },
+      ]);
       await harness.start();
       await eventually(() => expect(exporter.getFinishedSpans()).toHaveLength(1));
       const [span] = exporter.getFinishedSpans();

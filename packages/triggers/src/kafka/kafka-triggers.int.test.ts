@@ -217,7 +217,10 @@ describe('Kafka triggers on a topic bus', () => {
     });
     await harness.applyFunction('orders');
     await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'], startFrom: 'earliest' } });
-    await harness.bus.publish(TOPIC, Array.from({ length: 5 }, (_, i) => ({ key: 'one-key', value: `r${i}` })));
+    await harness.bus.publish(
+      TOPIC,
+      Array.from({ length: 5 }, (_, i) => ({ key: 'one-key', value: `r${i}` })),
+    );
     await harness.start();
     const lags = async () => {
       const reports = [];

@@ -76,7 +76,11 @@ export class PartitionWorker {
       this.#committed = await this.#ctx.committed();
       this.#restored = await this.#journal.load(this.#committed ?? 0);
     } catch (error) {
-      this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: could not read its retry journal (records already done may be delivered again): ${String(error)}`, { cause: error }));
+      this.#ctx.deps.onError(
+        new Error(`trigger ${this.#name()}: could not read its retry journal (records already done may be delivered again): ${String(error)}`, {
+          cause: error,
+        }),
+      );
     }
   }
 
@@ -229,7 +233,9 @@ export class PartitionWorker {
       this.#committed = mark;
       await this.#journal.committed(mark);
     })()
-      .catch((error: unknown) => this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: commit of offset ${mark} failed: ${String(error)}`, { cause: error })))
+      .catch((error: unknown) =>
+        this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: commit of offset ${mark} failed: ${String(error)}`, { cause: error })),
+      )
       .finally(() => {
         this.#committing = undefined;
         if (this.#commitAgain) {

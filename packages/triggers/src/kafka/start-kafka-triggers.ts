@@ -135,7 +135,12 @@ function signatureOf(trigger: Trigger): string {
   return JSON.stringify({ uid: trigger.metadata.uid, fn: trigger.spec.function, delivery: trigger.spec.delivery, kafka: trigger.spec.kafka });
 }
 
-function startLagReports(deps: EngineDeps, running: ReadonlyMap<string, Running>, metrics: ReturnType<typeof createTriggerMetrics>, intervalMs: number): () => void {
+function startLagReports(
+  deps: EngineDeps,
+  running: ReadonlyMap<string, Running>,
+  metrics: ReturnType<typeof createTriggerMetrics>,
+  intervalMs: number,
+): () => void {
   let lagging = new Set<string>();
   let timer: unknown;
   let stopped = false;

@@ -70,7 +70,9 @@ export class TriggerConsumer {
         bus,
         external,
         userTopic: (physical) => this.#userTopics.get(physical) ?? physical,
-        ...(spec.deadLetterTopic === undefined ? {} : { deadLetterTopic: external ? spec.deadLetterTopic : platformTopic(this.labels.namespace, spec.deadLetterTopic) }),
+        ...(spec.deadLetterTopic === undefined
+          ? {}
+          : { deadLetterTopic: external ? spec.deadLetterTopic : platformTopic(this.labels.namespace, spec.deadLetterTopic) }),
       },
       deps,
       metrics,
@@ -121,7 +123,8 @@ export class TriggerConsumer {
           const worker = this.#workers.get(key(first));
           if (worker) await worker.take(batch);
           // Not taken, so not committed: the partition's next owner reads these again.
-          else if (!this.#stopping) deps.onError(new Error(`trigger ${this.labels.namespace}/${this.labels.trigger}: records of ${key(first)}, which is not assigned here`));
+          else if (!this.#stopping)
+            deps.onError(new Error(`trigger ${this.labels.namespace}/${this.labels.trigger}: records of ${key(first)}, which is not assigned here`));
         },
       },
     });

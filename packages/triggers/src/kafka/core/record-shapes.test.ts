@@ -52,7 +52,12 @@ describe('a record as a Workers queue message', () => {
     ['text/plain', '{"a":1}', '{"a":1}'],
     ['application/json', 'not json', 'not json'],
   ])('with content type %s, body %s reads as %j', (type, value, body) => {
-    expect(queueMessageOf(record(value, { 'Content-Type': type }), 'orders', 2)).toEqual({ id: 'orders/2/41', timestamp: Date.UTC(2026, 11, 7, 3, 0, 0), body, attempts: 3 });
+    expect(queueMessageOf(record(value, { 'Content-Type': type }), 'orders', 2)).toEqual({
+      id: 'orders/2/41',
+      timestamp: Date.UTC(2026, 11, 7, 3, 0, 0),
+      body,
+      attempts: 3,
+    });
   });
 });
 

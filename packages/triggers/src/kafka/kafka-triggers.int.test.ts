@@ -232,6 +232,7 @@ describe('Kafka triggers on a topic bus', () => {
       return reports;
     };
     await eventually(async () => expect(await lags()).toContainEqual({ namespace: 'default', name: 'orders', trigger: 'orders', lag: 5, parallelism: 1 }));
+    expect(await harness.counted('tide_trigger_lag', { namespace: 'default', trigger: 'orders', topic: 'orders' })).toBe(5);
     release();
     await eventually(async () => expect((await lags()).at(-1)).toMatchObject({ trigger: 'orders', lag: 0 }));
   });
@@ -257,5 +258,41 @@ describe('Kafka triggers on a topic bus', () => {
     await harness.start();
     await harness.bus.publish(TOPIC, [{ key: 'k', value: 'next' }]);
     await eventually(() => expect(delivered).toEqual(['slow', 'next']));
+  });
+  it('keeps retry state across a rebalance: the partition moves to another member, which goes on with the attempts', async () => {
+    const deliveries: { value: string; attempts: number }[] = [];
+    let failA = true;
+    harness = await openHarness(
+      (d) => {
+        const batch = queueOf(d);
+        const acked: string[] = [];
+        const retried: { id: string }[] = [];
+        for (const m of batch.messages) {
+          deliveries.push({ value: String(m.body), attempts: m.attempts });
+          if (m.body === 'a0' && failA) retried.push({ id: m.id });
+          else acked.push(m.id);
+        }
+        return ok({ outcome: 'ok', acked, retried });
+      },
+      { bus: createMemoryTopicBus(1) },
+    );
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', {
+      function: 'orders',
+      delivery: 'handler',
+      kafka: { topics: ['orders'], startFrom: 'earliest', batchSize: 1, backoff: { initialMs: 1000, maxMs: 1000, multiplier: 1 } },
+    });
+    await harness.bus.publish(TOPIC, [
+      { key: 'a', value: 'a0' },
+      { key: 'b', value: 'b0' },
+    ]);
+    await harness.start();
+    await eventually(() => expect(deliveries.map((d) => d.value).sort()).toEqual(['a0', 'b0']));
+    failA = false;
+    deliveries.length = 0;
+    // A second member of the group: the memory bus revokes the partition from the first and gives it to the second.
+    await harness.start();
+    await eventually(() => expect(deliveries).toEqual([{ value: 'a0', attempts: 2 }]), { timeoutMs: 10_000 });
+    expect(await harness.counted('tide_trigger_duplicates_suppressed')).toBe(1);
   });
 });

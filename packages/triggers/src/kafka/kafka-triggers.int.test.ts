@@ -295,4 +295,26 @@ describe('Kafka triggers on a topic bus', () => {
     await eventually(() => expect(deliveries).toEqual([{ value: 'a0', attempts: 2 }]), { timeoutMs: 10_000 });
     expect(await harness.counted('tide_trigger_duplicates_suppressed')).toBe(1);
   });
+  it('does not count a call a stop abandoned as an attempt of its record', async () => {
+    const attempts: number[] = [];
+    let hang = true;
+    harness = await openHarness(
+      (d) => {
+        attempts.push(queueOf(d).messages[0]!.attempts);
+        if (!hang) return ok({ outcome: 'ok', acked: [queueOf(d).messages[0]!.id], retried: [] });
+        // A function that never answers: only the drain's abort ends the call.
+        return new Promise((_, reject) => d.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+      },
+      { drainMs: 50 },
+    );
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'handler', kafka: { topics: ['orders'], startFrom: 'earliest', batchSize: 1 } });
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'stuck' }]);
+    const engine = await harness.start();
+    await eventually(() => expect(attempts).toEqual([1]));
+    await engine.stop();
+    hang = false;
+    await harness.start();
+    await eventually(() => expect(attempts).toEqual([1, 1]));
+  });
 });

@@ -44,6 +44,12 @@ export interface PartitionContext {
   drainMs: number;
 }
 
+/** What a call made of its records, and what to journal of each (nothing for a call a drain abandoned). */
+interface Attempted {
+  outcomes: RecordOutcome[];
+  entries: Map<number, JournalEntry>;
+}
+
 export class PartitionWorker {
   readonly #ctx: PartitionContext;
   readonly #tp: TopicPartition;
@@ -156,57 +162,63 @@ export class PartitionWorker {
   }
 
   async #deliver(offsets: readonly number[]): Promise<void> {
-    const failedBefore = (o: number) => (this.#window ? (entry(this.#window, o)?.attempts ?? 0) : 0);
-    const before = new Map(offsets.map((o) => [o, failedBefore(o)]));
-    let outcomes: RecordOutcome[];
+    const before = new Map(offsets.map((o) => [o, this.#window ? (entry(this.#window, o)?.attempts ?? 0) : 0]));
+    let attempted: Attempted;
     try {
-      outcomes = await this.#attempt(offsets, (o) => before.get(o) ?? 0);
+      attempted = await this.#attempt(offsets, (o) => before.get(o) ?? 0);
     } catch (error) {
       // A bug here must not leave records in flight for ever: they are retried.
       this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: delivering offsets ${offsets.join(',')} failed: ${String(error)}`, { cause: error }));
       const at = this.#ctx.deps.clock.now() + this.#ctx.spec.backoff.initialMs;
-      outcomes = offsets.map((offset) => ({ offset, outcome: 'retry', retryAt: at }));
+      attempted = { outcomes: offsets.map((offset) => ({ offset, outcome: 'retry', retryAt: at })), entries: new Map() };
     }
-    this.#window = settle(this.#window!, outcomes);
-    this.#afterSettle(outcomes, before);
+    this.#window = settle(this.#window!, attempted.outcomes);
+    this.#afterSettle(attempted);
   }
 
-  /** One call and what each of its records becomes: done (succeeded or dead-lettered) or retried. */
-  async #attempt(offsets: readonly number[], failedBefore: (offset: number) => number): Promise<RecordOutcome[]> {
+  /** One call and what each of its records becomes (done, or retried), with what to journal of it. */
+  async #attempt(offsets: readonly number[], failedBefore: (offset: number) => number): Promise<Attempted> {
     const { spec, delivery, metrics, labels } = this.#ctx;
     const records = offsets.map((o) => this.#records.get(o)!);
     const answers = await delivery.deliver(records, failedBefore, this.#abort.signal);
     const now = this.#ctx.deps.clock.now();
     const outcomes: RecordOutcome[] = [];
+    const entries = new Map<number, JournalEntry>();
     for (const record of records) {
       const answer = answers.get(record.offset) ?? { answer: 'retryable' as const, error: 'no answer for this record' };
       const failed = failedBefore(record.offset);
-      // A call aborted by a drain is no attempt of the record's: it goes again, wherever the partition goes.
-      const verdict = this.#abort.signal.aborted && answer.answer !== 'success' ? 'retry' : verdictOf(answer.answer, failed, spec.maxRetries);
+      if (this.#abort.signal.aborted && answer.answer !== 'success') {
+        // A call aborted by a drain is no attempt of the record's: its next owner delivers it as if it never went.
+        outcomes.push({ offset: record.offset, outcome: 'retry', retryAt: now });
+        continue;
+      }
+      const verdict = verdictOf(answer.answer, failed, spec.maxRetries);
       if (verdict === 'succeeded') {
         metrics.delivered(labels, 'succeeded', 1);
         outcomes.push({ offset: record.offset, outcome: 'done' });
+        entries.set(record.offset, { attempts: failed, dueAt: 0, done: 'succeeded' });
       } else if (verdict === 'dead-letter' && (await delivery.deadLetter(record, answer.error ?? 'failed', failed + 1))) {
         metrics.delivered(labels, 'dead-lettered', 1);
         outcomes.push({ offset: record.offset, outcome: 'done' });
+        entries.set(record.offset, { attempts: failed + 1, dueAt: 0, done: 'dead-lettered' });
       } else {
         metrics.delivered(labels, 'retried', 1);
         metrics.retried(labels, 1);
-        outcomes.push({ offset: record.offset, outcome: 'retry', retryAt: retryAt(spec.backoff, failed + 1, now, answer.delayMs) });
+        const at = retryAt(spec.backoff, failed + 1, now, answer.delayMs);
+        outcomes.push({ offset: record.offset, outcome: 'retry', retryAt: at });
+        entries.set(record.offset, { attempts: failed + 1, dueAt: at });
       }
     }
-    return outcomes;
+    return { outcomes, entries };
   }
 
-  #afterSettle(outcomes: readonly RecordOutcome[], before: ReadonlyMap<number, number>): void {
+  #afterSettle({ entries }: Attempted): void {
     const mark = watermark(this.#window!);
-    for (const o of outcomes) {
-      const failed = (before.get(o.offset) ?? 0) + (o.outcome === 'retry' ? 1 : 0);
+    for (const [offset, entry] of entries) {
       // A record done below the watermark needs no entry: the commit passes it.
-      if (o.outcome === 'done' && o.offset < mark) continue;
-      const entry: JournalEntry = o.outcome === 'done' ? { attempts: failed, dueAt: 0, done: 'succeeded' } : { attempts: failed, dueAt: o.retryAt };
-      this.#journal.write(o.offset, entry, (error) =>
-        this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: could not journal offset ${o.offset}: ${String(error)}`, { cause: error })),
+      if (entry.done && offset < mark) continue;
+      this.#journal.write(offset, entry, (error) =>
+        this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: could not journal offset ${offset}: ${String(error)}`, { cause: error })),
       );
     }
     // Every record below the watermark is done; the map holds records in offset order.

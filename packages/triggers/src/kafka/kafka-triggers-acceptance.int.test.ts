@@ -193,8 +193,11 @@ async function acceptance(under: BusUnderTest): Promise<void> {
     const order = fn.firstSuccesses.get(key) ?? [];
     if (order.some((n, i) => i > 0 && n <= order[i - 1]!)) outOfOrder++;
   }
+  const journal = await openEmbeddedLog(dir, { readOnly: true });
+  const journalEntries = await journal.endOffset('tide.triggers');
+  await journal.close();
   console.log(
-    `acceptance 1 (${under.name}): ${fn.successes} delivered, ${lost} lost, ${outOfOrder} keys out of order, ` +
+    `acceptance 1 (${under.name}): ${journalEntries} retry-journal entries, ${fn.successes} delivered, ${lost} lost, ${outOfOrder} keys out of order, ` +
       `${fn.duplicates} duplicate deliveries seen by the function (records in flight at the kills); ` +
       `last process: ${counters['tide_trigger_duplicates_suppressed'] ?? 0} duplicates suppressed, ${counters['tide_trigger_retries'] ?? 0} retries, ${counters['tide_trigger_dead_letters'] ?? 0} dead letters`,
   );

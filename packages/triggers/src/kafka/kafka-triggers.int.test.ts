@@ -317,4 +317,20 @@ describe('Kafka triggers on a topic bus', () => {
     await harness.start();
     await eventually(() => expect(attempts).toEqual([1, 1]));
   });
+  it('restarts the consumer when the spec changes: records after the change arrive in the new shape, none twice', async () => {
+    const seen: { kind: string; text: string }[] = [];
+    harness = await openHarness((d) => {
+      seen.push({ kind: d.kind, text: text(d) });
+      return d.kind === 'queue' ? ok({ outcome: 'ok', acked: queueOf(d).messages.map((m) => m.id), retried: [] }) : ok();
+    });
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'], startFrom: 'earliest' } });
+    await harness.start();
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'before' }]);
+    await eventually(() => expect(seen).toEqual([{ kind: 'http', text: 'before' }]));
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'handler', kafka: { topics: ['orders'], startFrom: 'earliest' } });
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'after' }]);
+    await eventually(() => expect(seen.map((s) => s.kind)).toEqual(['http', 'queue']));
+    expect(queueOf({ body: seen[1]!.text } as Delivery).messages.map((m) => m.body)).toEqual(['after']);
+  });
 });

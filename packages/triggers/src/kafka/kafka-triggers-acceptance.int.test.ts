@@ -157,8 +157,9 @@ async function acceptance(under: BusUnderTest): Promise<void> {
   fn.onSuccess = (count) => {
     if (pendingKills.length === 0 || count < pendingKills[0]!) return;
     pendingKills.shift();
-    const victim = child;
-    kills.push(victim.kill().then(() => void (child = spawnEngineChild(script, config))));
+    // One kill after the other: the next process starts only once the killed one is reaped (it holds the log's lock).
+    const previous = kills.at(-1) ?? Promise.resolve();
+    kills.push(previous.then(() => child.kill()).then(() => void (child = spawnEngineChild(script, config))));
     if (pendingKills.length === 0) bothKilled();
   };
   try {

@@ -333,4 +333,31 @@ describe('Kafka triggers on a topic bus', () => {
     await eventually(() => expect(seen.map((s) => s.kind)).toEqual(['http', 'queue']));
     expect(queueOf({ body: seen[1]!.text } as Delivery).messages.map((m) => m.body)).toEqual(['after']);
   });
+  it('reads an external cluster’s topics by their own names when the trigger names brokers, and dead-letters there', async () => {
+    const external = createMemoryTopicBus(2);
+    const opened: string[][] = [];
+    const seen: Delivery[] = [];
+    harness = await openHarness(
+      (d) => {
+        seen.push(d);
+        return text(d) === 'bad' ? status(400, 'no') : ok();
+      },
+      { externalBus: external, openedExternal: opened },
+    );
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', {
+      function: 'orders',
+      delivery: 'cloudevent',
+      kafka: { topics: ['legacy.orders'], brokers: ['kafka-1:9092'], startFrom: 'earliest', deadLetterTopic: 'legacy.orders.dlq' },
+    });
+    await external.publish('legacy.orders', [
+      { key: 'k', value: 'good' },
+      { key: 'k', value: 'bad' },
+    ]);
+    await harness.start();
+    await eventually(() => expect(seen.map(text)).toEqual(['good', 'bad']));
+    expect(opened).toEqual([['kafka-1:9092']]);
+    expect(seen[0]!.headers).toMatchObject({ 'ce-source': '/tide/namespaces/default/triggers/orders', 'ce-topic': 'legacy.orders' });
+    await eventually(async () => expect((await external.describe('legacy.orders.dlq')).reduce((n, p) => n + p.endOffset, 0)).toBe(1));
+  });
 });

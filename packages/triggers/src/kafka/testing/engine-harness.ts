@@ -37,7 +37,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function openHarness(behaviour: FunctionBehaviour, options: { bus?: TopicBus; drainMs?: number } = {}): Promise<Harness> {
+export async function openHarness(
+  behaviour: FunctionBehaviour,
+  options: { bus?: TopicBus; drainMs?: number; externalBus?: TopicBus; openedExternal?: string[][] } = {},
+): Promise<Harness> {
   const log = createMemoryLog();
   const store = await openStateStore({ log });
   await store.append([...newestRules(), { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } }]);
@@ -56,7 +59,10 @@ export async function openHarness(behaviour: FunctionBehaviour, options: { bus?:
     store,
     log,
     bus,
-    openExternalBus: () => Promise.reject(new Error('no external bus in this test')),
+    openExternalBus: (brokers) => {
+      options.openedExternal?.push([...brokers]);
+      return options.externalBus ? Promise.resolve(options.externalBus) : Promise.reject(new Error('no external bus in this test'));
+    },
     dispatcher: { deliver: async (d) => behaviour(d) },
     clock: systemClock,
     meter,

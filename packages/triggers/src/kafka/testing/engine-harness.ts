@@ -1,18 +1,17 @@
 /**
  * What the engine's tests run it on: a state store and the platform log in memory, a TopicBus
- * (the memory one unless given), a Dispatcher that answers with a test's function, and a meter whose
+ * (the log-backed one over that log unless given), a Dispatcher that answers with a test's function, and a meter whose
  * counts a test can read. Not exported from the package.
  */
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { openStateStore, systemClock, type EventInput, type StateStore, type TriggerSpec } from '@tide/core';
 import { functionManifest, newestRules, triggerManifest } from '@tide/core/testing';
 import { createMemoryLog, type MemoryLog } from '@tide/log/testing';
-import type { TopicBus } from '@tide/topics';
+import { openLogTopicBus, type TopicBus } from '@tide/topics';
 import type { z } from 'zod';
 import type { Delivery, DeliveryResult } from '../../dispatcher.js';
 import type { Engine, EngineDeps } from '../../engine.js';
 import { kafkaTriggersEngine } from '../start-kafka-triggers.js';
-import { createMemoryTopicBus } from './memory-topic-bus.js';
 
 class CollectingReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
@@ -44,7 +43,8 @@ export async function openHarness(
   const log = createMemoryLog();
   const store = await openStateStore({ log });
   await store.append([...newestRules(), { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } }]);
-  const bus = options.bus ?? createMemoryTopicBus();
+  // The platform's bus on one machine: the log-backed TopicBus, here over the memory log.
+  const bus = options.bus ?? openLogTopicBus(log, { partitions: 4 });
   const reader = new CollectingReader();
   const meter = new MeterProvider({ readers: [reader] }).getMeter('test');
   const reports: string[] = [];

@@ -362,4 +362,22 @@ describe('Kafka triggers on a topic bus', () => {
     expect(seen[0]!.headers).toMatchObject({ 'ce-source': '/tide/namespaces/default/triggers/orders', 'ce-topic': 'legacy.orders' });
     await eventually(async () => expect((await external.describe('legacy.orders.dlq')).reduce((n, p) => n + p.endOffset, 0)).toBe(1));
   });
+  it('drops a given-up record when the trigger has no dead-letter topic, counting and reporting it, and goes on', async () => {
+    const delivered: string[] = [];
+    harness = await openHarness((d) => {
+      if (text(d) === 'bad') return status(400, 'no');
+      delivered.push(text(d));
+      return ok();
+    });
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'], startFrom: 'earliest' } });
+    await harness.bus.publish(TOPIC, [
+      { key: 'k', value: 'bad' },
+      { key: 'k', value: 'good' },
+    ]);
+    await harness.start();
+    await eventually(() => expect(delivered).toEqual(['good']));
+    expect(harness.reports.filter((r) => r.includes('dropped record orders/') && r.includes('no deadLetterTopic'))).toHaveLength(1);
+    expect(await harness.counted('tide_trigger_dead_letters', { dropped: 'true' })).toBe(1);
+  });
 });

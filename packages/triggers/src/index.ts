@@ -1,2 +1,5 @@
 export type { Delivery, DeliveryKind, DeliveryResult, Dispatcher } from './dispatcher.js';
 export type { Engine, EngineDeps, StartEngine } from './engine.js';
+export { startTriggers, TRIGGERS_ROLE, type RunningTriggers, type TriggersOptions } from './start-triggers.js';
+export { TRIGGER_ENGINES, type TriggerEngine } from './engines.js';
+export type { BusOpeners } from './trigger-buses.js';

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { metrics as otelMetrics } from '@opentelemetry/api';
+import { systemClock, type Clock } from '@tide/core';
+import { startLeaderElection } from '@tide/controllers';
+import { componentState, describeLogSource, listen, logReachable, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
+import type { Dispatcher } from './dispatcher.js';
+import type { Engine, EngineDeps } from './engine.js';
+import type { TriggerEngine } from './engines.js';
+import { leaderEngines } from './leader-engines.js';
+import { openTriggerBuses, type BusOpeners } from './trigger-buses.js';
+
+/** The role whose leader runs the engines that must run once in the cluster (cron, the async worker). */
+export const TRIGGERS_ROLE = 'triggers';
+
+export interface TriggersOptions {
+  /** The log to follow (opened, and closed at stop, by the process), or a state shared with other components (`tide up`). */
+  log: ComponentLog;
+  /** Where deliveries go: the gateway, which holds a call while its function wakes from zero. */
+  gatewayUrl: string;
+  /** The gateway's component token (TIDE_COMPONENT_TOKEN): lets deliveries ask for a module's queue/scheduled handler. */
+  componentToken?: string;
+  /** Serve /healthz, /readyz and /metrics on a server of its own. */
+  listen?: { port: number; host: string };
+  /** Serves /metrics for Prometheus (startMetrics of @tide/telemetry, service tide-triggers). */
+  metrics?: { handle: RequestHandler };
+  engines: readonly TriggerEngine[];
+  report: (line: string) => void;
+  clock?: Clock;
+  /** Delivers to functions; default the gateway at `gatewayUrl`. */
+  dispatcher?: Dispatcher;
+  /** Opens the platform's bus and external clusters' buses; default the @tide/topics adapters. */
+  buses?: BusOpeners;
+  /** Leadership of role `triggers`: the holder's name (default this process's identity) and timings (tests shorten them). */
+  leadership?: { holder?: string; graceMs?: number; renewMs?: number };
+}
+
+export interface RunningTriggers {
+  url?: string;
+  state: ProcessState;
+  /** Whether this process leads role `triggers` (runs the leader-only engines). */
+  leading(): boolean;
+  /** Engines stop (calls in flight finish), then the buses, then the log if this process opened it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The triggers process: builds what every engine is given once (state, log, buses, dispatcher,
+ * clock, meter) and runs the engines — those that must run once in the cluster only while this
+ * process leads role `triggers` (started and stopped as leadership moves), the others always.
+ */
+export async function startTriggers(options: TriggersOptions): Promise<RunningTriggers> {
+  const { report } = options;
+  const onError = (error: Error) => report(`error: ${error.message}`);
+  const { state, release } = await componentState(options.log, report, onError);
+  const identity = `triggers-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const buses = await openTriggerBuses(state, identity, options.buses).catch(async (error: Error) => {
+    await release();
+    throw error;
+  });
+  const deps: EngineDeps = {
+    store: state.store,
+    log: state.log,
+    bus: buses.platform,
+    openExternalBus: buses.external,
+    dispatcher: options.dispatcher ?? (await defaultDispatcher(options)),
+    clock: options.clock ?? systemClock,
+    meter: otelMetrics.getMeter('tide-triggers'),
+    identity,
+    report,
+    onError,
+  };
+  const everywhere: { name: string; engine: Engine }[] = [];
+  for (const { name, start } of options.engines.filter((e) => !e.leaderOnly)) everywhere.push({ name, engine: await start(deps) });
+  const onLeader = leaderEngines(
+    options.engines.filter((e) => e.leaderOnly),
+    deps,
+  );
+  let leading = false;
+  const election = await startLeaderElection({
+    store: state.store,
+    leases: state.log,
+    role: TRIGGERS_ROLE,
+    holder: options.leadership?.holder ?? identity,
+    ...(options.leadership?.graceMs === undefined ? {} : { graceMs: options.leadership.graceMs }),
+    ...(options.leadership?.renewMs === undefined ? {} : { renewMs: options.leadership.renewMs }),
+    now: () => deps.clock.now(),
+    onChange: (now, epoch) => {
+      leading = now;
+      onLeader.leading(now);
+      if (options.engines.some((e) => e.leaderOnly)) report(`triggers: ${now ? `leading (epoch ${epoch}): running` : 'not leading: stopped'} ${leaderOnlyNames(options.engines)}`);
+    },
+    onError,
+  });
+  const server = options.listen ? await listen((req, res) => serve(req, res, state, options.metrics), options.listen.port, options.listen.host) : undefined;
+  const url = server && options.listen ? urlOf(server, options.listen.host) : undefined;
+  report(`triggers ${url ? `is up at ${url}` : 'started'}: engines ${options.engines.map((e) => e.name).join(', ') || 'none'}, following ${describeLogSource(state.source)}, delivering through ${options.gatewayUrl}`);
+  let stopping: Promise<void> | undefined;
+  return {
+    ...(url ? { url } : {}),
+    state,
+    leading: () => leading,
+    stop: () =>
+      (stopping ??= (async () => {
+        await election.stop();
+        await onLeader.stop();
+        for (const { name, engine } of everywhere.reverse()) await engine.stop().catch((error: Error) => onError(new Error(`triggers: stopping the ${name} engine failed: ${error.message}`)));
+        await buses.close();
+        await closeServer(server);
+        await release();
+      })()),
+  };
+}
+
+const leaderOnlyNames = (engines: readonly TriggerEngine[]) =>
+  engines
+    .filter((e) => e.leaderOnly)
+    .map((e) => e.name)
+    .join(', ');
+
+/** /healthz: the process answers; /readyz: it can reach the log; /metrics. */
+function serve(req: IncomingMessage, res: ServerResponse, state: ProcessState, metrics: { handle: RequestHandler } | undefined): void {
+  const path = (req.url ?? '/').split('?')[0];
+  if (path === '/metrics' && metrics) return metrics.handle(req, res);
+  if (path === '/healthz' || path === '/readyz') {
+    const ready = path === '/healthz' || logReachable(state.log);
+    res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: ready ? 'ok' : 'the event log cannot be reached' }));
+    return;
+  }
+  res.writeHead(404, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: `no route for ${req.method} ${req.url}: the triggers process serves /healthz, /readyz and /metrics` }));
+}
+
+async function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return;
+  await new Promise<void>((done) => {
+    server.close(() => done());
+    server.closeAllConnections();
+  });
+}
+
+async function defaultDispatcher(options: TriggersOptions): Promise<Dispatcher> {
+  // Replaced by the gateway dispatcher (gateway-dispatcher.ts) when it is merged.
+  void options;
+  throw new Error('triggers: no dispatcher given');
+}

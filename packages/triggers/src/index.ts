@@ -3,3 +3,4 @@ export type { Engine, EngineDeps, StartEngine } from './engine.js';
 export { startTriggers, TRIGGERS_ROLE, type RunningTriggers, type TriggersOptions } from './start-triggers.js';
 export { TRIGGER_ENGINES, type TriggerEngine } from './engines.js';
 export type { BusOpeners } from './trigger-buses.js';
+export { gatewayDispatcher, type GatewayDispatcher, type GatewayDispatcherOptions } from './gateway-dispatcher.js';

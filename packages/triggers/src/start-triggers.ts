@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '@tide/core';
 import { startLeaderElection } from '@tide/controllers';
 import { componentState, describeLogSource, listen, logReachable, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
 import type { Dispatcher } from './dispatcher.js';
+import { gatewayDispatcher } from './gateway-dispatcher.js';
 import type { Engine, EngineDeps } from './engine.js';
 import type { TriggerEngine } from './engines.js';
 import { leaderEngines } from './leader-engines.js';
@@ -59,12 +60,14 @@ export async function startTriggers(options: TriggersOptions): Promise<RunningTr
     await release();
     throw error;
   });
+  const gateway = options.dispatcher ? undefined : gatewayDispatcher({ gatewayUrl: options.gatewayUrl, ...(options.componentToken ? { componentToken: options.componentToken } : {}) });
+  const dispatcher = options.dispatcher ?? gateway!;
   const deps: EngineDeps = {
     store: state.store,
     log: state.log,
     bus: buses.platform,
     openExternalBus: buses.external,
-    dispatcher: options.dispatcher ?? (await defaultDispatcher(options)),
+    dispatcher,
     clock: options.clock ?? systemClock,
     meter: otelMetrics.getMeter('tide-triggers'),
     identity,
@@ -106,6 +109,7 @@ export async function startTriggers(options: TriggersOptions): Promise<RunningTr
         await election.stop();
         await onLeader.stop();
         for (const { name, engine } of everywhere.reverse()) await engine.stop().catch((error: Error) => onError(new Error(`triggers: stopping the ${name} engine failed: ${error.message}`)));
+        await gateway?.close();
         await buses.close();
         await closeServer(server);
         await release();
@@ -141,8 +145,3 @@ async function closeServer(server: Server | undefined): Promise<void> {
   });
 }
 
-async function defaultDispatcher(options: TriggersOptions): Promise<Dispatcher> {
-  // Replaced by the gateway dispatcher (gateway-dispatcher.ts) when it is merged.
-  void options;
-  throw new Error('triggers: no dispatcher given');
-}

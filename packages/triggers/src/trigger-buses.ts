@@ -1,5 +1,6 @@
 import type { ProcessState } from '@tide/process';
 import type { TopicBus } from '@tide/topics';
+import { topicBuses } from './topic-buses.js';
 
 /** How the triggers process opens its buses: the @tide/topics adapters, or fakes in tests. */
 export interface BusOpeners {
@@ -17,8 +18,7 @@ export interface TriggerBuses {
   close(): Promise<void>;
 }
 
-export async function openTriggerBuses(state: ProcessState, clientId: string, openers: BusOpeners | undefined): Promise<TriggerBuses> {
-  if (!openers) throw new Error('triggers: no buses given');
+export async function openTriggerBuses(state: ProcessState, clientId: string, openers: BusOpeners = topicBuses): Promise<TriggerBuses> {
   const platform = await openers.platform(state, clientId);
   const external = new Map<string, Promise<TopicBus>>();
   return {

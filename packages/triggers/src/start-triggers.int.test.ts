@@ -43,7 +43,7 @@ function recordingEngine(name: string, leaderOnly: boolean, runs: Map<string, nu
 }
 
 /** One triggers process: its own fold of the shared log, as a separate process would have. */
-async function triggersProcess(log: MemoryLog, engines: TriggerEngine[], closed: string[] = [], events: string[] = []) {
+async function triggersProcess(log: MemoryLog, engines: TriggerEngine[], closed: string[] = [], events: string[] = [], sharedGroups = true) {
   const store = await openStateStore({ log });
   const state: ProcessState = { source: { kind: 'http', server: 'memory' }, log, store, close: () => store.close() };
   const lines: string[] = [];
@@ -54,7 +54,7 @@ async function triggersProcess(log: MemoryLog, engines: TriggerEngine[], closed:
     report: (line) => lines.push(line),
     dispatcher: { deliver: async () => ({ status: 200, headers: {}, body: new Uint8Array(), noHandler: false }) },
     buses: {
-      platform: async () => fakeBus(closed, 'platform'),
+      platform: async () => ({ bus: fakeBus(closed, 'platform'), sharedGroups }),
       external: async (brokers) => fakeBus(closed, brokers.join(',')),
     },
     leadership: { graceMs: 300, renewMs: 30 },
@@ -87,6 +87,20 @@ describe('startTriggers', () => {
     await eventually(() => expect(runningOn(runs, 'cron')).toBe(1), { timeoutMs: 5_000, intervalMs: 10 });
     expect(runningOn(runs, 'kafka')).toBe(1);
     expect(b.lines.join('\n')).toMatch(/leading \(epoch 2\): running cron/);
+  });
+
+  it("runs every engine on the leader only when the bus's consumer groups are not shared (one machine's log)", async () => {
+    const log = createMemoryLog();
+    const runs = new Map<string, number>();
+    const engines = [recordingEngine('kafka', false, runs, []), recordingEngine('cron', true, runs, [])];
+    const a = await triggersProcess(log, engines, [], [], false);
+    const b = await triggersProcess(log, engines, [], [], false);
+    await eventually(() => expect(runningOn(runs, 'kafka')).toBe(1), { timeoutMs: 5_000, intervalMs: 10 });
+    expect(runningOn(runs, 'cron')).toBe(1);
+    expect(a.lines.join('\n')).toMatch(/leading \(epoch 1\): running kafka, cron/);
+    await a.triggers.stop();
+    await eventually(() => expect(b.triggers.leading()).toBe(true), { timeoutMs: 10_000, intervalMs: 10 });
+    await eventually(() => expect(runningOn(runs, 'kafka')).toBe(1), { timeoutMs: 5_000, intervalMs: 10 });
   });
 
   it('stops the engines first, then the buses, then the log it shares', async () => {
@@ -124,7 +138,7 @@ describe('startTriggers', () => {
       engines: [],
       report: () => {},
       dispatcher: { deliver: async () => ({ status: 200, headers: {}, body: new Uint8Array(), noHandler: false }) },
-      buses: { platform: async () => fakeBus([], 'platform'), external: async () => fakeBus([], 'external') },
+      buses: { platform: async () => ({ bus: fakeBus([], 'platform'), sharedGroups: true }), external: async () => fakeBus([], 'external') },
     });
     running.push(triggers);
     expect(triggers.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -49,7 +49,8 @@ export interface RunningTriggers {
 /**
  * The triggers process: builds what every engine is given once (state, log, buses, dispatcher,
  * clock, meter) and runs the engines — those that must run once in the cluster only while this
- * process leads role `triggers` (started and stopped as leadership moves), the others always.
+ * process leads role `triggers` (started and stopped as leadership moves), the others always
+ * when the bus shares consumer groups among processes (Kafka), else on the leader too.
  */
 export async function startTriggers(options: TriggersOptions): Promise<RunningTriggers> {
   const { report } = options;
@@ -74,12 +75,12 @@ export async function startTriggers(options: TriggersOptions): Promise<RunningTr
     report,
     onError,
   };
+  // On a bus whose groups are not shared across processes (one machine's log), every engine runs on the leader only.
+  const onLeaderOnly = (e: TriggerEngine) => e.leaderOnly || !buses.sharedGroups;
   const everywhere: { name: string; engine: Engine }[] = [];
-  for (const { name, start } of options.engines.filter((e) => !e.leaderOnly)) everywhere.push({ name, engine: await start(deps) });
-  const onLeader = leaderEngines(
-    options.engines.filter((e) => e.leaderOnly),
-    deps,
-  );
+  for (const { name, start } of options.engines.filter((e) => !onLeaderOnly(e))) everywhere.push({ name, engine: await start(deps) });
+  const leaderOnly = options.engines.filter(onLeaderOnly);
+  const onLeader = leaderEngines(leaderOnly, deps);
   let leading = false;
   const election = await startLeaderElection({
     store: state.store,
@@ -92,7 +93,7 @@ export async function startTriggers(options: TriggersOptions): Promise<RunningTr
     onChange: (now, epoch) => {
       leading = now;
       onLeader.leading(now);
-      if (options.engines.some((e) => e.leaderOnly)) report(`triggers: ${now ? `leading (epoch ${epoch}): running` : 'not leading: stopped'} ${leaderOnlyNames(options.engines)}`);
+      if (leaderOnly.length) report(`triggers: ${now ? `leading (epoch ${epoch}): running` : 'not leading: stopped'} ${leaderOnly.map((e) => e.name).join(', ')}`);
     },
     onError,
   });
@@ -116,12 +117,6 @@ export async function startTriggers(options: TriggersOptions): Promise<RunningTr
       })()),
   };
 }
-
-const leaderOnlyNames = (engines: readonly TriggerEngine[]) =>
-  engines
-    .filter((e) => e.leaderOnly)
-    .map((e) => e.name)
-    .join(', ');
 
 /** /healthz: the process answers; /readyz: it can reach the log; /metrics. */
 function serve(req: IncomingMessage, res: ServerResponse, state: ProcessState, metrics: { handle: RequestHandler } | undefined): void {

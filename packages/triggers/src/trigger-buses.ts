@@ -5,13 +5,23 @@ import { topicBuses } from './topic-buses.js';
 /** How the triggers process opens its buses: the @tide/topics adapters, or fakes in tests. */
 export interface BusOpeners {
   /** The platform's bus: namespaces' topics on the log the process runs on (its embedded or HTTP log, or its Kafka). */
-  platform(state: ProcessState, clientId: string): Promise<TopicBus>;
+  platform(state: ProcessState, clientId: string): Promise<PlatformBus>;
   /** A bus on another Kafka cluster, for triggers that name `brokers`. */
   external(brokers: readonly string[], clientId: string): Promise<TopicBus>;
 }
 
+export interface PlatformBus {
+  bus: TopicBus;
+  /**
+   * True when a consumer group's partitions are shared among the processes subscribing it (Kafka),
+   * so every triggers process may run Kafka triggers; false when each bus would consume everything.
+   */
+  sharedGroups: boolean;
+}
+
 export interface TriggerBuses {
   platform: TopicBus;
+  sharedGroups: boolean;
   /** One bus per broker list, opened on first use and shared by every trigger naming those brokers. */
   external(brokers: readonly string[]): Promise<TopicBus>;
   /** Closes every bus opened (after the engines stopped). */
@@ -19,10 +29,11 @@ export interface TriggerBuses {
 }
 
 export async function openTriggerBuses(state: ProcessState, clientId: string, openers: BusOpeners = topicBuses): Promise<TriggerBuses> {
-  const platform = await openers.platform(state, clientId);
+  const { bus: platform, sharedGroups } = await openers.platform(state, clientId);
   const external = new Map<string, Promise<TopicBus>>();
   return {
     platform,
+    sharedGroups,
     external(brokers) {
       // kafka:9092,kafka2:9092 and kafka2:9092,kafka:9092 are one cluster.
       const key = [...brokers].sort().join(',');

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStateStore } from '@tide/core';
 import { createMemoryLog, type MemoryLog } from '@tide/log/testing';
@@ -146,5 +147,33 @@ describe('startTriggers', () => {
     expect((await fetch(`${triggers.url}/readyz`)).status).toBe(200);
     expect(await (await fetch(`${triggers.url}/metrics`)).text()).toContain('tide_trigger_lag');
     expect((await fetch(`${triggers.url}/nope`)).status).toBe(404);
+  });
+
+  it('leaves nothing running when it cannot start (its port is taken), and says which port', async () => {
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const log = createMemoryLog();
+      const store = await openStateStore({ log });
+      const state: ProcessState = { source: { kind: 'http', server: 'memory' }, log, store, close: () => store.close() };
+      const runs = new Map<string, number>();
+      const closed: string[] = [];
+      const started = startTriggers({
+        log: { shared: state },
+        gatewayUrl: 'http://gateway.invalid',
+        listen: { port, host: '127.0.0.1' },
+        engines: [recordingEngine('kafka', false, runs, [])],
+        report: () => {},
+        dispatcher: { deliver: async () => ({ status: 200, headers: {}, body: new Uint8Array(), noHandler: false }) },
+        buses: { platform: async () => ({ bus: fakeBus(closed, 'platform'), sharedGroups: true }), external: async () => fakeBus(closed, 'external') },
+      });
+      await expect(started).rejects.toThrow(`port ${port} on 127.0.0.1 is already in use`);
+      expect(runs.get([...runs.keys()][0]!)).toBe(0);
+      expect(closed).toEqual(['platform']);
+      await store.close();
+    } finally {
+      taken.close();
+    }
   });
 });

@@ -3,17 +3,13 @@ import { hostname } from 'node:os';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { metrics as otelMetrics } from '@opentelemetry/api';
 import { systemClock, type Clock } from '@tide/core';
-import { startLeaderElection } from '@tide/controllers';
 import { componentState, describeLogSource, listen, logReachable, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
 import type { Dispatcher } from './dispatcher.js';
 import { gatewayDispatcher } from './gateway-dispatcher.js';
-import type { Engine, EngineDeps } from './engine.js';
+import type { EngineDeps } from './engine.js';
+import { startEngineRunner, type EngineRunner } from './engine-runner.js';
 import type { TriggerEngine } from './engines.js';
-import { leaderEngines } from './leader-engines.js';
 import { openTriggerBuses, type BusOpeners } from './trigger-buses.js';
-
-/** The role whose leader runs the engines that must run once in the cluster (cron, the async worker). */
-export const TRIGGERS_ROLE = 'triggers';
 
 export interface TriggersOptions {
   /** The log to follow (opened, and closed at stop, by the process), or a state shared with other components (`tide up`). */
@@ -33,7 +29,7 @@ export interface TriggersOptions {
   dispatcher?: Dispatcher;
   /** Opens the platform's bus and external clusters' buses; default the @tide/topics adapters. */
   buses?: BusOpeners;
-  /** Leadership of role `triggers`: the holder's name (default this process's identity) and timings (tests shorten them). */
+  /** Leadership of role `triggers` (engine-runner.ts): the holder's name (default this process's identity) and timings (tests shorten them). */
   leadership?: { holder?: string; graceMs?: number; renewMs?: number };
 }
 
@@ -75,41 +71,35 @@ export async function startTriggers(options: TriggersOptions): Promise<RunningTr
     report,
     onError,
   };
-  // On a bus whose groups are not shared across processes (one machine's log), every engine runs on the leader only.
-  const onLeaderOnly = (e: TriggerEngine) => e.leaderOnly || !buses.sharedGroups;
-  const everywhere: { name: string; engine: Engine }[] = [];
-  for (const { name, start } of options.engines.filter((e) => !onLeaderOnly(e))) everywhere.push({ name, engine: await start(deps) });
-  const leaderOnly = options.engines.filter(onLeaderOnly);
-  const onLeader = leaderEngines(leaderOnly, deps);
-  let leading = false;
-  const election = await startLeaderElection({
-    store: state.store,
-    leases: state.log,
-    role: TRIGGERS_ROLE,
-    holder: options.leadership?.holder ?? identity,
-    ...(options.leadership?.graceMs === undefined ? {} : { graceMs: options.leadership.graceMs }),
-    ...(options.leadership?.renewMs === undefined ? {} : { renewMs: options.leadership.renewMs }),
-    now: () => deps.clock.now(),
-    onChange: (now, epoch) => {
-      leading = now;
-      onLeader.leading(now);
-      if (leaderOnly.length) report(`triggers: ${now ? `leading (epoch ${epoch}): running` : 'not leading: stopped'} ${leaderOnly.map((e) => e.name).join(', ')}`);
-    },
-    onError,
-  });
-  const server = options.listen ? await listen((req, res) => serve(req, res, state, options.metrics), options.listen.port, options.listen.host) : undefined;
+  let runner: EngineRunner | undefined;
+  let server: Server | undefined;
+  try {
+    runner = await startEngineRunner({
+      engines: options.engines,
+      deps,
+      sharedGroups: buses.sharedGroups,
+      leadership: { holder: identity, ...options.leadership },
+    });
+    server = options.listen ? await listen((req, res) => serve(req, res, state, options.metrics), options.listen.port, options.listen.host) : undefined;
+  } catch (error) {
+    // A start that fails half-way (an engine, a taken port) leaves nothing running behind it.
+    await runner?.stop();
+    await gateway?.close();
+    await buses.close();
+    await release();
+    throw error;
+  }
+  const engines = runner;
   const url = server && options.listen ? urlOf(server, options.listen.host) : undefined;
   report(`triggers ${url ? `is up at ${url}` : 'started'}: engines ${options.engines.map((e) => e.name).join(', ') || 'none'}, following ${describeLogSource(state.source)}, delivering through ${options.gatewayUrl}`);
   let stopping: Promise<void> | undefined;
   return {
     ...(url ? { url } : {}),
     state,
-    leading: () => leading,
+    leading: () => engines.leading(),
     stop: () =>
       (stopping ??= (async () => {
-        await election.stop();
-        await onLeader.stop();
-        for (const { name, engine } of everywhere.reverse()) await engine.stop().catch((error: Error) => onError(new Error(`triggers: stopping the ${name} engine failed: ${error.message}`)));
+        await engines.stop();
         await gateway?.close();
         await buses.close();
         await closeServer(server);

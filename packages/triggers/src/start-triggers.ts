@@ -46,7 +46,7 @@ export interface RunningTriggers {
  * The triggers process: builds what every engine is given once (state, log, buses, dispatcher,
  * clock, meter) and runs the engines — those that must run once in the cluster only while this
  * process leads role `triggers` (started and stopped as leadership moves), the others always
- * when the bus shares consumer groups among processes (Kafka), else on the leader too.
+ * when the bus shares consumer groups among processes (Kafka), else on the leader only.
  */
 export async function startTriggers(options: TriggersOptions): Promise<RunningTriggers> {
   const { report } = options;

@@ -6,7 +6,7 @@ import { activationCommand, activationsCommand } from './activation-commands.js'
 import { autoscaleCommand, deployCommand, invokeCommand, logsCommand, rolloutCommand } from './function-commands.js';
 import { devCommand, initCommand } from './dev-commands.js';
 import { commandHelp, overview } from './help-text.js';
-import { controlPlaneCommand, gatewayCommand, nodeCommand, upCommand } from './process-commands.js';
+import { controlPlaneCommand, gatewayCommand, nodeCommand, triggersCommand, upCommand } from './process-commands.js';
 import { publishCommand } from './topic-commands.js';
 import {
   applyCommand,
@@ -90,6 +90,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   controlPlaneCommand,
   gatewayCommand,
   nodeCommand,
+  triggersCommand,
   logRepairCommand,
   completionCommand,
   versionCommand,

@@ -1,4 +1,7 @@
 import type { StartEngine } from './engine.js';
+import { startAsyncWorker } from './async/start-async-worker.js';
+import { startCronTriggers } from './cron/start-cron-triggers.js';
+import { startKafkaTriggers } from './kafka/start-kafka-triggers.js';
 
 /** One engine of the triggers process, and whether it runs on one process only. */
 export interface TriggerEngine {
@@ -13,9 +16,9 @@ export interface TriggerEngine {
   leaderOnly: boolean;
 }
 
-/**
- * The engines `tide triggers` and `tide up` run, in start order (stopped in reverse). Kept in this
- * one place so the CLI and tests agree; each engine is added here once its package part exists
- * (startKafkaTriggers leaderOnly false, startCronTriggers and startAsyncWorker leaderOnly true).
- */
-export const TRIGGER_ENGINES: readonly TriggerEngine[] = [];
+/** The engines `tide triggers` and `tide up` run, in start order (stopped in reverse), kept in one place so the CLI and tests agree. */
+export const TRIGGER_ENGINES: readonly TriggerEngine[] = [
+  { name: 'kafka', start: startKafkaTriggers, leaderOnly: false },
+  { name: 'cron', start: startCronTriggers, leaderOnly: true },
+  { name: 'async', start: startAsyncWorker, leaderOnly: true },
+];

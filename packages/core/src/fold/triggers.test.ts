@@ -36,12 +36,12 @@ describe('triggers in the fold (rules version 3)', () => {
     expect(state.triggers.get('team/orders')?.spec.kafka?.topics).toEqual(['orders']);
   });
 
-  it('keeps the cron status across a re-apply of the same cron spec, and resets it when the spec changes', () => {
+  it('keeps the cron status across every re-apply, even of a changed schedule: a fired tick never fires again', () => {
     const same = foldAll([...raise, team, nightly(), fired(MIN), { ...nightly(), id: 'again' }]).state;
     expect(same.triggers.get('team/nightly')).toMatchObject({ metadata: { generation: 1 }, status: { lastTick: MIN, fired: 1 } });
-    const changed = foldAll([...raise, team, nightly(), fired(MIN), nightly({ schedule: '*/5 * * * *' })]).state;
-    expect(changed.triggers.get('team/nightly')).toMatchObject({ metadata: { generation: 2 }, status: { fired: 0, skipped: 0 } });
-    expect(changed.triggers.get('team/nightly')?.status.lastTick).toBeUndefined();
+    const changed = foldAll([...raise, team, nightly(), fired(MIN), nightly({ schedule: '*/5 * * * *' }), fired(MIN)]);
+    expect(changed.state.triggers.get('team/nightly')).toMatchObject({ metadata: { generation: 2 }, status: { lastTick: MIN, fired: 1 } });
+    expect(changed.verdicts.at(-1)).toMatchObject({ accepted: false, code: 'conflict' });
   });
 
   it('moves resourceVersion but not generation on a label change or a firing', () => {

@@ -1,4 +1,5 @@
 /**
+ * `npm run load -- reservations [--smoke]`: the reservation pipeline under a spike (reservations/).
  * `npm run load -- <scenario|all|list> [--url http://127.0.0.1:8080] [--callers N]`: drives a load
  * scenario against Tide and reports requests, errors, latency, time to scale and replicas over
  * time; writes test/load/out/<scenario>.json and .svg. Without --url it runs its own `tide up`
@@ -19,6 +20,7 @@ import type { LoadReport } from './report.js';
 import { runScenario } from './run-scenario.js';
 import type { Scenario, ScenarioOptions } from './scenario.js';
 import { findScenario, scenarios } from './scenarios/index.js';
+import { FULL_PLAN, runReservations, SMOKE_PLAN } from './reservations/run-reservations.js';
 
 /** A hard stop per scenario, well above the ~1 minute each takes: a hung step must not hang the run. */
 const BUDGET_PER_SCENARIO_MS = 5 * 60_000;
@@ -35,12 +37,13 @@ const apiAgent = new Agent({ connections: 16, keepAliveTimeout: 10_000 });
 let tide: TideProcess | undefined;
 let dataDir: string | undefined;
 
-const USAGE = `usage: npm run load -- <scenario|all|list> [--url http://127.0.0.1:8080] [--callers N]`;
+const USAGE = `usage: npm run load -- <scenario|all|list> [--url http://127.0.0.1:8080] [--callers N]
+       npm run load -- reservations [--smoke] [--url http://127.0.0.1:8080]`;
 
-function parse(): { command: string; url?: string; options: ScenarioOptions } {
+function parse(): { command: string; url?: string; options: ScenarioOptions; smoke: boolean } {
   let parsed;
   try {
-    parsed = parseArgs({ allowPositionals: true, options: { url: { type: 'string' }, callers: { type: 'string' } } });
+    parsed = parseArgs({ allowPositionals: true, options: { url: { type: 'string' }, callers: { type: 'string' }, smoke: { type: 'boolean' } } });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
@@ -50,7 +53,8 @@ function parse(): { command: string; url?: string; options: ScenarioOptions } {
   const callers = values.callers === undefined ? undefined : Number(values.callers);
   if (callers !== undefined && !(Number.isInteger(callers) && callers >= 1 && callers <= 500))
     throw new UsageError(`--callers must be a whole number from 1 to 500, got "${values.callers}"`);
-  return { command, url: values.url?.replace(/\/+$/, ''), options: callers === undefined ? {} : { callers } };
+  if (values.smoke && command !== RESERVATIONS) throw new UsageError(`--smoke is for the ${RESERVATIONS} run\n${USAGE}`);
+  return { command, url: values.url?.replace(/\/+$/, ''), options: callers === undefined ? {} : { callers }, smoke: values.smoke === true };
 }
 
 class UsageError extends Error {
@@ -64,13 +68,18 @@ function selected(command: string): Scenario[] {
   return [scenario];
 }
 
+/** The event-driven run: not a scenario of callers against one function, but a pipeline of three. */
+const RESERVATIONS = 'reservations';
+
 async function main(): Promise<void> {
-  const { command, url, options } = parse();
+  const { command, url, options, smoke } = parse();
   if (command === 'list') {
-    const width = Math.max(...scenarios.map((s) => s.name.length));
+    const width = Math.max(...scenarios.map((s) => s.name.length), RESERVATIONS.length);
     console.log(scenarios.map((s) => `${s.name.padEnd(width)}  ${s.summary}`).join('\n'));
+    console.log(`${RESERVATIONS.padEnd(width)}  the reservation pipeline (gate → topic → reserve → report) under a spike; --smoke for a small one`);
     return;
   }
+  if (command === RESERVATIONS) return reservations(url, smoke);
   const chosen = selected(command);
   const watchdog = setTimeout(
     () => stop(`still running after ${(chosen.length * BUDGET_PER_SCENARIO_MS) / 60_000} min`),
@@ -96,6 +105,24 @@ async function main(): Promise<void> {
       reports.push(report);
     }
     if (reports.length > 1) console.log(`\n${overview(reports)}`);
+  } finally {
+    clearTimeout(watchdog);
+  }
+}
+
+async function reservations(url: string | undefined, smoke: boolean): Promise<void> {
+  const watchdog = setTimeout(() => stop(`still running after ${BUDGET_PER_SCENARIO_MS / 60_000} min`), BUDGET_PER_SCENARIO_MS);
+  try {
+    await mkdir(outDir, { recursive: true });
+    const base = url ?? (await startOwnTide());
+    console.log(`\n${RESERVATIONS}${smoke ? ' (smoke)' : ''} against ${base}`);
+    const log = (line: string) => console.log(`  ${line}`);
+    const result = await runReservations(smoke ? SMOKE_PLAN : FULL_PLAN, { url: base, repoRoot, outDir, signal: abort.signal, callerAgent, apiAgent, log });
+    console.log(`\n${result.text}\nwrote ${join(outDir, 'reservations.json')}`);
+    if (result.failed.length) {
+      console.log(`\nFAILED: ${result.failed.join('; ')}`);
+      process.exitCode = 1;
+    } else console.log('\nOK: no reservation lost or doubled');
   } finally {
     clearTimeout(watchdog);
   }

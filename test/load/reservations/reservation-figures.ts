@@ -1,0 +1,155 @@
+/**
+ * The figures of a reservations run, from what was observed: the ids gate accepted, what report
+ * answered at the end, the pod samples and the trigger lag seen. Pure.
+ */
+import type { ReplicaSample } from '../pod-sampler.js';
+
+export interface ReservationsPlan {
+  reservations: number;
+  persons: number;
+  concurrency: number;
+}
+
+export interface ReportAnswer {
+  reserved: number;
+  persons: number;
+  bySlot: Record<string, number>;
+  ids: string[];
+}
+
+export interface ObservedRun {
+  plan: ReservationsPlan;
+  /** Ids gate answered 202 for. */
+  accepted: readonly string[];
+  /** Final answers other than 202, by status or error code. */
+  refused: Record<string, number>;
+  spikeMs: number;
+  /** From the spike's start until report counted every accepted id; undefined if it never did. */
+  drainMs: number | undefined;
+  report: ReportAnswer;
+  names: readonly string[];
+  samples: readonly ReplicaSample[];
+  /** When the drain was seen (ms on the samples' clock). */
+  drainedAtMs: number | undefined;
+  /** Highest tide_trigger_lag read from /metrics; undefined when Tide did not serve it. */
+  triggerLagPeak: number | undefined;
+  /** Highest accepted − reserved seen while draining: the pipeline's backlog. */
+  backlogPeak: number;
+}
+
+export interface FunctionPods {
+  name: string;
+  maxPods: number;
+  /** ms after the drain at which it first had no pod; undefined if it never did while observed. */
+  zeroAfterDrainMs: number | undefined;
+}
+
+export interface ReservationFigures {
+  plan: ReservationsPlan;
+  accepted: number;
+  refused: Record<string, number>;
+  reserved: number;
+  /** Accepted, never reserved. Goal 0. */
+  lost: number;
+  /** Reserved more than once. Goal 0. */
+  doubled: number;
+  /** Reserved though gate never answered 202 for them (a call that timed out after the send). */
+  unconfirmed: number;
+  spikeMs: number;
+  drainMs: number | undefined;
+  pods: FunctionPods[];
+  triggerLagPeak: number | undefined;
+  backlogPeak: number;
+  bySlot: Record<string, number>;
+}
+
+export function reservationFigures(run: ObservedRun): ReservationFigures {
+  const accepted = new Set(run.accepted);
+  const reportedIds = new Set(run.report.ids);
+  const lost = [...accepted].filter((id) => !reportedIds.has(id)).length;
+  // Counted twice in the counts, or listed in two books.
+  const doubled = Math.max(0, run.report.reserved - reportedIds.size) + (run.report.ids.length - reportedIds.size);
+  const unconfirmed = [...reportedIds].filter((id) => !accepted.has(id)).length;
+  return {
+    plan: run.plan,
+    accepted: accepted.size,
+    refused: run.refused,
+    reserved: run.report.reserved,
+    lost,
+    doubled,
+    unconfirmed,
+    spikeMs: run.spikeMs,
+    drainMs: run.drainMs,
+    pods: run.names.map((name, i) => ({
+      name,
+      maxPods: Math.max(0, ...run.samples.map((s) => s.pods[i] ?? 0)),
+      zeroAfterDrainMs: zeroAfter(run.samples, i, run.drainedAtMs),
+    })),
+    triggerLagPeak: run.triggerLagPeak,
+    backlogPeak: run.backlogPeak,
+    bySlot: run.report.bySlot,
+  };
+}
+
+function zeroAfter(samples: readonly ReplicaSample[], fn: number, drainedAtMs: number | undefined): number | undefined {
+  if (drainedAtMs === undefined) return undefined;
+  const zero = samples.find((s) => s.atMs >= drainedAtMs && s.pods[fn] === 0);
+  return zero ? zero.atMs - drainedAtMs : undefined;
+}
+
+/** Why the run failed its goals; empty when it met them. */
+export function failures(f: ReservationFigures): string[] {
+  const out: string[] = [];
+  if (f.lost > 0) out.push(`${f.lost} accepted reservations were lost`);
+  if (f.doubled > 0) out.push(`${f.doubled} reservations were counted twice`);
+  if (f.drainMs === undefined) out.push('report never counted every accepted reservation');
+  if (f.accepted === 0) out.push('gate accepted no reservation');
+  return out;
+}
+
+/** Peak of `tide_trigger_lag` samples in a Prometheus text page (all series summed per page). */
+export function triggerLagIn(metricsText: string): number | undefined {
+  let total: number | undefined;
+  for (const line of metricsText.split('\n')) {
+    const match = /^tide_trigger_lag(?:\{[^}]*\})?\s+([0-9.eE+-]+)/.exec(line);
+    if (match) total = (total ?? 0) + Number(match[1]);
+  }
+  return total;
+}
+
+export function formatFigures(f: ReservationFigures, pods: (name: string) => string): string {
+  const s = (ms: number | undefined) => (ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`);
+  const refused = Object.entries(f.refused).map(([k, n]) => `${k}: ${n}`);
+  const lines = [
+    `reservations: ${f.plan.reservations} over ${f.plan.persons} persons, ${f.plan.concurrency} callers`,
+    `accepted     ${f.accepted}${refused.length ? `  (not accepted: ${refused.join(', ')})` : ''}   spike took ${s(f.spikeMs)}`,
+    `reserved     ${f.reserved}${f.unconfirmed ? `  (${f.unconfirmed} of them never confirmed to the caller)` : ''}`,
+    `lost         ${f.lost}   (goal 0)`,
+    `doubled      ${f.doubled}   (goal 0)`,
+    `drained in   ${s(f.drainMs)} from the spike's start`,
+    `trigger lag  peak ${f.triggerLagPeak ?? 'n/a (no tide_trigger_lag at /metrics)'}; backlog (accepted − reserved) peak ${f.backlogPeak}`,
+    'pods         max   back to zero after the drain',
+    ...f.pods.map(
+      (p) =>
+        `  ${p.name.padEnd(10)} ${String(p.maxPods).padStart(4)}   ${p.zeroAfterDrainMs === undefined ? 'not seen' : s(p.zeroAfterDrainMs)}   ${pods(p.name)}`,
+    ),
+    `by slot      ${Object.entries(f.bySlot)
+      .map(([slot, n]) => `${slot}=${n}`)
+      .join(' ')}`,
+  ];
+  return lines.join('\n');
+}
+
+/** Pods of one function over time, one character per `bucketMs` (max in the bucket; 0-9, + above). */
+export function podStrip(samples: readonly ReplicaSample[], fn: number, bucketMs = 1000): string {
+  if (samples.length === 0) return '';
+  const end = samples.at(-1)!.atMs;
+  const buckets = Math.min(120, Math.ceil(end / bucketMs) + 1);
+  const width = Math.max(bucketMs, end / buckets);
+  const max = new Array<number>(buckets).fill(-1);
+  for (const sample of samples) {
+    const b = Math.min(buckets - 1, Math.floor(sample.atMs / width));
+    max[b] = Math.max(max[b]!, sample.pods[fn] ?? 0);
+  }
+  return max.map((n) => (n < 0 ? ' ' : n > 9 ? '+' : n === 0 ? '.' : String(n))).join('');
+}

@@ -1,0 +1,70 @@
+import { request, type Dispatcher } from 'undici';
+import type { ReservationsPlan } from './reservation-figures.js';
+
+/** A caller tries a reservation this often (the same id each time) before it counts as not accepted. */
+const ATTEMPTS = 5;
+/** The gateway holds a call up to 30 s while a pod starts from zero; a caller waits a little longer. */
+const CALL_TIMEOUT_MS = 35_000;
+
+export interface SpikeResult {
+  accepted: string[];
+  /** Final answers other than 202: by status, or by error code. */
+  refused: Record<string, number>;
+}
+
+/** Reservation `i` of a run: persons and slots in turn, so every person has several, in order. */
+export function reservationAt(run: string, i: number, persons: number) {
+  return { id: `${run}-${i}`, person: `person-${i % persons}`, slot: `slot-${Math.floor(i / persons) % 8}` };
+}
+
+/**
+ * POSTs every reservation to gate, `concurrency` at a time. A call that fails in transit or with a
+ * 5xx/429 is tried again with the same id (gate may have sent it already: reserve must not count it twice).
+ */
+export async function spikeReservations(options: {
+  url: string;
+  run: string;
+  plan: ReservationsPlan;
+  dispatcher: Dispatcher;
+  signal: AbortSignal;
+}): Promise<SpikeResult> {
+  const { plan } = options;
+  const accepted: string[] = [];
+  const refused: Record<string, number> = {};
+  let next = 0;
+  const caller = async () => {
+    for (let i = next++; i < plan.reservations && !options.signal.aborted; i = next++) {
+      const reservation = reservationAt(options.run, i, plan.persons);
+      const outcome = await reserveOnce(options, reservation);
+      if (outcome === '202') accepted.push(reservation.id);
+      else refused[outcome] = (refused[outcome] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(plan.concurrency, plan.reservations) }, caller));
+  options.signal.throwIfAborted();
+  return { accepted, refused };
+}
+
+async function reserveOnce(
+  options: { url: string; dispatcher: Dispatcher; signal: AbortSignal },
+  reservation: ReturnType<typeof reservationAt>,
+): Promise<string> {
+  let outcome = '';
+  for (let attempt = 1; attempt <= ATTEMPTS && !options.signal.aborted; attempt++) {
+    try {
+      const response = await request(`${options.url}/fn/default/gate/reservations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(reservation),
+        dispatcher: options.dispatcher,
+        signal: AbortSignal.any([options.signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]),
+      });
+      await response.body.text();
+      outcome = String(response.statusCode);
+      if (response.statusCode < 500 && response.statusCode !== 429) return outcome;
+    } catch (error) {
+      outcome = (error as { code?: string }).code ?? (error as Error).name;
+    }
+  }
+  return outcome;
+}

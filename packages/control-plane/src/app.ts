@@ -5,6 +5,7 @@ import { resourceRoutes } from './routes/resources.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { watchResponse } from './routes/watch.js';
 import { logRoutes } from './routes/log.js';
+import { topicRoutes } from './routes/topics.js';
 import { openApiDocument } from './openapi.js';
 import type { ControlPlaneDeps } from './deps.js';
 
@@ -32,6 +33,7 @@ export function createControlPlaneApp(deps: ControlPlaneDeps, options: { ready?:
   app.route(`${API_PREFIX}/artifacts`, artifactRoutes(deps));
   app.get(`${API_PREFIX}/events`, (c) => watchResponse(c, deps, []));
   app.route(`${API_PREFIX}/log`, logRoutes(deps, options.logTopics));
+  app.route(API_PREFIX, topicRoutes(deps));
   app.route(API_PREFIX, resourceRoutes(deps));
 
   app.notFound((c) => {

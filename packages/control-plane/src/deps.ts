@@ -1,4 +1,5 @@
 import type { StateStore } from '@tide/core';
+import type { TopicBus } from '@tide/topics';
 import type { ArtifactStore } from './adapters/artifact-store.js';
 
 export interface ControlPlaneDeps {
@@ -6,6 +7,8 @@ export interface ControlPlaneDeps {
   /** The log the store folds: read to stream history to watchers, and served to other processes. */
   log: ControlPlaneLog;
   artifacts: ArtifactStore;
+  /** Namespaces' topics (the records API); absent, that API answers 503. */
+  bus?: TopicBus;
   limits: { manifestBytes: number; artifactBytes: number };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FunctionManifest, Namespace, NamespaceManifest, Pod, Revision, TideFunction, TideNode, Trigger, TriggerManifest } from '@tide/core';
+import { PublishRecordsBody } from './routes/topic-records-body.js';
 
 const status = { $ref: '#/components/schemas/Status' };
 const errors = Object.fromEntries(
@@ -17,6 +18,7 @@ const watchParams = [
 const labelSelectorParam = { name: 'labelSelector', in: 'query', schema: { type: 'string' }, description: 'as kubectl -l: a=b,c!=d' };
 const nsParam = { name: 'ns', in: 'path', required: true, schema: { type: 'string' } };
 const nameParam = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
+const topicParam = { name: 'topic', in: 'path', required: true, schema: { type: 'string' } };
 
 /** The API description, generated from the same zod schemas that validate requests. */
 export function openApiDocument() {
@@ -131,6 +133,54 @@ export function openApiDocument() {
         get: { summary: 'List or watch triggers of every namespace', parameters: [...watchParams, labelSelectorParam], responses: { '200': { description: 'TriggerList' } } },
       },
       '/apis/tide.dev/v1/nodes': { get: { responses: { '200': { description: 'NodeList' } } } },
+      '/apis/tide.dev/v1/namespaces/{ns}/topics/{topic}/records': {
+        parameters: [nsParam, topicParam],
+        post: {
+          summary:
+            "Publish records to the namespace's topic: a key picks the partition (Kafka's murmur2), a string value is stored as UTF-8, other JSON as its text (content-type application/json), `encoding: base64` for binary; the request's traceparent goes on records without one",
+          requestBody: { required: true, ...json('PublishRecords') },
+          responses: {
+            '200': {
+              description: 'Where each record went, in request order',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      records: { type: 'array', items: { type: 'object', properties: { partition: { type: 'integer' }, offset: { type: 'integer' } } } },
+                    },
+                  },
+                },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
+      '/apis/tide.dev/v1/namespaces/{ns}/topics/{topic}': {
+        parameters: [nsParam, topicParam],
+        get: {
+          summary: "A namespace's topic: its partitions and their end offsets",
+          responses: {
+            '200': {
+              description: 'Partitions',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      namespace: { type: 'string' },
+                      topic: { type: 'string' },
+                      partitions: { type: 'array', items: { type: 'object', properties: { partition: { type: 'integer' }, endOffset: { type: 'integer' } } } },
+                    },
+                  },
+                },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
       '/apis/tide.dev/v1/events': {
         get: { summary: 'Stream the state log as server-sent events', parameters: watchParams, responses: { '200': { description: 'text/event-stream' } } },
       },
@@ -150,6 +200,7 @@ export function openApiDocument() {
         TriggerManifest: schema(TriggerManifest),
         Trigger: observed(Trigger),
         Node: observed(TideNode),
+        PublishRecords: schema(PublishRecordsBody),
         Status: {
           type: 'object',
           properties: {

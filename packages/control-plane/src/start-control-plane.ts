@@ -6,6 +6,7 @@ import { getRequestListener } from '@hono/node-server';
 import { describeLogSource, listen, logReachable, componentState, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
 import { openArtifactStore, type ArtifactStore } from './adapters/artifact-store.js';
 import { replicateArtifacts } from './adapters/replicated-artifacts.js';
+import { openTopicBus } from './topic-bus.js';
 import { createControlPlaneApp } from './app.js';
 import { observeClusterMetrics } from './cluster-metrics.js';
 import { describeLeadership, startClusterLoops } from './cluster-loops.js';
@@ -67,7 +68,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   let started = false;
   // Not ready while the log cannot be reached: a load balancer sends writes to a control plane that can append.
   const ready = () => started && logReachable(log) && (options.ready?.() ?? true);
-  const app = createControlPlaneApp({ store, log, artifacts, limits: API_LIMITS }, { ready });
+  const bus = await openTopicBus(state.source, log, onError);
+  const app = createControlPlaneApp({ store, log, artifacts, bus, limits: API_LIMITS }, { ready });
   observeClusterMetrics(store);
   const api = getRequestListener(app.fetch);
   const handle: RequestHandler = (req, res) => (req.url === '/metrics' && options.metrics ? options.metrics.handle(req, res) : void api(req, res));
@@ -98,6 +100,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
         await loops.stop();
         await defaultNamespace.stop();
         await replicated?.close();
+        await bus.close();
         await release();
       })()),
   };

@@ -2,10 +2,17 @@ import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { ApiError } from '../errors.js';
 import { parseAppendBody } from './log-append-body.js';
+import { BUS_TOPIC_PREFIX } from '@tide/topics';
 import type { ControlPlaneDeps } from '../deps.js';
 
 /** Topics other processes (node agents, gateways) may read and append through the API by default. */
 export const PLATFORM_TOPICS = ['tide.state', 'tide.metrics', 'tide.leases', 'tide.logs', 'tide.kv'];
+
+/**
+ * Served by default: the platform topics, and the partitions of namespaces' topics on the log's
+ * bus (`bus.<ns>.<topic>.<p>`), which the triggers process reads and commits through this API.
+ */
+export const servedByDefault = (topic: string): boolean => PLATFORM_TOPICS.includes(topic) || topic.startsWith(BUS_TOPIC_PREFIX);
 const HEARTBEAT_MS = 10_000;
 
 function offsetParam(raw: string | undefined, field: string, fallback: number): number {
@@ -20,10 +27,15 @@ function offsetParam(raw: string | undefined, field: string, fallback: number): 
  * log's machine, say) folds the same stream and appends to it: records as NDJSON, values base64.
  * Every write still goes through the fold's judgement, like any other append.
  */
-export function logRoutes(deps: ControlPlaneDeps, allowed: (topic: string) => boolean = (t) => PLATFORM_TOPICS.includes(t)) {
+export function logRoutes(deps: ControlPlaneDeps, allowed: (topic: string) => boolean = servedByDefault) {
   const app = new Hono();
   const checkTopic = (topic: string): string => {
-    if (!allowed(topic)) throw new ApiError(404, 'NotFound', `no topic "${topic.slice(0, 80)}" is served: use one of ${PLATFORM_TOPICS.join(', ')}`);
+    if (!allowed(topic))
+      throw new ApiError(
+        404,
+        'NotFound',
+        `no topic "${topic.slice(0, 80)}" is served: use one of ${PLATFORM_TOPICS.join(', ')} or a bus partition (${BUS_TOPIC_PREFIX}<topic>.<partition>)`,
+      );
     return topic;
   };
   app.get('/:topic/end', async (c) => c.json({ endOffset: await deps.log.endOffset(checkTopic(c.req.param('topic'))) }));

@@ -1,3 +1,4 @@
 export type { Delivery, DeliveryKind, DeliveryResult, Dispatcher } from './dispatcher.js';
 export type { Engine, EngineDeps, StartEngine } from './engine.js';
 export { startKafkaTriggers, kafkaTriggersEngine, type KafkaTriggerOptions } from './kafka/start-kafka-triggers.js';
+export { startCronTriggers } from './cron/start-cron-triggers.js';

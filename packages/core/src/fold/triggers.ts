@@ -6,8 +6,8 @@ import { canonicalJson, newMeta, type FoldContext, type HandlerResult } from './
 
 /**
  * Applies a Trigger. The function it names need not exist yet (a Knative trigger may name a
- * subscriber deployed later); the triggers process reports one that does not. A change of kind
- * (kafka ↔ cron) keeps the cron bookkeeping only while the schedule stays the same.
+ * subscriber deployed later); the triggers process reports one that does not. A cron trigger
+ * keeps its bookkeeping (lastTick above all) across every re-apply; a change of kind starts it over.
  */
 export function triggerApplied(state: ClusterState, event: EventOf<'TriggerApplied'>, ctx: FoldContext): HandlerResult {
   const { namespace, manifest } = event.data;
@@ -27,8 +27,13 @@ export function triggerApplied(state: ClusterState, event: EventOf<'TriggerAppli
         generation: existing.metadata.generation + (specChanged ? 1 : 0),
       }
     : { ...newMeta(ctx, name, namespace, labels, annotations), namespace };
-  const sameSchedule = existing?.spec.cron !== undefined && canonicalJson(existing.spec.cron) === canonicalJson(manifest.spec.cron);
-  const status = existing && sameSchedule ? existing.status : { fired: 0, skipped: 0 };
+  // Ticks at or before lastTick were fired or skipped whatever the schedule now says: forgetting it on
+  // a re-apply (a new policy, a new schedule, suspend) would let the fold accept that tick again.
+  const wasCron = existing?.spec.cron;
+  const kept = wasCron && manifest.spec.cron ? existing.status : { fired: 0, skipped: 0 };
+  // Created, resumed, or a kafka trigger turned cron: ticks before now are not made up.
+  const becameActive = manifest.spec.cron !== undefined && !manifest.spec.cron.suspend && (!wasCron || wasCron.suspend);
+  const status = becameActive ? { ...kept, activeSince: Date.parse(ctx.time) } : kept;
   const trigger: Trigger = { apiVersion: API_VERSION, kind: 'Trigger', metadata, spec: manifest.spec, status };
   return { state: { ...state, triggers: state.triggers.set(key, trigger) } };
 }

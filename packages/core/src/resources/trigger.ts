@@ -121,6 +121,12 @@ export const TriggerStatus = z.object({
   lastTick: z.number().optional(),
   /** When the last CronFired was appended (ISO 8601). */
   lastFiredAt: z.string().optional(),
+  /**
+   * Epoch ms when the trigger last became able to fire: created, resumed from suspend, or turned
+   * from kafka to cron. Ticks after lastTick and before this passed while it was suspended: they are
+   * recorded as skipped, never fired late.
+   */
+  activeSince: z.number().optional(),
   /** Ticks fired and ticks skipped (missed beyond startingDeadlineSeconds, or Forbid while running). */
   fired: z.number().int(),
   skipped: z.number().int(),

@@ -1,4 +1,6 @@
+import { startCronTriggers } from './cron/start-cron-triggers.js';
 import type { StartEngine } from './engine.js';
+import { startKafkaTriggers } from './kafka/start-kafka-triggers.js';
 
 /** One engine of the triggers process, and whether it runs on one process only. */
 export interface TriggerEngine {
@@ -18,4 +20,7 @@ export interface TriggerEngine {
  * one place so the CLI and tests agree; each engine is added here once its package part exists
  * (startKafkaTriggers leaderOnly false, startCronTriggers and startAsyncWorker leaderOnly true).
  */
-export const TRIGGER_ENGINES: readonly TriggerEngine[] = [];
+export const TRIGGER_ENGINES: readonly TriggerEngine[] = [
+  { name: 'kafka', start: startKafkaTriggers, leaderOnly: false },
+  { name: 'cron', start: startCronTriggers, leaderOnly: true },
+];

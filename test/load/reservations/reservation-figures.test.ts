@@ -26,8 +26,8 @@ describe('the figures of a reservations run', () => {
     const f = reservationFigures(run());
     expect(f).toMatchObject({ accepted: 3, reserved: 3, lost: 0, doubled: 0, unconfirmed: 0 });
     expect(f.pods).toEqual([
-      { name: 'gate', maxPods: 2, zeroAfterDrainMs: 6000 },
-      { name: 'reserve', maxPods: 1, zeroAfterDrainMs: 6000 },
+      { name: 'gate', maxReady: 2, maxPods: 2, zeroAfterDrainMs: 6000 },
+      { name: 'reserve', maxReady: 1, maxPods: 1, zeroAfterDrainMs: 6000 },
     ]);
     expect(failures(f)).toEqual([]);
   });
@@ -54,7 +54,7 @@ describe('the figures of a reservations run', () => {
     expect(text).toMatch(/^doubled {6}0 {3}\(goal 0\)/m);
     expect(text).toMatch(/^drained in {3}3\.0 s/m);
     expect(text).toMatch(/trigger lag {2}peak 40/);
-    expect(text).toMatch(/^ {2}gate +2 +6\.0 s/m);
+    expect(text).toMatch(/^ {2}gate +2 +2 +6\.0 s/m);
   });
 });
 

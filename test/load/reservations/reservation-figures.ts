@@ -39,6 +39,9 @@ export interface ObservedRun {
 
 export interface FunctionPods {
   name: string;
+  /** Most Ready pods at once: the replicas that served. */
+  maxReady: number;
+  /** Most pods at once in any phase (starting and stopping ones too). */
   maxPods: number;
   /** ms after the drain at which it first had no pod; undefined if it never did while observed. */
   zeroAfterDrainMs: number | undefined;
@@ -82,6 +85,7 @@ export function reservationFigures(run: ObservedRun): ReservationFigures {
     drainMs: run.drainMs,
     pods: run.names.map((name, i) => ({
       name,
+      maxReady: Math.max(0, ...run.samples.map((s) => s.ready[i] ?? 0)),
       maxPods: Math.max(0, ...run.samples.map((s) => s.pods[i] ?? 0)),
       zeroAfterDrainMs: zeroAfter(run.samples, i, run.drainedAtMs),
     })),
@@ -128,10 +132,10 @@ export function formatFigures(f: ReservationFigures, pods: (name: string) => str
     `doubled      ${f.doubled}   (goal 0)`,
     `drained in   ${s(f.drainMs)} from the spike's start`,
     `trigger lag  peak ${f.triggerLagPeak ?? 'n/a (no tide_trigger_lag at /metrics)'}; backlog (accepted − reserved) peak ${f.backlogPeak}`,
-    'pods         max   back to zero after the drain',
+    'pods         ready (max)  pods (max)  zero after the drain  pods over time (1 char/s)',
     ...f.pods.map(
       (p) =>
-        `  ${p.name.padEnd(10)} ${String(p.maxPods).padStart(4)}   ${p.zeroAfterDrainMs === undefined ? 'not seen' : s(p.zeroAfterDrainMs)}   ${pods(p.name)}`,
+        `  ${p.name.padEnd(10)} ${String(p.maxReady).padStart(11)} ${String(p.maxPods).padStart(11)}  ${(p.zeroAfterDrainMs === undefined ? 'not seen' : s(p.zeroAfterDrainMs)).padStart(20)}  ${pods(p.name)}`,
     ),
     `by slot      ${Object.entries(f.bySlot)
       .map(([slot, n]) => `${slot}=${n}`)

@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/tide-process.js';
+
+/** The smoke run deploys three functions and two triggers, spikes 100 reservations and waits for zero pods: a few minutes at most on a busy machine. */
+const RUN_TIMEOUT_MS = 8 * 60_000;
+
+/** Runs the README's command for the pipeline (`--smoke`: 100 reservations) and collects what it prints. */
+function runSmoke(): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', 'load', '--', 'reservations', '--smoke'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => {
+      process.kill(-child.pid!, 'SIGKILL');
+      reject(new Error(`npm run load -- reservations --smoke did not finish in ${RUN_TIMEOUT_MS / 60_000} min:\n${output.slice(-4_000)}`));
+    }, RUN_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('the reservation pipeline (npm run load -- reservations --smoke)', () => {
+  it(
+    'reserves every accepted reservation once, and gate and reserve go back to zero pods',
+    async () => {
+      const { code, output } = await runSmoke();
+      const figure = (label: string) => new RegExp(`^${label}\\s+(\\d+)`, 'm').exec(output)?.[1];
+      expect({ code, tail: code === 0 ? '' : output.slice(-3_000) }).toEqual({ code: 0, tail: '' });
+      expect(figure('accepted')).toBe('100');
+      expect(figure('reserved')).toBe('100');
+      expect(figure('lost')).toBe('0');
+      expect(figure('doubled')).toBe('0');
+      expect(output).toMatch(/^drained in {3}\d+\.\d s from the spike's start/m);
+      // Scaled out for the spike, back at zero after it.
+      for (const fn of ['gate', 'reserve']) expect(output).toMatch(new RegExp(`^ {2}${fn} +[1-9]\\d* +[1-9]\\d* +\\d+\\.\\d s`, 'm'));
+      expect(output).toContain('OK: no reservation lost or doubled');
+    },
+    RUN_TIMEOUT_MS + 30_000,
+  );
+});

@@ -42,6 +42,8 @@ describe('the reservation pipeline (npm run load -- reservations --smoke)', () =
       expect(output).toMatch(/^drained in {3}\d+\.\d s from the spike's start/m);
       // Scaled out for the spike, back at zero after it.
       for (const fn of ['gate', 'reserve']) expect(output).toMatch(new RegExp(`^ {2}${fn} +[1-9]\\d* +[1-9]\\d* +\\d+\\.\\d s`, 'm'));
+      // report's cron trigger ticked while the run went on (every 10 s).
+      expect(output).toMatch(/^cron {9}report's trigger fired [1-9]\d* ticks/m);
       expect(output).toContain('OK: no reservation lost or doubled');
     },
     RUN_TIMEOUT_MS + 30_000,

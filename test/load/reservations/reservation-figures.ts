@@ -35,6 +35,8 @@ export interface ObservedRun {
   triggerLagPeak: number | undefined;
   /** Highest accepted − reserved seen while draining: the pipeline's backlog. */
   backlogPeak: number;
+  /** The cron trigger's status at the end: ticks fired and skipped; undefined if it could not be read. */
+  cron?: { fired: number; skipped: number } | undefined;
 }
 
 export interface FunctionPods {
@@ -63,6 +65,7 @@ export interface ReservationFigures {
   pods: FunctionPods[];
   triggerLagPeak: number | undefined;
   backlogPeak: number;
+  cron: { fired: number; skipped: number } | undefined;
   bySlot: Record<string, number>;
 }
 
@@ -91,6 +94,7 @@ export function reservationFigures(run: ObservedRun): ReservationFigures {
     })),
     triggerLagPeak: run.triggerLagPeak,
     backlogPeak: run.backlogPeak,
+    cron: run.cron,
     bySlot: run.report.bySlot,
   };
 }
@@ -137,6 +141,7 @@ export function formatFigures(f: ReservationFigures, pods: (name: string) => str
       (p) =>
         `  ${p.name.padEnd(10)} ${String(p.maxReady).padStart(11)} ${String(p.maxPods).padStart(11)}  ${(p.zeroAfterDrainMs === undefined ? 'not seen' : s(p.zeroAfterDrainMs)).padStart(20)}  ${pods(p.name)}`,
     ),
+    `cron         report's trigger ${f.cron ? `fired ${f.cron.fired} ticks, skipped ${f.cron.skipped}` : 'status not read'}`,
     `by slot      ${Object.entries(f.bySlot)
       .map(([slot, n]) => `${slot}=${n}`)
       .join(' ')}`,

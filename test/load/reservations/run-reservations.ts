@@ -88,6 +88,7 @@ export async function runReservations(
     }
     await sampler.stop();
     const triggerLagPeak = await lagPoller.stop();
+    const cron = await cronStatus(ctx);
     const figures = reservationFigures({
       plan,
       accepted: spike.accepted,
@@ -99,6 +100,7 @@ export async function runReservations(
       samples: sampler.samples,
       drainedAtMs,
       triggerLagPeak,
+      cron,
       backlogPeak: drain.backlogPeak,
     });
     const samples = sampler.samples;
@@ -179,6 +181,17 @@ function pollTriggerLag(ctx: ReservationsContext) {
       return peak;
     },
   };
+}
+
+/** How often report's cron trigger fired, from the trigger's status (the fold counts CronFired events). */
+async function cronStatus(ctx: ReservationsContext): Promise<{ fired: number; skipped: number } | undefined> {
+  try {
+    const response = await request(`${ctx.url}${API_PATH}/triggers/${TRIGGER_NAMES[1]}`, { dispatcher: ctx.apiAgent, headersTimeout: 10_000 });
+    const body = (await response.body.json()) as { status?: { fired?: number; skipped?: number } };
+    return response.statusCode === 200 ? { fired: body.status?.fired ?? 0, skipped: body.status?.skipped ?? 0 } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Deletes the triggers and functions (best effort), so a run against --url leaves nothing behind. */

@@ -24,10 +24,10 @@ describe('report', () => {
     expect(await response.json()).toEqual({ reserved: 4, persons: 3, bySlot: { mon: 2, tue: 2 } });
   });
 
-  it('adds every reserved id with ?ids=1', async () => {
+  it("adds each person's reserved ids, in the order they were reserved, with ?ids=1", async () => {
     const kv = await reserved(bodies);
-    const body = (await (await report.fetch(new Request('http://h/report?ids=1'), { RESERVED: kv })).json()) as { ids: string[] };
-    expect(body.ids.sort()).toEqual(['a1', 'a2', 'b1', 'c1']);
+    const body = (await (await report.fetch(new Request('http://h/report?ids=1'), { RESERVED: kv })).json()) as { ids: Record<string, string[]> };
+    expect(body.ids).toEqual({ ada: ['a1', 'a2'], bob: ['b1'], cy: ['c1'] });
   });
 
   it('logs one line of counts on each scheduled tick', async () => {

@@ -1,6 +1,7 @@
 /**
  * report: every 10 s (a cron trigger calls `scheduled`) logs the reservations per slot; GET /report
- * answers them as JSON, and GET /report?ids=1 adds every reserved id (to check none was lost).
+ * answers them as JSON, and GET /report?ids=1 adds each person's reserved ids in the order they
+ * were reserved (to check none was lost, none doubled, and each person's order kept).
  */
 import { BOOK_PREFIX, type PersonBook, type SlotCounts } from './core/person-book.js';
 import { reportLine, summarize } from './core/report.js';
@@ -21,12 +22,12 @@ export default {
     const books = await bookKeys(env.RESERVED);
     const report = summarize(books.map((b) => b.counts));
     if (url.searchParams.get('ids') !== '1') return Response.json(report);
-    const ids: string[] = [];
+    const byPerson: Record<string, string[]> = {};
     for (const { name } of books) {
       const book = (await env.RESERVED.get(name, 'json')) as PersonBook | null;
-      ids.push(...Object.keys(book?.reservations ?? {}));
+      byPerson[name.slice(BOOK_PREFIX.length)] = (book?.reservations ?? []).map((r) => r.id);
     }
-    return Response.json({ ...report, ids });
+    return Response.json({ ...report, ids: byPerson });
   },
 };
 

@@ -10,10 +10,22 @@ describe('reserve', () => {
     const { kv, entries } = memoryKv();
     const { batch, outcome } = batchOf([r('1', 'ada', 'mon'), r('2', 'bob', 'mon'), r('3', 'ada', 'tue')]);
     await reserve.queue(batch, { RESERVED: kv });
-    expect(JSON.parse(entries.get(bookKey('ada'))!.value)).toEqual({ reservations: { 1: 'mon', 3: 'tue' } });
+    expect(JSON.parse(entries.get(bookKey('ada'))!.value)).toEqual({
+      reservations: [
+        { id: '1', slot: 'mon' },
+        { id: '3', slot: 'tue' },
+      ],
+    });
     expect(entries.get(bookKey('ada'))!.metadata).toEqual({ mon: 1, tue: 1 });
     expect(entries.get(bookKey('bob'))!.metadata).toEqual({ mon: 1 });
     expect([...outcome.values()]).toEqual(['acked', 'acked', 'acked']);
+  });
+
+  it("keeps a person's reservations in the order they came, across batches, whatever the ids look like", async () => {
+    const { kv, entries } = memoryKv();
+    await reserve.queue(batchOf([r('20', 'ada', 'mon'), r('3', 'ada', 'mon')]).batch, { RESERVED: kv });
+    await reserve.queue(batchOf([r('1', 'ada', 'tue')]).batch, { RESERVED: kv });
+    expect(JSON.parse(entries.get(bookKey('ada'))!.value).reservations.map((x: { id: string }) => x.id)).toEqual(['20', '3', '1']);
   });
 
   it('does nothing for a second delivery of an id, in the same batch or a later one', async () => {

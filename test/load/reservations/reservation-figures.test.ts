@@ -1,17 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import type { ReplicaSample } from '../pod-sampler.js';
-import { failures, formatFigures, type ObservedRun, podStrip, reservationFigures, triggerLagIn } from './reservation-figures.js';
+import {
+  type AcceptedReservation,
+  failures,
+  formatFigures,
+  type ObservedRun,
+  outOfOrder,
+  podStrip,
+  reservationFigures,
+  triggerLagIn,
+} from './reservation-figures.js';
 
+/** Accepted one after the other, each sent after the one before was accepted. */
+const inTurn = (ids: string[], person = 'p'): AcceptedReservation[] => ids.map((id, i) => ({ id, person, sentAtMs: i * 10, acceptedAtMs: i * 10 + 5 }));
 const sample = (atMs: number, pods: number[]): ReplicaSample => ({ atMs, pods, ready: pods, desired: pods });
 
 function run(overrides: Partial<ObservedRun> = {}): ObservedRun {
   return {
-    plan: { reservations: 3, persons: 2, concurrency: 2 },
-    accepted: ['a', 'b', 'c'],
+    plan: { reservations: 3, persons: 2, concurrency: 2, resendEvery: 20 },
+    accepted: inTurn(['a', 'b', 'c']),
+    resent: 1,
     refused: {},
     spikeMs: 1000,
     drainMs: 3000,
-    report: { reserved: 3, persons: 2, bySlot: { mon: 3 }, ids: ['a', 'b', 'c'] },
+    report: { reserved: 3, persons: 2, bySlot: { mon: 3 }, ids: { p: ['a', 'b', 'c'] } },
     names: ['gate', 'reserve'],
     samples: [sample(0, [0, 0]), sample(1000, [2, 1]), sample(3000, [1, 1]), sample(9000, [0, 0])],
     drainedAtMs: 3000,
@@ -24,7 +36,7 @@ function run(overrides: Partial<ObservedRun> = {}): ObservedRun {
 describe('the figures of a reservations run', () => {
   it('counts none lost or doubled when every accepted id is reserved once, and meets its goals', () => {
     const f = reservationFigures(run());
-    expect(f).toMatchObject({ accepted: 3, reserved: 3, lost: 0, doubled: 0, unconfirmed: 0 });
+    expect(f).toMatchObject({ accepted: 3, reserved: 3, lost: 0, doubled: 0, unconfirmed: 0, outOfOrder: 0 });
     expect(f.pods).toEqual([
       { name: 'gate', maxReady: 2, maxPods: 2, zeroAfterDrainMs: 6000 },
       { name: 'reserve', maxReady: 1, maxPods: 1, zeroAfterDrainMs: 6000 },
@@ -33,7 +45,7 @@ describe('the figures of a reservations run', () => {
   });
 
   it('counts an accepted id missing from the report as lost, and a count beyond the ids as doubled', () => {
-    const f = reservationFigures(run({ report: { reserved: 3, persons: 2, bySlot: { mon: 3 }, ids: ['a', 'b'] } }));
+    const f = reservationFigures(run({ report: { reserved: 3, persons: 2, bySlot: { mon: 3 }, ids: { p: ['a', 'b'] } } }));
     expect([f.lost, f.doubled]).toEqual([1, 1]);
     expect(failures(f)).toEqual(['1 accepted reservations were lost', '1 reservations were counted twice']);
   });
@@ -43,7 +55,7 @@ describe('the figures of a reservations run', () => {
   });
 
   it('tells reserved ids gate never confirmed apart from lost ones', () => {
-    const f = reservationFigures(run({ accepted: ['a', 'b'], report: { reserved: 3, persons: 2, bySlot: {}, ids: ['a', 'b', 'c'] } }));
+    const f = reservationFigures(run({ accepted: inTurn(['a', 'b']), report: { reserved: 3, persons: 2, bySlot: {}, ids: { p: ['a', 'b', 'c'] } } }));
     expect([f.lost, f.unconfirmed]).toEqual([0, 1]);
   });
 
@@ -51,10 +63,30 @@ describe('the figures of a reservations run', () => {
     const text = formatFigures(reservationFigures(run()), () => '');
     expect(text).toMatch(/^accepted {5}3/m);
     expect(text).toMatch(/^lost {9}0 {3}\(goal 0\)/m);
-    expect(text).toMatch(/^doubled {6}0 {3}\(goal 0\)/m);
+    expect(text).toMatch(/^doubled {6}0 {3}\(goal 0; 1 accepted/m);
+    expect(text).toMatch(/^out of order 0 {3}\(goal 0/m);
     expect(text).toMatch(/^drained in {3}3\.0 s/m);
     expect(text).toMatch(/trigger lag {2}peak 40/);
     expect(text).toMatch(/^ {2}gate +2 +2 +6\.0 s/m);
+  });
+});
+
+describe("a person's order", () => {
+  it('counts a pair reserved the other way round when the first was accepted before the second was sent', () => {
+    expect(outOfOrder(inTurn(['a', 'b', 'c']), { p: ['a', 'b', 'c'] })).toBe(0);
+    expect(outOfOrder(inTurn(['a', 'b', 'c']), { p: ['b', 'a', 'c'] })).toBe(1);
+    expect(failures(reservationFigures(run({ report: { reserved: 3, persons: 1, bySlot: {}, ids: { p: ['c', 'b', 'a'] } } })))).toEqual([
+      "3 pairs of one person's reservations were reserved out of order",
+    ]);
+  });
+
+  it('asks no order of two sent at the same time, nor across persons', () => {
+    const together: AcceptedReservation[] = [
+      { id: 'a', person: 'p', sentAtMs: 0, acceptedAtMs: 10 },
+      { id: 'b', person: 'p', sentAtMs: 5, acceptedAtMs: 8 },
+    ];
+    expect(outOfOrder(together, { p: ['b', 'a'] })).toBe(0);
+    expect(outOfOrder([...inTurn(['a'], 'p'), ...inTurn(['b'], 'q')], { p: ['a'], q: ['b'] })).toBe(0);
   });
 });
 

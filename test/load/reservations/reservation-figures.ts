@@ -1,6 +1,6 @@
 /**
- * The figures of a reservations run, from what was observed: the ids gate accepted, what report
- * answered at the end, the pod samples and the trigger lag seen. Pure.
+ * The figures of a reservations run, from what was observed: the reservations gate accepted (and
+ * when), what report answered at the end, the pod samples and the trigger lag seen. Pure.
  */
 import type { ReplicaSample } from '../pod-sampler.js';
 
@@ -8,19 +8,31 @@ export interface ReservationsPlan {
   reservations: number;
   persons: number;
   concurrency: number;
+  /** Every this many reservations, one is sent a second time with its id once accepted (0: none). */
+  resendEvery: number;
 }
 
 export interface ReportAnswer {
   reserved: number;
   persons: number;
   bySlot: Record<string, number>;
-  ids: string[];
+  /** Each person's reserved ids, in the order reserve reserved them. */
+  ids: Record<string, string[]>;
+}
+
+/** A reservation gate answered 202 for: when its first attempt was sent, and when the 202 came. */
+export interface AcceptedReservation {
+  id: string;
+  person: string;
+  sentAtMs: number;
+  acceptedAtMs: number;
 }
 
 export interface ObservedRun {
   plan: ReservationsPlan;
-  /** Ids gate answered 202 for. */
-  accepted: readonly string[];
+  accepted: readonly AcceptedReservation[];
+  /** Accepted reservations sent again with the same id (and accepted again): none may count twice. */
+  resent: number;
   /** Final answers other than 202, by status or error code. */
   refused: Record<string, number>;
   spikeMs: number;
@@ -60,6 +72,12 @@ export interface ReservationFigures {
   doubled: number;
   /** Reserved though gate never answered 202 for them (a call that timed out after the send). */
   unconfirmed: number;
+  resent: number;
+  /**
+   * Pairs of one person's reservations reserved in the other order than they were accepted: A's
+   * 202 came before B was sent, yet B was reserved first. Goal 0 (per-key order).
+   */
+  outOfOrder: number;
   spikeMs: number;
   drainMs: number | undefined;
   pods: FunctionPods[];
@@ -70,11 +88,12 @@ export interface ReservationFigures {
 }
 
 export function reservationFigures(run: ObservedRun): ReservationFigures {
-  const accepted = new Set(run.accepted);
-  const reportedIds = new Set(run.report.ids);
+  const accepted = new Set(run.accepted.map((r) => r.id));
+  const listed = Object.values(run.report.ids).flat();
+  const reportedIds = new Set(listed);
   const lost = [...accepted].filter((id) => !reportedIds.has(id)).length;
-  // Counted twice in the counts, or listed in two books.
-  const doubled = Math.max(0, run.report.reserved - reportedIds.size) + (run.report.ids.length - reportedIds.size);
+  // Counted twice in the counts, or listed twice.
+  const doubled = Math.max(0, run.report.reserved - reportedIds.size) + (listed.length - reportedIds.size);
   const unconfirmed = [...reportedIds].filter((id) => !accepted.has(id)).length;
   return {
     plan: run.plan,
@@ -84,6 +103,8 @@ export function reservationFigures(run: ObservedRun): ReservationFigures {
     lost,
     doubled,
     unconfirmed,
+    resent: run.resent,
+    outOfOrder: outOfOrder(run.accepted, run.report.ids),
     spikeMs: run.spikeMs,
     drainMs: run.drainMs,
     pods: run.names.map((name, i) => ({
@@ -99,6 +120,24 @@ export function reservationFigures(run: ObservedRun): ReservationFigures {
   };
 }
 
+/** Counts pairs (A before B: A accepted before B was sent) of one person that were reserved B first. */
+export function outOfOrder(accepted: readonly AcceptedReservation[], ids: Record<string, string[]>): number {
+  const byPerson = new Map<string, AcceptedReservation[]>();
+  for (const r of accepted) byPerson.set(r.person, [...(byPerson.get(r.person) ?? []), r]);
+  let pairs = 0;
+  for (const [person, list] of byPerson) {
+    const position = new Map((ids[person] ?? []).map((id, i) => [id, i]));
+    for (const a of list)
+      for (const b of list) {
+        if (a.acceptedAtMs >= b.sentAtMs) continue;
+        const pa = position.get(a.id);
+        const pb = position.get(b.id);
+        if (pa !== undefined && pb !== undefined && pa > pb) pairs++;
+      }
+  }
+  return pairs;
+}
+
 function zeroAfter(samples: readonly ReplicaSample[], fn: number, drainedAtMs: number | undefined): number | undefined {
   if (drainedAtMs === undefined) return undefined;
   const zero = samples.find((s) => s.atMs >= drainedAtMs && s.pods[fn] === 0);
@@ -110,6 +149,7 @@ export function failures(f: ReservationFigures): string[] {
   const out: string[] = [];
   if (f.lost > 0) out.push(`${f.lost} accepted reservations were lost`);
   if (f.doubled > 0) out.push(`${f.doubled} reservations were counted twice`);
+  if (f.outOfOrder > 0) out.push(`${f.outOfOrder} pairs of one person's reservations were reserved out of order`);
   if (f.drainMs === undefined) out.push('report never counted every accepted reservation');
   if (f.accepted === 0) out.push('gate accepted no reservation');
   return out;
@@ -129,11 +169,12 @@ export function formatFigures(f: ReservationFigures, pods: (name: string) => str
   const s = (ms: number | undefined) => (ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`);
   const refused = Object.entries(f.refused).map(([k, n]) => `${k}: ${n}`);
   const lines = [
-    `reservations: ${f.plan.reservations} over ${f.plan.persons} persons, ${f.plan.concurrency} callers`,
+    `reservations: ${f.plan.reservations} over ${f.plan.persons} persons, ${f.plan.concurrency} callers, every ${f.plan.resendEvery}th sent twice`,
     `accepted     ${f.accepted}${refused.length ? `  (not accepted: ${refused.join(', ')})` : ''}   spike took ${s(f.spikeMs)}`,
     `reserved     ${f.reserved}${f.unconfirmed ? `  (${f.unconfirmed} of them never confirmed to the caller)` : ''}`,
     `lost         ${f.lost}   (goal 0)`,
-    `doubled      ${f.doubled}   (goal 0)`,
+    `doubled      ${f.doubled}   (goal 0; ${f.resent} accepted reservations were sent twice with their id)`,
+    `out of order ${f.outOfOrder}   (goal 0: pairs of one person's reservations reserved in the other order than accepted)`,
     `drained in   ${s(f.drainMs)} from the spike's start`,
     `trigger lag  peak ${f.triggerLagPeak ?? 'n/a (no tide_trigger_lag at /metrics)'}; backlog (accepted − reserved) peak ${f.backlogPeak}`,
     'pods         ready (max)  pods (max)  zero after the drain  pods over time (1 char/s)',

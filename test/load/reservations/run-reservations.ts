@@ -23,8 +23,8 @@ import {
 } from './reservation-figures.js';
 import { spikeReservations } from './spike.js';
 
-export const FULL_PLAN: ReservationsPlan = { reservations: 2000, persons: 100, concurrency: 32 };
-export const SMOKE_PLAN: ReservationsPlan = { reservations: 100, persons: 10, concurrency: 8 };
+export const FULL_PLAN: ReservationsPlan = { reservations: 2000, persons: 100, concurrency: 32, resendEvery: 20 };
+export const SMOKE_PLAN: ReservationsPlan = { reservations: 100, persons: 10, concurrency: 8, resendEvery: 10 };
 
 /** Every function scales to zero 5 s after its last call (or, for reserve, its last lag). */
 const SCALE_TO_ZERO_AFTER_SECONDS = 5;
@@ -75,10 +75,14 @@ export async function runReservations(
     lagPoller = pollTriggerLag(ctx);
     const run = `r${Date.now().toString(36)}`;
     ctx.log(`spike: ${plan.reservations} reservations over ${plan.persons} persons, ${plan.concurrency} at a time`);
-    const spike = await spikeReservations({ url: ctx.url, run, plan, dispatcher: ctx.callerAgent, signal: ctx.signal });
+    const spike = await spikeReservations({ url: ctx.url, run, plan, dispatcher: ctx.callerAgent, signal: ctx.signal, elapsedMs });
     const spikeMs = elapsedMs();
     ctx.log(`accepted ${spike.accepted.length} in ${(spikeMs / 1000).toFixed(1)} s; waiting for report to count them`);
-    const drain = await waitForDrain(ctx, spike.accepted, drainTimeoutMs(plan));
+    const drain = await waitForDrain(
+      ctx,
+      spike.accepted.map((r) => r.id),
+      drainTimeoutMs(plan),
+    );
     const drainedAtMs = drain.drained ? elapsedMs() : undefined;
     if (drain.drained) {
       ctx.log(`all counted after ${((drainedAtMs ?? 0) / 1000).toFixed(1)} s; waiting for ${IDLE_AT_ZERO.join(' and ')} to go back to 0 pods`);
@@ -92,6 +96,7 @@ export async function runReservations(
     const figures = reservationFigures({
       plan,
       accepted: spike.accepted,
+      resent: spike.resent,
       refused: spike.refused,
       spikeMs,
       drainMs: drainedAtMs,
@@ -126,7 +131,7 @@ async function cli(args: string[], url: string): Promise<string> {
 /** Polls GET /report until it lists every accepted id; the backlog is accepted − reserved meanwhile. */
 async function waitForDrain(ctx: ReservationsContext, accepted: readonly string[], timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
-  let report: ReportAnswer = { reserved: 0, persons: 0, bySlot: {}, ids: [] };
+  let report: ReportAnswer = { reserved: 0, persons: 0, bySlot: {}, ids: {} };
   let backlogPeak = 0;
   for (let i = 0; i < 100_000 && Date.now() < deadline; i++) {
     ctx.signal.throwIfAborted();
@@ -135,7 +140,7 @@ async function waitForDrain(ctx: ReservationsContext, accepted: readonly string[
       backlogPeak = Math.max(backlogPeak, accepted.length - counts.reserved);
       if (counts.reserved >= accepted.length) {
         report = (await getReport(ctx, true).catch(() => undefined)) ?? report;
-        const ids = new Set(report.ids);
+        const ids = new Set(Object.values(report.ids).flat());
         if (accepted.every((id) => ids.has(id))) return { drained: true, report, backlogPeak };
       } else report = { ...counts, ids: report.ids };
     }
@@ -154,8 +159,8 @@ async function getReport(ctx: ReservationsContext, ids: boolean): Promise<Report
   });
   const text = await response.body.text();
   if (response.statusCode !== 200) throw new Error(`GET /fn/default/report/report answered ${response.statusCode}: ${text.slice(0, 300)}`);
-  const body = JSON.parse(text) as Omit<ReportAnswer, 'ids'> & { ids?: string[] };
-  return { ...body, ids: body.ids ?? [] };
+  const body = JSON.parse(text) as Omit<ReportAnswer, 'ids'> & { ids?: Record<string, string[]> };
+  return { ...body, ids: body.ids ?? {} };
 }
 
 /** Reads tide_trigger_lag at /metrics every half second; stop() answers the peak (undefined: never served). */

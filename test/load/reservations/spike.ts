@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import type { ReservationsPlan } from './reservation-figures.js';
+import type { AcceptedReservation, ReservationsPlan } from './reservation-figures.js';
 
 /** A caller tries a reservation this often (the same id each time) before it counts as not accepted. */
 const ATTEMPTS = 5;
@@ -7,8 +7,10 @@ const ATTEMPTS = 5;
 const CALL_TIMEOUT_MS = 35_000;
 
 export interface SpikeResult {
-  accepted: string[];
-  /** Final answers other than 202: by status, or by error code. */
+  accepted: AcceptedReservation[];
+  /** Accepted reservations sent again with their id and accepted again. */
+  resent: number;
+  /** Final answers other than 202: by status, or by error code (`resend <status>` for a second send). */
   refused: Record<string, number>;
 }
 
@@ -18,8 +20,10 @@ export function reservationAt(run: string, i: number, persons: number) {
 }
 
 /**
- * POSTs every reservation to gate, `concurrency` at a time. A call that fails in transit or with a
- * 5xx/429 is tried again with the same id (gate may have sent it already: reserve must not count it twice).
+ * POSTs every reservation to gate, `concurrency` at a time, noting when each was sent and accepted
+ * (`elapsedMs`: the run's clock). A call that fails in transit or with a 5xx/429 is tried again with
+ * the same id (gate may have sent it already), and every `resendEvery`th accepted one is sent again
+ * on purpose: reserve must count neither twice.
  */
 export async function spikeReservations(options: {
   url: string;
@@ -27,22 +31,33 @@ export async function spikeReservations(options: {
   plan: ReservationsPlan;
   dispatcher: Dispatcher;
   signal: AbortSignal;
+  elapsedMs: () => number;
 }): Promise<SpikeResult> {
   const { plan } = options;
-  const accepted: string[] = [];
+  const accepted: AcceptedReservation[] = [];
   const refused: Record<string, number> = {};
+  let resent = 0;
   let next = 0;
   const caller = async () => {
     for (let i = next++; i < plan.reservations && !options.signal.aborted; i = next++) {
       const reservation = reservationAt(options.run, i, plan.persons);
+      const sentAtMs = options.elapsedMs();
       const outcome = await reserveOnce(options, reservation);
-      if (outcome === '202') accepted.push(reservation.id);
-      else refused[outcome] = (refused[outcome] ?? 0) + 1;
+      if (outcome !== '202') {
+        refused[outcome] = (refused[outcome] ?? 0) + 1;
+        continue;
+      }
+      accepted.push({ id: reservation.id, person: reservation.person, sentAtMs, acceptedAtMs: options.elapsedMs() });
+      if (plan.resendEvery > 0 && i % plan.resendEvery === 0) {
+        const again = await reserveOnce(options, reservation);
+        if (again === '202') resent++;
+        else refused[`resend ${again}`] = (refused[`resend ${again}`] ?? 0) + 1;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(plan.concurrency, plan.reservations) }, caller));
   options.signal.throwIfAborted();
-  return { accepted, refused };
+  return { accepted, resent, refused };
 }
 
 async function reserveOnce(

@@ -5,7 +5,7 @@ import {
   failures,
   formatFigures,
   type ObservedRun,
-  outOfOrder,
+  orderOf,
   podStrip,
   reservationFigures,
   triggerLagIn,
@@ -36,7 +36,7 @@ function run(overrides: Partial<ObservedRun> = {}): ObservedRun {
 describe('the figures of a reservations run', () => {
   it('counts none lost or doubled when every accepted id is reserved once, and meets its goals', () => {
     const f = reservationFigures(run());
-    expect(f).toMatchObject({ accepted: 3, reserved: 3, lost: 0, doubled: 0, unconfirmed: 0, outOfOrder: 0 });
+    expect(f).toMatchObject({ accepted: 3, reserved: 3, lost: 0, doubled: 0, unconfirmed: 0, outOfOrder: 0, orderedPairs: 3 });
     expect(f.pods).toEqual([
       { name: 'gate', maxReady: 2, maxPods: 2, zeroAfterDrainMs: 6000 },
       { name: 'reserve', maxReady: 1, maxPods: 1, zeroAfterDrainMs: 6000 },
@@ -73,8 +73,8 @@ describe('the figures of a reservations run', () => {
 
 describe("a person's order", () => {
   it('counts a pair reserved the other way round when the first was accepted before the second was sent', () => {
-    expect(outOfOrder(inTurn(['a', 'b', 'c']), { p: ['a', 'b', 'c'] })).toBe(0);
-    expect(outOfOrder(inTurn(['a', 'b', 'c']), { p: ['b', 'a', 'c'] })).toBe(1);
+    expect(orderOf(inTurn(['a', 'b', 'c']), { p: ['a', 'b', 'c'] })).toEqual({ outOfOrder: 0, pairs: 3 });
+    expect(orderOf(inTurn(['a', 'b', 'c']), { p: ['b', 'a', 'c'] })).toEqual({ outOfOrder: 1, pairs: 3 });
     expect(failures(reservationFigures(run({ report: { reserved: 3, persons: 1, bySlot: {}, ids: { p: ['c', 'b', 'a'] } } })))).toEqual([
       "3 pairs of one person's reservations were reserved out of order",
     ]);
@@ -85,8 +85,8 @@ describe("a person's order", () => {
       { id: 'a', person: 'p', sentAtMs: 0, acceptedAtMs: 10 },
       { id: 'b', person: 'p', sentAtMs: 5, acceptedAtMs: 8 },
     ];
-    expect(outOfOrder(together, { p: ['b', 'a'] })).toBe(0);
-    expect(outOfOrder([...inTurn(['a'], 'p'), ...inTurn(['b'], 'q')], { p: ['a'], q: ['b'] })).toBe(0);
+    expect(orderOf(together, { p: ['b', 'a'] })).toEqual({ outOfOrder: 0, pairs: 0 });
+    expect(orderOf([...inTurn(['a'], 'p'), ...inTurn(['b'], 'q')], { p: ['a'], q: ['b'] })).toEqual({ outOfOrder: 0, pairs: 0 });
   });
 });
 

@@ -78,6 +78,8 @@ export interface ReservationFigures {
    * 202 came before B was sent, yet B was reserved first. Goal 0 (per-key order).
    */
   outOfOrder: number;
+  /** Pairs whose order was checked. */
+  orderedPairs: number;
   spikeMs: number;
   drainMs: number | undefined;
   pods: FunctionPods[];
@@ -95,6 +97,7 @@ export function reservationFigures(run: ObservedRun): ReservationFigures {
   // Counted twice in the counts, or listed twice.
   const doubled = Math.max(0, run.report.reserved - reportedIds.size) + (listed.length - reportedIds.size);
   const unconfirmed = [...reportedIds].filter((id) => !accepted.has(id)).length;
+  const order = orderOf(run.accepted, run.report.ids);
   return {
     plan: run.plan,
     accepted: accepted.size,
@@ -104,7 +107,8 @@ export function reservationFigures(run: ObservedRun): ReservationFigures {
     doubled,
     unconfirmed,
     resent: run.resent,
-    outOfOrder: outOfOrder(run.accepted, run.report.ids),
+    outOfOrder: order.outOfOrder,
+    orderedPairs: order.pairs,
     spikeMs: run.spikeMs,
     drainMs: run.drainMs,
     pods: run.names.map((name, i) => ({
@@ -120,10 +124,11 @@ export function reservationFigures(run: ObservedRun): ReservationFigures {
   };
 }
 
-/** Counts pairs (A before B: A accepted before B was sent) of one person that were reserved B first. */
-export function outOfOrder(accepted: readonly AcceptedReservation[], ids: Record<string, string[]>): number {
+/** Pairs (A before B: A accepted before B was sent) of one person: how many were reserved B first, of how many. */
+export function orderOf(accepted: readonly AcceptedReservation[], ids: Record<string, string[]>): { outOfOrder: number; pairs: number } {
   const byPerson = new Map<string, AcceptedReservation[]>();
   for (const r of accepted) byPerson.set(r.person, [...(byPerson.get(r.person) ?? []), r]);
+  let outOfOrder = 0;
   let pairs = 0;
   for (const [person, list] of byPerson) {
     const position = new Map((ids[person] ?? []).map((id, i) => [id, i]));
@@ -132,10 +137,12 @@ export function outOfOrder(accepted: readonly AcceptedReservation[], ids: Record
         if (a.acceptedAtMs >= b.sentAtMs) continue;
         const pa = position.get(a.id);
         const pb = position.get(b.id);
-        if (pa !== undefined && pb !== undefined && pa > pb) pairs++;
+        if (pa === undefined || pb === undefined) continue;
+        pairs++;
+        if (pa > pb) outOfOrder++;
       }
   }
-  return pairs;
+  return { outOfOrder, pairs };
 }
 
 function zeroAfter(samples: readonly ReplicaSample[], fn: number, drainedAtMs: number | undefined): number | undefined {
@@ -174,9 +181,9 @@ export function formatFigures(f: ReservationFigures, pods: (name: string) => str
     `reserved     ${f.reserved}${f.unconfirmed ? `  (${f.unconfirmed} of them never confirmed to the caller)` : ''}`,
     `lost         ${f.lost}   (goal 0)`,
     `doubled      ${f.doubled}   (goal 0; ${f.resent} accepted reservations were sent twice with their id)`,
-    `out of order ${f.outOfOrder}   (goal 0: pairs of one person's reservations reserved in the other order than accepted)`,
+    `out of order ${f.outOfOrder}   (goal 0: of ${f.orderedPairs} pairs of one person's reservations, one accepted before the other was sent, those reserved the other way round)`,
     `drained in   ${s(f.drainMs)} from the spike's start`,
-    `trigger lag  peak ${f.triggerLagPeak ?? 'n/a (no tide_trigger_lag at /metrics)'}; backlog (accepted − reserved) peak ${f.backlogPeak}`,
+    `trigger lag  peak ${f.triggerLagPeak ?? 'n/a (no tide_trigger_lag at /metrics)'}; after the spike, accepted − reserved peak ${f.backlogPeak}`,
     'pods         ready (max)  pods (max)  zero after the drain  pods over time (1 char/s)',
     ...f.pods.map(
       (p) =>

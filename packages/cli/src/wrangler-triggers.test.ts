@@ -85,6 +85,12 @@ describe('the Triggers a wrangler config asks for', () => {
     );
   });
 
+  it('says every problem of a schedule, not only the first', () => {
+    expect(() => triggerManifestsOf({ triggers: { crons: ['0 3 * *'] } }, 'r', 'wrangler.toml')).toThrow(
+      /spec\.cron\.schedule: schedule "0 3 \* \*" has 4 fields: give five/,
+    );
+  });
+
   it('refuses a consumer without a queue, or on a platform topic', () => {
     expect(() => triggerManifestsOf({ queues: { consumers: [{ max_retries: 1 }] } }, 'r', 'wrangler.toml')).toThrow(/queues\.consumers\[0\] has no queue name/);
     expect(() => triggerManifestsOf({ queues: { consumers: [{ queue: 'tide.state' }] } }, 'r', 'wrangler.toml')).toThrow(

@@ -218,9 +218,10 @@ export async function drainNode(ctx: CommandContext, name: string) {
 
 /**
  * Applies a Trigger. The function it names need not exist (a Knative trigger may name a subscriber
- * deployed later); `tide describe trigger` says when it is missing.
+ * deployed later); `tide describe trigger` says when it is missing. `createOnly` (POST, as kubectl
+ * create) makes the event expect no trigger of that name, so of two racing creates the fold lets one win.
  */
-export async function applyTrigger(ctx: CommandContext, namespace: string, body: unknown) {
+export async function applyTrigger(ctx: CommandContext, namespace: string, body: unknown, createOnly = false) {
   const parsed = TriggerManifest.safeParse(body);
   if (!parsed.success) throw invalid('Trigger', parsed.error);
   if (!ctx.store.state().namespaces.get(namespace)) throw new ApiError(404, 'NotFound', `namespace ${namespace} not found`);
@@ -229,19 +230,10 @@ export async function applyTrigger(ctx: CommandContext, namespace: string, body:
   const { existed } = await appendConditional(
     ctx,
     resourceVersion || undefined,
-    (s) => versionIn(s.triggers, key),
+    (s) => (createOnly ? undefined : versionIn(s.triggers, key)),
     (expect) => ({ type: 'TriggerApplied', data: { namespace, manifest: { ...parsed.data, metadata } }, expect }),
   );
   return { object: ctx.store.state().triggers.get(key), created: !existed };
-}
-
-/** `POST .../triggers`: creates only (as kubectl create): a trigger of that name already there is 409. */
-export async function createTrigger(ctx: CommandContext, namespace: string, body: unknown) {
-  const parsed = TriggerManifest.safeParse(body);
-  if (!parsed.success) throw invalid('Trigger', parsed.error);
-  const key = keyOf(namespace, parsed.data.metadata.name);
-  if (ctx.store.state().triggers.has(key)) throw new ApiError(409, 'AlreadyExists', `trigger ${key} already exists`);
-  return applyTrigger(ctx, namespace, body);
 }
 
 export async function deleteTrigger(ctx: CommandContext, namespace: string, name: string) {

@@ -26,7 +26,8 @@ const trigger = (name: string, spec: Record<string, unknown>, metadata: Record<s
   metadata: { name, ...metadata },
   spec,
 });
-const nightly = (metadata: Record<string, unknown> = {}) => trigger('nightly', { function: 'report', cron: { schedule: '0 3 * * *', timeZone: 'Europe/Paris' } }, metadata);
+const nightly = (metadata: Record<string, unknown> = {}) =>
+  trigger('nightly', { function: 'report', cron: { schedule: '0 3 * * *', timeZone: 'Europe/Paris' } }, metadata);
 const orders = trigger('orders', { function: 'reserve', kafka: { topics: ['orders'], batchSize: 5 } }, { labels: { team: 'shop' } });
 
 beforeEach(async () => {
@@ -73,7 +74,13 @@ describe('triggers through the API', () => {
     expect(stale.status).toBe(409);
     const again = await app.request(triggers, send('POST', nightly()));
     expect(again.status).toBe(409);
-    expect(((await again.json()) as { message: string }).message).toMatch(/trigger default\/nightly already exists/);
+    expect(((await again.json()) as { message: string }).message).toMatch(/default\/nightly already exists/);
+  });
+
+  it('lets one of two racing POSTs of one name create it, and answers 409 to the other', async () => {
+    const [a, b] = await Promise.all([app.request(triggers, send('POST', nightly())), app.request(triggers, send('POST', nightly({ labels: { b: 'b' } })))]);
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+    expect(((await (await app.request(`${triggers}/nightly`)).json()) as Trigger).metadata.generation).toBe(1);
   });
 
   it('creates with POST to the collection', async () => {
@@ -116,6 +123,29 @@ describe('triggers through the API', () => {
     controller.abort();
     await reader.cancel();
     expect(text.match(/^event: (\w+)$/gm)).toEqual(['event: TriggerApplied', 'event: TriggerDeleted']);
+  });
+
+  it('answers 503 saying why, and appends nothing, while the cluster still folds under rules before version 3', async () => {
+    const oldLog = createMemoryLog();
+    const oldStore = await openStateStore({ log: oldLog });
+    await oldStore.append([{ type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } }]);
+    const oldApp = createControlPlaneApp({
+      store: oldStore,
+      log: oldLog,
+      artifacts: await openArtifactStore(dir.path),
+      limits: { manifestBytes: 1 << 20, artifactBytes: 1 << 20 },
+    });
+    try {
+      const before = await oldLog.endOffset('tide.state');
+      const res = await oldApp.request(`${triggers}/nightly`, send('PUT', nightly()));
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { message: string }).message).toMatch(/applying a trigger needs fold rules version 3; the cluster still runs version 1/);
+      expect(await oldLog.endOffset('tide.state')).toBe(before);
+      expect(((await (await oldApp.request(triggers)).json()) as { items: unknown[] }).items).toEqual([]);
+    } finally {
+      await oldStore.close();
+      await oldLog.close();
+    }
   });
 
   it('describes triggers in the OpenAPI document', async () => {

@@ -76,12 +76,11 @@ export const describeCommand: CommandSpec = {
   ],
   async run({ args, server, namespace, print }) {
     const usage = 'tide describe function|trigger <NAME>';
-    const [type] = typeAndName(args, usage);
-    if (pluralOf(type) === 'triggers') {
-      const [, name] = typeAndName(args, usage);
-      if (!name) throw new CliError(`name the trigger\nUsage: ${usage}`, 2);
+    const [type, named] = typeAndName(args, usage);
+    if (['trigger', 'triggers'].includes(type.toLowerCase())) {
+      if (!named) throw new CliError(`name the trigger\nUsage: ${usage}`, 2);
       const { describeTrigger } = await import('../commands/describe-trigger.js');
-      return print(await describeTrigger(createApiClient(server), namespace, name));
+      return print(await describeTrigger(createApiClient(server), namespace, named));
     }
     const name = functionArg(args, usage);
     const { describeFunction } = await import('../commands/describe.js');
@@ -236,6 +235,6 @@ function typeAndName(args: readonly string[], usage: string): [string, string | 
 /** The function named by `function NAME` or `function/NAME`. */
 function functionArg(args: readonly string[], usage: string): string {
   const [type, name] = typeAndName(args, usage);
-  if (!['function', 'functions', 'fn'].includes(type)) throw new CliError(`only functions can be named here, not "${type}"\nUsage: ${usage}`, 2);
+  if (!['function', 'functions', 'fn'].includes(type)) throw new CliError(`only functions and triggers can be described, not "${type}"\nUsage: ${usage}`, 2);
   return functionName(name, usage);
 }

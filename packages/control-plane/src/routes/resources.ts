@@ -6,7 +6,6 @@ import {
   applyFunction,
   applyNamespace,
   applyTrigger,
-  createTrigger,
   cordonNode,
   deleteFunction,
   deleteNamespace,
@@ -162,9 +161,11 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
     const body = await readBody(c);
     const named = (body as { metadata?: { name?: unknown } } | null)?.metadata?.name;
     if (typeof named !== 'string')
-      throw new ApiError(422, 'Invalid', 'metadata.name is required: POST creates the trigger the manifest names', [{ field: 'metadata.name', message: 'required' }]);
+      throw new ApiError(422, 'Invalid', 'metadata.name is required: POST creates the trigger the manifest names', [
+        { field: 'metadata.name', message: 'required' },
+      ]);
     const name = checkName('metadata.name', named);
-    const { object } = await createTrigger(ctxOf(c), ns, checkManifestTarget(body, 'triggers', name, ns));
+    const { object } = await applyTrigger(ctxOf(c), ns, checkManifestTarget(body, 'triggers', name, ns), true);
     return c.json(object, 201);
   });
   app.delete('/namespaces/:ns/triggers/:name', async (c) => {

@@ -55,15 +55,20 @@ export class RecordDelivery {
     if (this.#queueMode) {
       const answers = await this.#deliverBatch(records, failedBefore, signal);
       if (answers) return answers;
+      // Several partitions' batches may learn it at once: say it once.
+      if (this.#queueMode) this.deps.report(`trigger ${this.#name()}: ${this.target.function} has no queue handler, delivering CloudEvents to its fetch`);
       this.#queueMode = false;
-      this.deps.report(`trigger ${this.#name()}: ${this.target.function} has no queue handler, delivering CloudEvents to its fetch`);
     }
     const each = await Promise.all(records.map(async (r) => [r.offset, await this.#deliverCloudEvent(r, signal)] as const));
     return new Map(each);
   }
 
   /** Undefined when the module has no queue handler and delivery is `auto` (fall back to CloudEvents). */
-  async #deliverBatch(records: readonly ConsumedRecord[], failedBefore: (offset: number) => number, signal: AbortSignal): Promise<Map<number, RecordAnswer> | undefined> {
+  async #deliverBatch(
+    records: readonly ConsumedRecord[],
+    failedBefore: (offset: number) => number,
+    signal: AbortSignal,
+  ): Promise<Map<number, RecordAnswer> | undefined> {
     const first = records[0]!;
     const topic = this.target.userTopic(first.topic);
     const messages = records.map((r) => queueMessageOf(r, topic, failedBefore(r.offset)));
@@ -122,7 +127,14 @@ export class RecordDelivery {
     const started = this.deps.clock.now();
     try {
       const answer: DeliveryResult = await context.with(trace.setSpan(parent, span), () =>
-        this.deps.dispatcher.deliver({ namespace: this.target.labels.namespace, function: this.target.function, kind, headers: { ...headers, ...trace_ }, body, signal }),
+        this.deps.dispatcher.deliver({
+          namespace: this.target.labels.namespace,
+          function: this.target.function,
+          kind,
+          headers: { ...headers, ...trace_ },
+          body,
+          signal,
+        }),
       );
       span.setAttribute('http.response.status_code', answer.status);
       const ok = answer.status >= 200 && answer.status < 300;

@@ -138,10 +138,16 @@ describe('a 1-second cron trigger across 10 kill -9 restarts of its process', ()
     const cron = (await readState(dir)).filter(({ event }) => event.type === 'CronFired' || event.type === 'CronSkipped');
     const firedInLog = cron.flatMap(({ event }) => (event.type === 'CronFired' ? [event.data.tick] : []));
     expect(new Set(firedInLog).size, 'CronFired ticks in the log are unique').toBe(firedInLog.length);
-    expect(cron.filter((c) => !c.accepted).map((c) => c.event), 'no CronFired/CronSkipped refused by the fold').toEqual([]);
+    expect(
+      cron.filter((c) => !c.accepted).map((c) => c.event),
+      'no CronFired/CronSkipped refused by the fold',
+    ).toEqual([]);
     expect(new Set(calls).size, 'the function was called once per tick at most').toBe(calls.length);
     const fired = new Set(firedInLog);
-    expect(calls.filter((tick) => !fired.has(tick)), 'every call is of a fired tick').toEqual([]);
+    expect(
+      calls.filter((tick) => !fired.has(tick)),
+      'every call is of a fired tick',
+    ).toEqual([]);
 
     // Every tick from the first after creation to the last one recorded is fired or covered by a skip, in order.
     let previous = nextTick('* * * * * *', 'UTC', created)! - 1000;
@@ -163,7 +169,9 @@ describe('a 1-second cron trigger across 10 kill -9 restarts of its process', ()
     }
     const late = cron.filter(({ event }) => event.type === 'CronFired' && event.data.late).length;
     const lost = fired.size - calls.length;
-    console.log(`cron restarts: ${fired.size} ticks fired (${late} late), ${calls.length} called, ${lost} lost to kill -9 between append and call, ${skippedTicks} skipped`);
+    console.log(
+      `cron restarts: ${fired.size} ticks fired (${late} late), ${calls.length} called, ${lost} lost to kill -9 between append and call, ${skippedTicks} skipped`,
+    );
     expect(skippedTicks, 'the long downtimes left ticks missed beyond the deadline').toBeGreaterThan(0);
     // At-most-once: a kill between CronFired and the call loses that call, never more than the ticks in flight.
     expect(lost).toBeLessThanOrEqual(ROUNDS * 3);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { triggerManifest } from '@tide/core/testing';
 import { eventually } from '@tide/testkit/testing';
 import { answer, cronHarness, KEY, ok, T0, type CronHarness } from './cron-harness.fixture.js';
 
@@ -64,6 +65,32 @@ describe('the cron engine', () => {
     ]);
     expect(await h.metric('tide_cron_skipped_total', { cause: 'missed-deadline' })).toBe(6);
     expect(await h.metric('tide_cron_fired_total', { late: 'true' })).toBe(2);
+  });
+
+  it('does not make up the ticks slept through while suspended: they are recorded as skipped on resume', async () => {
+    h = await cronHarness({ cron: { schedule: '* * * * * *' } });
+    await h.start();
+    await armedAt(T0 + 1000);
+    h.clock.advance(1000);
+    await until(() => expect(h.dispatcher.calls).toHaveLength(1));
+    const apply = (suspend: boolean) =>
+      h.store.append([
+        {
+          type: 'TriggerApplied',
+          data: { namespace: 'ns', manifest: triggerManifest('tick', { function: 'fn', cron: { schedule: '* * * * * *', suspend } }) },
+        },
+      ]);
+    await apply(true);
+    h.clock.advance(5000);
+    expect(h.dispatcher.calls).toHaveLength(1);
+    await apply(false);
+    await armedAt(T0 + 7000);
+    h.clock.advance(1000);
+    await until(() => expect(h.dispatcher.calls).toHaveLength(2));
+    expect(h.dispatcher.ticks()).toEqual([T0 + 1000, T0 + 7000]);
+    expect(h.cronEvents().slice(1, 2)).toEqual([
+      { type: 'CronSkipped', data: { namespace: 'ns', name: 'tick', lastTick: T0 + 6000, count: 5, reason: 'the trigger was suspended' } },
+    ]);
   });
 
   it('delivery auto: a module without a scheduled handler gets a CloudEvent at fetch', async () => {

@@ -51,6 +51,7 @@ export const startCronTriggers: StartEngine = async (deps: EngineDeps): Promise<
 
   const arm = (key: string, run: TriggerRun, at: number): void => {
     if (run.timer !== undefined) clock.clearTimeout(run.timer);
+    if (runs.get(key) !== run || stopping.signal.aborted) return; // deleted or stopped during the pass
     run.timer = clock.setTimeout(
       () => {
         run.timer = undefined;

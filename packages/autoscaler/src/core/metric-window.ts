@@ -74,7 +74,10 @@ export const spanSeconds = (spanMs: number): number => Math.max(1, Math.ceil(spa
 export function addSample(window: MetricWindow, sample: Sample, keepMs: number): MetricWindow {
   checkSample(sample);
   // A lag is not load: it fills no bucket (averages and idleness are the gateways' to say).
-  if (sample.lag) return { ...window, lags: withLag(window.lags, { trigger: sample.lag.trigger, at: sample.at, lag: sample.lag.lag, parallelism: sample.lag.parallelism }) };
+  if (sample.lag) {
+    const level = { source: sample.source ?? '', trigger: sample.lag.trigger, at: sample.at, lag: sample.lag.lag, parallelism: sample.lag.parallelism };
+    return { ...window, lags: withLag(window.lags, level) };
+  }
   const second = secondOf(sample.at);
   const newest = Math.max(second, window.buckets.at(-1)?.second ?? second);
   const oldestKept = newest - spanSeconds(keepMs) + 1;
@@ -126,7 +129,8 @@ function mergeInto(buckets: readonly MetricBucket[], second: number, sample: Sam
 function checkSample(sample: Sample): void {
   if (!Number.isFinite(sample.at)) throw new InvalidSampleError('at', sample.at);
   const lag = sample.lag;
-  if (lag && ![lag.lag, lag.parallelism].every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw new InvalidSampleError('lag', `${lag.lag} (parallelism ${lag.parallelism})`);
+  if (lag && ![lag.lag, lag.parallelism].every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0))
+    throw new InvalidSampleError('lag', `${lag.lag} (parallelism ${lag.parallelism})`);
   for (const field of ['concurrency', 'requests', 'cpuMilli', 'waiting'] as const) {
     const value = sample[field];
     if (value === undefined && (field === 'cpuMilli' || field === 'waiting')) continue;

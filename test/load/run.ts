@@ -1,4 +1,6 @@
 /**
+ * `npm run load -- reservations [--smoke] [--kafka]`: the reservation pipeline under a spike
+ * (reservations/); `--kafka`: its own `tide up` runs on a mock Kafka cluster (kcat) instead of the embedded log.
  * `npm run load -- <scenario|all|list> [--url http://127.0.0.1:8080] [--callers N]`: drives a load
  * scenario against Tide and reports requests, errors, latency, time to scale and replicas over
  * time; writes test/load/out/<scenario>.json and .svg. Without --url it runs its own `tide up`
@@ -10,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startMockKafka, type MockKafka } from '@tide/log-kafka/testing';
 import { Agent } from 'undici';
 import { findRepoRoot } from '../support/repo-root.js';
 import { freePort, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
@@ -19,6 +22,7 @@ import type { LoadReport } from './report.js';
 import { runScenario } from './run-scenario.js';
 import type { Scenario, ScenarioOptions } from './scenario.js';
 import { findScenario, scenarios } from './scenarios/index.js';
+import { FULL_PLAN, runReservations, SMOKE_PLAN } from './reservations/run-reservations.js';
 
 /** A hard stop per scenario, well above the ~1 minute each takes: a hung step must not hang the run. */
 const BUDGET_PER_SCENARIO_MS = 5 * 60_000;
@@ -33,14 +37,19 @@ setMaxListeners(10_000, abort.signal);
 const callerAgent = new Agent({ connections: 512, keepAliveTimeout: 10_000, pipelining: 1 });
 const apiAgent = new Agent({ connections: 16, keepAliveTimeout: 10_000 });
 let tide: TideProcess | undefined;
+let mockKafka: MockKafka | undefined;
 let dataDir: string | undefined;
 
-const USAGE = `usage: npm run load -- <scenario|all|list> [--url http://127.0.0.1:8080] [--callers N]`;
+const USAGE = `usage: npm run load -- <scenario|all|list> [--url http://127.0.0.1:8080] [--callers N]
+       npm run load -- reservations [--smoke] [--kafka | --url http://127.0.0.1:8080]`;
 
-function parse(): { command: string; url?: string; options: ScenarioOptions } {
+function parse(): { command: string; url?: string; options: ScenarioOptions; smoke: boolean; kafka: boolean } {
   let parsed;
   try {
-    parsed = parseArgs({ allowPositionals: true, options: { url: { type: 'string' }, callers: { type: 'string' } } });
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { url: { type: 'string' }, callers: { type: 'string' }, smoke: { type: 'boolean' }, kafka: { type: 'boolean' } },
+    });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
@@ -50,7 +59,15 @@ function parse(): { command: string; url?: string; options: ScenarioOptions } {
   const callers = values.callers === undefined ? undefined : Number(values.callers);
   if (callers !== undefined && !(Number.isInteger(callers) && callers >= 1 && callers <= 500))
     throw new UsageError(`--callers must be a whole number from 1 to 500, got "${values.callers}"`);
-  return { command, url: values.url?.replace(/\/+$/, ''), options: callers === undefined ? {} : { callers } };
+  if ((values.smoke || values.kafka) && command !== RESERVATIONS) throw new UsageError(`--smoke and --kafka are for the ${RESERVATIONS} run\n${USAGE}`);
+  if (values.kafka && values.url) throw new UsageError(`--kafka starts its own Tide on a mock cluster: give it or --url, not both\n${USAGE}`);
+  return {
+    command,
+    url: values.url?.replace(/\/+$/, ''),
+    options: callers === undefined ? {} : { callers },
+    smoke: values.smoke === true,
+    kafka: values.kafka === true,
+  };
 }
 
 class UsageError extends Error {
@@ -64,13 +81,18 @@ function selected(command: string): Scenario[] {
   return [scenario];
 }
 
+/** The event-driven run: not a scenario of callers against one function, but a pipeline of three. */
+const RESERVATIONS = 'reservations';
+
 async function main(): Promise<void> {
-  const { command, url, options } = parse();
+  const { command, url, options, smoke, kafka } = parse();
   if (command === 'list') {
-    const width = Math.max(...scenarios.map((s) => s.name.length));
+    const width = Math.max(...scenarios.map((s) => s.name.length), RESERVATIONS.length);
     console.log(scenarios.map((s) => `${s.name.padEnd(width)}  ${s.summary}`).join('\n'));
+    console.log(`${RESERVATIONS.padEnd(width)}  the reservation pipeline (gate → topic → reserve → report) under a spike; --smoke for a small one`);
     return;
   }
+  if (command === RESERVATIONS) return reservations(url, smoke, kafka);
   const chosen = selected(command);
   const watchdog = setTimeout(
     () => stop(`still running after ${(chosen.length * BUDGET_PER_SCENARIO_MS) / 60_000} min`),
@@ -101,11 +123,35 @@ async function main(): Promise<void> {
   }
 }
 
-async function startOwnTide(): Promise<string> {
+async function reservations(url: string | undefined, smoke: boolean, onKafka: boolean): Promise<void> {
+  const watchdog = setTimeout(() => stop(`still running after ${BUDGET_PER_SCENARIO_MS / 60_000} min`), BUDGET_PER_SCENARIO_MS);
+  try {
+    await mkdir(outDir, { recursive: true });
+    const base = url ?? (await startOwnTide(onKafka ? await startKafka() : undefined));
+    console.log(`\n${RESERVATIONS}${smoke ? ' (smoke)' : ''} against ${base}${onKafka ? ` on Kafka (mock cluster at ${mockKafka?.brokers.join(',')})` : ''}`);
+    const log = (line: string) => console.log(`  ${line}`);
+    const result = await runReservations(smoke ? SMOKE_PLAN : FULL_PLAN, { url: base, repoRoot, outDir, signal: abort.signal, callerAgent, apiAgent, log });
+    console.log(`\n${result.text}\nwrote ${join(outDir, 'reservations.json')}`);
+    if (result.failed.length) {
+      console.log(`\nFAILED: ${result.failed.join('; ')}`);
+      process.exitCode = 1;
+    } else console.log('\nOK: no reservation lost or doubled');
+  } finally {
+    clearTimeout(watchdog);
+  }
+}
+
+async function startOwnTide(env?: Record<string, string>): Promise<string> {
   dataDir = await mkdtemp(join(tmpdir(), 'tide-load-'));
   console.log(`starting tide up (data in ${dataDir})`);
-  tide = await startTide({ dataDir, port: await freePort(), timeoutMs: 60_000 });
+  tide = await startTide({ dataDir, port: await freePort(), timeoutMs: 60_000, ...(env ? { env } : {}) });
   return tide.url;
+}
+
+/** librdkafka's mock cluster (Debian's kcat): the environment that puts `tide up` on it. */
+async function startKafka(): Promise<Record<string, string>> {
+  mockKafka = await startMockKafka({ brokers: 3 });
+  return { TIDE_KAFKA_BROKERS: mockKafka.brokers.join(',') };
 }
 
 function overview(reports: LoadReport[]): string {
@@ -139,6 +185,7 @@ function stop(reason: string): void {
 async function cleanup(): Promise<void> {
   await Promise.allSettled([callerAgent.destroy(), apiAgent.destroy()]);
   await stopTide(tide).catch((error: Error) => console.error(`could not stop tide up: ${error.message}`));
+  await mockKafka?.stop().catch((error: Error) => console.error(`could not stop the mock Kafka cluster: ${error.message}`));
   if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch((error: Error) => console.error(error.message));
 }
 

@@ -19,8 +19,11 @@ import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapter
 import type { ColdStart, PodReport, PodRunSpec } from './pod-types.js';
 import { describeRepair, startDriftAudit } from './drift-audit.js';
 import { defaultRuntimeEntry } from './runtime-entry.js';
-import type { InvocationRecord, KvCallMessage } from '@tide/runtime';
+import type { InvocationRecord, KvCallMessage, QueueSendMessage } from '@tide/runtime';
 import type { KvCaller } from './core/kv-call.js';
+import { kvBindingsOf, runtimeBindingsOf } from './core/pod-bindings.js';
+import type { QueueCaller } from './core/queue-send.js';
+import type { QueueSender } from './queue-sender.js';
 import type { KvStore } from './kv-store.js';
 
 export interface NodeAgent {
@@ -78,6 +81,8 @@ export interface NodeAgentOptions {
   onInvocation?: (pod: PodRunSpec, record: InvocationRecord) => void;
   /** Answers pods' KV calls (see kv-store.ts); absent = pods' KV calls are refused. */
   kv?: Pick<KvStore, 'answer'>;
+  /** Publishes pods' queue sends (see queue-sender.ts); absent = they are refused. */
+  queues?: QueueSender;
   /** Every drift repair (also logged under NODE_AGENT_LOG_NAME), with the error when it failed. */
   onDrift?: (repair: DriftRepair, error?: Error) => void;
   /**
@@ -256,11 +261,13 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     let child: PodProcess | undefined;
     const onInvocation = options.onInvocation;
     const kv = options.kv;
+    const queues = options.queues;
     const follow: PodFollowOptions = {
       podDir,
       host: podHost,
       ...(onInvocation ? { onInvocation: (record: InvocationRecord) => onInvocation(slot.spec, record) } : {}),
       ...(kv ? { onKv: (call: KvCallMessage) => kv.answer(kvCallerOf(slot.spec), call) } : {}),
+      ...(queues ? { onQueueSend: (call: QueueSendMessage) => queues.answer(queueCallerOf(slot.spec), call) } : {}),
       startTimeoutMs,
       clock,
       onLog: (stream, line) => options.onLog?.(slot.spec.name, stream, line),
@@ -328,7 +335,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       pod: spec.name,
       startToken: token,
       ...(follow.onInvocation ? { reportInvocations: true } : {}),
-      ...(spec.bindings?.length ? { kvBindings: spec.bindings.map((b) => b.name) } : {}),
+      ...runtimeBindingsOf(spec.bindings),
     });
     return pod;
   }
@@ -432,5 +439,9 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
 }
 
 function kvCallerOf(spec: PodRunSpec): KvCaller {
-  return { pod: spec.name, namespace: spec.namespace, functionName: spec.functionName, bindings: spec.bindings ?? [] };
+  return { pod: spec.name, namespace: spec.namespace, functionName: spec.functionName, bindings: kvBindingsOf(spec.bindings) };
+}
+
+function queueCallerOf(spec: PodRunSpec): QueueCaller {
+  return { namespace: spec.namespace, functionName: spec.functionName, bindings: spec.bindings ?? [] };
 }

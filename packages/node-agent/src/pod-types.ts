@@ -1,3 +1,5 @@
+import type { PodBinding } from './core/pod-bindings.js';
+
 /** What the agent needs to run one pod. A pod is immutable: a new spec means a new pod name. */
 export interface PodRunSpec {
   /** Unique pod name, e.g. "hello-00001-x7k2p". */
@@ -11,8 +13,8 @@ export interface PodRunSpec {
   memoryMb: number;
   timeoutSeconds: number;
   terminationGraceSeconds: number;
-  /** The function's KV bindings (`{name: CACHE, kv: my-kv}`): its pods may call these and no others. */
-  bindings?: { name: string; kv: string }[];
+  /** The function's bindings (`{name: CACHE, kv: my-kv}`, `{name: Q, queue: topic}`): its pods may call these and no others. */
+  bindings?: PodBinding[];
   /** HTTP probes of the function's own paths (the runtime's readiness probe always runs too). */
   probes?: { readiness?: ProbeSpec; liveness?: ProbeSpec };
 }

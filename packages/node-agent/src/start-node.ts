@@ -8,6 +8,8 @@ import { startNodeLoop, type NodeLoop } from './node-loop.js';
 import { recordPodSpan } from './pod-spans.js';
 import { systemClock } from './clock.js';
 import { openKvStore } from './kv-store.js';
+import { createQueueSender } from './queue-sender.js';
+import { recordsApiPublisher } from './adapters/records-api.js';
 
 export interface NodeProcessOptions {
   /** The log to follow (opened, and closed at stop, by the node), or a process state shared with other components. */
@@ -25,6 +27,11 @@ export interface NodeProcessOptions {
   warmPoolSize?: number;
   /** Record each traced call of the pods as a span (an OpenTelemetry exporter is configured). */
   tracePods?: boolean;
+  /**
+   * A control plane whose records API publishes pods' queue sends (`env.RESERVATIONS.send()`);
+   * absent = the artifacts' servers when there are some, else pods' sends are refused.
+   */
+  recordsServer?: string;
   report: (line: string) => void;
 }
 
@@ -52,6 +59,8 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
   const address = options.address ?? '127.0.0.1';
   // Pods' KV calls are answered from this node's view of the KV topic (kv-store.ts).
   const kv = openKvStore({ log: state.log, clock: systemClock, onError });
+  // Pods' queue sends go to a control plane's records API, which owns the topics (queue-sender.ts).
+  const recordsServer = options.recordsServer ?? ('servers' in options.artifacts ? options.artifacts.servers.split(',')[0] : undefined);
   const node = await startNodeLoop({
     store: state.store,
     nodeName: options.name,
@@ -64,6 +73,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
         dataDir: join(dataDir, 'agent'),
         podHost: address,
         kv,
+        ...(recordsServer ? { queues: createQueueSender(recordsApiPublisher(recordsServer)) } : {}),
         ...(options.tracePods ? { onInvocation: recordPodSpan } : {}),
         onReport,
         onLog: (pod, stream, line) => {

@@ -20,3 +20,5 @@ export { parseAssignMessage, type PoolConfig, type AssignMessage } from './pool-
 export { parseRecycleNotice } from './recycle-notice.js';
 export { createKvNamespace, KvError, type KvCall } from './kv-namespace.js';
 export { isKvReply, type KvCallMessage, type KvReplyMessage, type KvOperation, type KvStored, type KvListed } from './kv-protocol.js';
+export { createQueueProducer, QueueError, type QueueSend, type QueueSendOptions, type QueueContentType, type MessageSendRequest } from './queue-producer.js';
+export { isQueueReply, type QueueSendMessage, type QueueReplyMessage, type QueueOutgoing } from './queue-protocol.js';

@@ -16,6 +16,7 @@ import { createCallSlots, type CallSlots } from './call-slots.js';
 import type { WatchdogData } from './call-watchdog.js';
 import { FunctionModuleError, resolveHandlers } from './function-handler.js';
 import { kvBindingsOverIpc } from './kv-channel.js';
+import { queueBindingsOverIpc } from './queue-channel.js';
 import { isPoolConfig, parseLaunchConfig } from './launch-config.js';
 import type { AssignMessage, PoolConfig } from './pool-protocol.js';
 import { waitForAssignment } from './pooled-runtime.js';
@@ -26,7 +27,7 @@ import { mapStacksOf } from './source-mapped-stacks.js';
 /** After the agent is gone nobody will route here for long: finish quickly, leave no orphan. */
 const ORPHAN_DRAIN_MS = 2_000;
 
-type FunctionConfig = Pick<RuntimeConfig, 'artifactPath' | 'timeoutMs' | 'host' | 'reportInvocations' | 'kvBindings'>;
+type FunctionConfig = Pick<RuntimeConfig, 'artifactPath' | 'timeoutMs' | 'host' | 'reportInvocations' | 'kvBindings' | 'queueBindings'>;
 
 async function main(): Promise<void> {
   let config: RuntimeConfig | PoolConfig;
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       host: config.host,
       ...(assignment.reportInvocations ? { reportInvocations: true } : {}),
       ...(assignment.kvBindings ? { kvBindings: assignment.kvBindings } : {}),
+      ...(assignment.queueBindings ? { queueBindings: assignment.queueBindings } : {}),
     },
     calls,
   );
@@ -114,7 +116,7 @@ async function runFunction(config: FunctionConfig, calls: CallSlots, startWatchd
       port: 0,
       timeoutMs: config.timeoutMs,
       // Bindings sit next to the vars in `env`, as in Workers.
-      env: { ...functionEnv(), ...kvBindingsOverIpc(config.kvBindings ?? []) },
+      env: { ...functionEnv(), ...kvBindingsOverIpc(config.kvBindings ?? []), ...queueBindingsOverIpc(config.queueBindings ?? []) },
       calls,
       ...(startWatchdogLater ? { startWatchdog: startWatchdogLater } : {}),
       ...(config.reportInvocations && process.send ? { onInvocation: reportInvocation } : {}),

@@ -40,6 +40,8 @@ export interface AssignMessage {
   reportInvocations?: boolean;
   /** As RuntimeConfig.kvBindings. */
   kvBindings?: string[];
+  /** As RuntimeConfig.queueBindings. */
+  queueBindings?: string[];
 }
 
 /** Validates an already JSON-parsed pool config (see parseLaunchConfig). */
@@ -76,6 +78,8 @@ export function parseAssignMessage(raw: unknown): AssignMessage {
   if (report === true) message.reportInvocations = true;
   const kvBindings = parseKvBindings(value.kvBindings, 'assign.kvBindings');
   if (kvBindings) message.kvBindings = kvBindings;
+  const queueBindings = parseKvBindings(value.queueBindings, 'assign.queueBindings');
+  if (queueBindings) message.queueBindings = queueBindings;
   return message;
 }
 

@@ -1,4 +1,5 @@
 import type { KvCallMessage } from './kv-protocol.js';
+import type { QueueSendMessage } from './queue-protocol.js';
 /**
  * How the node agent talks to a pod's runtime process.
  *
@@ -24,6 +25,8 @@ export interface RuntimeConfig {
   reportInvocations?: boolean;
   /** Names of the KV bindings in the function's env (`CACHE`); the agent answers their calls. */
   kvBindings?: string[];
+  /** Names of the queue producer bindings in the function's env (`RESERVATIONS`); the agent publishes their messages. */
+  queueBindings?: string[];
 }
 
 /**
@@ -51,7 +54,8 @@ export type RuntimeMessage =
   | { type: 'failed'; reason: string }
   | { type: 'pooled' }
   | ({ type: 'invocation' } & InvocationRecord)
-  | KvCallMessage;
+  | KvCallMessage
+  | QueueSendMessage;
 
 export class RuntimeConfigError extends Error {
   constructor(
@@ -99,10 +103,12 @@ export function toRuntimeConfig(value: Record<string, unknown>): RuntimeConfig {
   if (value.reportInvocations === true) config.reportInvocations = true;
   const kvBindings = parseKvBindings(value.kvBindings, 'kvBindings');
   if (kvBindings) config.kvBindings = kvBindings;
+  const queueBindings = parseKvBindings(value.queueBindings, 'queueBindings');
+  if (queueBindings) config.queueBindings = queueBindings;
   return config;
 }
 
-/** The binding names of a pod's KV namespaces, each a variable name (as spec.bindings checks). */
+/** The binding names of a pod's KV namespaces (or queue producers), each a variable name (as spec.bindings checks). */
 export function parseKvBindings(raw: unknown, field: string): string[] | undefined {
   if (raw === undefined) return undefined;
   if (!Array.isArray(raw) || !raw.every((name) => typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))) {

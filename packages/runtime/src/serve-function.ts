@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import type { CallSlots } from './call-slots.js';
+import { withCallTrace, type CallTrace } from './call-trace.js';
 import { eventHandler, INVOKE_HEADER, lacking } from './event-invocation.js';
 import { callerMount, pathOf, redirectUnderPrefix, toCallerUrl } from './forwarded-url.js';
 import { type FetchHandler, type FunctionEnv, resolveHandlers } from './function-handler.js';
@@ -75,13 +76,16 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
     const event = headerValue(incoming.headers[INVOKE_HEADER]);
     const handler = event === undefined ? fetchHandler : eventHandler(event, handlers);
     const mount = callerMount(incoming.headers);
-    const answer = invokeFunction(handler, request, {
-      env,
-      timeoutMs: options.timeoutMs,
-      requestId,
-      waitUntil: (promise) => work.track(logRejection(promise, requestId)),
-      ...(watch ? { watch } : {}),
-    });
+    // What the function sends to a queue while serving this call carries the caller's trace context.
+    const answer = withCallTrace(traceOf(incoming.headers), () =>
+      invokeFunction(handler, request, {
+        env,
+        timeoutMs: options.timeoutMs,
+        requestId,
+        waitUntil: (promise) => work.track(logRejection(promise, requestId)),
+        ...(watch ? { watch } : {}),
+      }),
+    );
     return mount?.prefix ? answer.then((response) => redirectUnderPrefix(response, mount)) : answer;
   }, NODE_GLOBALS);
 
@@ -161,6 +165,13 @@ function watchTraced(
 function socketFd(socket: unknown): number {
   const fd = (socket as { _handle?: { fd?: unknown } })._handle?.fd;
   return typeof fd === 'number' ? fd : -1;
+}
+
+function traceOf(headers: HttpBindings['incoming']['headers']): CallTrace | undefined {
+  const traceparent = headerValue(headers.traceparent);
+  if (traceparent === undefined) return undefined;
+  const tracestate = headerValue(headers.tracestate);
+  return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -4,6 +4,7 @@ import { CliError, type ApiClient } from '../api-client.js';
 import { bundleFunction, locateFunction } from '../bundle.js';
 import { functionPath } from '../paths.js';
 import { failedRevisionMessage, revisionOutcome } from '../revision-outcome.js';
+import { wranglerBindings } from '../wrangler-bindings.js';
 import { wranglerTriggers } from '../wrangler-triggers.js';
 import { syncWranglerTriggers } from './deploy-triggers.js';
 
@@ -31,6 +32,7 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
   checkFunctionName(name, options.name === undefined ? options.dir : undefined);
   // Read (and checked) before anything is uploaded: a bad cron schedule changes nothing.
   const triggers = wranglerTriggers(options.dir, name);
+  const bindings = wranglerBindings(options.dir);
   if (!options.bundle) options.log(`bundling ${source.entry}`);
   const bundle = options.bundle ?? (await bundleFunction(source));
   const digest = `sha256:${createHash('sha256').update(bundle).digest('hex')}`;
@@ -46,7 +48,13 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
     kind: 'Function',
     metadata: existing.status === 200 ? { name, labels: existing.body.metadata.labels, annotations: existing.body.metadata.annotations } : { name },
     spec: applyOverrides(
-      { ...spec, source: { artifact: digest }, env: { ...(existing.status === 200 ? existing.body.spec.env : {}), ...options.env } },
+      {
+        ...spec,
+        source: { artifact: digest },
+        env: { ...(existing.status === 200 ? existing.body.spec.env : {}), ...options.env },
+        // A wrangler config that declares bindings replaces them whole (none: the key goes).
+        ...(bindings === undefined ? {} : { bindings: bindings.length ? bindings : undefined }),
+      },
       options.overrides ?? {},
     ),
   };

@@ -102,6 +102,8 @@ export async function up(options: UpOptions): Promise<RunningTide> {
           name: onKafka ? `${hostname()}-${process.pid}` : 'local',
           dataDir: join(dataDir, 'node'),
           artifacts: { localPath: async (digest) => controlPlane.artifacts.pathOf(digest) },
+          // Pods' queue sends go through this control plane's records API.
+          recordsServer: url,
           capacity: defaultNodeCapacity(),
           ...(options.warmPoolSize === undefined ? {} : { warmPoolSize: options.warmPoolSize }),
           ...(options.tracePods ? { tracePods: true } : {}),

@@ -31,6 +31,30 @@ describe('spec.bindings', () => {
     ).toEqual(['bindings: binding names must be unique']);
   });
 
+  it('takes a Workers Queues producer binding, bound to a topic of the namespace, into the revision template', () => {
+    const spec = FunctionSpec.parse({
+      source,
+      bindings: [
+        { name: 'RESERVATIONS', queue: 'reservations' },
+        { name: 'CACHE', kv: 'my-kv' },
+      ],
+    });
+    expect(revisionTemplateOf(spec).bindings).toEqual([
+      { name: 'RESERVATIONS', queue: 'reservations' },
+      { name: 'CACHE', kv: 'my-kv' },
+    ]);
+  });
+
+  it('makes a change of the bound queue a change of the revision template', () => {
+    const of = (queue: string) => revisionTemplateOf(FunctionSpec.parse({ source, bindings: [{ name: 'Q', queue }] }));
+    expect(of('a')).toEqual(of('a'));
+    expect(of('a')).not.toEqual(of('b'));
+  });
+
+  it('refuses a queue name that is no topic name, naming the field', () => {
+    expect(issues([{ name: 'Q', queue: 'no spaces' }])).toContainEqual(expect.stringMatching(/^bindings\.0\.queue: must be a topic name/));
+  });
+
   it('refuses what Tide cannot back (Durable Objects, D1, R2, services), naming it', () => {
     expect(issues([{ name: 'DB', d1: 'main' }])).toContainEqual(expect.stringMatching(/^bindings\.0\.d1: Tide cannot back d1 bindings/));
     expect(issues([{ name: 'ROOM', durable_object: 'Room' }])).toContainEqual(expect.stringMatching(/durable_object bindings/));

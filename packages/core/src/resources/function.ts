@@ -94,10 +94,20 @@ const dns1123 = z
   .max(63)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label (lowercase letters, digits and "-")');
 
-/** Workers binding kinds Tide has nothing to back with: a manifest naming one is refused, named. */
-const UNBACKED_BINDINGS = ['durable_object', 'durableObject', 'd1', 'r2', 'service', 'queue', 'ai', 'vectorize', 'hyperdrive', 'analytics_engine'];
+/** A topic's name within a namespace: what Kafka allows, less the dot (a namespace's topics are `<ns>.<topic>` on the bus). */
+const topicName = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be a topic name: letters, digits, "_" and "-"');
 
-/** `{name: CACHE, kv: my-kv}`: the function's `env.CACHE` is the KV namespace my-kv of its namespace. */
+/** Workers binding kinds Tide has nothing to back with: a manifest naming one is refused, named. */
+const UNBACKED_BINDINGS = ['durable_object', 'durableObject', 'd1', 'r2', 'service', 'ai', 'vectorize', 'hyperdrive', 'analytics_engine'];
+
+/**
+ * `{name: CACHE, kv: my-kv}`: the function's `env.CACHE` is the KV namespace my-kv of its namespace.
+ * `{name: RESERVATIONS, queue: reservations}`: `env.RESERVATIONS` is a Workers Queues producer
+ * whose messages are records of the namespace's topic `reservations`.
+ */
 export const Binding = z
   .record(z.string(), z.unknown())
   // Checked before the shape, so `{name: DB, d1: main}` says "d1", not "kv is missing".
@@ -107,10 +117,10 @@ export const Binding = z
       ctx.addIssue({
         code: 'custom',
         path: [key],
-        message: `Tide cannot back ${key} bindings (Durable Objects, D1, R2, service and queue bindings are not supported); only kv bindings are`,
+        message: `Tide cannot back ${key} bindings (Durable Objects, D1, R2 and service bindings are not supported); only kv and queue bindings are`,
       });
   })
-  .pipe(z.object({ name: envName, kv: dns1123 }).strict());
+  .pipe(z.union([z.object({ name: envName, kv: dns1123 }).strict(), z.object({ name: envName, queue: topicName }).strict()]));
 export type Binding = z.infer<typeof Binding>;
 
 export const FunctionSpec = z
@@ -182,7 +192,7 @@ export const RevisionTemplate = FunctionSpec.pick({
   terminationGracePeriodSeconds: true,
 }).extend({
   /** Absent when the function binds nothing, so revisions made before bindings existed compare equal. */
-  bindings: z.array(z.object({ name: z.string(), kv: z.string() })).optional(),
+  bindings: z.array(z.union([z.object({ name: z.string(), kv: z.string() }), z.object({ name: z.string(), queue: z.string() })])).optional(),
 });
 export type RevisionTemplate = z.infer<typeof RevisionTemplate>;
 
@@ -195,7 +205,10 @@ export function revisionTemplateOf(spec: FunctionSpec): RevisionTemplate {
   const { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds, bindings } = spec;
   const template = { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds };
   // No bindings, no field: a revision made before bindings existed keeps comparing equal.
-  return bindings?.length ? { ...template, bindings: bindings.map(({ name, kv }) => ({ name, kv })) } : template;
+  // Only the fields that say what is bound, in one order, so equal bindings compare equal.
+  return bindings?.length
+    ? { ...template, bindings: bindings.map((b) => ('kv' in b ? { name: b.name, kv: b.kv } : { name: b.name, queue: b.queue })) }
+    : template;
 }
 
 export const ScaleRecord = z.object({

@@ -1,4 +1,14 @@
-import { parseRecycleNotice, type InvocationRecord, type KvCallMessage, type KvReplyMessage, type RuntimeConfig, type RuntimeMessage } from '@tide/runtime';
+import {
+  parseRecycleNotice,
+  type InvocationRecord,
+  type KvCallMessage,
+  type KvReplyMessage,
+  type QueueReplyMessage,
+  type QueueSendMessage,
+  type RuntimeConfig,
+  type RuntimeMessage,
+} from '@tide/runtime';
+import { runtimeBindingsOf } from '../core/pod-bindings.js';
 import type { Clock } from '../clock.js';
 import type { PodExit } from '../core/exit-reason.js';
 import type { PodRunSpec } from '../pod-types.js';
@@ -26,6 +36,8 @@ export interface PodFollowOptions {
   onInvocation?: (record: InvocationRecord) => void;
   /** Answers the pod's KV calls; absent = they are refused (the node backs no KV). */
   onKv?: (call: KvCallMessage) => Promise<KvReplyMessage>;
+  /** Publishes the pod's queue sends; absent = they are refused (the node publishes nowhere). */
+  onQueueSend?: (call: QueueSendMessage) => Promise<QueueReplyMessage>;
 }
 
 export interface PodProcess {
@@ -55,7 +67,7 @@ export function startPodProcess(options: PodSpawnOptions): PodProcess {
     pod: spec.name,
     startToken: options.startToken,
     ...(options.onInvocation ? { reportInvocations: true } : {}),
-    ...(spec.bindings?.length ? { kvBindings: spec.bindings.map((b) => b.name) } : {}),
+    ...runtimeBindingsOf(spec.bindings),
   };
   const runtime = spawnRuntime({
     nodePath: options.nodePath,
@@ -113,6 +125,7 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
       return options.onInvocation?.(record);
     }
     if (message.type === 'kv') return answerKv(runtime, message, options.onKv);
+    if (message.type === 'queue-send') return answerQueueSend(runtime, message, options.onQueueSend);
     if (message.type === 'failed') exit.failedReason = message.reason;
     if (message.type !== 'ready') return;
     void probeUntilReady(options.host, message.port, starting.signal).then((ready) => {
@@ -139,6 +152,20 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
 /** An IPv6 address goes in brackets in a URL. */
 function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** A queue send's reply goes back on the channel it came by; a pod gone meanwhile gets none. */
+function answerQueueSend(runtime: RuntimeProcess, call: QueueSendMessage, onQueueSend: PodFollowOptions['onQueueSend']): void {
+  const refused: QueueReplyMessage = {
+    type: 'queue-result',
+    id: call.id,
+    ok: false,
+    error: 'this node publishes no queue messages (it knows no control plane)',
+  };
+  const reply = onQueueSend ? onQueueSend(call) : Promise.resolve(refused);
+  void reply.then((message) => {
+    if (runtime.child.connected) runtime.child.send(message, () => {});
+  });
 }
 
 /** A KV call's reply goes back on the channel it came by; a pod gone meanwhile gets none. */

@@ -1,8 +1,6 @@
+import { SECONDS_BUCKETS } from '@tide/process';
 import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
 import type { FunctionState } from './function-state.js';
-
-/** Seconds, from half a millisecond to ten seconds: the range calls and appends live in. */
-const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** The gateway's Prometheus metrics (design §8); instruments come from the provider set at start. */
 export class GatewayMetrics {

@@ -9,8 +9,8 @@ import { LogCorruptionError, LogLockedError, openEmbeddedLog, openHttpLog, type 
 import { describeLogSource, type LogSource } from './log-source.js';
 import { StartupError } from './startup-error.js';
 
-/** Seconds, from half a millisecond to ten seconds: the range calls and appends live in. */
-const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Seconds, from half a millisecond to ten seconds: the range calls and appends live in (histogram buckets of every process). */
+export const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
  * Load reports, heartbeats and pods' output: only recent ones matter (the autoscaler's windows, a

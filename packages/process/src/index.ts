@@ -1,5 +1,5 @@
 export { StartupError } from './startup-error.js';
 export { describeLogSource, type LogSource } from './log-source.js';
-export { logReachable, type ClusterLog } from './cluster-log.js';
+export { logReachable, SECONDS_BUCKETS, type ClusterLog } from './cluster-log.js';
 export { componentState, openProcessState, type ComponentLog, type ProcessState, type ProcessStateOptions } from './process-state.js';
 export { listen, urlOf, type RequestHandler } from './listen.js';

@@ -20,12 +20,30 @@ export interface Published {
 const MAX_RECORDS_PER_REQUEST = 1000;
 const MAX_BODY_BYTES = 768 * 1024;
 
+/**
+ * The record's headers: as given, plus `content-type: application/json` for text that is a JSON
+ * object or array and says no content type of its own — so `--data '{"item":"book"}'` reaches a
+ * queue handler as the object, as Workers' `send()` of an object would.
+ */
+export function headersOf(value: string | Uint8Array, headers: Record<string, string>): Record<string, string> {
+  if (typeof value !== 'string' || Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) return headers;
+  const text = value.trim();
+  if (!text.startsWith('{') && !text.startsWith('[')) return headers;
+  try {
+    JSON.parse(text);
+  } catch {
+    return headers;
+  }
+  return { ...headers, 'content-type': 'application/json' };
+}
+
 /** `tide publish`: sends the record (count times, in as few requests as the API allows) and returns where each went. */
 export async function publish(api: ApiClient, options: PublishOptions): Promise<Published[]> {
+  const headers = headersOf(options.value, options.headers);
   const record = {
     ...(options.key !== undefined && { key: options.key }),
     ...(typeof options.value === 'string' ? { value: options.value } : { value: Buffer.from(options.value).toString('base64'), encoding: 'base64' }),
-    ...(Object.keys(options.headers).length > 0 && { headers: options.headers }),
+    ...(Object.keys(headers).length > 0 && { headers }),
   };
   const perRequest = Math.max(1, Math.min(MAX_RECORDS_PER_REQUEST, Math.floor(MAX_BODY_BYTES / (JSON.stringify(record).length + 1))));
   const path = `/apis/tide.dev/v1/namespaces/${encodeURIComponent(options.namespace)}/topics/${encodeURIComponent(options.topic)}/records`;

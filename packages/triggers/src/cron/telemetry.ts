@@ -1,3 +1,4 @@
+import { SECONDS_BUCKETS } from '@tide/process';
 import type { Counter, Histogram, Meter } from '@opentelemetry/api';
 
 /** The cron engine's instruments (served at the triggers process's /metrics), by namespace and trigger. */
@@ -18,6 +19,10 @@ export function cronInstruments(meter: Meter): CronInstruments {
     conflicts: meter.createCounter('tide_cron_fire_conflicts_total', {
       description: 'Ticks this process went to fire that were already fired (by another process or before a restart): not called',
     }),
-    fireDelay: meter.createHistogram('tide_cron_fire_delay_seconds', { description: 'From a tick to the start of its call', unit: 's' }),
+    fireDelay: meter.createHistogram('tide_cron_fire_delay_seconds', {
+      description: 'From a tick to the start of its call',
+      unit: 's',
+      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+    }),
   };
 }

@@ -1,3 +1,4 @@
+import { SECONDS_BUCKETS } from '@tide/process';
 /**
  * The Kafka triggers' instruments and span names. Counters are named without `_total`: the
  * Prometheus exporter adds it (`tide_trigger_deliveries` is served as `tide_trigger_deliveries_total`).
@@ -36,6 +37,7 @@ export function createTriggerMetrics(meter: Meter): TriggerMetrics {
   const duration = meter.createHistogram('tide_trigger_delivery_duration_seconds', {
     description: 'Calls of Kafka triggers, from dispatch to answer',
     unit: 's',
+    advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
   });
   let lags: readonly { labels: TriggerLabels; topic: string; lag: number }[] = [];
   meter

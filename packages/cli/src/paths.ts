@@ -17,12 +17,14 @@ const PLURALS: Record<string, string> = {
   ns: 'namespaces',
   node: 'nodes',
   nodes: 'nodes',
+  trigger: 'triggers',
+  triggers: 'triggers',
 };
-const PLURAL_OF_KIND: Record<string, string> = { Function: 'functions', Namespace: 'namespaces' };
+const PLURAL_OF_KIND: Record<string, string> = { Function: 'functions', Namespace: 'namespaces', Trigger: 'triggers' };
 
 export function pluralOf(resource: string): string {
   const plural = PLURALS[resource.toLowerCase()];
-  if (!plural) throw new CliError(`unknown resource type "${resource}": use one of functions, pods, revisions, namespaces, nodes`);
+  if (!plural) throw new CliError(`unknown resource type "${resource}": use one of functions, pods, revisions, namespaces, nodes, triggers`);
   return plural;
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CliError } from './api-client.js';
 
 /** Wrangler's own order when a directory holds more than one config file. */
-const WRANGLER_FILES = ['wrangler.json', 'wrangler.jsonc', 'wrangler.toml'] as const;
+export const WRANGLER_FILES = ['wrangler.json', 'wrangler.jsonc', 'wrangler.toml'] as const;
 
 /** The `main` and `name` of a Workers project's wrangler config, if it has one. */
 export function wranglerMain(dir: string): { file: string; main?: string; name?: string } | undefined {

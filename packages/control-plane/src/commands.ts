@@ -1,6 +1,7 @@
 import {
   FunctionManifest,
   NamespaceManifest,
+  TriggerManifest,
   functionQuotaViolation,
   judge,
   keyOf,
@@ -213,4 +214,37 @@ export async function drainNode(ctx: CommandContext, name: string) {
     })),
   );
   return { node, evicted: results.filter((r) => r.verdict.accepted).length };
+}
+
+/**
+ * Applies a Trigger. The function it names need not exist (a Knative trigger may name a subscriber
+ * deployed later); `tide describe trigger` says when it is missing. `createOnly` (POST, as kubectl
+ * create) makes the event expect no trigger of that name, so of two racing creates the fold lets one win.
+ */
+export async function applyTrigger(ctx: CommandContext, namespace: string, body: unknown, createOnly = false) {
+  const parsed = TriggerManifest.safeParse(body);
+  if (!parsed.success) throw invalid('Trigger', parsed.error);
+  if (!ctx.store.state().namespaces.get(namespace)) throw new ApiError(404, 'NotFound', `namespace ${namespace} not found`);
+  const { resourceVersion, namespace: _ns, ...metadata } = parsed.data.metadata;
+  const key = keyOf(namespace, metadata.name);
+  const { existed } = await appendConditional(
+    ctx,
+    resourceVersion || undefined,
+    (s) => (createOnly ? undefined : versionIn(s.triggers, key)),
+    (expect) => ({ type: 'TriggerApplied', data: { namespace, manifest: { ...parsed.data, metadata } }, expect }),
+  );
+  return { object: ctx.store.state().triggers.get(key), created: !existed };
+}
+
+export async function deleteTrigger(ctx: CommandContext, namespace: string, name: string) {
+  const key = keyOf(namespace, name);
+  const existing = ctx.store.state().triggers.get(key);
+  if (!existing) throw new ApiError(404, 'NotFound', `trigger ${key} not found`);
+  await appendConditional(
+    ctx,
+    undefined,
+    (s) => versionIn(s.triggers, key),
+    (expect) => ({ type: 'TriggerDeleted', data: { namespace, name }, expect }),
+  );
+  return existing;
 }

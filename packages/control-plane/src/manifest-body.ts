@@ -22,7 +22,7 @@ export function parseManifestBody(text: string, contentType: string | undefined)
   throw new ApiError(415, 'UnsupportedMediaType', `content type "${type || '(none)'}" is not supported: send application/json or application/yaml`);
 }
 
-const KINDS_BY_PLURAL: Record<string, string> = { namespaces: 'Namespace', functions: 'Function' };
+const KINDS_BY_PLURAL: Record<string, string> = { namespaces: 'Namespace', functions: 'Function', triggers: 'Trigger' };
 
 /** Checks that a manifest's kind, apiVersion, name and namespace agree with the path it was sent to. */
 export function checkManifestTarget(body: unknown, plural: string, name: string, namespace?: string): Record<string, unknown> {

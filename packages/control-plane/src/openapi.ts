@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FunctionManifest, Namespace, NamespaceManifest, Pod, Revision, TideFunction, TideNode } from '@tide/core';
+import { FunctionManifest, Namespace, NamespaceManifest, Pod, Revision, TideFunction, TideNode, Trigger, TriggerManifest } from '@tide/core';
 import { PublishRecordsBody } from './routes/topic-records-body.js';
 
 const status = { $ref: '#/components/schemas/Status' };
@@ -15,6 +15,7 @@ const watchParams = [
   { name: 'watch', in: 'query', schema: { type: 'boolean' }, description: 'stream changes as server-sent events' },
   { name: 'resourceVersion', in: 'query', schema: { type: 'string' }, description: 'stream every event after this log offset' },
 ];
+const labelSelectorParam = { name: 'labelSelector', in: 'query', schema: { type: 'string' }, description: 'as kubectl -l: a=b,c!=d' };
 const nsParam = { name: 'ns', in: 'path', required: true, schema: { type: 'string' } };
 const nameParam = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
 const topicParam = { name: 'topic', in: 'path', required: true, schema: { type: 'string' } };
@@ -105,6 +106,32 @@ export function openApiDocument() {
         },
       },
       '/apis/tide.dev/v1/namespaces/{ns}/pods/{name}': { parameters: [nsParam, nameParam], get: { responses: { '200': json('Pod'), ...errors } } },
+      '/apis/tide.dev/v1/namespaces/{ns}/triggers': {
+        parameters: [nsParam],
+        get: {
+          summary: 'List or watch triggers (kafka topics or cron schedules that call a function)',
+          parameters: [...watchParams, labelSelectorParam],
+          responses: { '200': { description: 'TriggerList' }, ...errors },
+        },
+        post: {
+          summary: 'Create a trigger (409 if one of that name exists)',
+          requestBody: manifestBody('TriggerManifest'),
+          responses: { '201': json('Trigger'), ...errors },
+        },
+      },
+      '/apis/tide.dev/v1/namespaces/{ns}/triggers/{name}': {
+        parameters: [nsParam, nameParam],
+        get: { responses: { '200': json('Trigger'), ...errors } },
+        put: {
+          summary: 'Apply a trigger (metadata.resourceVersion makes it conditional: 409 if changed meanwhile; the function may not exist yet)',
+          requestBody: manifestBody('TriggerManifest'),
+          responses: { '200': json('Trigger'), '201': json('Trigger'), ...errors },
+        },
+        delete: { responses: { '200': json('Trigger'), ...errors } },
+      },
+      '/apis/tide.dev/v1/triggers': {
+        get: { summary: 'List or watch triggers of every namespace', parameters: [...watchParams, labelSelectorParam], responses: { '200': { description: 'TriggerList' } } },
+      },
       '/apis/tide.dev/v1/nodes': { get: { responses: { '200': { description: 'NodeList' } } } },
       '/apis/tide.dev/v1/namespaces/{ns}/topics/{topic}/records': {
         parameters: [nsParam, topicParam],
@@ -170,6 +197,8 @@ export function openApiDocument() {
         Namespace: observed(Namespace),
         Revision: observed(Revision),
         Pod: observed(Pod),
+        TriggerManifest: schema(TriggerManifest),
+        Trigger: observed(Trigger),
         Node: observed(TideNode),
         PublishRecords: schema(PublishRecordsBody),
         Status: {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStateStore, STATE_TOPIC, type StateStore } from '@tide/core';
+import { newestRules } from '@tide/core/testing';
 import { createMemoryLog, type MemoryLog } from '@tide/log/testing';
 import { makeTempDir } from '@tide/testkit/testing';
 import { createControlPlaneApp } from './app.js';
@@ -10,6 +11,7 @@ import { ARTIFACTS_TOPIC, replicateArtifacts } from './adapters/replicated-artif
 
 const API = '/apis/tide.dev/v1';
 const fnPath = `${API}/namespaces/default/functions/hello`;
+const triggerPath = `${API}/namespaces/default/triggers/nightly`;
 const TOPICS = [STATE_TOPIC, ARTIFACTS_TOPIC, 'tide.metrics'];
 
 let log: MemoryLog;
@@ -19,6 +21,7 @@ let dir: Awaited<ReturnType<typeof makeTempDir>>;
 let artifacts: Awaited<ReturnType<typeof replicateArtifacts>>;
 let digest: string;
 let fnVersion: string;
+let triggerVersion: string;
 
 const send = (method: string, body?: unknown, contentType = 'application/json'): RequestInit => ({
   method,
@@ -32,6 +35,14 @@ const fn = (name: string, spec: Record<string, unknown> = {}, metadata: Record<s
   spec: { source: { artifact: digest }, ...spec },
 });
 const ns = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'tide.dev/v1', kind: 'Namespace', metadata: { name }, ...extra });
+const trigger = (name: string, spec: Record<string, unknown>, metadata: Record<string, unknown> = {}) => ({
+  apiVersion: 'tide.dev/v1',
+  kind: 'Trigger',
+  metadata: { name, ...metadata },
+  spec,
+});
+const cron = (cronSpec: Record<string, unknown>, metadata: Record<string, unknown> = {}) =>
+  trigger('nightly', { function: 'report', cron: { schedule: '0 3 * * *', ...cronSpec } }, metadata);
 const records = (...list: unknown[]) => ({ records: list });
 const base64 = (text: string) => Buffer.from(text).toString('base64');
 const endOffsets = () => Promise.all(TOPICS.map((t) => log.endOffset(t)));
@@ -40,7 +51,7 @@ beforeEach(async () => {
   dir = await makeTempDir();
   log = createMemoryLog();
   store = await openStateStore({ log });
-  await store.append([{ type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } }]);
+  await store.append([...newestRules(), { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } }]);
   artifacts = await replicateArtifacts(await openArtifactStore(dir.path), log);
   app = createControlPlaneApp({ store, log, artifacts, limits: { manifestBytes: 1 << 20, artifactBytes: 1 << 20 } });
   const uploaded = await app.request(`${API}/artifacts`, { method: 'POST', body: 'export default {}' });
@@ -48,6 +59,9 @@ beforeEach(async () => {
   const applied = await app.request(fnPath, send('PUT', fn('hello')));
   expect(applied.status).toBe(201);
   fnVersion = ((await applied.json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+  const nightly = await app.request(triggerPath, send('PUT', cron({})));
+  expect(nightly.status).toBe(201);
+  triggerVersion = ((await nightly.json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
 });
 afterEach(async () => {
   await artifacts.close();
@@ -146,6 +160,34 @@ const cases: Case[] = [
   ['a rollback to a revision that is not a valid name', `${fnPath}/rollback`, () => send('POST', { revision: 'Hello_1' }), 422, /revision/],
   ['cordoning a node that does not exist', `${API}/nodes/nowhere/cordon`, () => send('POST'), 404, /node nowhere not found/],
   ['draining a node that does not exist', `${API}/nodes/nowhere/drain`, () => send('POST'), 404, /node nowhere not found/],
+  // Triggers.
+  ['a Trigger whose cron schedule is not one', triggerPath, () => send('PUT', cron({ schedule: '61 * * * *' })), 422, /spec\.cron\.schedule/],
+  ['a Trigger whose cron schedule has a word for a field', triggerPath, () => send('PUT', cron({ schedule: '* * * * nope' })), 422, /spec\.cron\.schedule/],
+  ['a Trigger whose cron schedule has four fields', triggerPath, () => send('PUT', cron({ schedule: '0 3 * *' })), 422, /spec\.cron\.schedule: schedule "0 3 \* \*" has 4 fields: give five/],
+  ['a Trigger whose time zone is not an IANA zone', triggerPath, () => send('PUT', cron({ timeZone: 'Mars/Olympus' })), 422, /spec\.cron\.timeZone/],
+  ['a Trigger with neither kafka nor cron', triggerPath, () => send('PUT', trigger('nightly', { function: 'report' })), 422, /spec\.kafka: give exactly one/],
+  [
+    'a Trigger on a platform topic',
+    `${API}/namespaces/default/triggers/orders`,
+    () => send('PUT', trigger('orders', { function: 'reserve', kafka: { topics: ['tide.state'] } })),
+    422,
+    /spec\.kafka\.topics\.0/,
+  ],
+  ['a Trigger whose function is not a name', triggerPath, () => send('PUT', trigger('nightly', { function: 'Report!', cron: { schedule: '0 3 * * *' } })), 422, /spec\.function/],
+  ['a Trigger apply with a stale resourceVersion', triggerPath, () => send('PUT', cron({}, { resourceVersion: String(Number(triggerVersion) - 1) })), 409, /resourceVersion/],
+  [
+    'a Trigger apply with a resourceVersion of a trigger that does not exist',
+    `${API}/namespaces/default/triggers/other`,
+    () => send('PUT', trigger('other', { function: 'report', cron: { schedule: '0 3 * * *' } }, { resourceVersion: '1' })),
+    409,
+    /not found|no longer exists/,
+  ],
+  ['a Trigger in a namespace that does not exist', `${API}/namespaces/nowhere/triggers/nightly`, () => send('PUT', cron({})), 404, /namespace nowhere not found/],
+  ['a Function manifest sent to a trigger path', triggerPath, () => send('PUT', fn('nightly')), 400, /kind "Function" cannot be applied at \/triggers/],
+  ['a Trigger whose metadata.name differs from the path', triggerPath, () => send('PUT', trigger('other', { function: 'f', cron: { schedule: '0 3 * * *' } })), 400, /metadata\.name/],
+  ['a Trigger POST that already exists', `${API}/namespaces/default/triggers`, () => send('POST', cron({})), 409, /already exists/],
+  ['a Trigger POST without metadata.name', `${API}/namespaces/default/triggers`, () => send('POST', { ...cron({}), metadata: {} }), 422, /metadata\.name/],
+  ['deleting a Trigger that does not exist', `${API}/namespaces/default/triggers/nope`, () => send('DELETE'), 404, /trigger default\/nope not found/],
   // The log API.
   [
     'a log record header that is not a string',

@@ -13,7 +13,7 @@ const OUTPUTS: readonly GetOutput[] = ['table', 'json', 'yaml', 'name', 'wide'];
 
 export const getCommand: CommandSpec = {
   name: 'get',
-  summary: 'list objects of a type, or show one (functions, pods, revisions, namespaces, nodes)',
+  summary: 'list objects of a type, or show one (functions, triggers, pods, revisions, namespaces, nodes)',
   args: [{ name: 'type', required: true }, { name: 'name' }],
   flags: {
     output: { type: 'string', short: 'o', value: 'json|yaml|name|wide', help: 'print the objects as JSON or YAML, as TYPE/NAME lines, or with more columns' },
@@ -30,6 +30,7 @@ export const getCommand: CommandSpec = {
     ['tide get functions -o name', 'function/hello lines, for scripts'],
     ['tide get function/hello -o yaml > hello.yaml', 'one function as YAML, ready for tide apply -f'],
     ['tide get pods -w', 'pods, then each change as it happens'],
+    ['tide get triggers', 'NAME TYPE FUNCTION SOURCE (topics or schedule) LAST-FIRED AGE'],
   ],
   async run({ flags, args, server, namespace, print }) {
     const given = str(flags.output);
@@ -66,12 +67,22 @@ function selectorOf(plural: string, selector: string | undefined, fn: string | u
 
 export const describeCommand: CommandSpec = {
   name: 'describe',
-  summary: 'a function in full: pods, failures, every scale decision and why',
+  summary: 'a function in full (pods, failures, every scale decision and why), or a trigger (spec, firings, its function)',
   args: [{ name: 'type', required: true }, { name: 'name' }],
   flags: {},
-  examples: [['tide describe function hello', 'or function/hello']],
+  examples: [
+    ['tide describe function hello', 'or function/hello'],
+    ['tide describe trigger nightly', 'its schedule or topics, ticks fired and skipped, and whether its function exists'],
+  ],
   async run({ args, server, namespace, print }) {
-    const name = functionArg(args, 'tide describe function <NAME>');
+    const usage = 'tide describe function|trigger <NAME>';
+    const [type, named] = typeAndName(args, usage);
+    if (['trigger', 'triggers'].includes(type.toLowerCase())) {
+      if (!named) throw new CliError(`name the trigger\nUsage: ${usage}`, 2);
+      const { describeTrigger } = await import('../commands/describe-trigger.js');
+      return print(await describeTrigger(createApiClient(server), namespace, named));
+    }
+    const name = functionArg(args, usage);
     const { describeFunction } = await import('../commands/describe.js');
     print(await describeFunction(createApiClient(server), namespace, name));
   },
@@ -79,20 +90,21 @@ export const describeCommand: CommandSpec = {
 
 export const deleteCommand: CommandSpec = {
   name: 'delete',
-  summary: 'delete a function (with its revisions and pods), a namespace (with everything in it) or a gone node',
+  summary: 'delete a function (with its revisions and pods), a trigger, a namespace (with everything in it) or a gone node',
   args: [{ name: 'type', required: true }, { name: 'name' }],
   flags: {},
   examples: [
     ['tide delete function hello', 'or function/hello'],
+    ['tide delete trigger nightly', 'the function stays; it is no longer called on that schedule or topic'],
     ['tide delete namespace team-a', 'and every function in it, as Kubernetes deletes a namespace'],
     ['tide delete node node-2', 'a node whose agent is gone (NotReady); its pods are made again elsewhere'],
   ],
   async run({ args, server, namespace, print }) {
-    const usage = 'tide delete function|namespace|node <NAME>';
+    const usage = 'tide delete function|trigger|namespace|node <NAME>';
     const [type, name] = typeAndName(args, usage);
     const plural = pluralOf(type);
-    if (plural !== 'functions' && plural !== 'namespaces' && plural !== 'nodes')
-      throw new CliError(`only functions, namespaces and nodes can be deleted, not "${type}"\nUsage: ${usage}`, 2);
+    if (plural !== 'functions' && plural !== 'triggers' && plural !== 'namespaces' && plural !== 'nodes')
+      throw new CliError(`only functions, triggers, namespaces and nodes can be deleted, not "${type}"\nUsage: ${usage}`, 2);
     if (!name) throw new CliError(`name the ${plural.slice(0, -1)}\nUsage: ${usage}`, 2);
     const { deleteObject } = await import('../commands/delete.js');
     print(await deleteObject(createApiClient(server), plural, namespace, plural === 'functions' ? functionName(name, usage) : name));
@@ -152,6 +164,7 @@ export const applyCommand: CommandSpec = {
   examples: [
     ['tide apply -f hello.yaml', 'create or update what the file describes'],
     ['tide get function hello -o yaml | tide apply -f -', 'round-trip through stdin'],
+    ['tide apply -f nightly.yaml', 'a Trigger (kind: Trigger, spec.cron or spec.kafka); several kinds may share one file, split by ---'],
   ],
   async run({ flags, server, namespace, print }) {
     const file = str(flags.file);
@@ -222,6 +235,6 @@ function typeAndName(args: readonly string[], usage: string): [string, string | 
 /** The function named by `function NAME` or `function/NAME`. */
 function functionArg(args: readonly string[], usage: string): string {
   const [type, name] = typeAndName(args, usage);
-  if (!['function', 'functions', 'fn'].includes(type)) throw new CliError(`only functions can be named here, not "${type}"\nUsage: ${usage}`, 2);
+  if (!['function', 'functions', 'fn'].includes(type)) throw new CliError(`only functions and triggers can be described, not "${type}"\nUsage: ${usage}`, 2);
   return functionName(name, usage);
 }

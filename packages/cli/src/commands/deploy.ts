@@ -4,6 +4,8 @@ import { CliError, type ApiClient } from '../api-client.js';
 import { bundleFunction, locateFunction } from '../bundle.js';
 import { functionPath } from '../paths.js';
 import { failedRevisionMessage, revisionOutcome } from '../revision-outcome.js';
+import { wranglerTriggers } from '../wrangler-triggers.js';
+import { syncWranglerTriggers } from './deploy-triggers.js';
 
 export interface DeployOptions {
   dir: string;
@@ -27,6 +29,8 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
   const source = locateFunction(options.dir);
   const name = options.name ?? source.defaultName;
   checkFunctionName(name, options.name === undefined ? options.dir : undefined);
+  // Read (and checked) before anything is uploaded: a bad cron schedule changes nothing.
+  const triggers = wranglerTriggers(options.dir, name);
   if (!options.bundle) options.log(`bundling ${source.entry}`);
   const bundle = options.bundle ?? (await bundleFunction(source));
   const digest = `sha256:${createHash('sha256').update(bundle).digest('hex')}`;
@@ -49,6 +53,7 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
   const fn = await api.ok<TideFunction>('PUT', path, { data: JSON.stringify(manifest), contentType: 'application/json' });
   const revision = fn.status.latestRevision;
   options.log(`applied ${options.namespace}/${name}: revision ${revision}`);
+  await syncWranglerTriggers(api, options.namespace, name, triggers, options.log);
   if (options.waitSeconds !== false) await waitForReadyPod(api, options.namespace, revision, options.waitSeconds, options.log);
   const url = `${api.server}/fn/${options.namespace}/${name}`;
   const server = new URL(api.server);

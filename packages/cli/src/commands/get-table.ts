@@ -1,4 +1,4 @@
-import type { Namespace, Pod, Revision, TideFunction, TideNode } from '@tide/core';
+import type { Namespace, Pod, Revision, TideFunction, TideNode, Trigger } from '@tide/core';
 import { age, table } from '../format.js';
 
 /** How `tide get` prints objects as rows: kubectl's columns, `-o wide` extras, `-A`'s NAMESPACE, `-o name`. */
@@ -46,6 +46,22 @@ const COLUMNS: Record<string, { headers: string[]; row: Row; wide?: { headers: s
     row: (n: Namespace) => [n.metadata.name, age(n.metadata.creationTimestamp)],
     wide: { headers: ['LABELS'], row: (n: Namespace) => [labelsOf(n.metadata.labels)] },
   },
+  // LAST-FIRED is a cron trigger's; a kafka trigger shows "-" there (its progress is consumer lag).
+  triggers: {
+    headers: ['NAME', 'TYPE', 'FUNCTION', 'SOURCE', 'LAST-FIRED', 'AGE'],
+    row: (t: Trigger) => [
+      t.metadata.name,
+      t.spec.cron ? 'cron' : 'kafka',
+      t.spec.function,
+      t.spec.cron ? `${t.spec.cron.schedule}${t.spec.cron.timeZone === 'UTC' ? '' : ` (${t.spec.cron.timeZone})`}` : (t.spec.kafka?.topics.join(',') ?? ''),
+      t.spec.cron ? (t.status.lastFiredAt ? `${age(t.status.lastFiredAt)} ago` : '<never>') : '-',
+      age(t.metadata.creationTimestamp),
+    ],
+    wide: {
+      headers: ['DELIVERY', 'FIRED', 'SKIPPED', 'LABELS'],
+      row: (t: Trigger) => [t.spec.delivery, t.spec.cron ? String(t.status.fired) : '-', t.spec.cron ? String(t.status.skipped) : '-', labelsOf(t.metadata.labels)],
+    },
+  },
   nodes: {
     headers: ['NAME', 'STATUS', 'MEMORY', 'CPU', 'PODS', 'AGE'],
     row: (n: TideNode) => [
@@ -68,7 +84,7 @@ const COLUMNS: Record<string, { headers: string[]; row: Row; wide?: { headers: s
   },
 };
 
-const KIND_OF: Record<string, string> = { functions: 'function', pods: 'pod', revisions: 'revision', namespaces: 'namespace', nodes: 'node' };
+const KIND_OF: Record<string, string> = { functions: 'function', pods: 'pod', revisions: 'revision', namespaces: 'namespace', nodes: 'node', triggers: 'trigger' };
 
 function labelsOf(labels: Readonly<Record<string, string>>): string {
   return (

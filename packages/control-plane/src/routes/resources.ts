@@ -5,10 +5,12 @@ import { checkManifestTarget, parseManifestBody } from '../manifest-body.js';
 import {
   applyFunction,
   applyNamespace,
+  applyTrigger,
   cordonNode,
   deleteFunction,
   deleteNamespace,
   deleteNode,
+  deleteTrigger,
   drainNode,
   undoRollout,
   type CommandContext,
@@ -20,13 +22,14 @@ import { functionMetrics } from './metrics.js';
 import { functionLogs } from './pod-logs.js';
 import type { ControlPlaneDeps } from '../deps.js';
 
-type Collection = 'functions' | 'revisions' | 'pods';
+type Collection = 'functions' | 'revisions' | 'pods' | 'triggers';
 const LIST_KINDS: Record<Collection | 'namespaces' | 'nodes', string> = {
   namespaces: 'NamespaceList',
   functions: 'FunctionList',
   revisions: 'RevisionList',
   pods: 'PodList',
   nodes: 'NodeList',
+  triggers: 'TriggerList',
 };
 
 function checkName(what: string, value: string): string {
@@ -105,7 +108,7 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   app.post('/nodes/:name/uncordon', async (c) => c.json(await cordonNode(ctxOf(c), checkName('node', c.req.param('name')), false)));
   app.post('/nodes/:name/drain', async (c) => c.json(await drainNode(ctxOf(c), checkName('node', c.req.param('name')))));
 
-  for (const plural of ['functions', 'revisions', 'pods'] as const) {
+  for (const plural of ['functions', 'revisions', 'pods', 'triggers'] as const) {
     const kind = LIST_KINDS[plural].replace(/List$/, '');
     app.get(`/${plural}`, (c) =>
       isWatch(c) ? watchResponse(c, deps, [kind]) : c.json(list(plural, deps.store.state(), undefined, c.req.query('labelSelector'))),
@@ -145,6 +148,27 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   app.delete('/namespaces/:ns/functions/:name', async (c) => {
     const ns = checkName('namespace', c.req.param('ns'));
     return c.json(await deleteFunction(ctxOf(c), ns, checkName('name', c.req.param('name'))));
+  });
+
+  app.put('/namespaces/:ns/triggers/:name', async (c) => {
+    const ns = checkName('namespace', c.req.param('ns'));
+    const name = checkName('name', c.req.param('name'));
+    const { object, created } = await applyTrigger(ctxOf(c), ns, checkManifestTarget(await readBody(c), 'triggers', name, ns));
+    return c.json(object, created ? 201 : 200);
+  });
+  app.post('/namespaces/:ns/triggers', async (c) => {
+    const ns = checkName('namespace', c.req.param('ns'));
+    const body = await readBody(c);
+    const named = (body as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+    if (typeof named !== 'string')
+      throw new ApiError(422, 'Invalid', 'metadata.name is required: POST creates the trigger the manifest names', [{ field: 'metadata.name', message: 'required' }]);
+    const name = checkName('metadata.name', named);
+    const { object } = await applyTrigger(ctxOf(c), ns, checkManifestTarget(body, 'triggers', name, ns), true);
+    return c.json(object, 201);
+  });
+  app.delete('/namespaces/:ns/triggers/:name', async (c) => {
+    const ns = checkName('namespace', c.req.param('ns'));
+    return c.json(await deleteTrigger(ctxOf(c), ns, checkName('name', c.req.param('name'))));
   });
   return app;
 }

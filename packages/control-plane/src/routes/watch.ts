@@ -4,7 +4,7 @@ import { decodeEvent, STATE_TOPIC, subjectOf, type LoggedEvent, type Verdict } f
 import { ApiError } from '../errors.js';
 import type { ControlPlaneDeps } from '../deps.js';
 
-const KIND_OF_COLLECTION: Record<string, string> = { namespaces: 'Namespace', functions: 'Function', pods: 'Pod', nodes: 'Node' };
+const KIND_OF_COLLECTION: Record<string, string> = { namespaces: 'Namespace', functions: 'Function', pods: 'Pod', nodes: 'Node', triggers: 'Trigger' };
 const HEARTBEAT_MS = 15_000;
 
 /** The kinds an event concerns: a Function event also concerns its Revisions. */

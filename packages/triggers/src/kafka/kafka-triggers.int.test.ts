@@ -1,0 +1,205 @@
+import { platformTopic } from '@tide/topics';
+import { eventually } from '@tide/testkit/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Delivery } from '../dispatcher.js';
+import { createMemoryTopicBus } from './testing/memory-topic-bus.js';
+import { ok, openHarness, status, type Harness } from './testing/engine-harness.js';
+
+interface QueueBody {
+  queue: string;
+  messages: { id: string; timestamp: number; body: unknown; attempts: number }[];
+}
+
+const TOPIC = platformTopic('default', 'orders');
+const text = (d: Delivery) => (typeof d.body === 'string' ? d.body : new TextDecoder().decode(d.body));
+const queueOf = (d: Delivery) => JSON.parse(text(d)) as QueueBody;
+const fastBackoff = { initialMs: 20, maxMs: 100, multiplier: 2 };
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+describe('Kafka triggers on a topic bus', () => {
+  it('delivers every record in queue batches, keeping each key in order while a tenth of first attempts fail', async () => {
+    const firstSeen = new Set<string>();
+    const delivered: { key: string; n: number }[] = [];
+    let calls = 0;
+    harness = await openHarness((d) => {
+      calls++;
+      const batch = queueOf(d);
+      const acked: string[] = [];
+      const retried: { id: string }[] = [];
+      for (const m of batch.messages) {
+        // Every tenth record fails its first attempt (deterministic, so the test is too).
+        const body = m.body as { key: string; n: number };
+        if (body.n % 10 === 3 && !firstSeen.has(m.id)) {
+          firstSeen.add(m.id);
+          retried.push({ id: m.id });
+        } else {
+          acked.push(m.id);
+          delivered.push(body);
+        }
+      }
+      return ok({ outcome: 'ok', acked, retried });
+    });
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', {
+      function: 'orders',
+      delivery: 'handler',
+      kafka: { topics: ['orders'], startFrom: 'earliest', batchSize: 10, backoff: fastBackoff, maxInFlight: 4 },
+    });
+    const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
+    const perKey = new Map(keys.map((k) => [k, 0]));
+    const records = Array.from({ length: 1000 }, (_, i) => {
+      const key = keys[i % keys.length]!;
+      const n = perKey.get(key)!;
+      perKey.set(key, n + 1);
+      return { key, value: JSON.stringify({ key, n }), headers: { 'content-type': 'application/json' } };
+    });
+    await harness.bus.publish(TOPIC, records);
+    await harness.start();
+
+    await eventually(() => expect(delivered).toHaveLength(1000), { timeoutMs: 30_000 });
+    for (const key of keys) {
+      const order = delivered.filter((d) => d.key === key).map((d) => d.n);
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+      expect(new Set(order).size).toBe(50);
+    }
+    expect(calls).toBeLessThan(1000); // batched
+    expect(await harness.counted('tide_trigger_retries')).toBe(100);
+    expect(await harness.counted('tide_trigger_deliveries', { outcome: 'succeeded' })).toBe(1000);
+  });
+
+  it('dead-letters a poison record with its coordinates and error, and the partition keeps flowing', async () => {
+    const delivered: string[] = [];
+    harness = await openHarness((d) => {
+      const v = text(d);
+      if (v === 'poison') return status(500, 'cannot digest');
+      if (v === 'bad') return status(422, 'not an order');
+      delivered.push(v);
+      return ok();
+    });
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', {
+      function: 'orders',
+      delivery: 'cloudevent',
+      kafka: { topics: ['orders'], startFrom: 'earliest', maxRetries: 2, backoff: fastBackoff, deadLetterTopic: 'orders-dlq' },
+    });
+    await harness.bus.publish(TOPIC, [
+      { key: 'a', value: 'poison', headers: { origin: 'test' } },
+      { key: 'a', value: 'after-poison' },
+      { key: 'b', value: 'bad' },
+      { key: 'b', value: 'after-bad' },
+    ]);
+    await harness.start();
+    await eventually(() => expect(delivered.sort()).toEqual(['after-bad', 'after-poison']), { timeoutMs: 10_000 });
+    const dlq = platformTopic('default', 'orders-dlq');
+    await eventually(async () => expect((await harness!.bus.describe(dlq)).reduce((s, p) => s + p.endOffset, 0)).toBe(2));
+    const { read } = harness.bus as unknown as { read(t: string): { key: string | null; value: Uint8Array; headers: Record<string, string> }[] };
+    const letters = read(dlq);
+    const poison = letters.find((l) => new TextDecoder().decode(l.value) === 'poison')!;
+    expect(poison.key).toBe('a');
+    expect(poison.headers).toMatchObject({ origin: 'test', 'tide-dlq-topic': 'orders', 'tide-dlq-offset': '0', 'tide-dlq-attempts': '3' });
+    expect(poison.headers['tide-dlq-error']).toContain('500');
+    expect(poison.headers['tide-dlq-partition']).toMatch(/^\d$/);
+    const bad = letters.find((l) => new TextDecoder().decode(l.value) === 'bad')!;
+    expect(bad.headers).toMatchObject({ 'tide-dlq-attempts': '1' });
+    expect(bad.headers['tide-dlq-error']).toContain('422');
+    expect(await harness.counted('tide_trigger_dead_letters')).toBe(2);
+  });
+
+  it('falls back to CloudEvents in binary mode when the module has no queue handler, carrying the trace', async () => {
+    const seen: Delivery[] = [];
+    harness = await openHarness((d) => {
+      seen.push(d);
+      return d.kind === 'queue' ? status(501, 'function has no queue handler') : ok();
+    });
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', { function: 'orders', kafka: { topics: ['orders'], startFrom: 'earliest' } });
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: '{"a":1}', headers: { 'content-type': 'application/json', traceparent, 'X-Tenant': 'acme' } }]);
+    await harness.start();
+    await eventually(() => expect(seen.filter((d) => d.kind === 'http')).toHaveLength(1));
+    const event = seen.find((d) => d.kind === 'http')!;
+    expect(event.headers).toMatchObject({
+      'ce-specversion': '1.0',
+      'ce-type': 'dev.tide.kafka.record',
+      'ce-source': '/tide/namespaces/default/topics/orders',
+      'ce-topic': 'orders',
+      'ce-key': 'k',
+      'ce-partitionkey': 'k',
+      'ce-offset': '0',
+      'ce-xtenant': 'acme',
+      'content-type': 'application/json',
+    });
+    expect(event.headers['traceparent']?.split('-')[1]).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(text(event)).toBe('{"a":1}');
+    expect(harness.reports.some((r) => r.includes('no queue handler'))).toBe(true);
+  });
+
+  it('keeps retry state across a restart: attempts go on, and a record done above the watermark is not delivered again', async () => {
+    const deliveries: { value: string; attempts: number }[] = [];
+    let failA = true;
+    harness = await openHarness(
+      (d) => {
+        const batch = queueOf(d);
+        const acked: string[] = [];
+        const retried: { id: string }[] = [];
+        for (const m of batch.messages) {
+          deliveries.push({ value: String(m.body), attempts: m.attempts });
+          if (m.body === 'a0' && failA) retried.push({ id: m.id });
+          else acked.push(m.id);
+        }
+        return ok({ outcome: 'ok', acked, retried });
+      },
+      { bus: createMemoryTopicBus(1) },
+    );
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', {
+      function: 'orders',
+      delivery: 'handler',
+      kafka: { topics: ['orders'], startFrom: 'earliest', batchSize: 1, backoff: { initialMs: 1000, maxMs: 1000, multiplier: 1 } },
+    });
+    // One partition: b0 is done above a0, which waits for its retry, so the commit stays at a0.
+    await harness.bus.publish(TOPIC, [
+      { key: 'a', value: 'a0' },
+      { key: 'b', value: 'b0' },
+    ]);
+    const first = await harness.start();
+    await eventually(() => expect(deliveries.map((d) => d.value).sort()).toEqual(['a0', 'b0']));
+    await eventually(() => expect(harness!.log.endOffset('tide.triggers')).resolves.toBe(2));
+    await first.stop();
+
+    failA = false;
+    deliveries.length = 0;
+    await harness.start();
+    await eventually(() => expect(deliveries).toEqual([{ value: 'a0', attempts: 2 }]), { timeoutMs: 10_000 });
+    expect(await harness.counted('tide_trigger_duplicates_suppressed')).toBe(1);
+  });
+
+  it('waits for the function to exist, says so once, and stops consuming when the trigger is deleted', async () => {
+    const delivered: string[] = [];
+    harness = await openHarness((d) => {
+      delivered.push(text(d));
+      return ok();
+    });
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'], startFrom: 'earliest' } });
+    await harness.start();
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'one' }]);
+    await eventually(() => expect(harness!.reports.filter((r) => r.includes('waiting for function orders'))).toHaveLength(1));
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'], startFrom: 'earliest', batchSize: 5 } });
+    expect(harness.reports.filter((r) => r.includes('waiting for function orders'))).toHaveLength(1);
+    expect(delivered).toEqual([]);
+    await harness.applyFunction('orders');
+    await eventually(() => expect(delivered).toEqual(['one']));
+    await harness.deleteTrigger('orders');
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'after-delete' }]);
+    // A fence: a trigger started after the delete was handled, whose record arrives.
+    await harness.applyTrigger('fence', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['fence'], startFrom: 'earliest' } });
+    await harness.bus.publish(platformTopic('default', 'fence'), [{ key: 'k', value: 'fence' }]);
+    await eventually(() => expect(delivered).toContain('fence'));
+    expect(delivered).not.toContain('after-delete');
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * What the engine's tests run it on: a state store and the platform log in memory, a TopicBus
+ * (the memory one unless given), a Dispatcher that answers with a test's function, and a meter whose
+ * counts a test can read. Not exported from the package.
+ */
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { openStateStore, systemClock, type EventInput, type StateStore, type TriggerSpec } from '@tide/core';
+import { functionManifest, newestRules, triggerManifest } from '@tide/core/testing';
+import { createMemoryLog, type MemoryLog } from '@tide/log/testing';
+import type { TopicBus } from '@tide/topics';
+import type { z } from 'zod';
+import type { Delivery, DeliveryResult } from '../../dispatcher.js';
+import type { Engine, EngineDeps } from '../../engine.js';
+import { kafkaTriggersEngine } from '../start-kafka-triggers.js';
+import { createMemoryTopicBus } from './memory-topic-bus.js';
+
+class CollectingReader extends MetricReader {
+  protected override async onShutdown(): Promise<void> {}
+  protected override async onForceFlush(): Promise<void> {}
+}
+
+export type FunctionBehaviour = (delivery: Delivery) => Promise<DeliveryResult> | DeliveryResult;
+
+export interface Harness {
+  log: MemoryLog;
+  store: StateStore;
+  bus: TopicBus;
+  reports: string[];
+  errors: Error[];
+  /** Starts an engine (another one after `stop`, as a restarted process). */
+  start(): Promise<Engine>;
+  applyFunction(name: string): Promise<void>;
+  applyTrigger(name: string, spec: z.input<typeof TriggerSpec>): Promise<void>;
+  deleteTrigger(name: string): Promise<void>;
+  /** Sum of a counter's points whose attributes include `attributes`. */
+  counted(name: string, attributes?: Record<string, string>): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function openHarness(behaviour: FunctionBehaviour, options: { bus?: TopicBus; drainMs?: number } = {}): Promise<Harness> {
+  const log = createMemoryLog();
+  const store = await openStateStore({ log });
+  await store.append([...newestRules(), { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } }]);
+  const bus = options.bus ?? createMemoryTopicBus();
+  const reader = new CollectingReader();
+  const meter = new MeterProvider({ readers: [reader] }).getMeter('test');
+  const reports: string[] = [];
+  const errors: Error[] = [];
+  const engines: Engine[] = [];
+  let started = 0;
+  const append = async (events: EventInput[]) => {
+    const results = await store.append(events);
+    for (const r of results) if (!r.verdict.accepted) throw new Error(`refused: ${JSON.stringify(r.verdict)}`);
+  };
+  const deps = (): EngineDeps => ({
+    store,
+    log,
+    bus,
+    openExternalBus: () => Promise.reject(new Error('no external bus in this test')),
+    dispatcher: { deliver: async (d) => behaviour(d) },
+    clock: systemClock,
+    meter,
+    identity: `triggers-${++started}`,
+    report: (line) => reports.push(line),
+    onError: (error) => errors.push(error),
+  });
+  return {
+    log,
+    store,
+    bus,
+    reports,
+    errors,
+    async start() {
+      const engine = await kafkaTriggersEngine({ drainMs: options.drainMs ?? 5000, lagIntervalMs: 100 })(deps());
+      engines.push(engine);
+      return engine;
+    },
+    applyFunction: (name) => append([{ type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest(name) } }]),
+    applyTrigger: (name, spec) => append([{ type: 'TriggerApplied', data: { namespace: 'default', manifest: triggerManifest(name, spec) } }]),
+    deleteTrigger: (name) => append([{ type: 'TriggerDeleted', data: { namespace: 'default', name } }]),
+    async counted(name, attributes = {}) {
+      const { resourceMetrics } = await reader.collect();
+      const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
+      const points = (metric?.dataPoints ?? []) as { attributes: Record<string, unknown>; value: unknown }[];
+      return points.filter((p) => Object.entries(attributes).every(([k, v]) => p.attributes[k] === v)).reduce((sum, p) => sum + (p.value as number), 0);
+    },
+    async close() {
+      for (const e of engines) await e.stop();
+      await bus.close();
+      await store.close();
+    },
+  };
+}
+
+export const ok = (body: unknown = ''): DeliveryResult => ({
+  status: 200,
+  headers: {},
+  body: new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body)),
+  noHandler: false,
+});
+
+export const status = (code: number, text = ''): DeliveryResult => ({ status: code, headers: {}, body: new TextEncoder().encode(text), noHandler: code === 501 });

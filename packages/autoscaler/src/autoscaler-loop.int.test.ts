@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeLoadReport, METRICS_TOPIC, openStateStore, type StateStore } from '@tide/core';
+import { encodeLoadReport, encodeMetricsReport, METRICS_TOPIC, openStateStore, type StateStore } from '@tide/core';
 import { functionManifest } from '@tide/core/testing';
 import { createMemoryLog, type MemoryLog } from '@tide/log/testing';
 import { eventually } from '@tide/testkit/testing';
 import { startAutoscaler, type Autoscaler } from './autoscaler-loop.js';
+import { historyOf } from './core/history.js';
+import { replayRecorded } from './core/replay-recorded.js';
 
 let log: MemoryLog;
 let store: StateStore;
@@ -134,5 +136,33 @@ describe('the autoscaler loop', () => {
     autoscaler = await startAutoscaler({ store, metrics: log, tickMs: 50 });
     await new Promise((r) => setTimeout(r, 1500));
     expect(desired()).toBe(2);
+  });
+
+  it("scales on a trigger's lag from zero, says the lag decided, and replays to the same decisions", async () => {
+    await setup({ min: 0, max: 20, target: 10, scaleToZeroAfterSeconds: 30 });
+    await store.append([{ type: 'ScaleSet', data: { namespace: 'default', name: 'sleep', from: 1, to: 0, reason: 'test starts at zero', inputs: {} } }]);
+    autoscaler = await startAutoscaler({ store, metrics: log, tickMs: 60_000 });
+    // given the triggers process reports lag 340 on trigger orders with 4 partitions behind
+    await log.append(METRICS_TOPIC, [
+      {
+        value: encodeMetricsReport({
+          kind: 'trigger-lag',
+          source: 'triggers-1',
+          at: Date.now(),
+          intervalMs: 1000,
+          samples: [{ namespace: 'default', name: 'sleep', trigger: 'orders', lag: 340, parallelism: 4 }],
+        }),
+      },
+    ]);
+    // then min(ceil(340 / 10), 4) = 4 pods, and the ScaleSet says why
+    await eventually(() => expect(desired()).toBe(4), { timeoutMs: 10_000 });
+    const last = store.state().functions.get('default/sleep')!.status.recentScales.at(-1)!;
+    expect(last).toMatchObject({ from: 0, to: 4, reason: 'from zero: lag 340 on trigger orders / 10 per pod, at most 4 in parallel → 4 pods' });
+    await autoscaler.stop();
+    autoscaler = undefined;
+    // and the recorded history replays to the same decision
+    const replayed = replayRecorded(historyOf(log.records(METRICS_TOPIC), 'default', 'sleep'));
+    expect(replayed.filter((d) => d.changed).map((d) => `${d.from}→${d.replicas} ${d.reason}`)).toEqual([`0→4 ${last.reason}`]);
+    expect(replayed.every((d) => d.sameState)).toBe(true);
   });
 });

@@ -10,6 +10,9 @@
  *     a restart;
  *   - the last decision's ScalerState, or `takeOverState(...)` for a decider new to the function
  *     (from the function's recorded scale decisions, not from when the autoscaler started).
+ * A triggers process's lag report (`trigger-lag`) becomes a lag level per trigger in the window
+ * (lag.ts): while fresh, decide() asks for at least min(ceil(lag / target), parallelism) pods,
+ * wakes a function at zero and keeps it from idling, and its reason says when the lag decided.
  * On each report with load (as of the report's time) and every tick once it has read every report
  * (as of now) it calls `step(scaler, spec, stateFor(scaler, observed, takeOver), at)`, i.e.
  * `decide(spec, window, { ...state, replicas, readyPods }, at)`, and writes a ScaleSet event only

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeLoadReport, METRICS_TOPIC, type StateStore } from '@tide/core';
+import { encodeLoadReport, encodeMetricsReport, METRICS_TOPIC, type StateStore } from '@tide/core';
 import { createMemoryLog, type MemoryLog } from '@tide/log/testing';
 import { createFakeClock } from '@tide/testkit/testing';
 import { startAutoscaler, type Autoscaler } from './autoscaler-loop.js';
@@ -120,6 +120,16 @@ const stepArb = fc.oneof(
       intervalMs: fc.constantFrom(1000, 400),
     }),
   },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('lag' as const),
+      advanceMs: fc.integer({ min: 0, max: 4_000 }),
+      trigger: fc.constantFrom('orders', 'async'),
+      lag: fc.nat(500),
+      parallelism: fc.integer({ min: 1, max: 8 }),
+    }),
+  },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('tick' as const), advanceMs: fc.integer({ min: 0, max: 12_000 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('ready' as const), ready: fc.nat(20) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('apply' as const), replicas: fc.nat(20) }) },
@@ -167,6 +177,12 @@ describe('replaying what the autoscaler recorded', () => {
               };
               await log.append(METRICS_TOPIC, [
                 { value: encodeLoadReport({ kind: 'gateway-load', source: step.source, at: clock.now(), intervalMs: step.intervalMs, samples: [sample] }) },
+              ]);
+            } else if (step.kind === 'lag') {
+              clock.advance(step.advanceMs);
+              const lag = { namespace: 'default', name: 'fn', trigger: step.trigger, lag: step.lag, parallelism: step.parallelism };
+              await log.append(METRICS_TOPIC, [
+                { value: encodeMetricsReport({ kind: 'trigger-lag', source: 'triggers', at: clock.now(), intervalMs: 1000, samples: [lag] }) },
               ]);
             } else if (step.kind === 'tick') {
               clock.advance(step.advanceMs);

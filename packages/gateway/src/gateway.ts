@@ -11,6 +11,7 @@ import type { CallOwner, GatewayCall } from './gateway-call.js';
 import { ProxyCall } from './proxy-call.js';
 import { TunnelCall } from './tunnel-call.js';
 import { type InvocationHost, parseInvocationHost } from './core/parse-invocation-host.js';
+import { COMPONENT_TOKEN_HEADER, isComponentCall } from './core/component-token.js';
 import type { FunctionRoute, RouteTable } from './route-table.js';
 
 export interface GatewayOptions {
@@ -27,6 +28,12 @@ export interface GatewayOptions {
   onColdRequest?: (namespace: string, name: string) => void;
   /** Told at once when a function's requests in flight jump to twice what was last reported (a load step). */
   onLoadStep?: (namespace: string, name: string) => void;
+  /**
+   * A secret shared with Tide's own components: a call whose `tide-component-token` header equals it
+   * keeps its `tide-invoke` header (the triggers process calling a module's queue() or scheduled()).
+   * Without it, or from anyone else, `tide-invoke` is stripped. The token header is never forwarded.
+   */
+  componentToken?: string;
 }
 
 /** What a gateway saw of one function since the previous collect: the autoscaler's input. */
@@ -89,6 +96,7 @@ class InvocationGateway implements Gateway, CallOwner {
   readonly #maxWaiting: number | undefined;
   readonly #onColdRequest: ((namespace: string, name: string) => void) | undefined;
   readonly #onLoadStep: ((namespace: string, name: string) => void) | undefined;
+  readonly #componentToken: string | undefined;
   readonly #pools: EndpointPools;
   readonly #functions = new Map<string, FunctionState>();
   readonly #tunnels = new Set<TunnelCall>();
@@ -105,6 +113,7 @@ class InvocationGateway implements Gateway, CallOwner {
     this.#maxWaiting = options.maxWaitingPerFunction;
     this.#onColdRequest = options.onColdRequest;
     this.#onLoadStep = options.onLoadStep;
+    this.#componentToken = options.componentToken;
     this.#pools = new EndpointPools(options.connectionsPerPod);
     this.#unsubscribe = this.#routes.subscribe(() => this.#routesChanged());
   }
@@ -113,7 +122,10 @@ class InvocationGateway implements Gateway, CallOwner {
     const resolved = this.#resolve(req);
     if (resolved === undefined) return false;
     if (resolved.kind === 'refused') sendError(res, resolved.status, resolved.message, resolved.retryAfterSeconds);
-    else this.#admit(new ProxyCall(this, this.#functionState(resolved.target, resolved.route), req, res, resolved.target));
+    else {
+      const fromComponent = isComponentCall(req.headers[COMPONENT_TOKEN_HEADER], this.#componentToken);
+      this.#admit(new ProxyCall(this, this.#functionState(resolved.target, resolved.route), req, res, resolved.target, fromComponent));
+    }
     return true;
   }
 

@@ -49,6 +49,8 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     private readonly target: InvocationTarget,
+    /** The call carried the gateway's component token (its tide-invoke header is kept). */
+    private readonly fromComponent = false,
   ) {
     this.#parentContext = propagation.extract(ROOT_CONTEXT, req.headers);
     this.#span = telemetry.tracer.startSpan(
@@ -80,6 +82,7 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
       remoteAddress: req.socket.remoteAddress,
       proto: (req.socket as TLSSocket).encrypted === true ? 'https' : 'http',
       prefix: this.target.prefix,
+      fromComponent: this.fromComponent,
     });
     propagation.inject(trace.setSpan(this.#parentContext, this.#span), headers, telemetry.flatHeaderSetter);
     const timeoutMs = this.fn.route.timeoutMs + UPSTREAM_TIMEOUT_MARGIN_MS;

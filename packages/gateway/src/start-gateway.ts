@@ -17,6 +17,8 @@ export interface GatewayProcessOptions {
   metrics?: { handle: RequestHandler };
   /** Routes `<name>.<namespace>.<domain>` to the function by Host (TIDE_DOMAIN); default `localhost`, which resolves without DNS. */
   domain?: string;
+  /** Lets Tide's components (the triggers process) call a module's queue() / scheduled() through this gateway: see GatewayOptions. */
+  componentToken?: string;
   report: (line: string) => void;
 }
 
@@ -47,7 +49,9 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
   const routes = createStateRouteTable(state.store);
   let reporter: LoadReporter | undefined;
   const domain = normalizeDomain(options.domain ?? DEFAULT_INVOCATION_DOMAIN);
-  const gateway = createGateway({ routes, domain, onColdRequest: () => reporter?.flushSoon(), onLoadStep: () => reporter?.flushSoon() });
+  const gateway = createGateway({ routes, domain, onColdRequest: () => reporter?.flushSoon(), onLoadStep: () => reporter?.flushSoon(),
+    ...(options.componentToken === undefined ? {} : { componentToken: options.componentToken }),
+  });
   reporter = startLoadReporter({ gateway, log: state.log, source: `gateway-${hostname()}-${process.pid}`, onError });
   const drain = async (maxMs = 10_000) => {
     const deadline = Date.now() + maxMs;

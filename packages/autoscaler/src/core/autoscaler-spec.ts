@@ -4,7 +4,10 @@ export type ScaleMetric = 'concurrency' | 'rps' | 'cpu';
 export interface AutoscalerSpec {
   readonly min: number;
   readonly max: number;
-  /** Per pod: in-flight requests ('concurrency') or requests/s ('rps'). Unused by 'cpu'. */
+  /**
+   * Per pod: in-flight requests ('concurrency') or requests/s ('rps'), unused by 'cpu'; and
+   * whatever the metric, records of trigger lag per replica (lag.ts).
+   */
   readonly target: number;
   readonly metric: ScaleMetric;
   /** Fraction of target a pod is planned for, leaving headroom for bursts (Knative 0.7). */

@@ -14,8 +14,14 @@ export interface FunctionSample {
  * autoscaler and for replay alike.
  */
 export function samplesOf(report: MetricsReport): FunctionSample[] {
-  // Lag is not a load sample; scaling on it is decided apart (see the triggers' lag signal).
-  if (report.kind === 'trigger-lag') return [];
+  // A lag is a level per trigger (lag.ts), not load: it fills no bucket of the window.
+  if (report.kind === 'trigger-lag') {
+    return report.samples.map((s) => ({
+      namespace: s.namespace,
+      name: s.name,
+      sample: { at: report.at, concurrency: 0, requests: 0, source: report.source, lag: { trigger: s.trigger, lag: s.lag, parallelism: s.parallelism } },
+    }));
+  }
   if (report.kind === 'pod-cpu') {
     return report.samples.map((s) => ({ namespace: s.namespace, name: s.name, sample: { at: report.at, concurrency: 0, requests: 0, cpuMilli: s.cpuMilli } }));
   }

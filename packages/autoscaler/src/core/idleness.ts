@@ -17,9 +17,10 @@ export interface Idleness {
  * In-flight is checked over the idle span itself rather than the stable window: with the defaults
  * (60 s stable, 30 s to zero) the stable window would keep pods for 60 s, not the 30 s the user set.
  */
-export function idleness(spec: AutoscalerSpec, window: MetricWindow, activeSince: number | undefined, waiting: number, now: number): Idleness {
+export function idleness(spec: AutoscalerSpec, window: MetricWindow, activeSince: number | undefined, waiting: number, now: number, lagging = false): Idleness {
   const lastActivity = Math.max(window.lastRequestAt ?? -Infinity, activeSince ?? -Infinity);
   const idleMs = now - lastActivity;
-  const quiet = waiting === 0 && !inFlightAt(window, now) && averageConcurrency(window, now, spec.scaleToZeroAfterMs) === 0;
+  // Records waiting on a trigger are work to do, as requests waiting at a gateway are.
+  const quiet = !lagging && waiting === 0 && !inFlightAt(window, now) && averageConcurrency(window, now, spec.scaleToZeroAfterMs) === 0;
   return { idle: quiet && idleMs >= spec.scaleToZeroAfterMs, idleMs };
 }

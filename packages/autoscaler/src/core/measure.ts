@@ -20,6 +20,10 @@ export type ScaleInputs = {
   cpuMilliPerPod?: number;
   /** Since the last request arrived, if one was ever seen. */
   sinceLastRequestMs?: number;
+  /** While the function's triggers report lag: records not yet done, summed over its triggers. */
+  lag?: number;
+  /** Pods the lag asks for: min(ceil(lag / target), parallelism). */
+  desiredLag?: number;
 };
 
 export interface RateLimits {

@@ -1,3 +1,4 @@
+import { lagDemand, withLag, type LagDemand, type LagLevel } from './lag.js';
 import { heldInFlight, keptLevels, waitingIn, withLevel, type WaitingLevel } from './waiting.js';
 
 /**
@@ -19,6 +20,8 @@ export interface Sample {
   readonly waiting?: number;
   /** Who reported the sample; a reporter's newer waiting level replaces its older one. */
   readonly source?: string;
+  /** A trigger's consumer lag for the function (a triggers process's report): a level, see lag.ts. */
+  readonly lag?: { readonly trigger: string; readonly lag: number; readonly parallelism: number };
 }
 
 /** Everything reported for one second. Counts add up; CPU is a per-pod level, so it is averaged. */
@@ -40,6 +43,8 @@ export interface MetricWindow {
   readonly lastRequestAt?: number;
   /** The newest waiting level of each reporter, while it may still count (see waiting.ts). */
   readonly waiting?: readonly WaitingLevel[];
+  /** The newest lag level of each of the function's triggers, while it may still count (see lag.ts). */
+  readonly lags?: readonly LagLevel[];
 }
 
 export const emptyWindow: MetricWindow = Object.freeze({ buckets: Object.freeze([]) });
@@ -68,6 +73,8 @@ export const spanSeconds = (spanMs: number): number => Math.max(1, Math.ceil(spa
  */
 export function addSample(window: MetricWindow, sample: Sample, keepMs: number): MetricWindow {
   checkSample(sample);
+  // A lag is not load: it fills no bucket (averages and idleness are the gateways' to say).
+  if (sample.lag) return { ...window, lags: withLag(window.lags, { trigger: sample.lag.trigger, at: sample.at, lag: sample.lag.lag, parallelism: sample.lag.parallelism }) };
   const second = secondOf(sample.at);
   const newest = Math.max(second, window.buckets.at(-1)?.second ?? second);
   const oldestKept = newest - spanSeconds(keepMs) + 1;
@@ -76,13 +83,18 @@ export function addSample(window: MetricWindow, sample: Sample, keepMs: number):
   if (second < oldestKept) return withMemory(window, lastRequestAt, waiting);
   const kept = window.buckets.filter((b) => b.second >= oldestKept);
   const startedAt = kept.length === 0 ? sample.at : Math.min(window.startedAt ?? sample.at, sample.at);
-  return withMemory({ buckets: mergeInto(kept, second, sample), startedAt }, lastRequestAt, waiting);
+  return withMemory({ buckets: mergeInto(kept, second, sample), startedAt }, lastRequestAt, waiting, window.lags);
 }
 
-/** What outlives the buckets: the last request and the waiting levels. */
-function withMemory(window: MetricWindow, lastRequestAt: number | undefined, waiting: readonly WaitingLevel[] | undefined): MetricWindow {
-  const { lastRequestAt: _l, waiting: _w, ...rest } = window;
-  return { ...rest, ...(lastRequestAt === undefined ? {} : { lastRequestAt }), ...(waiting === undefined || waiting.length === 0 ? {} : { waiting }) };
+/** What outlives the buckets: the last request, the waiting levels and the lags. */
+function withMemory(window: MetricWindow, lastRequestAt: number | undefined, waiting: readonly WaitingLevel[] | undefined, lags = window.lags): MetricWindow {
+  const { lastRequestAt: _l, waiting: _w, lags: _g, ...rest } = window;
+  return {
+    ...rest,
+    ...(lastRequestAt === undefined ? {} : { lastRequestAt }),
+    ...(waiting === undefined || waiting.length === 0 ? {} : { waiting }),
+    ...(lags === undefined || lags.length === 0 ? {} : { lags }),
+  };
 }
 
 function waitingLevels(window: MetricWindow, sample: Sample): readonly WaitingLevel[] | undefined {
@@ -113,6 +125,8 @@ function mergeInto(buckets: readonly MetricBucket[], second: number, sample: Sam
 
 function checkSample(sample: Sample): void {
   if (!Number.isFinite(sample.at)) throw new InvalidSampleError('at', sample.at);
+  const lag = sample.lag;
+  if (lag && ![lag.lag, lag.parallelism].every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw new InvalidSampleError('lag', `${lag.lag} (parallelism ${lag.parallelism})`);
   for (const field of ['concurrency', 'requests', 'cpuMilli', 'waiting'] as const) {
     const value = sample[field];
     if (value === undefined && (field === 'cpuMilli' || field === 'waiting')) continue;
@@ -164,6 +178,11 @@ export function averageCpuMilli(window: MetricWindow, now: number, spanMs: numbe
 /** Requests the gateways hold waiting for a pod at `now`, from their fresh reports only. */
 export function waitingAt(window: MetricWindow, now: number): number {
   return waitingIn(window.waiting, now);
+}
+
+/** What the function's triggers' fresh lag asks for at `now`, at `targetPerPod` records per replica. */
+export function lagAt(window: MetricWindow, targetPerPod: number, now: number): LagDemand {
+  return lagDemand(window.lags, targetPerPod, now);
 }
 
 /** Whether a gateway's last report, not too old, said requests were in flight (see waiting.ts). */

@@ -1,5 +1,6 @@
 import type { AutoscalerSpec } from './autoscaler-spec.js';
 import type { Idleness } from './idleness.js';
+import type { LagDemand } from './lag.js';
 import { capacityPerPod, type Measured } from './measure.js';
 import type { PanicStep } from './panic.js';
 import type { ScalerState } from './scaler-state.js';
@@ -14,6 +15,8 @@ export interface ReasonContext {
   /** The decision. */
   readonly replicas: number;
   readonly now: number;
+  /** What the triggers' lag asked for, when it was weighed. */
+  readonly lag?: LagDemand;
 }
 
 /**
@@ -23,6 +26,11 @@ export interface ReasonContext {
 export function explain(ctx: ReasonContext): string {
   if (ctx.situation === 'idle') return idleLine(ctx);
   const demand = demandOf(ctx);
+  // The lag decided when it asked for at least what the load did.
+  if (ctx.lag && ctx.lag.pods > 0 && ctx.lag.pods >= demand.raw) {
+    const note = bindingNote(ctx, { raw: ctx.lag.pods, limited: ctx.lag.pods });
+    return note === undefined ? lagLine(ctx, ctx.lag) : `${lagLine(ctx, ctx.lag)}; ${note}`;
+  }
   const note = bindingNote(ctx, demand);
   return note === undefined ? headline(ctx, demand.raw) : `${headline(ctx, demand.raw)}; ${note}`;
 }
@@ -69,6 +77,14 @@ function load(spec: AutoscalerSpec, spanMs: number, measured: Measured, withWait
   const waiting = withWaiting && inputs.waiting > 0 ? ` + ${inputs.waiting} waiting` : '';
   if (spec.metric === 'rps') return `${seconds(spanMs)} avg ${num(panicSpan ? inputs.panicRps : inputs.stableRps)} req/s${waiting}`;
   return `${seconds(spanMs)} avg concurrency ${num(panicSpan ? inputs.panicConcurrency : inputs.stableConcurrency)}${waiting}`;
+}
+
+/** "lag 340 on trigger orders (4 in parallel) / 10 per pod → 4 pods"; "from zero: " when it woke the function. */
+function lagLine({ spec, situation }: ReasonContext, lag: LagDemand): string {
+  const where = lag.triggers === 1 ? `trigger ${lag.trigger}` : `${lag.triggers} triggers (most on ${lag.trigger})`;
+  const byLag = Math.ceil(lag.lag / spec.target);
+  const bound = byLag > lag.parallelism ? `, at most ${lag.parallelism} in parallel` : '';
+  return `${situation === 'fromZero' ? 'from zero: ' : ''}lag ${lag.lag} on ${where} / ${spec.target} per pod${bound} → ${pods(lag.pods)}`;
 }
 
 function headline(ctx: ReasonContext, raw: number): string {

@@ -5,7 +5,7 @@ import { completionScript } from './completion.js';
 import { autoscaleCommand, deployCommand, invokeCommand, logsCommand, rolloutCommand } from './function-commands.js';
 import { devCommand, initCommand } from './dev-commands.js';
 import { commandHelp, overview } from './help-text.js';
-import { controlPlaneCommand, gatewayCommand, nodeCommand, upCommand } from './process-commands.js';
+import { controlPlaneCommand, gatewayCommand, nodeCommand, triggersCommand, upCommand } from './process-commands.js';
 import {
   applyCommand,
   cordonCommand,
@@ -85,6 +85,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   controlPlaneCommand,
   gatewayCommand,
   nodeCommand,
+  triggersCommand,
   logRepairCommand,
   completionCommand,
   versionCommand,

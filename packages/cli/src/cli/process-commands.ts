@@ -33,7 +33,7 @@ const timestamped = (print: (line: string) => void) => (line: string) => print(`
 
 export const upCommand: CommandSpec = {
   name: 'up',
-  summary: 'all of Tide in one process: API, gateway, controllers, scheduler and a node (TIDE_KAFKA_BROKERS: on Kafka, else the embedded log)',
+  summary: 'all of Tide in one process: API, gateway, controllers, scheduler, triggers and a node (TIDE_KAFKA_BROKERS: on Kafka, else the embedded log)',
   args: [],
   flags: {
     port: port(8080),
@@ -123,6 +123,8 @@ export const gatewayCommand: CommandSpec = {
       listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8081), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
       metrics: startMetrics({ serviceName: 'tide-gateway', env }),
       domain: invocationDomain(str(flags.domain), env),
+      // Triggers processes present it to call a module's queue() / scheduled().
+      ...(env.TIDE_COMPONENT_TOKEN ? { componentToken: env.TIDE_COMPONENT_TOKEN } : {}),
       report: timestamped(print),
     });
     stopWhenFoldHalts(
@@ -131,6 +133,53 @@ export const gatewayCommand: CommandSpec = {
     );
   },
 };
+
+export const triggersCommand: CommandSpec = {
+  name: 'triggers',
+  summary: "runs Kafka-topic and cron triggers and async calls, delivering through the gateway (follows --server's log API, --data's log, or Kafka)",
+  args: [],
+  flags: {
+    port: port(8082),
+    host,
+    data: { type: 'string', value: 'DIR', help: 'run on the embedded log in DIR itself (no `tide up` may hold it)' },
+    gateway: { type: 'string', value: 'URL', help: 'the gateway deliveries go through (default --server; TIDE_GATEWAY)' },
+  },
+  details:
+    'Kafka triggers run on every triggers process (their consumer groups share the partitions); cron triggers and the\n' +
+    "async worker run on the one leading role `triggers`, and move to another within seconds when it stops. `tide up`\n" +
+    "runs one inside itself. TIDE_COMPONENT_TOKEN must equal the gateway's, so deliveries may call queue() and scheduled().",
+  examples: [
+    ['tide triggers --server http://127.0.0.1:8080', 'a second triggers process beside `tide up`'],
+    ['TIDE_KAFKA_BROKERS=kafka:9092 tide triggers --gateway http://gateway:8081 --host 0.0.0.0', 'one of several on a Kafka cluster'],
+  ],
+  async run({ flags, env, server, print }) {
+    const { startTelemetry, startMetrics } = await import('@tide/telemetry');
+    const { startTriggers, TRIGGER_ENGINES } = await import('@tide/triggers');
+    const kafka = await kafkaSource(env);
+    const dataDir = str(flags.data);
+    const telemetry = startTelemetry({ serviceName: 'tide-triggers', env });
+    const token = env.TIDE_COMPONENT_TOKEN;
+    const triggers = await startTriggers({
+      log: { source: kafka ?? (dataDir ? { kind: 'embedded', dataDir: resolve(dataDir) } : { kind: 'http', server: server.split(',')[0]! }) },
+      gatewayUrl: gatewayUrl(str(flags.gateway) ?? env.TIDE_GATEWAY ?? server.split(',')[0]!),
+      ...(token ? { componentToken: token } : {}),
+      listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8082), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
+      metrics: startMetrics({ serviceName: 'tide-triggers', env }),
+      engines: TRIGGER_ENGINES,
+      report: timestamped(print),
+    });
+    stopWhenFoldHalts(
+      triggers.state.store,
+      stopOnSignals(print, 'stopping triggers (calls in flight finish)', () => triggers.stop(), telemetry),
+    );
+  },
+};
+
+/** --gateway: an http(s) URL. */
+function gatewayUrl(value: string): string {
+  if (!/^https?:\/\/[^/\s]+/.test(value)) throw new CliError(`--gateway ${JSON.stringify(value)}: must be an http(s) URL such as http://127.0.0.1:8080`, 2);
+  return value.replace(/\/+$/, '');
+}
 
 export const nodeCommand: CommandSpec = {
   name: 'node',

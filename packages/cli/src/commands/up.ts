@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { mkdir, readdir } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { startControlPlane } from '@tide/control-plane';
 import { serveUpgradeAsRequest, startGateway } from '@tide/gateway';
 import { defaultNodeCapacity, startNode, type RunningNode } from '@tide/node-agent';
 import { listen, openProcessState, urlOf, type LogSource, type RequestHandler } from '@tide/process';
+import { startTriggers, TRIGGER_ENGINES, type TriggerEngine } from '@tide/triggers';
 import { createApiClient } from '../api-client.js';
 import { deploy } from './deploy.js';
 
@@ -38,6 +40,8 @@ export interface UpOptions {
   kafkaEnv: Record<string, string>;
   /** Record each traced call of the pods as a span (an OpenTelemetry exporter is configured). */
   tracePods?: boolean;
+  /** The triggers process's engines (default TRIGGER_ENGINES: Kafka triggers, cron, the async worker). */
+  triggerEngines?: readonly TriggerEngine[];
   log: (line: string) => void;
 }
 
@@ -50,7 +54,7 @@ export interface RunningTide {
 }
 
 /**
- * `tide up`: a control plane, a gateway and a node on one port, sharing one folded log — the
+ * `tide up`: a control plane, a gateway, triggers and a node on one port, sharing one folded log — the
  * embedded log, or Kafka, where it is one member of a cluster like any `tide control-plane` +
  * `tide gateway` + `tide node`, and any number may run.
  */
@@ -72,13 +76,16 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     ready: () => ready,
     report,
   });
-  const gateway = await startGateway({ log: { shared: state }, ...(options.domain ? { domain: options.domain } : {}), report });
+  // Its own triggers present it to the gateway to call a module's queue() / scheduled(); a new one each start.
+  const componentToken = randomBytes(32).toString('hex');
+  const gateway = await startGateway({ log: { shared: state }, ...(options.domain ? { domain: options.domain } : {}), componentToken, report });
   // One port: a request whose Host names a function (or whose path is /fn/...) goes to it, everything else to the API.
   const server = await listen((req, res) => gateway.handle(req, res) || controlPlane.handle(req, res), options.port, options.host);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!gateway.handleUpgrade(req, socket, head)) serveUpgradeAsRequest(req, socket, controlPlane.handle);
   });
   const url = urlOf(server, options.host);
+  const triggers = await startTriggers({ log: { shared: state }, gatewayUrl: url, componentToken, engines: options.triggerEngines ?? TRIGGER_ENGINES, report });
   const node: RunningNode | undefined =
     options.nodes === 1
       ? await startNode({
@@ -120,6 +127,8 @@ export async function up(options: UpOptions): Promise<RunningTide> {
   const stop = () =>
     (stopping ??= (async () => {
       ready = false;
+      // Deliveries in flight finish through the gateway before it drains.
+      await triggers.stop();
       server.close();
       await gateway.drain();
       server.closeAllConnections();

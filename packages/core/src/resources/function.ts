@@ -11,6 +11,11 @@ export const ScaleSpec = z
   .object({
     min: z.number().int().min(0).max(1000).default(1),
     max: z.number().int().min(1).max(1000).default(20),
+    /**
+     * Per replica: in-flight requests (metric concurrency) or requests/s (rps); and, for the
+     * function's triggers, records of consumer lag (KEDA's lagThreshold): lag 340 at target 10
+     * asks for 34 replicas, never more than the partitions or keys that can make progress.
+     */
     target: z.number().positive().max(10_000).default(10),
     metric: z.enum(['concurrency', 'rps', 'cpu']).default('concurrency'),
     scaleToZeroAfterSeconds: z.number().int().min(1).max(86_400).default(30),

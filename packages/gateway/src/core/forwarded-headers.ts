@@ -19,9 +19,12 @@ const REQUEST_DROPPED = new Set([
   'x-forwarded-host',
   'x-forwarded-proto',
   'x-forwarded-prefix',
-  // How the platform calls a module's scheduled() or queue() handler: never a caller's to send.
-  'tide-invoke',
+  // Proves a call comes from Tide's own components (see component-token.ts): never forwarded.
+  'tide-component-token',
 ]);
+
+/** How the platform calls a module's scheduled() or queue() handler: kept only on a component's call. */
+const INVOKE_HEADER = 'tide-invoke';
 
 /** Hop-by-hop, plus `tide-error`: only the gateway may mark an answer as its own (see error-response.ts). */
 const RESPONSE_DROPPED = ['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'trailer', 'tide-error'] as const;
@@ -32,6 +35,8 @@ export interface ForwardingInfo {
   readonly proto: 'http' | 'https';
   /** `/fn/{namespace}/{name}`. */
   readonly prefix: string;
+  /** The call carried the gateway's component token: its `tide-invoke` header is passed on. */
+  readonly fromComponent?: boolean;
 }
 
 /**
@@ -47,7 +52,9 @@ export function upstreamHeaders(rawHeaders: readonly string[], info: ForwardingI
     const name = rawHeaders[i] as string;
     const value = rawHeaders[i + 1] as string;
     const lower = name.toLowerCase();
-    if (!REQUEST_DROPPED.has(lower) && !lower.startsWith('proxy-')) {
+    if (lower === INVOKE_HEADER) {
+      if (info.fromComponent === true) headers.push(name, value);
+    } else if (!REQUEST_DROPPED.has(lower) && !lower.startsWith('proxy-')) {
       headers.push(name, value);
     } else if (lower === 'x-forwarded-for') {
       forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;

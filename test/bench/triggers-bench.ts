@@ -1,0 +1,231 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { kcatAvailable, startMockKafka } from '@tide/log-kafka/testing';
+import { stopTide } from '../support/tide-process.js';
+import { summarize, type LatencySummary } from './stats.js';
+import type { StopList } from './stop-list.js';
+import type { TempDirs } from './temp-dirs.js';
+import { startCollector, TRIGGER_PROBE_MODULE, type Collector, type ProbeReport } from './trigger-probe.js';
+import { startTriggerTide, triggerTideLaunch, type TriggerTideLaunch } from './trigger-tide.js';
+import { applyFunction, applyKafkaTrigger, listPods, publishRecords, uploadArtifact } from './tide-api.js';
+
+export const TRIGGERS_BENCH = {
+  /** Record produced → function invoked: records published one at a time, at a steady rate. */
+  latencyRecords: 200,
+  latencyPerSecond: 50,
+  latencyKeys: 100,
+  latencyBatchSize: 10,
+  /** Trigger throughput: records published before the trigger exists, then drained from the earliest offset. */
+  throughputRecords: 20_000,
+  recordBytes: 1024,
+  throughputBatchSize: 100,
+  throughputKeys: 1_000,
+  /** Records per POST of the records API (its most is 1 000). */
+  publishChunk: 1_000,
+  startTimeoutMs: 90_000,
+  /** Bounds the wait for a trigger's first delivery (a consumer group joining) and for every record to arrive. */
+  deliveryTimeoutMs: 90_000,
+};
+
+const FUNCTION = 'trigger-probe';
+const epochNow = () => performance.timeOrigin + performance.now();
+
+export interface TriggerLatency {
+  records: number;
+  /** Publish request sent (the producer's clock) → the probe's queue handler entered. */
+  invokedMs: LatencySummary;
+  /** Publish request sent → the records API answered (the record is durable on the bus). */
+  publishAckMs: LatencySummary;
+  /** Records reported more than once (a duplicate delivery), goal 0. */
+  duplicates: number;
+  meanBatch: number;
+}
+
+export interface TriggerThroughput {
+  records: number;
+  valueBytes: number;
+  /** The probe's first queue call entered → its last one returned. */
+  drainSeconds: number;
+  eventsPerSecond: number;
+  /** Trigger applied (PUT acknowledged) → the first call entered: a consumer group joining, mostly. */
+  toFirstDeliveryMs: number;
+  /** The records API's rate while they were pre-published, for scale. */
+  publishedPerSecond: number;
+  calls: number;
+  meanBatch: number;
+  duplicates: number;
+}
+
+export interface TriggersBusResult {
+  bus: 'embedded' | 'kafka';
+  latency?: TriggerLatency;
+  throughput?: TriggerThroughput;
+  /** What stopped this bus's rows (the step and the error). */
+  failed?: string;
+}
+
+export interface TriggersBenchResult {
+  launch: TriggerTideLaunch;
+  runs: TriggersBusResult[];
+  /** Why there is no Kafka column (kcat missing). */
+  skipped?: string;
+}
+
+/**
+ * Kafka triggers end to end, on the embedded log and on the librdkafka mock cluster, each on a Tide
+ * of its own: a warm probe function (min 1) with a queue handler that stamps its entry; records
+ * produced through the records API. A bus whose chain fails gives its error instead of figures.
+ */
+export async function runTriggersBench(temp: TempDirs, stops: StopList, log: (line: string) => void): Promise<TriggersBenchResult> {
+  const launch = triggerTideLaunch();
+  const runs: TriggersBusResult[] = [await onBus('embedded', temp, stops, log)];
+  if (!(await kcatAvailable())) return { launch, runs, skipped: "Debian's kcat is not installed (the mock Kafka cluster needs it)" };
+  const kafka = await startMockKafka({ brokers: 3 });
+  const stopKafka = stops.add('mock Kafka cluster', () => kafka.stop());
+  try {
+    runs.push(await onBus('kafka', temp, stops, log, kafka.brokers));
+  } finally {
+    await stopKafka();
+  }
+  return { launch, runs };
+}
+
+async function onBus(bus: TriggersBusResult['bus'], temp: TempDirs, stops: StopList, log: (line: string) => void, brokers?: readonly string[]): Promise<TriggersBusResult> {
+  const result: TriggersBusResult = { bus };
+  let step = 'starting Tide';
+  const collector = await startCollector();
+  const stopCollector = stops.add('probe collector', () => collector.close());
+  let tideOutput = () => '';
+  try {
+    const dataDir = await temp.make(`tide-bench-triggers-${bus}-`);
+    const tide = await startTriggerTide({ dataDir, ...(brokers ? { brokers } : {}), timeoutMs: TRIGGERS_BENCH.startTimeoutMs });
+    tideOutput = tide.output;
+    const stopTide = stops.add(`Tide for triggers on ${bus}`, () => stopTide(tide));
+    try {
+      step = 'deploying the probe function (min 1)';
+      await deployProbe(tide.url, collector);
+      step = 'record produced → function invoked';
+      result.latency = await measureLatency(tide.url, collector);
+      step = 'trigger throughput';
+      result.throughput = await measureThroughput(tide.url, collector);
+    } finally {
+      await stopTide();
+    }
+  } catch (error) {
+    result.failed = `${step}: ${(error as Error).message.split('\n')[0]}`;
+    log(`section 11 on ${bus}: ${result.failed}\n--- its Tide's output (last 3 000 chars) ---\n${tideOutput().slice(-3_000)}`);
+  } finally {
+    await stopCollector();
+  }
+  return result;
+}
+
+/** The probe as a Function of its own, min 1 so it is warm, told where the collector is; resolves once its pod is Ready. */
+async function deployProbe(base: string, collector: Collector): Promise<void> {
+  const digest = await uploadArtifact(base, new TextEncoder().encode(TRIGGER_PROBE_MODULE));
+  await applyFunction(base, FUNCTION, digest, { min: 1 }, { BENCH_COLLECTOR: collector.url });
+  const deadline = performance.now() + TRIGGERS_BENCH.startTimeoutMs;
+  while (!(await listPods(base)).some((pod) => pod.spec.function === FUNCTION && pod.status.phase === 'Ready')) {
+    if (performance.now() > deadline) throw new Error(`${FUNCTION} had no Ready pod within ${TRIGGERS_BENCH.startTimeoutMs} ms`);
+    await sleep(25);
+  }
+}
+
+/**
+ * A trigger from the latest offset, then records one at a time at a steady rate (each send starts
+ * on its slot, not after the previous answer). First, records are sent every 100 ms until one
+ * arrives: the consumer group has joined and the path is warm; those are not counted.
+ */
+async function measureLatency(base: string, collector: Collector): Promise<TriggerLatency> {
+  const { latencyRecords, latencyPerSecond, latencyKeys, latencyBatchSize } = TRIGGERS_BENCH;
+  const topic = 'bench-latency';
+  await applyKafkaTrigger(base, topic, FUNCTION, 'handler', { topics: [topic], startFrom: 'latest', batchSize: latencyBatchSize, ordering: 'key' });
+  await firstDelivery(base, collector, topic);
+  const warm = collector.reportsOf(topic).length;
+  const acks: number[] = [];
+  const sends: Promise<void>[] = [];
+  const start = performance.now();
+  for (let seq = 0; seq < latencyRecords; seq++) {
+    const wait = start + (seq * 1000) / latencyPerSecond - performance.now();
+    if (wait > 0) await sleep(wait);
+    const sentAt = epochNow();
+    sends.push(publishRecords(base, topic, [{ key: `k${seq % latencyKeys}`, value: { seq, sentAt } }]).then(() => void acks.push(epochNow() - sentAt)));
+  }
+  await Promise.all(sends);
+  const measured = () => collector.reportsOf(topic).slice(warm);
+  await collector.until(topic, () => seqsOf(measured()).size >= latencyRecords, TRIGGERS_BENCH.deliveryTimeoutMs, `${latencyRecords} paced records`);
+  const invoked: number[] = [];
+  for (const report of measured()) for (const m of report.messages) if (m.seq !== null && m.seq >= 0 && m.sentAt !== null) invoked.push(report.enteredAt - m.sentAt);
+  return {
+    records: latencyRecords,
+    invokedMs: summarize(invoked),
+    publishAckMs: summarize(acks),
+    duplicates: invoked.length - seqsOf(measured()).size,
+    meanBatch: invoked.length / measured().length,
+  };
+}
+
+/** Sends a warm-up record (seq -1) every 100 ms until the trigger delivers one. */
+async function firstDelivery(base: string, collector: Collector, topic: string): Promise<void> {
+  const arrived = collector.until(topic, (reports) => reports.length > 0, TRIGGERS_BENCH.deliveryTimeoutMs, `trigger ${topic}'s first delivery`);
+  let done = false;
+  void arrived.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  while (!done) {
+    await publishRecords(base, topic, [{ key: 'warm-up', value: { seq: -1, sentAt: epochNow() } }]);
+    await Promise.race([arrived.catch(() => undefined), sleep(100)]);
+  }
+  await arrived;
+}
+
+/**
+ * `throughputRecords` of `recordBytes` each pre-published (1 000 keys), then a trigger from the
+ * earliest offset with batches of 100 to a queue handler that acks them all; timed by the probe's
+ * own stamps from its first call's entry to its last call's return.
+ */
+async function measureThroughput(base: string, collector: Collector): Promise<TriggerThroughput> {
+  const { throughputRecords, recordBytes, throughputBatchSize, throughputKeys, publishChunk } = TRIGGERS_BENCH;
+  const topic = 'bench-throughput';
+  // {"seq":12345,"sentAt":1700000000000.123,"pad":"xxx…"} comes to recordBytes with this pad.
+  const pad = 'x'.repeat(recordBytes - JSON.stringify({ seq: 10_000, sentAt: epochNow(), pad: '' }).length);
+  const publishStart = performance.now();
+  for (let first = 0; first < throughputRecords; first += publishChunk) {
+    const records = [];
+    for (let seq = first; seq < Math.min(throughputRecords, first + publishChunk); seq++)
+      records.push({ key: `k${seq % throughputKeys}`, value: { seq, sentAt: epochNow(), pad } });
+    await publishRecords(base, topic, records);
+  }
+  const publishedPerSecond = throughputRecords / ((performance.now() - publishStart) / 1000);
+  const appliedAt = epochNow();
+  await applyKafkaTrigger(base, topic, FUNCTION, 'handler', {
+    topics: [topic],
+    startFrom: 'earliest',
+    batchSize: throughputBatchSize,
+    ordering: 'key',
+  });
+  const reports = await collector.until(topic, (r) => seqsOf(r).size >= throughputRecords, TRIGGERS_BENCH.deliveryTimeoutMs, `draining ${throughputRecords} records`);
+  const firstEntered = Math.min(...reports.map((r) => r.enteredAt));
+  const lastLeft = Math.max(...reports.map((r) => r.leftAt));
+  const delivered = reports.reduce((n, r) => n + r.messages.length, 0);
+  const drainSeconds = (lastLeft - firstEntered) / 1000;
+  return {
+    records: throughputRecords,
+    valueBytes: recordBytes,
+    drainSeconds,
+    eventsPerSecond: throughputRecords / drainSeconds,
+    toFirstDeliveryMs: firstEntered - appliedAt,
+    publishedPerSecond,
+    calls: reports.length,
+    meanBatch: delivered / reports.length,
+    duplicates: delivered - seqsOf(reports).size,
+  };
+}
+
+/** The distinct measured records the probe reported (warm-ups, seq -1, left out). */
+function seqsOf(reports: readonly ProbeReport[]): Set<number> {
+  const seqs = new Set<number>();
+  for (const r of reports) for (const m of r.messages) if (m.seq !== null && m.seq >= 0) seqs.add(m.seq);
+  return seqs;
+}

@@ -100,7 +100,7 @@ async function onBus(bus: TriggersBusResult['bus'], temp: TempDirs, stops: StopL
     const dataDir = await temp.make(`tide-bench-triggers-${bus}-`);
     const tide = await startTriggerTide({ dataDir, ...(brokers ? { brokers } : {}), timeoutMs: TRIGGERS_BENCH.startTimeoutMs });
     tideOutput = tide.output;
-    const stopTide = stops.add(`Tide for triggers on ${bus}`, () => stopTide(tide));
+    const stopThisTide = stops.add(`Tide for triggers on ${bus}`, () => stopTide(tide));
     try {
       step = 'deploying the probe function (min 1)';
       await deployProbe(tide.url, collector);
@@ -109,7 +109,7 @@ async function onBus(bus: TriggersBusResult['bus'], temp: TempDirs, stops: StopL
       step = 'trigger throughput';
       result.throughput = await measureThroughput(tide.url, collector);
     } finally {
-      await stopTide();
+      await stopThisTide();
     }
   } catch (error) {
     result.failed = `${step}: ${(error as Error).message.split('\n')[0]}`;
@@ -120,10 +120,10 @@ async function onBus(bus: TriggersBusResult['bus'], temp: TempDirs, stops: StopL
   return result;
 }
 
-/** The probe as a Function of its own, min 1 so it is warm, told where the collector is; resolves once its pod is Ready. */
+/** The probe as a Function of its own, one pod (min 1, max 1: warm, and no scale-out mid-drain), told where the collector is; resolves once its pod is Ready. */
 async function deployProbe(base: string, collector: Collector): Promise<void> {
   const digest = await uploadArtifact(base, new TextEncoder().encode(TRIGGER_PROBE_MODULE));
-  await applyFunction(base, FUNCTION, digest, { min: 1 }, { BENCH_COLLECTOR: collector.url });
+  await applyFunction(base, FUNCTION, digest, { min: 1, max: 1 }, { BENCH_COLLECTOR: collector.url });
   const deadline = performance.now() + TRIGGERS_BENCH.startTimeoutMs;
   while (!(await listPods(base)).some((pod) => pod.spec.function === FUNCTION && pod.status.phase === 'Ready')) {
     if (performance.now() > deadline) throw new Error(`${FUNCTION} had no Ready pod within ${TRIGGERS_BENCH.startTimeoutMs} ms`);
@@ -152,7 +152,8 @@ async function measureLatency(base: string, collector: Collector): Promise<Trigg
     sends.push(publishRecords(base, topic, [{ key: `k${seq % latencyKeys}`, value: { seq, sentAt } }]).then(() => void acks.push(epochNow() - sentAt)));
   }
   await Promise.all(sends);
-  const measured = () => collector.reportsOf(topic).slice(warm);
+  // Calls that carried measured records (a late warm-up record may have a call of its own).
+  const measured = () => collector.reportsOf(topic).slice(warm).filter((r) => r.messages.some((m) => m.seq !== null && m.seq >= 0));
   await collector.until(topic, () => seqsOf(measured()).size >= latencyRecords, TRIGGERS_BENCH.deliveryTimeoutMs, `${latencyRecords} paced records`);
   const invoked: number[] = [];
   for (const report of measured()) for (const m of report.messages) if (m.seq !== null && m.seq >= 0 && m.sentAt !== null) invoked.push(report.enteredAt - m.sentAt);

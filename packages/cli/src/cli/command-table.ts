@@ -6,6 +6,7 @@ import { autoscaleCommand, deployCommand, invokeCommand, logsCommand, rolloutCom
 import { devCommand, initCommand } from './dev-commands.js';
 import { commandHelp, overview } from './help-text.js';
 import { controlPlaneCommand, gatewayCommand, nodeCommand, triggersCommand, upCommand } from './process-commands.js';
+import { publishCommand } from './topic-commands.js';
 import {
   applyCommand,
   cordonCommand,
@@ -69,6 +70,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   deployCommand,
   devCommand,
   invokeCommand,
+  publishCommand,
   getCommand,
   describeCommand,
   createCommand,

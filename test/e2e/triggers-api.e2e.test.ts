@@ -102,6 +102,9 @@ describe('triggers through the CLI', () => {
     expect(described.stdout).toMatch(/^ {2}Fired:\s+0$/m);
     const kafka = await tideCli(['describe', 'trigger/orders', '-n', 'shop']);
     expect(kafka.stdout).toMatch(/^Consumer group:\s+tide-trigger\.shop\.orders$/m);
+    const pod = await tideCli(['describe', 'pod', 'x']);
+    expect(pod.code).toBe(2);
+    expect(pod.stderr).toMatch(/only functions and triggers can be described, not "pod"/);
   });
 
   it('refuses a bad schedule naming its field, and applies nothing', async () => {
@@ -137,11 +140,16 @@ describe('tide deploy of a Workers project with crons and queue consumers', () =
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/trigger\/reserve-cron-1 created \(cron \*\/5 \* \* \* \*\)/);
     const listed = await tideCli(['get', 'triggers', '-o', 'json']);
-    const items = (JSON.parse(listed.stdout) as { items: { metadata: { name: string; labels: Record<string, string> }; spec: Record<string, unknown> }[] }).items;
+    const items = (JSON.parse(listed.stdout) as { items: { metadata: { name: string; labels: Record<string, string> }; spec: Record<string, unknown> }[] })
+      .items;
     expect(items.map((t) => t.metadata.name).sort()).toEqual(['reserve-cron-1', 'reserve-queue-reservations']);
     expect(items.find((t) => t.metadata.name === 'reserve-queue-reservations')).toMatchObject({
       metadata: { labels: { 'tide.dev/managed-by': 'wrangler', 'tide.dev/function': 'reserve' } },
-      spec: { function: 'reserve', delivery: 'handler', kafka: { topics: ['reservations'], batchSize: 20, maxRetries: 4, deadLetterTopic: 'reservations-dlq' } },
+      spec: {
+        function: 'reserve',
+        delivery: 'handler',
+        kafka: { topics: ['reservations'], batchSize: 20, maxRetries: 4, deadLetterTopic: 'reservations-dlq' },
+      },
     });
     // A trigger applied by hand for the same function is not the config's to delete.
     const byHand = SHOP.split('---')[2]!.replace('name: orders', 'name: by-hand').replace('namespace: shop', 'namespace: default');

@@ -12,7 +12,7 @@ export function readWranglerToml(text: string, file: string): Record<string, unk
   let table = root;
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
-    let line = withoutComment(lines[i]!).trim();
+    const line = withoutComment(lines[i]!).trim();
     if (!line) continue;
     const header = /^(\[\[?)\s*([A-Za-z0-9_.\-"' ]+?)\s*(\]\]?)$/.exec(line);
     if (header) {
@@ -25,7 +25,7 @@ export function readWranglerToml(text: string, file: string): Record<string, unk
     let value = assignment[2]!;
     // An array may go on over several lines: read until its brackets balance.
     while (value.startsWith('[') && !balanced(value) && i + 1 < lines.length) value += ` ${withoutComment(lines[++i]!).trim()}`;
-    const parsed = valueOf(value.trim());
+    const parsed = tomlValue(value.trim());
     if (parsed !== undefined) table[assignment[1]!.replace(/^["']|["']$/g, '')] = parsed;
   }
   return root;
@@ -53,12 +53,12 @@ function appendTable(root: Record<string, unknown>, path: string[], file: string
 }
 
 /** A string, number, boolean or array of them; undefined for what is not read (inline tables, dates). */
-function valueOf(text: string): unknown {
+function tomlValue(text: string): unknown {
   if (text.startsWith('"')) return JSON.parse(text) as string;
   if (text.startsWith("'")) return text.slice(1, -1);
   if (text === 'true' || text === 'false') return text === 'true';
   if (/^[+-]?\d[\d_]*(\.\d+)?$/.test(text)) return Number(text.replace(/_/g, ''));
-  if (text.startsWith('[')) return splitArray(text.slice(1, -1)).map(valueOf);
+  if (text.startsWith('[')) return splitArray(text.slice(1, -1)).map(tomlValue);
   return undefined;
 }
 

@@ -86,7 +86,9 @@ describe('the Triggers a wrangler config asks for', () => {
   });
 
   it('says every problem of a schedule, not only the first', () => {
-    expect(() => triggerManifestsOf({ triggers: { crons: ['0 3 * *'] } }, 'r', 'wrangler.toml')).toThrow(/spec\.cron\.schedule: schedule "0 3 \* \*" has 4 fields: give five/);
+    expect(() => triggerManifestsOf({ triggers: { crons: ['0 3 * *'] } }, 'r', 'wrangler.toml')).toThrow(
+      /spec\.cron\.schedule: schedule "0 3 \* \*" has 4 fields: give five/,
+    );
   });
 
   it('refuses a consumer without a queue, or on a platform topic', () => {

@@ -48,13 +48,20 @@ export function triggerManifestsOf(config: Record<string, unknown>, fn: string, 
   if (!Array.isArray(consumers)) throw new CliError(`${file}: queues.consumers must be a list of tables ([[queues.consumers]])`, 2);
   const labels = { [MANAGED_BY_LABEL]: 'wrangler', [FUNCTION_LABEL]: fn };
   const manifest = (name: string, spec: Record<string, unknown>, where: string) => {
-    const parsed = TriggerManifest.safeParse({ apiVersion: 'tide.dev/v1', kind: 'Trigger', metadata: { name, labels }, spec: { function: fn, delivery: 'handler', ...spec } });
+    const parsed = TriggerManifest.safeParse({
+      apiVersion: 'tide.dev/v1',
+      kind: 'Trigger',
+      metadata: { name, labels },
+      spec: { function: fn, delivery: 'handler', ...spec },
+    });
     if (parsed.success) return parsed.data;
     const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new CliError(`${file}: ${where}: ${issues.join('; ')}`, 2);
   };
   return [
-    ...(crons as string[]).map((schedule, i) => manifest(triggerName(fn, `-cron-${i + 1}`), { cron: { schedule, timeZone: 'UTC' } }, `triggers.crons[${i}] "${schedule}"`)),
+    ...(crons as string[]).map((schedule, i) =>
+      manifest(triggerName(fn, `-cron-${i + 1}`), { cron: { schedule, timeZone: 'UTC' } }, `triggers.crons[${i}] "${schedule}"`),
+    ),
     ...(consumers as QueueConsumer[]).map((c, i) => {
       if (typeof c?.queue !== 'string' || !c.queue) throw new CliError(`${file}: queues.consumers[${i}] has no queue name`, 2);
       const delayMs = typeof c.retry_delay === 'number' ? c.retry_delay * 1000 : undefined;

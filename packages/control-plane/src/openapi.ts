@@ -130,7 +130,11 @@ export function openApiDocument() {
         delete: { responses: { '200': json('Trigger'), ...errors } },
       },
       '/apis/tide.dev/v1/triggers': {
-        get: { summary: 'List or watch triggers of every namespace', parameters: [...watchParams, labelSelectorParam], responses: { '200': { description: 'TriggerList' } } },
+        get: {
+          summary: 'List or watch triggers of every namespace',
+          parameters: [...watchParams, labelSelectorParam],
+          responses: { '200': { description: 'TriggerList' } },
+        },
       },
       '/apis/tide.dev/v1/nodes': { get: { responses: { '200': { description: 'NodeList' } } } },
       '/apis/tide.dev/v1/namespaces/{ns}/topics/{topic}/records': {

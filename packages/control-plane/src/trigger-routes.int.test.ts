@@ -26,7 +26,8 @@ const trigger = (name: string, spec: Record<string, unknown>, metadata: Record<s
   metadata: { name, ...metadata },
   spec,
 });
-const nightly = (metadata: Record<string, unknown> = {}) => trigger('nightly', { function: 'report', cron: { schedule: '0 3 * * *', timeZone: 'Europe/Paris' } }, metadata);
+const nightly = (metadata: Record<string, unknown> = {}) =>
+  trigger('nightly', { function: 'report', cron: { schedule: '0 3 * * *', timeZone: 'Europe/Paris' } }, metadata);
 const orders = trigger('orders', { function: 'reserve', kafka: { topics: ['orders'], batchSize: 5 } }, { labels: { team: 'shop' } });
 
 beforeEach(async () => {
@@ -128,7 +129,12 @@ describe('triggers through the API', () => {
     const oldLog = createMemoryLog();
     const oldStore = await openStateStore({ log: oldLog });
     await oldStore.append([{ type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } }]);
-    const oldApp = createControlPlaneApp({ store: oldStore, log: oldLog, artifacts: await openArtifactStore(dir.path), limits: { manifestBytes: 1 << 20, artifactBytes: 1 << 20 } });
+    const oldApp = createControlPlaneApp({
+      store: oldStore,
+      log: oldLog,
+      artifacts: await openArtifactStore(dir.path),
+      limits: { manifestBytes: 1 << 20, artifactBytes: 1 << 20 },
+    });
     try {
       const before = await oldLog.endOffset('tide.state');
       const res = await oldApp.request(`${triggers}/nightly`, send('PUT', nightly()));

@@ -9,7 +9,8 @@ export function completionScript(shell: 'bash' | 'zsh', commands: readonly Comma
     const flags = Object.entries({ ...c.flags, ...GLOBAL_FLAGS })
       .filter(([, f]) => !f.hidden)
       .map(([name]) => `--${name}`);
-    const words = c.args[0]?.choices ?? (['get', 'describe', 'delete'].includes(c.name) ? ['functions', 'triggers', 'pods', 'revisions', 'namespaces', 'nodes'] : []);
+    const words =
+      c.args[0]?.choices ?? (['get', 'describe', 'delete'].includes(c.name) ? ['functions', 'triggers', 'pods', 'revisions', 'namespaces', 'nodes'] : []);
     return `    ${c.name}) words="${[...words, ...flags].join(' ')}" ;;`;
   });
   const body = `_tide() {

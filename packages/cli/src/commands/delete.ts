@@ -3,7 +3,12 @@ import { API, collectionPath } from '../paths.js';
 import { notFound } from './get.js';
 
 /** `tide delete function|trigger|namespace|node NAME`: said as kubectl says it; a missing one names its namespace. */
-export async function deleteObject(api: ApiClient, plural: 'functions' | 'triggers' | 'namespaces' | 'nodes', namespace: string, name: string): Promise<string> {
+export async function deleteObject(
+  api: ApiClient,
+  plural: 'functions' | 'triggers' | 'namespaces' | 'nodes',
+  namespace: string,
+  name: string,
+): Promise<string> {
   const res = await api.call('DELETE', `${collectionPath(plural, namespace)}/${encodeURIComponent(name)}`);
   if (res.status === 404) throw new CliError(notFound(plural, name, namespace));
   if (res.status >= 400) throw new CliError(`deleting ${plural.slice(0, -1)} "${name}" failed (${res.status}): ${messageOf(res.body)}`);

@@ -8,7 +8,13 @@ import { FUNCTION_LABEL, MANAGED_BY_LABEL, type WranglerTriggers } from '../wran
  * one whose spec and labels are already so, so a deploy does not rewrite what did not change), and
  * deletes those it made before that the config no longer names. Triggers applied by hand are left alone.
  */
-export async function syncWranglerTriggers(api: ApiClient, namespace: string, fn: string, wanted: WranglerTriggers, log: (line: string) => void): Promise<void> {
+export async function syncWranglerTriggers(
+  api: ApiClient,
+  namespace: string,
+  fn: string,
+  wanted: WranglerTriggers,
+  log: (line: string) => void,
+): Promise<void> {
   const selector = encodeURIComponent(`${MANAGED_BY_LABEL}=wrangler,${FUNCTION_LABEL}=${fn}`);
   const before = await api.ok<{ items: Trigger[] }>('GET', `${collectionPath('triggers', namespace)}?labelSelector=${selector}`);
   const existing = new Map(before.items.map((t) => [t.metadata.name, t]));
@@ -21,7 +27,9 @@ export async function syncWranglerTriggers(api: ApiClient, namespace: string, fn
       contentType: 'application/json',
     });
     if (res.status >= 400) throw new CliError(`applying trigger ${name} from ${wanted.file} failed (${res.status}): ${messageOf(res.body)}`);
-    log(`trigger/${name} ${current ? 'configured' : 'created'} (${manifest.spec.cron ? `cron ${manifest.spec.cron.schedule}` : `queue ${manifest.spec.kafka!.topics[0]}`})`);
+    log(
+      `trigger/${name} ${current ? 'configured' : 'created'} (${manifest.spec.cron ? `cron ${manifest.spec.cron.schedule}` : `queue ${manifest.spec.kafka!.topics[0]}`})`,
+    );
   }
   const named = new Set(wanted.manifests.map((m) => m.metadata.name));
   for (const name of existing.keys()) {

@@ -18,13 +18,19 @@ export async function describeTrigger(api: ApiClient, namespace: string, name: s
 /** The description, from the trigger and whether its function exists: pure, so a test can read it. */
 export function triggerDescription(trigger: Trigger, functionExists: boolean, now = Date.now()): string {
   const { metadata, spec, status } = trigger;
-  const fn = functionExists ? spec.function : `${spec.function} (missing: no function "${spec.function}" in namespace ${metadata.namespace}; nothing is called until it is deployed)`;
+  const fn = functionExists
+    ? spec.function
+    : `${spec.function} (missing: no function "${spec.function}" in namespace ${metadata.namespace}; nothing is called until it is deployed)`;
   const lines = [
     `Name:             ${metadata.name}`,
     `Namespace:        ${metadata.namespace}`,
     `Created:          ${metadata.creationTimestamp} (${age(metadata.creationTimestamp, now)} ago)`,
     `Resource version: ${metadata.resourceVersion} (generation ${metadata.generation})`,
-    `Labels:           ${Object.entries(metadata.labels).map(([k, v]) => `${k}=${v}`).join(',') || '<none>'}`,
+    `Labels:           ${
+      Object.entries(metadata.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',') || '<none>'
+    }`,
     `Type:             ${spec.cron ? 'cron' : 'kafka'}`,
     `Function:         ${fn}`,
     `Delivery:         ${spec.delivery}`,

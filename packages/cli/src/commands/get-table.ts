@@ -59,7 +59,12 @@ const COLUMNS: Record<string, { headers: string[]; row: Row; wide?: { headers: s
     ],
     wide: {
       headers: ['DELIVERY', 'FIRED', 'SKIPPED', 'LABELS'],
-      row: (t: Trigger) => [t.spec.delivery, t.spec.cron ? String(t.status.fired) : '-', t.spec.cron ? String(t.status.skipped) : '-', labelsOf(t.metadata.labels)],
+      row: (t: Trigger) => [
+        t.spec.delivery,
+        t.spec.cron ? String(t.status.fired) : '-',
+        t.spec.cron ? String(t.status.skipped) : '-',
+        labelsOf(t.metadata.labels),
+      ],
     },
   },
   nodes: {
@@ -84,7 +89,14 @@ const COLUMNS: Record<string, { headers: string[]; row: Row; wide?: { headers: s
   },
 };
 
-const KIND_OF: Record<string, string> = { functions: 'function', pods: 'pod', revisions: 'revision', namespaces: 'namespace', nodes: 'node', triggers: 'trigger' };
+const KIND_OF: Record<string, string> = {
+  functions: 'function',
+  pods: 'pod',
+  revisions: 'revision',
+  namespaces: 'namespace',
+  nodes: 'node',
+  triggers: 'trigger',
+};
 
 function labelsOf(labels: Readonly<Record<string, string>>): string {
   return (

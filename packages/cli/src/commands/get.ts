@@ -17,7 +17,14 @@ export interface GetOptions {
 }
 
 const CLUSTER_SCOPED = new Set(['namespaces', 'nodes']);
-const KIND_OF: Record<string, string> = { functions: 'function', pods: 'pod', revisions: 'revision', namespaces: 'namespace', nodes: 'node', triggers: 'trigger' };
+const KIND_OF: Record<string, string> = {
+  functions: 'function',
+  pods: 'pod',
+  revisions: 'revision',
+  namespaces: 'namespace',
+  nodes: 'node',
+  triggers: 'trigger',
+};
 
 /** Where a list is read: one namespace's, every namespace's (-A), or a cluster-scoped collection. */
 export function listPath(plural: string, options: Pick<GetOptions, 'namespace' | 'selector' | 'allNamespaces'>): string {

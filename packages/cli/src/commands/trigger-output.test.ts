@@ -10,8 +10,17 @@ function triggers(): { nightly: Trigger; orders: Trigger } {
   const { state } = foldAll([
     ...newestRules(),
     { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } },
-    { type: 'TriggerApplied', data: { namespace: 'default', manifest: triggerManifest('nightly', { function: 'report', cron: { schedule: '0 3 * * *', timeZone: 'Europe/Paris' } }) } },
-    { type: 'TriggerApplied', data: { namespace: 'default', manifest: triggerManifest('orders', { function: 'reserve', kafka: { topics: ['orders', 'refunds'], deadLetterTopic: 'orders-dlq' } }) } },
+    {
+      type: 'TriggerApplied',
+      data: { namespace: 'default', manifest: triggerManifest('nightly', { function: 'report', cron: { schedule: '0 3 * * *', timeZone: 'Europe/Paris' } }) },
+    },
+    {
+      type: 'TriggerApplied',
+      data: {
+        namespace: 'default',
+        manifest: triggerManifest('orders', { function: 'reserve', kafka: { topics: ['orders', 'refunds'], deadLetterTopic: 'orders-dlq' } }),
+      },
+    },
     { type: 'CronFired', data: { namespace: 'default', name: 'nightly', tick: Date.parse('2023-11-14T02:00:00Z'), late: false } },
   ] as Parameters<typeof foldAll>[0]);
   return { nightly: state.triggers.get('default/nightly')!, orders: state.triggers.get('default/orders')! };

@@ -161,7 +161,9 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
     const body = await readBody(c);
     const named = (body as { metadata?: { name?: unknown } } | null)?.metadata?.name;
     if (typeof named !== 'string')
-      throw new ApiError(422, 'Invalid', 'metadata.name is required: POST creates the trigger the manifest names', [{ field: 'metadata.name', message: 'required' }]);
+      throw new ApiError(422, 'Invalid', 'metadata.name is required: POST creates the trigger the manifest names', [
+        { field: 'metadata.name', message: 'required' },
+      ]);
     const name = checkName('metadata.name', named);
     const { object } = await applyTrigger(ctxOf(c), ns, checkManifestTarget(body, 'triggers', name, ns), true);
     return c.json(object, 201);

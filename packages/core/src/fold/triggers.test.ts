@@ -45,7 +45,10 @@ describe('triggers in the fold (rules version 3)', () => {
   });
 
   it('moves resourceVersion but not generation on a label change or a firing', () => {
-    const labelled = { type: 'TriggerApplied', data: { namespace: 'team', manifest: { ...nightly().data.manifest, metadata: { name: 'nightly', labels: { a: 'b' } } } } } as const;
+    const labelled = {
+      type: 'TriggerApplied',
+      data: { namespace: 'team', manifest: { ...nightly().data.manifest, metadata: { name: 'nightly', labels: { a: 'b' } } } },
+    } as const;
     const { state } = foldAll([...raise, team, nightly(), labelled, fired(MIN)]);
     const t = state.triggers.get('team/nightly')!;
     expect(t.metadata).toMatchObject({ generation: 1, labels: { a: 'b' }, resourceVersion: String(state.offset) });
@@ -84,7 +87,14 @@ describe('triggers in the fold (rules version 3)', () => {
 
   it("deleting a namespace deletes its triggers and no other namespace's", () => {
     const other = { type: 'NamespaceApplied', data: { name: 'other', labels: {}, annotations: {} } } as const;
-    const { state } = foldAll([...raise, team, other, nightly(), apply('nightly', { function: 'report', cron: everyMinute }, 'other'), { type: 'NamespaceDeleted', data: { name: 'team' } }]);
+    const { state } = foldAll([
+      ...raise,
+      team,
+      other,
+      nightly(),
+      apply('nightly', { function: 'report', cron: everyMinute }, 'other'),
+      { type: 'NamespaceDeleted', data: { name: 'team' } },
+    ]);
     expect([...state.triggers.keys()]).toEqual(['other/nightly']);
   });
 
@@ -93,7 +103,8 @@ describe('triggers in the fold (rules version 3)', () => {
     for (const upTo of [0, 1]) {
       const { state, verdicts } = foldAll([...raise.slice(0, upTo), team, nightly(), fired(MIN), skipped(MIN, 1), del]);
       expect(state.rulesVersion).toBe(upTo + 1);
-      for (const v of verdicts.slice(-4)) expect(v).toMatchObject({ accepted: false, code: 'unsupported-rules', reason: expect.stringContaining('needs fold rules version 3') });
+      for (const v of verdicts.slice(-4))
+        expect(v).toMatchObject({ accepted: false, code: 'unsupported-rules', reason: expect.stringContaining('needs fold rules version 3') });
       expect(state.triggers.size).toBe(0);
     }
   });

@@ -1,3 +1,4 @@
+import { decodeMetricsReport, METRICS_TOPIC } from '@tide/core';
 import { platformTopic } from '@tide/topics';
 import { eventually } from '@tide/testkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -70,6 +71,11 @@ describe('Kafka triggers on a topic bus', () => {
     expect(calls).toBeLessThan(1000); // batched
     expect(await harness.counted('tide_trigger_retries')).toBe(100);
     expect(await harness.counted('tide_trigger_deliveries', { outcome: 'succeeded' })).toBe(1000);
+    // The journal's read position follows the commits, so a restart does not read it from the start.
+    const positions = async () =>
+      Promise.all([0, 1, 2, 3].map((p) => harness!.log.committedOffset(`tide-trigger.default.orders.journal.${TOPIC}.${p}`, 'tide.triggers')));
+    await eventually(async () => expect((await positions()).some((p) => p !== undefined && p > 0)).toBe(true));
+    expect(harness.errors).toEqual([]);
   });
 
   it('dead-letters a poison record with its coordinates and error, and the partition keeps flowing', async () => {
@@ -201,5 +207,114 @@ describe('Kafka triggers on a topic bus', () => {
     await harness.bus.publish(platformTopic('default', 'fence'), [{ key: 'k', value: 'fence' }]);
     await eventually(() => expect(delivered).toContain('fence'));
     expect(delivered).not.toContain('after-delete');
+  });
+  it('reports lag on tide.metrics while records wait, and once more when it is back to 0', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    harness = await openHarness(async () => {
+      await released;
+      return ok();
+    });
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'], startFrom: 'earliest' } });
+    await harness.bus.publish(
+      TOPIC,
+      Array.from({ length: 5 }, (_, i) => ({ key: 'one-key', value: `r${i}` })),
+    );
+    await harness.start();
+    const lags = async () => {
+      const reports = [];
+      for await (const r of harness!.log.read(METRICS_TOPIC, 0, { follow: false })) {
+        const report = decodeMetricsReport(r.value);
+        if (report?.kind === 'trigger-lag') reports.push(...report.samples);
+        if (r.offset + 1 >= (await harness!.log.endOffset(METRICS_TOPIC))) break;
+      }
+      return reports;
+    };
+    await eventually(async () => expect(await lags()).toContainEqual({ namespace: 'default', name: 'orders', trigger: 'orders', lag: 5, parallelism: 1 }));
+    expect(await harness.counted('tide_trigger_lag', { namespace: 'default', trigger: 'orders', topic: 'orders' })).toBe(5);
+    release();
+    await eventually(async () => expect((await lags()).at(-1)).toMatchObject({ trigger: 'orders', lag: 0 }));
+  });
+
+  it('stops gracefully: the call in flight finishes and is committed, so a new process does not deliver it again', async () => {
+    const delivered: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    harness = await openHarness(async (d) => {
+      delivered.push(text(d));
+      await released;
+      return ok();
+    });
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'], startFrom: 'earliest' } });
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'slow' }]);
+    const engine = await harness.start();
+    await eventually(() => expect(delivered).toEqual(['slow']));
+    // Were the call abandoned rather than awaited, its commit would come too late and 'slow' would come again.
+    const stopping = engine.stop();
+    release();
+    await stopping;
+    await harness.start();
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'next' }]);
+    await eventually(() => expect(delivered).toEqual(['slow', 'next']));
+  });
+  it('keeps retry state across a rebalance: the partition moves to another member, which goes on with the attempts', async () => {
+    const deliveries: { value: string; attempts: number }[] = [];
+    let failA = true;
+    harness = await openHarness(
+      (d) => {
+        const batch = queueOf(d);
+        const acked: string[] = [];
+        const retried: { id: string }[] = [];
+        for (const m of batch.messages) {
+          deliveries.push({ value: String(m.body), attempts: m.attempts });
+          if (m.body === 'a0' && failA) retried.push({ id: m.id });
+          else acked.push(m.id);
+        }
+        return ok({ outcome: 'ok', acked, retried });
+      },
+      { bus: createMemoryTopicBus(1) },
+    );
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', {
+      function: 'orders',
+      delivery: 'handler',
+      kafka: { topics: ['orders'], startFrom: 'earliest', batchSize: 1, backoff: { initialMs: 1000, maxMs: 1000, multiplier: 1 } },
+    });
+    await harness.bus.publish(TOPIC, [
+      { key: 'a', value: 'a0' },
+      { key: 'b', value: 'b0' },
+    ]);
+    await harness.start();
+    await eventually(() => expect(deliveries.map((d) => d.value).sort()).toEqual(['a0', 'b0']));
+    failA = false;
+    deliveries.length = 0;
+    // A second member of the group: the memory bus revokes the partition from the first and gives it to the second.
+    await harness.start();
+    await eventually(() => expect(deliveries).toEqual([{ value: 'a0', attempts: 2 }]), { timeoutMs: 10_000 });
+    expect(await harness.counted('tide_trigger_duplicates_suppressed')).toBe(1);
+  });
+  it('does not count a call a stop abandoned as an attempt of its record', async () => {
+    const attempts: number[] = [];
+    let hang = true;
+    harness = await openHarness(
+      (d) => {
+        attempts.push(queueOf(d).messages[0]!.attempts);
+        if (!hang) return ok({ outcome: 'ok', acked: [queueOf(d).messages[0]!.id], retried: [] });
+        // A function that never answers: only the drain's abort ends the call.
+        return new Promise((_, reject) => d.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+      },
+      { drainMs: 50 },
+    );
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'handler', kafka: { topics: ['orders'], startFrom: 'earliest', batchSize: 1 } });
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'stuck' }]);
+    const engine = await harness.start();
+    await eventually(() => expect(attempts).toEqual([1]));
+    await engine.stop();
+    hang = false;
+    await harness.start();
+    await eventually(() => expect(attempts).toEqual([1, 1]));
   });
 });

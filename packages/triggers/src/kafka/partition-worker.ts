@@ -7,7 +7,7 @@
 import type { KafkaTriggerSpec } from '@tide/core';
 import type { ConsumedRecord, TopicPartition } from '@tide/topics';
 import type { EngineDeps } from '../engine.js';
-import { journalKey, journalPrefix, type JournalEntry } from './core/journal-entry.js';
+import type { JournalEntry } from './core/journal-entry.js';
 import {
   entry,
   nextDueAt,
@@ -23,6 +23,7 @@ import {
   type TakenRecord,
 } from './core/partition-window.js';
 import { retryAt, verdictOf } from './core/retry-policy.js';
+import { PartitionJournal } from './partition-journal.js';
 import type { RecordDelivery } from './record-delivery.js';
 import type { RetryJournal } from './retry-journal.js';
 import type { TriggerLabels, TriggerMetrics } from './telemetry.js';
@@ -43,20 +44,22 @@ export interface PartitionContext {
   drainMs: number;
 }
 
+/** What a call made of its records, and what to journal of each (nothing for a call a drain abandoned). */
+interface Attempted {
+  outcomes: RecordOutcome[];
+  entries: Map<number, JournalEntry>;
+}
+
 export class PartitionWorker {
   readonly #ctx: PartitionContext;
   readonly #tp: TopicPartition;
   readonly #capacity: number;
-  readonly #prefix: string;
+  readonly #journal: PartitionJournal;
   readonly #abort = new AbortController();
   readonly #ready: Promise<void>;
   #window: PartitionWindow | undefined;
   readonly #records = new Map<number, ConsumedRecord>();
   #restored = new Map<number, JournalEntry>();
-  /** Per record offset, the lowest `tide.triggers` offset holding an entry of it. */
-  readonly #journalOffsets = new Map<number, number>();
-  #lastJournalOffset = -1;
-  #journalPosition = -1;
   readonly #calls = new Set<Promise<void>>();
   #closed = false;
   #committed: number | undefined;
@@ -69,7 +72,7 @@ export class PartitionWorker {
     this.#ctx = ctx;
     this.#tp = tp;
     this.#capacity = Math.min(5000, Math.max(256, ctx.spec.maxInFlight * ctx.spec.batchSize * 4));
-    this.#prefix = journalPrefix(ctx.uid, tp.topic, tp.partition);
+    this.#journal = new PartitionJournal(ctx.journal, ctx.uid, ctx.group, tp.topic, tp.partition);
     this.#ready = this.#load();
   }
 
@@ -77,14 +80,13 @@ export class PartitionWorker {
   async #load(): Promise<void> {
     try {
       this.#committed = await this.#ctx.committed();
-      const from = (await this.#ctx.journal.position(this.#journalGroup())) ?? 0;
-      const read = await this.#ctx.journal.read(this.#prefix, from, this.#committed ?? 0);
-      this.#restored = read.entries;
-      for (const [offset, logOffset] of read.logOffsets) this.#journalOffsets.set(offset, logOffset);
-      this.#lastJournalOffset = read.end - 1;
-      this.#journalPosition = from;
+      this.#restored = await this.#journal.load(this.#committed ?? 0);
     } catch (error) {
-      this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: could not read its retry journal (records already done may be delivered again): ${String(error)}`, { cause: error }));
+      this.#ctx.deps.onError(
+        new Error(`trigger ${this.#name()}: could not read its retry journal (records already done may be delivered again): ${String(error)}`, {
+          cause: error,
+        }),
+      );
     }
   }
 
@@ -142,6 +144,8 @@ export class PartitionWorker {
     await this.#committing;
     this.#commit();
     await this.#committing;
+    // The next owner reads the journal: what this one wrote must be there first.
+    await this.#journal.settled();
   }
 
   #pump(): void {
@@ -158,56 +162,64 @@ export class PartitionWorker {
   }
 
   async #deliver(offsets: readonly number[]): Promise<void> {
-    const failedBefore = (o: number) => (this.#window ? (entry(this.#window, o)?.attempts ?? 0) : 0);
-    const before = new Map(offsets.map((o) => [o, failedBefore(o)]));
-    let outcomes: RecordOutcome[];
+    const before = new Map(offsets.map((o) => [o, this.#window ? (entry(this.#window, o)?.attempts ?? 0) : 0]));
+    let attempted: Attempted;
     try {
-      outcomes = await this.#attempt(offsets, (o) => before.get(o) ?? 0);
+      attempted = await this.#attempt(offsets, (o) => before.get(o) ?? 0);
     } catch (error) {
       // A bug here must not leave records in flight for ever: they are retried.
       this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: delivering offsets ${offsets.join(',')} failed: ${String(error)}`, { cause: error }));
       const at = this.#ctx.deps.clock.now() + this.#ctx.spec.backoff.initialMs;
-      outcomes = offsets.map((offset) => ({ offset, outcome: 'retry', retryAt: at }));
+      attempted = { outcomes: offsets.map((offset) => ({ offset, outcome: 'retry', retryAt: at })), entries: new Map() };
     }
-    this.#window = settle(this.#window!, outcomes);
-    this.#afterSettle(outcomes, before);
+    this.#window = settle(this.#window!, attempted.outcomes);
+    this.#afterSettle(attempted);
   }
 
-  /** One call and what each of its records becomes: done (succeeded or dead-lettered) or retried. */
-  async #attempt(offsets: readonly number[], failedBefore: (offset: number) => number): Promise<RecordOutcome[]> {
+  /** One call and what each of its records becomes (done, or retried), with what to journal of it. */
+  async #attempt(offsets: readonly number[], failedBefore: (offset: number) => number): Promise<Attempted> {
     const { spec, delivery, metrics, labels } = this.#ctx;
     const records = offsets.map((o) => this.#records.get(o)!);
     const answers = await delivery.deliver(records, failedBefore, this.#abort.signal);
     const now = this.#ctx.deps.clock.now();
     const outcomes: RecordOutcome[] = [];
+    const entries = new Map<number, JournalEntry>();
     for (const record of records) {
       const answer = answers.get(record.offset) ?? { answer: 'retryable' as const, error: 'no answer for this record' };
       const failed = failedBefore(record.offset);
-      // A call aborted by a drain is no attempt of the record's: it goes again, wherever the partition goes.
-      const verdict = this.#abort.signal.aborted && answer.answer !== 'success' ? 'retry' : verdictOf(answer.answer, failed, spec.maxRetries);
+      if (this.#abort.signal.aborted && answer.answer !== 'success') {
+        // A call aborted by a drain is no attempt of the record's: its next owner delivers it as if it never went.
+        outcomes.push({ offset: record.offset, outcome: 'retry', retryAt: now });
+        continue;
+      }
+      const verdict = verdictOf(answer.answer, failed, spec.maxRetries);
       if (verdict === 'succeeded') {
         metrics.delivered(labels, 'succeeded', 1);
         outcomes.push({ offset: record.offset, outcome: 'done' });
+        entries.set(record.offset, { attempts: failed, dueAt: 0, done: 'succeeded' });
       } else if (verdict === 'dead-letter' && (await delivery.deadLetter(record, answer.error ?? 'failed', failed + 1))) {
         metrics.delivered(labels, 'dead-lettered', 1);
         outcomes.push({ offset: record.offset, outcome: 'done' });
+        entries.set(record.offset, { attempts: failed + 1, dueAt: 0, done: 'dead-lettered' });
       } else {
         metrics.delivered(labels, 'retried', 1);
         metrics.retried(labels, 1);
-        outcomes.push({ offset: record.offset, outcome: 'retry', retryAt: retryAt(spec.backoff, failed + 1, now, answer.delayMs) });
+        const at = retryAt(spec.backoff, failed + 1, now, answer.delayMs);
+        outcomes.push({ offset: record.offset, outcome: 'retry', retryAt: at });
+        entries.set(record.offset, { attempts: failed + 1, dueAt: at });
       }
     }
-    return outcomes;
+    return { outcomes, entries };
   }
 
-  #afterSettle(outcomes: readonly RecordOutcome[], before: ReadonlyMap<number, number>): void {
+  #afterSettle({ entries }: Attempted): void {
     const mark = watermark(this.#window!);
-    for (const o of outcomes) {
-      const failed = (before.get(o.offset) ?? 0) + (o.outcome === 'retry' ? 1 : 0);
+    for (const [offset, entry] of entries) {
       // A record done below the watermark needs no entry: the commit passes it.
-      if (o.outcome === 'done' && o.offset < mark) continue;
-      const entry: JournalEntry = o.outcome === 'done' ? { attempts: failed, dueAt: 0, done: 'succeeded' } : { attempts: failed, dueAt: o.retryAt };
-      this.#journal(o.offset, entry);
+      if (entry.done && offset < mark) continue;
+      this.#journal.write(offset, entry, (error) =>
+        this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: could not journal offset ${offset}: ${String(error)}`, { cause: error })),
+      );
     }
     // Every record below the watermark is done; the map holds records in offset order.
     for (const offset of this.#records.keys()) {
@@ -217,18 +229,6 @@ export class PartitionWorker {
     this.#wakeTakers();
     this.#pump();
     this.#commit();
-  }
-
-  #journal(offset: number, entry: JournalEntry): void {
-    const key = journalKey(this.#ctx.uid, this.#tp.topic, this.#tp.partition, offset);
-    this.#ctx.journal.append(key, entry).then(
-      (logOffset) => {
-        this.#lastJournalOffset = Math.max(this.#lastJournalOffset, logOffset);
-        const known = this.#journalOffsets.get(offset);
-        if (known === undefined || logOffset < known) this.#journalOffsets.set(offset, logOffset);
-      },
-      (error: unknown) => this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: could not journal offset ${offset}: ${String(error)}`, { cause: error })),
-    );
   }
 
   /** Commits the watermark when it moved (one commit at a time), then the journal's read position. */
@@ -243,9 +243,11 @@ export class PartitionWorker {
     this.#committing = (async () => {
       if (!(await this.#ctx.commit(mark))) return;
       this.#committed = mark;
-      await this.#commitJournalPosition(mark);
+      await this.#journal.committed(mark);
     })()
-      .catch((error: unknown) => this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: commit of offset ${mark} failed: ${String(error)}`, { cause: error })))
+      .catch((error: unknown) =>
+        this.#ctx.deps.onError(new Error(`trigger ${this.#name()}: commit of offset ${mark} failed: ${String(error)}`, { cause: error })),
+      )
       .finally(() => {
         this.#committing = undefined;
         if (this.#commitAgain) {
@@ -253,23 +255,6 @@ export class PartitionWorker {
           this.#commit();
         }
       });
-  }
-
-  /**
-   * The journal's entries that still matter are those of offsets ≥ the committed position; the next
-   * reader of this partition starts at the lowest of them (or past every entry known here), so a
-   * restart reads only what the commit has not passed.
-   */
-  async #commitJournalPosition(committed: number): Promise<void> {
-    let lowest: number | undefined;
-    for (const [offset, logOffset] of this.#journalOffsets) {
-      if (offset < committed) this.#journalOffsets.delete(offset);
-      else if (lowest === undefined || logOffset < lowest) lowest = logOffset;
-    }
-    const position = lowest ?? this.#lastJournalOffset + 1;
-    if (position <= this.#journalPosition) return;
-    this.#journalPosition = position;
-    await this.#ctx.journal.commitPosition(this.#journalGroup(), position);
   }
 
   #wakeAt(at: number | undefined): void {
@@ -287,10 +272,6 @@ export class PartitionWorker {
     const waiters = this.#roomWaiters;
     this.#roomWaiters = [];
     for (const wake of waiters) wake();
-  }
-
-  #journalGroup(): string {
-    return `${this.#ctx.group}.journal.${this.#tp.topic}.${this.#tp.partition}`;
   }
 
   #name(): string {

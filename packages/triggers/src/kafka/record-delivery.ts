@@ -63,7 +63,11 @@ export class RecordDelivery {
   }
 
   /** Undefined when the module has no queue handler and delivery is `auto` (fall back to CloudEvents). */
-  async #deliverBatch(records: readonly ConsumedRecord[], failedBefore: (offset: number) => number, signal: AbortSignal): Promise<Map<number, RecordAnswer> | undefined> {
+  async #deliverBatch(
+    records: readonly ConsumedRecord[],
+    failedBefore: (offset: number) => number,
+    signal: AbortSignal,
+  ): Promise<Map<number, RecordAnswer> | undefined> {
     const first = records[0]!;
     const topic = this.target.userTopic(first.topic);
     const messages = records.map((r) => queueMessageOf(r, topic, failedBefore(r.offset)));
@@ -122,7 +126,14 @@ export class RecordDelivery {
     const started = this.deps.clock.now();
     try {
       const answer: DeliveryResult = await context.with(trace.setSpan(parent, span), () =>
-        this.deps.dispatcher.deliver({ namespace: this.target.labels.namespace, function: this.target.function, kind, headers: { ...headers, ...trace_ }, body, signal }),
+        this.deps.dispatcher.deliver({
+          namespace: this.target.labels.namespace,
+          function: this.target.function,
+          kind,
+          headers: { ...headers, ...trace_ },
+          body,
+          signal,
+        }),
       );
       span.setAttribute('http.response.status_code', answer.status);
       const ok = answer.status >= 200 && answer.status < 300;

@@ -10,7 +10,11 @@ export interface RetryJournal {
   /** Resolves with the entry's offset in `tide.triggers` once durable. */
   append(key: string, entry: JournalEntry): Promise<number>;
   /** A partition's entries for record offsets ≥ `fromOffset`, with the lowest log offset each was read at. */
-  read(prefix: string, fromLogOffset: number, fromOffset: number): Promise<{ entries: Map<number, JournalEntry>; logOffsets: Map<number, number>; end: number }>;
+  read(
+    prefix: string,
+    fromLogOffset: number,
+    fromOffset: number,
+  ): Promise<{ entries: Map<number, JournalEntry>; logOffsets: Map<number, number>; end: number }>;
   /** Where a partition's reader starts: the position stored with `commitPosition`. */
   position(group: string): Promise<number | undefined>;
   commitPosition(group: string, logOffset: number): Promise<void>;
@@ -21,10 +25,15 @@ export function openRetryJournal(log: EventLog): RetryJournal {
   const flush = () => {
     const batch = pending;
     pending = [];
-    log.append(JOURNAL_TOPIC, batch.map((p) => ({ key: p.key, value: p.value }))).then(
-      (offsets) => batch.forEach((p, i) => p.resolve(offsets[i]!)),
-      (error: unknown) => batch.forEach((p) => p.reject(error)),
-    );
+    log
+      .append(
+        JOURNAL_TOPIC,
+        batch.map((p) => ({ key: p.key, value: p.value })),
+      )
+      .then(
+        (offsets) => batch.forEach((p, i) => p.resolve(offsets[i]!)),
+        (error: unknown) => batch.forEach((p) => p.reject(error)),
+      );
   };
   return {
     append(key, entry) {

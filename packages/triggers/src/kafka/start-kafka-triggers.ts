@@ -3,10 +3,10 @@
  * trigger whose function exists — restarted when its spec changes, stopped when it is deleted —
  * and publishes their lag (the `tide_trigger_lag` gauge and TriggerLagReports on tide.metrics).
  */
-import { encodeMetricsReport, METRICS_TOPIC, type ClusterState, type Trigger, type TriggerLagReport } from '@tide/core';
+import type { ClusterState, Trigger } from '@tide/core';
 import type { TopicBus } from '@tide/topics';
 import type { Engine, EngineDeps, StartEngine } from '../engine.js';
-import { lagSample, samplesToReport } from './core/lag-samples.js';
+import { startLagReports } from './lag-reports.js';
 import { openRetryJournal } from './retry-journal.js';
 import { createTriggerMetrics } from './telemetry.js';
 import { TriggerConsumer } from './trigger-consumer.js';
@@ -100,13 +100,13 @@ async function startEngine(deps: EngineDeps, options: KafkaTriggerOptions): Prom
 
   const unsubscribe = deps.store.subscribe(() => reconcile());
   reconcile();
-  const stopLag = startLagReports(deps, running, metrics, lagIntervalMs);
+  const stopLag = startLagReports(deps, () => [...running.values()].map((r) => r.consumer), metrics, lagIntervalMs);
 
   return {
     async stop() {
       stopped = true;
       unsubscribe();
-      stopLag();
+      await stopLag();
       deps.clock.clearTimeout(retryTimer);
       await reconciling;
       await Promise.all([...running.values()].map((r) => r.consumer.stop().catch((e: unknown) => deps.onError(e instanceof Error ? e : new Error(String(e))))));
@@ -133,50 +133,4 @@ function desiredTriggers(state: ClusterState, waiting: (key: string, fn: string)
 /** What, changed, restarts a trigger's consumer: its spec, or a new trigger under the same name. */
 function signatureOf(trigger: Trigger): string {
   return JSON.stringify({ uid: trigger.metadata.uid, fn: trigger.spec.function, delivery: trigger.spec.delivery, kafka: trigger.spec.kafka });
-}
-
-function startLagReports(deps: EngineDeps, running: ReadonlyMap<string, Running>, metrics: ReturnType<typeof createTriggerMetrics>, intervalMs: number): () => void {
-  let lagging = new Set<string>();
-  let timer: unknown;
-  let stopped = false;
-  const tick = async () => {
-    const lags: Parameters<typeof metrics.setLag>[0][number][] = [];
-    const samples = [];
-    for (const { consumer } of running.values()) {
-      try {
-        const topics = await consumer.lag();
-        let lag = 0;
-        let partitions = 0;
-        let keys = 0;
-        for (const t of topics) {
-          lags.push({ labels: consumer.labels, topic: t.topic, lag: t.lag });
-          lag += t.lag;
-          partitions += t.partitions;
-          keys += t.keys;
-        }
-        samples.push(lagSample({ ...consumer.labels, function: consumer.function, ordering: consumer.ordering, lag, partitions, keys }));
-      } catch (error) {
-        deps.onError(new Error(`trigger ${consumer.labels.namespace}/${consumer.labels.trigger}: could not measure lag: ${String(error)}`, { cause: error }));
-      }
-    }
-    metrics.setLag(lags);
-    const next = samplesToReport(samples, lagging);
-    lagging = next.lagging;
-    if (next.report.length === 0) return;
-    const report: TriggerLagReport = { kind: 'trigger-lag', source: deps.identity, at: deps.clock.now(), intervalMs, samples: next.report };
-    await deps.log.append(METRICS_TOPIC, [{ value: encodeMetricsReport(report) }]);
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = deps.clock.setTimeout(() => {
-      tick()
-        .catch((error: unknown) => deps.onError(new Error(`could not publish trigger lag: ${String(error)}`, { cause: error })))
-        .finally(schedule);
-    }, intervalMs);
-  };
-  schedule();
-  return () => {
-    stopped = true;
-    deps.clock.clearTimeout(timer);
-  };
 }

@@ -27,15 +27,22 @@ export interface TriggerLabels {
 export function createTriggerMetrics(meter: Meter): TriggerMetrics {
   const deliveries = meter.createCounter('tide_trigger_deliveries', { description: 'Records delivered by Kafka triggers, by outcome' });
   const retries = meter.createCounter('tide_trigger_retries', { description: 'Records of Kafka triggers scheduled for another attempt' });
-  const deadLetters = meter.createCounter('tide_trigger_dead_letters', { description: 'Records given up after maxRetries or a 4xx (dropped: no deadLetterTopic)' });
+  const deadLetters = meter.createCounter('tide_trigger_dead_letters', {
+    description: 'Records given up after maxRetries or a 4xx (dropped: no deadLetterTopic)',
+  });
   const duplicates = meter.createCounter('tide_trigger_duplicates_suppressed', {
     description: 'Records read again after a rebalance or restart but not delivered again: the journal said they were done',
   });
-  const duration = meter.createHistogram('tide_trigger_delivery_duration_seconds', { description: 'Calls of Kafka triggers, from dispatch to answer', unit: 's' });
-  let lags: readonly { labels: TriggerLabels; topic: string; lag: number }[] = [];
-  meter.createObservableGauge('tide_trigger_lag', { description: 'Records of a trigger not yet done: end offsets minus committed positions' }).addCallback((result) => {
-    for (const l of lags) result.observe(l.lag, { ...l.labels, topic: l.topic });
+  const duration = meter.createHistogram('tide_trigger_delivery_duration_seconds', {
+    description: 'Calls of Kafka triggers, from dispatch to answer',
+    unit: 's',
   });
+  let lags: readonly { labels: TriggerLabels; topic: string; lag: number }[] = [];
+  meter
+    .createObservableGauge('tide_trigger_lag', { description: 'Records of a trigger not yet done: end offsets minus committed positions' })
+    .addCallback((result) => {
+      for (const l of lags) result.observe(l.lag, { ...l.labels, topic: l.topic });
+    });
   const attrs = (l: TriggerLabels, extra: Attributes = {}): Attributes => ({ namespace: l.namespace, trigger: l.trigger, ...extra });
   return {
     delivered: (l, outcome, n) => deliveries.add(n, attrs(l, { outcome })),

@@ -70,7 +70,9 @@ export class TriggerConsumer {
         bus,
         external,
         userTopic: (physical) => this.#userTopics.get(physical) ?? physical,
-        ...(spec.deadLetterTopic === undefined ? {} : { deadLetterTopic: external ? spec.deadLetterTopic : platformTopic(this.labels.namespace, spec.deadLetterTopic) }),
+        ...(spec.deadLetterTopic === undefined
+          ? {}
+          : { deadLetterTopic: external ? spec.deadLetterTopic : platformTopic(this.labels.namespace, spec.deadLetterTopic) }),
       },
       deps,
       metrics,
@@ -118,7 +120,11 @@ export class TriggerConsumer {
         records: async (batch) => {
           const first = batch[0];
           if (!first) return;
-          await this.#workers.get(key(first))?.take(batch);
+          const worker = this.#workers.get(key(first));
+          if (worker) await worker.take(batch);
+          // Not taken, so not committed: the partition's next owner reads these again.
+          else if (!this.#stopping)
+            deps.onError(new Error(`trigger ${this.labels.namespace}/${this.labels.trigger}: records of ${key(first)}, which is not assigned here`));
         },
       },
     });

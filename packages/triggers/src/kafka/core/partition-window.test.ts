@@ -39,7 +39,10 @@ describe('a partition window', () => {
 
   it('delivers anything under no ordering, up to maxInFlight calls', () => {
     const w = takeRecords(openWindow(0), keyed(['a', 'a', 'a', 'a', 'a']));
-    expect(takeReady(w, { ordering: 'none', maxInFlight: 2, batchSize: 2 }, 0).batches).toEqual([[0, 1], [2, 3]]);
+    expect(takeReady(w, { ordering: 'none', maxInFlight: 2, batchSize: 2 }, 0).batches).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
   });
 
   it('keeps the watermark at the lowest record not done, even when later ones are', () => {
@@ -56,7 +59,10 @@ describe('a partition window', () => {
   });
 
   it('ignores records it has taken already and passes records remembered done', () => {
-    let w = takeRecords(openWindow(0), [{ offset: 0, key: 'a', done: true }, { offset: 1, key: 'a', attempts: 2, dueAt: 50 }]);
+    let w = takeRecords(openWindow(0), [
+      { offset: 0, key: 'a', done: true },
+      { offset: 1, key: 'a', attempts: 2, dueAt: 50 },
+    ]);
     w = takeRecords(w, keyed(['a', 'a'], 0));
     expect(watermark(w)).toBe(1);
     expect(w.entries).toHaveLength(1);
@@ -114,7 +120,9 @@ describe('a partition window, for any run', () => {
           const [batch] = calls.splice(choose() % calls.length, 1);
           // Late in the run every attempt succeeds, so the run ends.
           const outcomes = batch!.map((offset) =>
-            step > 150 || choose() % 3 !== 0 ? { offset, outcome: 'done' as const } : { offset, outcome: 'retry' as const, retryAt: now + (choose() % 3) * 500 },
+            step > 150 || choose() % 3 !== 0
+              ? { offset, outcome: 'done' as const }
+              : { offset, outcome: 'retry' as const, retryAt: now + (choose() % 3) * 500 },
           );
           w = settle(w, outcomes);
           for (const o of outcomes) if (o.outcome === 'done') done.add(o.offset);

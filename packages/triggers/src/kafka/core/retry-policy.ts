@@ -30,7 +30,7 @@ export function verdictOf(answer: AnswerClass, failedBefore: number, maxRetries:
 /** Delay before attempt `failed + 1`: initialMs × multiplier^(failed−1), capped (1000, ×2 → 1000, 2000, 4000…). */
 export function backoffMs(backoff: Backoff, failed: number): number {
   const exponent = Math.max(0, failed - 1);
-  return Math.min(backoff.maxMs, Math.round(backoff.initialMs * Math.pow(backoff.multiplier, exponent)));
+  return Math.min(backoff.maxMs, Math.round(backoff.initialMs * backoff.multiplier ** exponent));
 }
 
 /** When the next attempt may go: the back-off, or longer when the handler asked (Workers' `retry({delaySeconds})`). */

@@ -55,7 +55,10 @@ export function spawnEngineChild(script: string, config: EngineChildConfig): Eng
     stderr: () => stderr,
     waitForLine(test, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => finish(new Error(`engine child printed no matching line in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => finish(new Error(`engine child printed no matching line in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`)),
+          timeoutMs,
+        );
         const check = (): void => {
           const line = lines.find(test);
           if (line !== undefined) finish(undefined, line);

@@ -54,7 +54,12 @@ const bus: TopicBus = config.kafkaBrokers ? await openKafkaBus(config.kafkaBroke
 const dispatcher: Dispatcher = {
   async deliver(d) {
     const headers: Record<string, string> = { ...d.headers, ...(d.kind === 'http' ? {} : { 'tide-invoke': d.kind }) };
-    const response = await fetch(`${config.functionUrl}${d.path ?? '/'}`, { method: d.method ?? 'POST', headers, body: d.body, ...(d.signal ? { signal: d.signal } : {}) });
+    const response = await fetch(`${config.functionUrl}${d.path ?? '/'}`, {
+      method: d.method ?? 'POST',
+      headers,
+      body: d.body,
+      ...(d.signal ? { signal: d.signal } : {}),
+    });
     const body = new Uint8Array(await response.arrayBuffer());
     return { status: response.status, headers: Object.fromEntries(response.headers), body, noHandler: response.status === 501 && d.kind !== 'http' };
   },

@@ -99,4 +99,9 @@ export const ok = (body: unknown = ''): DeliveryResult => ({
   noHandler: false,
 });
 
-export const status = (code: number, text = ''): DeliveryResult => ({ status: code, headers: {}, body: new TextEncoder().encode(text), noHandler: code === 501 });
+export const status = (code: number, text = ''): DeliveryResult => ({
+  status: code,
+  headers: {},
+  body: new TextEncoder().encode(text),
+  noHandler: code === 501,
+});

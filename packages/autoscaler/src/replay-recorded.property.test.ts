@@ -126,6 +126,7 @@ const stepArb = fc.oneof(
       kind: fc.constant('lag' as const),
       advanceMs: fc.integer({ min: 0, max: 4_000 }),
       trigger: fc.constantFrom('orders', 'async'),
+      source: fc.constantFrom('triggers-a', 'triggers-b'),
       lag: fc.nat(500),
       parallelism: fc.integer({ min: 1, max: 8 }),
     }),
@@ -182,7 +183,7 @@ describe('replaying what the autoscaler recorded', () => {
               clock.advance(step.advanceMs);
               const lag = { namespace: 'default', name: 'fn', trigger: step.trigger, lag: step.lag, parallelism: step.parallelism };
               await log.append(METRICS_TOPIC, [
-                { value: encodeMetricsReport({ kind: 'trigger-lag', source: 'triggers', at: clock.now(), intervalMs: 1000, samples: [lag] }) },
+                { value: encodeMetricsReport({ kind: 'trigger-lag', source: step.source, at: clock.now(), intervalMs: 1000, samples: [lag] }) },
               ]);
             } else if (step.kind === 'tick') {
               clock.advance(step.advanceMs);

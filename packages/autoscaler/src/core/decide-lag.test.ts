@@ -10,8 +10,8 @@ const spec = (overrides: Partial<AutoscalerSpecInput> = {}) => withDefaults({ mi
 const s = (seconds: number) => seconds * 1000;
 const pods = (replicas: number, extra: Partial<ScalerState> = {}): ScalerState => ({ ...initialScalerState(replicas), ...extra });
 /** The triggers process's report, at `second`, of a trigger's lag for the function. */
-const lagged = (window: MetricWindow, second: number, trigger: string, lag: number, parallelism: number) =>
-  addSample(window, { at: s(second), concurrency: 0, requests: 0, source: 'triggers', lag: { trigger, lag, parallelism } }, 120_000);
+const lagged = (window: MetricWindow, second: number, trigger: string, lag: number, parallelism: number, source = 'triggers-1') =>
+  addSample(window, { at: s(second), concurrency: 0, requests: 0, source, lag: { trigger, lag, parallelism } }, 120_000);
 const load = (window: MetricWindow, second: number, concurrency: number, requests: number) => addSample(window, { at: s(second), concurrency, requests }, 120_000);
 
 describe('scaling on trigger lag', () => {
@@ -46,6 +46,15 @@ describe('scaling on trigger lag', () => {
     const decision = decide(spec(), window, pods(1, { activeSince: 0 }), s(10));
     expect(decision.replicas).toBe(7);
     expect(decision.reason).toBe('lag 70 on 2 triggers (most on orders) / 10 per pod → 7 pods');
+  });
+
+  it('sums what several triggers processes report for one trigger, each the lag of its own partitions', () => {
+    // given two processes on Kafka sharing trigger orders' 4 partitions, 2 each
+    let window = lagged(emptyWindow, 10, 'orders', 120, 2, 'triggers-1');
+    window = lagged(window, 10, 'orders', 100, 2, 'triggers-2');
+    const decision = decide(spec(), window, pods(1, { activeSince: 0 }), s(10));
+    expect(decision.replicas).toBe(4);
+    expect(decision.reason).toBe('lag 220 on trigger orders / 10 per pod, at most 4 in parallel → 4 pods');
   });
 
   it("keeps a trigger's newest report: a newer lag replaces the older, a late older one changes nothing", () => {

@@ -6,8 +6,14 @@
  * trigger that stopped reporting (deleted, its process gone) and is no longer demand.
  */
 
-/** One trigger's lag for the function, at one moment. */
+/**
+ * One trigger's lag for the function, at one moment, as one triggers process saw it. On Kafka
+ * every triggers process consumes some of a trigger's partitions and reports the lag of those, so
+ * a trigger's lag is the sum over the processes reporting it.
+ */
 export interface LagLevel {
+  /** The triggers process that reported it. */
+  readonly source: string;
   /** The trigger's name, or `async` for the function's queue of async calls. */
   readonly trigger: string;
   /** When the triggers process measured it. */
@@ -21,12 +27,14 @@ export interface LagLevel {
 /** Three reports missed at one report a second: the level is gone. */
 export const lagFreshMs = 3_000;
 
-/** The trigger's newer level replaces its older one; a late, older report changes nothing; stale levels go. */
+const sameReporter = (a: LagLevel, b: LagLevel) => a.trigger === b.trigger && a.source === b.source;
+
+/** A reporter's newer level of a trigger replaces its older one; a late, older report changes nothing; stale levels go. */
 export function withLag(levels: readonly LagLevel[] | undefined, level: LagLevel): readonly LagLevel[] {
-  const current = levels?.find((l) => l.trigger === level.trigger);
+  const current = levels?.find((l) => sameReporter(l, level));
   if (current && current.at > level.at) return levels!;
   const newestAt = Math.max(level.at, ...(levels ?? []).map((l) => l.at));
-  return [...(levels ?? []).filter((l) => l.trigger !== level.trigger && newestAt - l.at < lagFreshMs), level];
+  return [...(levels ?? []).filter((l) => !sameReporter(l, level) && newestAt - l.at < lagFreshMs), level];
 }
 
 /** What the lag asks for at one moment. */
@@ -42,6 +50,7 @@ export interface LagDemand {
   readonly pods: number;
   /** The trigger with the most lag, to name in the reason. */
   readonly trigger?: string;
+  /** Distinct triggers with lag. */
   readonly triggers: number;
 }
 
@@ -53,6 +62,8 @@ export function lagDemand(levels: readonly LagLevel[] | undefined, targetPerPod:
   if (fresh.length === 0) return noLag;
   const lag = fresh.reduce((sum, l) => sum + l.lag, 0);
   const parallelism = fresh.reduce((sum, l) => sum + Math.max(1, l.parallelism), 0);
-  const top = fresh.reduce((a, b) => (b.lag > a.lag ? b : a));
-  return { lag, parallelism, pods: Math.min(Math.ceil(lag / targetPerPod), parallelism), trigger: top.trigger, triggers: fresh.length };
+  const byTrigger = new Map<string, number>();
+  for (const l of fresh) byTrigger.set(l.trigger, (byTrigger.get(l.trigger) ?? 0) + l.lag);
+  const [top] = [...byTrigger].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return { lag, parallelism, pods: Math.min(Math.ceil(lag / targetPerPod), parallelism), trigger: top![0], triggers: byTrigger.size };
 }

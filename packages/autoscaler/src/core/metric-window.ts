@@ -74,7 +74,10 @@ export const spanSeconds = (spanMs: number): number => Math.max(1, Math.ceil(spa
 export function addSample(window: MetricWindow, sample: Sample, keepMs: number): MetricWindow {
   checkSample(sample);
   // A lag is not load: it fills no bucket (averages and idleness are the gateways' to say).
-  if (sample.lag) return { ...window, lags: withLag(window.lags, { trigger: sample.lag.trigger, at: sample.at, lag: sample.lag.lag, parallelism: sample.lag.parallelism }) };
+  if (sample.lag) {
+    const level = { source: sample.source ?? '', trigger: sample.lag.trigger, at: sample.at, lag: sample.lag.lag, parallelism: sample.lag.parallelism };
+    return { ...window, lags: withLag(window.lags, level) };
+  }
   const second = secondOf(sample.at);
   const newest = Math.max(second, window.buckets.at(-1)?.second ?? second);
   const oldestKept = newest - spanSeconds(keepMs) + 1;

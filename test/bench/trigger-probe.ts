@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
  * Its `queue(batch)` stamps the moment it is entered, acks the whole batch and returns; only then,
  * through ctx.waitUntil (after the answer, so on no measured path), it posts what it saw to the
  * bench's collector: each message's `seq` and `sentAt` (the producer's clock just before it sent the
- * record) and the entry and exit stamps. Stamps are `performance.timeOrigin + performance.now()`:
+ * record), the record's timestamp, and the entry and exit stamps. Stamps are `performance.timeOrigin + performance.now()`:
  * the wall clock in sub-millisecond steps, the same clock in the bench and in the pod.
  * `fetch` is there for a CloudEvent delivery (delivery `cloudevent`): the record's value is the body.
  */
@@ -17,17 +17,21 @@ const report = (env, ctx, body) =>
       .then((r) => r.arrayBuffer())
       .catch(() => {}),
   );
-const seen = (value) => ({ seq: typeof value?.seq === 'number' ? value.seq : null, sentAt: typeof value?.sentAt === 'number' ? value.sentAt : null });
+const seen = (value, timestamp) => ({
+  seq: typeof value?.seq === 'number' ? value.seq : null,
+  sentAt: typeof value?.sentAt === 'number' ? value.sentAt : null,
+  timestamp: timestamp instanceof Date ? timestamp.getTime() : null,
+});
 export default {
   async queue(batch, env, ctx) {
     const enteredAt = now();
     batch.ackAll();
-    report(env, ctx, { via: 'queue', topic: batch.queue, enteredAt, leftAt: now(), messages: batch.messages.map((m) => seen(m.body)) });
+    report(env, ctx, { via: 'queue', topic: batch.queue, enteredAt, leftAt: now(), messages: batch.messages.map((m) => seen(m.body, m.timestamp)) });
   },
   async fetch(request, env, ctx) {
     const enteredAt = now();
     const value = await request.json().catch(() => null);
-    report(env, ctx, { via: 'cloudevent', topic: request.headers.get('ce-topic'), enteredAt, leftAt: now(), messages: [seen(value)] });
+    report(env, ctx, { via: 'cloudevent', topic: request.headers.get('ce-topic'), enteredAt, leftAt: now(), messages: [seen(value, null)] });
     return new Response(null, { status: 204 });
   },
 };
@@ -39,7 +43,8 @@ export interface ProbeReport {
   topic: string | null;
   enteredAt: number;
   leftAt: number;
-  messages: { seq: number | null; sentAt: number | null }[];
+  /** `timestamp`: the record's own (epoch ms, set when the bus took it), for a queue message. */
+  messages: { seq: number | null; sentAt: number | null; timestamp: number | null }[];
 }
 
 export interface Collector {

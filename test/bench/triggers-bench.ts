@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kcatAvailable, startMockKafka } from '@tide/log-kafka/testing';
@@ -20,6 +21,8 @@ export const TRIGGERS_BENCH = {
   recordBytes: 1024,
   throughputBatchSize: 100,
   throughputKeys: 1_000,
+  /** Calls in flight per partition (spec.kafka.maxInFlight). */
+  throughputMaxInFlight: 16,
   /** Records per POST of the records API (its most is 1 000). */
   publishChunk: 1_000,
   startTimeoutMs: 90_000,
@@ -36,6 +39,8 @@ export interface TriggerLatency {
   invokedMs: LatencySummary;
   /** Publish request sent → the records API answered (the record is durable on the bus). */
   publishAckMs: LatencySummary;
+  /** The record's timestamp (whole ms, set as the bus took it) → the queue handler entered: the consuming half alone. */
+  stampedToInvokedMs: LatencySummary;
   /** Records reported more than once (a duplicate delivery), goal 0. */
   duplicates: number;
   meanBatch: number;
@@ -58,6 +63,8 @@ export interface TriggerThroughput {
 
 export interface TriggersBusResult {
   bus: 'embedded' | 'kafka';
+  /** The machine's 1-minute load average as this bus's run began (other work on a shared machine shows here). */
+  loadAverage: number;
   latency?: TriggerLatency;
   throughput?: TriggerThroughput;
   /** What stopped this bus's rows (the step and the error). */
@@ -91,7 +98,7 @@ export async function runTriggersBench(temp: TempDirs, stops: StopList, log: (li
 }
 
 async function onBus(bus: TriggersBusResult['bus'], temp: TempDirs, stops: StopList, log: (line: string) => void, brokers?: readonly string[]): Promise<TriggersBusResult> {
-  const result: TriggersBusResult = { bus };
+  const result: TriggersBusResult = { bus, loadAverage: loadavg()[0]! };
   let step = 'starting Tide';
   const collector = await startCollector();
   const stopCollector = stops.add('probe collector', () => collector.close());
@@ -156,11 +163,18 @@ async function measureLatency(base: string, collector: Collector): Promise<Trigg
   const measured = () => collector.reportsOf(topic).slice(warm).filter((r) => r.messages.some((m) => m.seq !== null && m.seq >= 0));
   await collector.until(topic, () => seqsOf(measured()).size >= latencyRecords, TRIGGERS_BENCH.deliveryTimeoutMs, `${latencyRecords} paced records`);
   const invoked: number[] = [];
-  for (const report of measured()) for (const m of report.messages) if (m.seq !== null && m.seq >= 0 && m.sentAt !== null) invoked.push(report.enteredAt - m.sentAt);
+  const fromStamp: number[] = [];
+  for (const report of measured())
+    for (const m of report.messages) {
+      if (m.seq === null || m.seq < 0 || m.sentAt === null) continue;
+      invoked.push(report.enteredAt - m.sentAt);
+      if (m.timestamp !== null) fromStamp.push(report.enteredAt - m.timestamp);
+    }
   return {
     records: latencyRecords,
     invokedMs: summarize(invoked),
     publishAckMs: summarize(acks),
+    stampedToInvokedMs: summarize(fromStamp),
     duplicates: invoked.length - seqsOf(measured()).size,
     meanBatch: invoked.length / measured().length,
   };
@@ -205,6 +219,7 @@ async function measureThroughput(base: string, collector: Collector): Promise<Tr
     startFrom: 'earliest',
     batchSize: throughputBatchSize,
     ordering: 'key',
+    maxInFlight: TRIGGERS_BENCH.throughputMaxInFlight,
   });
   const reports = await collector.until(topic, (r) => seqsOf(r).size >= throughputRecords, TRIGGERS_BENCH.deliveryTimeoutMs, `draining ${throughputRecords} records`);
   const firstEntered = Math.min(...reports.map((r) => r.enteredAt));

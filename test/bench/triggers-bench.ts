@@ -16,6 +16,8 @@ export const TRIGGERS_BENCH = {
   latencyPerSecond: 50,
   latencyKeys: 100,
   latencyBatchSize: 10,
+  /** After the first delivery, records at the same rate for this long, not counted: a group that just joined settles (Kafka: seconds of extra delay). */
+  latencyWarmupMs: 3_000,
   /** Trigger throughput: records published before the trigger exists, then drained from the earliest offset. */
   throughputRecords: 20_000,
   recordBytes: 1024,
@@ -141,24 +143,23 @@ async function deployProbe(base: string, collector: Collector): Promise<void> {
 /**
  * A trigger from the latest offset, then records one at a time at a steady rate (each send starts
  * on its slot, not after the previous answer). First, records are sent every 100 ms until one
- * arrives: the consumer group has joined and the path is warm; those are not counted.
+ * arrives (the consumer group has joined), then for `latencyWarmupMs` at the measured rate; those
+ * are not counted.
  */
 async function measureLatency(base: string, collector: Collector): Promise<TriggerLatency> {
   const { latencyRecords, latencyPerSecond, latencyKeys, latencyBatchSize } = TRIGGERS_BENCH;
   const topic = 'bench-latency';
   await applyKafkaTrigger(base, topic, FUNCTION, 'handler', { topics: [topic], startFrom: 'latest', batchSize: latencyBatchSize, ordering: 'key' });
   await firstDelivery(base, collector, topic);
+  const warmup = Math.round((TRIGGERS_BENCH.latencyWarmupMs * latencyPerSecond) / 1000);
+  await paced(warmup, latencyPerSecond, (i) => publishRecords(base, topic, [{ key: `k${i % latencyKeys}`, value: { seq: -1, sentAt: epochNow() } }]).then(() => undefined));
   const warm = collector.reportsOf(topic).length;
   const acks: number[] = [];
-  const sends: Promise<void>[] = [];
-  const start = performance.now();
-  for (let seq = 0; seq < latencyRecords; seq++) {
-    const wait = start + (seq * 1000) / latencyPerSecond - performance.now();
-    if (wait > 0) await sleep(wait);
+  await paced(latencyRecords, latencyPerSecond, async (seq) => {
     const sentAt = epochNow();
-    sends.push(publishRecords(base, topic, [{ key: `k${seq % latencyKeys}`, value: { seq, sentAt } }]).then(() => void acks.push(epochNow() - sentAt)));
-  }
-  await Promise.all(sends);
+    await publishRecords(base, topic, [{ key: `k${seq % latencyKeys}`, value: { seq, sentAt } }]);
+    acks.push(epochNow() - sentAt);
+  });
   // Calls that carried measured records (a late warm-up record may have a call of its own).
   const measured = () => collector.reportsOf(topic).slice(warm).filter((r) => r.messages.some((m) => m.seq !== null && m.seq >= 0));
   await collector.until(topic, () => seqsOf(measured()).size >= latencyRecords, TRIGGERS_BENCH.deliveryTimeoutMs, `${latencyRecords} paced records`);
@@ -178,6 +179,18 @@ async function measureLatency(base: string, collector: Collector): Promise<Trigg
     duplicates: invoked.length - seqsOf(measured()).size,
     meanBatch: invoked.length / measured().length,
   };
+}
+
+/** Starts `send(i)` for i < count, each on its slot at `perSecond` (not after the previous one's answer); resolves once all have. */
+async function paced(count: number, perSecond: number, send: (i: number) => Promise<void>): Promise<void> {
+  const sends: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const wait = start + (i * 1000) / perSecond - performance.now();
+    if (wait > 0) await sleep(wait);
+    sends.push(send(i));
+  }
+  await Promise.all(sends);
 }
 
 /** Sends a warm-up record (seq -1) every 100 ms until the trigger delivers one. */

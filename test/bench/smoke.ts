@@ -30,7 +30,7 @@ export function useSmokeSettings(): void {
   Object.assign(SCHEDULER_BENCH, { nodes: 200, purePods: 200, logPods: 100 });
   Object.assign(KAFKA_BENCH, { commands: 20, appends: 200 });
   Object.assign(FAILOVER_BENCH, { runs: 1 });
-  Object.assign(TRIGGERS_BENCH, { latencyRecords: 20, latencyWarmupMs: 200, throughputRecords: 500, publishChunk: 250 });
+  Object.assign(TRIGGERS_BENCH, { latencyRecords: 20, latencyWarmupMs: 200, throughputRecords: 500, throughputRecordsOnMock: 500, publishChunk: 250 });
 }
 
 /** The tools a section needs that this machine lacks, as `tool: what went without it` lines (printed, and fatal in smoke mode). */

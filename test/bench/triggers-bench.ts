@@ -117,7 +117,7 @@ async function onBus(bus: TriggersBusResult['bus'], temp: TempDirs, stops: StopL
     tideOutput = tide.output;
     const stopThisTide = stops.add(`Tide for triggers on ${bus}`, () => stopTide(tide));
     try {
-      step = 'deploying the probe function (min 1)';
+      step = 'deploying the probe function (one warm pod)';
       await deployProbe(tide.url, collector);
       step = 'record produced → function invoked';
       result.latency = await measureLatency(tide.url, collector);

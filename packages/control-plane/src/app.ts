@@ -25,7 +25,7 @@ export function createControlPlaneApp(deps: ControlPlaneDeps, options: { ready?:
     const limit = bodyLimit({
       maxSize: deps.limits.manifestBytes,
       onError: () => {
-        throw new ApiError(413, 'RequestEntityTooLarge', `manifest exceeds the limit of ${deps.limits.manifestBytes} bytes`);
+        throw new ApiError(413, 'RequestEntityTooLarge', `request body (a manifest, or records) exceeds the limit of ${deps.limits.manifestBytes} bytes`);
       },
     });
     return limit(c, next);

@@ -10,6 +10,8 @@ export interface KafkaMemberOptions {
   sessionTimeoutMs: number;
   heartbeatMs: number;
   rebalanceTimeoutMs: number;
+  /** Wait before offering again a batch the handler rejected. */
+  retryMs: number;
   /** How long a Fetch waits at the broker for records (the librdkafka mock always waits this long). */
   maxWaitMs: number;
   onError(error: Error): void;
@@ -88,7 +90,12 @@ export async function joinKafkaGroup(options: KafkaMemberOptions): Promise<Subsc
     });
     joined = joined.catch(report('taking its assignment'));
   });
-  consumer.on(consumer.events.CRASH, (event) => report('crashed')(event.payload.error));
+  consumer.on(consumer.events.CRASH, (event) => {
+    report('crashed')(event.payload.error);
+    // kafkajs restarts a member only after a retriable error; after any other (the librdkafka
+    // mock answers some SyncGroups with an unknown error) the member would stay out of the group.
+    if (!event.payload.restart && !stopping) void rejoin();
+  });
 
   /** A `latest` group with nothing committed starts at the end it had when subscribing. */
   const seekNeverCommitted = async (added: TopicPartition[]) => {
@@ -108,32 +115,56 @@ export async function joinKafkaGroup(options: KafkaMemberOptions): Promise<Subsc
     const tp = { topic: batch.topic, partition: batch.partition };
     const key = partitionKey(tp);
     await inFlight.get(key);
-    for (let at = 0; at < batch.messages.length; at += options.maxBatch) {
-      if (stopping || !held.has(key) || !payload.isRunning() || payload.isStale()) return;
-      const messages = batch.messages.slice(at, at + options.maxBatch);
-      const taken = handler.records(messages.map((m) => consumed(tp, m)));
-      inFlight.set(
-        key,
-        taken.then(
-          () => undefined,
-          () => undefined,
-        ),
-      );
+    const gone = () => stopping || !held.has(key) || !payload.isRunning() || payload.isStale();
+    /** Heartbeats while waiting; a heartbeat that meets a rebalance revokes before kafkajs rejoins. */
+    const meanwhileBeating = async (work: Promise<void>) => {
       try {
-        await heartbeatingUntil(taken, payload.heartbeat, options.heartbeatMs);
+        await heartbeatingUntil(work, payload.heartbeat, options.heartbeatMs);
       } catch (error) {
-        // The group is rebalancing: the handler lets go of its partitions before kafkajs rejoins.
         if (generationOver(error)) await revokeAll();
         throw error;
       }
+    };
+    for (let at = 0; at < batch.messages.length; at += options.maxBatch) {
+      const messages = batch.messages.slice(at, at + options.maxBatch);
+      for (;;) {
+        if (gone()) return;
+        let refusal: { error: unknown } | undefined;
+        const taken = handler.records(messages.map((m) => consumed(tp, m))).catch((error: unknown) => void (refusal = { error }));
+        inFlight.set(key, taken);
+        await meanwhileBeating(taken);
+        if (!refusal) break;
+        // Offered again, in order, as the log bus does: the handler decides what a record it cannot take means.
+        const first = messages[0]!.offset;
+        report(`handing ${batch.topic}/${batch.partition} offsets ${first}..${messages.at(-1)!.offset} to the handler`)(refusal.error);
+        await meanwhileBeating(new Promise((resolve) => setTimeout(resolve, options.retryMs)));
+      }
       payload.resolveOffset(messages.at(-1)!.offset);
+    }
+  };
+
+  const run = () => consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 64, eachBatch });
+  /** After a crash kafkajs gave up on: what was held is revoked, then the member joins again. */
+  const rejoin = async () => {
+    await revokeAll();
+    for (let attempt = 1; !stopping; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(options.retryMs * attempt, 30_000)));
+      if (stopping) return;
+      try {
+        await consumer.connect();
+        await run();
+        return;
+      } catch (error) {
+        report(`rejoining (attempt ${attempt})`)(error);
+        await consumer.disconnect().catch(() => undefined);
+      }
     }
   };
 
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [...subscribe.topics], fromBeginning: subscribe.startFrom === 'earliest' });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 64, eachBatch });
+    await run();
   } catch (error) {
     await consumer.disconnect().catch(() => undefined);
     throw error;

@@ -1,5 +1,6 @@
 import { Kafka, logLevel as LogLevel, Partitioners, type Admin, type Message, type Producer, type SASLOptions } from 'kafkajs';
 import type { KafkaSecurity } from '@tide/log-kafka';
+import { topicBusLogger } from './kafka-logger.js';
 import { joinKafkaGroup, topicEnds } from './kafka-member.js';
 import type { PartitionInfo, PublishedRecord, Subscription, TopicBus } from './topic-bus.js';
 
@@ -17,11 +18,15 @@ export interface KafkaTopicBusOptions {
   sessionTimeoutMs?: number;
   heartbeatMs?: number;
   rebalanceTimeoutMs?: number;
+  /** Wait before offering again a batch the handler rejected (default 1 s). */
+  retryMs?: number;
   /** How long a Fetch waits at the broker when there is nothing new (default 100). */
   fetchMaxWaitMs?: number;
-  /** kafkajs' own logging (default ERROR). */
+  /** kafkajs' own logging (default ERROR; a broker's refusal of one request during a rebalance is left out). */
   logLevel?: LogLevel;
-  /** Crashes and failed revocations of consumers (kafkajs restarts a crashed consumer itself). */
+  /** Where kafkajs' log lines (JSON) go; default stderr. */
+  log?(line: string): void;
+  /** Rejected batches (offered again), failed revocations, crashed consumers (kafkajs restarts them). */
   onError?(error: Error): void;
 }
 
@@ -37,6 +42,7 @@ export async function openKafkaTopicBus(options: KafkaTopicBusOptions): Promise<
     clientId: options.clientId ?? 'tide-topics',
     connectionTimeout: 3_000,
     logLevel: options.logLevel ?? LogLevel.ERROR,
+    logCreator: topicBusLogger(options.log ?? ((line) => process.stderr.write(`${line}\n`))),
     ...(security?.ssl === undefined ? {} : { ssl: security.ssl }),
     // kafkajs types each mechanism's options apart; for these three they have one shape.
     ...(security?.sasl === undefined ? {} : { sasl: { ...security.sasl } as SASLOptions }),
@@ -103,6 +109,7 @@ export async function openKafkaTopicBus(options: KafkaTopicBusOptions): Promise<
         heartbeatMs: options.heartbeatMs ?? 1_000,
         rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 30_000,
         maxWaitMs: options.fetchMaxWaitMs ?? 100,
+        retryMs: options.retryMs ?? 1_000,
         onError,
         forget: () => subscriptions.delete(subscription),
       });

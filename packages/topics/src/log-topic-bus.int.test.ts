@@ -91,6 +91,49 @@ describe('log topic bus', () => {
     await bus.close();
   });
 
+  it('starts a latest member at the end it had when subscribing, even when its turn comes later', async () => {
+    const bus = openLogTopicBus(createMemoryLog());
+    await bus.publish('t', [{ key: 'k', value: 'before' }]);
+    const a = recordingHandler('a');
+    const sa = await bus.subscribe({ group: 'g', topics: ['t'], startFrom: 'earliest', handler: a });
+    await waitFor(() => a.received.length === 1, { what: 'a to read the first record' });
+    const b = recordingHandler('b');
+    await bus.subscribe({ group: 'g', topics: ['t'], startFrom: 'latest', handler: b });
+    await bus.publish('t', [{ key: 'k', value: 'while b waited' }]);
+    await sa.stop();
+    await waitFor(() => b.received.length === 1, { what: 'b to read what was published while it waited' });
+    expect(b.texts()).toEqual(['while b waited']);
+    await bus.close();
+  });
+
+  it('lets a records call in flight finish before stop revokes, and makes no call after', async () => {
+    const bus = openLogTopicBus(createMemoryLog());
+    const events: string[] = [];
+    let release: (() => void) | undefined;
+    const s = await bus.subscribe({
+      group: 'g',
+      topics: ['t'],
+      startFrom: 'earliest',
+      handler: {
+        assigned: () => events.push('assigned'),
+        revoked: async () => void events.push('revoked'),
+        async records(batch) {
+          events.push(`records ${batch.length}`);
+          await new Promise<void>((r) => (release = r));
+          events.push('records done');
+        },
+      },
+    });
+    await bus.publish('t', [{ key: 'k', value: 'x' }]);
+    await waitFor(() => release, { what: 'the records call' });
+    const stopping = s.stop();
+    await bus.publish('t', [{ key: 'k', value: 'after stop' }]);
+    release!();
+    await stopping;
+    expect(events).toEqual(['assigned', 'records 1', 'records done', 'revoked']);
+    await bus.close();
+  });
+
   it('refuses a topic name the log cannot hold, naming it', async () => {
     const bus = openLogTopicBus(createMemoryLog());
     await expect(bus.publish('a/b', [{ value: 'x' }])).rejects.toThrow(/"a\/b"/);

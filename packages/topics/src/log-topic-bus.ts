@@ -54,7 +54,9 @@ export function openLogTopicBus(log: EventLog, options: LogTopicBusOptions = {})
       const byPartition = new Map<number, number[]>();
       records.forEach((record, i) => {
         const p = partitionOf(topic, record);
-        byPartition.set(p, [...(byPartition.get(p) ?? []), i]);
+        const indexes = byPartition.get(p);
+        if (indexes) indexes.push(i);
+        else byPartition.set(p, [i]);
       });
       const published: PublishedRecord[] = new Array(records.length);
       await Promise.all(

@@ -19,7 +19,9 @@ export interface TopicBusFixture {
   cleanup(): Promise<void>;
 }
 
-const WAIT_MS = 30_000;
+const WAIT_MS = 60_000;
+/** A Kafka rebalance on the mock takes a session timeout, and kafkajs restarts a crashed member after a back-off. */
+const TEST_MS = 120_000;
 const PARTITIONS = 4;
 
 /** A handler that records what it is told: current assignment, records, revocations. */
@@ -81,135 +83,192 @@ export function topicBusContract(name: string, factory: () => Promise<TopicBusFi
       await fixture.cleanup();
     });
 
-    it('puts a key on the partition Kafka’s default partitioner picks, with dense offsets per partition', async () => {
-      const t = topic('keys');
-      const keys = Array.from({ length: 40 }, (_, i) => `person-${i}`);
-      const published = await bus.publish(
-        t,
-        keys.map((key) => ({ key, value: key })),
-      );
-      expect(published.map((p) => p.partition)).toEqual(keys.map((key) => partitionOfKey(key, PARTITIONS)));
-      expect(published.every((p) => p.topic === t)).toBe(true);
-      for (let p = 0; p < PARTITIONS; p++) {
-        const offsets = published.filter((r) => r.partition === p).map((r) => r.offset);
-        expect(offsets).toEqual(offsets.map((_, i) => i));
-      }
-      const described = await bus.describe(t);
-      expect(described).toEqual(Array.from({ length: PARTITIONS }, (_, p) => ({ partition: p, endOffset: published.filter((r) => r.partition === p).length })));
-    });
+    it(
+      'puts a key on the partition Kafka’s default partitioner picks, with dense offsets per partition',
+      async () => {
+        const t = topic('keys');
+        const keys = Array.from({ length: 40 }, (_, i) => `person-${i}`);
+        const published = await bus.publish(
+          t,
+          keys.map((key) => ({ key, value: key })),
+        );
+        expect(published.map((p) => p.partition)).toEqual(keys.map((key) => partitionOfKey(key, PARTITIONS)));
+        expect(published.every((p) => p.topic === t)).toBe(true);
+        for (let p = 0; p < PARTITIONS; p++) {
+          const offsets = published.filter((r) => r.partition === p).map((r) => r.offset);
+          expect(offsets).toEqual(offsets.map((_, i) => i));
+        }
+        const described = await bus.describe(t);
+        expect(described).toEqual(
+          Array.from({ length: PARTITIONS }, (_, p) => ({ partition: p, endOffset: published.filter((r) => r.partition === p).length })),
+        );
+      },
+      TEST_MS,
+    );
 
-    it('delivers every record with its key, value and headers, each key in publish order', async () => {
-      const t = topic('order');
-      const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
-      for (let round = 0; round < 5; round++) {
+    it(
+      'delivers every record with its key, value and headers, each key in publish order',
+      async () => {
+        const t = topic('order');
+        const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+        for (let round = 0; round < 5; round++) {
+          await bus.publish(
+            t,
+            keys.map((key) => ({ key, value: `${key}${round}`, headers: { round: String(round) } })),
+          );
+        }
+        await bus.publish(t, [{ value: new Uint8Array([0, 255]) }]);
+        const handler = recordingHandler();
+        await subscribe({ group: group('g'), topics: [t], startFrom: 'earliest', handler, maxBatch: 4 });
+        await waitFor(() => handler.received.length >= 31, { what: '31 records delivered', timeoutMs: WAIT_MS });
+        for (const key of keys) {
+          const ofKey = handler.received.filter((r) => r.key === key);
+          expect(ofKey.map((r) => new TextDecoder().decode(r.value))).toEqual([0, 1, 2, 3, 4].map((i) => `${key}${i}`));
+          expect(ofKey.map((r) => r.headers.round)).toEqual(['0', '1', '2', '3', '4']);
+          expect(ofKey.every((r) => r.topic === t && r.partition === partitionOfKey(key, PARTITIONS))).toBe(true);
+        }
+        const keyless = handler.received.find((r) => r.key === null);
+        expect(Array.from(keyless!.value)).toEqual([0, 255]);
+        expect(handler.received.length).toBe(31);
+      },
+      TEST_MS,
+    );
+
+    it(
+      'describes a topic never written as the default partitions, all empty',
+      async () => {
+        expect(await bus.describe(topic('never'))).toEqual(Array.from({ length: PARTITIONS }, (_, p) => ({ partition: p, endOffset: 0 })));
+      },
+      TEST_MS,
+    );
+
+    it(
+      'starts a new group at the end with latest, at the beginning with earliest',
+      async () => {
+        const t = topic('start');
+        await bus.publish(t, [{ key: 'k', value: 'old' }]);
+        const latest = recordingHandler('latest');
+        const earliest = recordingHandler('earliest');
+        await subscribe({ group: group('latest'), topics: [t], startFrom: 'latest', handler: latest });
+        await subscribe({ group: group('earliest'), topics: [t], startFrom: 'earliest', handler: earliest });
+        await waitFor(() => latest.holding.size === PARTITIONS && earliest.holding.size === PARTITIONS, { what: 'both groups assigned', timeoutMs: WAIT_MS });
+        await bus.publish(t, [{ key: 'k', value: 'new' }]);
+        await waitFor(() => latest.received.length >= 1 && earliest.received.length >= 2, { what: 'the new record delivered to both', timeoutMs: WAIT_MS });
+        expect(latest.texts()).toEqual(['new']);
+        expect(earliest.texts()).toEqual(['old', 'new']);
+      },
+      TEST_MS,
+    );
+
+    it(
+      'stores commits, and a new subscription of the group resumes from its committed position',
+      async () => {
+        const t = topic('resume');
         await bus.publish(
           t,
-          keys.map((key) => ({ key, value: `${key}${round}`, headers: { round: String(round) } })),
+          ['r0', 'r1', 'r2', 'r3'].map((value) => ({ key: 'k', value })),
         );
-      }
-      await bus.publish(t, [{ value: new Uint8Array([0, 255]) }]);
-      const handler = recordingHandler();
-      await subscribe({ group: group('g'), topics: [t], startFrom: 'earliest', handler, maxBatch: 4 });
-      await waitFor(() => handler.received.length >= 31, { what: '31 records delivered', timeoutMs: WAIT_MS });
-      for (const key of keys) {
-        const ofKey = handler.received.filter((r) => r.key === key);
-        expect(ofKey.map((r) => new TextDecoder().decode(r.value))).toEqual([0, 1, 2, 3, 4].map((i) => `${key}${i}`));
-        expect(ofKey.map((r) => r.headers.round)).toEqual(['0', '1', '2', '3', '4']);
-        expect(ofKey.every((r) => r.topic === t && r.partition === partitionOfKey(key, PARTITIONS))).toBe(true);
-      }
-      const keyless = handler.received.find((r) => r.key === null);
-      expect(Array.from(keyless!.value)).toEqual([0, 255]);
-      expect(handler.received.length).toBe(31);
-    });
+        const p = partitionOfKey('k', PARTITIONS);
+        const first = recordingHandler('first');
+        const s1 = await subscribe({ group: group('g'), topics: [t], startFrom: 'earliest', handler: first });
+        await waitFor(() => first.received.length >= 4, { what: 'the first member to read 4 records', timeoutMs: WAIT_MS });
+        expect(await s1.committed({ topic: t, partition: p })).toBeUndefined();
+        expect(await s1.commit({ topic: t, partition: p }, 2)).toBe(true);
+        expect(await s1.committed({ topic: t, partition: p })).toBe(2);
+        await s1.stop();
+        const second = recordingHandler('second');
+        const s2 = await subscribe({ group: group('g'), topics: [t], startFrom: 'latest', handler: second });
+        await waitFor(() => second.received.length >= 2, { what: 'the second member to read from offset 2', timeoutMs: WAIT_MS });
+        expect(second.texts()).toEqual(['r2', 'r3']);
+        expect(await s2.committed({ topic: t, partition: p })).toBe(2);
+      },
+      TEST_MS,
+    );
 
-    it('describes a topic never written as the default partitions, all empty', async () => {
-      expect(await bus.describe(topic('never'))).toEqual(Array.from({ length: PARTITIONS }, (_, p) => ({ partition: p, endOffset: 0 })));
-    });
+    it(
+      'gives a stopped member’s partitions to the next member, and refuses its commits after',
+      async () => {
+        const t = topic('handover');
+        const g = group('g');
+        const a = recordingHandler('a');
+        const sa = await subscribe({ group: g, topics: [t], startFrom: 'earliest', handler: a });
+        await waitFor(() => a.holding.size === PARTITIONS, { what: 'a to hold every partition', timeoutMs: WAIT_MS });
+        const b = recordingHandler('b');
+        await subscribe({ group: g, topics: [t], startFrom: 'earliest', handler: b });
+        await sa.stop();
+        await waitFor(() => b.holding.size === PARTITIONS, { what: 'b to hold every partition', timeoutMs: WAIT_MS });
+        expect(a.holding.size).toBe(0);
+        expect(await sa.commit({ topic: t, partition: 0 }, 1)).toBe(false);
+        expect(await sa.committed({ topic: t, partition: 0 })).toBeUndefined();
+        await bus.publish(t, [{ key: 'k', value: 'after' }]);
+        await waitFor(() => b.received.length >= 1, { what: 'b to read the record published after the handover', timeoutMs: WAIT_MS });
+        expect(b.texts()).toEqual(['after']);
+      },
+      TEST_MS,
+    );
 
-    it('starts a new group at the end with latest, at the beginning with earliest', async () => {
-      const t = topic('start');
-      await bus.publish(t, [{ key: 'k', value: 'old' }]);
-      const latest = recordingHandler('latest');
-      const earliest = recordingHandler('earliest');
-      await subscribe({ group: group('latest'), topics: [t], startFrom: 'latest', handler: latest });
-      await subscribe({ group: group('earliest'), topics: [t], startFrom: 'earliest', handler: earliest });
-      await waitFor(() => latest.holding.size === PARTITIONS && earliest.holding.size === PARTITIONS, { what: 'both groups assigned', timeoutMs: WAIT_MS });
-      await bus.publish(t, [{ key: 'k', value: 'new' }]);
-      await waitFor(() => latest.received.length >= 1 && earliest.received.length >= 2, { what: 'the new record delivered to both', timeoutMs: WAIT_MS });
-      expect(latest.texts()).toEqual(['new']);
-      expect(earliest.texts()).toEqual(['old', 'new']);
-    });
+    it(
+      'offers a batch the handler rejected again, in order, and goes on after it',
+      async () => {
+        const t = topic('rejected');
+        await bus.publish(
+          t,
+          ['r0', 'r1', 'r2'].map((value) => ({ key: 'one', value })),
+        );
+        const taken: string[] = [];
+        let rejections = 0;
+        const handler: PartitionHandler = {
+          assigned() {},
+          async revoked() {},
+          async records(batch) {
+            if (rejections++ === 0) throw new Error('not ready yet');
+            taken.push(...batch.map((r) => new TextDecoder().decode(r.value)));
+          },
+        };
+        await subscribe({ group: group('g'), topics: [t], startFrom: 'earliest', handler });
+        await waitFor(() => taken.length >= 3, { what: 'the rejected records taken on the next offer', timeoutMs: WAIT_MS });
+        await bus.publish(t, [{ key: 'one', value: 'r3' }]);
+        await waitFor(() => taken.length >= 4, { what: 'a record after them', timeoutMs: WAIT_MS });
+        expect(taken).toEqual(['r0', 'r1', 'r2', 'r3']);
+      },
+      TEST_MS,
+    );
 
-    it('stores commits, and a new subscription of the group resumes from its committed position', async () => {
-      const t = topic('resume');
-      await bus.publish(
-        t,
-        ['r0', 'r1', 'r2', 'r3'].map((value) => ({ key: 'k', value })),
-      );
-      const p = partitionOfKey('k', PARTITIONS);
-      const first = recordingHandler('first');
-      const s1 = await subscribe({ group: group('g'), topics: [t], startFrom: 'earliest', handler: first });
-      await waitFor(() => first.received.length >= 4, { what: 'the first member to read 4 records', timeoutMs: WAIT_MS });
-      expect(await s1.committed({ topic: t, partition: p })).toBeUndefined();
-      expect(await s1.commit({ topic: t, partition: p }, 2)).toBe(true);
-      expect(await s1.committed({ topic: t, partition: p })).toBe(2);
-      await s1.stop();
-      const second = recordingHandler('second');
-      const s2 = await subscribe({ group: group('g'), topics: [t], startFrom: 'latest', handler: second });
-      await waitFor(() => second.received.length >= 2, { what: 'the second member to read from offset 2', timeoutMs: WAIT_MS });
-      expect(second.texts()).toEqual(['r2', 'r3']);
-      expect(await s2.committed({ topic: t, partition: p })).toBe(2);
-    });
-
-    it('gives a stopped member’s partitions to the next member, and refuses its commits after', async () => {
-      const t = topic('handover');
-      const g = group('g');
-      const a = recordingHandler('a');
-      const sa = await subscribe({ group: g, topics: [t], startFrom: 'earliest', handler: a });
-      await waitFor(() => a.holding.size === PARTITIONS, { what: 'a to hold every partition', timeoutMs: WAIT_MS });
-      const b = recordingHandler('b');
-      await subscribe({ group: g, topics: [t], startFrom: 'earliest', handler: b });
-      await sa.stop();
-      await waitFor(() => b.holding.size === PARTITIONS, { what: 'b to hold every partition', timeoutMs: WAIT_MS });
-      expect(a.holding.size).toBe(0);
-      expect(await sa.commit({ topic: t, partition: 0 }, 1)).toBe(false);
-      expect(await sa.committed({ topic: t, partition: 0 })).toBeUndefined();
-      await bus.publish(t, [{ key: 'k', value: 'after' }]);
-      await waitFor(() => b.received.length >= 1, { what: 'b to read the record published after the handover', timeoutMs: WAIT_MS });
-      expect(b.texts()).toEqual(['after']);
-    });
-
-    it('takes records only as fast as the handler resolves (back-pressure), in order per partition', async () => {
-      const t = topic('pressure');
-      await bus.publish(
-        t,
-        Array.from({ length: 30 }, (_, i) => ({ key: 'one', value: `v${i}` })),
-      );
-      const seen: string[] = [];
-      let inCall = 0;
-      let overlapped = false;
-      let release: (() => void) | undefined;
-      let calls = 0;
-      const handler: PartitionHandler = {
-        assigned() {},
-        async revoked() {},
-        async records(batch) {
-          if (++inCall > 1) overlapped = true;
-          seen.push(...batch.map((r) => new TextDecoder().decode(r.value)));
-          if (++calls === 1) await new Promise<void>((r) => (release = r));
-          inCall--;
-        },
-      };
-      await subscribe({ group: group('g'), topics: [t], startFrom: 'earliest', handler, maxBatch: 5 });
-      await waitFor(() => release, { what: 'the first batch', timeoutMs: WAIT_MS });
-      await bus.publish(t, [{ key: 'one', value: 'v30' }]);
-      // The first call has not resolved: no second call may come, whatever has arrived since.
-      expect(seen.length).toBeLessThanOrEqual(5);
-      expect(calls).toBe(1);
-      release!();
-      await waitFor(() => seen.length >= 31, { what: 'every record', timeoutMs: WAIT_MS });
-      expect(seen).toEqual(Array.from({ length: 31 }, (_, i) => `v${i}`));
-      expect(overlapped).toBe(false);
-    });
+    it(
+      'takes records only as fast as the handler resolves (back-pressure), in order per partition',
+      async () => {
+        const t = topic('pressure');
+        await bus.publish(
+          t,
+          Array.from({ length: 30 }, (_, i) => ({ key: 'one', value: `v${i}` })),
+        );
+        const seen: string[] = [];
+        let inCall = 0;
+        let overlapped = false;
+        let release: (() => void) | undefined;
+        let calls = 0;
+        const handler: PartitionHandler = {
+          assigned() {},
+          async revoked() {},
+          async records(batch) {
+            if (++inCall > 1) overlapped = true;
+            seen.push(...batch.map((r) => new TextDecoder().decode(r.value)));
+            if (++calls === 1) await new Promise<void>((r) => (release = r));
+            inCall--;
+          },
+        };
+        await subscribe({ group: group('g'), topics: [t], startFrom: 'earliest', handler, maxBatch: 5 });
+        await waitFor(() => release, { what: 'the first batch', timeoutMs: WAIT_MS });
+        await bus.publish(t, [{ key: 'one', value: 'v30' }]);
+        // The first call has not resolved: no second call may come, whatever has arrived since.
+        expect(seen.length).toBeLessThanOrEqual(5);
+        expect(calls).toBe(1);
+        release!();
+        await waitFor(() => seen.length >= 31, { what: 'every record', timeoutMs: WAIT_MS });
+        expect(seen).toEqual(Array.from({ length: 31 }, (_, i) => `v${i}`));
+        expect(overlapped).toBe(false);
+      },
+      TEST_MS,
+    );
   });
 }

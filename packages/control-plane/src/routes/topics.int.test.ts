@@ -93,6 +93,7 @@ describe('records API', () => {
   it('refuses a body over the limit with 413', async () => {
     const res = await post({ records: [{ value: 'x'.repeat(1 << 20) }] });
     expect(res.status).toBe(413);
+    expect(((await res.json()) as { message: string }).message).toMatch(/request body \(a manifest, or records\) exceeds the limit of 1048576 bytes/);
   });
 });
 

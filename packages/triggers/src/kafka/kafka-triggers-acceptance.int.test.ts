@@ -157,8 +157,9 @@ async function acceptance(under: BusUnderTest): Promise<void> {
   fn.onSuccess = (count) => {
     if (pendingKills.length === 0 || count < pendingKills[0]!) return;
     pendingKills.shift();
-    const victim = child;
-    kills.push(victim.kill().then(() => void (child = spawnEngineChild(script, config))));
+    // One kill after the other: the next process starts only once the killed one is reaped (it holds the log's lock).
+    const previous = kills.at(-1) ?? Promise.resolve();
+    kills.push(previous.then(() => child.kill()).then(() => void (child = spawnEngineChild(script, config))));
     if (pendingKills.length === 0) bothKilled();
   };
   try {
@@ -193,8 +194,11 @@ async function acceptance(under: BusUnderTest): Promise<void> {
     const order = fn.firstSuccesses.get(key) ?? [];
     if (order.some((n, i) => i > 0 && n <= order[i - 1]!)) outOfOrder++;
   }
+  const journal = await openEmbeddedLog(dir, { readOnly: true });
+  const journalEntries = await journal.endOffset('tide.triggers');
+  await journal.close();
   console.log(
-    `acceptance 1 (${under.name}): ${fn.successes} delivered, ${lost} lost, ${outOfOrder} keys out of order, ` +
+    `acceptance 1 (${under.name}): ${journalEntries} retry-journal entries, ${fn.successes} delivered, ${lost} lost, ${outOfOrder} keys out of order, ` +
       `${fn.duplicates} duplicate deliveries seen by the function (records in flight at the kills); ` +
       `last process: ${counters['tide_trigger_duplicates_suppressed'] ?? 0} duplicates suppressed, ${counters['tide_trigger_retries'] ?? 0} retries, ${counters['tide_trigger_dead_letters'] ?? 0} dead letters`,
   );

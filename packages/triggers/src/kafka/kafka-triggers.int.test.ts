@@ -1,5 +1,6 @@
 import { decodeMetricsReport, METRICS_TOPIC } from '@tide/core';
 import { platformTopic } from '@tide/topics';
+import { recordingHandler } from '@tide/topics/testing';
 import { eventually } from '@tide/testkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Delivery } from '../dispatcher.js';
@@ -102,9 +103,10 @@ describe('Kafka triggers on a topic bus', () => {
     await harness.start();
     await eventually(() => expect(delivered.sort()).toEqual(['after-bad', 'after-poison']), { timeoutMs: 10_000 });
     const dlq = platformTopic('default', 'orders-dlq');
-    await eventually(async () => expect((await harness!.bus.describe(dlq)).reduce((s, p) => s + p.endOffset, 0)).toBe(2));
-    const { read } = harness.bus as unknown as { read(t: string): { key: string | null; value: Uint8Array; headers: Record<string, string> }[] };
-    const letters = read(dlq);
+    const reader = recordingHandler('dlq-reader');
+    await harness.bus.subscribe({ group: 'dlq-reader', topics: [dlq], startFrom: 'earliest', handler: reader });
+    await eventually(() => expect(reader.received).toHaveLength(2));
+    const letters = reader.received;
     const poison = letters.find((l) => new TextDecoder().decode(l.value) === 'poison')!;
     expect(poison.key).toBe('a');
     expect(poison.headers).toMatchObject({ origin: 'test', 'tide-dlq-topic': 'orders', 'tide-dlq-offset': '0', 'tide-dlq-attempts': '3' });
@@ -316,5 +318,66 @@ describe('Kafka triggers on a topic bus', () => {
     hang = false;
     await harness.start();
     await eventually(() => expect(attempts).toEqual([1, 1]));
+  });
+  it('restarts the consumer when the spec changes: records after the change arrive in the new shape, none twice', async () => {
+    const seen: { kind: string; text: string }[] = [];
+    harness = await openHarness((d) => {
+      seen.push({ kind: d.kind, text: text(d) });
+      return d.kind === 'queue' ? ok({ outcome: 'ok', acked: queueOf(d).messages.map((m) => m.id), retried: [] }) : ok();
+    });
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'], startFrom: 'earliest' } });
+    await harness.start();
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'before' }]);
+    await eventually(() => expect(seen).toEqual([{ kind: 'http', text: 'before' }]));
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'handler', kafka: { topics: ['orders'], startFrom: 'earliest' } });
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'after' }]);
+    await eventually(() => expect(seen.map((s) => s.kind)).toEqual(['http', 'queue']));
+    expect(queueOf({ body: seen[1]!.text } as Delivery).messages.map((m) => m.body)).toEqual(['after']);
+  });
+  it('reads an external cluster’s topics by their own names when the trigger names brokers, and dead-letters there', async () => {
+    const external = createMemoryTopicBus(2);
+    const opened: string[][] = [];
+    const seen: Delivery[] = [];
+    harness = await openHarness(
+      (d) => {
+        seen.push(d);
+        return text(d) === 'bad' ? status(400, 'no') : ok();
+      },
+      { externalBus: external, openedExternal: opened },
+    );
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', {
+      function: 'orders',
+      delivery: 'cloudevent',
+      kafka: { topics: ['legacy.orders'], brokers: ['kafka-1:9092'], startFrom: 'earliest', deadLetterTopic: 'legacy.orders.dlq' },
+    });
+    await external.publish('legacy.orders', [
+      { key: 'k', value: 'good' },
+      { key: 'k', value: 'bad' },
+    ]);
+    await harness.start();
+    await eventually(() => expect(seen.map(text)).toEqual(['good', 'bad']));
+    expect(opened).toEqual([['kafka-1:9092']]);
+    expect(seen[0]!.headers).toMatchObject({ 'ce-source': '/tide/namespaces/default/triggers/orders', 'ce-topic': 'legacy.orders' });
+    await eventually(async () => expect((await external.describe('legacy.orders.dlq')).reduce((n, p) => n + p.endOffset, 0)).toBe(1));
+  });
+  it('drops a given-up record when the trigger has no dead-letter topic, counting and reporting it, and goes on', async () => {
+    const delivered: string[] = [];
+    harness = await openHarness((d) => {
+      if (text(d) === 'bad') return status(400, 'no');
+      delivered.push(text(d));
+      return ok();
+    });
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'], startFrom: 'earliest' } });
+    await harness.bus.publish(TOPIC, [
+      { key: 'k', value: 'bad' },
+      { key: 'k', value: 'good' },
+    ]);
+    await harness.start();
+    await eventually(() => expect(delivered).toEqual(['good']));
+    expect(harness.reports.filter((r) => r.includes('dropped record orders/') && r.includes('no deadLetterTopic'))).toHaveLength(1);
+    expect(await harness.counted('tide_trigger_dead_letters', { dropped: 'true' })).toBe(1);
   });
 });

@@ -141,11 +141,16 @@ export class PartitionWorker {
       this.#abort.abort();
       await Promise.all(this.#calls);
     }
-    await this.#committing;
+    await this.#commitsDone();
     this.#commit();
-    await this.#committing;
+    await this.#commitsDone();
     // The next owner reads the journal: what this one wrote must be there first.
     await this.#journal.settled();
+  }
+
+  /** Waits for the commit in flight and any it chained (a commit asked for while one ran). */
+  async #commitsDone(): Promise<void> {
+    for (let i = 0; i < 100 && this.#committing; i++) await this.#committing;
   }
 
   #pump(): void {

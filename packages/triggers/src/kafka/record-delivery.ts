@@ -55,8 +55,9 @@ export class RecordDelivery {
     if (this.#queueMode) {
       const answers = await this.#deliverBatch(records, failedBefore, signal);
       if (answers) return answers;
+      // Several partitions' batches may learn it at once: say it once.
+      if (this.#queueMode) this.deps.report(`trigger ${this.#name()}: ${this.target.function} has no queue handler, delivering CloudEvents to its fetch`);
       this.#queueMode = false;
-      this.deps.report(`trigger ${this.#name()}: ${this.target.function} has no queue handler, delivering CloudEvents to its fetch`);
     }
     const each = await Promise.all(records.map(async (r) => [r.offset, await this.#deliverCloudEvent(r, signal)] as const));
     return new Map(each);

@@ -87,35 +87,37 @@ export function room(window: PartitionWindow, capacity: number): number {
 export function takeReady(window: PartitionWindow, policy: DeliveryPolicy, now: number): { window: PartitionWindow; batches: number[][] } {
   const free = policy.maxInFlight - window.callsInFlight;
   if (free <= 0) return { window, batches: [] };
-  const ready = readyOffsets(window, policy.ordering, now);
   const size = policy.ordering === 'partition' ? 1 : Math.max(1, policy.batchSize);
+  const ready = readyIndexes(window, policy.ordering, now, free * size);
+  if (ready.length === 0) return { window, batches: [] };
+  const entries = [...window.entries];
+  for (const i of ready) entries[i] = { ...entries[i]!, phase: 'in-flight' };
+  const offsets = ready.map((i) => entries[i]!.offset);
   const batches: number[][] = [];
-  for (let i = 0; i < ready.length && batches.length < free; i += size) batches.push(ready.slice(i, i + size));
-  if (batches.length === 0) return { window, batches };
-  const started = new Set(batches.flat());
-  const entries = window.entries.map((e) => (started.has(e.offset) ? { ...e, phase: 'in-flight' as const } : e));
+  for (let i = 0; i < offsets.length; i += size) batches.push(offsets.slice(i, i + size));
   return { window: { ...window, entries, callsInFlight: window.callsInFlight + batches.length }, batches };
 }
 
-function readyOffsets(window: PartitionWindow, ordering: Ordering, now: number): number[] {
+/** Indexes of the entries that may go now, in offset order, at most `limit` of them. */
+function readyIndexes(window: PartitionWindow, ordering: Ordering, now: number, limit: number): number[] {
+  const { entries } = window;
   const due = (e: WindowEntry) => e.phase === 'waiting' && e.dueAt <= now;
   if (ordering === 'partition') {
     if (window.callsInFlight > 0) return [];
-    const head = window.entries.find((e) => e.phase !== 'done');
-    return head && due(head) ? [head.offset] : [];
+    const head = entries.findIndex((e) => e.phase !== 'done');
+    return head >= 0 && due(entries[head]!) ? [head] : [];
   }
-  if (ordering === 'none') return window.entries.filter(due).map((e) => e.offset);
-  const busyKeys = new Set<string>();
   const ready: number[] = [];
-  for (const e of window.entries) {
+  const busyKeys = new Set<string>();
+  for (let i = 0; i < entries.length && ready.length < limit; i++) {
+    const e = entries[i]!;
     if (e.phase === 'done') continue;
-    if (e.key === null) {
-      if (due(e)) ready.push(e.offset);
-      continue;
+    // A null key orders nothing (as Kafka's round-robin); under `none` no key does.
+    if (ordering === 'key' && e.key !== null) {
+      if (busyKeys.has(e.key)) continue;
+      busyKeys.add(e.key);
     }
-    if (busyKeys.has(e.key)) continue;
-    busyKeys.add(e.key);
-    if (due(e)) ready.push(e.offset);
+    if (due(e)) ready.push(i);
   }
   return ready;
 }
@@ -125,18 +127,33 @@ export type RecordOutcome = { offset: number; outcome: 'done' } | { offset: numb
 
 /** Ends one call: its records become done or wait for their retry; done ones at the front leave the window. */
 export function settle(window: PartitionWindow, outcomes: readonly RecordOutcome[]): PartitionWindow {
-  const byOffset = new Map(outcomes.map((o) => [o.offset, o]));
-  const entries = window.entries.map((e): WindowEntry => {
-    const o = byOffset.get(e.offset);
-    if (!o || e.phase !== 'in-flight') return e;
-    return o.outcome === 'done' ? { ...e, phase: 'done' } : { ...e, phase: 'waiting', attempts: e.attempts + 1, dueAt: o.retryAt };
-  });
+  const entries = [...window.entries];
+  for (const o of outcomes) {
+    const i = indexOf(entries, o.offset);
+    const e = entries[i];
+    if (!e || e.phase !== 'in-flight') continue;
+    entries[i] = o.outcome === 'done' ? { ...e, phase: 'done' } : { ...e, phase: 'waiting', attempts: e.attempts + 1, dueAt: o.retryAt };
+  }
   return dropDonePrefix({ ...window, entries, callsInFlight: Math.max(0, window.callsInFlight - 1) });
+}
+
+/** Where `offset` is in entries kept in offset order (binary search), or -1. */
+function indexOf(entries: readonly WindowEntry[], offset: number): number {
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = entries[mid]!.offset;
+    if (at === offset) return mid;
+    if (at < offset) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 /** The entry of one offset, if the window holds it. */
 export function entry(window: PartitionWindow, offset: number): WindowEntry | undefined {
-  return window.entries.find((e) => e.offset === offset);
+  return window.entries[indexOf(window.entries, offset)];
 }
 
 /** Earliest `dueAt` of a waiting record in the future, for the shell's wake-up timer. */

@@ -1,18 +1,17 @@
 /**
  * What the engine's tests run it on: a state store and the platform log in memory, a TopicBus
- * (the memory one unless given), a Dispatcher that answers with a test's function, and a meter whose
+ * (the log-backed one over that log unless given), a Dispatcher that answers with a test's function, and a meter whose
  * counts a test can read. Not exported from the package.
  */
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { openStateStore, systemClock, type EventInput, type StateStore, type TriggerSpec } from '@tide/core';
 import { functionManifest, newestRules, triggerManifest } from '@tide/core/testing';
 import { createMemoryLog, type MemoryLog } from '@tide/log/testing';
-import type { TopicBus } from '@tide/topics';
+import { openLogTopicBus, type TopicBus } from '@tide/topics';
 import type { z } from 'zod';
 import type { Delivery, DeliveryResult } from '../../dispatcher.js';
 import type { Engine, EngineDeps } from '../../engine.js';
 import { kafkaTriggersEngine } from '../start-kafka-triggers.js';
-import { createMemoryTopicBus } from './memory-topic-bus.js';
 
 class CollectingReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
@@ -37,11 +36,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function openHarness(behaviour: FunctionBehaviour, options: { bus?: TopicBus; drainMs?: number } = {}): Promise<Harness> {
+export async function openHarness(
+  behaviour: FunctionBehaviour,
+  options: { bus?: TopicBus; drainMs?: number; externalBus?: TopicBus; openedExternal?: string[][] } = {},
+): Promise<Harness> {
   const log = createMemoryLog();
   const store = await openStateStore({ log });
   await store.append([...newestRules(), { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } }]);
-  const bus = options.bus ?? createMemoryTopicBus();
+  // The platform's bus on one machine: the log-backed TopicBus, here over the memory log.
+  const bus = options.bus ?? openLogTopicBus(log, { partitions: 4 });
   const reader = new CollectingReader();
   const meter = new MeterProvider({ readers: [reader] }).getMeter('test');
   const reports: string[] = [];
@@ -56,7 +59,10 @@ export async function openHarness(behaviour: FunctionBehaviour, options: { bus?:
     store,
     log,
     bus,
-    openExternalBus: () => Promise.reject(new Error('no external bus in this test')),
+    openExternalBus: (brokers) => {
+      options.openedExternal?.push([...brokers]);
+      return options.externalBus ? Promise.resolve(options.externalBus) : Promise.reject(new Error('no external bus in this test'));
+    },
     dispatcher: { deliver: async (d) => behaviour(d) },
     clock: systemClock,
     meter,

@@ -6,11 +6,6 @@
  */
 import type { ConsumedRecord, PartitionInfo, PublishedRecord, SubscribeOptions, Subscription, TopicBus, TopicPartition } from '@tide/topics';
 
-export interface MemoryTopicBus extends TopicBus {
-  /** Every record of a topic, partition by partition. */
-  read(topic: string): ConsumedRecord[];
-}
-
 interface Member {
   options: SubscribeOptions;
   active: boolean;
@@ -18,7 +13,7 @@ interface Member {
   loops: Promise<void>[];
 }
 
-export function createMemoryTopicBus(partitions = 4, now: () => number = Date.now): MemoryTopicBus {
+export function createMemoryTopicBus(partitions = 4, now: () => number = Date.now): TopicBus {
   const topics = new Map<string, ConsumedRecord[][]>();
   const commits = new Map<string, number>();
   const members = new Map<string, Member>();
@@ -98,9 +93,6 @@ export function createMemoryTopicBus(partitions = 4, now: () => number = Date.no
     async close() {
       for (const m of members.values()) m.active = false;
       wake();
-    },
-    read(name) {
-      return topic(name).flat();
     },
   };
 }

@@ -42,7 +42,9 @@ describe('the triggers process', () => {
   });
 
   it('refuses a --gateway that is not an http(s) URL, as a usage error', async () => {
-    const triggers = await startTideCommand({ args: ['triggers', '--server', tide.url, '--gateway', 'ftp://x'], ready: /never/ }).catch((error: Error) => error);
+    const triggers = await startTideCommand({ args: ['triggers', '--server', tide.url, '--gateway', 'ftp://x'], ready: /never/ }).catch(
+      (error: Error) => error,
+    );
     expect(String(triggers)).toMatch(/--gateway "ftp:\/\/x": must be an http\(s\) URL/);
   });
 });

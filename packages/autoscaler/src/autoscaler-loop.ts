@@ -195,7 +195,8 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
         // is answered within a report interval, not at the next 2 s tick, which remains for
         // functions gone quiet. As of the report's time: on a busy machine this loop may read a
         // report seconds late, and by the clock its load would look over when it is not.
-        if (!readBack && ((sample.waiting ?? 0) > 0 || sample.requests > 0 || sample.concurrency > 0 || (sample.lag?.lag ?? 0) > 0)) void decideFor(key, streamAt);
+        if (!readBack && ((sample.waiting ?? 0) > 0 || sample.requests > 0 || sample.concurrency > 0 || (sample.lag?.lag ?? 0) > 0))
+          void decideFor(key, streamAt);
       }
     },
     onRewound() {

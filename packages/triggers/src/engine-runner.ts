@@ -53,7 +53,8 @@ export async function startEngineRunner({ engines, deps, sharedGroups, leadershi
     onChange: (now, epoch) => {
       leading = now;
       onLeader.leading(now);
-      if (leaderOnly.length) deps.report(`triggers: ${now ? `leading (epoch ${epoch}): running` : 'not leading: stopped'} ${leaderOnly.map((e) => e.name).join(', ')}`);
+      if (leaderOnly.length)
+        deps.report(`triggers: ${now ? `leading (epoch ${epoch}): running` : 'not leading: stopped'} ${leaderOnly.map((e) => e.name).join(', ')}`);
     },
     onError: deps.onError,
   });

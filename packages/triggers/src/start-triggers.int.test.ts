@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStateStore } from '@tide/core';
 import { createMemoryLog, type MemoryLog } from '@tide/log/testing';
 import type { ProcessState } from '@tide/process';
+import { startMetrics } from '@tide/telemetry';
 import { eventually } from '@tide/testkit/testing';
 import type { TopicBus } from '@tide/topics';
 import type { EngineDeps } from './engine.js';
@@ -125,6 +126,39 @@ describe('startTriggers', () => {
     await triggers.stop();
     expect(events.filter((e) => e.startsWith('stop'))).toEqual(['stop cron', 'stop opener (buses closed: 0)']);
     expect(closed).toEqual(['kafka-b:9092,kafka-a:9092', 'platform']);
+  });
+
+  it("serves the engines' instruments (deps.meter) at /metrics, under service tide-triggers", async () => {
+    const metrics = startMetrics({ serviceName: 'tide-triggers', env: {} });
+    try {
+      const log = createMemoryLog();
+      const store = await openStateStore({ log });
+      const state: ProcessState = { source: { kind: 'http', server: 'memory' }, log, store, close: () => store.close() };
+      const counting: TriggerEngine = {
+        name: 'kafka',
+        leaderOnly: false,
+        async start(deps) {
+          deps.meter.createCounter('tide_trigger_deliveries_total').add(3, { namespace: 'default', trigger: 'orders', outcome: 'success' });
+          return { stop: async () => {} };
+        },
+      };
+      const triggers = await startTriggers({
+        log: { shared: state },
+        gatewayUrl: 'http://gateway.invalid',
+        listen: { port: 0, host: '127.0.0.1' },
+        metrics,
+        engines: [counting],
+        report: () => {},
+        dispatcher: { deliver: async () => ({ status: 200, headers: {}, body: new Uint8Array(), noHandler: false }) },
+        buses: { platform: async () => ({ bus: fakeBus([], 'platform'), sharedGroups: true }), external: async () => fakeBus([], 'external') },
+      });
+      running.push(triggers);
+      const text = await (await fetch(`${triggers.url}/metrics`)).text();
+      expect(text).toMatch(/tide_trigger_deliveries_total\{[^}]*trigger="orders"[^}]*\} 3/);
+      expect(text).toMatch(/service_name="tide-triggers"/);
+    } finally {
+      await metrics.shutdown();
+    }
   });
 
   it('serves /healthz, /readyz and /metrics on its own port', async () => {

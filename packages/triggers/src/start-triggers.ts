@@ -46,7 +46,7 @@ export interface RunningTriggers {
  * The triggers process: builds what every engine is given once (state, log, buses, dispatcher,
  * clock, meter) and runs the engines — those that must run once in the cluster only while this
  * process leads role `triggers` (started and stopped as leadership moves), the others always
- * when the bus shares consumer groups among processes (Kafka), else on the leader too.
+ * when the bus shares consumer groups among processes (Kafka), else on the leader only.
  */
 export async function startTriggers(options: TriggersOptions): Promise<RunningTriggers> {
   const { report } = options;
@@ -57,7 +57,9 @@ export async function startTriggers(options: TriggersOptions): Promise<RunningTr
     await release();
     throw error;
   });
-  const gateway = options.dispatcher ? undefined : gatewayDispatcher({ gatewayUrl: options.gatewayUrl, ...(options.componentToken ? { componentToken: options.componentToken } : {}) });
+  const gateway = options.dispatcher
+    ? undefined
+    : gatewayDispatcher({ gatewayUrl: options.gatewayUrl, ...(options.componentToken ? { componentToken: options.componentToken } : {}) });
   const dispatcher = options.dispatcher ?? gateway!;
   const deps: EngineDeps = {
     store: state.store,
@@ -91,7 +93,9 @@ export async function startTriggers(options: TriggersOptions): Promise<RunningTr
   }
   const engines = runner;
   const url = server && options.listen ? urlOf(server, options.listen.host) : undefined;
-  report(`triggers ${url ? `is up at ${url}` : 'started'}: engines ${options.engines.map((e) => e.name).join(', ') || 'none'}, following ${describeLogSource(state.source)}, delivering through ${options.gatewayUrl}`);
+  report(
+    `triggers ${url ? `is up at ${url}` : 'started'}: engines ${options.engines.map((e) => e.name).join(', ') || 'none'}, following ${describeLogSource(state.source)}, delivering through ${options.gatewayUrl}`,
+  );
   let stopping: Promise<void> | undefined;
   return {
     ...(url ? { url } : {}),
@@ -129,4 +133,3 @@ async function closeServer(server: Server | undefined): Promise<void> {
     server.closeAllConnections();
   });
 }
-

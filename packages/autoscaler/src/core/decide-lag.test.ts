@@ -12,7 +12,8 @@ const pods = (replicas: number, extra: Partial<ScalerState> = {}): ScalerState =
 /** The triggers process's report, at `second`, of a trigger's lag for the function. */
 const lagged = (window: MetricWindow, second: number, trigger: string, lag: number, parallelism: number, source = 'triggers-1') =>
   addSample(window, { at: s(second), concurrency: 0, requests: 0, source, lag: { trigger, lag, parallelism } }, 120_000);
-const load = (window: MetricWindow, second: number, concurrency: number, requests: number) => addSample(window, { at: s(second), concurrency, requests }, 120_000);
+const load = (window: MetricWindow, second: number, concurrency: number, requests: number) =>
+  addSample(window, { at: s(second), concurrency, requests }, 120_000);
 
 describe('scaling on trigger lag', () => {
   it('wakes a function at zero on lag, with as many pods as can make progress, and says the lag decided', () => {

@@ -129,7 +129,8 @@ function mergeInto(buckets: readonly MetricBucket[], second: number, sample: Sam
 function checkSample(sample: Sample): void {
   if (!Number.isFinite(sample.at)) throw new InvalidSampleError('at', sample.at);
   const lag = sample.lag;
-  if (lag && ![lag.lag, lag.parallelism].every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw new InvalidSampleError('lag', `${lag.lag} (parallelism ${lag.parallelism})`);
+  if (lag && ![lag.lag, lag.parallelism].every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0))
+    throw new InvalidSampleError('lag', `${lag.lag} (parallelism ${lag.parallelism})`);
   for (const field of ['concurrency', 'requests', 'cpuMilli', 'waiting'] as const) {
     const value = sample[field];
     if (value === undefined && (field === 'cpuMilli' || field === 'waiting')) continue;

@@ -146,7 +146,7 @@ export const triggersCommand: CommandSpec = {
   },
   details:
     'Kafka triggers run on every triggers process (their consumer groups share the partitions); cron triggers and the\n' +
-    "async worker run on the one leading role `triggers`, and move to another within seconds when it stops. `tide up`\n" +
+    'async worker run on the one leading role `triggers`, and move to another within seconds when it stops. `tide up`\n' +
     "runs one inside itself. TIDE_COMPONENT_TOKEN must equal the gateway's, so deliveries may call queue() and scheduled().",
   examples: [
     ['tide triggers --server http://127.0.0.1:8080', 'a second triggers process beside `tide up`'],

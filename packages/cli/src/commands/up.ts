@@ -85,7 +85,15 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     if (!gateway.handleUpgrade(req, socket, head)) serveUpgradeAsRequest(req, socket, controlPlane.handle);
   });
   const url = urlOf(server, options.host);
-  const triggers = await startTriggers({ log: { shared: state }, gatewayUrl: url, componentToken, engines: options.triggerEngines ?? TRIGGER_ENGINES, report });
+  const triggers = await startTriggers({
+    log: { shared: state },
+    gatewayUrl: url,
+    componentToken,
+    engines: options.triggerEngines ?? TRIGGER_ENGINES,
+    // As the control plane's: a restarted tide up leads its triggers again at once, not after the grace.
+    ...(onKafka ? {} : { leadership: { holder: `tide-up:${dataDir}` } }),
+    report,
+  });
   const node: RunningNode | undefined =
     options.nodes === 1
       ? await startNode({

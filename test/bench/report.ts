@@ -314,8 +314,18 @@ export function triggersReport(r: TriggersBenchResult): string {
     ['produced → invoked p99 ms', ...cell((x) => x.latency?.invokedMs.p99), ''],
     ['produced → invoked max ms', ...cell((x) => x.latency?.invokedMs.max), ''],
     ['publish → acknowledged p50 ms', ...cell((x) => x.latency?.publishAckMs.p50), ''],
-    ["record's timestamp → invoked p50 / p99 ms", ...columns.map((c) => (c.run?.latency ? `${formatCell(c.run.latency.stampedToInvokedMs.p50)} / ${formatCell(c.run.latency.stampedToInvokedMs.p99)}` : 'n/a')), ''],
-    ['  records / duplicates / records per call', ...columns.map((c) => (c.run?.latency ? `${c.run.latency.records} / ${c.run.latency.duplicates} / ${formatCell(c.run.latency.meanBatch)}` : 'n/a')), 'duplicates 0'],
+    [
+      "record's timestamp → invoked p50 / p99 ms",
+      ...columns.map((c) =>
+        c.run?.latency ? `${formatCell(c.run.latency.stampedToInvokedMs.p50)} / ${formatCell(c.run.latency.stampedToInvokedMs.p99)}` : 'n/a',
+      ),
+      '',
+    ],
+    [
+      '  records / duplicates / records per call',
+      ...columns.map((c) => (c.run?.latency ? `${c.run.latency.records} / ${c.run.latency.duplicates} / ${formatCell(c.run.latency.meanBatch)}` : 'n/a')),
+      'duplicates 0',
+    ],
     ...drainRows,
     ['machine load, 1-min average at the start', ...cell((x) => x.loadAverage), ''],
   ];

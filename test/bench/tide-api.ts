@@ -49,7 +49,13 @@ export interface ScaleSettings {
 }
 
 /** Applies a Function that runs `digest` (by default min 1 pod), with `env` as its vars; resolves once the API acknowledged it. */
-export async function applyFunction(base: string, name: string, digest: string, scale: ScaleSettings = { min: 1 }, env: Record<string, string> = {}): Promise<void> {
+export async function applyFunction(
+  base: string,
+  name: string,
+  digest: string,
+  scale: ScaleSettings = { min: 1 },
+  env: Record<string, string> = {},
+): Promise<void> {
   const manifest = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name }, spec: { source: { artifact: digest }, scale, env } };
   await call(base, 'PUT', `${API}/namespaces/default/functions/${name}`, JSON.stringify(manifest), 'application/json');
 }
@@ -72,7 +78,13 @@ export interface KafkaTriggerSettings {
 }
 
 /** Applies a Kafka Trigger on the namespace's topics calling `fn`; resolves once the API acknowledged it. */
-export async function applyKafkaTrigger(base: string, name: string, fn: string, delivery: 'auto' | 'cloudevent' | 'handler', kafka: KafkaTriggerSettings): Promise<void> {
+export async function applyKafkaTrigger(
+  base: string,
+  name: string,
+  fn: string,
+  delivery: 'auto' | 'cloudevent' | 'handler',
+  kafka: KafkaTriggerSettings,
+): Promise<void> {
   const manifest = { apiVersion: 'tide.dev/v1', kind: 'Trigger', metadata: { name }, spec: { function: fn, delivery, kafka } };
   await call(base, 'PUT', `${API}/namespaces/default/triggers/${name}`, JSON.stringify(manifest), 'application/json');
 }
@@ -85,5 +97,9 @@ export interface RecordToPublish {
 /** Publishes records to the default namespace's `topic` through the records API; resolves with where they went. */
 export async function publishRecords(base: string, topic: string, records: readonly RecordToPublish[]): Promise<{ partition: number; offset: number }[]> {
   const body = JSON.stringify({ records });
-  return ((await call(base, 'POST', `${API}/namespaces/default/topics/${topic}/records`, body, 'application/json')) as { records: { partition: number; offset: number }[] }).records;
+  return (
+    (await call(base, 'POST', `${API}/namespaces/default/topics/${topic}/records`, body, 'application/json')) as {
+      records: { partition: number; offset: number }[];
+    }
+  ).records;
 }

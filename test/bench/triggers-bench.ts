@@ -111,7 +111,13 @@ export async function runTriggersBench(temp: TempDirs, stops: StopList, log: (li
   return { launch, runs };
 }
 
-async function onBus(bus: TriggersBusResult['bus'], temp: TempDirs, stops: StopList, log: (line: string) => void, brokers?: readonly string[]): Promise<TriggersBusResult> {
+async function onBus(
+  bus: TriggersBusResult['bus'],
+  temp: TempDirs,
+  stops: StopList,
+  log: (line: string) => void,
+  brokers?: readonly string[],
+): Promise<TriggersBusResult> {
   const result: TriggersBusResult = { bus, loadAverage: loadavg()[0]!, throughput: [] };
   let step = 'starting Tide';
   const collector = await startCollector();
@@ -167,7 +173,9 @@ async function measureLatency(base: string, collector: Collector): Promise<Trigg
   await applyKafkaTrigger(base, topic, FUNCTION, 'handler', { topics: [topic], startFrom: 'latest', batchSize: latencyBatchSize, ordering: 'key' });
   await firstDelivery(base, collector, topic);
   const warmup = Math.round((TRIGGERS_BENCH.latencyWarmupMs * latencyPerSecond) / 1000);
-  await paced(warmup, latencyPerSecond, (i) => publishRecords(base, topic, [{ key: `k${i % latencyKeys}`, value: { seq: -1, sentAt: epochNow() } }]).then(() => undefined));
+  await paced(warmup, latencyPerSecond, (i) =>
+    publishRecords(base, topic, [{ key: `k${i % latencyKeys}`, value: { seq: -1, sentAt: epochNow() } }]).then(() => undefined),
+  );
   const warm = collector.reportsOf(topic).length;
   const acks: number[] = [];
   await paced(latencyRecords, latencyPerSecond, async (seq) => {
@@ -176,7 +184,11 @@ async function measureLatency(base: string, collector: Collector): Promise<Trigg
     acks.push(epochNow() - sentAt);
   });
   // Calls that carried measured records (a late warm-up record may have a call of its own).
-  const measured = () => collector.reportsOf(topic).slice(warm).filter((r) => r.messages.some((m) => m.seq !== null && m.seq >= 0));
+  const measured = () =>
+    collector
+      .reportsOf(topic)
+      .slice(warm)
+      .filter((r) => r.messages.some((m) => m.seq !== null && m.seq >= 0));
   await collector.until(topic, () => seqsOf(measured()).size >= latencyRecords, TRIGGERS_BENCH.deliveryTimeoutMs, `${latencyRecords} paced records`);
   const invoked: number[] = [];
   const fromStamp: number[] = [];
@@ -249,7 +261,12 @@ async function measureThroughput(base: string, collector: Collector, throughputR
     ordering: 'key',
     maxInFlight,
   });
-  const reports = await collector.until(topic, (r) => seqsOf(r).size >= throughputRecords, TRIGGERS_BENCH.deliveryTimeoutMs, `draining ${throughputRecords} records`);
+  const reports = await collector.until(
+    topic,
+    (r) => seqsOf(r).size >= throughputRecords,
+    TRIGGERS_BENCH.deliveryTimeoutMs,
+    `draining ${throughputRecords} records`,
+  );
   const firstEntered = Math.min(...reports.map((r) => r.enteredAt));
   const lastLeft = Math.max(...reports.map((r) => r.leftAt));
   const delivered = reports.reduce((n, r) => n + r.messages.length, 0);

@@ -10,7 +10,8 @@ import { formatCell, renderTable, type Cell } from './table.js';
 import type { KafkaBenchResult } from './kafka-bench.js';
 import { SCHEDULER_BENCH, type SchedulerBenchResult } from './scheduler-bench.js';
 import { FAILOVER_BENCH, type FailoverBenchResult, type FailoverSpread } from './failover-bench.js';
-import { meets, TARGETS } from './targets.js';
+import { meets, reaches, TARGETS } from './targets.js';
+import { TRIGGERS_BENCH, type TriggersBenchResult, type TriggersBusResult } from './triggers-bench.js';
 
 /** The printed form of each section's figures (the same figures go to results.json). */
 export function machineHeader(m: MachineInfo): string {
@@ -278,4 +279,68 @@ export function failoverReport(r: FailoverBenchResult): string {
     `lease: two tide control-plane processes, --node-grace ${graceSeconds} (the lease's grace; default 10 s), renewal every ${renewMs / 1000} s; "leading" is printed at the election's next tick, ${renewMs / 1000} s after it writes LeaderElected.`,
     "Leadership is only an efficiency (the fold rejects a stale epoch either way); Tide uses the lease because a group's failover is bounded below by the session timeout (≥ 6 s on Kafka by default) plus a rebalance, while the lease's grace is a setting.",
   ].join('\n');
+}
+
+export function triggersReport(r: TriggersBenchResult): string {
+  const b = TRIGGERS_BENCH;
+  const columns: { title: string; run: TriggersBusResult | undefined }[] = [
+    { title: 'embedded log', run: r.runs.find((x) => x.bus === 'embedded') },
+    { title: 'mock Kafka (kafkajs)', run: r.runs.find((x) => x.bus === 'kafka') },
+  ];
+  const cell = (value: (run: TriggersBusResult) => number | undefined) => columns.map((c) => (c.run ? (value(c.run) ?? '-') : 'n/a'));
+  const embedded = columns[0]!.run;
+  const latencyTarget = `p50 ≤ ${TARGETS.triggerInvokedP50Ms} (${meets(embedded?.latency?.invokedMs.p50, TARGETS.triggerInvokedP50Ms)}), p99 ≤ ${TARGETS.triggerInvokedP99Ms} (${meets(embedded?.latency?.invokedMs.p99, TARGETS.triggerInvokedP99Ms)}) on the log`;
+  const rate = (run: TriggersBusResult | undefined, i: number) => reaches(run?.throughput[i]?.eventsPerSecond, TARGETS.triggerEventsPerSecond);
+  const drainRows = b.throughputMaxInFlight.flatMap((maxInFlight, i) => [
+    [
+      `throughput events/s (${formatCell(b.recordBytes)} B, batch ${b.throughputBatchSize}, maxInFlight ${maxInFlight})`,
+      ...cell((x) => x.throughput[i]?.eventsPerSecond),
+      `≥ ${formatCell(TARGETS.triggerEventsPerSecond)} (log ${rate(embedded, i)}, Kafka ${rate(columns[1]!.run, i)})`,
+    ],
+    ['  drain s (first call in → last call out)', ...cell((x) => x.throughput[i]?.drainSeconds), ''],
+    ['  trigger applied → first call ms', ...cell((x) => x.throughput[i]?.toFirstDeliveryMs), ''],
+    [
+      '  records / duplicates / records per call',
+      ...columns.map((c) => {
+        const t = c.run?.throughput[i];
+        return t ? `${formatCell(t.records)} / ${t.duplicates} / ${formatCell(t.meanBatch)}` : 'n/a';
+      }),
+      'duplicates 0',
+    ],
+    ['  pre-published through the records API, records/s', ...cell((x) => x.throughput[i]?.publishedPerSecond), ''],
+  ]);
+  const rows = [
+    ['produced → invoked p50 ms', ...cell((x) => x.latency?.invokedMs.p50), latencyTarget],
+    ['produced → invoked p99 ms', ...cell((x) => x.latency?.invokedMs.p99), ''],
+    ['produced → invoked max ms', ...cell((x) => x.latency?.invokedMs.max), ''],
+    ['publish → acknowledged p50 ms', ...cell((x) => x.latency?.publishAckMs.p50), ''],
+    [
+      "record's timestamp → invoked p50 / p99 ms",
+      ...columns.map((c) =>
+        c.run?.latency ? `${formatCell(c.run.latency.stampedToInvokedMs.p50)} / ${formatCell(c.run.latency.stampedToInvokedMs.p99)}` : 'n/a',
+      ),
+      '',
+    ],
+    [
+      '  records / duplicates / records per call',
+      ...columns.map((c) => (c.run?.latency ? `${c.run.latency.records} / ${c.run.latency.duplicates} / ${formatCell(c.run.latency.meanBatch)}` : 'n/a')),
+      'duplicates 0',
+    ],
+    ...drainRows,
+    ['machine load, 1-min average at the start', ...cell((x) => x.loadAverage), ''],
+  ];
+  const lines = [
+    renderTable(
+      `11. Kafka triggers: record produced → function invoked, and trigger throughput (a warm function, min 1, with a Workers queue handler; ${r.launch === 'tide up' ? 'tide up' : "up() as tide up runs it, given the Kafka-trigger engine (tide up's TRIGGER_ENGINES has none yet)"}, one per bus)`,
+      ['figure', ...columns.map((c) => c.title), 'target'],
+      rows,
+    ),
+    `latency: ${b.latencyRecords} records one per POST of the records API at ${b.latencyPerSecond}/s (on their slots, not after the last answer) over ${b.latencyKeys} keys, to a trigger from the latest offset (ordering key, batchSize ${b.latencyBatchSize}, delivery handler: the module's queue(batch)), after warm-up records until the first arrived and then ${formatCell(b.latencyWarmupMs / 1000)} s more at that rate.`,
+    "   Measured from the producer's clock just before the POST to the stamp the queue handler takes on entry (performance.timeOrigin + performance.now() in both processes: one wall clock); the handler acks, returns, and only then reports its stamps to the bench (ctx.waitUntil, the calls of 50 ms in one POST), so the report is on no measured path. The record's timestamp (whole ms, set as the bus took it) splits off the consuming half.",
+    `throughput: ${formatCell(b.throughputRecords)} records (${formatCell(b.throughputRecordsOnMock)} on the mock, which keeps at most 5 MiB per partition) of ${formatCell(b.recordBytes)} bytes (JSON) over ${formatCell(b.throughputKeys)} keys pre-published, then a trigger from the earliest offset (ordering key, batchSize ${b.throughputBatchSize}, one drain per maxInFlight: calls in flight per partition, each on a topic of its own) to the queue handler, which acks each batch; events/s = records / (first call entered → last call returned, the probe's stamps). The engine commits after the answer.`,
+    '   On the mock cluster the triggers consume with kafkajs at a fetch wait of 100 ms (the Kafka TopicBus default), and the mock holds an empty Fetch for the whole wait: that bounds how late a record is seen there.',
+  ];
+  for (const run of r.runs) if (run.failed) lines.push(`${run.bus}: FAILED at ${run.failed}`);
+  if (r.skipped) lines.push(`Kafka column missing: ${r.skipped}`);
+  return lines.join('\n');
 }

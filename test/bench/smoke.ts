@@ -7,6 +7,7 @@ import { PROXY_BENCH } from './proxy-bench.js';
 import { REPLAY_BENCH } from './replay-bench.js';
 import { SCALE_STEP_BENCH } from './scale-step-bench.js';
 import { SCHEDULER_BENCH } from './scheduler-bench.js';
+import { TRIGGERS_BENCH } from './triggers-bench.js';
 
 /**
  * Smoke mode (`npm run bench -- --smoke`, or TIDE_BENCH_SMOKE=1): every section, with counts so
@@ -29,6 +30,7 @@ export function useSmokeSettings(): void {
   Object.assign(SCHEDULER_BENCH, { nodes: 200, purePods: 200, logPods: 100 });
   Object.assign(KAFKA_BENCH, { commands: 20, appends: 200 });
   Object.assign(FAILOVER_BENCH, { runs: 1 });
+  Object.assign(TRIGGERS_BENCH, { latencyRecords: 20, latencyWarmupMs: 200, throughputRecords: 500, throughputRecordsOnMock: 500, publishChunk: 250 });
 }
 
 /** The tools a section needs that this machine lacks, as `tool: what went without it` lines (printed, and fatal in smoke mode). */
@@ -36,10 +38,12 @@ export function missingTools(results: {
   proxy: { nginx: { found: boolean; reason?: string } };
   kafka: { skipped?: string };
   failover: { skipped?: string };
+  triggers: { skipped?: string };
 }): string[] {
   const missing: string[] = [];
   if (!results.proxy.nginx.found) missing.push(`nginx: section 4 has no nginx column (${results.proxy.nginx.reason ?? 'not found'})`);
   if (results.kafka.skipped) missing.push(`kcat: section 9 has no Kafka column (${results.kafka.skipped})`);
   if (results.failover.skipped) missing.push(`kcat: section 10 did not run (${results.failover.skipped})`);
+  if (results.triggers.skipped) missing.push(`kcat: section 11 has no Kafka column (${results.triggers.skipped})`);
   return missing;
 }

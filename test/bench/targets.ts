@@ -11,7 +11,18 @@ export const TARGETS = {
   coldStartSpawnP50Ms: 45,
   /** Load step → first scale decision (ScaleSet). */
   stepToDecisionMs: 250,
+  /** Record produced → function invoked through a Kafka trigger on the embedded log. */
+  triggerInvokedP50Ms: 10,
+  triggerInvokedP99Ms: 50,
+  /** Records of 1 KB through a Kafka trigger, batches of 100 to a queue handler, on either bus. */
+  triggerEventsPerSecond: 20_000,
 } as const;
+
+/** "yes" / "NO" / "n/a": whether `value` is at least `floor`. */
+export function reaches(value: number | undefined, floor: number): string {
+  if (value === undefined || !Number.isFinite(value)) return 'n/a';
+  return value >= floor ? 'yes' : 'NO';
+}
 
 /** "yes" / "NO" / "n/a": whether `value` is within `limit` (at most). */
 export function meets(value: number | undefined, limit: number): string {

@@ -48,9 +48,15 @@ export interface ScaleSettings {
   stableWindowSeconds?: number;
 }
 
-/** Applies a Function that runs `digest` (by default min 1 pod); resolves once the API acknowledged it. */
-export async function applyFunction(base: string, name: string, digest: string, scale: ScaleSettings = { min: 1 }): Promise<void> {
-  const manifest = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name }, spec: { source: { artifact: digest }, scale } };
+/** Applies a Function that runs `digest` (by default min 1 pod), with `env` as its vars; resolves once the API acknowledged it. */
+export async function applyFunction(
+  base: string,
+  name: string,
+  digest: string,
+  scale: ScaleSettings = { min: 1 },
+  env: Record<string, string> = {},
+): Promise<void> {
+  const manifest = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name }, spec: { source: { artifact: digest }, scale, env } };
   await call(base, 'PUT', `${API}/namespaces/default/functions/${name}`, JSON.stringify(manifest), 'application/json');
 }
 
@@ -60,4 +66,40 @@ export async function deleteFunction(base: string, name: string): Promise<void> 
 
 export async function listPods(base: string): Promise<PodItem[]> {
   return ((await call(base, 'GET', `${API}/namespaces/default/pods`)) as { items: PodItem[] }).items;
+}
+
+/** spec.kafka of a Trigger (the server fills in what is left out). */
+export interface KafkaTriggerSettings {
+  topics: string[];
+  startFrom?: 'latest' | 'earliest';
+  batchSize?: number;
+  ordering?: 'key' | 'partition' | 'none';
+  maxInFlight?: number;
+}
+
+/** Applies a Kafka Trigger on the namespace's topics calling `fn`; resolves once the API acknowledged it. */
+export async function applyKafkaTrigger(
+  base: string,
+  name: string,
+  fn: string,
+  delivery: 'auto' | 'cloudevent' | 'handler',
+  kafka: KafkaTriggerSettings,
+): Promise<void> {
+  const manifest = { apiVersion: 'tide.dev/v1', kind: 'Trigger', metadata: { name }, spec: { function: fn, delivery, kafka } };
+  await call(base, 'PUT', `${API}/namespaces/default/triggers/${name}`, JSON.stringify(manifest), 'application/json');
+}
+
+export interface RecordToPublish {
+  key?: string;
+  value: unknown;
+}
+
+/** Publishes records to the default namespace's `topic` through the records API; resolves with where they went. */
+export async function publishRecords(base: string, topic: string, records: readonly RecordToPublish[]): Promise<{ partition: number; offset: number }[]> {
+  const body = JSON.stringify({ records });
+  return (
+    (await call(base, 'POST', `${API}/namespaces/default/topics/${topic}/records`, body, 'application/json')) as {
+      records: { partition: number; offset: number }[];
+    }
+  ).records;
 }

@@ -16,7 +16,10 @@ const root = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 const infra = join(root, 'infra');
 const COMPOSE = 'infra/compose/compose.yaml';
 const KUBERNETES = 'infra/kubernetes';
-/** The metric names every Tide process serves (design §8). */
+/**
+ * The metrics the dashboard must chart (design §8, and issue 11's events): each must also be one
+ * a Tide source creates (see servedMetrics), so this list cannot name a metric nobody exports.
+ */
 const TIDE_METRICS = [
   'tide_invocations_total',
   'tide_invocation_duration_seconds',
@@ -26,13 +29,29 @@ const TIDE_METRICS = [
   'tide_gateway_queue_depth',
   'tide_log_append_seconds',
   'tide_trigger_lag',
+  'tide_trigger_deliveries_total',
+  'tide_trigger_retries_total',
+  'tide_trigger_dead_letters_total',
+  'tide_cron_fired_total',
+  'tide_cron_skipped_total',
 ];
 /**
  * Tide's own topics; kafka-init must create each, and no other `tide.*` (leadership has no topic
- * of its own: it is a lease on tide.leases plus LeaderElected on tide.state). tide.logs and
- * tide.invocations are reserved for later features.
+ * of its own: it is a lease on tide.leases plus LeaderElected on tide.state). tide.invocations,
+ * tide.activations and tide.triggers are the triggers process's (async calls, activation records,
+ * Kafka triggers' retry journal).
  */
-const TIDE_TOPICS = ['tide.state', 'tide.leases', 'tide.metrics', 'tide.artifacts', 'tide.logs', 'tide.invocations', 'tide.kv'];
+const TIDE_TOPICS = [
+  'tide.state',
+  'tide.leases',
+  'tide.metrics',
+  'tide.artifacts',
+  'tide.logs',
+  'tide.invocations',
+  'tide.kv',
+  'tide.activations',
+  'tide.triggers',
+];
 
 // ---------------------------------------------------------------------------------------------
 // Reading files
@@ -106,11 +125,7 @@ function parseHelp(texts: { overview: string; commands: Map<string, string> }): 
 function tideVariablesRead(): Map<string, string> {
   const reads = new Map<string, string>();
   const patterns = [/\benv(?:\.|\[\s*['"])(TIDE_[A-Z0-9_]+)/g, /\b(TIDE_[A-Z0-9_]+)['"]?\s*:\s*z\./g];
-  const sources = readdirSync(join(root, 'packages'))
-    .map((name) => join(root, 'packages', name, 'src'))
-    .filter((src) => existsSync(src))
-    .flatMap((src) => filesUnder(src, /(?<!\.test)\.ts$/));
-  for (const file of sources) {
+  for (const file of packageSources()) {
     const text = readFileSync(file, 'utf8');
     for (const pattern of patterns) for (const match of text.matchAll(pattern)) reads.set(match[1]!, relative(root, file));
   }
@@ -120,14 +135,48 @@ function tideVariablesRead(): Map<string, string> {
 /** Topics the sources name in a constant, e.g. `export const ARTIFACTS_TOPIC = 'tide.artifacts'`. */
 function topicsDeclared(): Map<string, string> {
   const declared = new Map<string, string>();
-  const sources = readdirSync(join(root, 'packages'))
-    .map((name) => join(root, 'packages', name, 'src'))
-    .filter((src) => existsSync(src))
-    .flatMap((src) => filesUnder(src, /(?<!\.test)\.ts$/));
-  for (const file of sources) {
+  for (const file of packageSources()) {
     for (const match of readFileSync(file, 'utf8').matchAll(/\b[A-Z_]*TOPIC\s*=\s*['"](tide\.[a-z0-9.-]+)['"]/g)) declared.set(match[1]!, relative(root, file));
   }
   return declared;
+}
+
+/** Every non-test TypeScript source of every package. */
+function packageSources(): string[] {
+  return readdirSync(join(root, 'packages'))
+    .map((name) => join(root, 'packages', name, 'src'))
+    .filter((src) => existsSync(src))
+    .flatMap((src) => filesUnder(src, /(?<!\.test)\.ts$/));
+}
+
+/**
+ * The names under which Prometheus sees the instruments Tide's sources create:
+ * `meter.createCounter('tide_x')` (or a constant holding the name, defined in the same file) is
+ * served as `tide_x_total` (the exporter adds `_total` to a counter's name unless it has it), a
+ * histogram as `tide_x` with `_bucket`, `_sum` and `_count`, a gauge as it is named.
+ */
+function servedMetrics(): Map<string, string> {
+  const served = new Map<string, string>();
+  for (const file of packageSources()) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/\.create(\w+)\(\s*(?:['"](tide_[a-z0-9_]+)['"]|([A-Z][A-Z0-9_]*))/g)) {
+      const [, kind, literal, constant] = match;
+      const name = literal ?? (constant ? new RegExp(`\\b${constant}\\s*=\\s*['"](tide_[a-z0-9_]+)['"]`).exec(text)?.[1] : undefined);
+      if (!name) continue;
+      const counter = kind === 'Counter' || kind === 'ObservableCounter';
+      served.set(counter && !name.endsWith('_total') ? `${name}_total` : name, relative(root, file));
+    }
+  }
+  return served;
+}
+
+/** How long the control plane keeps activations (ACTIVATION_MAX_AGE_MS in @tide/core), in ms. */
+function activationMaxAgeMs(): number {
+  for (const file of packageSources()) {
+    const match = /\bACTIVATION_MAX_AGE_MS\s*=\s*([\d_\s*]+);/.exec(readFileSync(file, 'utf8'));
+    if (match) return match[1]!.split('*').reduce((product, factor) => product * Number(factor.replace(/[_\s]/g, '')), 1);
+  }
+  throw new Error('no ACTIVATION_MAX_AGE_MS = <a product of numbers> in packages/*/src');
 }
 
 let surface: CliSurface | undefined;
@@ -169,7 +218,10 @@ interface ComposeService {
   name: string;
   spec: Yaml;
   argv: string[];
+  /** `env_file` variables, then `environment` (which wins, as in compose) */
   env: Record<string, string>;
+  /** its env_file paths, relative to the compose file's directory */
+  envFiles: string[];
   /** service name plus network aliases */
   hosts: string[];
 }
@@ -179,12 +231,26 @@ function composeServices(): ComposeService[] {
   return Object.entries(services).map(([name, spec]) => {
     const command = spec.command ?? [];
     const envList: string[] = Array.isArray(spec.environment) ? spec.environment : [];
-    const env = Array.isArray(spec.environment)
-      ? Object.fromEntries(envList.map((pair) => [pair.split('=')[0]!, pair.split('=').slice(1).join('=')]))
-      : Object.fromEntries(Object.entries(spec.environment ?? {}).map(([k, v]) => [k, String(v)]));
+    const envFiles = [spec.env_file ?? []].flat().map((entry: Yaml) => String(typeof entry === 'object' ? entry.path : entry));
+    const env = {
+      ...Object.fromEntries(envFiles.flatMap((file) => envFileVariables(resolve(dirname(join(root, COMPOSE)), file)))),
+      ...(Array.isArray(spec.environment)
+        ? Object.fromEntries(envList.map((pair) => [pair.split('=')[0]!, pair.split('=').slice(1).join('=')]))
+        : Object.fromEntries(Object.entries(spec.environment ?? {}).map(([k, v]) => [k, String(v)]))),
+    };
     const aliases = Object.values((spec.networks ?? {}) as Record<string, Yaml>).flatMap((network) => network?.aliases ?? []);
-    return { name, spec, argv: (Array.isArray(command) ? command : String(command).split(/\s+/)).map(String), env, hosts: [name, ...aliases] };
+    return { name, spec, argv: (Array.isArray(command) ? command : String(command).split(/\s+/)).map(String), env, envFiles, hosts: [name, ...aliases] };
   });
+}
+
+/** `NAME=value` lines of an env file (comments and blank lines skipped); none if it is missing (reported elsewhere). */
+function envFileVariables(path: string): [string, string][] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#') && line.includes('='))
+    .map((line) => [line.slice(0, line.indexOf('=')).replace(/^export\s+/, ''), line.slice(line.indexOf('=') + 1)]);
 }
 
 const isTideImage = (image: string | undefined): boolean => image !== undefined && /^(?:.*\/)?tide(?::.*)?$/.test(image);
@@ -290,7 +356,7 @@ describe('infra/ files', () => {
 describe(`${COMPOSE}`, () => {
   it('runs every Tide container as `tide <subcommand>` with flags and TIDE_* variables the CLI knows', () => {
     const tide = composeTide();
-    expect(tide.map((s) => s.argv[0]).sort()).toEqual(['control-plane', 'control-plane', 'gateway', 'gateway', 'node', 'node', 'node']);
+    expect(tide.map((s) => s.argv[0]).sort()).toEqual(['control-plane', 'control-plane', 'gateway', 'gateway', 'node', 'node', 'node', 'triggers', 'triggers']);
     const problems = tide.flatMap((s) => [
       ...(s.spec.entrypoint ? [`${COMPOSE}: service ${s.name} overrides the entrypoint; Tide containers run the image's \`tide\``] : []),
       ...argvProblems(`${COMPOSE}: service ${s.name}`, s.argv),
@@ -299,7 +365,7 @@ describe(`${COMPOSE}`, () => {
     expect(problems).toEqual([]);
   });
 
-  it('publishes, probes and reports the port each control plane and gateway listens on', () => {
+  it('publishes, probes and reports the port each control plane, gateway and triggers process listens on', () => {
     const problems = composeTide().flatMap((s) => {
       const at = `${COMPOSE}: service ${s.name}`;
       if (s.argv[0] === 'node') return [];
@@ -312,6 +378,7 @@ describe(`${COMPOSE}`, () => {
           .map((target) => `${at}: publishes container port ${target} but listens on --port ${port}`),
         ...(targetPorts(s.spec.ports).length === 0 ? [`${at}: publishes no port`] : []),
         ...(probe && Number(probe[1]) !== port ? [`${at}: healthcheck asks port ${probe[1]} but the process listens on --port ${port}`] : []),
+        ...(probe ? [] : [`${at}: no healthcheck asks the port it listens on (${port})`]),
         ...(s.env.TIDE_PORT !== undefined && Number(s.env.TIDE_PORT) !== port ? [`${at}: TIDE_PORT=${s.env.TIDE_PORT} but --port ${port}`] : []),
       ];
     });
@@ -354,6 +421,37 @@ describe(`${COMPOSE}`, () => {
     expect(problems).toEqual([]);
   });
 
+  it('has the triggers processes deliver through the gateways, with the component token the gateways hold', () => {
+    const services = composeServices();
+    const tide = composeTide();
+    const triggers = tide.filter((s) => s.argv[0] === 'triggers');
+    const gateways = tide.filter((s) => s.argv[0] === 'gateway');
+    expect(triggers.length, `${COMPOSE}: no service runs tide triggers`).toBeGreaterThan(0);
+    const problems = triggers.flatMap((s) => {
+      const at = `${COMPOSE}: service ${s.name}`;
+      const gateway = flagValue(s.argv, '--gateway') ?? s.env.TIDE_GATEWAY;
+      if (!gateway) return [`${at}: tide triggers without --gateway (it would deliver to --server's default, 127.0.0.1)`];
+      const url = new URL(gateway);
+      const targets = services.filter((t) => t.hosts.includes(url.hostname));
+      if (targets.length === 0) return [`${at}: --gateway ${gateway} names no compose service or alias`];
+      return targets
+        .filter((t) => t.argv[0] !== 'gateway' || flagValue(t.argv, '--port') !== url.port)
+        .map((t) => `${at}: --gateway ${gateway} reaches ${t.name}, which is not a gateway listening on port ${url.port}`);
+    });
+    // A gateway honours tide-invoke (queue(), scheduled()) only from callers presenting its token.
+    const tokens = new Set([...gateways, ...triggers].map((s) => s.env.TIDE_COMPONENT_TOKEN));
+    problems.push(
+      ...[...gateways, ...triggers]
+        .filter((s) => !s.env.TIDE_COMPONENT_TOKEN)
+        .map((s) => `${COMPOSE}: service ${s.name} has no TIDE_COMPONENT_TOKEN (environment or env_file)`),
+      ...(tokens.size > 1 ? [`${COMPOSE}: gateways and triggers processes hold different TIDE_COMPONENT_TOKENs`] : []),
+      ...tide
+        .filter((s) => !['gateway', 'triggers'].includes(s.argv[0]!) && s.env.TIDE_COMPONENT_TOKEN !== undefined)
+        .map((s) => `${COMPOSE}: service ${s.name} is given TIDE_COMPONENT_TOKEN, which only gateways and triggers processes need`),
+    );
+    expect(problems).toEqual([]);
+  });
+
   it('runs three KRaft brokers with RF 3 and min.insync.replicas 2, and gives Tide all three by their internal listener', () => {
     const brokers = composeServices().filter(isKafkaBroker);
     expect(brokers.map((b) => b.name)).toHaveLength(3);
@@ -388,7 +486,7 @@ describe(`${COMPOSE}`, () => {
     expect(problems).toEqual([]);
   });
 
-  it("creates Tide's topics up front, each with one partition, tide.leases compacted, tide.artifacts kept and not compacted, no tide.leader", () => {
+  it("creates Tide's topics up front, each with one partition, tide.leases compacted, tide.artifacts kept and not compacted, no tide.leader, and the triggers process's topics with a bounded retention", () => {
     const init = composeServices().find((s) => JSON.stringify(s.spec.command ?? '').includes('kafka-topics.sh'));
     expect(init, `${COMPOSE}: no service runs kafka-topics.sh`).toBeDefined();
     const script = [init!.spec.entrypoint ?? [], init!.spec.command ?? []].flat().join('\n');
@@ -398,6 +496,16 @@ describe(`${COMPOSE}`, () => {
     const state = byName.get('tide.state');
     const artifacts = byName.get('tide.artifacts');
     const compacted = (t: { configs: string[] } | undefined) => t?.configs.some((c) => /^cleanup\.policy=.*compact/.test(c)) ?? false;
+    /** Deleted by age: the policy is delete (Kafka's default when none is set) or compact,delete, and retention.ms is finite. */
+    const retentionMs = (t: { configs: string[] } | undefined): number | undefined => {
+      const policy = t?.configs.find((c) => c.startsWith('cleanup.policy='))?.split('=')[1] ?? 'delete';
+      const retention = Number(t?.configs.find((c) => c.startsWith('retention.ms='))?.split('=')[1] ?? Number.NaN);
+      return policy.split(',').includes('delete') && retention > 0 ? retention : undefined;
+    };
+    const invocations = byName.get('tide.invocations');
+    const activations = byName.get('tide.activations');
+    const journal = byName.get('tide.triggers');
+    const keepActivations = activationMaxAgeMs();
     const problems = [
       ...TIDE_TOPICS.filter((t) => !byName.has(t)).map((t) => `${at}: does not create ${t}`),
       ...topics
@@ -419,6 +527,21 @@ describe(`${COMPOSE}`, () => {
         ? []
         : [`${at}: tide.artifacts must be kept forever (retention.ms=-1): a restarted control plane re-reads it from the start`]),
       ...(compacted(artifacts) ? [`${at}: tide.artifacts must not be compacted: the chunks of one artifact share a key`] : []),
+      // Async calls are keyed <namespace>/<function>: compaction would keep one queued call per function.
+      ...(compacted(invocations) ? [`${at}: tide.invocations must not be compacted: queued calls of one function share a key`] : []),
+      ...(retentionMs(invocations) === undefined
+        ? [`${at}: tide.invocations needs a retention.ms (delete policy): taken calls live on in tide.activations`]
+        : []),
+      ...(compacted(activations) ? [] : [`${at}: tide.activations must be compacted: records are rewritten per activation id`]),
+      ...(retentionMs(activations) === keepActivations
+        ? []
+        : [
+            `${at}: tide.activations must also be deleted after the ${keepActivations} ms the control plane keeps activations (cleanup.policy=compact,delete, retention.ms=${keepActivations}), got retention ${retentionMs(activations) ?? 'none'}`,
+          ]),
+      ...(compacted(journal) ? [] : [`${at}: tide.triggers must be compacted: each attempt rewrites its record's entry`]),
+      ...(retentionMs(journal) === undefined
+        ? [`${at}: tide.triggers needs a retention (compact,delete): its keys (record coordinates) never come back, so compaction alone keeps every entry`]
+        : []),
       ...topics.filter((t) => (t.replication ?? 0) > 3).map((t) => `${at}: ${t.topic} asks replication ${t.replication} from 3 brokers`),
       ...[...topicsDeclared()]
         .filter(([t]) => !TIDE_TOPICS.includes(t))
@@ -434,7 +557,7 @@ describe(`${COMPOSE}`, () => {
     expect(problems).toEqual([]);
   });
 
-  it('mounts files and builds from paths that exist, and named volumes it declares', () => {
+  it('mounts files, reads env files and builds from paths that exist, and named volumes it declares', () => {
     const dir = dirname(join(root, COMPOSE));
     const declared = Object.keys(yamlFile(COMPOSE)?.volumes ?? {});
     const named = composeServices().flatMap((s) =>
@@ -452,7 +575,7 @@ describe(`${COMPOSE}`, () => {
     ];
     const problems = composeServices().flatMap((s) => {
       const mounts = ((s.spec.volumes ?? []) as Yaml[]).map((v) => (typeof v === 'string' ? v.split(':')[0]! : String(v.source)));
-      const paths = mounts.filter((m) => m.startsWith('.') || m.startsWith('/')).map((m) => resolve(dir, m));
+      const paths = [...mounts.filter((m) => m.startsWith('.') || m.startsWith('/')), ...s.envFiles].map((m) => resolve(dir, m));
       if (s.spec.build) {
         const context = resolve(dir, s.spec.build.context ?? '.');
         paths.push(context, resolve(context, s.spec.build.dockerfile ?? 'Dockerfile'));
@@ -464,7 +587,7 @@ describe(`${COMPOSE}`, () => {
 });
 
 describe('infra/prometheus/prometheus.yml', () => {
-  it('scrapes every control plane and gateway on its --port, and the collector on a port it serves', () => {
+  it('scrapes every control plane, gateway and triggers process on its --port, and the collector on a port it serves', () => {
     const at = 'infra/prometheus/prometheus.yml';
     const services = composeServices();
     const targets: string[] = (yamlFile(at)?.scrape_configs ?? []).flatMap((job: Yaml) => (job.static_configs ?? []).flatMap((c: Yaml) => c.targets ?? []));
@@ -494,7 +617,7 @@ describe('infra/prometheus/prometheus.yml', () => {
 });
 
 describe('infra/grafana', () => {
-  it('charts every Tide metric, and only those, from the provisioned datasource', () => {
+  it('charts every Tide metric, and only metrics some Tide source creates, from the provisioned datasource', () => {
     const file = 'infra/grafana/dashboards/tide.json';
     const dashboard = JSON.parse(readFileSync(join(root, file), 'utf8')) as {
       panels: { title: string; datasource?: { uid?: string }; targets: { expr: string; datasource?: { uid?: string } }[] }[];
@@ -503,15 +626,20 @@ describe('infra/grafana', () => {
       (yamlDocuments(f).docs[0]?.datasources ?? []).map((d: Yaml) => d.uid),
     );
     const used = new Set<string>();
-    const problems: string[] = [];
+    const served = servedMetrics();
+    const problems: string[] = TIDE_METRICS.filter((m) => !served.has(m)).map(
+      (m) => `test/infra/infra.test.ts: TIDE_METRICS lists ${m}, which no package source creates (created: ${[...served.keys()].join(', ')})`,
+    );
     for (const panel of dashboard.panels) {
       for (const target of panel.targets) {
         for (const uid of [panel.datasource?.uid, target.datasource?.uid])
           if (uid && !uids.includes(uid)) problems.push(`${file}: panel "${panel.title}" uses datasource ${uid}, not provisioned`);
-        for (const [metric] of target.expr.matchAll(/\btide_[a-z_]+/g)) {
-          const base = metric.replace(/_(bucket|sum|count)$/, '');
+        for (const [metric] of target.expr.matchAll(/\btide_[a-z0-9_]+/g)) {
+          // A histogram's series; a counter's `_total` is part of its served name.
+          const base = served.has(metric) ? metric : metric.replace(/_(bucket|sum|count)$/, '');
           used.add(base);
-          if (!TIDE_METRICS.includes(base)) problems.push(`${file}: panel "${panel.title}" queries ${metric}, not a Tide metric (${TIDE_METRICS.join(', ')})`);
+          if (!served.has(base))
+            problems.push(`${file}: panel "${panel.title}" queries ${metric}, which no Tide source creates (created: ${[...served.keys()].join(', ')})`);
         }
       }
     }
@@ -537,7 +665,7 @@ describe(`${KUBERNETES}`, () => {
         .filter((c) => isTideImage(c.image))
         .map((c) => ({ w, c })),
     );
-    expect(tide.map(({ c }) => c.args?.[0]).sort()).toEqual(['control-plane', 'gateway', 'node']);
+    expect(tide.map(({ c }) => c.args?.[0]).sort()).toEqual(['control-plane', 'gateway', 'node', 'triggers']);
     const problems = tide.flatMap(({ w, c }) => {
       const at = nameOf(w, c);
       const fromMaps = ((c.envFrom ?? []) as Yaml[]).map((e) => e.configMapRef?.name).filter(Boolean) as string[];
@@ -604,6 +732,69 @@ describe(`${KUBERNETES}`, () => {
         problems.push(`${nameOf(w)}: selector does not match its pod template's labels`);
       if (w.doc.spec?.template?.spec?.securityContext?.runAsNonRoot !== true) problems.push(`${nameOf(w)}: pods should set runAsNonRoot`);
     }
+    expect(problems).toEqual([]);
+  });
+
+  it('runs the triggers process twice (leader election), through the gateway Service, with the Secret token the gateway holds, its /metrics scraped', () => {
+    const objects = kubernetesObjects();
+    const tide = workloads(objects).flatMap((w) =>
+      containersOf(w)
+        .filter((c) => isTideImage(c.image))
+        .map((c) => ({ w, c, args: ((c.args ?? []) as unknown[]).map(String) })),
+    );
+    const triggers = tide.filter(({ args }) => args[0] === 'triggers');
+    const gateways = tide.filter(({ args }) => args[0] === 'gateway');
+    expect(triggers.length, `${KUBERNETES}: no container runs tide triggers`).toBeGreaterThan(0);
+    /** Where a container's TIDE_COMPONENT_TOKEN comes from: secret/key, or a problem. */
+    const tokenSource = ({ w, c }: { w: K8sObject; c: Yaml }): string => {
+      const entry = ((c.env ?? []) as Yaml[]).find((e) => e.name === 'TIDE_COMPONENT_TOKEN');
+      const ref = entry?.valueFrom?.secretKeyRef;
+      if (!ref) return `${nameOf(w, c)}: TIDE_COMPONENT_TOKEN should come from a Secret (valueFrom.secretKeyRef), got ${JSON.stringify(entry ?? 'nothing')}`;
+      const secret = objects.find((o) => o.doc.kind === 'Secret' && o.doc.metadata?.name === ref.name);
+      if (!secret) return `${nameOf(w, c)}: TIDE_COMPONENT_TOKEN from Secret ${ref.name}, which no manifest defines`;
+      if (!(ref.key in { ...(secret.doc.data ?? {}), ...(secret.doc.stringData ?? {}) })) return `${nameOf(w, c)}: Secret ${ref.name} has no key ${ref.key}`;
+      return `${ref.name}/${ref.key}`;
+    };
+    const sources = [...gateways, ...triggers].map(tokenSource);
+    const problems = [
+      ...sources.filter((s) => s.includes(': ')),
+      ...(new Set(sources.filter((s) => !s.includes(': '))).size > 1
+        ? [`${KUBERNETES}: gateway and triggers take TIDE_COMPONENT_TOKEN from different Secrets or keys: ${[...new Set(sources)].join(', ')}`]
+        : []),
+    ];
+    for (const { w, c, args } of triggers) {
+      const at = nameOf(w, c);
+      if (w.doc.kind !== 'Deployment' || !(Number(w.doc.spec?.replicas) >= 2))
+        problems.push(`${at}: run it as a Deployment of 2 replicas or more: cron and async calls fail over to a second one (replicas ${w.doc.spec?.replicas})`);
+      const gateway = flagValue(args, '--gateway');
+      if (!gateway) {
+        problems.push(`${at}: no --gateway; it would deliver to --server's default, 127.0.0.1`);
+        continue;
+      }
+      const url = new URL(gateway);
+      const service = objects.find((o) => o.doc.kind === 'Service' && o.doc.metadata.name === url.hostname.split('.')[0]);
+      const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+      if (!service) problems.push(`${at}: --gateway ${gateway} names no Service`);
+      else {
+        if (!(service.doc.spec?.ports ?? []).some((p: Yaml) => String(p.port) === port))
+          problems.push(`${at}: --gateway port ${port} is no port of Service ${service.doc.metadata.name}`);
+        const backends = workloads(objects).filter((b) => selects(service.doc.spec?.selector, b.doc.spec?.template?.metadata?.labels));
+        if (!backends.some((b) => containersOf(b).some((bc) => bc.args?.[0] === 'gateway')))
+          problems.push(`${at}: --gateway ${gateway} does not select the gateway`);
+      }
+      const services = objects.filter((o) => o.doc.kind === 'Service' && selects(o.doc.spec?.selector, w.doc.spec?.template?.metadata?.labels));
+      if (services.length === 0) problems.push(`${at}: no Service selects it, so nothing discovers its /metrics`);
+    }
+    // Every annotated scrape asks the port the process listens on.
+    for (const w of workloads(objects)) {
+      const annotations = w.doc.spec?.template?.metadata?.annotations ?? {};
+      if (annotations['prometheus.io/scrape'] !== 'true') continue;
+      const ports = containersOf(w).map((c) => flagValue(((c.args ?? []) as unknown[]).map(String), '--port'));
+      if (!ports.includes(String(annotations['prometheus.io/port'])))
+        problems.push(`${nameOf(w)}: prometheus.io/port ${annotations['prometheus.io/port']}, but its containers listen on --port ${ports.join(', ')}`);
+    }
+    if (!triggers.some(({ w }) => w.doc.spec?.template?.metadata?.annotations?.['prometheus.io/scrape'] === 'true'))
+      problems.push(`${KUBERNETES}: the triggers pods are not annotated for Prometheus (prometheus.io/scrape, prometheus.io/port)`);
     expect(problems).toEqual([]);
   });
 

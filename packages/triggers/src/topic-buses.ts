@@ -13,7 +13,14 @@ export const topicBuses: BusOpeners = {
   async platform(state, clientId) {
     const { source } = state;
     if (source.kind !== 'kafka') return { bus: openLogTopicBus(state.log), sharedGroups: false };
-    const bus = await openKafkaTopicBus({ brokers: source.brokers, clientId, ...(source.security ? { security: source.security } : {}) });
+    // The fetch wait the cluster was configured with (TIDE_KAFKA_FETCH_WAIT_MS): on an idle topic a
+    // consumer's fetch sits this long at the broker, so it bounds how soon a new record is seen.
+    const bus = await openKafkaTopicBus({
+      brokers: source.brokers,
+      clientId,
+      ...(source.security ? { security: source.security } : {}),
+      ...(source.fetchMaxWaitMs === undefined ? {} : { fetchMaxWaitMs: source.fetchMaxWaitMs }),
+    });
     return { bus, sharedGroups: true };
   },
   external: (brokers, clientId) => openKafkaTopicBus({ brokers, clientId }),

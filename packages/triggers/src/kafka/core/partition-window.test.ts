@@ -29,6 +29,26 @@ describe('a partition window', () => {
     expect(takeReady(w, policy, 1000).batches).toEqual([[1]]);
   });
 
+  it('sends a lone record at once when idle, but only whole batches while a call is in flight', () => {
+    const policy: DeliveryPolicy = { ordering: 'key', maxInFlight: 16, batchSize: 3 };
+    const idle = takeReady(takeRecords(openWindow(0), keyed(['a'])), policy, 0);
+    expect(idle.batches).toEqual([[0]]);
+    // One call is in flight: two new records make no whole batch and wait; a third fills one.
+    let w = takeRecords(idle.window, keyed(['b', 'c'], 1));
+    expect(takeReady(w, policy, 0).batches).toEqual([]);
+    w = takeRecords(w, keyed(['d', 'e'], 3));
+    const busy = takeReady(w, policy, 0);
+    expect(busy.batches).toEqual([[1, 2, 3]]);
+    // The first call ends: what is left goes, whole or not, once nothing is in flight.
+    w = settle(busy.window, [{ offset: 0, outcome: 'done' }]);
+    expect(takeReady(w, policy, 0).batches).toEqual([]);
+    w = settle(
+      w,
+      [1, 2, 3].map((offset) => ({ offset, outcome: 'done' as const })),
+    );
+    expect(takeReady(w, policy, 0).batches).toEqual([[4]]);
+  });
+
   it('delivers one record at a time under partition ordering', () => {
     const policy: DeliveryPolicy = { ordering: 'partition', maxInFlight: 10, batchSize: 10 };
     const w = takeRecords(openWindow(0), keyed(['a', 'b', 'c']));

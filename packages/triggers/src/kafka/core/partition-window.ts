@@ -80,7 +80,8 @@ export function room(window: PartitionWindow, capacity: number): number {
 }
 
 /**
- * Picks the calls to start now and marks their records in flight. `key`: a record goes only when
+ * Picks the calls to start now and marks their records in flight (while calls are in flight, only
+ * whole batches). `key`: a record goes only when
  * every earlier record of its key is done (a null key orders nothing, as Kafka's round-robin);
  * a batch holds at most one record per key. `partition`: one record at a time. `none`: any.
  */
@@ -88,7 +89,13 @@ export function takeReady(window: PartitionWindow, policy: DeliveryPolicy, now: 
   const free = policy.maxInFlight - window.callsInFlight;
   if (free <= 0) return { window, batches: [] };
   const size = policy.ordering === 'partition' ? 1 : Math.max(1, policy.batchSize);
-  const ready = readyIndexes(window, policy.ordering, now, free * size);
+  const readyNow = readyIndexes(window, policy.ordering, now, free * size);
+  // While calls are in flight only whole batches go: records arriving meanwhile wait for a call to
+  // end or for a batch to fill, instead of going a few at a time in many small calls (Kafka's
+  // producer lingers the same way). An idle partition sends even one record at once, so a lone
+  // record is not delayed.
+  const whole = window.callsInFlight > 0 ? readyNow.length - (readyNow.length % size) : readyNow.length;
+  const ready = readyNow.slice(0, whole);
   if (ready.length === 0) return { window, batches: [] };
   const entries = [...window.entries];
   for (const i of ready) entries[i] = { ...entries[i]!, phase: 'in-flight' };

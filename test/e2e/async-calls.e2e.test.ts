@@ -94,7 +94,12 @@ async function settled(ids: readonly string[], timeoutMs: number): Promise<Activ
 }
 
 async function deploy(name: string, digest: string, spec: Record<string, unknown>): Promise<void> {
-  await put(`/namespaces/default/functions/${name}`, { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name }, spec: { source: { artifact: digest }, ...spec } });
+  await put(`/namespaces/default/functions/${name}`, {
+    apiVersion: 'tide.dev/v1',
+    kind: 'Function',
+    metadata: { name },
+    spec: { source: { artifact: digest }, ...spec },
+  });
 }
 
 beforeAll(async () => {
@@ -153,7 +158,9 @@ describe('async calls through tide up', () => {
     const CALLS = 20;
     const ids = await Promise.all(Array.from({ length: CALLS }, (_, n) => callAsync('slow', `slow-${n}`)));
     // Every 202 is a durable promise: kill at once, with calls still queued or running.
-    const open = (await Promise.all(ids.map(activation).map((p) => p.catch(() => undefined)))).filter((a) => a === undefined || !ENDED.includes(a.status)).length;
+    const open = (await Promise.all(ids.map(activation).map((p) => p.catch(() => undefined)))).filter(
+      (a) => a === undefined || !ENDED.includes(a.status),
+    ).length;
     tide!.child.kill('SIGKILL');
     for (const pid of processesMentioning(dir.path)) {
       try {

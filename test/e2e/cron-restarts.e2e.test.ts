@@ -202,7 +202,8 @@ describe('a 1-second cron trigger across kill -9 restarts of tide up', () => {
     for (const e of accepted) {
       const last = e.type === 'CronFired' ? e.data.tick! : e.data.lastTick!;
       const covers = e.type === 'CronFired' ? 1 : e.data.count!;
-      if (previous !== undefined && (last - previous) / 1000 !== covers) gaps.push(`${e.type} at offset ${e.offset}: ${(last - previous) / 1000} s after the previous, covers ${covers}`);
+      if (previous !== undefined && (last - previous) / 1000 !== covers)
+        gaps.push(`${e.type} at offset ${e.offset}: ${(last - previous) / 1000} s after the previous, covers ${covers}`);
       previous = last;
     }
     expect(gaps).toEqual([]);

@@ -161,6 +161,40 @@ export function topicBusContract(name: string, factory: () => Promise<TopicBusFi
     );
 
     it(
+      'starts a new group at the first record of each partition stamped at or after a timestamp',
+      async () => {
+        const t = topic('since');
+        const keys = ['a', 'b', 'c'];
+        await bus.publish(
+          t,
+          keys.map((key) => ({ key, value: `${key}-before` })),
+        );
+        // A mark strictly after every record above (timestamps are whole ms): wait for the clock to pass it.
+        const since = Date.now() + 1;
+        for (let i = 0; i < 1_000_000 && Date.now() < since; i++) await new Promise((r) => setImmediate(r));
+        // Published before the group subscribes, yet after the mark: the group must read them.
+        await bus.publish(
+          t,
+          keys.map((key) => ({ key, value: `${key}-after` })),
+        );
+        const handler = recordingHandler('since');
+        await subscribe({ group: group('since'), topics: [t], startFrom: { timestamp: since }, handler });
+        await waitFor(() => handler.holding.size === PARTITIONS, { what: 'the group assigned', timeoutMs: WAIT_MS });
+        await bus.publish(
+          t,
+          keys.map((key) => ({ key, value: `${key}-later` })),
+        );
+        await waitFor(() => handler.received.length >= 6, { what: 'the records stamped after the mark', timeoutMs: WAIT_MS });
+        for (const key of keys) {
+          expect(handler.received.filter((r) => r.key === key).map((r) => new TextDecoder().decode(r.value))).toEqual([`${key}-after`, `${key}-later`]);
+        }
+        expect(handler.received.every((r) => r.timestamp >= since)).toBe(true);
+        expect(handler.received.length).toBe(6);
+      },
+      TEST_MS,
+    );
+
+    it(
       'stores commits, and a new subscription of the group resumes from its committed position',
       async () => {
         const t = topic('resume');

@@ -53,11 +53,19 @@ export interface PartitionHandler {
   records(batch: readonly ConsumedRecord[]): Promise<void>;
 }
 
+/**
+ * Where a group with no committed position starts on a partition: its first record, its end when
+ * the subscription was made, or its first record stamped at or after `timestamp` (epoch ms; the
+ * end when there is none) — which, unlike `latest`, does not lose records published between the
+ * moment a consumer was asked for and the moment it subscribed.
+ */
+export type StartFrom = 'earliest' | 'latest' | { timestamp: number };
+
 export interface SubscribeOptions {
   group: string;
   topics: readonly string[];
   /** Where a group with no committed position starts. */
-  startFrom: 'earliest' | 'latest';
+  startFrom: StartFrom;
   handler: PartitionHandler;
   /** Most records per `records` call. */
   maxBatch?: number;

@@ -13,11 +13,7 @@ export interface StampedOffset {
  * `recordFrom(o)` answers the first record at an offset ≥ o, so offsets a log no longer holds
  * are stepped over.
  */
-export async function offsetForTime(
-  end: number,
-  timestamp: number,
-  recordFrom: (offset: number) => Promise<StampedOffset | undefined>,
-): Promise<number> {
+export async function offsetForTime(end: number, timestamp: number, recordFrom: (offset: number) => Promise<StampedOffset | undefined>): Promise<number> {
   // Every record below `low` is stamped before `timestamp`; none from `high` on needs looking at.
   let low = 0;
   let high = end;

@@ -143,7 +143,7 @@ describe('Kafka triggers on a topic bus', () => {
       'ce-xtenant': 'acme',
       'content-type': 'application/json',
     });
-    expect(event.headers['traceparent']?.split('-')[1]).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(event.headers.traceparent?.split('-')[1]).toBe('0af7651916cd43dd8448eb211c80319c');
     expect(text(event)).toBe('{"a":1}');
     expect(harness.reports.some((r) => r.includes('no queue handler'))).toBe(true);
   });

@@ -62,7 +62,9 @@ export class RecordDelivery {
       if (answers) return answers;
       // Several partitions' batches may learn it at once: say it once.
       if (this.#noQueueHandlerIn === undefined) {
-        this.deps.report(`trigger ${this.#name()}: ${this.target.function} (${revision || 'no revision'}) has no queue handler, delivering CloudEvents to its fetch`);
+        this.deps.report(
+          `trigger ${this.#name()}: ${this.target.function} (${revision || 'no revision'}) has no queue handler, delivering CloudEvents to its fetch`,
+        );
       }
       this.#noQueueHandlerIn = revision;
     }
@@ -128,8 +130,8 @@ export class RecordDelivery {
     );
     const carrier: Record<string, string> = {};
     propagation.inject(trace.setSpan(parent, span), carrier);
-    const traceparent = carrier['traceparent'] ?? headerOf(first.headers, 'traceparent');
-    const tracestate = carrier['tracestate'] ?? headerOf(first.headers, 'tracestate');
+    const traceparent = carrier.traceparent ?? headerOf(first.headers, 'traceparent');
+    const tracestate = carrier.tracestate ?? headerOf(first.headers, 'tracestate');
     const trace_ = { ...(traceparent ? { traceparent } : {}), ...(tracestate ? { tracestate } : {}) };
     const started = this.deps.clock.now();
     try {
@@ -201,8 +203,8 @@ function extractParent(headers: Record<string, string>): Context {
   const carrier: Record<string, string> = {};
   const traceparent = headerOf(headers, 'traceparent');
   const tracestate = headerOf(headers, 'tracestate');
-  if (traceparent) carrier['traceparent'] = traceparent;
-  if (tracestate) carrier['tracestate'] = tracestate;
+  if (traceparent) carrier.traceparent = traceparent;
+  if (tracestate) carrier.tracestate = tracestate;
   return propagation.extract(ROOT_CONTEXT, carrier);
 }
 

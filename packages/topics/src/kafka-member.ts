@@ -19,7 +19,7 @@ export interface KafkaMemberOptions {
   forget(): void;
 }
 
-/** How far back a `{timestamp}` start looks when the broker says no record is that new (see seekNeverCommitted). */
+/** How far back a `{timestamp}` start looks when the broker says no record is that new (see seekStart). */
 const LOOK_BACK_RECORDS = 1000;
 
 /** kafkajs' errors that mean "this generation is over" (its own isRebalancing, plus a forgotten member). */
@@ -87,7 +87,7 @@ export async function joinKafkaGroup(options: KafkaMemberOptions): Promise<Subsc
         for (const tp of change.revoked) held.delete(partitionKey(tp));
       }
       if (stopping) return;
-      await seekNeverCommitted(change.added);
+      await seekStart(change.added);
       for (const tp of change.next) held.add(partitionKey(tp));
       if (change.added.length > 0) handler.assigned(change.added);
     });
@@ -104,29 +104,30 @@ export async function joinKafkaGroup(options: KafkaMemberOptions): Promise<Subsc
   const droppingBefore = new Map<string, number>();
 
   /**
-   * A group with nothing committed on a partition starts where `startFrom` says: `latest` at the end
-   * it had when subscribing (the first time it is assigned), `{timestamp}` at the first record
-   * stamped at or after it, looked up whenever the partition comes with no commit (Kafka's
-   * ListOffsets by time). When the broker answers the end — nothing that new, or a broker with no
-   * time index (librdkafka's mock cluster) — the member looks back a bounded number of records and
-   * drops those stamped before, so a record published just after the mark is not lost either way.
+   * Where the group starts on a newly assigned partition (see StartFrom). `latest` with nothing
+   * committed: the end it had when subscribing (the first time it is assigned). `{timestamp}`,
+   * looked up on every assignment: the first record stamped at or after it (Kafka's ListOffsets by
+   * time), or the commit when that is further on. When the broker answers the end — nothing that
+   * new, or a broker with no time index (librdkafka's mock cluster) — the member looks back a
+   * bounded number of records and drops those stamped before, so a record published just after
+   * the mark is not lost either way.
    */
-  const seekNeverCommitted = async (added: TopicPartition[]) => {
+  const seekStart = async (added: TopicPartition[]) => {
     for (const tp of added) {
       const key = partitionKey(tp);
       droppingBefore.delete(key);
       const end = endsAtSubscribe.get(key);
       if (end === undefined && typeof startFrom !== 'object') continue;
       endsAtSubscribe.delete(key);
-      if ((await committedOffset(admin, group, tp)) !== undefined) continue;
+      const committed = await committedOffset(admin, group, tp);
       if (typeof startFrom !== 'object') {
-        consumer.seek({ ...tp, offset: String(end) });
+        if (committed === undefined) consumer.seek({ ...tp, offset: String(end) });
         continue;
       }
       const at = await offsetForTimestamp(admin, tp, startFrom.timestamp);
-      if (at.offset < at.high) consumer.seek({ ...tp, offset: String(at.offset) });
-      else {
-        consumer.seek({ ...tp, offset: String(Math.max(at.low, at.high - LOOK_BACK_RECORDS)) });
+      if (at.offset < at.high) consumer.seek({ ...tp, offset: String(Math.max(committed ?? 0, at.offset)) });
+      else if (committed === undefined || committed < at.high) {
+        consumer.seek({ ...tp, offset: String(Math.max(committed ?? 0, at.low, at.high - LOOK_BACK_RECORDS)) });
         droppingBefore.set(key, startFrom.timestamp);
       }
     }

@@ -119,11 +119,10 @@ interface GroupContext {
   forget(): void;
 }
 
-/** Where the group starts on a partition it never committed (`latest`: its end when the subscription was made). */
-async function defaultStart(startFrom: StartFrom, log: EventLog, logTopic: string, endAtSubscribe: number): Promise<number> {
-  if (startFrom === 'earliest') return 0;
-  if (startFrom === 'latest') return endAtSubscribe;
-  return logOffsetForTime(log, logTopic, startFrom.timestamp);
+/** Where the group starts on a partition (see StartFrom; `latest`: its end when the subscription was made). */
+async function startOf(startFrom: StartFrom, committed: number | undefined, log: EventLog, logTopic: string, endAtSubscribe: number): Promise<number> {
+  if (typeof startFrom === 'object') return Math.max(committed ?? 0, await logOffsetForTime(log, logTopic, startFrom.timestamp));
+  return committed ?? (startFrom === 'earliest' ? 0 : endAtSubscribe);
 }
 
 function subscribeGroup(options: SubscribeOptions, assignment: TopicPartition[], endsAtSubscribe: number[], ctx: GroupContext): Subscription {
@@ -138,9 +137,8 @@ function subscribeGroup(options: SubscribeOptions, assignment: TopicPartition[],
   const activation = (async () => {
     if (!(await ctx.turns.wait(group, member)) || stopping) return;
     const starts = await Promise.all(
-      assignment.map(
-        async (tp, i) =>
-          (await ctx.log.committedOffset(group, ctx.logTopic(tp))) ?? (await defaultStart(options.startFrom, ctx.log, ctx.logTopic(tp), endsAtSubscribe[i]!)),
+      assignment.map(async (tp, i) =>
+        startOf(options.startFrom, await ctx.log.committedOffset(group, ctx.logTopic(tp)), ctx.log, ctx.logTopic(tp), endsAtSubscribe[i]!),
       ),
     );
     if (stopping) return;

@@ -195,6 +195,41 @@ export function topicBusContract(name: string, factory: () => Promise<TopicBusFi
     );
 
     it(
+      'skips records stamped before a timestamp even where the group committed an earlier position, and resumes a commit past them',
+      async () => {
+        const t = topic('since-committed');
+        const g = group('g');
+        const p = partitionOfKey('k', PARTITIONS);
+        await bus.publish(
+          t,
+          ['old0', 'old1'].map((value) => ({ key: 'k', value })),
+        );
+        // An earlier consumer of the group name committed past old0 only.
+        const earlier = recordingHandler('earlier');
+        const s1 = await subscribe({ group: g, topics: [t], startFrom: 'earliest', handler: earlier });
+        await waitFor(() => earlier.received.length >= 2, { what: 'the earlier member to read both', timeoutMs: WAIT_MS });
+        expect(await s1.commit({ topic: t, partition: p }, 1)).toBe(true);
+        await s1.stop();
+        const since = Date.now() + 1;
+        for (let i = 0; i < 1_000_000 && Date.now() < since; i++) await new Promise((r) => setImmediate(r));
+        await bus.publish(t, [{ key: 'k', value: 'new0' }]);
+        const next = recordingHandler('next');
+        const s2 = await subscribe({ group: g, topics: [t], startFrom: { timestamp: since }, handler: next });
+        await waitFor(() => next.received.length >= 1, { what: 'the record stamped after the mark', timeoutMs: WAIT_MS });
+        expect(next.texts()).toEqual(['new0']);
+        // A commit past the mark is where the group goes on.
+        expect(await s2.commit({ topic: t, partition: p }, 3)).toBe(true);
+        await s2.stop();
+        await bus.publish(t, [{ key: 'k', value: 'new1' }]);
+        const last = recordingHandler('last');
+        await subscribe({ group: g, topics: [t], startFrom: { timestamp: since }, handler: last });
+        await waitFor(() => last.received.length >= 1, { what: 'the record after the commit', timeoutMs: WAIT_MS });
+        expect(last.texts()).toEqual(['new1']);
+      },
+      TEST_MS,
+    );
+
+    it(
       'stores commits, and a new subscription of the group resumes from its committed position',
       async () => {
         const t = topic('resume');

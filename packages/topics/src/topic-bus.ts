@@ -54,17 +54,19 @@ export interface PartitionHandler {
 }
 
 /**
- * Where a group with no committed position starts on a partition: its first record, its end when
- * the subscription was made, or its first record stamped at or after `timestamp` (epoch ms; the
- * end when there is none) — which, unlike `latest`, does not lose records published between the
- * moment a consumer was asked for and the moment it subscribed.
+ * Where a group starts on a partition. `earliest` and `latest` apply when the group has committed
+ * nothing there: its first record, or its end when the subscription was made. `{timestamp}`
+ * (epoch ms) means the records stamped at or after it: the group starts at the first such record
+ * (the end when there is none), or at its committed position when that is further on — a position
+ * before them was left by an earlier consumer of the same group name. Unlike `latest` it loses no
+ * record published between the moment a consumer was asked for and the moment it subscribed.
  */
 export type StartFrom = 'earliest' | 'latest' | { timestamp: number };
 
 export interface SubscribeOptions {
   group: string;
   topics: readonly string[];
-  /** Where a group with no committed position starts. */
+  /** Where the group starts (see StartFrom). */
   startFrom: StartFrom;
   handler: PartitionHandler;
   /** Most records per `records` call. */

@@ -191,6 +191,30 @@ describe('Kafka triggers on a topic bus', () => {
     expect(before!.offset).toBe(0);
   });
 
+  it('starts a re-created trigger (startFrom latest) after its own creation, not where the deleted one left its group', async () => {
+    const seen: string[] = [];
+    harness = await openHarness((d) => {
+      seen.push(text(d));
+      return ok();
+    });
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'] } });
+    await harness.start();
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'first' }]);
+    await eventually(() => expect(seen).toEqual(['first']));
+    const group = 'tide-trigger.default.orders';
+    const p = (await harness.bus.publish(TOPIC, [{ key: 'k', value: 'second' }]))[0]!.partition;
+    await eventually(async () => expect(await harness!.log.committedOffset(group, `bus.${TOPIC}.${p}`)).toBe(2));
+    await harness.deleteTrigger('orders');
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'while no trigger existed' }]);
+    const stamped = Date.now();
+    for (let i = 0; i < 1_000_000 && Date.now() <= stamped; i++) await new Promise((r) => setImmediate(r));
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'] } });
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'after re-creation' }]);
+    await eventually(() => expect(seen).toContain('after re-creation'));
+    expect(seen).toEqual(['first', 'second', 'after re-creation']);
+  });
+
   it('keeps retry state across a restart: attempts go on, and a record done above the watermark is not delivered again', async () => {
     const deliveries: { value: string; attempts: number }[] = [];
     let failA = true;

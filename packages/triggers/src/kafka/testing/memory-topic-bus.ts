@@ -33,7 +33,7 @@ export function createMemoryTopicBus(partitions = 4, now: () => number = Date.no
   const loop = async (member: Member, tp: TopicPartition) => {
     const log = topic(tp.topic)[tp.partition]!;
     const committed = commits.get(`${member.options.group}|${tp.topic}|${tp.partition}`);
-    let position = committed ?? startOffset(log, member.options.startFrom);
+    let position = startOffset(log, member.options.startFrom, committed);
     for (let guard = 0; member.active && guard < 10_000_000; guard++) {
       if (position < log.length) {
         const batch = log.slice(position, position + (member.options.maxBatch ?? 100));
@@ -97,12 +97,11 @@ export function createMemoryTopicBus(partitions = 4, now: () => number = Date.no
   };
 }
 
-/** Where a group with no commit starts: `{timestamp}` at the first record stamped at or after it, else the end. */
-function startOffset(log: readonly ConsumedRecord[], startFrom: StartFrom): number {
-  if (startFrom === 'earliest') return 0;
-  if (startFrom === 'latest') return log.length;
+/** Where a member starts (see @tide/topics' StartFrom): `{timestamp}` never before the first record stamped at or after it. */
+function startOffset(log: readonly ConsumedRecord[], startFrom: StartFrom, committed: number | undefined): number {
+  if (typeof startFrom !== 'object') return committed ?? (startFrom === 'earliest' ? 0 : log.length);
   const first = log.findIndex((r) => r.timestamp >= startFrom.timestamp);
-  return first < 0 ? log.length : first;
+  return Math.max(committed ?? 0, first < 0 ? log.length : first);
 }
 
 function hash(key: string): number {

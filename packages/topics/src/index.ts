@@ -4,6 +4,7 @@ export type {
   PartitionInfo,
   PublishedRecord,
   PublishRecord,
+  StartFrom,
   SubscribeOptions,
   Subscription,
   TopicBus,

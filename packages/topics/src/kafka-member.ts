@@ -19,6 +19,9 @@ export interface KafkaMemberOptions {
   forget(): void;
 }
 
+/** How far back a `{timestamp}` start looks when the broker says no record is that new (see seekStart). */
+const LOOK_BACK_RECORDS = 1000;
+
 /** kafkajs' errors that mean "this generation is over" (its own isRebalancing, plus a forgotten member). */
 const GENERATION_OVER = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
 const generationOver = (error: unknown) => GENERATION_OVER.has((error as { type?: string }).type ?? '');
@@ -38,7 +41,7 @@ const generationOver = (error: unknown) => GENERATION_OVER.has((error as { type?
  */
 export async function joinKafkaGroup(options: KafkaMemberOptions): Promise<Subscription> {
   const { subscribe, admin, onError } = options;
-  const { group, handler } = subscribe;
+  const { group, handler, startFrom } = subscribe;
   const consumer: Consumer = options.kafka.consumer({
     groupId: group,
     sessionTimeout: options.sessionTimeoutMs,
@@ -57,7 +60,7 @@ export async function joinKafkaGroup(options: KafkaMemberOptions): Promise<Subsc
 
   // `latest` is the end when the subscription was made, not when the group first gets its partitions.
   const endsAtSubscribe = new Map<string, number>();
-  if (subscribe.startFrom === 'latest') {
+  if (startFrom === 'latest') {
     for (const topic of subscribe.topics) {
       for (const p of await topicEnds(admin, topic)) endsAtSubscribe.set(partitionKey({ topic, partition: p.partition }), p.endOffset);
     }
@@ -84,7 +87,7 @@ export async function joinKafkaGroup(options: KafkaMemberOptions): Promise<Subsc
         for (const tp of change.revoked) held.delete(partitionKey(tp));
       }
       if (stopping) return;
-      await seekNeverCommitted(change.added);
+      await seekStart(change.added);
       for (const tp of change.next) held.add(partitionKey(tp));
       if (change.added.length > 0) handler.assigned(change.added);
     });
@@ -97,15 +100,47 @@ export async function joinKafkaGroup(options: KafkaMemberOptions): Promise<Subsc
     if (!event.payload.restart && !stopping) void rejoin();
   });
 
-  /** A `latest` group with nothing committed starts at the end it had when subscribing. */
-  const seekNeverCommitted = async (added: TopicPartition[]) => {
-    const pending = added.filter((tp) => endsAtSubscribe.has(partitionKey(tp)));
-    if (pending.length === 0) return;
-    for (const tp of pending) {
+  /** Partitions (by key) whose records stamped before this time are dropped, up to the first one after it. */
+  const droppingBefore = new Map<string, number>();
+
+  /**
+   * Where the group starts on a newly assigned partition (see StartFrom). `latest` with nothing
+   * committed: the end it had when subscribing (the first time it is assigned). `{timestamp}`,
+   * looked up on every assignment: the first record stamped at or after it (Kafka's ListOffsets by
+   * time), or the commit when that is further on. When the broker answers the end — nothing that
+   * new, or a broker with no time index (librdkafka's mock cluster) — the member looks back a
+   * bounded number of records and drops those stamped before, so a record published just after
+   * the mark is not lost either way.
+   */
+  const seekStart = async (added: TopicPartition[]) => {
+    for (const tp of added) {
+      const key = partitionKey(tp);
+      droppingBefore.delete(key);
+      const end = endsAtSubscribe.get(key);
+      if (end === undefined && typeof startFrom !== 'object') continue;
+      endsAtSubscribe.delete(key);
       const committed = await committedOffset(admin, group, tp);
-      if (committed === undefined) consumer.seek({ ...tp, offset: String(endsAtSubscribe.get(partitionKey(tp))) });
-      endsAtSubscribe.delete(partitionKey(tp));
+      if (typeof startFrom !== 'object') {
+        if (committed === undefined) consumer.seek({ ...tp, offset: String(end) });
+        continue;
+      }
+      const at = await offsetForTimestamp(admin, tp, startFrom.timestamp);
+      if (at.offset < at.high) consumer.seek({ ...tp, offset: String(Math.max(committed ?? 0, at.offset)) });
+      else if (committed === undefined || committed < at.high) {
+        consumer.seek({ ...tp, offset: String(Math.max(committed ?? 0, at.low, at.high - LOOK_BACK_RECORDS)) });
+        droppingBefore.set(key, startFrom.timestamp);
+      }
     }
+  };
+
+  /** The records of a chunk to hand over, once those stamped before a `{timestamp}` start are dropped. */
+  const sinceStart = (key: string, messages: KafkaMessage[]): KafkaMessage[] => {
+    const since = droppingBefore.get(key);
+    if (since === undefined) return messages;
+    const first = messages.findIndex((m) => Number(m.timestamp) >= since);
+    if (first < 0) return [];
+    droppingBefore.delete(key);
+    return messages.slice(first);
   };
 
   const eachBatch = async (payload: EachBatchPayload) => {
@@ -126,7 +161,12 @@ export async function joinKafkaGroup(options: KafkaMemberOptions): Promise<Subsc
       }
     };
     for (let at = 0; at < batch.messages.length; at += options.maxBatch) {
-      const messages = batch.messages.slice(at, at + options.maxBatch);
+      const chunk = batch.messages.slice(at, at + options.maxBatch);
+      const messages = sinceStart(key, chunk);
+      if (messages.length === 0) {
+        payload.resolveOffset(chunk.at(-1)!.offset);
+        continue;
+      }
       for (;;) {
         if (gone()) return;
         let refusal: { error: unknown } | undefined;
@@ -163,7 +203,8 @@ export async function joinKafkaGroup(options: KafkaMemberOptions): Promise<Subsc
 
   await consumer.connect();
   try {
-    await consumer.subscribe({ topics: [...subscribe.topics], fromBeginning: subscribe.startFrom === 'earliest' });
+    // `{timestamp}` seeks every partition that has no commit; were a seek missed, reading from the start loses nothing.
+    await consumer.subscribe({ topics: [...subscribe.topics], fromBeginning: startFrom !== 'latest' });
     await run();
   } catch (error) {
     await consumer.disconnect().catch(() => undefined);
@@ -215,6 +256,17 @@ async function heartbeatingUntil(work: Promise<void>, heartbeat: () => Promise<v
 export async function topicEnds(admin: Admin, topic: string): Promise<{ partition: number; endOffset: number }[]> {
   const offsets = await admin.fetchTopicOffsets(topic);
   return offsets.map((o) => ({ partition: o.partition, endOffset: Number(o.high) })).sort((a, b) => a.partition - b.partition);
+}
+
+/** The first offset stamped at or after `timestamp` (kafkajs answers the end when there is none), with the partition's bounds. */
+async function offsetForTimestamp(admin: Admin, tp: TopicPartition, timestamp: number): Promise<{ offset: number; low: number; high: number }> {
+  // The bounds first: a record appended between the two asks can only make `offset` lower than `high`, never skipped.
+  const bounds = (await admin.fetchTopicOffsets(tp.topic)).find((o) => o.partition === tp.partition);
+  const offset = (await admin.fetchTopicOffsetsByTimestamp(tp.topic, timestamp)).find((o) => o.partition === tp.partition)?.offset;
+  if (bounds === undefined || offset === undefined) {
+    throw new Error(`Kafka did not say which offset of ${tp.topic}/${tp.partition} is at ${new Date(timestamp).toISOString()}`);
+  }
+  return { offset: Number(offset), low: Number(bounds.low), high: Number(bounds.high) };
 }
 
 async function committedOffset(admin: Admin, group: string, tp: TopicPartition): Promise<number | undefined> {

@@ -4,7 +4,8 @@ import { busPartitionTopic } from './bus-partition-topic.js';
 import { createGroupTurns } from './group-turns.js';
 import { startPartitionReader, type PartitionReader } from './log-partition-reader.js';
 import { partitionOfKey } from './murmur2.js';
-import type { PartitionInfo, PublishedRecord, PublishRecord, SubscribeOptions, Subscription, TopicBus, TopicPartition } from './topic-bus.js';
+import { logOffsetForTime } from './offset-for-time.js';
+import type { PartitionInfo, PublishedRecord, PublishRecord, StartFrom, SubscribeOptions, Subscription, TopicBus, TopicPartition } from './topic-bus.js';
 
 export interface LogTopicBusOptions {
   /** Partitions of every topic (default 4, as the mock Kafka cluster auto-creates them). */
@@ -118,7 +119,13 @@ interface GroupContext {
   forget(): void;
 }
 
-function subscribeGroup(options: SubscribeOptions, assignment: TopicPartition[], defaultStarts: number[], ctx: GroupContext): Subscription {
+/** Where the group starts on a partition (see StartFrom; `latest`: its end when the subscription was made). */
+async function startOf(startFrom: StartFrom, committed: number | undefined, log: EventLog, logTopic: string, endAtSubscribe: number): Promise<number> {
+  if (typeof startFrom === 'object') return Math.max(committed ?? 0, await logOffsetForTime(log, logTopic, startFrom.timestamp));
+  return committed ?? (startFrom === 'earliest' ? 0 : endAtSubscribe);
+}
+
+function subscribeGroup(options: SubscribeOptions, assignment: TopicPartition[], endsAtSubscribe: number[], ctx: GroupContext): Subscription {
   const { group, handler } = options;
   const member = {};
   let readers: PartitionReader[] = [];
@@ -129,7 +136,11 @@ function subscribeGroup(options: SubscribeOptions, assignment: TopicPartition[],
 
   const activation = (async () => {
     if (!(await ctx.turns.wait(group, member)) || stopping) return;
-    const starts = await Promise.all(assignment.map(async (tp, i) => (await ctx.log.committedOffset(group, ctx.logTopic(tp))) ?? defaultStarts[i]!));
+    const starts = await Promise.all(
+      assignment.map(async (tp, i) =>
+        startOf(options.startFrom, await ctx.log.committedOffset(group, ctx.logTopic(tp)), ctx.log, ctx.logTopic(tp), endsAtSubscribe[i]!),
+      ),
+    );
     if (stopping) return;
     owned = true;
     handler.assigned(assignment);

@@ -161,6 +161,75 @@ export function topicBusContract(name: string, factory: () => Promise<TopicBusFi
     );
 
     it(
+      'starts a new group at the first record of each partition stamped at or after a timestamp',
+      async () => {
+        const t = topic('since');
+        const keys = ['a', 'b', 'c'];
+        await bus.publish(
+          t,
+          keys.map((key) => ({ key, value: `${key}-before` })),
+        );
+        // A mark strictly after every record above (timestamps are whole ms): wait for the clock to pass it.
+        const since = Date.now() + 1;
+        for (let i = 0; i < 1_000_000 && Date.now() < since; i++) await new Promise((r) => setImmediate(r));
+        // Published before the group subscribes, yet after the mark: the group must read them.
+        await bus.publish(
+          t,
+          keys.map((key) => ({ key, value: `${key}-after` })),
+        );
+        const handler = recordingHandler('since');
+        await subscribe({ group: group('since'), topics: [t], startFrom: { timestamp: since }, handler });
+        await waitFor(() => handler.holding.size === PARTITIONS, { what: 'the group assigned', timeoutMs: WAIT_MS });
+        await bus.publish(
+          t,
+          keys.map((key) => ({ key, value: `${key}-later` })),
+        );
+        await waitFor(() => handler.received.length >= 6, { what: 'the records stamped after the mark', timeoutMs: WAIT_MS });
+        for (const key of keys) {
+          expect(handler.received.filter((r) => r.key === key).map((r) => new TextDecoder().decode(r.value))).toEqual([`${key}-after`, `${key}-later`]);
+        }
+        expect(handler.received.every((r) => r.timestamp >= since)).toBe(true);
+        expect(handler.received.length).toBe(6);
+      },
+      TEST_MS,
+    );
+
+    it(
+      'skips records stamped before a timestamp even where the group committed an earlier position, and resumes a commit past them',
+      async () => {
+        const t = topic('since-committed');
+        const g = group('g');
+        const p = partitionOfKey('k', PARTITIONS);
+        await bus.publish(
+          t,
+          ['old0', 'old1'].map((value) => ({ key: 'k', value })),
+        );
+        // An earlier consumer of the group name committed past old0 only.
+        const earlier = recordingHandler('earlier');
+        const s1 = await subscribe({ group: g, topics: [t], startFrom: 'earliest', handler: earlier });
+        await waitFor(() => earlier.received.length >= 2, { what: 'the earlier member to read both', timeoutMs: WAIT_MS });
+        expect(await s1.commit({ topic: t, partition: p }, 1)).toBe(true);
+        await s1.stop();
+        const since = Date.now() + 1;
+        for (let i = 0; i < 1_000_000 && Date.now() < since; i++) await new Promise((r) => setImmediate(r));
+        await bus.publish(t, [{ key: 'k', value: 'new0' }]);
+        const next = recordingHandler('next');
+        const s2 = await subscribe({ group: g, topics: [t], startFrom: { timestamp: since }, handler: next });
+        await waitFor(() => next.received.length >= 1, { what: 'the record stamped after the mark', timeoutMs: WAIT_MS });
+        expect(next.texts()).toEqual(['new0']);
+        // A commit past the mark is where the group goes on.
+        expect(await s2.commit({ topic: t, partition: p }, 3)).toBe(true);
+        await s2.stop();
+        await bus.publish(t, [{ key: 'k', value: 'new1' }]);
+        const last = recordingHandler('last');
+        await subscribe({ group: g, topics: [t], startFrom: { timestamp: since }, handler: last });
+        await waitFor(() => last.received.length >= 1, { what: 'the record after the commit', timeoutMs: WAIT_MS });
+        expect(last.texts()).toEqual(['new1']);
+      },
+      TEST_MS,
+    );
+
+    it(
       'stores commits, and a new subscription of the group resumes from its committed position',
       async () => {
         const t = topic('resume');

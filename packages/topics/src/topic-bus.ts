@@ -53,11 +53,21 @@ export interface PartitionHandler {
   records(batch: readonly ConsumedRecord[]): Promise<void>;
 }
 
+/**
+ * Where a group starts on a partition. `earliest` and `latest` apply when the group has committed
+ * nothing there: its first record, or its end when the subscription was made. `{timestamp}`
+ * (epoch ms) means the records stamped at or after it: the group starts at the first such record
+ * (the end when there is none), or at its committed position when that is further on — a position
+ * before them was left by an earlier consumer of the same group name. Unlike `latest` it loses no
+ * record published between the moment a consumer was asked for and the moment it subscribed.
+ */
+export type StartFrom = 'earliest' | 'latest' | { timestamp: number };
+
 export interface SubscribeOptions {
   group: string;
   topics: readonly string[];
-  /** Where a group with no committed position starts. */
-  startFrom: 'earliest' | 'latest';
+  /** Where the group starts (see StartFrom). */
+  startFrom: StartFrom;
   handler: PartitionHandler;
   /** Most records per `records` call. */
   maxBatch?: number;

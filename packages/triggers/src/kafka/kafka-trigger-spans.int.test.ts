@@ -45,7 +45,7 @@ describe('a delivery, with a registered SDK', () => {
         'messaging.kafka.message.key': 'k1',
         'messaging.kafka.offset': 0,
       });
-      expect(seen[0]!.headers['traceparent']).toBe(`00-${TRACE_ID}-${span!.spanContext().spanId}-01`);
+      expect(seen[0]!.headers.traceparent).toBe(`00-${TRACE_ID}-${span!.spanContext().spanId}-01`);
     } finally {
       await harness.close();
     }

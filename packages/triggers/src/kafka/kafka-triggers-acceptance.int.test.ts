@@ -200,7 +200,7 @@ async function acceptance(under: BusUnderTest): Promise<void> {
   console.log(
     `acceptance 1 (${under.name}): ${journalEntries} retry-journal entries, ${fn.successes} delivered, ${lost} lost, ${outOfOrder} keys out of order, ` +
       `${fn.duplicates} duplicate deliveries seen by the function (records in flight at the kills); ` +
-      `last process: ${counters['tide_trigger_duplicates_suppressed'] ?? 0} duplicates suppressed, ${counters['tide_trigger_retries'] ?? 0} retries, ${counters['tide_trigger_dead_letters'] ?? 0} dead letters`,
+      `last process: ${counters.tide_trigger_duplicates_suppressed ?? 0} duplicates suppressed, ${counters.tide_trigger_retries ?? 0} retries, ${counters.tide_trigger_dead_letters ?? 0} dead letters`,
   );
   expect(lost).toBe(0);
   expect(outOfOrder).toBe(0);

@@ -1,4 +1,5 @@
 import { decodeMetricsReport, METRICS_TOPIC } from '@tide/core';
+import { DIGEST_B } from '@tide/core/testing';
 import { platformTopic } from '@tide/topics';
 import { recordingHandler } from '@tide/topics/testing';
 import { eventually } from '@tide/testkit/testing';
@@ -142,9 +143,76 @@ describe('Kafka triggers on a topic bus', () => {
       'ce-xtenant': 'acme',
       'content-type': 'application/json',
     });
-    expect(event.headers['traceparent']?.split('-')[1]).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(event.headers.traceparent?.split('-')[1]).toBe('0af7651916cd43dd8448eb211c80319c');
     expect(text(event)).toBe('{"a":1}');
     expect(harness.reports.some((r) => r.includes('no queue handler'))).toBe(true);
+  });
+
+  it('tries the queue handler again once the function has a new latest revision, after falling back to CloudEvents', async () => {
+    const seen: { kind: string; text: string }[] = [];
+    let hasQueueHandler = false;
+    harness = await openHarness((d) => {
+      if (d.kind === 'queue' && !hasQueueHandler) return status(501, 'function has no queue handler');
+      seen.push({ kind: d.kind, text: d.kind === 'queue' ? String(queueOf(d).messages[0]!.body) : text(d) });
+      return d.kind === 'queue' ? ok({ outcome: 'ok', acked: queueOf(d).messages.map((m) => m.id), retried: [] }) : ok();
+    });
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', { function: 'orders', kafka: { topics: ['orders'], startFrom: 'earliest' } });
+    await harness.start();
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'first' }]);
+    await eventually(() => expect(seen).toEqual([{ kind: 'http', text: 'first' }]));
+    // A deploy whose module now exports queue(): a new latest revision.
+    hasQueueHandler = true;
+    await harness.applyFunction('orders', { source: { artifact: DIGEST_B } });
+    expect(harness.store.state().functions.get('default/orders')?.status.latestRevision).toBe('orders-00002');
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'second' }]);
+    await eventually(() => expect(seen).toHaveLength(2));
+    expect(seen[1]).toEqual({ kind: 'queue', text: 'second' });
+  });
+
+  it('delivers a record published right after the trigger was created, though the consumer subscribes later (startFrom latest)', async () => {
+    const seen: string[] = [];
+    harness = await openHarness((d) => {
+      seen.push(text(d));
+      return ok();
+    });
+    await harness.applyFunction('orders');
+    const [before] = await harness.bus.publish(TOPIC, [{ key: 'k', value: 'before the trigger' }]);
+    // The trigger is created in a later millisecond than that record, so the record is older than the trigger.
+    const stamped = Date.now();
+    for (let i = 0; i < 1_000_000 && Date.now() <= stamped; i++) await new Promise((r) => setImmediate(r));
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'] } });
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'right after' }]);
+    // The triggers process subscribes a moment after the user applied and published.
+    await harness.start();
+    await eventually(() => expect(seen).toEqual(['right after']));
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'later' }]);
+    await eventually(() => expect(seen).toEqual(['right after', 'later']));
+    expect(before!.offset).toBe(0);
+  });
+
+  it('starts a re-created trigger (startFrom latest) after its own creation, not where the deleted one left its group', async () => {
+    const seen: string[] = [];
+    harness = await openHarness((d) => {
+      seen.push(text(d));
+      return ok();
+    });
+    await harness.applyFunction('orders');
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'] } });
+    await harness.start();
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'first' }]);
+    await eventually(() => expect(seen).toEqual(['first']));
+    const group = 'tide-trigger.default.orders';
+    const p = (await harness.bus.publish(TOPIC, [{ key: 'k', value: 'second' }]))[0]!.partition;
+    await eventually(async () => expect(await harness!.log.committedOffset(group, `bus.${TOPIC}.${p}`)).toBe(2));
+    await harness.deleteTrigger('orders');
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'while no trigger existed' }]);
+    const stamped = Date.now();
+    for (let i = 0; i < 1_000_000 && Date.now() <= stamped; i++) await new Promise((r) => setImmediate(r));
+    await harness.applyTrigger('orders', { function: 'orders', delivery: 'cloudevent', kafka: { topics: ['orders'] } });
+    await harness.bus.publish(TOPIC, [{ key: 'k', value: 'after re-creation' }]);
+    await eventually(() => expect(seen).toContain('after re-creation'));
+    expect(seen).toEqual(['first', 'second', 'after re-creation']);
   });
 
   it('keeps retry state across a restart: attempts go on, and a record done above the watermark is not delivered again', async () => {

@@ -1,6 +1,6 @@
 /**
  * How one trigger's records reach its function through the Dispatcher: a Workers queue batch
- * (delivery `handler`, or `auto` until the module turns out to have no `queue` handler) or one
+ * (delivery `handler`, or `auto` while the latest revision is not known to lack a `queue` handler) or one
  * binary-mode CloudEvent per record; each call under a CONSUMER span whose context the call carries.
  * Also where a given-up record goes: the dead-letter topic, or dropped and counted.
  */
@@ -35,29 +35,38 @@ export interface TriggerTarget {
 }
 
 export class RecordDelivery {
-  #queueMode: boolean;
+  /**
+   * With delivery `auto`, the function's latest revision when it turned out to have no queue
+   * handler: CloudEvents go to its fetch until a deploy makes another revision the latest (the new
+   * module may export `queue`), then the queue handler is asked again.
+   */
+  #noQueueHandlerIn: string | undefined;
 
   constructor(
     private readonly target: TriggerTarget,
     private readonly deps: EngineDeps,
     private readonly metrics: TriggerMetrics,
-  ) {
-    this.#queueMode = target.delivery !== 'cloudevent';
-  }
+  ) {}
 
   /** Records per call: a queue batch holds up to batchSize, a CloudEvent one. */
   batchSize(): number {
-    return this.#queueMode ? this.target.spec.batchSize : 1;
+    return this.#queueMode() ? this.target.spec.batchSize : 1;
   }
 
   /** Delivers records of one partition (distinct keys under key ordering), answering per offset. */
   async deliver(records: readonly ConsumedRecord[], failedBefore: (offset: number) => number, signal: AbortSignal): Promise<Map<number, RecordAnswer>> {
-    if (this.#queueMode) {
+    if (this.#queueMode()) {
+      // The revision before the call: one deployed while the call ran must still be asked.
+      const revision = this.#latestRevision();
       const answers = await this.#deliverBatch(records, failedBefore, signal);
       if (answers) return answers;
       // Several partitions' batches may learn it at once: say it once.
-      if (this.#queueMode) this.deps.report(`trigger ${this.#name()}: ${this.target.function} has no queue handler, delivering CloudEvents to its fetch`);
-      this.#queueMode = false;
+      if (this.#noQueueHandlerIn === undefined) {
+        this.deps.report(
+          `trigger ${this.#name()}: ${this.target.function} (${revision || 'no revision'}) has no queue handler, delivering CloudEvents to its fetch`,
+        );
+      }
+      this.#noQueueHandlerIn = revision;
     }
     const each = await Promise.all(records.map(async (r) => [r.offset, await this.#deliverCloudEvent(r, signal)] as const));
     return new Map(each);
@@ -121,8 +130,8 @@ export class RecordDelivery {
     );
     const carrier: Record<string, string> = {};
     propagation.inject(trace.setSpan(parent, span), carrier);
-    const traceparent = carrier['traceparent'] ?? headerOf(first.headers, 'traceparent');
-    const tracestate = carrier['tracestate'] ?? headerOf(first.headers, 'tracestate');
+    const traceparent = carrier.traceparent ?? headerOf(first.headers, 'traceparent');
+    const tracestate = carrier.tracestate ?? headerOf(first.headers, 'tracestate');
     const trace_ = { ...(traceparent ? { traceparent } : {}), ...(tracestate ? { tracestate } : {}) };
     const started = this.deps.clock.now();
     try {
@@ -169,6 +178,22 @@ export class RecordDelivery {
     }
   }
 
+  #queueMode(): boolean {
+    if (this.target.delivery === 'cloudevent') return false;
+    if (this.#noQueueHandlerIn === undefined) return true;
+    const latest = this.#latestRevision();
+    if (latest === this.#noQueueHandlerIn) return false;
+    this.deps.report(`trigger ${this.#name()}: ${this.target.function} has a new latest revision ${latest || '(none)'}, asking its queue handler again`);
+    this.#noQueueHandlerIn = undefined;
+    return true;
+  }
+
+  /** '' when the function is gone (then it has no revision to compare). */
+  #latestRevision(): string {
+    const { namespace } = this.target.labels;
+    return this.deps.store.state().functions.get(`${namespace}/${this.target.function}`)?.status.latestRevision ?? '';
+  }
+
   #name(): string {
     return `${this.target.labels.namespace}/${this.target.labels.trigger}`;
   }
@@ -178,8 +203,8 @@ function extractParent(headers: Record<string, string>): Context {
   const carrier: Record<string, string> = {};
   const traceparent = headerOf(headers, 'traceparent');
   const tracestate = headerOf(headers, 'tracestate');
-  if (traceparent) carrier['traceparent'] = traceparent;
-  if (tracestate) carrier['tracestate'] = tracestate;
+  if (traceparent) carrier.traceparent = traceparent;
+  if (tracestate) carrier.tracestate = tracestate;
   return propagation.extract(ROOT_CONTEXT, carrier);
 }
 

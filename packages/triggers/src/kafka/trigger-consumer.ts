@@ -4,7 +4,7 @@
  * watermark is committed) before leaving the group.
  */
 import { consumerGroupOf, type Trigger } from '@tide/core';
-import { platformTopic, type Subscription, type TopicBus, type TopicPartition } from '@tide/topics';
+import { platformTopic, type StartFrom, type Subscription, type TopicBus, type TopicPartition } from '@tide/topics';
 import type { EngineDeps } from '../engine.js';
 import { PartitionWorker } from './partition-worker.js';
 import { RecordDelivery } from './record-delivery.js';
@@ -82,7 +82,7 @@ export class TriggerConsumer {
     this.#subscription = await bus.subscribe({
       group,
       topics: this.#physical,
-      startFrom: spec.startFrom,
+      startFrom: startOf(this.#trigger),
       maxBatch: Math.max(spec.batchSize * spec.maxInFlight, 100),
       handler: {
         assigned: (partitions) => {
@@ -165,4 +165,15 @@ export class TriggerConsumer {
     await Promise.all(workers.map((w) => w.drain()));
     await this.#subscription?.stop();
   }
+}
+
+/**
+ * Where the trigger's group starts when it has committed nothing. `latest` means the records
+ * published after the trigger was created, not after this process subscribed: a user who applies a
+ * trigger and publishes at once must not lose the record to the moment the subscription took.
+ */
+export function startOf(trigger: Trigger): StartFrom {
+  if (trigger.spec.kafka!.startFrom === 'earliest') return 'earliest';
+  const created = Date.parse(trigger.metadata.creationTimestamp);
+  return Number.isNaN(created) ? 'latest' : { timestamp: created };
 }

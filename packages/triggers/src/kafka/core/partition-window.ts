@@ -138,7 +138,7 @@ export function settle(window: PartitionWindow, outcomes: readonly RecordOutcome
   for (const o of outcomes) {
     const i = indexOf(entries, o.offset);
     const e = entries[i];
-    if (!e || e.phase !== 'in-flight') continue;
+    if (e?.phase !== 'in-flight') continue;
     entries[i] = o.outcome === 'done' ? { ...e, phase: 'done' } : { ...e, phase: 'waiting', attempts: e.attempts + 1, dueAt: o.retryAt };
   }
   return dropDonePrefix({ ...window, entries, callsInFlight: Math.max(0, window.callsInFlight - 1) });

@@ -28,7 +28,8 @@ export interface Harness {
   errors: Error[];
   /** Starts an engine (another one after `stop`, as a restarted process). */
   start(): Promise<Engine>;
-  applyFunction(name: string): Promise<void>;
+  /** Applies a function; a changed `spec` (another artifact) makes a new latest revision, as a deploy does. */
+  applyFunction(name: string, spec?: Parameters<typeof functionManifest>[1]): Promise<void>;
   applyTrigger(name: string, spec: z.input<typeof TriggerSpec>): Promise<void>;
   deleteTrigger(name: string): Promise<void>;
   /** Sum of a counter's points whose attributes include `attributes`. */
@@ -81,7 +82,7 @@ export async function openHarness(
       engines.push(engine);
       return engine;
     },
-    applyFunction: (name) => append([{ type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest(name) } }]),
+    applyFunction: (name, spec) => append([{ type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest(name, spec) } }]),
     applyTrigger: (name, spec) => append([{ type: 'TriggerApplied', data: { namespace: 'default', manifest: triggerManifest(name, spec) } }]),
     deleteTrigger: (name) => append([{ type: 'TriggerDeleted', data: { namespace: 'default', name } }]),
     async counted(name, attributes = {}) {

@@ -4,7 +4,7 @@
  * subscriber of a group takes every partition over after the first's `revoked` resolved, as a
  * rebalance does. Not exported from the package.
  */
-import type { ConsumedRecord, PartitionInfo, PublishedRecord, SubscribeOptions, Subscription, TopicBus, TopicPartition } from '@tide/topics';
+import type { ConsumedRecord, PartitionInfo, PublishedRecord, StartFrom, SubscribeOptions, Subscription, TopicBus, TopicPartition } from '@tide/topics';
 
 interface Member {
   options: SubscribeOptions;
@@ -33,7 +33,7 @@ export function createMemoryTopicBus(partitions = 4, now: () => number = Date.no
   const loop = async (member: Member, tp: TopicPartition) => {
     const log = topic(tp.topic)[tp.partition]!;
     const committed = commits.get(`${member.options.group}|${tp.topic}|${tp.partition}`);
-    let position = committed ?? (member.options.startFrom === 'earliest' ? 0 : log.length);
+    let position = startOffset(log, member.options.startFrom, committed);
     for (let guard = 0; member.active && guard < 10_000_000; guard++) {
       if (position < log.length) {
         const batch = log.slice(position, position + (member.options.maxBatch ?? 100));
@@ -95,6 +95,13 @@ export function createMemoryTopicBus(partitions = 4, now: () => number = Date.no
       wake();
     },
   };
+}
+
+/** Where a member starts (see @tide/topics' StartFrom): `{timestamp}` never before the first record stamped at or after it. */
+function startOffset(log: readonly ConsumedRecord[], startFrom: StartFrom, committed: number | undefined): number {
+  if (typeof startFrom !== 'object') return committed ?? (startFrom === 'earliest' ? 0 : log.length);
+  const first = log.findIndex((r) => r.timestamp >= startFrom.timestamp);
+  return Math.max(committed ?? 0, first < 0 ? log.length : first);
 }
 
 function hash(key: string): number {

@@ -113,3 +113,7 @@ export {
   type ActivationView,
   type ActivationBounds,
 } from './activations/activation-view.js';
+export { fullBucket, takeToken, type TokenBucket, type BucketRate, type TakeResult } from './limits/token-bucket.js';
+export { rateOf, type RateKind } from './limits/namespace-rate.js';
+export { bodyLimitsOf, checkBodySize, DEFAULT_BODY_LIMIT_BYTES, type BodyLimits, type BodyVerdict } from './limits/body-limits.js';
+export { NamespaceLimiter, type RateDecision } from './limits/namespace-limiter.js';

@@ -163,6 +163,17 @@ export const FunctionSpec = z
       .optional(),
     /** Retries and dead letters of async calls (see async-policy.ts); absent = Lambda's defaults. Not in the revision template. */
     async: AsyncSpec.optional(),
+    /**
+     * Body limits of calls through the gateway; each absent field is Lambda's 6 MB. Not in the
+     * revision template: a limit is the gateway's, so changing it needs no new pods.
+     */
+    limits: z
+      .object({
+        requestBodyBytes: z.number().int().min(0).max(1024 ** 3).optional(),
+        responseBodyBytes: z.number().int().min(0).max(1024 ** 3).optional(),
+      })
+      .strict()
+      .optional(),
     /** Revisions kept beyond the latest and those traffic names; older ones are garbage-collected. */
     revisionHistoryLimit: z.number().int().min(0).max(1000).default(10),
   })

@@ -7,6 +7,15 @@ export const NamespaceQuota = z
     maxPods: z.number().int().min(0).max(100_000).optional(),
     maxMemoryMb: z.number().int().min(0).max(10_000_000).optional(),
     maxFunctions: z.number().int().min(0).max(100_000).optional(),
+    /**
+     * Token buckets per namespace: API writes and gateway invocations per second, and the bursts
+     * above them (default one second's worth). Absent: unlimited. Anyone who may write the
+     * Namespace may set these today; only admins may once roles exist (issue 12).
+     */
+    writesPerSecond: z.number().min(0.001).max(1_000_000).optional(),
+    writesBurst: z.number().int().min(1).max(1_000_000).optional(),
+    invocationsPerSecond: z.number().min(0.001).max(1_000_000).optional(),
+    invocationsBurst: z.number().int().min(1).max(1_000_000).optional(),
   })
   .strict();
 export type NamespaceQuota = z.infer<typeof NamespaceQuota>;

@@ -11,7 +11,7 @@ export const GATEWAY_ERROR_HEADER = 'tide-error';
 export const GATEWAY_ERROR_VALUE = 'gateway';
 
 /** Every error the gateway itself produces: `{ "error": "..." }` as application/json, marked with `tide-error: gateway`. */
-export function sendError(res: ServerResponse, status: number, message: string, retryAfterSeconds?: number): void {
+export function sendError(res: ServerResponse, status: number, message: string, retryAfterSeconds?: number, closeConnection = false): void {
   const body = JSON.stringify({ error: message });
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
@@ -19,6 +19,7 @@ export function sendError(res: ServerResponse, status: number, message: string, 
     [GATEWAY_ERROR_HEADER]: GATEWAY_ERROR_VALUE,
   };
   if (retryAfterSeconds !== undefined) headers['retry-after'] = retryAfterSeconds;
+  if (closeConnection) headers['connection'] = 'close';
   res.writeHead(status, headers);
   res.end(body);
 }

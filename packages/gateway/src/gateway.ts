@@ -13,6 +13,8 @@ import { TunnelCall } from './tunnel-call.js';
 import { type InvocationHost, parseInvocationHost } from './core/parse-invocation-host.js';
 import { COMPONENT_TOKEN_HEADER, isComponentCall } from './core/component-token.js';
 import type { FunctionRoute, RouteTable } from './route-table.js';
+import { NamespaceLimiter, type NamespaceQuota } from '@tide/core';
+import { declaredBodyRefusal, routeLimits } from './body-limit.js';
 
 export interface GatewayOptions {
   routes: RouteTable;
@@ -34,6 +36,10 @@ export interface GatewayOptions {
    * Without it, or from anyone else, `tide-invoke` is stripped. The token header is never forwarded.
    */
   componentToken?: string;
+  /** A namespace's quota, for its invocationsPerSecond token bucket (429 with Retry-After); absent: no rate limits. */
+  quotaOf?: (namespace: string) => NamespaceQuota | undefined;
+  /** Milliseconds for the rate limits' buckets; default performance.now. */
+  nowMs?: () => number;
 }
 
 /** What a gateway saw of one function since the previous collect: the autoscaler's input. */
@@ -97,6 +103,8 @@ class InvocationGateway implements Gateway, CallOwner {
   readonly #onColdRequest: ((namespace: string, name: string) => void) | undefined;
   readonly #onLoadStep: ((namespace: string, name: string) => void) | undefined;
   readonly #componentToken: string | undefined;
+  readonly #invocations: NamespaceLimiter | undefined;
+  readonly #nowMs: () => number;
   readonly #pools: EndpointPools;
   readonly #functions = new Map<string, FunctionState>();
   readonly #tunnels = new Set<TunnelCall>();
@@ -114,6 +122,8 @@ class InvocationGateway implements Gateway, CallOwner {
     this.#onColdRequest = options.onColdRequest;
     this.#onLoadStep = options.onLoadStep;
     this.#componentToken = options.componentToken;
+    this.#invocations = options.quotaOf === undefined ? undefined : new NamespaceLimiter('invocations', options.quotaOf);
+    this.#nowMs = options.nowMs ?? (() => performance.now());
     this.#pools = new EndpointPools(options.connectionsPerPod);
     this.#unsubscribe = this.#routes.subscribe(() => this.#routesChanged());
   }
@@ -123,8 +133,11 @@ class InvocationGateway implements Gateway, CallOwner {
     if (resolved === undefined) return false;
     if (resolved.kind === 'refused') sendError(res, resolved.status, resolved.message, resolved.retryAfterSeconds);
     else {
+      const refusal = this.#limited(resolved.target.namespace) ?? declaredBodyRefusal(req, resolved.route);
+      // Closing: the body the caller still sends is never read, nor drained.
+      if (refusal !== undefined) return sendError(res, refusal.status, refusal.message, refusal.retryAfterSeconds, refusal.status === 413), true;
       const fromComponent = isComponentCall(req.headers[COMPONENT_TOKEN_HEADER], this.#componentToken);
-      this.#admit(new ProxyCall(this, this.#functionState(resolved.target, resolved.route), req, res, resolved.target, fromComponent));
+      this.#admit(new ProxyCall(this, this.#functionState(resolved.target, resolved.route), req, res, resolved.target, fromComponent, routeLimits(resolved.route)));
     }
     return true;
   }
@@ -132,13 +145,22 @@ class InvocationGateway implements Gateway, CallOwner {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const resolved = this.#resolve(req);
     if (resolved === undefined) return false;
+    const limited = resolved.kind === 'call' ? this.#limited(resolved.target.namespace) : undefined;
     if (resolved.kind === 'refused') sendSocketError(socket, resolved.status, resolved.message, resolved.retryAfterSeconds);
+    else if (limited !== undefined) sendSocketError(socket, limited.status, limited.message, limited.retryAfterSeconds);
     else {
       const tunnel = new TunnelCall(this, this.#functionState(resolved.target, resolved.route), req, socket, head, resolved.target);
       this.#tunnels.add(tunnel);
       this.#admit(tunnel);
     }
     return true;
+  }
+
+  /** 429 when the namespace is over its invocationsPerSecond (its quota), else undefined. */
+  #limited(namespace: string): { status: number; message: string; retryAfterSeconds?: number } | undefined {
+    const decision = this.#invocations?.take(namespace, this.#nowMs());
+    if (decision === undefined || decision.kind === 'allowed') return undefined;
+    return { status: 429, message: decision.message, retryAfterSeconds: decision.retryAfterSeconds };
   }
 
   /** Which function and revision a request is for, an answer that refuses it, or undefined if it is not an invocation. */

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, propagation, trace } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
@@ -10,6 +11,8 @@ import { sendError } from './error-response.js';
 import type { FunctionState } from './function-state.js';
 import type { CallOwner, GatewayCall } from './gateway-call.js';
 import * as telemetry from './telemetry.js';
+import { type BodyLimits, checkBodySize } from '@tide/core';
+import { BodyTooLargeError, countedBody } from './body-limit.js';
 
 /** Grace beyond the function's own timeout, so the pod's timeout answer can still arrive. */
 export const UPSTREAM_TIMEOUT_MARGIN_MS = 1_000;
@@ -40,6 +43,8 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
   #clientGone = false;
   #settled = false;
   #drainListening = false;
+  /** Response bytes passed to the caller so far, against limits.responseBodyBytes. */
+  #responseBytes = 0;
   readonly #parentContext: Context;
   readonly #span: Span;
 
@@ -51,6 +56,7 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
     private readonly target: InvocationTarget,
     /** The call carried the gateway's component token (its tide-invoke header is kept). */
     private readonly fromComponent = false,
+    private readonly limits?: BodyLimits,
   ) {
     this.#parentContext = propagation.extract(ROOT_CONTEXT, req.headers);
     this.#span = telemetry.tracer.startSpan(
@@ -92,12 +98,16 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
         method: req.method ?? 'GET',
         headers,
         // Without content-length or transfer-encoding an HTTP/1.1 request has no body.
-        body: req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined ? req : null,
+        body: req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined ? this.#body() : null,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       },
       this,
     );
+  }
+
+  #body(): Readable {
+    return this.limits === undefined ? this.req : Readable.from(countedBody(this.req, this.limits.requestBodyBytes, this.fn.key), { objectMode: false });
   }
 
   /** Answers a request that never reached a pod (held too long, queue full, shutting down, gone). */
@@ -115,12 +125,26 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
     if (statusCode < 200) return; // 1xx: node:http already answered the client's Expect itself.
     this.#span.setAttribute(telemetry.ATTR_HTTP_STATUS, statusCode);
+    const declared = headers['content-length'];
+    if (this.limits !== undefined && declared !== undefined) {
+      const verdict = checkBodySize('response body', Number(declared), this.limits.responseBodyBytes, `function ${this.fn.key}`);
+      if (verdict.kind === 'over') return this.#responseTooLarge(`${verdict.message} (spec.limits.responseBodyBytes)`);
+    }
     deleteHopByHopHeaders(headers);
     if (statusMessage) this.res.writeHead(statusCode, statusMessage, headers);
     else this.res.writeHead(statusCode, headers);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#settled) return;
+    if (this.limits !== undefined) {
+      const before = this.#responseBytes;
+      this.#responseBytes += chunk.length;
+      const verdict = checkBodySize('response body', this.#responseBytes, this.limits.responseBodyBytes, `function ${this.fn.key}`);
+      if (verdict.kind === 'over') {
+        return this.#responseTooLarge(`${verdict.message} (spec.limits.responseBodyBytes)`, chunk.subarray(0, this.limits.responseBodyBytes - before));
+      }
+    }
     if (!this.res.write(chunk) && !controller.paused) {
       controller.pause();
       if (!this.#drainListening) {
@@ -131,6 +155,7 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (this.#settled) return;
     this.res.end();
     this.#settle(this.res.statusCode);
   }
@@ -138,6 +163,11 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.#settled) return;
     if (this.#clientGone) return this.#settle(undefined, 'client closed the request');
+    if (error instanceof BodyTooLargeError) {
+      if (this.res.headersSent) this.res.destroy(error);
+      else sendError(this.res, 413, error.message, undefined, true);
+      return this.#settle(this.res.headersSent ? 413 : undefined, error.message);
+    }
     if (this.endpoint !== undefined && !this.res.headersSent && this.#neverReachedFunction(error)) {
       const controller = this.#controller;
       this.#controller = undefined;
@@ -152,6 +182,28 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
     const failure = describeUpstreamFailure(error, this.endpoint?.pod ?? 'unknown', this.fn.key, this.fn.route.timeoutMs);
     sendError(this.res, failure.status, failure.message);
     this.#settle(failure.status, failure.message);
+  }
+
+  /**
+   * The pod's response is over the function's limit: 502 if nothing of it reached the caller yet
+   * (a declared Content-Length), else the connection is cut mid-body — the only way left to say
+   * "incomplete" once the status line is gone. The pod's request is aborted either way.
+   */
+  #responseTooLarge(message: string, fits?: Buffer): void {
+    const controller = this.#controller;
+    if (this.res.headersSent) {
+      // The status line and the bytes within the limit go out, then the connection ends without
+      // the body's end: the caller's client reports an incomplete response.
+      if (fits !== undefined && fits.length > 0) this.res.write(fits);
+      const socket = this.res.socket;
+      if (socket) socket.end();
+      else this.res.destroy(new Error(message));
+      this.#settle(undefined, message);
+    } else {
+      sendError(this.res, 502, message);
+      this.#settle(502, message);
+    }
+    controller?.abort(new Error(message));
   }
 
   /**

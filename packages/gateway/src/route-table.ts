@@ -1,3 +1,5 @@
+import type { BodyLimits } from '@tide/core';
+
 /** One ready pod of a function, as the gateway reaches it. */
 export interface PodEndpoint {
   pod: string;
@@ -14,6 +16,8 @@ export interface FunctionRoute {
   endpoints: readonly PodEndpoint[];
   /** The function's timeout. */
   timeoutMs: number;
+  /** Body limits each way (spec.limits); absent: Lambda's 6 MB each. */
+  limits?: BodyLimits;
   /** Most in-flight requests per pod (spec.concurrency): bounds the waiting line at 10x this. */
   concurrency?: number;
   /** Identifies the route's pods and waiting line (one per revision); default `namespace/name`. */

@@ -30,6 +30,7 @@ describe('routesOf', () => {
       key: 'default/hello#hello-00001',
       timeoutMs: 3000,
       concurrency: 7,
+      limits: { requestBodyBytes: 6 * 1024 * 1024, responseBodyBytes: 6 * 1024 * 1024 },
       endpoints: [{ pod: 'hello-00001-aaaaa', url: 'http://127.0.0.1:5001', concurrency: 7 }],
     });
     expect(routes.get('default/idle#idle-00001')?.endpoints).toEqual([]);

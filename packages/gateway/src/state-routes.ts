@@ -1,4 +1,4 @@
-import { keyOf, subscribeToChanges, type ClusterState, type Pod, type StateStore } from '@tide/core';
+import { bodyLimitsOf, keyOf, subscribeToChanges, type ClusterState, type Pod, type StateStore } from '@tide/core';
 import type { FunctionRoute, RouteTable } from './route-table.js';
 
 /** The parts of cluster state routes are made of: routesOf can read nothing else (its type says so). */
@@ -18,7 +18,7 @@ export function routesOf(state: Pick<ClusterState, (typeof ROUTE_SOURCES)[number
   for (const [key, fn] of state.functions) {
     const namespace = fn.metadata.namespace!;
     const name = fn.metadata.name;
-    const base = { namespace, name, timeoutMs: fn.spec.timeoutSeconds * 1000, concurrency: fn.spec.concurrency };
+    const base = { namespace, name, timeoutMs: fn.spec.timeoutSeconds * 1000, concurrency: fn.spec.concurrency, limits: bodyLimitsOf(fn.spec) };
     const revisionRoute = (revision: string): FunctionRoute => {
       const routeKey = `${key}#${revision}`;
       const existing = routes.get(routeKey);

@@ -84,6 +84,12 @@ export class FakeRouteTable implements RouteTable {
     for (const listener of this.#listeners) listener();
   }
 
+  /** A route as given (limits, concurrency and all). */
+  put(route: FunctionRoute): void {
+    this.#routes.set(`${route.namespace}/${route.name}`, route);
+    for (const listener of this.#listeners) listener();
+  }
+
   delete(namespace: string, name: string): void {
     this.#routes.delete(`${namespace}/${name}`);
     for (const listener of this.#listeners) listener();

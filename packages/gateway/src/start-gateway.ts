@@ -55,6 +55,8 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
     domain,
     onColdRequest: () => reporter?.flushSoon(),
     onLoadStep: () => reporter?.flushSoon(),
+    // Read at each call, so a quota changed by `tide apply` applies at once.
+    quotaOf: (namespace) => state.store.state().namespaces.get(namespace)?.spec.quota,
     ...(options.componentToken === undefined ? {} : { componentToken: options.componentToken }),
   });
   const asyncCalls = createAsyncCalls({ routes, log: state.log, domain });

@@ -3,3 +3,4 @@ export { describeLogSource, type LogSource } from './log-source.js';
 export { logReachable, SECONDS_BUCKETS, type ClusterLog } from './cluster-log.js';
 export { componentState, openProcessState, type ComponentLog, type ProcessState, type ProcessStateOptions } from './process-state.js';
 export { listen, urlOf, type RequestHandler } from './listen.js';
+export { HEADER_LIMITS } from './header-limits.js';

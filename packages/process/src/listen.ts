@@ -1,11 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { StartupError } from './startup-error.js';
+import { enforceHeaderLimits, headerLimitOptions, type RequestHandler } from './header-limits.js';
 
-export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+export type { RequestHandler };
 
-/** Listens on host:port, with a clear error when the port is taken. */
+/** Listens on host:port, with header limits (header-limits.ts) and a clear error when the port is taken. */
 export function listen(handler: RequestHandler, port: number, host: string): Promise<Server> {
-  const server = createServer(handler);
+  const server = createServer(headerLimitOptions);
+  server.on('request', enforceHeaderLimits(server, handler));
   // Longer than the usual load balancer's idle timeout (60 s), so they close first and never race us.
   server.keepAliveTimeout = 65_000;
   return new Promise((resolvePromise, reject) => {

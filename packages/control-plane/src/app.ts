@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { ApiError } from './errors.js';
+import { ApiError, RateLimitedError } from './errors.js';
+import { apiBodyLimit, namespaceWriteLimit } from './api-limits.js';
 import { resourceRoutes } from './routes/resources.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { watchResponse } from './routes/watch.js';
@@ -11,25 +11,25 @@ import { openApiDocument } from './openapi.js';
 import type { ControlPlaneDeps } from './deps.js';
 
 export const API_PREFIX = '/apis/tide.dev/v1';
+/** Log appends (node agents' log batches, load reports) by default: larger than a manifest, still bounded. */
+export const DEFAULT_LOG_BODY_BYTES = 8 * 1024 * 1024;
 
 /** The control plane's HTTP API: Kubernetes-style resources whose every change is an event in the log. */
-export function createControlPlaneApp(deps: ControlPlaneDeps, options: { ready?: () => boolean; logTopics?: (topic: string) => boolean } = {}) {
+export function createControlPlaneApp(deps: ControlPlaneDeps, options: { ready?: () => boolean; logTopics?: (topic: string) => boolean; nowMs?: () => number } = {}) {
   const app = new Hono();
   const openapi = openApiDocument();
+  const manifestLimit = apiBodyLimit(deps.limits.manifestBytes, 'a manifest, or records', 'manifestBytes');
 
   app.get('/healthz', (c) => c.text('ok'));
   app.get('/readyz', (c) => ((options.ready?.() ?? true) ? c.text('ok') : c.text('not ready', 503)));
   app.get('/openapi.json', (c) => c.json(openapi));
 
-  app.use(`${API_PREFIX}/namespaces/*`, async (c, next) => {
-    if (c.req.method !== 'PUT' && c.req.method !== 'POST' && c.req.method !== 'PATCH') return next();
-    const limit = bodyLimit({
-      maxSize: deps.limits.manifestBytes,
-      onError: () => {
-        throw new ApiError(413, 'RequestEntityTooLarge', `request body (a manifest, or records) exceeds the limit of ${deps.limits.manifestBytes} bytes`);
-      },
-    });
-    return limit(c, next);
+  // Every API body is bounded: artifacts by their own limit (artifacts.ts), log appends by the log's, the rest by the manifest's.
+  app.use(`${API_PREFIX}/*`, namespaceWriteLimit(deps, API_PREFIX, options.nowMs ?? (() => performance.now())));
+  app.use(`${API_PREFIX}/log/*`, apiBodyLimit(deps.limits.logBytes ?? DEFAULT_LOG_BODY_BYTES, 'log records', 'logBytes'));
+  app.use(`${API_PREFIX}/*`, async (c, next) => {
+    if (c.req.path.startsWith(`${API_PREFIX}/artifacts`) || c.req.path.startsWith(`${API_PREFIX}/log/`)) return next();
+    return manifestLimit(c, next);
   });
   app.route(`${API_PREFIX}/artifacts`, artifactRoutes(deps));
   app.get(`${API_PREFIX}/events`, (c) => watchResponse(c, deps, []));
@@ -43,6 +43,7 @@ export function createControlPlaneApp(deps: ControlPlaneDeps, options: { ready?:
     return c.json(error.toStatus(), 404);
   });
   app.onError((error, c) => {
+    if (error instanceof RateLimitedError) c.header('Retry-After', String(error.retryAfterSeconds));
     if (error instanceof ApiError) return c.json(error.toStatus(), error.status);
     if (isLogUnavailable(error)) {
       // The log could not take or judge the write: nothing was half-applied; the caller may retry.

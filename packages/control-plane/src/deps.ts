@@ -9,7 +9,8 @@ export interface ControlPlaneDeps {
   artifacts: ArtifactStore;
   /** Namespaces' topics (the records API); absent, that API answers 503. */
   bus?: TopicBus;
-  limits: { manifestBytes: number; artifactBytes: number };
+  /** Request body limits: manifests and other API bodies, artifacts, log appends (default 8 MiB). */
+  limits: { manifestBytes: number; artifactBytes: number; logBytes?: number };
   /** Activations of async calls, folded from tide.activations (absent: none served). */
   activations?: () => ActivationView;
 }

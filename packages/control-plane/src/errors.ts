@@ -9,7 +9,7 @@ export interface Cause {
 /** An expected failure of an API call: carries the HTTP status and a message that names the problem. */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 500 | 503,
+    readonly status: 400 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 503,
     readonly reason: string,
     message: string,
     readonly causes: Cause[] = [],
@@ -55,4 +55,15 @@ export function invalid(kind: string, error: ZodError, pathPrefix = ''): ApiErro
   }));
   const summary = causes.map((c) => `${c.field}: ${c.message}`).join('; ');
   return new ApiError(422, 'Invalid', `${kind} is invalid: ${summary}`, causes);
+}
+
+/** 429: the namespace is over a rate in its quota; the answer carries Retry-After. */
+export class RateLimitedError extends ApiError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, 'TooManyRequests', message);
+    this.name = 'RateLimitedError';
+  }
 }

@@ -21,6 +21,7 @@ import { withoutServerFields } from './client-manifest.js';
 import { functionMetrics } from './metrics.js';
 import { functionLogs } from './pod-logs.js';
 import type { ControlPlaneDeps } from '../deps.js';
+import { pageOf, parsePageRequest } from '../core/list-page.js';
 
 type Collection = 'functions' | 'revisions' | 'pods' | 'triggers';
 const LIST_KINDS: Record<Collection | 'namespaces' | 'nodes', string> = {
@@ -55,18 +56,37 @@ function rollbackTarget(body: unknown): string | undefined {
   return revision;
 }
 
-function list(kind: keyof typeof LIST_KINDS, state: ClusterState, namespace?: string, labelSelector?: string) {
+interface ListQuery {
+  labelSelector?: string | undefined;
+  limit?: string | undefined;
+  continue?: string | undefined;
+}
+
+type Listed = { metadata: { name: string; namespace?: string; labels: Record<string, string> } };
+
+/** A page of a collection (Kubernetes' `?limit=&continue=`), in namespace/name order, bounded even without a limit. */
+function list(kind: keyof typeof LIST_KINDS, state: ClusterState, namespace: string | undefined, query: ListQuery) {
+  const { labelSelector } = query;
   const selector = parseLabelSelector(labelSelector);
   if (!selector.ok) {
     throw new ApiError(400, 'BadRequest', `labelSelector "${labelSelector!.slice(0, 200)}": term "${selector.term.slice(0, 80)}" ${selector.message}`, [
       { field: 'labelSelector', message: selector.message },
     ]);
   }
-  const items = [...(state[kind] as ResourceMap<{ metadata: { namespace?: string; labels: Record<string, string> } }>).values()].filter(
+  const paging = parsePageRequest(query.limit, query.continue, kind);
+  if (!paging.ok) throw new ApiError(400, 'BadRequest', paging.message, [{ field: paging.field, message: paging.message }]);
+  const items = [...(state[kind] as ResourceMap<Listed>).values()].filter(
     (item) => (!namespace || item.metadata.namespace === namespace) && matchesSelector(item.metadata.labels, selector.requirements),
   );
-  return { apiVersion: 'tide.dev/v1', kind: LIST_KINDS[kind], metadata: { resourceVersion: String(state.offset) }, items };
+  const page = pageOf(items, (item) => `${item.metadata.namespace ?? ''}/${item.metadata.name}`, paging.request, kind);
+  const metadata = {
+    resourceVersion: String(state.offset),
+    ...(page.continue === undefined ? {} : { continue: page.continue, remainingItemCount: page.remainingItemCount }),
+  };
+  return { apiVersion: 'tide.dev/v1', kind: LIST_KINDS[kind], metadata, items: page.items };
 }
+
+const listQuery = (c: Context): ListQuery => ({ labelSelector: c.req.query('labelSelector'), limit: c.req.query('limit'), continue: c.req.query('continue') });
 
 export function resourceRoutes(deps: ControlPlaneDeps) {
   const app = new Hono();
@@ -80,7 +100,7 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   const isWatch = (c: Context) => c.req.query('watch') === 'true' || c.req.query('watch') === '1';
 
   app.get('/namespaces', (c) =>
-    isWatch(c) ? watchResponse(c, deps, ['Namespace']) : c.json(list('namespaces', deps.store.state(), undefined, c.req.query('labelSelector'))),
+    isWatch(c) ? watchResponse(c, deps, ['Namespace']) : c.json(list('namespaces', deps.store.state(), undefined, listQuery(c))),
   );
   app.get('/namespaces/:ns', (c) => {
     const name = checkName('namespace', c.req.param('ns'));
@@ -96,7 +116,7 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   app.delete('/namespaces/:ns', async (c) => c.json(await deleteNamespace(ctxOf(c), checkName('namespace', c.req.param('ns')))));
 
   app.get('/nodes', (c) =>
-    isWatch(c) ? watchResponse(c, deps, ['Node']) : c.json(list('nodes', deps.store.state(), undefined, c.req.query('labelSelector'))),
+    isWatch(c) ? watchResponse(c, deps, ['Node']) : c.json(list('nodes', deps.store.state(), undefined, listQuery(c))),
   );
   app.get('/nodes/:name', (c) => {
     const node = deps.store.state().nodes.get(checkName('node', c.req.param('name')));
@@ -111,11 +131,11 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   for (const plural of ['functions', 'revisions', 'pods', 'triggers'] as const) {
     const kind = LIST_KINDS[plural].replace(/List$/, '');
     app.get(`/${plural}`, (c) =>
-      isWatch(c) ? watchResponse(c, deps, [kind]) : c.json(list(plural, deps.store.state(), undefined, c.req.query('labelSelector'))),
+      isWatch(c) ? watchResponse(c, deps, [kind]) : c.json(list(plural, deps.store.state(), undefined, listQuery(c))),
     );
     app.get(`/namespaces/:ns/${plural}`, (c) => {
       const ns = checkName('namespace', c.req.param('ns'));
-      return isWatch(c) ? watchResponse(c, deps, [kind], ns) : c.json(list(plural, deps.store.state(), ns, c.req.query('labelSelector')));
+      return isWatch(c) ? watchResponse(c, deps, [kind], ns) : c.json(list(plural, deps.store.state(), ns, listQuery(c)));
     });
     app.get(`/namespaces/:ns/${plural}/:name`, (c) => {
       const ns = checkName('namespace', c.req.param('ns'));

@@ -110,3 +110,26 @@ describe('per-namespace write rate limits (quota writesPerSecond)', () => {
     for (let i = 0; i < 3; i++) expect((await app.request(`${API}/namespaces/team/functions`)).status).toBe(200);
   });
 });
+
+describe('activations pagination', () => {
+  it('pages the newest-first list with ?limit= and continue, every activation once', async () => {
+    const dir = await makeTempDir();
+    const wall = Date.now();
+    const records = ['a', 'b', 'c', 'd', 'e'].map(
+      (id, i) => [id, { kind: 'activation', id, namespace: 'default', function: 'hello', status: 'succeeded', attempts: 1, queuedAt: wall - 1000 * (i + 1), updatedAt: wall }] as const,
+    );
+    const view = new Map([['default', new Map(records)]]) as unknown as ReturnType<NonNullable<Parameters<typeof createControlPlaneApp>[0]['activations']>>;
+    const withActivations = createControlPlaneApp({ store, log, artifacts: await openArtifactStore(dir.path), limits: LIMITS, activations: () => view });
+    const seen: string[] = [];
+    let token: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const res = await withActivations.request(`${API}/namespaces/default/activations?limit=2${token ? `&continue=${token}` : ''}`);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { items: { id: string }[]; metadata: { continue?: string } };
+      seen.push(...page.items.map((a) => a.id));
+      token = page.metadata.continue;
+      if (token === undefined) break;
+    }
+    expect(seen).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+});

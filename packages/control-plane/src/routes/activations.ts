@@ -2,6 +2,15 @@ import { Hono } from 'hono';
 import { ACTIVATIONS_LIST_MAX, decodePodLogBatch, listActivations, LOGS_TOPIC, readActivation, type ActivationRecord } from '@tide/core';
 import { ApiError } from '../errors.js';
 import type { ControlPlaneDeps } from '../deps.js';
+import { pageOf, parsePageRequest } from '../core/list-page.js';
+
+/** Activations per page without ?limit= (as before pagination: the newest 50). */
+const ACTIVATIONS_PAGE_SIZE = 50;
+
+/** Sorts newest first as plain strings: queuedAt counted down from the largest safe ms (zero-padded), then the id. */
+function newestFirstKey(record: ActivationRecord): string {
+  return `${String(Number.MAX_SAFE_INTEGER - record.queuedAt).padStart(16, '0')}/${record.id}`;
+}
 
 /**
  * Activations of async calls (the gateway's `/async/...`): what became of each, kept for a bounded
@@ -19,9 +28,14 @@ export function activationRoutes(deps: ControlPlaneDeps) {
       throw new ApiError(400, 'BadRequest', `limit "${rawLimit.slice(0, 40)}" must be a whole number from 1 to ${ACTIVATIONS_LIST_MAX}`, [
         { field: 'limit', message: 'must be a positive whole number' },
       ]);
-    const options = { ...(fn === undefined ? {} : { function: fn }), ...(rawLimit === undefined ? {} : { limit: Number(rawLimit) }) };
-    const items = listActivations(view(), ns, options, Date.now()).map(shown);
-    return c.json({ apiVersion: 'tide.dev/v1', kind: 'ActivationList', items });
+    const paging = parsePageRequest(undefined, c.req.query('continue'), 'activations');
+    if (!paging.ok) throw new ApiError(400, 'BadRequest', paging.message, [{ field: paging.field, message: paging.message }]);
+    // Every kept activation (at most ACTIVATIONS_LIST_MAX), newest first, then one page of them.
+    const all = listActivations(view(), ns, { ...(fn === undefined ? {} : { function: fn }), limit: ACTIVATIONS_LIST_MAX }, Date.now());
+    const limit = Math.min(rawLimit === undefined ? ACTIVATIONS_PAGE_SIZE : Number(rawLimit), ACTIVATIONS_LIST_MAX);
+    const page = pageOf(all, newestFirstKey, { limit, after: paging.request.after }, 'activations');
+    const metadata = page.continue === undefined ? {} : { continue: page.continue, remainingItemCount: page.remainingItemCount };
+    return c.json({ apiVersion: 'tide.dev/v1', kind: 'ActivationList', metadata, items: page.items.map(shown) });
   });
 
   app.get('/namespaces/:ns/activations/:id', async (c) => {

@@ -2,6 +2,7 @@ import type { Trigger } from '@tide/core';
 import { CliError, messageOf, type ApiClient } from '../api-client.js';
 import { collectionPath } from '../paths.js';
 import { FUNCTION_LABEL, MANAGED_BY_LABEL, type WranglerTriggers } from '../wrangler-triggers.js';
+import { listAll } from '../list-all.js';
 
 /**
  * Makes the function's wrangler-made Triggers those its config names now: applies each (skipping
@@ -16,7 +17,7 @@ export async function syncWranglerTriggers(
   log: (line: string) => void,
 ): Promise<void> {
   const selector = encodeURIComponent(`${MANAGED_BY_LABEL}=wrangler,${FUNCTION_LABEL}=${fn}`);
-  const before = await api.ok<{ items: Trigger[] }>('GET', `${collectionPath('triggers', namespace)}?labelSelector=${selector}`);
+  const before = await listAll<Trigger>(api, `${collectionPath('triggers', namespace)}?labelSelector=${selector}`);
   const existing = new Map(before.items.map((t) => [t.metadata.name, t]));
   for (const manifest of wanted.manifests) {
     const name = manifest.metadata.name;

@@ -7,6 +7,7 @@ import { failedRevisionMessage, revisionOutcome } from '../revision-outcome.js';
 import { wranglerBindings } from '../wrangler-bindings.js';
 import { wranglerTriggers } from '../wrangler-triggers.js';
 import { syncWranglerTriggers } from './deploy-triggers.js';
+import { listAll } from '../list-all.js';
 
 export interface DeployOptions {
   dir: string;
@@ -117,7 +118,7 @@ export async function waitForReadyPod(api: ApiClient, namespace: string, revisio
   const deadline = Date.now() + waitSeconds * 1000;
   let lastSeen = '';
   while (Date.now() < deadline) {
-    const pods = await api.ok<{ items: Pod[] }>('GET', `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/revision=${revision}`);
+    const pods = await listAll<Pod>(api, `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/revision=${revision}`);
     const outcome = revisionOutcome(pods.items);
     if (outcome.kind === 'ready') return outcome.pod;
     if (outcome.kind === 'failed') throw new CliError(await failureWithServing(api, namespace, revision, outcome));
@@ -132,9 +133,6 @@ export async function waitForReadyPod(api: ApiClient, namespace: string, revisio
 async function failureWithServing(api: ApiClient, namespace: string, revision: string, outcome: { pod: Pod; reason: string }): Promise<string> {
   const name = outcome.pod.spec.function;
   const fn = await api.ok<TideFunction>('GET', functionPath(namespace, name));
-  const pods = await api.ok<{ items: Pod[] }>(
-    'GET',
-    `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/function=${encodeURIComponent(name)}`,
-  );
+  const pods = await listAll<Pod>(api, `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/function=${encodeURIComponent(name)}`);
   return failedRevisionMessage({ namespace, name, revisionCount: fn.status.revisionCount }, revision, outcome, pods.items);
 }

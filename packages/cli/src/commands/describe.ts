@@ -2,11 +2,12 @@ import type { Pod, TideFunction } from '@tide/core';
 import type { ApiClient } from '../api-client.js';
 import { age, table } from '../format.js';
 import { collectionPath, functionPath } from '../paths.js';
+import { listAll } from '../list-all.js';
 
 /** `tide describe function <name>`: what it runs, why it has the pods it has, and how they are doing. */
 export async function describeFunction(api: ApiClient, namespace: string, name: string): Promise<string> {
   const fn = await api.ok<TideFunction>('GET', functionPath(namespace, name));
-  const pods = (await api.ok<{ items: Pod[] }>('GET', `${collectionPath('pods', namespace)}?labelSelector=tide.dev/function=${encodeURIComponent(name)}`))
+  const pods = (await listAll<Pod>(api, `${collectionPath('pods', namespace)}?labelSelector=tide.dev/function=${encodeURIComponent(name)}`))
     .items;
   const { spec, status, metadata } = fn;
   const ready = pods.filter((p) => p.status.phase === 'Ready').length;

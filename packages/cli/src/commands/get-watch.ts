@@ -4,6 +4,7 @@ import { table } from '../format.js';
 import { pluralOf } from '../paths.js';
 import { listPath, noneFound, podsFor, type GetOptions } from './get.js';
 import { nameLines, rowsOf, type RowFormat } from './get-table.js';
+import { listAll } from '../list-all.js';
 
 type Item = { metadata: { name: string; namespace?: string; resourceVersion: string } };
 
@@ -22,14 +23,14 @@ export async function watchList(
   const keyOf = (item: Item) => `${item.metadata.namespace ?? ''}/${item.metadata.name}`;
   const wanted = (item: Item) => !options.name || item.metadata.name === options.name;
 
-  const first = await api.ok<{ metadata: { resourceVersion: string }; items: Item[] }>('GET', path);
+  const first = await listAll<Item>(api, path);
   const items = first.items.filter(wanted);
   for (const item of items) seen.set(keyOf(item), item.metadata.resourceVersion);
   if (options.output === 'name') nameLines(plural, items).forEach((l) => options.print(l));
   else if (items.length === 0) options.print(noneFound(plural, options));
   else options.print(await tableOf(api, plural, items, options));
 
-  const watchUrl = `${api.server}${path}${path.includes('?') ? '&' : '?'}watch=true&resourceVersion=${first.metadata.resourceVersion}`;
+  const watchUrl = `${api.server}${path}${path.includes('?') ? '&' : '?'}watch=true&resourceVersion=${first.metadata?.resourceVersion ?? ''}`;
   let res;
   try {
     res = await request(watchUrl, { signal: options.signal, bodyTimeout: 0 });
@@ -44,7 +45,7 @@ export async function watchList(
       buffer += (chunk as Buffer).toString();
       if (!buffer.includes('\n\n')) continue;
       buffer = buffer.slice(buffer.lastIndexOf('\n\n') + 2);
-      const now = (await api.ok<{ items: Item[] }>('GET', path)).items.filter(wanted);
+      const now = (await listAll<Item>(api, path)).items.filter(wanted);
       const changed = now.filter((item) => seen.get(keyOf(item)) !== item.metadata.resourceVersion);
       for (const item of changed) seen.set(keyOf(item), item.metadata.resourceVersion);
       if (changed.length === 0) continue;

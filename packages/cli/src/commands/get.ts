@@ -3,6 +3,7 @@ import { CliError, messageOf, type ApiClient } from '../api-client.js';
 import { render } from '../format.js';
 import { API, collectionPath, pluralOf } from '../paths.js';
 import { nameLines, renderTable, type PodsByFunction } from './get-table.js';
+import { listAll } from '../list-all.js';
 
 export type GetOutput = 'table' | 'wide' | 'json' | 'yaml' | 'name';
 
@@ -53,7 +54,7 @@ export async function get(api: ApiClient, options: GetOptions): Promise<string> 
     if (options.output === 'name') return nameLines(plural, [item]).join('\n');
     return renderTable(plural, [item], { format: options.output, pods: await podsFor(api, plural, options) });
   }
-  const list = await api.ok<{ items: { metadata: { name: string } }[] }>('GET', listPath(plural, options));
+  const list = await listAll<{ metadata: { name: string } }>(api, listPath(plural, options));
   if (options.output === 'json' || options.output === 'yaml') return render(list, options.output);
   if (options.output === 'name') return nameLines(plural, list.items).join('\n');
   if (list.items.length === 0) return `${noneFound(plural, options)}${functionLabelHint(plural, options.selector)}`;
@@ -76,10 +77,7 @@ export function noneFound(plural: string, options: Pick<GetOptions, 'namespace' 
 export async function podsFor(api: ApiClient, plural: string, options: Pick<GetOptions, 'namespace' | 'allNamespaces'>): Promise<PodsByFunction> {
   const byFunction = new Map<string, Pod[]>();
   if (plural !== 'functions') return byFunction;
-  const pods = await api.ok<{ items: Pod[] }>(
-    'GET',
-    listPath('pods', { namespace: options.namespace, ...(options.allNamespaces ? { allNamespaces: true } : {}) }),
-  );
+  const pods = await listAll<Pod>(api, listPath('pods', { namespace: options.namespace, ...(options.allNamespaces ? { allNamespaces: true } : {}) }));
   for (const pod of pods.items) {
     const key = `${pod.metadata.namespace}/${pod.spec.function}`;
     byFunction.set(key, [...(byFunction.get(key) ?? []), pod]);

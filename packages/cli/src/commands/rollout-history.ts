@@ -3,6 +3,7 @@ import type { ApiClient } from '../api-client.js';
 import { table } from '../format.js';
 import { API } from '../paths.js';
 import { getOne } from './get.js';
+import { listAll } from '../list-all.js';
 
 type Template = Omit<Revision['spec'], 'function' | 'number'>;
 
@@ -48,7 +49,7 @@ export function historyTable(fn: TideFunction, revisions: readonly Revision[]): 
 export async function rolloutHistory(api: ApiClient, namespace: string, name: string): Promise<string> {
   const fn = await getOne<TideFunction>(api, 'functions', namespace, name);
   const selector = encodeURIComponent(`tide.dev/function=${name}`);
-  const revisions = await api.ok<{ items: Revision[] }>('GET', `${API}/namespaces/${encodeURIComponent(namespace)}/revisions?labelSelector=${selector}`);
+  const revisions = await listAll<Revision>(api, `${API}/namespaces/${encodeURIComponent(namespace)}/revisions?labelSelector=${selector}`);
   return historyTable(fn, revisions.items);
 }
 

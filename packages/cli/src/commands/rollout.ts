@@ -2,6 +2,7 @@ import type { Pod, TideFunction } from '@tide/core';
 import { CliError, type ApiClient } from '../api-client.js';
 import { functionPath } from '../paths.js';
 import { failedRevisionMessage, revisionOutcome } from '../revision-outcome.js';
+import { listAll } from '../list-all.js';
 
 export async function rolloutUndo(api: ApiClient, namespace: string, name: string, revision?: string): Promise<string> {
   const fn = await api.ok<TideFunction>('POST', `${functionPath(namespace, name)}/rollback`, {
@@ -44,7 +45,7 @@ export async function rolloutStatus(api: ApiClient, namespace: string, name: str
   for (;;) {
     const fn = await api.ok<TideFunction>('GET', functionPath(namespace, name));
     const pods = (
-      await api.ok<{ items: Pod[] }>('GET', `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/function=${encodeURIComponent(name)}`)
+      await listAll<Pod>(api, `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/function=${encodeURIComponent(name)}`)
     ).items;
     const failure = rolloutFailure(namespace, fn, pods);
     if (failure !== undefined) throw new CliError(failure);

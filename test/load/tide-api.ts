@@ -41,10 +41,22 @@ export function createTideApi(url: string, dispatcher: Dispatcher): TideApi {
     if (res.statusCode >= 300 && !okStatuses.includes(res.statusCode)) throw new TideApiError(method, path, res.statusCode, text);
     return text ? (JSON.parse(text) as unknown) : undefined;
   };
+  // Lists come a page at a time (metadata.continue, as Kubernetes): follow them to the end (bounded).
+  const listAll = async <T>(path: string): Promise<T[]> => {
+    const items: T[] = [];
+    let token: string | undefined;
+    for (let pages = 0; pages < 1000; pages++) {
+      const page = (await call('GET', token === undefined ? path : `${path}?continue=${encodeURIComponent(token)}`)) as { items: T[]; metadata?: { continue?: string } };
+      items.push(...page.items);
+      token = page.metadata?.continue;
+      if (token === undefined) break;
+    }
+    return items;
+  };
   return {
     url,
-    listPods: async () => ((await call('GET', `${API_PATH}/pods`)) as { items: PodView[] }).items,
-    listFunctions: async () => ((await call('GET', `${API_PATH}/functions`)) as { items: FunctionView[] }).items,
+    listPods: () => listAll<PodView>(`${API_PATH}/pods`),
+    listFunctions: () => listAll<FunctionView>(`${API_PATH}/functions`),
     deleteFunction: async (name) => void (await call('DELETE', `${API_PATH}/functions/${name}`, [404])),
   };
 }

@@ -3,8 +3,15 @@ import { FunctionManifest, Namespace, NamespaceManifest, Pod, Revision, TideFunc
 import { PublishRecordsBody } from './routes/topic-records-body.js';
 
 const status = { $ref: '#/components/schemas/Status' };
+/** Kubernetes' list pagination: a page of `limit` items and metadata.continue for the next. */
+function pageParams(defaultLimit: number) {
+  return [
+    { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1 }, description: `items per page (default ${defaultLimit}; at most 5000 served)` },
+    { name: 'continue', in: 'query', schema: { type: 'string' }, description: "the previous page's metadata.continue" },
+  ];
+}
 const errors = Object.fromEntries(
-  ['400', '404', '409', '413', '415', '422'].map((code) => [code, { description: 'Failure', content: { 'application/json': { schema: status } } }]),
+  ['400', '404', '409', '413', '415', '422', '429'].map((code) => [code, { description: 'Failure', content: { 'application/json': { schema: status } } }]),
 );
 const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const manifestBody = (ref: string) => ({
@@ -15,6 +22,7 @@ const watchParams = [
   { name: 'watch', in: 'query', schema: { type: 'boolean' }, description: 'stream changes as server-sent events' },
   { name: 'resourceVersion', in: 'query', schema: { type: 'string' }, description: 'stream every event after this log offset' },
 ];
+const listParams = [...watchParams, ...pageParams(500)];
 const labelSelectorParam = { name: 'labelSelector', in: 'query', schema: { type: 'string' }, description: 'as kubectl -l: a=b,c!=d' };
 const nsParam = { name: 'ns', in: 'path', required: true, schema: { type: 'string' } };
 const nameParam = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
@@ -79,7 +87,7 @@ export function openApiDocument() {
         },
       },
       '/apis/tide.dev/v1/namespaces': {
-        get: { summary: 'List or watch namespaces', parameters: watchParams, responses: { '200': { description: 'NamespaceList' } } },
+        get: { summary: 'List or watch namespaces', parameters: listParams, responses: { '200': { description: 'NamespaceList' } } },
       },
       '/apis/tide.dev/v1/namespaces/{name}': {
         parameters: [nameParam],
@@ -93,7 +101,7 @@ export function openApiDocument() {
       },
       '/apis/tide.dev/v1/namespaces/{ns}/functions': {
         parameters: [nsParam],
-        get: { summary: 'List or watch functions', parameters: watchParams, responses: { '200': { description: 'FunctionList' } } },
+        get: { summary: 'List or watch functions', parameters: listParams, responses: { '200': { description: 'FunctionList' } } },
       },
       '/apis/tide.dev/v1/namespaces/{ns}/functions/{name}': {
         parameters: [nsParam, nameParam],
@@ -132,13 +140,13 @@ export function openApiDocument() {
       },
       '/apis/tide.dev/v1/namespaces/{ns}/revisions': {
         parameters: [nsParam],
-        get: { parameters: watchParams, responses: { '200': { description: 'RevisionList' } } },
+        get: { parameters: listParams, responses: { '200': { description: 'RevisionList' } } },
       },
       '/apis/tide.dev/v1/namespaces/{ns}/revisions/{name}': { parameters: [nsParam, nameParam], get: { responses: { '200': json('Revision'), ...errors } } },
       '/apis/tide.dev/v1/namespaces/{ns}/pods': {
         parameters: [nsParam],
         get: {
-          parameters: [...watchParams, { name: 'labelSelector', in: 'query', schema: { type: 'string' } }],
+          parameters: [...listParams, { name: 'labelSelector', in: 'query', schema: { type: 'string' } }],
           responses: { '200': { description: 'PodList' } },
         },
       },
@@ -147,7 +155,7 @@ export function openApiDocument() {
         parameters: [nsParam],
         get: {
           summary: 'List or watch triggers (kafka topics or cron schedules that call a function)',
-          parameters: [...watchParams, labelSelectorParam],
+          parameters: [...listParams, labelSelectorParam],
           responses: { '200': { description: 'TriggerList' }, ...errors },
         },
         post: {
@@ -169,11 +177,11 @@ export function openApiDocument() {
       '/apis/tide.dev/v1/triggers': {
         get: {
           summary: 'List or watch triggers of every namespace',
-          parameters: [...watchParams, labelSelectorParam],
+          parameters: [...listParams, labelSelectorParam],
           responses: { '200': { description: 'TriggerList' } },
         },
       },
-      '/apis/tide.dev/v1/nodes': { get: { responses: { '200': { description: 'NodeList' } } } },
+      '/apis/tide.dev/v1/nodes': { get: { parameters: listParams, responses: { '200': { description: 'NodeList' } } } },
       '/apis/tide.dev/v1/namespaces/{ns}/topics/{topic}/records': {
         parameters: [nsParam, topicParam],
         post: {
@@ -230,6 +238,7 @@ export function openApiDocument() {
           nsParam,
           { name: 'function', in: 'query', schema: { type: 'string' }, description: 'only activations of this function' },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+          { name: 'continue', in: 'query', schema: { type: 'string' }, description: "the previous page's metadata.continue" },
         ],
         get: {
           summary: 'Activations of async calls, newest first (kept: the newest 2000 per namespace, at most 24 h)',

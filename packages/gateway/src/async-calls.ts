@@ -7,6 +7,7 @@ import { ASYNC_HEADER, parseAsyncTarget, type AsyncTarget } from './core/parse-a
 import { sendError } from './error-response.js';
 import type { MetricsLog } from './load-reporter.js';
 import type { RouteTable } from './route-table.js';
+import type { InvocationLimit } from './gateway.js';
 
 export interface AsyncCallsOptions {
   routes: RouteTable;
@@ -15,6 +16,8 @@ export interface AsyncCallsOptions {
   domain?: string;
   now?: () => number;
   newId?: () => string;
+  /** The namespace's invocation bucket, the one synchronous calls draw on: an async call is counted when accepted. */
+  invocationLimit?: InvocationLimit;
 }
 
 export interface AsyncCalls {
@@ -61,6 +64,8 @@ async function accept(
   const callbackUrl = single(req.headers[CALLBACK_HEADER]);
   const problem = callbackUrl === undefined ? undefined : callbackUrlProblem(callbackUrl);
   if (problem !== undefined) return refuse(req, res, 400, problem);
+  const limited = options.invocationLimit?.(target.namespace);
+  if (limited?.kind === 'limited') return refuse(req, res, 429, limited.message, limited.retryAfterSeconds);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > ASYNC_MAX_BODY_BYTES) return refuse(req, res, 413, tooLarge(target));
   const body = await readBody(req, ASYNC_MAX_BODY_BYTES);
@@ -98,8 +103,8 @@ function tooLarge(target: { namespace: string; name: string }): string {
 }
 
 /** Answers, then reads what is left of the body so the connection can be kept. */
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
-  sendError(res, status, message);
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string, retryAfterSeconds?: number): void {
+  sendError(res, status, message, retryAfterSeconds);
   req.resume();
 }
 

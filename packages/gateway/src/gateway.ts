@@ -13,7 +13,7 @@ import { TunnelCall } from './tunnel-call.js';
 import { type InvocationHost, parseInvocationHost } from './core/parse-invocation-host.js';
 import { COMPONENT_TOKEN_HEADER, isComponentCall } from './core/component-token.js';
 import type { FunctionRoute, RouteTable } from './route-table.js';
-import { NamespaceLimiter, type NamespaceQuota } from '@tide/core';
+import type { RateDecision } from '@tide/core';
 import { declaredBodyRefusal, routeLimits } from './body-limit.js';
 
 export interface GatewayOptions {
@@ -36,11 +36,16 @@ export interface GatewayOptions {
    * Without it, or from anyone else, `tide-invoke` is stripped. The token header is never forwarded.
    */
   componentToken?: string;
-  /** A namespace's quota, for its invocationsPerSecond token bucket (429 with Retry-After); absent: no rate limits. */
-  quotaOf?: (namespace: string) => NamespaceQuota | undefined;
-  /** Milliseconds for the rate limits' buckets; default performance.now. */
-  nowMs?: () => number;
+  /**
+   * Takes one invocation from the namespace's invocationsPerSecond bucket (429 with Retry-After when
+   * empty); absent: no rate limits. Calls from Tide's own components are not counted: an async call
+   * was counted when it was accepted, and triggers' deliveries are the platform's.
+   */
+  invocationLimit?: InvocationLimit;
 }
+
+/** One namespace's invocation bucket, shared by synchronous and async calls. */
+export type InvocationLimit = (namespace: string) => RateDecision;
 
 /** What a gateway saw of one function since the previous collect: the autoscaler's input. */
 export interface LoadSample {
@@ -103,8 +108,7 @@ class InvocationGateway implements Gateway, CallOwner {
   readonly #onColdRequest: ((namespace: string, name: string) => void) | undefined;
   readonly #onLoadStep: ((namespace: string, name: string) => void) | undefined;
   readonly #componentToken: string | undefined;
-  readonly #invocations: NamespaceLimiter | undefined;
-  readonly #nowMs: () => number;
+  readonly #invocationLimit: InvocationLimit | undefined;
   readonly #pools: EndpointPools;
   readonly #functions = new Map<string, FunctionState>();
   readonly #tunnels = new Set<TunnelCall>();
@@ -122,8 +126,7 @@ class InvocationGateway implements Gateway, CallOwner {
     this.#onColdRequest = options.onColdRequest;
     this.#onLoadStep = options.onLoadStep;
     this.#componentToken = options.componentToken;
-    this.#invocations = options.quotaOf === undefined ? undefined : new NamespaceLimiter('invocations', options.quotaOf);
-    this.#nowMs = options.nowMs ?? (() => performance.now());
+    this.#invocationLimit = options.invocationLimit;
     this.#pools = new EndpointPools(options.connectionsPerPod);
     this.#unsubscribe = this.#routes.subscribe(() => this.#routesChanged());
   }
@@ -133,10 +136,10 @@ class InvocationGateway implements Gateway, CallOwner {
     if (resolved === undefined) return false;
     if (resolved.kind === 'refused') sendError(res, resolved.status, resolved.message, resolved.retryAfterSeconds);
     else {
-      const refusal = this.#limited(resolved.target.namespace) ?? declaredBodyRefusal(req, resolved.route);
+      const fromComponent = isComponentCall(req.headers[COMPONENT_TOKEN_HEADER], this.#componentToken);
+      const refusal = (fromComponent ? undefined : this.#limited(resolved.target.namespace)) ?? declaredBodyRefusal(req, resolved.route);
       // Closing: the body the caller still sends is never read, nor drained.
       if (refusal !== undefined) return sendError(res, refusal.status, refusal.message, refusal.retryAfterSeconds, refusal.status === 413), true;
-      const fromComponent = isComponentCall(req.headers[COMPONENT_TOKEN_HEADER], this.#componentToken);
       this.#admit(new ProxyCall(this, this.#functionState(resolved.target, resolved.route), req, res, resolved.target, fromComponent, routeLimits(resolved.route)));
     }
     return true;
@@ -158,7 +161,7 @@ class InvocationGateway implements Gateway, CallOwner {
 
   /** 429 when the namespace is over its invocationsPerSecond (its quota), else undefined. */
   #limited(namespace: string): { status: number; message: string; retryAfterSeconds?: number } | undefined {
-    const decision = this.#invocations?.take(namespace, this.#nowMs());
+    const decision = this.#invocationLimit?.(namespace);
     if (decision === undefined || decision.kind === 'allowed') return undefined;
     return { status: 429, message: decision.message, retryAfterSeconds: decision.retryAfterSeconds };
   }

@@ -1,8 +1,10 @@
 import { PassThrough } from 'node:stream';
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { NamespaceQuota } from '@tide/core';
+import { NamespaceLimiter, type NamespaceQuota } from '@tide/core';
 import type { FunctionRoute } from './route-table.js';
+import { createAsyncCalls } from './async-calls.js';
+import type { MetricsLog } from './load-reporter.js';
 import { closeAfterEach, type RunningServer, echoUpstream, endpoint, FakeRouteTable, startGateway, startServer, waitFor } from './test-support/harness.js';
 
 const client = new Agent({ keepAliveTimeout: 1_000 });
@@ -16,7 +18,9 @@ async function gatewayTo(upstream: RunningServer, options: { quotaOf?: (ns: stri
   const routes = new FakeRouteTable();
   const route: FunctionRoute = { namespace: 'default', name: 'hello', endpoints: [endpoint('hello-00001-abcde', upstream)], timeoutMs: 5_000, limits };
   routes.put(route);
-  return track(await startGateway({ routes, ...options }));
+  const limiter = options.quotaOf === undefined ? undefined : new NamespaceLimiter('invocations', options.quotaOf);
+  const nowMs = options.nowMs ?? (() => 0);
+  return track(await startGateway({ routes, ...(limiter === undefined ? {} : { invocationLimit: (ns: string) => limiter.take(ns, nowMs()) }) }));
 }
 
 /** An upstream that counts the requests that reached it. */
@@ -134,5 +138,46 @@ describe('invocation rate limits (namespace quota invocationsPerSecond)', () => 
     const again = await call();
     expect(again.statusCode).toBe(200);
     await again.body.dump();
+  });
+});
+
+describe('invocation rate limits: who draws on the bucket', () => {
+  it("does not count calls from Tide's own components (their async call was counted when accepted)", async () => {
+    const upstream = await countingUpstream();
+    track(upstream.server);
+    const routes = new FakeRouteTable();
+    routes.put({ namespace: 'default', name: 'hello', endpoints: [endpoint('hello-00001-abcde', upstream.server)], timeoutMs: 5_000, limits });
+    const limiter = new NamespaceLimiter('invocations', () => ({ invocationsPerSecond: 1, invocationsBurst: 1 }));
+    const { url } = track(await startGateway({ routes, componentToken: 'secret', invocationLimit: (ns) => limiter.take(ns, 0) }));
+    const caller = await request(`${url}/fn/default/hello/`, { dispatcher: client });
+    expect(caller.statusCode).toBe(200);
+    await caller.body.dump();
+    for (let i = 0; i < 3; i++) {
+      const component = await request(`${url}/fn/default/hello/`, { dispatcher: client, headers: { 'tide-component-token': 'secret' } });
+      expect(component.statusCode).toBe(200);
+      await component.body.dump();
+    }
+    const limited = await request(`${url}/fn/default/hello/`, { dispatcher: client });
+    expect(limited.statusCode).toBe(429);
+    await limited.body.dump();
+    expect(upstream.reached()).toBe(4);
+  });
+
+  it('answers an async call 429 with Retry-After from the same bucket, storing nothing', async () => {
+    const appended: unknown[] = [];
+    const log = { append: async (_topic: string, records: unknown[]) => (appended.push(...records), records.map((_, i) => i)) };
+    const routes = new FakeRouteTable();
+    routes.set('default', 'hello', []);
+    const limiter = new NamespaceLimiter('invocations', () => ({ invocationsPerSecond: 1, invocationsBurst: 1 }));
+    const calls = createAsyncCalls({ routes, log: log as unknown as MetricsLog, invocationLimit: (ns) => limiter.take(ns, 0) });
+    const { url } = track(await startServer((req, res) => void (calls.handle(req, res) || res.writeHead(418).end())));
+    const first = await request(`${url}/async/default/hello/`, { dispatcher: client, method: 'POST', body: 'a' });
+    expect(first.statusCode).toBe(202);
+    await first.body.dump();
+    const second = await request(`${url}/async/default/hello/`, { dispatcher: client, method: 'POST', body: 'b' });
+    expect(second.statusCode).toBe(429);
+    expect(second.headers['retry-after']).toBe('1');
+    expect(((await second.body.json()) as { error: string }).error).toContain('namespace default is over its rate limit of 1 invocations per second');
+    expect(appended).toHaveLength(1);
   });
 });

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { describeLogSource, listen, logReachable, componentState, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
+import { NamespaceLimiter } from '@tide/core';
 import { createAsyncCalls, type AsyncCalls } from './async-calls.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { startLoadReporter, type LoadReporter } from './load-reporter.js';
@@ -50,16 +51,18 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
   const routes = createStateRouteTable(state.store);
   let reporter: LoadReporter | undefined;
   const domain = normalizeDomain(options.domain ?? DEFAULT_INVOCATION_DOMAIN);
+  // Quotas are read at each call, so one changed by `tide apply` applies at once.
+  const invocations = new NamespaceLimiter('invocations', (namespace) => state.store.state().namespaces.get(namespace)?.spec.quota);
+  const invocationLimit = (namespace: string) => invocations.take(namespace, performance.now());
   const gateway = createGateway({
     routes,
     domain,
     onColdRequest: () => reporter?.flushSoon(),
     onLoadStep: () => reporter?.flushSoon(),
-    // Read at each call, so a quota changed by `tide apply` applies at once.
-    quotaOf: (namespace) => state.store.state().namespaces.get(namespace)?.spec.quota,
+    invocationLimit,
     ...(options.componentToken === undefined ? {} : { componentToken: options.componentToken }),
   });
-  const asyncCalls = createAsyncCalls({ routes, log: state.log, domain });
+  const asyncCalls = createAsyncCalls({ routes, log: state.log, domain, invocationLimit });
   reporter = startLoadReporter({ gateway, log: state.log, source: `gateway-${hostname()}-${process.pid}`, onError });
   const drain = async (maxMs = 10_000) => {
     const deadline = Date.now() + maxMs;

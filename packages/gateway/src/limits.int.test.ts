@@ -82,6 +82,18 @@ describe('response body limits (spec.limits.responseBodyBytes)', () => {
     });
   });
 
+  it('lets a HEAD answer declare a length over the limit (it sends no body)', async () => {
+    const upstream = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-length': 2_001 });
+      res.end();
+    });
+    const { url } = await gatewayTo(upstream);
+    const res = await request(`${url}/fn/default/hello/`, { dispatcher: client, method: 'HEAD' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-length']).toBe('2001');
+    await res.body.dump();
+  });
+
   it('cuts a streamed response at the limit: the caller sees an incomplete body, never the bytes past it', async () => {
     const upstream = await startServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });

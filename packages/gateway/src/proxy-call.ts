@@ -126,7 +126,9 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
     if (statusCode < 200) return; // 1xx: node:http already answered the client's Expect itself.
     this.#span.setAttribute(telemetry.ATTR_HTTP_STATUS, statusCode);
     const declared = headers['content-length'];
-    if (this.limits !== undefined && declared !== undefined) {
+    // A HEAD answer, a 204 or a 304 declares a length it does not send.
+    const bodyless = this.req.method === 'HEAD' || statusCode === 204 || statusCode === 304;
+    if (this.limits !== undefined && declared !== undefined && !bodyless) {
       const verdict = checkBodySize('response body', Number(declared), this.limits.responseBodyBytes, `function ${this.fn.key}`);
       if (verdict.kind === 'over') return this.#responseTooLarge(`${verdict.message} (spec.limits.responseBodyBytes)`);
     }

@@ -15,7 +15,8 @@ let gateway: RunningGateway;
 const client = new Agent({ keepAliveTimeout: 1_000 });
 const API = '/apis/tide.dev/v1';
 
-const put = (url: string, body: unknown) => request(url, { dispatcher: client, method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+const put = (url: string, body: unknown) =>
+  request(url, { dispatcher: client, method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
 beforeAll(async () => {
   dir = await makeTempDir('tide-limits-');
@@ -43,7 +44,11 @@ describe("a namespace's invocation rate and a function's body limit, as a caller
       spec: { quota: { invocationsPerSecond: 0.01, invocationsBurst: 2 } },
     });
     expect(ns.statusCode, await ns.body.text()).toBe(201);
-    const upload = await request(`${api}${API}/artifacts`, { dispatcher: client, method: 'POST', body: 'export default { fetch() { return new Response("hi") } }' });
+    const upload = await request(`${api}${API}/artifacts`, {
+      dispatcher: client,
+      method: 'POST',
+      body: 'export default { fetch() { return new Response("hi") } }',
+    });
     const { digest } = (await upload.body.json()) as { digest: string };
     const fn = await put(`${api}${API}/namespaces/team/functions/hello`, {
       apiVersion: 'tide.dev/v1',

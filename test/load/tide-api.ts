@@ -46,7 +46,10 @@ export function createTideApi(url: string, dispatcher: Dispatcher): TideApi {
     const items: T[] = [];
     let token: string | undefined;
     for (let pages = 0; pages < 1000; pages++) {
-      const page = (await call('GET', token === undefined ? path : `${path}?continue=${encodeURIComponent(token)}`)) as { items: T[]; metadata?: { continue?: string } };
+      const page = (await call('GET', token === undefined ? path : `${path}?continue=${encodeURIComponent(token)}`)) as {
+        items: T[];
+        metadata?: { continue?: string };
+      };
       items.push(...page.items);
       token = page.metadata?.continue;
       if (token === undefined) break;

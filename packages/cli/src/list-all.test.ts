@@ -12,7 +12,12 @@ function pagedApi(names: string[]): ApiClient & { requests: string[] } {
     const from = token === null ? 0 : Number(token);
     const items = names.slice(from, from + 2).map((name) => ({ metadata: { name } }));
     const more = from + 2 < names.length;
-    return { apiVersion: 'tide.dev/v1', kind: 'NamespaceList', metadata: { resourceVersion: '7', ...(more ? { continue: String(from + 2) } : {}) }, items } as T;
+    return {
+      apiVersion: 'tide.dev/v1',
+      kind: 'NamespaceList',
+      metadata: { resourceVersion: '7', ...(more ? { continue: String(from + 2) } : {}) },
+      items,
+    } as T;
   };
   return { server: 'http://x', requests, ok, call: async () => ({ status: 200, body: undefined as never }) };
 }

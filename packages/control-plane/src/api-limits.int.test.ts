@@ -92,7 +92,11 @@ describe('list pagination, as Kubernetes', () => {
 describe('per-namespace write rate limits (quota writesPerSecond)', () => {
   it('answers 429 with Retry-After past the burst, only in that namespace, and again accepts after a refill', async () => {
     expect((await app.request(`${API}/namespaces/team`, json('PUT', ns('team', { quota: { writesPerSecond: 1, writesBurst: 2 } })))).status).toBe(201);
-    const write = (namespace: string, i: number) => app.request(`${API}/namespaces/${namespace}`, json('PUT', ns(namespace, namespace === 'team' ? { quota: { writesPerSecond: 1, writesBurst: 2, maxPods: i } } : {})));
+    const write = (namespace: string, i: number) =>
+      app.request(
+        `${API}/namespaces/${namespace}`,
+        json('PUT', ns(namespace, namespace === 'team' ? { quota: { writesPerSecond: 1, writesBurst: 2, maxPods: i } } : {})),
+      );
     expect((await write('team', 1)).status).toBe(200);
     expect((await write('team', 2)).status).toBe(200);
     const limited = await write('team', 3);
@@ -116,7 +120,20 @@ describe('activations pagination', () => {
     const dir = await makeTempDir();
     const wall = Date.now();
     const records = ['a', 'b', 'c', 'd', 'e'].map(
-      (id, i) => [id, { kind: 'activation', id, namespace: 'default', function: 'hello', status: 'succeeded', attempts: 1, queuedAt: wall - 1000 * (i + 1), updatedAt: wall }] as const,
+      (id, i) =>
+        [
+          id,
+          {
+            kind: 'activation',
+            id,
+            namespace: 'default',
+            function: 'hello',
+            status: 'succeeded',
+            attempts: 1,
+            queuedAt: wall - 1000 * (i + 1),
+            updatedAt: wall,
+          },
+        ] as const,
     );
     const view = new Map([['default', new Map(records)]]) as unknown as ReturnType<NonNullable<Parameters<typeof createControlPlaneApp>[0]['activations']>>;
     const withActivations = createControlPlaneApp({ store, log, artifacts: await openArtifactStore(dir.path), limits: LIMITS, activations: () => view });

@@ -15,7 +15,10 @@ export const API_PREFIX = '/apis/tide.dev/v1';
 export const DEFAULT_LOG_BODY_BYTES = 8 * 1024 * 1024;
 
 /** The control plane's HTTP API: Kubernetes-style resources whose every change is an event in the log. */
-export function createControlPlaneApp(deps: ControlPlaneDeps, options: { ready?: () => boolean; logTopics?: (topic: string) => boolean; nowMs?: () => number } = {}) {
+export function createControlPlaneApp(
+  deps: ControlPlaneDeps,
+  options: { ready?: () => boolean; logTopics?: (topic: string) => boolean; nowMs?: () => number } = {},
+) {
   const app = new Hono();
   const openapi = openApiDocument();
   const manifestLimit = apiBodyLimit(deps.limits.manifestBytes, 'a manifest, or records', 'manifestBytes');

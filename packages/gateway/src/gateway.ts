@@ -139,8 +139,10 @@ class InvocationGateway implements Gateway, CallOwner {
       const fromComponent = isComponentCall(req.headers[COMPONENT_TOKEN_HEADER], this.#componentToken);
       const refusal = (fromComponent ? undefined : this.#limited(resolved.target.namespace)) ?? declaredBodyRefusal(req, resolved.route);
       // Closing: the body the caller still sends is never read, nor drained.
-      if (refusal !== undefined) return sendError(res, refusal.status, refusal.message, refusal.retryAfterSeconds, refusal.status === 413), true;
-      this.#admit(new ProxyCall(this, this.#functionState(resolved.target, resolved.route), req, res, resolved.target, fromComponent, routeLimits(resolved.route)));
+      if (refusal !== undefined) return (sendError(res, refusal.status, refusal.message, refusal.retryAfterSeconds, refusal.status === 413), true);
+      this.#admit(
+        new ProxyCall(this, this.#functionState(resolved.target, resolved.route), req, res, resolved.target, fromComponent, routeLimits(resolved.route)),
+      );
     }
     return true;
   }

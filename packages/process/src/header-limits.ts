@@ -54,7 +54,5 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
         ? [408, 'Request Timeout', `request not received within ${HEADER_LIMITS.requestTimeoutMs} ms (headers within ${HEADER_LIMITS.headersTimeoutMs} ms)`]
         : [400, 'Bad Request', `malformed request: ${error.code ?? error.message}`];
   const body = JSON.stringify({ error: message });
-  socket.end(
-    `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
+  socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }

@@ -7,8 +7,7 @@ import { listAll } from '../list-all.js';
 /** `tide describe function <name>`: what it runs, why it has the pods it has, and how they are doing. */
 export async function describeFunction(api: ApiClient, namespace: string, name: string): Promise<string> {
   const fn = await api.ok<TideFunction>('GET', functionPath(namespace, name));
-  const pods = (await listAll<Pod>(api, `${collectionPath('pods', namespace)}?labelSelector=tide.dev/function=${encodeURIComponent(name)}`))
-    .items;
+  const pods = (await listAll<Pod>(api, `${collectionPath('pods', namespace)}?labelSelector=tide.dev/function=${encodeURIComponent(name)}`)).items;
   const { spec, status, metadata } = fn;
   const ready = pods.filter((p) => p.status.phase === 'Ready').length;
   const lines = [

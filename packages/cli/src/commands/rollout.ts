@@ -44,9 +44,7 @@ export async function rolloutStatus(api: ApiClient, namespace: string, name: str
   let last = '';
   for (;;) {
     const fn = await api.ok<TideFunction>('GET', functionPath(namespace, name));
-    const pods = (
-      await listAll<Pod>(api, `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/function=${encodeURIComponent(name)}`)
-    ).items;
+    const pods = (await listAll<Pod>(api, `/apis/tide.dev/v1/namespaces/${namespace}/pods?labelSelector=tide.dev/function=${encodeURIComponent(name)}`)).items;
     const failure = rolloutFailure(namespace, fn, pods);
     if (failure !== undefined) throw new CliError(failure);
     const progress = rolloutProgress(fn, pods);

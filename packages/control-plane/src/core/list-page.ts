@@ -22,7 +22,8 @@ export type PageRequestResult = { ok: true; request: PageRequest } | { ok: false
 export function parsePageRequest(rawLimit: string | undefined, rawContinue: string | undefined, listName: string): PageRequestResult {
   let limit = DEFAULT_PAGE_SIZE;
   if (rawLimit !== undefined && rawLimit !== '') {
-    if (!/^[1-9]\d{0,8}$/.test(rawLimit)) return { ok: false, field: 'limit', message: `limit "${rawLimit.slice(0, 40)}" must be a whole number from 1 (at most ${MAX_PAGE_SIZE} are served)` };
+    if (!/^[1-9]\d{0,8}$/.test(rawLimit))
+      return { ok: false, field: 'limit', message: `limit "${rawLimit.slice(0, 40)}" must be a whole number from 1 (at most ${MAX_PAGE_SIZE} are served)` };
     limit = Math.min(MAX_PAGE_SIZE, Number(rawLimit));
   }
   if (rawContinue === undefined || rawContinue === '') return { ok: true, request: { limit, after: undefined } };

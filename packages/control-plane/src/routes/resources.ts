@@ -99,9 +99,7 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   const readBody = async (c: Context) => withoutServerFields(parseManifestBody(await c.req.text(), c.req.header('content-type')));
   const isWatch = (c: Context) => c.req.query('watch') === 'true' || c.req.query('watch') === '1';
 
-  app.get('/namespaces', (c) =>
-    isWatch(c) ? watchResponse(c, deps, ['Namespace']) : c.json(list('namespaces', deps.store.state(), undefined, listQuery(c))),
-  );
+  app.get('/namespaces', (c) => (isWatch(c) ? watchResponse(c, deps, ['Namespace']) : c.json(list('namespaces', deps.store.state(), undefined, listQuery(c)))));
   app.get('/namespaces/:ns', (c) => {
     const name = checkName('namespace', c.req.param('ns'));
     const item = deps.store.state().namespaces.get(name);
@@ -115,9 +113,7 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   });
   app.delete('/namespaces/:ns', async (c) => c.json(await deleteNamespace(ctxOf(c), checkName('namespace', c.req.param('ns')))));
 
-  app.get('/nodes', (c) =>
-    isWatch(c) ? watchResponse(c, deps, ['Node']) : c.json(list('nodes', deps.store.state(), undefined, listQuery(c))),
-  );
+  app.get('/nodes', (c) => (isWatch(c) ? watchResponse(c, deps, ['Node']) : c.json(list('nodes', deps.store.state(), undefined, listQuery(c)))));
   app.get('/nodes/:name', (c) => {
     const node = deps.store.state().nodes.get(checkName('node', c.req.param('name')));
     if (!node) throw new ApiError(404, 'NotFound', `node ${c.req.param('name')} not found`);
@@ -130,9 +126,7 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
 
   for (const plural of ['functions', 'revisions', 'pods', 'triggers'] as const) {
     const kind = LIST_KINDS[plural].replace(/List$/, '');
-    app.get(`/${plural}`, (c) =>
-      isWatch(c) ? watchResponse(c, deps, [kind]) : c.json(list(plural, deps.store.state(), undefined, listQuery(c))),
-    );
+    app.get(`/${plural}`, (c) => (isWatch(c) ? watchResponse(c, deps, [kind]) : c.json(list(plural, deps.store.state(), undefined, listQuery(c)))));
     app.get(`/namespaces/:ns/${plural}`, (c) => {
       const ns = checkName('namespace', c.req.param('ns'));
       return isWatch(c) ? watchResponse(c, deps, [kind], ns) : c.json(list(plural, deps.store.state(), ns, listQuery(c)));

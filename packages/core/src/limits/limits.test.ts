@@ -59,7 +59,10 @@ describe('NamespaceLimiter', () => {
 describe('body limits', () => {
   it('default to 6 MB each way and follow spec.limits', () => {
     expect(bodyLimitsOf(FunctionSpec.parse({ source }))).toEqual({ requestBodyBytes: DEFAULT_BODY_LIMIT_BYTES, responseBodyBytes: DEFAULT_BODY_LIMIT_BYTES });
-    expect(bodyLimitsOf(FunctionSpec.parse({ source, limits: { requestBodyBytes: 10 } }))).toEqual({ requestBodyBytes: 10, responseBodyBytes: DEFAULT_BODY_LIMIT_BYTES });
+    expect(bodyLimitsOf(FunctionSpec.parse({ source, limits: { requestBodyBytes: 10 } }))).toEqual({
+      requestBodyBytes: 10,
+      responseBodyBytes: DEFAULT_BODY_LIMIT_BYTES,
+    });
   });
   it('are not part of the revision template (changing them makes no new revision)', () => {
     const a = revisionTemplateOf(FunctionSpec.parse({ source }));

@@ -169,8 +169,18 @@ export const FunctionSpec = z
      */
     limits: z
       .object({
-        requestBodyBytes: z.number().int().min(0).max(1024 ** 3).optional(),
-        responseBodyBytes: z.number().int().min(0).max(1024 ** 3).optional(),
+        requestBodyBytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(1024 ** 3)
+          .optional(),
+        responseBodyBytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(1024 ** 3)
+          .optional(),
       })
       .strict()
       .optional(),

@@ -23,6 +23,8 @@ export function createControlPlaneApp(deps: ControlPlaneDeps, options: { ready?:
 
   app.use(`${API_PREFIX}/namespaces/*`, async (c, next) => {
     if (c.req.method !== 'PUT' && c.req.method !== 'POST' && c.req.method !== 'PATCH') return next();
+    // An artifact upload has its own, larger limit (artifactRoutes).
+    if (/^\/namespaces\/[^/]+\/artifacts\/?$/.test(c.req.path.slice(API_PREFIX.length))) return next();
     const limit = bodyLimit({
       maxSize: deps.limits.manifestBytes,
       onError: () => {
@@ -32,6 +34,7 @@ export function createControlPlaneApp(deps: ControlPlaneDeps, options: { ready?:
     return limit(c, next);
   });
   app.route(`${API_PREFIX}/artifacts`, artifactRoutes(deps));
+  app.route(`${API_PREFIX}/namespaces/:namespace/artifacts`, artifactRoutes(deps));
   app.get(`${API_PREFIX}/events`, (c) => watchResponse(c, deps, []));
   app.route(`${API_PREFIX}/log`, logRoutes(deps, options.logTopics));
   app.route(API_PREFIX, topicRoutes(deps));

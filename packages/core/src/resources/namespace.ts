@@ -7,6 +7,8 @@ export const NamespaceQuota = z
     maxPods: z.number().int().min(0).max(100_000).optional(),
     maxMemoryMb: z.number().int().min(0).max(10_000_000).optional(),
     maxFunctions: z.number().int().min(0).max(100_000).optional(),
+    /** Bytes of the distinct artifacts uploaded for the namespace (and not yet garbage-collected). */
+    maxArtifactBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .strict();
 export type NamespaceQuota = z.infer<typeof NamespaceQuota>;

@@ -62,7 +62,8 @@ export function startArtifactGc(options: ArtifactGcOptions): { collect(): Promis
         ).length === 0
       )
         continue;
-      await options.artifacts.remove(digest);
+      // A re-upload since the listing restarted its grace: the store checks under its upload lock.
+      if (!(await options.artifacts.remove(digest, { storedBefore: options.clock.now() - graceMs }))) continue;
       collected.push(digest);
       options.onCollected?.(digest);
     }

@@ -97,6 +97,12 @@ describe('per-namespace artifact quota', () => {
     expect(await artifacts.bytesOf('team')).toBe(100);
   });
 
+  it('lets only one of two racing uploads into room for one', async () => {
+    const statuses = await Promise.all(['e', 'f'].map(async (c) => (await upload(c.repeat(100), '/apis/tide.dev/v1/namespaces/team/artifacts')).status));
+    expect(statuses.sort()).toEqual([201, 403]);
+    expect(await artifacts.bytesOf('team')).toBe(100);
+  });
+
   it('keeps the old route for the default namespace, and refuses an upload to a namespace that does not exist', async () => {
     expect((await upload('b'.repeat(100))).status).toBe(201);
     expect(await artifacts.bytesOf('default')).toBe(100);

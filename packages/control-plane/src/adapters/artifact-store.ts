@@ -27,7 +27,8 @@ export interface ArtifactStore {
   /** The artifact's bytes, checked against the digest; rejects with ArtifactCorruptError. */
   read(digest: string): Promise<Buffer>;
   list(): Promise<StoredArtifact[]>;
-  remove(digest: string): Promise<void>;
+  /** Deletes an artifact (unless stored at or after `storedBefore`); true if a file was deleted. */
+  remove(digest: string, options?: { storedBefore?: number }): Promise<boolean>;
   /** Bytes of the distinct artifacts stored for a namespace (what its maxArtifactBytes quota bounds). */
   bytesOf(namespace: string): Promise<number>;
 }
@@ -100,6 +101,7 @@ export async function openArtifactStore(dir: string): Promise<ArtifactStore> {
   };
   const pathOf = (digest: string) => join(dir, `${hexOf(digest)}.mjs`);
   const markersOf = (namespace: string) => join(dir, 'namespaces', namespace);
+  let committing: Promise<void> = Promise.resolve();
   // The signature each file had when its bytes last hashed to its name.
   const verified = new Map<string, string>();
 
@@ -165,24 +167,29 @@ export async function openArtifactStore(dir: string): Promise<ArtifactStore> {
       }
       await file.close();
       const digest = `sha256:${hash.digest('hex')}`;
-      if (options.namespace !== undefined && options.quotaBytes !== undefined) {
-        const owned = await stat(join(markersOf(options.namespace), hexOf(digest))).then(
-          () => true,
-          () => false,
-        );
-        const used = owned ? 0 : await bytesOf(options.namespace);
-        if (!owned && used + size > options.quotaBytes) {
-          await rm(tmp, { force: true });
-          throw new ArtifactQuotaError(options.namespace, options.quotaBytes, used, size);
+      // Checked and stored one upload at a time: two uploads racing must not both fit a quota with room for one.
+      const commit = committing.then(async () => {
+        if (options.namespace !== undefined && options.quotaBytes !== undefined) {
+          const owned = await stat(join(markersOf(options.namespace), hexOf(digest))).then(
+            () => true,
+            () => false,
+          );
+          const used = owned ? 0 : await bytesOf(options.namespace);
+          if (!owned && used + size > options.quotaBytes) {
+            await rm(tmp, { force: true });
+            throw new ArtifactQuotaError(options.namespace, options.quotaBytes, used, size);
+          }
         }
-      }
-      if (options.namespace !== undefined) {
-        // Marked first: a GC pass between the rename and the marker must not find it unowned and old.
-        await mkdir(markersOf(options.namespace), { recursive: true, mode: DIR_MODE });
-        await writeFile(join(markersOf(options.namespace), hexOf(digest)), '');
-      }
-      // Replaces a tampered copy too, and refreshes the stored time (the GC's grace starts again).
-      await rename(tmp, pathOf(digest));
+        if (options.namespace !== undefined) {
+          // Marked first: a GC pass between the rename and the marker must not find it unowned and old.
+          await mkdir(markersOf(options.namespace), { recursive: true, mode: DIR_MODE });
+          await writeFile(join(markersOf(options.namespace), hexOf(digest)), '');
+        }
+        // Replaces a tampered copy too, and refreshes the stored time (the GC's grace starts again).
+        await rename(tmp, pathOf(digest));
+      });
+      committing = commit.catch(() => undefined);
+      await commit;
       return { digest, size };
     },
     async list() {
@@ -198,11 +205,22 @@ export async function openArtifactStore(dir: string): Promise<ArtifactStore> {
       );
       return found.filter((a) => a !== undefined);
     },
-    async remove(digest) {
+    async remove(digest, options = {}) {
       const hex = hexOf(digest);
-      verified.delete(digest);
-      await rm(pathOf(digest), { force: true });
-      for (const namespace of await readdir(join(dir, 'namespaces')).catch(() => [])) await rm(join(markersOf(namespace), hex), { force: true });
+      // In the uploads' queue: an upload of the same bytes that lands first refreshes the stored time and keeps it.
+      const removal = committing.then(async () => {
+        const info = await stat(pathOf(digest)).catch(() => undefined);
+        if (info && options.storedBefore !== undefined && info.mtimeMs >= options.storedBefore) return false;
+        verified.delete(digest);
+        await rm(pathOf(digest), { force: true });
+        for (const namespace of await readdir(join(dir, 'namespaces')).catch(() => [])) await rm(join(markersOf(namespace), hex), { force: true });
+        return info !== undefined;
+      });
+      committing = removal.then(
+        () => undefined,
+        () => undefined,
+      );
+      return removal;
     },
     bytesOf,
   };

@@ -31,10 +31,13 @@ export function createControlPlaneApp(
   app.use(`${API_PREFIX}/*`, namespaceWriteLimit(deps, API_PREFIX, options.nowMs ?? (() => performance.now())));
   app.use(`${API_PREFIX}/log/*`, apiBodyLimit(deps.limits.logBytes ?? DEFAULT_LOG_BODY_BYTES, 'log records', 'logBytes'));
   app.use(`${API_PREFIX}/*`, async (c, next) => {
-    if (c.req.path.startsWith(`${API_PREFIX}/artifacts`) || c.req.path.startsWith(`${API_PREFIX}/log/`)) return next();
+    const path = c.req.path.slice(API_PREFIX.length);
+    // An artifact upload (also under its namespace) has its own, larger limit (artifactRoutes).
+    if (path.startsWith('/artifacts') || path.startsWith('/log/') || /^\/namespaces\/[^/]+\/artifacts\/?$/.test(path)) return next();
     return manifestLimit(c, next);
   });
   app.route(`${API_PREFIX}/artifacts`, artifactRoutes(deps));
+  app.route(`${API_PREFIX}/namespaces/:namespace/artifacts`, artifactRoutes(deps));
   app.get(`${API_PREFIX}/events`, (c) => watchResponse(c, deps, []));
   app.route(`${API_PREFIX}/log`, logRoutes(deps, options.logTopics));
   app.route(API_PREFIX, topicRoutes(deps));

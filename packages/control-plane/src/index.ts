@@ -1,5 +1,13 @@
 export { createControlPlaneApp, API_PREFIX } from './app.js';
-export { openArtifactStore, ArtifactTooLargeError, type ArtifactStore } from './adapters/artifact-store.js';
+export {
+  openArtifactStore,
+  ArtifactTooLargeError,
+  ArtifactCorruptError,
+  ArtifactQuotaError,
+  type ArtifactStore,
+  type StoredArtifact,
+} from './adapters/artifact-store.js';
+export { artifactsToCollect, referencedArtifacts, startArtifactGc, DEFAULT_ARTIFACT_GRACE_MS, type ArtifactGcOptions } from './artifact-gc.js';
 export { ApiError } from './errors.js';
 export type { ControlPlaneDeps, ControlPlaneLog } from './deps.js';
 export { replicateArtifacts, ARTIFACTS_TOPIC } from './adapters/replicated-artifacts.js';

@@ -75,7 +75,22 @@ export function openApiDocument() {
     paths: {
       '/apis/tide.dev/v1/artifacts': {
         post: {
-          summary: 'Upload a bundled function module; returns its content digest',
+          summary: 'Upload a bundled function module for ?namespace= (default: default); returns its content digest',
+          parameters: [{ name: 'namespace', in: 'query', required: false, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          responses: {
+            '201': {
+              description: 'Stored',
+              content: { 'application/json': { schema: { type: 'object', properties: { digest: { type: 'string' }, size: { type: 'integer' } } } } },
+            },
+            ...errors,
+          },
+        },
+      },
+      '/apis/tide.dev/v1/namespaces/{namespace}/artifacts': {
+        parameters: [{ name: 'namespace', in: 'path', required: true, schema: { type: 'string' } }],
+        post: {
+          summary: "Upload a bundled function module for a namespace (counted against its quota's maxArtifactBytes); returns its content digest",
           requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
           responses: {
             '201': {

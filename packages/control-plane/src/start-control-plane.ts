@@ -12,6 +12,8 @@ import { followActivations } from './activation-view.js';
 import { observeClusterMetrics } from './cluster-metrics.js';
 import { describeLeadership, startClusterLoops } from './cluster-loops.js';
 import { ensureDefaultNamespace, keepDefaultNamespace } from './default-namespace.js';
+import { startArtifactGc } from './artifact-gc.js';
+import { systemClock } from '@tide/core';
 
 /** What the API accepts: manifests up to 1 MiB, bundled functions up to 64 MiB. */
 export const API_LIMITS = { manifestBytes: 1024 * 1024, artifactBytes: 64 * 1024 * 1024 };
@@ -33,6 +35,8 @@ export interface ControlPlaneOptions {
   ready?: () => boolean;
   /** Lines for the process's output. */
   report: (line: string) => void;
+  /** Unreferenced artifacts are deleted after graceMs (default 1 h), checked every intervalMs (default 5 min). */
+  artifactGc?: { graceMs?: number; intervalMs?: number };
 }
 
 export interface RunningControlPlane {
@@ -86,6 +90,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     onUnschedulable: (pod, reasons) => report(`pod ${pod.metadata.name} is unschedulable: ${reasons.join('; ')}`),
     onLeadership: (leading, epoch) => report(describeLeadership(leading, epoch)),
   });
+  // Started once the store has folded the log: a state still catching up would name too few artifacts.
+  const artifactGc = startArtifactGc({
+    state: () => store.state(),
+    artifacts: local,
+    clock: systemClock,
+    ...options.artifactGc,
+    onCollected: (digest) => report(`artifact ${digest} is referenced by no function: deleted`),
+    onError,
+  });
   started = true;
   if (url) report(`control plane is up at ${url} (${describeLogSource(state.source)})`);
   let stopping: Promise<void> | undefined;
@@ -99,6 +112,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
         started = false;
         server?.close();
         server?.closeAllConnections();
+        await artifactGc.stop();
         await loops.stop();
         await activations.stop();
         await defaultNamespace.stop();

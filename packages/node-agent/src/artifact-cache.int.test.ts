@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, utimes, writeFile } from 'node:fs/promises';
+import { chmod, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -165,5 +165,49 @@ describe('artifact cache', () => {
     await pathOf(cache, A);
     expect(existsSync(big)).toBe(false);
     expect(cache.stats()).toEqual({ entries: 1, bytes: 100, maxBytes: 250 });
+  });
+
+  /** What an attacker with write access does: same length, mtime set back, so only the bytes differ. */
+  async function tamper(file: string, bytes: Buffer): Promise<void> {
+    const before = await stat(file);
+    await chmod(file, 0o644);
+    await writeFile(file, Buffer.from('export default "tampered";').subarray(0, bytes.length).toString().padEnd(bytes.length, ' '));
+    await chmod(file, 0o444);
+    await utimes(file, before.atime, before.mtime);
+  }
+
+  it('refuses a file overwritten on disk after it was stored: says so, removes it and fetches the artifact again', async () => {
+    const errors: Error[] = [];
+    const cache = createArtifactCache(dir, server.url, { onError: (error) => errors.push(error) });
+    const file = await pathOf(cache, A);
+    await tamper(file, A.bytes);
+
+    expect(await pathOf(cache, A)).toBe(file);
+    expect(await readFile(file)).toEqual(A.bytes);
+    expect(server.requests.get(A.digest)).toBe(2);
+    expect(errors.map((e) => e.message)).toEqual([expect.stringContaining(`artifact ${A.digest} in ${file} was changed on disk`)]);
+  });
+
+  it('refuses a tampered file left by a previous run, fetching the artifact again', async () => {
+    const file = await pathOf(createArtifactCache(dir, server.url), A);
+    await tamper(file, A.bytes);
+    const restarted = createArtifactCache(dir, server.url);
+    expect(await readFile(await pathOf(restarted, A))).toEqual(A.bytes);
+    expect(server.requests.get(A.digest)).toBe(2);
+  });
+
+  it('never hands out a tampered file when the server cannot serve a good copy', async () => {
+    const cache = createArtifactCache(dir, server.url);
+    const file = await pathOf(cache, A);
+    await tamper(file, A.bytes);
+    await server.close();
+    await expect(pathOf(cache, A)).rejects.toThrow(`fetching artifact ${A.digest} failed`);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('stores artifacts read-only (0444) in a directory that only its owner may write', async () => {
+    const file = await pathOf(createArtifactCache(dir, server.url), A);
+    expect((await stat(file)).mode & 0o777).toBe(0o444);
+    expect((await stat(dir)).mode & 0o022).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { request } from 'undici';
@@ -28,10 +29,35 @@ export interface ArtifactCache {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** Artifact files are never written after they are stored; the directory is writable by its owner only. */
+const FILE_MODE = 0o444;
+const DIR_MODE = 0o755;
+
+/**
+ * What changes whenever a file's bytes change: an overwrite in place moves its ctime (which, unlike
+ * mtime, no caller can set back), a replacement changes its inode. Nanoseconds, so a write in the
+ * same millisecond as the check still shows.
+ */
+async function signatureOf(file: string): Promise<string | undefined> {
+  const info = await stat(file, { bigint: true }).catch(() => undefined);
+  return info?.isFile() ? `${info.dev}:${info.ino}:${info.size}:${info.ctimeNs}:${info.mtimeNs}` : undefined;
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
 /**
  * A node's copy of the artifacts its pods run, fetched by digest from the control plane and kept
  * under its data directory; the digest is checked, so a corrupt download is never run. The copy is
  * bounded by size: the artifacts least recently asked for are deleted first.
+ *
+ * The file on disk is checked again before each use: every path() hashes a file whose signature
+ * (inode, size, ctime, mtime) differs from the one it had when last hashed, so a file overwritten or
+ * replaced behind the cache's back is refused, removed and fetched again. Files are stored 0444 in
+ * a directory only its owner may write (a pod running as another user cannot replace them).
  */
 export function createArtifactCache(dir: string, servers: string, options: ArtifactCacheOptions = {}): ArtifactCache {
   const maxBytes = options.maxBytes ?? DEFAULT_ARTIFACT_CACHE_BYTES;
@@ -43,6 +69,8 @@ export function createArtifactCache(dir: string, servers: string, options: Artif
     .filter(Boolean);
   const report = (error: Error) => options.onError?.(error);
   const fileOf = (hex: string) => join(dir, `${hex}.mjs`);
+  // The signature each file had when its bytes were last hashed and matched its digest.
+  const verified = new Map<string, string>();
 
   // Removals are chained and awaited before a file is renamed into place, so a late removal of an
   // evicted artifact can never delete its fresh re-download; path() also awaits them, so once it
@@ -51,6 +79,7 @@ export function createArtifactCache(dir: string, servers: string, options: Artif
   const remove = (hex: string, evictedBytes?: number) => {
     removals = removals.then(async () => {
       try {
+        verified.delete(hex);
         await rm(fileOf(hex), { force: true });
         if (evictedBytes !== undefined) options.onEvict?.(`sha256:${hex}`, evictedBytes);
       } catch (error) {
@@ -97,7 +126,7 @@ export function createArtifactCache(dir: string, servers: string, options: Artif
         }
         const hex = ARTIFACT_FILE.exec(name)?.[1];
         if (!hex) return undefined;
-        // No re-hash: only files whose digest was checked are ever renamed into place.
+        // Not hashed here: path() hashes each before its first use (it has no verified signature yet).
         const info = await stat(join(dir, name)).catch(() => undefined);
         return info?.isFile() ? { hex, bytes: info.size, mtimeMs: info.mtimeMs } : undefined;
       }),
@@ -131,16 +160,19 @@ export function createArtifactCache(dir: string, servers: string, options: Artif
     if (!bytes) throw new Error(`fetching artifact ${digest} failed: ${failures.length ? failures.join('; ') : 'no server given'}`);
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== hex) throw new Error(`artifact ${digest} from ${url} has digest sha256:${actual}: refusing to run it`);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    await chmod(dir, DIR_MODE);
     const file = fileOf(hex);
     const tmp = join(dir, `.${randomUUID()}.tmp`);
     try {
-      await writeFile(tmp, bytes);
+      await writeFile(tmp, bytes, { mode: FILE_MODE });
       await removals;
       await rename(tmp, file);
     } finally {
       await rm(tmp, { force: true });
     }
+    const signature = await signatureOf(file);
+    if (signature) verified.set(hex, signature);
     if (oversized !== undefined && oversized !== hex) remove(oversized);
     oversized = undefined;
     if (bytes.length > maxBytes) {
@@ -165,16 +197,28 @@ export function createArtifactCache(dir: string, servers: string, options: Artif
     await adopted;
     // get() marks the artifact as used: the reconcile loop asks for every desired pod's artifact on
     // every pass, which keeps those of running pods from being evicted.
-    if (lru.get(hex) !== undefined || oversized === hex) {
-      if (
-        await stat(fileOf(hex)).then(
-          () => true,
-          () => false,
-        )
-      )
-        return fileOf(hex);
-      // Removed behind the cache's back: forget it and fetch it again.
-      lru.delete(hex);
+    if ((lru.get(hex) !== undefined || oversized === hex) && !inFlight.has(hex)) {
+      const file = fileOf(hex);
+      const signature = await signatureOf(file);
+      if (signature !== undefined && verified.get(hex) === signature) return file;
+      if (signature !== undefined) {
+        const actual = await sha256Of(file).catch((error: unknown) => `unreadable (${messageOf(error)})`);
+        if (actual === hex) {
+          verified.set(hex, signature);
+          return file;
+        }
+        report(new Error(`artifact ${digest} in ${file} was changed on disk (its bytes now hash to sha256:${actual}): refused, removed and fetched again`));
+      }
+      // Removed or changed behind the cache's back: forget it (which removes the file) and fetch it
+      // again, unless a concurrent call already is (its fresh file must not be removed).
+      if (!inFlight.has(hex)) {
+        verified.delete(hex);
+        if (oversized === hex) {
+          remove(hex);
+          oversized = undefined;
+        } else lru.delete(hex);
+        await removals;
+      }
     }
     let pending = inFlight.get(hex);
     if (!pending) {

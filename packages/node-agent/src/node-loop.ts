@@ -147,6 +147,18 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
       if (pod.spec.node === nodeName && pod.status.phase === 'Terminating') podsByAgentName.set(agentPodName(pod.metadata.namespace, pod.metadata.name), pod);
     }
   };
+  // A pod whose artifact cannot be had (not served, or refused for not matching its digest) says why
+  // in its status, once per distinct reason; one already running keeps the code it verified at start.
+  const reportArtifactUnavailable = (pod: Pod, why: string) => {
+    const reason = `ArtifactUnavailable: ${why}`.slice(0, 2048);
+    if (closed || pod.status.reason === reason || (pod.status.nodeBootId === bootId && pod.status.phase === 'Ready')) return;
+    const { namespace, name } = pod.metadata;
+    store
+      .append([
+        { type: 'PodStatusReported', data: { namespace, name, node: nodeName, bootId, phase: 'Starting', reason, restartCount: pod.status.restartCount } },
+      ])
+      .catch((error: Error) => options.onError?.(new Error(`node ${nodeName}: reporting pod ${namespace}/${name} failed: ${error.message}`, { cause: error })));
+  };
   const loop = startReconcileLoop(store, {
     name: `node ${nodeName}`,
     ...(options.onError ? { onError: options.onError } : {}),
@@ -164,6 +176,7 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
           options.onError?.(
             new Error(`node ${nodeName}: artifact for pod ${keyOf(pod.metadata.namespace, pod.metadata.name)} unavailable: ${(error as Error).message}`),
           );
+          reportArtifactUnavailable(pod, (error as Error).message);
         }
       }
       if (!closed) agent.sync(specs);

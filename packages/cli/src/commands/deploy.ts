@@ -38,7 +38,11 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
   const bundle = options.bundle ?? (await bundleFunction(source));
   const digest = `sha256:${createHash('sha256').update(bundle).digest('hex')}`;
   options.log(`uploading ${(bundle.byteLength / 1024).toFixed(1)} KiB (${digest.slice(0, 19)}…)`);
-  const uploaded = await api.ok<{ digest: string }>('POST', '/apis/tide.dev/v1/artifacts', { data: bundle, contentType: 'application/javascript' });
+  // Counted against the namespace's artifact quota (a server without quotas ignores the parameter).
+  const uploaded = await api.ok<{ digest: string }>('POST', `/apis/tide.dev/v1/artifacts?namespace=${encodeURIComponent(options.namespace)}`, {
+    data: bundle,
+    contentType: 'application/javascript',
+  });
   if (uploaded.digest !== digest) throw new CliError(`the server stored the artifact as ${uploaded.digest}, expected ${digest}`);
 
   const path = functionPath(options.namespace, name);

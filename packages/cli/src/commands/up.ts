@@ -101,7 +101,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
           // On Kafka several may run: a node name must be the cluster's only one of that name.
           name: onKafka ? `${hostname()}-${process.pid}` : 'local',
           dataDir: join(dataDir, 'node'),
-          artifacts: { localPath: async (digest) => controlPlane.artifacts.pathOf(digest) },
+          artifacts: { localPath: (digest) => controlPlane.artifacts.verifiedPath(digest) },
           // Pods' queue sends go through this control plane's records API.
           recordsServer: url,
           capacity: defaultNodeCapacity(),

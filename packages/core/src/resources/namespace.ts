@@ -16,6 +16,8 @@ export const NamespaceQuota = z
     writesBurst: z.number().int().min(1).max(1_000_000).optional(),
     invocationsPerSecond: z.number().min(0.001).max(1_000_000).optional(),
     invocationsBurst: z.number().int().min(1).max(1_000_000).optional(),
+    /** Bytes of the distinct artifacts uploaded for the namespace (and not yet garbage-collected). */
+    maxArtifactBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .strict();
 export type NamespaceQuota = z.infer<typeof NamespaceQuota>;

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
-import { basename, delimiter, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 
 /**
  * How a pod's runtime process is isolated from the node and from other pods:
@@ -64,12 +64,19 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
   const runtimeEntry = realpathSync(options.runtimeEntry);
   let nextUid = 0;
 
-  const base = ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--new-session', '--cap-drop', 'ALL'];
+  const base = ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--new-session'];
   base.push('--ro-bind', '/usr', '/usr');
   for (const link of ['bin', 'lib', 'lib64', 'sbin']) if (existsSync(`/${link}`)) base.push('--symlink', `usr/${link}`, `/${link}`);
+  // Directories bwrap creates on the way are 0700 root's: the pod's uid could not look inside.
+  base.push('--perms', '0755', '--dir', '/etc');
   for (const file of ETC_FILES) if (existsSync(file)) base.push('--ro-bind', file, file);
-  base.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', SANDBOX_TMP_DIR);
-  base.push('--ro-bind', nodePath, nodePath, '--ro-bind', runtimeEntry, runtimeEntry);
+  base.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', SANDBOX_TMP_DIR);
+  roBind(base, nodePath);
+  // The runtime's bundle and the files it loads beside it (the call watchdog's worker).
+  roBind(base, dirname(runtimeEntry));
+  // Node reads the nearest package.json for "type": module.
+  const runtimePackage = join(dirname(dirname(runtimeEntry)), 'package.json');
+  if (existsSync(runtimePackage)) roBind(base, runtimePackage);
   base.push('--hostname', 'pod', '--chdir', SANDBOX_TMP_DIR, '--setenv', 'HOME', SANDBOX_TMP_DIR);
 
   // Fail now, saying why, rather than at every pod's start.
@@ -102,6 +109,9 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
           `--reuid=${uid}`,
           `--regid=${uid}`,
           '--clear-groups',
+          // A non-zero uid has no capabilities anyway; no set of them survives an exec either.
+          '--inh-caps=-all',
+          '--bounding-set=-all',
           '--no-new-privs',
           '--',
           file === options.nodePath ? nodePath : file,
@@ -120,6 +130,14 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
       rmSync(dirOf(token), { recursive: true, force: true });
     },
   };
+}
+
+/** Binds `path` read-only at the same place, its parents made 0755 (bwrap would make them 0700 root's). */
+function roBind(args: string[], path: string): void {
+  const parents: string[] = [];
+  for (let dir = dirname(path); dir !== '/' && !dir.startsWith('/usr'); dir = dirname(dir)) parents.unshift(dir);
+  for (const dir of parents) args.push('--perms', '0755', '--dir', dir);
+  args.push('--ro-bind', path, path);
 }
 
 function onPath(name: string): string | undefined {

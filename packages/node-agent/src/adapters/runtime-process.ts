@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { PoolConfig, RuntimeConfig } from '@tide/runtime';
 import type { Clock } from '../clock.js';
 import { writePidFile } from './pid-file.js';
@@ -117,7 +118,7 @@ export function spawnRuntime(options: RuntimeSpawnOptions): RuntimeProcess {
     ended,
     terminate(graceMs) {
       if (!exited) {
-        if (innerPid === undefined || !signalPid(innerPid, 'SIGTERM')) child.kill('SIGTERM');
+        if (innerPid === undefined || !signalRuntimeIn(innerPid, 'SIGTERM')) child.kill('SIGTERM');
         const escalation = clock.setTimeout(() => child.kill('SIGKILL'), graceMs);
         void ended.finally(() => clock.clearTimeout(escalation));
       }
@@ -141,11 +142,25 @@ function readInnerPid(child: ChildProcess, onPid: (pid: number) => void): void {
   status.on('error', () => {});
 }
 
-function signalPid(pid: number, name: NodeJS.Signals): boolean {
+/**
+ * `child-pid` is the sandbox's init (PID 1 inside, which ignores SIGTERM); the runtime is its child.
+ * Signals the init's children; false when there are none (then bwrap itself is signalled).
+ */
+function signalRuntimeIn(initPid: number, name: NodeJS.Signals): boolean {
+  let children: number[];
   try {
-    process.kill(pid, name);
-    return true;
+    children = readFileSync(`/proc/${initPid}/task/${initPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
     return false;
   }
+  let signalled = false;
+  for (const pid of children) {
+    try {
+      process.kill(pid, name);
+      signalled = true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return signalled;
 }

@@ -305,7 +305,16 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       child =
         taken.path === 'pool'
           ? assignPooled(taken.pooled, slot.spec, env, follow)
-          : startPodProcess({ ...follow, spec: slot.spec, runtimeEntry, nodePath, env, startToken: slot.startToken, containment, ...(sandbox ? { sandbox } : {}) });
+          : startPodProcess({
+              ...follow,
+              spec: slot.spec,
+              runtimeEntry,
+              nodePath,
+              env,
+              startToken: slot.startToken,
+              containment,
+              ...(sandbox ? { sandbox } : {}),
+            });
       slot.process = child;
     } catch (error) {
       // Could not even set the pod up (e.g. its directory): an exit like any other, so it is retried.

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { StartupError } from '@tide/process';
 import { basename, delimiter, dirname, join } from 'node:path';
 
 /**
@@ -26,7 +27,8 @@ const UID_COUNT = 60_000;
 /** Files of /etc a runtime may need (DNS, TLS roots); never passwd, shadow or the agent's config. */
 const ETC_FILES = ['/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf', '/etc/ssl', '/etc/ca-certificates'];
 
-export class SandboxUnavailableError extends Error {}
+/** A StartupError: the CLI prints its message alone and exits non-zero. */
+export class SandboxUnavailableError extends StartupError {}
 
 export interface PodSandbox {
   readonly mode: 'bwrap';

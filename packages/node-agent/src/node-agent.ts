@@ -151,6 +151,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
   const podHost = options.podHost ?? DEFAULT_POD_HOST;
   const podPath = defaultPodPath(dirname(nodePath));
   const sandbox = options.sandbox === 'bwrap' ? openPodSandbox({ dataDir: realpathSync(resolve(options.dataDir)), nodePath, runtimeEntry }) : undefined;
+  if (sandbox) options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', `pods run sandboxed (bwrap); limits: ${sandbox.limits}`);
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const pool = openWarmPool({

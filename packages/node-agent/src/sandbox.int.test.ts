@@ -108,4 +108,22 @@ describe.skipIf(unavailable !== undefined)(`--sandbox bwrap${unavailable ? ` (sk
     // bwrap reports a runtime killed by SIGKILL (after the grace) as exit code 137.
     expect(stopped).toMatchObject({ exitCode: 0, signal: null });
   });
+
+  it('a 128 MB pod that allocates 1 GB is OOMKilled', async (context) => {
+    const { agent, waitForReport, logs } = await openTestAgent({ dataDir: join(temp.path, 'data'), sandbox: 'bwrap', warmPool: { size: 0 } });
+    agents.push(agent);
+    const limits = logs.find((entry) => entry.line.includes('limits:'))?.line ?? '';
+    if (!/memory: cgroup/.test(limits)) return context.skip(`this machine has no memory cgroup for pods (${limits})`);
+    // Off the V8 heap (Buffers), touched page by page: only the cgroup's limit stops it.
+    const artifact = await writeArtifact(
+      temp.path,
+      'hog',
+      `export default { fetch() { const held = []; for (let i = 0; i < 64; i++) held.push(Buffer.alloc(16 * 1024 * 1024, 1)); return new Response(String(held.length)); } };`,
+    );
+    agent.sync([podSpec('hog-1', artifact, { memoryMb: 128 })]);
+    const ready = await waitForReport((r) => r.phase === 'Ready', 'Ready');
+    await fetch(ready.endpoint!).catch(() => undefined); // the connection dies with the pod
+    const exited = await waitForReport((r) => r.phase === 'Exited', 'Exited');
+    expect(exited.reason).toBe('OOMKilled');
+  });
 });

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { StartupError } from '@tide/process';
+import { openPodLimiter, type LimitedProcess, type PodLimits } from './pod-limits.js';
 import { basename, delimiter, dirname, join } from 'node:path';
 
 /**
@@ -36,11 +37,13 @@ export interface PodSandbox {
    * The command that runs `file args` sandboxed, as process `token`: its `/artifact` is
    * `<dataDir>/sandbox/<token>`, created now (empty until placeArtifact).
    */
-  command(token: string, file: string, args: readonly string[]): { file: string; args: string[] };
+  command(token: string, file: string, args: readonly string[], limits: PodLimits): { file: string; args: string[] };
   /** Copies the pod's code where process `token` sees it; returns the path it sees. */
   placeArtifact(token: string, artifactPath: string): string;
-  /** Removes what command() and placeArtifact() left for process `token` (once it has exited). */
-  release(token: string): void;
+  /** Which limits this machine enforces, for the agent's log. */
+  readonly limits: string;
+  /** Removes what command() and placeArtifact() left for process `token` once it has exited; says whether it was OOM-killed. */
+  release(token: string): { oomKilled: boolean };
 }
 
 export interface SandboxOptions {
@@ -65,6 +68,8 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
   const nodePath = realpathSync(options.nodePath);
   const runtimeEntry = realpathSync(options.runtimeEntry);
   let nextUid = 0;
+  const limiter = openPodLimiter(options.dataDir);
+  const limited = new Map<string, LimitedProcess>();
 
   const base = ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--new-session'];
   base.push('--ro-bind', '/usr', '/usr');
@@ -94,13 +99,21 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
   const dirOf = (token: string) => join(root, token);
   return {
     mode: 'bwrap',
-    command(token, file, args) {
+    command(token, file, args, limits) {
       const dir = dirOf(token);
       mkdirSync(dir, { recursive: true, mode: 0o755 });
       const uid = FIRST_UID + (nextUid++ % UID_COUNT);
+      const cgroups = limiter.prepare(token, limits);
+      limited.set(token, cgroups);
+      // A shell joins the pod's cgroups before bwrap runs: nothing it forks starts outside them.
+      const enter = cgroups.procsFiles.map((procs) => `echo $$ > ${shellQuote(procs)} && `).join('');
       return {
-        file: bwrap,
+        file: '/bin/sh',
         args: [
+          '-c',
+          `${enter}exec "$@"`,
+          'sandbox',
+          bwrap,
           ...base,
           '--json-status-fd',
           String(SANDBOX_STATUS_FD),
@@ -128,10 +141,20 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
       if (existsSync(`${artifactPath}.map`)) copyFileSync(`${artifactPath}.map`, `${target}.map`);
       return join(SANDBOX_ARTIFACT_DIR, basename(artifactPath));
     },
+    limits: limiter.describe,
     release(token) {
       rmSync(dirOf(token), { recursive: true, force: true });
+      const cgroups = limited.get(token);
+      limited.delete(token);
+      const oomKilled = cgroups?.oomKilled() ?? false;
+      cgroups?.remove();
+      return { oomKilled };
     },
   };
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 /** Binds `path` read-only at the same place, its parents made 0755 (bwrap would make them 0700 root's). */

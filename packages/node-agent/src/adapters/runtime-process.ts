@@ -35,6 +35,8 @@ export interface RuntimeEnd {
   signal: string | null;
   /** The process could not be spawned at all. */
   spawnError?: string;
+  /** The kernel's OOM killer ended it: its memory cgroup (sandboxed pods) counted an OOM kill. */
+  oomKilled?: boolean;
 }
 
 export interface RuntimeProcess {
@@ -61,7 +63,7 @@ export function spawnRuntime(options: RuntimeSpawnOptions): RuntimeProcess {
   const { clock } = options;
   const { sandbox } = options;
   const argv = [`--max-old-space-size=${options.heapMb}`, options.runtimeEntry, JSON.stringify(options.config)];
-  const command = sandbox ? sandbox.command(options.token, options.nodePath, argv) : { file: options.nodePath, args: argv };
+  const command = sandbox ? sandbox.command(options.token, options.nodePath, argv, { memoryMb: options.heapMb }) : { file: options.nodePath, args: argv };
   const child = spawn(command.file, command.args, {
     cwd: options.cwd,
     env: sandbox ? { ...options.env, HOME: SANDBOX_TMP_DIR } : options.env,
@@ -87,7 +89,7 @@ export function spawnRuntime(options: RuntimeSpawnOptions): RuntimeProcess {
     exited = true;
     // Its children (a detached `sleep 300` too) die with it: nobody would ever stop them otherwise.
     await options.containment?.killAll(options.token);
-    sandbox?.release(options.token);
+    if (sandbox?.release(options.token).oomKilled) end.oomKilled = true;
     // The last output lines (V8's OOM report) and IPC messages ('failed') may still be in flight.
     let flushTimer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all([logs.closed, ipcClosed]), new Promise((resolve) => (flushTimer = setTimeout(resolve, OUTPUT_FLUSH_MS)))]);

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
-import { StartupError } from '@tide/process';
 import { openPodLimiter, type LimitedProcess, type PodLimits } from './pod-limits.js';
 import { basename, delimiter, dirname, join } from 'node:path';
 
@@ -28,8 +27,14 @@ const UID_COUNT = 60_000;
 /** Files of /etc a runtime may need (DNS, TLS roots); never passwd, shadow or the agent's config. */
 const ETC_FILES = ['/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf', '/etc/ssl', '/etc/ca-certificates'];
 
-/** A StartupError: the CLI prints its message alone and exits non-zero. */
-export class SandboxUnavailableError extends StartupError {}
+/**
+ * Named StartupError, as @tide/process's (which this file does not import: the agent's module
+ * graph stays free of the log clients): the CLI prints the message alone and exits 1.
+ */
+export class SandboxUnavailableError extends Error {
+  override name = 'StartupError';
+  readonly exitCode = 1;
+}
 
 export interface PodSandbox {
   readonly mode: 'bwrap';

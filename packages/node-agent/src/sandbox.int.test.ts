@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPodSandbox, SandboxUnavailableError } from './adapters/pod-sandbox.js';
 import type { NodeAgent } from './node-agent.js';
@@ -125,5 +127,19 @@ describe.skipIf(unavailable !== undefined)(`--sandbox bwrap${unavailable ? ` (sk
     await fetch(ready.endpoint!).catch(() => undefined); // the connection dies with the pod
     const exited = await waitForReport((r) => r.phase === 'Exited', 'Exited');
     expect(exited.reason).toBe('OOMKilled');
+  });
+});
+
+describe.skipIf(process.getuid?.() !== 0)('--sandbox bwrap where the agent is not root', () => {
+  it('opening the agent fails, saying why, before any pod runs', () => {
+    // The built agent (dist), run as nobody: a test process cannot drop its own uid.
+    const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    chmodSync(temp.path, 0o777);
+    const script = `import { openNodeAgent } from ${JSON.stringify(built)};
+      openNodeAgent({ dataDir: ${JSON.stringify(join(temp.path, 'nobody'))}, sandbox: 'bwrap', warmPool: { size: 0 }, onReport() {} })
+        .then(() => { console.log('opened'); process.exit(0); }, (error) => { console.log(error.name + ': ' + error.message); process.exit(3); });`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 20_000 });
+    expect(run.stdout.trim()).toBe('StartupError: --sandbox bwrap needs the node agent to run as root (it gives each pod its own uid)');
+    expect(run.status).toBe(3);
   });
 });

@@ -66,7 +66,8 @@ describe.skipIf(unavailable !== undefined)(`--sandbox bwrap${unavailable ? ` (sk
   it('a pod from the pool and a spawned pod both serve, and neither can read, signal or write what is not its own', async () => {
     const dataDir = join(temp.path, 'data');
     const artifact = await writeArtifact(temp.path, 'probes', PROBES);
-    const { agent, waitForReport } = await openTestAgent({ dataDir, sandbox: 'bwrap', warmPool: { size: 1, memoryMb: 64 } });
+    // The drift audit runs often: a sandboxed pod (bwrap's pid in its pid file) must not look like a stray.
+    const { agent, waitForReport, logs } = await openTestAgent({ dataDir, sandbox: 'bwrap', warmPool: { size: 1, memoryMb: 64 }, auditIntervalMs: 50 });
     agents.push(agent);
     agent.sync([podSpec('pooled-1', artifact, { memoryMb: 64 }), podSpec('spawned-1', artifact, { memoryMb: 96 })]);
     const pooled = await waitForReport((r) => r.pod === 'pooled-1' && r.phase === 'Ready', 'pooled-1 Ready');
@@ -97,6 +98,7 @@ describe.skipIf(unavailable !== undefined)(`--sandbox bwrap${unavailable ? ` (sk
     // Both still serve after each other's attempts.
     expect(await (await fetch(pooled.endpoint!)).text()).toBe('still here');
     expect(await (await fetch(spawned.endpoint!)).text()).toBe('still here');
+    expect(logs.filter((entry) => entry.line.startsWith('drift:'))).toEqual([]);
   });
 
   it('a pod ends gracefully on SIGTERM through the sandbox (exit code 0, not killed)', async () => {

@@ -3,6 +3,7 @@
 // (a runtime process is spawned), side by side. The two agents run at once and take turns, so
 // both see the same machine load. Run after building runtime and node-agent:
 //   node packages/node-agent/scripts/measure-start.mjs [count=30] [runtimeEntry]
+// With TIDE_SANDBOX=bwrap (as root, bubblewrap installed), the same two sandboxed, interleaved too.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,11 +25,12 @@ const spec = {
   terminationGraceSeconds: 5,
 };
 
-async function openMeasured(name, warmPool) {
+async function openMeasured(name, warmPool, sandbox = 'none') {
   let waiter;
   const agent = await openNodeAgent({
-    dataDir: join(dir, name),
+    dataDir: join(dir, name.replaceAll(' ', '-')),
     warmPool,
+    sandbox,
     ...(runtimeEntry ? { runtimeEntry } : {}),
     onReport: (report) => waiter?.(report),
   });
@@ -60,8 +62,10 @@ async function openMeasured(name, warmPool) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const runs = [await openMeasured('with pool', { size: 2, memoryMb: 128 }), await openMeasured('without pool', { size: 0 })];
-await runs[0].startOnce('warm-up-a');
-await runs[1].startOnce('warm-up-b');
+if (process.env.TIDE_SANDBOX === 'bwrap') {
+  runs.push(await openMeasured('pool + bwrap', { size: 2, memoryMb: 128 }, 'bwrap'), await openMeasured('spawn + bwrap', { size: 0 }, 'bwrap'));
+}
+for (const run of runs) await run.startOnce(`warm-up-${run.name.replaceAll(' ', '-')}`);
 for (const run of runs) {
   run.samples.length = 0;
   run.coldStarts.pool = run.coldStarts.spawn = 0;

@@ -34,3 +34,4 @@ export { startNodeLoop, desiredPodsOf, agentPodName, clusterPodName, type NodeLo
 export { createArtifactCache, DEFAULT_ARTIFACT_CACHE_BYTES, type ArtifactCache, type ArtifactCacheOptions } from './artifact-cache.js';
 export { startNode, type NodeProcessOptions, type RunningNode } from './start-node.js';
 export { defaultNodeCapacity } from './node-capacity.js';
+export { SandboxUnavailableError, type SandboxMode } from './adapters/pod-sandbox.js';

@@ -15,6 +15,7 @@ import { startPodProbes, type PodProbes } from './adapters/pod-probes.js';
 import type { ProbeChange } from './core/probe-tally.js';
 import { clearStrayPods } from './adapters/stray-pods.js';
 import { openPodContainment } from './adapters/pod-containment.js';
+import { openPodSandbox, SANDBOX_TMP_DIR, type SandboxMode } from './adapters/pod-sandbox.js';
 import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapters/warm-pool.js';
 import type { ColdStart, PodReport, PodRunSpec } from './pod-types.js';
 import { describeRepair, startDriftAudit } from './drift-audit.js';
@@ -91,6 +92,11 @@ export interface NodeAgentOptions {
    * by the pod's TIDE_POD_TOKEN in /proc/<pid>/environ (logged once); 'environ' = the latter always.
    */
   containment?: 'auto' | 'environ';
+  /**
+   * 'bwrap': every runtime process (spawned or pooled) runs in its own namespaces as its own uid
+   * (pod-sandbox.ts); opening the agent throws, saying why, where the machine cannot. Default 'none'.
+   */
+  sandbox?: SandboxMode;
   clock?: Clock;
 }
 
@@ -144,6 +150,8 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
   const nodePath = options.nodePath ?? process.execPath;
   const podHost = options.podHost ?? DEFAULT_POD_HOST;
   const podPath = defaultPodPath(dirname(nodePath));
+  const sandbox = options.sandbox === 'bwrap' ? openPodSandbox({ dataDir: realpathSync(resolve(options.dataDir)), nodePath, runtimeEntry }) : undefined;
+  if (sandbox) options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', `pods run sandboxed (bwrap); limits: ${sandbox.limits}`);
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const pool = openWarmPool({
@@ -159,6 +167,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     backoff,
     clock,
     containment,
+    ...(sandbox ? { sandbox } : {}),
     onLog: (stream, line) => options.onLog?.(WARM_POOL_LOG_NAME, stream, line),
   });
 
@@ -297,7 +306,16 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       child =
         taken.path === 'pool'
           ? assignPooled(taken.pooled, slot.spec, env, follow)
-          : startPodProcess({ ...follow, spec: slot.spec, runtimeEntry, nodePath, env, startToken: slot.startToken, containment });
+          : startPodProcess({
+              ...follow,
+              spec: slot.spec,
+              runtimeEntry,
+              nodePath,
+              env,
+              startToken: slot.startToken,
+              containment,
+              ...(sandbox ? { sandbox } : {}),
+            });
       slot.process = child;
     } catch (error) {
       // Could not even set the pod up (e.g. its directory): an exit like any other, so it is retried.
@@ -328,10 +346,11 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       },
     });
     pooled.assign({
-      artifactPath: spec.artifactPath,
+      // A sandboxed process sees its code under /artifact, and not the pod's directory.
+      artifactPath: sandbox ? sandbox.placeArtifact(token, spec.artifactPath) : spec.artifactPath,
       timeoutMs: spec.timeoutSeconds * 1000,
-      env,
-      cwd: follow.podDir,
+      env: sandbox ? { ...env, HOME: SANDBOX_TMP_DIR } : env,
+      cwd: sandbox ? SANDBOX_TMP_DIR : follow.podDir,
       pod: spec.name,
       startToken: token,
       ...(follow.onInvocation ? { reportInvocations: true } : {}),

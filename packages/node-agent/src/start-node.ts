@@ -10,6 +10,8 @@ import { systemClock } from './clock.js';
 import { openKvStore } from './kv-store.js';
 import { createQueueSender } from './queue-sender.js';
 import { recordsApiPublisher } from './adapters/records-api.js';
+import { openPodSandbox, type SandboxMode } from './adapters/pod-sandbox.js';
+import { defaultRuntimeEntry } from './runtime-entry.js';
 
 export interface NodeProcessOptions {
   /** The log to follow (opened, and closed at stop, by the node), or a process state shared with other components. */
@@ -25,6 +27,8 @@ export interface NodeProcessOptions {
   address?: string;
   /** Pre-started runtime processes (0 disables the warm pool). */
   warmPoolSize?: number;
+  /** 'bwrap': each pod's runtime in its own namespaces as its own uid (fails at start where it cannot). Default 'none'. */
+  sandbox?: SandboxMode;
   /** Record each traced call of the pods as a span (an OpenTelemetry exporter is configured). */
   tracePods?: boolean;
   /**
@@ -49,6 +53,8 @@ export interface RunningNode {
 export async function startNode(options: NodeProcessOptions): Promise<RunningNode> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
+  // A node asked to sandbox its pods says why it cannot before it joins (the agent checks again).
+  if (options.sandbox === 'bwrap') openPodSandbox({ dataDir: join(dataDir, 'agent'), nodePath: process.execPath, runtimeEntry: defaultRuntimeEntry() });
   const { report } = options;
   const onError = (error: Error) => report(`error: ${error.message}`);
   const { state, release } = await componentState(options.log, report, onError);
@@ -81,6 +87,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
           onPodLog(pod, stream, line);
         },
         ...(options.warmPoolSize === undefined ? {} : { warmPool: { size: options.warmPoolSize } }),
+        ...(options.sandbox ? { sandbox: options.sandbox } : {}),
       }),
     artifactPath,
     metrics: state.log,

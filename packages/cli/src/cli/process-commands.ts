@@ -11,6 +11,11 @@ const port = (fallback: number): FlagSpec => ({ type: 'string', value: 'PORT', h
 const host: FlagSpec = { type: 'string', value: 'HOST', help: 'address to listen on (default 127.0.0.1; TIDE_HOST; 0.0.0.0 for every interface)' };
 const data = (fallback: string): FlagSpec => ({ type: 'string', value: 'DIR', help: `data directory (default ${fallback}; TIDE_DATA)` });
 const warmPool: FlagSpec = { type: 'string', value: 'N', help: 'pre-started runtime processes per node, 0 to disable (default 2; TIDE_WARM_POOL)' };
+const sandbox: FlagSpec = {
+  type: 'string',
+  value: 'bwrap|none',
+  help: "isolate each pod's process: bwrap = its own PID, mount, IPC and UTS namespaces and uid (needs root and bubblewrap); default none (TIDE_SANDBOX)",
+};
 const nodeGrace: FlagSpec = { type: 'string', value: 'SECONDS', help: 'a node silent this long becomes NotReady (default 10; TIDE_NODE_GRACE_SECONDS)' };
 
 const domain: FlagSpec = {
@@ -41,6 +46,7 @@ export const upCommand: CommandSpec = {
     data: data('./.tide'),
     examples: { type: 'boolean', help: 'deploy the example functions (hello, echo, hono-app) once up' },
     'warm-pool': warmPool,
+    sandbox,
     nodes: { type: 'string', value: 'N', help: '1: a node in this process (default); N > 1: N `tide node` processes sharing the machine; 0: none' },
     'node-grace': nodeGrace,
     domain,
@@ -67,6 +73,7 @@ export const upCommand: CommandSpec = {
       cliEntry: fileURLToPath(new URL('../main.js', import.meta.url)),
       metrics: startMetrics({ serviceName: 'tide-up', env }),
       ...warmPoolSize(flags, env),
+      ...sandboxMode(flags, env),
       ...(kafka ? { kafka } : {}),
       otelEnv: envStartingWith(env, 'OTEL_'),
       kafkaEnv: envStartingWith(env, 'TIDE_KAFKA_'),
@@ -194,6 +201,7 @@ export const nodeCommand: CommandSpec = {
     label: { type: 'string', multiple: true, value: 'K=V', help: 'a label for node selectors (repeatable; TIDE_NODE_LABELS=k=v,k2=v2)' },
     taint: { type: 'string', multiple: true, value: 'K=V:EFFECT', help: 'a taint, NoSchedule or NoExecute (repeatable; TIDE_NODE_TAINTS)' },
     'warm-pool': warmPool,
+    sandbox,
     address: { type: 'string', value: 'IP|HOST', help: "where gateways on other machines reach this node's pods (default 127.0.0.1; TIDE_NODE_ADDRESS)" },
     'artifact-cache-mb': { type: 'string', value: 'MB', help: 'artifacts kept on disk (default 1024; TIDE_ARTIFACT_CACHE_MB)' },
     'exit-with-parent': { type: 'boolean', hidden: true, help: 'stop when the process that started it ends (tide up --nodes)' },
@@ -221,6 +229,7 @@ export const nodeCommand: CommandSpec = {
       labels: keyValues(list(flags.label) ?? listFromEnv(env, 'TIDE_NODE_LABELS'), 'label', '='),
       taints: (list(flags.taint) ?? listFromEnv(env, 'TIDE_NODE_TAINTS') ?? []).map(parseTaint),
       ...warmPoolSize(flags, env),
+      ...sandboxMode(flags, env),
       ...(address ? { address: nodeAddress(address) } : {}),
       // Any control plane serves any artifact; the first one's log API is the node's log on one machine.
       artifacts: { servers: server, ...(cacheMb ? { cacheMb: positiveInt('artifact-cache-mb', cacheMb) } : {}) },
@@ -243,6 +252,14 @@ export const list = (value: CommandContext['flags'][string]): string[] | undefin
 function warmPoolSize(flags: CommandContext['flags'], env: CommandContext['env']): { warmPoolSize?: number } {
   const raw = str(flags['warm-pool']) ?? env.TIDE_WARM_POOL;
   return raw === undefined ? {} : { warmPoolSize: int('warm-pool', raw, 2) };
+}
+
+/** --sandbox or TIDE_SANDBOX, when given: how the node isolates its pods. */
+function sandboxMode(flags: CommandContext['flags'], env: CommandContext['env']): { sandbox?: 'bwrap' | 'none' } {
+  const raw = str(flags.sandbox) ?? env.TIDE_SANDBOX;
+  if (raw === undefined || raw === '') return {};
+  if (raw !== 'bwrap' && raw !== 'none') throw new CliError(`--sandbox ${JSON.stringify(raw)}: must be bwrap or none`, 2);
+  return { sandbox: raw };
 }
 
 /** The variables whose names start with `prefix`, for the processes this one starts. */

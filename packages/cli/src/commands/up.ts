@@ -24,6 +24,8 @@ export interface UpOptions {
   deployDirs: string[];
   /** Pre-started runtime processes kept on the node (0 disables the warm pool). */
   warmPoolSize?: number;
+  /** How nodes isolate their pods ('bwrap' fails at start where the machine cannot). Default 'none'. */
+  sandbox?: 'bwrap' | 'none';
   /** A node that does not renew its lease for this long becomes NotReady (default 10). */
   nodeGraceSeconds: number;
   /** 1: one node in this process; N > 1: N `tide node` processes sharing the machine; 0: none (start them yourself). */
@@ -106,6 +108,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
           recordsServer: url,
           capacity: defaultNodeCapacity(),
           ...(options.warmPoolSize === undefined ? {} : { warmPoolSize: options.warmPoolSize }),
+          ...(options.sandbox ? { sandbox: options.sandbox } : {}),
           ...(options.tracePods ? { tracePods: true } : {}),
           report,
         })
@@ -168,6 +171,7 @@ function startNodeProcesses(options: UpOptions, url: string, dataDir: string) {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: process.env.HOME ?? '/tmp',
         ...(options.warmPoolSize === undefined ? {} : { TIDE_WARM_POOL: String(options.warmPoolSize) }),
+        ...(options.sandbox ? { TIDE_SANDBOX: options.sandbox } : {}),
         ...options.kafkaEnv,
         ...options.otelEnv,
       },

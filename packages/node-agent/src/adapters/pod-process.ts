@@ -14,6 +14,7 @@ import type { PodExit } from '../core/exit-reason.js';
 import type { PodRunSpec } from '../pod-types.js';
 import type { LogStream } from './log-capture.js';
 import type { PodContainment } from './pod-containment.js';
+import type { PodSandbox } from './pod-sandbox.js';
 import { probeUntilReady } from './readiness-probe.js';
 import { spawnRuntime, type RuntimeProcess } from './runtime-process.js';
 
@@ -55,13 +56,14 @@ export interface PodSpawnOptions extends PodFollowOptions {
   env: Record<string, string>;
   startToken: string;
   containment: PodContainment;
+  sandbox?: PodSandbox;
 }
 
 /** The spawn path: one new runtime process for this pod, followed until it exits. */
 export function startPodProcess(options: PodSpawnOptions): PodProcess {
   const { spec } = options;
   const config: RuntimeConfig = {
-    artifactPath: spec.artifactPath,
+    artifactPath: options.sandbox ? options.sandbox.placeArtifact(options.startToken, spec.artifactPath) : spec.artifactPath,
     timeoutMs: spec.timeoutSeconds * 1000,
     host: options.host,
     pod: spec.name,
@@ -80,6 +82,7 @@ export function startPodProcess(options: PodSpawnOptions): PodProcess {
     env: options.env,
     clock: options.clock,
     containment: options.containment,
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
   });
   return followPod(runtime, options);
 }

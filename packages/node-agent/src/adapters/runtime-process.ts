@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { PoolConfig, RuntimeConfig } from '@tide/runtime';
 import type { Clock } from '../clock.js';
 import { writePidFile } from './pid-file.js';
 import { captureLogs, type LogCapture } from './log-capture.js';
 import type { PodContainment } from './pod-containment.js';
+import { SANDBOX_STATUS_FD, SANDBOX_TMP_DIR, type PodSandbox } from './pod-sandbox.js';
 
 /** After the process exits, the longest wait for its last output and IPC messages. */
 const OUTPUT_FLUSH_MS = 500;
@@ -23,6 +25,8 @@ export interface RuntimeSpawnOptions {
   clock: Clock;
   /** Encloses the process at spawn and kills whatever it started once it has exited. */
   containment?: PodContainment;
+  /** Runs the process in its own namespaces as its own uid; absent = a bare process. */
+  sandbox?: PodSandbox;
 }
 
 /** How a runtime process ended. */
@@ -31,6 +35,8 @@ export interface RuntimeEnd {
   signal: string | null;
   /** The process could not be spawned at all. */
   spawnError?: string;
+  /** The kernel's OOM killer ended it: its memory cgroup (sandboxed pods) counted an OOM kill. */
+  oomKilled?: boolean;
 }
 
 export interface RuntimeProcess {
@@ -55,11 +61,18 @@ export interface RuntimeProcess {
  */
 export function spawnRuntime(options: RuntimeSpawnOptions): RuntimeProcess {
   const { clock } = options;
-  const child = spawn(options.nodePath, [`--max-old-space-size=${options.heapMb}`, options.runtimeEntry, JSON.stringify(options.config)], {
+  const { sandbox } = options;
+  const argv = [`--max-old-space-size=${options.heapMb}`, options.runtimeEntry, JSON.stringify(options.config)];
+  const command = sandbox ? sandbox.command(options.token, options.nodePath, argv, { memoryMb: options.heapMb }) : { file: options.nodePath, args: argv };
+  const child = spawn(command.file, command.args, {
     cwd: options.cwd,
-    env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: sandbox ? { ...options.env, HOME: SANDBOX_TMP_DIR } : options.env,
+    // The sandbox's status fd (SANDBOX_STATUS_FD = 4) tells the pid of the runtime inside it.
+    stdio: sandbox ? ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'] : ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  /** The runtime's own pid when sandboxed: bwrap ends on SIGTERM without passing it on. */
+  let innerPid: number | undefined;
+  if (sandbox) readInnerPid(child, (pid) => (innerPid = pid));
   if (child.pid !== undefined) {
     options.containment?.enclose(options.token, child.pid);
     writePidFile(options.pidDir, { pid: child.pid, startToken: options.token });
@@ -76,6 +89,7 @@ export function spawnRuntime(options: RuntimeSpawnOptions): RuntimeProcess {
     exited = true;
     // Its children (a detached `sleep 300` too) die with it: nobody would ever stop them otherwise.
     await options.containment?.killAll(options.token);
+    if (sandbox?.release(options.token).oomKilled) end.oomKilled = true;
     // The last output lines (V8's OOM report) and IPC messages ('failed') may still be in flight.
     let flushTimer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all([logs.closed, ipcClosed]), new Promise((resolve) => (flushTimer = setTimeout(resolve, OUTPUT_FLUSH_MS)))]);
@@ -106,11 +120,49 @@ export function spawnRuntime(options: RuntimeSpawnOptions): RuntimeProcess {
     ended,
     terminate(graceMs) {
       if (!exited) {
-        child.kill('SIGTERM');
+        if (innerPid === undefined || !signalRuntimeIn(innerPid, 'SIGTERM')) child.kill('SIGTERM');
         const escalation = clock.setTimeout(() => child.kill('SIGKILL'), graceMs);
         void ended.finally(() => clock.clearTimeout(escalation));
       }
       return ended.then(() => {});
     },
   };
+}
+
+/** bwrap's first status line on its status fd carries `"child-pid": N` (the pid in the node's namespace). */
+function readInnerPid(child: ChildProcess, onPid: (pid: number) => void): void {
+  const status = child.stdio[SANDBOX_STATUS_FD] as NodeJS.ReadableStream | null | undefined;
+  if (!status) return;
+  let text = '';
+  status.setEncoding('utf8');
+  status.on('data', (chunk: string) => {
+    if (text.length > 4096) return;
+    text += chunk;
+    const match = /"child-pid":\s*(\d+)/.exec(text);
+    if (match) onPid(Number(match[1]));
+  });
+  status.on('error', () => {});
+}
+
+/**
+ * `child-pid` is the sandbox's init (PID 1 inside, which ignores SIGTERM); the runtime is its child.
+ * Signals the init's children; false when there are none (then bwrap itself is signalled).
+ */
+function signalRuntimeIn(initPid: number, name: NodeJS.Signals): boolean {
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${initPid}/task/${initPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return false;
+  }
+  let signalled = false;
+  for (const pid of children) {
+    try {
+      process.kill(pid, name);
+      signalled = true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return signalled;
 }

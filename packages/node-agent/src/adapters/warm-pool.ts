@@ -11,6 +11,7 @@ import type { PodRunSpec } from '../pod-types.js';
 import type { LogStream } from './log-capture.js';
 import { writePidFile } from './pid-file.js';
 import type { PodContainment } from './pod-containment.js';
+import type { PodSandbox } from './pod-sandbox.js';
 import { spawnRuntime, type RuntimeProcess } from './runtime-process.js';
 
 export interface WarmPoolOptions {
@@ -33,6 +34,8 @@ export interface WarmPoolOptions {
   clock: Clock;
   /** Each process is enclosed from its spawn on, as the pod it may become. */
   containment: PodContainment;
+  /** Each process is started inside its sandbox, so taking one costs no more than unsandboxed. */
+  sandbox?: PodSandbox;
   /** Output of processes not (yet) assigned to a pod. */
   onLog(stream: LogStream, line: string): void;
 }
@@ -141,6 +144,7 @@ export function openWarmPool(options: WarmPoolOptions): WarmPool {
         env: { PATH: options.path, HOME: options.poolDir, ...options.containment.env(token) },
         clock,
         containment: options.containment,
+        ...(options.sandbox ? { sandbox: options.sandbox } : {}),
       });
     } catch (error) {
       options.onLog('stderr', `warm pool: could not start a process: ${(error as Error).message}`);

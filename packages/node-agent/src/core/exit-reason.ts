@@ -4,6 +4,8 @@ export interface PodExit {
   signal: string | null;
   /** The runtime's own account, sent over IPC before it exited ("import failed: ..."). */
   failedReason?: string;
+  /** The kernel's OOM killer ended it (its memory cgroup's limit: sandboxed pods). */
+  oomKilled?: boolean;
   /** V8 printed "JavaScript heap out of memory". */
   outOfMemory?: boolean;
   /** Killed by the agent for not becoming ready in time. */
@@ -19,6 +21,7 @@ export interface PodExit {
 /** One line saying why a pod ended, most specific account first. */
 export function describeExit(exit: PodExit): string {
   if (exit.spawnError !== undefined) return `spawn failed: ${exit.spawnError}`;
+  if (exit.oomKilled) return 'OOMKilled';
   if (exit.killReason !== undefined) return exit.killReason;
   if (exit.recycleReason !== undefined) return exit.recycleReason;
   if (exit.failedReason !== undefined) return exit.failedReason;

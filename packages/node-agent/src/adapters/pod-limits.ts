@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Processes (threads included) one sandboxed pod may have: a fork bomb stops here. */
+export const POD_PIDS_MAX = 512;
+
+/** What the kernel enforces on a sandboxed pod's processes. */
+export interface PodLimits {
+  /** memory.max (v2) or memory.limit_in_bytes (v1): the pod's whole memory, not only its heap. */
+  memoryMb: number;
+}
+
+/** The cgroups made for one process; asked after it ended whether the kernel's OOM killer ended it. */
+export interface LimitedProcess {
+  /** The `cgroup.procs` files the process writes its pid into before it starts anything. */
+  readonly procsFiles: readonly string[];
+  /** True when the memory cgroup counted an OOM kill. */
+  oomKilled(): boolean;
+  /** Removes its cgroups (its processes are gone). */
+  remove(): void;
+}
+
+export interface PodLimiter {
+  /** Which controllers limit pods and where ('memory: cgroup v1, pids: none (...)'), for the agent's log. */
+  readonly describe: string;
+  /** Makes cgroups for process `token` with these limits; controllers that are not available are skipped. */
+  prepare(token: string, limits: PodLimits): LimitedProcess;
+}
+
+type Controller = 'memory' | 'pids';
+
+/**
+ * Finds, for memory and pids, a cgroup hierarchy this process may create children in: cgroup v2
+ * where the controller is enabled there, else the controller's v1 hierarchy (hybrid machines).
+ * The pod's own cgroup is `<hierarchy><this process's cgroup>/tide-limits-<key>/<token>`.
+ */
+export function openPodLimiter(dataDir: string): PodLimiter {
+  const key = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+  const found = new Map<Controller, { dir: string; version: 1 | 2 }>();
+  const why: string[] = [];
+  for (const controller of ['memory', 'pids'] as const) {
+    const place = findHierarchy(controller);
+    if (typeof place === 'string') {
+      why.push(`${controller}: none (${place})`);
+      continue;
+    }
+    try {
+      const dir = join(place.dir, `tide-limits-${key}`);
+      mkdirSync(dir, { recursive: true });
+      if (place.version === 2) writeFileSync(join(dir, 'cgroup.subtree_control'), `+${controller}`);
+      found.set(controller, { dir, version: place.version });
+      why.push(`${controller}: cgroup v${place.version}`);
+    } catch (error) {
+      why.push(`${controller}: none (${(error as Error).message})`);
+    }
+  }
+
+  return {
+    describe: why.join(', '),
+    prepare(token, limits) {
+      const dirs: Array<{ controller: Controller; dir: string; version: 1 | 2 }> = [];
+      for (const [controller, place] of found) {
+        const dir = join(place.dir, token);
+        try {
+          mkdirSync(dir, { recursive: true });
+          const bytes = String(limits.memoryMb * 1024 * 1024);
+          if (controller === 'memory') writeFileSync(join(dir, place.version === 2 ? 'memory.max' : 'memory.limit_in_bytes'), bytes);
+          if (controller === 'memory' && place.version === 2 && existsSync(join(dir, 'memory.swap.max'))) writeFileSync(join(dir, 'memory.swap.max'), '0');
+          if (controller === 'memory' && place.version === 1 && existsSync(join(dir, 'memory.memsw.limit_in_bytes'))) {
+            writeFileSync(join(dir, 'memory.memsw.limit_in_bytes'), bytes);
+          }
+          if (controller === 'pids') writeFileSync(join(dir, 'pids.max'), String(POD_PIDS_MAX));
+          dirs.push({ controller, dir, version: place.version });
+        } catch {
+          // The kernel refused: the process runs without this limit.
+        }
+      }
+      return {
+        procsFiles: dirs.map(({ dir }) => join(dir, 'cgroup.procs')),
+        oomKilled() {
+          const memory = dirs.find((entry) => entry.controller === 'memory');
+          if (!memory) return false;
+          try {
+            const text = readFileSync(join(memory.dir, memory.version === 2 ? 'memory.events' : 'memory.oom_control'), 'utf8');
+            return Number(/^oom_kill (\d+)$/m.exec(text)?.[1] ?? 0) > 0;
+          } catch {
+            return false;
+          }
+        },
+        remove() {
+          for (const { dir } of dirs) {
+            try {
+              rmdirSync(dir);
+            } catch {
+              // still busy or gone: the next agent's cleanup or the kernel's
+            }
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Where `controller` can be used, or why not. */
+function findHierarchy(controller: Controller): { dir: string; version: 1 | 2 } | string {
+  let own: string[];
+  let mounts: string[];
+  try {
+    own = readFileSync('/proc/self/cgroup', 'utf8').split('\n');
+    mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
+  } catch (error) {
+    return (error as Error).message;
+  }
+  for (const line of mounts) {
+    const [before, after] = line.split(' - ');
+    if (!before || !after) continue;
+    const [type, , options] = after.split(' ');
+    const mountPoint = before.split(' ')[4]!;
+    if (type === 'cgroup2') {
+      const path = own.find((entry) => entry.startsWith('0::'))?.slice(3);
+      if (path === undefined) continue;
+      const dir = join(mountPoint, path);
+      try {
+        if (readFileSync(join(dir, 'cgroup.controllers'), 'utf8').split(/\s+/).includes(controller)) return { dir, version: 2 };
+      } catch {
+        // not readable: try v1
+      }
+    }
+    if (type === 'cgroup' && options?.split(',').includes(controller)) {
+      const path = own.find((entry) => entry.split(':')[1]?.split(',').includes(controller))?.split(':')[2];
+      if (path !== undefined) return { dir: join(mountPoint, path), version: 1 };
+    }
+  }
+  return `no cgroup hierarchy has the ${controller} controller`;
+}

@@ -1,0 +1,180 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { openPodLimiter, type LimitedProcess, type PodLimits } from './pod-limits.js';
+import { basename, delimiter, dirname, join } from 'node:path';
+
+/**
+ * How a pod's runtime process is isolated from the node and from other pods:
+ * - 'none': a bare process of the agent's user (the default; every pod sees what the agent sees).
+ * - 'bwrap': bubblewrap, started by a root agent, gives each runtime process its own PID, mount, IPC
+ *   and UTS namespaces and runs it as its own unprivileged uid (setpriv). Its file system is the
+ *   host's /usr read-only, a few /etc files, its own /proc, /dev and tmpfs /tmp, the Node binary and
+ *   the runtime bundle read-only, and `/artifact` (read-only) where the agent puts the pod's code.
+ *   It is not a VM: the network and the kernel are shared (see docs).
+ */
+export type SandboxMode = 'bwrap' | 'none';
+
+/** Where a sandboxed process finds its pod's code: a read-only bind of a host directory. */
+export const SANDBOX_ARTIFACT_DIR = '/artifact';
+/** Its working directory and HOME: private, wiped with the process. */
+export const SANDBOX_TMP_DIR = '/tmp';
+/** bwrap writes `{"child-pid": N}` on this fd: SIGTERM goes there (bwrap does not forward it). */
+export const SANDBOX_STATUS_FD = 4;
+
+/** Uids of sandboxed processes: one per process, above any system or login user. */
+const FIRST_UID = 200_000;
+const UID_COUNT = 60_000;
+/** Files of /etc a runtime may need (DNS, TLS roots); never passwd, shadow or the agent's config. */
+const ETC_FILES = ['/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf', '/etc/ssl', '/etc/ca-certificates'];
+
+/**
+ * Named StartupError, as @tide/process's (which this file does not import: the agent's module
+ * graph stays free of the log clients): the CLI prints the message alone and exits 1.
+ */
+export class SandboxUnavailableError extends Error {
+  override name = 'StartupError';
+  readonly exitCode = 1;
+}
+
+export interface PodSandbox {
+  readonly mode: 'bwrap';
+  /**
+   * The command that runs `file args` sandboxed, as process `token`: its `/artifact` is
+   * `<dataDir>/sandbox/<token>`, created now (empty until placeArtifact).
+   */
+  command(token: string, file: string, args: readonly string[], limits: PodLimits): { file: string; args: string[] };
+  /** Copies the pod's code where process `token` sees it; returns the path it sees. */
+  placeArtifact(token: string, artifactPath: string): string;
+  /** Which limits this machine enforces, for the agent's log. */
+  readonly limits: string;
+  /** Removes what command() and placeArtifact() left for process `token` once it has exited; says whether it was OOM-killed. */
+  release(token: string): { oomKilled: boolean };
+}
+
+export interface SandboxOptions {
+  /** The agent's data directory (absolute): never visible to a pod. */
+  dataDir: string;
+  nodePath: string;
+  runtimeEntry: string;
+}
+
+/**
+ * Opens the bwrap sandbox, or throws SandboxUnavailableError saying why this machine cannot run it
+ * (not root, no bwrap or setpriv, namespaces refused): a node asked for a sandbox never runs without.
+ */
+export function openPodSandbox(options: SandboxOptions): PodSandbox {
+  if (process.getuid?.() !== 0) throw new SandboxUnavailableError('--sandbox bwrap needs the node agent to run as root (it gives each pod its own uid)');
+  const bwrap = onPath('bwrap');
+  if (bwrap === undefined) throw new SandboxUnavailableError('--sandbox bwrap needs bubblewrap (apt-get install bubblewrap): no bwrap on PATH');
+  const setpriv = onPath('setpriv');
+  if (setpriv === undefined) throw new SandboxUnavailableError('--sandbox bwrap needs setpriv (util-linux): none on PATH');
+  const root = join(options.dataDir, 'sandbox');
+  mkdirSync(root, { recursive: true, mode: 0o755 });
+  const nodePath = realpathSync(options.nodePath);
+  const runtimeEntry = realpathSync(options.runtimeEntry);
+  let nextUid = 0;
+  const limiter = openPodLimiter(options.dataDir);
+  const limited = new Map<string, LimitedProcess>();
+
+  const base = ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--new-session'];
+  base.push('--ro-bind', '/usr', '/usr');
+  for (const link of ['bin', 'lib', 'lib64', 'sbin']) if (existsSync(`/${link}`)) base.push('--symlink', `usr/${link}`, `/${link}`);
+  // Directories bwrap creates on the way are 0700 root's: the pod's uid could not look inside.
+  base.push('--perms', '0755', '--dir', '/etc');
+  for (const file of ETC_FILES) if (existsSync(file)) base.push('--ro-bind', file, file);
+  base.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', SANDBOX_TMP_DIR);
+  roBind(base, nodePath);
+  // The runtime's bundle and the files it loads beside it (the call watchdog's worker).
+  roBind(base, dirname(runtimeEntry));
+  // Node reads the nearest package.json for "type": module.
+  const runtimePackage = join(dirname(dirname(runtimeEntry)), 'package.json');
+  if (existsSync(runtimePackage)) roBind(base, runtimePackage);
+  base.push('--hostname', 'pod', '--chdir', SANDBOX_TMP_DIR, '--setenv', 'HOME', SANDBOX_TMP_DIR);
+
+  // Fail now, saying why, rather than at every pod's start.
+  const probe = spawnSync(bwrap, [...base, setpriv, '--reuid=65534', '--regid=65534', '--clear-groups', '--', nodePath, '-e', '0'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  if (probe.status !== 0) {
+    const why = (probe.error?.message ?? probe.stderr.trim()) || `exit ${probe.status ?? probe.signal}`;
+    throw new SandboxUnavailableError(`--sandbox bwrap: this machine cannot start a sandboxed process (${why})`);
+  }
+
+  const dirOf = (token: string) => join(root, token);
+  return {
+    mode: 'bwrap',
+    command(token, file, args, limits) {
+      const dir = dirOf(token);
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+      const uid = FIRST_UID + (nextUid++ % UID_COUNT);
+      const cgroups = limiter.prepare(token, limits);
+      limited.set(token, cgroups);
+      // A shell joins the pod's cgroups before bwrap runs: nothing it forks starts outside them.
+      const enter = cgroups.procsFiles.map((procs) => `echo $$ > ${shellQuote(procs)} && `).join('');
+      return {
+        file: '/bin/sh',
+        args: [
+          '-c',
+          `${enter}exec "$@"`,
+          'sandbox',
+          bwrap,
+          ...base,
+          '--json-status-fd',
+          String(SANDBOX_STATUS_FD),
+          '--ro-bind',
+          dir,
+          SANDBOX_ARTIFACT_DIR,
+          setpriv,
+          `--reuid=${uid}`,
+          `--regid=${uid}`,
+          '--clear-groups',
+          // A non-zero uid has no capabilities anyway; no set of them survives an exec either.
+          '--inh-caps=-all',
+          '--bounding-set=-all',
+          '--no-new-privs',
+          '--',
+          file === options.nodePath ? nodePath : file,
+          ...args,
+        ],
+      };
+    },
+    placeArtifact(token, artifactPath) {
+      mkdirSync(dirOf(token), { recursive: true, mode: 0o755 });
+      const target = join(dirOf(token), basename(artifactPath));
+      copyFileSync(artifactPath, target);
+      if (existsSync(`${artifactPath}.map`)) copyFileSync(`${artifactPath}.map`, `${target}.map`);
+      return join(SANDBOX_ARTIFACT_DIR, basename(artifactPath));
+    },
+    limits: limiter.describe,
+    release(token) {
+      rmSync(dirOf(token), { recursive: true, force: true });
+      const cgroups = limited.get(token);
+      limited.delete(token);
+      const oomKilled = cgroups?.oomKilled() ?? false;
+      cgroups?.remove();
+      return { oomKilled };
+    },
+  };
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Binds `path` read-only at the same place, its parents made 0755 (bwrap would make them 0700 root's). */
+function roBind(args: string[], path: string): void {
+  const parents: string[] = [];
+  for (let dir = dirname(path); dir !== '/' && !dir.startsWith('/usr'); dir = dirname(dir)) parents.unshift(dir);
+  for (const dir of parents) args.push('--perms', '0755', '--dir', dir);
+  args.push('--ro-bind', path, path);
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
+    const candidate = join(dir, name);
+    if (dir !== '' && existsSync(candidate)) return candidate;
+  }
+  for (const dir of ['/usr/bin', '/usr/sbin', '/bin']) if (existsSync(join(dir, name))) return join(dir, name);
+  return undefined;
+}

@@ -150,3 +150,13 @@ describe('activations pagination', () => {
     expect(seen).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 });
+
+describe('the write rate limit and a path that is not a namespace', () => {
+  it('answers a write under a namespace segment that is not valid percent-encoding with a 4xx, not 500', async () => {
+    for (const path of [`${API}/namespaces/%E0%80`, `${API}/namespaces/%FF%FE/functions/hello`]) {
+      const res = await app.request(path, json('PUT', ns('x')));
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.status, path).toBeLessThan(500);
+    }
+  });
+});

@@ -27,9 +27,19 @@ export function namespaceWriteLimit(deps: ControlPlaneDeps, prefix: string, nowM
   const namespaces = `${prefix}/namespaces/`;
   return async (c, next) => {
     if (!WRITE_METHODS.has(c.req.method) || !c.req.path.startsWith(namespaces)) return next();
-    const namespace = decodeURIComponent(c.req.path.slice(namespaces.length).split('/')[0] ?? '');
+    const namespace = decodedSegment(c.req.path.slice(namespaces.length).split('/')[0] ?? '');
+    // Not valid percent-encoding: no namespace has that name, and the route answers 400 naming it.
+    if (namespace === undefined) return next();
     const decision = limiter.take(namespace, nowMs());
     if (decision.kind === 'limited') throw new RateLimitedError(decision.message, decision.retryAfterSeconds);
     return next();
   };
+}
+
+function decodedSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { Lexer, parse as parseYaml, YAMLParseError } from 'yaml';
 import { ApiError } from './errors.js';
 
 /** Reads a request body as JSON or YAML according to its content type. */
@@ -12,6 +12,7 @@ export function parseManifestBody(text: string, contentType: string | undefined)
     }
   }
   if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') {
+    checkFlowDepth(text);
     try {
       return parseYaml(text, { maxAliasCount: 100 });
     } catch (error) {
@@ -20,6 +21,23 @@ export function parseManifestBody(text: string, contentType: string | undefined)
     }
   }
   throw new ApiError(415, 'UnsupportedMediaType', `content type "${type || '(none)'}" is not supported: send application/json or application/yaml`);
+}
+
+/** Far deeper than any manifest; a body past it is refused before the YAML parser sees it. */
+const MAX_FLOW_DEPTH = 100;
+
+/**
+ * The YAML parser recurses once per level of flow nesting (`[[[...`): thousands of levels run V8
+ * out of stack inside its regexp compiler, which kills the process instead of throwing. The lexer
+ * does not recurse, and its bracket tokens are outside quoted scalars, so count them first.
+ */
+function checkFlowDepth(text: string): void {
+  let depth = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') depth++;
+    else if (token === ']' || token === '}') depth--;
+    if (depth > MAX_FLOW_DEPTH) throw new ApiError(400, 'BadRequest', `request body is nested deeper than ${MAX_FLOW_DEPTH} levels`);
+  }
 }
 
 const KINDS_BY_PLURAL: Record<string, string> = { namespaces: 'Namespace', functions: 'Function', triggers: 'Trigger' };

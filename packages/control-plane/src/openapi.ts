@@ -27,6 +27,21 @@ const labelSelectorParam = { name: 'labelSelector', in: 'query', schema: { type:
 const nsParam = { name: 'ns', in: 'path', required: true, schema: { type: 'string' } };
 const nameParam = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
 const topicParam = { name: 'topic', in: 'path', required: true, schema: { type: 'string' } };
+const logTopicParam = {
+  name: 'topic',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description: "a platform topic (tide.state, tide.leases, ...) or a namespace topic's partition on the log's bus",
+};
+const groupParam = { name: 'group', in: 'path', required: true, schema: { type: 'string' } };
+const text = (description: string) => ({ '200': { description, content: { 'text/plain': { schema: { type: 'string' } } } } });
+const listOf = (kind: string) => ({
+  summary: `List or watch ${kind.toLowerCase()}s of every namespace`,
+  parameters: [...listParams, labelSelectorParam],
+  responses: { '200': { description: `${kind}List` }, ...errors },
+});
+const nodeAction = (summary: string) => ({ summary, responses: { '200': json('Node'), ...errors } });
 
 const ACTIVATION_SCHEMA = {
   type: 'object',
@@ -196,7 +211,128 @@ export function openApiDocument() {
           responses: { '200': { description: 'TriggerList' } },
         },
       },
-      '/apis/tide.dev/v1/nodes': { get: { parameters: listParams, responses: { '200': { description: 'NodeList' } } } },
+      '/apis/tide.dev/v1/nodes': {
+        get: { summary: 'List or watch nodes', parameters: [...listParams, labelSelectorParam], responses: { '200': { description: 'NodeList' }, ...errors } },
+      },
+      '/apis/tide.dev/v1/nodes/{name}': {
+        parameters: [nameParam],
+        get: { responses: { '200': json('Node'), ...errors } },
+        delete: { summary: 'Remove a node (its pods are rescheduled)', responses: { '200': json('Node'), ...errors } },
+      },
+      '/apis/tide.dev/v1/nodes/{name}/cordon': { parameters: [nameParam], post: nodeAction('Schedule no new pods on the node') },
+      '/apis/tide.dev/v1/nodes/{name}/uncordon': { parameters: [nameParam], post: nodeAction('Schedule pods on the node again') },
+      '/apis/tide.dev/v1/nodes/{name}/drain': { parameters: [nameParam], post: nodeAction('Cordon the node and move its pods elsewhere') },
+      '/apis/tide.dev/v1/functions': { get: listOf('Function') },
+      '/apis/tide.dev/v1/revisions': { get: listOf('Revision') },
+      '/apis/tide.dev/v1/pods': { get: listOf('Pod') },
+      '/apis/tide.dev/v1/namespaces/{ns}/functions/{name}/rollback': {
+        parameters: [nsParam, nameParam],
+        post: {
+          summary: 'Serve the previous revision again, or the one named (as kubectl rollout undo)',
+          requestBody: {
+            required: false,
+            content: { 'application/json': { schema: { type: 'object', properties: { revision: { type: 'string', description: 'such as hello-00001' } } } } },
+          },
+          responses: { '200': json('Function'), ...errors },
+        },
+      },
+      '/apis/tide.dev/v1/namespaces/{namespace}/artifacts/{digest}': {
+        parameters: [
+          { name: 'namespace', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'digest', in: 'path', required: true, schema: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' } },
+        ],
+        get: {
+          summary: 'Download an uploaded artifact (the same as without the namespace)',
+          responses: { '200': { description: 'text/javascript' }, ...errors },
+        },
+      },
+      '/apis/tide.dev/v1/artifacts/{digest}': {
+        parameters: [{ name: 'digest', in: 'path', required: true, schema: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' } }],
+        get: { summary: 'Download an uploaded artifact', responses: { '200': { description: 'text/javascript' }, ...errors } },
+      },
+      '/apis/tide.dev/v1/log/{topic}': {
+        parameters: [logTopicParam],
+        get: {
+          summary: "Read a topic of the event log as NDJSON (for Tide's own processes): one record a line, value in base64",
+          parameters: [
+            { name: 'from', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'first offset' },
+            { name: 'follow', in: 'query', schema: { type: 'boolean' }, description: 'keep streaming new records' },
+          ],
+          responses: { '200': { description: 'application/x-ndjson' }, ...errors },
+        },
+        post: {
+          summary: 'Append records (on tide.state each must be an event; the fold judges it like any other append)',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['records'],
+                  properties: {
+                    records: {
+                      type: 'array',
+                      maxItems: 1000,
+                      items: {
+                        type: 'object',
+                        required: ['value'],
+                        properties: {
+                          value: { type: 'string', contentEncoding: 'base64' },
+                          key: { type: 'string' },
+                          headers: { type: 'object', additionalProperties: { type: 'string' } },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            '200': {
+              description: 'The offsets of the records, in order',
+              content: { 'application/json': { schema: { type: 'object', properties: { offsets: { type: 'array', items: { type: 'integer' } } } } } },
+            },
+            ...errors,
+          },
+        },
+      },
+      '/apis/tide.dev/v1/log/{topic}/end': {
+        parameters: [logTopicParam],
+        get: {
+          summary: "The topic's end offset",
+          responses: {
+            '200': { description: 'Offset', content: { 'application/json': { schema: { type: 'object', properties: { endOffset: { type: 'integer' } } } } } },
+            ...errors,
+          },
+        },
+      },
+      '/apis/tide.dev/v1/log/{topic}/groups/{group}': {
+        parameters: [logTopicParam, groupParam],
+        get: {
+          summary: "A consumer group's committed offset on the topic (null when none)",
+          responses: {
+            '200': {
+              description: 'Offset',
+              content: { 'application/json': { schema: { type: 'object', properties: { offset: { type: ['integer', 'null'] } } } } },
+            },
+            ...errors,
+          },
+        },
+        put: {
+          summary: "Commit a consumer group's offset on the topic",
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object', required: ['offset'], properties: { offset: { type: 'integer', minimum: 0 } } } } },
+          },
+          responses: { '200': { description: 'Committed' }, ...errors },
+        },
+      },
+      '/healthz': { get: { summary: 'Liveness', responses: text('ok') } },
+      '/readyz': {
+        get: { summary: 'Readiness: 503 while starting or while the log cannot be reached', responses: { ...text('ok'), '503': { description: 'not ready' } } },
+      },
+      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
       '/apis/tide.dev/v1/namespaces/{ns}/topics/{topic}/records': {
         parameters: [nsParam, topicParam],
         post: {

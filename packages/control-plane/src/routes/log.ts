@@ -17,7 +17,8 @@ const HEARTBEAT_MS = 10_000;
 
 function offsetParam(raw: string | undefined, field: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw))
+  // Past 2^53 a number is no longer exact, and the log refuses it: say so before the stream starts.
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)))
     throw new ApiError(400, 'BadRequest', `${field} "${raw.slice(0, 40)}" must be a whole number`, [{ field, message: 'must be a whole number' }]);
   return Number(raw);
 }

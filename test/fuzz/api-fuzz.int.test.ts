@@ -149,7 +149,7 @@ const query = (schema: JsonSchema | undefined): fc.Arbitrary<string> =>
   );
 
 /** JSON nested `depth` deep, as arrays or objects. */
-const deeplyNested = (depth: number, objects: boolean) => (objects ? '{"a":'.repeat(depth) + '1' + '}'.repeat(depth) : '['.repeat(depth) + ']'.repeat(depth));
+const deeplyNested = (depth: number, objects: boolean) => (objects ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : '['.repeat(depth) + ']'.repeat(depth));
 /** A JSON body with bytes that are not UTF-8 inside its strings. */
 const invalidUtf8 = (json: string) => {
   const at = Math.max(1, json.indexOf('"') + 1);
@@ -200,13 +200,11 @@ function bodies(
     },
     // Block nesting grows as the square of its depth: 1 000 levels are already half a megabyte.
     {
-      arbitrary: fc
-        .constantFrom(300, 1_000)
-        .map((d) => ({
-          flavour: 'deep-yaml',
-          type: 'application/yaml',
-          body: Buffer.from('a:\n' + Array.from({ length: d }, (_, i) => ' '.repeat(i + 1) + '- ').join('\n') + 'x'),
-        })),
+      arbitrary: fc.constantFrom(300, 1_000).map((d) => ({
+        flavour: 'deep-yaml',
+        type: 'application/yaml',
+        body: Buffer.from(`a:\n${Array.from({ length: d }, (_, i) => `${' '.repeat(i + 1)}- `).join('\n')}x`),
+      })),
       weight: 1,
     },
     { arbitrary: valid.map((v) => ({ flavour: 'invalid-utf8', type: contentType, body: invalidUtf8(JSON.stringify(v) ?? '{}') })), weight: 2 },
@@ -326,7 +324,7 @@ const safeDecode = (s: string) => {
 };
 const queryString = (pairs: readonly (readonly [string, string | undefined])[]) => {
   const present = pairs.filter(([k, v]) => k && v !== undefined);
-  return present.length ? '?' + present.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v!)}`).join('&') : '';
+  return present.length ? `?${present.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v!)}`).join('&')}` : '';
 };
 
 interface Outcome {

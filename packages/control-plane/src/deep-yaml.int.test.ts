@@ -23,7 +23,7 @@ afterEach(async () => {
 describe('manifests nested deeper than any manifest is', () => {
   it.each([
     ['flow', `a: ${'['.repeat(20_000)}${']'.repeat(20_000)}`],
-    ['block', 'a:\n' + Array.from({ length: 1_000 }, (_, i) => ' '.repeat(i + 1) + '- ').join('\n') + 'x'],
+    ['block', `a:\n${Array.from({ length: 1_000 }, (_, i) => `${' '.repeat(i + 1)}- `).join('\n')}x`],
   ])('a %s YAML body nested 1 000s deep is a 400, on every route that reads a manifest', async (_, body) => {
     const app = createControlPlaneApp({ store, log, artifacts: await openArtifactStore(dir.path), limits: { manifestBytes: 1 << 20, artifactBytes: 1 << 20 } });
     for (const [method, path] of [

@@ -19,7 +19,7 @@ export function sendError(res: ServerResponse, status: number, message: string, 
     [GATEWAY_ERROR_HEADER]: GATEWAY_ERROR_VALUE,
   };
   if (retryAfterSeconds !== undefined) headers['retry-after'] = retryAfterSeconds;
-  if (closeConnection) headers['connection'] = 'close';
+  if (closeConnection) headers.connection = 'close';
   res.writeHead(status, headers);
   res.end(body);
 }

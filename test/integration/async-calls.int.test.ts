@@ -140,17 +140,25 @@ describe('acceptance 3: async calls with random pod crashes', () => {
     await deploy(api);
     const callbackUrl = `http://127.0.0.1:${(callbacks.address() as AddressInfo).port}/done`;
 
-    // Kill a random ready pod every 400 ms while calls are outstanding.
+    // Kill a random ready pod each time another share of the calls has ended (a condition, not a
+    // clock), so the kills land while calls run however fast or busy the machine is.
     let kills = 0;
     let allEnded = false;
     const startedAt = Date.now();
+    const readyPods = () => node.node.agent.pods().filter((p) => p.phase === 'Ready' && p.pid !== undefined);
     const killer = (async () => {
-      for (let round = 0; round < 400 && kills < MAX_KILLS; round++) {
-        await new Promise((resolve) => setTimeout(resolve, 400));
-        if (allEnded) break;
-        const ready = node.node.agent.pods().filter((p) => p.phase === 'Ready' && p.pid !== undefined);
+      for (let k = 1; k <= MAX_KILLS && !allEnded; k++) {
+        const threshold = Math.floor((k * CALLS) / (MAX_KILLS + 1));
         // A crash takes one pod of several: the node restarts it with back-off (1 s, doubling), while the others serve.
-        if (ready.length < 2) continue;
+        const due = await eventually(() => expect(allEnded || (callbackHits.size >= threshold && readyPods().length >= 2)).toBe(true), {
+          timeoutMs: 150_000,
+          intervalMs: 50,
+        }).then(
+          () => !allEnded,
+          () => false,
+        );
+        if (!due) return;
+        const ready = readyPods();
         const victim = ready[Math.floor(Math.random() * ready.length)];
         if (victim === undefined) continue;
         try {

@@ -1,4 +1,4 @@
-import { Lexer, parse as parseYaml, YAMLParseError } from 'yaml';
+import { type CST, Lexer, Parser, parse as parseYaml, YAMLParseError } from 'yaml';
 import { ApiError } from './errors.js';
 
 /** Reads a request body as JSON or YAML according to its content type. */
@@ -13,6 +13,7 @@ export function parseManifestBody(text: string, contentType: string | undefined)
   }
   if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') {
     checkFlowDepth(text);
+    checkBlockDepth(text);
     try {
       return parseYaml(text, { maxAliasCount: 100 });
     } catch (error) {
@@ -36,8 +37,35 @@ function checkFlowDepth(text: string): void {
   for (const token of new Lexer().lex(text)) {
     if (token === '[' || token === '{') depth++;
     else if (token === ']' || token === '}') depth--;
-    if (depth > MAX_FLOW_DEPTH) throw new ApiError(400, 'BadRequest', `request body is nested deeper than ${MAX_FLOW_DEPTH} levels`);
+    if (depth > MAX_FLOW_DEPTH) throw tooDeep();
   }
+}
+
+/**
+ * Block nesting (indentation) recurses in the parser's composer too, and how deep it gets before
+ * the stack runs out depends on what else is on the stack: a body 1 000 levels deep was refused
+ * on one run and parsed on the next. The CST parser keeps an explicit stack, so measure the
+ * nesting on its tokens, without recursion, before composing anything.
+ */
+function checkBlockDepth(text: string): void {
+  const pending: Array<{ token: CST.Token | undefined; depth: number }> = [];
+  for (const token of new Parser().parse(text)) pending.push({ token, depth: 0 });
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { token, depth } = next;
+    if (!token) continue;
+    if (depth > MAX_FLOW_DEPTH) throw tooDeep();
+    if (token.type === 'document') pending.push({ token: token.value, depth });
+    else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      for (const item of token.items) {
+        if ('key' in item && item.key) pending.push({ token: item.key, depth: depth + 1 });
+        if (item.value) pending.push({ token: item.value, depth: depth + 1 });
+      }
+    }
+  }
+}
+
+function tooDeep(): ApiError {
+  return new ApiError(400, 'BadRequest', `request body is nested deeper than ${MAX_FLOW_DEPTH} levels`);
 }
 
 const KINDS_BY_PLURAL: Record<string, string> = { namespaces: 'Namespace', functions: 'Function', triggers: 'Trigger' };

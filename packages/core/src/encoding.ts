@@ -13,7 +13,7 @@ export type DecodeResult = { ok: true; event: LoggedEvent } | { ok: false; offse
  * Decodes and validates a record. A record that is not a valid event is not an error of the
  * reader: the fold records it as rejected, so every reader still reaches the same state.
  */
-export function decodeEvent(offset: number, bytes: Uint8Array): DecodeResult {
+export function decodeEvent(offset: number, bytes: Uint8Array, writer?: string): DecodeResult {
   let json: unknown;
   try {
     json = JSON.parse(decoder.decode(bytes));
@@ -24,5 +24,5 @@ export function decodeEvent(offset: number, bytes: Uint8Array): DecodeResult {
   if (!parsed.success) {
     return { ok: false, offset, reason: `not a valid event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
   }
-  return { ok: true, event: { ...parsed.data, offset } };
+  return { ok: true, event: { ...parsed.data, offset, ...(writer === undefined ? {} : { writer }) } };
 }

@@ -4,6 +4,7 @@ import { FunctionManifest } from './resources/function.js';
 import { NamespaceQuota } from './resources/namespace.js';
 import { NodeCapacity, Taint } from './resources/pod.js';
 import { TriggerManifest } from './resources/trigger.js';
+import { TokenSpec } from './resources/token.js';
 
 const nsName = { namespace: dnsLabel, name: dnsLabel };
 const podName = z
@@ -105,6 +106,15 @@ export const TideEvent = z.discriminatedUnion('type', [
     type: z.literal('CronSkipped'),
     data: z.object({ ...nsName, lastTick: z.number().int().min(0), count: z.number().int().min(1), reason: z.string().max(1024) }),
   }),
+  /**
+   * Fold rules version 4 and later: bearer tokens. Only the sha256 of a token's secret is ever
+   * written; the secret is shown once to whoever created it.
+   */
+  z.object({
+    type: z.literal('TokenCreated'),
+    data: z.object({ name: dnsLabel, spec: TokenSpec, secretHash: z.string().regex(/^[0-9a-f]{64}$/) }),
+  }),
+  z.object({ type: z.literal('TokenRevoked'), data: z.object({ name: dnsLabel }) }),
 ]);
 export type TideEvent = z.infer<typeof TideEvent>;
 /** An event as a writer may give it: fields with defaults may be left out. */
@@ -135,7 +145,11 @@ export const EventEnvelope = z.intersection(
 export type EventEnvelope = z.infer<typeof EventEnvelope>;
 
 /** An envelope as read back from the log, at its offset. */
-export type LoggedEvent = EventEnvelope & { offset: number };
+/**
+ * An envelope as read back from the log, at its offset, with who appended it: the record's
+ * `tide-writer` header (auth/principal.ts), never a field the writer could set in the event.
+ */
+export type LoggedEvent = EventEnvelope & { offset: number; writer?: string };
 
 /** The resource an event is about: the key its `expect` precondition refers to. */
 export function subjectOf(event: TideEvent): string {
@@ -171,6 +185,9 @@ export function subjectOf(event: TideEvent): string {
     case 'CronFired':
     case 'CronSkipped':
       return `triggers/${event.data.namespace}/${event.data.name}`;
+    case 'TokenCreated':
+    case 'TokenRevoked':
+      return `tokens/${event.data.name}`;
     default:
       return assertNever(event);
   }

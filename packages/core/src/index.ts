@@ -3,6 +3,7 @@ export * from './resources/function.js';
 export * from './resources/namespace.js';
 export * from './resources/pod.js';
 export * from './resources/trigger.js';
+export * from './resources/token.js';
 export { cronProblem, nextTick } from './cron/cron-schedule.js';
 export { TideEvent, type TideEventInput, EventEnvelope, subjectOf, assertNever, type LoggedEvent, type TideEventType, type EventOf } from './events.js';
 export { encodeEvent, decodeEvent, type DecodeResult } from './encoding.js';
@@ -30,6 +31,7 @@ export {
   SUPPORTED_RULES_VERSION,
   highestVersion,
   rulesV1,
+  WRITER_RIGHTS_SINCE,
   type RuleBook,
   type FoldRules,
   type EventHandler,
@@ -117,3 +119,8 @@ export { fullBucket, takeToken, type TokenBucket, type BucketRate, type TakeResu
 export { rateOf, type RateKind } from './limits/namespace-rate.js';
 export { bodyLimitsOf, checkBodySize, DEFAULT_BODY_LIMIT_BYTES, type BodyLimits, type BodyVerdict } from './limits/body-limits.js';
 export { NamespaceLimiter, type RateDecision } from './limits/namespace-limiter.js';
+export { type Principal, type WriterKind, writerOf, actorOf, parseWriter, WRITER_HEADER } from './auth/principal.js';
+export { authenticate, type Authentication, type AuthenticationFailure } from './auth/authenticate.js';
+export { authorize, seesNamespace, readsValues, VERBS, RESOURCES, type Verb, type Resource, type Access, type Decision } from './auth/authorize.js';
+export { newTokenSecret, hashSecret, parseToken, secretMatches, type ParsedToken } from './auth/token-secret.js';
+export { writerMay } from './fold/writer-rights.js';

@@ -3,6 +3,7 @@ import type { Namespace } from './resources/namespace.js';
 import type { Revision, TideFunction } from './resources/function.js';
 import type { Pod, TideNode } from './resources/pod.js';
 import type { Trigger } from './resources/trigger.js';
+import type { Token } from './resources/token.js';
 import { emptyIdWindow, type IdWindow } from './fold/id-window.js';
 
 /**
@@ -23,6 +24,8 @@ export interface ClusterState {
   nodes: ResourceMap<TideNode>;
   /** Keyed `namespace/name`; rules version 3 and later. */
   triggers: ResourceMap<Trigger>;
+  /** Keyed by name (cluster-scoped); rules version 4 and later. Hashes only, never secrets. */
+  tokens: ResourceMap<Token>;
   /** Who leads each role (controllers, scheduler, autoscaler) and since which epoch. */
   leaders: Readonly<Record<string, Leadership>>;
   recentEventIds: IdWindow;
@@ -64,13 +67,14 @@ export const initialState: ClusterState = Object.freeze({
   pods: emptyResourceMap<Pod>(),
   nodes: emptyResourceMap<TideNode>(),
   triggers: emptyResourceMap<Trigger>(),
+  tokens: emptyResourceMap<Token>(),
   leaders: {},
   recentEventIds: emptyIdWindow,
   rulesVersion: 1,
 });
 
 /** The kinds of resource held in state, by the name of their collection. */
-export const COLLECTIONS = ['namespaces', 'functions', 'revisions', 'pods', 'nodes', 'triggers'] as const;
+export const COLLECTIONS = ['namespaces', 'functions', 'revisions', 'pods', 'nodes', 'triggers', 'tokens'] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 
 /** `unsupported-rules`: the log uses fold rules newer than this process knows (see FoldHalt). */

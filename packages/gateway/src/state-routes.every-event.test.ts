@@ -40,6 +40,7 @@ const GIVEN: EventInput[] = [
   ...ready('hello-00002-aaaaa', 'm', 'm-1', 5002),
   { type: 'PodCreated', data: { ...pod('hello-00002-bbbbb'), revision: 'hello-00002' } },
   { type: 'TriggerApplied', data: { namespace: 'default', manifest: triggerManifest('nightly', { function: 'hello', cron: { schedule: '0 0 * * *' } }) } },
+  { type: 'TokenCreated', data: { name: 'ci', secretHash: 'b'.repeat(64), spec: { subject: { kind: 'gateway' } } } },
 ];
 
 type Example<T extends TideEventType> = (given: ClusterState) => Extract<TideEventInput, { type: T }>;
@@ -76,6 +77,11 @@ const EXAMPLES: { [T in TideEventType]: Example<T> } = {
   TriggerDeleted: () => ({ type: 'TriggerDeleted', data: pod('nightly') }),
   CronFired: () => ({ type: 'CronFired', data: { ...pod('nightly'), tick: Date.UTC(2026, 0, 1) } }),
   CronSkipped: () => ({ type: 'CronSkipped', data: { ...pod('nightly'), lastTick: Date.UTC(2026, 0, 1), count: 3, reason: 'missed by more than 60 s' } }),
+  TokenCreated: () => ({
+    type: 'TokenCreated',
+    data: { name: 'ci2', secretHash: 'a'.repeat(64), spec: { subject: { kind: 'user', roles: [{ role: 'invoker', namespaces: ['default'] }] } } },
+  }),
+  TokenRevoked: () => ({ type: 'TokenRevoked', data: { name: 'ci' } }),
   // Accepted by a store one release ahead of this build (aheadRuleBook); routes are the same under it.
   RulesVersionRaised: () => ({ type: 'RulesVersionRaised', data: { version: SUPPORTED_RULES_VERSION + 1 } }),
 };

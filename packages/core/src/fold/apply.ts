@@ -1,8 +1,9 @@
 import { subjectOf, type LoggedEvent } from '../events.js';
 import { accepted, COLLECTIONS, rejected, type ClusterState, type Collection, type Verdict } from '../state.js';
 import { hasId, rememberId } from './id-window.js';
-import { judge, RULE_BOOK, type RuleBook } from './rules.js';
+import { judge, RULE_BOOK, WRITER_RIGHTS_SINCE, type RuleBook } from './rules.js';
 import { haltAt, rulesVersionRaised } from './rules-version.js';
+import { writerMay } from './writer-rights.js';
 
 export interface FoldResult {
   state: ClusterState;
@@ -30,6 +31,12 @@ export function apply(state: ClusterState, event: LoggedEvent, book: RuleBook = 
     return { state: advanced, verdict: rejected('duplicate', `event ${event.id} was already applied`) };
   }
   const remembered = { ...advanced, recentEventIds: rememberId(state.recentEventIds, event.id) };
+  // Who wrote it comes before anything else: a forged event must not even test a precondition.
+  // (Versions before 4 believed every writer; they still do, so old and new readers agree.)
+  if (state.rulesVersion >= WRITER_RIGHTS_SINCE) {
+    const rights = writerMay(state, event);
+    if (!rights.accepted) return { state: remembered, verdict: rights };
+  }
   const leadership = checkLeader(state, event);
   if (!leadership.accepted) return { state: remembered, verdict: leadership };
   const precondition = checkExpect(state, event);

@@ -7,6 +7,7 @@ import { podBound, podCreated, podDeletionRequested, podRemoved, podStatusReport
 import { nodeCordoned, nodeDeleted, nodeReadinessChanged, nodeRegistered } from './nodes.js';
 import { leaderElected } from './leaders.js';
 import { cronFired, cronSkipped, triggerApplied, triggerDeleted } from './triggers.js';
+import { tokenCreated, tokenRevoked } from './tokens.js';
 
 /** Every event but the switch of rules itself, which every version judges alike (rules-version.ts). */
 export type JudgedEventType = Exclude<TideEventType, 'RulesVersionRaised'>;
@@ -29,6 +30,16 @@ function needsVersion3(what: string) {
     rejected: rejected(
       'unsupported-rules',
       `${what} needs fold rules version 3; the cluster still runs version ${state.rulesVersion} (it switches once every member speaks 3)`,
+    ),
+  });
+}
+
+/** What a version before 4 answers to the events of tokens, which it does not know. */
+function needsVersion4(what: string) {
+  return (state: ClusterState) => ({
+    rejected: rejected(
+      'unsupported-rules',
+      `${what} needs fold rules version 4; the cluster still runs version ${state.rulesVersion} (it switches once every member speaks 4)`,
     ),
   });
 }
@@ -62,6 +73,8 @@ export const rulesV1: FoldRules = {
   TriggerDeleted: needsVersion3('deleting a trigger'),
   CronFired: needsVersion3('firing a cron trigger'),
   CronSkipped: needsVersion3('skipping a cron tick'),
+  TokenCreated: needsVersion4('creating a token'),
+  TokenRevoked: needsVersion4('revoking a token'),
 };
 
 /** Version 2: `tide delete node` (NodeDeleted) removes a node that is not ready, with its pods. */
@@ -76,11 +89,25 @@ export const rulesV3: FoldRules = {
   CronSkipped: cronSkipped,
 };
 
+/**
+ * Version 4: bearer tokens (TokenCreated/Revoked), and every event judged on its writer's rights
+ * first (writer-rights.ts): before 4 anyone who could append was believed.
+ */
+export const rulesV4: FoldRules = {
+  ...rulesV3,
+  TokenCreated: tokenCreated,
+  TokenRevoked: tokenRevoked,
+};
+
 export const RULE_BOOK: RuleBook = new Map([
   [1, rulesV1],
   [2, rulesV2],
   [3, rulesV3],
+  [4, rulesV4],
 ]);
+
+/** The first version whose fold judges writers' rights (writer-rights.ts). */
+export const WRITER_RIGHTS_SINCE = 4;
 
 /** The highest version a book knows: what a process built with it says it speaks. */
 export function highestVersion(book: RuleBook): number {

@@ -1,7 +1,11 @@
 /** The slice of the EventLog port the state store needs (declared here, by its consumer). */
 export interface StateLog {
-  append(topic: string, records: readonly { value: Uint8Array }[]): Promise<number[]>;
-  read(topic: string, fromOffset: number, options?: { follow?: boolean; signal?: AbortSignal }): AsyncIterable<{ offset: number; value: Uint8Array }>;
+  append(topic: string, records: readonly { value: Uint8Array; headers?: Record<string, string> }[]): Promise<number[]>;
+  read(
+    topic: string,
+    fromOffset: number,
+    options?: { follow?: boolean; signal?: AbortSignal },
+  ): AsyncIterable<{ offset: number; value: Uint8Array; headers?: Readonly<Record<string, string>> }>;
   endOffset(topic: string): Promise<number>;
 }
 

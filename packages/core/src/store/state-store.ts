@@ -7,6 +7,7 @@ import { initialState, type ClusterState, type Verdict } from '../state.js';
 import type { EventEnvelope, LoggedEvent, TideEventInput } from '../events.js';
 import type { Clock, SnapshotStorage, StateLog } from './ports.js';
 import { followTopic } from './follow-topic.js';
+import { WRITER_HEADER } from '../auth/principal.js';
 import { systemClock } from './system-clock.js';
 
 export const STATE_TOPIC = 'tide.state';
@@ -50,6 +51,12 @@ export interface StateStoreOptions {
   onError?: (error: Error) => void;
   /** The versions of the fold's rules this process knows (default: this build's). */
   rules?: RuleBook;
+  /**
+   * Who this process is (auth/principal.ts writerOf), stamped on what it appends when it writes to
+   * the log directly (Kafka): the fold judges its rights by it. Absent = a control plane. Through
+   * a control plane's log API the server stamps it instead, whatever the client says.
+   */
+  writer?: string;
 }
 
 /**
@@ -103,8 +110,8 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   const resetListeners = new Set<(reason: Error) => void>();
   const abort = new AbortController();
 
-  const fold = (record: { offset: number; value: Uint8Array }) => {
-    const decoded = decodeEvent(record.offset, record.value);
+  const fold = (record: { offset: number; value: Uint8Array; headers?: Readonly<Record<string, string>> }) => {
+    const decoded = decodeEvent(record.offset, record.value, record.headers?.[WRITER_HEADER]);
     const result = decoded.ok ? apply(state, decoded.event, rules) : skipInvalid(state, record.offset, decoded.reason);
     // Said once; from here on every write is refused with the same reason (see FoldHalt).
     if (result.state.halted && !state.halted) options.onError?.(new Error(result.state.halted.reason));
@@ -169,7 +176,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
       const folded = state.offset;
       const offsets = await log.append(
         topic,
-        envelopes.map((e) => ({ value: encodeEvent(e) })),
+        envelopes.map((e) => ({ value: encodeEvent(e), ...(options.writer === undefined ? {} : { headers: { [WRITER_HEADER]: options.writer } }) })),
       );
       // A log appends after everything already in it: an offset this store folded before the append
       // began belongs to another history (the reader is about to find that out and start over).

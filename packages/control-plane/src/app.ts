@@ -5,6 +5,7 @@ import { resourceRoutes } from './routes/resources.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { watchResponse } from './routes/watch.js';
 import { logRoutes } from './routes/log.js';
+import { nodeJoinRoutes } from './routes/node-join.js';
 import { topicRoutes } from './routes/topics.js';
 import { activationRoutes } from './routes/activations.js';
 import { openApiDocument } from './openapi.js';
@@ -40,6 +41,7 @@ export function createControlPlaneApp(
   app.route(`${API_PREFIX}/namespaces/:namespace/artifacts`, artifactRoutes(deps));
   app.get(`${API_PREFIX}/events`, (c) => watchResponse(c, deps, []));
   app.route(`${API_PREFIX}/log`, logRoutes(deps, options.logTopics));
+  app.route(`${API_PREFIX}/nodes`, nodeJoinRoutes(deps));
   app.route(API_PREFIX, topicRoutes(deps));
   app.route(API_PREFIX, activationRoutes(deps));
   app.route(API_PREFIX, resourceRoutes(deps));

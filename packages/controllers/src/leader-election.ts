@@ -1,6 +1,7 @@
 import { decodeLease, encodeLease, followTopic, LEASES_TOPIC, SUPPORTED_RULES_VERSION, type LeaderStamp, type StateStore } from '@tide/core';
 import type { LeaseSource } from './node-lifecycle.js';
 import { rulesRaise, type MemberSighting, type RulesRaiseDecision } from './core/rules-raise.js';
+import { leaseCounts } from './core/lease-writer.js';
 
 export interface LeaderElection {
   /** This process's leadership, while it holds it: stamp it on what the leader writes. */
@@ -60,7 +61,8 @@ export async function startLeaderElection(options: {
     signal: abort.signal,
     onRecord(record) {
       const lease = decodeLease(record.value);
-      if (!lease) return;
+      // A forged renewal (a node's, a gateway's) neither keeps a silent leader in office nor speaks for a member.
+      if (!lease || !leaseCounts(lease.node, record.headers)) return;
       members.set(lease.node, { rules: lease.rules, at: now() });
       if (lease.node === leaseKey) lastRenewal = { epoch: Number(lease.bootId), at: now() };
     },

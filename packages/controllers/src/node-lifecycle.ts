@@ -1,7 +1,16 @@
-import { decodeLease, followTopic, LEASES_TOPIC, type LeaderStamp, type StateStore, type TopicReader } from '@tide/core';
+import { decodeLease, followTopic, LEASES_TOPIC, type LeaderStamp, type StateStore } from '@tide/core';
 import { readinessChanges } from './core/node-health.js';
+import { leaseCounts } from './core/lease-writer.js';
 
-export type LeaseSource = TopicReader;
+/** Reading tide.leases: records carry their headers, which say who renewed (core/lease-writer.ts). */
+export interface LeaseSource {
+  read(
+    topic: string,
+    fromOffset: number,
+    options?: { follow?: boolean; signal?: AbortSignal },
+  ): AsyncIterable<{ offset: number; value: Uint8Array; headers?: Readonly<Record<string, string>> }>;
+  endOffset(topic: string): Promise<number>;
+}
 
 /**
  * Watches node leases: a node that stops renewing for `graceMs` (nodeGraceSeconds, 10 s) becomes
@@ -29,7 +38,8 @@ export async function startNodeLifecycle(options: {
     signal: abort.signal,
     onRecord(record) {
       const lease = decodeLease(record.value);
-      if (lease) lastSeen.set(lease.node, { bootId: lease.bootId, at: now() });
+      // A renewal by anyone but the node itself (or a control plane) does not keep a node alive.
+      if (lease && leaseCounts(lease.node, record.headers)) lastSeen.set(lease.node, { bootId: lease.bootId, at: now() });
     },
     ...(options.onError ? { onError: options.onError } : {}),
   });

@@ -68,8 +68,17 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * where the last one yielded was, the read throws LogRewoundError. A record merely gone while
  * the log goes on past it is not a rewind, as on Kafka (partition-reader.ts).
  */
-export function openHttpLog(server: string): EventLog {
+export interface HttpLogOptions {
+  /**
+   * The component's bearer token (a node's, a gateway's, a triggers process's), sent on every
+   * request: the control plane's log API serves Tide's own components only.
+   */
+  token?: string;
+}
+
+export function openHttpLog(server: string, options: HttpLogOptions = {}): EventLog {
   const where = server.replace(/\/+$/, '');
+  const auth: Record<string, string> = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
   const base = `${where}/apis/tide.dev/v1/log`;
   const agent = new Agent({ keepAliveTimeout: 30_000, bodyTimeout: 0 });
   const topicUrl = (topic: string) => `${base}/${encodeURIComponent(topic)}`;
@@ -82,7 +91,8 @@ export function openHttpLog(server: string): EventLog {
         method: method as 'GET',
         dispatcher: agent,
         ...(signal === undefined ? {} : { signal }),
-        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
       throw unreachable(url, error);
@@ -139,7 +149,7 @@ export function openHttpLog(server: string): EventLog {
             reached = Math.max(reached, end);
           }
           try {
-            res = await request(url, { dispatcher: agent, signal, ...(follow ? { bodyTimeout: FOLLOW_BODY_TIMEOUT_MS } : {}) });
+            res = await request(url, { dispatcher: agent, signal, headers: auth, ...(follow ? { bodyTimeout: FOLLOW_BODY_TIMEOUT_MS } : {}) });
           } catch (error) {
             throw unreachable(url, error);
           }

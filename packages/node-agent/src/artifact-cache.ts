@@ -18,6 +18,8 @@ export interface ArtifactCacheOptions {
   onEvict?: (digest: string, bytes: number) => void;
   /** Trouble the cache works around (a file it could not remove, an artifact too large to keep). */
   onError?: (error: Error) => void;
+  /** The node's bearer token: control planes serve artifacts to nodes (and people) only. */
+  token?: string;
 }
 
 export interface ArtifactCache {
@@ -146,7 +148,7 @@ export function createArtifactCache(dir: string, servers: string, options: Artif
     for (const base of bases) {
       url = `${base}/apis/tide.dev/v1/artifacts/${digest}`;
       try {
-        const res = await request(url);
+        const res = await request(url, options.token === undefined ? {} : { headers: { authorization: `Bearer ${options.token}` } });
         const body = Buffer.from(await res.body.arrayBuffer());
         if (res.statusCode === 200) {
           bytes = body;

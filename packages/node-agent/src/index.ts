@@ -33,5 +33,6 @@ export { planPoolRefill, planPoolRespawn, type PoolRefillView, type PoolRefillPl
 export { startNodeLoop, desiredPodsOf, agentPodName, clusterPodName, type NodeLoop, type NodeLoopOptions } from './node-loop.js';
 export { createArtifactCache, DEFAULT_ARTIFACT_CACHE_BYTES, type ArtifactCache, type ArtifactCacheOptions } from './artifact-cache.js';
 export { startNode, type NodeProcessOptions, type RunningNode } from './start-node.js';
+export { nodeCredential, NODE_TOKEN_FILE, type NodeCredentialOptions } from './node-credential.js';
 export { defaultNodeCapacity } from './node-capacity.js';
 export { SandboxUnavailableError, type SandboxMode } from './adapters/pod-sandbox.js';

@@ -36,6 +36,8 @@ export interface NodeProcessOptions {
    * absent = the artifacts' servers when there are some, else pods' sends are refused.
    */
   recordsServer?: string;
+  /** The node's own bearer token (node-credential.ts), for control planes' artifacts and records APIs. */
+  token?: string;
   report: (line: string) => void;
 }
 
@@ -61,7 +63,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
   const artifactPath =
     'localPath' in options.artifacts
       ? options.artifacts.localPath
-      : pathFromCache(join(dataDir, 'artifacts'), options.artifacts.servers, options.artifacts.cacheMb, onError);
+      : pathFromCache(join(dataDir, 'artifacts'), options.artifacts.servers, { cacheMb: options.artifacts.cacheMb, token: options.token }, onError);
   const address = options.address ?? '127.0.0.1';
   // Pods' KV calls are answered from this node's view of the KV topic (kv-store.ts).
   const kv = openKvStore({ log: state.log, clock: systemClock, onError });
@@ -79,7 +81,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
         dataDir: join(dataDir, 'agent'),
         podHost: address,
         kv,
-        ...(recordsServer ? { queues: createQueueSender(recordsApiPublisher(recordsServer)) } : {}),
+        ...(recordsServer ? { queues: createQueueSender(recordsApiPublisher(recordsServer, options.token)) } : {}),
         ...(options.tracePods ? { onInvocation: recordPodSpan } : {}),
         onReport,
         onLog: (pod, stream, line) => {
@@ -112,7 +114,12 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
   };
 }
 
-function pathFromCache(dir: string, servers: string, cacheMb: number | undefined, onError: (error: Error) => void) {
-  const cache = createArtifactCache(dir, servers, { onError, ...(cacheMb === undefined ? {} : { maxBytes: cacheMb * 1024 * 1024 }) });
+function pathFromCache(dir: string, servers: string, settings: { cacheMb: number | undefined; token: string | undefined }, onError: (error: Error) => void) {
+  const { cacheMb, token } = settings;
+  const cache = createArtifactCache(dir, servers, {
+    onError,
+    ...(cacheMb === undefined ? {} : { maxBytes: cacheMb * 1024 * 1024 }),
+    ...(token === undefined ? {} : { token }),
+  });
   return (digest: string) => cache.path(digest);
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { metrics } from '@opentelemetry/api';
-import { LEASES_TOPIC, LOGS_TOPIC, METRICS_TOPIC } from '@tide/core';
+import { LEASES_TOPIC, LOGS_TOPIC, METRICS_TOPIC, WRITER_HEADER } from '@tide/core';
 import { LogCorruptionError, LogLockedError, openEmbeddedLog, openHttpLog, type EmbeddedLog, type EventLog } from '@tide/log';
 import { describeLogSource, type LogSource } from './log-source.js';
 import { StartupError } from './startup-error.js';
@@ -55,9 +55,11 @@ export async function openClusterLog(source: LogSource, report: (line: string) =
     case 'embedded':
       return timeAppends(await openDataLog(source.dataDir, report));
     case 'http':
-      return timeAppends(openHttpLog(source.server));
-    case 'kafka':
-      return timeAppends(await openKafka(source, report));
+      return timeAppends(openHttpLog(source.server, source.token === undefined ? {} : { token: source.token }));
+    case 'kafka': {
+      const log = timeAppends(await openKafka(source, report));
+      return source.writer === undefined ? log : stampWriter(log, source.writer);
+    }
   }
 }
 
@@ -99,5 +101,19 @@ export function timeAppends<T extends Pick<EventLog, 'append'>>(log: T): T {
       histogram.record((performance.now() - started) / 1000, { topic });
     }
   };
+  return log;
+}
+
+/**
+ * Stamps who this process is on every record it appends (the `tide-writer` header), replacing
+ * whatever a caller set: on Kafka no control plane stands between a component and the topics.
+ */
+export function stampWriter<T extends Pick<EventLog, 'append'>>(log: T, writer: string): T {
+  const append = log.append.bind(log);
+  log.append = (topic, records) =>
+    append(
+      topic,
+      records.map((record) => ({ ...record, headers: { ...record.headers, [WRITER_HEADER]: writer } })),
+    );
   return log;
 }

@@ -33,7 +33,8 @@ export async function openProcessState(options: ProcessStateOptions): Promise<Pr
   let store: StateStore;
   try {
     const snapshots = source.kind === 'embedded' ? await openSnapshotFiles(join(source.dataDir, 'snapshots'), { onWarning: report }) : undefined;
-    store = await openStateStore({ log, ...(snapshots ? { snapshots } : {}), onError });
+    const writer = source.kind === 'kafka' ? source.writer : undefined;
+    store = await openStateStore({ log, ...(snapshots ? { snapshots } : {}), ...(writer === undefined ? {} : { writer }), onError });
   } catch (error) {
     await log.close();
     if (error instanceof StartupError) throw error;

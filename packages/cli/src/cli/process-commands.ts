@@ -1,3 +1,4 @@
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StateStore } from '@tide/core';
@@ -126,7 +127,7 @@ export const gatewayCommand: CommandSpec = {
     const kafka = await kafkaSource(env);
     const telemetry = startTelemetry({ serviceName: 'tide-gateway', env });
     const gateway = await startGateway({
-      log: { source: kafka ?? { kind: 'http', server } },
+      log: { source: kafka ?? { kind: 'http', server, ...componentToken(env, 'gateway') } },
       listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8081), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
       metrics: startMetrics({ serviceName: 'tide-gateway', env }),
       domain: invocationDomain(str(flags.domain), env),
@@ -167,7 +168,11 @@ export const triggersCommand: CommandSpec = {
     const telemetry = startTelemetry({ serviceName: 'tide-triggers', env });
     const token = env.TIDE_COMPONENT_TOKEN;
     const triggers = await startTriggers({
-      log: { source: kafka ?? (dataDir ? { kind: 'embedded', dataDir: resolve(dataDir) } : { kind: 'http', server: server.split(',')[0]! }) },
+      log: {
+        source:
+          kafka ??
+          (dataDir ? { kind: 'embedded', dataDir: resolve(dataDir) } : { kind: 'http', server: server.split(',')[0]!, ...componentToken(env, 'triggers') }),
+      },
       gatewayUrl: gatewayUrl(str(flags.gateway) ?? env.TIDE_GATEWAY ?? server.split(',')[0]!),
       ...(token ? { componentToken: token } : {}),
       listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8082), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
@@ -204,23 +209,32 @@ export const nodeCommand: CommandSpec = {
     sandbox,
     address: { type: 'string', value: 'IP|HOST', help: "where gateways on other machines reach this node's pods (default 127.0.0.1; TIDE_NODE_ADDRESS)" },
     'artifact-cache-mb': { type: 'string', value: 'MB', help: 'artifacts kept on disk (default 1024; TIDE_ARTIFACT_CACHE_MB)' },
+    'bootstrap-token-file': {
+      type: 'string',
+      value: 'FILE',
+      help: "the cluster's bootstrap token, for the node's first join (TIDE_BOOTSTRAP_TOKEN; `tide up` writes it to <data>/bootstrap.token)",
+    },
     'exit-with-parent': { type: 'boolean', hidden: true, help: 'stop when the process that started it ends (tide up --nodes)' },
   },
+  details:
+    'A node joins the cluster once with the bootstrap token (as `kubeadm join`) and keeps the credential it gets in\n' +
+    '<data>/node.token (mode 0600); from then on it uses only that. A node with neither says so and exits 2.',
   examples: [
-    ['tide node --server http://127.0.0.1:8080 --name node-2 --memory 2048', 'a second node beside `tide up`'],
+    ['TIDE_BOOTSTRAP_TOKEN=$(cat .tide/bootstrap.token) tide node --server http://127.0.0.1:8080 --name node-2', 'a second node beside `tide up`'],
     ['tide node --label disk=ssd --taint dedicated=gpu:NoSchedule', 'a node only some functions go to'],
   ],
   async run({ flags, env, server, print }) {
     const { parseTaint, nodeName } = await import('../commands/node.js');
-    const { startNode, defaultNodeCapacity } = await import('@tide/node-agent');
+    const { startNode, defaultNodeCapacity, nodeCredential } = await import('@tide/node-agent');
     const { startTelemetry } = await import('@tide/telemetry');
     const name = str(flags.name) ?? env.TIDE_NODE_NAME ?? nodeName();
+    const dataDir = str(flags.data) ?? env.TIDE_DATA ?? join('.tide', 'nodes', name);
     const defaults = defaultNodeCapacity();
     const address = str(flags.address) ?? env.TIDE_NODE_ADDRESS;
     const cacheMb = str(flags['artifact-cache-mb']) ?? env.TIDE_ARTIFACT_CACHE_MB;
     const options = {
       name,
-      dataDir: str(flags.data) ?? env.TIDE_DATA ?? join('.tide', 'nodes', name),
+      dataDir,
       capacity: {
         memoryMb: int('memory', str(flags.memory) ?? env.TIDE_NODE_MEMORY_MB, defaults.memoryMb),
         cpuMilli: int('cpu', str(flags.cpu) ?? env.TIDE_NODE_CPU_MILLI, defaults.cpuMilli),
@@ -236,14 +250,38 @@ export const nodeCommand: CommandSpec = {
       report: timestamped(print),
     };
     const kafka = await kafkaSource(env);
+    // Its own credential (joining first with the bootstrap token): for the log API, artifacts and queue sends.
+    await mkdir(dataDir, { recursive: true });
+    const bootstrapToken = await readBootstrapToken(str(flags['bootstrap-token-file']), env);
+    const token = await nodeCredential({ dataDir, node: name, servers: server, ...(bootstrapToken ? { bootstrapToken } : {}), report: options.report });
     const telemetry = startTelemetry({ serviceName: 'tide-node', env });
-    const node = await startNode({ ...options, log: { source: kafka ?? { kind: 'http', server: server.split(',')[0]! } }, tracePods: telemetry.exporting });
+    // On Kafka no log API stamps who appended: the node says it itself (the fold and lease readers judge by it).
+    const source = kafka ? { ...kafka, writer: `node:${name}` } : { kind: 'http' as const, server: server.split(',')[0]!, token };
+    const node = await startNode({ ...options, token, log: { source }, tracePods: telemetry.exporting });
     const stop = stopOnSignals(print, 'stopping pods', () => node.stop(), telemetry);
     stopWhenFoldHalts(node.state.store, stop);
     // Started by `tide up --nodes N`: a node does not outlive the tide that started it.
     if (flags['exit-with-parent'] && process.send) process.once('disconnect', () => stop('parent gone'));
   },
 };
+
+/** TIDE_TOKEN: the credential of a separate gateway or triggers process (`tide token create NAME --gateway`). */
+function componentToken(env: CommandContext['env'], what: 'gateway' | 'triggers'): { token?: string } {
+  const token = env.TIDE_TOKEN?.trim();
+  if (token === undefined || token === '') return {};
+  if (!/^tide_[a-z0-9-]+_[0-9a-f]{64}$/.test(token))
+    throw new CliError(`TIDE_TOKEN is not a Tide token (tide_<name>_<64 hex>): make one with \`tide token create NAME --${what}\``, 2);
+  return { token };
+}
+
+/** --bootstrap-token-file, else TIDE_BOOTSTRAP_TOKEN: what a node joins with the first time. */
+async function readBootstrapToken(file: string | undefined, env: CommandContext['env']): Promise<string | undefined> {
+  if (file === undefined) return env.TIDE_BOOTSTRAP_TOKEN?.trim() || undefined;
+  const text = await readFile(file, 'utf8').catch((error: Error) => {
+    throw new CliError(`--bootstrap-token-file ${file}: ${error.message}`, 2);
+  });
+  return text.trim() || undefined;
+}
 
 export const str = (value: CommandContext['flags'][string]): string | undefined => (typeof value === 'string' ? value : undefined);
 export const list = (value: CommandContext['flags'][string]): string[] | undefined => (Array.isArray(value) ? value : undefined);

@@ -1,9 +1,11 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { stream } from 'hono/streaming';
+import { type Principal, WRITER_HEADER, writerOf } from '@tide/core';
 import { ApiError } from '../errors.js';
-import { parseAppendBody } from './log-append-body.js';
+import { type AppendRecord, parseAppendBody } from './log-append-body.js';
 import { BUS_TOPIC_PREFIX } from '@tide/topics';
 import type { ControlPlaneDeps } from '../deps.js';
+import { topicRight, type TopicOperation } from '../core/log-topic-rights.js';
 
 /** Topics other processes (node agents, gateways) may read and append through the API by default. */
 export const PLATFORM_TOPICS = ['tide.state', 'tide.metrics', 'tide.leases', 'tide.logs', 'tide.kv', 'tide.invocations', 'tide.activations', 'tide.triggers'];
@@ -23,6 +25,27 @@ function offsetParam(raw: string | undefined, field: string, fallback: number): 
   return Number(raw);
 }
 
+/** Without authentication (in-process route tests) every caller is the control plane itself. */
+const IN_PROCESS: Principal = { kind: 'control-plane', name: 'in-process' };
+
+function principalOf(c: Context): Principal {
+  return (c.get('principal' as never) as Principal | undefined) ?? IN_PROCESS;
+}
+
+/**
+ * Who appended: the authenticated caller, stamped on every record whatever the client put in the
+ * header, so the fold (and lease readers) judge a record by who really sent it. A control plane's
+ * records carry none (absent = a control plane).
+ */
+function stampWriter(records: AppendRecord[], principal: Principal): AppendRecord[] {
+  return records.map((record) => {
+    const { headers: sent, ...rest } = record;
+    const { [WRITER_HEADER]: _claimed, ...headers } = sent ?? {};
+    if (principal.kind !== 'control-plane') headers[WRITER_HEADER] = writerOf(principal);
+    return Object.keys(headers).length === 0 ? rest : { ...rest, headers };
+  });
+}
+
 /**
  * The event log over HTTP, so that a process without its own log (a node agent of the embedded
  * log's machine, say) folds the same stream and appends to it: records as NDJSON, values base64.
@@ -30,18 +53,21 @@ function offsetParam(raw: string | undefined, field: string, fallback: number): 
  */
 export function logRoutes(deps: ControlPlaneDeps, allowed: (topic: string) => boolean = servedByDefault) {
   const app = new Hono();
-  const checkTopic = (topic: string): string => {
+  const checkTopic = (c: Context, operation: TopicOperation): string => {
+    const topic = c.req.param('topic') ?? '';
     if (!allowed(topic))
       throw new ApiError(
         404,
         'NotFound',
         `no topic "${topic.slice(0, 80)}" is served: use one of ${PLATFORM_TOPICS.join(', ')} or a bus partition (${BUS_TOPIC_PREFIX}<topic>.<partition>)`,
       );
+    const right = topicRight(principalOf(c), topic, operation);
+    if (!right.allowed) throw new ApiError(403, 'Forbidden', right.reason);
     return topic;
   };
-  app.get('/:topic/end', async (c) => c.json({ endOffset: await deps.log.endOffset(checkTopic(c.req.param('topic'))) }));
+  app.get('/:topic/end', async (c) => c.json({ endOffset: await deps.log.endOffset(checkTopic(c, 'read')) }));
   app.get('/:topic', (c) => {
-    const topic = checkTopic(c.req.param('topic'));
+    const topic = checkTopic(c, 'read');
     const from = offsetParam(c.req.query('from'), 'from', 0);
     const follow = c.req.query('follow') === 'true';
     c.header('content-type', 'application/x-ndjson');
@@ -66,17 +92,17 @@ export function logRoutes(deps: ControlPlaneDeps, allowed: (topic: string) => bo
     });
   });
   app.post('/:topic', async (c) => {
-    const topic = checkTopic(c.req.param('topic'));
+    const topic = checkTopic(c, 'append');
     const records = parseAppendBody(await c.req.json().catch(() => undefined), topic);
     if (records.length === 0) return c.json({ offsets: [] });
-    return c.json({ offsets: await deps.log.append(topic, records) });
+    return c.json({ offsets: await deps.log.append(topic, stampWriter(records, principalOf(c))) });
   });
   app.get('/:topic/groups/:group', async (c) => {
-    const offset = await deps.log.committedOffset(c.req.param('group'), checkTopic(c.req.param('topic')));
+    const offset = await deps.log.committedOffset(c.req.param('group'), checkTopic(c, 'commit'));
     return c.json({ offset: offset ?? null });
   });
   app.put('/:topic/groups/:group', async (c) => {
-    const topic = checkTopic(c.req.param('topic'));
+    const topic = checkTopic(c, 'commit');
     const body = (await c.req.json().catch(() => undefined)) as { offset?: unknown } | undefined;
     if (typeof body?.offset !== 'number' || !Number.isInteger(body.offset) || body.offset < 0)
       throw new ApiError(422, 'Invalid', 'body must be {"offset": <whole number>}', [{ field: 'offset', message: 'required' }]);

@@ -10,14 +10,14 @@ const PUBLISH_TIMEOUT_MS = 30_000;
  * answers once the records are durable. A value that is UTF-8 text (JSON, text) travels as it is;
  * other bytes as base64, said by `encoding`.
  */
-export function recordsApiPublisher(server: string): QueuePublisher {
+export function recordsApiPublisher(server: string, token?: string): QueuePublisher {
   const base = server.replace(/\/+$/, '');
   return {
     async publish(namespace, topic, records) {
       const url = `${base}/apis/tide.dev/v1/namespaces/${encodeURIComponent(namespace)}/topics/${encodeURIComponent(topic)}/records`;
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
         body: JSON.stringify({ records: records.map(toWire) }),
         signal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS),
       });

@@ -113,7 +113,8 @@ export async function up(options: UpOptions): Promise<RunningTide> {
           report,
         })
       : undefined;
-  const nodeProcesses = options.nodes > 1 ? startNodeProcesses(options, url, dataDir) : [];
+  // Separate node processes join with the cluster's bootstrap token (in their environment, never argv).
+  const nodeProcesses = options.nodes > 1 ? startNodeProcesses(options, url, dataDir, controlPlane.bootstrapToken) : [];
   if (nodeProcesses.length)
     await nodesRegistered(
       state.store,
@@ -158,7 +159,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
  * `tide up --nodes N`: N node agents, each a `tide node` process that ends with this one. They
  * share this machine: each declares its share of it, not the whole.
  */
-function startNodeProcesses(options: UpOptions, url: string, dataDir: string) {
+function startNodeProcesses(options: UpOptions, url: string, dataDir: string, bootstrapToken: string | undefined) {
   const share = defaultNodeCapacity(options.nodes);
   const nodes = [];
   for (let i = 1; i <= options.nodes; i++) {
@@ -172,6 +173,7 @@ function startNodeProcesses(options: UpOptions, url: string, dataDir: string) {
         HOME: process.env.HOME ?? '/tmp',
         ...(options.warmPoolSize === undefined ? {} : { TIDE_WARM_POOL: String(options.warmPoolSize) }),
         ...(options.sandbox ? { TIDE_SANDBOX: options.sandbox } : {}),
+        ...(bootstrapToken ? { TIDE_BOOTSTRAP_TOKEN: bootstrapToken } : {}),
         ...options.kafkaEnv,
         ...options.otelEnv,
       },

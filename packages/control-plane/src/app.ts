@@ -9,17 +9,29 @@ import { nodeJoinRoutes } from './routes/node-join.js';
 import { topicRoutes } from './routes/topics.js';
 import { activationRoutes } from './routes/activations.js';
 import { openApiDocument } from './openapi.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { authentication } from './auth/middleware.js';
+import type { AuthenticationOptions } from './auth/gatekeeper.js';
+import { API_PREFIX } from './auth/route-access.js';
 import type { ControlPlaneDeps } from './deps.js';
 
-export const API_PREFIX = '/apis/tide.dev/v1';
+export { API_PREFIX };
 /** Log appends (node agents' log batches, load reports) by default: larger than a manifest, still bounded. */
 export const DEFAULT_LOG_BODY_BYTES = 8 * 1024 * 1024;
 
+export interface ControlPlaneAppOptions {
+  ready?: () => boolean;
+  logTopics?: (topic: string) => boolean;
+  nowMs?: () => number;
+  /**
+   * Bearer tokens on every route but /healthz, /readyz and /openapi.json (startControlPlane always
+   * gives it). Absent, every request acts as the control plane itself: for in-process route tests only.
+   */
+  authentication?: AuthenticationOptions;
+}
+
 /** The control plane's HTTP API: Kubernetes-style resources whose every change is an event in the log. */
-export function createControlPlaneApp(
-  deps: ControlPlaneDeps,
-  options: { ready?: () => boolean; logTopics?: (topic: string) => boolean; nowMs?: () => number } = {},
-) {
+export function createControlPlaneApp(deps: ControlPlaneDeps, options: ControlPlaneAppOptions = {}) {
   const app = new Hono();
   const openapi = openApiDocument();
   const manifestLimit = apiBodyLimit(deps.limits.manifestBytes, 'a manifest, or records', 'manifestBytes');
@@ -28,6 +40,11 @@ export function createControlPlaneApp(
   app.get('/readyz', (c) => ((options.ready?.() ?? true) ? c.text('ok') : c.text('not ready', 503)));
   app.get('/openapi.json', (c) => c.json(openapi));
 
+  // Who asks comes first: nothing else (rate limits, bodies) is spent on a caller who may not ask.
+  app.use(
+    '*',
+    authentication(() => deps.store.state(), options.authentication),
+  );
   // Every API body is bounded: artifacts by their own limit (artifacts.ts), log appends by the log's, the rest by the manifest's.
   app.use(`${API_PREFIX}/*`, namespaceWriteLimit(deps, API_PREFIX, options.nowMs ?? (() => performance.now())));
   app.use(`${API_PREFIX}/log/*`, apiBodyLimit(deps.limits.logBytes ?? DEFAULT_LOG_BODY_BYTES, 'log records', 'logBytes'));
@@ -45,6 +62,7 @@ export function createControlPlaneApp(
   app.route(API_PREFIX, topicRoutes(deps));
   app.route(API_PREFIX, activationRoutes(deps));
   app.route(API_PREFIX, resourceRoutes(deps));
+  app.route(API_PREFIX, tokenRoutes(deps));
 
   app.notFound((c) => {
     const error = new ApiError(404, 'NotFound', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`);

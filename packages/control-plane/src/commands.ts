@@ -211,6 +211,7 @@ export async function drainNode(ctx: CommandContext, name: string) {
       type: 'PodDeletionRequested' as const,
       data: { namespace: p.metadata.namespace, name: p.metadata.name, reason: `node ${name} drained` },
       expect: Number(p.metadata.resourceVersion),
+      ...(ctx.actor ? { actor: ctx.actor } : {}),
     })),
   );
   return { node, evicted: results.filter((r) => r.verdict.accepted).length };

@@ -9,7 +9,7 @@ export interface Cause {
 /** An expected failure of an API call: carries the HTTP status and a message that names the problem. */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 503,
     readonly reason: string,
     message: string,
     readonly causes: Cause[] = [],

@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { FunctionManifest, Namespace, NamespaceManifest, Pod, Revision, TideFunction, TideNode, Trigger, TriggerManifest } from '@tide/core';
+import {
+  FunctionManifest,
+  Namespace,
+  TokenManifest,
+  TokenSpec,
+  NamespaceManifest,
+  Pod,
+  Revision,
+  TideFunction,
+  TideNode,
+  Trigger,
+  TriggerManifest,
+} from '@tide/core';
 import { PublishRecordsBody } from './routes/topic-records-body.js';
 
 const status = { $ref: '#/components/schemas/Status' };
@@ -80,6 +92,33 @@ const ACTIVATION_SCHEMA = {
   },
 };
 
+/** Served without a token (route-access.ts), and the gateway's paths, which the gateway guards itself. */
+const UNSECURED = ['/healthz', '/readyz', '/openapi.json', '/async/{ns}/{name}', '/fn/{ns}/{name}'];
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'];
+const authErrors = {
+  '401': {
+    description: 'No token, or one that is malformed, unknown, revoked or expired (WWW-Authenticate: Bearer)',
+    content: { 'application/json': { schema: status } },
+  },
+  '403': { description: 'The token may not do this', content: { 'application/json': { schema: status } } },
+};
+
+/** Every operation of every secured path needs a bearer token, and may answer 401 or 403 for it. */
+function secured<T extends Record<string, Record<string, unknown>>>(paths: T): T {
+  for (const [path, item] of Object.entries(paths)) {
+    if (UNSECURED.includes(path)) continue;
+    for (const method of HTTP_METHODS) {
+      const operation = item[method] as { security?: unknown; responses?: Record<string, unknown> } | undefined;
+      if (!operation) continue;
+      operation.security = [{ bearerAuth: [] }];
+      operation.responses = { ...operation.responses, ...authErrors };
+    }
+  }
+  return paths;
+}
+
+const tokenObject = { $ref: '#/components/schemas/Token' };
+
 /** The API description, generated from the same zod schemas that validate requests. */
 export function openApiDocument() {
   const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
@@ -87,7 +126,40 @@ export function openApiDocument() {
   return {
     openapi: '3.1.0',
     info: { title: 'Tide API', version: 'v1' },
-    paths: {
+    security: [{ bearerAuth: [] }],
+    paths: secured({
+      '/apis/tide.dev/v1/whoami': {
+        get: {
+          summary: "Who the request's token is: {kind, name, roles} (a node's also its node)",
+          responses: { '200': { description: 'The principal', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+      '/apis/tide.dev/v1/tokens': {
+        post: {
+          summary: 'Create a bearer token (cluster admins only): the secret is in this answer only, never again',
+          requestBody: manifestBody('TokenManifest'),
+          responses: {
+            '201': {
+              description: 'Created',
+              content: {
+                'application/json': {
+                  schema: { type: 'object', properties: { token: { type: 'string', description: 'tide_<name>_<64 hex>' }, object: tokenObject } },
+                },
+              },
+            },
+            ...errors,
+          },
+        },
+        get: { summary: 'List tokens (never their secrets or hashes)', responses: { '200': { description: 'TokenList' }, ...errors } },
+      },
+      '/apis/tide.dev/v1/tokens/{name}': {
+        parameters: [nameParam],
+        get: { responses: { '200': { description: 'Token', content: { 'application/json': { schema: tokenObject } } }, ...errors } },
+        delete: {
+          summary: 'Revoke a token: refused from the next request on, by every control plane that folds the log',
+          responses: { '200': { description: 'Token', content: { 'application/json': { schema: tokenObject } } }, ...errors },
+        },
+      },
       '/apis/tide.dev/v1/artifacts': {
         post: {
           summary: 'Upload a bundled function module for ?namespace= (default: default); returns its content digest',
@@ -430,9 +502,20 @@ export function openApiDocument() {
         parameters: [nsParam, nameParam],
         get: { summary: 'Invoke a function (any method, any sub-path)', responses: { '200': { description: 'The function response' } } },
       },
-    },
+    }),
     components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A Tide token: tide_<name>_<64 hex> (tide login, tide token create)' } },
       schemas: {
+        TokenManifest: schema(TokenManifest),
+        Token: {
+          type: 'object',
+          properties: {
+            apiVersion: { const: 'tide.dev/v1' },
+            kind: { const: 'Token' },
+            metadata: { type: 'object' },
+            spec: observed(TokenSpec),
+          },
+        },
         FunctionManifest: schema(FunctionManifest),
         NamespaceManifest: schema(NamespaceManifest),
         Function: observed(TideFunction),

@@ -14,6 +14,9 @@ import { describeLeadership, startClusterLoops } from './cluster-loops.js';
 import { ensureDefaultNamespace, keepDefaultNamespace } from './default-namespace.js';
 import { startArtifactGc } from './artifact-gc.js';
 import { systemClock } from '@tide/core';
+import { Gatekeeper } from './auth/gatekeeper.js';
+import { guardedMetrics } from './auth/metrics-guard.js';
+import { checkGivenTokens, ensureFirstTokens, type FirstTokens } from './auth/first-tokens.js';
 
 /** What the API accepts: manifests up to 1 MiB, bundled functions up to 64 MiB. */
 export const API_LIMITS = { manifestBytes: 1024 * 1024, artifactBytes: 64 * 1024 * 1024 };
@@ -37,6 +40,12 @@ export interface ControlPlaneOptions {
   report: (line: string) => void;
   /** Unreferenced artifacts are deleted after graceMs (default 1 h), checked every intervalMs (default 5 min). */
   artifactGc?: { graceMs?: number; intervalMs?: number };
+  /** TIDE_ADMIN_TOKEN: the first admin token's whole string (tide_admin_<64 hex>), instead of a random one. */
+  adminToken?: string;
+  /** TIDE_BOOTSTRAP_TOKEN: the node bootstrap token's whole string (tide_bootstrap_<64 hex>), instead of a random one. */
+  bootstrapToken?: string;
+  /** TIDE_ANONYMOUS_READS: requests without a token may read what a viewer may (never secrets, tokens or the raw log). */
+  anonymousReads?: boolean;
 }
 
 export interface RunningControlPlane {
@@ -46,6 +55,10 @@ export interface RunningControlPlane {
   artifacts: ArtifactStore;
   /** The API (and /metrics), for a caller that serves it on its own server. */
   handle: RequestHandler;
+  /** The admin token made at first start (or given, or read back from <data>/admin.token): for in-process callers (tide up). */
+  readonly adminToken: string | undefined;
+  /** The node bootstrap token, likewise (<data>/bootstrap.token). */
+  readonly bootstrapToken: string | undefined;
   /** Stops the API server (if its own), the controllers, then the log if the control plane opened it. */
   stop(): Promise<void>;
 }
@@ -56,6 +69,7 @@ export interface RunningControlPlane {
  * data directory.
  */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<RunningControlPlane> {
+  checkGivenTokens(options);
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const { report } = options;
@@ -75,10 +89,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const ready = () => started && logReachable(log) && (options.ready?.() ?? true);
   const bus = await openTopicBus(state.source, log, onError);
   const activations = followActivations(log, { onError });
-  const app = createControlPlaneApp({ store, log, artifacts, bus, limits: API_LIMITS, activations: activations.view }, { ready });
+  const authentication = { ...(options.anonymousReads ? { anonymousReads: true } : {}) };
+  const gatekeeper = new Gatekeeper(() => store.state(), authentication);
+  const app = createControlPlaneApp(
+    { store, log, artifacts, bus, limits: API_LIMITS, activations: activations.view },
+    { ready, authentication: { ...authentication, gatekeeper } },
+  );
   observeClusterMetrics(store);
   const api = getRequestListener(app.fetch);
-  const handle: RequestHandler = (req, res) => (req.url === '/metrics' && options.metrics ? options.metrics.handle(req, res) : void api(req, res));
+  const metrics = options.metrics ? guardedMetrics(gatekeeper, options.metrics.handle) : undefined;
+  const handle: RequestHandler = (req, res) => (req.url === '/metrics' && metrics ? metrics(req, res) : void api(req, res));
   const server = options.listen ? await listen(handle, options.listen.port, options.listen.host) : undefined;
   const url = server && options.listen ? urlOf(server, options.listen.host) : undefined;
   const loops = await startClusterLoops({
@@ -99,6 +119,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     onCollected: (digest) => report(`artifact ${digest} is referenced by no function: deleted`),
     onError,
   });
+  // A fresh log knows tokens at once; an older one once its leader raises the rules (made then, in the background).
+  const tokens: FirstTokens = { adminToken: undefined, bootstrapToken: undefined };
+  const makingTokens = ensureFirstTokens(store, dataDir, { adminToken: options.adminToken, bootstrapToken: options.bootstrapToken }, report).then((made) =>
+    Object.assign(tokens, made),
+  );
+  if (store.state().rulesVersion >= 4) await makingTokens;
+  else makingTokens.catch(onError);
   started = true;
   if (url) report(`control plane is up at ${url} (${describeLogSource(state.source)})`);
   let stopping: Promise<void> | undefined;
@@ -107,6 +134,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     state,
     artifacts,
     handle,
+    get adminToken() {
+      return tokens.adminToken;
+    },
+    get bootstrapToken() {
+      return tokens.bootstrapToken;
+    },
     stop: () =>
       (stopping ??= (async () => {
         started = false;

@@ -92,7 +92,13 @@ export const controlPlaneCommand: CommandSpec = {
   name: 'control-plane',
   summary: "the API and the cluster's controllers, acting while this one leads (TIDE_KAFKA_BROKERS: on Kafka, any number)",
   args: [],
-  flags: { port: port(8080), host, data: data('./.tide'), 'node-grace': nodeGrace },
+  flags: {
+    port: port(8080),
+    host,
+    data: data('./.tide'),
+    'node-grace': nodeGrace,
+    'anonymous-reads': { type: 'boolean', help: 'requests without a token may read what a viewer may (TIDE_ANONYMOUS_READS=true)' },
+  },
   examples: [['TIDE_KAFKA_BROKERS=kafka:9092 tide control-plane --host 0.0.0.0', 'one of several control planes on a Kafka cluster']],
   async run({ flags, env, print }) {
     const { startTelemetry, startMetrics } = await import('@tide/telemetry');
@@ -106,6 +112,9 @@ export const controlPlaneCommand: CommandSpec = {
       listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8080), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
       nodeGraceSeconds: int('node-grace', str(flags['node-grace']) ?? env.TIDE_NODE_GRACE_SECONDS, 10),
       metrics: startMetrics({ serviceName: 'tide-control-plane', env }),
+      ...(env.TIDE_ADMIN_TOKEN ? { adminToken: env.TIDE_ADMIN_TOKEN } : {}),
+      ...(env.TIDE_BOOTSTRAP_TOKEN ? { bootstrapToken: env.TIDE_BOOTSTRAP_TOKEN } : {}),
+      ...(flags['anonymous-reads'] === true || env.TIDE_ANONYMOUS_READS === 'true' ? { anonymousReads: true } : {}),
       report: timestamped(print),
     });
     stopWhenFoldHalts(

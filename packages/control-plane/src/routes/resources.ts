@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { dnsLabel, keyOf, type ClusterState, type ResourceMap } from '@tide/core';
+import { actorOf, dnsLabel, keyOf, type ClusterState, type Principal, type ResourceMap } from '@tide/core';
 import { ApiError } from '../errors.js';
 import { checkManifestTarget, parseManifestBody } from '../manifest-body.js';
 import {
@@ -22,6 +22,7 @@ import { functionMetrics } from './metrics.js';
 import { functionLogs } from './pod-logs.js';
 import type { ControlPlaneDeps } from '../deps.js';
 import { pageOf, parsePageRequest } from '../core/list-page.js';
+import { listsIn, shownObject } from '../auth/visibility.js';
 
 type Collection = 'functions' | 'revisions' | 'pods' | 'triggers';
 const LIST_KINDS: Record<Collection | 'namespaces' | 'nodes', string> = {
@@ -64,8 +65,12 @@ interface ListQuery {
 
 type Listed = { metadata: { name: string; namespace?: string; labels: Record<string, string> } };
 
-/** A page of a collection (Kubernetes' `?limit=&continue=`), in namespace/name order, bounded even without a limit. */
-function list(kind: keyof typeof LIST_KINDS, state: ClusterState, namespace: string | undefined, query: ListQuery) {
+/**
+ * A page of a collection (Kubernetes' `?limit=&continue=`), in namespace/name order, bounded even
+ * without a limit: of the items the principal may list (a cluster-wide list of a namespaced token
+ * holds its namespaces' items), redacted as it may see them.
+ */
+function list(kind: keyof typeof LIST_KINDS, principal: Principal, state: ClusterState, namespace: string | undefined, query: ListQuery) {
   const { labelSelector } = query;
   const selector = parseLabelSelector(labelSelector);
   if (!selector.ok) {
@@ -75,15 +80,19 @@ function list(kind: keyof typeof LIST_KINDS, state: ClusterState, namespace: str
   }
   const paging = parsePageRequest(query.limit, query.continue, kind);
   if (!paging.ok) throw new ApiError(400, 'BadRequest', paging.message, [{ field: paging.field, message: paging.message }]);
+  const lists = listsIn(principal, kind);
+  // A Namespace is listed by who may read it; every other item by who may list its kind in its namespace.
+  const listed = (item: Listed) => (kind === 'namespaces' ? lists(item.metadata.name) : lists(item.metadata.namespace));
   const items = [...(state[kind] as ResourceMap<Listed>).values()].filter(
-    (item) => (!namespace || item.metadata.namespace === namespace) && matchesSelector(item.metadata.labels, selector.requirements),
+    (item) => (!namespace || item.metadata.namespace === namespace) && listed(item) && matchesSelector(item.metadata.labels, selector.requirements),
   );
   const page = pageOf(items, (item) => `${item.metadata.namespace ?? ''}/${item.metadata.name}`, paging.request, kind);
   const metadata = {
     resourceVersion: String(state.offset),
     ...(page.continue === undefined ? {} : { continue: page.continue, remainingItemCount: page.remainingItemCount }),
   };
-  return { apiVersion: 'tide.dev/v1', kind: LIST_KINDS[kind], metadata, items: page.items };
+  const shown = page.items.map((item) => shownObject(principal, item.metadata.namespace, item));
+  return { apiVersion: 'tide.dev/v1', kind: LIST_KINDS[kind], metadata, items: shown };
 }
 
 const listQuery = (c: Context): ListQuery => ({ labelSelector: c.req.query('labelSelector'), limit: c.req.query('limit'), continue: c.req.query('continue') });
@@ -94,12 +103,16 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
     store: deps.store,
     artifacts: deps.artifacts,
     log: deps.log,
+    // Audit: every event appended on a caller's behalf names it (`tide events`).
+    actor: actorOf(c.get('principal')),
     ...(c.req.header('traceparent') ? { traceparent: c.req.header('traceparent')! } : {}),
   });
   const readBody = async (c: Context) => withoutServerFields(parseManifestBody(await c.req.text(), c.req.header('content-type')));
   const isWatch = (c: Context) => c.req.query('watch') === 'true' || c.req.query('watch') === '1';
 
-  app.get('/namespaces', (c) => (isWatch(c) ? watchResponse(c, deps, ['Namespace']) : c.json(list('namespaces', deps.store.state(), undefined, listQuery(c)))));
+  app.get('/namespaces', (c) =>
+    isWatch(c) ? watchResponse(c, deps, ['Namespace']) : c.json(list('namespaces', c.get('principal'), deps.store.state(), undefined, listQuery(c))),
+  );
   app.get('/namespaces/:ns', (c) => {
     const name = checkName('namespace', c.req.param('ns'));
     const item = deps.store.state().namespaces.get(name);
@@ -113,7 +126,9 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
   });
   app.delete('/namespaces/:ns', async (c) => c.json(await deleteNamespace(ctxOf(c), checkName('namespace', c.req.param('ns')))));
 
-  app.get('/nodes', (c) => (isWatch(c) ? watchResponse(c, deps, ['Node']) : c.json(list('nodes', deps.store.state(), undefined, listQuery(c)))));
+  app.get('/nodes', (c) =>
+    isWatch(c) ? watchResponse(c, deps, ['Node']) : c.json(list('nodes', c.get('principal'), deps.store.state(), undefined, listQuery(c))),
+  );
   app.get('/nodes/:name', (c) => {
     const node = deps.store.state().nodes.get(checkName('node', c.req.param('name')));
     if (!node) throw new ApiError(404, 'NotFound', `node ${c.req.param('name')} not found`);
@@ -126,17 +141,19 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
 
   for (const plural of ['functions', 'revisions', 'pods', 'triggers'] as const) {
     const kind = LIST_KINDS[plural].replace(/List$/, '');
-    app.get(`/${plural}`, (c) => (isWatch(c) ? watchResponse(c, deps, [kind]) : c.json(list(plural, deps.store.state(), undefined, listQuery(c)))));
+    app.get(`/${plural}`, (c) =>
+      isWatch(c) ? watchResponse(c, deps, [kind]) : c.json(list(plural, c.get('principal'), deps.store.state(), undefined, listQuery(c))),
+    );
     app.get(`/namespaces/:ns/${plural}`, (c) => {
       const ns = checkName('namespace', c.req.param('ns'));
-      return isWatch(c) ? watchResponse(c, deps, [kind], ns) : c.json(list(plural, deps.store.state(), ns, listQuery(c)));
+      return isWatch(c) ? watchResponse(c, deps, [kind], ns) : c.json(list(plural, c.get('principal'), deps.store.state(), ns, listQuery(c)));
     });
     app.get(`/namespaces/:ns/${plural}/:name`, (c) => {
       const ns = checkName('namespace', c.req.param('ns'));
       const name = c.req.param('name');
       const item = (deps.store.state()[plural] as ResourceMap<unknown>).get(keyOf(ns, name));
       if (!item) throw new ApiError(404, 'NotFound', `${kind.toLowerCase()} ${ns}/${name.slice(0, 80)} not found`);
-      return c.json(item);
+      return c.json(shownObject(c.get('principal'), ns, item));
     });
   }
 

@@ -3,6 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import { decodeEvent, STATE_TOPIC, subjectOf, type LoggedEvent, type Verdict } from '@tide/core';
 import { ApiError } from '../errors.js';
 import type { ControlPlaneDeps } from '../deps.js';
+import { seesEvent, shownEvent } from '../auth/visibility.js';
 
 const KIND_OF_COLLECTION: Record<string, string> = { namespaces: 'Namespace', functions: 'Function', pods: 'Pod', nodes: 'Node', triggers: 'Trigger' };
 const HEARTBEAT_MS = 15_000;
@@ -20,7 +21,9 @@ function namespaceOf(event: LoggedEvent): string | undefined {
 
 /**
  * Server-sent events of every change after `resourceVersion` (a log offset): history is read from
- * the log, then live events follow with no gap and no repeat. `kinds` empty = every event.
+ * the log, then live events follow with no gap and no repeat. `kinds` empty = every event. Only
+ * events the caller may see are sent (a namespaced token watching cluster-wide sees its
+ * namespaces), redacted as it must see them.
  */
 export function watchResponse(c: Context, deps: ControlPlaneDeps, kinds: string[], namespace?: string) {
   const raw = c.req.query('resourceVersion');
@@ -29,8 +32,10 @@ export function watchResponse(c: Context, deps: ControlPlaneDeps, kinds: string[
       { field: 'resourceVersion', message: 'must be a decimal log offset' },
     ]);
   }
+  const principal = c.get('principal');
+  const visible = seesEvent(principal);
   const wants = (event: LoggedEvent) =>
-    (kinds.length === 0 || kindsOf(event).some((k) => kinds.includes(k))) && (!namespace || namespaceOf(event) === namespace);
+    visible(event) && (kinds.length === 0 || kindsOf(event).some((k) => kinds.includes(k))) && (!namespace || namespaceOf(event) === namespace);
 
   return streamSSE(c, async (stream) => {
     const live: { event: LoggedEvent; verdict: Verdict }[] = [];
@@ -52,7 +57,7 @@ export function watchResponse(c: Context, deps: ControlPlaneDeps, kinds: string[
       wake?.();
     });
     const send = (event: LoggedEvent, verdict: Verdict) =>
-      stream.writeSSE({ event: event.type, id: String(event.offset), data: JSON.stringify({ ...event, verdict }) });
+      stream.writeSSE({ event: event.type, id: String(event.offset), data: JSON.stringify({ ...shownEvent(principal, event), verdict }) });
 
     const head = deps.store.state().offset;
     // sendInitialEvents=true (Kubernetes' name) without a resourceVersion: the whole history the log holds.

@@ -1,0 +1,39 @@
+import { fullBucket, takeToken, type BucketRate, type TokenBucket } from '@tide/core';
+
+/** Failed authentications per client address: 10 at once, then one every 6 s (about 10 a minute). */
+export const DEFAULT_FAILURE_RATE: BucketRate = { ratePerSecond: 1 / 6, burst: 10 };
+/** Addresses remembered at most: past it the oldest go (a flood of addresses cannot grow memory). */
+const MAX_ADDRESSES = 10_000;
+
+/**
+ * Rate limit of failed authentications per client address (Kubernetes leaves this to a proxy;
+ * here there may be none). An address that failed too often is refused (429, Retry-After) before
+ * its token is even checked, valid or not, so guessing learns nothing faster than the rate.
+ */
+export class FailureLimiter {
+  readonly #buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly rate: BucketRate,
+    private readonly nowMs: () => number,
+  ) {}
+
+  /** Seconds to wait when the address has no failure left to spend, else undefined. */
+  blocked(address: string): number | undefined {
+    const bucket = this.#buckets.get(address);
+    if (!bucket) return undefined;
+    const elapsed = Math.max(0, this.nowMs() - bucket.updatedAtMs);
+    const tokens = Math.min(this.rate.burst, bucket.tokens + (elapsed * this.rate.ratePerSecond) / 1000);
+    if (tokens >= 1) return undefined;
+    return Math.max(1, Math.ceil((1 - tokens) / this.rate.ratePerSecond));
+  }
+
+  /** Counts one failure of the address. */
+  failed(address: string): void {
+    const now = this.nowMs();
+    const bucket = this.#buckets.get(address) ?? fullBucket(this.rate, now);
+    this.#buckets.delete(address);
+    if (this.#buckets.size >= MAX_ADDRESSES) this.#buckets.delete(this.#buckets.keys().next().value!);
+    this.#buckets.set(address, takeToken(bucket, this.rate, now).bucket);
+  }
+}

@@ -1,0 +1,59 @@
+import { authorize, readsValues, subjectOf, type LoggedEvent, type Principal, type Resource } from '@tide/core';
+
+/** What a redacted env value reads as (the key stays: which variables a function has is not secret). */
+export const REDACTED = '(redacted)';
+
+/**
+ * Whether a cluster-wide list shows an item of a namespace (undefined: a cluster-scoped item):
+ * what the principal could list in that namespace itself.
+ */
+export function listsIn(principal: Principal, resource: Resource): (namespace: string | undefined) => boolean {
+  return (namespace) => authorize(principal, { verb: 'list', resource, ...(namespace === undefined ? {} : { namespace }) }).allowed;
+}
+
+/**
+ * Whether an event of the state log is shown to a watcher: one of a namespace to those who may
+ * watch events there, a cluster-scoped one (nodes, tokens, leadership) to those who may read
+ * that kind cluster-wide.
+ */
+export function seesEvent(principal: Principal): (event: LoggedEvent) => boolean {
+  return (event) => {
+    const [collection, first, second] = subjectOf(event).split('/');
+    if (second !== undefined) return authorize(principal, { verb: 'watch', resource: 'events', namespace: first! }).allowed;
+    if (collection === 'namespaces') return authorize(principal, { verb: 'get', resource: 'namespaces', namespace: first! }).allowed;
+    const resource: Resource = collection === 'tokens' ? 'tokens' : collection === 'nodes' ? 'nodes' : 'events';
+    return authorize(principal, { verb: 'watch', resource }).allowed;
+  };
+}
+
+type WithEnv = { spec: { env?: Record<string, string> } };
+
+function redactedEnv<T extends WithEnv>(object: T): T {
+  const env = object.spec.env;
+  if (!env || Object.keys(env).length === 0) return object;
+  return { ...object, spec: { ...object.spec, env: Object.fromEntries(Object.keys(env).map((key) => [key, REDACTED])) } };
+}
+
+/**
+ * A Function or Revision as the principal may see it: plain env values only for roles that may
+ * read them (readsValues: admin, developer), as Kubernetes keeps secrets from its view role.
+ */
+export function shownObject<T>(principal: Principal, namespace: string | undefined, object: T): T {
+  const kind = (object as { kind?: unknown }).kind;
+  if (namespace === undefined || (kind !== 'Function' && kind !== 'Revision')) return object;
+  return readsValues(principal, namespace) ? object : (redactedEnv(object as T & WithEnv) as T);
+}
+
+/**
+ * An event as a watcher sees it: never a token's secret hash (only the fold needs it), and a
+ * function's env values only for who may read them.
+ */
+export function shownEvent(principal: Principal, event: LoggedEvent): LoggedEvent {
+  if (event.type === 'TokenCreated') {
+    const { secretHash: _hash, ...data } = event.data;
+    return { ...event, data } as unknown as LoggedEvent;
+  }
+  if (event.type === 'FunctionApplied' && !readsValues(principal, event.data.namespace))
+    return { ...event, data: { ...event.data, manifest: redactedEnv(event.data.manifest) } };
+  return event;
+}

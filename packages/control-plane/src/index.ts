@@ -13,3 +13,4 @@ export type { ControlPlaneDeps, ControlPlaneLog } from './deps.js';
 export { replicateArtifacts, ARTIFACTS_TOPIC } from './adapters/replicated-artifacts.js';
 export { observeClusterMetrics } from './cluster-metrics.js';
 export { startControlPlane, API_LIMITS, type ControlPlaneOptions, type RunningControlPlane } from './start-control-plane.js';
+export { issueNodeToken } from './routes/node-join.js';

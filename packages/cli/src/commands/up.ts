@@ -6,7 +6,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StateStore } from '@tide/core';
-import { startControlPlane } from '@tide/control-plane';
+import { issueNodeToken, startControlPlane } from '@tide/control-plane';
 import { serveUpgradeAsRequest, startGateway } from '@tide/gateway';
 import { defaultNodeCapacity, startNode, type RunningNode } from '@tide/node-agent';
 import { listen, openProcessState, urlOf, type LogSource, type RequestHandler } from '@tide/process';
@@ -96,12 +96,15 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     ...(onKafka ? {} : { leadership: { holder: `tide-up:${dataDir}` } }),
     report,
   });
+  // On Kafka several may run: a node name must be the cluster's only one of that name.
+  const localNode = onKafka ? `${hostname()}-${process.pid}` : 'local';
   const node: RunningNode | undefined =
     options.nodes === 1
       ? await startNode({
           log: { shared: state },
-          // On Kafka several may run: a node name must be the cluster's only one of that name.
-          name: onKafka ? `${hostname()}-${process.pid}` : 'local',
+          name: localNode,
+          // Its pods' queue sends reach the records API over HTTP: with a node credential of its own.
+          ...(await localNodeToken(state.store, localNode, report)),
           dataDir: join(dataDir, 'node'),
           artifacts: { localPath: (digest) => controlPlane.artifacts.verifiedPath(digest) },
           // Pods' queue sends go through this control plane's records API.
@@ -221,4 +224,18 @@ export async function exampleDirs(repoRoot: string): Promise<string[]> {
   const wanted = ['hello', 'echo', 'hono-app'];
   const present = new Set(await readdir(root).catch(() => [] as string[]));
   return wanted.filter((name) => present.has(name)).map((name) => join(root, name));
+}
+
+/**
+ * The in-process node's own credential (a fresh one each start, the previous revoked), for the
+ * one thing it asks the API over HTTP: publishing its pods' queue sends. A log whose rules do not
+ * know tokens yet (an old cluster mid-upgrade) gets none: sends are refused until it does.
+ */
+async function localNodeToken(store: StateStore, node: string, report: (line: string) => void): Promise<{ token?: string }> {
+  try {
+    return { token: await issueNodeToken(store, node, { kind: 'control-plane', name: 'tide-up' }) };
+  } catch (error) {
+    report(`node ${node}: no credential for queue sends yet: ${(error as Error).message}`);
+    return {};
+  }
 }

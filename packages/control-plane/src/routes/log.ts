@@ -5,6 +5,7 @@ import { ApiError } from '../errors.js';
 import { type AppendRecord, parseAppendBody } from './log-append-body.js';
 import { BUS_TOPIC_PREFIX } from '@tide/topics';
 import type { ControlPlaneDeps } from '../deps.js';
+import { IN_PROCESS } from '../auth/context.js';
 import { topicRight, type TopicOperation } from '../core/log-topic-rights.js';
 
 /** Topics other processes (node agents, gateways) may read and append through the API by default. */
@@ -26,10 +27,8 @@ function offsetParam(raw: string | undefined, field: string, fallback: number): 
 }
 
 /** Without authentication (in-process route tests) every caller is the control plane itself. */
-const IN_PROCESS: Principal = { kind: 'control-plane', name: 'in-process' };
-
 function principalOf(c: Context): Principal {
-  return (c.get('principal' as never) as Principal | undefined) ?? IN_PROCESS;
+  return c.get('principal') ?? IN_PROCESS;
 }
 
 /**

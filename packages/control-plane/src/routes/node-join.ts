@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { actorOf, dnsLabel, newTokenSecret, type Principal, type EventInput, type StateStore } from '@tide/core';
 import { ApiError, rejectionError } from '../errors.js';
+import { IN_PROCESS } from '../auth/context.js';
 
 /** Token names are DNS labels too: `node-` leaves a node name 58 characters. */
 const MAX_NODE_NAME = 63 - 'node-'.length;
@@ -35,12 +36,12 @@ export function nodeJoinRoutes(deps: { store: StateStore }) {
   return app;
 }
 
-/** Without authentication (in-process route tests) every caller is the control plane itself. */
 function principalOf(c: Context): Principal {
-  return (c.get('principal' as never) as Principal | undefined) ?? { kind: 'control-plane', name: 'in-process' };
+  return c.get('principal') ?? IN_PROCESS;
 }
 
-async function issueNodeToken(store: StateStore, node: string, principal: Principal): Promise<string> {
+/** A node's credential, made (and its previous one revoked) in one append: the join route's, and `tide up`'s for its own node. */
+export async function issueNodeToken(store: StateStore, node: string, principal: Principal): Promise<string> {
   const name = nodeTokenName(node);
   for (let attempt = 1; ; attempt++) {
     const previous = store.state().tokens.get(name);

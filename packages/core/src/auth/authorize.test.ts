@@ -50,6 +50,9 @@ describe('authorize', () => {
     expect(allowed(node, { verb: 'create', resource: 'log' })).toBe(true);
     expect(allowed(node, { verb: 'get', resource: 'artifacts', namespace: 'a' })).toBe(true);
     expect(allowed(node, { verb: 'create', resource: 'functions', namespace: 'a' })).toBe(false);
+    // Its pods' queue sends go through the records API; reading a topic's records is not a node's.
+    expect(allowed(node, { verb: 'create', resource: 'topics', namespace: 'a' })).toBe(true);
+    expect(allowed(node, { verb: 'get', resource: 'topics', namespace: 'a' })).toBe(false);
     const bootstrap: Principal = { kind: 'node-bootstrap', name: 'boot' };
     expect(allowed(bootstrap, { verb: 'join', resource: 'nodes' })).toBe(true);
     expect(allowed(bootstrap, { verb: 'get', resource: 'log' })).toBe(false);

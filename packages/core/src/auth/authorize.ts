@@ -78,7 +78,9 @@ function componentAllows(principal: Exclude<Principal, { kind: 'user' }>, access
     case 'node-bootstrap':
       return resource === 'nodes' && verb === 'join';
     case 'node':
-      return resource === 'log' || (resource === 'artifacts' && verb === 'get');
+      // Besides the log and its pods' artifacts: the records API, which publishes its pods' queue
+      // sends (`env.QUEUE.send()`) to their namespaces' topics (node-agent records-api.ts).
+      return resource === 'log' || (resource === 'artifacts' && verb === 'get') || (resource === 'topics' && verb === 'create');
     case 'gateway':
       return resource === 'log';
     case 'triggers':

@@ -154,6 +154,23 @@ describe('authentication of the API', () => {
   });
 });
 
+describe('artifacts across namespaces', () => {
+  it("does not serve namespace b's artifact to a token of namespace a through a's own path", async () => {
+    h = await authHarness({ namespaces: ['default', 'a', 'b'] });
+    const devA = await h.mint('dev-a', { kind: 'user', roles: [{ role: 'developer', namespaces: ['a'] }] });
+    const devB = await h.mint('dev-b', { kind: 'user', roles: [{ role: 'developer', namespaces: ['b'] }] });
+    const upload = async (ns: string, token: string, code: string) =>
+      ((await (await h.request(`${API}/namespaces/${ns}/artifacts`, { method: 'POST', body: code, token })).json()) as { digest: string }).digest;
+    const secretCode = await upload('b', devB, 'export default { secret: 42 }');
+    const own = await upload('a', devA, 'export default { mine: 1 }');
+    expect((await h.request(`${API}/namespaces/a/artifacts/${own}`, { token: devA })).status).toBe(200);
+    expect((await h.request(`${API}/namespaces/b/artifacts/${secretCode}`, { token: devB })).status).toBe(200);
+    const stolen = await h.request(`${API}/namespaces/a/artifacts/${secretCode}`, { token: devA });
+    expect(stolen.status).toBe(404);
+    expect(await stolen.text()).not.toContain('secret: 42');
+  });
+});
+
 /** The first server-sent event of a type in a watch response (then the stream is let go). */
 async function firstEvent(res: Response, type: string): Promise<Record<string, unknown>> {
   expect(res.status).toBe(200);

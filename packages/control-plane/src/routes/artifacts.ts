@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { artifactDigest, dnsLabel } from '@tide/core';
+import { artifactDigest, authorize, dnsLabel, type ClusterState, type Principal } from '@tide/core';
 import { ApiError } from '../errors.js';
 import { ArtifactCorruptError, ArtifactQuotaError, ArtifactTooLargeError } from '../adapters/artifact-store.js';
 import type { ControlPlaneDeps } from '../deps.js';
@@ -36,7 +36,9 @@ export function artifactRoutes(deps: ControlPlaneDeps) {
     const digest = c.req.param('digest');
     if (!artifactDigest.safeParse(digest).success)
       throw new ApiError(400, 'BadRequest', `"${digest.slice(0, 80)}" is not an artifact digest (sha256:<64 hex>)`);
-    if (!(await deps.artifacts.has(digest))) throw new ApiError(404, 'NotFound', `artifact ${digest} not found`);
+    const namespace = c.req.param('namespace');
+    const visible = namespace === undefined || (await belongsTo(deps, c.get('principal'), namespace, digest));
+    if (!visible || !(await deps.artifacts.has(digest))) throw new ApiError(404, 'NotFound', `artifact ${digest} not found`);
     try {
       // Read whole and checked before the first byte goes out: a changed file is never served.
       const bytes = await deps.artifacts.read(digest);
@@ -50,6 +52,24 @@ export function artifactRoutes(deps: ControlPlaneDeps) {
     }
   });
   return app;
+}
+
+/**
+ * Whether a namespace's path may serve an artifact to the principal: to one who reads artifacts
+ * cluster-wide (a node, a cluster admin) any; to a namespace's token only one uploaded for that
+ * namespace or run by its functions, so knowing another tenant's digest gets nothing.
+ */
+async function belongsTo(deps: ControlPlaneDeps, principal: Principal, namespace: string, digest: string): Promise<boolean> {
+  if (authorize(principal, { verb: 'get', resource: 'artifacts' }).allowed) return true;
+  if (usedIn(deps.store.state(), namespace, digest)) return true;
+  const stored = (await deps.artifacts.list()).find((artifact) => artifact.digest === digest);
+  return stored?.namespaces.includes(namespace) ?? false;
+}
+
+function usedIn(state: ClusterState, namespace: string, digest: string): boolean {
+  for (const fn of state.functions.values()) if (fn.metadata.namespace === namespace && fn.spec.source.artifact === digest) return true;
+  for (const revision of state.revisions.values()) if (revision.metadata.namespace === namespace && revision.spec.source.artifact === digest) return true;
+  return false;
 }
 
 /** The namespace an upload is for: the route's, else `?namespace=`, else `default`; it must exist. */

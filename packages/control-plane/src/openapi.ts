@@ -294,6 +294,31 @@ export function openApiDocument() {
       '/apis/tide.dev/v1/nodes/{name}/cordon': { parameters: [nameParam], post: nodeAction('Schedule no new pods on the node') },
       '/apis/tide.dev/v1/nodes/{name}/uncordon': { parameters: [nameParam], post: nodeAction('Schedule pods on the node again') },
       '/apis/tide.dev/v1/nodes/{name}/drain': { parameters: [nameParam], post: nodeAction('Cordon the node and move its pods elsewhere') },
+      '/apis/tide.dev/v1/nodes/{name}/join': {
+        parameters: [nameParam],
+        post: {
+          summary: "Join a node (the bootstrap token only): a credential of that node's own, in this answer only; a re-join revokes the previous one",
+          responses: {
+            '201': {
+              description: 'Joined',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      kind: { const: 'NodeCredential' },
+                      node: { type: 'string' },
+                      tokenName: { type: 'string', description: 'node-<name>' },
+                      token: { type: 'string', description: 'tide_node-<name>_<64 hex>' },
+                    },
+                  },
+                },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
       '/apis/tide.dev/v1/functions': { get: listOf('Function') },
       '/apis/tide.dev/v1/revisions': { get: listOf('Revision') },
       '/apis/tide.dev/v1/pods': { get: listOf('Pod') },

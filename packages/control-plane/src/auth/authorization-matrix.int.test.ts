@@ -84,6 +84,14 @@ const MAY: Record<string, readonly Credential[]> = {
   anyArtifact: ['cluster-admin', 'node'],
   clusterAdmin: ['cluster-admin'],
   components: ['node', 'gateway', 'triggers'],
+  /** The log's topics per component (core/log-topic-rights.ts): tide.state is appended by nodes and the triggers process, not gateways. */
+  stateWriters: ['node', 'triggers'],
+  /** Consumer groups' offsets: the triggers process's only. */
+  groupCommitters: ['triggers'],
+  /** A node publishes its pods' queue sends through the records API. */
+  recordsInA: ['admin-a', 'developer-a', 'cluster-admin', 'node'],
+  /** A node joins with the cluster's bootstrap token, and with nothing else. */
+  bootstrap: ['node-bootstrap'],
   nobody: [],
 };
 
@@ -132,12 +140,13 @@ const EXPECTED: Record<string, keyof typeof MAY> = {
   'POST /apis/tide.dev/v1/nodes/{name}/cordon': 'clusterAdmin',
   'POST /apis/tide.dev/v1/nodes/{name}/uncordon': 'clusterAdmin',
   'POST /apis/tide.dev/v1/nodes/{name}/drain': 'clusterAdmin',
+  'POST /apis/tide.dev/v1/nodes/{name}/join': 'bootstrap',
   'GET /apis/tide.dev/v1/log/{topic}': 'components',
-  'POST /apis/tide.dev/v1/log/{topic}': 'components',
+  'POST /apis/tide.dev/v1/log/{topic}': 'stateWriters',
   'GET /apis/tide.dev/v1/log/{topic}/end': 'components',
-  'GET /apis/tide.dev/v1/log/{topic}/groups/{group}': 'components',
-  'PUT /apis/tide.dev/v1/log/{topic}/groups/{group}': 'components',
-  'POST /apis/tide.dev/v1/namespaces/{ns}/topics/{topic}/records': 'writeA',
+  'GET /apis/tide.dev/v1/log/{topic}/groups/{group}': 'groupCommitters',
+  'PUT /apis/tide.dev/v1/log/{topic}/groups/{group}': 'groupCommitters',
+  'POST /apis/tide.dev/v1/namespaces/{ns}/topics/{topic}/records': 'recordsInA',
   'GET /apis/tide.dev/v1/namespaces/{ns}/topics/{topic}': 'readA',
   'GET /apis/tide.dev/v1/namespaces/{ns}/activations': 'readA',
   'GET /apis/tide.dev/v1/namespaces/{ns}/activations/{id}': 'readA',

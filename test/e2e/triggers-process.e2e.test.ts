@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { makeTempDir } from '@tide/testkit/testing';
-import { freePort, startTide, startTideCommand, stopTide, type TideProcess } from '../support/tide-process.js';
+import { componentToken, freePort, startTide, startTideCommand, stopTide, type TideProcess } from '../support/tide-process.js';
 
 /** `tide up` runs a triggers process inside itself; `tide triggers` runs another beside it. */
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
@@ -22,9 +22,15 @@ describe('the triggers process', () => {
     expect(tide.output()).toMatch(new RegExp(`triggers started: engines .*, delivering through ${tide.url.replace(/\./g, '\\.')}`));
   });
 
-  it('runs beside tide up as `tide triggers --server`, serves health and metrics, and stops on SIGTERM', async () => {
+  it('runs beside tide up as `tide triggers --server` with a triggers token, serves health and metrics, and stops on SIGTERM', async () => {
     const port = await freePort();
-    const triggers = await startTideCommand({ args: ['triggers', '--server', tide.url, '--port', String(port)], ready: /triggers is up at/ });
+    // The log API is for Tide's components: a separate triggers process holds a token of kind triggers.
+    const token = await componentToken(tide.url, dir.path, 'triggers');
+    const triggers = await startTideCommand({
+      args: ['triggers', '--server', tide.url, '--port', String(port)],
+      env: { TIDE_TOKEN: token },
+      ready: /triggers is up at/,
+    });
     try {
       expect(triggers.output()).toMatch(`triggers is up at http://127.0.0.1:${port}: engines`);
       expect(triggers.output()).toMatch(`following ${tide.url}, delivering through ${tide.url}`);
@@ -39,6 +45,13 @@ describe('the triggers process', () => {
     }
     expect(await triggers.exited).toEqual({ code: 0, signal: null });
     expect(triggers.output()).toMatch(/SIGTERM: stopping triggers/);
+  });
+
+  it('without a token is refused by the log API, and says so', async () => {
+    const triggers = await startTideCommand({ args: ['triggers', '--server', tide.url, '--port', String(await freePort())], ready: /never/ }).catch(
+      (error: Error) => error,
+    );
+    expect(String(triggers)).toMatch(/401/);
   });
 
   it('refuses a --gateway that is not an http(s) URL, as a usage error', async () => {

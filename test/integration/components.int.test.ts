@@ -3,19 +3,22 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { startControlPlane, type RunningControlPlane } from '@tide/control-plane';
 import { startGateway, type RunningGateway } from '@tide/gateway';
-import { startNode, type RunningNode } from '@tide/node-agent';
+import { nodeCredential, startNode, type RunningNode } from '@tide/node-agent';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
 
 /**
  * A control plane, a gateway and a node started from their packages, as a program embedding Tide
  * would (no CLI process): each on its own, the gateway and the node following the control plane's
- * log API, as `tide control-plane`, `tide gateway` and `tide node` do on one machine.
+ * log API, as `tide control-plane`, `tide gateway` and `tide node` do on one machine, each with its
+ * own credential: the gateway a token an admin made for it, the node one it got by joining.
  */
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
 let controlPlane: RunningControlPlane;
 let gateway: RunningGateway;
 let node: RunningNode;
+let admin: string;
 const lines: string[] = [];
+const asAdmin = () => ({ authorization: `Bearer ${admin}` });
 const report = (line: string) => lines.push(line);
 
 const FUNCTION_MODULE = `export default {
@@ -37,11 +40,21 @@ beforeAll(async () => {
     report,
   });
   const api = controlPlane.url!;
-  gateway = await startGateway({ log: { source: { kind: 'http', server: api } }, listen: loopback, report });
+  admin = controlPlane.adminToken!;
+  const minted = await request(`${api}/apis/tide.dev/v1/tokens`, {
+    method: 'POST',
+    headers: { ...asAdmin(), 'content-type': 'application/json' },
+    body: JSON.stringify({ apiVersion: 'tide.dev/v1', kind: 'Token', metadata: { name: 'gateway-1' }, spec: { subject: { kind: 'gateway' } } }),
+  });
+  const gatewayToken = ((await minted.body.json()) as { token: string }).token;
+  gateway = await startGateway({ log: { source: { kind: 'http', server: api, token: gatewayToken } }, listen: loopback, report });
+  const nodeDir = join(dir.path, 'node-a');
+  const token = await nodeCredential({ dataDir: nodeDir, node: 'node-a', servers: api, bootstrapToken: controlPlane.bootstrapToken!, report });
   node = await startNode({
-    log: { source: { kind: 'http', server: api } },
+    log: { source: { kind: 'http', server: api, token } },
     name: 'node-a',
-    dataDir: join(dir.path, 'node-a'),
+    dataDir: nodeDir,
+    token,
     artifacts: { servers: api },
     capacity: { memoryMb: 1024, cpuMilli: 2000, pods: 10 },
     warmPoolSize: 0,
@@ -65,7 +78,7 @@ describe('components started from their packages', () => {
 
   it('deploys through the control plane and calls the function through the gateway, on the node', async () => {
     const api = controlPlane.url!;
-    const upload = await request(`${api}/apis/tide.dev/v1/artifacts`, { method: 'POST', body: FUNCTION_MODULE });
+    const upload = await request(`${api}/apis/tide.dev/v1/artifacts`, { method: 'POST', body: FUNCTION_MODULE, headers: asAdmin() });
     expect(upload.statusCode).toBe(201);
     const { digest } = (await upload.body.json()) as { digest: string };
     const manifest = {
@@ -77,7 +90,7 @@ describe('components started from their packages', () => {
     const applied = await request(`${api}/apis/tide.dev/v1/namespaces/default/functions/greeter`, {
       method: 'PUT',
       body: JSON.stringify(manifest),
-      headers: { 'content-type': 'application/json' },
+      headers: { ...asAdmin(), 'content-type': 'application/json' },
     });
     expect(applied.statusCode, await applied.body.text()).toBe(201);
 
@@ -93,7 +106,7 @@ describe('components started from their packages', () => {
 
     await eventually(
       async () => {
-        const pods = (await (await request(`${api}/apis/tide.dev/v1/namespaces/default/pods`)).body.json()) as {
+        const pods = (await (await request(`${api}/apis/tide.dev/v1/namespaces/default/pods`, { headers: asAdmin() })).body.json()) as {
           items: { spec: { node?: string }; status: { phase: string } }[];
         };
         expect(pods.items.filter((p) => p.status.phase === 'Ready').map((p) => p.spec.node)).toEqual(['node-a']);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { parseToken } from '@tide/core';
 import { StartupError } from '@tide/process';
 import { request } from 'undici';
@@ -89,6 +89,7 @@ function messageOf(body: string): string {
 
 /** Written whole or not at all, readable by the node's user only. */
 async function keep(file: string, token: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.${randomUUID()}.tmp`;
   await writeFile(tmp, `${token}\n`, { mode: 0o600 });
   await chmod(tmp, 0o600);

@@ -5,7 +5,7 @@ import { metrics } from '@opentelemetry/api';
 import { systemClock } from '@tide/core';
 import { startControlPlane, type RunningControlPlane } from '@tide/control-plane';
 import { startGateway, type RunningGateway } from '@tide/gateway';
-import { startNode, type RunningNode } from '@tide/node-agent';
+import { nodeCredential, startNode, type RunningNode } from '@tide/node-agent';
 import type { TopicBus } from '@tide/topics';
 import { gatewayDispatcher, runAsyncWorker, type AsyncWorker, type GatewayDispatcher } from '@tide/triggers';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
@@ -32,6 +32,8 @@ let callbacks: Server;
 const callbackHits = new Map<string, number>();
 const lines: string[] = [];
 const client = new Agent({ connections: 32 });
+let admin: string;
+const asAdmin = () => ({ authorization: `Bearer ${admin}` });
 
 // Each call takes 100-300 ms, so kills land while calls run.
 const FUNCTION_MODULE = `export default {
@@ -56,11 +58,22 @@ beforeAll(async () => {
     report,
   });
   const api = controlPlane.url!;
-  gateway = await startGateway({ log: { source: { kind: 'http', server: api } }, listen: loopback, report });
+  admin = controlPlane.adminToken!;
+  // The gateway and the node each with a credential of their own, as separate processes hold.
+  const minted = await request(`${api}/apis/tide.dev/v1/tokens`, {
+    method: 'POST',
+    headers: { ...asAdmin(), 'content-type': 'application/json' },
+    body: JSON.stringify({ apiVersion: 'tide.dev/v1', kind: 'Token', metadata: { name: 'gateway-1' }, spec: { subject: { kind: 'gateway' } } }),
+  });
+  const gatewayToken = ((await minted.body.json()) as { token: string }).token;
+  gateway = await startGateway({ log: { source: { kind: 'http', server: api, token: gatewayToken } }, listen: loopback, report });
+  const nodeDir = join(dir.path, 'node-a');
+  const token = await nodeCredential({ dataDir: nodeDir, node: 'node-a', servers: api, bootstrapToken: controlPlane.bootstrapToken!, report });
   node = await startNode({
-    log: { source: { kind: 'http', server: api } },
+    log: { source: { kind: 'http', server: api, token } },
+    token,
     name: 'node-a',
-    dataDir: join(dir.path, 'node-a'),
+    dataDir: nodeDir,
     artifacts: { servers: api },
     capacity: { memoryMb: 2048, cpuMilli: 4000, pods: 10 },
     warmPoolSize: 0,
@@ -103,7 +116,7 @@ afterAll(async () => {
 });
 
 async function deploy(api: string): Promise<void> {
-  const upload = await request(`${api}/apis/tide.dev/v1/artifacts`, { method: 'POST', body: FUNCTION_MODULE });
+  const upload = await request(`${api}/apis/tide.dev/v1/artifacts`, { method: 'POST', body: FUNCTION_MODULE, headers: asAdmin() });
   const { digest } = (await upload.body.json()) as { digest: string };
   const manifest = {
     apiVersion: 'tide.dev/v1',
@@ -120,7 +133,7 @@ async function deploy(api: string): Promise<void> {
   const applied = await request(`${api}/apis/tide.dev/v1/namespaces/default/functions/work`, {
     method: 'PUT',
     body: JSON.stringify(manifest),
-    headers: { 'content-type': 'application/json' },
+    headers: { ...asAdmin(), 'content-type': 'application/json' },
   });
   expect(applied.statusCode, await applied.body.text()).toBe(201);
   await eventually(() => expect(node.node.agent.pods().filter((p) => p.phase === 'Ready')).toHaveLength(3), { timeoutMs: 30_000, intervalMs: 50 });
@@ -198,7 +211,7 @@ describe('acceptance 3: async calls with random pod crashes', () => {
       async () => {
         for (const id of ids) {
           if (ended.has(id)) continue;
-          const res = await request(`${api}/apis/tide.dev/v1/namespaces/default/activations/${id}`, { dispatcher: client });
+          const res = await request(`${api}/apis/tide.dev/v1/namespaces/default/activations/${id}`, { dispatcher: client, headers: asAdmin() });
           const body = (await res.body.json()) as Activation;
           if (res.statusCode === 200 && (body.status === 'succeeded' || body.status === 'dead-lettered') && body.callback === 'delivered') ended.set(id, body);
         }
@@ -219,7 +232,7 @@ describe('acceptance 3: async calls with random pod crashes', () => {
       expect(callbackHits.get(id), `callbacks of ${id}`).toBe(1);
     }
     expect(callbackHits.size).toBe(CALLS);
-    const listed = await request(`${api}/apis/tide.dev/v1/namespaces/default/activations?function=work&limit=5`, { dispatcher: client });
+    const listed = await request(`${api}/apis/tide.dev/v1/namespaces/default/activations?function=work&limit=5`, { dispatcher: client, headers: asAdmin() });
     expect(((await listed.body.json()) as { items: unknown[] }).items).toHaveLength(5);
     console.log(
       `acceptance 3: ${CALLS} calls, ${kills} pods killed, ${byStatus.succeeded} succeeded, ${byStatus['dead-lettered']} dead-lettered, ${retried} needed a retry; all accepted in ${sentMs} ms, all ended in ${endedMs} ms`,

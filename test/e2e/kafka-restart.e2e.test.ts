@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -5,6 +6,11 @@ import { startRestartableMockKafka, type RestartableMockKafka } from '@tide/log-
 import { eventually, makeTempDir } from '@tide/testkit/testing';
 import { freePort, repoRoot, runCli, startTideCommand, stopTide, type TideProcess } from '../support/tide-process.js';
 
+/** One admin and one node bootstrap token for every control plane of the cluster, as infra/ gives them. */
+const KAFKA_TOKENS = {
+  TIDE_ADMIN_TOKEN: `tide_admin_${randomBytes(32).toString('hex')}`,
+  TIDE_BOOTSTRAP_TOKEN: `tide_bootstrap_${randomBytes(32).toString('hex')}`,
+};
 /**
  * The one fault the mock cluster cannot survive: all of it restarts, and it keeps nothing. Every
  * component must say so clearly and carry on once a broker is back — no hang, no crash loop —
@@ -27,7 +33,8 @@ const linesOf = (name: string, pattern: RegExp) =>
 beforeAll(async () => {
   kafka = await startRestartableMockKafka({ brokers: 3 });
   dir = await makeTempDir('tide-kafka-restart-');
-  const env = { TIDE_KAFKA_BROKERS: kafka.brokers.join(',') };
+  // The control planes make these tokens (the first to start); nodes join with the bootstrap token.
+  const env = { TIDE_KAFKA_BROKERS: kafka.brokers.join(','), ...KAFKA_TOKENS };
   ports = { a: await freePort(), b: await freePort() };
   for (const name of ['a', 'b'] as const) {
     processes.set(
@@ -59,7 +66,7 @@ afterAll(async () => {
 });
 
 async function readyNodes(server: string): Promise<number> {
-  const res = await request(`${server}/apis/tide.dev/v1/nodes`);
+  const res = await request(`${server}/apis/tide.dev/v1/nodes`, { headers: { authorization: `Bearer ${KAFKA_TOKENS.TIDE_ADMIN_TOKEN}` } });
   return ((await res.body.json()) as { items: { status: { ready: boolean } }[] }).items.filter((n) => n.status.ready).length;
 }
 

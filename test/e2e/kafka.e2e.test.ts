@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -5,6 +6,12 @@ import { startMockKafka } from '@tide/log-kafka/testing';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
 import { freePort, repoRoot, runCli, startTideCommand, stopTide, type TideProcess } from '../support/tide-process.js';
 
+/** One admin and one node bootstrap token for every control plane of the cluster, as infra/ gives them. */
+const KAFKA_TOKENS = {
+  TIDE_ADMIN_TOKEN: `tide_admin_${randomBytes(32).toString('hex')}`,
+  TIDE_BOOTSTRAP_TOKEN: `tide_bootstrap_${randomBytes(32).toString('hex')}`,
+};
+const asAdmin = { authorization: `Bearer ${KAFKA_TOKENS.TIDE_ADMIN_TOKEN}` };
 /**
  * Kafka mode on librdkafka's mock cluster: two control planes, two gateways and three nodes as
  * separate processes sharing nothing but Kafka (and HTTP for artifacts and calls).
@@ -39,7 +46,8 @@ const leaderName = () => [...planes.keys()].find(leads);
 beforeAll(async () => {
   kafka = await startMockKafka({ brokers: 3 });
   dir = await makeTempDir('tide-kafka-');
-  env = { TIDE_KAFKA_BROKERS: kafka.brokers.join(',') };
+  // The control planes make these tokens (the first to start); nodes join with the bootstrap token.
+  env = { TIDE_KAFKA_BROKERS: kafka.brokers.join(','), ...KAFKA_TOKENS };
   ports = { a: await freePort(), b: await freePort() };
   for (const name of ['a', 'b']) planes.set(name, await controlPlane(name));
   const servers = ['a', 'b'].map((n) => `http://127.0.0.1:${ports[n]}`).join(',');
@@ -60,7 +68,7 @@ beforeAll(async () => {
   for (const name of ['a', 'b']) {
     await eventually(
       async () => {
-        const list = await request(`http://127.0.0.1:${ports[name]}/apis/tide.dev/v1/nodes`);
+        const list = await request(`http://127.0.0.1:${ports[name]}/apis/tide.dev/v1/nodes`, { headers: asAdmin });
         const nodesSeen = ((await list.body.json()) as { items: { status: { ready: boolean } }[] }).items.filter((n) => n.status.ready);
         expect(nodesSeen).toHaveLength(3);
       },
@@ -193,7 +201,7 @@ describe('Tide on Kafka', () => {
             const res = await request(`${cp(plane)}/apis/tide.dev/v1/namespaces/${name}`, {
               method: 'PUT',
               body: JSON.stringify({ apiVersion: 'tide.dev/v1', kind: 'Namespace', metadata: { name } }),
-              headers: { 'content-type': 'application/json' },
+              headers: { ...asAdmin, 'content-type': 'application/json' },
               headersTimeout: 10_000,
             });
             await res.body.dump();

@@ -16,7 +16,7 @@ import { freePort, startTideCommand, stopTide, type TideProcess } from '../suppo
  * through the control plane's log API, or appended to Kafka under a node's identity, is rejected
  * `forbidden` by the fold of every reader. (What the mock cannot show: that a node's SASL user
  * may not write records without the header, i.e. as a control plane. Real Kafka's ACLs in
- * infra/ give nodes' users no such right beyond their own topics: docs/security.md says so.)
+ * infra/ give nodes' users no such right beyond their own topics: docs/component-identity.md says so.)
  */
 const hex = () => randomBytes(32).toString('hex');
 const ADMIN = `tide_admin_${hex()}`;

@@ -58,6 +58,9 @@ let controlPlane: RunningControlPlane;
 let api: string;
 let digest: string;
 const lines: string[] = [];
+/** Every API route needs a token: a cluster admin's for the API, a component's for the raw log. */
+let adminAuth: Record<string, string>;
+let componentAuth: Record<string, string>;
 
 beforeAll(async () => {
   dir = await makeTempDir('tide-fuzz-');
@@ -69,12 +72,24 @@ beforeAll(async () => {
     report: (line) => lines.push(line),
   });
   api = controlPlane.url!;
-  const uploaded = await request(`${api}/apis/tide.dev/v1/artifacts`, { method: 'POST', body: 'export default { fetch: () => new Response("hi") }' });
+  adminAuth = { authorization: `Bearer ${controlPlane.adminToken}` };
+  // The raw log is for Tide's components: its routes are fuzzed with a triggers process's token.
+  const made = await request(`${api}/apis/tide.dev/v1/tokens`, {
+    method: 'POST',
+    headers: { ...adminAuth, 'content-type': 'application/json' },
+    body: JSON.stringify({ apiVersion: 'tide.dev/v1', kind: 'Token', metadata: { name: 'fuzz-triggers' }, spec: { subject: { kind: 'triggers' } } }),
+  });
+  componentAuth = { authorization: `Bearer ${((await made.body.json()) as { token: string }).token}` };
+  const uploaded = await request(`${api}/apis/tide.dev/v1/artifacts`, {
+    method: 'POST',
+    headers: adminAuth,
+    body: 'export default { fetch: () => new Response("hi") }',
+  });
   digest = ((await uploaded.body.json()) as { digest: string }).digest;
   const fn = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'hello' }, spec: { source: { artifact: digest } } };
   const applied = await request(`${api}/apis/tide.dev/v1/namespaces/default/functions/hello`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...adminAuth, 'content-type': 'application/json' },
     body: JSON.stringify(fn),
   });
   expect(applied.statusCode).toBe(201);
@@ -338,7 +353,7 @@ async function send(r: FuzzRequest): Promise<Outcome> {
   try {
     const res = await request(`${api}${r.path}`, {
       method: r.method as 'GET',
-      headers: r.headers,
+      headers: { ...(r.path.startsWith('/apis/tide.dev/v1/log/') ? componentAuth : adminAuth), ...r.headers },
       ...(r.body ? { body: r.body } : {}),
       // A connection of its own: a server that closes one after a refused body must not fail the next request.
       reset: true,

@@ -20,7 +20,7 @@ export function apiBodyLimit(maxBytes: number, what: string, limitName: string):
 
 /**
  * Writes in a namespace (`/namespaces/<ns>` and below) draw on its writesPerSecond token bucket;
- * over it, 429 with Retry-After. Who may set that quota is not checked yet: there are no roles.
+ * over it, 429 with Retry-After. Only an admin on "*" may set that quota (route-access.ts).
  */
 export function namespaceWriteLimit(deps: ControlPlaneDeps, prefix: string, nowMs: () => number): MiddlewareHandler {
   const limiter = new NamespaceLimiter('writes', (ns) => deps.store.state().namespaces.get(ns)?.spec.quota);

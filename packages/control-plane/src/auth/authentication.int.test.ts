@@ -154,6 +154,42 @@ describe('authentication of the API', () => {
   });
 });
 
+describe("the issue's attacks from outside, through the log API", () => {
+  it('refuses a forged record and a forged leader election to anyone but a component, and nothing reaches the log', async () => {
+    h = await authHarness({ namespaces: ['default', 'victim'] });
+    const clusterAdmin = await h.mint('root', admin);
+    const dev = await h.mint('dev', { kind: 'user', roles: [{ role: 'developer', namespaces: ['victim'] }] });
+    const forged = [
+      {
+        type: 'FunctionApplied',
+        data: {
+          namespace: 'victim',
+          manifest: { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'api' }, spec: { source: { artifact: `sha256:${'0'.repeat(64)}` } } },
+        },
+      },
+      { type: 'LeaderElected', data: { role: 'controllers', epoch: 99, holder: 'attacker' } },
+    ];
+    const end = await h.log.endOffset('tide.state');
+    for (const event of forged) {
+      const body = JSON.stringify({ records: [{ value: Buffer.from(JSON.stringify(event)).toString('base64') }] });
+      for (const [who, token] of [
+        ['nobody', undefined],
+        ['developer', dev],
+        ['cluster admin', clusterAdmin],
+      ] as const) {
+        const res = await h.request(`${API}/log/tide.state`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          ...(token ? { token } : {}),
+        });
+        expect(res.status, `${who} ${event.type}`).toBe(token ? 403 : 401);
+      }
+    }
+    expect(await h.log.endOffset('tide.state')).toBe(end);
+  });
+});
+
 describe('artifacts across namespaces', () => {
   it("does not serve namespace b's artifact to a token of namespace a through a's own path", async () => {
     h = await authHarness({ namespaces: ['default', 'a', 'b'] });

@@ -22,10 +22,9 @@ export class FailureLimiter {
   blocked(address: string): number | undefined {
     const bucket = this.#buckets.get(address);
     if (!bucket) return undefined;
-    const elapsed = Math.max(0, this.nowMs() - bucket.updatedAtMs);
-    const tokens = Math.min(this.rate.burst, bucket.tokens + (elapsed * this.rate.ratePerSecond) / 1000);
-    if (tokens >= 1) return undefined;
-    return Math.max(1, Math.ceil((1 - tokens) / this.rate.ratePerSecond));
+    // Asked on a copy: only a failure spends one.
+    const asked = takeToken(bucket, this.rate, this.nowMs());
+    return asked.kind === 'limited' ? asked.retryAfterSeconds : undefined;
   }
 
   /** Counts one failure of the address. */

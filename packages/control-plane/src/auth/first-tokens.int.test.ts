@@ -65,6 +65,7 @@ describe('first start of a control plane', () => {
     controlPlane = await start(lines);
     expect([controlPlane.adminToken, controlPlane.bootstrapToken]).toEqual([given, bootstrap]);
     expect(lines.join('\n')).not.toContain('created');
+    expect(lines.join('\n')).not.toContain(given.slice(-64));
     expect((await get(`${controlPlane.url}/apis/tide.dev/v1/namespaces`, given)).status).toBe(200);
     await expect(start([], { adminToken: 'tide_admin_short' })).rejects.toThrow(/TIDE_ADMIN_TOKEN/);
   });

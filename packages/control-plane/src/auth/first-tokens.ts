@@ -57,6 +57,8 @@ export async function ensureFirstTokens(
   const firstStart = store.state().tokens.size === 0;
   const results: (string | undefined)[] = [];
   for (const token of wanted) results.push(await ensureOne(store, token, firstStart, report));
+  // Each start says where the admin token is (never what it is), as long as its file is there.
+  if (!firstStart && results[0] !== undefined && given.adminToken === undefined) report(`admin token: ${wanted[0]!.file}`);
   return { adminToken: results[0], bootstrapToken: results[1] };
 }
 

@@ -63,7 +63,8 @@ export class Gatekeeper {
     const who = this.authenticate(authorization, address, reads);
     if (!who.ok) return who;
     const { principal } = who;
-    if (required.kind === 'authenticated') return principal === ANONYMOUS ? missingToken() : who;
+    // Anonymous reads never reach here: whoami is no read (`reads` is false), so it needs a token.
+    if (required.kind === 'authenticated') return who;
     if (required.kind === 'unknown') {
       // A route the table does not know is no route anyone but the control plane reaches.
       return principal.kind === 'control-plane' ? who : { ok: false, error: new ApiError(404, 'NotFound', 'no such route') };

@@ -1,4 +1,4 @@
-import { authorize, readsValues, subjectOf, type LoggedEvent, type Principal, type Resource } from '@tide/core';
+import { authorize, RESOURCES, readsValues, subjectOf, type LoggedEvent, type Principal, type Resource } from '@tide/core';
 
 /** What a redacted env value reads as (the key stays: which variables a function has is not secret). */
 export const REDACTED = '(redacted)';
@@ -12,16 +12,16 @@ export function listsIn(principal: Principal, resource: Resource): (namespace: s
 }
 
 /**
- * Whether an event of the state log is shown to a watcher: one of a namespace to those who may
- * watch events there, a cluster-scoped one (nodes, tokens, leadership) to those who may read
- * that kind cluster-wide.
+ * Whether an event of the state log is shown to a watcher: as the principal may watch the kind
+ * the event is about (its subject's collection: a viewer sees functions' events but not secrets'),
+ * in the event's namespace, or cluster-wide for cluster-scoped kinds (nodes, tokens, leadership).
  */
 export function seesEvent(principal: Principal): (event: LoggedEvent) => boolean {
   return (event) => {
     const [collection, first, second] = subjectOf(event).split('/');
-    if (second !== undefined) return authorize(principal, { verb: 'watch', resource: 'events', namespace: first! }).allowed;
+    const resource: Resource = (RESOURCES as readonly string[]).includes(collection!) ? (collection as Resource) : 'events';
+    if (second !== undefined) return authorize(principal, { verb: 'watch', resource, namespace: first! }).allowed;
     if (collection === 'namespaces') return authorize(principal, { verb: 'get', resource: 'namespaces', namespace: first! }).allowed;
-    const resource: Resource = collection === 'tokens' ? 'tokens' : collection === 'nodes' ? 'nodes' : 'events';
     return authorize(principal, { verb: 'watch', resource }).allowed;
   };
 }

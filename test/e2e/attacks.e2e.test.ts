@@ -147,7 +147,7 @@ const readyEndpoints = async () =>
     .sort();
 
 describe('attack: a record forged through the raw log API', () => {
-  it("is refused to no token, a malformed one, a person's admin token and a gateway's; a node's is appended and rejected forbidden by the fold", async () => {
+  it("is refused to no token, a malformed or wrong one, a person's admin token, the bootstrap token and a gateway's; a node's is appended and rejected forbidden by the fold", async () => {
     const before = await readyEndpoints();
     const onNode2 = (await podsOf('payments')).find((p) => p.spec.node === 'node-2')!;
     const forged: EventInput[] = [
@@ -163,6 +163,8 @@ describe('attack: a record forged through the raw log API', () => {
     expect((await appendState({ authorization: `Bearer ${admin.slice(0, -4)}0000` }, forged)).status).toBe(401);
     const asAdmin = await appendState({ token: admin }, forged);
     expect(asAdmin.status, asAdmin.text).toBe(403);
+    const asBootstrap = await appendState({ token: bootstrap }, forged);
+    expect(asBootstrap.status, asBootstrap.text).toBe(403);
     const asGateway = await appendState({ token: gatewayToken }, forged);
     expect(asGateway.status, asGateway.text).toBe(403);
     expect(asGateway.text).toContain('tide.state');

@@ -36,8 +36,18 @@ export async function nodeCredential(options: NodeCredentialOptions): Promise<st
   );
   if (kept !== undefined) {
     const parsed = parseToken(kept);
-    if (parsed?.name === `node-${options.node}`) return kept;
-    if (!options.bootstrapToken)
+    if (parsed?.name === `node-${options.node}`) {
+      const verdict = await credentialVerdict(options.servers, kept);
+      if (verdict !== 'refused') return kept;
+      // Revoked (the name joined again elsewhere) or unknown to a cluster that lost its log: join again if it can.
+      if (!options.bootstrapToken)
+        throw new StartupError(
+          `the credential of node ${options.node} in ${file} is refused (revoked, or the cluster no longer knows it): ` +
+            'give TIDE_BOOTSTRAP_TOKEN (or --bootstrap-token-file) to join again',
+          2,
+        );
+      options.report(`node ${options.node}: its credential in ${file} is refused; joining again with the bootstrap token`);
+    } else if (!options.bootstrapToken)
       throw new StartupError(
         `${file} holds ${parsed ? `the credential of token ${parsed.name}` : 'no valid token'}, not one of node ${options.node}: ` +
           'start the node under the name it joined with, or give TIDE_BOOTSTRAP_TOKEN (or --bootstrap-token-file) to join again',
@@ -77,6 +87,28 @@ async function joinCluster(options: NodeCredentialOptions): Promise<string> {
     }
   }
   throw new StartupError(`node ${options.node} could not join: ${failures.join('; ')}`);
+}
+
+/**
+ * Whether the control planes still take a credential (`GET /whoami`): refused only on a 401 from
+ * one that answers; a control plane down or restarting says nothing, and the node starts with
+ * what it has (its requests are retried).
+ */
+async function credentialVerdict(servers: string, token: string): Promise<'accepted' | 'refused' | 'unknown'> {
+  for (const server of servers
+    .split(',')
+    .map((s) => s.trim().replace(/\/+$/, ''))
+    .filter(Boolean)) {
+    try {
+      const res = await request(`${server}/apis/tide.dev/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });
+      await res.body.dump();
+      if (res.statusCode === 200) return 'accepted';
+      if (res.statusCode === 401) return 'refused';
+    } catch {
+      // unreachable: ask the next one
+    }
+  }
+  return 'unknown';
 }
 
 function messageOf(body: string): string {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { componentToken, freePort, startTide, startTideCommand, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, startTide, startTideCommand, stopTide, type TideProcess } from '../support/tide-process.js';
+import { componentToken } from '../support/component-tokens.js';
 
 /** A separate `tide gateway --server` follows the control plane's log with a gateway token (TIDE_TOKEN). */
 let dir: Awaited<ReturnType<typeof makeTempDir>>;

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapTokenOf, freePort, startNode, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { bootstrapTokenIn, startJoiningNode } from '../support/component-tokens.js';
+import { freePort, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
 
 /**
  * A node joins as a kubelet does after `kubeadm join`: once, with the cluster's bootstrap token,
@@ -42,7 +43,13 @@ afterAll(async () => {
 describe('tide node joining', () => {
   it('joins with the bootstrap token, keeps its own credential (0600), and comes back with that alone', async () => {
     const data = join(dir.path, 'n1');
-    const first = await startNode({ server: tide.url, name: 'n1', dataDir: data, args: ['--warm-pool', '0'] });
+    const first = await startJoiningNode({
+      server: tide.url,
+      name: 'n1',
+      dataDir: data,
+      bootstrapToken: bootstrapTokenIn(dir.path),
+      args: ['--warm-pool', '0'],
+    });
     try {
       expect(first.output()).toMatch(/node n1 joined the cluster; its credential is in .*node\.token/);
       await eventually(async () => expect(await readyNodes()).toEqual(['n1']), { timeoutMs: 20_000, intervalMs: 100 });
@@ -56,7 +63,7 @@ describe('tide node joining', () => {
     expect(await logAnswer(credential)).toBe(200);
 
     // No bootstrap token this time: the kept credential is all it needs.
-    const again = await startNode({ server: tide.url, name: 'n1', dataDir: data, args: ['--warm-pool', '0'], bootstrapToken: '' });
+    const again = await startJoiningNode({ server: tide.url, name: 'n1', dataDir: data, args: ['--warm-pool', '0'] });
     try {
       expect(again.output()).not.toMatch(/joined the cluster/);
       await eventually(async () => expect(await readyNodes()).toEqual(['n1']), { timeoutMs: 20_000, intervalMs: 100 });
@@ -67,7 +74,13 @@ describe('tide node joining', () => {
 
   it('a node joining again under the same name (its data lost) revokes the credential it had', async () => {
     const old = (await readFile(join(dir.path, 'n1', 'node.token'), 'utf8')).trim();
-    const fresh = await startNode({ server: tide.url, name: 'n1', dataDir: join(dir.path, 'n1-again'), args: ['--warm-pool', '0'] });
+    const fresh = await startJoiningNode({
+      server: tide.url,
+      name: 'n1',
+      dataDir: join(dir.path, 'n1-again'),
+      bootstrapToken: bootstrapTokenIn(dir.path),
+      args: ['--warm-pool', '0'],
+    });
     try {
       expect(fresh.output()).toMatch(/node n1 joined the cluster/);
       expect(await logAnswer(old)).toBe(401);
@@ -78,6 +91,6 @@ describe('tide node joining', () => {
   }, 60_000);
 
   it('the bootstrap token itself reads nothing: it only joins', async () => {
-    expect(await logAnswer(bootstrapTokenOf(tide.url)!)).toBe(403);
+    expect(await logAnswer(bootstrapTokenIn(dir.path))).toBe(403);
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { makeTempDir } from '@tide/testkit/testing';
-import { componentToken, freePort, startTide, startTideCommand, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, startTide, startTideCommand, stopTide, type TideProcess } from '../support/tide-process.js';
+import { componentToken } from '../support/component-tokens.js';
 
 /** `tide up` runs a triggers process inside itself; `tide triggers` runs another beside it. */
 let dir: Awaited<ReturnType<typeof makeTempDir>>;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,43 +7,6 @@ import { findRepoRoot } from './repo-root.js';
 
 export const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 export const cliEntry = join(repoRoot, 'packages/cli/dist/main.js');
-
-/**
- * The bootstrap token of each control plane a test started (`<data>/bootstrap.token`), by URL:
- * a node a test starts against it joins with it, as `tide up --nodes N` gives its own nodes.
- */
-const bootstrapTokens = new Map<string, string>();
-
-function rememberBootstrapToken(url: string, dataDir: string | undefined): void {
-  const file = dataDir === undefined ? undefined : join(dataDir, 'bootstrap.token');
-  if (file && existsSync(file)) bootstrapTokens.set(url.replace(/\/+$/, ''), readFileSync(file, 'utf8').trim());
-}
-
-/** The bootstrap token of a control plane a test started, to give `tide node` (TIDE_BOOTSTRAP_TOKEN). */
-export function bootstrapTokenOf(server: string): string | undefined {
-  return bootstrapTokens.get(server.split(',')[0]!.trim().replace(/\/+$/, ''));
-}
-
-/**
- * A token for a separate `tide gateway` or `tide triggers` (TIDE_TOKEN), made with the admin token
- * of the Tide in `dataDir`, as an admin does with `tide token create NAME --gateway`.
- */
-export async function componentToken(
-  server: string,
-  dataDir: string,
-  kind: 'gateway' | 'triggers',
-  name = `${kind}-${process.pid}-${++tokensMade}`,
-): Promise<string> {
-  const admin = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
-  const res = await fetch(`${server}/apis/tide.dev/v1/tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ apiVersion: 'tide.dev/v1', kind: 'Token', metadata: { name }, spec: { subject: { kind } } }),
-  });
-  if (res.status !== 201) throw new Error(`minting a ${kind} token at ${server}: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { token: string }).token;
-}
-let tokensMade = 0;
 
 /** A port that was free a moment ago (the OS picks it). */
 export function freePort(): Promise<number> {
@@ -79,9 +42,7 @@ export async function startTide(options: {
     ready: /Tide is up at/,
     timeoutMs: options.timeoutMs ?? 30_000,
   });
-  const url = `http://127.0.0.1:${options.port}`;
-  rememberBootstrapToken(url, options.dataDir);
-  return { ...tide, url };
+  return { ...tide, url: `http://127.0.0.1:${options.port}` };
 }
 
 /** Stops a Tide process: SIGTERM first (graceful), SIGKILL if it lingers. */
@@ -136,22 +97,10 @@ export function runCli(
   });
 }
 
-/**
- * Starts `tide node` as a real process against a running Tide, and resolves once it is up. It
- * joins with the bootstrap token of the Tide the test started at `server` (or the one given).
- */
-export async function startNode(options: {
-  server: string;
-  name: string;
-  dataDir: string;
-  args?: string[];
-  timeoutMs?: number;
-  bootstrapToken?: string;
-}): Promise<TideProcess> {
-  const bootstrapToken = options.bootstrapToken ?? bootstrapTokenOf(options.server);
+/** Starts `tide node` as a real process against a running Tide, and resolves once it is up. */
+export async function startNode(options: { server: string; name: string; dataDir: string; args?: string[]; timeoutMs?: number }): Promise<TideProcess> {
   const node = await startTideCommand({
     args: ['node', '--server', options.server, '--name', options.name, '--data', options.dataDir, ...(options.args ?? [])],
-    ...(bootstrapToken ? { env: { TIDE_BOOTSTRAP_TOKEN: bootstrapToken } } : {}),
     ready: / is up \(boot /,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
@@ -182,8 +131,5 @@ export async function startTideCommand(options: { args: string[]; env?: Record<s
     }
     await new Promise((r) => setTimeout(r, 20));
   }
-  const url = /is up at (http:\/\/[^\s,]+)/.exec(output)?.[1] ?? '';
-  const dataFlag = options.args.indexOf('--data');
-  if (url && dataFlag >= 0) rememberBootstrapToken(url, options.args[dataFlag + 1]);
-  return { child, url, output: () => output, exited };
+  return { child, url: /is up at (http:\/\/[^\s,]+)/.exec(output)?.[1] ?? '', output: () => output, exited };
 }

@@ -85,6 +85,27 @@ describe.skipIf(!kcatAvailable())('attack on Kafka: a forged record', () => {
     expect([...writers]).toEqual(['node:n1']);
   }, 60_000);
 
+  it('a triggers process on Kafka stamps its own identity too, and still leads role triggers under it', async () => {
+    const triggers = await startTideCommand({
+      args: ['triggers', '--gateway', url, '--port', String(await freePort())],
+      env: { TIDE_KAFKA_BROKERS: kafka!.brokers.join(',') },
+      ready: /triggers is up at/,
+      timeoutMs: 60_000,
+    });
+    try {
+      await eventually(() => expect(triggers.output()).toMatch(/triggers: leading \(epoch \d+\)/), { timeoutMs: 30_000, intervalMs: 100 });
+      const leader = store.state().leaders.triggers!;
+      let writer: string | undefined;
+      for await (const record of log.read('tide.state', Number(leader.resourceVersion), { follow: false })) {
+        writer = record.headers[WRITER_HEADER];
+        break;
+      }
+      expect(writer).toMatch(/^triggers:/);
+    } finally {
+      await stopTide(triggers);
+    }
+  }, 90_000);
+
   it("is rejected forbidden whether it comes through a Kafka control plane's log API with the node's token or straight to Kafka under the node's identity", async () => {
     const nodeToken = (await readFile(join(dir.path, 'n1', 'node.token'), 'utf8')).trim();
     const res = await request(`${url}/apis/tide.dev/v1/log/tide.state`, {

@@ -1,4 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StateStore } from '@tide/core';
@@ -136,7 +137,7 @@ export const gatewayCommand: CommandSpec = {
     const kafka = await kafkaSource(env);
     const telemetry = startTelemetry({ serviceName: 'tide-gateway', env });
     const gateway = await startGateway({
-      log: { source: kafka ?? { kind: 'http', server, ...componentToken(env, 'gateway') } },
+      log: { source: kafka ? { ...kafka, writer: kafkaWriter('gateway') } : { kind: 'http', server, ...componentToken(env, 'gateway') } },
       listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8081), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
       metrics: startMetrics({ serviceName: 'tide-gateway', env }),
       domain: invocationDomain(str(flags.domain), env),
@@ -179,7 +180,7 @@ export const triggersCommand: CommandSpec = {
     const triggers = await startTriggers({
       log: {
         source:
-          kafka ??
+          (kafka && { ...kafka, writer: kafkaWriter('triggers') }) ??
           (dataDir ? { kind: 'embedded', dataDir: resolve(dataDir) } : { kind: 'http', server: server.split(',')[0]!, ...componentToken(env, 'triggers') }),
       },
       gatewayUrl: gatewayUrl(str(flags.gateway) ?? env.TIDE_GATEWAY ?? server.split(',')[0]!),
@@ -273,6 +274,15 @@ export const nodeCommand: CommandSpec = {
     if (flags['exit-with-parent'] && process.send) process.once('disconnect', () => stop('parent gone'));
   },
 };
+
+/**
+ * Who a gateway or triggers process on Kafka says it is on what it appends (no log API stamps it
+ * there): the fold gives it that kind's rights, no more (a triggers process may not raise rules or
+ * write what a control plane writes). Named after the machine and process, as it has no token.
+ */
+function kafkaWriter(kind: 'gateway' | 'triggers'): string {
+  return `${kind}:${hostname()}-${process.pid}`;
+}
 
 /** TIDE_TOKEN: the credential of a separate gateway or triggers process (`tide token create NAME --gateway`). */
 function componentToken(env: CommandContext['env'], what: 'gateway' | 'triggers'): { token?: string } {

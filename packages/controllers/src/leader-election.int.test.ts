@@ -153,4 +153,27 @@ describe('leader election through the log', () => {
       clearInterval(renewal);
     }
   });
+  it('is not kept in office by renewals a node forges: another candidate takes over once the real leader falls silent', async () => {
+    const log = createMemoryLog();
+    const a = await candidate(log, 'a');
+    const b = await candidate(log, 'b');
+    expect(a.election.current()?.epoch).toBe(1);
+    // The leader goes silent; a node keeps renewing its lease through the log API (which stamps the node as writer).
+    await a.election.stop();
+    let forging = true;
+    const forger = (async () => {
+      while (forging) {
+        await log.append(LEASES_TOPIC, [
+          { key: 'leader.controllers', value: encodeLease({ node: 'leader.controllers', bootId: '1', at: Date.now() }), headers: { 'tide-writer': 'node:n1' } },
+        ]);
+        await new Promise((r) => setTimeout(r, RENEW_MS / 2));
+      }
+    })();
+    try {
+      await eventually(() => expect(b.election.current()).toEqual({ role: 'controllers', epoch: 2 }), { timeoutMs: 5_000, intervalMs: 5 });
+    } finally {
+      forging = false;
+      await forger;
+    }
+  });
 });

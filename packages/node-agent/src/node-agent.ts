@@ -283,6 +283,8 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       onReady: (endpoint) => {
         if (slot.process !== child || slot.phase !== 'Starting' || slot.recycling !== undefined) return;
         slot.phase = 'Ready';
+        // The start's CPU boost ends: from now on the pod has what it asked for.
+        if (slot.spec.cpuMilli !== undefined && slot.startToken !== undefined) sandbox?.limitCpu(slot.startToken, slot.spec.cpuMilli);
         publish(slot, { phase: 'Ready', endpoint, pid: child?.pid, coldStart: slot.coldStart, startMs: clock.now() - slot.startedAt });
         if (slot.spec.probes?.readiness || slot.spec.probes?.liveness) {
           slot.probes = startPodProbes({

@@ -5,10 +5,33 @@ import { join } from 'node:path';
 /** Processes (threads included) one sandboxed pod may have: a fork bomb stops here. */
 export const POD_PIDS_MAX = 512;
 
+/**
+ * The CFS period of a pod's CPU quota, Kubernetes' default: a pod over its share waits at most the
+ * rest of one period, so a neighbour sees the CPU back within 100 ms.
+ */
+export const CPU_PERIOD_US = 100_000;
+/** The kernel refuses a quota under 1 ms per period. */
+const MIN_CPU_QUOTA_US = 1_000;
+
+/**
+ * CPU a pod has while it starts (Node's own start-up, then its module's top level), before its
+ * `cpuMilli` holds from Ready on: one core, or more if it asked for more. A 100m pod's start would
+ * otherwise take ten times its CPU time (Cloud Run's "startup CPU boost" makes the same trade).
+ * A start that spins is still held to a core and ended by the start timeout.
+ */
+export const STARTUP_CPU_MILLI = 1_000;
+
 /** What the kernel enforces on a sandboxed pod's processes. */
 export interface PodLimits {
   /** memory.max (v2) or memory.limit_in_bytes (v1): the pod's whole memory, not only its heap. */
   memoryMb: number;
+  /** cpu.max (v2) or cpu.cfs_quota_us (v1): millicores over all its processes and threads; absent = none. */
+  cpuMilli?: number;
+}
+
+/** The quota that holds `cpuMilli` per CPU_PERIOD_US (1000m = one core's whole period). */
+export function cpuQuotaUs(cpuMilli: number): number {
+  return Math.max(MIN_CPU_QUOTA_US, Math.round((cpuMilli * CPU_PERIOD_US) / 1000));
 }
 
 /** The cgroups made for one process; asked after it ended whether the kernel's OOM killer ended it. */
@@ -17,29 +40,31 @@ export interface LimitedProcess {
   readonly procsFiles: readonly string[];
   /** True when the memory cgroup counted an OOM kill. */
   oomKilled(): boolean;
+  /** Sets its CPU quota now (a pod's start is over); false where no cpu controller is in use or the kernel refused. */
+  limitCpu(cpuMilli: number): boolean;
   /** Removes its cgroups (its processes are gone). */
   remove(): void;
 }
 
 export interface PodLimiter {
-  /** Which controllers limit pods and where ('memory: cgroup v1, pids: none (...)'), for the agent's log. */
+  /** Which controllers limit pods and where ('memory: cgroup v1, pids: none (...), cpu: cgroup v1'), for the agent's log. */
   readonly describe: string;
   /** Makes cgroups for process `token` with these limits; controllers that are not available are skipped. */
   prepare(token: string, limits: PodLimits): LimitedProcess;
 }
 
-type Controller = 'memory' | 'pids';
+export type Controller = 'memory' | 'pids' | 'cpu';
 
 /**
- * Finds, for memory and pids, a cgroup hierarchy this process may create children in: cgroup v2
- * where the controller is enabled there, else the controller's v1 hierarchy (hybrid machines).
- * The pod's own cgroup is `<hierarchy><this process's cgroup>/tide-limits-<key>/<token>`.
+ * Finds, for memory, pids and cpu (or only those named), a cgroup hierarchy this process may create
+ * children in: cgroup v2 where the controller is enabled there, else the controller's v1 hierarchy
+ * (hybrid machines). The pod's own cgroup is `<hierarchy><this process's cgroup>/tide-limits-<key>/<token>`.
  */
-export function openPodLimiter(dataDir: string): PodLimiter {
+export function openPodLimiter(dataDir: string, controllers: readonly Controller[] = ['memory', 'pids', 'cpu']): PodLimiter {
   const key = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
   const found = new Map<Controller, { dir: string; version: 1 | 2 }>();
   const why: string[] = [];
-  for (const controller of ['memory', 'pids'] as const) {
+  for (const controller of controllers) {
     const place = findHierarchy(controller);
     if (typeof place === 'string') {
       why.push(`${controller}: none (${place})`);
@@ -71,6 +96,7 @@ export function openPodLimiter(dataDir: string): PodLimiter {
             writeFileSync(join(dir, 'memory.memsw.limit_in_bytes'), bytes);
           }
           if (controller === 'pids') writeFileSync(join(dir, 'pids.max'), String(POD_PIDS_MAX));
+          if (controller === 'cpu' && limits.cpuMilli !== undefined) writeCpuQuota(dir, place.version, limits.cpuMilli);
           dirs.push({ controller, dir, version: place.version });
         } catch {
           // The kernel refused: the process runs without this limit.
@@ -88,6 +114,16 @@ export function openPodLimiter(dataDir: string): PodLimiter {
             return false;
           }
         },
+        limitCpu(cpuMilli) {
+          const cpu = dirs.find((entry) => entry.controller === 'cpu');
+          if (!cpu) return false;
+          try {
+            writeCpuQuota(cpu.dir, cpu.version, cpuMilli);
+            return true;
+          } catch {
+            return false; // gone meanwhile (the pod exited), or the kernel refused
+          }
+        },
         remove() {
           for (const { dir } of dirs) {
             try {
@@ -100,6 +136,14 @@ export function openPodLimiter(dataDir: string): PodLimiter {
       };
     },
   };
+}
+
+/** v2: cpu.max "<quota> <period>"; v1: the period first, as the kernel checks the quota against it. */
+function writeCpuQuota(dir: string, version: 1 | 2, cpuMilli: number): void {
+  const quota = cpuQuotaUs(cpuMilli);
+  if (version === 2) return writeFileSync(join(dir, 'cpu.max'), `${quota} ${CPU_PERIOD_US}`);
+  writeFileSync(join(dir, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
+  writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(quota));
 }
 
 /** Where `controller` can be used, or why not. */

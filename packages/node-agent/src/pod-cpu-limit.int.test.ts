@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openPodSandbox, SandboxUnavailableError } from './adapters/pod-sandbox.js';
+import type { NodeAgent } from './node-agent.js';
+import { defaultRuntimeEntry } from './runtime-entry.js';
+import { makeTempDir, openTestAgent, podSpec, writeArtifact } from './testing/agent-harness.js';
+
+/** Why this machine cannot run the bwrap sandbox (then these tests are skipped saying so). */
+function sandboxUnavailable(): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'tide-cpu-check-'));
+  try {
+    openPodSandbox({ dataDir: dir, nodePath: process.execPath, runtimeEntry: defaultRuntimeEntry() });
+    return undefined;
+  } catch (error) {
+    if (error instanceof SandboxUnavailableError) return error.message;
+    throw error;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const unavailable = sandboxUnavailable();
+
+/** `/spin` starts three worker threads that busy-loop for good; `/usage` is the CPU the whole process used so far. */
+const SPINNER = `
+import { Worker } from 'node:worker_threads';
+const workers = [];
+export default { fetch(request) {
+  if (new URL(request.url).pathname === '/spin') {
+    while (workers.length < 3) workers.push(new Worker('for (;;) {}', { eval: true }));
+    return new Response('spinning');
+  }
+  const { user, system } = process.cpuUsage();
+  return Response.json({ cpuMs: (user + system) / 1000, wallMs: performance.now() });
+} };`;
+
+const CPU_MILLI = 200;
+
+let temp: Awaited<ReturnType<typeof makeTempDir>>;
+let agents: NodeAgent[] = [];
+beforeEach(async () => {
+  temp = await makeTempDir();
+});
+afterEach(async () => {
+  await Promise.all(agents.map((agent) => agent.close()));
+  agents = [];
+  await temp.remove();
+});
+
+/** Millicores the pod used between two of its own readings at least 2 s of its clock apart. */
+async function measuredMilli(endpoint: string): Promise<number> {
+  const usage = async () => (await (await fetch(`${endpoint}/usage`)).json()) as { cpuMs: number; wallMs: number };
+  const first = await usage();
+  const giveUpAt = Date.now() + 60_000;
+  while (Date.now() < giveUpAt) {
+    const now = await usage();
+    if (now.wallMs - first.wallMs >= 2_000) return ((now.cpuMs - first.cpuMs) / (now.wallMs - first.wallMs)) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, 50)); // spacing the readings, not measuring
+  }
+  throw new Error('the pod never got 2 s older within 60 s');
+}
+
+describe.skipIf(unavailable !== undefined)(`a sandboxed pod's cpuMilli${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  it('holds a pod spinning three threads to its cpuMilli, from the pool and spawned alike', async (context) => {
+    const { agent, waitForReport, logs } = await openTestAgent({ dataDir: join(temp.path, 'data'), sandbox: 'bwrap', warmPool: { size: 1, memoryMb: 64 } });
+    agents.push(agent);
+    const limits = logs.find((entry) => entry.line.includes('limits:'))?.line ?? '';
+    // Only where the agent says why it cannot: an agent silent about cpu has to hold it all the same.
+    if (/cpu: none/.test(limits)) return context.skip(`this machine has no cpu cgroup for pods (${limits})`);
+    const artifact = await writeArtifact(temp.path, 'spinner', SPINNER);
+    agent.sync([podSpec('pooled-1', artifact, { memoryMb: 64, cpuMilli: CPU_MILLI }), podSpec('spawned-1', artifact, { memoryMb: 96, cpuMilli: CPU_MILLI })]);
+    const pooled = await waitForReport((r) => r.pod === 'pooled-1' && r.phase === 'Ready', 'pooled-1 Ready');
+    const spawned = await waitForReport((r) => r.pod === 'spawned-1' && r.phase === 'Ready', 'spawned-1 Ready');
+    expect([pooled.coldStart, spawned.coldStart]).toEqual(['pool', 'spawn']);
+    for (const pod of [pooled, spawned]) {
+      expect(await (await fetch(`${pod.endpoint!}/spin`)).text()).toBe('spinning');
+      const milli = await measuredMilli(pod.endpoint!);
+      console.log(`${pod.pod}: ${Math.round(milli)}m used with cpuMilli ${CPU_MILLI}`);
+      // Unlimited, three spinning threads take every core they get (up to 2000m here); the quota
+      // allows 200m per 100 ms period, and a reading may straddle one period's burst.
+      expect(milli, pod.pod).toBeLessThanOrEqual(CPU_MILLI * 1.5);
+    }
+    expect(limits).toMatch(/cpu: cgroup v[12]/);
+  });
+});

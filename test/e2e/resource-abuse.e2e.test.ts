@@ -326,10 +326,15 @@ describe.skipIf(unavailable !== undefined)(`resource abuse on tide up --sandbox 
 
   it('spinning every core in worker threads is held to its cpuMilli', async () => {
     const cpuMilli = 200;
+    const from = nextOffset();
     await deployAbuser('spinner', { resources: { memoryMb: 128, cpuMilli } });
+    const ready = podReports('spinner', from).find((e) => e.data.phase === 'Ready')!;
     const milli = await whileAbusing('spin every core', async () => {
       const spun = await call('spinner', '/spin');
       expect(spun.text).toMatch(/^spinning \d+ threads$/);
+      // Held from its limit + 2 s on: the spin's start, or Ready if later (a start has a core for a moment after Ready).
+      const heldFrom = Math.max(spun.startedAt, at(ready)) + SLACK_MS;
+      for (let i = 0; i < 1_000 && Date.now() < heldFrom; i++) await new Promise((resolve) => setTimeout(resolve, 50));
       // The pod's own reading of the CPU all its threads used, over at least 3 s of its clock.
       const usage = async () => JSON.parse((await call('spinner', '/usage')).text) as { cpuMs: number; wallMs: number };
       const first = await usage();

@@ -15,6 +15,7 @@ import { startPodProbes, type PodProbes } from './adapters/pod-probes.js';
 import type { ProbeChange } from './core/probe-tally.js';
 import { clearStrayPods } from './adapters/stray-pods.js';
 import { openPodContainment } from './adapters/pod-containment.js';
+import { STARTUP_CPU_AFTER_READY_MS } from './adapters/pod-limits.js';
 import { openPodSandbox, SANDBOX_TMP_DIR, type SandboxMode } from './adapters/pod-sandbox.js';
 import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapters/warm-pool.js';
 import type { ColdStart, PodReport, PodRunSpec } from './pod-types.js';
@@ -283,8 +284,10 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       onReady: (endpoint) => {
         if (slot.process !== child || slot.phase !== 'Starting' || slot.recycling !== undefined) return;
         slot.phase = 'Ready';
-        // The start's CPU boost ends: from now on the pod has what it asked for.
-        if (slot.spec.cpuMilli !== undefined && slot.startToken !== undefined) sandbox?.limitCpu(slot.startToken, slot.spec.cpuMilli);
+        // The start's CPU boost outlasts Ready by a moment: the cold start's first call is served with it.
+        const { cpuMilli } = slot.spec;
+        const token = slot.startToken;
+        if (sandbox && cpuMilli !== undefined && token !== undefined) clock.setTimeout(() => sandbox.limitCpu(token, cpuMilli), STARTUP_CPU_AFTER_READY_MS);
         publish(slot, { phase: 'Ready', endpoint, pid: child?.pid, coldStart: slot.coldStart, startMs: clock.now() - slot.startedAt });
         if (slot.spec.probes?.readiness || slot.spec.probes?.liveness) {
           slot.probes = startPodProbes({

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { STARTUP_CPU_AFTER_READY_MS } from './adapters/pod-limits.js';
 import { openPodSandbox, SandboxUnavailableError } from './adapters/pod-sandbox.js';
 import type { NodeAgent } from './node-agent.js';
 import { defaultRuntimeEntry } from './runtime-entry.js';
@@ -48,11 +49,15 @@ afterEach(async () => {
   await temp.remove();
 });
 
-/** Millicores the pod used between two of its own readings at least 2 s of its clock apart. */
-async function measuredMilli(endpoint: string): Promise<number> {
+/**
+ * Millicores the pod used between two of its own readings at least 2 s of its clock apart, the first
+ * taken once its start's CPU boost is over (STARTUP_CPU_AFTER_READY_MS after it was seen Ready).
+ */
+async function measuredMilli(endpoint: string, readyAt: number): Promise<number> {
   const usage = async () => (await (await fetch(`${endpoint}/usage`)).json()) as { cpuMs: number; wallMs: number };
-  const first = await usage();
   const giveUpAt = Date.now() + 60_000;
+  while (Date.now() < readyAt + STARTUP_CPU_AFTER_READY_MS && Date.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 50));
+  const first = await usage();
   while (Date.now() < giveUpAt) {
     const now = await usage();
     if (now.wallMs - first.wallMs >= 2_000) return ((now.cpuMs - first.cpuMs) / (now.wallMs - first.wallMs)) * 1000;
@@ -70,12 +75,17 @@ describe.skipIf(unavailable !== undefined)(`a sandboxed pod's cpuMilli${unavaila
     if (/cpu: none/.test(limits)) return context.skip(`this machine has no cpu cgroup for pods (${limits})`);
     const artifact = await writeArtifact(temp.path, 'spinner', SPINNER);
     agent.sync([podSpec('pooled-1', artifact, { memoryMb: 64, cpuMilli: CPU_MILLI }), podSpec('spawned-1', artifact, { memoryMb: 96, cpuMilli: CPU_MILLI })]);
-    const pooled = await waitForReport((r) => r.pod === 'pooled-1' && r.phase === 'Ready', 'pooled-1 Ready');
-    const spawned = await waitForReport((r) => r.pod === 'spawned-1' && r.phase === 'Ready', 'spawned-1 Ready');
+    const readyAt = new Map<string, number>();
+    const ready = async (pod: string) => {
+      const report = await waitForReport((r) => r.pod === pod && r.phase === 'Ready', `${pod} Ready`);
+      readyAt.set(pod, Date.now()); // no earlier than the agent's Ready, so no earlier than the boost's start
+      return report;
+    };
+    const [pooled, spawned] = await Promise.all([ready('pooled-1'), ready('spawned-1')]);
     expect([pooled.coldStart, spawned.coldStart]).toEqual(['pool', 'spawn']);
     for (const pod of [pooled, spawned]) {
       expect(await (await fetch(`${pod.endpoint!}/spin`)).text()).toBe('spinning');
-      const milli = await measuredMilli(pod.endpoint!);
+      const milli = await measuredMilli(pod.endpoint!, readyAt.get(pod.pod)!);
       console.log(`${pod.pod}: ${Math.round(milli)}m used with cpuMilli ${CPU_MILLI}`);
       // Unlimited, three spinning threads take every core they get (up to 2000m here); the quota
       // allows 200m per 100 ms period, and a reading may straddle one period's burst.

@@ -15,11 +15,19 @@ const MIN_CPU_QUOTA_US = 1_000;
 
 /**
  * CPU a pod has while it starts (Node's own start-up, then its module's top level), before its
- * `cpuMilli` holds from Ready on: one core, or more if it asked for more. A 100m pod's start would
+ * `cpuMilli` holds (from STARTUP_CPU_AFTER_READY_MS after Ready on): one core, or more if it asked for more. A 100m pod's start would
  * otherwise take ten times its CPU time (Cloud Run's "startup CPU boost" makes the same trade).
  * A start that spins is still held to a core and ended by the start timeout.
  */
 export const STARTUP_CPU_MILLI = 1_000;
+/**
+ * How long the start's CPU lasts after Ready: the call that woke the pod arrives right then, and its
+ * first run (V8 compiling the handler's path) held to 100m would wait out a 100 ms period. Measured
+ * in bench section 12 (20 warm-pool starts alternating with and without the sandbox, a loaded
+ * 2-core machine): dropping to cpuMilli at Ready added ~22 ms (median of paired differences) to a
+ * warm-pool start, keeping the boost ~5 ms, the noise of that machine.
+ */
+export const STARTUP_CPU_AFTER_READY_MS = 1_000;
 
 /** What the kernel enforces on a sandboxed pod's processes. */
 export interface PodLimits {

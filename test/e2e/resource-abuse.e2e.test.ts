@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
 import { summarizeLatency, type LatencySummary } from '../load/stats.js';
@@ -49,14 +50,40 @@ const stopWatching = new AbortController();
 const mark = randomUUID();
 
 interface Sample {
-  phase: string;
+  /** When the call was sent (epoch ms). */
+  at: number;
   ms: number;
   status: number;
 }
+/**
+ * The neighbour's caller runs on a thread of its own: this file's synchronous /proc scans and
+ * spawnSync would otherwise hold the caller's event loop and count as the neighbour's latency.
+ * Sequential calls 20 ms apart (a steady load, not a wait), each with the time it was sent.
+ */
+const NEIGHBOUR_CALLER = `
+const { parentPort, workerData } = require('node:worker_threads');
+let running = true;
+parentPort.on('message', () => (running = false));
+(async () => {
+  while (running) {
+    const at = Date.now();
+    const started = performance.now();
+    let status = 0;
+    try {
+      const res = await fetch(workerData.url);
+      await res.text();
+      status = res.status;
+    } catch {}
+    parentPort.postMessage({ at, ms: performance.now() - started, status });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  parentPort.close();
+})();`;
 const neighbourSamples: Sample[] = [];
-let phase = 'before';
-let neighbourRunning = true;
-let neighbourLoop: Promise<void> | undefined;
+let neighbourCaller: Worker | undefined;
+/** The baseline and each abuse: the neighbour's calls sent between `from` and `to` are its. */
+const phases: { name: string; from: number; to?: number }[] = [];
+const samplesOf = (p: { from: number; to?: number }) => neighbourSamples.filter((s) => s.at >= p.from && (p.to === undefined || s.at < p.to));
 
 /** Follows the state log as `tide events` does: every event with the time the log recorded it. */
 async function watchEvents(): Promise<void> {
@@ -76,23 +103,6 @@ async function watchEvents(): Promise<void> {
     }
   } catch (error) {
     if (!stopWatching.signal.aborted) throw error;
-  }
-}
-
-/** Sequential calls to the neighbour, 20 ms apart (a steady load, not a wait), each tagged with the abuse running. */
-async function callNeighbourSteadily(): Promise<void> {
-  while (neighbourRunning) {
-    const started = performance.now();
-    let status = 0;
-    try {
-      const res = await request(`${tide.url}/fn/neighbour/neighbour/`, { headersTimeout: 30_000 });
-      await res.body.text();
-      status = res.statusCode;
-    } catch {
-      // a failed call is a sample too (status 0)
-    }
-    neighbourSamples.push({ phase, ms: performance.now() - started, status });
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -207,11 +217,12 @@ async function neighbourAnswers(): Promise<void> {
 
 /** Calls of the neighbour made while `name` runs, until `during` ends; the phase is named for the report. */
 async function whileAbusing<T>(name: string, during: () => Promise<T>): Promise<T> {
-  phase = name;
+  const current = { name, from: Date.now() } as (typeof phases)[number];
+  phases.push(current);
   try {
     return await during();
   } finally {
-    phase = 'between';
+    current.to = Date.now();
   }
 }
 
@@ -229,16 +240,24 @@ describe.skipIf(unavailable !== undefined)(`resource abuse on tide up --sandbox 
     // The neighbour has room for its calls (the default 100m would throttle it by itself).
     await applyFunction('neighbour', 'neighbour', await upload(NEIGHBOUR), { resources: { memoryMb: 128, cpuMilli: 500 } });
     await eventually(neighbourAnswers, { timeoutMs: 60_000, intervalMs: 200 });
-    neighbourLoop = callNeighbourSteadily();
-    await eventually(() => expect(neighbourSamples.filter((s) => s.phase === 'before').length).toBeGreaterThanOrEqual(200), {
+    const baseline = { name: 'before', from: Date.now() } as (typeof phases)[number];
+    phases.push(baseline);
+    neighbourCaller = new Worker(NEIGHBOUR_CALLER, { eval: true, workerData: { url: `${tide.url}/fn/neighbour/neighbour/` } });
+    neighbourCaller.on('message', (sample: Sample) => neighbourSamples.push(sample));
+    await eventually(() => expect(samplesOf(baseline).length).toBeGreaterThanOrEqual(200), {
       timeoutMs: 120_000,
       intervalMs: 100,
     });
+    baseline.to = Date.now();
   }, 240_000);
 
   afterAll(async () => {
-    neighbourRunning = false;
-    await neighbourLoop;
+    if (neighbourCaller) {
+      const caller = neighbourCaller;
+      const stopped = new Promise((resolve) => caller.once('exit', resolve));
+      caller.postMessage('stop');
+      await stopped;
+    }
     stopWatching.abort();
     reportNeighbour();
     await stopTide(tide);
@@ -341,7 +360,7 @@ describe.skipIf(unavailable !== undefined)(`resource abuse on tide up --sandbox 
       for (let i = 0; i < 10_000; i++) {
         const now = await usage();
         // Long enough for the neighbour's figure too: 150 of its calls while this spins.
-        if (now.wallMs - first.wallMs >= 3_000 && neighbourSamples.filter((x) => x.phase === phase).length >= 150)
+        if (now.wallMs - first.wallMs >= 3_000 && samplesOf(phases.at(-1)!).length >= 150)
           return ((now.cpuMs - first.cpuMs) / (now.wallMs - first.wallMs)) * 1000;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -393,11 +412,10 @@ describe.skipIf(unavailable !== undefined)(`resource abuse on tide up --sandbox 
 
 /** The neighbour's latency before and during each abuse: printed, and kept in test/load/out/resource-abuse.json. */
 function reportNeighbour(): void {
-  const phases = [...new Set(neighbourSamples.map((s) => s.phase))].filter((p) => p !== 'between');
   const summaries: Record<string, LatencySummary & { failed: number; p99VsBefore?: string }> = {};
-  for (const name of phases) {
-    const samples = neighbourSamples.filter((s) => s.phase === name);
-    summaries[name] = { ...summarizeLatency(samples.map((s) => s.ms)), failed: samples.filter((s) => s.status !== 200).length };
+  for (const p of phases) {
+    const samples = samplesOf(p);
+    summaries[p.name] = { ...summarizeLatency(samples.map((s) => s.ms)), failed: samples.filter((s) => s.status !== 200).length };
   }
   const before = summaries.before?.p99;
   const lines = [

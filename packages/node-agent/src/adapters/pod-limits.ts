@@ -146,12 +146,26 @@ export function openPodLimiter(dataDir: string, controllers: readonly Controller
   };
 }
 
-/** v2: cpu.max "<quota> <period>"; v1: the period first, as the kernel checks the quota against it. */
+/**
+ * Kubernetes' cpu.shares for `cpuMilli` (1024 a core, at least 2): while a pod runs inside its quota
+ * it competes for a core in proportion to what it asked for, so a 200m pod spinning does not take the
+ * CPU from a 500m neighbour's call for the rest of its timeslice.
+ */
+export function cpuShares(cpuMilli: number): number {
+  return Math.max(2, Math.round((cpuMilli * 1024) / 1000));
+}
+
+/** v2: cpu.max "<quota> <period>" and cpu.weight; v1: the period first, as the kernel checks the quota against it, and cpu.shares. */
 function writeCpuQuota(dir: string, version: 1 | 2, cpuMilli: number): void {
   const quota = cpuQuotaUs(cpuMilli);
-  if (version === 2) return writeFileSync(join(dir, 'cpu.max'), `${quota} ${CPU_PERIOD_US}`);
+  if (version === 2) {
+    writeFileSync(join(dir, 'cpu.max'), `${quota} ${CPU_PERIOD_US}`);
+    // The runc/Kubernetes mapping of shares [2, 262144] onto weight [1, 10000].
+    return writeFileSync(join(dir, 'cpu.weight'), String(Math.round(1 + ((cpuShares(cpuMilli) - 2) * 9999) / 262142)));
+  }
   writeFileSync(join(dir, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
   writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(quota));
+  writeFileSync(join(dir, 'cpu.shares'), String(cpuShares(cpuMilli)));
 }
 
 /** Where `controller` can be used, or why not. */

@@ -16,7 +16,7 @@ import type { ProbeChange } from './core/probe-tally.js';
 import { clearStrayPods } from './adapters/stray-pods.js';
 import { openPodContainment } from './adapters/pod-containment.js';
 import { openUnsandboxedCpuLimits } from './adapters/pod-cpu-limits.js';
-import { STARTUP_CPU_AFTER_READY_MS } from './adapters/pod-limits.js';
+import { removePodLimitDirs, STARTUP_CPU_AFTER_READY_MS } from './adapters/pod-limits.js';
 import { openPodSandbox, SANDBOX_TMP_DIR, type SandboxMode } from './adapters/pod-sandbox.js';
 import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapters/warm-pool.js';
 import type { ColdStart, PodReport, PodRunSpec } from './pod-types.js';
@@ -139,8 +139,10 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
   const podsDir = join(options.dataDir, 'pods');
   const poolDir = join(options.dataDir, 'pool');
   await Promise.all([mkdir(podsDir, { recursive: true }), mkdir(poolDir, { recursive: true })]);
+  /** Absolute, symlinks resolved: it names the agent's cgroups. */
+  const realDataDir = realpathSync(resolve(options.dataDir));
   const podContainment = openPodContainment({
-    dataDir: realpathSync(resolve(options.dataDir)),
+    dataDir: realDataDir,
     prefer: options.containment ?? 'auto',
     onLog: (line) => options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', line),
   });
@@ -155,7 +157,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
   const sandbox = options.sandbox === 'bwrap' ? openPodSandbox({ dataDir: realpathSync(resolve(options.dataDir)), nodePath, runtimeEntry }) : undefined;
   if (sandbox) options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', `pods run sandboxed (bwrap); limits: ${sandbox.limits}`);
   // Unsandboxed, a root agent still holds its pods to their cpuMilli.
-  const cpuLimits = sandbox ? undefined : openUnsandboxedCpuLimits(realpathSync(resolve(options.dataDir)));
+  const cpuLimits = sandbox ? undefined : openUnsandboxedCpuLimits(realDataDir);
   if (cpuLimits) options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', `pods run unsandboxed; limits: ${cpuLimits.describe}`);
   const containment = cpuLimits?.wrap(podContainment) ?? podContainment;
   const podCpu = sandbox ?? cpuLimits;
@@ -462,6 +464,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
         scheduleWake(undefined);
         await Promise.all([...[...slots.values()].map(stop), pool.close()]);
         containment.close();
+        removePodLimitDirs(realDataDir);
       })();
       return closing;
     },

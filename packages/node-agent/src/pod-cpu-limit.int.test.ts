@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { type Dirent, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -93,6 +94,37 @@ describe.skipIf(unavailable !== undefined)(`a sandboxed pod's cpuMilli${unavaila
       expect(milli, pod.pod).toBeLessThanOrEqual(CPU_MILLI * 1.5);
     }
     expect(limits).toMatch(/cpu: cgroup v[12]/);
+  });
+});
+
+/** Directories named `name` under /sys/fs/cgroup, 5 levels deep at most (a v1 hierarchy, then this process's cgroup). */
+function cgroupsNamed(name: string, dir = '/sys/fs/cgroup', depth = 5): string[] {
+  if (depth === 0) return [];
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    if (!entry.isDirectory()) return [];
+    const path = join(dir, entry.name);
+    return entry.name === name ? [path] : cgroupsNamed(name, path, depth - 1);
+  });
+}
+
+describe.skipIf(unavailable !== undefined)(`the limits' cgroups${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  it('are gone once the agent is closed: a data directory leaves no empty cgroups behind', async () => {
+    const dataDir = join(temp.path, 'data');
+    const { agent, waitForReport } = await openTestAgent({ dataDir, sandbox: 'bwrap', warmPool: { size: 1, memoryMb: 64 } });
+    agents.push(agent);
+    const name = `tide-limits-${createHash('sha256').update(realpathSync(dataDir)).digest('hex').slice(0, 16)}`;
+    agent.sync([podSpec('hello-1', await writeArtifact(temp.path, 'hello', SPINNER), { memoryMb: 96, cpuMilli: CPU_MILLI })]);
+    await waitForReport((r) => r.pod === 'hello-1' && r.phase === 'Ready', 'hello-1 Ready');
+    expect(cgroupsNamed(name).length).toBeGreaterThan(0);
+    await agent.close();
+    agents = [];
+    expect(cgroupsNamed(name)).toEqual([]);
   });
 });
 

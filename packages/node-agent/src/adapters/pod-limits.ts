@@ -68,8 +68,8 @@ export type Controller = 'memory' | 'pids' | 'cpu';
  * children in: cgroup v2 where the controller is enabled there, else the controller's v1 hierarchy
  * (hybrid machines). The pod's own cgroup is `<hierarchy><this process's cgroup>/tide-limits-<key>/<token>`.
  */
-export function openPodLimiter(dataDir: string, controllers: readonly Controller[] = ['memory', 'pids', 'cpu']): PodLimiter {
-  const key = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+export function openPodLimiter(dataDir: string, controllers: readonly Controller[] = ALL_CONTROLLERS): PodLimiter {
+  const key = limitsKey(dataDir);
   const found = new Map<Controller, { dir: string; version: 1 | 2 }>();
   const why: string[] = [];
   for (const controller of controllers) {
@@ -153,6 +153,26 @@ export function openPodLimiter(dataDir: string, controllers: readonly Controller
  */
 export function cpuShares(cpuMilli: number): number {
   return Math.max(2, Math.round((cpuMilli * 1024) / 1000));
+}
+
+const ALL_CONTROLLERS: readonly Controller[] = ['memory', 'pids', 'cpu'];
+const limitsKey = (dataDir: string) => createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+
+/**
+ * Removes the `tide-limits-<key>` cgroups of the agent of `dataDir` once its pods are gone (the next
+ * agent makes them again): otherwise every data directory ever used leaves three empty cgroups.
+ * One still holding a pod's cgroup (its processes outlived their kill) stays.
+ */
+export function removePodLimitDirs(dataDir: string): void {
+  for (const controller of ALL_CONTROLLERS) {
+    const place = findHierarchy(controller);
+    if (typeof place === 'string') continue;
+    try {
+      rmdirSync(join(place.dir, `tide-limits-${limitsKey(dataDir)}`));
+    } catch {
+      // never made (controller not used), or not empty: nothing to do, or nothing safe to do
+    }
+  }
 }
 
 /** v2: cpu.max "<quota> <period>" and cpu.weight; v1: the period first, as the kernel checks the quota against it, and cpu.shares. */

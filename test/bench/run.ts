@@ -36,7 +36,7 @@ import {
   triggersReport,
 } from './report.js';
 import { runTriggersBench, type TriggersBenchResult } from './triggers-bench.js';
-import { runSandboxBench } from './sandbox-bench.js';
+import { runAgentSandboxBench, runSandboxBench } from './sandbox-bench.js';
 import { runSchedulerBench } from './scheduler-bench.js';
 import { runKafkaBench, type KafkaBenchResult } from './kafka-bench.js';
 import { runFailoverBench, type FailoverBenchResult } from './failover-bench.js';
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
   }
 
   if (runs('sandbox')) {
-    const sandbox = (results.sandbox = await runSandboxBench(startBenchTide, hello));
+    const sandbox = (results.sandbox = { ...(await runSandboxBench(startBenchTide, hello)), agent: await runAgentSandboxBench(temp) });
     console.log(`${sandboxReport(sandbox)}\n`);
   }
 

@@ -1,7 +1,13 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openNodeAgent, SandboxUnavailableError, type PodReport } from '@tide/node-agent';
+import { request } from 'undici';
 import { COLD_START_BENCH, timeFirstByte, waitForPods } from './cold-start-bench.js';
 import type { FunctionBundle } from './function-bundle.js';
 import { median, summarize, type LatencySummary } from './stats.js';
+import type { TempDirs } from './temp-dirs.js';
 import { applyFunction, deleteFunction, uploadArtifact } from './tide-api.js';
 
 /**
@@ -28,6 +34,8 @@ export interface SandboxPathResult {
 
 export interface SandboxBenchResult {
   paths: SandboxPathResult[];
+  /** The same starts measured in the agent (runAgentSandboxBench). */
+  agent?: { paths: AgentSandboxPath[]; skipped?: string };
   /** Why nothing was measured: this machine cannot sandbox (`tide up --sandbox bwrap` refused, saying why). */
   skipped?: string;
 }
@@ -86,5 +94,111 @@ async function alternate(pool: boolean, bareUrl: string, boxedUrl: string, hello
     pairedDifferencesMs,
     medianDifferenceMs: median(pairedDifferencesMs),
     samplesMs,
+  };
+}
+
+/**
+ * The same comparison one layer down, where a millisecond shows: two node agents in this process
+ * (`sandbox: 'none'` and `'bwrap'`), one pod at a time, alternating; each start timed from the
+ * agent being told to run the pod to its first response (no gateway, no control plane, no log).
+ */
+export interface AgentSandboxPath {
+  pool: boolean;
+  none: LatencySummary;
+  bwrap: LatencySummary;
+  medianDifferenceMs: number;
+}
+
+export const AGENT_SANDBOX_BENCH = { poolStarts: 40, spawnStarts: 20, settleMs: 150, readyTimeoutMs: 30_000 };
+
+export async function runAgentSandboxBench(temp: TempDirs): Promise<{ paths: AgentSandboxPath[]; skipped?: string }> {
+  const dir = await temp.make('tide-bench-sandbox-agent-');
+  const artifact = join(dir, 'hello.mjs');
+  await writeFile(artifact, `export default { fetch: () => new Response('hi') };`);
+  const paths: AgentSandboxPath[] = [];
+  for (const pool of [true, false]) {
+    let sides;
+    try {
+      sides = { none: await openBenchAgent(dir, 'none', pool), bwrap: await openBenchAgent(dir, 'bwrap', pool) };
+    } catch (error) {
+      if (error instanceof SandboxUnavailableError) return { paths, skipped: error.message };
+      throw error;
+    }
+    try {
+      const samples = { none: [] as number[], bwrap: [] as number[] };
+      const starts = pool ? AGENT_SANDBOX_BENCH.poolStarts : AGENT_SANDBOX_BENCH.spawnStarts;
+      for (let round = 0; round < starts; round++) {
+        for (const side of round % 2 === 0 ? (['none', 'bwrap'] as const) : (['bwrap', 'none'] as const)) {
+          samples[side].push(await sides[side].start(`p${round}`, artifact));
+        }
+      }
+      const differences = samples.bwrap.map((ms, i) => ms - samples.none[i]!);
+      paths.push({ pool, none: summarize(samples.none), bwrap: summarize(samples.bwrap), medianDifferenceMs: median(differences) });
+    } finally {
+      await Promise.all([sides.none.agent.close(), sides.bwrap.agent.close()]);
+    }
+  }
+  return { paths };
+}
+
+async function openBenchAgent(dir: string, sandbox: 'none' | 'bwrap', pool: boolean) {
+  const waiters = new Set<(report: PodReport) => void>();
+  const agent = await openNodeAgent({
+    dataDir: await mkdtemp(join(dir, `${sandbox}-`)),
+    sandbox,
+    warmPool: { size: pool ? 1 : 0, memoryMb: 128 },
+    onReport: (report) => {
+      for (const waiter of waiters) waiter(report);
+    },
+  });
+  const next = (match: (report: PodReport) => boolean, what: string) =>
+    new Promise<PodReport>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`agent (${sandbox}): no ${what} within ${AGENT_SANDBOX_BENCH.readyTimeoutMs} ms`)),
+        AGENT_SANDBOX_BENCH.readyTimeoutMs,
+      );
+      const waiter = (report: PodReport) => {
+        if (!match(report)) return;
+        clearTimeout(timer);
+        waiters.delete(waiter);
+        resolve(report);
+      };
+      waiters.add(waiter);
+    });
+  return {
+    agent,
+    /** One pod from sync to its first response, ms; then it is stopped and the pool refilled. */
+    async start(name: string, artifactPath: string): Promise<number> {
+      for (let i = 0; pool && agent.warmPool().idle < 1; i++) {
+        if (i > AGENT_SANDBOX_BENCH.readyTimeoutMs / 10) throw new Error(`agent (${sandbox}): its warm pool did not refill`);
+        await sleep(10);
+      }
+      await sleep(AGENT_SANDBOX_BENCH.settleMs);
+      const ready = next((r) => r.pod === name && r.phase === 'Ready', `${name} Ready`);
+      const started = performance.now();
+      agent.sync([
+        {
+          name,
+          namespace: 'default',
+          functionName: 'hello',
+          revision: 'hello-00001',
+          artifactPath,
+          env: {},
+          memoryMb: 128,
+          cpuMilli: 100,
+          timeoutSeconds: 5,
+          terminationGraceSeconds: 1,
+        },
+      ]);
+      const { endpoint, coldStart } = await ready;
+      const res = await request(endpoint!);
+      await res.body.text();
+      const ms = performance.now() - started;
+      if (coldStart !== (pool ? 'pool' : 'spawn')) throw new Error(`agent (${sandbox}): ${name} started by ${coldStart}, not as measured`);
+      const stopped = next((r) => r.pod === name && r.phase === 'Stopped', `${name} Stopped`);
+      agent.sync([]);
+      await stopped;
+      return ms;
+    },
   };
 }

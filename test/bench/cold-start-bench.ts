@@ -70,7 +70,7 @@ export async function runColdStartBench(
   return { functions: names.length, firstByteMs: summarize(samplesMs), samplesMs, poolProcessesAtZero };
 }
 
-async function timeFirstByte(url: string, name: string): Promise<number> {
+export async function timeFirstByte(url: string, name: string): Promise<number> {
   const started = performance.now();
   const res = await request(url, { headersTimeout: COLD_START_BENCH.requestTimeoutMs, bodyTimeout: COLD_START_BENCH.requestTimeoutMs });
   const ms = performance.now() - started;
@@ -80,7 +80,7 @@ async function timeFirstByte(url: string, name: string): Promise<number> {
 }
 
 /** Polls until each of `names` has at most `pods` pods (any phase). */
-async function waitForPods(base: string, names: readonly string[], pods: number, timeoutMs: number, what: string): Promise<void> {
+export async function waitForPods(base: string, names: readonly string[], pods: number, timeoutMs: number, what: string): Promise<void> {
   const wanted = new Set(names);
   const deadline = performance.now() + timeoutMs;
   for (;;) {

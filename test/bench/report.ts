@@ -6,6 +6,7 @@ import { PROXY_BENCH } from './proxy-bench.js';
 import type { ProxyOverheadResult } from './proxy-overhead.js';
 import { REPLAY_BENCH, type ReplayBenchResult } from './replay-bench.js';
 import { SCALE_STEP_BENCH, type ScaleStepResult } from './scale-step-bench.js';
+import { AGENT_SANDBOX_BENCH, type AgentSandboxPath, type SandboxBenchResult } from './sandbox-bench.js';
 import { formatCell, renderTable, type Cell } from './table.js';
 import type { KafkaBenchResult } from './kafka-bench.js';
 import { SCHEDULER_BENCH, type SchedulerBenchResult } from './scheduler-bench.js';
@@ -342,5 +343,52 @@ export function triggersReport(r: TriggersBenchResult): string {
   ];
   for (const run of r.runs) if (run.failed) lines.push(`${run.bus}: FAILED at ${run.failed}`);
   if (r.skipped) lines.push(`Kafka column missing: ${r.skipped}`);
+  return lines.join('\n');
+}
+
+export function sandboxReport(r: SandboxBenchResult): string {
+  const row = (p: SandboxBenchResult['paths'][number]): Cell[] => [
+    p.pool ? 'warm pool (size 2)' : 'spawn (TIDE_WARM_POOL=0)',
+    p.none.count,
+    p.none.p50,
+    p.none.p99,
+    p.bwrap.p50,
+    p.bwrap.p99,
+    p.bwrap.p50 - p.none.p50,
+    p.bwrap.p99 - p.none.p99,
+    p.medianDifferenceMs,
+    p.pool ? `added < ${TARGETS.sandboxAddedPoolP50Ms} (${meets(p.medianDifferenceMs, TARGETS.sandboxAddedPoolP50Ms)})` : '-',
+  ];
+  const lines = [
+    renderTable(
+      `12. Sandbox cost: cold start → first byte without and with --sandbox bwrap (${COLD_START_BENCH.functions} starts per column, alternating between two fresh tide ups, ${COLD_START_BENCH.settleMs} ms apart)`,
+      ['start from', 'starts', 'none p50', 'none p99', 'bwrap p50', 'bwrap p99', 'added p50', 'added p99', 'median paired added', 'target ms'],
+      r.paths.map(row),
+    ),
+  ];
+  if (r.skipped) lines.push(`not measured: this machine cannot sandbox (${r.skipped})`);
+  if (r.agent) {
+    const agentRow = (p: AgentSandboxPath): Cell[] => [
+      p.pool ? 'warm pool (size 1)' : 'spawn (no pool)',
+      p.none.count,
+      p.none.p50,
+      p.none.p99,
+      p.bwrap.p50,
+      p.bwrap.p99,
+      p.bwrap.p50 - p.none.p50,
+      p.bwrap.p99 - p.none.p99,
+      p.medianDifferenceMs,
+      p.pool ? `added < ${TARGETS.sandboxAddedPoolP50Ms} (${meets(p.medianDifferenceMs, TARGETS.sandboxAddedPoolP50Ms)})` : '-',
+    ];
+    lines.push(
+      '',
+      renderTable(
+        `12. (in the agent) the same starts from the agent being told to run the pod to its first response: two agents in one process, alternating, ${AGENT_SANDBOX_BENCH.settleMs} ms apart`,
+        ['start from', 'starts', 'none p50', 'none p99', 'bwrap p50', 'bwrap p99', 'added p50', 'added p99', 'median paired added', 'target ms'],
+        r.agent.paths.map(agentRow),
+      ),
+    );
+    if (r.agent.skipped) lines.push(`not measured in the agent: ${r.agent.skipped}`);
+  }
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: Tide's figures side by side — durable log appends, state rebuild from 100 000
  * events, deploy → first 200, proxy overhead (direct vs nginx vs the gateway), cold starts with and
  * without the warm pool, load step → first scale decision, and Kafka triggers (record produced →
- * function invoked, trigger throughput) on the embedded log and the mock cluster. Printed as tables and written to
+ * function invoked, trigger throughput) on the embedded log and the mock cluster, and what the bwrap sandbox adds to a cold start. Printed as tables and written to
  * test/bench/out/results.json. Bundled to test/bench/out/run.mjs. `--smoke` (or TIDE_BENCH_SMOKE=1): every
  * section with tiny counts, figures to test/bench/out/results-smoke.json, and a missing tool is fatal.
  */
@@ -17,7 +17,7 @@ import { bundleFunction, type FunctionBundle } from './function-bundle.js';
 import { deployHello } from './hello-pod.js';
 import { runLogBench } from './log-bench.js';
 import { describeMachine } from './machine.js';
-import { runProxyOverhead } from './proxy-overhead.js';
+import { runProxyOverhead, type ProxyOverheadResult } from './proxy-overhead.js';
 import { runReplayBench } from './replay-bench.js';
 import { findRepoRoot } from '../support/repo-root.js';
 import {
@@ -30,22 +30,24 @@ import {
   kafkaReport,
   proxyReport,
   replayReport,
+  sandboxReport,
   scaleStepReport,
   schedulerReport,
   triggersReport,
 } from './report.js';
-import { runTriggersBench } from './triggers-bench.js';
+import { runTriggersBench, type TriggersBenchResult } from './triggers-bench.js';
+import { runAgentSandboxBench, runSandboxBench } from './sandbox-bench.js';
 import { runSchedulerBench } from './scheduler-bench.js';
-import { runKafkaBench } from './kafka-bench.js';
-import { runFailoverBench } from './failover-bench.js';
+import { runKafkaBench, type KafkaBenchResult } from './kafka-bench.js';
+import { runFailoverBench, type FailoverBenchResult } from './failover-bench.js';
 import { runScaleStepBench } from './scale-step-bench.js';
 import { createStopList } from './stop-list.js';
 import { createTempDirs } from './temp-dirs.js';
 import { isSmokeRun, missingTools, useSmokeSettings } from './smoke.js';
 import * as tideProcess from '../support/tide-process.js';
 
-/** A hard stop well above the ~3.5 minutes a run takes on 2 cores (plus a first apt-get install of nginx): a hung step must not hang `npm run bench`. */
-const BUDGET_MS = 8 * 60_000;
+/** A hard stop well above the ~6 minutes a run takes on 2 cores (section 12 alone ~2.5; plus a first apt-get install of nginx): a hung step must not hang `npm run bench`. */
+const BUDGET_MS = 11 * 60_000;
 
 const smoke = isSmokeRun(process.argv.slice(2), process.env);
 if (smoke) useSmokeSettings();
@@ -74,63 +76,108 @@ function abort(reason: string): void {
   void cleanup().finally(() => process.exit(1));
 }
 
+/**
+ * `npm run bench -- <section>...` runs only the sections named (e.g. `npm run bench -- sandbox`);
+ * none named runs them all. `deploy` is sections 3–5 (they share one tide up).
+ */
+const SECTIONS = ['log', 'replay', 'deploy', 'cold-start', 'scheduler', 'nodes', 'kafka', 'failover', 'triggers', 'sandbox'] as const;
+type Section = (typeof SECTIONS)[number];
+const named = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const unknown = named.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  console.error(`npm run bench: no section ${unknown.map((name) => JSON.stringify(name)).join(', ')}; the sections are ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
+const runs = (section: Section) => named.length === 0 || named.includes(section);
+
 async function main(): Promise<void> {
   const started = performance.now();
   const machine = describeMachine();
   console.log(`${machineHeader(machine)}${smoke ? '\nsmoke mode: every section with tiny counts; the figures show that each step runs, not how fast' : ''}\n`);
+  const results: Record<string, unknown> = { machine };
 
-  const log = await runLogBench(temp);
-  console.log(`${logReport(log)}\n`);
+  if (runs('log')) {
+    const log = (results.log = await runLogBench(temp));
+    console.log(`${logReport(log)}\n`);
+  }
 
-  const replay = await runReplayBench(temp);
-  console.log(`${replayReport(replay)}\n`);
+  if (runs('replay')) {
+    const replay = (results.replay = await runReplayBench(temp));
+    console.log(`${replayReport(replay)}\n`);
+  }
 
   const [hello, sleepFn] = await Promise.all([bundleFunction(repoRoot, 'hello'), bundleFunction(repoRoot, 'sleep')]);
-  const shared = await startBenchTide({});
-  // hello first: it warms Tide up, so the first measured deploy is not also the process's first.
-  const { podEndpoint } = await deployHello(shared.url, hello);
-  const deploy = await runDeployBench(shared.url, hello);
-  console.log(`${deployReport(deploy)}\n`);
-  const proxy = await runProxyOverhead({ tideUrl: shared.url, tidePid: shared.pid, podEndpoint, temp, stops, log: (line) => console.log(line) });
-  console.log(`${proxyReport(proxy)}\n`);
-  const scaleStep = await runScaleStepBench(shared.url, sleepFn);
-  console.log(`${scaleStepReport(scaleStep)}\n`);
-  await shared.stop();
+  let proxy: ProxyOverheadResult | undefined;
+  if (runs('deploy')) {
+    const shared = await startBenchTide({});
+    // hello first: it warms Tide up, so the first measured deploy is not also the process's first.
+    const { podEndpoint } = await deployHello(shared.url, hello);
+    const deploy = (results.deploy = await runDeployBench(shared.url, hello));
+    console.log(`${deployReport(deploy)}\n`);
+    proxy = results.proxy = await runProxyOverhead({ tideUrl: shared.url, tidePid: shared.pid, podEndpoint, temp, stops, log: (line) => console.log(line) });
+    console.log(`${proxyReport(proxy)}\n`);
+    const scaleStep = (results.scaleStep = await runScaleStepBench(shared.url, sleepFn));
+    console.log(`${scaleStepReport(scaleStep)}\n`);
+    await shared.stop();
+  }
 
-  // Each mode on a fresh Tide with nothing else deployed, one after the other.
-  const coldStart = { pool: await coldStartsOn({}, 'bench-cold-pool', hello), noPool: await coldStartsOn({ TIDE_WARM_POOL: '0' }, 'bench-cold-nopool', hello) };
-  console.log(`${coldStartReport(coldStart)}\n`);
+  if (runs('cold-start')) {
+    // Each mode on a fresh Tide with nothing else deployed, one after the other.
+    const coldStart = (results.coldStart = {
+      pool: await coldStartsOn({}, 'bench-cold-pool', hello),
+      noPool: await coldStartsOn({ TIDE_WARM_POOL: '0' }, 'bench-cold-nopool', hello),
+    });
+    console.log(`${coldStartReport(coldStart)}\n`);
+  }
 
-  const scheduler = await runSchedulerBench(temp);
-  console.log(`${schedulerReport(scheduler)}\n`);
+  if (runs('scheduler')) {
+    const scheduler = (results.scheduler = await runSchedulerBench(temp));
+    console.log(`${schedulerReport(scheduler)}\n`);
+  }
 
-  const threeNodes = await startBenchTide({}, ['--nodes', '3']);
-  await deployHello(threeNodes.url, hello);
-  const nodesDeploy = await runDeployBench(threeNodes.url, hello);
-  console.log(`${nodesDeployReport(nodesDeploy)}\n`);
-  await threeNodes.stop();
+  if (runs('nodes')) {
+    const threeNodes = await startBenchTide({}, ['--nodes', '3']);
+    await deployHello(threeNodes.url, hello);
+    const nodesDeploy = (results.nodesDeploy = await runDeployBench(threeNodes.url, hello));
+    console.log(`${nodesDeployReport(nodesDeploy)}\n`);
+    await threeNodes.stop();
+  }
 
-  const kafka = await runKafkaBench(temp);
-  console.log(`${kafkaReport(kafka)}\n`);
+  let kafka: KafkaBenchResult | undefined;
+  if (runs('kafka')) {
+    kafka = results.kafka = await runKafkaBench(temp);
+    console.log(`${kafkaReport(kafka)}\n`);
+  }
 
-  const failover = await runFailoverBench(temp, stops);
-  console.log(`${failoverReport(failover)}\n`);
+  let failover: FailoverBenchResult | undefined;
+  if (runs('failover')) {
+    failover = results.failover = await runFailoverBench(temp, stops);
+    console.log(`${failoverReport(failover)}\n`);
+  }
 
-  const triggers = await runTriggersBench(temp, stops, (line) => console.error(line));
-  console.log(`${triggersReport(triggers)}\n`);
+  let triggers: TriggersBenchResult | undefined;
+  if (runs('triggers')) {
+    triggers = results.triggers = await runTriggersBench(temp, stops, (line) => console.error(line));
+    console.log(`${triggersReport(triggers)}\n`);
+  }
+
+  if (runs('sandbox')) {
+    const sandbox = (results.sandbox = { ...(await runSandboxBench(startBenchTide, hello)), agent: await runAgentSandboxBench(temp) });
+    console.log(`${sandboxReport(sandbox)}\n`);
+  }
 
   const seconds = (performance.now() - started) / 1000;
+  results.seconds = seconds;
   const missing = missingTools({ proxy, kafka, failover, triggers });
   if (missing.length > 0)
     console.log(
       `missing tools (apt-get install -y ${[...new Set(missing.map((m) => m.split(':')[0]))].join(' ')}):\n${missing.map((m) => `  ${m}`).join('\n')}`,
     );
   await mkdir(outDir, { recursive: true });
-  const resultsFile = join(outDir, smoke ? 'results-smoke.json' : 'results.json');
-  await writeFile(
-    resultsFile,
-    `${JSON.stringify({ machine, seconds, log, replay, deploy, proxy, coldStart, scaleStep, scheduler, nodesDeploy, kafka, failover, triggers }, null, 2)}\n`,
-  );
+  // A run of some sections does not overwrite the figures of a whole run.
+  const name = `results${smoke ? '-smoke' : ''}${named.length > 0 ? `-${named.join('-')}` : ''}.json`;
+  const resultsFile = join(outDir, name);
+  await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`done in ${seconds.toFixed(1)} s; figures in ${resultsFile}`);
   // A smoke run is a check: a section that could not run for want of a tool is a failure, not a footnote.
   if (smoke && missing.length > 0) {
@@ -138,7 +185,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   }
   // A bus whose trigger chain failed printed its error in place of figures: a full run still reports the rest, a smoke run fails.
-  const triggerFailures = triggers.runs.filter((run) => run.failed);
+  const triggerFailures = triggers?.runs.filter((run) => run.failed) ?? [];
   if (smoke && triggerFailures.length > 0) {
     console.error(`smoke run failed: section 11 failed on ${triggerFailures.map((run) => `${run.bus} (${run.failed})`).join('; ')}`);
     process.exitCode = 1;

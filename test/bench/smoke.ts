@@ -1,4 +1,5 @@
 import { COLD_START_BENCH } from './cold-start-bench.js';
+import { AGENT_SANDBOX_BENCH } from './sandbox-bench.js';
 import { DEPLOY_BENCH } from './deploy-bench.js';
 import { FAILOVER_BENCH } from './failover-bench.js';
 import { KAFKA_BENCH } from './kafka-bench.js';
@@ -26,7 +27,8 @@ export function useSmokeSettings(): void {
   Object.assign(DEPLOY_BENCH, { functions: 3 });
   Object.assign(PROXY_BENCH, { warmupRequests: 20, requests: 100, blockRequests: 50, throughputSeconds: 0.5 });
   Object.assign(SCALE_STEP_BENCH, { steps: 1 });
-  Object.assign(COLD_START_BENCH, { functions: 3 });
+  Object.assign(COLD_START_BENCH, { functions: 3 }); // sections 6 and 12
+  Object.assign(AGENT_SANDBOX_BENCH, { poolStarts: 3, spawnStarts: 2 });
   Object.assign(SCHEDULER_BENCH, { nodes: 200, purePods: 200, logPods: 100 });
   Object.assign(KAFKA_BENCH, { commands: 20, appends: 200 });
   Object.assign(FAILOVER_BENCH, { runs: 1 });
@@ -35,15 +37,15 @@ export function useSmokeSettings(): void {
 
 /** The tools a section needs that this machine lacks, as `tool: what went without it` lines (printed, and fatal in smoke mode). */
 export function missingTools(results: {
-  proxy: { nginx: { found: boolean; reason?: string } };
-  kafka: { skipped?: string };
-  failover: { skipped?: string };
-  triggers: { skipped?: string };
+  proxy?: { nginx: { found: boolean; reason?: string } };
+  kafka?: { skipped?: string };
+  failover?: { skipped?: string };
+  triggers?: { skipped?: string };
 }): string[] {
   const missing: string[] = [];
-  if (!results.proxy.nginx.found) missing.push(`nginx: section 4 has no nginx column (${results.proxy.nginx.reason ?? 'not found'})`);
-  if (results.kafka.skipped) missing.push(`kcat: section 9 has no Kafka column (${results.kafka.skipped})`);
-  if (results.failover.skipped) missing.push(`kcat: section 10 did not run (${results.failover.skipped})`);
-  if (results.triggers.skipped) missing.push(`kcat: section 11 has no Kafka column (${results.triggers.skipped})`);
+  if (results.proxy && !results.proxy.nginx.found) missing.push(`nginx: section 4 has no nginx column (${results.proxy.nginx.reason ?? 'not found'})`);
+  if (results.kafka?.skipped) missing.push(`kcat: section 9 has no Kafka column (${results.kafka.skipped})`);
+  if (results.failover?.skipped) missing.push(`kcat: section 10 did not run (${results.failover.skipped})`);
+  if (results.triggers?.skipped) missing.push(`kcat: section 11 has no Kafka column (${results.triggers.skipped})`);
   return missing;
 }

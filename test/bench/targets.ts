@@ -9,6 +9,8 @@ export const TARGETS = {
   coldStartPoolP99Ms: 20,
   /** Request at zero → first byte when every start spawns a process. */
   coldStartSpawnP50Ms: 45,
+  /** What `--sandbox bwrap` adds to a warm-pool cold start (first byte, p50). */
+  sandboxAddedPoolP50Ms: 1,
   /** Load step → first scale decision (ScaleSet). */
   stepToDecisionMs: 250,
   /** Record produced → function invoked through a Kafka trigger on the embedded log. */

@@ -48,6 +48,12 @@ export interface ScaleSettings {
   stableWindowSeconds?: number;
 }
 
+/**
+ * spec.resources of a function whose pod serves a throughput measurement: pods are held to their
+ * cpuMilli (a cgroup CPU quota), and the default 100m would measure the quota, not the platform.
+ */
+export const UNTHROTTLED = { memoryMb: 128, cpuMilli: 2_000 } as const;
+
 /** Applies a Function that runs `digest` (by default min 1 pod), with `env` as its vars; resolves once the API acknowledged it. */
 export async function applyFunction(
   base: string,
@@ -55,8 +61,10 @@ export async function applyFunction(
   digest: string,
   scale: ScaleSettings = { min: 1 },
   env: Record<string, string> = {},
+  resources?: { memoryMb: number; cpuMilli: number },
 ): Promise<void> {
-  const manifest = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name }, spec: { source: { artifact: digest }, scale, env } };
+  const spec = { source: { artifact: digest }, scale, env, ...(resources ? { resources } : {}) };
+  const manifest = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name }, spec };
   await call(base, 'PUT', `${API}/namespaces/default/functions/${name}`, JSON.stringify(manifest), 'application/json');
 }
 

@@ -8,7 +8,7 @@ import type { StopList } from './stop-list.js';
 import type { TempDirs } from './temp-dirs.js';
 import { startCollector, TRIGGER_PROBE_MODULE, type Collector, type ProbeReport } from './trigger-probe.js';
 import { startTriggerTide, triggerTideLaunch, type TriggerTideLaunch } from './trigger-tide.js';
-import { applyFunction, applyKafkaTrigger, listPods, publishRecords, uploadArtifact } from './tide-api.js';
+import { applyFunction, applyKafkaTrigger, listPods, publishRecords, UNTHROTTLED, uploadArtifact } from './tide-api.js';
 
 export const TRIGGERS_BENCH = {
   /** Record produced → function invoked: records published one at a time, at a steady rate. */
@@ -153,7 +153,7 @@ async function onBus(
 /** The probe as a Function of its own, one pod (min 1, max 1: warm, and no scale-out mid-drain), told where the collector is; resolves once its pod is Ready. */
 async function deployProbe(base: string, collector: Collector): Promise<void> {
   const digest = await uploadArtifact(base, new TextEncoder().encode(TRIGGER_PROBE_MODULE));
-  await applyFunction(base, FUNCTION, digest, { min: 1, max: 1 }, { BENCH_COLLECTOR: collector.url });
+  await applyFunction(base, FUNCTION, digest, { min: 1, max: 1 }, { BENCH_COLLECTOR: collector.url }, UNTHROTTLED);
   const deadline = performance.now() + TRIGGERS_BENCH.startTimeoutMs;
   while (!(await listPods(base)).some((pod) => pod.spec.function === FUNCTION && pod.status.phase === 'Ready')) {
     if (performance.now() > deadline) throw new Error(`${FUNCTION} had no Ready pod within ${TRIGGERS_BENCH.startTimeoutMs} ms`);

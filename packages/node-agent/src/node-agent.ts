@@ -15,6 +15,8 @@ import { startPodProbes, type PodProbes } from './adapters/pod-probes.js';
 import type { ProbeChange } from './core/probe-tally.js';
 import { clearStrayPods } from './adapters/stray-pods.js';
 import { openPodContainment } from './adapters/pod-containment.js';
+import { openUnsandboxedCpuLimits } from './adapters/pod-cpu-limits.js';
+import { removePodLimitDirs, STARTUP_CPU_AFTER_READY_MS } from './adapters/pod-limits.js';
 import { openPodSandbox, SANDBOX_TMP_DIR, type SandboxMode } from './adapters/pod-sandbox.js';
 import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapters/warm-pool.js';
 import type { ColdStart, PodReport, PodRunSpec } from './pod-types.js';
@@ -137,14 +139,16 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
   const podsDir = join(options.dataDir, 'pods');
   const poolDir = join(options.dataDir, 'pool');
   await Promise.all([mkdir(podsDir, { recursive: true }), mkdir(poolDir, { recursive: true })]);
-  const containment = openPodContainment({
-    dataDir: realpathSync(resolve(options.dataDir)),
+  /** Absolute, symlinks resolved: it names the agent's cgroups. */
+  const realDataDir = realpathSync(resolve(options.dataDir));
+  const podContainment = openPodContainment({
+    dataDir: realDataDir,
     prefer: options.containment ?? 'auto',
     onLog: (line) => options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', line),
   });
   await Promise.all([clearStrayPods(podsDir), clearStrayPods(poolDir)]);
   // Then what those pods started, which nothing else would ever stop (their pid files are gone now).
-  await containment.killLeftovers();
+  await podContainment.killLeftovers();
   // Absolute: pods start in their own directories.
   const runtimeEntry = resolve(options.runtimeEntry ?? defaultRuntimeEntry());
   const nodePath = options.nodePath ?? process.execPath;
@@ -152,6 +156,11 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
   const podPath = defaultPodPath(dirname(nodePath));
   const sandbox = options.sandbox === 'bwrap' ? openPodSandbox({ dataDir: realpathSync(resolve(options.dataDir)), nodePath, runtimeEntry }) : undefined;
   if (sandbox) options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', `pods run sandboxed (bwrap); limits: ${sandbox.limits}`);
+  // Unsandboxed, a root agent still holds its pods to their cpuMilli.
+  const cpuLimits = sandbox ? undefined : openUnsandboxedCpuLimits(realDataDir);
+  if (cpuLimits) options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', `pods run unsandboxed; limits: ${cpuLimits.describe}`);
+  const containment = cpuLimits?.wrap(podContainment) ?? podContainment;
+  const podCpu = sandbox ?? cpuLimits;
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const pool = openWarmPool({
@@ -283,6 +292,10 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       onReady: (endpoint) => {
         if (slot.process !== child || slot.phase !== 'Starting' || slot.recycling !== undefined) return;
         slot.phase = 'Ready';
+        // The start's CPU boost outlasts Ready by a moment: the cold start's first call is served with it.
+        const { cpuMilli } = slot.spec;
+        const token = slot.startToken;
+        if (podCpu && cpuMilli !== undefined && token !== undefined) clock.setTimeout(() => podCpu.limitCpu(token, cpuMilli), STARTUP_CPU_AFTER_READY_MS);
         publish(slot, { phase: 'Ready', endpoint, pid: child?.pid, coldStart: slot.coldStart, startMs: clock.now() - slot.startedAt });
         if (slot.spec.probes?.readiness || slot.spec.probes?.liveness) {
           slot.probes = startPodProbes({
@@ -451,6 +464,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
         scheduleWake(undefined);
         await Promise.all([...[...slots.values()].map(stop), pool.close()]);
         containment.close();
+        removePodLimitDirs(realDataDir);
       })();
       return closing;
     },

@@ -74,6 +74,7 @@ function runSpecOf(agentName: string, pod: Pod, artifactPath: string): PodRunSpe
     artifactPath,
     env: pod.spec.env,
     memoryMb: pod.spec.resources.memoryMb,
+    cpuMilli: pod.spec.resources.cpuMilli,
     timeoutSeconds: pod.spec.timeoutSeconds,
     terminationGraceSeconds: pod.spec.terminationGraceSeconds,
     probes: pod.spec.probes,

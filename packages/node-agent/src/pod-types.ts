@@ -11,6 +11,8 @@ export interface PodRunSpec {
   artifactPath: string;
   env: Record<string, string>;
   memoryMb: number;
+  /** Millicores its processes may use once Ready (a sandboxed pod's CPU quota); absent = no limit. */
+  cpuMilli?: number;
   timeoutSeconds: number;
   terminationGraceSeconds: number;
   /** The function's bindings (`{name: CACHE, kv: my-kv}`, `{name: Q, queue: topic}`): its pods may call these and no others. */

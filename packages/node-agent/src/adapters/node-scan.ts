@@ -48,8 +48,11 @@ export function findRuntimesIn(dataDir: string, runtimeEntry: string): number[] 
     const pid = Number(name);
     if (pid === process.pid) continue;
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(runtimeEntry)) continue;
-      if (readlinkSync(`/proc/${pid}/cwd`).startsWith(inside) && isAlive(pid)) found.push(pid);
+      // The cwd first: reading a cmdline takes the process's memory map lock, which a process in
+      // reclaim at its cgroup's limit (a sandboxed fork bomb's hundreds of shells) holds for seconds,
+      // and this scan runs on the agent's event loop; a cwd outside the data directory needs none.
+      if (!readlinkSync(`/proc/${pid}/cwd`).startsWith(inside)) continue;
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(runtimeEntry) && isAlive(pid)) found.push(pid);
     } catch {
       // gone meanwhile, or another user's process: not ours to judge
     }

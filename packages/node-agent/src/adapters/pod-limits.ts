@@ -5,10 +5,41 @@ import { join } from 'node:path';
 /** Processes (threads included) one sandboxed pod may have: a fork bomb stops here. */
 export const POD_PIDS_MAX = 512;
 
+/**
+ * The CFS period of a pod's CPU quota, Kubernetes' default: a pod over its share waits at most the
+ * rest of one period, so a neighbour sees the CPU back within 100 ms.
+ */
+export const CPU_PERIOD_US = 100_000;
+/** The kernel refuses a quota under 1 ms per period. */
+const MIN_CPU_QUOTA_US = 1_000;
+
+/**
+ * CPU a pod has while it starts (Node's own start-up, then its module's top level), before its
+ * `cpuMilli` holds (from STARTUP_CPU_AFTER_READY_MS after Ready on): one core, or more if it asked for more. A 100m pod's start would
+ * otherwise take ten times its CPU time (Cloud Run's "startup CPU boost" makes the same trade).
+ * A start that spins is still held to a core and ended by the start timeout.
+ */
+export const STARTUP_CPU_MILLI = 1_000;
+/**
+ * How long the start's CPU lasts after Ready: the call that woke the pod arrives right then, and its
+ * first run (V8 compiling the handler's path) held to 100m would wait out a 100 ms period. Measured
+ * in bench section 12 (20 warm-pool starts alternating with and without the sandbox, a loaded
+ * 2-core machine): dropping to cpuMilli at Ready added ~22 ms (median of paired differences) to a
+ * warm-pool start, keeping the boost ~5 ms, the noise of that machine.
+ */
+export const STARTUP_CPU_AFTER_READY_MS = 1_000;
+
 /** What the kernel enforces on a sandboxed pod's processes. */
 export interface PodLimits {
   /** memory.max (v2) or memory.limit_in_bytes (v1): the pod's whole memory, not only its heap. */
   memoryMb: number;
+  /** cpu.max (v2) or cpu.cfs_quota_us (v1): millicores over all its processes and threads; absent = none. */
+  cpuMilli?: number;
+}
+
+/** The quota that holds `cpuMilli` per CPU_PERIOD_US (1000m = one core's whole period). */
+export function cpuQuotaUs(cpuMilli: number): number {
+  return Math.max(MIN_CPU_QUOTA_US, Math.round((cpuMilli * CPU_PERIOD_US) / 1000));
 }
 
 /** The cgroups made for one process; asked after it ended whether the kernel's OOM killer ended it. */
@@ -17,29 +48,31 @@ export interface LimitedProcess {
   readonly procsFiles: readonly string[];
   /** True when the memory cgroup counted an OOM kill. */
   oomKilled(): boolean;
+  /** Sets its CPU quota now (a pod's start is over); false where no cpu controller is in use or the kernel refused. */
+  limitCpu(cpuMilli: number): boolean;
   /** Removes its cgroups (its processes are gone). */
   remove(): void;
 }
 
 export interface PodLimiter {
-  /** Which controllers limit pods and where ('memory: cgroup v1, pids: none (...)'), for the agent's log. */
+  /** Which controllers limit pods and where ('memory: cgroup v1, pids: none (...), cpu: cgroup v1'), for the agent's log. */
   readonly describe: string;
   /** Makes cgroups for process `token` with these limits; controllers that are not available are skipped. */
   prepare(token: string, limits: PodLimits): LimitedProcess;
 }
 
-type Controller = 'memory' | 'pids';
+export type Controller = 'memory' | 'pids' | 'cpu';
 
 /**
- * Finds, for memory and pids, a cgroup hierarchy this process may create children in: cgroup v2
- * where the controller is enabled there, else the controller's v1 hierarchy (hybrid machines).
- * The pod's own cgroup is `<hierarchy><this process's cgroup>/tide-limits-<key>/<token>`.
+ * Finds, for memory, pids and cpu (or only those named), a cgroup hierarchy this process may create
+ * children in: cgroup v2 where the controller is enabled there, else the controller's v1 hierarchy
+ * (hybrid machines). The pod's own cgroup is `<hierarchy><this process's cgroup>/tide-limits-<key>/<token>`.
  */
-export function openPodLimiter(dataDir: string): PodLimiter {
-  const key = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+export function openPodLimiter(dataDir: string, controllers: readonly Controller[] = ALL_CONTROLLERS): PodLimiter {
+  const key = limitsKey(dataDir);
   const found = new Map<Controller, { dir: string; version: 1 | 2 }>();
   const why: string[] = [];
-  for (const controller of ['memory', 'pids'] as const) {
+  for (const controller of controllers) {
     const place = findHierarchy(controller);
     if (typeof place === 'string') {
       why.push(`${controller}: none (${place})`);
@@ -71,6 +104,7 @@ export function openPodLimiter(dataDir: string): PodLimiter {
             writeFileSync(join(dir, 'memory.memsw.limit_in_bytes'), bytes);
           }
           if (controller === 'pids') writeFileSync(join(dir, 'pids.max'), String(POD_PIDS_MAX));
+          if (controller === 'cpu' && limits.cpuMilli !== undefined) writeCpuQuota(dir, place.version, limits.cpuMilli);
           dirs.push({ controller, dir, version: place.version });
         } catch {
           // The kernel refused: the process runs without this limit.
@@ -88,6 +122,16 @@ export function openPodLimiter(dataDir: string): PodLimiter {
             return false;
           }
         },
+        limitCpu(cpuMilli) {
+          const cpu = dirs.find((entry) => entry.controller === 'cpu');
+          if (!cpu) return false;
+          try {
+            writeCpuQuota(cpu.dir, cpu.version, cpuMilli);
+            return true;
+          } catch {
+            return false; // gone meanwhile (the pod exited), or the kernel refused
+          }
+        },
         remove() {
           for (const { dir } of dirs) {
             try {
@@ -100,6 +144,48 @@ export function openPodLimiter(dataDir: string): PodLimiter {
       };
     },
   };
+}
+
+/**
+ * Kubernetes' cpu.shares for `cpuMilli` (1024 a core, at least 2): while a pod runs inside its quota
+ * it competes for a core in proportion to what it asked for, so a 200m pod spinning does not take the
+ * CPU from a 500m neighbour's call for the rest of its timeslice.
+ */
+export function cpuShares(cpuMilli: number): number {
+  return Math.max(2, Math.round((cpuMilli * 1024) / 1000));
+}
+
+const ALL_CONTROLLERS: readonly Controller[] = ['memory', 'pids', 'cpu'];
+const limitsKey = (dataDir: string) => createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+
+/**
+ * Removes the `tide-limits-<key>` cgroups of the agent of `dataDir` once its pods are gone (the next
+ * agent makes them again): otherwise every data directory ever used leaves three empty cgroups.
+ * One still holding a pod's cgroup (its processes outlived their kill) stays.
+ */
+export function removePodLimitDirs(dataDir: string): void {
+  for (const controller of ALL_CONTROLLERS) {
+    const place = findHierarchy(controller);
+    if (typeof place === 'string') continue;
+    try {
+      rmdirSync(join(place.dir, `tide-limits-${limitsKey(dataDir)}`));
+    } catch {
+      // never made (controller not used), or not empty: nothing to do, or nothing safe to do
+    }
+  }
+}
+
+/** v2: cpu.max "<quota> <period>" and cpu.weight; v1: the period first, as the kernel checks the quota against it, and cpu.shares. */
+function writeCpuQuota(dir: string, version: 1 | 2, cpuMilli: number): void {
+  const quota = cpuQuotaUs(cpuMilli);
+  if (version === 2) {
+    writeFileSync(join(dir, 'cpu.max'), `${quota} ${CPU_PERIOD_US}`);
+    // The runc/Kubernetes mapping of shares [2, 262144] onto weight [1, 10000].
+    return writeFileSync(join(dir, 'cpu.weight'), String(Math.round(1 + ((cpuShares(cpuMilli) - 2) * 9999) / 262142)));
+  }
+  writeFileSync(join(dir, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
+  writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(quota));
+  writeFileSync(join(dir, 'cpu.shares'), String(cpuShares(cpuMilli)));
 }
 
 /** Where `controller` can be used, or why not. */

@@ -47,6 +47,8 @@ export interface PodSandbox {
   placeArtifact(token: string, artifactPath: string): string;
   /** Which limits this machine enforces, for the agent's log. */
   readonly limits: string;
+  /** Holds process `token` to `cpuMilli` from now on (its start is over); false where this machine cannot. */
+  limitCpu(token: string, cpuMilli: number): boolean;
   /** Removes what command() and placeArtifact() left for process `token` once it has exited; says whether it was OOM-killed. */
   release(token: string): { oomKilled: boolean };
 }
@@ -147,6 +149,7 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
       return join(SANDBOX_ARTIFACT_DIR, basename(artifactPath));
     },
     limits: limiter.describe,
+    limitCpu: (token, cpuMilli) => limited.get(token)?.limitCpu(cpuMilli) ?? false,
     release(token) {
       rmSync(dirOf(token), { recursive: true, force: true });
       const cgroups = limited.get(token);

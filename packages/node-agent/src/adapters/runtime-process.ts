@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import { writePidFile } from './pid-file.js';
 import { captureLogs, type LogCapture } from './log-capture.js';
 import type { PodContainment } from './pod-containment.js';
+import { STARTUP_CPU_MILLI } from './pod-limits.js';
 import { SANDBOX_STATUS_FD, SANDBOX_TMP_DIR, type PodSandbox } from './pod-sandbox.js';
 
 /** After the process exits, the longest wait for its last output and IPC messages. */
@@ -63,7 +64,9 @@ export function spawnRuntime(options: RuntimeSpawnOptions): RuntimeProcess {
   const { clock } = options;
   const { sandbox } = options;
   const argv = [`--max-old-space-size=${options.heapMb}`, options.runtimeEntry, JSON.stringify(options.config)];
-  const command = sandbox ? sandbox.command(options.token, options.nodePath, argv, { memoryMb: options.heapMb }) : { file: options.nodePath, args: argv };
+  const command = sandbox
+    ? sandbox.command(options.token, options.nodePath, argv, { memoryMb: options.heapMb, cpuMilli: STARTUP_CPU_MILLI })
+    : { file: options.nodePath, args: argv };
   const child = spawn(command.file, command.args, {
     cwd: options.cwd,
     env: sandbox ? { ...options.env, HOME: SANDBOX_TMP_DIR } : options.env,

@@ -343,11 +343,11 @@ describe.skipIf(unavailable !== undefined)(`resource abuse on tide up --sandbox 
     await removeAbuser('bomb');
   }, 180_000);
 
-  it('spinning every core in worker threads is held to its cpuMilli', async () => {
+  it('spinning every core in worker threads is held to its cpuLimitMilli', async () => {
     // Low enough that the spin takes more than this unlimited, even on a saturated 2-core machine.
     const cpuMilli = 50;
     const from = nextOffset();
-    await deployAbuser('spinner', { resources: { memoryMb: 128, cpuMilli } });
+    await deployAbuser('spinner', { resources: { memoryMb: 128, cpuMilli, cpuLimitMilli: cpuMilli } });
     const ready = podReports('spinner', from).find((e) => e.data.phase === 'Ready')!;
     const milli = await whileAbusing('spin every core', async () => {
       const spun = await call('spinner', '/spin');
@@ -367,7 +367,7 @@ describe.skipIf(unavailable !== undefined)(`resource abuse on tide up --sandbox 
       }
       throw new Error('the spinner never got 3 s older with 150 neighbour calls');
     });
-    console.log(`spin every core: ${Math.round(milli)}m used with cpuMilli ${cpuMilli}`);
+    console.log(`spin every core: ${Math.round(milli)}m used with cpuLimitMilli ${cpuMilli}`);
     expect(milli).toBeLessThanOrEqual(cpuMilli * 1.5);
     await neighbourAnswers();
     await removeAbuser('spinner');

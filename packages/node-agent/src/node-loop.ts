@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  cpuCeilingMilli,
   encodeLease,
   encodeMetricsReport,
   keyOf,
@@ -74,7 +75,7 @@ function runSpecOf(agentName: string, pod: Pod, artifactPath: string): PodRunSpe
     artifactPath,
     env: pod.spec.env,
     memoryMb: pod.spec.resources.memoryMb,
-    cpuMilli: pod.spec.resources.cpuMilli,
+    cpuMilli: cpuCeilingMilli(pod.spec.resources),
     timeoutSeconds: pod.spec.timeoutSeconds,
     terminationGraceSeconds: pod.spec.terminationGraceSeconds,
     probes: pod.spec.probes,

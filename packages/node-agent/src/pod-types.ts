@@ -11,7 +11,7 @@ export interface PodRunSpec {
   artifactPath: string;
   env: Record<string, string>;
   memoryMb: number;
-  /** Millicores its processes may use once Ready (a sandboxed pod's CPU quota); absent = no limit. */
+  /** Millicores its processes may use once Ready (cpuCeilingMilli: the CPU quota); absent = no limit. */
   cpuMilli?: number;
   timeoutSeconds: number;
   terminationGraceSeconds: number;

@@ -130,9 +130,20 @@ export const FunctionSpec = z
     resources: z
       .object({
         memoryMb: z.number().int().min(16).max(16_384).default(128),
+        /** What the scheduler reserves and the pod's CPU weight against its neighbours (Kubernetes' request). */
         cpuMilli: z.number().int().min(10).max(64_000).default(100),
+        /**
+         * The most CPU a sandboxed pod may use (Kubernetes' limit), enforced by the cgroup's quota.
+         * Absent: one core, or cpuMilli if more (cpuCeilingMilli): a spinning function cannot take a
+         * whole machine, yet a 100m function is not slowed to a tenth of a core when the node is idle.
+         */
+        cpuLimitMilli: z.number().int().min(10).max(64_000).optional(),
       })
       .strict()
+      .refine((r) => r.cpuLimitMilli === undefined || r.cpuLimitMilli >= r.cpuMilli, {
+        message: 'cpuLimitMilli must be at least cpuMilli',
+        path: ['cpuLimitMilli'],
+      })
       .default({ memoryMb: 128, cpuMilli: 100 }),
     concurrency: z.number().int().min(1).max(10_000).default(50),
     /** Only nodes with all these labels may run the function's pods. */
@@ -270,3 +281,11 @@ export const Revision = z.object({
   spec: RevisionTemplate.extend({ function: z.string(), number: z.number().int() }),
 });
 export type Revision = z.infer<typeof Revision>;
+
+/** Without cpuLimitMilli a pod may use one core, or its cpuMilli if that is more. */
+export const DEFAULT_CPU_CEILING_MILLI = 1000;
+
+/** The CPU quota a pod is held to once started (see FunctionSpec resources.cpuLimitMilli). */
+export function cpuCeilingMilli(resources: { cpuMilli: number; cpuLimitMilli?: number | undefined }): number {
+  return resources.cpuLimitMilli ?? Math.max(resources.cpuMilli, DEFAULT_CPU_CEILING_MILLI);
+}

@@ -6,10 +6,10 @@ import { request } from 'undici';
 import { build } from 'esbuild';
 import { makeTempDir } from '@tide/testkit/testing';
 import { eventually } from '@tide/testkit/testing';
-import { freePort, processesMentioning, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, processesMentioning, repoRoot, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
-let tide: TideProcess;
+let tide: StartedTide;
 
 beforeAll(async () => {
   dir = await makeTempDir('tide-e2e-');
@@ -21,8 +21,9 @@ afterAll(async () => {
   await dir?.remove();
 });
 
+/** A GET: to the API and /metrics as a cluster admin; to a function without the admin's token. */
 const get = async (path: string) => {
-  const res = await request(`${tide.url}${path}`);
+  const res = await request(`${tide.url}${path}`, { headers: path.startsWith('/fn/') ? {} : tide.headers });
   return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
 };
 
@@ -84,14 +85,14 @@ describe('tide up with the examples', () => {
 
   it('deploys with plain HTTP: upload the bundle, PUT the manifest', async () => {
     const bundle = await build({ entryPoints: [join(repoRoot, 'functions/hello/src/index.ts')], bundle: true, format: 'esm', platform: 'node', write: false });
-    const upload = await request(`${tide.url}/apis/tide.dev/v1/artifacts`, { method: 'POST', body: bundle.outputFiles[0]!.contents });
+    const upload = await request(`${tide.url}/apis/tide.dev/v1/artifacts`, { method: 'POST', headers: tide.headers, body: bundle.outputFiles[0]!.contents });
     expect(upload.statusCode).toBe(201);
     const { digest } = (await upload.body.json()) as { digest: string };
     const yaml = `apiVersion: tide.dev/v1\nkind: Function\nmetadata: { name: curled }\nspec:\n  source: { artifact: "${digest}" }\n  env: { GREETING: Howdy }\n`;
     const applied = await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/curled`, {
       method: 'PUT',
       body: yaml,
-      headers: { 'content-type': 'application/yaml' },
+      headers: { ...tide.headers, 'content-type': 'application/yaml' },
     });
     expect(applied.statusCode).toBe(201);
     await applied.body.dump();
@@ -154,7 +155,7 @@ describe('tide up with the examples', () => {
     const offset = async () => Number(JSON.parse((await get('/apis/tide.dev/v1/namespaces')).text).metadata.resourceVersion);
     const before = await offset();
     const put = (path: string, body: string, type = 'application/json') =>
-      request(`${tide.url}${path}`, { method: 'PUT', body, headers: { 'content-type': type } });
+      request(`${tide.url}${path}`, { method: 'PUT', body, headers: { ...tide.headers, 'content-type': type } });
     const cases: [Promise<Awaited<ReturnType<typeof request>>>, number, RegExp][] = [
       [put('/apis/tide.dev/v1/namespaces/default/functions/x', '{oops'), 400, /not valid JSON/],
       [put('/apis/tide.dev/v1/namespaces/default/functions/x', 'a: [', 'application/yaml'), 400, /not valid YAML/],

@@ -28,6 +28,35 @@ export interface TideProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * What the tests' tide processes inherit: PATH, HOME and this run's CLI config (TIDE_CONFIG, set by
+ * cli-config-setup.ts), where a `tide up` names its admin token for the CLI commands run next.
+ */
+export function baseEnv(): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    ...(process.env.TIDE_CONFIG ? { TIDE_CONFIG: process.env.TIDE_CONFIG } : {}),
+  };
+}
+
+/** The admin token a Tide wrote into its data directory at first start. */
+export function adminTokenIn(dataDir: string): string {
+  return readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+}
+
+/** `authorization: Bearer <token>`, for a test's own API requests. */
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** A `tide up`, with its cluster admin's credential for the test's own API requests. */
+export interface StartedTide extends TideProcess {
+  adminToken: string;
+  /** `authorization: Bearer <admin token>`. */
+  headers: Record<string, string>;
+}
+
 /** Starts `tide up` as a real process and resolves once it says it is up. */
 export async function startTide(options: {
   dataDir: string;
@@ -35,14 +64,15 @@ export async function startTide(options: {
   args?: string[];
   env?: Record<string, string>;
   timeoutMs?: number;
-}): Promise<TideProcess> {
+}): Promise<StartedTide> {
   const tide = await startTideCommand({
     args: ['up', '--port', String(options.port), '--data', options.dataDir, ...(options.args ?? [])],
     ...(options.env ? { env: options.env } : {}),
     ready: /Tide is up at/,
     timeoutMs: options.timeoutMs ?? 30_000,
   });
-  return { ...tide, url: `http://127.0.0.1:${options.port}` };
+  const adminToken = adminTokenIn(options.dataDir);
+  return { ...tide, url: `http://127.0.0.1:${options.port}`, adminToken, headers: bearer(adminToken) };
 }
 
 /** Stops a Tide process: SIGTERM first (graceful), SIGKILL if it lingers. */
@@ -70,15 +100,18 @@ export function processesMentioning(...needles: string[]): number[] {
   return pids;
 }
 
-/** Runs the tide CLI to completion. */
+/**
+ * Runs the tide CLI to completion. Against a `tide up` of this run it finds the admin token by
+ * itself (TIDE_CONFIG); `token` (TIDE_TOKEN) is for other servers, or to act as someone else.
+ */
 export function runCli(
   args: string[],
-  options: { server: string; timeoutMs?: number; input?: string },
+  options: { server: string; token?: string; timeoutMs?: number; input?: string },
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [cliEntry, ...args], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', TIDE_SERVER: options.server },
+      env: { ...baseEnv(), TIDE_SERVER: options.server, ...(options.token ? { TIDE_TOKEN: options.token } : {}) },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -111,7 +144,7 @@ export async function startNode(options: { server: string; name: string; dataDir
 export async function startTideCommand(options: { args: string[]; env?: Record<string, string>; ready: RegExp; timeoutMs?: number }): Promise<TideProcess> {
   const child = spawn(process.execPath, [cliEntry, ...options.args], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
+    env: { ...baseEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

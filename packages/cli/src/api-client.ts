@@ -13,6 +13,10 @@ export class CliError extends Error {
 
 export interface ApiClient {
   server: string;
+  /** Authorization for requests made outside call() (watch streams, logs, the gateway). */
+  headers: Readonly<Record<string, string>>;
+  /** The token shown and where it came from, said when the server refuses it. */
+  credential: ClientCredential;
   call<T = unknown>(
     method: string,
     path: string,
@@ -48,14 +52,39 @@ function baseUrl(value: string, refused: CliError): string {
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-export function createApiClient(server: string): ApiClient {
+/** The token to show the server, and where it came from (credentials.ts). */
+export interface ClientCredential {
+  token: string | undefined;
+  source: string;
+}
+
+const NO_CREDENTIAL: ClientCredential = { token: undefined, source: 'no token given' };
+
+/** `Authorization: Bearer` when there is a token. */
+export function authorizationHeaders(credential: ClientCredential): Record<string, string> {
+  return credential.token ? { authorization: `Bearer ${credential.token}` } : {};
+}
+
+/**
+ * A refusal of the credential (401, 403), said with where the token came from and what to do:
+ * the server's message alone cannot know that the token was an old TIDE_TOKEN or a gone file.
+ */
+export function refusalHint(status: number, credential: ClientCredential): string {
+  if (status === 401) return credential.token ? ` (token from ${credential.source}: \`tide login\` with a valid one)` : `; ${credential.source}`;
+  if (status === 403) return ` (token from ${credential.source}; \`tide whoami\` shows what it may do)`;
+  return '';
+}
+
+export function createApiClient(server: string, credential: ClientCredential = NO_CREDENTIAL): ApiClient {
   const base = server.replace(/\/+$/, '');
+  const headers = authorizationHeaders(credential);
   const call = async <T>(method: string, path: string, body?: { data: string | Uint8Array | AsyncIterable<Uint8Array>; contentType: string }) => {
     let res;
     try {
       res = await request(`${base}${path}`, {
         method: method as 'GET',
-        ...(body ? { body: body.data as string, headers: { 'content-type': body.contentType } } : {}),
+        headers: body ? { ...headers, 'content-type': body.contentType } : headers,
+        ...(body ? { body: body.data as string } : {}),
       });
     } catch (error) {
       const code = (error as { code?: string }).code ?? (error as Error).message;
@@ -72,10 +101,12 @@ export function createApiClient(server: string): ApiClient {
   };
   return {
     server: base,
+    headers,
+    credential,
     call,
     async ok<T>(method: string, path: string, body?: { data: string | Uint8Array | AsyncIterable<Uint8Array>; contentType: string }) {
       const res = await call<T>(method, path, body);
-      if (res.status >= 400) throw new CliError(`${method} ${path} failed (${res.status}): ${messageOf(res.body)}`);
+      if (res.status >= 400) throw new CliError(`${method} ${path} failed (${res.status}): ${messageOf(res.body)}${refusalHint(res.status, credential)}`);
       return res.body;
     },
   };

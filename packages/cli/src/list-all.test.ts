@@ -19,7 +19,14 @@ function pagedApi(names: string[]): ApiClient & { requests: string[] } {
       items,
     } as T;
   };
-  return { server: 'http://x', requests, ok, call: async () => ({ status: 200, body: undefined as never }) };
+  return {
+    server: 'http://x',
+    headers: {},
+    credential: { token: undefined, source: 'none' },
+    requests,
+    ok,
+    call: async () => ({ status: 200, body: undefined as never }),
+  };
 }
 
 describe('lists that come a page at a time', () => {

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { CliError, serverUrl } from './api-client.js';
+import { CliError } from './api-client.js';
+import { configPath, readConfig } from './cli-config.js';
+import { credentialFor, serverOf } from './credentials.js';
 import { COMMANDS, cliVersion, findCommand } from './cli/command-table.js';
 import { commandHelp, overview } from './cli/help-text.js';
 import { parseCommandLine } from './cli/parse-command-line.js';
@@ -16,19 +18,19 @@ async function run(words: readonly string[]): Promise<void> {
   const { flags, args } = parseCommandLine(command, rest);
   if (flags.help) return print(commandHelp(command));
   const env = process.env;
+  const configFile = configPath(env);
+  const config = readConfig(configFile);
+  const server = serverOf(flags.server, env, config);
   await command.run({
     flags,
     args,
     env,
-    server: serverOf(flags.server, env.TIDE_SERVER),
+    server,
+    credential: credentialFor(server, env, config, configFile),
+    configFile,
     namespace: (typeof flags.namespace === 'string' ? flags.namespace : undefined) ?? 'default',
     print,
   });
-}
-
-function serverOf(flag: unknown, variable: string | undefined): string {
-  if (typeof flag === 'string') return serverUrl(flag, '--server');
-  return variable ? serverUrl(variable, 'TIDE_SERVER') : 'http://127.0.0.1:8080';
 }
 
 function fail(error: unknown): never {

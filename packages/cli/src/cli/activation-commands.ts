@@ -17,12 +17,12 @@ export const activationsCommand: CommandSpec = {
     ['tide activations', "the namespace's latest activations: ID, FUNCTION, STATUS, ATTEMPTS, DURATION, AGE"],
     ['tide activations hello --limit 10', "hello's 10 latest"],
   ],
-  async run({ flags, args, server, namespace, print }) {
+  async run({ flags, args, server, credential, namespace, print }) {
     const { activationsTable, listActivations } = await import('../commands/activations.js');
     const fn = args[0] === undefined ? undefined : functionName(args[0], 'tide activations [function]');
     const limit = int('limit', str(flags.limit), 50);
     if (limit < 1 || limit > 1000) throw new CliError(`--limit must be from 1 to 1000, got ${limit}`, 2);
-    print(activationsTable(await listActivations(createApiClient(server), namespace, fn, limit)));
+    print(activationsTable(await listActivations(createApiClient(server, credential), namespace, fn, limit)));
   },
 };
 
@@ -40,11 +40,11 @@ export const activationCommand: CommandSpec = {
     ['tide activation get 0b6c6f5e-1c0e-4a39-9a4e-8a3f4f6d2c11', 'its status, attempts, result (or error) and callback'],
     ['tide activation get 0b6c6f5e-1c0e-4a39-9a4e-8a3f4f6d2c11 -o json', 'the whole record as JSON'],
   ],
-  async run({ flags, args, server, namespace, print }) {
+  async run({ flags, args, server, credential, namespace, print }) {
     const { describeActivation, getActivation } = await import('../commands/activations.js');
     const output = str(flags.output);
     if (output !== undefined && output !== 'json' && output !== 'yaml') throw new CliError(`-o must be json or yaml, got "${output}"`, 2);
-    const activation = await getActivation(createApiClient(server), namespace, args[1] as string);
+    const activation = await getActivation(createApiClient(server, credential), namespace, args[1] as string);
     print(output === undefined ? describeActivation(activation) : render(activation, output));
   },
 };

@@ -1,3 +1,5 @@
+import type { ClientCredential } from '../api-client.js';
+
 /** A flag a command takes: `--name VALUE` (string) or `--name` (boolean), some repeatable. */
 export interface FlagSpec {
   type: 'string' | 'boolean';
@@ -21,6 +23,10 @@ export interface CommandContext {
   flags: Record<string, string | boolean | string[] | undefined>;
   args: string[];
   server: string;
+  /** The token for `server` (TIDE_TOKEN or the config's entry) and where it came from. */
+  credential: ClientCredential;
+  /** The CLI's config file (TIDE_CONFIG or ~/.config/tide/config.json). */
+  configFile: string;
   namespace: string;
   /** The environment: TIDE_* settings of the long-running commands (a flag wins over its variable). */
   env: Readonly<Record<string, string | undefined>>;

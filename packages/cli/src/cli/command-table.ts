@@ -3,6 +3,7 @@ import { CliError } from '../api-client.js';
 import type { CommandSpec } from './command-spec.js';
 import { completionScript } from './completion.js';
 import { activationCommand, activationsCommand } from './activation-commands.js';
+import { loginCommand, logoutCommand, tokenCommand, whoamiCommand } from './auth-commands.js';
 import { autoscaleCommand, deployCommand, invokeCommand, logsCommand, rolloutCommand } from './function-commands.js';
 import { devCommand, initCommand } from './dev-commands.js';
 import { commandHelp, overview } from './help-text.js';
@@ -87,6 +88,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   cordonCommand,
   uncordonCommand,
   drainCommand,
+  loginCommand,
+  logoutCommand,
+  whoamiCommand,
+  tokenCommand,
   controlPlaneCommand,
   gatewayCommand,
   nodeCommand,

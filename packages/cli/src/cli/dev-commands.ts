@@ -1,3 +1,4 @@
+import { createApiClient } from '../api-client.js';
 import type { CommandSpec } from './command-spec.js';
 import { keyValues } from './flag-values.js';
 import { list, str } from './process-commands.js';
@@ -37,10 +38,10 @@ export const devCommand: CommandSpec = {
     ['tide dev . --env GREETING=Ahoy', 'the function in this directory, with a variable'],
   ],
   details: 'A save that does not bundle (a syntax error, a missing import) is printed, and the revision deployed before it keeps serving.',
-  async run({ flags, args, server, namespace, print }) {
+  async run({ flags, args, server, credential, namespace, print }) {
     const { devFunction } = await import('../commands/dev.js');
     const signal = abortedOnInterrupt(['SIGINT', 'SIGTERM']);
-    await devFunction(server, {
+    await devFunction(createApiClient(server, credential), {
       dir: args[0]!,
       ...(str(flags.name) ? { name: str(flags.name)! } : {}),
       namespace,

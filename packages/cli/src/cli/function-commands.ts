@@ -31,9 +31,9 @@ export const deployCommand: CommandSpec = {
     ['tide deploy functions/sleep --min 0 --max 20 --target 5', 'scaling from zero to 20 pods, 5 calls in flight each'],
     ['tide deploy functions/hello --no-wait', 'apply and return; tide rollout status follows it'],
   ],
-  async run({ flags, args, server, namespace, env, print }) {
+  async run({ flags, args, server, credential, namespace, env, print }) {
     const { deploy } = await import('../commands/deploy.js');
-    const result = await deploy(createApiClient(server), {
+    const result = await deploy(createApiClient(server, credential), {
       dir: args[0]!,
       ...(str(flags.name) ? { name: str(flags.name)! } : {}),
       namespace,
@@ -146,10 +146,10 @@ export const logsCommand: CommandSpec = {
     ['tide logs hello --since 5m --timestamps', 'the last five minutes, each line with its time'],
     ['tide logs function/hello -f --tail 20', 'the last 20 lines, then new ones as they come'],
   ],
-  async run({ flags, args, server, namespace }) {
+  async run({ flags, args, server, credential, namespace }) {
     const { functionLogs } = await import('../commands/logs.js');
     const signal = abortedOnInterrupt();
-    await functionLogs(server, {
+    await functionLogs(createApiClient(server, credential), {
       namespace,
       name: functionName(args[0], 'tide logs <function>'),
       follow: flags.follow === true,
@@ -180,10 +180,10 @@ export const rolloutCommand: CommandSpec = {
     ['tide rollout undo function/hello', 'back to the revision served before (undo twice: back again)'],
     ['tide rollout undo function/hello --to-revision 3', 'back to revision 3 (hello-00003)'],
   ],
-  async run({ flags, args, server, namespace, print }) {
+  async run({ flags, args, server, credential, namespace, print }) {
     const { rolloutStatus, rolloutUndo } = await import('../commands/rollout.js');
     const name = functionName(args[1], 'tide rollout status|history|undo function/<NAME>');
-    const api = createApiClient(server);
+    const api = createApiClient(server, credential);
     if (args[0] === 'history') {
       const { rolloutHistory } = await import('../commands/rollout-history.js');
       return print(await rolloutHistory(api, namespace, name));
@@ -209,11 +209,11 @@ export const autoscaleCommand: CommandSpec = {
     set: { type: 'string', value: 'K=V,...', help: 'settings to try: target, panicWindow, stableWindow, ...' },
   },
   examples: [['tide autoscale replay sleep --set target=20,panicWindow=10s', 'what a target of 20 would have done']],
-  async run({ flags, args, server, namespace, print }) {
+  async run({ flags, args, server, credential, namespace, print }) {
     const { autoscaleReplay } = await import('../commands/autoscale-replay.js');
     const from = str(flags.from);
     print(
-      await autoscaleReplay(createApiClient(server), {
+      await autoscaleReplay(createApiClient(server, credential), {
         namespace,
         name: functionName(args[1], 'tide autoscale replay <function>'),
         set: str(flags.set) ?? '',

@@ -59,7 +59,7 @@ export const upCommand: CommandSpec = {
     ['tide up --examples --port 9090', 'with the examples deployed, on another port'],
     ['tide up --nodes 3', 'three node agents as separate processes'],
   ],
-  async run({ flags, env, print }) {
+  async run({ flags, env, configFile, print }) {
     const { startTelemetry, startMetrics } = await import('@tide/telemetry');
     const { up, exampleDirs } = await import('../commands/up.js');
     const kafka = await kafkaSource(env);
@@ -68,6 +68,7 @@ export const upCommand: CommandSpec = {
       port: int('port', str(flags.port) ?? env.TIDE_PORT, 8080),
       host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1',
       dataDir: str(flags.data) ?? env.TIDE_DATA ?? '.tide',
+      cliConfig: configFile,
       domain: invocationDomain(str(flags.domain), env),
       deployDirs: flags.examples ? await exampleDirs(repoRoot) : [],
       nodeGraceSeconds: int('node-grace', str(flags['node-grace']) ?? env.TIDE_NODE_GRACE_SECONDS, 10),

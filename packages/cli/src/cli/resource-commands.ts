@@ -32,7 +32,7 @@ export const getCommand: CommandSpec = {
     ['tide get pods -w', 'pods, then each change as it happens'],
     ['tide get triggers', 'NAME TYPE FUNCTION SOURCE (topics or schedule) LAST-FIRED AGE'],
   ],
-  async run({ flags, args, server, namespace, print }) {
+  async run({ flags, args, server, credential, namespace, print }) {
     const given = str(flags.output);
     if (given !== undefined && (given === 'table' || !OUTPUTS.includes(given as GetOutput)))
       throw new CliError(`-o must be json, yaml, name or wide, got "${given}"`, 2);
@@ -51,10 +51,10 @@ export const getCommand: CommandSpec = {
       if (output === 'json' || output === 'yaml') throw new CliError('-w prints rows: use it with -o wide or -o name, not -o json|yaml', 2);
       const { watchList } = await import('../commands/get-watch.js');
       const signal = abortedOnInterrupt(['SIGINT', 'SIGTERM']);
-      return watchList(createApiClient(server), { ...options, output, print, signal });
+      return watchList(createApiClient(server, credential), { ...options, output, print, signal });
     }
     const { get } = await import('../commands/get.js');
-    print(await get(createApiClient(server), options));
+    print(await get(createApiClient(server, credential), options));
   },
 };
 
@@ -74,17 +74,17 @@ export const describeCommand: CommandSpec = {
     ['tide describe function hello', 'or function/hello'],
     ['tide describe trigger nightly', 'its schedule or topics, ticks fired and skipped, and whether its function exists'],
   ],
-  async run({ args, server, namespace, print }) {
+  async run({ args, server, credential, namespace, print }) {
     const usage = 'tide describe function|trigger <NAME>';
     const [type, named] = typeAndName(args, usage);
     if (['trigger', 'triggers'].includes(type.toLowerCase())) {
       if (!named) throw new CliError(`name the trigger\nUsage: ${usage}`, 2);
       const { describeTrigger } = await import('../commands/describe-trigger.js');
-      return print(await describeTrigger(createApiClient(server), namespace, named));
+      return print(await describeTrigger(createApiClient(server, credential), namespace, named));
     }
     const name = functionArg(args, usage);
     const { describeFunction } = await import('../commands/describe.js');
-    print(await describeFunction(createApiClient(server), namespace, name));
+    print(await describeFunction(createApiClient(server, credential), namespace, name));
   },
 };
 
@@ -99,7 +99,7 @@ export const deleteCommand: CommandSpec = {
     ['tide delete namespace team-a', 'and every function in it, as Kubernetes deletes a namespace'],
     ['tide delete node node-2', 'a node whose agent is gone (NotReady); its pods are made again elsewhere'],
   ],
-  async run({ args, server, namespace, print }) {
+  async run({ args, server, credential, namespace, print }) {
     const usage = 'tide delete function|trigger|namespace|node <NAME>';
     const [type, name] = typeAndName(args, usage);
     const plural = pluralOf(type);
@@ -107,7 +107,7 @@ export const deleteCommand: CommandSpec = {
       throw new CliError(`only functions, triggers, namespaces and nodes can be deleted, not "${type}"\nUsage: ${usage}`, 2);
     if (!name) throw new CliError(`name the ${plural.slice(0, -1)}\nUsage: ${usage}`, 2);
     const { deleteObject } = await import('../commands/delete.js');
-    print(await deleteObject(createApiClient(server), plural, namespace, plural === 'functions' ? functionName(name, usage) : name));
+    print(await deleteObject(createApiClient(server, credential), plural, namespace, plural === 'functions' ? functionName(name, usage) : name));
   },
 };
 
@@ -120,9 +120,9 @@ export const createCommand: CommandSpec = {
   ],
   flags: {},
   examples: [['tide create namespace team-a', 'then deploy into it with -n team-a']],
-  async run({ args, server, print }) {
+  async run({ args, server, credential, print }) {
     const { createNamespace } = await import('../commands/delete.js');
-    print(await createNamespace(createApiClient(server), args[1]!));
+    print(await createNamespace(createApiClient(server, credential), args[1]!));
   },
 };
 
@@ -139,7 +139,7 @@ export const scaleCommand: CommandSpec = {
     ['tide scale function/hello --min 2 --max 10', 'keep 2 to 10 pods'],
     ['tide scale hello --replicas 3', 'exactly 3 pods'],
   ],
-  async run({ flags, args, server, namespace, print }) {
+  async run({ flags, args, server, credential, namespace, print }) {
     const usage = 'tide scale function/<NAME> --min N --max M';
     const replicas = optionalInt('replicas', str(flags.replicas));
     const min = replicas ?? optionalInt('min', str(flags.min));
@@ -148,7 +148,7 @@ export const scaleCommand: CommandSpec = {
     if (min === undefined && max === undefined) throw new CliError(`tide scale needs --min, --max or --replicas\nUsage: ${usage}`, 2);
     const { scaleFunction } = await import('../commands/scale.js');
     print(
-      await scaleFunction(createApiClient(server), namespace, functionName(args[0], usage), {
+      await scaleFunction(createApiClient(server, credential), namespace, functionName(args[0], usage), {
         ...(min === undefined ? {} : { min }),
         ...(max === undefined ? {} : { max }),
       }),
@@ -166,11 +166,11 @@ export const applyCommand: CommandSpec = {
     ['tide get function hello -o yaml | tide apply -f -', 'round-trip through stdin'],
     ['tide apply -f nightly.yaml', 'a Trigger (kind: Trigger, spec.cron or spec.kafka); several kinds may share one file, split by ---'],
   ],
-  async run({ flags, server, namespace, print }) {
+  async run({ flags, server, credential, namespace, print }) {
     const file = str(flags.file);
     if (!file) throw new CliError('tide apply needs -f <file> (YAML or JSON; - for stdin)', 2);
     const { applyFile } = await import('../commands/apply.js');
-    for (const line of await applyFile(createApiClient(server), file, namespace)) print(line);
+    for (const line of await applyFile(createApiClient(server, credential), file, namespace)) print(line);
   },
 };
 
@@ -180,9 +180,9 @@ const nodeAction = (name: 'cordon' | 'uncordon' | 'drain', summary: string): Com
   args: [{ name: 'node', required: true }],
   flags: {},
   examples: [[`tide ${name} node-2`, summary]],
-  async run({ args, server, print }) {
+  async run({ args, server, credential, print }) {
     const node = args[0]!.replace(/^nodes?\//, '');
-    const result = await createApiClient(server).ok<{ evicted?: number }>('POST', `/apis/tide.dev/v1/nodes/${encodeURIComponent(node)}/${name}`);
+    const result = await createApiClient(server, credential).ok<{ evicted?: number }>('POST', `/apis/tide.dev/v1/nodes/${encodeURIComponent(node)}/${name}`);
     print(name === 'drain' ? `node/${node} cordoned and drained: ${result.evicted ?? 0} pods asked to stop` : `node/${node} ${name}ed`);
   },
 });
@@ -200,11 +200,11 @@ export const eventsCommand: CommandSpec = {
     ['tide events', 'OFFSET TIME TYPE OBJECT VERDICT: the whole history, then new events (Ctrl-C ends)'],
     ['tide events --from 120', 'from offset 120 on'],
   ],
-  async run({ flags, server, print }) {
+  async run({ flags, server, credential, print }) {
     const { followEvents } = await import('../commands/events.js');
     const signal = abortedOnInterrupt();
     const from = str(flags.from);
-    await followEvents(server, { ...(from === undefined ? {} : { from: int('from', from, 0) }), print, signal });
+    await followEvents(createApiClient(server, credential), { ...(from === undefined ? {} : { from: int('from', from, 0) }), print, signal });
   },
 };
 

@@ -24,13 +24,13 @@ export const publishCommand: CommandSpec = {
   ],
   details:
     "A namespace's topic on the platform's bus: the embedded log on one machine (no Kafka needed), or the cluster's Kafka. The same as POST /apis/tide.dev/v1/namespaces/{ns}/topics/{topic}/records.",
-  async run({ flags, args, server, namespace, print }) {
+  async run({ flags, args, server, credential, namespace, print }) {
     const { publish, describePublished } = await import('../commands/publish.js');
     const topic = args[0]!;
     const count = int('count', str(flags.count), 1);
     if (count < 1) throw new CliError(`--count must be at least 1, got "${str(flags.count)}"`, 2);
     const key = str(flags.key);
-    const published = await publish(createApiClient(server), {
+    const published = await publish(createApiClient(server, credential), {
       namespace,
       topic,
       ...(key !== undefined && { key }),

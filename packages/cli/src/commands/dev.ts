@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { context, type Plugin } from 'esbuild';
-import { createApiClient, type ApiClient } from '../api-client.js';
+import type { ApiClient } from '../api-client.js';
 import { bundleError, bundleOptions, locateFunction, type FunctionSource } from '../bundle.js';
 import { checkFunctionName, deploy } from './deploy.js';
 import { functionLogs } from './logs.js';
@@ -25,7 +25,7 @@ export interface DevOptions {
  * aborts; rejects if the first deploy fails for another reason than the build (a server that cannot
  * be reached, a name the API refuses): there is nothing to keep serving then.
  */
-export async function devFunction(server: string, options: DevOptions): Promise<void> {
+export async function devFunction(api: ApiClient, options: DevOptions): Promise<void> {
   const source = locateFunction(options.dir);
   const name = options.name ?? source.defaultName;
   checkFunctionName(name, options.name === undefined ? options.dir : undefined);
@@ -33,7 +33,7 @@ export async function devFunction(server: string, options: DevOptions): Promise<
   let fail: (error: unknown) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => (fail = reject));
   failed.catch(() => undefined); // a failure after Ctrl-C is no one's concern
-  const redeployer = createRedeployer(createApiClient(server), { ...options, name, stamp, fail, onFirst: () => streamLogs(server, name, options, stamp) });
+  const redeployer = createRedeployer(api, { ...options, name, stamp, fail, onFirst: () => streamLogs(api, name, options, stamp) });
 
   options.print(`${stamp()} watching ${source.entry} and everything it imports (Ctrl-C to stop)`);
   const watcher = await context({ ...bundleOptions(source), plugins: [onEachBuild(source, redeployer, options.print, stamp)] });
@@ -120,8 +120,8 @@ function onEachBuild(source: FunctionSource, redeployer: Redeployer, print: (lin
 }
 
 /** Follows the function's logs from now on (no history), until the session ends. */
-function streamLogs(server: string, name: string, options: DevOptions, stamp: () => string): void {
-  functionLogs(server, { namespace: options.namespace, name, follow: true, tail: 0, write: options.write, signal: options.signal }).catch((error: Error) => {
+function streamLogs(api: ApiClient, name: string, options: DevOptions, stamp: () => string): void {
+  functionLogs(api, { namespace: options.namespace, name, follow: true, tail: 0, write: options.write, signal: options.signal }).catch((error: Error) => {
     if (!options.signal.aborted) options.print(`${stamp()} logs stopped: ${error.message}`);
   });
 }

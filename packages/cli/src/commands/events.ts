@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { CliError } from '../api-client.js';
+import { CliError, refusalHint, type ApiClient } from '../api-client.js';
 
 const TYPE_WIDTH = 22;
 const OBJECT_WIDTH = 40;
@@ -10,16 +10,19 @@ export const EVENTS_HEADER = `${'OFFSET'.padStart(6)}  ${'TIME'.padEnd(24)}  ${'
  * `tide events`: the state log's history (from offset `from`, default the first the log holds)
  * under a header, then every new event as it is appended, one line each.
  */
-export async function followEvents(server: string, options: { from?: number; print: (line: string) => void; signal?: AbortSignal }) {
+export async function followEvents(api: ApiClient, options: { from?: number; print: (line: string) => void; signal?: AbortSignal }) {
   // The watch streams events after its resourceVersion: offset N on means after N-1.
   const query = !options.from ? '&sendInitialEvents=true' : `&resourceVersion=${options.from - 1}`;
   let res;
   try {
-    res = await request(`${server.replace(/\/+$/, '')}/apis/tide.dev/v1/events?watch=true${query}`, { signal: options.signal ?? null });
+    res = await request(`${api.server}/apis/tide.dev/v1/events?watch=true${query}`, { headers: api.headers, signal: options.signal ?? null });
   } catch (error) {
-    throw new CliError(`cannot reach the Tide API at ${server} (${(error as { code?: string }).code ?? (error as Error).message}): is \`tide up\` running?`);
+    throw new CliError(
+      `cannot reach the Tide API at ${api.server} (${(error as { code?: string }).code ?? (error as Error).message}): is \`tide up\` running?`,
+    );
   }
-  if (res.statusCode >= 400) throw new CliError(`watching events failed (${res.statusCode}): ${await res.body.text()}`);
+  if (res.statusCode >= 400)
+    throw new CliError(`watching events failed (${res.statusCode}): ${await res.body.text()}${refusalHint(res.statusCode, api.credential)}`);
   options.print(EVENTS_HEADER);
   let buffer = '';
   try {

@@ -33,7 +33,7 @@ export async function watchList(
   const watchUrl = `${api.server}${path}${path.includes('?') ? '&' : '?'}watch=true&resourceVersion=${first.metadata?.resourceVersion ?? ''}`;
   let res;
   try {
-    res = await request(watchUrl, { signal: options.signal, bodyTimeout: 0 });
+    res = await request(watchUrl, { headers: api.headers, signal: options.signal, bodyTimeout: 0 });
   } catch (error) {
     if (options.signal.aborted) return;
     throw new CliError(`cannot watch ${plural} at ${api.server}: ${(error as Error).message}`);

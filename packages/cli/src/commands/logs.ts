@@ -1,9 +1,9 @@
 import { request } from 'undici';
-import { CliError, messageOf } from '../api-client.js';
+import { CliError, messageOf, refusalHint, type ApiClient } from '../api-client.js';
 
 /** `tide logs <function>`: what its pods printed (`[pod] line`), and with `follow` what they print next. */
 export async function functionLogs(
-  server: string,
+  api: ApiClient,
   options: {
     namespace: string;
     name: string;
@@ -23,14 +23,16 @@ export async function functionLogs(
     ...(options.sinceSeconds === undefined ? {} : { sinceSeconds: String(options.sinceSeconds) }),
     ...(options.timestamps ? { timestamps: 'true' } : {}),
   });
-  const url = `${server.replace(/\/+$/, '')}/apis/tide.dev/v1/namespaces/${encodeURIComponent(options.namespace)}/functions/${encodeURIComponent(options.name)}/logs?${query}`;
+  const url = `${api.server}/apis/tide.dev/v1/namespaces/${encodeURIComponent(options.namespace)}/functions/${encodeURIComponent(options.name)}/logs?${query}`;
   let res;
   try {
     // A followed stream may be quiet for as long as the function is.
-    res = await request(url, { signal: options.signal ?? null, bodyTimeout: options.follow ? 0 : 300_000 });
+    res = await request(url, { headers: api.headers, signal: options.signal ?? null, bodyTimeout: options.follow ? 0 : 300_000 });
   } catch (error) {
     if (options.signal?.aborted) return;
-    throw new CliError(`cannot reach the Tide API at ${server} (${(error as { code?: string }).code ?? (error as Error).message}): is \`tide up\` running?`);
+    throw new CliError(
+      `cannot reach the Tide API at ${api.server} (${(error as { code?: string }).code ?? (error as Error).message}): is \`tide up\` running?`,
+    );
   }
   if (res.statusCode >= 400) {
     const text = await res.body.text();
@@ -40,7 +42,7 @@ export async function functionLogs(
     } catch {
       // not JSON: the text is the message
     }
-    throw new CliError(`logs of ${options.namespace}/${options.name} (${res.statusCode}): ${messageOf(body)}`);
+    throw new CliError(`logs of ${options.namespace}/${options.name} (${res.statusCode}): ${messageOf(body)}${refusalHint(res.statusCode, api.credential)}`);
   }
   try {
     for await (const chunk of res.body) options.write((chunk as Buffer).toString('utf8'));

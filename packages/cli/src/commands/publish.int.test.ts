@@ -26,7 +26,7 @@ afterAll(async () => {
 /** Runs the CLI without blocking this process, which serves the control plane it talks to. */
 function tide(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [cliEntry, ...args], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', TIDE_SERVER: controlPlane.url! },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', TIDE_SERVER: controlPlane.url!, TIDE_TOKEN: controlPlane.adminToken! },
     timeout: 20_000,
   });
   let stdout = '';

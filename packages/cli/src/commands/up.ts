@@ -6,18 +6,21 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StateStore } from '@tide/core';
-import { issueNodeToken, startControlPlane } from '@tide/control-plane';
+import { ADMIN_TOKEN_FILE, issueNodeToken, startControlPlane } from '@tide/control-plane';
 import { serveUpgradeAsRequest, startGateway } from '@tide/gateway';
 import { defaultNodeCapacity, startNode, type RunningNode } from '@tide/node-agent';
 import { listen, openProcessState, urlOf, type LogSource, type RequestHandler } from '@tide/process';
 import { startTriggers, TRIGGER_ENGINES, type TriggerEngine } from '@tide/triggers';
 import { createApiClient } from '../api-client.js';
+import { localServerEntry } from '../local-server-entry.js';
 import { deploy } from './deploy.js';
 
 export interface UpOptions {
   port: number;
   host: string;
   dataDir: string;
+  /** The CLI's config file, where this Tide names its URL and admin token file for the commands typed next. */
+  cliConfig?: string;
   /** Functions also answer at `<name>.<namespace>.<domain>` on the same port (default localhost). */
   domain?: string;
   /** Directories of functions to deploy once Tide is up (the examples for `npm start`). */
@@ -129,7 +132,10 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     `API and gateway listening at ${url} (${onKafka ? `Kafka ${source.brokers.join(',')}` : `data in ${dataDir}`}, state at offset ${state.store.state().offset})`,
   );
 
-  const client = createApiClient(url);
+  // Before it says it is up: a command typed (or run by a script) the moment it does finds its token.
+  const forgetLocalServer =
+    options.cliConfig && controlPlane.adminToken ? localServerEntry(options.cliConfig, url, join(dataDir, ADMIN_TOKEN_FILE), report) : () => undefined;
+  const client = createApiClient(url, { token: controlPlane.adminToken, source: `the admin token in ${dataDir}` });
   for (const dir of options.deployDirs) {
     try {
       const result = await deploy(client, { dir, namespace: 'default', env: {}, waitSeconds: 60, domain: gateway.domain, log: () => {} });
@@ -154,6 +160,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
       await Promise.all(nodeProcesses.map((p) => p.stop()));
       await gateway.stop();
       await state.close();
+      forgetLocalServer();
     })());
   return { url, server, store: state.store, stop };
 }

@@ -119,6 +119,7 @@ export { fullBucket, takeToken, type TokenBucket, type BucketRate, type TakeResu
 export { rateOf, type RateKind } from './limits/namespace-rate.js';
 export { bodyLimitsOf, checkBodySize, DEFAULT_BODY_LIMIT_BYTES, type BodyLimits, type BodyVerdict } from './limits/body-limits.js';
 export { NamespaceLimiter, type RateDecision } from './limits/namespace-limiter.js';
+export { FailureLimiter, DEFAULT_FAILURE_RATE } from './limits/failure-limiter.js';
 export { type Principal, type WriterKind, writerOf, actorOf, parseWriter, WRITER_HEADER } from './auth/principal.js';
 export { authenticate, type Authentication, type AuthenticationFailure } from './auth/authenticate.js';
 export { authorize, seesNamespace, readsValues, VERBS, RESOURCES, type Verb, type Resource, type Access, type Decision } from './auth/authorize.js';

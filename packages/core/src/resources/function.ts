@@ -123,6 +123,10 @@ export const Binding = z
   .pipe(z.union([z.object({ name: envName, kv: dns1123 }).strict(), z.object({ name: envName, queue: topicName }).strict()]));
 export type Binding = z.infer<typeof Binding>;
 
+/** A function's access on the invocation path (spec.access): see FunctionSpec. */
+export const FUNCTION_ACCESS = ['public', 'token'] as const;
+export type FunctionAccess = (typeof FUNCTION_ACCESS)[number];
+
 export const FunctionSpec = z
   .object({
     source: z.object({ artifact: artifactDigest }).strict(),
@@ -195,6 +199,13 @@ export const FunctionSpec = z
       })
       .strict()
       .optional(),
+    /**
+     * Who may call the function through the gateway: `public` (anyone; the default) or `token`
+     * (a bearer token of a user holding admin, developer or invoker in its namespace). Absent, not
+     * defaulted, so a function applied before access existed reads back as it was. Not in the
+     * revision template: the gateway decides, so changing it needs no new pods.
+     */
+    access: z.enum(FUNCTION_ACCESS).optional(),
     /** Revisions kept beyond the latest and those traffic names; older ones are garbage-collected. */
     revisionHistoryLimit: z.number().int().min(0).max(1000).default(10),
   })

@@ -8,6 +8,7 @@ import { sendError } from './error-response.js';
 import type { MetricsLog } from './load-reporter.js';
 import type { RouteTable } from './route-table.js';
 import type { InvocationLimit } from './gateway.js';
+import type { InvocationGate } from './invocation-gate.js';
 
 export interface AsyncCallsOptions {
   routes: RouteTable;
@@ -18,6 +19,8 @@ export interface AsyncCallsOptions {
   newId?: () => string;
   /** The namespace's invocation bucket, the one synchronous calls draw on: an async call is counted when accepted. */
   invocationLimit?: InvocationLimit;
+  /** The check of a caller's token for `access: token` functions, as synchronous calls have it: made when the call is accepted. */
+  gate?: InvocationGate;
 }
 
 export interface AsyncCalls {
@@ -61,6 +64,8 @@ async function accept(
 ): Promise<void> {
   if (target.kind === 'invalid') return refuse(req, res, 400, target.message);
   if (options.routes.lookup(target.namespace, target.name) === undefined) return refuse(req, res, 404, `function ${target.namespace}/${target.name} not found`);
+  const gated = options.gate?.(target, req.headers.authorization, req.socket.remoteAddress ?? 'unknown');
+  if (gated !== undefined) return refuse(req, res, gated.status, gated.message, gated.retryAfterSeconds, gated.headers);
   const callbackUrl = single(req.headers[CALLBACK_HEADER]);
   const problem = callbackUrl === undefined ? undefined : callbackUrlProblem(callbackUrl);
   if (problem !== undefined) return refuse(req, res, 400, problem);
@@ -103,8 +108,15 @@ function tooLarge(target: { namespace: string; name: string }): string {
 }
 
 /** Answers, then reads what is left of the body so the connection can be kept. */
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string, retryAfterSeconds?: number): void {
-  sendError(res, status, message, retryAfterSeconds);
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  message: string,
+  retryAfterSeconds?: number,
+  headers?: Readonly<Record<string, string>>,
+): void {
+  sendError(res, status, message, retryAfterSeconds, false, headers);
   req.resume();
 }
 

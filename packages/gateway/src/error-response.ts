@@ -10,10 +10,21 @@ import type { Duplex } from 'node:stream';
 export const GATEWAY_ERROR_HEADER = 'tide-error';
 export const GATEWAY_ERROR_VALUE = 'gateway';
 
-/** Every error the gateway itself produces: `{ "error": "..." }` as application/json, marked with `tide-error: gateway`. */
-export function sendError(res: ServerResponse, status: number, message: string, retryAfterSeconds?: number, closeConnection = false): void {
+/**
+ * Every error the gateway itself produces: `{ "error": "..." }` as application/json, marked with
+ * `tide-error: gateway`; `extraHeaders` carries what a status needs besides (a 401's WWW-Authenticate).
+ */
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  retryAfterSeconds?: number,
+  closeConnection = false,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): void {
   const body = JSON.stringify({ error: message });
   const headers: Record<string, string | number> = {
+    ...extraHeaders,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
     [GATEWAY_ERROR_HEADER]: GATEWAY_ERROR_VALUE,
@@ -25,11 +36,18 @@ export function sendError(res: ServerResponse, status: number, message: string, 
 }
 
 /** The same answer on a raw socket: an upgrade request has no ServerResponse. Closes the connection. */
-export function sendSocketError(socket: Duplex, status: number, message: string, retryAfterSeconds?: number): void {
+export function sendSocketError(
+  socket: Duplex,
+  status: number,
+  message: string,
+  retryAfterSeconds?: number,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): void {
   if (!socket.writable) return void socket.destroy();
   const body = JSON.stringify({ error: message });
   const lines = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+    ...Object.entries(extraHeaders).map(([name, value]) => `${name}: ${value}`),
     'content-type: application/json',
     `content-length: ${Buffer.byteLength(body)}`,
     `${GATEWAY_ERROR_HEADER}: ${GATEWAY_ERROR_VALUE}`,

@@ -15,6 +15,7 @@ import { COMPONENT_TOKEN_HEADER, isComponentCall } from './core/component-token.
 import type { FunctionRoute, RouteTable } from './route-table.js';
 import type { RateDecision } from '@tide/core';
 import { declaredBodyRefusal, routeLimits } from './body-limit.js';
+import type { InvocationGate } from './invocation-gate.js';
 
 export interface GatewayOptions {
   routes: RouteTable;
@@ -42,6 +43,12 @@ export interface GatewayOptions {
    * was counted when it was accepted, and triggers' deliveries are the platform's.
    */
   invocationLimit?: InvocationLimit;
+  /**
+   * Checks the caller's bearer token when the function's access is `token` (401, 403, or 429 after
+   * too many failures); absent: every function is public. Calls from Tide's own components (the
+   * component token) are not asked: an async call was checked when it was accepted.
+   */
+  gate?: InvocationGate;
 }
 
 /** One namespace's invocation bucket, shared by synchronous and async calls. */
@@ -109,6 +116,7 @@ class InvocationGateway implements Gateway, CallOwner {
   readonly #onLoadStep: ((namespace: string, name: string) => void) | undefined;
   readonly #componentToken: string | undefined;
   readonly #invocationLimit: InvocationLimit | undefined;
+  readonly #gate: InvocationGate | undefined;
   readonly #pools: EndpointPools;
   readonly #functions = new Map<string, FunctionState>();
   readonly #tunnels = new Set<TunnelCall>();
@@ -127,6 +135,7 @@ class InvocationGateway implements Gateway, CallOwner {
     this.#onLoadStep = options.onLoadStep;
     this.#componentToken = options.componentToken;
     this.#invocationLimit = options.invocationLimit;
+    this.#gate = options.gate;
     this.#pools = new EndpointPools(options.connectionsPerPod);
     this.#unsubscribe = this.#routes.subscribe(() => this.#routesChanged());
   }
@@ -137,9 +146,13 @@ class InvocationGateway implements Gateway, CallOwner {
     if (resolved.kind === 'refused') sendError(res, resolved.status, resolved.message, resolved.retryAfterSeconds);
     else {
       const fromComponent = isComponentCall(req.headers[COMPONENT_TOKEN_HEADER], this.#componentToken);
-      const refusal = (fromComponent ? undefined : this.#limited(resolved.target.namespace)) ?? declaredBodyRefusal(req, resolved.route);
+      // The token before the quota: a caller without the right spends nothing of the namespace's invocations.
+      const refusal: Refusal | undefined =
+        (fromComponent ? undefined : (this.#gated(req, resolved.target) ?? this.#limited(resolved.target.namespace))) ??
+        declaredBodyRefusal(req, resolved.route);
       // Closing: the body the caller still sends is never read, nor drained.
-      if (refusal !== undefined) return (sendError(res, refusal.status, refusal.message, refusal.retryAfterSeconds, refusal.status === 413), true);
+      if (refusal !== undefined)
+        return (sendError(res, refusal.status, refusal.message, refusal.retryAfterSeconds, refusal.status === 413, refusal.headers), true);
       this.#admit(
         new ProxyCall(this, this.#functionState(resolved.target, resolved.route), req, res, resolved.target, fromComponent, routeLimits(resolved.route)),
       );
@@ -150,15 +163,20 @@ class InvocationGateway implements Gateway, CallOwner {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const resolved = this.#resolve(req);
     if (resolved === undefined) return false;
-    const limited = resolved.kind === 'call' ? this.#limited(resolved.target.namespace) : undefined;
+    const refusal: Refusal | undefined = resolved.kind === 'call' ? (this.#gated(req, resolved.target) ?? this.#limited(resolved.target.namespace)) : undefined;
     if (resolved.kind === 'refused') sendSocketError(socket, resolved.status, resolved.message, resolved.retryAfterSeconds);
-    else if (limited !== undefined) sendSocketError(socket, limited.status, limited.message, limited.retryAfterSeconds);
+    else if (refusal !== undefined) sendSocketError(socket, refusal.status, refusal.message, refusal.retryAfterSeconds, refusal.headers);
     else {
       const tunnel = new TunnelCall(this, this.#functionState(resolved.target, resolved.route), req, socket, head, resolved.target);
       this.#tunnels.add(tunnel);
       this.#admit(tunnel);
     }
     return true;
+  }
+
+  /** 401, 403 or 429 when the function's access is `token` and the caller's token does not do, else undefined. */
+  #gated(req: IncomingMessage, target: InvocationTarget): Refusal | undefined {
+    return this.#gate?.(target, req.headers.authorization, req.socket.remoteAddress ?? 'unknown');
   }
 
   /** 429 when the namespace is over its invocationsPerSecond (its quota), else undefined. */
@@ -358,6 +376,14 @@ class InvocationGateway implements Gateway, CallOwner {
     // Closing is graceful and cannot fail in a way a request would notice; don't block on it.
     this.#pools.retainOnly(liveUrls).catch(() => undefined);
   }
+}
+
+/** An answer the gateway gives instead of calling the function. */
+interface Refusal {
+  status: number;
+  message: string;
+  retryAfterSeconds?: number;
+  headers?: Readonly<Record<string, string>>;
 }
 
 type Resolution =

@@ -2,9 +2,10 @@ import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { describeLogSource, listen, logReachable, componentState, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
-import { NamespaceLimiter } from '@tide/core';
+import { NamespaceLimiter, systemClock, type Clock } from '@tide/core';
 import { createAsyncCalls, type AsyncCalls } from './async-calls.js';
 import { createGateway, type Gateway } from './gateway.js';
+import { createInvocationGate } from './invocation-gate.js';
 import { startLoadReporter, type LoadReporter } from './load-reporter.js';
 import { createStateRouteTable } from './state-routes.js';
 import { serveUpgradeAsRequest } from './upgrade-as-request.js';
@@ -21,6 +22,8 @@ export interface GatewayProcessOptions {
   domain?: string;
   /** Lets Tide's components (the triggers process) call a module's queue() / scheduled() through this gateway: see GatewayOptions. */
   componentToken?: string;
+  /** The wall clock bearer tokens expire by, for calls of `access: token` functions (default: the system's). */
+  clock?: Pick<Clock, 'now'>;
   report: (line: string) => void;
 }
 
@@ -54,15 +57,18 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
   // Quotas are read at each call, so one changed by `tide apply` applies at once.
   const invocations = new NamespaceLimiter('invocations', (namespace) => state.store.state().namespaces.get(namespace)?.spec.quota);
   const invocationLimit = (namespace: string) => invocations.take(namespace, performance.now());
+  // Tokens are checked against the state as folded at each call: a revocation holds once folded.
+  const gate = createInvocationGate({ state: () => state.store.state(), clock: options.clock ?? systemClock });
   const gateway = createGateway({
     routes,
     domain,
     onColdRequest: () => reporter?.flushSoon(),
     onLoadStep: () => reporter?.flushSoon(),
     invocationLimit,
+    gate,
     ...(options.componentToken === undefined ? {} : { componentToken: options.componentToken }),
   });
-  const asyncCalls = createAsyncCalls({ routes, log: state.log, domain, invocationLimit });
+  const asyncCalls = createAsyncCalls({ routes, log: state.log, domain, invocationLimit, gate });
   reporter = startLoadReporter({ gateway, log: state.log, source: `gateway-${hostname()}-${process.pid}`, onError });
   const drain = async (maxMs = 10_000) => {
     const deadline = Date.now() + maxMs;

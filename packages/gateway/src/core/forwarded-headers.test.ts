@@ -24,6 +24,16 @@ describe('upstreamHeaders', () => {
     ]);
   });
 
+  it("drops a Tide token in Authorization (the caller's credential to Tide), and passes any other scheme on", () => {
+    const tide = `tide_alice_${'a'.repeat(64)}`;
+    const names = (raw: string[]) => pairs(upstreamHeaders(raw, info)).filter(([name]) => name.toLowerCase() === 'authorization');
+    expect(names(['Authorization', `Bearer ${tide}`])).toEqual([]);
+    expect(names(['authorization', `bearer  ${tide}`])).toEqual([]);
+    expect(names(['Authorization', 'Bearer tide_malformed'])).toEqual([]);
+    expect(names(['Authorization', 'Bearer eyJhbGciOi.x.y'])).toEqual([['Authorization', 'Bearer eyJhbGciOi.x.y']]);
+    expect(names(['Authorization', 'Basic dGlkZV86eA=='])).toEqual([['Authorization', 'Basic dGlkZV86eA==']]);
+  });
+
   it("drops a caller's tide-invoke: only the platform calls a module's scheduled() or queue()", () => {
     const raw = ['Host', 'example.com', 'Tide-Invoke', 'scheduled', 'Accept', 'a'];
     expect(pairs(upstreamHeaders(raw, info)).map(([name]) => name.toLowerCase())).not.toContain('tide-invoke');

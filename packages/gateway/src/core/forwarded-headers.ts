@@ -23,6 +23,13 @@ const REQUEST_DROPPED = new Set([
   'tide-component-token',
 ]);
 
+/**
+ * `Authorization: Bearer tide_...` is the caller's credential to Tide (a function with access
+ * `token` asks for it, and `tide invoke` sends it to any): never the function's to see or reuse.
+ * A function's own scheme (another bearer token, Basic) passes through.
+ */
+const TIDE_BEARER = /^\s*bearer\s+tide_/i;
+
 /** How the platform calls a module's scheduled() or queue() handler: kept only on a component's call. */
 const INVOKE_HEADER = 'tide-invoke';
 
@@ -52,6 +59,7 @@ export function upstreamHeaders(rawHeaders: readonly string[], info: ForwardingI
     const name = rawHeaders[i] as string;
     const value = rawHeaders[i + 1] as string;
     const lower = name.toLowerCase();
+    if (lower === 'authorization' && TIDE_BEARER.test(value)) continue;
     if (lower === INVOKE_HEADER) {
       if (info.fromComponent === true) headers.push(name, value);
     } else if (!REQUEST_DROPPED.has(lower) && !lower.startsWith('proxy-')) {

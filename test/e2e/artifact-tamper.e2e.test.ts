@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
-import { freePort, repoRoot, runCli, startNode, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { bootstrapTokenIn, startJoiningNode } from '../support/component-tokens.js';
+import { freePort, repoRoot, runCli, startTide, stopTide, type StartedTide, type TideProcess } from '../support/tide-process.js';
 
 /**
  * Issue 12's attack: code with write access to the data directory overwrites another function's
@@ -12,7 +13,7 @@ import { freePort, repoRoot, runCli, startNode, startTide, stopTide, type TidePr
  * leave a marker file the moment it is imported; it must never be run.
  */
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
-let tide: TideProcess | undefined;
+let tide: StartedTide | undefined;
 let node: TideProcess | undefined;
 
 beforeEach(async () => {
@@ -27,7 +28,7 @@ afterEach(async () => {
 
 const api = (path: string) => `${tide!.url}/apis/tide.dev/v1/namespaces/default/${path}`;
 const hexOf = async (fn: string) => {
-  const got = (await (await request(api(`functions/${fn}`))).body.json()) as { spec: { source: { artifact: string } } };
+  const got = (await (await request(api(`functions/${fn}`), { headers: tide!.headers })).body.json()) as { spec: { source: { artifact: string } } };
   return got.spec.source.artifact.slice('sha256:'.length);
 };
 const deploy = async (name: string, min: number) => {
@@ -49,12 +50,18 @@ async function overwrite(file: string, marker: string) {
 interface PodList {
   items: { spec: { function: string }; status: { phase: string; reason?: string } }[];
 }
-const podsOf = async (fn: string) => ((await (await request(api('pods'))).body.json()) as PodList).items.filter((p) => p.spec.function === fn);
+const podsOf = async (fn: string) => ((await (await request(api('pods'), { headers: tide!.headers })).body.json()) as PodList).items.filter((p) => p.spec.function === fn);
 
 describe('a tampered artifact file is never run', () => {
   it('on a node that fetches artifacts: the cached file is refused and fetched again, so the call runs the genuine code', async () => {
     tide = await startTide({ dataDir: join(dir.path, 'cp'), port: await freePort(), args: ['--nodes', '0'] });
-    node = await startNode({ server: tide.url, name: 'node-1', dataDir: join(dir.path, 'node'), args: ['--warm-pool', '0'] });
+    node = await startJoiningNode({
+      server: tide.url,
+      name: 'node-1',
+      dataDir: join(dir.path, 'node'),
+      bootstrapToken: bootstrapTokenIn(join(dir.path, 'cp')),
+      args: ['--warm-pool', '0'],
+    });
     await deploy('bystander', 1); // its pod puts the artifact in the node's cache
     await eventually(async () => expect((await podsOf('bystander')).map((p) => p.status.phase)).toEqual(['Ready']), { timeoutMs: 30_000, intervalMs: 100 });
     const cached = join(dir.path, 'node', 'artifacts', `${await hexOf('bystander')}.mjs`);
@@ -93,7 +100,7 @@ describe('a tampered artifact file is never run', () => {
         ]),
       { timeoutMs: 30_000, intervalMs: 100 },
     );
-    const served = await request(`${tide.url}/apis/tide.dev/v1/artifacts/sha256:${hex}`);
+    const served = await request(`${tide.url}/apis/tide.dev/v1/artifacts/sha256:${hex}`, { headers: tide.headers });
     const body = await served.body.text();
     expect(served.statusCode).toBe(500);
     expect(body).not.toContain('pwned');

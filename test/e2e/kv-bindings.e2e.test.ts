@@ -1,7 +1,7 @@
 import { eventually, makeTempDir } from '@tide/testkit/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 /**
  * A Workers app's KV namespace binding through `tide up`: `spec.bindings: [{name: CACHE, kv: my-kv}]`
@@ -31,7 +31,7 @@ const KV_APP = `export default { async fetch(request, env) {
 
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
 let port: number;
-let tide: TideProcess | undefined;
+let tide: StartedTide | undefined;
 let digest: string;
 
 const api = (path: string) => `${tide!.url}/apis/tide.dev/v1/namespaces/default${path}`;
@@ -43,7 +43,7 @@ async function applyFunction(name: string, bindings?: unknown[]) {
     metadata: { name },
     spec: { source: { artifact: digest }, ...(bindings ? { bindings } : {}) },
   };
-  const res = await request(api(`/functions/${name}`), { method: 'PUT', body: JSON.stringify(manifest), headers: { 'content-type': 'application/json' } });
+  const res = await request(api(`/functions/${name}`), { method: 'PUT', body: JSON.stringify(manifest), headers: { ...tide!.headers, 'content-type': 'application/json' } });
   return { status: res.statusCode, text: await res.body.text() };
 }
 
@@ -67,7 +67,7 @@ beforeAll(async () => {
   dir = await makeTempDir('tide-kv-');
   port = await freePort();
   tide = await startTide({ dataDir: dir.path, port });
-  const upload = await request(`${tide.url}/apis/tide.dev/v1/artifacts`, { method: 'POST', body: KV_APP });
+  const upload = await request(`${tide.url}/apis/tide.dev/v1/artifacts`, { method: 'POST', headers: tide.headers, body: KV_APP });
   digest = ((await upload.body.json()) as { digest: string }).digest;
 }, 60_000);
 

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { eventually, makeTempDir, waitFor } from '@tide/testkit/testing';
-import { cliEntry, freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { baseEnv, cliEntry, freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
 
 /** `tide logs`: what a function's pods print, shipped by the node to the logs topic. */
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
@@ -62,7 +62,7 @@ describe('tide logs', () => {
 
   it('follows new lines with -f until stopped', async () => {
     const child = spawn(process.execPath, [cliEntry, 'logs', 'chatty', '-f', '--tail', '0'], {
-      env: { PATH: process.env.PATH ?? '', TIDE_SERVER: tide.url },
+      env: { ...baseEnv(), TIDE_SERVER: tide.url },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

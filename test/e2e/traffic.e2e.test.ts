@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { makeTempDir, waitFor } from '@tide/testkit/testing';
-import { freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, repoRoot, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 /** Revisions and traffic: rolling update and rollback under load, a 50/50 split, tag URLs. */
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
-let tide: TideProcess;
+let tide: StartedTide;
 const client = new Agent({ connections: 64 });
 
 beforeAll(async () => {
@@ -64,12 +64,12 @@ async function rollout() {
 }
 
 async function applyTraffic(traffic: unknown) {
-  const fn = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/hello`)).body.json()) as { spec: Record<string, unknown> };
+  const fn = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/hello`, { headers: tide.headers })).body.json()) as { spec: Record<string, unknown> };
   const manifest = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'hello' }, spec: { ...fn.spec, traffic } };
   const res = await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/hello`, {
     method: 'PUT',
     body: JSON.stringify(manifest),
-    headers: { 'content-type': 'application/json' },
+    headers: { ...tide.headers, 'content-type': 'application/json' },
   });
   expect(res.statusCode, await res.body.text()).toBe(200);
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { request, WebSocket } from 'undici';
 import { makeTempDir, waitFor } from '@tide/testkit/testing';
-import { freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, repoRoot, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 /**
  * The gateway's edge in `tide up`: functions by Host (`<name>.<namespace>.localhost`, as Knative),
@@ -16,7 +16,7 @@ const WS_ECHO = join(repoRoot, 'test/fixtures/functions/websocket-echo');
 const CURL = '/usr/bin/curl';
 
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
-let tide: TideProcess;
+let tide: StartedTide;
 let port: number;
 
 beforeAll(async () => {
@@ -50,7 +50,7 @@ describe('host routes: <name>.<namespace>.localhost on the API port', () => {
     expect(await callHost('wsecho.default.localhost', '/api/items?x=1')).toMatchObject({ status: 200, text: 'path=/api/items prefix=' });
     expect((await callHost('wsecho.default.localhost', '/fn/default/hello')).text).toBe('path=/fn/default/hello prefix=');
     // The API still answers at its own host on the same port.
-    expect((await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/hello`)).statusCode).toBe(200);
+    expect((await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/hello`, { headers: tide.headers })).statusCode).toBe(200);
     const missing = await callHost('missing.default.localhost');
     expect(missing.status).toBe(404);
     expect(missing.headers['tide-error']).toBe('gateway');
@@ -103,7 +103,7 @@ describe('WebSockets through the gateway to a Workers app', () => {
 
   it('holds an upgrade while the function scales from zero, then tunnels it', async () => {
     const pods = async () =>
-      ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`)).body.json()) as { items: { spec: { function: string } }[] }).items.filter(
+      ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`, { headers: tide.headers })).body.json()) as { items: { spec: { function: string } }[] }).items.filter(
         (p) => p.spec.function === 'wscold',
       ).length;
     await waitFor(async () => (await pods()) === 0, { what: 'wscold to scale to zero', timeoutMs: 60_000, intervalMs: 200 });
@@ -117,7 +117,7 @@ describe('upgrade requests that are for no function', () => {
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = get(
         `${tide.url}/apis/tide.dev/v1/namespaces/default/functions/hello`,
-        { headers: { connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': '' } },
+        { headers: { ...tide.headers, connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': '' } },
         (res) => {
           let text = '';
           res.on('data', (chunk: Buffer) => (text += chunk.toString()));

@@ -11,7 +11,8 @@ const KAFKA_TOKENS = {
   TIDE_ADMIN_TOKEN: `tide_admin_${randomBytes(32).toString('hex')}`,
   TIDE_BOOTSTRAP_TOKEN: `tide_bootstrap_${randomBytes(32).toString('hex')}`,
 };
-const asAdmin = { authorization: `Bearer ${KAFKA_TOKENS.TIDE_ADMIN_TOKEN}` };
+const ADMIN_TOKEN = KAFKA_TOKENS.TIDE_ADMIN_TOKEN;
+const asAdmin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 /**
  * Kafka mode on librdkafka's mock cluster: two control planes, two gateways and three nodes as
  * separate processes sharing nothing but Kafka (and HTTP for artifacts and calls).
@@ -87,7 +88,7 @@ const cp = (name: string) => `http://127.0.0.1:${ports[name]}`;
 
 describe('Tide on Kafka', () => {
   it('deploys through control plane A and answers through gateway B, with pods on three nodes', async () => {
-    const deployed = await runCli(['deploy', join(repoRoot, 'functions/hello'), '--min', '3'], { server: cp('a') });
+    const deployed = await runCli(['deploy', join(repoRoot, 'functions/hello'), '--min', '3'], { server: cp('a'), token: ADMIN_TOKEN });
     expect(deployed.code, deployed.stderr).toBe(0);
     await eventually(
       async () => {
@@ -99,7 +100,7 @@ describe('Tide on Kafka', () => {
     );
     await eventually(
       async () => {
-        const pods = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('b') })).stdout) as {
+        const pods = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('b'), token: ADMIN_TOKEN })).stdout) as {
           items: { spec: { node?: string }; status: { phase: string; endpoint?: string } }[];
         };
         const ready = pods.items.filter((p) => p.status.phase === 'Ready');
@@ -112,12 +113,15 @@ describe('Tide on Kafka', () => {
   }, 60_000);
 
   it('scales a function from zero on a call through a gateway, and back to zero', async () => {
-    const deployed = await runCli(['deploy', join(repoRoot, 'functions/sleep'), '--min', '0', '--scale-to-zero-after', '1'], { server: cp('b') });
+    const deployed = await runCli(['deploy', join(repoRoot, 'functions/sleep'), '--min', '0', '--scale-to-zero-after', '1'], {
+      server: cp('b'),
+      token: ADMIN_TOKEN,
+    });
     expect(deployed.code, deployed.stderr).toBe(0);
     const podsOf = async () =>
-      (JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('a') })).stdout) as { items: { spec: { function: string } }[] }).items.filter(
-        (p) => p.spec.function === 'sleep',
-      ).length;
+      (
+        JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('a'), token: ADMIN_TOKEN })).stdout) as { items: { spec: { function: string } }[] }
+      ).items.filter((p) => p.spec.function === 'sleep').length;
     await eventually(async () => expect(await podsOf()).toBe(0), { timeoutMs: 30_000, intervalMs: 200 });
     const started = Date.now();
     const res = await request(`${gateways[0]!.url}/fn/default/sleep?ms=1`, { headersTimeout: 30_000 });
@@ -133,7 +137,7 @@ describe('Tide on Kafka', () => {
     await victim.exited;
     await eventually(
       async () => {
-        const pods = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('a') })).stdout) as {
+        const pods = JSON.parse((await runCli(['get', 'pods', '-o', 'json'], { server: cp('a'), token: ADMIN_TOKEN })).stdout) as {
           items: { spec: { function: string; node?: string }; status: { phase: string } }[];
         };
         const hello = pods.items.filter((p) => p.spec.function === 'hello');
@@ -153,11 +157,13 @@ describe('Tide on Kafka', () => {
     planes.delete(leader);
     await eventually(() => expect(leaderName()).toBe(other), { timeoutMs: (GRACE + 15) * 1000, intervalMs: 50 });
     console.log(`leader ${leader} killed; ${other} leads ${Date.now() - killedAt} ms later (lease grace ${GRACE} s)`);
-    const deployed = await runCli(['deploy', join(repoRoot, 'functions/echo'), '--name', 'after-failover'], { server: cp(other) });
+    const deployed = await runCli(['deploy', join(repoRoot, 'functions/echo'), '--name', 'after-failover'], { server: cp(other), token: ADMIN_TOKEN });
     expect(deployed.code, deployed.stderr).toBe(0);
     const res = await request(`${gateways[0]!.url}/fn/default/after-failover`, { method: 'POST', body: 'still here' });
     expect(await res.body.text()).toBe('still here');
-    const fns = JSON.parse((await runCli(['get', 'functions', '-o', 'json'], { server: cp(other) })).stdout) as { items: { metadata: { name: string } }[] };
+    const fns = JSON.parse((await runCli(['get', 'functions', '-o', 'json'], { server: cp(other), token: ADMIN_TOKEN })).stdout) as {
+      items: { metadata: { name: string } }[];
+    };
     expect(fns.items.map((f) => f.metadata.name).sort()).toEqual(['after-failover', 'hello', 'sleep']);
     planes.set(leader, await controlPlane(leader));
   }, 90_000);
@@ -166,16 +172,21 @@ describe('Tide on Kafka', () => {
     const leader = leaderName()!;
     const other = leader === 'a' ? 'b' : 'a';
     const stopped = planes.get(leader)!;
-    const from = Number(JSON.parse((await runCli(['get', 'namespaces', '-o', 'json'], { server: cp(other) })).stdout).metadata.resourceVersion);
+    const from = Number(
+      JSON.parse((await runCli(['get', 'namespaces', '-o', 'json'], { server: cp(other), token: ADMIN_TOKEN })).stdout).metadata.resourceVersion,
+    );
     stopped.child.kill('SIGSTOP');
     await eventually(() => expect(leads(other)).toBe(true), { timeoutMs: (GRACE + 15) * 1000, intervalMs: 50 });
     // Work the new leader does while the old one sleeps; the old one wakes up with stale state.
-    expect((await runCli(['deploy', join(repoRoot, 'functions/hello'), '--name', 'while-asleep', '--min', '2'], { server: cp(other) })).code).toBe(0);
+    expect(
+      (await runCli(['deploy', join(repoRoot, 'functions/hello'), '--name', 'while-asleep', '--min', '2'], { server: cp(other), token: ADMIN_TOKEN })).code,
+    ).toBe(0);
     stopped.child.kill('SIGCONT');
     // No wait after it steps down: nothing below depends on how many stale appends it made (the figure printed counts those in the log by now).
     await eventually(() => expect(stopped.output()).toMatch(/not leading/), { timeoutMs: 15_000, intervalMs: 50 });
-    const events = (await runCli(['events', '--from', String(from)], { server: cp(other), timeoutMs: 3000 }).catch((e: Error) => ({ stdout: e.message })))
-      .stdout;
+    const events = (
+      await runCli(['events', '--from', String(from)], { server: cp(other), token: ADMIN_TOKEN, timeoutMs: 3000 }).catch((e: Error) => ({ stdout: e.message }))
+    ).stdout;
     const stale = events.split('\n').filter((line) => /REJECTED: stale controllers leader/.test(line));
     const accepted = events.split('\n').filter((line) => /PodBound|PodCreated|ScaleSet/.test(line) && !/REJECTED/.test(line));
     console.log(`stale leader: ${stale.length} events it appended after resuming were rejected; ${accepted.length} controller events accepted meanwhile`);
@@ -222,13 +233,17 @@ describe('Tide on Kafka', () => {
     const any = [...planes.keys()][0]!;
     await eventually(
       async () => {
-        const list = JSON.parse((await runCli(['get', 'namespaces', '-o', 'json'], { server: cp(any) })).stdout) as { items: { metadata: { name: string } }[] };
+        const list = JSON.parse((await runCli(['get', 'namespaces', '-o', 'json'], { server: cp(any), token: ADMIN_TOKEN })).stdout) as {
+          items: { metadata: { name: string } }[];
+        };
         const present = new Set(list.items.map((n) => n.metadata.name));
         expect(acknowledged.filter((n) => !present.has(n))).toEqual([]);
       },
       { timeoutMs: 20_000, intervalMs: 200 },
     );
-    const events = (await runCli(['events', '--from', '0'], { server: cp(any), timeoutMs: 4000 }).catch((e: Error) => ({ stdout: e.message }))).stdout;
+    const events = (
+      await runCli(['events', '--from', '0'], { server: cp(any), token: ADMIN_TOKEN, timeoutMs: 4000 }).catch((e: Error) => ({ stdout: e.message }))
+    ).stdout;
     const applied = new Map<string, number>();
     for (const line of events.split('\n')) {
       const match = /NamespaceApplied\s+(k\d+-\S+)/.exec(line);

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, processesMentioning, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, processesMentioning, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 /**
  * Issue 11, acceptance 3, through `tide up` and its real gateway, triggers process, API and CLI:
@@ -37,7 +37,7 @@ interface Activation {
 
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
 let port: number;
-let tide: TideProcess | undefined;
+let tide: StartedTide | undefined;
 let callbackServer: Server;
 let callbackUrl: string;
 /** Callbacks received, by activation id. */
@@ -46,7 +46,7 @@ const callbacks = new Map<string, Activation[]>();
 const api = (path: string) => `http://127.0.0.1:${port}/apis/tide.dev/v1${path}`;
 
 async function put(path: string, body: unknown): Promise<void> {
-  const res = await request(api(path), { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const res = await request(api(path), { method: 'PUT', body: JSON.stringify(body), headers: { ...tide!.headers, 'content-type': 'application/json' } });
   const text = await res.body.text();
   if (res.statusCode >= 300) throw new Error(`PUT ${path}: ${res.statusCode} ${text}`);
 }
@@ -72,7 +72,7 @@ async function activationByCli(id: string): Promise<Activation> {
 }
 
 async function activation(id: string): Promise<Activation> {
-  const res = await request(api(`/namespaces/default/activations/${id}`), { headersTimeout: 10_000 });
+  const res = await request(api(`/namespaces/default/activations/${id}`), { headers: tide!.headers, headersTimeout: 10_000 });
   const text = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`GET activation ${id}: ${res.statusCode} ${text}`);
   return JSON.parse(text) as Activation;
@@ -118,7 +118,7 @@ beforeAll(async () => {
   dir = await makeTempDir('tide-async-');
   port = await freePort();
   tide = await startTide({ dataDir: dir.path, port, timeoutMs: 60_000 });
-  const upload = await request(api('/artifacts'), { method: 'POST', body: ASYNC_APP });
+  const upload = await request(api('/artifacts'), { method: 'POST', headers: tide.headers, body: ASYNC_APP });
   const digest = ((await upload.body.json()) as { digest: string }).digest;
   const quick = { maxRetries: 1, retryDelaySeconds: 0.2 };
   await deploy('flaky', digest, { env: { MODE: 'flaky' }, bindings: [{ name: 'FLAGS', kv: 'flags' }], async: quick });

@@ -250,7 +250,7 @@ describe('acceptance 3: async calls with random pod crashes', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     const shown = await eventually(
       async () => {
-        const got = await runCli(['activation', 'get', id, '-o', 'json'], { server: api });
+        const got = await runCli(['activation', 'get', id, '-o', 'json'], { server: api, token: admin });
         expect(got.code, got.stderr).toBe(0);
         const activation = JSON.parse(got.stdout) as Activation;
         expect(activation.status).toBe('succeeded');
@@ -259,13 +259,13 @@ describe('acceptance 3: async calls with random pod crashes', () => {
       { timeoutMs: 60_000, intervalMs: 200 },
     );
     expect(shown.result).toMatchObject({ status: 200, body: 'done from-cli' });
-    const described = await runCli(['activation', 'get', id], { server: api });
+    const described = await runCli(['activation', 'get', id], { server: api, token: admin });
     expect(described.stdout).toMatch(/Status: +succeeded/);
-    const listed = await runCli(['activations', 'work', '--limit', '3'], { server: api });
+    const listed = await runCli(['activations', 'work', '--limit', '3'], { server: api, token: admin });
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout.split('\n')[0]).toMatch(/^ID +FUNCTION +STATUS +ATTEMPTS +DURATION +AGE$/);
     expect(listed.stdout).toContain(id);
-    const missing = await runCli(['activation', 'get', 'no-such-id'], { server: api });
+    const missing = await runCli(['activation', 'get', 'no-such-id'], { server: api, token: admin });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/activation default\/no-such-id not found/);
   });

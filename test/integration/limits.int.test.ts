@@ -15,8 +15,11 @@ let gateway: RunningGateway;
 const client = new Agent({ keepAliveTimeout: 1_000 });
 const API = '/apis/tide.dev/v1';
 
+let admin: string;
+const asAdmin = () => ({ authorization: `Bearer ${admin}` });
+
 const put = (url: string, body: unknown) =>
-  request(url, { dispatcher: client, method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  request(url, { dispatcher: client, method: 'PUT', body: JSON.stringify(body), headers: { ...asAdmin(), 'content-type': 'application/json' } });
 
 beforeAll(async () => {
   dir = await makeTempDir('tide-limits-');
@@ -24,7 +27,16 @@ beforeAll(async () => {
   const report = () => undefined;
   const dataDir = join(dir.path, 'control-plane');
   controlPlane = await startControlPlane({ log: { source: { kind: 'embedded', dataDir } }, dataDir, listen: loopback, nodeGraceSeconds: 10, report });
-  gateway = await startGateway({ log: { source: { kind: 'http', server: controlPlane.url! } }, listen: loopback, report });
+  admin = controlPlane.adminToken!;
+  // The gateway with a credential of its own, as a separate gateway process holds.
+  const minted = await request(`${controlPlane.url!}${API}/tokens`, {
+    method: 'POST',
+    headers: { ...asAdmin(), 'content-type': 'application/json' },
+    body: JSON.stringify({ apiVersion: 'tide.dev/v1', kind: 'Token', metadata: { name: 'gateway-1' }, spec: { subject: { kind: 'gateway' } } }),
+  });
+  expect(minted.statusCode).toBe(201);
+  const gatewayToken = ((await minted.body.json()) as { token: string }).token;
+  gateway = await startGateway({ log: { source: { kind: 'http', server: controlPlane.url!, token: gatewayToken } }, listen: loopback, report });
 }, 60_000);
 
 afterAll(async () => {
@@ -47,6 +59,7 @@ describe("a namespace's invocation rate and a function's body limit, as a caller
     const upload = await request(`${api}${API}/artifacts`, {
       dispatcher: client,
       method: 'POST',
+      headers: asAdmin(),
       body: 'export default { fetch() { return new Response("hi") } }',
     });
     const { digest } = (await upload.body.json()) as { digest: string };

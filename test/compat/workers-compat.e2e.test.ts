@@ -4,7 +4,7 @@ import { eventually, makeTempDir } from '@tide/testkit/testing';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { Agent, request, WebSocket } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, repoRoot, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 /**
  * Workers and hono apps written as for Cloudflare (`export default { fetch }`, hono apps, wrangler
@@ -15,7 +15,7 @@ import { freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } fro
 const APPS = join(repoRoot, 'test/compat/apps');
 
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
-let tide: TideProcess;
+let tide: StartedTide;
 let port: number;
 
 async function deploy(app: string, ...flags: string[]) {
@@ -25,7 +25,7 @@ async function deploy(app: string, ...flags: string[]) {
 
 /** `tide apply` of the deployed function with a KV namespace bound as CACHE (deploy keeps the spec it finds). */
 async function bindKv(app: string, namespace: string) {
-  const res = await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/${app}`);
+  const res = await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/${app}`, { headers: tide.headers });
   const fn = (await res.body.json()) as { spec: Record<string, unknown> };
   const manifest = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: app }, spec: { ...fn.spec, bindings: [{ name: 'CACHE', kv: namespace }] } };
   const file = join(dir.path, `${app}.json`);

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
 import { summarizeLatency, type LatencySummary } from '../load/stats.js';
-import { freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, repoRoot, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 /**
  * Issue 12, acceptance 5: a tenant's function that allocates 10 GB, forks without end, spins every
@@ -42,7 +42,7 @@ interface StateEvent {
 }
 
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
-let tide: TideProcess;
+let tide: StartedTide;
 let digest: string;
 const events: StateEvent[] = [];
 const stopWatching = new AbortController();
@@ -87,7 +87,7 @@ const samplesOf = (p: { from: number; to?: number }) => neighbourSamples.filter(
 
 /** Follows the state log as `tide events` does: every event with the time the log recorded it. */
 async function watchEvents(): Promise<void> {
-  const res = await request(`${tide.url}/apis/tide.dev/v1/events?watch=true&sendInitialEvents=true`, { signal: stopWatching.signal });
+  const res = await request(`${tide.url}/apis/tide.dev/v1/events?watch=true&sendInitialEvents=true`, { headers: tide.headers, signal: stopWatching.signal });
   let buffer = '';
   try {
     for await (const chunk of res.body) {
@@ -115,14 +115,14 @@ async function applyFunction(namespace: string, name: string, artifact: string, 
   };
   const res = await request(`${tide.url}/apis/tide.dev/v1/namespaces/${namespace}/functions/${name}`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...tide.headers, 'content-type': 'application/json' },
     body: JSON.stringify(manifest),
   });
   expect(res.statusCode, await res.body.text()).toBeLessThan(300);
 }
 
 async function upload(module: string | Buffer): Promise<string> {
-  const res = await request(`${tide.url}/apis/tide.dev/v1/artifacts`, { method: 'POST', body: module });
+  const res = await request(`${tide.url}/apis/tide.dev/v1/artifacts`, { method: 'POST', headers: tide.headers, body: module });
   const body = (await res.body.json()) as { digest: string };
   expect(res.statusCode).toBeLessThan(300);
   return body.digest;
@@ -155,7 +155,7 @@ async function removeAbuser(name: string): Promise<void> {
   expect(deleted.code, deleted.stderr).toBe(0);
   await eventually(
     async () => {
-      const res = await request(`${tide.url}/apis/tide.dev/v1/namespaces/abuse/pods`);
+      const res = await request(`${tide.url}/apis/tide.dev/v1/namespaces/abuse/pods`, { headers: tide.headers });
       const pods = (await res.body.json()) as { items: { metadata: { labels: Record<string, string> } }[] };
       expect(pods.items.filter((pod) => pod.metadata.labels['tide.dev/function'] === name)).toEqual([]);
     },

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startMockKafka } from '@tide/log-kafka/testing';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 /** `tide up` on Kafka: all of Tide in one process, and any number of them sharing one cluster. */
 let kafka: Awaited<ReturnType<typeof startMockKafka>>;
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
-const tides: TideProcess[] = [];
+const tides: StartedTide[] = [];
 
 beforeAll(async () => {
   kafka = await startMockKafka({ brokers: 3 });
@@ -32,11 +32,15 @@ describe('tide up on Kafka', () => {
     expect(hello.statusCode).toBe(200);
     expect(await hello.body.text()).toBe('Hello, world!\n');
 
+    // The first made the cluster's tokens (in the log, and in its files); the second finds them in
+    // the log, so it makes none: its operator copies the first's token files into its data directory.
+    await mkdir(`${dir.path}/b`, { recursive: true });
+    for (const file of ['admin.token', 'bootstrap.token']) await copyFile(`${dir.path}/a/${file}`, `${dir.path}/b/${file}`);
     const second = await startTide({ dataDir: `${dir.path}/b`, port: await freePort(), env, timeoutMs: 60_000 });
     tides.push(second);
     await eventually(
       async () => {
-        const res = await request(`${second.url}/apis/tide.dev/v1/nodes`);
+        const res = await request(`${second.url}/apis/tide.dev/v1/nodes`, { headers: second.headers });
         expect(((await res.body.json()) as { items: unknown[] }).items).toHaveLength(2);
       },
       { timeoutMs: 20_000, intervalMs: 100 },
@@ -52,7 +56,7 @@ describe('tide up on Kafka', () => {
     );
     // Exactly one of them leads the controllers (each says so when it starts or stops leading; its
     // triggers process says the same of role `triggers` on lines of its own).
-    const leads = (tide: TideProcess) =>
+    const leads = (tide: StartedTide) =>
       /leading the cluster/.test(
         tide
           .output()
@@ -64,7 +68,7 @@ describe('tide up on Kafka', () => {
   }, 120_000);
 
   it("serves a function's logs through either member: lines travel on tide.logs", async () => {
-    const [first, second] = tides as [TideProcess, TideProcess];
+    const [first, second] = tides as [StartedTide, StartedTide];
     await mkdir(join(dir.path, 'chatty'), { recursive: true });
     await writeFile(
       join(dir.path, 'chatty', 'index.mjs'),

@@ -3,16 +3,16 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
-import { freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, repoRoot, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 /** `tide up --nodes 3`: three node processes on one machine share it, and serve. */
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
-let tide: TideProcess;
+let tide: StartedTide;
 
 interface NodeList {
   items: { metadata: { name: string }; spec: { capacity: { memoryMb: number; cpuMilli: number; pods: number } }; status: { ready: boolean } }[];
 }
-const nodes = async () => ((await (await request(`${tide.url}/apis/tide.dev/v1/nodes`)).body.json()) as NodeList).items;
+const nodes = async () => ((await (await request(`${tide.url}/apis/tide.dev/v1/nodes`, { headers: tide.headers })).body.json()) as NodeList).items;
 
 beforeAll(async () => {
   dir = await makeTempDir('tide-up-nodes-');

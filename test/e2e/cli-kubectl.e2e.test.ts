@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { parse } from 'yaml';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
-import { cliEntry, freePort, repoRoot, runCli, startNode, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { bootstrapTokenIn, startJoiningNode } from '../support/component-tokens.js';
+import { baseEnv, cliEntry, freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
 
 /** The tide CLI as a kubectl user drives it, against a real `tide up`: what they type, what they see. */
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
@@ -26,7 +27,7 @@ const tideCli = (args: string[], input?: string) => runCli(args, { server: tide.
 async function following(args: string[], steps: { until: RegExp; act?: () => Promise<void> }[]): Promise<string> {
   const child = spawn(process.execPath, [cliEntry, ...args], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', TIDE_SERVER: tide.url },
+    env: { ...baseEnv(), TIDE_SERVER: tide.url },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -205,7 +206,13 @@ describe('events and logs', () => {
 
 describe('nodes', () => {
   it('delete node refuses a Ready node, and removes one whose agent is gone', async () => {
-    const spare = await startNode({ server: tide.url, name: 'spare', dataDir: join(dir.path, 'spare'), args: ['--warm-pool', '0'] });
+    const spare = await startJoiningNode({
+      server: tide.url,
+      name: 'spare',
+      dataDir: join(dir.path, 'spare'),
+      bootstrapToken: bootstrapTokenIn(join(dir.path, 'data')),
+      args: ['--warm-pool', '0'],
+    });
     try {
       // Cordoned at once: the other tests' pods stay where they are.
       expect((await tideCli(['cordon', 'spare'])).code).toBe(0);

@@ -11,8 +11,8 @@ import { readmeBlocks, type ReadmeStep } from './readme-blocks.js';
  * Runs every shell block of the README literally, from the repository root, as a new user would
  * after `npm ci`: the quick start's `npm start` serves on 127.0.0.1:8080 (the port the README's
  * commands name) while the other blocks run in order. Only the environment differs from a user's:
- * TIDE_DATA puts the data in a temporary directory instead of ./.tide, and npm's global prefix is a
- * temporary one too.
+ * TIDE_DATA puts the data in a temporary directory instead of ./.tide, npm's global prefix is a
+ * temporary one too, and so is the CLI's config (TIDE_CONFIG, where `npm start` names its admin token).
  */
 const QUICK_START_RUN = 'npm ci && npm start';
 /** The command this test runs under: it is not run again from inside itself. */
@@ -98,6 +98,7 @@ beforeAll(async () => {
     PATH: `${join(npmPrefix, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     HOME: process.env.HOME ?? '/tmp',
     TIDE_DATA: dataDir.path,
+    TIDE_CONFIG: join(dataDir.path, 'cli-config.json'),
     npm_config_prefix: npmPrefix,
   };
   expect(blocks.map((b) => b.text.trim())).toContain(QUICK_START_RUN);

@@ -223,8 +223,8 @@ export function openApiDocument() {
           { name: 'limit', in: 'query', schema: { type: 'integer' } },
         ],
         get: {
-          summary: 'Load recorded by gateways for this function (input of tide autoscale replay)',
-          responses: { '200': { description: 'samples' }, ...errors },
+          summary: 'Load recorded by gateways for this function, and its history of samples and scale decisions (input of tide autoscale replay)',
+          responses: { '200': { description: 'samples and history' }, ...errors },
         },
       },
       '/apis/tide.dev/v1/namespaces/{ns}/functions/{name}/logs': {

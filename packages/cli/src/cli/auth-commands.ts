@@ -53,9 +53,9 @@ export const whoamiCommand: CommandSpec = {
 
 export const tokenCommand: CommandSpec = {
   name: 'token',
-  summary: "make, list and revoke tokens (a cluster admin's)",
+  summary: "make, list and revoke tokens (a cluster admin's); print the one this CLI sends",
   args: [
-    { name: 'action', required: true, choices: ['create', 'list', 'revoke'] },
+    { name: 'action', required: true, choices: ['create', 'list', 'revoke', 'print'] },
     { name: 'name', required: false },
   ],
   flags: {
@@ -76,12 +76,18 @@ export const tokenCommand: CommandSpec = {
     ['tide token create edge-1 --gateway', 'for TIDE_TOKEN of a separate tide gateway'],
     ['tide token list', 'NAME SUBJECT EXPIRES AGE'],
     ['tide token revoke alice', 'refused from the next request on'],
+    ['curl -H "Authorization: Bearer $(tide token print)" http://127.0.0.1:8080/apis/tide.dev/v1/whoami', 'the token this CLI sends the server, for curl'],
   ],
   details: 'Nodes do not need a token made for them: they join with the bootstrap token (`tide node --help`).',
   async run({ flags, args, server, credential, namespace, print }) {
     const { createToken, listTokens, revokeToken, roleBindings } = await import('../commands/tokens.js');
+    const [action, name] = args as ['create' | 'list' | 'revoke' | 'print', string | undefined];
+    if (action === 'print') {
+      if (name) throw new CliError(`tide token print takes no name: it prints the token this CLI sends ${server}`, 2);
+      if (!credential.token) throw new CliError(`no token for ${server}: ${credential.source} (tide login, or TIDE_TOKEN)`);
+      return print(credential.token);
+    }
     const api = createApiClient(server, credential);
-    const [action, name] = args as ['create' | 'list' | 'revoke', string | undefined];
     if (action === 'list') return print(await listTokens(api));
     if (!name) throw new CliError(`name the token\nUsage: tide token ${action} <NAME>`, 2);
     if (action === 'revoke') return print(await revokeToken(api, name));
@@ -94,8 +100,9 @@ export const tokenCommand: CommandSpec = {
       ...(expires ? { expiresAt: new Date(Date.now() + durationSeconds('expires', expires) * 1000).toISOString() } : {}),
       ...(description ? { description } : {}),
     });
-    // The token alone on stdout, so that `$(tide token create ...)` or a pipe gets it; the words on stderr.
-    process.stderr.write(`${made.summary}\n`);
+    // The token alone on stdout, so that `$(tide token create ...)` or a pipe gets it; the words for
+    // a person at a terminal only, so that a script's combined output is the token and nothing else.
+    if (process.stderr.isTTY) process.stderr.write(`${made.summary}\n`);
     print(made.token);
   },
 };

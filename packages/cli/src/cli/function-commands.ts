@@ -1,4 +1,4 @@
-import { CliError, createApiClient } from '../api-client.js';
+import { authorizationHeaders, CliError, createApiClient, type ClientCredential } from '../api-client.js';
 import type { CommandSpec } from './command-spec.js';
 import { durationSeconds, functionName, int, keyValues, optionalInt } from './flag-values.js';
 import { invocationDomain, list, str } from './process-commands.js';
@@ -89,8 +89,11 @@ export const invokeCommand: CommandSpec = {
     ["tide invoke echo --data 'some bytes' -H 'content-type: text/plain'", 'POST a body'],
     ['tide invoke hello --async --data \'{"n":1}\'', 'POST /async/default/hello: prints the activation id (see tide activation get ID)'],
   ],
-  async run({ flags, args, server, namespace, print }) {
+  details:
+    "The CLI's token goes with the call, for functions with `access: token`; the gateway never passes a Tide token on to the function. An Authorization header of your own (-H) goes instead, to the function.",
+  async run({ flags, args, server, credential, namespace, print }) {
     const { invoke, invokeAsync } = await import('../commands/invoke.js');
+    const headers = withCredential(keyValues(list(flags.header), 'header', ':'), credential);
     const data = await requestBody(str(flags.data));
     const callback = str(flags.callback);
     if (callback !== undefined && flags.async !== true) throw new CliError('--callback goes with --async', 2);
@@ -101,7 +104,7 @@ export const invokeCommand: CommandSpec = {
         path: str(flags.path) ?? '/',
         method: (str(flags.method) ?? 'POST').toUpperCase(),
         ...(data === undefined ? {} : { data }),
-        headers: { ...keyValues(list(flags.header), 'header', ':'), ...(callback === undefined ? {} : { 'x-callback-url': callback }) },
+        headers: { ...headers, ...(callback === undefined ? {} : { 'x-callback-url': callback }) },
       });
       return print(id);
     }
@@ -111,13 +114,19 @@ export const invokeCommand: CommandSpec = {
       path: str(flags.path) ?? '/',
       method: (str(flags.method) ?? (data === undefined ? 'GET' : 'POST')).toUpperCase(),
       ...(data === undefined ? {} : { data }),
-      headers: keyValues(list(flags.header), 'header', ':'),
+      headers,
     });
     if (result.gatewayError !== undefined) throw new CliError(`the gateway answered ${result.status}, not the function: ${result.gatewayError}`, 1);
     process.stdout.write(result.body);
     if (result.status >= 400) throw new CliError(`function answered ${result.status}`, 1);
   },
 };
+
+/** The CLI's token as Authorization, unless the caller gave an Authorization header of their own. */
+function withCredential(headers: Record<string, string>, credential: ClientCredential): Record<string, string> {
+  if (Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) return headers;
+  return { ...authorizationHeaders(credential), ...headers };
+}
 
 /** `--data TEXT` is the text; `--data @file` the file's bytes, as curl has it. */
 async function requestBody(data: string | undefined): Promise<string | Uint8Array | undefined> {

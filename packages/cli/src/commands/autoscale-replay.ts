@@ -1,18 +1,18 @@
-import { METRICS_TOPIC, type TideFunction } from '@tide/core';
+import type { TideFunction } from '@tide/core';
 import {
   autoscalerSpecOf,
   AutoscalerSpecError,
-  historyOf,
   initialScalerState,
   replay,
   replayRecorded,
   withDefaults,
   type AutoscalerSpec,
+  type HistoryEntry,
   type ReplayedDecision,
 } from '@tide/autoscaler';
 import { CliError, type ApiClient } from '../api-client.js';
 import { table } from '../format.js';
-import { API, functionPath } from '../paths.js';
+import { functionPath } from '../paths.js';
 import { sideBySide, summarize, type Timeline } from './autoscale-replay-timeline.js';
 
 const DURATIONS: Record<string, keyof AutoscalerSpec> = {
@@ -52,32 +52,15 @@ export function parseWhatIf(text: string): Partial<AutoscalerSpec> {
   return changes as Partial<AutoscalerSpec>;
 }
 
-interface RawRecord {
-  offset: number;
-  value: string;
-}
-
-/** At most this many records of the metrics topic by default: the recent past. */
-const RECENT_RECORDS = 20_000;
-
-/** The metrics topic from `from` (default: the recent past) up to its end now, through the log API. */
-async function readMetrics(api: ApiClient, from: number | undefined): Promise<{ from: number; to: number; records: { offset: number; value: Uint8Array }[] }> {
-  const { endOffset } = await api.ok<{ endOffset: number }>('GET', `${API}/log/${METRICS_TOPIC}/end`);
-  const start = from ?? Math.max(0, endOffset - RECENT_RECORDS);
-  if (start >= endOffset) return { from: start, to: endOffset, records: [] };
-  const body = await api.ok<string | RawRecord | undefined>('GET', `${API}/log/${METRICS_TOPIC}?from=${start}`);
-  // NDJSON: one record is one JSON document, and the client hands it over parsed.
-  const lines: RawRecord[] =
-    typeof body === 'string'
-      ? body
-          .split('\n')
-          .filter((l) => l.trim())
-          .map((l) => JSON.parse(l) as RawRecord)
-      : body
-        ? [body]
-        : [];
-  const records = lines.filter((r) => r.offset < endOffset).map((r) => ({ offset: r.offset, value: new Uint8Array(Buffer.from(r.value, 'base64')) }));
-  return { from: start, to: endOffset, records };
+/** The function's recorded history (samples and decisions) from `from` (default: the recent past), read by the API from the metrics topic. */
+async function readHistory(
+  api: ApiClient,
+  namespace: string,
+  name: string,
+  from: number | undefined,
+): Promise<{ from: number; to: number; history: HistoryEntry[] }> {
+  const query = from === undefined ? '' : `?from=${from}`;
+  return api.ok<{ from: number; to: number; history: HistoryEntry[] }>('GET', `${functionPath(namespace, name)}/metrics${query}`);
 }
 
 /**
@@ -92,8 +75,8 @@ export async function autoscaleReplay(
   options: { namespace: string; name: string; from?: number; set: string; tickMs?: number },
 ): Promise<string> {
   const fn = await api.ok<TideFunction>('GET', functionPath(options.namespace, options.name));
-  const recorded = await readMetrics(api, options.from);
-  const history = historyOf(recorded.records, options.namespace, options.name);
+  const recorded = await readHistory(api, options.namespace, options.name, options.from);
+  const history = recorded.history;
   const samples = history.flatMap((e) => ('sample' in e ? [e.sample] : []));
   if (history.length === 0)
     return `no load recorded for ${options.namespace}/${options.name} in tide.metrics offsets ${recorded.from}..${recorded.to}: call it first`;

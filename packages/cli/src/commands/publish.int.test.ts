@@ -54,7 +54,9 @@ describe('tide publish (control plane on the embedded log)', () => {
     const many = await tide(['publish', 'ticks', '--data', 'tick', '--count', '10']);
     expect(many.code, many.stderr).toBe(0);
     expect(many.stdout).toMatch(/^published 10 records to ticks\n( {2}partition \d offsets \d+\.\.\d+ \(\d+\)\n){1,4}$/);
-    const described = (await (await fetch(`${controlPlane.url}/apis/tide.dev/v1/namespaces/default/topics/ticks`)).json()) as {
+    const described = (await (
+      await fetch(`${controlPlane.url}/apis/tide.dev/v1/namespaces/default/topics/ticks`, { headers: { authorization: `Bearer ${controlPlane.adminToken}` } })
+    ).json()) as {
       partitions: { endOffset: number }[];
     };
     expect(described.partitions.reduce((n, p) => n + p.endOffset, 0)).toBe(10);

@@ -1,7 +1,18 @@
-import { authenticate, authorize, seesNamespace, systemClock, type Access, type BucketRate, type Clock, type ClusterState, type Principal } from '@tide/core';
+import {
+  authenticate,
+  authorize,
+  DEFAULT_FAILURE_RATE,
+  FailureLimiter,
+  seesNamespace,
+  systemClock,
+  type Access,
+  type BucketRate,
+  type Clock,
+  type ClusterState,
+  type Principal,
+} from '@tide/core';
 import { ApiError, RateLimitedError } from '../errors.js';
 import { ANONYMOUS } from './context.js';
-import { DEFAULT_FAILURE_RATE, FailureLimiter } from './failure-limiter.js';
 import type { RequiredAccess } from './route-access.js';
 
 export interface AuthenticationOptions {

@@ -2,26 +2,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { eventually, makeTempDir, waitFor } from '@tide/testkit/testing';
-import { freePort, processesMentioning, repoRoot, runCli, startNode, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { bootstrapTokenIn, startJoiningNode } from '../support/component-tokens.js';
+import { freePort, processesMentioning, repoRoot, runCli, startTide, stopTide, type StartedTide, type TideProcess } from '../support/tide-process.js';
 
 /** Three nodes as separate processes: spread, failover after kill -9, and no pod twice on return. */
 // Long enough that a node on a busy 2-core machine does not miss its lease (renewed every 2 s) and flap NotReady.
 const GRACE_SECONDS = 8;
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
-let tide: TideProcess;
+let tide: StartedTide;
 const nodes = new Map<string, TideProcess>();
 const client = new Agent({ connections: 16 });
 
 interface PodList {
   items: { metadata: { name: string }; spec: { node?: string; function: string }; status: { phase: string } }[];
 }
-const pods = async () => ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`)).body.json()) as PodList).items;
+const pods = async () =>
+  ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`, { headers: tide.headers })).body.json()) as PodList).items;
 const readyByNode = async () => {
   const counts: Record<string, number> = {};
   for (const pod of await pods()) if (pod.status.phase === 'Ready') counts[pod.spec.node!] = (counts[pod.spec.node!] ?? 0) + 1;
   return counts;
 };
-const node = (name: string) => startNode({ server: tide.url, name, dataDir: join(dir.path, 'nodes', name), args: ['--warm-pool', '0'] });
+// Each joins with the bootstrap token the first time (and keeps its own credential in its data directory).
+const node = (name: string) =>
+  startJoiningNode({ server: tide.url, name, dataDir: join(dir.path, 'nodes', name), bootstrapToken: bootstrapTokenIn(dir.path), args: ['--warm-pool', '0'] });
 
 beforeAll(async () => {
   dir = await makeTempDir('tide-nodes-');
@@ -30,7 +34,7 @@ beforeAll(async () => {
   // A node process says it is up once it has started; the scheduler spreads over the nodes the log shows Ready.
   await eventually(
     async () => {
-      const list = (await (await request(`${tide.url}/apis/tide.dev/v1/nodes`)).body.json()) as {
+      const list = (await (await request(`${tide.url}/apis/tide.dev/v1/nodes`, { headers: tide.headers })).body.json()) as {
         items: { metadata: { name: string }; status: { ready: boolean } }[];
       };
       expect(

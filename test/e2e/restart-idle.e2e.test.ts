@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
-import { freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, repoRoot, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 /**
  * Issue 9: a scale-to-zero function that nobody calls must stay at zero over restarts of `tide up`.
@@ -17,13 +17,15 @@ const RESTARTS = 3;
 
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
 let port: number;
-let tide: TideProcess | undefined;
+let tide: StartedTide | undefined;
 
 interface FunctionView {
   status: { desiredReplicas: number; recentScales: { time: string; from: number; to: number; reason: string }[] };
 }
 const fn = async (name: string) =>
-  (await (await request(`http://127.0.0.1:${port}/apis/tide.dev/v1/namespaces/default/functions/${name}`)).body.json()) as FunctionView;
+  (await (
+    await request(`http://127.0.0.1:${port}/apis/tide.dev/v1/namespaces/default/functions/${name}`, { headers: tide?.headers })
+  ).body.json()) as FunctionView;
 const call = async (name: string) => {
   const res = await request(`http://127.0.0.1:${port}/fn/default/${name}`, { headersTimeout: 20_000 });
   await res.body.dump();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { build } from 'esbuild';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
-import { freePort, processesMentioning, repoRoot, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, processesMentioning, repoRoot, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 /**
  * Kill points: `tide up` is stopped (kill -9, and separately SIGTERM) at a random moment in a burst
@@ -15,8 +15,10 @@ const SIGTERM_POINTS = 3;
 
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
 let port: number;
-let tide: TideProcess | undefined;
+let tide: StartedTide | undefined;
 let digest: string;
+/** The admin token's header: made at the first start, the same after every restart. */
+let asAdmin: Record<string, string>;
 
 interface Burst {
   namespaces: string[];
@@ -29,7 +31,7 @@ async function put(path: string, body: unknown): Promise<number> {
   const res = await request(`http://127.0.0.1:${port}${path}`, {
     method: 'PUT',
     body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json' },
+    headers: { ...asAdmin, 'content-type': 'application/json' },
     headersTimeout: 10_000,
   });
   await res.body.dump();
@@ -82,7 +84,8 @@ beforeAll(async () => {
   port = await freePort();
   const bundle = await build({ entryPoints: [join(repoRoot, 'functions/hello/src/index.ts')], bundle: true, format: 'esm', platform: 'node', write: false });
   tide = await startTide({ dataDir: dir.path, port });
-  const upload = await request(`${tide.url}/apis/tide.dev/v1/artifacts`, { method: 'POST', body: bundle.outputFiles[0]!.contents });
+  asAdmin = tide.headers;
+  const upload = await request(`${tide.url}/apis/tide.dev/v1/artifacts`, { method: 'POST', body: bundle.outputFiles[0]!.contents, headers: asAdmin });
   digest = ((await upload.body.json()) as { digest: string }).digest;
   expect(await put('/apis/tide.dev/v1/namespaces/default/functions/hello', helloManifest(0))).toBe(201);
 }, 60_000);
@@ -113,20 +116,24 @@ describe('restarting tide up in the middle of a burst of applies', () => {
       const restarted = await startTide({ dataDir: dir.path, port });
       tide = restarted;
 
-      const namespaces = (await (await request(`${restarted.url}/apis/tide.dev/v1/namespaces`)).body.json()) as { items: { metadata: { name: string } }[] };
+      const namespaces = (await (await request(`${restarted.url}/apis/tide.dev/v1/namespaces`, { headers: asAdmin })).body.json()) as {
+        items: { metadata: { name: string } }[];
+      };
       const present = new Set(namespaces.items.map((n) => n.metadata.name));
       const missing = burst.namespaces.filter((n) => !present.has(n));
       expect(missing, `acknowledged namespaces lost at kill point ${round}`).toEqual([]);
       acknowledged += burst.namespaces.length + Math.max(0, burst.lastAckedSeq - seq + 1);
 
-      const fn = (await (await request(`${restarted.url}/apis/tide.dev/v1/namespaces/default/functions/hello`)).body.json()) as {
+      const fn = (await (await request(`${restarted.url}/apis/tide.dev/v1/namespaces/default/functions/hello`, { headers: asAdmin })).body.json()) as {
         spec: { env: { GREETING: string } };
         status: { latestRevision: string };
       };
       const finalSeq = Number(fn.spec.env.GREETING.slice(4));
       expect(finalSeq).toBeGreaterThanOrEqual(burst.lastAckedSeq);
       expect(finalSeq).toBeLessThanOrEqual(burst.attemptedSeq);
-      const revision = (await (await request(`${restarted.url}/apis/tide.dev/v1/namespaces/default/revisions/${fn.status.latestRevision}`)).body.json()) as {
+      const revision = (await (
+        await request(`${restarted.url}/apis/tide.dev/v1/namespaces/default/revisions/${fn.status.latestRevision}`, { headers: asAdmin })
+      ).body.json()) as {
         spec: { env: unknown };
       };
       expect(revision.spec.env, 'the latest revision is whole').toEqual(fn.spec.env);
@@ -140,7 +147,7 @@ describe('restarting tide up in the middle of a burst of applies', () => {
         },
         { timeoutMs: 15_000, intervalMs: 50 },
       ).catch(async (error: Error) => {
-        const pods = await (await request(`${restarted.url}/apis/tide.dev/v1/namespaces/default/pods`)).body.text();
+        const pods = await (await request(`${restarted.url}/apis/tide.dev/v1/namespaces/default/pods`, { headers: asAdmin })).body.text();
         throw new Error(`${error.message}\npods: ${pods}\noutput: ${restarted.output()}`);
       });
       report.push(`${signal}: ${burst.namespaces.length} namespaces + seq ≤ ${burst.lastAckedSeq} acknowledged`);

@@ -50,7 +50,8 @@ async function overwrite(file: string, marker: string) {
 interface PodList {
   items: { spec: { function: string }; status: { phase: string; reason?: string } }[];
 }
-const podsOf = async (fn: string) => ((await (await request(api('pods'), { headers: tide!.headers })).body.json()) as PodList).items.filter((p) => p.spec.function === fn);
+const podsOf = async (fn: string) =>
+  ((await (await request(api('pods'), { headers: tide!.headers })).body.json()) as PodList).items.filter((p) => p.spec.function === fn);
 
 describe('a tampered artifact file is never run', () => {
   it('on a node that fetches artifacts: the cached file is refused and fetched again, so the call runs the genuine code', async () => {

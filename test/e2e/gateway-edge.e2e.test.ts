@@ -103,9 +103,11 @@ describe('WebSockets through the gateway to a Workers app', () => {
 
   it('holds an upgrade while the function scales from zero, then tunnels it', async () => {
     const pods = async () =>
-      ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`, { headers: tide.headers })).body.json()) as { items: { spec: { function: string } }[] }).items.filter(
-        (p) => p.spec.function === 'wscold',
-      ).length;
+      (
+        (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`, { headers: tide.headers })).body.json()) as {
+          items: { spec: { function: string } }[];
+        }
+      ).items.filter((p) => p.spec.function === 'wscold').length;
     await waitFor(async () => (await pods()) === 0, { what: 'wscold to scale to zero', timeoutMs: 60_000, intervalMs: 200 });
     const result = await echoOver(`${tide.url.replace('http', 'ws')}/fn/default/wscold/`, ['from zero']);
     expect(result).toEqual({ received: ['from zero'], code: 1000, wasClean: true });

@@ -43,7 +43,11 @@ async function applyFunction(name: string, bindings?: unknown[]) {
     metadata: { name },
     spec: { source: { artifact: digest }, ...(bindings ? { bindings } : {}) },
   };
-  const res = await request(api(`/functions/${name}`), { method: 'PUT', body: JSON.stringify(manifest), headers: { ...tide!.headers, 'content-type': 'application/json' } });
+  const res = await request(api(`/functions/${name}`), {
+    method: 'PUT',
+    body: JSON.stringify(manifest),
+    headers: { ...tide!.headers, 'content-type': 'application/json' },
+  });
   return { status: res.statusCode, text: await res.body.text() };
 }
 

@@ -64,7 +64,9 @@ async function rollout() {
 }
 
 async function applyTraffic(traffic: unknown) {
-  const fn = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/hello`, { headers: tide.headers })).body.json()) as { spec: Record<string, unknown> };
+  const fn = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/hello`, { headers: tide.headers })).body.json()) as {
+    spec: Record<string, unknown>;
+  };
   const manifest = { apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'hello' }, spec: { ...fn.spec, traffic } };
   const res = await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/hello`, {
     method: 'PUT',

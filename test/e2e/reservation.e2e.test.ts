@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { makeTempDir } from '@tide/testkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { componentToken } from '../support/component-tokens.js';
+import { baseEnv, freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
 
 /** The smoke run deploys three functions and two triggers, spikes 100 reservations and waits for zero pods: a few minutes at most on a busy machine. */
 const RUN_TIMEOUT_MS = 8 * 60_000;
@@ -11,7 +12,8 @@ function runSmoke(): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', 'load', '--', 'reservations', '--smoke'], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
+      // The run's CLI config (TIDE_CONFIG): the load runner's tide up names its admin token there, not in ~/.config.
+      env: baseEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -74,10 +76,11 @@ describe("gate's queue producer binding on tide up", () => {
       body: JSON.stringify({ person: 'ada', slot: 'mon-09', id: 'r-1' }),
     });
     expect([response.status, await response.json()]).toEqual([202, { id: 'r-1' }]);
-    // The topic's partitions on the embedded log, as the triggers process reads them.
+    // The topic's partitions on the embedded log, as the triggers process reads them (the raw log is for components).
+    const triggers = { authorization: `Bearer ${await componentToken(tide.url, data.path, 'triggers')}` };
     const records = [];
     for (let partition = 0; partition < 4; partition++) {
-      const text = await (await fetch(`${tide.url}/apis/tide.dev/v1/log/bus.default.reservations.${partition}`)).text();
+      const text = await (await fetch(`${tide.url}/apis/tide.dev/v1/log/bus.default.reservations.${partition}`, { headers: triggers })).text();
       records.push(
         ...text
           .split('\n')

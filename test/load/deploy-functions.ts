@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { apiToken } from '../support/api-auth.js';
 import { runCli } from '../support/tide-process.js';
 import type { FunctionUnderLoad } from './scenario.js';
 import type { TideApi } from './tide-api.js';
@@ -33,7 +34,8 @@ async function deployOne(url: string, repoRoot: string, fn: FunctionUnderLoad): 
   const { min, max, target, scaleToZeroAfterSeconds, stableWindowSeconds } = fn.scale;
   const args = ['deploy', join(repoRoot, fn.dir), '--name', fn.name, '--min', String(min), '--max', String(max), '--target', String(target)];
   args.push('--scale-to-zero-after', String(scaleToZeroAfterSeconds), '--stable-window', String(stableWindowSeconds));
-  const result = await runCli(args, { server: url, timeoutMs: 90_000 });
+  const token = apiToken(url);
+  const result = await runCli(args, { server: url, timeoutMs: 90_000, ...(token ? { token } : {}) });
   if (result.code !== 0) throw new DeployFailedError(fn.name, result.code, result.stderr);
 }
 

@@ -4,7 +4,8 @@
  * `npm run load -- <scenario|all|list> [--url http://127.0.0.1:8080] [--callers N]`: drives a load
  * scenario against Tide and reports requests, errors, latency, time to scale and replicas over
  * time; writes test/load/out/<scenario>.json and .svg. Without --url it runs its own `tide up`
- * (temp data dir, free port) and stops it at the end. Bundled to test/load/out/run.mjs.
+ * (temp data dir, free port) and stops it at the end, calling its API as its admin; against --url
+ * it calls as TIDE_TOKEN. Bundled to test/load/out/run.mjs.
  */
 import { setMaxListeners } from 'node:events';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -14,8 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startMockKafka, type MockKafka } from '@tide/log-kafka/testing';
 import { Agent } from 'undici';
+import { rememberApiToken } from '../support/api-auth.js';
 import { findRepoRoot } from '../support/repo-root.js';
-import { freePort, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 import { renderTable } from '../bench/table.js';
 import { formatReport } from './report-text.js';
 import type { LoadReport } from './report.js';
@@ -36,12 +38,13 @@ const abort = new AbortController();
 setMaxListeners(10_000, abort.signal);
 const callerAgent = new Agent({ connections: 512, keepAliveTimeout: 10_000, pipelining: 1 });
 const apiAgent = new Agent({ connections: 16, keepAliveTimeout: 10_000 });
-let tide: TideProcess | undefined;
+let tide: StartedTide | undefined;
 let mockKafka: MockKafka | undefined;
 let dataDir: string | undefined;
 
 const USAGE = `usage: npm run load -- <scenario|all|list> [--url http://127.0.0.1:8080] [--callers N]
-       npm run load -- reservations [--smoke] [--kafka | --url http://127.0.0.1:8080]`;
+       npm run load -- reservations [--smoke] [--kafka | --url http://127.0.0.1:8080]
+with --url, the run's API calls and CLI commands carry TIDE_TOKEN (e.g. the admin token in <data>/admin.token)`;
 
 function parse(): { command: string; url?: string; options: ScenarioOptions; smoke: boolean; kafka: boolean } {
   let parsed;
@@ -86,6 +89,9 @@ const RESERVATIONS = 'reservations';
 
 async function main(): Promise<void> {
   const { command, url, options, smoke, kafka } = parse();
+  // A Tide given with --url: its API calls (and the CLI's) carry TIDE_TOKEN, as the CLI's would.
+  const token = process.env.TIDE_TOKEN?.trim();
+  if (url && token) rememberApiToken(url, token);
   if (command === 'list') {
     const width = Math.max(...scenarios.map((s) => s.name.length), RESERVATIONS.length);
     console.log(scenarios.map((s) => `${s.name.padEnd(width)}  ${s.summary}`).join('\n'));
@@ -145,6 +151,7 @@ async function startOwnTide(env?: Record<string, string>): Promise<string> {
   dataDir = await mkdtemp(join(tmpdir(), 'tide-load-'));
   console.log(`starting tide up (data in ${dataDir})`);
   tide = await startTide({ dataDir, port: await freePort(), timeoutMs: 60_000, ...(env ? { env } : {}) });
+  rememberApiToken(tide.url, tide.adminToken);
   return tide.url;
 }
 

@@ -1,4 +1,5 @@
 import { request, type Dispatcher } from 'undici';
+import { apiHeaders } from '../support/api-auth.js';
 import { parseSse } from './sse.js';
 import { API_PATH } from './tide-api.js';
 
@@ -45,6 +46,7 @@ export async function openScaleEventWatch(options: ScaleEventWatchOptions): Prom
   const abort = new AbortController();
   const res = await request(`${options.url}${API_PATH}/functions?watch=true`, {
     dispatcher: options.dispatcher,
+    headers: apiHeaders(options.url),
     signal: abort.signal,
     headersTimeout: 15_000,
     bodyTimeout: 0, // the stream stays open for the whole run

@@ -1,4 +1,5 @@
 import { request, type Dispatcher } from 'undici';
+import { apiHeaders } from '../support/api-auth.js';
 
 /** The few Tide API calls the load runner makes; an unexpected status is an error that carries the body. */
 export class TideApiError extends Error {
@@ -36,7 +37,7 @@ export interface TideApi {
 
 export function createTideApi(url: string, dispatcher: Dispatcher): TideApi {
   const call = async (method: 'GET' | 'DELETE', path: string, okStatuses: number[] = []): Promise<unknown> => {
-    const res = await request(`${url}${path}`, { method, dispatcher, headersTimeout: 15_000, bodyTimeout: 15_000 });
+    const res = await request(`${url}${path}`, { method, dispatcher, headers: apiHeaders(url), headersTimeout: 15_000, bodyTimeout: 15_000 });
     const text = await res.body.text();
     if (res.statusCode >= 300 && !okStatuses.includes(res.statusCode)) throw new TideApiError(method, path, res.statusCode, text);
     return text ? (JSON.parse(text) as unknown) : undefined;

@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { request, type Agent } from 'undici';
+import { apiHeaders, apiToken } from '../../support/api-auth.js';
 import { runCli } from '../../support/tide-process.js';
 import { startPodSampler, type PodSampler } from '../pod-sampler.js';
 import { API_PATH, createTideApi, waitForNoPods } from '../tide-api.js';
@@ -123,7 +124,8 @@ export async function runReservations(
 const drainTimeoutMs = (plan: ReservationsPlan) => Math.max(120_000, plan.reservations * 50);
 
 async function cli(args: string[], url: string): Promise<string> {
-  const result = await runCli(args, { server: url, timeoutMs: 120_000 });
+  const token = apiToken(url);
+  const result = await runCli(args, { server: url, timeoutMs: 120_000, ...(token ? { token } : {}) });
   if (result.code !== 0) throw new Error(`tide ${args.join(' ')} exited ${result.code}: ${result.stderr.trim().slice(-1_500)}`);
   return result.stdout;
 }
@@ -170,7 +172,12 @@ function pollTriggerLag(ctx: ReservationsContext) {
   const loop = (async () => {
     for (let i = 0; i < 100_000 && !stopped; i++) {
       try {
-        const response = await request(`${ctx.url}/metrics`, { dispatcher: ctx.apiAgent, headersTimeout: 10_000, bodyTimeout: 10_000 });
+        const response = await request(`${ctx.url}/metrics`, {
+          dispatcher: ctx.apiAgent,
+          headers: apiHeaders(ctx.url),
+          headersTimeout: 10_000,
+          bodyTimeout: 10_000,
+        });
         const lag = triggerLagIn(await response.body.text());
         if (lag !== undefined) peak = Math.max(peak ?? 0, lag);
       } catch {
@@ -191,7 +198,11 @@ function pollTriggerLag(ctx: ReservationsContext) {
 /** How often report's cron trigger fired, from the trigger's status (the fold counts CronFired events). */
 async function cronStatus(ctx: ReservationsContext): Promise<{ fired: number; skipped: number } | undefined> {
   try {
-    const response = await request(`${ctx.url}${API_PATH}/triggers/${TRIGGER_NAMES[1]}`, { dispatcher: ctx.apiAgent, headersTimeout: 10_000 });
+    const response = await request(`${ctx.url}${API_PATH}/triggers/${TRIGGER_NAMES[1]}`, {
+      dispatcher: ctx.apiAgent,
+      headers: apiHeaders(ctx.url),
+      headersTimeout: 10_000,
+    });
     const body = (await response.body.json()) as { status?: { fired?: number; skipped?: number } };
     return response.statusCode === 200 ? { fired: body.status?.fired ?? 0, skipped: body.status?.skipped ?? 0 } : undefined;
   } catch {
@@ -201,7 +212,8 @@ async function cronStatus(ctx: ReservationsContext): Promise<{ fired: number; sk
 
 /** Deletes the triggers and functions (best effort), so a run against --url leaves nothing behind. */
 async function removePipeline(ctx: ReservationsContext, names: readonly string[]): Promise<void> {
-  const del = (path: string) => request(`${ctx.url}${path}`, { method: 'DELETE', dispatcher: ctx.apiAgent }).then((r) => r.body.text());
+  const del = (path: string) =>
+    request(`${ctx.url}${path}`, { method: 'DELETE', dispatcher: ctx.apiAgent, headers: apiHeaders(ctx.url) }).then((r) => r.body.text());
   await Promise.allSettled(TRIGGER_NAMES.map((name) => del(`${API_PATH}/triggers/${name}`)));
   await Promise.allSettled(names.map((name) => del(`${API_PATH}/functions/${name}`)));
 }

@@ -3,10 +3,10 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { makeTempDir } from '@tide/testkit/testing';
-import { freePort, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 let dir: Awaited<ReturnType<typeof makeTempDir>> | undefined;
-let tide: TideProcess | undefined;
+let tide: StartedTide | undefined;
 afterAll(async () => {
   await stopTide(tide);
   await dir?.remove();
@@ -23,7 +23,7 @@ describe('a log damaged in the middle', () => {
       const res = await request(`${tide.url}/apis/tide.dev/v1/namespaces/ns-${i}`, {
         method: 'PUT',
         body: JSON.stringify(namespace(`ns-${i}`)),
-        headers: { 'content-type': 'application/json' },
+        headers: { ...tide.headers, 'content-type': 'application/json' },
       });
       expect(res.statusCode).toBe(201);
       await res.body.dump();
@@ -53,7 +53,7 @@ describe('a log damaged in the middle', () => {
     expect(cut).toBeGreaterThan(0);
 
     tide = await startTide({ dataDir: dir.path, port });
-    const list = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces`)).body.json()) as {
+    const list = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces`, { headers: tide.headers })).body.json()) as {
       metadata: { resourceVersion: string };
       items: { metadata: { name: string } }[];
     };

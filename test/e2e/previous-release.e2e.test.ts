@@ -2,13 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { makeTempDir } from '@tide/testkit/testing';
-import { freePort, repoRoot, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { makeTempDir, waitFor } from '@tide/testkit/testing';
+import { adminTokenIn, bearer, freePort, repoRoot, startTideCommand, stopTide, type TideProcess } from '../support/tide-process.js';
 
 /**
  * Upgrading one machine: `tide up` of this release on a data directory the release before wrote
  * (test/fixtures/previous-release: its log, an old-format snapshot and artifacts) starts, folds
  * that history to the state the old release folded, and serves the functions it held.
+ *
+ * The old release had no tokens: its log holds none and its data directory no admin.token. This
+ * release makes the first ones once its leader has raised the fold rules to a version that knows
+ * tokens, which comes after it says it is up; the upgrading user waits for the line naming the
+ * admin token's file and reads the token from there (as TIDE_TOKEN=$(cat …) would).
  */
 const fixture = join(repoRoot, 'test/fixtures/previous-release');
 
@@ -25,12 +30,19 @@ interface OldState {
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
 let tide: TideProcess;
 let old: OldState;
+let asAdmin: Record<string, string>;
 
 beforeAll(async () => {
   dir = await makeTempDir('tide-previous-release-');
   await cp(join(fixture, 'data'), dir.path, { recursive: true });
   old = JSON.parse(await readFile(join(fixture, 'state.json'), 'utf8')) as OldState;
-  tide = await startTide({ dataDir: dir.path, port: await freePort(), timeoutMs: 60_000 });
+  const port = await freePort();
+  tide = await startTideCommand({ args: ['up', '--port', String(port), '--data', dir.path], ready: /Tide is up at/, timeoutMs: 60_000 });
+  await waitFor(() => tide.output().includes(`admin token created: ${join(dir.path, 'admin.token')}`), {
+    what: 'the admin token made on the upgraded log',
+    timeoutMs: 30_000,
+  });
+  asAdmin = bearer(adminTokenIn(dir.path));
 }, 90_000);
 
 afterAll(async () => {
@@ -39,7 +51,7 @@ afterAll(async () => {
 });
 
 const getJson = async <T>(path: string): Promise<T> => {
-  const res = await request(`${tide.url}${path}`);
+  const res = await request(`${tide.url}${path}`, { headers: asAdmin });
   expect(res.statusCode, path).toBe(200);
   return (await res.body.json()) as T;
 };

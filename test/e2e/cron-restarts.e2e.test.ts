@@ -47,11 +47,13 @@ interface StateEvent {
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
 let port: number;
 let tide: TideProcess | undefined;
+/** The cluster admin's header: the token made at the first start, the same after every restart. */
+let asAdmin: Record<string, string>;
 
 const api = (path: string) => `http://127.0.0.1:${port}/apis/tide.dev/v1${path}`;
 
 async function put(path: string, body: unknown): Promise<void> {
-  const res = await request(api(path), { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const res = await request(api(path), { method: 'PUT', body: JSON.stringify(body), headers: { ...asAdmin, 'content-type': 'application/json' } });
   const text = await res.body.text();
   if (res.statusCode >= 300) throw new Error(`PUT ${path}: ${res.statusCode} ${text}`);
 }
@@ -64,17 +66,22 @@ const triggerManifest = (suspend: boolean) => ({
 });
 
 async function triggerStatus(): Promise<{ lastTick?: number; fired: number; skipped: number }> {
-  const res = await request(api('/namespaces/default/triggers/every-second'), { headersTimeout: 10_000 });
+  const res = await request(api('/namespaces/default/triggers/every-second'), { headers: asAdmin, headersTimeout: 10_000 });
   const body = (await res.body.json()) as TriggerView;
   if (res.statusCode !== 200) throw new Error(`GET trigger: ${res.statusCode} ${JSON.stringify(body)}`);
   return body.status ?? { fired: 0, skipped: 0 };
 }
 
-/** The state log's events up to its end now, with the fold's verdicts (what `tide events` prints), from the events stream. */
+/**
+ * The state log's events up to what the fold has read now, with the fold's verdicts (what `tide
+ * events` prints), from the events stream. The raw log's end is for Tide's components only: a
+ * list's resourceVersion is the offset of the last event the fold read.
+ */
 async function stateEvents(): Promise<StateEvent[]> {
-  const end = ((await (await request(api('/log/tide.state/end'))).body.json()) as { endOffset: number }).endOffset;
+  const list = (await (await request(api('/namespaces'), { headers: asAdmin })).body.json()) as { metadata: { resourceVersion: string } };
+  const end = Number(list.metadata.resourceVersion) + 1;
   const abort = new AbortController();
-  const res = await request(api('/events?watch=true&sendInitialEvents=true'), { signal: abort.signal });
+  const res = await request(api('/events?watch=true&sendInitialEvents=true'), { headers: asAdmin, signal: abort.signal });
   const events: StateEvent[] = [];
   let buffer = '';
   try {
@@ -114,8 +121,10 @@ async function killHard(running: TideProcess): Promise<void> {
 beforeAll(async () => {
   dir = await makeTempDir('tide-cron-restarts-');
   port = await freePort();
-  tide = await startTide({ dataDir: dir.path, port, timeoutMs: 60_000 });
-  const upload = await request(api('/artifacts'), { method: 'POST', body: CRON_APP });
+  const first = await startTide({ dataDir: dir.path, port, timeoutMs: 60_000 });
+  tide = first;
+  asAdmin = first.headers;
+  const upload = await request(api('/artifacts'), { method: 'POST', body: CRON_APP, headers: asAdmin });
   const digest = ((await upload.body.json()) as { digest: string }).digest;
   await put('/namespaces/default/functions/ticker', {
     apiVersion: 'tide.dev/v1',

@@ -71,7 +71,7 @@ async function readyNodes(server: string): Promise<number> {
 }
 
 async function deployAndCall(server: string, name: string): Promise<void> {
-  const deployed = await runCli(['deploy', join(repoRoot, 'functions/hello'), '--name', name, '--min', '2'], { server });
+  const deployed = await runCli(['deploy', join(repoRoot, 'functions/hello'), '--name', name, '--min', '2'], { server, token: KAFKA_TOKENS.TIDE_ADMIN_TOKEN });
   expect(deployed.code, deployed.stderr).toBe(0);
   await eventually(
     async () => {
@@ -103,7 +103,11 @@ describe('Tide when the whole (mock) Kafka cluster restarts empty', () => {
     // kafkajs' retries), and not a hang.
     await new Promise((r) => setTimeout(r, 1_500));
     const writeStarted = Date.now();
-    const refused = await runCli(['deploy', join(repoRoot, 'functions/hello'), '--name', 'during'], { server: cp('b'), timeoutMs: 60_000 });
+    const refused = await runCli(['deploy', join(repoRoot, 'functions/hello'), '--name', 'during'], {
+      server: cp('b'),
+      token: KAFKA_TOKENS.TIDE_ADMIN_TOKEN,
+      timeoutMs: 60_000,
+    });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(
       /event log is unavailable: kafka append on tide\.(state|artifacts) via .* failed: the cluster has been unreachable for [\d.]+ s/,
@@ -124,7 +128,9 @@ describe('Tide when the whole (mock) Kafka cluster restarts empty', () => {
     await eventually(async () => expect(await readyNodes(cp('b'))).toBe(2), { timeoutMs: 30_000, intervalMs: 200 });
     expect((await request(`${cp('a')}/readyz`)).statusCode).toBe(200);
     await deployAndCall(cp('b'), 'after');
-    const functions = JSON.parse((await runCli(['get', 'functions', '-o', 'json'], { server: cp('a') })).stdout) as { items: { metadata: { name: string } }[] };
+    const functions = JSON.parse((await runCli(['get', 'functions', '-o', 'json'], { server: cp('a'), token: KAFKA_TOKENS.TIDE_ADMIN_TOKEN })).stdout) as {
+      items: { metadata: { name: string } }[];
+    };
     expect(functions.items.map((f) => f.metadata.name)).toEqual(['after']);
     expect((await request(`${gatewayUrl()}/fn/default/before`)).statusCode).toBe(404);
 

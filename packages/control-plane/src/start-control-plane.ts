@@ -59,6 +59,11 @@ export interface RunningControlPlane {
   readonly adminToken: string | undefined;
   /** The node bootstrap token, likewise (<data>/bootstrap.token). */
   readonly bootstrapToken: string | undefined;
+  /**
+   * Settles once the first tokens exist: at start on a log that knows tokens, else once its leader
+   * has raised the fold rules (an upgraded data directory), which may be after the start.
+   */
+  readonly tokensReady: Promise<void>;
   /** Stops the API server (if its own), the controllers, then the log if the control plane opened it. */
   stop(): Promise<void>;
 }
@@ -126,6 +131,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   );
   if (store.state().rulesVersion >= 4) await makingTokens;
   else makingTokens.catch(onError);
+  // A log that came back empty (Kafka lost its data) has lost the tokens too: the same ones are made
+  // again, so that the operators, nodes and components holding them are not locked out for good.
+  store.onReset(() => {
+    ensureFirstTokens(
+      store,
+      dataDir,
+      { adminToken: options.adminToken ?? tokens.adminToken, bootstrapToken: options.bootstrapToken ?? tokens.bootstrapToken },
+      report,
+    )
+      .then((made) => Object.assign(tokens, made))
+      .catch(onError);
+  });
   started = true;
   if (url) report(`control plane is up at ${url} (${describeLogSource(state.source)})`);
   let stopping: Promise<void> | undefined;
@@ -140,6 +157,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     get bootstrapToken() {
       return tokens.bootstrapToken;
     },
+    tokensReady: makingTokens.then(
+      () => undefined,
+      () => undefined,
+    ),
     stop: () =>
       (stopping ??= (async () => {
         started = false;

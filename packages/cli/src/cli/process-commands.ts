@@ -69,6 +69,8 @@ export const upCommand: CommandSpec = {
       host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1',
       dataDir: str(flags.data) ?? env.TIDE_DATA ?? '.tide',
       cliConfig: configFile,
+      ...(env.TIDE_ADMIN_TOKEN ? { adminToken: env.TIDE_ADMIN_TOKEN } : {}),
+      ...(env.TIDE_BOOTSTRAP_TOKEN ? { bootstrapToken: env.TIDE_BOOTSTRAP_TOKEN } : {}),
       domain: invocationDomain(str(flags.domain), env),
       deployDirs: flags.examples ? await exampleDirs(repoRoot) : [],
       nodeGraceSeconds: int('node-grace', str(flags['node-grace']) ?? env.TIDE_NODE_GRACE_SECONDS, 10),

@@ -21,6 +21,9 @@ export interface UpOptions {
   dataDir: string;
   /** The CLI's config file, where this Tide names its URL and admin token file for the commands typed next. */
   cliConfig?: string;
+  /** TIDE_ADMIN_TOKEN / TIDE_BOOTSTRAP_TOKEN: the first tokens' whole strings, as `tide control-plane` takes them (Kafka members share them). */
+  adminToken?: string;
+  bootstrapToken?: string;
   /** Functions also answer at `<name>.<namespace>.<domain>` on the same port (default localhost). */
   domain?: string;
   /** Directories of functions to deploy once Tide is up (the examples for `npm start`). */
@@ -78,9 +81,14 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     // One process holds the embedded log's lock, so its leadership id can outlive restarts.
     holder: onKafka ? `tide-up@${hostname()}:${process.pid}` : `tide-up:${dataDir}`,
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.adminToken ? { adminToken: options.adminToken } : {}),
+    ...(options.bootstrapToken ? { bootstrapToken: options.bootstrapToken } : {}),
     ready: () => ready,
     report,
   });
+  // An upgraded data directory gets its first tokens once the leader raises the fold rules: the
+  // node's credential and the CLI's entry need them, so this Tide is up only then.
+  await controlPlane.tokensReady;
   // Its own triggers present it to the gateway to call a module's queue() / scheduled(); a new one each start.
   const componentToken = randomBytes(32).toString('hex');
   const gateway = await startGateway({ log: { shared: state }, ...(options.domain ? { domain: options.domain } : {}), componentToken, report });

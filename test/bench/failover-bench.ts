@@ -192,6 +192,8 @@ async function leaseFailover(brokers: string[], temp: TempDirs, stops: StopList)
   const { graceSeconds, renewMs } = FAILOVER_BENCH;
   const dir = await temp.make('tide-bench-failover-');
   const planes: { process: TideProcess; port: number; stop: () => Promise<void> }[] = [];
+  // One cluster, one admin: given to both (on Kafka a control plane's admin.token is only where the first start wrote it).
+  const adminToken = `tide_admin_${randomBytes(32).toString('hex')}`;
   const context = () => planes.map((p, i) => `--- control plane ${i} ---\n${p.process.output()}`).join('\n');
   try {
     // One after the other: the first takes the empty log's leadership at once, the second follows.
@@ -199,7 +201,7 @@ async function leaseFailover(brokers: string[], temp: TempDirs, stops: StopList)
       const port = await freePort();
       const started = await startTideCommand({
         args: ['control-plane', '--port', String(port), '--data', join(dir, name), '--node-grace', String(graceSeconds)],
-        env: { TIDE_KAFKA_BROKERS: brokers.join(',') },
+        env: { TIDE_KAFKA_BROKERS: brokers.join(','), TIDE_ADMIN_TOKEN: adminToken },
         ready: /control plane is up at/,
         timeoutMs: 60_000,
       });
@@ -229,7 +231,7 @@ async function leaseFailover(brokers: string[], temp: TempDirs, stops: StopList)
       },
       context,
     );
-    const elected = await leaderElectedAt(`http://127.0.0.1:${survivor.port}`, took.epoch);
+    const elected = await leaderElectedAt(`http://127.0.0.1:${survivor.port}`, adminToken, took.epoch);
     return { electedMs: elected - killedAt, printedMs: took.at - killedAt };
   } finally {
     for (const plane of planes) await plane.stop();
@@ -237,8 +239,11 @@ async function leaseFailover(brokers: string[], temp: TempDirs, stops: StopList)
 }
 
 /** The writer's time on the accepted LeaderElected of `epoch`, read from the control plane's event stream (bounded: 10 s). */
-async function leaderElectedAt(url: string, epoch: number): Promise<number> {
-  const res = await request(`${url}/apis/tide.dev/v1/events?watch=true&resourceVersion=0`, { signal: AbortSignal.timeout(10_000) });
+async function leaderElectedAt(url: string, adminToken: string, epoch: number): Promise<number> {
+  const res = await request(`${url}/apis/tide.dev/v1/events?watch=true&resourceVersion=0`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+    signal: AbortSignal.timeout(10_000),
+  });
   let buffer = '';
   for await (const chunk of res.body) {
     buffer += (chunk as Buffer).toString();

@@ -19,6 +19,7 @@ import { runLogBench } from './log-bench.js';
 import { describeMachine } from './machine.js';
 import { runProxyOverhead, type ProxyOverheadResult } from './proxy-overhead.js';
 import { runReplayBench } from './replay-bench.js';
+import { rememberApiToken } from '../support/api-auth.js';
 import { findRepoRoot } from '../support/repo-root.js';
 import {
   coldStartReport,
@@ -197,6 +198,7 @@ async function startBenchTide(env: Record<string, string>, args: string[] = []) 
   const dataDir = await temp.make('tide-bench-up-');
   const started = await tideProcess.startTide({ dataDir, port: await tideProcess.freePort(), env, args, timeoutMs: 60_000 });
   tide = started;
+  rememberApiToken(started.url, started.adminToken);
   const stop = stops.add('tide up', () => tideProcess.stopTide(started));
   return { url: started.url, pid: started.child.pid, dataDir, stop };
 }

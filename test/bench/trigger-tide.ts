@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TRIGGER_ENGINES } from '@tide/triggers';
+import { rememberApiToken } from '../support/api-auth.js';
 import * as tideProcess from '../support/tide-process.js';
 import type { TideProcess } from '../support/tide-process.js';
 
@@ -16,8 +17,14 @@ export function triggerTideLaunch(): TriggerTideLaunch {
   return TRIGGER_ENGINES.some((engine) => engine.name === 'kafka') ? 'tide up' : 'up() + kafkaTriggersEngine';
 }
 
-/** Starts that Tide on the embedded log in `dataDir`, or on `brokers`; resolves once it says it is up. */
+/** Starts that Tide on the embedded log in `dataDir`, or on `brokers`; resolves once it says it is up, its admin token remembered for the API calls. */
 export async function startTriggerTide(options: { dataDir: string; brokers?: readonly string[]; timeoutMs: number }): Promise<TideProcess> {
+  const tide = await launch(options);
+  rememberApiToken(tide.url, tideProcess.adminTokenIn(options.dataDir));
+  return tide;
+}
+
+async function launch(options: { dataDir: string; brokers?: readonly string[]; timeoutMs: number }): Promise<TideProcess> {
   const port = await tideProcess.freePort();
   const brokers = options.brokers?.join(',') ?? '';
   if (triggerTideLaunch() === 'tide up')

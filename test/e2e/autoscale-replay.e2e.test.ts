@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
-import { freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, repoRoot, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 /**
  * Issue 9, item 7: `tide autoscale replay` printed a NOW column (1→3→5→6) that was not what the
@@ -10,7 +10,7 @@ import { freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } fro
  * a function must show the decisions that were made: its scale events, in order.
  */
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
-let tide: TideProcess;
+let tide: StartedTide;
 const client = new Agent({ connections: 64 });
 
 interface ScaleRecord {
@@ -20,7 +20,7 @@ interface ScaleRecord {
 }
 const scales = async () =>
   (
-    (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/sleep`)).body.json()) as {
+    (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/sleep`, { headers: tide.headers })).body.json()) as {
       status: { desiredReplicas: number; recentScales: ScaleRecord[] };
     }
   ).status;

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
-import { freePort, repoRoot, runCli, startTide, stopTide, type TideProcess } from '../support/tide-process.js';
+import { freePort, repoRoot, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 /** Scale from zero without dropping a request, scale down while serving, and back to zero. */
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
-let tide: TideProcess;
+let tide: StartedTide;
 const client = new Agent({ connections: 128, keepAliveTimeout: 10_000 });
 
 beforeAll(async () => {
@@ -29,14 +29,19 @@ interface Pods {
   items: { spec: { function: string }; status: { phase: string } }[];
 }
 const readyPods = async () =>
-  ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`)).body.json()) as Pods).items.filter(
+  ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`, { headers: tide.headers })).body.json()) as Pods).items.filter(
     (p) => p.spec.function === 'sleep' && p.status.phase === 'Ready',
   ).length;
 const allPods = async () =>
-  ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`)).body.json()) as Pods).items.filter((p) => p.spec.function === 'sleep').length;
+  ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`, { headers: tide.headers })).body.json()) as Pods).items.filter(
+    (p) => p.spec.function === 'sleep',
+  ).length;
 const desired = async () =>
-  ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/sleep`)).body.json()) as { status: { desiredReplicas: number } }).status
-    .desiredReplicas;
+  (
+    (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/sleep`, { headers: tide.headers })).body.json()) as {
+      status: { desiredReplicas: number };
+    }
+  ).status.desiredReplicas;
 
 /**
  * Load lasts until a condition holds, never for a fixed time: on a busy machine a cold start alone
@@ -160,7 +165,8 @@ describe('autoscaling cpu on its CPU use (HPA-style, 70% of its 100m request)', 
       const started = Date.now();
       const statuses = new Map<number, number>();
       type CpuFunction = { status: { desiredReplicas: number; recentScales: { reason: string }[] } };
-      const readCpu = async () => (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/cpu`)).body.json()) as CpuFunction;
+      const readCpu = async () =>
+        (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/cpu`, { headers: tide.headers })).body.json()) as CpuFunction;
       // CPU-bound calls until the autoscaler asks for more than one pod (bounded): a busy machine
       // gives the pod less CPU and its reports arrive later, so a fixed load window may end too soon.
       let scaled = false;

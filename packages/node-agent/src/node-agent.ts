@@ -17,7 +17,8 @@ import { clearStrayPods } from './adapters/stray-pods.js';
 import { openPodContainment } from './adapters/pod-containment.js';
 import { openUnsandboxedCpuLimits } from './adapters/pod-cpu-limits.js';
 import { removePodLimitDirs, STARTUP_CPU_AFTER_READY_MS } from './adapters/pod-limits.js';
-import { openPodSandbox, SANDBOX_TMP_DIR, type SandboxMode } from './adapters/pod-sandbox.js';
+import { openPodNetworkGuard } from './adapters/pod-network-guard.js';
+import { openPodSandbox, SANDBOX_TMP_DIR, SANDBOX_UIDS, type SandboxMode } from './adapters/pod-sandbox.js';
 import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapters/warm-pool.js';
 import type { ColdStart, PodReport, PodRunSpec } from './pod-types.js';
 import { describeRepair, startDriftAudit } from './drift-audit.js';
@@ -99,6 +100,8 @@ export interface NodeAgentOptions {
    * (pod-sandbox.ts); opening the agent throws, saying why, where the machine cannot. Default 'none'.
    */
   sandbox?: SandboxMode;
+  /** Ports of this machine sandboxed pods may still connect to (the gateway's); every other is closed to them. */
+  podReachablePorts?: readonly number[];
   clock?: Clock;
 }
 
@@ -156,6 +159,8 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
   const podPath = defaultPodPath(dirname(nodePath));
   const sandbox = options.sandbox === 'bwrap' ? openPodSandbox({ dataDir: realpathSync(resolve(options.dataDir)), nodePath, runtimeEntry }) : undefined;
   if (sandbox) options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', `pods run sandboxed (bwrap); limits: ${sandbox.limits}`);
+  const networkGuard = sandbox ? openPodNetworkGuard({ dataDir: realDataDir, uids: SANDBOX_UIDS, allowedPorts: options.podReachablePorts ?? [] }) : undefined;
+  if (networkGuard) options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', networkGuard.describe);
   // Unsandboxed, a root agent still holds its pods to their cpuMilli.
   const cpuLimits = sandbox ? undefined : openUnsandboxedCpuLimits(realDataDir);
   if (cpuLimits) options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', `pods run unsandboxed; limits: ${cpuLimits.describe}`);
@@ -464,6 +469,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
         scheduleWake(undefined);
         await Promise.all([...[...slots.values()].map(stop), pool.close()]);
         containment.close();
+        networkGuard?.close();
         removePodLimitDirs(realDataDir);
       })();
       return closing;

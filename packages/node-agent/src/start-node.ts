@@ -29,6 +29,8 @@ export interface NodeProcessOptions {
   warmPoolSize?: number;
   /** 'bwrap': each pod's runtime in its own namespaces as its own uid (fails at start where it cannot). Default 'none'. */
   sandbox?: SandboxMode;
+  /** Ports of this machine sandboxed pods may still connect to (the gateway's, when it runs here). */
+  podReachablePorts?: readonly number[];
   /** Record each traced call of the pods as a span (an OpenTelemetry exporter is configured). */
   tracePods?: boolean;
   /**
@@ -90,6 +92,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
         },
         ...(options.warmPoolSize === undefined ? {} : { warmPool: { size: options.warmPoolSize } }),
         ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+        ...(options.podReachablePorts ? { podReachablePorts: options.podReachablePorts } : {}),
       }),
     artifactPath,
     metrics: state.log,

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   try {
     // A pool process pays for the watchdog thread (~25 ms of CPU) while idle, not on a pod's start.
     startWatchdog(calls);
-    assignment = await waitForAssignment(config.host, () => send({ type: 'pooled' }));
+    assignment = await waitForAssignment(() => send({ type: 'pooled' }));
     becomePod(assignment);
   } catch (error) {
     return fail(describe(error), error);

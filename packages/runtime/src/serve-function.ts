@@ -16,6 +16,8 @@ export interface ServeOptions {
   /** 0 = any free port. */
   port?: number;
   host?: string;
+  /** Listen on this unix socket instead of a TCP port (the warm pool's warm-up; `port` is then 0). */
+  socketPath?: string;
   timeoutMs: number;
   /** Handed to the function as its `env` argument. */
   env?: FunctionEnv;
@@ -105,12 +107,14 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+    const listening = () => {
       server.off('error', reject);
       resolve();
-    });
+    };
+    if (options.socketPath !== undefined) server.listen(options.socketPath, listening);
+    else server.listen(options.port ?? 0, options.host ?? '127.0.0.1', listening);
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = options.socketPath === undefined ? (server.address() as AddressInfo).port : 0;
 
   let closing: Promise<void> | undefined;
   const close = () =>

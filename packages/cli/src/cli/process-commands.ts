@@ -258,6 +258,7 @@ export const nodeCommand: CommandSpec = {
       ...warmPoolSize(flags, env),
       ...sandboxMode(flags, env),
       ...(address ? { address: nodeAddress(address) } : {}),
+      podReachablePorts: localPorts(server),
       // Any control plane serves any artifact; the first one's log API is the node's log on one machine.
       artifacts: { servers: server, ...(cacheMb ? { cacheMb: positiveInt('artifact-cache-mb', cacheMb) } : {}) },
       report: timestamped(print),
@@ -277,6 +278,15 @@ export const nodeCommand: CommandSpec = {
     if (flags['exit-with-parent'] && process.send) process.once('disconnect', () => stop('parent gone'));
   },
 };
+
+/** The ports of the servers on this machine (a node beside its control plane and gateway): pods may call functions there. */
+function localPorts(servers: string): number[] {
+  return servers
+    .split(',')
+    .map((server) => new URL(server))
+    .filter((url) => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+    .map((url) => Number(url.port || (url.protocol === 'https:' ? 443 : 80)));
+}
 
 /**
  * Who a gateway or triggers process on Kafka says it is on what it appends (no log API stamps it

@@ -123,6 +123,8 @@ export async function up(options: UpOptions): Promise<RunningTide> {
           capacity: defaultNodeCapacity(),
           ...(options.warmPoolSize === undefined ? {} : { warmPoolSize: options.warmPoolSize }),
           ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+          // Its pods may call other functions through this port (its API asks them for a token).
+          podReachablePorts: [Number(new URL(url).port)],
           ...(options.tracePods ? { tracePods: true } : {}),
           report,
         })

@@ -10,7 +10,8 @@ import { basename, delimiter, dirname, join } from 'node:path';
  *   and UTS namespaces and runs it as its own unprivileged uid (setpriv). Its file system is the
  *   host's /usr read-only, a few /etc files, its own /proc, /dev and tmpfs /tmp, the Node binary and
  *   the runtime bundle read-only, and `/artifact` (read-only) where the agent puts the pod's code.
- *   It is not a VM: the network and the kernel are shared (see docs).
+ *   It is not a VM: the network and the kernel are shared (see docs); nftables keeps pods from
+ *   connecting to the machine itself (pod-network-guard.ts).
  */
 export type SandboxMode = 'bwrap' | 'none';
 
@@ -24,6 +25,8 @@ export const SANDBOX_STATUS_FD = 4;
 /** Uids of sandboxed processes: one per process, above any system or login user. */
 const FIRST_UID = 200_000;
 const UID_COUNT = 60_000;
+/** The range, for what tells sandboxed processes apart by uid (pod-network-guard.ts). */
+export const SANDBOX_UIDS = { first: FIRST_UID, last: FIRST_UID + UID_COUNT - 1 } as const;
 /** Files of /etc a runtime may need (DNS, TLS roots); never passwd, shadow or the agent's config. */
 const ETC_FILES = ['/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf', '/etc/ssl', '/etc/ca-certificates'];
 

@@ -6,7 +6,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StateStore } from '@tide/core';
-import { ADMIN_TOKEN_FILE, issueNodeToken, startControlPlane } from '@tide/control-plane';
+import { ADMIN_TOKEN_FILE, issueNodeToken, startControlPlane, type SecretKeySettings } from '@tide/control-plane';
 import { serveUpgradeAsRequest, startGateway } from '@tide/gateway';
 import { defaultNodeCapacity, startNode, type RunningNode } from '@tide/node-agent';
 import { listen, openProcessState, urlOf, type LogSource, type RequestHandler } from '@tide/process';
@@ -45,6 +45,8 @@ export interface UpOptions {
   kafkaEnv: Record<string, string>;
   /** Record each traced call of the pods as a span (an OpenTelemetry exporter is configured). */
   tracePods?: boolean;
+  /** Where the key that seals secrets comes from (TIDE_SECRET_KEY...); none given, `<data>/secret.key`. */
+  secretKeys?: SecretKeySettings;
   /** The triggers process's engines (default TRIGGER_ENGINES: Kafka triggers, cron, the async worker). */
   triggerEngines?: readonly TriggerEngine[];
   log: (line: string) => void;
@@ -79,6 +81,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     holder: onKafka ? `tide-up@${hostname()}:${process.pid}` : `tide-up:${dataDir}`,
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ready: () => ready,
+    ...(options.secretKeys ? { secretKeys: options.secretKeys } : {}),
     report,
   });
   // Its own triggers present it to the gateway to call a module's queue() / scheduled(); a new one each start.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { secretKeyOf, type TokenSubject } from '@tide/core';
+import { secretKeyOf, type EventInput, type TokenSubject } from '@tide/core';
+import { functionManifest } from '@tide/core/testing';
 import { API, authHarness, type AuthHarness } from '../auth/auth.fixture.js';
 import { createControlPlaneApp } from '../app.js';
 import { podSecretEnv } from '../core/secret-view.js';
@@ -64,6 +65,37 @@ describe('the secrets API', () => {
     expect(big.status).toBe(422);
     expect(await big.text()).toContain('at most 65536 bytes');
     expect(h.store.state().secrets.size).toBe(0);
+  });
+
+  it("opens a pod's secrets for the node it is bound to, and for no other node (NodeRestriction)", async () => {
+    h = await authHarness({ namespaces: ['a'] });
+    const admin = await h.mint('admin', userIn('admin', 'a'));
+    expect((await put(admin, manifest({ PASSWORD: 'hunter2' }))).status).toBe(201);
+    const node = (name: string): EventInput => ({
+      type: 'NodeRegistered',
+      data: { name, bootId: `${name}-1`, address: '127.0.0.1', capacity: { memoryMb: 1024, cpuMilli: 1000, pods: 10 } },
+    });
+    const manifestOf = functionManifest('f', { envFrom: [{ secretRef: 'db' }, { secretRef: 'later' }] });
+    const given = await h.store.append([
+      node('n1'),
+      node('n2'),
+      { type: 'FunctionApplied', data: { namespace: 'a', manifest: manifestOf } },
+      { type: 'PodCreated', data: { namespace: 'a', name: 'p', revision: 'f-00001' } },
+      { type: 'PodBound', data: { namespace: 'a', name: 'p', node: 'n1' } },
+    ]);
+    expect(given.filter((r) => !r.verdict.accepted)).toEqual([]);
+    const n1 = await h.mint('node-n1', { kind: 'node', node: 'n1' });
+    const n2 = await h.mint('node-n2', { kind: 'node', node: 'n2' });
+    const path = `${API}/namespaces/a/pods/p/secret-env`;
+    expect((await h.request(path, { token: n2 })).status).toBe(404);
+    const missing = await h.request(path, { token: n1 });
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('secret \\"later\\" not found');
+    expect((await put(admin, manifest({ LATER: 'soon' }, 'later'), `${API}/namespaces/a/secrets/later`)).status).toBe(201);
+    const opened = await h.request(path, { token: n1 });
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get('cache-control')).toBe('no-store');
+    expect(await opened.json()).toEqual({ env: { PASSWORD: 'hunter2', LATER: 'soon' } });
   });
 
   it('re-seals what an older key sealed with the current one (rotation), and opens both meanwhile', async () => {

@@ -22,7 +22,7 @@ const READER = `export default { async fetch(request, env) {
 } };`;
 
 const marker = () => `m${randomBytes(20).toString('hex')}`;
-const MARKERS = { API_KEY: marker(), DB_PASSWORD: marker(), TOKEN: marker(), LATER: marker() };
+const MARKERS = { API_KEY: marker(), DB_PASSWORD: marker(), TOKEN: marker(), LATER: marker(), APPLIED: marker() };
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
@@ -133,6 +133,12 @@ describe('secrets (issue 12, acceptance 3)', () => {
 
     const listed = await cli(['get', 'secrets']);
     expect(listed.stdout).toMatch(/^NAME\s+TYPE\s+DATA\s+AGE\napp\s+Opaque\s+2\s+\S+\ntokens\s+Opaque\s+1\s+/);
+    // kubectl's way too: a manifest with the values, applied from a file.
+    const file = join(inputs.path, 'extra.yaml');
+    await writeFile(file, `apiVersion: tide.dev/v1\nkind: Secret\nmetadata: { name: extra }\ndata:\n  APPLIED: "${MARKERS.APPLIED}"\n`);
+    const applied = await cli(['apply', '-f', file]);
+    expect(applied, applied.stderr).toMatchObject({ code: 0, stdout: 'secret/extra created\n' });
+    expect((await cli(['describe', 'secret', 'extra'])).stdout).toContain(`APPLIED:  ${MARKERS.APPLIED.length} bytes`);
     const described = await cli(['describe', 'secret', 'app']);
     expect(described.stdout).toContain(`API_KEY:  ${MARKERS.API_KEY.length} bytes`);
     expect(described.stdout).toContain(`DB_PASSWORD:  ${MARKERS.DB_PASSWORD.length} bytes`);
@@ -235,8 +241,8 @@ describe('secrets (issue 12, acceptance 3)', () => {
         `${sealedEvents} sealed values on disk; files: ${files.map((f) => f.slice(dir.path.length + 1)).join(', ')}`,
     );
     expect(found).toEqual([]);
-    // The values are there, sealed: the state log holds them (4 keys, the log and maybe a snapshot).
-    expect(sealedEvents).toBeGreaterThanOrEqual(4);
+    // The values are there, sealed: the state log holds them (5 keys, the log and maybe a snapshot).
+    expect(sealedEvents).toBeGreaterThanOrEqual(5);
     expect(keyFile.mode & 0o777).toBe(0o600);
     // The search itself finds what it looks for.
     expect(countIn(Buffer.from(`x${Buffer.from(`ab${MARKERS.TOKEN}`).toString('base64')}`))).toBeGreaterThan(0);

@@ -22,7 +22,7 @@ const PLURALS: Record<string, string> = {
   secret: 'secrets',
   secrets: 'secrets',
 };
-const PLURAL_OF_KIND: Record<string, string> = { Function: 'functions', Namespace: 'namespaces', Trigger: 'triggers' };
+const PLURAL_OF_KIND: Record<string, string> = { Function: 'functions', Namespace: 'namespaces', Trigger: 'triggers', Secret: 'secrets' };
 
 export function pluralOf(resource: string): string {
   const plural = PLURALS[resource.toLowerCase()];

@@ -78,8 +78,9 @@ describe('secrets in the fold (rules version 4)', () => {
     expect(outcomes(verdicts.slice(-4))).toEqual(['forbidden', 'forbidden', 'forbidden', 'ok']);
   });
 
-  it('survives a snapshot with its sealed values', () => {
+  it('survives a snapshot with its sealed values, and only those', () => {
     const { state } = foldAll([...newestRules(), team, applied()] as Input[]);
     expect(decodeSnapshot(encodeSnapshot(state)).secrets.get('team/db')).toEqual(state.secrets.get('team/db'));
+    expect(new TextDecoder().decode(encodeSnapshot(state))).not.toContain('hunter2');
   });
 });

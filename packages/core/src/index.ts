@@ -133,7 +133,6 @@ export {
   sealedBytes,
   secretKeyOf,
   SECRET_KEY_BYTES,
-  NONCE_BYTES,
   type SecretKey,
   type SecretKeyring,
   type OpenResult,

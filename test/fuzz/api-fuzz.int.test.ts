@@ -14,6 +14,7 @@ import {
   openStateStore,
   Pod,
   Revision,
+  Secret,
   STATE_TOPIC,
   TideFunction,
   TideNode,
@@ -486,6 +487,7 @@ describe('API fuzzing from /openapi.json', () => {
         check('pod', Pod, replayed.pods.values());
         check('trigger', Trigger, replayed.triggers.values());
         check('node', TideNode, replayed.nodes.values());
+        check('secret', Secret, replayed.secrets.values());
         expect(invalid.slice(0, 10)).toEqual([]);
       } finally {
         await store.close();

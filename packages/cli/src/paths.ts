@@ -19,12 +19,14 @@ const PLURALS: Record<string, string> = {
   nodes: 'nodes',
   trigger: 'triggers',
   triggers: 'triggers',
+  secret: 'secrets',
+  secrets: 'secrets',
 };
-const PLURAL_OF_KIND: Record<string, string> = { Function: 'functions', Namespace: 'namespaces', Trigger: 'triggers' };
+const PLURAL_OF_KIND: Record<string, string> = { Function: 'functions', Namespace: 'namespaces', Trigger: 'triggers', Secret: 'secrets' };
 
 export function pluralOf(resource: string): string {
   const plural = PLURALS[resource.toLowerCase()];
-  if (!plural) throw new CliError(`unknown resource type "${resource}": use one of functions, pods, revisions, namespaces, nodes, triggers`);
+  if (!plural) throw new CliError(`unknown resource type "${resource}": use one of functions, pods, revisions, namespaces, nodes, triggers, secrets`);
   return plural;
 }
 

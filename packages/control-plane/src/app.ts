@@ -10,6 +10,7 @@ import { topicRoutes } from './routes/topics.js';
 import { activationRoutes } from './routes/activations.js';
 import { openApiDocument } from './openapi.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { secretRoutes } from './routes/secrets.js';
 import { authentication } from './auth/middleware.js';
 import type { AuthenticationOptions } from './auth/gatekeeper.js';
 import { API_PREFIX } from './auth/route-access.js';
@@ -61,6 +62,7 @@ export function createControlPlaneApp(deps: ControlPlaneDeps, options: ControlPl
   app.route(`${API_PREFIX}/nodes`, nodeJoinRoutes(deps));
   app.route(API_PREFIX, topicRoutes(deps));
   app.route(API_PREFIX, activationRoutes(deps));
+  app.route(API_PREFIX, secretRoutes(deps));
   app.route(API_PREFIX, resourceRoutes(deps));
   app.route(API_PREFIX, tokenRoutes(deps));
 

@@ -32,7 +32,7 @@ export interface CommandContext {
  * the client the condition is "what I just read", retried on conflict: last writer wins, but no
  * write is ever half-applied or lost silently.
  */
-async function appendConditional(
+export async function appendConditional(
   ctx: CommandContext,
   clientVersion: string | undefined,
   currentVersion: (state: ClusterState) => number | undefined,
@@ -71,7 +71,7 @@ function refusal({ code, reason }: Rejection, clientVersion: string | undefined)
   return rejectionError(code, reason);
 }
 
-const versionIn = <T extends { metadata: { resourceVersion: string } }>(map: ResourceMap<T>, key: string) => {
+export const versionIn = <T extends { metadata: { resourceVersion: string } }>(map: ResourceMap<T>, key: string) => {
   const version = map.get(key)?.metadata.resourceVersion;
   return version === undefined ? undefined : Number(version);
 };

@@ -1,6 +1,7 @@
 import type { ActivationView, StateStore } from '@tide/core';
 import type { TopicBus } from '@tide/topics';
 import type { ArtifactStore } from './adapters/artifact-store.js';
+import type { Sealer } from './secret-commands.js';
 
 export interface ControlPlaneDeps {
   store: StateStore;
@@ -13,6 +14,8 @@ export interface ControlPlaneDeps {
   limits: { manifestBytes: number; artifactBytes: number; logBytes?: number };
   /** Activations of async calls, folded from tide.activations (absent: none served). */
   activations?: () => ActivationView;
+  /** Seals and opens secrets' values (secrets/secret-keyring.ts); absent, the secrets API answers 503. */
+  sealer?: Sealer;
 }
 
 /** The slice of the EventLog port the control plane uses (declared here, by its consumer). */

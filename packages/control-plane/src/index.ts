@@ -15,3 +15,4 @@ export { observeClusterMetrics } from './cluster-metrics.js';
 export { startControlPlane, API_LIMITS, type ControlPlaneOptions, type RunningControlPlane } from './start-control-plane.js';
 export { issueNodeToken } from './routes/node-join.js';
 export { ADMIN_TOKEN_FILE, BOOTSTRAP_TOKEN_FILE } from './auth/first-tokens.js';
+export type { SecretKeySettings } from './secrets/secret-keyring.js';

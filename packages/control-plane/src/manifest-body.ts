@@ -68,7 +68,7 @@ function tooDeep(): ApiError {
   return new ApiError(400, 'BadRequest', `request body is nested deeper than ${MAX_FLOW_DEPTH} levels`);
 }
 
-const KINDS_BY_PLURAL: Record<string, string> = { namespaces: 'Namespace', functions: 'Function', triggers: 'Trigger' };
+const KINDS_BY_PLURAL: Record<string, string> = { namespaces: 'Namespace', functions: 'Function', triggers: 'Trigger', secrets: 'Secret' };
 
 /** Checks that a manifest's kind, apiVersion, name and namespace agree with the path it was sent to. */
 export function checkManifestTarget(body: unknown, plural: string, name: string, namespace?: string): Record<string, unknown> {

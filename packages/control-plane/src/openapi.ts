@@ -7,6 +7,7 @@ import {
   NamespaceManifest,
   Pod,
   Revision,
+  SecretManifest,
   TideFunction,
   TideNode,
   Trigger,
@@ -275,6 +276,63 @@ export function openApiDocument() {
           responses: { '200': json('Trigger'), '201': json('Trigger'), ...errors },
         },
         delete: { responses: { '200': json('Trigger'), ...errors } },
+      },
+      '/apis/tide.dev/v1/namespaces/{ns}/secrets': {
+        parameters: [nsParam],
+        get: {
+          summary: 'List secrets: their key names and sizes in bytes, never a value (not for viewers)',
+          parameters: pageParams(500),
+          responses: { '200': { description: 'SecretList' }, ...errors },
+        },
+      },
+      '/apis/tide.dev/v1/namespaces/{ns}/secrets/{name}': {
+        parameters: [nsParam, nameParam],
+        get: { summary: 'A secret: its key names and sizes in bytes, never a value', responses: { '200': json('Secret'), ...errors } },
+        put: {
+          summary: 'Apply a secret: the values are sealed (AES-256-GCM) before they are written and are never returned',
+          requestBody: manifestBody('SecretManifest'),
+          responses: { '200': json('Secret'), '201': json('Secret'), ...errors },
+        },
+        delete: { responses: { '200': json('Secret'), ...errors } },
+      },
+      '/apis/tide.dev/v1/secrets/reencrypt': {
+        post: {
+          summary: 'Seal every secret sealed with an older key again with the current one (key rotation; a cluster admin)',
+          responses: {
+            '200': {
+              description: 'What was re-sealed, and what could not be',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      keyId: { type: 'string' },
+                      resealed: { type: 'array', items: { type: 'string' } },
+                      failed: { type: 'array', items: { type: 'object', properties: { secret: { type: 'string' }, reason: { type: 'string' } } } },
+                    },
+                  },
+                },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
+      '/apis/tide.dev/v1/namespaces/{ns}/pods/{name}/secret-env': {
+        parameters: [nsParam, nameParam],
+        get: {
+          summary:
+            'The environment the secrets a pod names give it (envFrom), opened: for the node the pod is bound to only (404 for a secret that does not exist yet, 409 for one no key here opens)',
+          responses: {
+            '200': {
+              description: 'The variables',
+              content: {
+                'application/json': { schema: { type: 'object', properties: { env: { type: 'object', additionalProperties: { type: 'string' } } } } },
+              },
+            },
+            ...errors,
+          },
+        },
       },
       '/apis/tide.dev/v1/triggers': {
         get: {
@@ -550,6 +608,17 @@ export function openApiDocument() {
         TriggerManifest: schema(TriggerManifest),
         Trigger: observed(Trigger),
         Node: observed(TideNode),
+        SecretManifest: schema(SecretManifest),
+        Secret: {
+          type: 'object',
+          properties: {
+            apiVersion: { const: 'tide.dev/v1' },
+            kind: { const: 'Secret' },
+            metadata: { type: 'object' },
+            type: { type: 'string' },
+            keys: { type: 'object', additionalProperties: { type: 'integer' }, description: 'each key name and the size of its value in bytes' },
+          },
+        },
         PublishRecords: schema(PublishRecordsBody),
         Activation: ACTIVATION_SCHEMA,
         Status: {

@@ -17,6 +17,9 @@ import { systemClock } from '@tide/core';
 import { Gatekeeper } from './auth/gatekeeper.js';
 import { guardedMetrics } from './auth/metrics-guard.js';
 import { checkGivenTokens, ensureFirstTokens, type FirstTokens } from './auth/first-tokens.js';
+import { randomBytes } from 'node:crypto';
+import { loadSecretKeyring, type SecretKeySettings } from './secrets/secret-keyring.js';
+import { unopenableSecrets } from './core/secret-view.js';
 
 /** What the API accepts: manifests up to 1 MiB, bundled functions up to 64 MiB. */
 export const API_LIMITS = { manifestBytes: 1024 * 1024, artifactBytes: 64 * 1024 * 1024 };
@@ -46,6 +49,8 @@ export interface ControlPlaneOptions {
   bootstrapToken?: string;
   /** TIDE_ANONYMOUS_READS: requests without a token may read what a viewer may (never secrets, tokens or the raw log). */
   anonymousReads?: boolean;
+  /** Where the key that seals secrets comes from (TIDE_SECRET_KEY...); none given, `<data>/secret.key`, made on the first start. */
+  secretKeys?: SecretKeySettings;
 }
 
 export interface RunningControlPlane {
@@ -79,6 +84,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   await mkdir(dataDir, { recursive: true });
   const { report } = options;
   const onError = (error: Error) => report(`error: ${error.message}`);
+  // Before the log is opened: a key given wrong stops the start with nothing half-done.
+  const keyring = await loadSecretKeyring(dataDir, options.secretKeys ?? {}, report);
   const { state, release } = await componentState(options.log, report, onError);
   const { store, log } = state;
   const onKafka = state.source.kind === 'kafka';
@@ -96,8 +103,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const activations = followActivations(log, { onError });
   const authentication = { ...(options.anonymousReads ? { anonymousReads: true } : {}) };
   const gatekeeper = new Gatekeeper(() => store.state(), authentication);
+  for (const line of unopenableSecrets(store.state(), keyring)) report(`warning: ${line}`);
+  const sealer = { keyring, nonce: () => new Uint8Array(randomBytes(12)) };
   const app = createControlPlaneApp(
-    { store, log, artifacts, bus, limits: API_LIMITS, activations: activations.view },
+    { store, log, artifacts, bus, limits: API_LIMITS, activations: activations.view, sealer },
     { ready, authentication: { ...authentication, gatekeeper } },
   );
   observeClusterMetrics(store);

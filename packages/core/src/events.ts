@@ -5,6 +5,7 @@ import { NamespaceQuota } from './resources/namespace.js';
 import { NodeCapacity, Taint } from './resources/pod.js';
 import { TriggerManifest } from './resources/trigger.js';
 import { TokenSpec } from './resources/token.js';
+import { SealedValue, secretKey } from './resources/secret.js';
 
 const nsName = { namespace: dnsLabel, name: dnsLabel };
 const podName = z
@@ -115,6 +116,22 @@ export const TideEvent = z.discriminatedUnion('type', [
     data: z.object({ name: dnsLabel, spec: TokenSpec, secretHash: z.string().regex(/^[0-9a-f]{64}$/) }),
   }),
   z.object({ type: z.literal('TokenRevoked'), data: z.object({ name: dnsLabel }) }),
+  /**
+   * Fold rules version 4 and later: a Secret, its values sealed by the control plane that wrote it
+   * (AES-256-GCM, secrets/seal.ts). Plaintext is never written; a re-seal with a new key (rotation)
+   * is another SecretApplied.
+   */
+  z.object({
+    type: z.literal('SecretApplied'),
+    data: z.object({
+      ...nsName,
+      labels: z.record(z.string(), z.string()).default({}),
+      annotations: z.record(z.string(), z.string()).default({}),
+      type: z.string().max(253),
+      data: z.record(secretKey, SealedValue),
+    }),
+  }),
+  z.object({ type: z.literal('SecretDeleted'), data: z.object(nsName) }),
 ]);
 export type TideEvent = z.infer<typeof TideEvent>;
 /** An event as a writer may give it: fields with defaults may be left out. */
@@ -188,6 +205,9 @@ export function subjectOf(event: TideEvent): string {
     case 'TokenCreated':
     case 'TokenRevoked':
       return `tokens/${event.data.name}`;
+    case 'SecretApplied':
+    case 'SecretDeleted':
+      return `secrets/${event.data.namespace}/${event.data.name}`;
     default:
       return assertNever(event);
   }

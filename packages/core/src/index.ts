@@ -4,6 +4,7 @@ export * from './resources/namespace.js';
 export * from './resources/pod.js';
 export * from './resources/trigger.js';
 export * from './resources/token.js';
+export * from './resources/secret.js';
 export { cronProblem, nextTick } from './cron/cron-schedule.js';
 export { TideEvent, type TideEventInput, EventEnvelope, subjectOf, assertNever, type LoggedEvent, type TideEventType, type EventOf } from './events.js';
 export { encodeEvent, decodeEvent, type DecodeResult } from './encoding.js';
@@ -125,3 +126,14 @@ export { authenticate, type Authentication, type AuthenticationFailure } from '.
 export { authorize, seesNamespace, readsValues, VERBS, RESOURCES, type Verb, type Resource, type Access, type Decision } from './auth/authorize.js';
 export { newTokenSecret, hashSecret, parseToken, secretMatches, type ParsedToken } from './auth/token-secret.js';
 export { writerMay } from './fold/writer-rights.js';
+export {
+  seal,
+  open as openSealed,
+  sealContext,
+  sealedBytes,
+  secretKeyOf,
+  SECRET_KEY_BYTES,
+  type SecretKey,
+  type SecretKeyring,
+  type OpenResult,
+} from './secrets/seal.js';

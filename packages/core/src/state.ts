@@ -4,6 +4,7 @@ import type { Revision, TideFunction } from './resources/function.js';
 import type { Pod, TideNode } from './resources/pod.js';
 import type { Trigger } from './resources/trigger.js';
 import type { Token } from './resources/token.js';
+import type { Secret } from './resources/secret.js';
 import { emptyIdWindow, type IdWindow } from './fold/id-window.js';
 
 /**
@@ -26,6 +27,8 @@ export interface ClusterState {
   triggers: ResourceMap<Trigger>;
   /** Keyed by name (cluster-scoped); rules version 4 and later. Hashes only, never secrets. */
   tokens: ResourceMap<Token>;
+  /** Keyed `namespace/name`; rules version 4 and later. Sealed values only, never plaintext. */
+  secrets: ResourceMap<Secret>;
   /** Who leads each role (controllers, scheduler, autoscaler) and since which epoch. */
   leaders: Readonly<Record<string, Leadership>>;
   recentEventIds: IdWindow;
@@ -68,13 +71,14 @@ export const initialState: ClusterState = Object.freeze({
   nodes: emptyResourceMap<TideNode>(),
   triggers: emptyResourceMap<Trigger>(),
   tokens: emptyResourceMap<Token>(),
+  secrets: emptyResourceMap<Secret>(),
   leaders: {},
   recentEventIds: emptyIdWindow,
   rulesVersion: 1,
 });
 
 /** The kinds of resource held in state, by the name of their collection. */
-export const COLLECTIONS = ['namespaces', 'functions', 'revisions', 'pods', 'nodes', 'triggers', 'tokens'] as const;
+export const COLLECTIONS = ['namespaces', 'functions', 'revisions', 'pods', 'nodes', 'triggers', 'tokens', 'secrets'] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 
 /** `unsupported-rules`: the log uses fold rules newer than this process knows (see FoldHalt). */

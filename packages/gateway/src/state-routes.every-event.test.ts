@@ -23,6 +23,8 @@ const ready = (name: string, node: string, bootId: string, port: number): EventI
   { type: 'PodStatusReported', data: { ...pod(name), node, bootId, phase: 'Ready', endpoint: `http://127.0.0.1:${port}`, restartCount: 0 } },
 ];
 const capacity = { memoryMb: 4096, cpuMilli: 2000, pods: 10 };
+/** The fold never opens a sealed value, so any well-formed one will do. */
+const sealedExample = { keyId: '0123456789abcdef', nonce: 'AAAAAAAAAAAAAAAA', ciphertext: 'AAAAAAAAAAAAAAAAAAAAAA==' };
 
 /** Two revisions of `hello` serving from two nodes (one pod each) and a third pod still Pending. */
 const GIVEN: EventInput[] = [
@@ -41,6 +43,7 @@ const GIVEN: EventInput[] = [
   { type: 'PodCreated', data: { ...pod('hello-00002-bbbbb'), revision: 'hello-00002' } },
   { type: 'TriggerApplied', data: { namespace: 'default', manifest: triggerManifest('nightly', { function: 'hello', cron: { schedule: '0 0 * * *' } }) } },
   { type: 'TokenCreated', data: { name: 'ci', secretHash: 'b'.repeat(64), spec: { subject: { kind: 'gateway' } } } },
+  { type: 'SecretApplied', data: { ...pod('db'), type: 'Opaque', data: { PASSWORD: sealedExample } } },
 ];
 
 type Example<T extends TideEventType> = (given: ClusterState) => Extract<TideEventInput, { type: T }>;
@@ -82,6 +85,8 @@ const EXAMPLES: { [T in TideEventType]: Example<T> } = {
     data: { name: 'ci2', secretHash: 'a'.repeat(64), spec: { subject: { kind: 'user', roles: [{ role: 'invoker', namespaces: ['default'] }] } } },
   }),
   TokenRevoked: () => ({ type: 'TokenRevoked', data: { name: 'ci' } }),
+  SecretApplied: () => ({ type: 'SecretApplied', data: { ...pod('cache'), type: 'Opaque', data: { URL: sealedExample } } }),
+  SecretDeleted: () => ({ type: 'SecretDeleted', data: pod('db') }),
   // Accepted by a store one release ahead of this build (aheadRuleBook); routes are the same under it.
   RulesVersionRaised: () => ({ type: 'RulesVersionRaised', data: { version: SUPPORTED_RULES_VERSION + 1 } }),
 };

@@ -21,6 +21,8 @@ import { startLogShipper } from './log-shipper.js';
 
 const CPU_REPORT_MS = 1000;
 import type { NodeAgent } from './node-agent.js';
+import { envWithSecrets, missingSecrets, secretConfigError } from './core/pod-secrets.js';
+import type { SecretEnvSource } from './adapters/secret-env-api.js';
 import type { PodReport, PodRunSpec } from './pod-types.js';
 
 export interface NodeLoopOptions {
@@ -35,6 +37,11 @@ export interface NodeLoopOptions {
    * what its pods print (give it the agent's onLog).
    */
   openAgent: (onReport: (report: PodReport) => void, onPodLog: (pod: string, stream: 'stdout' | 'stderr', line: string) => void) => Promise<NodeAgent>;
+  /**
+   * The opened values of the secrets a pod names (envFrom), from a control plane; absent, such a
+   * pod does not start and says why (the node holds no key to open them itself).
+   */
+  secretEnv?: SecretEnvSource;
   /** Where pods' output is shipped (the logs topic, for `tide logs`); without it, it is not. */
   logs?: Appender;
   /** Local path of an artifact's module (fetched first where the node does not have it). */
@@ -66,14 +73,14 @@ export const agentPodName = (namespace: string, name: string) => `${namespace}.$
 /** The cluster's name of a pod the agent runs (the inverse of agentPodName). */
 export const clusterPodName = (spec: Pick<PodRunSpec, 'name' | 'namespace'>) => spec.name.slice(spec.namespace.length + 1);
 
-function runSpecOf(agentName: string, pod: Pod, artifactPath: string): PodRunSpec {
+function runSpecOf(agentName: string, pod: Pod, artifactPath: string, secretEnv: Record<string, string> | undefined): PodRunSpec {
   return {
     name: agentName,
     namespace: pod.metadata.namespace,
     functionName: pod.spec.function,
     revision: pod.spec.revision,
     artifactPath,
-    env: pod.spec.env,
+    env: envWithSecrets(pod.spec.env, secretEnv),
     memoryMb: pod.spec.resources.memoryMb,
     cpuMilli: cpuCeilingMilli(pod.spec.resources),
     timeoutSeconds: pod.spec.timeoutSeconds,
@@ -151,8 +158,8 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
   };
   // A pod whose artifact cannot be had (not served, or refused for not matching its digest) says why
   // in its status, once per distinct reason; one already running keeps the code it verified at start.
-  const reportArtifactUnavailable = (pod: Pod, why: string) => {
-    const reason = `ArtifactUnavailable: ${why}`.slice(0, 2048);
+  const reportArtifactUnavailable = (pod: Pod, why: string) => reportWaiting(pod, `ArtifactUnavailable: ${why}`.slice(0, 2048));
+  const reportWaiting = (pod: Pod, reason: string) => {
     if (closed || pod.status.reason === reason || (pod.status.nodeBootId === bootId && pod.status.phase === 'Ready')) return;
     const { namespace, name } = pod.metadata;
     store
@@ -160,6 +167,28 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
         { type: 'PodStatusReported', data: { namespace, name, node: nodeName, bootId, phase: 'Starting', reason, restartCount: pod.status.restartCount } },
       ])
       .catch((error: Error) => options.onError?.(new Error(`node ${nodeName}: reporting pod ${namespace}/${name} failed: ${error.message}`, { cause: error })));
+  };
+  // Opened values of a pod's secrets, fetched once per pod (a pod is immutable: it keeps the env it started with).
+  const secretEnvs = new Map<string, Record<string, string>>();
+  /** The secrets' env of a pod, or undefined (and its status saying why) while it cannot start. */
+  const secretEnvOf = async (state: ClusterState, pod: Pod, agentName: string): Promise<{ env?: Record<string, string> } | undefined> => {
+    if (!pod.spec.envFrom?.length) return {};
+    const kept = secretEnvs.get(agentName);
+    if (kept) return { env: kept };
+    const missing = missingSecrets(state, pod);
+    if (missing.length) {
+      reportWaiting(pod, secretConfigError(`secret ${missing.map((name) => `"${name}"`).join(', ')} not found`));
+      return undefined;
+    }
+    const fetched = options.secretEnv
+      ? await options.secretEnv(pod.metadata.namespace, pod.metadata.name)
+      : { ok: false as const, reason: 'this node has no control plane to ask for secrets' };
+    if (!fetched.ok) {
+      reportWaiting(pod, secretConfigError(fetched.reason));
+      return undefined;
+    }
+    secretEnvs.set(agentName, fetched.env);
+    return { env: fetched.env };
   };
   const loop = startReconcileLoop(store, {
     name: `node ${nodeName}`,
@@ -169,11 +198,16 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
       if (!state.nodes.has(nodeName)) return [registration];
       rememberTerminating(state);
       const specs: PodRunSpec[] = [];
-      for (const pod of desiredPodsOf(state, nodeName)) {
+      const desired = desiredPodsOf(state, nodeName);
+      const desiredNames = new Set(desired.map((pod) => agentPodName(pod.metadata.namespace, pod.metadata.name)));
+      for (const name of secretEnvs.keys()) if (!desiredNames.has(name)) secretEnvs.delete(name);
+      for (const pod of desired) {
         const agentName = agentPodName(pod.metadata.namespace, pod.metadata.name);
         podsByAgentName.set(agentName, pod);
+        const secrets = await secretEnvOf(state, pod, agentName);
+        if (!secrets) continue;
         try {
-          specs.push(runSpecOf(agentName, pod, await options.artifactPath(pod.spec.source.artifact)));
+          specs.push(runSpecOf(agentName, pod, await options.artifactPath(pod.spec.source.artifact), secrets.env));
         } catch (error) {
           options.onError?.(
             new Error(`node ${nodeName}: artifact for pod ${keyOf(pod.metadata.namespace, pod.metadata.name)} unavailable: ${(error as Error).message}`),

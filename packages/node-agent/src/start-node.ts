@@ -10,6 +10,7 @@ import { systemClock } from './clock.js';
 import { openKvStore } from './kv-store.js';
 import { createQueueSender } from './queue-sender.js';
 import { recordsApiPublisher } from './adapters/records-api.js';
+import { secretEnvApi } from './adapters/secret-env-api.js';
 import { openPodSandbox, type SandboxMode } from './adapters/pod-sandbox.js';
 import { defaultRuntimeEntry } from './runtime-entry.js';
 
@@ -38,7 +39,7 @@ export interface NodeProcessOptions {
    * absent = the artifacts' servers when there are some, else pods' sends are refused.
    */
   recordsServer?: string;
-  /** The node's own bearer token (node-credential.ts), for control planes' artifacts and records APIs. */
+  /** The node's own bearer token (node-credential.ts), for control planes' artifacts, records and secrets APIs. */
   token?: string;
   report: (line: string) => void;
 }
@@ -71,6 +72,8 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
   const kv = openKvStore({ log: state.log, clock: systemClock, onError });
   // Pods' queue sends go to a control plane's records API, which owns the topics (queue-sender.ts).
   const recordsServer = options.recordsServer ?? ('servers' in options.artifacts ? options.artifacts.servers.split(',')[0] : undefined);
+  // Pods' secrets are opened by a control plane, which alone holds the key, for this node's pods only.
+  const secretServers = 'servers' in options.artifacts ? options.artifacts.servers : options.recordsServer;
   const node = await startNodeLoop({
     store: state.store,
     nodeName: options.name,
@@ -95,6 +98,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
         ...(options.podReachablePorts ? { podReachablePorts: options.podReachablePorts } : {}),
       }),
     artifactPath,
+    ...(secretServers ? { secretEnv: secretEnvApi(secretServers, options.token) } : {}),
     metrics: state.log,
     leases: state.log,
     logs: state.log,

@@ -13,6 +13,12 @@ export const deployCommand: CommandSpec = {
   flags: {
     name: { type: 'string', value: 'NAME', help: "function name (default: the directory's name)" },
     env: { type: 'string', multiple: true, value: 'KEY=VALUE', help: 'an environment variable of the function (repeatable)' },
+    'env-from': {
+      type: 'string',
+      multiple: true,
+      value: 'SECRET',
+      help: "a secret whose keys become the function's env vars (repeatable; tide create secret)",
+    },
     wait: { type: 'string', value: 'SECONDS', help: 'how long to wait for a ready pod (default 60)' },
     'no-wait': { type: 'boolean', help: 'return once the revision is applied (follow it with tide rollout status)' },
     min: { type: 'string', value: 'N', help: 'replicas at least (0: scale to zero)' },
@@ -28,6 +34,7 @@ export const deployCommand: CommandSpec = {
   examples: [
     ['tide deploy functions/hello', 'deploy (or update) hello from its directory'],
     ['tide deploy functions/hello --name greeter --env GREETING=Ahoy', 'under another name, with a variable'],
+    ['tide deploy functions/hello --env-from db', "with the secret db's keys as env vars (env.PASSWORD)"],
     ['tide deploy functions/sleep --min 0 --max 20 --target 5', 'scaling from zero to 20 pods, 5 calls in flight each'],
     ['tide deploy functions/hello --no-wait', 'apply and return; tide rollout status follows it'],
   ],
@@ -38,6 +45,7 @@ export const deployCommand: CommandSpec = {
       ...(str(flags.name) ? { name: str(flags.name)! } : {}),
       namespace,
       env: keyValues(list(flags.env), 'env', '='),
+      envFrom: list(flags['env-from']) ?? [],
       overrides: specOverrides(flags),
       waitSeconds: flags['no-wait'] ? false : int('wait', str(flags.wait), 60),
       domain: invocationDomain(undefined, env),

@@ -38,6 +38,20 @@ export function invocationDomain(flag: string | undefined, env: CommandContext['
 const repoRoot = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
 const timestamped = (print: (line: string) => void) => (line: string) => print(`${new Date().toISOString()} ${line}`);
 
+/**
+ * Where the key that seals secrets comes from: TIDE_SECRET_KEY (32 bytes, base64 or hex) or
+ * TIDE_SECRET_KEY_FILE, and the keys it replaced (TIDE_SECRET_KEY_PREVIOUS, comma-separated, or
+ * TIDE_SECRET_KEY_PREVIOUS_FILE, one a line). None given: `<data>/secret.key`, made on the first start.
+ */
+function secretKeySettings(env: CommandContext['env']) {
+  return {
+    ...(env.TIDE_SECRET_KEY ? { key: env.TIDE_SECRET_KEY } : {}),
+    ...(env.TIDE_SECRET_KEY_FILE ? { keyFile: env.TIDE_SECRET_KEY_FILE } : {}),
+    ...(env.TIDE_SECRET_KEY_PREVIOUS ? { previous: env.TIDE_SECRET_KEY_PREVIOUS } : {}),
+    ...(env.TIDE_SECRET_KEY_PREVIOUS_FILE ? { previousFile: env.TIDE_SECRET_KEY_PREVIOUS_FILE } : {}),
+  };
+}
+
 export const upCommand: CommandSpec = {
   name: 'up',
   summary: 'all of Tide in one process: API, gateway, controllers, scheduler, triggers and a node (TIDE_KAFKA_BROKERS: on Kafka, else the embedded log)',
@@ -82,6 +96,7 @@ export const upCommand: CommandSpec = {
       ...(kafka ? { kafka } : {}),
       otelEnv: envStartingWith(env, 'OTEL_'),
       kafkaEnv: envStartingWith(env, 'TIDE_KAFKA_'),
+      secretKeys: secretKeySettings(env),
       tracePods: telemetry.exporting,
       log: timestamped(print),
     });
@@ -119,6 +134,7 @@ export const controlPlaneCommand: CommandSpec = {
       ...(env.TIDE_ADMIN_TOKEN ? { adminToken: env.TIDE_ADMIN_TOKEN } : {}),
       ...(env.TIDE_BOOTSTRAP_TOKEN ? { bootstrapToken: env.TIDE_BOOTSTRAP_TOKEN } : {}),
       ...(flags['anonymous-reads'] === true || env.TIDE_ANONYMOUS_READS === 'true' ? { anonymousReads: true } : {}),
+      secretKeys: secretKeySettings(env),
       report: timestamped(print),
     });
     stopWhenFoldHalts(

@@ -4,7 +4,7 @@ import type { GetOutput } from '../commands/get.js';
 import { pluralOf } from '../paths.js';
 import type { CommandSpec } from './command-spec.js';
 import { functionName, int, optionalInt } from './flag-values.js';
-import { str } from './process-commands.js';
+import { list, str } from './process-commands.js';
 import { abortedOnInterrupt } from './interrupt.js';
 
 /** Commands that read or change cluster objects: get, describe, delete, apply, nodes, events. */
@@ -13,7 +13,7 @@ const OUTPUTS: readonly GetOutput[] = ['table', 'json', 'yaml', 'name', 'wide'];
 
 export const getCommand: CommandSpec = {
   name: 'get',
-  summary: 'list objects of a type, or show one (functions, triggers, pods, revisions, namespaces, nodes)',
+  summary: 'list objects of a type, or show one (functions, triggers, secrets, pods, revisions, namespaces, nodes)',
   args: [{ name: 'type', required: true }, { name: 'name' }],
   flags: {
     output: { type: 'string', short: 'o', value: 'json|yaml|name|wide', help: 'print the objects as JSON or YAML, as TYPE/NAME lines, or with more columns' },
@@ -31,6 +31,7 @@ export const getCommand: CommandSpec = {
     ['tide get function/hello -o yaml > hello.yaml', 'one function as YAML, ready for tide apply -f'],
     ['tide get pods -w', 'pods, then each change as it happens'],
     ['tide get triggers', 'NAME TYPE FUNCTION SOURCE (topics or schedule) LAST-FIRED AGE'],
+    ['tide get secrets', 'NAME TYPE DATA AGE: how many keys, never their values'],
   ],
   async run({ flags, args, server, credential, namespace, print }) {
     const given = str(flags.output);
@@ -73,10 +74,16 @@ export const describeCommand: CommandSpec = {
   examples: [
     ['tide describe function hello', 'or function/hello'],
     ['tide describe trigger nightly', 'its schedule or topics, ticks fired and skipped, and whether its function exists'],
+    ['tide describe secret db', 'its keys and their sizes in bytes (never the values)'],
   ],
   async run({ args, server, credential, namespace, print }) {
-    const usage = 'tide describe function|trigger <NAME>';
+    const usage = 'tide describe function|trigger|secret <NAME>';
     const [type, named] = typeAndName(args, usage);
+    if (['secret', 'secrets'].includes(type.toLowerCase())) {
+      if (!named) throw new CliError(`name the secret\nUsage: ${usage}`, 2);
+      const { describeSecret } = await import('../commands/secrets.js');
+      return print(await describeSecret(createApiClient(server, credential), namespace, named));
+    }
     if (['trigger', 'triggers'].includes(type.toLowerCase())) {
       if (!named) throw new CliError(`name the trigger\nUsage: ${usage}`, 2);
       const { describeTrigger } = await import('../commands/describe-trigger.js');
@@ -96,15 +103,16 @@ export const deleteCommand: CommandSpec = {
   examples: [
     ['tide delete function hello', 'or function/hello'],
     ['tide delete trigger nightly', 'the function stays; it is no longer called on that schedule or topic'],
+    ['tide delete secret db', 'pods already running keep its values; new ones wait until it exists again'],
     ['tide delete namespace team-a', 'and every function in it, as Kubernetes deletes a namespace'],
     ['tide delete node node-2', 'a node whose agent is gone (NotReady); its pods are made again elsewhere'],
   ],
   async run({ args, server, credential, namespace, print }) {
-    const usage = 'tide delete function|trigger|namespace|node <NAME>';
+    const usage = 'tide delete function|trigger|secret|namespace|node <NAME>';
     const [type, name] = typeAndName(args, usage);
     const plural = pluralOf(type);
-    if (plural !== 'functions' && plural !== 'triggers' && plural !== 'namespaces' && plural !== 'nodes')
-      throw new CliError(`only functions, triggers, namespaces and nodes can be deleted, not "${type}"\nUsage: ${usage}`, 2);
+    if (plural !== 'functions' && plural !== 'triggers' && plural !== 'secrets' && plural !== 'namespaces' && plural !== 'nodes')
+      throw new CliError(`only functions, triggers, secrets, namespaces and nodes can be deleted, not "${type}"\nUsage: ${usage}`, 2);
     if (!name) throw new CliError(`name the ${plural.slice(0, -1)}\nUsage: ${usage}`, 2);
     const { deleteObject } = await import('../commands/delete.js');
     print(await deleteObject(createApiClient(server, credential), plural, namespace, plural === 'functions' ? functionName(name, usage) : name));
@@ -113,14 +121,31 @@ export const deleteCommand: CommandSpec = {
 
 export const createCommand: CommandSpec = {
   name: 'create',
-  summary: 'create a namespace',
+  summary: 'create a namespace, or a secret (its values sealed before they are stored; never shown again)',
   args: [
-    { name: 'type', required: true, choices: ['namespace', 'ns'] },
+    { name: 'type', required: true, choices: ['namespace', 'ns', 'secret'] },
     { name: 'name', required: true },
   ],
-  flags: {},
-  examples: [['tide create namespace team-a', 'then deploy into it with -n team-a']],
-  async run({ args, server, credential, print }) {
+  flags: {
+    'from-literal': { type: 'string', multiple: true, value: 'KEY=VALUE', help: 'secret: a key and its value (repeatable)' },
+    'from-file': { type: 'string', multiple: true, value: 'KEY=PATH', help: "secret: a key whose value is the file's content (repeatable)" },
+    'from-env-file': { type: 'string', multiple: true, value: 'FILE', help: 'secret: KEY=VALUE lines of a file (repeatable)' },
+    type: { type: 'string', value: 'TYPE', help: 'secret: what it is for (default Opaque)' },
+  },
+  examples: [
+    ['tide create namespace team-a', 'then deploy into it with -n team-a'],
+    ['tide create secret db --from-literal PASSWORD=s3cret --from-file CERT=./ca.pem', 'a function with envFrom: [{secretRef: db}] sees env.PASSWORD'],
+  ],
+  async run({ args, flags, server, credential, namespace, print }) {
+    if (args[0] === 'secret') {
+      const { createSecret, secretData } = await import('../commands/secrets.js');
+      const data = await secretData({
+        literals: list(flags['from-literal']) ?? [],
+        files: list(flags['from-file']) ?? [],
+        envFiles: list(flags['from-env-file']) ?? [],
+      });
+      return print(await createSecret(createApiClient(server, credential), namespace, args[1]!, data, str(flags.type)));
+    }
     const { createNamespace } = await import('../commands/delete.js');
     print(await createNamespace(createApiClient(server, credential), args[1]!));
   },

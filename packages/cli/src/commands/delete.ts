@@ -2,10 +2,10 @@ import { CliError, messageOf, type ApiClient } from '../api-client.js';
 import { API, collectionPath } from '../paths.js';
 import { notFound } from './get.js';
 
-/** `tide delete function|trigger|namespace|node NAME`: said as kubectl says it; a missing one names its namespace. */
+/** `tide delete function|trigger|secret|namespace|node NAME`: said as kubectl says it; a missing one names its namespace. */
 export async function deleteObject(
   api: ApiClient,
-  plural: 'functions' | 'triggers' | 'namespaces' | 'nodes',
+  plural: 'functions' | 'triggers' | 'secrets' | 'namespaces' | 'nodes',
   namespace: string,
   name: string,
 ): Promise<string> {

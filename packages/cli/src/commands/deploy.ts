@@ -14,6 +14,8 @@ export interface DeployOptions {
   name?: string;
   namespace: string;
   env: Record<string, string>;
+  /** Secrets whose keys become env vars of the pods (spec.envFrom), added to those the function names already. */
+  envFrom?: readonly string[];
   /** Spec settings given on the command line (scale, concurrency, timeout, memory); the rest is kept. */
   overrides?: SpecOverrides;
   /** How long to wait for a ready pod of the new revision; `false`: return once it is applied. */
@@ -57,6 +59,7 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
         ...spec,
         source: { artifact: digest },
         env: { ...(existing.status === 200 ? existing.body.spec.env : {}), ...options.env },
+        ...envFromOf(existing.status === 200 ? existing.body.spec.envFrom : undefined, options.envFrom),
         // A wrangler config that declares bindings replaces them whole (none: the key goes).
         ...(bindings === undefined ? {} : { bindings: bindings.length ? bindings : undefined }),
       },
@@ -72,6 +75,12 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
   const server = new URL(api.server);
   const hostUrl = `${server.protocol}//${name}.${options.namespace}.${options.domain ?? 'localhost'}${server.port ? `:${server.port}` : ''}/`;
   return { fn, url, hostUrl, ms: Date.now() - started };
+}
+
+/** The function's secrets and those given, each once, in order; no field when there are none. */
+function envFromOf(kept: readonly { secretRef: string }[] | undefined, given: readonly string[] | undefined) {
+  const names = [...new Set([...(kept ?? []).map((ref) => ref.secretRef), ...(given ?? [])])];
+  return names.length ? { envFrom: names.map((secretRef) => ({ secretRef })) } : {};
 }
 
 /**

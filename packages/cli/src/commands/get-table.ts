@@ -1,4 +1,5 @@
 import type { Namespace, Pod, Revision, TideFunction, TideNode, Trigger } from '@tide/core';
+import type { ShownSecret } from './secrets.js';
 import { age, table } from '../format.js';
 
 /** How `tide get` prints objects as rows: kubectl's columns, `-o wide` extras, `-A`'s NAMESPACE, `-o name`. */
@@ -67,6 +68,12 @@ const COLUMNS: Record<string, { headers: string[]; row: Row; wide?: { headers: s
       ],
     },
   },
+  // As kubectl's: DATA counts the keys; `tide describe secret` names them with their sizes.
+  secrets: {
+    headers: ['NAME', 'TYPE', 'DATA', 'AGE'],
+    row: (s: ShownSecret) => [s.metadata.name, s.type, String(Object.keys(s.keys).length), age(s.metadata.creationTimestamp)],
+    wide: { headers: ['KEYS'], row: (s: ShownSecret) => [Object.keys(s.keys).join(',') || '<none>'] },
+  },
   nodes: {
     headers: ['NAME', 'STATUS', 'MEMORY', 'CPU', 'PODS', 'AGE'],
     row: (n: TideNode) => [
@@ -96,6 +103,7 @@ const KIND_OF: Record<string, string> = {
   namespaces: 'namespace',
   nodes: 'node',
   triggers: 'trigger',
+  secrets: 'secret',
 };
 
 function labelsOf(labels: Readonly<Record<string, string>>): string {

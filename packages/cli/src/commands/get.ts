@@ -25,6 +25,7 @@ const KIND_OF: Record<string, string> = {
   namespaces: 'namespace',
   nodes: 'node',
   triggers: 'trigger',
+  secrets: 'secret',
 };
 
 /** Where a list is read: one namespace's, every namespace's (-A), or a cluster-scoped collection. */

@@ -6,7 +6,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StateStore } from '@tide/core';
-import { ADMIN_TOKEN_FILE, issueNodeToken, startControlPlane } from '@tide/control-plane';
+import { ADMIN_TOKEN_FILE, issueNodeToken, startControlPlane, type SecretKeySettings } from '@tide/control-plane';
 import { serveUpgradeAsRequest, startGateway } from '@tide/gateway';
 import { defaultNodeCapacity, startNode, type RunningNode } from '@tide/node-agent';
 import { listen, openProcessState, urlOf, type LogSource, type RequestHandler } from '@tide/process';
@@ -48,6 +48,8 @@ export interface UpOptions {
   kafkaEnv: Record<string, string>;
   /** Record each traced call of the pods as a span (an OpenTelemetry exporter is configured). */
   tracePods?: boolean;
+  /** Where the key that seals secrets comes from (TIDE_SECRET_KEY...); none given, `<data>/secret.key`. */
+  secretKeys?: SecretKeySettings;
   /** The triggers process's engines (default TRIGGER_ENGINES: Kafka triggers, cron, the async worker). */
   triggerEngines?: readonly TriggerEngine[];
   log: (line: string) => void;
@@ -84,6 +86,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     ...(options.adminToken ? { adminToken: options.adminToken } : {}),
     ...(options.bootstrapToken ? { bootstrapToken: options.bootstrapToken } : {}),
     ready: () => ready,
+    ...(options.secretKeys ? { secretKeys: options.secretKeys } : {}),
     report,
   });
   // An upgraded data directory gets its first tokens once the leader raises the fold rules: the

@@ -1,4 +1,5 @@
-import { newTokenSecret, openStateStore, type StateStore, type TokenSpec } from '@tide/core';
+import { randomBytes } from 'node:crypto';
+import { newTokenSecret, openStateStore, secretKeyOf, type StateStore, type TokenSpec } from '@tide/core';
 import { newestRules } from '@tide/core/testing';
 import { createMemoryLog, type MemoryLog } from '@tide/log/testing';
 import { makeTempDir } from '@tide/testkit/testing';
@@ -16,7 +17,8 @@ export async function authHarness(options: { namespaces?: string[]; authenticati
   await store.append(newestRules());
   for (const name of options.namespaces ?? ['default']) await store.append([{ type: 'NamespaceApplied', data: { name, labels: {}, annotations: {} } }]);
   const artifacts = await openArtifactStore(dir.path);
-  const deps = { store, log, artifacts, limits: { manifestBytes: 1 << 20, artifactBytes: 1 << 20 } };
+  const sealer = { keyring: { current: secretKeyOf(new Uint8Array(randomBytes(32))), previous: [] }, nonce: () => new Uint8Array(randomBytes(12)) };
+  const deps = { store, log, artifacts, limits: { manifestBytes: 1 << 20, artifactBytes: 1 << 20 }, sealer };
   const app = createControlPlaneApp(deps, { authentication: options.authentication ?? {} });
 
   /** A token made straight in the log (as `tide token create` would): its secret string. */

@@ -90,6 +90,8 @@ const MAY: Record<string, readonly Credential[]> = {
   groupCommitters: ['triggers'],
   /** A node publishes its pods' queue sends through the records API. */
   recordsInA: ['admin-a', 'developer-a', 'cluster-admin', 'node'],
+  /** The opened values of a pod's secrets: a node's (the route then checks the pod is bound to it), never a person's. */
+  nodeOnly: ['node'],
   /** A node joins with the cluster's bootstrap token, and with nothing else. */
   bootstrap: ['node-bootstrap'],
   nobody: [],
@@ -129,6 +131,12 @@ const EXPECTED: Record<string, keyof typeof MAY> = {
   'GET /apis/tide.dev/v1/namespaces/{ns}/triggers/{name}': 'readA',
   'PUT /apis/tide.dev/v1/namespaces/{ns}/triggers/{name}': 'writeA',
   'DELETE /apis/tide.dev/v1/namespaces/{ns}/triggers/{name}': 'writeA',
+  'GET /apis/tide.dev/v1/namespaces/{ns}/secrets': 'writeA',
+  'GET /apis/tide.dev/v1/namespaces/{ns}/secrets/{name}': 'writeA',
+  'PUT /apis/tide.dev/v1/namespaces/{ns}/secrets/{name}': 'writeA',
+  'DELETE /apis/tide.dev/v1/namespaces/{ns}/secrets/{name}': 'writeA',
+  'POST /apis/tide.dev/v1/secrets/reencrypt': 'clusterAdmin',
+  'GET /apis/tide.dev/v1/namespaces/{ns}/pods/{name}/secret-env': 'nodeOnly',
   'GET /apis/tide.dev/v1/triggers': 'anyPerson',
   'GET /apis/tide.dev/v1/functions': 'anyPerson',
   'GET /apis/tide.dev/v1/revisions': 'anyPerson',
@@ -173,6 +181,7 @@ function concretePath(path: string, digest: string): string {
     if (before.endsWith('/functions/')) return 'hello';
     if (before.endsWith('/revisions/')) return 'hello-00001';
     if (before.endsWith('/triggers/')) return 'nightly';
+    if (before.endsWith('/secrets/')) return 'db';
     return 'x';
   };
   let out = '';
@@ -208,6 +217,7 @@ function bodyOf(method: string, path: string, digest: string): { body: string; c
   if (path.endsWith('/functions/{name}')) return json(functionManifest(digest));
   if (path.endsWith('/triggers/{name}')) return json(triggerManifest('nightly'));
   if (path.endsWith('/triggers')) return json(triggerManifest('made'));
+  if (path.endsWith('/secrets/{name}')) return json({ apiVersion: 'tide.dev/v1', kind: 'Secret', metadata: { name: 'db' }, data: { PASSWORD: 'hunter2' } });
   if (path.endsWith('/tokens')) return json({ apiVersion: 'tide.dev/v1', kind: 'Token', metadata: { name: 'made' }, spec: { subject: { kind: 'gateway' } } });
   if (path.endsWith('/records')) return json({ records: [{ value: 'x' }] });
   if (path.endsWith('/groups/{group}')) return json({ offset: 0 });
@@ -245,6 +255,13 @@ async function fixture(): Promise<Fixture> {
       token: admin,
     });
     expect(trigger.status).toBe(201);
+    const secret = await h.request(`${API}/namespaces/${ns}/secrets/db`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'tide.dev/v1', kind: 'Secret', metadata: { name: 'db' }, data: { PASSWORD: 'hunter2' } }),
+      token: admin,
+    });
+    expect(secret.status).toBe(201);
   }
   return { h, tokens, digest };
 }

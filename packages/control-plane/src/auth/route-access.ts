@@ -73,6 +73,14 @@ export const ROUTE_ACCESS: readonly RouteEntry[] = [
   { method: 'PUT', path: `${API_PREFIX}/namespaces/:ns/triggers/:name`, rule: { verb: 'update', resource: 'triggers', namespace: ns } },
   { method: 'DELETE', path: `${API_PREFIX}/namespaces/:ns/triggers/:name`, rule: { verb: 'delete', resource: 'triggers', namespace: ns } },
 
+  // Secrets: names and sizes to whoever may get them (not viewers); values to the node of a pod that names them.
+  { method: 'GET', path: `${API_PREFIX}/namespaces/:ns/secrets`, rule: { verb: 'list', resource: 'secrets', namespace: ns } },
+  { method: 'GET', path: `${API_PREFIX}/namespaces/:ns/secrets/:name`, rule: read('secrets', true) },
+  { method: 'PUT', path: `${API_PREFIX}/namespaces/:ns/secrets/:name`, rule: { verb: 'update', resource: 'secrets', namespace: ns } },
+  { method: 'DELETE', path: `${API_PREFIX}/namespaces/:ns/secrets/:name`, rule: { verb: 'delete', resource: 'secrets', namespace: ns } },
+  { method: 'POST', path: `${API_PREFIX}/secrets/reencrypt`, rule: { verb: 'update', resource: 'secrets' } },
+  { method: 'GET', path: `${API_PREFIX}/namespaces/:ns/pods/:name/secret-env`, rule: read('pod-secrets', true) },
+
   // An upload without a namespace in its path is for ?namespace=, else default (artifacts.ts).
   {
     method: 'POST',

@@ -1,4 +1,4 @@
-import { authorize, RESOURCES, readsValues, subjectOf, type LoggedEvent, type Principal, type Resource } from '@tide/core';
+import { authorize, RESOURCES, readsValues, sealedBytes, subjectOf, type LoggedEvent, type Principal, type Resource } from '@tide/core';
 
 /** What a redacted env value reads as (the key stays: which variables a function has is not secret). */
 export const REDACTED = '(redacted)';
@@ -45,10 +45,16 @@ export function shownObject<T>(principal: Principal, namespace: string | undefin
 }
 
 /**
- * An event as a watcher sees it: never a token's secret hash (only the fold needs it), and a
+ * An event as a watcher sees it: never a token's secret hash (only the fold needs it), never a
+ * secret's sealed values (key names and sizes instead, as the secrets API shows them), and a
  * function's env values only for who may read them.
  */
 export function shownEvent(principal: Principal, event: LoggedEvent): LoggedEvent {
+  if (event.type === 'SecretApplied') {
+    const { data: sealed, ...data } = event.data;
+    const keys = Object.fromEntries(Object.entries(sealed).map(([key, value]) => [key, sealedBytes(value)]));
+    return { ...event, data: { ...data, keys } } as unknown as LoggedEvent;
+  }
   if (event.type === 'TokenCreated') {
     const { secretHash: _hash, ...data } = event.data;
     return { ...event, data } as unknown as LoggedEvent;

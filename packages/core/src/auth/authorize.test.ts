@@ -58,4 +58,13 @@ describe('authorize', () => {
     expect(allowed(bootstrap, { verb: 'get', resource: 'log' })).toBe(false);
     expect(allowed({ kind: 'gateway', name: 'gw' }, { verb: 'list', resource: 'functions', namespace: 'a' })).toBe(false);
   });
+
+  it("gives the opened values of a pod's secrets to nodes and to no person, not even a cluster admin", () => {
+    const node: Principal = { kind: 'node', name: 'node-n1', node: 'n1' };
+    expect(allowed(node, { verb: 'get', resource: 'pod-secrets', namespace: 'a' })).toBe(true);
+    expect(allowed(node, { verb: 'get', resource: 'secrets', namespace: 'a' })).toBe(false);
+    for (const role of ['admin', 'developer', 'viewer', 'invoker'] as const)
+      expect(allowed(user(role, ['*']), { verb: 'get', resource: 'pod-secrets', namespace: 'a' }), role).toBe(false);
+    expect(allowed({ kind: 'gateway', name: 'gw' }, { verb: 'get', resource: 'pod-secrets', namespace: 'a' })).toBe(false);
+  });
 });

@@ -17,6 +17,11 @@ export const RESOURCES = [
   'nodes',
   'triggers',
   'secrets',
+  /**
+   * The opened values of the secrets a pod names (envFrom): for the node the pod is bound to, and
+   * no person (one who may write a secret never reads it back; Kubernetes' node authorizer).
+   */
+  'pod-secrets',
   'tokens',
   'artifacts',
   'activations',
@@ -53,7 +58,7 @@ function covers(binding: RoleBinding, namespace: string | undefined): boolean {
 /** Whether one role, held where it applies, allows the access. */
 function roleAllows(role: UserRole, access: Access, clusterWide: boolean): boolean {
   const { verb, resource } = access;
-  if (resource === 'log') return false;
+  if (resource === 'log' || resource === 'pod-secrets') return false;
   if (verb === 'join') return false;
   if (role === 'invoker') return verb === 'invoke' && resource === 'functions';
   if (verb === 'invoke') return resource === 'functions' && role !== 'viewer';
@@ -80,7 +85,13 @@ function componentAllows(principal: Exclude<Principal, { kind: 'user' }>, access
     case 'node':
       // Besides the log and its pods' artifacts: the records API, which publishes its pods' queue
       // sends (`env.QUEUE.send()`) to their namespaces' topics (node-agent records-api.ts).
-      return resource === 'log' || (resource === 'artifacts' && verb === 'get') || (resource === 'topics' && verb === 'create');
+      // And the values of the secrets its pods name (the route checks the pod is bound to it).
+      return (
+        resource === 'log' ||
+        (resource === 'artifacts' && verb === 'get') ||
+        (resource === 'topics' && verb === 'create') ||
+        (resource === 'pod-secrets' && verb === 'get')
+      );
     case 'gateway':
       return resource === 'log';
     case 'triggers':

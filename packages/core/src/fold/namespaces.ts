@@ -30,6 +30,8 @@ export function namespaceDeleted(state: ClusterState, event: EventOf<'NamespaceD
       functions: state.functions.filter((_, key) => !inNamespace(key)),
       revisions: state.revisions.filter((_, key) => !inNamespace(key)),
       triggers: state.triggers.filter((_, key) => !inNamespace(key)),
+      // Secrets exist only under rules 4 and later, so for older versions this changes nothing.
+      secrets: state.secrets.filter((_, key) => !inNamespace(key)),
     },
   };
 }

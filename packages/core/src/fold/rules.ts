@@ -8,6 +8,7 @@ import { nodeCordoned, nodeDeleted, nodeReadinessChanged, nodeRegistered } from 
 import { leaderElected } from './leaders.js';
 import { cronFired, cronSkipped, triggerApplied, triggerDeleted } from './triggers.js';
 import { tokenCreated, tokenRevoked } from './tokens.js';
+import { secretApplied, secretDeleted } from './secrets.js';
 
 /** Every event but the switch of rules itself, which every version judges alike (rules-version.ts). */
 export type JudgedEventType = Exclude<TideEventType, 'RulesVersionRaised'>;
@@ -44,11 +45,21 @@ function needsVersion4(what: string) {
   });
 }
 
+/**
+ * A function whose pods take secrets (envFrom) before version 4: a release that does not know
+ * secrets could not run them, and decodes no such event at all. Before envFrom existed no event
+ * had it, so this judges every older log as version 1 always did.
+ */
+const functionAppliedBeforeSecrets: EventHandler<'FunctionApplied'> = (state, event, ctx) =>
+  event.data.manifest.spec.envFrom?.length
+    ? needsVersion4(`function ${event.data.manifest.metadata.name}'s envFrom`)(state)
+    : functionApplied(state, event, ctx);
+
 /** The rules of every release before rules were versioned. */
 export const rulesV1: FoldRules = {
   NamespaceApplied: namespaceApplied,
   NamespaceDeleted: namespaceDeleted,
-  FunctionApplied: functionApplied,
+  FunctionApplied: functionAppliedBeforeSecrets,
   FunctionDeleted: functionDeleted,
   ScaleSet: scaleSet,
   RolloutUndone: rolloutUndone,
@@ -75,6 +86,8 @@ export const rulesV1: FoldRules = {
   CronSkipped: needsVersion3('skipping a cron tick'),
   TokenCreated: needsVersion4('creating a token'),
   TokenRevoked: needsVersion4('revoking a token'),
+  SecretApplied: needsVersion4('applying a secret'),
+  SecretDeleted: needsVersion4('deleting a secret'),
 };
 
 /** Version 2: `tide delete node` (NodeDeleted) removes a node that is not ready, with its pods. */
@@ -90,13 +103,17 @@ export const rulesV3: FoldRules = {
 };
 
 /**
- * Version 4: bearer tokens (TokenCreated/Revoked), and every event judged on its writer's rights
+ * Version 4: bearer tokens (TokenCreated/Revoked), secrets (SecretApplied/Deleted, sealed values
+ * only) and functions that take them (envFrom), and every event judged on its writer's rights
  * first (writer-rights.ts): before 4 anyone who could append was believed.
  */
 export const rulesV4: FoldRules = {
   ...rulesV3,
+  FunctionApplied: functionApplied,
   TokenCreated: tokenCreated,
   TokenRevoked: tokenRevoked,
+  SecretApplied: secretApplied,
+  SecretDeleted: secretDeleted,
 };
 
 export const RULE_BOOK: RuleBook = new Map([

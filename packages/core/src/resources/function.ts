@@ -176,6 +176,17 @@ export const FunctionSpec = z
       .max(50)
       .refine((b) => new Set(b.map((x) => x.name)).size === b.length, 'binding names must be unique')
       .optional(),
+    /**
+     * Secrets whose every key becomes an env var of the pods (`[{secretRef: db}]`), as Kubernetes'
+     * envFrom; spec.env wins over a secret's key of the same name. A secret that does not exist
+     * yet is accepted: the pods wait (CreateContainerConfigError) until it does. Absent, not
+     * defaulted, so a function applied before secrets existed reads back as it was.
+     */
+    envFrom: z
+      .array(z.object({ secretRef: dns1123 }).strict())
+      .max(20)
+      .refine((refs) => new Set(refs.map((r) => r.secretRef)).size === refs.length, 'secretRef names must be unique')
+      .optional(),
     /** Retries and dead letters of async calls (see async-policy.ts); absent = Lambda's defaults. Not in the revision template. */
     async: AsyncSpec.optional(),
     /**
@@ -236,6 +247,8 @@ export const RevisionTemplate = FunctionSpec.pick({
 }).extend({
   /** Absent when the function binds nothing, so revisions made before bindings existed compare equal. */
   bindings: z.array(z.union([z.object({ name: z.string(), kv: z.string() }), z.object({ name: z.string(), queue: z.string() })])).optional(),
+  /** Absent when the function takes no secrets, likewise. */
+  envFrom: z.array(z.object({ secretRef: z.string() })).optional(),
 });
 export type RevisionTemplate = z.infer<typeof RevisionTemplate>;
 
@@ -245,13 +258,15 @@ export function initialReplicas(scale: ScaleSpec): number {
 }
 
 export function revisionTemplateOf(spec: FunctionSpec): RevisionTemplate {
-  const { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds, bindings } = spec;
+  const { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds, bindings, envFrom } = spec;
   const template = { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds };
-  // No bindings, no field: a revision made before bindings existed keeps comparing equal.
+  // No bindings (or secrets), no field: a revision made before they existed keeps comparing equal.
   // Only the fields that say what is bound, in one order, so equal bindings compare equal.
-  return bindings?.length
-    ? { ...template, bindings: bindings.map((b) => ('kv' in b ? { name: b.name, kv: b.kv } : { name: b.name, queue: b.queue })) }
-    : template;
+  return {
+    ...template,
+    ...(bindings?.length ? { bindings: bindings.map((b) => ('kv' in b ? { name: b.name, kv: b.kv } : { name: b.name, queue: b.queue })) } : {}),
+    ...(envFrom?.length ? { envFrom: envFrom.map((ref) => ({ secretRef: ref.secretRef })) } : {}),
+  };
 }
 
 export const ScaleRecord = z.object({

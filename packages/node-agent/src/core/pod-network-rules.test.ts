@@ -6,7 +6,9 @@ describe('podNetworkRuleset', () => {
 
   it("closes this machine's TCP ports (connections the pods open, not their answers) but the allowed ones to the pods' uids, on loopback and the node's addresses", () => {
     const text = podNetworkRuleset(rules);
-    expect(text).toContain('meta skuid 200000-259999 ip daddr { 127.0.0.0/8, 10.0.0.5 } tcp dport != { 8080 } tcp flags & (syn | ack) == syn reject with tcp reset');
+    expect(text).toContain(
+      'meta skuid 200000-259999 ip daddr { 127.0.0.0/8, 10.0.0.5 } tcp dport != { 8080 } tcp flags & (syn | ack) == syn reject with tcp reset',
+    );
     expect(text).toContain('meta skuid 200000-259999 ip6 daddr { ::1, fd00::5 } tcp dport != { 8080 } tcp flags & (syn | ack) == syn reject with tcp reset');
   });
 
@@ -17,7 +19,9 @@ describe('podNetworkRuleset', () => {
   });
 
   it('closes every TCP port of the machine when none is allowed, and names no port twice', () => {
-    expect(podNetworkRuleset({ ...rules, allowedPorts: [] })).toContain('ip daddr { 127.0.0.0/8, 10.0.0.5 } tcp flags & (syn | ack) == syn reject with tcp reset');
+    expect(podNetworkRuleset({ ...rules, allowedPorts: [] })).toContain(
+      'ip daddr { 127.0.0.0/8, 10.0.0.5 } tcp flags & (syn | ack) == syn reject with tcp reset',
+    );
     expect(podNetworkRuleset({ ...rules, allowedPorts: [9090, 8080, 9090] })).toContain('tcp dport != { 8080, 9090 }');
   });
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { findRepoRoot } from '../support/repo-root.js';
 
@@ -181,6 +181,8 @@ function activationMaxAgeMs(): number {
 
 let surface: CliSurface | undefined;
 const cli = (): CliSurface => (surface ??= parseHelp(cliHelpTexts()));
+// Once for the file, before any test: ~40 `tide help` processes, which a loaded 2-core machine may take over a test's 30 s to run.
+beforeAll(() => void cli(), 180_000);
 let variables: Map<string, string> | undefined;
 const variablesRead = (): Map<string, string> => (variables ??= tideVariablesRead());
 

@@ -68,7 +68,7 @@ async function measuredMilli(endpoint: string, readyAt: number): Promise<number>
   throw new Error('the pod never got 2 s older within 60 s');
 }
 
-describe.skipIf(unavailable !== undefined)(`a sandboxed pod's cpuMilli${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+describe.skipIf(unavailable !== undefined)(`a sandboxed pod's cpuMilli${unavailable ? ` (skipped: ${unavailable})` : ''}`, { timeout: 120_000 }, () => {
   it('holds a pod spinning three threads to its cpuMilli, from the pool and spawned alike', async (context) => {
     const { agent, waitForReport, logs } = await openTestAgent({ dataDir: join(temp.path, 'data'), sandbox: 'bwrap', warmPool: { size: 1, memoryMb: 64 } });
     agents.push(agent);
@@ -113,7 +113,7 @@ function cgroupsNamed(name: string, dir = '/sys/fs/cgroup', depth = 5): string[]
   });
 }
 
-describe.skipIf(unavailable !== undefined)(`the limits' cgroups${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+describe.skipIf(unavailable !== undefined)(`the limits' cgroups${unavailable ? ` (skipped: ${unavailable})` : ''}`, { timeout: 120_000 }, () => {
   it('are gone once the agent is closed: a data directory leaves no empty cgroups behind', async () => {
     const dataDir = join(temp.path, 'data');
     const { agent, waitForReport } = await openTestAgent({ dataDir, sandbox: 'bwrap', warmPool: { size: 1, memoryMb: 64 } });
@@ -128,7 +128,7 @@ describe.skipIf(unavailable !== undefined)(`the limits' cgroups${unavailable ? `
   });
 });
 
-describe.skipIf(process.getuid?.() !== 0)("an unsandboxed pod's cpuMilli where the agent is root", () => {
+describe.skipIf(process.getuid?.() !== 0)("an unsandboxed pod's cpuMilli where the agent is root", { timeout: 120_000 }, () => {
   it('holds a pod spinning three threads to its cpuMilli, from the pool and spawned alike', async (context) => {
     const { agent, waitForReport, logs } = await openTestAgent({ dataDir: join(temp.path, 'data'), warmPool: { size: 1, memoryMb: 64 } });
     agents.push(agent);

@@ -62,7 +62,7 @@ afterEach(async () => {
   await temp.remove();
 });
 
-describe.skipIf(unavailable !== undefined)(`--sandbox bwrap${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+describe.skipIf(unavailable !== undefined)(`--sandbox bwrap${unavailable ? ` (skipped: ${unavailable})` : ''}`, { timeout: 120_000 }, () => {
   it('a pod from the pool and a spawned pod both serve, and neither can read, signal or write what is not its own', async () => {
     const dataDir = join(temp.path, 'data');
     const artifact = await writeArtifact(temp.path, 'probes', PROBES);
@@ -132,7 +132,7 @@ describe.skipIf(unavailable !== undefined)(`--sandbox bwrap${unavailable ? ` (sk
   });
 });
 
-describe.skipIf(process.getuid?.() !== 0)('--sandbox bwrap where the agent is not root', () => {
+describe.skipIf(process.getuid?.() !== 0)('--sandbox bwrap where the agent is not root', { timeout: 120_000 }, () => {
   it('opening the agent fails, saying why, before any pod runs', () => {
     // The built agent (dist), run as nobody: a test process cannot drop its own uid.
     const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AssignMessage, RuntimeMessage } from '@tide/runtime';
@@ -165,6 +165,8 @@ export function openWarmPool(options: WarmPoolOptions): WarmPool {
       if (member.state === 'taken' || member.state === 'dead') return; // a pod's exit is the pod's business
       member.state = 'dead';
       members.delete(token);
+      // Gone with it, not a moment later: a directory of no process the pool follows is drift.
+      rmSync(dir, { recursive: true, force: true });
       clock.clearTimeout(member.deadline);
       onDeath(startedAt);
     };

@@ -73,7 +73,8 @@ export async function openTestAgent(options: Omit<NodeAgentOptions, 'onReport'>,
       check();
     });
   const poolSize = agent.warmPool().size;
-  if (poolSize > 0 && waitForPool) await waitUntil(() => agent.warmPool().idle >= poolSize, `${poolSize} idle warm-pool processes`);
+  // Bounded like the agent's own warm-up (30 s): a sandboxed pool on a loaded 2-core machine may take most of it.
+  if (poolSize > 0 && waitForPool) await waitUntil(() => agent.warmPool().idle >= poolSize, `${poolSize} idle warm-pool processes`, 30_000);
   return { agent, reports, logs, waitForReport };
 }
 

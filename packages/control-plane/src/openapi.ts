@@ -277,6 +277,13 @@ export function openApiDocument() {
         },
         delete: { responses: { '200': json('Trigger'), ...errors } },
       },
+      '/apis/tide.dev/v1/secrets': {
+        get: {
+          summary: "Secrets of every namespace the token may list them in (kubectl's -A): key names and sizes, never a value",
+          parameters: pageParams(500),
+          responses: { '200': { description: 'SecretList' }, ...errors },
+        },
+      },
       '/apis/tide.dev/v1/namespaces/{ns}/secrets': {
         parameters: [nsParam],
         get: {

@@ -139,6 +139,7 @@ const EXPECTED: Record<string, keyof typeof MAY> = {
   'GET /apis/tide.dev/v1/namespaces/{ns}/pods/{name}/secret-env': 'nodeOnly',
   'GET /apis/tide.dev/v1/triggers': 'anyPerson',
   'GET /apis/tide.dev/v1/functions': 'anyPerson',
+  'GET /apis/tide.dev/v1/secrets': 'anyPerson',
   'GET /apis/tide.dev/v1/revisions': 'anyPerson',
   'GET /apis/tide.dev/v1/pods': 'anyPerson',
   'GET /apis/tide.dev/v1/events': 'anyPerson',

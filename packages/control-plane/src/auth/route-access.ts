@@ -74,6 +74,7 @@ export const ROUTE_ACCESS: readonly RouteEntry[] = [
   { method: 'DELETE', path: `${API_PREFIX}/namespaces/:ns/triggers/:name`, rule: { verb: 'delete', resource: 'triggers', namespace: ns } },
 
   // Secrets: names and sizes to whoever may get them (not viewers); values to the node of a pod that names them.
+  { method: 'GET', path: `${API_PREFIX}/secrets`, rule: { verb: 'list', resource: 'secrets', filtered: true } },
   { method: 'GET', path: `${API_PREFIX}/namespaces/:ns/secrets`, rule: { verb: 'list', resource: 'secrets', namespace: ns } },
   { method: 'GET', path: `${API_PREFIX}/namespaces/:ns/secrets/:name`, rule: read('secrets', true) },
   { method: 'PUT', path: `${API_PREFIX}/namespaces/:ns/secrets/:name`, rule: { verb: 'update', resource: 'secrets', namespace: ns } },

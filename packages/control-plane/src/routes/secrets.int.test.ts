@@ -55,6 +55,25 @@ describe('the secrets API', () => {
     expect((await h.request(`${API}/namespaces/a/pods/p/secret-env`, { token: admin })).status).toBe(403);
   });
 
+  it('lists across namespaces only the secrets the token may list (kubectl get -A), names and sizes only', async () => {
+    h = await authHarness({ namespaces: ['a', 'b'] });
+    const adminA = await h.mint('admin-a', userIn('admin', 'a'));
+    const adminB = await h.mint('admin-b', userIn('admin', 'b'));
+    const marker = randomBytes(16).toString('hex');
+    expect((await put(adminA, manifest({ K: marker }))).status).toBe(201);
+    expect((await put(adminB, manifest({ K: 'v' }, 'cache'), `${API}/namespaces/b/secrets/cache`)).status).toBe(201);
+    const names = async (token: string) => {
+      const res = await h!.request(`${API}/secrets`, { token });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).not.toContain(marker);
+      return (JSON.parse(text).items as { metadata: { namespace: string; name: string } }[]).map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
+    };
+    expect(await names(await h.mint('everywhere', { kind: 'user', roles: [{ role: 'admin', namespaces: ['*'] }] }))).toEqual(['a/db', 'b/cache']);
+    expect(await names(await h.mint('dev-b', userIn('developer', 'b')))).toEqual(['b/cache']);
+    expect(await names(await h.mint('viewer-a', userIn('viewer', 'a')))).toEqual([]);
+  });
+
   it('refuses bad keys and oversized values, naming the field', async () => {
     h = await authHarness({ namespaces: ['a'] });
     const admin = await h.mint('admin', userIn('admin', 'a'));

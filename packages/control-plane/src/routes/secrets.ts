@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { actorOf, dnsLabel, keyOf } from '@tide/core';
+import { listsIn } from '../auth/visibility.js';
 import { ApiError } from '../errors.js';
 import { checkManifestTarget, parseManifestBody } from '../manifest-body.js';
 import { withoutServerFields } from './client-manifest.js';
@@ -28,19 +29,27 @@ export function secretRoutes(deps: ControlPlaneDeps) {
   };
   const ctxOf = (c: Context): CommandContext => ({ store: deps.store, artifacts: deps.artifacts, log: deps.log, actor: actorOf(c.get('principal')) });
 
-  app.get('/namespaces/:ns/secrets', (c) => {
-    const ns = checkName('namespace', c.req.param('ns'));
+  /** One page of the secrets `wanted` keeps, in namespace/name order: names and sizes only. */
+  const listed = (c: Context, wanted: (namespace: string) => boolean) => {
     const state = deps.store.state();
     const paging = parsePageRequest(c.req.query('limit'), c.req.query('continue'), 'secrets');
     if (!paging.ok) throw new ApiError(400, 'BadRequest', paging.message, [{ field: paging.field, message: paging.message }]);
-    const items = [...state.secrets.values()].filter((s) => s.metadata.namespace === ns);
-    const page = pageOf(items, (s) => keyOf(ns, s.metadata.name), paging.request, 'secrets');
+    // The fold keeps every secret in its namespace; the type allows a manifest without one.
+    const namespaceOf = (secret: { metadata: { namespace?: string } }) => secret.metadata.namespace ?? '';
+    const items = [...state.secrets.values()].filter((s) => wanted(namespaceOf(s)));
+    const page = pageOf(items, (s) => keyOf(namespaceOf(s), s.metadata.name), paging.request, 'secrets');
     const metadata = {
       resourceVersion: String(state.offset),
       ...(page.continue === undefined ? {} : { continue: page.continue, remainingItemCount: page.remainingItemCount }),
     };
     return c.json({ apiVersion: 'tide.dev/v1', kind: 'SecretList', metadata, items: page.items.map(shownSecret) });
+  };
+  app.get('/namespaces/:ns/secrets', (c) => {
+    const ns = checkName('namespace', c.req.param('ns'));
+    return listed(c, (namespace) => namespace === ns);
   });
+  // Every namespace's the caller may list secrets in (`tide get secrets -A`): a viewer's is empty.
+  app.get('/secrets', (c) => listed(c, listsIn(c.get('principal'), 'secrets')));
   app.get('/namespaces/:ns/secrets/:name', (c) => {
     const ns = checkName('namespace', c.req.param('ns'));
     const name = c.req.param('name');

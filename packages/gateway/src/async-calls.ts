@@ -63,8 +63,9 @@ async function accept(
   newId: () => string,
 ): Promise<void> {
   if (target.kind === 'invalid') return refuse(req, res, 400, target.message);
-  if (options.routes.lookup(target.namespace, target.name) === undefined) return refuse(req, res, 404, `function ${target.namespace}/${target.name} not found`);
-  const gated = options.gate?.(target, req.headers.authorization, req.socket.remoteAddress ?? 'unknown');
+  const route = options.routes.lookup(target.namespace, target.name);
+  if (route === undefined) return refuse(req, res, 404, `function ${target.namespace}/${target.name} not found`);
+  const gated = route.access === 'token' ? options.gate?.(target, req.headers.authorization, req.socket.remoteAddress ?? 'unknown') : undefined;
   if (gated !== undefined) return refuse(req, res, gated.status, gated.message, gated.retryAfterSeconds, gated.headers);
   const callbackUrl = single(req.headers[CALLBACK_HEADER]);
   const problem = callbackUrl === undefined ? undefined : callbackUrlProblem(callbackUrl);

@@ -148,7 +148,7 @@ class InvocationGateway implements Gateway, CallOwner {
       const fromComponent = isComponentCall(req.headers[COMPONENT_TOKEN_HEADER], this.#componentToken);
       // The token before the quota: a caller without the right spends nothing of the namespace's invocations.
       const refusal: Refusal | undefined =
-        (fromComponent ? undefined : (this.#gated(req, resolved.target) ?? this.#limited(resolved.target.namespace))) ??
+        (fromComponent ? undefined : (this.#gated(req, resolved.target, resolved.route) ?? this.#limited(resolved.target.namespace))) ??
         declaredBodyRefusal(req, resolved.route);
       // Closing: the body the caller still sends is never read, nor drained.
       if (refusal !== undefined)
@@ -163,7 +163,8 @@ class InvocationGateway implements Gateway, CallOwner {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const resolved = this.#resolve(req);
     if (resolved === undefined) return false;
-    const refusal: Refusal | undefined = resolved.kind === 'call' ? (this.#gated(req, resolved.target) ?? this.#limited(resolved.target.namespace)) : undefined;
+    const refusal: Refusal | undefined =
+      resolved.kind === 'call' ? (this.#gated(req, resolved.target, resolved.route) ?? this.#limited(resolved.target.namespace)) : undefined;
     if (resolved.kind === 'refused') sendSocketError(socket, resolved.status, resolved.message, resolved.retryAfterSeconds);
     else if (refusal !== undefined) sendSocketError(socket, refusal.status, refusal.message, refusal.retryAfterSeconds, refusal.headers);
     else {
@@ -175,7 +176,9 @@ class InvocationGateway implements Gateway, CallOwner {
   }
 
   /** 401, 403 or 429 when the function's access is `token` and the caller's token does not do, else undefined. */
-  #gated(req: IncomingMessage, target: InvocationTarget): Refusal | undefined {
+  #gated(req: IncomingMessage, target: InvocationTarget, route: FunctionRoute): Refusal | undefined {
+    // A public function's call (most of them) asks nothing of the state: the route says.
+    if (route.access !== 'token') return undefined;
     return this.#gate?.(target, req.headers.authorization, req.socket.remoteAddress ?? 'unknown');
   }
 

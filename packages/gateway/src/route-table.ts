@@ -20,6 +20,8 @@ export interface FunctionRoute {
   limits?: BodyLimits;
   /** Most in-flight requests per pod (spec.concurrency): bounds the waiting line at 10x this. */
   concurrency?: number;
+  /** `token` when the function's calls need a caller's token (spec.access): public calls skip the check. */
+  access?: 'token';
   /** Identifies the route's pods and waiting line (one per revision); default `namespace/name`. */
   key?: string;
   /**

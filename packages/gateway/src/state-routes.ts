@@ -18,7 +18,14 @@ export function routesOf(state: Pick<ClusterState, (typeof ROUTE_SOURCES)[number
   for (const [key, fn] of state.functions) {
     const namespace = fn.metadata.namespace!;
     const name = fn.metadata.name;
-    const base = { namespace, name, timeoutMs: fn.spec.timeoutSeconds * 1000, concurrency: fn.spec.concurrency, limits: bodyLimitsOf(fn.spec) };
+    const base = {
+      namespace,
+      name,
+      timeoutMs: fn.spec.timeoutSeconds * 1000,
+      concurrency: fn.spec.concurrency,
+      limits: bodyLimitsOf(fn.spec),
+      ...(fn.spec.access === 'token' ? { access: 'token' as const } : {}),
+    };
     const revisionRoute = (revision: string): FunctionRoute => {
       const routeKey = `${key}#${revision}`;
       const existing = routes.get(routeKey);

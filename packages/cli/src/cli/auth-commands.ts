@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { RoleBinding, TokenSubject } from '@tide/core';
 import { CliError, createApiClient } from '../api-client.js';
+import { readStdin } from '../stdin.js';
 import type { CommandSpec } from './command-spec.js';
 import { durationSeconds } from './flag-values.js';
 import { list, str } from './process-commands.js';
@@ -135,7 +136,5 @@ async function tokenInput(file: string | undefined): Promise<string> {
     }
   }
   if (process.stdin.isTTY) throw new CliError('give the token on stdin (tide login < FILE) or with --token-file FILE, never as an argument', 2);
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').trim();
+  return (await readStdin()).toString('utf8').trim();
 }

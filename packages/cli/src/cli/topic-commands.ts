@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CliError, createApiClient } from '../api-client.js';
+import { readStdin } from '../stdin.js';
 import type { CommandSpec } from './command-spec.js';
 import { int, keyValues } from './flag-values.js';
 import { list, str } from './process-commands.js';
@@ -54,7 +55,5 @@ async function recordValue(data: string | undefined, file: string | undefined): 
     }
   }
   if (process.stdin.isTTY) throw new CliError('give the value: --data TEXT, --file FILE, or pipe it on stdin', 2);
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  return readStdin();
 }

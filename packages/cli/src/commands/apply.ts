@@ -1,3 +1,4 @@
+import { readStdin } from '../stdin.js';
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { CliError, type ApiClient } from '../api-client.js';
@@ -7,7 +8,7 @@ import { manifestPath } from '../paths.js';
 export async function applyFile(api: ApiClient, file: string, namespace: string): Promise<string[]> {
   let text: string;
   try {
-    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+    text = file === '-' ? (await readStdin()).toString('utf8') : await readFile(file, 'utf8');
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
   }
@@ -50,10 +51,4 @@ export function parseManifests(text: string, file: string): Manifest[] {
   }
   if (manifests.length === 0) throw new CliError(`${file} holds no manifest`);
   return manifests;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

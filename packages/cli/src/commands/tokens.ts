@@ -1,10 +1,8 @@
-import type { Principal, RoleBinding, TokenSubject } from '@tide/core';
+import { ALL_NAMESPACES, dnsLabel, parseToken, USER_ROLES, type Principal, type RoleBinding, type TokenSubject } from '@tide/core';
 import { CliError, createApiClient, messageOf, refusalHint, type ApiClient } from '../api-client.js';
 import { updateConfig } from '../cli-config.js';
 import { age, table } from '../format.js';
 import { API } from '../paths.js';
-
-const USER_ROLES = ['admin', 'developer', 'viewer', 'invoker'] as const;
 
 /** A token as the API lists it (never its secret nor its hash). */
 interface TokenView {
@@ -34,7 +32,7 @@ export function roleBindings(values: readonly string[], namespace: string): Role
     const [role, namespaces] = value.split(':', 2) as [string, string | undefined];
     if (!(USER_ROLES as readonly string[]).includes(role)) throw new CliError(`--role "${value}": the role must be one of ${USER_ROLES.join(', ')}`, 2);
     const names = namespaces === undefined ? [namespace] : namespaces.split(',').map((n) => n.trim());
-    if (names.length === 0 || names.some((n) => n !== '*' && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n)))
+    if (names.length === 0 || names.some((n) => n !== ALL_NAMESPACES && !dnsLabel.safeParse(n).success))
       throw new CliError(`--role "${value}": namespaces must be DNS labels or *, as in developer:team-a,team-b`, 2);
     return { role: role as RoleBinding['role'], namespaces: names };
   });
@@ -88,7 +86,7 @@ export async function revokeToken(api: ApiClient, name: string): Promise<string>
  * in the CLI's config (0600) as the credential for that server, which becomes the current one.
  */
 export async function login(server: string, token: string, configFile: string): Promise<string> {
-  if (!/^tide_[a-z0-9-]+_[0-9a-f]{64}$/.test(token)) throw new CliError('that is not a Tide token (tide_<name>_<64 hex digits>): give the whole token', 2);
+  if (parseToken(token) === undefined) throw new CliError('that is not a Tide token (tide_<name>_<64 hex digits>): give the whole token', 2);
   const api = createApiClient(server, { token, source: 'the token given to tide login' });
   const res = await api.call<Principal>('GET', `${API}/whoami`);
   if (res.status === 401) throw new CliError(`${server} refused the token: ${messageOf(res.body)}`);

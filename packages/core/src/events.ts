@@ -3,6 +3,7 @@ import { dnsLabel } from './resources/meta.js';
 import { FunctionManifest } from './resources/function.js';
 import { NamespaceQuota } from './resources/namespace.js';
 import { NodeCapacity, Taint } from './resources/pod.js';
+import { PodIsolation } from './resources/pod-isolation.js';
 import { TriggerManifest } from './resources/trigger.js';
 import { TokenSpec } from './resources/token.js';
 import { SealedValue, secretKey } from './resources/secret.js';
@@ -69,6 +70,7 @@ export const TideEvent = z.discriminatedUnion('type', [
       capacity: NodeCapacity,
       labels: z.record(z.string().max(253), z.string().max(63)).default({}),
       taints: z.array(Taint).max(20).default([]),
+      isolation: PodIsolation.optional(),
     }),
   }),
   z.object({

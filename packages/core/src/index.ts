@@ -2,6 +2,7 @@ export * from './resources/meta.js';
 export * from './resources/function.js';
 export * from './resources/namespace.js';
 export * from './resources/pod.js';
+export * from './resources/pod-isolation.js';
 export * from './resources/trigger.js';
 export * from './resources/token.js';
 export * from './resources/secret.js';

@@ -35,4 +35,4 @@ export { createArtifactCache, DEFAULT_ARTIFACT_CACHE_BYTES, type ArtifactCache, 
 export { startNode, type NodeProcessOptions, type RunningNode } from './start-node.js';
 export { nodeCredential, NODE_TOKEN_FILE, type NodeCredentialOptions } from './node-credential.js';
 export { defaultNodeCapacity } from './node-capacity.js';
-export { SandboxUnavailableError, type SandboxMode } from './adapters/pod-sandbox.js';
+export { SandboxUnavailableError, type SandboxMode, type SandboxSetting } from './adapters/pod-sandbox.js';

@@ -13,6 +13,7 @@ import {
   type NodeCapacity,
   type Pod,
   type StateStore,
+  type PodIsolation,
   type Taint,
 } from '@tide/core';
 import { metrics } from '@opentelemetry/api';
@@ -32,6 +33,8 @@ export interface NodeLoopOptions {
   capacity: NodeCapacity;
   labels?: Record<string, string>;
   taints?: Taint[];
+  /** How the agent isolates its pods, registered so that the scheduler and the fold keep other tenants' pods off an unsandboxed node. */
+  isolation?: PodIsolation;
   /**
    * Opens the agent with the callback that turns its reports into events, and the one that ships
    * what its pods print (give it the agent's onLog).
@@ -145,7 +148,15 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
   const agent = await options.openAgent(report, onPodLog);
   const registration: EventInput = {
     type: 'NodeRegistered',
-    data: { name: nodeName, bootId, address: options.address, capacity: options.capacity, labels: options.labels ?? {}, taints: options.taints ?? [] },
+    data: {
+      name: nodeName,
+      bootId,
+      address: options.address,
+      capacity: options.capacity,
+      labels: options.labels ?? {},
+      taints: options.taints ?? [],
+      ...(options.isolation ? { isolation: options.isolation } : {}),
+    },
   };
   const [registered] = await store.append([registration]);
   if (!registered?.verdict.accepted) throw new Error(`node ${nodeName} could not register: ${JSON.stringify(registered?.verdict)}`);

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { NodeCapacity, Taint } from '@tide/core';
+import type { NodeCapacity, PodIsolation, Taint } from '@tide/core';
 import { componentState, describeLogSource, type ComponentLog, type ProcessState } from '@tide/process';
 import { createArtifactCache } from './artifact-cache.js';
 import { openNodeAgent } from './node-agent.js';
@@ -11,7 +11,7 @@ import { openKvStore } from './kv-store.js';
 import { createQueueSender } from './queue-sender.js';
 import { recordsApiPublisher } from './adapters/records-api.js';
 import { secretEnvApi } from './adapters/secret-env-api.js';
-import { openPodSandbox, type SandboxMode } from './adapters/pod-sandbox.js';
+import { chooseSandbox, unsandboxedNotice, type SandboxSetting } from './adapters/pod-sandbox.js';
 import { defaultRuntimeEntry } from './runtime-entry.js';
 
 export interface NodeProcessOptions {
@@ -28,8 +28,13 @@ export interface NodeProcessOptions {
   address?: string;
   /** Pre-started runtime processes (0 disables the warm pool). */
   warmPoolSize?: number;
-  /** 'bwrap': each pod's runtime in its own namespaces as its own uid (fails at start where it cannot). Default 'none'. */
-  sandbox?: SandboxMode;
+  /**
+   * 'bwrap': each pod's runtime in its own namespaces as its own uid (fails at start where it
+   * cannot); 'none': bare processes; 'auto' (default): bwrap where the machine can, else none.
+   */
+  sandbox?: SandboxSetting;
+  /** Unsandboxed, run every namespace's code anyway (else namespace default's only). */
+  insecureSingleTenant?: boolean;
   /** Ports of this machine sandboxed pods may still connect to (the gateway's, when it runs here). */
   podReachablePorts?: readonly number[];
   /** Record each traced call of the pods as a span (an OpenTelemetry exporter is configured). */
@@ -58,9 +63,12 @@ export interface RunningNode {
 export async function startNode(options: NodeProcessOptions): Promise<RunningNode> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  // A node asked to sandbox its pods says why it cannot before it joins (the agent checks again).
-  if (options.sandbox === 'bwrap') openPodSandbox({ dataDir: join(dataDir, 'agent'), nodePath: process.execPath, runtimeEntry: defaultRuntimeEntry() });
   const { report } = options;
+  // A node asked to sandbox its pods says why it cannot before it joins (the agent checks again);
+  // one that cannot, unasked, says so and what it will run instead.
+  const sandbox = chooseSandbox(options.sandbox ?? 'auto', { dataDir: join(dataDir, 'agent'), nodePath: process.execPath, runtimeEntry: defaultRuntimeEntry() });
+  const isolation: PodIsolation = { sandbox: sandbox.mode, insecureSingleTenant: options.insecureSingleTenant ?? false };
+  if (sandbox.mode === 'none') report(unsandboxedNotice(sandbox.unavailable ?? '--sandbox none', isolation.insecureSingleTenant));
   const onError = (error: Error) => report(`error: ${error.message}`);
   const { state, release } = await componentState(options.log, report, onError);
   const artifactPath =
@@ -81,6 +89,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
     capacity: options.capacity,
     ...(options.labels ? { labels: options.labels } : {}),
     ...(options.taints ? { taints: options.taints } : {}),
+    isolation,
     openAgent: (onReport, onPodLog) =>
       openNodeAgent({
         dataDir: join(dataDir, 'agent'),
@@ -94,7 +103,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
           onPodLog(pod, stream, line);
         },
         ...(options.warmPoolSize === undefined ? {} : { warmPool: { size: options.warmPoolSize } }),
-        ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+        sandbox: sandbox.mode,
         ...(options.podReachablePorts ? { podReachablePorts: options.podReachablePorts } : {}),
       }),
     artifactPath,

@@ -1,5 +1,5 @@
 /** Builders for the scheduler's tests (excluded from the build). */
-import { emptyResourceMap, initialState, type ClusterState, type Pod, type Taint, type TideNode, type Toleration } from '@tide/core';
+import { emptyResourceMap, initialState, type ClusterState, type Pod, type PodIsolation, type Taint, type TideNode, type Toleration } from '@tide/core';
 
 export interface NodeOptions {
   memoryMb?: number;
@@ -9,6 +9,7 @@ export interface NodeOptions {
   cordoned?: boolean;
   labels?: Record<string, string>;
   taints?: Taint[];
+  isolation?: PodIsolation;
 }
 
 export function node(name: string, o: NodeOptions = {}): TideNode {
@@ -21,6 +22,7 @@ export function node(name: string, o: NodeOptions = {}): TideNode {
       address: '127.0.0.1',
       taints: o.taints ?? [],
       unschedulable: o.cordoned ?? false,
+      ...(o.isolation ? { isolation: o.isolation } : {}),
     },
     status: { ready: o.ready ?? true, bootId: 'b' },
   };

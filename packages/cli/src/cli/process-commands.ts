@@ -15,8 +15,12 @@ const data = (fallback: string): FlagSpec => ({ type: 'string', value: 'DIR', he
 const warmPool: FlagSpec = { type: 'string', value: 'N', help: 'pre-started runtime processes per node, 0 to disable (default 2; TIDE_WARM_POOL)' };
 const sandbox: FlagSpec = {
   type: 'string',
-  value: 'bwrap|none',
-  help: "isolate each pod's process: bwrap = its own PID, mount, IPC and UTS namespaces and uid (needs root and bubblewrap); default none (TIDE_SANDBOX)",
+  value: 'auto|bwrap|none',
+  help: "isolate each pod's process: bwrap = its own PID, mount, IPC and UTS namespaces and uid (needs root and bubblewrap); auto (default) = bwrap where the machine can, else none (TIDE_SANDBOX)",
+};
+const insecureSingleTenant: FlagSpec = {
+  type: 'boolean',
+  help: "where pods are not sandboxed, run every namespace's code anyway (else namespace default's only): any function can then read and signal the others (TIDE_INSECURE_SINGLE_TENANT=1)",
 };
 const nodeGrace: FlagSpec = { type: 'string', value: 'SECONDS', help: 'a node silent this long becomes NotReady (default 10; TIDE_NODE_GRACE_SECONDS)' };
 
@@ -63,6 +67,7 @@ export const upCommand: CommandSpec = {
     examples: { type: 'boolean', help: 'deploy the example functions (hello, echo, hono-app) once up' },
     'warm-pool': warmPool,
     sandbox,
+    'insecure-single-tenant': insecureSingleTenant,
     nodes: { type: 'string', value: 'N', help: '1: a node in this process (default); N > 1: N `tide node` processes sharing the machine; 0: none' },
     'node-grace': nodeGrace,
     domain,
@@ -236,6 +241,7 @@ export const nodeCommand: CommandSpec = {
     taint: { type: 'string', multiple: true, value: 'K=V:EFFECT', help: 'a taint, NoSchedule or NoExecute (repeatable; TIDE_NODE_TAINTS)' },
     'warm-pool': warmPool,
     sandbox,
+    'insecure-single-tenant': insecureSingleTenant,
     address: { type: 'string', value: 'IP|HOST', help: "where gateways on other machines reach this node's pods (default 127.0.0.1; TIDE_NODE_ADDRESS)" },
     'artifact-cache-mb': { type: 'string', value: 'MB', help: 'artifacts kept on disk (default 1024; TIDE_ARTIFACT_CACHE_MB)' },
     'bootstrap-token-file': {
@@ -340,12 +346,20 @@ function warmPoolSize(flags: CommandContext['flags'], env: CommandContext['env']
   return raw === undefined ? {} : { warmPoolSize: int('warm-pool', raw, 2) };
 }
 
-/** --sandbox or TIDE_SANDBOX, when given: how the node isolates its pods. */
-function sandboxMode(flags: CommandContext['flags'], env: CommandContext['env']): { sandbox?: 'bwrap' | 'none' } {
+/** --sandbox or TIDE_SANDBOX, and --insecure-single-tenant or TIDE_INSECURE_SINGLE_TENANT: how the node isolates its pods. */
+function sandboxMode(flags: CommandContext['flags'], env: CommandContext['env']): { sandbox?: 'auto' | 'bwrap' | 'none'; insecureSingleTenant?: true } {
   const raw = str(flags.sandbox) ?? env.TIDE_SANDBOX;
-  if (raw === undefined || raw === '') return {};
-  if (raw !== 'bwrap' && raw !== 'none') throw new CliError(`--sandbox ${JSON.stringify(raw)}: must be bwrap or none`, 2);
-  return { sandbox: raw };
+  if (raw !== undefined && raw !== '' && raw !== 'auto' && raw !== 'bwrap' && raw !== 'none')
+    throw new CliError(`--sandbox ${JSON.stringify(raw)}: must be auto, bwrap or none`, 2);
+  const insecure = flags['insecure-single-tenant'] === true || isTrue('TIDE_INSECURE_SINGLE_TENANT', env.TIDE_INSECURE_SINGLE_TENANT);
+  return { ...(raw ? { sandbox: raw } : {}), ...(insecure ? { insecureSingleTenant: true } : {}) };
+}
+
+/** An on/off variable: 1/true/yes or 0/false/no/empty, anything else an error naming it. */
+function isTrue(name: string, raw: string | undefined): boolean {
+  if (raw === undefined || /^(|0|false|no)$/i.test(raw)) return false;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  throw new CliError(`${name}=${JSON.stringify(raw)}: must be 1 or 0`, 2);
 }
 
 /** The variables whose names start with `prefix`, for the processes this one starts. */

@@ -86,9 +86,10 @@ const COLUMNS: Record<string, { headers: string[]; row: Row; wide?: { headers: s
     ],
     // As kubectl's INTERNAL-IP: where gateways reach this node's pods.
     wide: {
-      headers: ['ADDRESS', 'LABELS', 'TAINTS'],
+      headers: ['ADDRESS', 'SANDBOX', 'LABELS', 'TAINTS'],
       row: (n: TideNode) => [
         n.spec.address,
+        sandboxOf(n.spec.isolation),
         labelsOf(n.metadata.labels),
         n.spec.taints.map((t) => `${t.key}${t.value === undefined ? '' : `=${t.value}`}:${t.effect}`).join(',') || '<none>',
       ],
@@ -105,6 +106,12 @@ const KIND_OF: Record<string, string> = {
   triggers: 'trigger',
   secrets: 'secret',
 };
+
+/** bwrap; none:default (runs namespace default's code only); none:all (--insecure-single-tenant). */
+function sandboxOf(isolation: TideNode['spec']['isolation']): string {
+  if (!isolation) return '<unknown>';
+  return isolation.sandbox === 'none' ? `none:${isolation.insecureSingleTenant ? 'all' : 'default'}` : isolation.sandbox;
+}
 
 function labelsOf(labels: Readonly<Record<string, string>>): string {
   return (

@@ -30,8 +30,10 @@ export interface UpOptions {
   deployDirs: string[];
   /** Pre-started runtime processes kept on the node (0 disables the warm pool). */
   warmPoolSize?: number;
-  /** How nodes isolate their pods ('bwrap' fails at start where the machine cannot). Default 'none'. */
-  sandbox?: 'bwrap' | 'none';
+  /** How nodes isolate their pods ('bwrap' fails at start where the machine cannot). Default 'auto'. */
+  sandbox?: 'auto' | 'bwrap' | 'none';
+  /** Unsandboxed nodes run every namespace's code (else namespace default's only). */
+  insecureSingleTenant?: boolean;
   /** A node that does not renew its lease for this long becomes NotReady (default 10). */
   nodeGraceSeconds: number;
   /** 1: one node in this process; N > 1: N `tide node` processes sharing the machine; 0: none (start them yourself). */
@@ -126,6 +128,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
           capacity: defaultNodeCapacity(),
           ...(options.warmPoolSize === undefined ? {} : { warmPoolSize: options.warmPoolSize }),
           ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+          ...(options.insecureSingleTenant ? { insecureSingleTenant: true } : {}),
           // Its pods may call other functions through this port (its API asks them for a token).
           podReachablePorts: [Number(new URL(url).port)],
           ...(options.tracePods ? { tracePods: true } : {}),
@@ -196,6 +199,7 @@ function startNodeProcesses(options: UpOptions, url: string, dataDir: string, bo
         HOME: process.env.HOME ?? '/tmp',
         ...(options.warmPoolSize === undefined ? {} : { TIDE_WARM_POOL: String(options.warmPoolSize) }),
         ...(options.sandbox ? { TIDE_SANDBOX: options.sandbox } : {}),
+        ...(options.insecureSingleTenant ? { TIDE_INSECURE_SINGLE_TENANT: '1' } : {}),
         ...(bootstrapToken ? { TIDE_BOOTSTRAP_TOKEN: bootstrapToken } : {}),
         ...options.kafkaEnv,
         ...options.otelEnv,

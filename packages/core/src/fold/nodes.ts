@@ -3,15 +3,17 @@ import type { ClusterState } from '../state.js';
 import { rejected } from '../state.js';
 import { API_VERSION } from '../resources/meta.js';
 import type { TideNode } from '../resources/pod.js';
+import { isolationRefusal } from '../resources/pod-isolation.js';
 import { newMeta, type FoldContext, type HandlerResult } from './context.js';
 
 /**
  * A node agent (re)started. Its earlier incarnation's processes are gone (the agent stops strays
  * before registering), so its pods go back to Bound to be started again, and pods that were
- * terminating there are gone.
+ * terminating there are gone. Pods of namespaces it no longer runs (it lost its sandbox) are gone
+ * too: the revision controller makes their replacements where they may run.
  */
 export function nodeRegistered(state: ClusterState, event: EventOf<'NodeRegistered'>, ctx: FoldContext): HandlerResult {
-  const { name, bootId, address, capacity, labels, taints } = event.data;
+  const { name, bootId, address, capacity, labels, taints, isolation } = event.data;
   const existing = state.nodes.get(name);
   const metadata = existing ? { ...existing.metadata, labels, resourceVersion: String(ctx.offset) } : newMeta(ctx, name, undefined, labels);
   // Cordoning is the operator's decision and outlives the agent's restarts.
@@ -20,13 +22,15 @@ export function nodeRegistered(state: ClusterState, event: EventOf<'NodeRegister
     apiVersion: API_VERSION,
     kind: 'Node',
     metadata,
-    spec: { capacity, address, taints, unschedulable },
+    spec: { capacity, address, taints, unschedulable, ...(isolation ? { isolation } : {}) },
     status: { ready: true, bootId },
   };
   const pods = state.pods.withMutations((draft) => {
     for (const [key, pod] of state.pods) {
-      if (pod.spec.node !== name || pod.status.nodeBootId === bootId || pod.status.phase === 'Bound') continue;
-      if (pod.status.phase === 'Terminating') draft.delete(key);
+      if (pod.spec.node !== name) continue;
+      if (isolationRefusal(isolation, pod.metadata.namespace)) draft.delete(key);
+      else if (pod.status.nodeBootId === bootId || pod.status.phase === 'Bound') continue;
+      else if (pod.status.phase === 'Terminating') draft.delete(key);
       else {
         draft.set(key, {
           ...pod,

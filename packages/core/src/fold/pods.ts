@@ -4,6 +4,7 @@ import { rejected } from '../state.js';
 import { API_VERSION, keyOf } from '../resources/meta.js';
 import type { Pod, PodStatus } from '../resources/pod.js';
 import { podQuotaViolation } from '../quota.js';
+import { isolationRefusal } from '../resources/pod-isolation.js';
 import { newMeta, type FoldContext, type HandlerResult } from './context.js';
 
 export function podCreated(state: ClusterState, event: EventOf<'PodCreated'>, ctx: FoldContext): HandlerResult {
@@ -32,6 +33,8 @@ export function podBound(state: ClusterState, event: EventOf<'PodBound'>, ctx: F
   if (pod.status.phase !== 'Pending') return { rejected: rejected('conflict', `pod ${namespace}/${name} is ${pod.status.phase}, not Pending`) };
   const target = state.nodes.get(node);
   if (!target?.status.ready) return { rejected: rejected('conflict', `node ${node} is not ready`) };
+  const refusal = isolationRefusal(target.spec.isolation, namespace);
+  if (refusal) return { rejected: rejected('forbidden', `node ${node} ${refusal}`) };
   return withPod(state, { ...pod, spec: { ...pod.spec, node }, status: { phase: 'Bound', restartCount: pod.status.restartCount } }, ctx);
 }
 

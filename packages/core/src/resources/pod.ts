@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { API_VERSION, ObjectMeta } from './meta.js';
 import { RevisionTemplate } from './function.js';
+import { PodIsolation } from './pod-isolation.js';
 
 /**
  * Pending → Bound → Starting → Ready; Exited while waiting to restart; Terminating once deletion is
@@ -58,6 +59,8 @@ export const TideNode = z.object({
     taints: z.array(Taint),
     /** Cordoned: no new pods are scheduled here (`tide cordon`). */
     unschedulable: z.boolean(),
+    /** How its agent isolates pods (absent: registered by an agent that did not say). */
+    isolation: PodIsolation.optional(),
   }),
   status: z.object({ ready: z.boolean(), bootId: z.string(), reason: z.string().optional() }),
 });

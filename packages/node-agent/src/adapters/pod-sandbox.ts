@@ -2,10 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { openPodLimiter, type LimitedProcess, type PodLimits } from './pod-limits.js';
 import { basename, delimiter, dirname, join } from 'node:path';
+import { UNSANDBOXED_TENANT } from '@tide/core';
 
 /**
  * How a pod's runtime process is isolated from the node and from other pods:
- * - 'none': a bare process of the agent's user (the default; every pod sees what the agent sees).
+ * - 'none': a bare process of the agent's user (every pod sees what the agent sees), where the
+ *   machine cannot sandbox or the operator said so: such a node runs one tenant's code (core's
+ *   isolationRefusal).
  * - 'bwrap': bubblewrap, started by a root agent, gives each runtime process its own PID, mount, IPC
  *   and UTS namespaces and runs it as its own unprivileged uid (setpriv). Its file system is the
  *   host's /usr read-only, a few /etc files, its own /proc, /dev and tmpfs /tmp, the Node binary and
@@ -14,6 +17,8 @@ import { basename, delimiter, dirname, join } from 'node:path';
  *   connecting to the machine itself (pod-network-guard.ts).
  */
 export type SandboxMode = 'bwrap' | 'none';
+/** What a node is asked for: 'auto' (the default) sandboxes where the machine can and says why not where it cannot. */
+export type SandboxSetting = SandboxMode | 'auto';
 
 /** Where a sandboxed process finds its pod's code: a read-only bind of a host directory. */
 export const SANDBOX_ARTIFACT_DIR = '/artifact';
@@ -183,4 +188,27 @@ function onPath(name: string): string | undefined {
   }
   for (const dir of ['/usr/bin', '/usr/sbin', '/bin']) if (existsSync(join(dir, name))) return join(dir, name);
   return undefined;
+}
+
+/**
+ * The sandbox a node runs its pods in for `setting`: 'bwrap' fails, saying why, where the machine
+ * cannot sandbox; 'auto' then falls back to none and says why in `unavailable`.
+ */
+export function chooseSandbox(setting: SandboxSetting, options: SandboxOptions): { mode: SandboxMode; unavailable?: string } {
+  if (setting === 'none') return { mode: 'none' };
+  try {
+    openPodSandbox(options);
+    return { mode: 'bwrap' };
+  } catch (error) {
+    if (setting === 'auto' && error instanceof SandboxUnavailableError) return { mode: 'none', unavailable: error.message };
+    throw error;
+  }
+}
+
+/** What an unsandboxed node says at start: that it is not, why, and whose code it will run. */
+export function unsandboxedNotice(why: string, insecureSingleTenant: boolean): string {
+  const runs = insecureSingleTenant
+    ? "it runs every namespace's code as its own user (--insecure-single-tenant): any function can read and signal the others and this node's data"
+    : `it runs namespace ${UNSANDBOXED_TENANT}'s code only; pods of other namespaces stay Pending (--insecure-single-tenant runs every namespace's code unsandboxed)`;
+  return `pods are NOT sandboxed (${why}): ${runs}`;
 }

@@ -4,9 +4,9 @@ import { defaultPlugins, PluginConfigError, pluginsFromConfig } from './default-
 const names = (p: ReturnType<typeof pluginsFromConfig>) => ({ filters: p.filters.map((f) => f.name), scores: p.scores.map((s) => [s.plugin.name, s.weight]) });
 
 describe('the default plugins', () => {
-  it('filter on readiness, cordon, taints, selectors, resources and pod slots, and weigh spread 2 to least-allocated 1', () => {
+  it('filter on readiness, cordon, isolation, taints, selectors, resources and pod slots, and weigh spread 2 to least-allocated 1', () => {
     expect(names(defaultPlugins)).toEqual({
-      filters: ['node-ready', 'unschedulable', 'taint-toleration', 'node-selector', 'fits-resources', 'max-pods'],
+      filters: ['node-ready', 'unschedulable', 'pod-isolation', 'taint-toleration', 'node-selector', 'fits-resources', 'max-pods'],
       scores: [
         ['spread-function', 2],
         ['least-allocated', 1],
@@ -28,7 +28,7 @@ describe('pluginsFromConfig', () => {
   it('removes disabled filters and scores', () => {
     const plugins = names(pluginsFromConfig({ disabled: ['node-selector', 'spread-function'] }));
     expect(plugins.filters).not.toContain('node-selector');
-    expect(plugins.filters).toHaveLength(5);
+    expect(plugins.filters).toHaveLength(6);
     expect(plugins.scores).toEqual([['least-allocated', 1]]);
   });
 
@@ -57,6 +57,6 @@ describe('pluginsFromConfig', () => {
       ['spread-function', 2],
       ['least-allocated', 1],
     ]);
-    expect(defaultPlugins.filters).toHaveLength(6);
+    expect(defaultPlugins.filters).toHaveLength(7);
   });
 });

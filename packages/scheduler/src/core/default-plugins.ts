@@ -4,6 +4,7 @@ import { leastAllocated } from './plugins/least-allocated.js';
 import { maxPods } from './plugins/max-pods.js';
 import { nodeReady } from './plugins/node-ready.js';
 import { nodeSelector } from './plugins/node-selector.js';
+import { podIsolation } from './plugins/pod-isolation.js';
 import { spreadFunction } from './plugins/spread-function.js';
 import { taintToleration } from './plugins/taint-toleration.js';
 import { unschedulable } from './plugins/unschedulable.js';
@@ -14,15 +15,15 @@ import { unschedulable } from './plugins/unschedulable.js';
  * least-allocated: losing a node should take as few of a function's pods as possible.
  */
 export const defaultPlugins: Plugins = Object.freeze({
-  filters: Object.freeze<FilterPlugin[]>([nodeReady, unschedulable, taintToleration, nodeSelector, fitsResources, maxPods]),
+  filters: Object.freeze<FilterPlugin[]>([nodeReady, unschedulable, podIsolation, taintToleration, nodeSelector, fitsResources, maxPods]),
   scores: Object.freeze<WeightedScore[]>([
     { plugin: spreadFunction, weight: 2 },
     { plugin: leastAllocated, weight: 1 },
   ]),
 });
 
-/** Filters the fold enforces anyway (PodBound to a node that is not ready is rejected). */
-const REQUIRED = new Set([nodeReady.name]);
+/** Filters the fold enforces anyway (PodBound to a node that is not ready, or may not run the pod's namespace, is rejected). */
+const REQUIRED = new Set([nodeReady.name, podIsolation.name]);
 
 /** How an operator tunes the cycle: score weights by plugin name, plugins switched off by name. */
 export interface PluginConfig {
@@ -57,7 +58,7 @@ export function pluginsFromConfig(config: PluginConfig, base: Plugins = defaultP
   const required = [...disabled].filter((n) => REQUIRED.has(n));
   if (required.length)
     throw new PluginConfigError(
-      `scheduler plugin config: ${required.join(', ')} cannot be disabled: the log rejects a binding to a node that is not ready, so the scheduler would retry it forever`,
+      `scheduler plugin config: ${required.join(', ')} cannot be disabled: the log rejects a binding to a node that is not ready or may not run the pod's namespace, so the scheduler would retry it forever`,
       [],
       [],
     );

@@ -1,4 +1,5 @@
-// Rewrites dist/main.js (as tsc emitted it) as one self-contained file, @hono/node-server included.
+// Rewrites dist/main.js (as tsc emitted it) as one self-contained file, @hono/node-server included,
+// and dist/ws-server.js as one with `ws` included.
 // Every pod process and warm-pool process starts from it: resolving and loading ~10 ES modules one
 // by one costs a spawned pod ~8 ms of its ~90 ms to Ready here (Node 20, measured with
 // node-agent's scripts/measure-start.mjs against both forms, interleaved). dist/main.js straight
@@ -16,7 +17,25 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true, // chains tsc's map, so stacks still point into src/
-  // `ws` is imported on a pod's first WebSocket only (and is CommonJS, which an ESM bundle cannot require).
-  external: ['ws'],
+  // `ws` is imported on a pod's first WebSocket only, from its own bundle below.
+  external: ['./ws-server.js'],
+  logLevel: 'warning',
+});
+
+// ws-server.js with `ws` inside: a sandboxed pod sees this directory, not node_modules. `ws` is
+// CommonJS and requires Node's modules, so the ESM bundle gets a real `require` to give it.
+const wsServerJs = fileURLToPath(new URL('../dist/ws-server.js', import.meta.url));
+await build({
+  entryPoints: [wsServerJs],
+  outfile: wsServerJs,
+  allowOverwrite: true,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  banner: { js: "import { createRequire as __tideCreateRequire } from 'node:module'; const require = __tideCreateRequire(import.meta.url);" },
+  // Optional native speed-ups of ws: absent, it falls back to JavaScript.
+  external: ['bufferutil', 'utf-8-validate'],
   logLevel: 'warning',
 });

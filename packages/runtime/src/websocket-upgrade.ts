@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { WebSocketServer } from 'ws';
+import type { WebSocketServer } from './ws-server.js';
 import { TideWebSocket, WebSocketPair } from './websocket-pair.js';
 
 /** The client ends that functions returned in a 101 Response, by Response. */
@@ -20,16 +20,22 @@ export function serveUpgrades(server: Server, call: (request: Request) => Promis
   let wss: Promise<WebSocketServer> | undefined;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    void call(toRequest(req)).then(
-      async (response) => {
-        const client = webSockets.get(response);
-        const serverEnd = client?.peer;
-        if (response.status !== 101 || serverEnd === undefined) return writePlainResponse(socket, response);
-        wss ??= import('ws').then(({ WebSocketServer }) => new WebSocketServer({ noServer: true }));
-        (await wss).handleUpgrade(req, socket, head, (ws) => serverEnd.attach(ws));
-      },
-      () => writePlainResponse(socket, new Response('function failed', { status: 500 })),
-    );
+    void call(toRequest(req))
+      .then(
+        async (response) => {
+          const client = webSockets.get(response);
+          const serverEnd = client?.peer;
+          if (response.status !== 101 || serverEnd === undefined) return writePlainResponse(socket, response);
+          wss ??= import('./ws-server.js').then(({ WebSocketServer }) => new WebSocketServer({ noServer: true }));
+          (await wss).handleUpgrade(req, socket, head, (ws) => serverEnd.attach(ws));
+        },
+        () => writePlainResponse(socket, new Response('function failed', { status: 500 })),
+      )
+      // The upgrade itself failed (ws could not be loaded): the caller hears so rather than waiting.
+      .catch((error: unknown) => {
+        process.stderr.write(`WebSocket upgrade failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        void writePlainResponse(socket, new Response('WebSocket upgrade failed', { status: 500 }));
+      });
   });
 }
 

@@ -3,7 +3,17 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { eventually, makeTempDir, waitFor } from '@tide/testkit/testing';
 import { bootstrapTokenIn, startJoiningNode } from '../support/component-tokens.js';
-import { freePort, processesMentioning, repoRoot, runCli, startTide, stopTide, type StartedTide, type TideProcess } from '../support/tide-process.js';
+import {
+  freePort,
+  isSandboxInit,
+  processesMentioning,
+  repoRoot,
+  runCli,
+  startTide,
+  stopTide,
+  type StartedTide,
+  type TideProcess,
+} from '../support/tide-process.js';
 
 /** Three nodes as separate processes: spread, failover after kill -9, and no pod twice on return. */
 // Long enough that a node on a busy 2-core machine does not miss its lease (renewed every 2 s) and flap NotReady.
@@ -123,8 +133,9 @@ describe('three nodes', () => {
     const current = await pods();
     const names = current.map((p) => p.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    // With the warm pool off, each runtime process is exactly one pod of the log.
-    const runtimes = processesMentioning(join(dir.path, 'nodes'), 'runtime').length;
+    // With the warm pool off, each runtime process is exactly one pod of the log (a sandboxed one is
+    // the bwrap the agent started, whose command line its sandbox's pid 1 repeats).
+    const runtimes = processesMentioning(join(dir.path, 'nodes'), 'runtime').filter((pid) => !isSandboxInit(pid)).length;
     expect(runtimes).toBe(current.filter((p) => p.status.phase === 'Ready' || p.status.phase === 'Starting').length);
   }, 60_000);
 });

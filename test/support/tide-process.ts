@@ -101,6 +101,50 @@ export function processesMentioning(...needles: string[]): number[] {
 }
 
 /**
+ * A bwrap killed with its agent (kill -9) while it set a sandbox up leaves its child, the sandbox's
+ * pid 1, waiting for it forever: asleep, before any function code ran. The next agent on that data
+ * directory kills it at start. True for such a process.
+ */
+export function stuckInSandboxSetup(pid: number): boolean {
+  try {
+    if (!isSandboxInit(pid)) return false;
+    const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean),
+    );
+    return children.length === 0;
+  } catch {
+    return false; // gone
+  }
+}
+
+/**
+ * A sandbox's pid 1: the bwrap process inside a pod's PID namespace, between the bwrap the agent
+ * started and the pod's runtime (the three share a command line).
+ */
+export function isSandboxInit(pid: number): boolean {
+  try {
+    if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'bwrap') return false;
+    const nsPids =
+      /^NSpid:\s+(.*)$/m
+        .exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+        ?.trim()
+        .split(/\s+/) ?? [];
+    return nsPids.length > 1 && nsPids.at(-1) === '1';
+  } catch {
+    return false; // gone
+  }
+}
+
+/** The process exists and is not a zombie. */
+export function isRunning(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Runs the tide CLI to completion. Against a `tide up` of this run it finds the admin token by
  * itself (TIDE_CONFIG); `token` (TIDE_TOKEN) is for other servers, or to act as someone else.
  */

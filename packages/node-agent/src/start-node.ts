@@ -66,7 +66,11 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
   const { report } = options;
   // A node asked to sandbox its pods says why it cannot before it joins (the agent checks again);
   // one that cannot, unasked, says so and what it will run instead.
-  const sandbox = chooseSandbox(options.sandbox ?? 'auto', { dataDir: join(dataDir, 'agent'), nodePath: process.execPath, runtimeEntry: defaultRuntimeEntry() });
+  const sandbox = chooseSandbox(options.sandbox ?? 'auto', {
+    dataDir: join(dataDir, 'agent'),
+    nodePath: process.execPath,
+    runtimeEntry: defaultRuntimeEntry(),
+  });
   const isolation: PodIsolation = { sandbox: sandbox.mode, insecureSingleTenant: options.insecureSingleTenant ?? false };
   if (sandbox.mode === 'none') report(unsandboxedNotice(sandbox.unavailable ?? '--sandbox none', isolation.insecureSingleTenant));
   const onError = (error: Error) => report(`error: ${error.message}`);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { PoolConfig, RuntimeConfig } from '@tide/runtime';
 import type { Clock } from '../clock.js';
@@ -100,8 +101,11 @@ export function spawnRuntime(options: RuntimeSpawnOptions): RuntimeProcess {
     resolveEnded(end);
   };
   child.once('exit', (code, signal) => {
-    end.code = code;
-    end.signal = signal;
+    // bwrap exits 128 + N when the runtime inside died by signal N: the pod's end is that signal
+    // (a pod that recycles itself announces the SIGKILL it then dies by).
+    const innerSignal = sandbox && signal === null && code !== null ? signalOfExitCode(code) : undefined;
+    end.code = innerSignal ? null : code;
+    end.signal = innerSignal ?? signal;
     void finish();
   });
   child.on('error', (error) => {
@@ -168,4 +172,10 @@ function signalRuntimeIn(initPid: number, name: NodeJS.Signals): boolean {
     }
   }
   return signalled;
+}
+
+/** The signal's name for a shell-style exit code 128 + N, or undefined for an ordinary exit code. */
+export function signalOfExitCode(code: number): NodeJS.Signals | undefined {
+  if (code <= 128) return undefined;
+  return (Object.entries(constants.signals) as [NodeJS.Signals, number][]).find(([, n]) => n === code - 128)?.[0];
 }

@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { cpuMilli, createCpuMeter, processCpuMs } from './pod-cpu.js';
 
@@ -29,5 +30,21 @@ describe('pod CPU', () => {
     while (Date.now() < until && (used = processCpuMs(process.pid)! - before) < 50);
     expect(used).toBeGreaterThanOrEqual(50);
     expect(processCpuMs(2 ** 30)).toBeUndefined();
+  });
+
+  it("counts the processes under a pod's process: a sandboxed pod's runtime is bwrap's grandchild", async () => {
+    // sh (idle) → sh (idle) → node spinning: the tree's CPU grows as the grandchild spins.
+    const wrapper = spawn('sh', ['-c', `sh -c '${process.execPath} -e "for (;;) {}"'; :`], { stdio: 'ignore' });
+    try {
+      const before = processCpuMs(wrapper.pid!)!;
+      expect(before).toBeDefined();
+      const until = Date.now() + 10_000;
+      let used = 0;
+      while (Date.now() < until && (used = (processCpuMs(wrapper.pid!) ?? before) - before) < 100) await new Promise((r) => setTimeout(r, 20));
+      expect(used).toBeGreaterThanOrEqual(100);
+    } finally {
+      spawnSync('pkill', ['-KILL', '-P', String(wrapper.pid)]);
+      wrapper.kill('SIGKILL');
+    }
   });
 });

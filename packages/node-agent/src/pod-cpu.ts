@@ -1,19 +1,50 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
-/** CPU time a process has used so far, in ms, or undefined if it is gone or /proc is absent. */
+/** The most processes one pod's tree is read for: its pids limit (pod-limits.ts) with room to spare. */
+const MAX_TREE = 1024;
+
+/**
+ * CPU time a pod's processes have used so far, in ms, or undefined if `pid` is gone or /proc is
+ * absent: `pid` and every process under it, with what their ended children used. A sandboxed pod's
+ * `pid` is the bwrap the agent started, which itself uses next to nothing: its runtime is two levels
+ * down; an unsandboxed one's children (a worker it spawned) count as well.
+ */
 export function processCpuMs(pid: number): number | undefined {
+  const own = readCpuTicks(pid);
+  if (own === undefined) return undefined;
+  let ticks = own;
+  const queue = childrenOf(pid);
+  for (let seen = 0; queue.length > 0 && seen < MAX_TREE; seen++) {
+    const next = queue.shift()!;
+    ticks += readCpuTicks(next) ?? 0; // gone meanwhile: its time is now its parent's
+    queue.push(...childrenOf(next));
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/** utime + stime + cutime + cstime: its own CPU and that of its children it has waited for. */
+function readCpuTicks(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces; the fields after its closing paren are fixed.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / TICKS_PER_SECOND : undefined;
+    const ticks = [11, 12, 13, 14].map((i) => Number(fields[i]));
+    return ticks.every(Number.isFinite) ? ticks.reduce((a, b) => a + b, 0) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
   }
 }
 

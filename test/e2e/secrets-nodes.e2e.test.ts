@@ -9,8 +9,8 @@ import { freePort, runCli, startTide, stopTide, type StartedTide } from '../supp
  * over HTTP, with the credential it got by joining, for the values of its own pods' secrets.
  */
 const READER = `export default { async fetch(request, env) {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(env.PASSWORD ?? ''));
-  return new Response([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''));
+  const sha = async (value) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value ?? '')))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return new Response(await sha(env.PASSWORD) + ' ' + await sha(env.DB_PASS));
 } };`;
 
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
@@ -37,7 +37,13 @@ describe('secrets on separate node processes', () => {
       apiVersion: 'tide.dev/v1',
       kind: 'Function',
       metadata: { name: 'reader' },
-      spec: { source: { artifact: digest }, envFrom: [{ secretRef: 'db' }], scale: { min: 2, max: 2 } },
+      spec: {
+        source: { artifact: digest },
+        // Every key of db (PASSWORD), and its PASSWORD once more under another name.
+        envFrom: [{ secretRef: 'db' }],
+        env: { DB_PASS: { valueFrom: { secretKeyRef: { name: 'db', key: 'PASSWORD' } } } },
+        scale: { min: 2, max: 2 },
+      },
     };
     const put = await request(`${tide!.url}/apis/tide.dev/v1/namespaces/default/functions/reader`, {
       method: 'PUT',
@@ -59,7 +65,7 @@ describe('secrets on separate node processes', () => {
     const expected = createHash('sha256').update(value).digest('hex');
     for (let i = 0; i < 10; i++) {
       const res = await request(`${tide!.url}/fn/default/reader`);
-      expect(await res.body.text()).toBe(expected);
+      expect(await res.body.text()).toBe(`${expected} ${expected}`);
     }
     expect(tide!.output()).not.toContain(value);
   }, 120_000);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
 import { request } from 'undici';
@@ -16,13 +16,14 @@ import { freePort, runCli, startTide, stopTide, type StartedTide } from '../supp
 const READER = `export default { async fetch(request, env) {
   const sha = async (value) => value === undefined ? null
     : [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value)))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const keys = new URL(request.url).searchParams.get('keys')?.split(',') ?? ['API_KEY', 'DB_PASSWORD', 'TOKEN', 'LATER', 'PLAIN'];
   const out = {};
-  for (const key of ['API_KEY', 'DB_PASSWORD', 'TOKEN', 'LATER', 'PLAIN']) out[key] = await sha(env[key]);
+  for (const key of keys) out[key] = await sha(env[key]);
   return Response.json(out);
 } };`;
 
 const marker = () => `m${randomBytes(20).toString('hex')}`;
-const MARKERS = { API_KEY: marker(), DB_PASSWORD: marker(), TOKEN: marker(), LATER: marker(), APPLIED: marker() };
+const MARKERS = { API_KEY: marker(), DB_PASSWORD: marker(), TOKEN: marker(), LATER: marker(), APPLIED: marker(), LATE_KEY: marker() };
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 let dir: Awaited<ReturnType<typeof makeTempDir>>;
@@ -50,23 +51,39 @@ async function cli(args: string[], token?: string) {
   seen.push({ what: `tide ${args.join(' ')}`, text: `${result.stdout}\n${result.stderr}` });
   return result;
 }
-const applyFunction = (name: string, envFrom: string[]) =>
+const applyFunction = (name: string, envFrom: string[], env: Record<string, unknown> = {}) =>
   call('PUT', `${API}/namespaces/default/functions/${name}`, {
     body: {
       apiVersion: 'tide.dev/v1',
       kind: 'Function',
       metadata: { name },
-      spec: { source: { artifact: digest }, env: { PLAIN: 'visible' }, envFrom: envFrom.map((secretRef) => ({ secretRef })) },
+      spec: { source: { artifact: digest }, env: { PLAIN: 'visible', ...env }, envFrom: envFrom.map((secretRef) => ({ secretRef })) },
     },
   });
-const invoke = (fn: string) =>
+const secretKeyRef = (name: string, key: string, optional?: true) => ({ valueFrom: { secretKeyRef: { name, key, ...(optional ? { optional } : {}) } } });
+/** What the function answers: the sha256 of each env var named (null when it has none), by default those of READER. */
+const invoke = (fn: string, keys?: string[]) =>
   eventually(
     async () => {
-      const answer = await call('GET', `/fn/default/${fn}/`);
+      const answer = await call('GET', `/fn/default/${fn}/${keys ? `?keys=${keys.join(',')}` : ''}`);
       if (answer.status !== 200) throw new Error(`${fn}: ${answer.status} ${answer.text}`);
       return JSON.parse(answer.text) as Record<string, string | null>;
     },
     { timeoutMs: 60_000, intervalMs: 200 },
+  );
+
+/** The reason a pod of the function waits with, once it says CreateContainerConfigError. */
+const configError = (fn: string) =>
+  eventually(
+    async () => {
+      const pods = JSON.parse((await call('GET', `${API}/namespaces/default/pods?labelSelector=tide.dev/function%3D${fn}`)).text) as {
+        items: { status: { reason?: string } }[];
+      };
+      const found = pods.items.map((p) => p.status.reason ?? '').find((r) => r.startsWith('CreateContainerConfigError'));
+      if (!found) throw new Error(`no pod says CreateContainerConfigError yet: ${JSON.stringify(pods.items.map((p) => p.status))}`);
+      return found;
+    },
+    { timeoutMs: 30_000, intervalMs: 200 },
   );
 
 /** The forms a marker could be written in: as it is, hex, and base64 at each of the 3 alignments (edges trimmed). */
@@ -146,21 +163,53 @@ describe('secrets (issue 12, acceptance 3)', () => {
 
   it('accepts a function naming a secret that does not exist yet; its pods wait with CreateContainerConfigError until it does', async () => {
     expect((await applyFunction('waiting', ['later'])).status).toBe(201);
-    const reason = await eventually(
-      async () => {
-        const pods = JSON.parse((await call('GET', `${API}/namespaces/default/pods?labelSelector=tide.dev/function%3Dwaiting`)).text) as {
-          items: { status: { reason?: string } }[];
-        };
-        const found = pods.items.map((p) => p.status.reason ?? '').find((r) => r.startsWith('CreateContainerConfigError'));
-        if (!found) throw new Error(`no pod says CreateContainerConfigError yet: ${JSON.stringify(pods.items.map((p) => p.status))}`);
-        return found;
-      },
-      { timeoutMs: 30_000, intervalMs: 200 },
-    );
-    expect(reason).toBe('CreateContainerConfigError: secret "later" not found');
+    expect(await configError('waiting')).toBe('CreateContainerConfigError: secret "later" not found');
     const created = await cli(['create', 'secret', 'later', '--from-literal', `LATER=${MARKERS.LATER}`]);
     expect(created.code, created.stderr).toBe(0);
     expect((await invoke('waiting')).LATER).toBe(sha256(MARKERS.LATER));
+  }, 120_000);
+
+  it('gives one key of a secret under another name (valueFrom.secretKeyRef), over envFrom, and leaves out an optional one that is absent', async () => {
+    const env = {
+      PASS: secretKeyRef('app', 'DB_PASSWORD'),
+      // envFrom's tokens has a TOKEN too: an env entry wins, as in Kubernetes.
+      TOKEN: secretKeyRef('app', 'API_KEY'),
+      MAYBE: secretKeyRef('app', 'NOPE', true),
+      GONE: secretKeyRef('nosuch', 'X', true),
+    };
+    expect((await applyFunction('picker', ['tokens'], env)).status).toBe(201);
+    expect(await invoke('picker', ['PASS', 'TOKEN', 'DB_PASSWORD', 'API_KEY', 'MAYBE', 'GONE', 'PLAIN'])).toEqual({
+      PASS: sha256(MARKERS.DB_PASSWORD),
+      TOKEN: sha256(MARKERS.API_KEY),
+      DB_PASSWORD: null,
+      API_KEY: null,
+      MAYBE: null,
+      GONE: null,
+      PLAIN: sha256('visible'),
+    });
+    const described = await cli(['describe', 'function', 'picker']);
+    expect(described.stdout).toContain(
+      'Env:              GONE <- secret/nosuch:X (optional), MAYBE <- secret/app:NOPE (optional), PASS <- secret/app:DB_PASSWORD, PLAIN',
+    );
+    expect(described.stdout).toContain('Env from:         secret/tokens');
+  }, 120_000);
+
+  it('waits with CreateContainerConfigError naming the secret and the key a secretKeyRef lacks, set by tide deploy --env-secret, until the key is there', async () => {
+    const fnDir = join(inputs.path, 'reader');
+    await mkdir(fnDir);
+    await writeFile(join(fnDir, 'index.js'), READER);
+    const late = await cli(['create', 'secret', 'late', '--from-literal', 'OTHER=not-the-key']);
+    expect(late.code, late.stderr).toBe(0);
+    const deployed = await cli(['deploy', fnDir, '--name', 'keywait', '--env-secret', 'LATE=late:KEY', '--no-wait']);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    expect(await configError('keywait')).toBe("CreateContainerConfigError: couldn't find key KEY in Secret default/late");
+    const refused = await cli(['deploy', fnDir, '--name', 'keywait', '--env-secret', 'LATE=other/late:KEY', '--no-wait']);
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('SECRET is a name, without a namespace') });
+    const put = await call('PUT', `${API}/namespaces/default/secrets/late`, {
+      body: { apiVersion: 'tide.dev/v1', kind: 'Secret', metadata: { name: 'late' }, data: { OTHER: 'not-the-key', KEY: MARKERS.LATE_KEY } },
+    });
+    expect(put.status).toBe(200);
+    expect(await invoke('keywait', ['LATE', 'KEY', 'OTHER'])).toEqual({ LATE: sha256(MARKERS.LATE_KEY), KEY: null, OTHER: null });
   }, 120_000);
 
   it('is kept from a viewer and from a developer of another namespace', async () => {
@@ -185,6 +234,9 @@ describe('secrets (issue 12, acceptance 3)', () => {
     expect((await call('GET', `${API}/namespaces/default/pods/${pods.items[0]!.metadata.name}/secret-env`)).status).toBe(403);
     const viewerGet = await cli(['get', 'secrets'], viewer);
     expect(viewerGet.code).not.toBe(0);
+    // A viewer sees which key a variable takes, as it sees envFrom, but no plain value.
+    const picker = JSON.parse((await call('GET', `${API}/namespaces/default/functions/picker`, { token: viewer })).text) as { spec: { env: object } };
+    expect(picker.spec.env).toMatchObject({ PLAIN: '(redacted)', PASS: secretKeyRef('app', 'DB_PASSWORD') });
   }, 60_000);
 
   it('leaves no marker in any file of the data directory, any API answer or CLI output, or the process output', async () => {
@@ -195,6 +247,8 @@ describe('secrets (issue 12, acceptance 3)', () => {
       `${API}/namespaces/default/secrets/tokens`,
       `${API}/namespaces/default/functions`,
       `${API}/namespaces/default/functions/reader`,
+      `${API}/namespaces/default/functions/picker`,
+      `${API}/namespaces/default/functions/keywait`,
       `${API}/namespaces/default/revisions`,
       `${API}/namespaces/default/pods`,
     ])
@@ -241,8 +295,8 @@ describe('secrets (issue 12, acceptance 3)', () => {
         `${sealedEvents} sealed values on disk; files: ${files.map((f) => f.slice(dir.path.length + 1)).join(', ')}`,
     );
     expect(found).toEqual([]);
-    // The values are there, sealed: the state log holds them (5 keys, the log and maybe a snapshot).
-    expect(sealedEvents).toBeGreaterThanOrEqual(5);
+    // The values are there, sealed: the state log holds them (8 values, the log and maybe a snapshot).
+    expect(sealedEvents).toBeGreaterThanOrEqual(8);
     expect(keyFile.mode & 0o777).toBe(0o600);
     // The search itself finds what it looks for.
     expect(countIn(Buffer.from(`x${Buffer.from(`ab${MARKERS.TOKEN}`).toString('base64')}`))).toBeGreaterThan(0);

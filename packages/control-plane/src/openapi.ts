@@ -329,7 +329,7 @@ export function openApiDocument() {
         parameters: [nsParam, nameParam],
         get: {
           summary:
-            'The environment the secrets a pod names give it (envFrom), opened: for the node the pod is bound to only (404 for a secret that does not exist yet, 409 for one no key here opens)',
+            "The environment the secrets a pod names give it (envFrom, and its env vars' secretKeyRefs), opened: for the node the pod is bound to only (404 for a secret or key that does not exist yet, 409 for one no key here opens)",
           responses: {
             '200': {
               description: 'The variables',

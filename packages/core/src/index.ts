@@ -1,5 +1,6 @@
 export * from './resources/meta.js';
 export * from './resources/function.js';
+export * from './resources/function-env.js';
 export * from './resources/namespace.js';
 export * from './resources/pod.js';
 export * from './resources/pod-isolation.js';
@@ -138,3 +139,4 @@ export {
   type SecretKeyring,
   type OpenResult,
 } from './secrets/seal.js';
+export { unmetSecretRefs, type SecretConsumer } from './secrets/unmet-secret-refs.js';

@@ -22,7 +22,7 @@ import { startLogShipper } from './log-shipper.js';
 
 const CPU_REPORT_MS = 1000;
 import type { NodeAgent } from './node-agent.js';
-import { envWithSecrets, missingSecrets, secretConfigError } from './core/pod-secrets.js';
+import { envWithSecrets, podSecretsStep, secretConfigError } from './core/pod-secrets.js';
 import type { SecretEnvSource } from './adapters/secret-env-api.js';
 import type { PodReport, PodRunSpec } from './pod-types.js';
 
@@ -41,7 +41,7 @@ export interface NodeLoopOptions {
    */
   openAgent: (onReport: (report: PodReport) => void, onPodLog: (pod: string, stream: 'stdout' | 'stderr', line: string) => void) => Promise<NodeAgent>;
   /**
-   * The opened values of the secrets a pod names (envFrom), from a control plane; absent, such a
+   * The opened values of the secrets a pod names (envFrom, secretKeyRef), from a control plane; absent, such a
    * pod does not start and says why (the node holds no key to open them itself).
    */
   secretEnv?: SecretEnvSource;
@@ -183,12 +183,12 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
   const secretEnvs = new Map<string, Record<string, string>>();
   /** The secrets' env of a pod, or undefined (and its status saying why) while it cannot start. */
   const secretEnvOf = async (state: ClusterState, pod: Pod, agentName: string): Promise<{ env?: Record<string, string> } | undefined> => {
-    if (!pod.spec.envFrom?.length) return {};
     const kept = secretEnvs.get(agentName);
     if (kept) return { env: kept };
-    const missing = missingSecrets(state, pod);
-    if (missing.length) {
-      reportWaiting(pod, secretConfigError(`secret ${missing.map((name) => `"${name}"`).join(', ')} not found`));
+    const step = podSecretsStep(state, pod);
+    if (step.step === 'none') return {};
+    if (step.step === 'wait') {
+      reportWaiting(pod, step.reason);
       return undefined;
     }
     const fetched = options.secretEnv

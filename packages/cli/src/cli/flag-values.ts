@@ -1,3 +1,4 @@
+import { dnsLabel, envVarName, secretKey, type EnvVarSource } from '@tide/core';
 import { CliError } from '../api-client.js';
 
 /** A whole number from a flag or its variable, or the fallback when neither is set. */
@@ -33,6 +34,33 @@ export function keyValues(pairs: readonly string[] | undefined, flag: string, se
     const at = pair.indexOf(separator);
     if (at <= 0) throw new CliError(`--${flag} "${pair}" must look like KEY${separator}VALUE`, 2);
     out[pair.slice(0, at).trim()] = pair.slice(at + separator.length).trim();
+  }
+  return out;
+}
+
+/**
+ * `--env-secret NAME=SECRET:KEY` (repeatable): the variable NAME holds the key KEY of the secret
+ * SECRET of the function's namespace, as spec.env's `{valueFrom: {secretKeyRef}}`. Each part is
+ * checked by the API's own schema, so a bad one is refused here, named, before anything is uploaded.
+ */
+export function envSecretRefs(pairs: readonly string[] | undefined): Record<string, EnvVarSource> {
+  const out: Record<string, EnvVarSource> = {};
+  for (const pair of pairs ?? []) {
+    const match = /^([^=]+)=([^:]+):(.+)$/.exec(pair.trim());
+    if (!match) throw new CliError(`--env-secret "${pair}" must look like NAME=SECRET:KEY (the variable NAME gets the key KEY of the secret SECRET)`, 2);
+    const [, name, secret, key] = match as unknown as [string, string, string, string];
+    if (secret.includes('/'))
+      throw new CliError(`--env-secret "${pair}": SECRET is a name, without a namespace: a function reads the secrets of its own namespace`, 2);
+    for (const [what, value, schema] of [
+      ['NAME', name, envVarName],
+      ['SECRET', secret, dnsLabel],
+      ['KEY', key, secretKey],
+    ] as const) {
+      const checked = schema.safeParse(value);
+      if (!checked.success) throw new CliError(`--env-secret "${pair}": ${what} "${value}" ${checked.error.issues[0]!.message}`, 2);
+    }
+    if (name in out) throw new CliError(`--env-secret names ${name} twice`, 2);
+    out[name] = { valueFrom: { secretKeyRef: { name: secret, key } } };
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { authorizationHeaders, CliError, createApiClient, type ClientCredential } from '../api-client.js';
-import type { CommandSpec } from './command-spec.js';
-import { durationSeconds, functionName, int, keyValues, optionalInt } from './flag-values.js';
+import type { CommandContext, CommandSpec } from './command-spec.js';
+import { durationSeconds, envSecretRefs, functionName, int, keyValues, optionalInt } from './flag-values.js';
 import { invocationDomain, list, str } from './process-commands.js';
 import { abortedOnInterrupt } from './interrupt.js';
 
@@ -13,6 +13,12 @@ export const deployCommand: CommandSpec = {
   flags: {
     name: { type: 'string', value: 'NAME', help: "function name (default: the directory's name)" },
     env: { type: 'string', multiple: true, value: 'KEY=VALUE', help: 'an environment variable of the function (repeatable)' },
+    'env-secret': {
+      type: 'string',
+      multiple: true,
+      value: 'NAME=SECRET:KEY',
+      help: 'the env var NAME holds the key KEY of the secret SECRET (repeatable; secretKeyRef)',
+    },
     'env-from': {
       type: 'string',
       multiple: true,
@@ -35,6 +41,7 @@ export const deployCommand: CommandSpec = {
     ['tide deploy functions/hello', 'deploy (or update) hello from its directory'],
     ['tide deploy functions/hello --name greeter --env GREETING=Ahoy', 'under another name, with a variable'],
     ['tide deploy functions/hello --env-from db', "with the secret db's keys as env vars (env.PASSWORD)"],
+    ['tide deploy functions/hello --env-secret DB_PASS=db:PASSWORD', 'with the key PASSWORD of the secret db as env.DB_PASS'],
     ['tide deploy functions/sleep --min 0 --max 20 --target 5', 'scaling from zero to 20 pods, 5 calls in flight each'],
     ['tide deploy functions/hello --no-wait', 'apply and return; tide rollout status follows it'],
   ],
@@ -44,7 +51,7 @@ export const deployCommand: CommandSpec = {
       dir: args[0]!,
       ...(str(flags.name) ? { name: str(flags.name)! } : {}),
       namespace,
-      env: keyValues(list(flags.env), 'env', '='),
+      ...envFlags(flags),
       envFrom: list(flags['env-from']) ?? [],
       overrides: specOverrides(flags),
       waitSeconds: flags['no-wait'] ? false : int('wait', str(flags.wait), 60),
@@ -59,6 +66,15 @@ export const deployCommand: CommandSpec = {
     print(`${result.fn.metadata.name} is ready (${latestRevision}, ${result.ms} ms): ${result.url} and ${result.hostUrl}`);
   },
 };
+
+/** --env and --env-secret: one variable has one source, so naming it in both is refused. */
+function envFlags(flags: CommandContext['flags']) {
+  const env = keyValues(list(flags.env), 'env', '=');
+  const envSecrets = envSecretRefs(list(flags['env-secret']));
+  const both = Object.keys(envSecrets).filter((name) => name in env);
+  if (both.length) throw new CliError(`${both.join(', ')}: given by both --env and --env-secret; a variable has one value`, 2);
+  return { env, envSecrets };
+}
 
 /** Spec settings from deploy's flags; the server validates them and names any that is out of range. */
 function specOverrides(flags: Record<string, unknown>) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pod, TideFunction } from '@tide/core';
+import type { EnvVarSource, Pod, TideFunction } from '@tide/core';
 import { CliError, type ApiClient } from '../api-client.js';
 import { bundleFunction, locateFunction } from '../bundle.js';
 import { functionPath } from '../paths.js';
@@ -14,6 +14,8 @@ export interface DeployOptions {
   name?: string;
   namespace: string;
   env: Record<string, string>;
+  /** Variables each holding one key of a secret (spec.env's secretKeyRef), set like `env`. */
+  envSecrets?: Record<string, EnvVarSource>;
   /** Secrets whose keys become env vars of the pods (spec.envFrom), added to those the function names already. */
   envFrom?: readonly string[];
   /** Spec settings given on the command line (scale, concurrency, timeout, memory); the rest is kept. */
@@ -58,7 +60,7 @@ export async function deploy(api: ApiClient, options: DeployOptions): Promise<{ 
       {
         ...spec,
         source: { artifact: digest },
-        env: { ...(existing.status === 200 ? existing.body.spec.env : {}), ...options.env },
+        env: { ...(existing.status === 200 ? existing.body.spec.env : {}), ...options.env, ...options.envSecrets },
         ...envFromOf(existing.status === 200 ? existing.body.spec.envFrom : undefined, options.envFrom),
         // A wrangler config that declares bindings replaces them whole (none: the key goes).
         ...(bindings === undefined ? {} : { bindings: bindings.length ? bindings : undefined }),

@@ -1,4 +1,4 @@
-import type { Pod, TideFunction } from '@tide/core';
+import { secretKeyRefsOf, type FunctionEnv, type Pod, type TideFunction } from '@tide/core';
 import type { ApiClient } from '../api-client.js';
 import { age, table } from '../format.js';
 import { collectionPath, functionPath } from '../paths.js';
@@ -21,7 +21,8 @@ export async function describeFunction(api: ApiClient, namespace: string, name: 
     `Scale:            min ${spec.scale.min}, max ${spec.scale.max}, target ${spec.scale.target} ${spec.scale.metric}, to zero after ${spec.scale.scaleToZeroAfterSeconds}s idle`,
     `Replicas:         ${status.desiredReplicas} desired, ${ready} ready, ${pods.length} pods`,
   ];
-  if (Object.keys(spec.env).length) lines.push(`Env:              ${Object.keys(spec.env).sort().join(', ')}`);
+  if (Object.keys(spec.env).length) lines.push(`Env:              ${envNames(spec.env)}`);
+  if (spec.envFrom?.length) lines.push(`Env from:         ${spec.envFrom.map((ref) => `secret/${ref.secretRef}`).join(', ')}`);
   const failing = pods.filter((p) => p.status.phase === 'Exited' || (p.status.restartCount > 0 && p.status.phase !== 'Ready'));
   if (failing.length)
     lines.push(`Failing:          ${failing.map((p) => `${p.metadata.name}: ${p.status.reason ?? 'exited'} (restarts ${p.status.restartCount})`).join('; ')}`);
@@ -48,6 +49,18 @@ export async function describeFunction(api: ApiClient, namespace: string, name: 
       : '  (none yet)',
   );
   return lines.join('\n');
+}
+
+/** Variable names, sorted; one from a secret says which key (`DB_PASSWORD <- secret/db:PASSWORD`), never a value. */
+export function envNames(env: FunctionEnv): string {
+  const refs = new Map(secretKeyRefsOf(env).map((ref) => [ref.env, ref]));
+  return Object.keys(env)
+    .sort()
+    .map((name) => {
+      const ref = refs.get(name);
+      return ref ? `${name} <- secret/${ref.secret}:${ref.key}${ref.optional ? ' (optional)' : ''}` : name;
+    })
+    .join(', ');
 }
 
 function indent(text: string): string {

@@ -1,12 +1,13 @@
-import type { Revision, TideFunction } from '@tide/core';
+import type { FunctionEnv, Revision, TideFunction } from '@tide/core';
 import { describe, expect, it } from 'vitest';
 import { durationSeconds } from '../cli/flag-values.js';
 import { describeEvent, EVENTS_HEADER } from './events.js';
 import { functionLabelHint } from './get.js';
 import { nameLines, renderTable } from './get-table.js';
 import { historyTable, revisionChanges, revisionNamed } from './rollout-history.js';
+import { envNames } from './describe.js';
 
-const template = (env: Record<string, string> = {}, memoryMb = 128): Omit<Revision['spec'], 'function' | 'number'> => ({
+const template = (env: FunctionEnv = {}, memoryMb = 128): Omit<Revision['spec'], 'function' | 'number'> => ({
   source: { artifact: `sha256:${'a'.repeat(64)}` },
   env,
   resources: { memoryMb, cpuMilli: 100 },
@@ -67,6 +68,8 @@ describe('-l function=NAME, as kubectl users guess it', () => {
   });
 });
 
+const ref = (name: string, key: string) => ({ valueFrom: { secretKeyRef: { name, key } } });
+
 describe('tide rollout history', () => {
   it.each([
     [undefined, template(), 'first revision'],
@@ -74,6 +77,10 @@ describe('tide rollout history', () => {
     [template({ A: '1', B: '2' }), template({ A: '1', B: '3', C: '4' }), 'env B,C'],
     [template(), template({}, 256), 'memoryMb 128→256'],
     [template(), template(), 'no change'],
+    [template({ P: ref('db', 'P') }), template({ P: ref('db', 'P') }), 'no change'],
+    [template({ P: ref('db', 'P') }), template({ P: ref('db', 'Q') }), 'env P'],
+    [template({ P: 'plain' }), template({ P: ref('db', 'P') }), 'env P'],
+    [template(), { ...template(), envFrom: [{ secretRef: 'db' }] }, 'envFrom'],
   ])('says what changed from %j to %j', (previous, next, words) => {
     expect(revisionChanges(previous, next)).toBe(words);
   });
@@ -119,5 +126,16 @@ describe('flags and event rows', () => {
     expect(EVENTS_HEADER.indexOf('TYPE')).toBe(row.indexOf('PodBound'));
     expect(EVENTS_HEADER.indexOf('OBJECT')).toBe(row.indexOf('default/hello-abc'));
     expect(EVENTS_HEADER.indexOf('VERDICT')).toBe(row.indexOf('REJECTED: stale'));
+  });
+});
+
+describe('tide describe function', () => {
+  it('names each variable, and for one from a secret which key, never a value', () => {
+    const env = {
+      PLAIN: 'x',
+      DB: { valueFrom: { secretKeyRef: { name: 'db', key: 'PASSWORD' } } },
+      MAYBE: { valueFrom: { secretKeyRef: { name: 'extra', key: 'K', optional: true } } },
+    };
+    expect(envNames(env)).toBe('DB <- secret/db:PASSWORD, MAYBE <- secret/extra:K (optional), PLAIN');
   });
 });

@@ -12,14 +12,17 @@ export function revisionChanges(previous: Template | undefined, next: Template):
   if (!previous) return 'first revision';
   const changes: string[] = [];
   if (previous.source.artifact !== next.source.artifact) changes.push(`source ${next.source.artifact.slice(7, 19)}`);
-  const envKeys = [...new Set([...Object.keys(previous.env), ...Object.keys(next.env)])].filter((k) => previous.env[k] !== next.env[k]).sort();
+  // By value: a secretKeyRef is an object, equal when it names the same secret and key.
+  const envKeys = [...new Set([...Object.keys(previous.env), ...Object.keys(next.env)])]
+    .filter((k) => JSON.stringify(previous.env[k]) !== JSON.stringify(next.env[k]))
+    .sort();
   if (envKeys.length) changes.push(`env ${envKeys.join(',')}`);
   if (previous.resources.memoryMb !== next.resources.memoryMb) changes.push(`memoryMb ${previous.resources.memoryMb}→${next.resources.memoryMb}`);
   if (previous.resources.cpuMilli !== next.resources.cpuMilli) changes.push(`cpuMilli ${previous.resources.cpuMilli}→${next.resources.cpuMilli}`);
   for (const key of ['concurrency', 'timeoutSeconds', 'terminationGracePeriodSeconds'] as const) {
     if (previous[key] !== next[key]) changes.push(`${key} ${previous[key]}→${next[key]}`);
   }
-  for (const key of ['nodeSelector', 'tolerations', 'probes'] as const) {
+  for (const key of ['nodeSelector', 'tolerations', 'probes', 'envFrom'] as const) {
     if (JSON.stringify(previous[key]) !== JSON.stringify(next[key])) changes.push(key);
   }
   return changes.join(', ') || 'no change';

@@ -1,4 +1,4 @@
-import { authorize, RESOURCES, readsValues, sealedBytes, subjectOf, type LoggedEvent, type Principal, type Resource } from '@tide/core';
+import { authorize, RESOURCES, readsValues, sealedBytes, subjectOf, type FunctionEnv, type LoggedEvent, type Principal, type Resource } from '@tide/core';
 
 /** What a redacted env value reads as (the key stays: which variables a function has is not secret). */
 export const REDACTED = '(redacted)';
@@ -26,12 +26,14 @@ export function seesEvent(principal: Principal): (event: LoggedEvent) => boolean
   };
 }
 
-type WithEnv = { spec: { env?: Record<string, string> } };
+type WithEnv = { spec: { env?: FunctionEnv } };
 
+/** Plain values redacted; a secretKeyRef stays, as envFrom does: it names a secret and a key, never a value. */
 function redactedEnv<T extends WithEnv>(object: T): T {
   const env = object.spec.env;
   if (!env || Object.keys(env).length === 0) return object;
-  return { ...object, spec: { ...object.spec, env: Object.fromEntries(Object.keys(env).map((key) => [key, REDACTED])) } };
+  const shown = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, typeof value === 'string' ? REDACTED : value]));
+  return { ...object, spec: { ...object.spec, env: shown } };
 }
 
 /**

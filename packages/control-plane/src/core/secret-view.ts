@@ -1,4 +1,15 @@
-import { keyOf, openSealed, sealContext, sealedBytes, type ClusterState, type Pod, type Secret, type SecretKeyring } from '@tide/core';
+import {
+  keyOf,
+  openSealed,
+  sealContext,
+  sealedBytes,
+  secretKeyRefsOf,
+  unmetSecretRefs,
+  type ClusterState,
+  type Pod,
+  type Secret,
+  type SecretKeyring,
+} from '@tide/core';
 
 /**
  * A Secret as the API shows it, as `kubectl describe secret` does: its key names and their sizes
@@ -27,24 +38,34 @@ export function openSecret(keyring: SecretKeyring, secret: Secret): { ok: true; 
 
 export type PodSecretEnv =
   | { outcome: 'ok'; env: Record<string, string> }
-  /** Kubernetes' CreateContainerConfigError: the pod waits until the secrets exist. */
-  | { outcome: 'missing'; secrets: string[] }
+  /** Kubernetes' CreateContainerConfigError: the pod waits until the secrets (and keys) exist. */
+  | { outcome: 'missing'; reasons: string[] }
   | { outcome: 'unopenable'; reason: string };
 
 /**
- * The environment a pod's secrets give it (envFrom, in order: a later secret's key wins over an
- * earlier one's, as Kubernetes does; the function's own env wins over both, on the node).
+ * The environment a pod's secrets give it: envFrom in order (a later secret's key wins over an
+ * earlier one's, as Kubernetes does), then each env var's secretKeyRef, which wins over envFrom
+ * as any env entry does; the function's plain env wins over both, on the node. An optional
+ * secretKeyRef whose secret or key is absent gives no variable. Only the keys named are opened.
  */
 export function podSecretEnv(state: ClusterState, keyring: SecretKeyring, pod: Pod): PodSecretEnv {
   const namespace = pod.metadata.namespace;
-  const refs = (pod.spec.envFrom ?? []).map((ref) => ref.secretRef);
-  const missing = refs.filter((name) => !state.secrets.has(keyOf(namespace, name)));
-  if (missing.length) return { outcome: 'missing', secrets: missing };
+  const unmet = unmetSecretRefs(state.secrets, namespace, pod.spec);
+  if (unmet.length) return { outcome: 'missing', reasons: unmet };
   let env: Record<string, string> = {};
-  for (const name of refs) {
-    const opened = openSecret(keyring, state.secrets.get(keyOf(namespace, name))!);
+  for (const { secretRef } of pod.spec.envFrom ?? []) {
+    const opened = openSecret(keyring, state.secrets.get(keyOf(namespace, secretRef))!);
     if (!opened.ok) return { outcome: 'unopenable', reason: opened.reason };
     env = { ...env, ...opened.values };
+  }
+  for (const ref of secretKeyRefsOf(pod.spec.env)) {
+    const data = state.secrets.get(keyOf(namespace, ref.secret))?.data;
+    // Optional, and absent: unmetSecretRefs let nothing else through. (Own keys only: not "constructor".)
+    const sealed = data && Object.hasOwn(data, ref.key) ? data[ref.key] : undefined;
+    if (!sealed) continue;
+    const opened = openSealed(keyring, sealContext(namespace, ref.secret, ref.key), sealed);
+    if (!opened.ok) return { outcome: 'unopenable', reason: `secret ${namespace}/${ref.secret} key ${ref.key} cannot be opened: ${opened.reason}` };
+    env = { ...env, [ref.env]: opened.value };
   }
   return { outcome: 'ok', env };
 }

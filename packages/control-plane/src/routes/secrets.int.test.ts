@@ -117,6 +117,67 @@ describe('the secrets API', () => {
     expect(await opened.json()).toEqual({ env: { PASSWORD: 'hunter2', LATER: 'soon' } });
   });
 
+  it("opens one key of a secret under the variable's own name (secretKeyRef), over envFrom, leaving out an optional one that is absent", async () => {
+    h = await authHarness({ namespaces: ['a'] });
+    const admin = await h.mint('admin', userIn('admin', 'a'));
+    expect((await put(admin, manifest({ PASSWORD: 'hunter2', USER: 'app' }))).status).toBe(201);
+    expect((await put(admin, manifest({ TOKEN: 'from-envFrom', DB_PASS: 'from-envFrom' }, 'bulk'), `${API}/namespaces/a/secrets/bulk`)).status).toBe(201);
+    const ref = (name: string, key: string, optional?: true) => ({ valueFrom: { secretKeyRef: { name, key, ...(optional ? { optional } : {}) } } });
+    const env = { PLAIN: 'plain', DB_PASS: ref('db', 'PASSWORD'), MAYBE: ref('db', 'NOPE', true), GONE: ref('nosuch', 'X', true), LATE: ref('db', 'LATER') };
+    const given = await h.store.append([
+      { type: 'NodeRegistered', data: { name: 'n1', bootId: 'n1-1', address: '127.0.0.1', capacity: { memoryMb: 1024, cpuMilli: 1000, pods: 10 } } },
+      { type: 'FunctionApplied', data: { namespace: 'a', manifest: functionManifest('f', { env, envFrom: [{ secretRef: 'bulk' }] }) } },
+      { type: 'PodCreated', data: { namespace: 'a', name: 'p', revision: 'f-00001' } },
+      { type: 'PodBound', data: { namespace: 'a', name: 'p', node: 'n1' } },
+    ]);
+    expect(given.filter((r) => !r.verdict.accepted)).toEqual([]);
+    const n1 = await h.mint('node-n1', { kind: 'node', node: 'n1' });
+    const path = `${API}/namespaces/a/pods/p/secret-env`;
+    const missing = await h.request(path, { token: n1 });
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(await missing.text()).message).toBe("couldn't find key LATER in Secret a/db");
+    expect((await put(admin, manifest({ PASSWORD: 'hunter2', USER: 'app', LATER: 'soon' }))).status).toBe(200);
+    const opened = await h.request(path, { token: n1 });
+    expect(opened.status).toBe(200);
+    // The plain PLAIN is the node's to add (under it all); USER, not named, is not opened.
+    expect(await opened.json()).toEqual({ env: { TOKEN: 'from-envFrom', DB_PASS: 'hunter2', LATE: 'soon' } });
+  });
+
+  it('refuses a secretKeyRef with a namespace or a bad name at apply, naming the field; a viewer sees the refs but no plain value', async () => {
+    h = await authHarness({ namespaces: ['a'] });
+    const admin = await h.mint('admin', userIn('admin', 'a'));
+    const upload = await h.request(`${API}/artifacts?namespace=a`, {
+      method: 'POST',
+      body: 'export default { fetch() { return new Response("ok") } }',
+      headers: { 'content-type': 'application/javascript' },
+      token: admin,
+    });
+    const { digest } = (await upload.json()) as { digest: string };
+    expect(upload.status, digest).toBe(201);
+    const apply = (env: unknown) =>
+      h!.request(`${API}/namespaces/a/functions/f`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'f' }, spec: { source: { artifact: digest }, env } }),
+        token: admin,
+      });
+    const elsewhere = await apply({ X: { valueFrom: { secretKeyRef: { name: 'db', key: 'K', namespace: 'b' } } } });
+    expect(elsewhere.status).toBe(422);
+    expect(JSON.parse(await elsewhere.text()).details.causes).toEqual([
+      { field: 'spec.env.X.valueFrom.secretKeyRef', message: "takes no namespace: a function's secrets are those of its own namespace" },
+    ]);
+    const badName = await apply({ X: { valueFrom: { secretKeyRef: { name: 'b/db', key: 'K' } } } });
+    expect(badName.status).toBe(422);
+    expect(await badName.text()).toContain('spec.env.X.valueFrom.secretKeyRef.name: must be lowercase letters');
+    expect(h.store.state().functions.size).toBe(0);
+
+    const ref = { valueFrom: { secretKeyRef: { name: 'db', key: 'PASSWORD' } } };
+    expect((await apply({ PLAIN: 'not for viewers', DB_PASS: ref })).status).toBe(201);
+    const viewer = await h.mint('viewer', userIn('viewer', 'a'));
+    const shown = (await (await h.request(`${API}/namespaces/a/functions/f`, { token: viewer })).json()) as { spec: { env: unknown } };
+    expect(shown.spec.env).toEqual({ PLAIN: '(redacted)', DB_PASS: ref });
+  });
+
   it('re-seals what an older key sealed with the current one (rotation), and opens both meanwhile', async () => {
     h = await authHarness({ namespaces: ['a'] });
     const admin = await h.mint('root', { kind: 'user', roles: [{ role: 'admin', namespaces: ['*'] }] });
@@ -132,7 +193,7 @@ describe('the secrets API', () => {
     expect(await res.json()).toEqual({ keyId: fresh.id, resealed: ['a/db'], failed: [] });
     const secret = h.store.state().secrets.get('a/db')!;
     expect(secret.data.K!.keyId).toBe(fresh.id);
-    const pod = { metadata: { namespace: 'a', name: 'p' }, spec: { envFrom: [{ secretRef: 'db' }] } } as never;
+    const pod = { metadata: { namespace: 'a', name: 'p' }, spec: { env: {}, envFrom: [{ secretRef: 'db' }] } } as never;
     expect(podSecretEnv(h.store.state(), { current: fresh, previous: [] }, pod)).toEqual({ outcome: 'ok', env: { K: 'value-1' } });
     // The old key alone no longer opens it, and says so rather than answer garbage.
     expect(podSecretEnv(h.store.state(), { current: old, previous: [] }, pod)).toMatchObject({

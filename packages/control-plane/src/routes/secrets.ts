@@ -79,7 +79,7 @@ export function secretRoutes(deps: ControlPlaneDeps) {
     const boundHere = principal.kind === 'control-plane' || (principal.kind === 'node' && pod?.spec.node === principal.node);
     if (!pod || !boundHere) throw new ApiError(404, 'NotFound', `pod ${ns}/${name.slice(0, 80)} is not bound to this node`);
     const result = podSecretEnv(state, sealer().keyring, pod);
-    if (result.outcome === 'missing') throw new ApiError(404, 'NotFound', `secret ${result.secrets.map((s) => `"${s}"`).join(', ')} not found`);
+    if (result.outcome === 'missing') throw new ApiError(404, 'NotFound', result.reasons.join('; '));
     if (result.outcome === 'unopenable') throw new ApiError(409, 'Conflict', result.reason);
     c.header('cache-control', 'no-store');
     return c.json({ env: result.env });

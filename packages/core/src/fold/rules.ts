@@ -9,6 +9,7 @@ import { leaderElected } from './leaders.js';
 import { cronFired, cronSkipped, triggerApplied, triggerDeleted } from './triggers.js';
 import { tokenCreated, tokenRevoked } from './tokens.js';
 import { secretApplied, secretDeleted } from './secrets.js';
+import { takesSecrets } from '../resources/function-env.js';
 
 /** Every event but the switch of rules itself, which every version judges alike (rules-version.ts). */
 export type JudgedEventType = Exclude<TideEventType, 'RulesVersionRaised'>;
@@ -46,14 +47,16 @@ function needsVersion4(what: string) {
 }
 
 /**
- * A function whose pods take secrets (envFrom) before version 4: a release that does not know
- * secrets could not run them, and decodes no such event at all. Before envFrom existed no event
- * had it, so this judges every older log as version 1 always did.
+ * A function whose pods take secrets (envFrom, or an env var's secretKeyRef) before version 4: a
+ * release that does not know secrets could not run them, and decodes no such event at all. Before
+ * either existed no event had it, so this judges every older log as version 1 always did.
  */
-const functionAppliedBeforeSecrets: EventHandler<'FunctionApplied'> = (state, event, ctx) =>
-  event.data.manifest.spec.envFrom?.length
-    ? needsVersion4(`function ${event.data.manifest.metadata.name}'s envFrom`)(state)
-    : functionApplied(state, event, ctx);
+const functionAppliedBeforeSecrets: EventHandler<'FunctionApplied'> = (state, event, ctx) => {
+  const { spec, metadata } = event.data.manifest;
+  if (spec.envFrom?.length) return needsVersion4(`function ${metadata.name}'s envFrom`)(state);
+  if (takesSecrets(spec)) return needsVersion4(`function ${metadata.name}'s env from a secret (secretKeyRef)`)(state);
+  return functionApplied(state, event, ctx);
+};
 
 /** The rules of every release before rules were versioned. */
 export const rulesV1: FoldRules = {
@@ -104,7 +107,7 @@ export const rulesV3: FoldRules = {
 
 /**
  * Version 4: bearer tokens (TokenCreated/Revoked), secrets (SecretApplied/Deleted, sealed values
- * only) and functions that take them (envFrom), and every event judged on its writer's rights
+ * only) and functions that take them (envFrom, secretKeyRef), and every event judged on its writer's rights
  * first (writer-rights.ts): before 4 anyone who could append was believed.
  */
 export const rulesV4: FoldRules = {

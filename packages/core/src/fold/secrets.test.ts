@@ -78,6 +78,43 @@ describe('secrets in the fold (rules version 4)', () => {
     expect(outcomes(verdicts.slice(-4))).toEqual(['forbidden', 'forbidden', 'forbidden', 'ok']);
   });
 
+  it("makes a new revision when an env var's secretKeyRef changes, as a changed value does, and none when it names the same key", () => {
+    const withRef = (key: string, optional?: boolean, id?: string): Input => ({
+      type: 'FunctionApplied',
+      ...(id ? { id } : {}),
+      data: {
+        namespace: 'team',
+        manifest: functionManifest('f', {
+          env: { PLAIN: 'x', DB: { valueFrom: { secretKeyRef: { name: 'db', key, ...(optional === undefined ? {} : { optional }) } } } },
+        }),
+      },
+    });
+    const { state, verdicts } = foldAll([
+      ...newestRules(),
+      team,
+      withRef('PASSWORD'),
+      withRef('PASSWORD', false, 'same-key-optional-false'),
+      withRef('PASSWORD', true, 'now-optional'),
+      withRef('OTHER', true, 'other-key'),
+    ] as Input[]);
+    expect(outcomes(verdicts.slice(-4))).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect([...state.revisions.keys()]).toEqual(['team/f-00001', 'team/f-00002', 'team/f-00003']);
+    expect(state.revisions.get('team/f-00001')?.spec.env).toEqual({ PLAIN: 'x', DB: { valueFrom: { secretKeyRef: { name: 'db', key: 'PASSWORD' } } } });
+    expect(state.revisions.get('team/f-00003')?.spec.env.DB).toEqual({ valueFrom: { secretKeyRef: { name: 'db', key: 'OTHER', optional: true } } });
+  });
+
+  it('refuses a secretKeyRef under rules before version 4, as envFrom', () => {
+    const fn: Input = {
+      type: 'FunctionApplied',
+      data: { namespace: 'team', manifest: functionManifest('f', { env: { DB: { valueFrom: { secretKeyRef: { name: 'db', key: 'PASSWORD' } } } } }) },
+    };
+    const { verdicts } = foldAll([team, fn]);
+    expect(verdicts.at(-1)).toMatchObject({
+      code: 'unsupported-rules',
+      reason: expect.stringContaining("function f's env from a secret (secretKeyRef) needs fold rules version 4"),
+    });
+  });
+
   it('survives a snapshot with its sealed values, and only those', () => {
     const { state } = foldAll([...newestRules(), team, applied()] as Input[]);
     expect(decodeSnapshot(encodeSnapshot(state)).secrets.get('team/db')).toEqual(state.secrets.get('team/db'));

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { AsyncSpec } from './async-policy.js';
 import { API_VERSION, ObjectMeta, ObjectMetaInput } from './meta.js';
+import { canonicalEnv, envVarName, FunctionEnv } from './function-env.js';
 
 export const artifactDigest = z
   .string()
   .regex(/^sha256:[a-f0-9]{64}$/, 'must be "sha256:" followed by 64 lowercase hex digits (the digest returned by the artifact upload)');
-
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid environment variable name');
 
 export const ScaleSpec = z
   .object({
@@ -120,7 +119,7 @@ export const Binding = z
         message: `Tide cannot back ${key} bindings (Durable Objects, D1, R2 and service bindings are not supported); only kv and queue bindings are`,
       });
   })
-  .pipe(z.union([z.object({ name: envName, kv: dns1123 }).strict(), z.object({ name: envName, queue: topicName }).strict()]));
+  .pipe(z.union([z.object({ name: envVarName, kv: dns1123 }).strict(), z.object({ name: envVarName, queue: topicName }).strict()]));
 export type Binding = z.infer<typeof Binding>;
 
 /** A function's access on the invocation path (spec.access): see FunctionSpec. */
@@ -130,7 +129,8 @@ export type FunctionAccess = (typeof FUNCTION_ACCESS)[number];
 export const FunctionSpec = z
   .object({
     source: z.object({ artifact: artifactDigest }).strict(),
-    env: z.record(envName, z.string().max(32_768)).default({}),
+    /** Plain values, or a secret's key (`{valueFrom: {secretKeyRef}}`, see function-env.ts); both win over envFrom. */
+    env: FunctionEnv.default({}),
     resources: z
       .object({
         memoryMb: z.number().int().min(16).max(16_384).default(128),
@@ -260,10 +260,11 @@ export function initialReplicas(scale: ScaleSpec): number {
 export function revisionTemplateOf(spec: FunctionSpec): RevisionTemplate {
   const { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds, bindings, envFrom } = spec;
   const template = { source, env, resources, concurrency, timeoutSeconds, nodeSelector, tolerations, probes, terminationGracePeriodSeconds };
-  // No bindings (or secrets), no field: a revision made before they existed keeps comparing equal.
+  // No bindings (or envFrom), no field: a revision made before they existed keeps comparing equal.
   // Only the fields that say what is bound, in one order, so equal bindings compare equal.
   return {
     ...template,
+    env: canonicalEnv(env),
     ...(bindings?.length ? { bindings: bindings.map((b) => ('kv' in b ? { name: b.name, kv: b.kv } : { name: b.name, queue: b.queue })) } : {}),
     ...(envFrom?.length ? { envFrom: envFrom.map((ref) => ({ secretRef: ref.secretRef })) } : {}),
   };

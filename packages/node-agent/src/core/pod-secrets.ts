@@ -1,16 +1,29 @@
-import { keyOf, type ClusterState, type Pod } from '@tide/core';
+import { plainEnvOf, takesSecrets, unmetSecretRefs, type ClusterState, type Pod } from '@tide/core';
 
-/** The secrets a pod names (envFrom) that the log does not hold (yet): the node can tell without opening any. */
-export function missingSecrets(state: ClusterState, pod: Pod): string[] {
-  return (pod.spec.envFrom ?? []).map((ref) => ref.secretRef).filter((name) => !state.secrets.has(keyOf(pod.metadata.namespace, name)));
+/**
+ * What a node does about a pod's secrets before starting it: nothing (it takes none), wait (the
+ * log lacks a secret or key it needs, said as Kubernetes says it), or ask a control plane for the
+ * opened values. The node can tell the first two without opening anything: key names are in its state.
+ */
+export type PodSecretsStep = { step: 'none' } | { step: 'wait'; reason: string } | { step: 'fetch' };
+
+export function podSecretsStep(state: ClusterState, pod: Pod): PodSecretsStep {
+  if (!takesSecrets(pod.spec)) return { step: 'none' };
+  const unmet = unmetSecretRefs(state.secrets, pod.metadata.namespace, pod.spec);
+  return unmet.length ? { step: 'wait', reason: secretConfigError(unmet.join('; ')) } : { step: 'fetch' };
 }
 
-/** Kubernetes' reason for a container whose env names a secret that is not there. */
+/** Kubernetes' reason for a container whose env names a secret or key that is not there. */
 export function secretConfigError(why: string): string {
   return `CreateContainerConfigError: ${why}`.slice(0, 2048);
 }
 
-/** What a pod's env names besides its own: its secrets' keys, under the function's env (which wins, as in Kubernetes). */
-export function envWithSecrets(env: Record<string, string>, secretEnv: Record<string, string> | undefined): Record<string, string> {
-  return secretEnv === undefined ? env : { ...secretEnv, ...env };
+/**
+ * A pod's env from its spec and its secrets: the values the control plane opened (envFrom and
+ * secretKeyRefs, already in their order) under the function's plain env vars. A plain var and a
+ * secretKeyRef cannot share a name (one map), so this is Kubernetes' order: env over envFrom.
+ */
+export function envWithSecrets(env: Pod['spec']['env'], secretEnv: Record<string, string> | undefined): Record<string, string> {
+  const plain = plainEnvOf(env);
+  return secretEnv === undefined ? plain : { ...secretEnv, ...plain };
 }

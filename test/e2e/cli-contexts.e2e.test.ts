@@ -89,7 +89,7 @@ describe.sequential('tide config and contexts', () => {
     expect(await ok(['whoami', '--context', upContext])).toMatch(/^admin /);
     expect(await ok(['whoami'], { env: { TIDE_CONTEXT: upContext } })).toMatch(/^admin /);
     expect(await ok(['whoami', '--context', 'alice'], { env: { TIDE_CONTEXT: upContext } })).toMatch(/^alice /);
-    expect(await ok(['whoami'], { env: { TIDE_TOKEN: tide!.adminToken } })).toMatch(/^admin /);
+    expect(await ok(['whoami'], { env: { TIDE_TOKEN: tide!.adminToken } })).toMatch(/^admin .*\(token from TIDE_TOKEN\)$/);
     expect(await ok(['config', 'current-context'])).toBe('alice');
   });
 
@@ -101,6 +101,21 @@ describe.sequential('tide config and contexts', () => {
     const use = await cli(['config', 'use-context', 'alcie']);
     expect(use.code).toBe(2);
     expect(use.stderr).toBe(`tide: there is no context "alcie"; the contexts are alice, ${upContext}\n`);
+  });
+
+  it.each([
+    [['config', 'use-context'], 'tide config use-context needs one context name'],
+    [['config', 'get-contexts', 'alice'], 'tide config get-contexts takes no name'],
+    [['config', 'rename-context', 'alice'], 'tide config rename-context needs the old and the new name'],
+    [['config', 'set-context', 'new-one', '--namespace', 'team-a'], 'there is no context "new-one" yet: give its --server URL to make it'],
+    [['config', 'set-context', 'alice', '--namespace', 'Team_A'], '--namespace "Team_A" is not a namespace name'],
+    [['config', 'use-context', 'alice', '--token-file', 'x'], 'tide config use-context does not take --token-file'],
+  ])('tide %j is a usage error (exit 2) saying what is wrong, and changes nothing', async (args, message) => {
+    const before = readFileSync(configFile, 'utf8');
+    const ran = await cli(args);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain(message);
+    expect(readFileSync(configFile, 'utf8')).toBe(before);
   });
 
   it('renames and deletes contexts; the current one follows a rename, and none is current once it is deleted', async () => {

@@ -64,8 +64,9 @@ export interface ContextChange {
 export function setContext(config: CliConfig, name: string, change: ContextChange): ConfigEdit {
   const valid = contextName.safeParse(name);
   if (!valid.success) return refused(`"${name}" cannot name a context: it ${valid.error.issues[0]!.message}`);
-  if (change.namespace && !dnsLabel.safeParse(change.namespace).success)
-    return refused(`--namespace "${change.namespace}" is not a namespace name: ${dnsLabel.safeParse(change.namespace).error!.issues[0]!.message}`);
+  const namespaceName = change.namespace ? dnsLabel.safeParse(change.namespace) : undefined;
+  if (namespaceName && !namespaceName.success)
+    return refused(`--namespace "${change.namespace}" is not a namespace name: it ${namespaceName.error.issues[0]!.message}`);
   const existing = contextOf(config, name);
   const server = change.server ?? existing?.server;
   if (!server) return refused(`there is no context "${name}" yet: give its --server URL to make it`);

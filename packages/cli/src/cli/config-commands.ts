@@ -73,8 +73,10 @@ function contextAction(
     if (currentContext === undefined) throw new CliError('tide config set-context --current: there is no current context (tide config use-context NAME)');
   } else expectNames(action, [name, newName], 1);
   const tokenFile = str(flags['token-file']);
+  const server = str(flags.server) === undefined ? undefined : serverUrl(str(flags.server)!, '--server');
+  if (server?.includes(',')) throw new CliError(`tide config set-context: --server "${flags.server}" must be one URL, the context's server`, 2);
   const change = {
-    ...(typeof flags.server === 'string' ? { server: serverUrl(flags.server, '--server') } : {}),
+    ...(server === undefined ? {} : { server }),
     ...(typeof flags.namespace === 'string' ? { namespace: flags.namespace } : {}),
     ...(tokenFile === undefined ? {} : { tokenFile: resolve(tokenFile) }),
   };

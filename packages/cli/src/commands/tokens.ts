@@ -18,10 +18,11 @@ export function subjectText(subject: TokenSubject | Principal): string {
   return subject.kind;
 }
 
-/** `tide whoami`: the token's name and what it may do, as the server sees it, and the context that said so. */
+/** `tide whoami`: the token's name and what it may do, as the server sees it, and where the token came from (TIDE_TOKEN or a context). */
 export async function whoami(api: ApiClient, contextName: string | undefined): Promise<string> {
   const principal = await api.ok<Principal>('GET', `${API}/whoami`);
-  return `${principal.name} (${subjectText(principal)}) at ${api.server}${contextName === undefined ? '' : ` (context ${contextName})`}`;
+  const from = api.credential.source === 'TIDE_TOKEN' ? ' (token from TIDE_TOKEN)' : contextName === undefined ? '' : ` (context ${contextName})`;
+  return `${principal.name} (${subjectText(principal)}) at ${api.server}${from}`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /**
  * Vitest global setup: the tests' `tide up`s name their admin tokens in a CLI config of this run's
  * own (TIDE_CONFIG, inherited by every worker and the processes they start), never in the
- * developer's ~/.config/tide/config.json; removed when the run ends.
+ * developer's ~/.config/tide/config; removed when the run ends.
  */
 export default async function setup(): Promise<() => Promise<void>> {
   const dir = await mkdtemp(join(tmpdir(), 'tide-test-config-'));

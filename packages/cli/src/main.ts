@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { CliError } from './api-client.js';
-import { configPath, readConfig } from './cli-config.js';
-import { credentialFor, serverOf } from './credentials.js';
+import { configPath, loadConfig } from './cli-config/config-file.js';
+import { resolveTarget, type Target } from './cli-config/target.js';
 import { COMMANDS, cliVersion, findCommand } from './cli/command-table.js';
 import { commandHelp, overview } from './cli/help-text.js';
 import { parseCommandLine } from './cli/parse-command-line.js';
+import { readCredential, targetSettings } from './credentials.js';
 
 /** `tide <command> [arguments] [flags]`: finds the command, parses its words strictly, runs it. */
 async function run(words: readonly string[]): Promise<void> {
@@ -19,17 +20,36 @@ async function run(words: readonly string[]): Promise<void> {
   if (flags.help) return print(commandHelp(command));
   const env = process.env;
   const configFile = configPath(env);
-  const config = readConfig(configFile);
-  const server = serverOf(flags.server, env, config);
+  const { config, readFrom } = loadConfig(configFile);
+  const settings = targetSettings(flags, env);
+  // Worked out when a command first asks, once: a context that does not exist fails only commands that use one.
+  let target: Target | undefined;
+  const targetNow = (): Target => {
+    if (target) return target;
+    const result = resolveTarget(settings, config, readFrom);
+    if (!result.ok) throw new CliError(result.problem, result.exitCode);
+    return (target = result.target);
+  };
+  let credential: ReturnType<typeof readCredential> | undefined;
   await command.run({
     flags,
     args,
     env,
-    server,
-    credential: credentialFor(server, env, config, configFile),
     configFile,
-    namespace: (typeof flags.namespace === 'string' ? flags.namespace : undefined) ?? 'default',
+    config,
     print,
+    get server() {
+      return targetNow().server;
+    },
+    get credential() {
+      return (credential ??= readCredential(targetNow().credential));
+    },
+    get namespace() {
+      return targetNow().namespace;
+    },
+    get contextName() {
+      return targetNow().contextName;
+    },
   });
 }
 

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { RoleBinding, TokenSubject } from '@tide/core';
 import { CliError, createApiClient } from '../api-client.js';
+import { contextName, contextOf } from '../cli-config/config-format.js';
+import { loginTarget } from '../cli-config/target.js';
+import { targetSettings } from '../credentials.js';
 import { readStdin } from '../stdin.js';
 import type { CommandSpec } from './command-spec.js';
 import { durationSeconds } from './flag-values.js';
@@ -10,33 +13,45 @@ import { list, str } from './process-commands.js';
 
 export const loginCommand: CommandSpec = {
   name: 'login',
-  summary: 'keep a token for a server (from stdin or --token-file) after checking it; that server becomes the default',
+  summary: "keep a token (from stdin or --token-file) in a context after checking it with the context's server; that context becomes current",
   args: [],
   flags: {
     'token-file': { type: 'string', value: 'FILE', help: 'read the token from this file (else stdin)' },
   },
   examples: [
-    ['tide login --server https://tide.example.com < my.token', 'check the token with the server, then keep it (0600) for that server'],
-    ['tide token create ci --role developer:team-a | tide login --server http://127.0.0.1:8080', "as that new token (the admin's stays in the token file)"],
+    ['tide login --server https://tide.example.com < my.token', 'check the token with the server, then keep it (0600) in context tide.example.com'],
+    ['tide login --context prod --server https://tide.example.com < my.token', 'the same, in a context named prod'],
+    ['tide token create ci --role developer:team-a | tide login --context ci', "as that new token, in context ci (tide up's context keeps the admin's)"],
   ],
   details:
-    'The token is kept in the CLI config ($TIDE_CONFIG, else ~/.config/tide/config.json, mode 0600), keyed by server. ' +
-    'TIDE_TOKEN, when set, wins over it. `tide up` names its own admin token file there, so commands on the same machine need no login.',
-  async run({ flags, server, configFile, print }) {
+    'The token is kept in a context of the CLI config ($TIDE_CONFIG, else ~/.config/tide/config, mode 0600): the one --context ' +
+    "(or TIDE_CONTEXT) names, made if new; else the current context when it is for that server and not a `tide up`'s; else the " +
+    'context for that server, or a new one named after it (127.0.0.1:8080). The server is --server, else TIDE_SERVER, else that ' +
+    "context's, else the current one's. TIDE_TOKEN, when set, wins over any context's token. `tide up` names its own admin " +
+    'token file in a context of its own (tide-up-PORT), so commands on the same machine need no login. See `tide config --help`.',
+  async run({ flags, env, config, configFile, print }) {
     const { login } = await import('../commands/tokens.js');
-    print(await login(server, await tokenInput(str(flags['token-file'])), configFile));
+    const target = loginTarget(targetSettings(flags, env), config);
+    const name = contextName.safeParse(target.name);
+    if (!name.success) throw new CliError(`--context "${target.name}" cannot name a context: it ${name.error.issues[0]!.message}`, 2);
+    const token = await tokenInput(str(flags['token-file']));
+    print(await login({ server: target.server, contextName: target.name, token, configFile }));
   },
 };
 
 export const logoutCommand: CommandSpec = {
   name: 'logout',
-  summary: "forget the server's token (it stays valid until revoked)",
+  summary: "forget the context's token (it stays valid until revoked); the context keeps its server and namespace",
   args: [],
   flags: {},
-  examples: [['tide logout --server https://tide.example.com', 'the CLI no longer sends a token there']],
-  async run({ server, configFile, print }) {
+  examples: [
+    ['tide logout', 'the current context no longer sends a token'],
+    ['tide logout --context prod', "context prod's token is forgotten"],
+  ],
+  async run({ server, contextName, config, configFile, print }) {
     const { logout } = await import('../commands/tokens.js');
-    print(logout(server, configFile));
+    const context = contextName === undefined ? undefined : contextOf(config, contextName);
+    print(logout(server, contextName, Boolean(context?.token || context?.tokenFile), configFile));
   },
 };
 
@@ -45,10 +60,10 @@ export const whoamiCommand: CommandSpec = {
   summary: 'who the server takes you for: the token and its roles',
   args: [],
   flags: {},
-  examples: [['tide whoami', 'admin (admin on *) at http://127.0.0.1:8080']],
-  async run({ server, credential, print }) {
+  examples: [['tide whoami', 'admin (admin on *) at http://127.0.0.1:8080 (context tide-up-8080)']],
+  async run({ server, credential, contextName, print }) {
     const { whoami } = await import('../commands/tokens.js');
-    print(await whoami(createApiClient(server, credential)));
+    print(await whoami(createApiClient(server, credential), contextName));
   },
 };
 

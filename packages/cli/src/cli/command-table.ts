@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CliError } from '../api-client.js';
 import type { CommandSpec } from './command-spec.js';
 import { completionScript } from './completion.js';
+import { configCommand } from './config-commands.js';
 import { activationCommand, activationsCommand } from './activation-commands.js';
 import { loginCommand, logoutCommand, tokenCommand, whoamiCommand } from './auth-commands.js';
 import { autoscaleCommand, deployCommand, invokeCommand, logsCommand, rolloutCommand } from './function-commands.js';
@@ -92,6 +93,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   logoutCommand,
   whoamiCommand,
   tokenCommand,
+  configCommand,
   controlPlaneCommand,
   gatewayCommand,
   nodeCommand,

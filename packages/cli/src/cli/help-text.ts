@@ -13,6 +13,10 @@ const ENVIRONMENT = `Settings of the long-running commands from the environment 
   TIDE_KAFKA_SASL_PASSWORD or TIDE_KAFKA_SASL_PASSWORD_FILE;
   OTEL_* as OpenTelemetry defines them.`;
 
+const CLI_ENVIRONMENT = `The CLI's own settings from the environment (a flag wins over its variable, and both over the config's context):
+  TIDE_CONFIG (the config file, default ~/.config/tide/config), TIDE_CONTEXT (--context), TIDE_SERVER (--server),
+  TIDE_TOKEN (the token to send, whatever the context holds).`;
+
 const EXIT_CODES = 'Exit codes: 0 done, 1 failed (the message says why), 2 wrong usage (a flag, an argument or a setting).';
 
 /** `tide`, `tide help`: every command with one line each. */
@@ -28,6 +32,8 @@ export function overview(commands: readonly CommandSpec[]): string {
     '',
     'Flags of every command:',
     ...flagLines(GLOBAL_FLAGS),
+    '',
+    CLI_ENVIRONMENT,
     '',
     ENVIRONMENT,
     '',

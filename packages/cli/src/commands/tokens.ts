@@ -1,6 +1,7 @@
 import { ALL_NAMESPACES, dnsLabel, parseToken, USER_ROLES, type Principal, type RoleBinding, type TokenSubject } from '@tide/core';
 import { CliError, createApiClient, messageOf, refusalHint, type ApiClient } from '../api-client.js';
-import { updateConfig } from '../cli-config.js';
+import { updateConfig } from '../cli-config/config-file.js';
+import { forgetCredential, rememberLogin } from '../cli-config/context-edits.js';
 import { age, table } from '../format.js';
 import { API } from '../paths.js';
 
@@ -17,10 +18,11 @@ export function subjectText(subject: TokenSubject | Principal): string {
   return subject.kind;
 }
 
-/** `tide whoami`: the token's name and what it may do, as the server sees it. */
-export async function whoami(api: ApiClient): Promise<string> {
+/** `tide whoami`: the token's name and what it may do, as the server sees it, and where the token came from (TIDE_TOKEN or a context). */
+export async function whoami(api: ApiClient, contextName: string | undefined): Promise<string> {
   const principal = await api.ok<Principal>('GET', `${API}/whoami`);
-  return `${principal.name} (${subjectText(principal)}) at ${api.server}`;
+  const from = api.credential.source === 'TIDE_TOKEN' ? ' (token from TIDE_TOKEN)' : contextName === undefined ? '' : ` (context ${contextName})`;
+  return `${principal.name} (${subjectText(principal)}) at ${api.server}${from}`;
 }
 
 /**
@@ -83,26 +85,23 @@ export async function revokeToken(api: ApiClient, name: string): Promise<string>
 
 /**
  * `tide login`: asks the server who the token is (a token it refuses is not stored), then keeps it
- * in the CLI's config (0600) as the credential for that server, which becomes the current one.
+ * in the CLI's config (0600) as the credential of the context, which becomes the current one.
  */
-export async function login(server: string, token: string, configFile: string): Promise<string> {
+export async function login(options: { server: string; contextName: string; token: string; configFile: string }): Promise<string> {
+  const { server, contextName, token, configFile } = options;
   if (parseToken(token) === undefined) throw new CliError('that is not a Tide token (tide_<name>_<64 hex digits>): give the whole token', 2);
   const api = createApiClient(server, { token, source: 'the token given to tide login' });
   const res = await api.call<Principal>('GET', `${API}/whoami`);
   if (res.status === 401) throw new CliError(`${server} refused the token: ${messageOf(res.body)}`);
   if (res.status >= 400) throw new CliError(`GET ${API}/whoami failed (${res.status}): ${messageOf(res.body)}`);
-  updateConfig(configFile, (config) => ({ ...config, current: server, servers: { ...config.servers, [server]: { token, by: 'login' } } }));
-  return `logged in to ${server} as ${res.body.name} (${subjectText(res.body)}); the token is kept in ${configFile}`;
+  updateConfig(configFile, (config) => rememberLogin(config, contextName, server, token));
+  return `logged in to ${server} as ${res.body.name} (${subjectText(res.body)}); the token is kept in context ${contextName} (now current) of ${configFile}`;
 }
 
-/** `tide logout`: forgets the server's credential (the token itself stays valid until revoked). */
-export function logout(server: string, configFile: string): string {
-  let had = false;
-  updateConfig(configFile, (config) => {
-    const { [server]: gone, ...servers } = config.servers;
-    had = gone !== undefined;
-    const { current, ...rest } = config;
-    return current === server ? { ...rest, servers } : { ...config, servers };
-  });
-  return had ? `logged out of ${server} (the token stays valid until revoked: tide token revoke NAME)` : `not logged in to ${server}`;
+/** `tide logout`: the context forgets its credential and keeps its server (the token itself stays valid until revoked). */
+export function logout(server: string, contextName: string | undefined, holdsToken: boolean, configFile: string): string {
+  if (contextName === undefined || !holdsToken)
+    return `not logged in to ${server}${contextName === undefined ? '' : ` (context ${contextName} holds no token)`}`;
+  updateConfig(configFile, (config) => forgetCredential(config, contextName));
+  return `logged out of ${server}: context ${contextName} keeps its server, not its token (which stays valid until revoked: tide token revoke NAME)`;
 }

@@ -28,7 +28,10 @@ describe('pod isolation (the fold)', () => {
       ['team-b', undefined],
     ] as const) {
       const { verdicts } = foldAll([namespace(ns), node('boot-1', isolation), fn(ns), created(ns), bound(ns)]);
-      expect(verdicts.every((v) => v.accepted), `${ns} on ${JSON.stringify(isolation)}`).toBe(true);
+      expect(
+        verdicts.every((v) => v.accepted),
+        `${ns} on ${JSON.stringify(isolation)}`,
+      ).toBe(true);
     }
   });
 

@@ -22,6 +22,6 @@ export const UNSANDBOXED_TENANT = 'default';
  * A node registered without saying (an agent older than the field) is taken at its word, as before.
  */
 export function isolationRefusal(isolation: PodIsolation | undefined, namespace: string): string | undefined {
-  if (!isolation || isolation.sandbox !== 'none' || isolation.insecureSingleTenant || namespace === UNSANDBOXED_TENANT) return undefined;
+  if (isolation?.sandbox !== 'none' || isolation.insecureSingleTenant || namespace === UNSANDBOXED_TENANT) return undefined;
   return `does not sandbox pods, so it runs namespace ${UNSANDBOXED_TENANT}'s code only (run its agent as root with bubblewrap, or start it with --insecure-single-tenant)`;
 }

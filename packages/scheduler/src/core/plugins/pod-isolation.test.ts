@@ -14,8 +14,12 @@ describe('pod-isolation', () => {
   });
   it("passes namespace default's pod there, and any pod on a sandboxed or single-tenant node", () => {
     expect(podIsolation.filter(pod('p'), unsandboxed, ctx).ok).toBe(true);
-    expect(podIsolation.filter(pod('p', { namespace: 'team-b' }), node('a', { isolation: { sandbox: 'bwrap', insecureSingleTenant: false } }), ctx).ok).toBe(true);
-    expect(podIsolation.filter(pod('p', { namespace: 'team-b' }), node('a', { isolation: { sandbox: 'none', insecureSingleTenant: true } }), ctx).ok).toBe(true);
+    expect(podIsolation.filter(pod('p', { namespace: 'team-b' }), node('a', { isolation: { sandbox: 'bwrap', insecureSingleTenant: false } }), ctx).ok).toBe(
+      true,
+    );
+    expect(podIsolation.filter(pod('p', { namespace: 'team-b' }), node('a', { isolation: { sandbox: 'none', insecureSingleTenant: true } }), ctx).ok).toBe(
+      true,
+    );
   });
   it('cannot be disabled: the fold would reject the binding forever', () => {
     expect(() => pluginsFromConfig({ disabled: ['pod-isolation'] })).toThrow(/pod-isolation cannot be disabled/);

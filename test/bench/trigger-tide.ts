@@ -18,17 +18,29 @@ export function triggerTideLaunch(): TriggerTideLaunch {
 }
 
 /** Starts that Tide on the embedded log in `dataDir`, or on `brokers`; resolves once it says it is up, its admin token remembered for the API calls. */
-export async function startTriggerTide(options: { dataDir: string; brokers?: readonly string[]; timeoutMs: number }): Promise<TideProcess> {
+export async function startTriggerTide(options: {
+  dataDir: string;
+  brokers?: readonly string[];
+  podPorts?: readonly number[];
+  timeoutMs: number;
+}): Promise<TideProcess> {
   const tide = await launch(options);
   rememberApiToken(tide.url, tideProcess.adminTokenIn(options.dataDir));
   return tide;
 }
 
-async function launch(options: { dataDir: string; brokers?: readonly string[]; timeoutMs: number }): Promise<TideProcess> {
+async function launch(options: { dataDir: string; brokers?: readonly string[]; podPorts?: readonly number[]; timeoutMs: number }): Promise<TideProcess> {
   const port = await tideProcess.freePort();
   const brokers = options.brokers?.join(',') ?? '';
   if (triggerTideLaunch() === 'tide up')
-    return tideProcess.startTide({ dataDir: options.dataDir, port, env: brokers ? { TIDE_KAFKA_BROKERS: brokers } : {}, timeoutMs: options.timeoutMs });
+    return tideProcess.startTide({
+      dataDir: options.dataDir,
+      port,
+      // The probe reports to the bench's collector on this machine, a port sandboxed pods may not reach unless told.
+      args: (options.podPorts ?? []).flatMap((podPort) => ['--allow-pod-port', String(podPort)]),
+      env: brokers ? { TIDE_KAFKA_BROKERS: brokers } : {},
+      timeoutMs: options.timeoutMs,
+    });
   const child = spawn(process.execPath, [join(tideProcess.repoRoot, 'test/bench/tide-up-triggers.mjs'), options.dataDir, String(port), brokers], {
     cwd: tideProcess.repoRoot,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },

@@ -125,7 +125,12 @@ async function onBus(
   let tideOutput = () => '';
   try {
     const dataDir = await temp.make(`tide-bench-triggers-${bus}-`);
-    const tide = await startTriggerTide({ dataDir, ...(brokers ? { brokers } : {}), timeoutMs: TRIGGERS_BENCH.startTimeoutMs });
+    const tide = await startTriggerTide({
+      dataDir,
+      ...(brokers ? { brokers } : {}),
+      podPorts: [Number(new URL(collector.url).port)],
+      timeoutMs: TRIGGERS_BENCH.startTimeoutMs,
+    });
     tideOutput = tide.output;
     const stopThisTide = stops.add(`Tide for triggers on ${bus}`, () => stopTide(tide));
     try {

@@ -18,7 +18,7 @@ import { openPodContainment } from './adapters/pod-containment.js';
 import { openUnsandboxedCpuLimits } from './adapters/pod-cpu-limits.js';
 import { removePodLimitDirs, STARTUP_CPU_AFTER_READY_MS } from './adapters/pod-limits.js';
 import { openPodNetworkGuard } from './adapters/pod-network-guard.js';
-import { openPodSandbox, SANDBOX_TMP_DIR, SANDBOX_UIDS, type SandboxMode } from './adapters/pod-sandbox.js';
+import { openPodSandbox, SANDBOX_TMP_DIR, type SandboxMode } from './adapters/pod-sandbox.js';
 import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapters/warm-pool.js';
 import type { ColdStart, PodReport, PodRunSpec } from './pod-types.js';
 import { describeRepair, startDriftAudit } from './drift-audit.js';
@@ -158,8 +158,11 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
   const podHost = options.podHost ?? DEFAULT_POD_HOST;
   const podPath = defaultPodPath(dirname(nodePath));
   const sandbox = options.sandbox === 'bwrap' ? openPodSandbox({ dataDir: realpathSync(resolve(options.dataDir)), nodePath, runtimeEntry }) : undefined;
-  if (sandbox) options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', `pods run sandboxed (bwrap); limits: ${sandbox.limits}`);
-  const networkGuard = sandbox ? openPodNetworkGuard({ dataDir: realDataDir, uids: SANDBOX_UIDS, allowedPorts: options.podReachablePorts ?? [] }) : undefined;
+  if (sandbox)
+    options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', `pods run sandboxed (bwrap) as uids ${sandbox.uids.first}-${sandbox.uids.last}; limits: ${sandbox.limits}`);
+  const networkGuard = sandbox
+    ? openPodNetworkGuard({ table: `tide_pods_u${sandbox.uids.index}`, uids: sandbox.uids, allowedPorts: options.podReachablePorts ?? [] })
+    : undefined;
   if (networkGuard) options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', networkGuard.describe);
   // Unsandboxed, a root agent still holds its pods to their cpuMilli.
   const cpuLimits = sandbox ? undefined : openUnsandboxedCpuLimits(realDataDir);
@@ -470,6 +473,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
         await Promise.all([...[...slots.values()].map(stop), pool.close()]);
         containment.close();
         networkGuard?.close();
+        sandbox?.close();
         removePodLimitDirs(realDataDir);
       })();
       return closing;

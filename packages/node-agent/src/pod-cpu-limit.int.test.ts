@@ -13,7 +13,7 @@ import { makeTempDir, openTestAgent, podSpec, writeArtifact } from './testing/ag
 function sandboxUnavailable(): string | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'tide-cpu-check-'));
   try {
-    openPodSandbox({ dataDir: dir, nodePath: process.execPath, runtimeEntry: defaultRuntimeEntry() });
+    openPodSandbox({ dataDir: dir, nodePath: process.execPath, runtimeEntry: defaultRuntimeEntry() }).close();
     return undefined;
   } catch (error) {
     if (error instanceof SandboxUnavailableError) return error.message;

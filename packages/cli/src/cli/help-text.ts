@@ -3,7 +3,7 @@ import { usageLine } from './parse-command-line.js';
 
 const ENVIRONMENT = `Settings of the long-running commands from the environment (a flag wins over its variable):
   TIDE_PORT, TIDE_HOST, TIDE_DATA, TIDE_SERVER, TIDE_WARM_POOL, TIDE_NODE_GRACE_SECONDS,
-  TIDE_SANDBOX (auto|bwrap|none), TIDE_INSECURE_SINGLE_TENANT (1),
+  TIDE_SANDBOX (auto|bwrap|none), TIDE_INSECURE_SINGLE_TENANT (1), TIDE_ALLOW_POD_PORTS (5432,...),
   TIDE_NODE_NAME, TIDE_NODE_ADDRESS, TIDE_NODE_MEMORY_MB, TIDE_NODE_CPU_MILLI, TIDE_NODE_PODS,
   TIDE_NODE_LABELS (k=v,k2=v2), TIDE_NODE_TAINTS (k=v:NoSchedule,...), TIDE_ARTIFACT_CACHE_MB,
   TIDE_GATEWAY, TIDE_COMPONENT_TOKEN (shared by gateways and triggers processes);

@@ -18,6 +18,12 @@ const sandbox: FlagSpec = {
   value: 'auto|bwrap|none',
   help: "isolate each pod's process: bwrap = its own PID, mount, IPC and UTS namespaces and uid (needs root and bubblewrap); auto (default) = bwrap where the machine can, else none (TIDE_SANDBOX)",
 };
+const allowPodPort: FlagSpec = {
+  type: 'string',
+  multiple: true,
+  value: 'PORT',
+  help: "a port of this machine sandboxed pods may connect to, a local database's say (repeatable; TIDE_ALLOW_POD_PORTS=5432,6379); every other is closed to them",
+};
 const insecureSingleTenant: FlagSpec = {
   type: 'boolean',
   help: "where pods are not sandboxed, run every namespace's code anyway (else namespace default's only): any function can then read and signal the others (TIDE_INSECURE_SINGLE_TENANT=1)",
@@ -68,6 +74,7 @@ export const upCommand: CommandSpec = {
     'warm-pool': warmPool,
     sandbox,
     'insecure-single-tenant': insecureSingleTenant,
+    'allow-pod-port': allowPodPort,
     nodes: { type: 'string', value: 'N', help: '1: a node in this process (default); N > 1: N `tide node` processes sharing the machine; 0: none' },
     'node-grace': nodeGrace,
     domain,
@@ -98,6 +105,7 @@ export const upCommand: CommandSpec = {
       metrics: startMetrics({ serviceName: 'tide-up', env }),
       ...warmPoolSize(flags, env),
       ...sandboxMode(flags, env),
+      allowPodPorts: allowedPodPorts(flags, env),
       ...(kafka ? { kafka } : {}),
       otelEnv: envStartingWith(env, 'OTEL_'),
       kafkaEnv: envStartingWith(env, 'TIDE_KAFKA_'),
@@ -242,6 +250,7 @@ export const nodeCommand: CommandSpec = {
     'warm-pool': warmPool,
     sandbox,
     'insecure-single-tenant': insecureSingleTenant,
+    'allow-pod-port': allowPodPort,
     address: { type: 'string', value: 'IP|HOST', help: "where gateways on other machines reach this node's pods (default 127.0.0.1; TIDE_NODE_ADDRESS)" },
     'artifact-cache-mb': { type: 'string', value: 'MB', help: 'artifacts kept on disk (default 1024; TIDE_ARTIFACT_CACHE_MB)' },
     'bootstrap-token-file': {
@@ -280,7 +289,7 @@ export const nodeCommand: CommandSpec = {
       ...warmPoolSize(flags, env),
       ...sandboxMode(flags, env),
       ...(address ? { address: nodeAddress(address) } : {}),
-      podReachablePorts: localPorts(server),
+      podReachablePorts: [...localPorts(server), ...allowedPodPorts(flags, env)],
       // Any control plane serves any artifact; the first one's log API is the node's log on one machine.
       artifacts: { servers: server, ...(cacheMb ? { cacheMb: positiveInt('artifact-cache-mb', cacheMb) } : {}) },
       report: timestamped(print),
@@ -353,6 +362,15 @@ function sandboxMode(flags: CommandContext['flags'], env: CommandContext['env'])
     throw new CliError(`--sandbox ${JSON.stringify(raw)}: must be auto, bwrap or none`, 2);
   const insecure = flags['insecure-single-tenant'] === true || isTrue('TIDE_INSECURE_SINGLE_TENANT', env.TIDE_INSECURE_SINGLE_TENANT);
   return { ...(raw ? { sandbox: raw } : {}), ...(insecure ? { insecureSingleTenant: true } : {}) };
+}
+
+/** --allow-pod-port or TIDE_ALLOW_POD_PORTS: ports of this machine sandboxed pods may still connect to. */
+function allowedPodPorts(flags: CommandContext['flags'], env: CommandContext['env']): number[] {
+  return (list(flags['allow-pod-port']) ?? listFromEnv(env, 'TIDE_ALLOW_POD_PORTS') ?? []).map((raw) => {
+    const port = int('allow-pod-port', raw, 0);
+    if (port < 1 || port > 65_535) throw new CliError(`--allow-pod-port ${raw}: must be a port, 1 to 65535`, 2);
+    return port;
+  });
 }
 
 /** An on/off variable: 1/true/yes or 0/false/no/empty, anything else an error naming it. */

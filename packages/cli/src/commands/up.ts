@@ -34,6 +34,8 @@ export interface UpOptions {
   sandbox?: 'auto' | 'bwrap' | 'none';
   /** Unsandboxed nodes run every namespace's code (else namespace default's only). */
   insecureSingleTenant?: boolean;
+  /** Ports of this machine sandboxed pods may connect to besides Tide's own (--allow-pod-port). */
+  allowPodPorts?: readonly number[];
   /** A node that does not renew its lease for this long becomes NotReady (default 10). */
   nodeGraceSeconds: number;
   /** 1: one node in this process; N > 1: N `tide node` processes sharing the machine; 0: none (start them yourself). */
@@ -130,7 +132,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
           ...(options.sandbox ? { sandbox: options.sandbox } : {}),
           ...(options.insecureSingleTenant ? { insecureSingleTenant: true } : {}),
           // Its pods may call other functions through this port (its API asks them for a token).
-          podReachablePorts: [Number(new URL(url).port)],
+          podReachablePorts: [Number(new URL(url).port), ...(options.allowPodPorts ?? [])],
           ...(options.tracePods ? { tracePods: true } : {}),
           report,
         })
@@ -200,6 +202,7 @@ function startNodeProcesses(options: UpOptions, url: string, dataDir: string, bo
         ...(options.warmPoolSize === undefined ? {} : { TIDE_WARM_POOL: String(options.warmPoolSize) }),
         ...(options.sandbox ? { TIDE_SANDBOX: options.sandbox } : {}),
         ...(options.insecureSingleTenant ? { TIDE_INSECURE_SINGLE_TENANT: '1' } : {}),
+        ...(options.allowPodPorts?.length ? { TIDE_ALLOW_POD_PORTS: options.allowPodPorts.join(',') } : {}),
         ...(bootstrapToken ? { TIDE_BOOTSTRAP_TOKEN: bootstrapToken } : {}),
         ...options.kafkaEnv,
         ...options.otelEnv,

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { podNetworkRuleset } from '../core/pod-network-rules.js';
 
@@ -11,8 +10,12 @@ export interface PodNetworkGuard {
 }
 
 export interface PodNetworkGuardOptions {
-  /** The agent's data directory: names its table, so agents on one machine keep theirs apart. */
-  dataDir: string;
+  /**
+   * The nftables table (family inet): one per block of uids, so agents on one machine keep theirs
+   * apart, and an agent that takes over a killed one's block replaces the rules it left behind.
+   */
+  table: string;
+  /** The agent's own pods' uids: another agent's table must not judge them. */
   uids: { first: number; last: number };
   allowedPorts: readonly number[];
 }
@@ -25,7 +28,7 @@ export interface PodNetworkGuardOptions {
  * metadata service (pod-network-rules.ts). Where nft is missing or refused, says so and guards nothing.
  */
 export function openPodNetworkGuard(options: PodNetworkGuardOptions): PodNetworkGuard {
-  const table = `tide_pods_${createHash('sha256').update(options.dataDir).digest('hex').slice(0, 12)}`;
+  const { table } = options;
   const ruleset = podNetworkRuleset({ table, uids: options.uids, allowedPorts: options.allowedPorts, nodeAddresses: ownAddresses() });
   // Replaces a table a killed agent left behind, atomically: add (so delete cannot fail), delete, make.
   const applied = nft(['-f', '-'], `add table inet ${table}\ndelete table inet ${table}\n${ruleset}`);

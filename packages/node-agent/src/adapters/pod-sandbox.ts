@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:
 import { openPodLimiter, type LimitedProcess, type PodLimits } from './pod-limits.js';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { UNSANDBOXED_TENANT } from '@tide/core';
+import { claimUidBlock, SANDBOX_UID_BASE, UID_BLOCK_SIZE, UID_BLOCKS, type UidBlock } from './uid-block.js';
 
 /**
  * How a pod's runtime process is isolated from the node and from other pods:
@@ -27,11 +28,8 @@ export const SANDBOX_TMP_DIR = '/tmp';
 /** bwrap writes `{"child-pid": N}` on this fd: SIGTERM goes there (bwrap does not forward it). */
 export const SANDBOX_STATUS_FD = 4;
 
-/** Uids of sandboxed processes: one per process, above any system or login user. */
-const FIRST_UID = 200_000;
-const UID_COUNT = 60_000;
-/** The range, for what tells sandboxed processes apart by uid (pod-network-guard.ts). */
-export const SANDBOX_UIDS = { first: FIRST_UID, last: FIRST_UID + UID_COUNT - 1 } as const;
+/** Uids of sandboxed processes: one per process, above any system or login user; each agent has a block of them (uid-block.ts). */
+export const SANDBOX_UIDS = { first: SANDBOX_UID_BASE, last: SANDBOX_UID_BASE + UID_BLOCKS * UID_BLOCK_SIZE - 1 } as const;
 /** Files of /etc a runtime may need (DNS, TLS roots); never passwd, shadow or the agent's config. */
 const ETC_FILES = ['/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf', '/etc/ssl', '/etc/ca-certificates'];
 
@@ -46,6 +44,10 @@ export class SandboxUnavailableError extends Error {
 
 export interface PodSandbox {
   readonly mode: 'bwrap';
+  /** The uids its processes get, one each in turn: its agent's block. */
+  readonly uids: UidBlock;
+  /** Gives the block of uids back (the agent stops). */
+  close(): void;
   /**
    * The command that runs `file args` sandboxed, as process `token`: its `/artifact` is
    * `<dataDir>/sandbox/<token>`, created now (empty until placeArtifact).
@@ -66,6 +68,8 @@ export interface SandboxOptions {
   dataDir: string;
   nodePath: string;
   runtimeEntry: string;
+  /** Where agents on this machine record their blocks of uids (default /run/tide/uid-blocks). */
+  uidClaimsDir?: string;
 }
 
 /**
@@ -111,13 +115,17 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
     throw new SandboxUnavailableError(`--sandbox bwrap: this machine cannot start a sandboxed process (${why})`);
   }
 
+  // Its processes' uids: a block no other agent on this machine uses, held until close.
+  const uids = claimUidBlock(options.dataDir, options.uidClaimsDir);
   const dirOf = (token: string) => join(root, token);
   return {
     mode: 'bwrap',
+    uids,
+    close: () => uids.release(),
     command(token, file, args, limits) {
       const dir = dirOf(token);
       mkdirSync(dir, { recursive: true, mode: 0o755 });
-      const uid = FIRST_UID + (nextUid++ % UID_COUNT);
+      const uid = uids.first + (nextUid++ % (uids.last - uids.first + 1));
       const cgroups = limiter.prepare(token, limits);
       limited.set(token, cgroups);
       // A shell joins the pod's cgroups before bwrap runs: nothing it forks starts outside them.
@@ -197,7 +205,7 @@ function onPath(name: string): string | undefined {
 export function chooseSandbox(setting: SandboxSetting, options: SandboxOptions): { mode: SandboxMode; unavailable?: string } {
   if (setting === 'none') return { mode: 'none' };
   try {
-    openPodSandbox(options);
+    openPodSandbox(options).close();
     return { mode: 'bwrap' };
   } catch (error) {
     if (setting === 'auto' && error instanceof SandboxUnavailableError) return { mode: 'none', unavailable: error.message };

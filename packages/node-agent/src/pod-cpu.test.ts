@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { cpuMilli, createCpuMeter, processCpuMs } from './pod-cpu.js';
 
@@ -34,7 +34,8 @@ describe('pod CPU', () => {
 
   it("counts the processes under a pod's process: a sandboxed pod's runtime is bwrap's grandchild", async () => {
     // sh (idle) → sh (idle) → node spinning: the tree's CPU grows as the grandchild spins.
-    const wrapper = spawn('sh', ['-c', `sh -c '${process.execPath} -e "for (;;) {}"'; :`], { stdio: 'ignore' });
+    // A process group of its own, killed whole at the end: nothing may go on spinning after the test.
+    const wrapper = spawn('sh', ['-c', `sh -c '${process.execPath} -e "for (;;) {}"'; :`], { stdio: 'ignore', detached: true });
     try {
       const before = processCpuMs(wrapper.pid!)!;
       expect(before).toBeDefined();
@@ -43,8 +44,7 @@ describe('pod CPU', () => {
       while (Date.now() < until && (used = (processCpuMs(wrapper.pid!) ?? before) - before) < 100) await new Promise((r) => setTimeout(r, 20));
       expect(used).toBeGreaterThanOrEqual(100);
     } finally {
-      spawnSync('pkill', ['-KILL', '-P', String(wrapper.pid)]);
-      wrapper.kill('SIGKILL');
+      process.kill(-wrapper.pid!, 'SIGKILL');
     }
   });
 });

@@ -4,9 +4,15 @@
  * `kind-<cluster>`, so that a login to the same server does not take the place of the admin's file.
  */
 
-/** `http://127.0.0.1:8080` → `127.0.0.1:8080`; `https://tide.example.com/tide` → `tide.example.com/tide`. */
+/**
+ * `http://127.0.0.1:8080` → `127.0.0.1:8080`; `https://tide.example.com/tide` → `tide.example.com/tide`.
+ * A list of control planes (`tide node --server A,B`) is named after its first; what is no URL at all
+ * keeps its own text (the command that uses it says what is wrong with it).
+ */
 export function contextNameFor(server: string): string {
-  const url = new URL(server);
+  const first = server.split(',')[0]!.trim();
+  if (!URL.canParse(first)) return first;
+  const url = new URL(first);
   return `${url.host}${url.pathname === '/' ? '' : url.pathname}`;
 }
 

@@ -115,6 +115,13 @@ describe('resolveTarget: which server, credential and namespace a command uses',
   });
 });
 
+describe('resolveTarget on servers that are not one URL', () => {
+  it("takes a node's list of control planes, and a server that is no URL, as given", () => {
+    expect(target({ server: 'http://127.0.0.1:1,http://127.0.0.1:2' }).server).toBe('http://127.0.0.1:1,http://127.0.0.1:2');
+    expect(target({ server: 'not a url' }).server).toBe('not a url');
+  });
+});
+
 describe('loginTarget: the context tide login writes', () => {
   it.each<[string, TargetSettings, CliConfig, { name: string; server: string }]>([
     ['--context names it, made if new, on the current server', { context: { name: 'ci', from: '--context' } }, config, { name: 'ci', server: PROD }],

@@ -100,6 +100,8 @@ export interface NodeAgentOptions {
    * (pod-sandbox.ts); opening the agent throws, saying why, where the machine cannot. Default 'none'.
    */
   sandbox?: SandboxMode;
+  /** False: sandboxed pods run without the seccomp filter (to measure what it costs; the start line says so). Default true. */
+  seccomp?: boolean;
   /** Ports of this machine sandboxed pods may still connect to (the gateway's); every other is closed to them. */
   podReachablePorts?: readonly number[];
   clock?: Clock;
@@ -157,9 +159,11 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
   const nodePath = options.nodePath ?? process.execPath;
   const podHost = options.podHost ?? DEFAULT_POD_HOST;
   const podPath = defaultPodPath(dirname(nodePath));
-  const sandbox = options.sandbox === 'bwrap' ? openPodSandbox({ dataDir: realpathSync(resolve(options.dataDir)), nodePath, runtimeEntry }) : undefined;
-  if (sandbox)
-    options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', `pods run sandboxed (bwrap) as uids ${sandbox.uids.first}-${sandbox.uids.last}; limits: ${sandbox.limits}`);
+  const sandbox = options.sandbox === 'bwrap' ? openPodSandbox({ dataDir: realDataDir, nodePath, runtimeEntry, seccomp: options.seccomp }) : undefined;
+  if (sandbox) {
+    const { uids, limits, syscalls } = sandbox;
+    options.onLog?.(NODE_AGENT_LOG_NAME, 'stderr', `pods run sandboxed (bwrap) as uids ${uids.first}-${uids.last}; limits: ${limits}; ${syscalls}`);
+  }
   const networkGuard = sandbox
     ? openPodNetworkGuard({ table: `tide_pods_u${sandbox.uids.index}`, uids: sandbox.uids, allowedPorts: options.podReachablePorts ?? [] })
     : undefined;

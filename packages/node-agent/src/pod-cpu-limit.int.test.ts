@@ -1,28 +1,12 @@
 import { createHash } from 'node:crypto';
-import { type Dirent, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type Dirent, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { STARTUP_CPU_AFTER_READY_MS } from './adapters/pod-limits.js';
-import { openPodSandbox, SandboxUnavailableError } from './adapters/pod-sandbox.js';
 import type { NodeAgent } from './node-agent.js';
-import { defaultRuntimeEntry } from './runtime-entry.js';
-import { makeTempDir, openTestAgent, podSpec, writeArtifact } from './testing/agent-harness.js';
+import { makeTempDir, openTestAgent, podSpec, sandboxCheck, writeArtifact } from './testing/agent-harness.js';
 
-/** Why this machine cannot run the bwrap sandbox (then these tests are skipped saying so). */
-function sandboxUnavailable(): string | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'tide-cpu-check-'));
-  try {
-    openPodSandbox({ dataDir: dir, nodePath: process.execPath, runtimeEntry: defaultRuntimeEntry() }).close();
-    return undefined;
-  } catch (error) {
-    if (error instanceof SandboxUnavailableError) return error.message;
-    throw error;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-const unavailable = sandboxUnavailable();
+const { unavailable } = sandboxCheck();
 
 /** `/spin` starts three worker threads that busy-loop for good; `/usage` is the CPU the whole process used so far. */
 const SPINNER = `

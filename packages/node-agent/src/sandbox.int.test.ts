@@ -1,28 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openPodSandbox, SandboxUnavailableError } from './adapters/pod-sandbox.js';
 import type { NodeAgent } from './node-agent.js';
-import { defaultRuntimeEntry } from './runtime-entry.js';
-import { makeTempDir, openTestAgent, podSpec, writeArtifact } from './testing/agent-harness.js';
+import { makeTempDir, openTestAgent, podSpec, sandboxCheck, writeArtifact } from './testing/agent-harness.js';
 
-/** Why this machine cannot run the bwrap sandbox (then the sandbox's tests are skipped saying so). */
-function sandboxUnavailable(): string | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'tide-sandbox-check-'));
-  try {
-    openPodSandbox({ dataDir: dir, nodePath: process.execPath, runtimeEntry: defaultRuntimeEntry() }).close();
-    return undefined;
-  } catch (error) {
-    if (error instanceof SandboxUnavailableError) return error.message;
-    throw error;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-const unavailable = sandboxUnavailable();
+const { unavailable } = sandboxCheck();
 
 /**
  * A function that tries what a tenant must not: each probe answers 'ok' or the error's code.

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { openPodLimiter, type LimitedProcess, type PodLimits } from './pod-limits.js';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { UNSANDBOXED_TENANT } from '@tide/core';
 import { claimUidBlock, SANDBOX_UID_BASE, UID_BLOCK_SIZE, UID_BLOCKS, type UidBlock } from './uid-block.js';
+import { openPodSyscallFilter, SANDBOX_SECCOMP_FD, unfilteredSyscalls, type PodSyscallFilter } from './pod-syscall-filter.js';
 
 /**
  * How a pod's runtime process is isolated from the node and from other pods:
@@ -15,7 +16,8 @@ import { claimUidBlock, SANDBOX_UID_BASE, UID_BLOCK_SIZE, UID_BLOCKS, type UidBl
  *   host's /usr read-only, a few /etc files, its own /proc, /dev and tmpfs /tmp, the Node binary and
  *   the runtime bundle read-only, and `/artifact` (read-only) where the agent puts the pod's code.
  *   It is not a VM: the network and the kernel are shared (see docs); nftables keeps pods from
- *   connecting to the machine itself (pod-network-guard.ts).
+ *   connecting to the machine itself (pod-network-guard.ts), a seccomp filter from the system calls
+ *   that widen the kernel's surface or leave the sandbox (core/pod-syscall-rules.ts).
  */
 export type SandboxMode = 'bwrap' | 'none';
 /** What a node is asked for: 'auto' (the default) sandboxes where the machine can and says why not where it cannot. */
@@ -42,6 +44,16 @@ export class SandboxUnavailableError extends Error {
   readonly exitCode = 1;
 }
 
+/** What spawns a sandboxed process: `file args`, with `extraFds` as its fds 4 on (after the IPC channel, 3). */
+export interface SandboxCommand {
+  file: string;
+  args: string[];
+  /** bwrap's status pipe (SANDBOX_STATUS_FD), then the fd it reads the seccomp program from (SANDBOX_SECCOMP_FD), if any. */
+  extraFds: Array<'pipe' | number>;
+  /** Closes the agent's copies of the fds handed over: call once spawn() has returned or thrown. */
+  spawned(): void;
+}
+
 export interface PodSandbox {
   readonly mode: 'bwrap';
   /** The uids its processes get, one each in turn: its agent's block. */
@@ -52,11 +64,13 @@ export interface PodSandbox {
    * The command that runs `file args` sandboxed, as process `token`: its `/artifact` is
    * `<dataDir>/sandbox/<token>`, created now (empty until placeArtifact).
    */
-  command(token: string, file: string, args: readonly string[], limits: PodLimits): { file: string; args: string[] };
+  command(token: string, file: string, args: readonly string[], limits: PodLimits): SandboxCommand;
   /** Copies the pod's code where process `token` sees it; returns the path it sees. */
   placeArtifact(token: string, artifactPath: string): string;
   /** Which limits this machine enforces, for the agent's log. */
   readonly limits: string;
+  /** What the seccomp filter refuses pods, or why they run without one, for the agent's log. */
+  readonly syscalls: string;
   /** Holds process `token` to `cpuMilli` from now on (its start is over); false where this machine cannot. */
   limitCpu(token: string, cpuMilli: number): boolean;
   /** Removes what command() and placeArtifact() left for process `token` once it has exited; says whether it was OOM-killed. */
@@ -70,6 +84,8 @@ export interface SandboxOptions {
   runtimeEntry: string;
   /** Where agents on this machine record their blocks of uids (default /run/tide/uid-blocks). */
   uidClaimsDir?: string;
+  /** False: pods run without the seccomp filter (to measure what it costs); the agent's start line says so. Default true. */
+  seccomp?: boolean;
 }
 
 /**
@@ -105,14 +121,15 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
   if (existsSync(runtimePackage)) roBind(base, runtimePackage);
   base.push('--hostname', 'pod', '--chdir', SANDBOX_TMP_DIR, '--setenv', 'HOME', SANDBOX_TMP_DIR);
 
-  // Fail now, saying why, rather than at every pod's start.
-  const probe = spawnSync(bwrap, [...base, setpriv, '--reuid=65534', '--regid=65534', '--clear-groups', '--', nodePath, '-e', '0'], {
-    encoding: 'utf8',
-    timeout: 10_000,
-  });
-  if (probe.status !== 0) {
-    const why = (probe.error?.message ?? probe.stderr.trim()) || `exit ${probe.status ?? probe.signal}`;
-    throw new SandboxUnavailableError(`--sandbox bwrap: this machine cannot start a sandboxed process (${why})`);
+  // Fail now, saying why, rather than at every pod's start. A kernel that refuses the filter (none
+  // built in) still runs pods sandboxed, and the start line says they are unfiltered.
+  let syscalls = openPodSyscallFilter(options.dataDir, process.arch, options.seccomp ?? true);
+  const failed = probeSandbox(bwrap, base, setpriv, nodePath, syscalls);
+  if (failed !== undefined) {
+    const unfiltered = unfilteredSyscalls(`bwrap could not load the seccomp filter: ${failed}`);
+    const why = syscalls.on ? probeSandbox(bwrap, base, setpriv, nodePath, unfiltered) : failed;
+    if (why !== undefined) throw new SandboxUnavailableError(`--sandbox bwrap: this machine cannot start a sandboxed process (${why})`);
+    syscalls = unfiltered;
   }
 
   // Its processes' uids: a block no other agent on this machine uses, held until close.
@@ -123,6 +140,7 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
     uids,
     close: () => uids.release(),
     command(token, file, args, limits) {
+      const seccompFd = syscalls.open();
       const dir = dirOf(token);
       mkdirSync(dir, { recursive: true, mode: 0o755 });
       const uid = uids.first + (nextUid++ % (uids.last - uids.first + 1));
@@ -140,6 +158,7 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
           ...base,
           '--json-status-fd',
           String(SANDBOX_STATUS_FD),
+          ...(seccompFd === undefined ? [] : ['--seccomp', String(SANDBOX_SECCOMP_FD)]),
           '--ro-bind',
           dir,
           SANDBOX_ARTIFACT_DIR,
@@ -155,6 +174,10 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
           file === options.nodePath ? nodePath : file,
           ...args,
         ],
+        extraFds: seccompFd === undefined ? ['pipe'] : ['pipe', seccompFd],
+        spawned: () => {
+          if (seccompFd !== undefined) closeSync(seccompFd);
+        },
       };
     },
     placeArtifact(token, artifactPath) {
@@ -165,6 +188,7 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
       return join(SANDBOX_ARTIFACT_DIR, basename(artifactPath));
     },
     limits: limiter.describe,
+    syscalls: syscalls.describe,
     limitCpu: (token, cpuMilli) => limited.get(token)?.limitCpu(cpuMilli) ?? false,
     release(token) {
       rmSync(dirOf(token), { recursive: true, force: true });
@@ -175,6 +199,28 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
       return { oomKilled };
     },
   };
+}
+
+/**
+ * Starts `node -e` in the sandbox as nobody, under the filter where there is one (and checks the
+ * kernel holds it to one: Seccomp 2 in its status); undefined when it ran, else why not.
+ */
+function probeSandbox(bwrap: string, base: readonly string[], setpriv: string, nodePath: string, syscalls: PodSyscallFilter): string | undefined {
+  const seccompFd = syscalls.open();
+  const filter = seccompFd === undefined ? [] : ['--seccomp', String(SANDBOX_SECCOMP_FD)];
+  const check = seccompFd === undefined ? '0' : `process.exitCode = /^Seccomp:\\s*2$/m.test(require('fs').readFileSync('/proc/self/status', 'utf8')) ? 0 : 3`;
+  try {
+    const probe = spawnSync(bwrap, [...base, ...filter, setpriv, '--reuid=65534', '--regid=65534', '--clear-groups', '--', nodePath, '-e', check], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'pipe', 'ignore', 'ignore', seccompFd ?? 'ignore'],
+    });
+    if (probe.status === 3) return 'the process ran without the filter';
+    if (probe.status === 0) return undefined;
+    return (probe.error?.message ?? probe.stderr.trim()) || `exit ${probe.status ?? probe.signal}`;
+  } finally {
+    if (seccompFd !== undefined) closeSync(seccompFd);
+  }
 }
 
 function shellQuote(value: string): string {

@@ -67,13 +67,18 @@ export function spawnRuntime(options: RuntimeSpawnOptions): RuntimeProcess {
   const argv = [`--max-old-space-size=${options.heapMb}`, options.runtimeEntry, JSON.stringify(options.config)];
   const command = sandbox
     ? sandbox.command(options.token, options.nodePath, argv, { memoryMb: options.heapMb, cpuMilli: STARTUP_CPU_MILLI })
-    : { file: options.nodePath, args: argv };
-  const child = spawn(command.file, command.args, {
-    cwd: options.cwd,
-    env: sandbox ? { ...options.env, HOME: SANDBOX_TMP_DIR } : options.env,
-    // The sandbox's status fd (SANDBOX_STATUS_FD = 4) tells the pid of the runtime inside it.
-    stdio: sandbox ? ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'] : ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+    : { file: options.nodePath, args: argv, extraFds: [], spawned: () => {} };
+  let child: ChildProcess;
+  try {
+    child = spawn(command.file, command.args, {
+      cwd: options.cwd,
+      env: sandbox ? { ...options.env, HOME: SANDBOX_TMP_DIR } : options.env,
+      // A sandbox's status fd (SANDBOX_STATUS_FD = 4) tells the pid of the runtime inside it; fd 5 holds its seccomp filter.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', ...command.extraFds],
+    });
+  } finally {
+    command.spawned();
+  }
   /** The runtime's own pid when sandboxed: bwrap ends on SIGTERM without passing it on. */
   let innerPid: number | undefined;
   if (sandbox) readInnerPid(child, (pid) => (innerPid = pid));

@@ -1,10 +1,30 @@
 // Helpers for this package's process tests (not part of the public surface).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openPodSandbox, SandboxUnavailableError } from '../adapters/pod-sandbox.js';
 import { openNodeAgent, type NodeAgent, type NodeAgentOptions } from '../node-agent.js';
 import type { PodReport, PodRunSpec } from '../pod-types.js';
+import { defaultRuntimeEntry } from '../runtime-entry.js';
+
+/**
+ * Opens the bwrap sandbox once as an agent would: why this machine cannot run it (then a sandbox's
+ * tests are skipped saying so), or what it does with pods' system calls (the seccomp filter).
+ */
+export function sandboxCheck(): { unavailable: string } | { unavailable?: undefined; syscalls: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'tide-sandbox-check-'));
+  try {
+    const sandbox = openPodSandbox({ dataDir: dir, nodePath: process.execPath, runtimeEntry: defaultRuntimeEntry() });
+    sandbox.close();
+    return { syscalls: sandbox.syscalls };
+  } catch (error) {
+    if (error instanceof SandboxUnavailableError) return { unavailable: error.message };
+    throw error;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export async function makeTempDir(prefix = 'tide-agent-'): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));

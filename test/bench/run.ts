@@ -2,7 +2,7 @@
  * `npm run bench`: Tide's figures side by side — durable log appends, state rebuild from 100 000
  * events, deploy → first 200, proxy overhead (direct vs nginx vs the gateway), cold starts with and
  * without the warm pool, load step → first scale decision, and Kafka triggers (record produced →
- * function invoked, trigger throughput) on the embedded log and the mock cluster, and what the bwrap sandbox adds to a cold start. Printed as tables and written to
+ * function invoked, trigger throughput) on the embedded log and the mock cluster, what the bwrap sandbox adds to a cold start, and a neighbouring function's latency while another tenant abuses its pod. Printed as tables and written to
  * test/bench/out/results.json. Bundled to test/bench/out/run.mjs. `--smoke` (or TIDE_BENCH_SMOKE=1): every
  * section with tiny counts, figures to test/bench/out/results-smoke.json, and a missing tool is fatal.
  */
@@ -38,6 +38,8 @@ import {
 } from './report.js';
 import { runTriggersBench, type TriggersBenchResult } from './triggers-bench.js';
 import { runAgentSandboxBench, runSandboxBench } from './sandbox-bench.js';
+import { runAbuseBench } from './abuse-bench.js';
+import { abuseReport } from './abuse-report.js';
 import { runSchedulerBench } from './scheduler-bench.js';
 import { runKafkaBench, type KafkaBenchResult } from './kafka-bench.js';
 import { runFailoverBench, type FailoverBenchResult } from './failover-bench.js';
@@ -47,7 +49,7 @@ import { createTempDirs } from './temp-dirs.js';
 import { isSmokeRun, missingTools, useSmokeSettings } from './smoke.js';
 import * as tideProcess from '../support/tide-process.js';
 
-/** A hard stop well above the ~6 minutes a run takes on 2 cores (section 12 alone ~2.5; plus a first apt-get install of nginx): a hung step must not hang `npm run bench`. */
+/** A hard stop well above the ~8 minutes a run takes on 2 cores (section 12 alone ~2.5, section 13 ~2; plus a first apt-get install of nginx): a hung step must not hang `npm run bench`. */
 const BUDGET_MS = 11 * 60_000;
 
 const smoke = isSmokeRun(process.argv.slice(2), process.env);
@@ -81,7 +83,7 @@ function abort(reason: string): void {
  * `npm run bench -- <section>...` runs only the sections named (e.g. `npm run bench -- sandbox`);
  * none named runs them all. `deploy` is sections 3–5 (they share one tide up).
  */
-const SECTIONS = ['log', 'replay', 'deploy', 'cold-start', 'scheduler', 'nodes', 'kafka', 'failover', 'triggers', 'sandbox'] as const;
+const SECTIONS = ['log', 'replay', 'deploy', 'cold-start', 'scheduler', 'nodes', 'kafka', 'failover', 'triggers', 'sandbox', 'abuse'] as const;
 type Section = (typeof SECTIONS)[number];
 const named = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const unknown = named.filter((name) => !(SECTIONS as readonly string[]).includes(name));
@@ -167,6 +169,11 @@ async function main(): Promise<void> {
     console.log(`${sandboxReport(sandbox)}\n`);
   }
 
+  if (runs('abuse')) {
+    const abuse = (results.abuse = await runAbuseBench(startBenchTide, repoRoot));
+    console.log(`${abuseReport(abuse)}\n`);
+  }
+
   const seconds = (performance.now() - started) / 1000;
   results.seconds = seconds;
   const missing = missingTools({ proxy, kafka, failover, triggers });
@@ -200,7 +207,7 @@ async function startBenchTide(env: Record<string, string>, args: string[] = []) 
   tide = started;
   rememberApiToken(started.url, started.adminToken);
   const stop = stops.add('tide up', () => tideProcess.stopTide(started));
-  return { url: started.url, pid: started.child.pid, dataDir, stop };
+  return { url: started.url, pid: started.child.pid, dataDir, stop, output: started.output };
 }
 
 /** ~20 cold starts on a fresh Tide started with `env`; counts its warm-pool processes once all are at zero. */

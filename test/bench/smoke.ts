@@ -1,5 +1,6 @@
 import { COLD_START_BENCH } from './cold-start-bench.js';
 import { AGENT_SANDBOX_BENCH } from './sandbox-bench.js';
+import { ABUSE_BENCH } from './abuse-bench.js';
 import { DEPLOY_BENCH } from './deploy-bench.js';
 import { FAILOVER_BENCH } from './failover-bench.js';
 import { KAFKA_BENCH } from './kafka-bench.js';
@@ -32,6 +33,7 @@ export function useSmokeSettings(): void {
   Object.assign(SCHEDULER_BENCH, { nodes: 200, purePods: 200, logPods: 100 });
   Object.assign(KAFKA_BENCH, { commands: 20, appends: 200 });
   Object.assign(FAILOVER_BENCH, { runs: 1 });
+  Object.assign(ABUSE_BENCH, { windowMs: 1_500, warmupMs: 300, settleMs: 300 });
   Object.assign(TRIGGERS_BENCH, { latencyRecords: 20, latencyWarmupMs: 200, throughputRecords: 500, throughputRecordsOnMock: 500, publishChunk: 250 });
 }
 

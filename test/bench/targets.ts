@@ -18,6 +18,8 @@ export const TARGETS = {
   triggerInvokedP99Ms: 50,
   /** Records of 1 KB through a Kafka trigger, batches of 100 to a queue handler, on either bus. */
   triggerEventsPerSecond: 20_000,
+  /** How much a neighbouring function's p99 may rise while another tenant abuses its pod, % (issue 12, acceptance 5). */
+  neighbourP99RisePct: 20,
 } as const;
 
 /** "yes" / "NO" / "n/a": whether `value` is at least `floor`. */

@@ -305,9 +305,11 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
         if (slot.process !== child || slot.phase !== 'Starting' || slot.recycling !== undefined) return;
         slot.phase = 'Ready';
         // The start's CPU boost outlasts Ready by a moment: the cold start's first call is served with it.
-        const { cpuMilli } = slot.spec;
+        // From then on its quota is its ceiling and its weight what it asked for, as Kubernetes maps limits and requests.
+        const { cpuMilli, cpuRequestMilli } = slot.spec;
         const token = slot.startToken;
-        if (podCpu && cpuMilli !== undefined && token !== undefined) clock.setTimeout(() => podCpu.limitCpu(token, cpuMilli), STARTUP_CPU_AFTER_READY_MS);
+        if (podCpu && cpuMilli !== undefined && token !== undefined)
+          clock.setTimeout(() => podCpu.limitCpu(token, { quotaMilli: cpuMilli, weightMilli: cpuRequestMilli ?? cpuMilli }), STARTUP_CPU_AFTER_READY_MS);
         publish(slot, { phase: 'Ready', endpoint, pid: child?.pid, coldStart: slot.coldStart, startMs: clock.now() - slot.startedAt });
         if (slot.spec.probes?.readiness || slot.spec.probes?.liveness) {
           slot.probes = startPodProbes({

@@ -86,6 +86,7 @@ function runSpecOf(agentName: string, pod: Pod, artifactPath: string, secretEnv:
     env: envWithSecrets(pod.spec.env, secretEnv),
     memoryMb: pod.spec.resources.memoryMb,
     cpuMilli: cpuCeilingMilli(pod.spec.resources),
+    cpuRequestMilli: pod.spec.resources.cpuMilli,
     timeoutSeconds: pod.spec.timeoutSeconds,
     terminationGraceSeconds: pod.spec.terminationGraceSeconds,
     probes: pod.spec.probes,

@@ -13,6 +13,8 @@ export interface PodRunSpec {
   memoryMb: number;
   /** Millicores its processes may use once Ready (cpuCeilingMilli: the CPU quota); absent = no limit. */
   cpuMilli?: number;
+  /** Millicores it asked for (resources.cpuMilli): its weight against its neighbours once Ready; absent = its cpuMilli. */
+  cpuRequestMilli?: number;
   timeoutSeconds: number;
   terminationGraceSeconds: number;
   /** The function's bindings (`{name: CACHE, kv: my-kv}`, `{name: Q, queue: topic}`): its pods may call these and no others. */

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { PodContainment } from './pod-containment.js';
-import { openPodLimiter, STARTUP_CPU_MILLI, type LimitedProcess } from './pod-limits.js';
+import { openPodLimiter, STARTUP_CPU_MILLI, type LimitedProcess, type PodCpu } from './pod-limits.js';
 
 /**
  * The CPU quota of pods that run unsandboxed, where the agent is root and may make cgroups: each
@@ -15,8 +15,8 @@ export interface UnsandboxedCpuLimits {
   readonly describe: string;
   /** The containment, whose enclose() also puts the process in its cpu cgroup and whose killAll() removes it. */
   wrap(containment: PodContainment): PodContainment;
-  /** Holds process `token` to `cpuMilli` from now on; false where it has no cpu cgroup. */
-  limitCpu(token: string, cpuMilli: number): boolean;
+  /** Holds process `token` to `cpu` from now on; false where it has no cpu cgroup. */
+  limitCpu(token: string, cpu: PodCpu): boolean;
 }
 
 /** Undefined where the agent is not root: it could not move its pods into cgroups it made. */
@@ -46,6 +46,6 @@ export function openUnsandboxedCpuLimits(dataDir: string): UnsandboxedCpuLimits 
         },
       };
     },
-    limitCpu: (token, cpuMilli) => limited.get(token)?.limitCpu(cpuMilli) ?? false,
+    limitCpu: (token, cpu) => limited.get(token)?.limitCpu(cpu) ?? false,
   };
 }

@@ -29,6 +29,16 @@ export const STARTUP_CPU_MILLI = 1_000;
  */
 export const STARTUP_CPU_AFTER_READY_MS = 1_000;
 
+/**
+ * A pod's CPU once started: the quota it may use at most (its ceiling) and its weight against the
+ * neighbours it competes with (what it asked for): a pod that asked for 200m and spins up to its
+ * 1000m ceiling takes a core only while nobody else wants it.
+ */
+export interface PodCpu {
+  quotaMilli: number;
+  weightMilli: number;
+}
+
 /** What the kernel enforces on a sandboxed pod's processes. */
 export interface PodLimits {
   /** memory.max (v2) or memory.limit_in_bytes (v1): the pod's whole memory, not only its heap. */
@@ -48,8 +58,8 @@ export interface LimitedProcess {
   readonly procsFiles: readonly string[];
   /** True when the memory cgroup counted an OOM kill. */
   oomKilled(): boolean;
-  /** Sets its CPU quota now (a pod's start is over); false where no cpu controller is in use or the kernel refused. */
-  limitCpu(cpuMilli: number): boolean;
+  /** Sets its CPU quota and weight now (a pod's start is over); false where no cpu controller is in use or the kernel refused. */
+  limitCpu(cpu: PodCpu): boolean;
   /** Removes its cgroups (its processes are gone). */
   remove(): void;
 }
@@ -104,7 +114,8 @@ export function openPodLimiter(dataDir: string, controllers: readonly Controller
             writeFileSync(join(dir, 'memory.memsw.limit_in_bytes'), bytes);
           }
           if (controller === 'pids') writeFileSync(join(dir, 'pids.max'), String(POD_PIDS_MAX));
-          if (controller === 'cpu' && limits.cpuMilli !== undefined) writeCpuQuota(dir, place.version, limits.cpuMilli);
+          if (controller === 'cpu' && limits.cpuMilli !== undefined)
+            writeCpuQuota(dir, place.version, { quotaMilli: limits.cpuMilli, weightMilli: limits.cpuMilli });
           dirs.push({ controller, dir, version: place.version });
         } catch {
           // The kernel refused: the process runs without this limit.
@@ -122,11 +133,11 @@ export function openPodLimiter(dataDir: string, controllers: readonly Controller
             return false;
           }
         },
-        limitCpu(cpuMilli) {
+        limitCpu(limit) {
           const cpu = dirs.find((entry) => entry.controller === 'cpu');
           if (!cpu) return false;
           try {
-            writeCpuQuota(cpu.dir, cpu.version, cpuMilli);
+            writeCpuQuota(cpu.dir, cpu.version, limit);
             return true;
           } catch {
             return false; // gone meanwhile (the pod exited), or the kernel refused
@@ -176,16 +187,17 @@ export function removePodLimitDirs(dataDir: string): void {
 }
 
 /** v2: cpu.max "<quota> <period>" and cpu.weight; v1: the period first, as the kernel checks the quota against it, and cpu.shares. */
-function writeCpuQuota(dir: string, version: 1 | 2, cpuMilli: number): void {
-  const quota = cpuQuotaUs(cpuMilli);
+function writeCpuQuota(dir: string, version: 1 | 2, cpu: PodCpu): void {
+  const quota = cpuQuotaUs(cpu.quotaMilli);
+  const shares = cpuShares(cpu.weightMilli);
   if (version === 2) {
     writeFileSync(join(dir, 'cpu.max'), `${quota} ${CPU_PERIOD_US}`);
     // The runc/Kubernetes mapping of shares [2, 262144] onto weight [1, 10000].
-    return writeFileSync(join(dir, 'cpu.weight'), String(Math.round(1 + ((cpuShares(cpuMilli) - 2) * 9999) / 262142)));
+    return writeFileSync(join(dir, 'cpu.weight'), String(Math.round(1 + ((shares - 2) * 9999) / 262142)));
   }
   writeFileSync(join(dir, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
   writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(quota));
-  writeFileSync(join(dir, 'cpu.shares'), String(cpuShares(cpuMilli)));
+  writeFileSync(join(dir, 'cpu.shares'), String(shares));
 }
 
 /** Where `controller` can be used, or why not. */

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
-import { openPodLimiter, type LimitedProcess, type PodLimits } from './pod-limits.js';
+import { openPodLimiter, type LimitedProcess, type PodCpu, type PodLimits } from './pod-limits.js';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { UNSANDBOXED_TENANT } from '@tide/core';
 import { claimUidBlock, SANDBOX_UID_BASE, UID_BLOCK_SIZE, UID_BLOCKS, type UidBlock } from './uid-block.js';
@@ -71,8 +71,8 @@ export interface PodSandbox {
   readonly limits: string;
   /** What the seccomp filter refuses pods, or why they run without one, for the agent's log. */
   readonly syscalls: string;
-  /** Holds process `token` to `cpuMilli` from now on (its start is over); false where this machine cannot. */
-  limitCpu(token: string, cpuMilli: number): boolean;
+  /** Holds process `token` to `cpu` (quota and weight) from now on (its start is over); false where this machine cannot. */
+  limitCpu(token: string, cpu: PodCpu): boolean;
   /** Removes what command() and placeArtifact() left for process `token` once it has exited; says whether it was OOM-killed. */
   release(token: string): { oomKilled: boolean };
 }
@@ -189,7 +189,7 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
     },
     limits: limiter.describe,
     syscalls: syscalls.describe,
-    limitCpu: (token, cpuMilli) => limited.get(token)?.limitCpu(cpuMilli) ?? false,
+    limitCpu: (token, cpu) => limited.get(token)?.limitCpu(cpu) ?? false,
     release(token) {
       rmSync(dirOf(token), { recursive: true, force: true });
       const cgroups = limited.get(token);

@@ -16,7 +16,7 @@ import type { ProbeChange } from './core/probe-tally.js';
 import { clearStrayPods } from './adapters/stray-pods.js';
 import { openPodContainment } from './adapters/pod-containment.js';
 import { openUnsandboxedCpuLimits } from './adapters/pod-cpu-limits.js';
-import { removePodLimitDirs, STARTUP_CPU_AFTER_READY_MS } from './adapters/pod-limits.js';
+import { removePodLimitDirs, STARTUP_CPU_AFTER_READY_MS, STARTUP_CPU_MILLI } from './adapters/pod-limits.js';
 import { openPodNetworkGuard } from './adapters/pod-network-guard.js';
 import { openPodSandbox, SANDBOX_TMP_DIR, type SandboxMode } from './adapters/pod-sandbox.js';
 import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapters/warm-pool.js';
@@ -330,6 +330,9 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       slot.coldStart = taken.path;
       slot.startToken = taken.path === 'pool' ? taken.pooled.token : randomBytes(12).toString('hex');
       const env = { ...buildPodEnv(slot.spec, { home: podDir, path: podPath }), ...containment.env(slot.startToken) };
+      // A pooled process started weighing next to nothing; the pod it now is weighs what it asked for.
+      if (taken.path === 'pool' && podCpu)
+        podCpu.limitCpu(slot.startToken, { quotaMilli: STARTUP_CPU_MILLI, weightMilli: slot.spec.cpuRequestMilli ?? slot.spec.cpuMilli ?? STARTUP_CPU_MILLI });
       child =
         taken.path === 'pool'
           ? assignPooled(taken.pooled, slot.spec, env, follow)

@@ -32,6 +32,7 @@ async function spawnScript(onTerm: string, clock: ManualClock): Promise<{ runtim
     nodePath: process.execPath,
     runtimeEntry: entry,
     heapMb: 64,
+    cpuWeightMilli: 100,
     config: { artifactPath: '/unused.mjs', timeoutMs: 60_000, host: '127.0.0.1', startToken: 'grace-test-token' },
     token: 'grace-test-token',
     pidDir: dir,

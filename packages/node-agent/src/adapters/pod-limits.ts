@@ -28,6 +28,12 @@ export const STARTUP_CPU_MILLI = 1_000;
  * warm-pool start, keeping the boost ~5 ms, the noise of that machine.
  */
 export const STARTUP_CPU_AFTER_READY_MS = 1_000;
+/**
+ * The weight of a warm-pool process until a pod claims it (the default request, 100m): it starts
+ * on speculation, so it takes the CPU nobody else wants, never a neighbour's. A pod's own start
+ * weighs what the pod asked for; only its quota is boosted.
+ */
+export const POOL_CPU_WEIGHT_MILLI = 100;
 
 /**
  * A pod's CPU once started: the quota it may use at most (its ceiling) and its weight against the
@@ -45,6 +51,8 @@ export interface PodLimits {
   memoryMb: number;
   /** cpu.max (v2) or cpu.cfs_quota_us (v1): millicores over all its processes and threads; absent = none. */
   cpuMilli?: number;
+  /** cpu.weight (v2) or cpu.shares (v1), as millicores: its weight against its neighbours (default cpuMilli). */
+  cpuWeightMilli?: number;
 }
 
 /** The quota that holds `cpuMilli` per CPU_PERIOD_US (1000m = one core's whole period). */
@@ -115,7 +123,7 @@ export function openPodLimiter(dataDir: string, controllers: readonly Controller
           }
           if (controller === 'pids') writeFileSync(join(dir, 'pids.max'), String(POD_PIDS_MAX));
           if (controller === 'cpu' && limits.cpuMilli !== undefined)
-            writeCpuQuota(dir, place.version, { quotaMilli: limits.cpuMilli, weightMilli: limits.cpuMilli });
+            writeCpuQuota(dir, place.version, { quotaMilli: limits.cpuMilli, weightMilli: limits.cpuWeightMilli ?? limits.cpuMilli });
           dirs.push({ controller, dir, version: place.version });
         } catch {
           // The kernel refused: the process runs without this limit.

@@ -15,6 +15,7 @@ import type { PodRunSpec } from '../pod-types.js';
 import type { LogStream } from './log-capture.js';
 import type { PodContainment } from './pod-containment.js';
 import type { PodSandbox } from './pod-sandbox.js';
+import { STARTUP_CPU_MILLI } from './pod-limits.js';
 import { probeUntilReady } from './readiness-probe.js';
 import { spawnRuntime, type RuntimeProcess } from './runtime-process.js';
 
@@ -75,6 +76,7 @@ export function startPodProcess(options: PodSpawnOptions): PodProcess {
     nodePath: options.nodePath,
     runtimeEntry: options.runtimeEntry,
     heapMb: spec.memoryMb,
+    cpuWeightMilli: spec.cpuRequestMilli ?? spec.cpuMilli ?? STARTUP_CPU_MILLI,
     config,
     token: options.startToken,
     pidDir: options.podDir,

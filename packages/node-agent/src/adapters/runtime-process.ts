@@ -18,6 +18,8 @@ export interface RuntimeSpawnOptions {
   /** --max-old-space-size: fixed for the life of the process. */
   heapMb: number;
   config: RuntimeConfig | PoolConfig;
+  /** Its CPU weight while it starts (its pod's request; a pooled process's POOL_CPU_WEIGHT_MILLI); its quota is STARTUP_CPU_MILLI. */
+  cpuWeightMilli: number;
   /** The token in `config` (startToken or poolToken), recorded with the pid in `<pidDir>/pid`. */
   token: string;
   pidDir: string;
@@ -66,7 +68,7 @@ export function spawnRuntime(options: RuntimeSpawnOptions): RuntimeProcess {
   const { sandbox } = options;
   const argv = [`--max-old-space-size=${options.heapMb}`, options.runtimeEntry, JSON.stringify(options.config)];
   const command = sandbox
-    ? sandbox.command(options.token, options.nodePath, argv, { memoryMb: options.heapMb, cpuMilli: STARTUP_CPU_MILLI })
+    ? sandbox.command(options.token, options.nodePath, argv, { memoryMb: options.heapMb, cpuMilli: STARTUP_CPU_MILLI, cpuWeightMilli: options.cpuWeightMilli })
     : { file: options.nodePath, args: argv, extraFds: [], spawned: () => {} };
   let child: ChildProcess;
   try {

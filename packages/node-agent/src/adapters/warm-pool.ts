@@ -12,6 +12,7 @@ import type { LogStream } from './log-capture.js';
 import { writePidFile } from './pid-file.js';
 import type { PodContainment } from './pod-containment.js';
 import type { PodSandbox } from './pod-sandbox.js';
+import { POOL_CPU_WEIGHT_MILLI } from './pod-limits.js';
 import { spawnRuntime, type RuntimeProcess } from './runtime-process.js';
 
 export interface WarmPoolOptions {
@@ -137,6 +138,7 @@ export function openWarmPool(options: WarmPoolOptions): WarmPool {
         nodePath: options.nodePath,
         runtimeEntry: options.runtimeEntry,
         heapMb: options.memoryMb,
+        cpuWeightMilli: POOL_CPU_WEIGHT_MILLI,
         config: { mode: 'pool', host: options.host, poolToken: token, poolDir: options.poolDir },
         token,
         pidDir: dir,

@@ -10,7 +10,7 @@ import { buildPodEnv, defaultPodPath } from './core/pod-env.js';
 import { DEFAULT_BACKOFF, planRestartAfter, type BackoffPolicy } from './core/restart-backoff.js';
 import type { LogStream } from './adapters/log-capture.js';
 import { writePidFile } from './adapters/pid-file.js';
-import { DEFAULT_POD_HOST, followPod, startPodProcess, type PodFollowOptions, type PodProcess } from './adapters/pod-process.js';
+import { DEFAULT_POD_HOST, followPod, startingWeightMilli, startPodProcess, type PodFollowOptions, type PodProcess } from './adapters/pod-process.js';
 import { startPodProbes, type PodProbes } from './adapters/pod-probes.js';
 import type { ProbeChange } from './core/probe-tally.js';
 import { clearStrayPods } from './adapters/stray-pods.js';
@@ -331,8 +331,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       slot.startToken = taken.path === 'pool' ? taken.pooled.token : randomBytes(12).toString('hex');
       const env = { ...buildPodEnv(slot.spec, { home: podDir, path: podPath }), ...containment.env(slot.startToken) };
       // A pooled process started weighing next to nothing; the pod it now is weighs what it asked for.
-      if (taken.path === 'pool' && podCpu)
-        podCpu.limitCpu(slot.startToken, { quotaMilli: STARTUP_CPU_MILLI, weightMilli: slot.spec.cpuRequestMilli ?? slot.spec.cpuMilli ?? STARTUP_CPU_MILLI });
+      if (taken.path === 'pool' && podCpu) podCpu.limitCpu(slot.startToken, { quotaMilli: STARTUP_CPU_MILLI, weightMilli: startingWeightMilli(slot.spec) });
       child =
         taken.path === 'pool'
           ? assignPooled(taken.pooled, slot.spec, env, follow)

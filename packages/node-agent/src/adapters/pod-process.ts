@@ -60,6 +60,11 @@ export interface PodSpawnOptions extends PodFollowOptions {
   sandbox?: PodSandbox;
 }
 
+/** A pod's CPU weight while it starts: what it asked for (a spec without a request: its ceiling, else a core). */
+export function startingWeightMilli(spec: PodRunSpec): number {
+  return spec.cpuRequestMilli ?? spec.cpuMilli ?? STARTUP_CPU_MILLI;
+}
+
 /** The spawn path: one new runtime process for this pod, followed until it exits. */
 export function startPodProcess(options: PodSpawnOptions): PodProcess {
   const { spec } = options;
@@ -76,7 +81,7 @@ export function startPodProcess(options: PodSpawnOptions): PodProcess {
     nodePath: options.nodePath,
     runtimeEntry: options.runtimeEntry,
     heapMb: spec.memoryMb,
-    cpuWeightMilli: spec.cpuRequestMilli ?? spec.cpuMilli ?? STARTUP_CPU_MILLI,
+    cpuWeightMilli: startingWeightMilli(spec),
     config,
     token: options.startToken,
     pidDir: options.podDir,

@@ -7,6 +7,7 @@ import { applyFunctionIn, callFunction, createNamespace, deleteFunctionIn, listP
 import { ABUSES, BASELINE, type Abuse, type AbuseContext } from './abuses.js';
 import { summarize, type LatencySummary } from './stats.js';
 import { uploadArtifact } from './tide-api.js';
+import { NEIGHBOUR_CALLER, type NeighbourSample } from '../support/neighbour-caller.js';
 
 /**
  * Section 13: a neighbouring function's latency while another tenant abuses its pod (issue 12,
@@ -53,35 +54,7 @@ export interface AbuseBenchResult {
 
 export type StartAbuseTide = (env: Record<string, string>, args: string[]) => Promise<{ url: string; stop(): Promise<void>; output(): string }>;
 
-interface Sample {
-  /** When the call was sent, epoch ms. */
-  at: number;
-  ms: number;
-  status: number;
-}
-
 const NEIGHBOUR = `export default { fetch: () => new Response('ok') };`;
-
-/** Sequential calls, `everyMs` apart, each posted back with when it was sent; stops on any message. */
-const NEIGHBOUR_CALLER = `
-const { parentPort, workerData } = require('node:worker_threads');
-let running = true;
-parentPort.on('message', () => (running = false));
-(async () => {
-  while (running) {
-    const at = Date.now();
-    const started = performance.now();
-    let status = 0;
-    try {
-      const res = await fetch(workerData.url);
-      await res.text();
-      status = res.status;
-    } catch {}
-    parentPort.postMessage({ at, ms: performance.now() - started, status });
-    await new Promise((resolve) => setTimeout(resolve, workerData.everyMs));
-  }
-  parentPort.close();
-})();`;
 
 export async function runAbuseBench(startTide: StartAbuseTide, repoRoot: string): Promise<AbuseBenchResult> {
   const empty = { windowMs: ABUSE_BENCH.windowMs, callEveryMs: ABUSE_BENCH.callEveryMs, windows: [] };
@@ -109,9 +82,9 @@ async function measure(url: string, repoRoot: string): Promise<AbuseWindow[]> {
     if (i > 600) throw new Error('the neighbour did not answer within 60 s of its deploy');
     await sleep(100);
   }
-  const samples: Sample[] = [];
+  const samples: NeighbourSample[] = [];
   const caller = new Worker(NEIGHBOUR_CALLER, { eval: true, workerData: { url: `${url}/fn/neighbour/neighbour/`, everyMs: ABUSE_BENCH.callEveryMs } });
-  caller.on('message', (sample: Sample) => samples.push(sample));
+  caller.on('message', (sample: NeighbourSample) => samples.push(sample));
   try {
     // The caller's first calls (a new connection, code not yet optimised in the gateway and the pod) fall in no window.
     await sleep(ABUSE_BENCH.warmupMs);
@@ -128,7 +101,7 @@ async function measure(url: string, repoRoot: string): Promise<AbuseWindow[]> {
 }
 
 /** Sets the abuse up, keeps it going for one window while polling the abuse namespace's pods, then removes it and lets the node settle. */
-async function runWindow(url: string, digest: string, abuse: Abuse, samples: readonly Sample[]): Promise<AbuseWindow> {
+async function runWindow(url: string, digest: string, abuse: Abuse, samples: readonly NeighbourSample[]): Promise<AbuseWindow> {
   let latest: NamespacedPod[] = [];
   const ctx: AbuseContext = { url, digest, deployed: new Set(), pods: () => latest, answers: {} };
   await abuse.setUp?.(ctx);

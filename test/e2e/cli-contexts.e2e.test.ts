@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '@tide/testkit/testing';
-import { cliEntry, freePort, repoRoot, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
+import { freePort, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 /**
  * The CLI's contexts as a kubectl user drives them, against a real `tide up` and a config file of
@@ -22,20 +21,7 @@ interface Ran {
 
 /** Runs the CLI with only PATH, HOME and the given settings: TIDE_CONFIG is this test's unless `env` says otherwise. */
 function cli(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<Ran> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [cliEntry, ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir.path, TIDE_CONFIG: configFile, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.stdin.end(options.input ?? '');
-    child.once('error', reject);
-    child.once('exit', (code) => resolveRun({ code, stdout, stderr }));
-  });
+  return runCli(args, { env: { HOME: dir.path, TIDE_CONFIG: configFile, ...options.env }, ...(options.input === undefined ? {} : { input: options.input }) });
 }
 
 async function ok(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<string> {

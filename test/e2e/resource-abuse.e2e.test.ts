@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
 import { summarizeLatency, type LatencySummary } from '../load/stats.js';
+import { NEIGHBOUR_CALLER, type NeighbourSample } from '../support/neighbour-caller.js';
 import { freePort, repoRoot, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
 
 /**
@@ -49,37 +50,7 @@ const stopWatching = new AbortController();
 /** This run's mark in every abuser's environment: their children inherit it, so the test finds them all. */
 const mark = randomUUID();
 
-interface Sample {
-  /** When the call was sent (epoch ms). */
-  at: number;
-  ms: number;
-  status: number;
-}
-/**
- * The neighbour's caller runs on a thread of its own: this file's synchronous /proc scans and
- * spawnSync would otherwise hold the caller's event loop and count as the neighbour's latency.
- * Sequential calls 20 ms apart (a steady load, not a wait), each with the time it was sent.
- */
-const NEIGHBOUR_CALLER = `
-const { parentPort, workerData } = require('node:worker_threads');
-let running = true;
-parentPort.on('message', () => (running = false));
-(async () => {
-  while (running) {
-    const at = Date.now();
-    const started = performance.now();
-    let status = 0;
-    try {
-      const res = await fetch(workerData.url);
-      await res.text();
-      status = res.status;
-    } catch {}
-    parentPort.postMessage({ at, ms: performance.now() - started, status });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  parentPort.close();
-})();`;
-const neighbourSamples: Sample[] = [];
+const neighbourSamples: NeighbourSample[] = [];
 let neighbourCaller: Worker | undefined;
 /** The baseline and each abuse: the neighbour's calls sent between `from` and `to` are its. */
 const phases: { name: string; from: number; to?: number }[] = [];
@@ -242,8 +213,8 @@ describe.skipIf(unavailable !== undefined)(`resource abuse on tide up --sandbox 
     await eventually(neighbourAnswers, { timeoutMs: 60_000, intervalMs: 200 });
     const baseline = { name: 'before', from: Date.now() } as (typeof phases)[number];
     phases.push(baseline);
-    neighbourCaller = new Worker(NEIGHBOUR_CALLER, { eval: true, workerData: { url: `${tide.url}/fn/neighbour/neighbour/` } });
-    neighbourCaller.on('message', (sample: Sample) => neighbourSamples.push(sample));
+    neighbourCaller = new Worker(NEIGHBOUR_CALLER, { eval: true, workerData: { url: `${tide.url}/fn/neighbour/neighbour/`, everyMs: 20 } });
+    neighbourCaller.on('message', (sample: NeighbourSample) => neighbourSamples.push(sample));
     await eventually(() => expect(samplesOf(baseline).length).toBeGreaterThanOrEqual(200), {
       timeoutMs: 120_000,
       intervalMs: 100,

@@ -150,12 +150,17 @@ export function isRunning(pid: number): boolean {
  */
 export function runCli(
   args: string[],
-  options: { server: string; token?: string; timeoutMs?: number; input?: string },
+  options: { server?: string; token?: string; timeoutMs?: number; input?: string; env?: Record<string, string> },
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [cliEntry, ...args], {
       cwd: repoRoot,
-      env: { ...baseEnv(), TIDE_SERVER: options.server, ...(options.token ? { TIDE_TOKEN: options.token } : {}) },
+      env: {
+        ...baseEnv(),
+        ...(options.server ? { TIDE_SERVER: options.server } : {}),
+        ...(options.token ? { TIDE_TOKEN: options.token } : {}),
+        ...options.env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

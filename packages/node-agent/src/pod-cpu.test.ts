@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { waitFor } from '@tide/testkit/testing';
 import { describe, expect, it } from 'vitest';
 import { cpuMilli, createCpuMeter, processCpuMs } from './pod-cpu.js';
 
@@ -39,10 +40,7 @@ describe('pod CPU', () => {
     try {
       const before = processCpuMs(wrapper.pid!)!;
       expect(before).toBeDefined();
-      const until = Date.now() + 10_000;
-      let used = 0;
-      while (Date.now() < until && (used = (processCpuMs(wrapper.pid!) ?? before) - before) < 100) await new Promise((r) => setTimeout(r, 20));
-      expect(used).toBeGreaterThanOrEqual(100);
+      await waitFor(() => (processCpuMs(wrapper.pid!) ?? before) - before >= 100, { what: "100 ms of CPU in the spinner's tree", timeoutMs: 10_000 });
     } finally {
       process.kill(-wrapper.pid!, 'SIGKILL');
     }

@@ -7,35 +7,30 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
-const mainJs = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-await build({
-  entryPoints: [mainJs],
-  outfile: mainJs,
-  allowOverwrite: true,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: true, // chains tsc's map, so stacks still point into src/
-  // `ws` is imported on a pod's first WebSocket only, from its own bundle below.
-  external: ['./ws-server.js'],
-  logLevel: 'warning',
-});
+/** Rewrites dist/<file> in place as one ESM file with what it imports inside, but `external`. */
+function bundleInPlace(file, options) {
+  const path = fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
+  return build({
+    entryPoints: [path],
+    outfile: path,
+    allowOverwrite: true,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true, // chains tsc's map, so stacks still point into src/
+    logLevel: 'warning',
+    ...options,
+  });
+}
+
+// `ws` is imported on a pod's first WebSocket only, from its own bundle below.
+await bundleInPlace('main.js', { external: ['./ws-server.js'] });
 
 // ws-server.js with `ws` inside: a sandboxed pod sees this directory, not node_modules. `ws` is
 // CommonJS and requires Node's modules, so the ESM bundle gets a real `require` to give it.
-const wsServerJs = fileURLToPath(new URL('../dist/ws-server.js', import.meta.url));
-await build({
-  entryPoints: [wsServerJs],
-  outfile: wsServerJs,
-  allowOverwrite: true,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: true,
+await bundleInPlace('ws-server.js', {
   banner: { js: "import { createRequire as __tideCreateRequire } from 'node:module'; const require = __tideCreateRequire(import.meta.url);" },
   // Optional native speed-ups of ws: absent, it falls back to JavaScript.
   external: ['bufferutil', 'utf-8-validate'],
-  logLevel: 'warning',
 });

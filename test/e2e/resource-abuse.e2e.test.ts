@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
+import { podPidsMax } from '@tide/node-agent';
 import { summarizeLatency, type LatencySummary } from '../load/stats.js';
 import { NEIGHBOUR_CALLER, type NeighbourSample } from '../support/neighbour-caller.js';
 import { freePort, repoRoot, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
@@ -21,8 +22,8 @@ import { freePort, repoRoot, runCli, startTide, stopTide, type StartedTide } fro
 
 const ABUSER = readFileSync(join(repoRoot, 'test/fixtures/functions/abuser/index.mjs'));
 const NEIGHBOUR = `export default { fetch: () => new Response('ok') };`;
-/** The kernel's pids limit of one sandboxed pod (node-agent POD_PIDS_MAX): threads count too. */
-const POD_PIDS_MAX = 512;
+/** The kernel's pids limit of one abuser pod (128 MB): threads count too. */
+const POD_PIDS_MAX = podPidsMax(128);
 const SLACK_MS = 2_000;
 
 /** Why this machine cannot sandbox (then the test is skipped saying so), or undefined. */

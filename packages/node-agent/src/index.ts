@@ -36,3 +36,4 @@ export { startNode, type NodeProcessOptions, type RunningNode } from './start-no
 export { nodeCredential, NODE_TOKEN_FILE, type NodeCredentialOptions } from './node-credential.js';
 export { defaultNodeCapacity } from './node-capacity.js';
 export { SandboxUnavailableError, type SandboxMode, type SandboxSetting } from './adapters/pod-sandbox.js';
+export { podPidsMax } from './adapters/pod-limits.js';

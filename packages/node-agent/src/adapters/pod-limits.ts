@@ -2,16 +2,30 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Processes (threads included) one sandboxed pod may have: a fork bomb stops here. */
-export const POD_PIDS_MAX = 512;
+/**
+ * Processes (threads included) a sandboxed pod of `memoryMb` may have: two per MB, from 128 (a
+ * runtime alone has about a dozen threads, each worker thread about eight more) up to Lambda's 1 024.
+ * A fork bomb stops here, and it must stop here before it fills the pod's memory: shells at ~300 KB
+ * each (their page tables and kernel stacks count against the memory cgroup) took a 128 MB pod to an
+ * OOM kill at 512, and the kills, restarts and redeploys that followed raised a neighbouring
+ * function's p99 latency by 530 % (bench section 13); held to 256, the same bomb raised it by none.
+ */
+export function podPidsMax(memoryMb: number): number {
+  return Math.min(1024, Math.max(128, 2 * Math.floor(memoryMb)));
+}
 
 /**
- * The CFS period of a pod's CPU quota, Kubernetes' default: a pod over its share waits at most the
- * rest of one period, so a neighbour sees the CPU back within 100 ms.
+ * The CFS period of a pod's CPU quota: 10 ms, not Kubernetes' 100 ms. A pod spends its quota in a
+ * burst at the start of each period, on as many cores as it has threads, then waits out the rest:
+ * a 200m pod spinning three threads held both cores of a 2-core node for ~10 ms of every 100, and
+ * a neighbouring function's calls that fell in those bursts waited (p99 +99 % in bench section 13);
+ * with bursts of ~1 ms in 10 the same spin added 8 %. A pod too small for 1 ms of quota per 10 ms
+ * gets a longer period instead (cpuPeriodUs).
  */
-export const CPU_PERIOD_US = 100_000;
-/** The kernel refuses a quota under 1 ms per period. */
+export const CPU_PERIOD_US = 10_000;
+/** The kernel refuses a quota under 1 ms per period, and a period over 1 s. */
 const MIN_CPU_QUOTA_US = 1_000;
+const MAX_CPU_PERIOD_US = 1_000_000;
 
 /**
  * CPU a pod has while it starts (Node's own start-up, then its module's top level), before its
@@ -22,7 +36,7 @@ const MIN_CPU_QUOTA_US = 1_000;
 export const STARTUP_CPU_MILLI = 1_000;
 /**
  * How long the start's CPU lasts after Ready: the call that woke the pod arrives right then, and its
- * first run (V8 compiling the handler's path) held to 100m would wait out a 100 ms period. Measured
+ * first run (V8 compiling the handler's path) held to 100m would take ten times as long. Measured
  * in bench section 12 (20 warm-pool starts alternating with and without the sandbox, a loaded
  * 2-core machine): dropping to cpuMilli at Ready added ~22 ms (median of paired differences) to a
  * warm-pool start, keeping the boost ~5 ms, the noise of that machine.
@@ -55,9 +69,14 @@ export interface PodLimits {
   cpuWeightMilli?: number;
 }
 
-/** The quota that holds `cpuMilli` per CPU_PERIOD_US (1000m = one core's whole period). */
+/** The period for `cpuMilli`: CPU_PERIOD_US, or the shortest over it that gives 1 ms of quota (50m: 20 ms). */
+export function cpuPeriodUs(cpuMilli: number): number {
+  return Math.min(MAX_CPU_PERIOD_US, Math.max(CPU_PERIOD_US, Math.ceil((MIN_CPU_QUOTA_US * 1000) / cpuMilli)));
+}
+
+/** The quota that holds `cpuMilli` per cpuPeriodUs (1000m = one core's whole period). */
 export function cpuQuotaUs(cpuMilli: number): number {
-  return Math.max(MIN_CPU_QUOTA_US, Math.round((cpuMilli * CPU_PERIOD_US) / 1000));
+  return Math.max(MIN_CPU_QUOTA_US, Math.round((cpuMilli * cpuPeriodUs(cpuMilli)) / 1000));
 }
 
 /** The cgroups made for one process; asked after it ended whether the kernel's OOM killer ended it. */
@@ -121,7 +140,7 @@ export function openPodLimiter(dataDir: string, controllers: readonly Controller
           if (controller === 'memory' && place.version === 1 && existsSync(join(dir, 'memory.memsw.limit_in_bytes'))) {
             writeFileSync(join(dir, 'memory.memsw.limit_in_bytes'), bytes);
           }
-          if (controller === 'pids') writeFileSync(join(dir, 'pids.max'), String(POD_PIDS_MAX));
+          if (controller === 'pids') writeFileSync(join(dir, 'pids.max'), String(podPidsMax(limits.memoryMb)));
           if (controller === 'cpu' && limits.cpuMilli !== undefined)
             writeCpuQuota(dir, place.version, { quotaMilli: limits.cpuMilli, weightMilli: limits.cpuWeightMilli ?? limits.cpuMilli });
           dirs.push({ controller, dir, version: place.version });
@@ -197,13 +216,14 @@ export function removePodLimitDirs(dataDir: string): void {
 /** v2: cpu.max "<quota> <period>" and cpu.weight; v1: the period first, as the kernel checks the quota against it, and cpu.shares. */
 function writeCpuQuota(dir: string, version: 1 | 2, cpu: PodCpu): void {
   const quota = cpuQuotaUs(cpu.quotaMilli);
+  const period = cpuPeriodUs(cpu.quotaMilli);
   const shares = cpuShares(cpu.weightMilli);
   if (version === 2) {
-    writeFileSync(join(dir, 'cpu.max'), `${quota} ${CPU_PERIOD_US}`);
+    writeFileSync(join(dir, 'cpu.max'), `${quota} ${period}`);
     // The runc/Kubernetes mapping of shares [2, 262144] onto weight [1, 10000].
     return writeFileSync(join(dir, 'cpu.weight'), String(Math.round(1 + ((shares - 2) * 9999) / 262142)));
   }
-  writeFileSync(join(dir, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
+  writeFileSync(join(dir, 'cpu.cfs_period_us'), String(period));
   writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(quota));
   writeFileSync(join(dir, 'cpu.shares'), String(shares));
 }

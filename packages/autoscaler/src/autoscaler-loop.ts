@@ -3,6 +3,7 @@ import {
   decodeMetricsReport,
   followTopic,
   keyOf,
+  startCausedSpan,
   METRICS_TOPIC,
   type ClusterState,
   type LeaderStamp,
@@ -57,6 +58,8 @@ interface Tracked {
   /** The leadership epoch of the last decision: leading again after another leader means taking over afresh. */
   epoch?: number;
   deciding: boolean;
+  /** The trace of a request a gateway holds for want of a pod (FunctionLoad.wake), until a decision scales up for it. */
+  wake?: string;
 }
 
 /** The pure decider's spec for a function: its scale settings plus the defaults of design §6. */
@@ -151,8 +154,22 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
         t.recordedSpec = specJson;
       }
       if (!decision.changed) return;
+      // Scaling up while a request waits: the decision is a step of that request's trace.
+      const cause = decision.replicas > replicas ? t.wake : undefined;
+      if (cause !== undefined) t.wake = undefined;
+      const { span, traceparent } = startCausedSpan('tide-autoscaler', `scale ${key}`, cause, {
+        attributes: {
+          'tide.namespace': fn.metadata.namespace!,
+          'tide.function': fn.metadata.name,
+          'tide.replicas.from': replicas,
+          'tide.replicas.to': decision.replicas,
+          'tide.scale.reason': decision.reason,
+        },
+      });
+      span.end();
       const [result] = await store.append([
         {
+          ...(traceparent ? { traceparent } : {}),
           type: 'ScaleSet',
           data: {
             namespace: fn.metadata.namespace!,
@@ -191,6 +208,8 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
         if (!fn) continue;
         const t = trackedFor(key, metricsRecord.offset);
         t.scaler = absorb(t.scaler, sample, autoscalerSpecOf(fn));
+        const wake = metricsReport?.kind === 'gateway-load' ? metricsReport.samples.find((s) => s.namespace === namespace && s.name === name)?.wake : undefined;
+        if (wake !== undefined && !readBack) t.wake = wake;
         // Every new report with load is decided on at once (deciding is cheap and pure): a load step
         // is answered within a report interval, not at the next 2 s tick, which remains for
         // functions gone quiet. As of the report's time: on a busy machine this loop may read a

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { cliTraceHeaders } from './cli-trace.js';
 
 /** A failure the CLI reports as one clear line and a non-zero exit code. */
 export class CliError extends Error {
@@ -77,7 +78,7 @@ export function refusalHint(status: number, credential: ClientCredential): strin
 
 export function createApiClient(server: string, credential: ClientCredential = NO_CREDENTIAL): ApiClient {
   const base = server.replace(/\/+$/, '');
-  const headers = authorizationHeaders(credential);
+  const headers = { ...authorizationHeaders(credential), ...cliTraceHeaders() };
   const call = async <T>(method: string, path: string, body?: { data: string | Uint8Array | AsyncIterable<Uint8Array>; contentType: string }) => {
     let res;
     try {

@@ -6,6 +6,10 @@ import { COMMANDS, cliVersion, findCommand } from './cli/command-table.js';
 import { commandHelp, overview } from './cli/help-text.js';
 import { parseCommandLine } from './cli/parse-command-line.js';
 import { readCredential, targetSettings } from './credentials.js';
+import { startCliTrace } from './cli-trace.js';
+
+/** Commands that run a Tide process: they set up their own telemetry. */
+const PROCESS_COMMANDS = new Set(['up', 'control-plane', 'gateway', 'triggers', 'node', 'dev']);
 
 /** `tide <command> [arguments] [flags]`: finds the command, parses its words strictly, runs it. */
 async function run(words: readonly string[]): Promise<void> {
@@ -31,26 +35,34 @@ async function run(words: readonly string[]): Promise<void> {
     return (target = result.target);
   };
   let credential: ReturnType<typeof readCredential> | undefined;
-  await command.run({
-    flags,
-    args,
-    env,
-    configFile,
-    config,
-    print,
-    get server() {
-      return targetNow().server;
-    },
-    get credential() {
-      return (credential ??= readCredential(targetNow().credential));
-    },
-    get namespace() {
-      return targetNow().namespace;
-    },
-    get contextName() {
-      return targetNow().contextName;
-    },
-  });
+  const endTrace = PROCESS_COMMANDS.has(command.name) ? undefined : await startCliTrace(command.name, env);
+  try {
+    await runCommand();
+  } finally {
+    await endTrace?.();
+  }
+  async function runCommand() {
+    await command.run({
+      flags,
+      args,
+      env,
+      configFile,
+      config,
+      print,
+      get server() {
+        return targetNow().server;
+      },
+      get credential() {
+        return (credential ??= readCredential(targetNow().credential));
+      },
+      get namespace() {
+        return targetNow().namespace;
+      },
+      get contextName() {
+        return targetNow().contextName;
+      },
+    });
+  }
 }
 
 function fail(error: unknown): never {

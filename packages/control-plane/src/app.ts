@@ -14,6 +14,7 @@ import { secretRoutes } from './routes/secrets.js';
 import { authentication } from './auth/middleware.js';
 import type { AuthenticationOptions } from './auth/gatekeeper.js';
 import { API_PREFIX } from './auth/route-access.js';
+import { apiSpans } from './api-spans.js';
 import type { ControlPlaneDeps } from './deps.js';
 
 export { API_PREFIX };
@@ -41,6 +42,10 @@ export function createControlPlaneApp(deps: ControlPlaneDeps, options: ControlPl
   app.get('/readyz', (c) => ((options.ready?.() ?? true) ? c.text('ok') : c.text('not ready', 503)));
   app.get('/openapi.json', (c) => c.json(openapi));
 
+  app.use(
+    `${API_PREFIX}/*`,
+    apiSpans((path) => path.startsWith(`${API_PREFIX}/log/`) || path === `${API_PREFIX}/events`),
+  );
   // Who asks comes first: nothing else (rate limits, bodies) is spent on a caller who may not ask.
   app.use(
     '*',

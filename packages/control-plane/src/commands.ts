@@ -1,4 +1,7 @@
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import {
+  STATE_TOPIC,
+  startCausedSpan,
   FunctionManifest,
   NamespaceManifest,
   TriggerManifest,
@@ -42,15 +45,46 @@ export async function appendConditional(
     const state = ctx.store.state();
     const current = currentVersion(state);
     const expect = clientVersion ? offsetOf(clientVersion) : (current ?? null);
-    const event = { ...build(expect), ...(ctx.actor ? { actor: ctx.actor } : {}), ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) };
+    const built = build(expect);
     // Doomed on the state we already have: answer now, so only a true race leaves a rejected record.
-    const foreseen = judge(state, event);
+    const foreseen = judge(state, built);
     if (!foreseen.accepted) throw refusal(foreseen, clientVersion);
-    const [result] = await ctx.store.append([event]);
+    const append = startAppendSpan(built.type, ctx.traceparent);
+    const event = { ...built, ...(ctx.actor ? { actor: ctx.actor } : {}), ...(append.traceparent ? { traceparent: append.traceparent } : {}) };
+    const [result] = await endingSpan(append.span, ctx.store.append([event]));
     if (result!.verdict.accepted) return { offset: result!.offset, existed: current !== undefined };
     const { code } = result!.verdict;
     const lostRace = code === 'conflict' || code === 'already-exists' || code === 'not-found';
     if (clientVersion || !lostRace || attempt >= MAX_ATTEMPTS) throw refusal(result!.verdict, clientVersion);
+  }
+}
+
+/** The append of one event to the state stream, as a PRODUCER span (OpenTelemetry messaging conventions): the event carries its trace context. */
+function startAppendSpan(type: string, cause: string | undefined) {
+  return startCausedSpan('tide-control-plane', `send ${STATE_TOPIC}`, cause, {
+    kind: SpanKind.PRODUCER,
+    attributes: { 'messaging.system': 'tide', 'messaging.destination.name': STATE_TOPIC, 'messaging.operation.type': 'send', 'tide.event.type': type },
+  });
+}
+
+/** Ends `span` when the append settles, with the fold's verdict (or the failure) on it. */
+async function endingSpan<T extends { offset: number; verdict: { accepted: boolean; code?: string; reason?: string } }>(
+  span: Span,
+  appending: Promise<T[]>,
+): Promise<T[]> {
+  try {
+    const results = await appending;
+    const result = results[0];
+    if (result) {
+      span.setAttribute('messaging.message.id', String(result.offset));
+      if (!result.verdict.accepted) span.setStatus({ code: SpanStatusCode.ERROR, message: `rejected (${result.verdict.code}): ${result.verdict.reason}` });
+    }
+    return results;
+  } catch (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    throw error;
+  } finally {
+    span.end();
   }
 }
 
@@ -212,6 +246,7 @@ export async function drainNode(ctx: CommandContext, name: string) {
       data: { namespace: p.metadata.namespace, name: p.metadata.name, reason: `node ${name} drained` },
       expect: Number(p.metadata.resourceVersion),
       ...(ctx.actor ? { actor: ctx.actor } : {}),
+      ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
     })),
   );
   return { node, evicted: results.filter((r) => r.verdict.accepted).length };

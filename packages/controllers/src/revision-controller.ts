@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { startReconcileLoop, type EventInput, type ReconcileLoop, type StateStore, type LeaderStamp } from '@tide/core';
+import { startCausedSpan, startReconcileLoop, type EventInput, type ReconcileLoop, type StateStore, type LeaderStamp } from '@tide/core';
 import { planPods } from './core/pod-plan.js';
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -22,8 +22,19 @@ export function startRevisionController(
     reconcile(state) {
       const plan = planPods(state);
       const events: EventInput[] = [];
-      for (const { namespace, revision, count } of plan.create) {
-        for (let i = 0; i < count; i++) events.push({ type: 'PodCreated', data: { namespace, name: `${revision}-${newSuffix()}`, revision }, expect: null });
+      for (const { namespace, function: name, revision, count, cause } of plan.create) {
+        // The pods continue the trace of the change that wants them (a deploy, a scale decision).
+        const { span, traceparent } = startCausedSpan('tide-controllers', `create pods ${namespace}/${revision}`, cause, {
+          attributes: { 'tide.namespace': namespace, 'tide.function': name, 'tide.revision': revision, 'tide.pods': count },
+        });
+        for (let i = 0; i < count; i++)
+          events.push({
+            type: 'PodCreated',
+            data: { namespace, name: `${revision}-${newSuffix()}`, revision },
+            expect: null,
+            ...(traceparent ? { traceparent } : {}),
+          });
+        span.end();
       }
       for (const { pod, reason } of plan.remove) {
         events.push({

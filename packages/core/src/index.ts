@@ -59,6 +59,7 @@ export { changedParts, subscribeToChanges, type StatePart } from './store/state-
 export { startReconcileLoop, type ReconcileLoop, type ReconcileLoopOptions } from './store/reconcile-loop.js';
 export type { BackoffPolicy } from './store/reconcile-backoff.js';
 export { RECONCILE_REJECTED } from './store/telemetry.js';
+export { startCausedSpan, type CausedSpan, type CausedSpanOptions } from './store/caused-span.js';
 export {
   METRICS_TOPIC,
   encodeLoadReport,

@@ -15,6 +15,11 @@ export interface FunctionLoad {
   waiting: number;
   /** Requests in flight (waiting or at a pod) at the end of the interval. */
   inFlight?: number;
+  /**
+   * The W3C trace context of a request waiting for a pod (the oldest): the scale decision it
+   * causes, and the pod that decision makes, continue that request's trace (a cold start is one trace).
+   */
+  wake?: string;
 }
 
 /** One gateway's report for one interval. */

@@ -14,6 +14,13 @@ export interface GatewayCall {
   readonly admittedAt: number;
   /** The status the caller got (undefined: the connection was cut or the client left). */
   readonly status: number | undefined;
+  /**
+   * It starts waiting for a pod: returns the trace context a scale decision made for it continues
+   * (FunctionLoad.wake), or undefined when it carries no trace.
+   */
+  holding(): string | undefined;
+  /** What holding() returned while it waits. */
+  readonly wake?: string | undefined;
   dispatch(endpoint: EndpointState): void;
   /** Answers a call that never reached a pod (held too long, queue full, shutting down, gone). */
   reject(status: number, message: string, retryAfterSeconds?: number): void;

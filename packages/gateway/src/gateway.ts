@@ -67,6 +67,8 @@ export interface LoadSample {
   /** Requests in flight right now (waiting or at a pod). */
   inFlight: number;
   intervalMs: number;
+  /** The trace context of the oldest request waiting for a pod (FunctionLoad.wake). */
+  wake?: string;
 }
 
 export interface GatewayStats {
@@ -250,6 +252,7 @@ class InvocationGateway implements Gateway, CallOwner {
           waiting: fn.waiting.length,
           inFlight: fn.inFlight,
           intervalMs,
+          ...wakeOf(fn.waiting),
         });
       }
       fn.inFlightArea = 0;
@@ -344,6 +347,7 @@ class InvocationGateway implements Gateway, CallOwner {
   #hold(call: GatewayCall): void {
     const holdMs = this.#holdTimeoutMs ?? call.fn.route.timeoutMs;
     call.holdTimer = setTimeout(onHoldTimeout, holdMs, call, holdMs);
+    call.holding();
     call.fn.waiting.push(call);
   }
 
@@ -399,6 +403,12 @@ function notFound(message: string): Resolution {
 
 function unavailable(fn: FunctionState): string {
   return `function ${fn.key} has no pod that can serve: ${fn.route.failure}`;
+}
+
+/** The oldest waiting call's trace context, for the scale decision it waits for (FunctionLoad.wake). */
+function wakeOf(waiting: readonly GatewayCall[]): { wake: string } | Record<string, never> {
+  for (const call of waiting) if (call.wake !== undefined) return { wake: call.wake };
+  return {};
 }
 
 function onHoldTimeout(call: GatewayCall, holdMs: number): void {

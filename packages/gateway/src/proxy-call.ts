@@ -47,6 +47,11 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
   #responseBytes = 0;
   readonly #parentContext: Context;
   readonly #span: Span;
+  /** While it waits for a pod: the `hold` span (only when the call's span records). */
+  #hold: Span | undefined;
+  /** The hop to the pod: an HTTP CLIENT span (only when the call's span records). */
+  #client: Span | undefined;
+  wake: string | undefined;
 
   constructor(
     private readonly owner: CallOwner,
@@ -79,10 +84,30 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
     return this.#settled;
   }
 
+  holding(): string | undefined {
+    const callContext = trace.setSpan(this.#parentContext, this.#span);
+    if (this.#span.isRecording())
+      this.#hold = telemetry.tracer.startSpan(
+        'hold',
+        { kind: SpanKind.INTERNAL, attributes: { [telemetry.ATTR_FUNCTION]: this.target.name, [telemetry.ATTR_NAMESPACE]: this.target.namespace } },
+        callContext,
+      );
+    const carrier: Record<string, string> = {};
+    propagation.inject(this.#hold === undefined ? callContext : trace.setSpan(callContext, this.#hold), carrier);
+    this.wake = carrier.traceparent;
+    return this.wake;
+  }
+
   dispatch(endpoint: EndpointState): void {
     this.endpoint = endpoint;
     endpoint.inFlight += 1;
     this.#span.setAttribute(telemetry.ATTR_POD, endpoint.pod);
+    this.#endHold(endpoint.pod);
+    // A redispatch (the pod refused the connection): the first hop ended without reaching it.
+    this.#endClient({ code: SpanStatusCode.ERROR, message: 'the pod refused the connection' });
+    const callContext = trace.setSpan(this.#parentContext, this.#span);
+    if (this.#span.isRecording())
+      this.#client = telemetry.tracer.startSpan(clientSpanName(this.req), telemetry.clientSpanOptions(this.req, endpoint), callContext);
     const req = this.req;
     const headers = upstreamHeaders(req.rawHeaders, {
       remoteAddress: req.socket.remoteAddress,
@@ -90,7 +115,7 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
       prefix: this.target.prefix,
       fromComponent: this.fromComponent,
     });
-    propagation.inject(trace.setSpan(this.#parentContext, this.#span), headers, telemetry.flatHeaderSetter);
+    propagation.inject(this.#client === undefined ? callContext : trace.setSpan(callContext, this.#client), headers, telemetry.flatHeaderSetter);
     const timeoutMs = this.fn.route.timeoutMs + UPSTREAM_TIMEOUT_MARGIN_MS;
     endpoint.pool().dispatch(
       {
@@ -125,6 +150,10 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
     if (statusCode < 200) return; // 1xx: node:http already answered the client's Expect itself.
     this.#span.setAttribute(telemetry.ATTR_HTTP_STATUS, statusCode);
+    if (this.#client !== undefined) {
+      this.#client.setAttribute(telemetry.ATTR_HTTP_STATUS, statusCode);
+      this.#client.addEvent('first byte');
+    }
     const declared = headers['content-length'];
     // A HEAD answer, a 204 or a 304 declares a length it does not send.
     const bodyless = this.req.method === 'HEAD' || statusCode === 204 || statusCode === 304;
@@ -247,12 +276,35 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
     if (this.holdTimer !== undefined) clearTimeout(this.holdTimer);
     const span = this.#span;
     if (status !== undefined) span.setAttribute(telemetry.ATTR_HTTP_STATUS, status);
-    if (errorMessage !== undefined || (status !== undefined && status >= 500)) {
-      span.setStatus(errorMessage === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message: errorMessage });
-    }
+    const failed = errorMessage !== undefined || (status !== undefined && status >= 500);
+    const error = errorMessage === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message: errorMessage };
+    if (this.#hold !== undefined) this.#hold.setStatus(error); // answered while it still waited
+    this.#endHold(undefined);
+    this.#endClient(failed ? error : undefined);
+    if (failed) span.setStatus(error);
     span.end();
     this.owner.settled(this);
   }
+
+  #endHold(pod: string | undefined): void {
+    if (this.#hold === undefined) return;
+    if (pod !== undefined) this.#hold.setAttribute(telemetry.ATTR_POD, pod);
+    this.#hold.end();
+    this.#hold = undefined;
+    this.wake = undefined;
+  }
+
+  #endClient(status: { code: SpanStatusCode; message?: string } | undefined): void {
+    if (this.#client === undefined) return;
+    if (status !== undefined) this.#client.setStatus(status);
+    this.#client.end();
+    this.#client = undefined;
+  }
+}
+
+/** The HTTP client span's name (OpenTelemetry: the method alone when there is no route template). */
+function clientSpanName(req: IncomingMessage): string {
+  return req.method ?? 'GET';
 }
 
 function onResponseClose(this: TrackedResponse): void {

@@ -1,4 +1,5 @@
-import { trace, type TextMapSetter } from '@opentelemetry/api';
+import { SpanKind, trace, type SpanOptions, type TextMapSetter } from '@opentelemetry/api';
+import type { IncomingMessage } from 'node:http';
 
 /** Resolved through the global proxy provider, so an SDK registered later still applies. */
 export const tracer = trace.getTracer('tide-gateway');
@@ -13,6 +14,19 @@ export const ATTR_NAMESPACE = 'tide.namespace';
 export const ATTR_POD = 'tide.pod';
 export const ATTR_HTTP_METHOD = 'http.request.method';
 export const ATTR_HTTP_STATUS = 'http.response.status_code';
+
+/** The gateway → pod hop as OpenTelemetry's HTTP client conventions describe it. */
+export function clientSpanOptions(req: IncomingMessage, endpoint: { pod: string; url: string }): SpanOptions {
+  const url = URL.canParse(endpoint.url) ? new URL(endpoint.url) : undefined;
+  return {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      [ATTR_HTTP_METHOD]: req.method ?? 'GET',
+      [ATTR_POD]: endpoint.pod,
+      ...(url ? { 'server.address': url.hostname, 'server.port': Number(url.port || 80) } : {}),
+    },
+  };
+}
 
 /** Writes propagation headers into undici's flat `[name, value, ...]` list, replacing a same-named one. */
 export const flatHeaderSetter: TextMapSetter<string[]> = {

@@ -24,6 +24,10 @@ export class TunnelCall implements GatewayCall {
   holdTimer: NodeJS.Timeout | undefined;
   redispatches = 0;
   readonly admittedAt = performance.now();
+  /** A WebSocket upgrade is not traced. */
+  holding(): undefined {
+    return undefined;
+  }
   status: number | undefined;
   #upstream: ClientRequest | undefined;
   #podSocket: Socket | undefined;

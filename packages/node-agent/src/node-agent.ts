@@ -301,7 +301,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       startTimeoutMs,
       clock,
       onLog: (stream, line) => options.onLog?.(slot.spec.name, stream, line),
-      onReady: (endpoint) => {
+      onReady: (endpoint, importMs) => {
         if (slot.process !== child || slot.phase !== 'Starting' || slot.recycling !== undefined) return;
         slot.phase = 'Ready';
         // The start's CPU boost outlasts Ready by a moment: the cold start's first call is served with it.
@@ -310,7 +310,14 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
         const token = slot.startToken;
         if (podCpu && cpuMilli !== undefined && token !== undefined)
           clock.setTimeout(() => podCpu.limitCpu(token, { quotaMilli: cpuMilli, weightMilli: cpuRequestMilli ?? cpuMilli }), STARTUP_CPU_AFTER_READY_MS);
-        publish(slot, { phase: 'Ready', endpoint, pid: child?.pid, coldStart: slot.coldStart, startMs: clock.now() - slot.startedAt });
+        publish(slot, {
+          phase: 'Ready',
+          endpoint,
+          pid: child?.pid,
+          coldStart: slot.coldStart,
+          startMs: clock.now() - slot.startedAt,
+          ...(importMs === undefined ? {} : { importMs }),
+        });
         if (slot.spec.probes?.readiness || slot.spec.probes?.liveness) {
           slot.probes = startPodProbes({
             endpoint,
@@ -365,9 +372,9 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     }
     const pod = followPod(runtime, {
       ...follow,
-      onReady: (endpoint) => {
+      onReady: (endpoint, importMs) => {
         pooled.startSettled();
-        follow.onReady(endpoint);
+        follow.onReady(endpoint, importMs);
       },
       onExit: (exit) => {
         pooled.startSettled();

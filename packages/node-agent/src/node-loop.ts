@@ -19,6 +19,7 @@ import {
 import { metrics } from '@opentelemetry/api';
 import { createCpuMeter } from './pod-cpu.js';
 import { startLogShipper } from './log-shipper.js';
+import { podStartSpans } from './pod-start-spans.js';
 
 const CPU_REPORT_MS = 1000;
 import type { NodeAgent } from './node-agent.js';
@@ -111,9 +112,11 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
   let closed = false;
 
   const coldStarts = metrics.getMeter('tide-node').createCounter('tide_cold_starts', { description: 'Pods started, by function and how (warm pool or spawn)' });
+  const startSpans = podStartSpans(nodeName);
   const report = (r: PodReport) => {
     const pod = podsByAgentName.get(r.pod);
     if (!pod || closed) return;
+    const traceparent = startSpans.traceparentFor(pod, r.pod, r, Date.now());
     if (r.phase === 'Ready' && r.coldStart) coldStarts.add(1, { namespace: pod.metadata.namespace, function: pod.spec.function, kind: r.coldStart });
     const { namespace, name } = pod.metadata;
     const event: EventInput =
@@ -133,6 +136,7 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
               ...(r.exitCode === undefined ? {} : { exitCode: r.exitCode }),
               ...(r.nextRestartAt === undefined ? {} : { nextRestartAt: r.nextRestartAt }),
             },
+            ...(traceparent ? { traceparent } : {}),
           };
     if (r.phase === 'Stopped') podsByAgentName.delete(r.pod);
     store

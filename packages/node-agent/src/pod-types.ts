@@ -55,4 +55,6 @@ export interface PodReport {
   coldStart?: ColdStart;
   /** Ready only: ms from the agent starting this pod (its start or restart) to Ready. */
   startMs?: number;
+  /** Ready only: ms the runtime took to import the function's module (within startMs). */
+  importMs?: number;
 }

@@ -100,10 +100,13 @@ async function runFunction(config: FunctionConfig, calls: CallSlots, startWatchd
     process.once('disconnect', orphaned);
   }
   let module: unknown;
+  let importMs = 0;
   const artifactUrl = pathToFileURL(config.artifactPath).href;
   mapStacksOf(artifactUrl, config.artifactPath);
   try {
+    const importStarted = performance.now();
     module = await import(artifactUrl);
+    importMs = performance.now() - importStarted;
     resolveHandlers(module);
   } catch (error) {
     // A module of the wrong shape is said as it is: "import failed: module has no fetch, ... handler".
@@ -132,7 +135,7 @@ async function runFunction(config: FunctionConfig, calls: CallSlots, startWatchd
   process.once('SIGTERM', () => stop(config.timeoutMs));
   stopServing = stop;
   if (process.send && !process.connected) return orphaned();
-  await send({ type: 'ready', port: served.port });
+  await send({ type: 'ready', port: served.port, importMs });
 }
 
 function functionEnv(): Record<string, string> {

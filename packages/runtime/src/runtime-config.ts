@@ -50,7 +50,8 @@ export interface InvocationRecord {
 
 /** Runtime → agent over IPC. `pooled`: a pool process is warm and waits for its assign message. */
 export type RuntimeMessage =
-  | { type: 'ready'; port: number }
+  /** importMs: how long importing the function's module took (its top level included), for the pod's start span. */
+  | { type: 'ready'; port: number; importMs?: number }
   | { type: 'failed'; reason: string }
   | { type: 'pooled' }
   | ({ type: 'invocation' } & InvocationRecord)

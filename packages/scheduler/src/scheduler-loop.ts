@@ -1,4 +1,5 @@
-import { startReconcileLoop, type Pod, type ReconcileLoop, type StateStore, type LeaderStamp } from '@tide/core';
+import { startCausedSpan, startReconcileLoop, type EventInput, type Pod, type ReconcileLoop, type StateStore, type LeaderStamp } from '@tide/core';
+import type { Binding } from './core/assign.js';
 import { assignPending } from './core/assign.js';
 import { defaultPlugins } from './core/default-plugins.js';
 import type { Plugins } from './core/framework.js';
@@ -28,9 +29,22 @@ export function startScheduler(store: StateStore, options: SchedulerOptions = {}
     ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
     ...(options.leader ? { leader: options.leader } : {}),
     reconcile(state) {
-      const { events, newlyUnschedulable } = schedulingEvents(assignPending(state, plugins));
+      const assignment = assignPending(state, plugins);
+      const { events, newlyUnschedulable } = schedulingEvents(assignment);
       for (const { pod, reasons } of newlyUnschedulable) options.onUnschedulable?.(pod, reasons);
-      return events;
+      // schedulingEvents puts a binding's PodBound at the binding's index.
+      return events.map((event, i) => (i < assignment.bindings.length ? traced(event, assignment.bindings[i]!) : event));
     },
   });
+}
+
+/** A binding as a span in the trace of the pod's creation; its PodBound carries the trace on to the node. */
+function traced(event: EventInput, { pod, node, scores }: Binding): EventInput {
+  const attributes: Record<string, string | number> = { 'tide.namespace': pod.metadata.namespace, 'tide.pod': pod.metadata.name, 'tide.node': node };
+  for (const [plugin, score] of Object.entries(scores)) attributes[`tide.scheduler.score.${plugin}`] = score;
+  const { span, traceparent } = startCausedSpan('tide-scheduler', `schedule ${pod.metadata.namespace}/${pod.metadata.name}`, pod.metadata.traceparent, {
+    attributes,
+  });
+  span.end();
+  return traceparent ? { ...event, traceparent } : event;
 }

@@ -105,7 +105,7 @@ export function resourceRoutes(deps: ControlPlaneDeps) {
     log: deps.log,
     // Audit: every event appended on a caller's behalf names it (`tide events`).
     actor: actorOf(c.get('principal')),
-    ...(c.req.header('traceparent') ? { traceparent: c.req.header('traceparent')! } : {}),
+    ...(c.get('traceparent') ? { traceparent: c.get('traceparent')! } : {}),
   });
   const readBody = async (c: Context) => withoutServerFields(parseManifestBody(await c.req.text(), c.req.header('content-type')));
   const isWatch = (c: Context) => c.req.query('watch') === 'true' || c.req.query('watch') === '1';

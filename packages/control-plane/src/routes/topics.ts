@@ -39,7 +39,7 @@ export function topicRoutes(deps: ControlPlaneDeps) {
   app.post('/namespaces/:ns/topics/:topic/records', async (c) => {
     const { ns, topic } = c.req.param();
     const { bus, physical } = target(ns, topic);
-    const traceparent = c.req.header('traceparent');
+    const traceparent = c.get('traceparent') ?? c.req.header('traceparent');
     const tracestate = c.req.header('tracestate');
     const records = parsePublishRecords(await c.req.json().catch(() => undefined), {
       ...(traceparent && { traceparent }),

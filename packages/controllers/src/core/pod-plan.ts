@@ -1,7 +1,8 @@
 import { keyOf, podsOf, usageOf, type ClusterState, type Pod, type TideFunction } from '@tide/core';
 
 export interface PodPlan {
-  create: { namespace: string; revision: string; count: number }[];
+  /** `cause`: the trace context of the function's last change (an apply, a scale decision), which these pods carry on. */
+  create: { namespace: string; function: string; revision: string; count: number; cause?: string }[];
   remove: { pod: Pod; reason: string }[];
 }
 
@@ -111,7 +112,13 @@ function planFunction(fn: TideFunction, pods: Pod[], plan: PodPlan, room: QuotaR
       const adding = Math.min(count - own.length, budget, fitting);
       room.pods -= adding;
       room.memoryMb -= adding * fn.spec.resources.memoryMb;
-      plan.create.push({ namespace, revision, count: adding });
+      plan.create.push({
+        namespace,
+        function: fn.metadata.name,
+        revision,
+        count: adding,
+        ...(fn.metadata.traceparent === undefined ? {} : { cause: fn.metadata.traceparent }),
+      });
       budget -= adding;
     }
     if (own.length > count) {

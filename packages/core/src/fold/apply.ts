@@ -41,7 +41,7 @@ export function apply(state: ClusterState, event: LoggedEvent, book: RuleBook = 
   if (!leadership.accepted) return { state: remembered, verdict: leadership };
   const precondition = checkExpect(state, event);
   if (!precondition.accepted) return { state: remembered, verdict: precondition };
-  const ctx = { offset: event.offset, id: event.id, time: event.time };
+  const ctx = { offset: event.offset, id: event.id, time: event.time, ...(event.traceparent === undefined ? {} : { traceparent: event.traceparent }) };
   const result = event.type === 'RulesVersionRaised' ? rulesVersionRaised(remembered, event, ctx, book) : judge(rules, remembered, event, ctx);
   // Not even the offset moves: this process's state stays that of the log before the switch.
   if ('unknown' in result) return { state: { ...state, halted: result.unknown }, verdict: rejected('unsupported-rules', result.unknown.reason) };

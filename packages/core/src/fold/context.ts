@@ -6,6 +6,8 @@ export interface FoldContext {
   offset: number;
   id: string;
   time: string;
+  /** The W3C trace context the event carries: the operation that caused it. */
+  traceparent?: string;
 }
 
 /** A handler returns the next state, or a rejection that leaves state unchanged. */
@@ -19,9 +21,20 @@ export function newMeta(ctx: FoldContext, name: string, namespace: string | unde
     annotations,
     uid: ctx.id,
     resourceVersion: String(ctx.offset),
+    ...(ctx.traceparent === undefined ? {} : { traceparent: ctx.traceparent }),
     generation: 1,
     creationTimestamp: ctx.time,
   };
+}
+
+/**
+ * `meta` as changed by the event of `ctx`: its resourceVersion is the event's offset and its
+ * traceparent the event's (none if the event carried none), so that what a controller does about
+ * the change continues the trace of the operation that made it.
+ */
+export function changedMeta<M extends { resourceVersion: string; traceparent?: string | undefined }>(meta: M, ctx: FoldContext): M {
+  const { traceparent: _previous, ...rest } = meta;
+  return { ...rest, resourceVersion: String(ctx.offset), ...(ctx.traceparent === undefined ? {} : { traceparent: ctx.traceparent }) } as M;
 }
 
 /** Deterministic JSON (sorted keys) so equal specs compare equal whatever their key order. */

@@ -12,7 +12,7 @@ import {
   type TrafficTarget,
 } from '../resources/function.js';
 import { functionQuotaViolation } from '../quota.js';
-import { canonicalJson, newMeta, type FoldContext, type HandlerResult } from './context.js';
+import { canonicalJson, newMeta, type FoldContext, type HandlerResult, changedMeta } from './context.js';
 
 function templateOfRevision(revision: Revision): RevisionTemplate {
   const { function: _fn, number: _number, ...template } = revision.spec;
@@ -57,13 +57,15 @@ export function functionApplied(state: ClusterState, event: EventOf<'FunctionApp
   const labels = manifest.metadata.labels ?? {};
   const annotations = manifest.metadata.annotations ?? {};
   const metadata = existing
-    ? {
-        ...existing.metadata,
-        labels,
-        annotations,
-        resourceVersion: String(ctx.offset),
-        generation: existing.metadata.generation + (specChanged ? 1 : 0),
-      }
+    ? changedMeta(
+        {
+          ...existing.metadata,
+          labels,
+          annotations,
+          generation: existing.metadata.generation + (specChanged ? 1 : 0),
+        },
+        ctx,
+      )
     : newMeta(ctx, name, namespace, labels, annotations);
   const traffic = resolveTraffic(manifest.spec.traffic, status.latestRevision, (name) => revisions.has(keyOf(namespace, name)));
   if ('rejected' in traffic) return traffic;
@@ -97,7 +99,7 @@ export function scaleSet(state: ClusterState, event: EventOf<'ScaleSet'>, ctx: F
   const recentScales = [...fn.status.recentScales, { time: ctx.time, from, to, reason }].slice(-SCALES_KEPT);
   const updated: TideFunction = {
     ...fn,
-    metadata: { ...fn.metadata, resourceVersion: String(ctx.offset) },
+    metadata: changedMeta(fn.metadata, ctx),
     status: { ...fn.status, desiredReplicas: to, recentScales },
   };
   return { state: { ...state, functions: state.functions.set(key, updated) } };
@@ -159,7 +161,7 @@ export function rolloutUndone(state: ClusterState, event: EventOf<'RolloutUndone
   if ('rejected' in traffic) return traffic;
   const updated: TideFunction = {
     ...fn,
-    metadata: { ...fn.metadata, resourceVersion: String(ctx.offset), generation: fn.metadata.generation + 1 },
+    metadata: changedMeta({ ...fn.metadata, generation: fn.metadata.generation + 1 }, ctx),
     spec,
     status: {
       ...fn.status,

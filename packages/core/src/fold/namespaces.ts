@@ -2,14 +2,12 @@ import type { EventOf } from '../events.js';
 import type { ClusterState } from '../state.js';
 import { rejected } from '../state.js';
 import { API_VERSION } from '../resources/meta.js';
-import { newMeta, type FoldContext, type HandlerResult } from './context.js';
+import { newMeta, type FoldContext, type HandlerResult, changedMeta } from './context.js';
 
 export function namespaceApplied(state: ClusterState, event: EventOf<'NamespaceApplied'>, ctx: FoldContext): HandlerResult {
   const { name, labels, annotations, quota } = event.data;
   const existing = state.namespaces.get(name);
-  const metadata = existing
-    ? { ...existing.metadata, labels, annotations, resourceVersion: String(ctx.offset) }
-    : newMeta(ctx, name, undefined, labels, annotations);
+  const metadata = existing ? changedMeta({ ...existing.metadata, labels, annotations }, ctx) : newMeta(ctx, name, undefined, labels, annotations);
   return {
     state: { ...state, namespaces: state.namespaces.set(name, { apiVersion: API_VERSION, kind: 'Namespace', metadata, spec: quota ? { quota } : {} }) },
   };

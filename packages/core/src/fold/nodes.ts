@@ -4,7 +4,7 @@ import { rejected } from '../state.js';
 import { API_VERSION } from '../resources/meta.js';
 import type { TideNode } from '../resources/pod.js';
 import { isolationRefusal } from '../resources/pod-isolation.js';
-import { newMeta, type FoldContext, type HandlerResult } from './context.js';
+import { newMeta, type FoldContext, type HandlerResult, changedMeta } from './context.js';
 
 /**
  * A node agent (re)started. Its earlier incarnation's processes are gone (the agent stops strays
@@ -15,7 +15,7 @@ import { newMeta, type FoldContext, type HandlerResult } from './context.js';
 export function nodeRegistered(state: ClusterState, event: EventOf<'NodeRegistered'>, ctx: FoldContext): HandlerResult {
   const { name, bootId, address, capacity, labels, taints, isolation } = event.data;
   const existing = state.nodes.get(name);
-  const metadata = existing ? { ...existing.metadata, labels, resourceVersion: String(ctx.offset) } : newMeta(ctx, name, undefined, labels);
+  const metadata = existing ? changedMeta({ ...existing.metadata, labels }, ctx) : newMeta(ctx, name, undefined, labels);
   // Cordoning is the operator's decision and outlives the agent's restarts.
   const unschedulable = existing?.spec.unschedulable ?? false;
   const node: TideNode = {
@@ -34,7 +34,7 @@ export function nodeRegistered(state: ClusterState, event: EventOf<'NodeRegister
       else {
         draft.set(key, {
           ...pod,
-          metadata: { ...pod.metadata, resourceVersion: String(ctx.offset) },
+          metadata: changedMeta(pod.metadata, ctx),
           status: { phase: 'Bound', restartCount: pod.status.restartCount, reason: `node ${name} restarted` },
         });
       }
@@ -47,7 +47,7 @@ export function nodeCordoned(state: ClusterState, event: EventOf<'NodeCordoned'>
   const { name, unschedulable } = event.data;
   const node = state.nodes.get(name);
   if (!node) return { rejected: rejected('not-found', `node ${name} not found`) };
-  const updated: TideNode = { ...node, metadata: { ...node.metadata, resourceVersion: String(ctx.offset) }, spec: { ...node.spec, unschedulable } };
+  const updated: TideNode = { ...node, metadata: changedMeta(node.metadata, ctx), spec: { ...node.spec, unschedulable } };
   return { state: { ...state, nodes: state.nodes.set(name, updated) } };
 }
 
@@ -78,7 +78,7 @@ export function nodeReadinessChanged(state: ClusterState, event: EventOf<'NodeRe
   if (node.status.ready === ready) return { rejected: rejected('conflict', `node ${name} is already ${ready ? 'ready' : 'not ready'}`) };
   const updated: TideNode = {
     ...node,
-    metadata: { ...node.metadata, resourceVersion: String(ctx.offset) },
+    metadata: changedMeta(node.metadata, ctx),
     status: { ready, bootId, ...(ready ? {} : { reason }) },
   };
   const pods = ready ? state.pods : state.pods.filter((pod) => pod.spec.node !== name);

@@ -5,7 +5,7 @@ import { API_VERSION, keyOf } from '../resources/meta.js';
 import type { Pod, PodStatus } from '../resources/pod.js';
 import { podQuotaViolation } from '../quota.js';
 import { isolationRefusal } from '../resources/pod-isolation.js';
-import { newMeta, type FoldContext, type HandlerResult } from './context.js';
+import { newMeta, type FoldContext, type HandlerResult, changedMeta } from './context.js';
 
 export function podCreated(state: ClusterState, event: EventOf<'PodCreated'>, ctx: FoldContext): HandlerResult {
   const { namespace, name, revision: revisionName } = event.data;
@@ -83,7 +83,7 @@ export function podRemoved(state: ClusterState, event: EventOf<'PodRemoved'>): H
 }
 
 function withPod(state: ClusterState, pod: Pod, ctx: FoldContext): HandlerResult {
-  const stamped = { ...pod, metadata: { ...pod.metadata, resourceVersion: String(ctx.offset) } };
+  const stamped = { ...pod, metadata: changedMeta(pod.metadata, ctx) };
   return { state: { ...state, pods: state.pods.set(keyOf(pod.metadata.namespace, pod.metadata.name), stamped) } };
 }
 

@@ -2,7 +2,7 @@ import type { EventOf } from '../events.js';
 import { rejected, type ClusterState } from '../state.js';
 import { API_VERSION, keyOf } from '../resources/meta.js';
 import type { Secret } from '../resources/secret.js';
-import { newMeta, type FoldContext, type HandlerResult } from './context.js';
+import { newMeta, type FoldContext, type HandlerResult, changedMeta } from './context.js';
 
 /**
  * Creates or replaces a Secret, sealed values and all: the fold cannot open them (it holds no key)
@@ -15,7 +15,7 @@ export function secretApplied(state: ClusterState, event: EventOf<'SecretApplied
   const existing = state.secrets.get(key);
   // Values cannot be compared (each seal draws a new nonce), so every apply is a new generation.
   const metadata = existing
-    ? { ...existing.metadata, labels, annotations, resourceVersion: String(ctx.offset), generation: existing.metadata.generation + 1 }
+    ? changedMeta({ ...existing.metadata, labels, annotations, generation: existing.metadata.generation + 1 }, ctx)
     : { ...newMeta(ctx, name, namespace, labels, annotations), namespace };
   const secret: Secret = { apiVersion: API_VERSION, kind: 'Secret', metadata, type, data };
   return { state: { ...state, secrets: state.secrets.set(key, secret) } };

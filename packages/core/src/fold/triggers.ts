@@ -2,7 +2,7 @@ import type { EventOf } from '../events.js';
 import { rejected, type ClusterState } from '../state.js';
 import { API_VERSION, keyOf } from '../resources/meta.js';
 import type { Trigger } from '../resources/trigger.js';
-import { canonicalJson, newMeta, type FoldContext, type HandlerResult } from './context.js';
+import { canonicalJson, newMeta, type FoldContext, type HandlerResult, changedMeta } from './context.js';
 
 /**
  * Applies a Trigger. The function it names need not exist yet (a Knative trigger may name a
@@ -19,13 +19,15 @@ export function triggerApplied(state: ClusterState, event: EventOf<'TriggerAppli
   const annotations = manifest.metadata.annotations ?? {};
   const specChanged = !existing || canonicalJson(existing.spec) !== canonicalJson(manifest.spec);
   const metadata = existing
-    ? {
-        ...existing.metadata,
-        labels,
-        annotations,
-        resourceVersion: String(ctx.offset),
-        generation: existing.metadata.generation + (specChanged ? 1 : 0),
-      }
+    ? changedMeta(
+        {
+          ...existing.metadata,
+          labels,
+          annotations,
+          generation: existing.metadata.generation + (specChanged ? 1 : 0),
+        },
+        ctx,
+      )
     : { ...newMeta(ctx, name, namespace, labels, annotations), namespace };
   // Ticks at or before lastTick were fired or skipped whatever the schedule now says: forgetting it on
   // a re-apply (a new policy, a new schedule, suspend) would let the fold accept that tick again.
@@ -83,5 +85,5 @@ function cronTrigger(state: ClusterState, namespace: string, name: string): { ke
 
 /** Status changes move resourceVersion (watchers see them) but not generation (the spec is the same). */
 function withStatus(trigger: Trigger, status: Trigger['status'], ctx: FoldContext): Trigger {
-  return { ...trigger, metadata: { ...trigger.metadata, resourceVersion: String(ctx.offset) }, status };
+  return { ...trigger, metadata: changedMeta(trigger.metadata, ctx), status };
 }

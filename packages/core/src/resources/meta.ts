@@ -38,6 +38,8 @@ export const ObjectMeta = z.object({
   resourceVersion: z.string(),
   generation: z.number().int(),
   creationTimestamp: z.string(),
+  /** W3C trace context of the event that last changed it (set by the fold, never by a client). */
+  traceparent: z.string().optional(),
 });
 export type ObjectMeta = z.infer<typeof ObjectMeta>;
 

@@ -29,7 +29,8 @@ export interface PodFollowOptions {
   startTimeoutMs: number;
   clock: Clock;
   onLog(stream: LogStream, line: string): void;
-  onReady(endpoint: string): void;
+  /** `importMs`: the runtime's import of the function's module (absent from an older runtime). */
+  onReady(endpoint: string, importMs?: number): void;
   /** Called exactly once, after the output is flushed. */
   onExit(exit: PodExit): void;
   /** The pod announced it ends itself (a call ran past its timeout): stop routing to it now. */
@@ -142,7 +143,7 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
       if (!ready || runtime.exited) return;
       starting.abort();
       clock.clearTimeout(startDeadline);
-      options.onReady(`http://${hostForUrl(options.host)}:${message.port}`);
+      options.onReady(`http://${hostForUrl(options.host)}:${message.port}`, message.importMs);
     });
   });
 

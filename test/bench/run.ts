@@ -2,7 +2,7 @@
  * `npm run bench`: Tide's figures side by side — durable log appends, state rebuild from 100 000
  * events, deploy → first 200, proxy overhead (direct vs nginx vs the gateway), cold starts with and
  * without the warm pool, load step → first scale decision, and Kafka triggers (record produced →
- * function invoked, trigger throughput) on the embedded log and the mock cluster, what the bwrap sandbox adds to a cold start, and a neighbouring function's latency while another tenant abuses its pod. Printed as tables and written to
+ * function invoked, trigger throughput) on the embedded log and the mock cluster, what the bwrap sandbox adds to a cold start, a neighbouring function's latency while another tenant abuses its pod, and what tracing costs a call (off, 1 %, 100 %). Printed as tables and written to
  * test/bench/out/results.json. Bundled to test/bench/out/run.mjs. `--smoke` (or TIDE_BENCH_SMOKE=1): every
  * section with tiny counts, figures to test/bench/out/results-smoke.json, and a missing tool is fatal.
  */
@@ -40,6 +40,9 @@ import { runTriggersBench, type TriggersBenchResult } from './triggers-bench.js'
 import { runAgentSandboxBench, runSandboxBench } from './sandbox-bench.js';
 import { runAbuseBench } from './abuse-bench.js';
 import { abuseReport } from './abuse-report.js';
+import { runTracingBench } from './tracing-bench.js';
+import { tracingReport } from './tracing-report.js';
+import { startOtlpReceiver } from '../support/otlp-receiver.js';
 import { runSchedulerBench } from './scheduler-bench.js';
 import { runKafkaBench, type KafkaBenchResult } from './kafka-bench.js';
 import { runFailoverBench, type FailoverBenchResult } from './failover-bench.js';
@@ -83,7 +86,7 @@ function abort(reason: string): void {
  * `npm run bench -- <section>...` runs only the sections named (e.g. `npm run bench -- sandbox`);
  * none named runs them all. `deploy` is sections 3–5 (they share one tide up).
  */
-const SECTIONS = ['log', 'replay', 'deploy', 'cold-start', 'scheduler', 'nodes', 'kafka', 'failover', 'triggers', 'sandbox', 'abuse'] as const;
+const SECTIONS = ['log', 'replay', 'deploy', 'cold-start', 'scheduler', 'nodes', 'kafka', 'failover', 'triggers', 'sandbox', 'abuse', 'tracing'] as const;
 type Section = (typeof SECTIONS)[number];
 const named = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const unknown = named.filter((name) => !(SECTIONS as readonly string[]).includes(name));
@@ -172,6 +175,26 @@ async function main(): Promise<void> {
   if (runs('abuse')) {
     const abuse = (results.abuse = await runAbuseBench(startBenchTide, repoRoot));
     console.log(`${abuseReport(abuse)}\n`);
+  }
+
+  if (runs('tracing')) {
+    const receiver = await startOtlpReceiver({ keep: false });
+    const started: (() => Promise<void>)[] = [];
+    try {
+      const tracing = (results.tracing = await runTracingBench(
+        async (env) => {
+          const one = await startBenchTide(env);
+          started.push(one.stop);
+          return one;
+        },
+        hello,
+        receiver,
+      ));
+      console.log(`${tracingReport(tracing)}\n`);
+    } finally {
+      for (const stop of started) await stop();
+      await receiver.close();
+    }
   }
 
   const seconds = (performance.now() - started) / 1000;

@@ -20,6 +20,10 @@ export const TARGETS = {
   triggerEventsPerSecond: 20_000,
   /** How much a neighbouring function's p99 may rise while another tenant abuses its pod, % (issue 12, acceptance 5). */
   neighbourP99RisePct: 20,
+  /** What tracing adds to the gateway's CPU per request at 1 % and 100 % sampling, %, and to its p50 at 1 %, µs (issue 13, acceptance 5). */
+  tracingCpuPct1: 5,
+  tracingCpuPct100: 15,
+  tracingAddedP50Us1: 20,
 } as const;
 
 /** "yes" / "NO" / "n/a": whether `value` is at least `floor`. */

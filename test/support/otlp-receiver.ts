@@ -20,6 +20,8 @@ export interface OtlpReceiver {
   /** For OTEL_EXPORTER_OTLP_ENDPOINT (with OTEL_EXPORTER_OTLP_PROTOCOL=http/json). */
   endpoint: string;
   spans(): readonly ReceivedSpan[];
+  /** Spans received so far (kept or not). */
+  count(): number;
   close(): Promise<void>;
 }
 
@@ -34,16 +36,23 @@ export function otlpEnv(receiver: OtlpReceiver): Record<string, string> {
   };
 }
 
-/** A real OTLP/HTTP receiver on 127.0.0.1 (JSON encoding): what the processes export, as a collector would get it. */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/**
+ * A real OTLP/HTTP receiver on 127.0.0.1 (JSON encoding): what the processes export, as a collector
+ * would get it. `keep: false` only counts them (a benchmark's sink).
+ */
+export async function startOtlpReceiver(options: { keep?: boolean } = {}): Promise<OtlpReceiver> {
+  const keep = options.keep ?? true;
   const received: ReceivedSpan[] = [];
+  let count = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       if (req.method === 'POST' && req.url === '/v1/traces') {
         try {
-          received.push(...spansOf(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+          const spans = spansOf(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          count += spans.length;
+          if (keep) received.push(...spans);
         } catch (error) {
           res.writeHead(400, { 'content-type': 'application/json' });
           return res.end(JSON.stringify({ error: (error as Error).message }));
@@ -58,6 +67,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     spans: () => received,
+    count: () => count,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

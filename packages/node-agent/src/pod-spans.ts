@@ -62,7 +62,12 @@ function recordFunctionSpans(spans: readonly SpanRecord[], traceState: SpanConte
       ...(span.status ? { status: span.status } : {}),
       ...(span.events ? { events: span.events } : {}),
       ...(span.links
-        ? { links: span.links.map((link) => ({ context: { traceId: link.traceId, spanId: link.spanId, traceFlags: TraceFlags.SAMPLED }, ...(link.attributes ? { attributes: link.attributes } : {}) })) }
+        ? {
+            links: span.links.map((link) => ({
+              context: { traceId: link.traceId, spanId: link.spanId, traceFlags: TraceFlags.SAMPLED },
+              ...(link.attributes ? { attributes: link.attributes } : {}),
+            })),
+          }
         : {}),
     });
   }

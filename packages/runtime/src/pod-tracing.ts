@@ -1,18 +1,18 @@
 import { type Context, context, ROOT_CONTEXT, TraceFlags, trace, createTraceState } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { currentCallSpans } from './call-trace.js';
 import type { InvokeTrace } from './invoke-trace.js';
+import { PodContextManager } from './pod-context-manager.js';
 import { PodTracerProvider } from './pod-tracer.js';
 
 /**
- * Makes @opentelemetry/api work for code in this pod: a context manager on AsyncLocalStorage and
- * the pod's tracer (pod-tracer.ts), registered in the API's global slot. A function's own bundled
+ * Makes @opentelemetry/api work for code in this pod: a context manager on AsyncLocalStorage
+ * (pod-context-manager.ts) and the pod's tracer (pod-tracer.ts), registered in the API's global slot. A function's own bundled
  * copy of @opentelemetry/api finds them there when its version is this one's or older (1.x).
  * Registering costs a few object allocations; the ALS only runs for a traced call.
  * False when something registered first (then a function's spans are that one's business).
  */
 export function registerPodTracing(): boolean {
-  const managed = context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const managed = context.setGlobalContextManager(new PodContextManager());
   const traced = trace.setGlobalTracerProvider(new PodTracerProvider(currentCallSpans));
   return managed && traced;
 }

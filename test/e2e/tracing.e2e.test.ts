@@ -24,29 +24,26 @@ describe('tracing with an OTEL exporter configured', () => {
     const traceId = '0af7651916cd43dd8448eb211c80319c';
     const res = await request(`${tide.url}/fn/default/echo/?format=json`, { headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` } });
     const seen = ((await res.body.json()) as { headers: Record<string, string> }).headers.traceparent!;
-    const [, podTraceId, parentSpanId] = seen.split('-');
+    const [, podTraceId, invokeSpanId] = seen.split('-');
     expect(podTraceId).toBe(traceId);
-    expect(parentSpanId).not.toBe('b7ad6b7169203331');
-    // The gateway's span, exported to the console, is the pod's parent in the same trace.
+    expect(invokeSpanId).not.toBe('b7ad6b7169203331');
+    // The function's traceparent names the pod's invoke span (so what the function starts is its
+    // child), and the invoke span's parent is the gateway's span, a child of the caller's.
+    const blocks = () => tide.output().split(/\n(?=\{)/);
+    const idIs = (id: string) => new RegExp(`\\n\\s*id: '${id}'`);
     await eventually(
       () => {
-        expect(tide.output()).toContain(`traceId: '${traceId}'`);
-        expect(tide.output()).toContain(`id: '${parentSpanId}'`);
-      },
-      { timeoutMs: 10_000 },
-    );
-    // The pod's own span for the call: a child of the gateway's, in the same trace, naming the pod.
-    await eventually(
-      () => {
-        const podSpan = tide
-          .output()
-          .split(/\n(?=\{)/)
-          .find((block) => block.includes(`name: 'invoke default/echo'`) && block.includes(`spanId: '${parentSpanId}'`));
+        const podSpan = blocks().find((block) => block.includes(`name: 'invoke default/echo'`) && idIs(invokeSpanId!).test(block));
         expect(podSpan).toBeDefined();
         expect(podSpan).toContain(`traceId: '${traceId}'`);
         expect(podSpan).toMatch(/'tide\.pod': 'echo-00001-\w+'/);
         expect(podSpan).toContain(`'url.path': '/'`);
         expect(podSpan).toContain(`'http.response.status_code': 200`);
+        expect(podSpan).toContain(`'faas.trigger': 'http'`);
+        const gatewaySpanId = /parentSpanContext: \{[^}]*spanId: '([0-9a-f]{16})'/.exec(podSpan!)?.[1];
+        expect(gatewaySpanId).toBeDefined();
+        expect(gatewaySpanId).not.toBe('b7ad6b7169203331');
+        expect(blocks().some((block) => idIs(gatewaySpanId!).test(block) && block.includes(`traceId: '${traceId}'`))).toBe(true);
       },
       { timeoutMs: 10_000 },
     );

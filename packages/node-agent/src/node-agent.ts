@@ -23,7 +23,7 @@ import { openWarmPool, type PooledRuntime, type WarmPoolStatus } from './adapter
 import type { ColdStart, PodReport, PodRunSpec } from './pod-types.js';
 import { describeRepair, startDriftAudit } from './drift-audit.js';
 import { defaultRuntimeEntry } from './runtime-entry.js';
-import type { InvocationRecord, KvCallMessage, QueueSendMessage } from '@tide/runtime';
+import type { InvocationRecord, KvCallMessage, QueueSendMessage, SpanBatch } from '@tide/runtime';
 import type { KvCaller } from './core/kv-call.js';
 import { kvBindingsOf, runtimeBindingsOf } from './core/pod-bindings.js';
 import type { QueueCaller } from './core/queue-send.js';
@@ -83,6 +83,8 @@ export interface NodeAgentOptions {
    * records it as the pod's span. Absent = pods do not report calls.
    */
   onInvocation?: (pod: PodRunSpec, record: InvocationRecord) => void;
+  /** Spans a pod's function ended after their call's response: recorded like those in an InvocationRecord. */
+  onSpans?: (pod: PodRunSpec, batch: SpanBatch) => void;
   /** Answers pods' KV calls (see kv-store.ts); absent = pods' KV calls are refused. */
   kv?: Pick<KvStore, 'answer'>;
   /** Publishes pods' queue sends (see queue-sender.ts); absent = they are refused. */
@@ -290,12 +292,14 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
     const podDir = podDirOf(slot);
     let child: PodProcess | undefined;
     const onInvocation = options.onInvocation;
+    const onSpans = options.onSpans;
     const kv = options.kv;
     const queues = options.queues;
     const follow: PodFollowOptions = {
       podDir,
       host: podHost,
       ...(onInvocation ? { onInvocation: (record: InvocationRecord) => onInvocation(slot.spec, record) } : {}),
+      ...(onSpans ? { onSpans: (batch: SpanBatch) => onSpans(slot.spec, batch) } : {}),
       ...(kv ? { onKv: (call: KvCallMessage) => kv.answer(kvCallerOf(slot.spec), call) } : {}),
       ...(queues ? { onQueueSend: (call: QueueSendMessage) => queues.answer(queueCallerOf(slot.spec), call) } : {}),
       startTimeoutMs,

@@ -5,7 +5,7 @@ import { componentState, describeLogSource, type ComponentLog, type ProcessState
 import { createArtifactCache } from './artifact-cache.js';
 import { openNodeAgent } from './node-agent.js';
 import { startNodeLoop, type NodeLoop } from './node-loop.js';
-import { recordPodSpan } from './pod-spans.js';
+import { recordLateSpans, recordPodSpan } from './pod-spans.js';
 import { systemClock } from './clock.js';
 import { openKvStore } from './kv-store.js';
 import { createQueueSender } from './queue-sender.js';
@@ -100,7 +100,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
         podHost: address,
         kv,
         ...(recordsServer ? { queues: createQueueSender(recordsApiPublisher(recordsServer, options.token)) } : {}),
-        ...(options.tracePods ? { onInvocation: recordPodSpan } : {}),
+        ...(options.tracePods ? { onInvocation: recordPodSpan, onSpans: recordLateSpans } : {}),
         onReport,
         onLog: (pod, stream, line) => {
           report(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`);

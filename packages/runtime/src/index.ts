@@ -14,7 +14,15 @@ export {
 export { INVOKE_HEADER } from './event-invocation.js';
 export type { BatchOutcome, MessageBatch, QueueEvent, QueueMessage, ScheduledController, ScheduledEvent } from './function-events.js';
 export { FunctionTimeoutError } from './invoke-function.js';
-export { parseRuntimeConfig, RuntimeConfigError, type RuntimeConfig, type RuntimeMessage, type InvocationRecord } from './runtime-config.js';
+export {
+  parseRuntimeConfig,
+  RuntimeConfigError,
+  type RuntimeConfig,
+  type RuntimeMessage,
+  type InvocationRecord,
+  type SpanBatch,
+  type SpanRecord,
+} from './runtime-config.js';
 export { parseLaunchConfig, isPoolConfig } from './launch-config.js';
 export { parseAssignMessage, type PoolConfig, type AssignMessage } from './pool-protocol.js';
 export { parseRecycleNotice } from './recycle-notice.js';

@@ -20,7 +20,8 @@ import { queueBindingsOverIpc } from './queue-channel.js';
 import { isPoolConfig, parseLaunchConfig } from './launch-config.js';
 import type { AssignMessage, PoolConfig } from './pool-protocol.js';
 import { waitForAssignment } from './pooled-runtime.js';
-import type { InvocationRecord, RuntimeConfig, RuntimeMessage } from './runtime-config.js';
+import { registerPodTracing } from './pod-tracing.js';
+import type { InvocationRecord, RuntimeConfig, RuntimeMessage, SpanBatch } from './runtime-config.js';
 import { serveFunction, type ServedFunction } from './serve-function.js';
 import { mapStacksOf } from './source-mapped-stacks.js';
 
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
     return fail(describe(error), error);
   }
   const calls = createCallSlots();
+  // Before the function is imported, so that what it sets up at import finds the context manager.
+  registerPodTracing();
   if (!isPoolConfig(config)) return runFunction(config, calls, () => startWatchdog(calls));
   let assignment: AssignMessage;
   try {
@@ -122,7 +125,7 @@ async function runFunction(config: FunctionConfig, calls: CallSlots, startWatchd
       env: { ...functionEnv(), ...kvBindingsOverIpc(config.kvBindings ?? []), ...queueBindingsOverIpc(config.queueBindings ?? []) },
       calls,
       ...(startWatchdogLater ? { startWatchdog: startWatchdogLater } : {}),
-      ...(config.reportInvocations && process.send ? { onInvocation: reportInvocation } : {}),
+      ...(config.reportInvocations && process.send ? { spans: { onInvocation: reportInvocation, onSpans: reportSpans } } : {}),
     });
   } catch (error) {
     return fail(`listen failed: ${describe(error)}`, error);
@@ -153,6 +156,10 @@ async function fail(reason: string, error: unknown): Promise<void> {
 /** To the agent only: with the agent gone there is nobody to record it (and stdout is the function's). */
 function reportInvocation(record: InvocationRecord): void {
   if (process.connected) void send({ type: 'invocation', ...record });
+}
+
+function reportSpans(batch: SpanBatch): void {
+  if (process.connected) void send({ type: 'spans', ...batch });
 }
 
 function send(message: RuntimeMessage): Promise<void> {

@@ -53,7 +53,7 @@ describe('a Workers Queues producer binding (env.RESERVATIONS)', () => {
   it('carries the trace context of the call being served', async () => {
     const { queue, sent } = recorded();
     const traceparent = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
-    await withCallTrace({ traceparent, tracestate: 'k=v' }, () => queue.send(1));
+    await withCallTrace({ trace: { traceparent, tracestate: 'k=v' } }, () => queue.send(1));
     await queue.send(2);
     expect(sent.map((s) => s.trace)).toEqual([{ traceparent, tracestate: 'k=v' }, undefined]);
   });

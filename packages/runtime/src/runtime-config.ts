@@ -30,13 +30,19 @@ export interface RuntimeConfig {
 }
 
 /**
- * One call the pod served for a traced request: the agent records it as a span (the pod loads no
- * OpenTelemetry SDK: that would cost every pod memory and every spawn its import time).
+ * One call the pod served for a traced request: the agent records it as the pod's invoke span (the
+ * pod loads no OpenTelemetry SDK: that would cost every pod memory and every spawn its import time).
  */
 export interface InvocationRecord {
-  /** The caller's (the gateway's) W3C trace context, as received. */
+  /** The caller's (the gateway's) W3C trace context, as received: the invoke span's parent. */
   traceparent: string;
   tracestate?: string;
+  /** The invoke span's id, chosen by the runtime: the function saw it as its traceparent's parent-id. */
+  spanId: string;
+  /** `faas.invocation_id`: the call's `x-request-id`, or one the runtime made (the function's requestId). */
+  invocationId: string;
+  /** `faas.trigger`: http, or pubsub/timer for a call from a trigger (see faasTriggerOf). */
+  trigger: 'http' | 'pubsub' | 'timer' | 'other';
   method: string;
   /** The path the function saw, without the query. */
   path: string;
@@ -46,6 +52,43 @@ export interface InvocationRecord {
   endMs: number;
   /** The first call this process served (a cold start's). */
   first: boolean;
+  /** Spans the function made in this call and ended before its response did. */
+  spans?: SpanRecord[];
+  /** Spans of this call over its limit (count or size), not sent. */
+  droppedSpans?: number;
+}
+
+/** An attribute value, as @opentelemetry/api allows one. */
+export type SpanAttributeValue = string | number | boolean | (string | null | undefined)[] | (number | null | undefined)[] | (boolean | null | undefined)[];
+export type SpanAttributes = Record<string, SpanAttributeValue>;
+
+/**
+ * A span a function made with @opentelemetry/api and ended, in a traced call: the node agent
+ * records it with these ids (the runtime's tracer chose them; the function may have propagated them).
+ */
+export interface SpanRecord {
+  name: string;
+  /** @opentelemetry/api's SpanKind: 0 internal, 1 server, 2 client, 3 producer, 4 consumer. */
+  kind: number;
+  traceId: string;
+  spanId: string;
+  /** The invoke span, or another span of the function's. */
+  parentSpanId: string;
+  /** Epoch milliseconds (fractional). */
+  startMs: number;
+  endMs: number;
+  attributes?: SpanAttributes;
+  events?: { name: string; timeMs: number; attributes?: SpanAttributes }[];
+  links?: { traceId: string; spanId: string; attributes?: SpanAttributes }[];
+  /** Set only when not UNSET: 1 ok, 2 error. */
+  status?: { code: 1 | 2; message?: string };
+}
+
+/** Spans a call's function ended after its response had ended (and its InvocationRecord was sent). */
+export interface SpanBatch {
+  spans: SpanRecord[];
+  /** Of these late spans, how many were over the call's limit and not sent. */
+  dropped?: number;
 }
 
 /** Runtime → agent over IPC. `pooled`: a pool process is warm and waits for its assign message. */
@@ -55,6 +98,7 @@ export type RuntimeMessage =
   | { type: 'failed'; reason: string }
   | { type: 'pooled' }
   | ({ type: 'invocation' } & InvocationRecord)
+  | ({ type: 'spans' } & SpanBatch)
   | KvCallMessage
   | QueueSendMessage;
 

@@ -191,7 +191,7 @@ describe('serveFunction reporting traced calls', () => {
         port: 0,
         host: '127.0.0.1',
         timeoutMs: 5_000,
-        onInvocation: (record) => records.push(record),
+        spans: { onInvocation: (record) => records.push(record), onSpans: () => {} },
       },
     );
     servers.push(served);
@@ -201,13 +201,16 @@ describe('serveFunction reporting traced calls', () => {
     await (await fetch(`${url}/first?q=1`, { headers: { traceparent: sampled, tracestate: 'vendor=1' } })).text();
     await (await fetch(`${url}/untraced`)).text();
     await (await fetch(`${url}/unsampled`, { headers: { traceparent: sampled.replace(/-01$/, '-00') } })).text();
-    await (await fetch(`${url}/missing`, { method: 'POST', body: 'b', headers: { traceparent: sampled } })).text();
+    await (await fetch(`${url}/missing`, { method: 'POST', body: 'b', headers: { traceparent: sampled, 'x-request-id': 'req-7' } })).text();
     // A record is written on the response's 'close', which follows its end: wait for both (bounded).
     await vi.waitFor(() => expect(records).toHaveLength(2), { timeout: 10_000, interval: 10 });
     expect(records).toEqual([
       {
         traceparent: sampled,
         tracestate: 'vendor=1',
+        spanId: expect.stringMatching(/^[0-9a-f]{16}$/),
+        invocationId: expect.any(String),
+        trigger: 'http',
         method: 'GET',
         path: '/first',
         status: 200,
@@ -215,8 +218,20 @@ describe('serveFunction reporting traced calls', () => {
         endMs: expect.any(Number),
         first: true,
       },
-      { traceparent: sampled, method: 'POST', path: '/missing', status: 404, startMs: expect.any(Number), endMs: expect.any(Number), first: false },
+      {
+        traceparent: sampled,
+        spanId: expect.stringMatching(/^[0-9a-f]{16}$/),
+        invocationId: 'req-7',
+        trigger: 'http',
+        method: 'POST',
+        path: '/missing',
+        status: 404,
+        startMs: expect.any(Number),
+        endMs: expect.any(Number),
+        first: false,
+      },
     ]);
+    expect(records[0]!.spanId).not.toBe(records[1]!.spanId);
     for (const r of records) {
       expect(r.startMs).toBeGreaterThanOrEqual(before - 1);
       expect(r.endMs).toBeGreaterThanOrEqual(r.startMs);

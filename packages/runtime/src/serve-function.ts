@@ -3,14 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import type { CallSlots } from './call-slots.js';
-import { withCallTrace, type CallTrace } from './call-trace.js';
 import { eventHandler, INVOKE_HEADER, lacking } from './event-invocation.js';
-import { callerMount, pathOf, redirectUnderPrefix, toCallerUrl } from './forwarded-url.js';
+import { callerMount, redirectUnderPrefix, toCallerUrl } from './forwarded-url.js';
 import { type FetchHandler, type FunctionEnv, resolveHandlers } from './function-handler.js';
 import { invokeFunction, textResponse } from './invoke-function.js';
 import { serveUpgrades } from './websocket-upgrade.js';
 import { createWorkTracker } from './work-tracker.js';
-import type { InvocationRecord } from './runtime-config.js';
+import { beginTracedCall, headerValue, type SpanReporting, type TracedCall } from './traced-call.js';
 
 export interface ServeOptions {
   /** 0 = any free port. */
@@ -21,8 +20,12 @@ export interface ServeOptions {
   timeoutMs: number;
   /** Handed to the function as its `env` argument. */
   env?: FunctionEnv;
-  /** Told of every call that carried a sampled W3C `traceparent`, once its response has ended. */
-  onInvocation?: (record: InvocationRecord) => void;
+  /**
+   * Told of every call that carried a sampled W3C `traceparent` (its invoke span, with the function's
+   * spans), once its response has ended, and of function spans that end later. Absent: no invoke
+   * span, and the function sees the caller's traceparent.
+   */
+  spans?: SpanReporting;
   /** Every call is recorded here for a watchdog thread (main.ts starts one); absent = unwatched. */
   calls?: CallSlots;
   /**
@@ -72,28 +75,31 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
     if (draining) outgoing.shouldKeepAlive = false;
     work.track(new Promise<void>((resolve) => outgoing.once('close', resolve)));
     const first = calls++ === 0;
-    if (options.onInvocation) watchTraced(incoming, outgoing, first, options.onInvocation);
     const requestId = headerValue(incoming.headers['x-request-id']) ?? randomUUID();
+    tracedCalls.get(incoming)?.report(outgoing, first, requestId);
     const watch = options.calls?.begin(options.timeoutMs, socketFd(incoming.socket));
     const event = headerValue(incoming.headers[INVOKE_HEADER]);
     const handler = event === undefined ? fetchHandler : eventHandler(event, handlers);
     const mount = callerMount(incoming.headers);
-    // What the function sends to a queue while serving this call carries the caller's trace context.
-    const answer = withCallTrace(traceOf(incoming.headers), () =>
-      invokeFunction(handler, request, {
-        env,
-        timeoutMs: options.timeoutMs,
-        requestId,
-        waitUntil: (promise) => work.track(logRejection(promise, requestId)),
-        ...(watch ? { watch } : {}),
-      }),
-    );
+    const answer = invokeFunction(handler, request, {
+      env,
+      timeoutMs: options.timeoutMs,
+      requestId,
+      waitUntil: (promise) => work.track(logRejection(promise, requestId)),
+      ...(watch ? { watch } : {}),
+    });
     return mount?.prefix ? answer.then((response) => redirectUnderPrefix(response, mount)) : answer;
   }, NODE_GLOBALS);
 
+  // A traced call is begun before the listener builds the function's Request from the headers,
+  // and the listener runs in its scope: what the function sends or starts carries the call's trace.
+  const tracedCalls = new WeakMap<HttpBindings['incoming'], TracedCall>();
   const server = createServer({ keepAlive: true }, (incoming, outgoing) => {
     toCallerUrl(incoming); // request.url is the caller's (forwarded-url.ts)
-    return listener(incoming, outgoing);
+    const traced = beginTracedCall(incoming, options.spans);
+    if (traced === undefined) return listener(incoming, outgoing);
+    tracedCalls.set(incoming, traced);
+    return traced.run(() => listener(incoming, outgoing));
   });
   // Longer than the usual client pool's idle timeout (undici: 4 s), so the client closes idle
   // connections first and never sends a request on a socket the server is closing.
@@ -134,34 +140,6 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
  */
 const NODE_GLOBALS = { overrideGlobalObjects: false } as const;
 
-/** Reports a call with a sampled trace context when its response has ended (or was cut). */
-function watchTraced(
-  incoming: HttpBindings['incoming'],
-  outgoing: HttpBindings['outgoing'],
-  first: boolean,
-  onInvocation: (record: InvocationRecord) => void,
-): void {
-  const traceparent = headerValue(incoming.headers.traceparent);
-  // version-traceid-spanid-flags; the low bit of flags is "sampled": unsampled calls are not recorded.
-  if (traceparent === undefined || traceparent.length !== 55 || (parseInt(traceparent.slice(53), 16) & 1) === 0) return;
-  const startMs = performance.timeOrigin + performance.now();
-  const tracestate = headerValue(incoming.headers.tracestate);
-  const url = pathOf(incoming.url ?? '/');
-  const query = url.indexOf('?');
-  outgoing.once('close', () =>
-    onInvocation({
-      traceparent,
-      ...(tracestate === undefined ? {} : { tracestate }),
-      method: incoming.method ?? 'GET',
-      path: query === -1 ? url : url.slice(0, query),
-      status: outgoing.statusCode,
-      startMs,
-      endMs: performance.timeOrigin + performance.now(),
-      first,
-    }),
-  );
-}
-
 /**
  * The descriptor under a TCP socket, so that the watchdog thread can answer a stuck call itself.
  * Node does not document `_handle.fd`; without it (-1) a stuck call is cut instead of answered.
@@ -169,17 +147,6 @@ function watchTraced(
 function socketFd(socket: unknown): number {
   const fd = (socket as { _handle?: { fd?: unknown } })._handle?.fd;
   return typeof fd === 'number' ? fd : -1;
-}
-
-function traceOf(headers: HttpBindings['incoming']['headers']): CallTrace | undefined {
-  const traceparent = headerValue(headers.traceparent);
-  if (traceparent === undefined) return undefined;
-  const tracestate = headerValue(headers.tracestate);
-  return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function logRejection(promise: Promise<unknown>, requestId: string): Promise<unknown> {

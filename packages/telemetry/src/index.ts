@@ -1,2 +1,4 @@
 export { startTelemetry, exporterConfigured, currentTraceparent, contextFromTraceparent, inSpan, type Telemetry } from './telemetry.js';
 export { startMetrics, type MetricsEndpoint, type MetricsOptions } from './metrics.js';
+export { createQueuedIdGenerator, queuedIdGenerator, type QueuedIdGenerator } from './queued-id-generator.js';
+export { recordFinishedSpan, type FinishedSpan } from './finished-span.js';

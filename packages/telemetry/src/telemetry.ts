@@ -1,6 +1,7 @@
 import { context, propagation, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator, CompositePropagator, W3CBaggagePropagator } from '@opentelemetry/core';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { queuedIdGenerator } from './queued-id-generator.js';
 import { serviceNameOf } from './service-name.js';
 
 export interface Telemetry {
@@ -25,7 +26,8 @@ export function exporterConfigured(env: Readonly<Record<string, string | undefin
  */
 export function startTelemetry(options: { serviceName: string; env: Readonly<Record<string, string | undefined>> }): Telemetry {
   if (exporterConfigured(options.env)) {
-    const sdk = new NodeSDK({ serviceName: serviceNameOf(options.serviceName, options.env), instrumentations: [] });
+    // The queued id generator lets a span recorded for a pod keep the id the pod chose (finished-span.ts).
+    const sdk = new NodeSDK({ serviceName: serviceNameOf(options.serviceName, options.env), instrumentations: [], idGenerator: queuedIdGenerator });
     sdk.start();
     return { exporting: true, shutdown: () => sdk.shutdown() };
   }

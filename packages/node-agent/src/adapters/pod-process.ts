@@ -1,6 +1,7 @@
 import {
   parseRecycleNotice,
   type InvocationRecord,
+  type SpanBatch,
   type KvCallMessage,
   type KvReplyMessage,
   type QueueReplyMessage,
@@ -37,6 +38,8 @@ export interface PodFollowOptions {
   onRecycling?: (reason: string) => void;
   /** Each traced call the pod served; absent = the pod is not asked to report them. */
   onInvocation?: (record: InvocationRecord) => void;
+  /** Spans the pod's function ended after their call's response; asked for with onInvocation. */
+  onSpans?: (batch: SpanBatch) => void;
   /** Answers the pod's KV calls; absent = they are refused (the node backs no KV). */
   onKv?: (call: KvCallMessage) => Promise<KvReplyMessage>;
   /** Publishes the pod's queue sends; absent = they are refused (the node publishes nowhere). */
@@ -134,6 +137,10 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
     if (message.type === 'invocation') {
       const { type: _type, ...record } = message;
       return options.onInvocation?.(record);
+    }
+    if (message.type === 'spans') {
+      const { type: _type, ...batch } = message;
+      return options.onSpans?.(batch);
     }
     if (message.type === 'kv') return answerKv(runtime, message, options.onKv);
     if (message.type === 'queue-send') return answerQueueSend(runtime, message, options.onQueueSend);

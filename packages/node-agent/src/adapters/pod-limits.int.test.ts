@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeTempDir } from '@tide/testkit/testing';
 import { describe, expect, it } from 'vitest';
-import { cpuPeriodUs, cpuQuotaUs, cpuShares, openPodLimiter, podPidsMax, removePodLimitDirs } from './pod-limits.js';
+import { cpuPeriodUs, cpuQuotaUs, cpuShares, openPodLimiter, ORPHAN_CGROUP_AGE_MS, podPidsMax, removePodLimitDirs, sweepAgentCgroups } from './pod-limits.js';
 
 /** Where this process may make cpu cgroups (root), else why not. */
 const canLimit = process.getuid?.() === 0 ? undefined : 'not root: the agent makes no cgroups';
@@ -68,5 +69,33 @@ describe('cpuPeriodUs and cpuQuotaUs', () => {
     expect([cpuPeriodUs(2500), cpuQuotaUs(2500)]).toEqual([10_000, 25_000]);
     expect([cpuPeriodUs(50), cpuQuotaUs(50)]).toEqual([20_000, 1_000]);
     expect([cpuPeriodUs(10), cpuQuotaUs(10)]).toEqual([100_000, 1_000]);
+  });
+});
+
+describe.skipIf(canLimit !== undefined)(`orphaned pod cgroups${canLimit ? ` (skipped: ${canLimit})` : ''}`, () => {
+  it('are removed by the next agent once old and empty; a pod cgroup with a process in it, or a young one, stays', async () => {
+    const dir = await makeTempDir('tide-limits-');
+    const limiter = openPodLimiter(dir.path, ['pids']);
+    if (!/pids: cgroup v[12]/.test(limiter.describe)) return void (await dir.remove());
+    const orphan = dirname(limiter.prepare('pod-orphan', { memoryMb: 128 }).procsFiles[0]!);
+    const young = dirname(limiter.prepare('pod-young', { memoryMb: 128 }).procsFiles[0]!);
+    const busy = limiter.prepare('pod-busy', { memoryMb: 128 });
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(busy.procsFiles[0]!, String(sleeper.pid));
+      // This agent's own cgroups only: a sweep of the machine's with a clock a minute ahead would take other tests' pods' cgroups in the moment before their processes join them.
+      const agentDir = dirname(orphan);
+      expect(sweepAgentCgroups(agentDir, statSync(young).mtimeMs + ORPHAN_CGROUP_AGE_MS - 1_000)).toBe(0);
+      expect([existsSync(orphan), existsSync(young)]).toEqual([true, true]);
+      expect(sweepAgentCgroups(agentDir, Math.max(statSync(orphan).mtimeMs, statSync(young).mtimeMs) + ORPHAN_CGROUP_AGE_MS + 1)).toBe(2);
+      expect([existsSync(orphan), existsSync(young)]).toEqual([false, false]);
+      expect(existsSync(dirname(busy.procsFiles[0]!))).toBe(true);
+    } finally {
+      sleeper.kill('SIGKILL');
+      await new Promise((resolve) => sleeper.once('exit', resolve));
+      busy.remove();
+      removePodLimitDirs(dir.path);
+      await dir.remove();
+    }
   });
 });

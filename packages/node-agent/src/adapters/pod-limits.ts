@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -116,6 +116,7 @@ export function openPodLimiter(dataDir: string, controllers: readonly Controller
       continue;
     }
     try {
+      sweepOrphanPodCgroups(place.dir, Date.now());
       const dir = join(place.dir, `tide-limits-${key}`);
       mkdirSync(dir, { recursive: true });
       if (place.version === 2) writeFileSync(join(dir, 'cgroup.subtree_control'), `+${controller}`);
@@ -211,6 +212,53 @@ export function removePodLimitDirs(dataDir: string): void {
       // never made (controller not used), or not empty: nothing to do, or nothing safe to do
     }
   }
+}
+
+/** How old an empty pod cgroup must be before a sweep removes it: far longer than a pod takes to join the one made for it. */
+export const ORPHAN_CGROUP_AGE_MS = 60_000;
+
+/**
+ * Removes the pod cgroups (`tide-limits-*`/<token>) under `parent` that hold no process and are
+ * older than ORPHAN_CGROUP_AGE_MS: those of pods whose agent was killed before it could remove them
+ * (a test run that kills agents left hundreds). Only empty ones: a cgroup with a process in it is
+ * a live pod's, whoever's; and no agent's `tide-limits-<key>` itself, which a live agent may be
+ * about to make a pod's in (on cgroup v2 it carries the controllers the agent enabled).
+ */
+export function sweepOrphanPodCgroups(parent: string, nowMs: number): number {
+  let removed = 0;
+  let agents: string[];
+  try {
+    agents = readdirSync(parent).filter((name) => name.startsWith('tide-limits-'));
+  } catch {
+    return 0;
+  }
+  for (const agent of agents) removed += sweepAgentCgroups(join(parent, agent), nowMs);
+  return removed;
+}
+
+/** The sweep of one agent's `tide-limits-<key>`: its pod cgroups that are old and empty. */
+export function sweepAgentCgroups(agentDir: string, nowMs: number): number {
+  let pods: string[];
+  try {
+    pods = readdirSync(agentDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const pod of pods) {
+    const dir = join(agentDir, pod);
+    try {
+      if (nowMs - statSync(dir).mtimeMs < ORPHAN_CGROUP_AGE_MS) continue;
+      if (readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim() !== '') continue;
+      rmdirSync(dir);
+      removed++;
+    } catch {
+      // gone meanwhile, or busy: the next sweep's
+    }
+  }
+  return removed;
 }
 
 /** v2: cpu.max "<quota> <period>" and cpu.weight; v1: the period first, as the kernel checks the quota against it, and cpu.shares. */

@@ -22,8 +22,9 @@ export function startRevisionController(
     reconcile(state) {
       const plan = planPods(state);
       const events: EventInput[] = [];
-      for (const { namespace, revision, count } of plan.create) {
-        for (let i = 0; i < count; i++) events.push({ type: 'PodCreated', data: { namespace, name: `${revision}-${newSuffix()}`, revision }, expect: null });
+      for (const { namespace, revision, count, causeOffset } of plan.create) {
+        for (let i = 0; i < count; i++)
+          events.push({ type: 'PodCreated', data: { namespace, name: `${revision}-${newSuffix()}`, revision, causeOffset }, expect: null });
       }
       for (const { pod, reason } of plan.remove) {
         events.push({

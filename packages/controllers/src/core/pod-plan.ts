@@ -1,7 +1,8 @@
 import { keyOf, podsOf, usageOf, type ClusterState, type Pod, type TideFunction } from '@tide/core';
 
 export interface PodPlan {
-  create: { namespace: string; revision: string; count: number }[];
+  /** causeOffset: the function's version (the offset of its last change) that asked for the pods. */
+  create: { namespace: string; revision: string; count: number; causeOffset: number }[];
   remove: { pod: Pod; reason: string }[];
 }
 
@@ -111,7 +112,7 @@ function planFunction(fn: TideFunction, pods: Pod[], plan: PodPlan, room: QuotaR
       const adding = Math.min(count - own.length, budget, fitting);
       room.pods -= adding;
       room.memoryMb -= adding * fn.spec.resources.memoryMb;
-      plan.create.push({ namespace, revision, count: adding });
+      plan.create.push({ namespace, revision, count: adding, causeOffset: Number(fn.metadata.resourceVersion) });
       budget -= adding;
     }
     if (own.length > count) {

@@ -11,6 +11,8 @@ import { activationRoutes } from './routes/activations.js';
 import { openApiDocument } from './openapi.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { secretRoutes } from './routes/secrets.js';
+import { topRoutes } from './routes/top.js';
+import { explainRoutes } from './routes/explain.js';
 import { authentication } from './auth/middleware.js';
 import type { AuthenticationOptions } from './auth/gatekeeper.js';
 import { API_PREFIX } from './auth/route-access.js';
@@ -68,6 +70,8 @@ export function createControlPlaneApp(deps: ControlPlaneDeps, options: ControlPl
   app.route(API_PREFIX, topicRoutes(deps));
   app.route(API_PREFIX, activationRoutes(deps));
   app.route(API_PREFIX, secretRoutes(deps));
+  app.route(API_PREFIX, topRoutes(deps));
+  app.route(API_PREFIX, explainRoutes(deps));
   app.route(API_PREFIX, resourceRoutes(deps));
   app.route(API_PREFIX, tokenRoutes(deps));
 

@@ -241,6 +241,38 @@ export function openApiDocument() {
           responses: { '200': { description: 'text/plain' }, ...errors },
         },
       },
+      '/apis/tide.dev/v1/namespaces/{ns}/pods/{name}/explain': {
+        parameters: [nsParam, nameParam],
+        get: {
+          summary:
+            'tide explain pod: the chain of events that led to the pod (scale decision, created, bound with scores, started, ready), each with time, actor and reason',
+          responses: { '200': { description: 'PodExplanation' }, ...errors },
+        },
+      },
+      '/apis/tide.dev/v1/namespaces/{ns}/functions/{name}/explain': {
+        parameters: [nsParam, nameParam],
+        get: {
+          summary: "the chains of the function's newest pods (tide describe function)",
+          responses: { '200': { description: 'FunctionExplanation' }, ...errors },
+        },
+      },
+      '/apis/tide.dev/v1/top/functions': {
+        get: {
+          summary:
+            "tide top: every function's requests per second, p50/p99 latency and errors (last 5 s), in flight, replicas and cold starts (last 60 s), in the namespaces the caller may list",
+          responses: { '200': { description: 'FunctionTop' }, ...errors },
+        },
+      },
+      '/apis/tide.dev/v1/namespaces/{ns}/top/functions': {
+        parameters: [nsParam],
+        get: { summary: "tide top -n: the namespace's functions, as /top/functions", responses: { '200': { description: 'FunctionTop' }, ...errors } },
+      },
+      '/apis/tide.dev/v1/top/nodes': {
+        get: {
+          summary: 'tide top nodes: pods, CPU and memory requested against capacity, and CPU used by pods, per node',
+          responses: { '200': { description: 'NodeTop' }, ...errors },
+        },
+      },
       '/apis/tide.dev/v1/namespaces/{ns}/revisions': {
         parameters: [nsParam],
         get: { parameters: listParams, responses: { '200': { description: 'RevisionList' } } },

@@ -22,7 +22,7 @@ export function startRevisionController(
     reconcile(state) {
       const plan = planPods(state);
       const events: EventInput[] = [];
-      for (const { namespace, function: name, revision, count, cause } of plan.create) {
+      for (const { namespace, function: name, revision, count, causeOffset, cause } of plan.create) {
         // The pods continue the trace of the change that wants them (a deploy, a scale decision).
         const { span, traceparent } = startCausedSpan('tide-controllers', `create pods ${namespace}/${revision}`, cause, {
           attributes: { 'tide.namespace': namespace, 'tide.function': name, 'tide.revision': revision, 'tide.pods': count },
@@ -30,7 +30,7 @@ export function startRevisionController(
         for (let i = 0; i < count; i++)
           events.push({
             type: 'PodCreated',
-            data: { namespace, name: `${revision}-${newSuffix()}`, revision },
+            data: { namespace, name: `${revision}-${newSuffix()}`, revision, causeOffset },
             expect: null,
             ...(traceparent ? { traceparent } : {}),
           });

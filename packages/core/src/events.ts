@@ -42,8 +42,30 @@ export const TideEvent = z.discriminatedUnion('type', [
       inputs: z.record(z.string(), z.number()).default({}),
     }),
   }),
-  z.object({ type: z.literal('PodCreated'), data: z.object({ namespace: dnsLabel, name: podName, revision: podName }) }),
-  z.object({ type: z.literal('PodBound'), data: z.object({ namespace: dnsLabel, name: podName, node: dnsLabel }) }),
+  z.object({
+    type: z.literal('PodCreated'),
+    data: z.object({
+      namespace: dnsLabel,
+      name: podName,
+      revision: podName,
+      /**
+       * The offset of the event that last changed the function before this pod was asked for: the
+       * ScaleSet (or FunctionApplied, rollback) whose replicas it fills, so `tide explain pod` can
+       * say why it exists. Informative only: the fold does not judge it.
+       */
+      causeOffset: z.number().int().min(0).optional(),
+    }),
+  }),
+  z.object({
+    type: z.literal('PodBound'),
+    data: z.object({
+      namespace: dnsLabel,
+      name: podName,
+      node: dnsLabel,
+      /** Each score plugin's 0..100 for the chosen node (why this node): informative only. */
+      scores: z.record(z.string().max(64), z.number()).optional(),
+    }),
+  }),
   z.object({ type: z.literal('PodDeletionRequested'), data: z.object({ namespace: dnsLabel, name: podName, reason: z.string().max(1024) }) }),
   z.object({
     type: z.literal('PodStatusReported'),
@@ -58,6 +80,10 @@ export const TideEvent = z.discriminatedUnion('type', [
       restartCount: z.number().int().min(0),
       exitCode: z.number().int().nullable().optional(),
       nextRestartAt: z.number().optional(),
+      /** How this start began: a warm-pool process claimed, or a process spawned (informative only). */
+      coldStart: z.enum(['pool', 'spawn']).optional(),
+      /** Ready only: ms from the agent starting the pod to Ready. */
+      startMs: z.number().min(0).optional(),
     }),
   }),
   z.object({ type: z.literal('PodRemoved'), data: z.object({ namespace: dnsLabel, name: podName, node: dnsLabel.optional() }) }),

@@ -74,6 +74,13 @@ export {
   type TriggerLag,
   type TriggerLagReport,
 } from './metrics.js';
+export {
+  countLatency,
+  latencyBucketOf,
+  latencyQuantileMs,
+  mergeLatencyBuckets,
+  type LatencyBuckets,
+} from './latency-buckets.js';
 export { LOGS_TOPIC, encodePodLogBatch, decodePodLogBatch, type PodLogLine, type PodLogBatch } from './pod-logs.js';
 export { LEASES_TOPIC, encodeLease, decodeLease, type NodeLease } from './leases.js';
 export { usageOf, podQuotaViolation, functionQuotaViolation, type NamespaceUsage } from './quota.js';

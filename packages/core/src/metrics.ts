@@ -1,3 +1,5 @@
+import type { LatencyBuckets } from './latency-buckets.js';
+
 /**
  * The metrics topic: what gateways saw per function per interval. Never on the state stream
  * (design §4: it carries changes, not samples); autoscalers and `tide autoscale replay` read it.
@@ -20,6 +22,14 @@ export interface FunctionLoad {
    * causes, and the pod that decision makes, continue that request's trace (a cold start is one trace).
    */
   wake?: string;
+  /** Calls answered in the interval (`tide top`); absent from gateways older than these fields. */
+  completed?: number;
+  /** Of those, answered 5xx or not at all. */
+  errors?: number;
+  /** Their latency, arrival to end of answer, as counts per bucket (latency-buckets.ts). */
+  latencyBuckets?: LatencyBuckets;
+  /** Calls that arrived to no ready pod and waited for one to start. */
+  coldStarts?: number;
 }
 
 /** One gateway's report for one interval. */

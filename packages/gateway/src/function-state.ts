@@ -16,6 +16,11 @@ export class FunctionState {
   /** For the autoscaler: in-flight requests integrated over time since the last collect (ms·requests). */
   inFlightArea = 0;
   arrivals = 0;
+  /** For `tide top`, since the last collect: calls answered, of them errors (5xx or none), their latencies, and cold arrivals. */
+  completed = 0;
+  errors = 0;
+  readonly latencyBuckets = new Map<number, number>();
+  coldArrivals = 0;
   /** Metric attributes by response status, built once (see GatewayMetrics). */
   readonly metricAttributes = new Map<number, Attributes>();
   /** Average in flight in the last report; a jump well past it is reported at once. */

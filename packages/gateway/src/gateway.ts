@@ -13,7 +13,7 @@ import { TunnelCall } from './tunnel-call.js';
 import { type InvocationHost, parseInvocationHost } from './core/parse-invocation-host.js';
 import { COMPONENT_TOKEN_HEADER, isComponentCall } from './core/component-token.js';
 import type { FunctionRoute, RouteTable } from './route-table.js';
-import type { RateDecision } from '@tide/core';
+import { countLatency, type LatencyBuckets, type RateDecision } from '@tide/core';
 import { declaredBodyRefusal, routeLimits } from './body-limit.js';
 import type { InvocationGate } from './invocation-gate.js';
 
@@ -69,6 +69,12 @@ export interface LoadSample {
   intervalMs: number;
   /** The trace context of the oldest request waiting for a pod (FunctionLoad.wake). */
   wake?: string;
+  /** Calls answered in the interval; of them, 5xx or unanswered; their latencies (ms) per bucket. */
+  completed: number;
+  errors: number;
+  latencyBuckets: LatencyBuckets;
+  /** Calls that arrived to no ready pod and waited for one to start. */
+  coldStarts: number;
 }
 
 export interface GatewayStats {
@@ -242,7 +248,7 @@ class InvocationGateway implements Gateway, CallOwner {
     for (const fn of this.#functions.values()) {
       fn.account(now);
       const intervalMs = now - fn.sampleSince;
-      if ((fn.inFlightArea > 0 || fn.arrivals > 0 || fn.inFlight > 0) && intervalMs > 0) {
+      if ((fn.inFlightArea > 0 || fn.arrivals > 0 || fn.inFlight > 0 || fn.completed > 0) && intervalMs > 0) {
         fn.lastReportedConcurrency = fn.inFlightArea / intervalMs;
         samples.push({
           namespace: fn.namespace,
@@ -253,10 +259,18 @@ class InvocationGateway implements Gateway, CallOwner {
           inFlight: fn.inFlight,
           intervalMs,
           ...wakeOf(fn.waiting),
+          completed: fn.completed,
+          errors: fn.errors,
+          latencyBuckets: Object.fromEntries(fn.latencyBuckets),
+          coldStarts: fn.coldArrivals,
         });
       }
       fn.inFlightArea = 0;
       fn.arrivals = 0;
+      fn.completed = 0;
+      fn.errors = 0;
+      fn.latencyBuckets.clear();
+      fn.coldArrivals = 0;
       fn.sampleSince = now;
     }
     return samples;
@@ -277,6 +291,12 @@ class InvocationGateway implements Gateway, CallOwner {
     const fn = call.fn;
     const now = performance.now();
     this.#metrics.record(fn, call.status, (now - call.admittedAt) / 1000);
+    // A WebSocket lasts as long as its client wants: its length is no call's latency.
+    if (!(call instanceof TunnelCall)) {
+      fn.completed += 1;
+      if (call.status === undefined || call.status >= 500) fn.errors += 1;
+      countLatency(fn.latencyBuckets, now - call.admittedAt);
+    }
     if (call instanceof TunnelCall) this.#tunnels.delete(call);
     fn.account(now);
     fn.inFlight -= 1;
@@ -341,7 +361,10 @@ class InvocationGateway implements Gateway, CallOwner {
       return call.reject(429, `too many requests waiting for a pod of ${fn.key} (${maxWaiting})`, RETRY_AFTER_SECONDS);
     }
     this.#hold(call);
-    if (fn.endpoints.length === 0) this.#onColdRequest?.(fn.namespace, fn.name);
+    if (fn.endpoints.length === 0) {
+      fn.coldArrivals += 1;
+      this.#onColdRequest?.(fn.namespace, fn.name);
+    }
   }
 
   #hold(call: GatewayCall): void {

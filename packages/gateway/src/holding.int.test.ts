@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
+import { latencyQuantileMs } from '@tide/core';
 import { closeAfterEach, FakeRouteTable, type RunningServer, echoUpstream, endpoint, startGateway, startServer, waitFor } from './test-support/harness.js';
 
 const client = new Agent({ keepAliveTimeout: 1_000, connections: 64 });
@@ -156,13 +157,16 @@ describe('telling the autoscaler', () => {
     await waitFor(() => gw.gateway.stats().inFlight === 2);
     await new Promise((r) => setTimeout(r, 100));
     const [sample] = gw.gateway.collect();
-    expect(sample).toMatchObject({ namespace: 'default', name: 'hello', requests: 2, waiting: 2 });
+    expect(sample).toMatchObject({ namespace: 'default', name: 'hello', requests: 2, waiting: 2, coldStarts: 2, completed: 0 });
     expect(sample!.concurrency).toBeGreaterThan(1);
     expect(sample!.concurrency).toBeLessThanOrEqual(2);
     routes.set('default', 'hello', [endpoint('hello-00001-abcde', await upstream(echoUpstream()))]);
     for (const res of await Promise.all(pending)) await res.body.dump();
     await waitFor(() => gw.gateway.stats().inFlight === 0);
-    gw.gateway.collect();
+    const [served] = gw.gateway.collect();
+    // Answered after waiting ≥ 100 ms: both in buckets of 100 ms or more (tide top's p50).
+    expect(served).toMatchObject({ requests: 0, completed: 2, errors: 0, coldStarts: 0 });
+    expect(latencyQuantileMs(served!.latencyBuckets, 0.5)).toBeGreaterThanOrEqual(100);
     expect(gw.gateway.collect()).toEqual([]);
   });
 });

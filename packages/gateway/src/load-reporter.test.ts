@@ -17,7 +17,8 @@ function fakeGateway(batches: LoadSample[][]): Gateway {
 describe('load reporter', () => {
   it('appends one report per flush to the metrics topic, and nothing when there was no load', async () => {
     const log = createMemoryLog();
-    const sample = { namespace: 'default', name: 'hello', concurrency: 2.5, requests: 7, waiting: 1, inFlight: 3, intervalMs: 1000 };
+    const load = { completed: 6, errors: 1, latencyBuckets: { '12': 6 }, coldStarts: 2 };
+    const sample = { namespace: 'default', name: 'hello', concurrency: 2.5, requests: 7, waiting: 1, inFlight: 3, intervalMs: 1000, ...load };
     const reporter = startLoadReporter({
       gateway: fakeGateway([[sample], [], [{ ...sample, requests: 1 }]]),
       log,
@@ -38,14 +39,14 @@ describe('load reporter', () => {
         source: 'gw-1',
         at: 42,
         intervalMs: 1000,
-        samples: [{ namespace: 'default', name: 'hello', concurrency: 2.5, requests: 7, waiting: 1, inFlight: 3 }],
+        samples: [{ namespace: 'default', name: 'hello', concurrency: 2.5, requests: 7, waiting: 1, inFlight: 3, ...load }],
       },
       {
         kind: 'gateway-load',
         source: 'gw-1',
         at: 42,
         intervalMs: 1000,
-        samples: [{ namespace: 'default', name: 'hello', concurrency: 2.5, requests: 1, waiting: 1, inFlight: 3 }],
+        samples: [{ namespace: 'default', name: 'hello', concurrency: 2.5, requests: 1, waiting: 1, inFlight: 3, ...load }],
       },
     ]);
     expect(decodeLoadReport(new TextEncoder().encode('{"kind":"other"}'))).toBeUndefined();

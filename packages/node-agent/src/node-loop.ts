@@ -135,6 +135,8 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
               ...(r.reason ? { reason: r.reason } : {}),
               ...(r.exitCode === undefined ? {} : { exitCode: r.exitCode }),
               ...(r.nextRestartAt === undefined ? {} : { nextRestartAt: r.nextRestartAt }),
+              ...(r.coldStart === undefined ? {} : { coldStart: r.coldStart }),
+              ...(r.startMs === undefined ? {} : { startMs: Math.round(r.startMs) }),
             },
             ...(traceparent ? { traceparent } : {}),
           };

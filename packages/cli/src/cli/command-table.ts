@@ -10,6 +10,7 @@ import { devCommand, initCommand } from './dev-commands.js';
 import { commandHelp, overview } from './help-text.js';
 import { controlPlaneCommand, gatewayCommand, nodeCommand, triggersCommand, upCommand } from './process-commands.js';
 import { publishCommand } from './topic-commands.js';
+import { explainCommand, topCommand } from './observe-commands.js';
 import {
   applyCommand,
   cordonCommand,
@@ -84,6 +85,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   scaleCommand,
   logsCommand,
   eventsCommand,
+  topCommand,
+  explainCommand,
   rolloutCommand,
   autoscaleCommand,
   cordonCommand,

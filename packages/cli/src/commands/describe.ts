@@ -3,6 +3,7 @@ import type { ApiClient } from '../api-client.js';
 import { age, table } from '../format.js';
 import { collectionPath, functionPath } from '../paths.js';
 import { listAll } from '../list-all.js';
+import { functionPodChains } from './explain.js';
 
 /** `tide describe function <name>`: what it runs, why it has the pods it has, and how they are doing. */
 export async function describeFunction(api: ApiClient, namespace: string, name: string): Promise<string> {
@@ -48,6 +49,9 @@ export async function describeFunction(api: ApiClient, namespace: string, name: 
         )
       : '  (none yet)',
   );
+  const chains = await functionPodChains(api, namespace, name);
+  lines.push('', 'Why its pods are as they are (newest pods, oldest event first; tide explain pod <name> for one):');
+  lines.push(chains.length ? chains.map(indent).join('\n\n') : '  (no pods)');
   return lines.join('\n');
 }
 

@@ -66,6 +66,13 @@ export const ROUTE_ACCESS: readonly RouteEntry[] = [
   // The load gateways recorded for a function: part of reading the function.
   { method: 'GET', path: `${API_PREFIX}/namespaces/:ns/functions/:name/metrics`, rule: read('functions', true) },
   { method: 'GET', path: `${API_PREFIX}/namespaces/:ns/functions/:name/logs`, rule: read('logs', true) },
+  // `tide top`: functions' load and replicas, as listing them (cluster-wide: the namespaces the caller may list).
+  { method: 'GET', path: `${API_PREFIX}/top/functions`, rule: { verb: 'list', resource: 'functions', filtered: true } },
+  { method: 'GET', path: `${API_PREFIX}/namespaces/:ns/top/functions`, rule: { verb: 'list', resource: 'functions', namespace: ns } },
+  { method: 'GET', path: `${API_PREFIX}/top/nodes`, rule: { verb: 'list', resource: 'nodes' } },
+  // Why a function's pods are as they are (the chain of events from the state log): part of reading them.
+  { method: 'GET', path: `${API_PREFIX}/namespaces/:ns/functions/:name/explain`, rule: read('functions', true) },
+  { method: 'GET', path: `${API_PREFIX}/namespaces/:ns/pods/:name/explain`, rule: read('pods', true) },
   ...collectionRoutes('revisions'),
   ...collectionRoutes('pods'),
   ...collectionRoutes('triggers'),

@@ -34,7 +34,7 @@ const LIST_KINDS: Record<Collection | 'namespaces' | 'nodes', string> = {
   triggers: 'TriggerList',
 };
 
-function checkName(what: string, value: string): string {
+export function checkName(what: string, value: string): string {
   const result = dnsLabel.safeParse(value);
   if (!result.success)
     throw new ApiError(400, 'BadRequest', `${what} "${value.slice(0, 80)}" is invalid: ${result.error.issues[0]!.message}`, [

@@ -36,7 +36,7 @@ const ready = (name: string) => [
 
 describe('planPods', () => {
   it('given a new function with min 0, when planned, then it asks for one pod of the latest revision', () => {
-    expect(planPods(given([...setup, fn(0)])).create).toEqual([{ namespace: 'default', function: 'hello', revision: 'hello-00001', count: 1 }]);
+    expect(planPods(given([...setup, fn(0)])).create).toMatchObject([{ namespace: 'default', revision: 'hello-00001', count: 1 }]);
   });
 
   it('given enough pods, when planned, then it does nothing', () => {
@@ -108,7 +108,7 @@ describe('planPods', () => {
 
     it('when scaled up, then the previous revision that still serves gets the pods', () => {
       const state = given([{ type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from: 1, to: 3, reason: 'load', inputs: {} } }], failing());
-      expect(planPods(state)).toEqual({ create: [{ namespace: 'default', function: 'hello', revision: 'hello-00001', count: 2 }], remove: [] });
+      expect(planPods(state)).toMatchObject({ create: [{ namespace: 'default', revision: 'hello-00001', count: 2 }], remove: [] });
     });
 
     it('when it becomes ready, then the previous revision is replaced as usual', () => {
@@ -156,7 +156,7 @@ describe('planPods', () => {
     ]);
     const plan = planPods(state);
     expect(plan.remove.map((r) => [r.pod.metadata.name, r.reason])).toEqual([['hello-00001-aaaaa', 'replaced by revision hello-00002']]);
-    expect(plan.create).toEqual([{ namespace: 'default', function: 'hello', revision: 'hello-00002', count: 1 }]);
+    expect(plan.create).toMatchObject([{ namespace: 'default', revision: 'hello-00002', count: 1 }]);
   });
 
   it('given several revisions in flight, when planned, then older pods that serve nothing go and the newest Ready one stays', () => {
@@ -175,7 +175,7 @@ describe('planPods', () => {
     const plan = planPods(state);
     expect(plan.remove.map((r) => r.pod.metadata.name).sort()).toEqual(['hello-00001-aaaaa', 'hello-00003-aaaaa']);
     // Three pods live, one wanted, one of surge: the new pod waits for room.
-    expect(plan.create).toEqual([]);
+    expect(plan.create).toMatchObject([]);
   });
 
   it('given a rolling update of 4 pods with maxSurge 1 and maxUnavailable 0, then it replaces them one at a time', () => {
@@ -221,16 +221,19 @@ describe('planPods', () => {
       },
     };
     const state = given([...setup, fn(4), split]);
-    expect(planPods(state).create).toEqual([
-      { namespace: 'default', function: 'hello', revision: 'hello-00001', count: 2 },
-      { namespace: 'default', function: 'hello', revision: 'hello-00002', count: 2 },
+    expect(planPods(state).create).toMatchObject([
+      { namespace: 'default', revision: 'hello-00001', count: 2 },
+      { namespace: 'default', revision: 'hello-00002', count: 2 },
     ]);
   });
 
   it('given a scale decision, when planned, then it follows the decided replicas, down to zero', () => {
     const base = given([...setup, fn(0), pod('hello-00001-aaaaa', 'hello-00001'), ...ready('hello-00001-aaaaa')]);
     const up = given([{ type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from: 1, to: 3, reason: 'load', inputs: {} } }], base);
-    expect(planPods(up).create).toEqual([{ namespace: 'default', function: 'hello', revision: 'hello-00001', count: 2 }]);
+    expect(planPods(up).create).toMatchObject([{ namespace: 'default', revision: 'hello-00001', count: 2 }]);
+    // The pods name the decision that asked for them: the ScaleSet, the function's last change.
+    expect(planPods(up).create[0]!.causeOffset).toBe(offset - 1);
+    expect(Number(up.functions.get('default/hello')!.metadata.resourceVersion)).toBe(offset - 1);
     const zero = given([{ type: 'ScaleSet', data: { namespace: 'default', name: 'hello', from: 1, to: 0, reason: 'idle', inputs: {} } }], base);
     expect(planPods(zero).remove.map((r) => r.pod.metadata.name)).toEqual(['hello-00001-aaaaa']);
   });

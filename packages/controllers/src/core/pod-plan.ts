@@ -1,8 +1,11 @@
 import { keyOf, podsOf, usageOf, type ClusterState, type Pod, type TideFunction } from '@tide/core';
 
 export interface PodPlan {
-  /** `cause`: the trace context of the function's last change (an apply, a scale decision), which these pods carry on. */
-  create: { namespace: string; function: string; revision: string; count: number; cause?: string }[];
+  /**
+   * causeOffset: the function's version (the offset of its last change) that asked for the pods;
+   * `cause`: that change's trace context, which these pods carry on.
+   */
+  create: { namespace: string; function: string; revision: string; count: number; causeOffset: number; cause?: string }[];
   remove: { pod: Pod; reason: string }[];
 }
 
@@ -117,6 +120,7 @@ function planFunction(fn: TideFunction, pods: Pod[], plan: PodPlan, room: QuotaR
         function: fn.metadata.name,
         revision,
         count: adding,
+        causeOffset: Number(fn.metadata.resourceVersion),
         ...(fn.metadata.traceparent === undefined ? {} : { cause: fn.metadata.traceparent }),
       });
       budget -= adding;

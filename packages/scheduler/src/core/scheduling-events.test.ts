@@ -3,9 +3,10 @@ import { pod } from '../test-builders.js';
 import { schedulingEvents } from './scheduling-events.js';
 
 describe('schedulingEvents', () => {
-  it('binds each placed pod on condition that it is still at the version the pass saw', () => {
-    const { events } = schedulingEvents({ bindings: [{ pod: pod('p', { resourceVersion: '42' }), node: 'a', scores: {} }], unschedulable: [] });
-    expect(events).toEqual([{ type: 'PodBound', data: { namespace: 'default', name: 'p', node: 'a' }, expect: 42 }]);
+  it('binds each placed pod on condition that it is still at the version the pass saw, saying how the node scored', () => {
+    const scores = { spread: 100, leastAllocated: 87 };
+    const { events } = schedulingEvents({ bindings: [{ pod: pod('p', { resourceVersion: '42' }), node: 'a', scores }], unschedulable: [] });
+    expect(events).toEqual([{ type: 'PodBound', data: { namespace: 'default', name: 'p', node: 'a', scores }, expect: 42 }]);
   });
 
   it('reports a pod newly found unschedulable', () => {

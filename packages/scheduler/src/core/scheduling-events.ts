@@ -13,9 +13,9 @@ export interface SchedulingEvents {
  * conditional on the pod's version, so a pod changed meanwhile is judged again on fresh state.
  */
 export function schedulingEvents(assignment: Assignment): SchedulingEvents {
-  const events: EventInput[] = assignment.bindings.map(({ pod, node }) => ({
+  const events: EventInput[] = assignment.bindings.map(({ pod, node, scores }) => ({
     type: 'PodBound',
-    data: { namespace: pod.metadata.namespace, name: pod.metadata.name, node },
+    data: { namespace: pod.metadata.namespace, name: pod.metadata.name, node, scores },
     expect: Number(pod.metadata.resourceVersion),
   }));
   const newlyUnschedulable = assignment.unschedulable.filter(({ pod, reasons }) => !sameReasons(pod.status.unschedulable, reasons));

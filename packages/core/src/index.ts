@@ -73,6 +73,7 @@ export {
   type TriggerLag,
   type TriggerLagReport,
 } from './metrics.js';
+export { traceIdProblem } from './trace-id.js';
 export { LOGS_TOPIC, encodePodLogBatch, decodePodLogBatch, type PodLogLine, type PodLogBatch } from './pod-logs.js';
 export { LEASES_TOPIC, encodeLease, decodeLease, type NodeLease } from './leases.js';
 export { usageOf, podQuotaViolation, functionQuotaViolation, type NamespaceUsage } from './quota.js';

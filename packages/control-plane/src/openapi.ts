@@ -235,10 +235,24 @@ export function openApiDocument() {
           { name: 'follow', in: 'query', schema: { type: 'boolean' }, description: 'keep the response open and stream new lines' },
           { name: 'tail', in: 'query', schema: { type: 'integer' }, description: 'only the last N lines of the recent history' },
           { name: 'pod', in: 'query', schema: { type: 'string' }, description: 'only this pod' },
+          { name: 'sinceSeconds', in: 'query', schema: { type: 'integer' }, description: 'only lines of the last N seconds' },
+          { name: 'timestamps', in: 'query', schema: { type: 'boolean' }, description: 'each text line with its time' },
+          {
+            name: 'traceId',
+            in: 'query',
+            schema: { type: 'string', pattern: '^[0-9a-fA-F]{32}$' },
+            description: 'only lines written inside calls of this W3C trace (also while following)',
+          },
+          {
+            name: 'format',
+            in: 'query',
+            schema: { type: 'string', enum: ['text', 'json'] },
+            description: 'json: one record a line (time, namespace, function, revision, pod, stream, traceId, line)',
+          },
         ],
         get: {
-          summary: "What the function's pods printed: `[pod] line` (stderr marked `! `), oldest first",
-          responses: { '200': { description: 'text/plain' }, ...errors },
+          summary: "What the function's pods printed: `[pod] trace=<id> line` (trace where written inside a traced call, stderr marked `! `), oldest first",
+          responses: { '200': { description: 'text/plain, or application/x-ndjson with format=json' }, ...errors },
         },
       },
       '/apis/tide.dev/v1/namespaces/{ns}/pods/{name}/explain': {

@@ -81,6 +81,7 @@ export {
   mergeLatencyBuckets,
   type LatencyBuckets,
 } from './latency-buckets.js';
+export { traceIdProblem } from './trace-id.js';
 export { LOGS_TOPIC, encodePodLogBatch, decodePodLogBatch, type PodLogLine, type PodLogBatch } from './pod-logs.js';
 export { LEASES_TOPIC, encodeLease, decodeLease, type NodeLease } from './leases.js';
 export { usageOf, podQuotaViolation, functionQuotaViolation, type NamespaceUsage } from './quota.js';

@@ -7,8 +7,12 @@ export const LOGS_TOPIC = 'tide.logs';
 export interface PodLogLine {
   namespace: string;
   function: string;
+  /** The revision the pod runs; absent in lines shipped before it was recorded. */
+  revision?: string;
   pod: string;
   stream: 'stdout' | 'stderr';
+  /** The W3C trace id of the call the line was written in; absent for a line written outside any traced call. */
+  traceId?: string;
   /** Epoch ms at which the node read the line. */
   at: number;
   line: string;

@@ -60,7 +60,8 @@ export interface NodeAgentOptions {
   /** Pods' directories (`pods/<pod>/` with `pid` and `log`) live under here. */
   dataDir: string;
   onReport: (report: PodReport) => void;
-  onLog?: (pod: string, stream: LogStream, line: string) => void;
+  /** traceId: of the call that printed the line, for a pod's line printed inside a traced call. */
+  onLog?: (pod: string, stream: LogStream, line: string, traceId?: string) => void;
   /** Defaults to @tide/runtime's dist/main.js. */
   runtimeEntry?: string;
   /** Defaults to process.execPath. */
@@ -304,7 +305,7 @@ export async function openNodeAgent(options: NodeAgentOptions): Promise<NodeAgen
       ...(queues ? { onQueueSend: (call: QueueSendMessage) => queues.answer(queueCallerOf(slot.spec), call) } : {}),
       startTimeoutMs,
       clock,
-      onLog: (stream, line) => options.onLog?.(slot.spec.name, stream, line),
+      onLog: (stream, line, traceId) => options.onLog?.(slot.spec.name, stream, line, traceId),
       onReady: (endpoint, importMs) => {
         if (slot.process !== child || slot.phase !== 'Starting' || slot.recycling !== undefined) return;
         slot.phase = 'Ready';

@@ -40,7 +40,10 @@ export interface NodeLoopOptions {
    * Opens the agent with the callback that turns its reports into events, and the one that ships
    * what its pods print (give it the agent's onLog).
    */
-  openAgent: (onReport: (report: PodReport) => void, onPodLog: (pod: string, stream: 'stdout' | 'stderr', line: string) => void) => Promise<NodeAgent>;
+  openAgent: (
+    onReport: (report: PodReport) => void,
+    onPodLog: (pod: string, stream: 'stdout' | 'stderr', line: string, traceId?: string) => void,
+  ) => Promise<NodeAgent>;
   /**
    * The opened values of the secrets a pod names (envFrom, secretKeyRef), from a control plane; absent, such a
    * pod does not start and says why (the node holds no key to open them itself).
@@ -147,10 +150,11 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
   };
 
   const shipper = options.logs ? startLogShipper({ log: options.logs, node: nodeName, ...(options.onError ? { onError: options.onError } : {}) }) : undefined;
-  const onPodLog = (agentName: string, stream: 'stdout' | 'stderr', line: string) => {
+  const onPodLog = (agentName: string, stream: 'stdout' | 'stderr', line: string, traceId?: string) => {
     const pod = podsByAgentName.get(agentName);
     if (!pod || !shipper) return; // the warm pool's and the agent's own lines belong to no pod
-    shipper.ship({ namespace: pod.metadata.namespace, function: pod.spec.function, pod: pod.metadata.name, stream, line });
+    const { namespace, name } = pod.metadata;
+    shipper.ship({ namespace, function: pod.spec.function, revision: pod.spec.revision, pod: name, stream, line, ...(traceId ? { traceId } : {}) });
   };
   const agent = await options.openAgent(report, onPodLog);
   const registration: EventInput = {

@@ -102,9 +102,9 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
         ...(recordsServer ? { queues: createQueueSender(recordsApiPublisher(recordsServer, options.token)) } : {}),
         ...(options.tracePods ? { onInvocation: recordPodSpan, onSpans: recordLateSpans } : {}),
         onReport,
-        onLog: (pod, stream, line) => {
+        onLog: (pod, stream, line, traceId) => {
           report(`[${pod}] ${stream === 'stderr' ? '! ' : ''}${line}`);
-          onPodLog(pod, stream, line);
+          onPodLog(pod, stream, line, traceId);
         },
         ...(options.warmPoolSize === undefined ? {} : { warmPool: { size: options.warmPoolSize } }),
         sandbox: sandbox.mode,

@@ -26,6 +26,7 @@ export {
 export { parseLaunchConfig, isPoolConfig } from './launch-config.js';
 export { parseAssignMessage, type PoolConfig, type AssignMessage } from './pool-protocol.js';
 export { parseRecycleNotice } from './recycle-notice.js';
+export { readTraceMark } from './trace-mark.js';
 export { createKvNamespace, KvError, type KvCall } from './kv-namespace.js';
 export { isKvReply, type KvCallMessage, type KvReplyMessage, type KvOperation, type KvStored, type KvListed } from './kv-protocol.js';
 export { createQueueProducer, QueueError, type QueueSend, type QueueSendOptions, type QueueContentType, type MessageSendRequest } from './queue-producer.js';

@@ -12,6 +12,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { markCallOutput } from './call-output.js';
 import { createCallSlots, type CallSlots } from './call-slots.js';
 import type { WatchdogData } from './call-watchdog.js';
 import { FunctionModuleError, resolveHandlers } from './function-handler.js';
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
   } catch (error) {
     return fail(describe(error), error);
   }
+  // Before the function is imported: what it prints inside a traced call names the call's trace.
+  markCallOutput();
   const calls = createCallSlots();
   // Before the function is imported, so that what it sets up at import finds the context manager.
   registerPodTracing();

@@ -1,4 +1,4 @@
-import { dnsLabel, envVarName, secretKey, type EnvVarSource } from '@tide/core';
+import { dnsLabel, envVarName, secretKey, traceIdProblem, type EnvVarSource } from '@tide/core';
 import { CliError } from '../api-client.js';
 
 /** A whole number from a flag or its variable, or the fallback when neither is set. */
@@ -91,4 +91,17 @@ export function durationSeconds(name: string, value: string): number {
   const parts = [...value.matchAll(/(\d+)([smhd])/g)];
   if (!value || parts.map((p) => p[0]).join('') !== value) throw new CliError(`--${name} must be a duration such as 30s, 5m, 2h or 1h30m, got "${value}"`, 2);
   return parts.reduce((sum, [, n, unit]) => sum + Number(n) * SECONDS_PER[unit!]!, 0);
+}
+
+/** `--trace-id`: a W3C trace id, lowercased as traceparent carries it. */
+export function traceIdFlag(value: string): string {
+  const problem = traceIdProblem(value);
+  if (problem) throw new CliError(`--trace-id "${value.slice(0, 64)}" ${problem}`, 2);
+  return value.toLowerCase();
+}
+
+/** `-o` of `tide logs`: text for people (default), json for programs. */
+export function logOutput(value: string | undefined): 'text' | 'json' {
+  if (value === undefined || value === 'text' || value === 'json') return value ?? 'text';
+  throw new CliError(`-o ${JSON.stringify(value)}: tide logs prints text or json`, 2);
 }

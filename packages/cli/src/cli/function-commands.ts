@@ -1,6 +1,6 @@
 import { authorizationHeaders, CliError, createApiClient, type ClientCredential } from '../api-client.js';
 import type { CommandContext, CommandSpec } from './command-spec.js';
-import { durationSeconds, envSecretRefs, functionName, int, keyValues, optionalInt } from './flag-values.js';
+import { durationSeconds, envSecretRefs, functionName, int, keyValues, logOutput, optionalInt, traceIdFlag } from './flag-values.js';
 import { invocationDomain, list, str } from './process-commands.js';
 import { abortedOnInterrupt } from './interrupt.js';
 
@@ -165,7 +165,7 @@ async function requestBody(data: string | undefined): Promise<string | Uint8Arra
 
 export const logsCommand: CommandSpec = {
   name: 'logs',
-  summary: 'what the pods of a function printed ([pod] line; ! marks stderr)',
+  summary: 'what the pods of a function printed ([pod] trace=ID line; trace= where printed inside a traced call, ! marks stderr)',
   args: [{ name: 'function', required: true }],
   flags: {
     follow: { type: 'boolean', short: 'f', help: 'keep printing new lines' },
@@ -173,11 +173,15 @@ export const logsCommand: CommandSpec = {
     pod: { type: 'string', value: 'POD', help: "only this pod's lines" },
     since: { type: 'string', value: 'DURATION', help: 'only lines from the last 30s, 5m, 2h, ...' },
     timestamps: { type: 'boolean', help: 'print the time of each line (RFC 3339, UTC)' },
+    'trace-id': { type: 'string', value: 'ID', help: 'only lines printed inside calls of this trace (32 hex digits, the second field of a traceparent)' },
+    output: { type: 'string', short: 'o', value: 'text|json', help: 'json: one record a line (time, function, revision, pod, stream, traceId, line)' },
   },
   examples: [
     ['tide logs hello', 'everything its pods printed, oldest first'],
     ['tide logs hello --since 5m --timestamps', 'the last five minutes, each line with its time'],
     ['tide logs function/hello -f --tail 20', 'the last 20 lines, then new ones as they come'],
+    ['tide logs hello -f --trace-id 4bf92f3577b34da6a3ce929d0e0e4736', 'what the calls of one trace print'],
+    ['tide logs hello -o json', 'the records, for jq or a log collector'],
   ],
   async run({ flags, args, server, credential, namespace }) {
     const { functionLogs } = await import('../commands/logs.js');
@@ -190,6 +194,8 @@ export const logsCommand: CommandSpec = {
       ...(str(flags.pod) === undefined ? {} : { pod: str(flags.pod)! }),
       ...(str(flags.since) === undefined ? {} : { sinceSeconds: durationSeconds('since', str(flags.since)!) }),
       timestamps: flags.timestamps === true,
+      ...(str(flags['trace-id']) === undefined ? {} : { traceId: traceIdFlag(str(flags['trace-id'])!) }),
+      output: logOutput(str(flags.output)),
       write: (text) => process.stdout.write(text),
       signal,
     });

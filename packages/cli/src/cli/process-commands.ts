@@ -46,7 +46,22 @@ export function invocationDomain(flag: string | undefined, env: CommandContext['
 }
 
 const repoRoot = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
-const timestamped = (print: (line: string) => void) => (line: string) => print(`${new Date().toISOString()} ${line}`);
+const logFormat: FlagSpec = {
+  type: 'string',
+  value: 'text|json',
+  help: 'text (default): a timestamped line each, for a terminal; json: time, level, component, msg and trace_id, for a log collector (TIDE_LOG_FORMAT)',
+};
+
+/** Each component's lines, in the format asked for (`--log-format`, TIDE_LOG_FORMAT). */
+async function componentLogsFor(flags: CommandContext['flags'], env: CommandContext['env'], print: (line: string) => void) {
+  const { componentLogs, parseLogFormat } = await import('@tide/process');
+  return componentLogs(parseLogFormat(str(flags['log-format']), env.TIDE_LOG_FORMAT), print);
+}
+
+/** The component's lines, in the format asked for (`--log-format`, TIDE_LOG_FORMAT). */
+async function reportFor(component: string, flags: CommandContext['flags'], env: CommandContext['env'], print: (line: string) => void) {
+  return (await componentLogsFor(flags, env, print))(component);
+}
 
 /**
  * Where the key that seals secrets comes from: TIDE_SECRET_KEY (32 bytes, base64 or hex) or
@@ -67,6 +82,7 @@ export const upCommand: CommandSpec = {
   summary: 'all of Tide in one process: API, gateway, controllers, scheduler, triggers and a node (TIDE_KAFKA_BROKERS: on Kafka, else the embedded log)',
   args: [],
   flags: {
+    'log-format': logFormat,
     port: port(8080),
     host,
     data: data('./.tide'),
@@ -86,6 +102,7 @@ export const upCommand: CommandSpec = {
     ['tide up --nodes 3', 'three node agents as separate processes'],
   ],
   async run({ flags, env, configFile, print }) {
+    const logFor = await componentLogsFor(flags, env, print);
     const { startTelemetry, startMetrics } = await import('@tide/telemetry');
     const { up, exampleDirs } = await import('../commands/up.js');
     const kafka = await kafkaSource(env);
@@ -111,11 +128,11 @@ export const upCommand: CommandSpec = {
       kafkaEnv: envStartingWith(env, 'TIDE_KAFKA_'),
       secretKeys: secretKeySettings(env),
       tracePods: telemetry.exporting,
-      log: timestamped(print),
+      logFor,
     });
     stopWhenFoldHalts(
       tide.store,
-      stopOnSignals(print, 'draining in-flight calls and stopping pods', () => tide.stop(), telemetry),
+      stopOnSignals(logFor('up'), 'draining in-flight calls and stopping pods', () => tide.stop(), telemetry),
     );
   },
 };
@@ -125,6 +142,7 @@ export const controlPlaneCommand: CommandSpec = {
   summary: "the API and the cluster's controllers, acting while this one leads (TIDE_KAFKA_BROKERS: on Kafka, any number)",
   args: [],
   flags: {
+    'log-format': logFormat,
     port: port(8080),
     host,
     data: data('./.tide'),
@@ -133,6 +151,7 @@ export const controlPlaneCommand: CommandSpec = {
   },
   examples: [['TIDE_KAFKA_BROKERS=kafka:9092 tide control-plane --host 0.0.0.0', 'one of several control planes on a Kafka cluster']],
   async run({ flags, env, print }) {
+    const report = await reportFor('control-plane', flags, env, print);
     const { startTelemetry, startMetrics } = await import('@tide/telemetry');
     const { startControlPlane } = await import('@tide/control-plane');
     const dataDir = str(flags.data) ?? env.TIDE_DATA ?? '.tide';
@@ -148,11 +167,11 @@ export const controlPlaneCommand: CommandSpec = {
       ...(env.TIDE_BOOTSTRAP_TOKEN ? { bootstrapToken: env.TIDE_BOOTSTRAP_TOKEN } : {}),
       ...(flags['anonymous-reads'] === true || env.TIDE_ANONYMOUS_READS === 'true' ? { anonymousReads: true } : {}),
       secretKeys: secretKeySettings(env),
-      report: timestamped(print),
+      report,
     });
     stopWhenFoldHalts(
       controlPlane.state.store,
-      stopOnSignals(print, 'stopping', () => controlPlane.stop(), telemetry),
+      stopOnSignals(report, 'stopping', () => controlPlane.stop(), telemetry),
     );
   },
 };
@@ -161,9 +180,10 @@ export const gatewayCommand: CommandSpec = {
   name: 'gateway',
   summary: "serves /fn/... and NAME.NAMESPACE.DOMAIN on its own (routes from Kafka, or from --server's log API)",
   args: [],
-  flags: { port: port(8081), host, domain },
+  flags: { port: port(8081), host, domain, 'log-format': logFormat },
   examples: [['tide gateway --port 8081 --server http://127.0.0.1:8080', 'a second gateway beside `tide up`']],
   async run({ flags, env, server, print }) {
+    const report = await reportFor('gateway', flags, env, print);
     const { startTelemetry, startMetrics } = await import('@tide/telemetry');
     const { startGateway } = await import('@tide/gateway');
     const kafka = await kafkaSource(env);
@@ -175,11 +195,11 @@ export const gatewayCommand: CommandSpec = {
       domain: invocationDomain(str(flags.domain), env),
       // Triggers processes present it to call a module's queue() / scheduled().
       ...(env.TIDE_COMPONENT_TOKEN ? { componentToken: env.TIDE_COMPONENT_TOKEN } : {}),
-      report: timestamped(print),
+      report,
     });
     stopWhenFoldHalts(
       gateway.state.store,
-      stopOnSignals(print, 'stopping', () => gateway.stop(), telemetry),
+      stopOnSignals(report, 'stopping', () => gateway.stop(), telemetry),
     );
   },
 };
@@ -189,6 +209,7 @@ export const triggersCommand: CommandSpec = {
   summary: "runs Kafka-topic and cron triggers and async calls, delivering through the gateway (follows --server's log API, --data's log, or Kafka)",
   args: [],
   flags: {
+    'log-format': logFormat,
     port: port(8082),
     host,
     data: { type: 'string', value: 'DIR', help: 'run on the embedded log in DIR itself (no `tide up` may hold it)' },
@@ -203,6 +224,7 @@ export const triggersCommand: CommandSpec = {
     ['TIDE_KAFKA_BROKERS=kafka:9092 tide triggers --gateway http://gateway:8081 --host 0.0.0.0', 'one of several on a Kafka cluster'],
   ],
   async run({ flags, env, server, print }) {
+    const report = await reportFor('triggers', flags, env, print);
     const { startTelemetry, startMetrics } = await import('@tide/telemetry');
     const { startTriggers, TRIGGER_ENGINES } = await import('@tide/triggers');
     const kafka = await kafkaSource(env);
@@ -220,11 +242,11 @@ export const triggersCommand: CommandSpec = {
       listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8082), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
       metrics: startMetrics({ serviceName: 'tide-triggers', env }),
       engines: TRIGGER_ENGINES,
-      report: timestamped(print),
+      report,
     });
     stopWhenFoldHalts(
       triggers.state.store,
-      stopOnSignals(print, 'stopping triggers (calls in flight finish)', () => triggers.stop(), telemetry),
+      stopOnSignals(report, 'stopping triggers (calls in flight finish)', () => triggers.stop(), telemetry),
     );
   },
 };
@@ -240,6 +262,7 @@ export const nodeCommand: CommandSpec = {
   summary: 'a node agent: runs the pods bound to it (follows --server, or Kafka)',
   args: [],
   flags: {
+    'log-format': logFormat,
     name: { type: 'string', value: 'NAME', help: 'node name (default node-<random>; TIDE_NODE_NAME)' },
     data: data('./.tide/nodes/NAME'),
     memory: { type: 'string', value: 'MB', help: "memory for pods (default: this machine's share; TIDE_NODE_MEMORY_MB)" },
@@ -268,6 +291,7 @@ export const nodeCommand: CommandSpec = {
     ['tide node --label disk=ssd --taint dedicated=gpu:NoSchedule', 'a node only some functions go to'],
   ],
   async run({ flags, env, server, print }) {
+    const report = await reportFor('node', flags, env, print);
     const { parseTaint, nodeName } = await import('../commands/node.js');
     const { startNode, defaultNodeCapacity, nodeCredential } = await import('@tide/node-agent');
     const { startTelemetry } = await import('@tide/telemetry');
@@ -292,7 +316,7 @@ export const nodeCommand: CommandSpec = {
       podReachablePorts: [...localPorts(server), ...allowedPodPorts(flags, env)],
       // Any control plane serves any artifact; the first one's log API is the node's log on one machine.
       artifacts: { servers: server, ...(cacheMb ? { cacheMb: positiveInt('artifact-cache-mb', cacheMb) } : {}) },
-      report: timestamped(print),
+      report,
     };
     const kafka = await kafkaSource(env);
     // Its own credential (joining first with the bootstrap token): for the log API, artifacts and queue sends.
@@ -303,7 +327,7 @@ export const nodeCommand: CommandSpec = {
     // On Kafka no log API stamps who appended: the node says it itself (the fold and lease readers judge by it).
     const source = kafka ? { ...kafka, writer: `node:${name}` } : { kind: 'http' as const, server: server.split(',')[0]!, token };
     const node = await startNode({ ...options, token, log: { source }, tracePods: telemetry.exporting });
-    const stop = stopOnSignals(print, 'stopping pods', () => node.stop(), telemetry);
+    const stop = stopOnSignals(report, 'stopping pods', () => node.stop(), telemetry);
     stopWhenFoldHalts(node.state.store, stop);
     // Started by `tide up --nodes N`: a node does not outlive the tide that started it.
     if (flags['exit-with-parent'] && process.send) process.once('disconnect', () => stop('parent gone'));
@@ -402,7 +426,7 @@ function stopWhenFoldHalts(store: Pick<StateStore, 'state' | 'subscribe'>, shutd
 
 /** SIGTERM or SIGINT: a graceful stop (in-flight work drained), telemetry flushed, exit 0. */
 function stopOnSignals(
-  print: (line: string) => void,
+  report: (line: string) => void,
   what: string,
   stop: () => Promise<void>,
   telemetry: { shutdown(): Promise<void> },
@@ -411,7 +435,7 @@ function stopOnSignals(
   const shutdown = (why: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
-    print(`${why}: ${what}`);
+    report(`${why}: ${what}`);
     stop().then(
       () => telemetry.shutdown().finally(() => process.exit(exitCode)),
       (error: Error) => {

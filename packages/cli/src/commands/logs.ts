@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { CliError, messageOf, refusalHint, type ApiClient } from '../api-client.js';
 
-/** `tide logs <function>`: what its pods printed (`[pod] line`), and with `follow` what they print next. */
+/** `tide logs <function>`: what its pods printed (`[pod] trace=<id> line`, or records with output json), and with `follow` what they print next. */
 export async function functionLogs(
   api: ApiClient,
   options: {
@@ -12,6 +12,9 @@ export async function functionLogs(
     pod?: string;
     sinceSeconds?: number;
     timestamps?: boolean;
+    /** Only lines printed inside calls of this trace, filtered by the server (so a followed stream too). */
+    traceId?: string;
+    output?: 'text' | 'json';
     write: (text: string) => void;
     signal?: AbortSignal;
   },
@@ -22,6 +25,8 @@ export async function functionLogs(
     ...(options.pod ? { pod: options.pod } : {}),
     ...(options.sinceSeconds === undefined ? {} : { sinceSeconds: String(options.sinceSeconds) }),
     ...(options.timestamps ? { timestamps: 'true' } : {}),
+    ...(options.traceId ? { traceId: options.traceId } : {}),
+    ...(options.output === 'json' ? { format: 'json' } : {}),
   });
   const url = `${api.server}/apis/tide.dev/v1/namespaces/${encodeURIComponent(options.namespace)}/functions/${encodeURIComponent(options.name)}/logs?${query}`;
   let res;

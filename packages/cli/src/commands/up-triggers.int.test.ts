@@ -35,7 +35,7 @@ const upOn = (dataDir: string, engine: TriggerEngine, lines: string[]) =>
     otelEnv: {},
     kafkaEnv: {},
     triggerEngines: [engine],
-    log: (line) => lines.push(line),
+    logFor: () => (line) => lines.push(line),
   });
 
 describe('tide up runs the triggers process', () => {

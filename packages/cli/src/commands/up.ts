@@ -56,7 +56,8 @@ export interface UpOptions {
   secretKeys?: SecretKeySettings;
   /** The triggers process's engines (default TRIGGER_ENGINES: Kafka triggers, cron, the async worker). */
   triggerEngines?: readonly TriggerEngine[];
-  log: (line: string) => void;
+  /** Where each component's lines go (`up` for its own, `control-plane`, `gateway`, `triggers`, `node`, `node-N`), in the format asked for. */
+  logFor: (component: string) => (line: string) => void;
 }
 
 export interface RunningTide {
@@ -75,7 +76,7 @@ export interface RunningTide {
 export async function up(options: UpOptions): Promise<RunningTide> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const report = options.log;
+  const report = options.logFor('up');
   const source: LogSource = options.kafka ?? { kind: 'embedded', dataDir };
   const onKafka = source.kind === 'kafka';
   const state = await openProcessState({ source, report, onError: (error) => report(`error: ${error.message}`) });
@@ -91,14 +92,19 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     ...(options.bootstrapToken ? { bootstrapToken: options.bootstrapToken } : {}),
     ready: () => ready,
     ...(options.secretKeys ? { secretKeys: options.secretKeys } : {}),
-    report,
+    report: options.logFor('control-plane'),
   });
   // An upgraded data directory gets its first tokens once the leader raises the fold rules: the
   // node's credential and the CLI's entry need them, so this Tide is up only then.
   await controlPlane.tokensReady;
   // Its own triggers present it to the gateway to call a module's queue() / scheduled(); a new one each start.
   const componentToken = randomBytes(32).toString('hex');
-  const gateway = await startGateway({ log: { shared: state }, ...(options.domain ? { domain: options.domain } : {}), componentToken, report });
+  const gateway = await startGateway({
+    log: { shared: state },
+    ...(options.domain ? { domain: options.domain } : {}),
+    componentToken,
+    report: options.logFor('gateway'),
+  });
   // One port: a request whose Host names a function (or whose path is /fn/...) goes to it, everything else to the API.
   const server = await listen((req, res) => gateway.handle(req, res) || controlPlane.handle(req, res), options.port, options.host);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -112,7 +118,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     engines: options.triggerEngines ?? TRIGGER_ENGINES,
     // As the control plane's: a restarted tide up leads its triggers again at once, not after the grace.
     ...(onKafka ? {} : { leadership: { holder: `tide-up:${dataDir}` } }),
-    report,
+    report: options.logFor('triggers'),
   });
   // On Kafka several may run: a node name must be the cluster's only one of that name.
   const localNode = onKafka ? `${hostname()}-${process.pid}` : 'local';
@@ -134,7 +140,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
           // Its pods may call other functions through this port (its API asks them for a token).
           podReachablePorts: [Number(new URL(url).port), ...(options.allowPodPorts ?? [])],
           ...(options.tracePods ? { tracePods: true } : {}),
-          report,
+          report: options.logFor('node'),
         })
       : undefined;
   // Separate node processes join with the cluster's bootstrap token (in their environment, never argv).
@@ -208,8 +214,9 @@ function startNodeProcesses(options: UpOptions, url: string, dataDir: string, bo
         ...options.otelEnv,
       },
     });
+    const report = options.logFor(name);
     const relay = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) options.log(`[${name}] ${line.replace(/^\S+Z /, '')}`);
+      for (const line of chunk.toString().split('\n')) if (line.trim()) report(`[${name}] ${line.replace(/^\S+Z /, '')}`);
     };
     child.stdout!.on('data', relay);
     child.stderr!.on('data', relay);

@@ -2,13 +2,15 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { readTraceMark } from '@tide/runtime';
 
 export type LogStream = 'stdout' | 'stderr';
 
 /** Where a process's output lines go: `<dir>/log` and onLine. */
 export interface LogTarget {
   dir: string;
-  onLine(stream: LogStream, line: string): void;
+  /** traceId: of the call that wrote the line (the runtime marks such lines), absent for others. */
+  onLine(stream: LogStream, line: string, traceId?: string): void;
 }
 
 export interface LogCapture {
@@ -19,8 +21,9 @@ export interface LogCapture {
 }
 
 /**
- * Splits a process's stdout/stderr into lines, appends each to `<dir>/log` as
- * `<ISO time> <stream> <line>` and hands it to the target's onLine. Call writeTo before the
+ * Splits a process's stdout/stderr into lines, reads off the trace mark of a line written inside a
+ * traced call, appends each to `<dir>/log` as `<ISO time> <stream> [trace=<id> ]<line>` and hands
+ * it to the target's onLine. Call writeTo before the
  * current tick ends: lines read before any target is set are dropped.
  */
 export function captureLogs(streams: { stdout: Readable; stderr: Readable }, now: () => number): LogCapture {
@@ -29,9 +32,10 @@ export function captureLogs(streams: { stdout: Readable; stderr: Readable }, now
   const follow = (name: LogStream, input: Readable) =>
     new Promise<void>((resolve) => {
       const lines = createInterface({ input, crlfDelay: Infinity });
-      lines.on('line', (line) => {
-        file?.write(`${new Date(now()).toISOString()} ${name} ${line}\n`);
-        onLine(name, line);
+      lines.on('line', (marked) => {
+        const { line, traceId } = readTraceMark(marked);
+        file?.write(`${new Date(now()).toISOString()} ${name} ${traceId ? `trace=${traceId} ` : ''}${line}\n`);
+        onLine(name, line, traceId);
       });
       lines.once('close', resolve);
     });

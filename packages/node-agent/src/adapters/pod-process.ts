@@ -29,7 +29,7 @@ export interface PodFollowOptions {
   host: string;
   startTimeoutMs: number;
   clock: Clock;
-  onLog(stream: LogStream, line: string): void;
+  onLog(stream: LogStream, line: string, traceId?: string): void;
   /** `importMs`: the runtime's import of the function's module (absent from an older runtime). */
   onReady(endpoint: string, importMs?: number): void;
   /** Called exactly once, after the output is flushed. */
@@ -112,7 +112,7 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
 
   const logTarget = {
     dir: options.podDir,
-    onLine: (stream: LogStream, line: string) => {
+    onLine: (stream: LogStream, line: string, traceId?: string) => {
       if (stream === 'stderr') {
         if (line.includes('JavaScript heap out of memory')) exit.outOfMemory = true;
         const recycled = parseRecycleNotice(line);
@@ -121,7 +121,7 @@ export function followPod(runtime: RuntimeProcess, options: PodFollowOptions): P
           options.onRecycling?.(recycled);
         }
       }
-      options.onLog(stream, line);
+      options.onLog(stream, line, traceId);
     },
   };
   runtime.logs.writeTo(logTarget);

@@ -1,2 +1,3 @@
 export { startTelemetry, exporterConfigured, currentTraceparent, contextFromTraceparent, inSpan, type Telemetry } from './telemetry.js';
 export { startMetrics, type MetricsEndpoint, type MetricsOptions } from './metrics.js';
+export { MetricExportConfigError } from './metric-export-config.js';

@@ -25,7 +25,13 @@ export function exporterConfigured(env: Readonly<Record<string, string | undefin
  */
 export function startTelemetry(options: { serviceName: string; env: Readonly<Record<string, string | undefined>> }): Telemetry {
   if (exporterConfigured(options.env)) {
-    const sdk = new NodeSDK({ serviceName: serviceNameOf(options.serviceName, options.env), instrumentations: [] });
+    const sdk = new NodeSDK({
+      serviceName: serviceNameOf(options.serviceName, options.env),
+      instrumentations: [],
+      // startMetrics owns the meter provider (/metrics and OTLP push): one the SDK registered first
+      // would take every instrument, leaving /metrics empty.
+      metricReaders: [],
+    });
     sdk.start();
     return { exporting: true, shutdown: () => sdk.shutdown() };
   }

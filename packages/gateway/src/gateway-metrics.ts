@@ -9,7 +9,7 @@ export class GatewayMetrics {
 
   constructor(functions: () => Iterable<FunctionState>) {
     const meter = metrics.getMeter('tide-gateway');
-    this.#invocations = meter.createCounter('tide_invocations', { description: 'Calls answered by the gateway, by function and status' });
+    this.#invocations = meter.createCounter('tide_invocations', { description: 'Calls answered by the gateway, by function, revision and status' });
     this.#duration = meter.createHistogram('tide_invocation_duration_seconds', {
       description: 'Time from a call arriving to its answer ending',
       unit: 's',
@@ -21,11 +21,20 @@ export class GatewayMetrics {
   }
 
   record(fn: FunctionState, status: number | undefined, seconds: number): void {
-    // One attributes object per function and status, kept on the function: nothing built per call.
+    // One attributes object per revision's route and status, kept on its state: nothing built per call.
+    // A route that names no revision (a route table fed by hand) counts under revision "".
     const code = status ?? 0;
     let attributes = fn.metricAttributes.get(code);
     if (!attributes)
-      fn.metricAttributes.set(code, (attributes = { namespace: fn.namespace, function: fn.name, status: status === undefined ? 'none' : String(status) }));
+      fn.metricAttributes.set(
+        code,
+        (attributes = {
+          namespace: fn.namespace,
+          function: fn.name,
+          revision: fn.route.revision ?? '',
+          status: status === undefined ? 'none' : String(status),
+        }),
+      );
     this.#invocations.add(1, attributes);
     this.#duration.record(seconds, attributes);
   }

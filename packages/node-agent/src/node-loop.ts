@@ -16,7 +16,7 @@ import {
   type PodIsolation,
   type Taint,
 } from '@tide/core';
-import { metrics } from '@opentelemetry/api';
+import { coldStartMetrics } from './cold-start-metrics.js';
 import { createCpuMeter } from './pod-cpu.js';
 import { startLogShipper } from './log-shipper.js';
 
@@ -110,11 +110,11 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
   const podsByAgentName = new Map<string, Pod>();
   let closed = false;
 
-  const coldStarts = metrics.getMeter('tide-node').createCounter('tide_cold_starts', { description: 'Pods started, by function and how (warm pool or spawn)' });
+  const recordColdStart = coldStartMetrics();
   const report = (r: PodReport) => {
     const pod = podsByAgentName.get(r.pod);
     if (!pod || closed) return;
-    if (r.phase === 'Ready' && r.coldStart) coldStarts.add(1, { namespace: pod.metadata.namespace, function: pod.spec.function, kind: r.coldStart });
+    recordColdStart(pod, r);
     const { namespace, name } = pod.metadata;
     const event: EventInput =
       r.phase === 'Stopped'

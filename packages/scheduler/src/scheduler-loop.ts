@@ -3,6 +3,7 @@ import { assignPending } from './core/assign.js';
 import { defaultPlugins } from './core/default-plugins.js';
 import type { Plugins } from './core/framework.js';
 import { schedulingEvents } from './core/scheduling-events.js';
+import { timedDecisions } from './scheduler-metrics.js';
 
 export interface SchedulerOptions {
   /** The filter/score cycle (default `defaultPlugins`; `pluginsFromConfig` builds a tuned one). */
@@ -22,13 +23,14 @@ export interface SchedulerOptions {
  */
 export function startScheduler(store: StateStore, options: SchedulerOptions = {}): ReconcileLoop {
   const plugins = options.plugins ?? defaultPlugins;
+  const timed = timedDecisions();
   return startReconcileLoop(store, {
     name: 'scheduler',
     ...(options.onError ? { onError: options.onError } : {}),
     ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
     ...(options.leader ? { leader: options.leader } : {}),
     reconcile(state) {
-      const { events, newlyUnschedulable } = schedulingEvents(assignPending(state, plugins));
+      const { events, newlyUnschedulable } = schedulingEvents(timed(() => assignPending(state, plugins)));
       for (const { pod, reasons } of newlyUnschedulable) options.onUnschedulable?.(pod, reasons);
       return events;
     },

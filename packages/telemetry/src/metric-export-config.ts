@@ -13,6 +13,9 @@ export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 
 /** A variable set to something OpenTelemetry's spec does not allow; names it and what it may be. */
 export class MetricExportConfigError extends Error {
+  /** A usage error, as a bad flag is: the CLI exits 2 with this message. */
+  readonly exitCode = 2;
+
   constructor(
     readonly variable: string,
     readonly value: string,

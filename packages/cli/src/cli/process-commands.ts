@@ -259,6 +259,8 @@ export const nodeCommand: CommandSpec = {
       help: "the cluster's bootstrap token, for the node's first join (TIDE_BOOTSTRAP_TOKEN; `tide up` writes it to <data>/bootstrap.token)",
     },
     'exit-with-parent': { type: 'boolean', hidden: true, help: 'stop when the process that started it ends (tide up --nodes)' },
+    port: { type: 'string', value: 'PORT', help: "serve /metrics, /healthz and /readyz on this port (TIDE_PORT; default none: pods' ports are apart from it)" },
+    host,
   },
   details:
     'A node joins the cluster once with the bootstrap token (as `kubeadm join`) and keeps the credential it gets in\n' +
@@ -266,12 +268,14 @@ export const nodeCommand: CommandSpec = {
   examples: [
     ['TIDE_BOOTSTRAP_TOKEN=$(cat .tide/bootstrap.token) tide node --server http://127.0.0.1:8080 --name node-2', 'a second node beside `tide up`'],
     ['tide node --label disk=ssd --taint dedicated=gpu:NoSchedule', 'a node only some functions go to'],
+    ['tide node --port 8083', 'with its /metrics on port 8083 for Prometheus'],
   ],
   async run({ flags, env, server, print }) {
     const { parseTaint, nodeName } = await import('../commands/node.js');
     const { startNode, defaultNodeCapacity, nodeCredential } = await import('@tide/node-agent');
-    const { startTelemetry } = await import('@tide/telemetry');
+    const { startTelemetry, startMetrics } = await import('@tide/telemetry');
     const name = str(flags.name) ?? env.TIDE_NODE_NAME ?? nodeName();
+    const listenPort = str(flags.port) ?? env.TIDE_PORT;
     const dataDir = str(flags.data) ?? env.TIDE_DATA ?? join('.tide', 'nodes', name);
     const defaults = defaultNodeCapacity();
     const address = str(flags.address) ?? env.TIDE_NODE_ADDRESS;
@@ -302,7 +306,15 @@ export const nodeCommand: CommandSpec = {
     const telemetry = startTelemetry({ serviceName: 'tide-node', env });
     // On Kafka no log API stamps who appended: the node says it itself (the fold and lease readers judge by it).
     const source = kafka ? { ...kafka, writer: `node:${name}` } : { kind: 'http' as const, server: server.split(',')[0]!, token };
-    const node = await startNode({ ...options, token, log: { source }, tracePods: telemetry.exporting });
+    const node = await startNode({
+      ...options,
+      token,
+      log: { source },
+      tracePods: telemetry.exporting,
+      // Its metrics are pushed over OTLP when OTEL_* says so, with or without a port to serve them on.
+      metrics: startMetrics({ serviceName: 'tide-node', env }),
+      ...(listenPort === undefined ? {} : { listen: { port: int('port', listenPort, 0), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' } }),
+    });
     const stop = stopOnSignals(print, 'stopping pods', () => node.stop(), telemetry);
     stopWhenFoldHalts(node.state.store, stop);
     // Started by `tide up --nodes N`: a node does not outlive the tide that started it.

@@ -1,0 +1,158 @@
+import { join } from 'node:path';
+import { eventually, makeTempDir } from '@tide/testkit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrapTokenIn, componentToken } from '../support/component-tokens.js';
+import { familiesOf, promtoolCheck, scrape, toolOrSkip } from '../support/prometheus.js';
+import { servedMetrics } from '../support/served-metrics.js';
+import { adminTokenIn, freePort, startTide, startTideCommand, stopTide, type StartedTide, type TideProcess } from '../support/tide-process.js';
+
+/**
+ * Every Tide process's /metrics, as Prometheus's own checker reads it: `promtool check metrics`
+ * (Debian's prometheus package) is clean for `tide up` and for a separate control plane, gateway,
+ * node and triggers process, each after it has served calls so its histograms and counters have
+ * series. What they serve together also proves the infra test's reading of the sources
+ * (servedMetrics): every family a process serves is one it finds, of the kind it says.
+ */
+const promtool = toolOrSkip('promtool');
+const APP = "export default { fetch: () => new Response('exposed') };";
+
+let dir: Awaited<ReturnType<typeof makeTempDir>>;
+let tide: StartedTide;
+const others: TideProcess[] = [];
+/** Each process's scrape: where it came from and what it served. */
+const scrapes = new Map<string, { url: string; token?: string }>();
+
+beforeAll(async () => {
+  if (!promtool) return;
+  dir = await makeTempDir('tide-exposition-');
+  const upData = join(dir.path, 'up');
+  tide = await startTide({ dataDir: upData, port: await freePort() });
+  scrapes.set('tide-up', { url: tide.url, token: tide.adminToken });
+
+  // Separate components beside it, each on a port of its own, as `tide control-plane|gateway|node|triggers` run.
+  const cpData = join(dir.path, 'control-plane');
+  const controlPlane = await startTideCommand({
+    args: ['control-plane', '--port', String(await freePort()), '--data', cpData],
+    ready: /control plane is up at/,
+  });
+  others.push(controlPlane);
+  scrapes.set('tide-control-plane', { url: controlPlane.url, token: adminTokenIn(cpData) });
+  const gatewayPort = await freePort();
+  others.push(
+    await startTideCommand({
+      args: ['gateway', '--server', tide.url, '--port', String(gatewayPort)],
+      env: { TIDE_TOKEN: await componentToken(tide.url, upData, 'gateway') },
+      ready: /gateway is up at/,
+    }),
+  );
+  scrapes.set('tide-gateway', { url: `http://127.0.0.1:${gatewayPort}` });
+  const triggersPort = await freePort();
+  others.push(
+    await startTideCommand({
+      args: ['triggers', '--server', tide.url, '--port', String(triggersPort)],
+      env: { TIDE_TOKEN: await componentToken(tide.url, upData, 'triggers') },
+      ready: /triggers is up at/,
+    }),
+  );
+  scrapes.set('tide-triggers', { url: `http://127.0.0.1:${triggersPort}` });
+  const nodePort = await freePort();
+  others.push(
+    await startTideCommand({
+      // Tainted: the function's pod starts on tide up's own node, whose cold start the tide-up scrape shows.
+      args: [
+        'node',
+        '--server',
+        tide.url,
+        '--name',
+        'exposed-2',
+        '--data',
+        join(dir.path, 'node'),
+        '--port',
+        String(nodePort),
+        '--warm-pool',
+        '0',
+        '--taint',
+        'only=tests:NoSchedule',
+      ],
+      env: { TIDE_BOOTSTRAP_TOKEN: bootstrapTokenIn(upData) },
+      ready: / is up \(boot .*serving \/metrics at/,
+    }),
+  );
+  scrapes.set('tide-node', { url: `http://127.0.0.1:${nodePort}` });
+
+  // Calls through tide up's gateway and the separate one, and one to a function that does not exist (404).
+  const upload = await fetch(`${tide.url}/apis/tide.dev/v1/artifacts`, { method: 'POST', body: APP, headers: tide.headers });
+  const { digest } = (await upload.json()) as { digest: string };
+  const applied = await fetch(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/exposed`, {
+    method: 'PUT',
+    headers: { ...tide.headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'exposed' }, spec: { source: { artifact: digest } } }),
+  });
+  if (applied.status >= 300) throw new Error(`applying the function: ${applied.status} ${await applied.text()}`);
+  for (const url of [tide.url, `http://127.0.0.1:${gatewayPort}`]) {
+    await eventually(
+      async () => {
+        const res = await fetch(`${url}/fn/default/exposed`);
+        expect([res.status, await res.text()]).toEqual([200, 'exposed']);
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    expect((await fetch(`${url}/fn/default/nobody`)).status).toBe(404);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  for (const process of others.reverse()) await stopTide(process);
+  await stopTide(tide);
+  await dir?.remove();
+});
+
+/** The families each process must serve besides target_info: what proves the scrape is its own, with data in it. */
+const EXPECTED: Record<string, string[]> = {
+  'tide-up': [
+    'tide_invocations_total',
+    'tide_invocation_duration_seconds',
+    'tide_cold_starts_total',
+    'tide_cold_start_duration_seconds',
+    'tide_pods',
+    'tide_desired_replicas',
+    'tide_ready_replicas',
+    'tide_gateway_queue_depth',
+    'tide_log_append_seconds',
+    'tide_log_consumer_lag_records',
+    'tide_scheduler_decision_duration_seconds',
+  ],
+  // A cluster of its own with no function: no replica gauges, only its log's.
+  'tide-control-plane': ['tide_log_append_seconds', 'tide_log_consumer_lag_records'],
+  'tide-gateway': ['tide_invocations_total', 'tide_invocation_duration_seconds', 'tide_gateway_queue_depth', 'tide_log_consumer_lag_records'],
+  'tide-node': ['tide_log_append_seconds', 'tide_log_consumer_lag_records'],
+  'tide-triggers': ['tide_log_consumer_lag_records'],
+};
+
+describe.skipIf(!promtool)('/metrics of every Tide process', () => {
+  it.each(Object.keys(EXPECTED))('%s: promtool check metrics is clean, and it serves its own metrics', async (service) => {
+    const { url, token } = scrapes.get(service)!;
+    const text = await scrape(url, token);
+    expect(text).toMatch(new RegExp(`^target_info\\{[^}]*service_name="${service}"`, 'm'));
+    const families = familiesOf(text);
+    expect(
+      EXPECTED[service]!.filter((name) => !families.has(name)),
+      `${service} lacks these families:\n${text}`,
+    ).toEqual([]);
+    expect(promtoolCheck(promtool!, text)).toEqual({ code: 0, output: '' });
+  });
+
+  it('serves only families the infra test finds in the sources, of the kind it says (its reading of the code is right)', async () => {
+    const served = servedMetrics();
+    const problems: string[] = [];
+    for (const [service, { url, token }] of scrapes) {
+      for (const [name, type] of familiesOf(await scrape(url, token))) {
+        if (!name.startsWith('tide_')) continue;
+        const found = served.get(name);
+        if (!found) problems.push(`${service} serves ${name} (${type}), which test/support/served-metrics.ts does not find in packages/*/src`);
+        else if (found.kind !== type) problems.push(`${service} serves ${name} as a ${type}; served-metrics.ts reads ${found.file} as making a ${found.kind}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { eventually, makeTempDir } from '@tide/testkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,5 +155,50 @@ describe.skipIf(!promtool)('/metrics of every Tide process', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it('pushes them over OTLP where OTEL_* says so, traces exported too, and still serves them at /metrics', async () => {
+    const pushed: { path: string; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => (pushed.push({ path: req.url ?? '', body }), res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const port = await freePort();
+    let triggers: TideProcess | undefined;
+    try {
+      triggers = await startTideCommand({
+        args: ['triggers', '--server', tide.url, '--port', String(port)],
+        env: {
+          TIDE_TOKEN: await componentToken(tide.url, join(dir.path, 'up'), 'triggers'),
+          // The general endpoint turns on traces and metrics alike, as the spec has it.
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as { port: number }).port}`,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          OTEL_METRIC_EXPORT_INTERVAL: '200',
+        },
+        ready: /triggers is up at/,
+      });
+      await eventually(() => expect(pushed.some((p) => p.path === '/v1/metrics' && p.body.includes('"tide_log_consumer_lag_records"'))).toBe(true), {
+        timeoutMs: 15_000,
+      });
+      expect(pushed.find((p) => p.path === '/v1/metrics')!.body).toContain('"stringValue":"tide-triggers"');
+      const text = await scrape(`http://127.0.0.1:${port}`);
+      expect(familiesOf(text).get('tide_log_consumer_lag_records')).toBe('gauge');
+      expect(promtoolCheck(promtool!, text)).toEqual({ code: 0, output: '' });
+    } finally {
+      await stopTide(triggers);
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  }, 60_000);
+
+  it('refuses an OTEL_* value the spec does not allow, naming the variable, before it starts', async () => {
+    const refused = await startTideCommand({
+      args: ['gateway', '--server', tide.url, '--port', String(await freePort())],
+      env: { OTEL_METRICS_EXPORTER: 'otlp,statsd' },
+      ready: /never/,
+    }).catch((error: Error) => error.message);
+    expect(refused).toMatch(/tide: OTEL_METRICS_EXPORTER="otlp,statsd": must be a comma-separated list of otlp, prometheus, console, none/);
   });
 });

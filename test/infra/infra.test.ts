@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { findRepoRoot } from '../support/repo-root.js';
+import { metricExportConfig } from '@tide/telemetry';
 import { packageSources, servedMetrics } from '../support/served-metrics.js';
 
 /**
@@ -593,6 +594,21 @@ describe('infra/prometheus/prometheus.yml', () => {
     const collector = services.find((s) => String(s.spec.image).includes('opentelemetry-collector'));
     const collectorScraped = targets.some((t) => collector?.hosts.includes(t.split(':')[0]!));
     expect([...problems, ...unscraped, ...(collectorScraped ? [] : [`${at}: the collector is not scraped`])]).toEqual([]);
+  });
+
+  it("gets each Tide process's metrics once: scraped at its /metrics, or pushed to the collector over OTLP, never both or neither", () => {
+    const at = 'infra/prometheus/prometheus.yml';
+    const targets: string[] = (yamlFile(at)?.scrape_configs ?? []).flatMap((job: Yaml) => (job.static_configs ?? []).flatMap((c: Yaml) => c.targets ?? []));
+    const problems = composeTide().flatMap((s) => {
+      const port = flagValue(s.argv, '--port');
+      const scraped = port !== undefined && targets.includes(`${s.name}:${port}`);
+      // As the process itself reads its OTEL_* variables (@tide/telemetry's metricExportConfig).
+      const pushed = metricExportConfig(s.env).otlp !== undefined;
+      if (scraped && pushed) return [`${COMPOSE}: ${s.name} is scraped at ${s.name}:${port} and pushes over OTLP too: its series would reach Prometheus twice`];
+      if (!scraped && !pushed) return [`${COMPOSE}: ${s.name}'s metrics reach Prometheus neither way (no scrape target, OTEL_METRICS_EXPORTER pushes nothing)`];
+      return [];
+    });
+    expect(problems).toEqual([]);
   });
 });
 

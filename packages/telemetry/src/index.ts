@@ -1,3 +1,3 @@
 export { startTelemetry, exporterConfigured, currentTraceparent, contextFromTraceparent, inSpan, type Telemetry } from './telemetry.js';
 export { startMetrics, type MetricsEndpoint, type MetricsOptions } from './metrics.js';
-export { MetricExportConfigError } from './metric-export-config.js';
+export { MetricExportConfigError, metricExportConfig, type MetricExportConfig } from './metric-export-config.js';

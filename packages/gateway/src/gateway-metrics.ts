@@ -16,7 +16,16 @@ export class GatewayMetrics {
       advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
     });
     meter.createObservableGauge('tide_gateway_queue_depth', { description: 'Calls waiting for a pod, by function' }).addCallback((result) => {
-      for (const fn of functions()) result.observe(fn.waiting.length, { namespace: fn.namespace, function: fn.name });
+      // A function has a waiting line per revision route (two while a rollout or a split runs):
+      // observed one by one under the same attributes, the last would hide the others.
+      const waiting = new Map<string, { namespace: string; function: string; n: number }>();
+      for (const fn of functions()) {
+        const key = `${fn.namespace}/${fn.name}`;
+        const entry = waiting.get(key) ?? { namespace: fn.namespace, function: fn.name, n: 0 };
+        entry.n += fn.waiting.length;
+        waiting.set(key, entry);
+      }
+      for (const { n, ...attributes } of waiting.values()) result.observe(n, attributes);
     });
   }
 

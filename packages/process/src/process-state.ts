@@ -42,12 +42,13 @@ export async function openProcessState(options: ProcessStateOptions): Promise<Pr
     throw new StartupError(`cannot read the state log from ${describeLogSource(source)}: ${(error as Error).message}`);
   }
   reportStateResets(store, report);
-  observeConsumerLag(log, store);
+  const stopObservingLag = observeConsumerLag(log, store);
   return {
     source,
     log,
     store,
     async close() {
+      stopObservingLag();
       await store.close();
       await log.close();
     },

@@ -221,6 +221,16 @@ describe.skipIf(!promtool)('/metrics of every Tide process', () => {
     }
   }, 60_000);
 
+  it('a node on --port also answers /healthz and /readyz (the probes of infra/kubernetes), and says what it serves elsewhere', async () => {
+    const { url } = scrapes.get('tide-node')!;
+    for (const path of ['/healthz', '/readyz']) {
+      const res = await fetch(`${url}${path}`);
+      expect([res.status, await res.json()]).toEqual([200, { status: 'ok' }]);
+    }
+    const other = await fetch(`${url}/pods`);
+    expect([other.status, await other.json()]).toEqual([404, { error: 'no route for GET /pods: a node serves /healthz, /readyz and /metrics' }]);
+  });
+
   it('refuses an OTEL_* value the spec does not allow, naming the variable, before it starts', async () => {
     const refused = await startTideCommand({
       args: ['gateway', '--server', tide.url, '--port', String(await freePort())],

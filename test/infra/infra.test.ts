@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { findRepoRoot } from '../support/repo-root.js';
+import { metricExportConfig } from '@tide/telemetry';
+import { packageSources, servedMetrics } from '../support/served-metrics.js';
 
 /**
  * infra/ cannot run here (no container engine), so this checks it against the code instead: the
@@ -17,17 +19,23 @@ const infra = join(root, 'infra');
 const COMPOSE = 'infra/compose/compose.yaml';
 const KUBERNETES = 'infra/kubernetes';
 /**
- * The metrics the dashboard must chart (design §8, and issue 11's events): each must also be one
- * a Tide source creates (see servedMetrics), so this list cannot name a metric nobody exports.
+ * The metrics the dashboard must chart (design §8, issue 11's events and issue 13's metrics): each
+ * must also be one a Tide source creates (see servedMetrics, which the exposition test proves
+ * against running processes), so this list cannot name a metric nobody exports.
  */
 const TIDE_METRICS = [
   'tide_invocations_total',
   'tide_invocation_duration_seconds',
   'tide_cold_starts_total',
+  'tide_cold_start_duration_seconds',
   'tide_pods',
   'tide_desired_replicas',
+  'tide_ready_replicas',
   'tide_gateway_queue_depth',
   'tide_log_append_seconds',
+  'tide_log_consumer_lag_records',
+  'tide_scheduler_decision_duration_seconds',
+  'tide_fold_rejected_events_total',
   'tide_trigger_lag',
   'tide_trigger_deliveries_total',
   'tide_trigger_retries_total',
@@ -139,35 +147,6 @@ function topicsDeclared(): Map<string, string> {
     for (const match of readFileSync(file, 'utf8').matchAll(/\b[A-Z_]*TOPIC\s*=\s*['"](tide\.[a-z0-9.-]+)['"]/g)) declared.set(match[1]!, relative(root, file));
   }
   return declared;
-}
-
-/** Every non-test TypeScript source of every package. */
-function packageSources(): string[] {
-  return readdirSync(join(root, 'packages'))
-    .map((name) => join(root, 'packages', name, 'src'))
-    .filter((src) => existsSync(src))
-    .flatMap((src) => filesUnder(src, /(?<!\.test)\.ts$/));
-}
-
-/**
- * The names under which Prometheus sees the instruments Tide's sources create:
- * `meter.createCounter('tide_x')` (or a constant holding the name, defined in the same file) is
- * served as `tide_x_total` (the exporter adds `_total` to a counter's name unless it has it), a
- * histogram as `tide_x` with `_bucket`, `_sum` and `_count`, a gauge as it is named.
- */
-function servedMetrics(): Map<string, string> {
-  const served = new Map<string, string>();
-  for (const file of packageSources()) {
-    const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(/\.create(\w+)\(\s*(?:['"](tide_[a-z0-9_]+)['"]|([A-Z][A-Z0-9_]*))/g)) {
-      const [, kind, literal, constant] = match;
-      const name = literal ?? (constant ? new RegExp(`\\b${constant}\\s*=\\s*['"](tide_[a-z0-9_]+)['"]`).exec(text)?.[1] : undefined);
-      if (!name) continue;
-      const counter = kind === 'Counter' || kind === 'ObservableCounter';
-      served.set(counter && !name.endsWith('_total') ? `${name}_total` : name, relative(root, file));
-    }
-  }
-  return served;
 }
 
 /** How long the control plane keeps activations (ACTIVATION_MAX_AGE_MS in @tide/core), in ms. */
@@ -616,6 +595,21 @@ describe('infra/prometheus/prometheus.yml', () => {
     const collectorScraped = targets.some((t) => collector?.hosts.includes(t.split(':')[0]!));
     expect([...problems, ...unscraped, ...(collectorScraped ? [] : [`${at}: the collector is not scraped`])]).toEqual([]);
   });
+
+  it("gets each Tide process's metrics once: scraped at its /metrics, or pushed to the collector over OTLP, never both or neither", () => {
+    const at = 'infra/prometheus/prometheus.yml';
+    const targets: string[] = (yamlFile(at)?.scrape_configs ?? []).flatMap((job: Yaml) => (job.static_configs ?? []).flatMap((c: Yaml) => c.targets ?? []));
+    const problems = composeTide().flatMap((s) => {
+      const port = flagValue(s.argv, '--port');
+      const scraped = port !== undefined && targets.includes(`${s.name}:${port}`);
+      // As the process itself reads its OTEL_* variables (@tide/telemetry's metricExportConfig).
+      const pushed = metricExportConfig(s.env).otlp !== undefined;
+      if (scraped && pushed) return [`${COMPOSE}: ${s.name} is scraped at ${s.name}:${port} and pushes over OTLP too: its series would reach Prometheus twice`];
+      if (!scraped && !pushed) return [`${COMPOSE}: ${s.name}'s metrics reach Prometheus neither way (no scrape target, OTEL_METRICS_EXPORTER pushes nothing)`];
+      return [];
+    });
+    expect(problems).toEqual([]);
+  });
 });
 
 describe('infra/grafana', () => {
@@ -636,19 +630,45 @@ describe('infra/grafana', () => {
       for (const target of panel.targets) {
         for (const uid of [panel.datasource?.uid, target.datasource?.uid])
           if (uid && !uids.includes(uid)) problems.push(`${file}: panel "${panel.title}" uses datasource ${uid}, not provisioned`);
-        for (const [metric] of target.expr.matchAll(/\btide_[a-z0-9_]+/g)) {
-          // A histogram's series; a counter's `_total` is part of its served name.
-          const base = served.has(metric) ? metric : metric.replace(/_(bucket|sum|count)$/, '');
-          used.add(base);
-          if (!served.has(base))
-            problems.push(`${file}: panel "${panel.title}" queries ${metric}, which no Tide source creates (created: ${[...served.keys()].join(', ')})`);
-        }
+        problems.push(...queryProblems(`${file}: panel "${panel.title}"`, target.expr, served, used));
       }
     }
     problems.push(...TIDE_METRICS.filter((m) => !used.has(m)).map((m) => `${file}: no panel shows ${m}`));
     expect(problems).toEqual([]);
   });
+
+  it('has Prometheus recording and alerting rules, if any, query only metrics some Tide source creates', () => {
+    const at = 'infra/prometheus/prometheus.yml';
+    const served = servedMetrics();
+    const ruleFiles: string[] = yamlFile(at)?.rule_files ?? [];
+    const problems = ruleFiles.flatMap((rel) => {
+      const path = join(infra, 'prometheus', rel);
+      if (!existsSync(path)) return [`${at}: rule_files names ${rel}, which does not exist beside it`];
+      const groups: Yaml[] = yamlFile(relative(root, path))?.groups ?? [];
+      return groups.flatMap((g) =>
+        (g.rules ?? []).flatMap((r: Yaml) => queryProblems(`${rel}: rule ${r.record ?? r.alert}`, String(r.expr), served, new Set())),
+      );
+    });
+    expect(problems).toEqual([]);
+  });
 });
+
+/**
+ * The Tide series a PromQL expression names, checked against the families Tide serves: a counter
+ * or gauge by its name, a histogram only by its `_bucket`, `_sum` or `_count` series (there is no
+ * series under a histogram's bare name). Adds each family used to `used`.
+ */
+function queryProblems(where: string, expr: string, served: ReturnType<typeof servedMetrics>, used: Set<string>): string[] {
+  const created = () => [...served.keys()].join(', ');
+  return [...expr.matchAll(/\btide_[a-z0-9_]+/g)].flatMap(([series]) => {
+    const direct = served.get(series);
+    if (direct && direct.kind !== 'histogram') return (used.add(series), []);
+    const family = series.replace(/_(bucket|sum|count)$/, '');
+    if (family !== series && served.get(family)?.kind === 'histogram') return (used.add(family), []);
+    if (direct) return [`${where} queries ${series}, a histogram: query ${series}_bucket, _sum or _count`];
+    return [`${where} queries ${series}, which no Tide source creates (created: ${created()})`];
+  });
+}
 
 describe(`${KUBERNETES}`, () => {
   it('lists every manifest in kustomization.yaml', () => {

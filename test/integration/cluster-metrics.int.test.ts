@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClusterState } from '@tide/core';
+import type { ClusterState, StateListener } from '@tide/core';
 import { foldAll, functionManifest } from '@tide/core/testing';
 import { startMetrics, type MetricsEndpoint } from '@tide/telemetry';
-import { observeClusterMetrics } from '@tide/control-plane';
+import { countFoldRejections, observeClusterMetrics } from '@tide/control-plane';
 
 let endpoint: MetricsEndpoint;
 let server: Server;
@@ -57,6 +57,11 @@ describe('cluster gauges, scraped as Prometheus does', () => {
       'tide_desired_replicas{namespace="default",function="echo"} 2',
       'tide_desired_replicas{namespace="default",function="hello"} 3',
     ]);
+    // Beside each desired count, the ready one: none of the pods is Ready yet.
+    expect(await scrape('tide_ready_replicas')).toEqual([
+      'tide_ready_replicas{namespace="default",function="echo"} 0',
+      'tide_ready_replicas{namespace="default",function="hello"} 0',
+    ]);
 
     // Scale-to-zero of hello: its pods are gone, so is its tide_pods series.
     folded = foldAll([scale('hello', 3, 0), ...removed('hello', ['a', 'b', 'c'])], folded.state);
@@ -74,6 +79,30 @@ describe('cluster gauges, scraped as Prometheus does', () => {
     state = folded.state;
     expect(await scrape('tide_pods')).toEqual([]);
     expect(await scrape('tide_desired_replicas')).toEqual(['tide_desired_replicas{namespace="default",function="hello"} 0']);
+    expect(await scrape('tide_ready_replicas')).toEqual(['tide_ready_replicas{namespace="default",function="hello"} 0']);
+  });
+
+  it('count the events the fold rejects, by event type and reason', async () => {
+    const listeners: StateListener[] = [];
+    countFoldRejections({ subscribe: (listener) => (listeners.push(listener), () => {}) });
+    const events = [
+      { type: 'NamespaceApplied' as const, data: { name: 'default' } },
+      { type: 'FunctionApplied' as const, data: { namespace: 'default', manifest: functionManifest('hello') } },
+      scale('hello', 5, 6), // stale: hello wants 1, not 5
+      scale('hello', 7, 8),
+      { type: 'FunctionDeleted' as const, data: { namespace: 'default', name: 'nobody' } },
+    ];
+    const folded = foldAll(events);
+    state = folded.state;
+    // Fed to the counter as the store's listeners get them: each event with the fold's verdict.
+    events.forEach((event, i) =>
+      listeners.forEach((listener) => listener({ ...event, id: `e${i}`, time: '', offset: i } as never, folded.verdicts[i]!, state)),
+    );
+    expect(folded.verdicts.map((v) => (v.accepted ? 'ok' : v.code))).toEqual(['ok', 'ok', 'conflict', 'conflict', 'not-found']);
+    expect(await scrape('tide_fold_rejected_events_total')).toEqual([
+      'tide_fold_rejected_events_total{type="FunctionDeleted",reason="not-found"} 1',
+      'tide_fold_rejected_events_total{type="ScaleSet",reason="conflict"} 2',
+    ]);
   });
 
   it('names the control plane in target_info', async () => {

@@ -66,9 +66,10 @@ async function run(words: readonly string[]): Promise<void> {
 }
 
 function fail(error: unknown): never {
-  // A StartupError (@tide/process) says what to do, as a CliError does; matched by name so that
-  // every command need not load the process packages.
-  if (error instanceof CliError || (error instanceof Error && error.name === 'StartupError')) {
+  // A StartupError (@tide/process) or a MetricExportConfigError (@tide/telemetry: an OTEL_* variable
+  // set wrong) says what to do, as a CliError does; matched by name so that every command need not
+  // load the process packages.
+  if (error instanceof CliError || (error instanceof Error && (error.name === 'StartupError' || error.name === 'MetricExportConfigError'))) {
     process.stderr.write(`tide: ${error.message}\n`);
     process.exit((error as { exitCode?: number }).exitCode ?? 1);
   }

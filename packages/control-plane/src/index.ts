@@ -12,6 +12,7 @@ export { ApiError } from './errors.js';
 export type { ControlPlaneDeps, ControlPlaneLog } from './deps.js';
 export { replicateArtifacts, ARTIFACTS_TOPIC } from './adapters/replicated-artifacts.js';
 export { observeClusterMetrics } from './cluster-metrics.js';
+export { countFoldRejections } from './fold-metrics.js';
 export { startControlPlane, API_LIMITS, type ControlPlaneOptions, type RunningControlPlane } from './start-control-plane.js';
 export { issueNodeToken } from './routes/node-join.js';
 export { ADMIN_TOKEN_FILE, BOOTSTRAP_TOKEN_FILE } from './auth/first-tokens.js';

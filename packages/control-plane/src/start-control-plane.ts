@@ -10,6 +10,7 @@ import { openTopicBus } from './topic-bus.js';
 import { createControlPlaneApp } from './app.js';
 import { followActivations } from './activation-view.js';
 import { observeClusterMetrics } from './cluster-metrics.js';
+import { countFoldRejections } from './fold-metrics.js';
 import { describeLeadership, startClusterLoops } from './cluster-loops.js';
 import { ensureDefaultNamespace, keepDefaultNamespace } from './default-namespace.js';
 import { startArtifactGc } from './artifact-gc.js';
@@ -110,6 +111,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     { ready, authentication: { ...authentication, gatekeeper } },
   );
   observeClusterMetrics(store);
+  countFoldRejections(store);
   const api = getRequestListener(app.fetch);
   const metrics = options.metrics ? guardedMetrics(gatekeeper, options.metrics.handle) : undefined;
   const handle: RequestHandler = (req, res) => (req.url === '/metrics' && metrics ? metrics(req, res) : void api(req, res));

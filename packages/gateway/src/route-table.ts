@@ -24,6 +24,8 @@ export interface FunctionRoute {
   access?: 'token';
   /** Identifies the route's pods and waiting line (one per revision); default `namespace/name`. */
   key?: string;
+  /** The revision whose pods these are (a revision's route); its calls are counted under it. */
+  revision?: string;
   /**
    * Traffic split: each request picks one of these routes (by key) with the given percent. A route
    * with a split serves through those routes, not its own endpoints.

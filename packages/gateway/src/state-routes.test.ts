@@ -28,6 +28,7 @@ describe('routesOf', () => {
       namespace: 'default',
       name: 'hello',
       key: 'default/hello#hello-00001',
+      revision: 'hello-00001',
       timeoutMs: 3000,
       concurrency: 7,
       limits: { requestBodyBytes: 6 * 1024 * 1024, responseBodyBytes: 6 * 1024 * 1024 },

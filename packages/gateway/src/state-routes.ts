@@ -35,7 +35,7 @@ export function routesOf(state: Pick<ClusterState, (typeof ROUTE_SOURCES)[number
         .filter((p) => p.status.phase === 'Ready' && p.status.endpoint)
         .map((p) => ({ pod: p.metadata.name, url: p.status.endpoint!, concurrency: p.spec.concurrency }));
       const failure = endpoints.length === 0 ? failureOf(pods) : undefined;
-      const route: FunctionRoute = { ...base, key: routeKey, endpoints, ...(failure ? { failure } : {}) };
+      const route: FunctionRoute = { ...base, key: routeKey, revision, endpoints, ...(failure ? { failure } : {}) };
       routes.set(routeKey, route);
       return route;
     };

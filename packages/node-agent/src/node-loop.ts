@@ -16,7 +16,7 @@ import {
   type PodIsolation,
   type Taint,
 } from '@tide/core';
-import { metrics } from '@opentelemetry/api';
+import { coldStartMetrics } from './cold-start-metrics.js';
 import { createCpuMeter } from './pod-cpu.js';
 import { startLogShipper } from './log-shipper.js';
 import { podStartSpans } from './pod-start-spans.js';
@@ -114,13 +114,13 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
   const podsByAgentName = new Map<string, Pod>();
   let closed = false;
 
-  const coldStarts = metrics.getMeter('tide-node').createCounter('tide_cold_starts', { description: 'Pods started, by function and how (warm pool or spawn)' });
+  const recordColdStart = coldStartMetrics();
   const startSpans = podStartSpans(nodeName);
   const report = (r: PodReport) => {
     const pod = podsByAgentName.get(r.pod);
     if (!pod || closed) return;
     const traceparent = startSpans.traceparentFor(pod, r.pod, r, Date.now());
-    if (r.phase === 'Ready' && r.coldStart) coldStarts.add(1, { namespace: pod.metadata.namespace, function: pod.spec.function, kind: r.coldStart });
+    recordColdStart(pod, r);
     const { namespace, name } = pod.metadata;
     const event: EventInput =
       r.phase === 'Stopped'

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { NodeCapacity, PodIsolation, Taint } from '@tide/core';
-import { componentState, describeLogSource, type ComponentLog, type ProcessState } from '@tide/process';
+import { componentState, describeLogSource, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
+import { closeNodeServer, serveNode } from './node-server.js';
 import { createArtifactCache } from './artifact-cache.js';
 import { openNodeAgent } from './node-agent.js';
 import { startNodeLoop, type NodeLoop } from './node-loop.js';
@@ -46,12 +47,18 @@ export interface NodeProcessOptions {
   recordsServer?: string;
   /** The node's own bearer token (node-credential.ts), for control planes' artifacts, records and secrets APIs. */
   token?: string;
+  /** Serve /metrics, /healthz and /readyz on a port of the node's own (`tide node --port`); absent: no server. */
+  listen?: { port: number; host: string };
+  /** Serves /metrics for Prometheus (startMetrics of @tide/telemetry, service tide-node). */
+  metrics?: { handle: RequestHandler };
   report: (line: string) => void;
 }
 
 export interface RunningNode {
   state: ProcessState;
   node: NodeLoop;
+  /** Where its /metrics, /healthz and /readyz answer, when it listens (options.listen). */
+  url?: string;
   /** Stops every pod gracefully, then the log if the node opened it. */
   stop(): Promise<void>;
 }
@@ -120,13 +127,25 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
     await kv.close(); // nothing would stop it following the KV topic otherwise
     throw error;
   });
-  if ('source' in options.log) report(`node ${options.name} is up (boot ${node.bootId}), following ${describeLogSource(state.source)}`);
+  const server = options.listen
+    ? await serveNode(state, options.metrics, options.listen).catch(async (error: unknown) => {
+        await node.close();
+        await kv.close();
+        await release();
+        throw error;
+      })
+    : undefined;
+  const url = server && options.listen ? urlOf(server, options.listen.host) : undefined;
+  if ('source' in options.log)
+    report(`node ${options.name} is up (boot ${node.bootId}), following ${describeLogSource(state.source)}${url ? `, serving /metrics at ${url}` : ''}`);
   let stopping: Promise<void> | undefined;
   return {
     state,
     node,
+    ...(url ? { url } : {}),
     stop: () =>
       (stopping ??= (async () => {
+        await closeNodeServer(server);
         await node.close();
         await kv.close();
         await release();

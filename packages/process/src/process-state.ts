@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { openStateStore, type StateStore } from '@tide/core';
 import { openSnapshotFiles } from '@tide/log';
 import { openClusterLog, type ClusterLog } from './cluster-log.js';
+import { observeConsumerLag } from './consumer-lag.js';
 import { describeLogSource, type LogSource } from './log-source.js';
 import { StartupError } from './startup-error.js';
 
@@ -41,11 +42,13 @@ export async function openProcessState(options: ProcessStateOptions): Promise<Pr
     throw new StartupError(`cannot read the state log from ${describeLogSource(source)}: ${(error as Error).message}`);
   }
   reportStateResets(store, report);
+  const stopObservingLag = observeConsumerLag(log, store);
   return {
     source,
     log,
     store,
     async close() {
+      stopObservingLag();
       await store.close();
       await log.close();
     },

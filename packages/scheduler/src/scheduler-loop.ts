@@ -4,6 +4,7 @@ import { assignPending } from './core/assign.js';
 import { defaultPlugins } from './core/default-plugins.js';
 import type { Plugins } from './core/framework.js';
 import { schedulingEvents } from './core/scheduling-events.js';
+import { timedDecisions } from './scheduler-metrics.js';
 
 export interface SchedulerOptions {
   /** The filter/score cycle (default `defaultPlugins`; `pluginsFromConfig` builds a tuned one). */
@@ -23,13 +24,14 @@ export interface SchedulerOptions {
  */
 export function startScheduler(store: StateStore, options: SchedulerOptions = {}): ReconcileLoop {
   const plugins = options.plugins ?? defaultPlugins;
+  const timed = timedDecisions();
   return startReconcileLoop(store, {
     name: 'scheduler',
     ...(options.onError ? { onError: options.onError } : {}),
     ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
     ...(options.leader ? { leader: options.leader } : {}),
     reconcile(state) {
-      const assignment = assignPending(state, plugins);
+      const assignment = timed(() => assignPending(state, plugins));
       const { events, newlyUnschedulable } = schedulingEvents(assignment);
       for (const { pod, reasons } of newlyUnschedulable) options.onUnschedulable?.(pod, reasons);
       // schedulingEvents puts a binding's PodBound at the binding's index.

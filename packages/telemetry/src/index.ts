@@ -2,3 +2,4 @@ export { startTelemetry, exporterConfigured, currentTraceparent, contextFromTrac
 export { startMetrics, type MetricsEndpoint, type MetricsOptions } from './metrics.js';
 export { createQueuedIdGenerator, queuedIdGenerator, type QueuedIdGenerator } from './queued-id-generator.js';
 export { recordFinishedSpan, type FinishedSpan } from './finished-span.js';
+export { MetricExportConfigError, metricExportConfig, type MetricExportConfig } from './metric-export-config.js';

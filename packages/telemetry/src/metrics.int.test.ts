@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { metrics } from '@opentelemetry/api';
+import { eventually } from '@tide/testkit/testing';
 import { startMetrics, type MetricsEndpoint } from './metrics.js';
 
 let endpoint: MetricsEndpoint | undefined;
@@ -56,6 +57,64 @@ describe('the /metrics endpoint', () => {
     // Counters stay cumulative: a total is never reset by a scrape.
     calls.add(1, { function: 'a' });
     expect(series(await scrape(), 'tide_test_calls_total')).toEqual(['tide_test_calls_total{function="a"} 2']);
+  });
+
+  it('pushes the same metrics over OTLP when OTEL_METRICS_EXPORTER says so, a vanished gauge series included no more', async () => {
+    const received: { name: string; points: { attributes: { key: string; value: { stringValue?: string } }[]; asInt?: string; asDouble?: number }[] }[][] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const payload = JSON.parse(body) as {
+          resourceMetrics: { scopeMetrics: { metrics: { name: string; gauge?: { dataPoints: never[] }; sum?: { dataPoints: never[] } }[] }[] }[];
+        };
+        received.push(
+          payload.resourceMetrics.flatMap((r) =>
+            r.scopeMetrics.flatMap((s) => s.metrics.map((m) => ({ name: m.name, points: (m.gauge ?? m.sum)?.dataPoints ?? [] }))),
+          ),
+        );
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (receiver.address() as { port: number }).port;
+      await serve({
+        serviceName: 'tide-test',
+        env: {
+          OTEL_METRICS_EXPORTER: 'otlp',
+          OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json',
+          OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `http://127.0.0.1:${port}/v1/metrics`,
+          OTEL_METRIC_EXPORT_INTERVAL: '100',
+        },
+      });
+      let pods: Record<string, number> = { a: 2, b: 1 };
+      metrics
+        .getMeter('test')
+        .createObservableGauge('tide_test_pods')
+        .addCallback((result) => {
+          for (const [fn, n] of Object.entries(pods)) result.observe(n, { function: fn });
+        });
+      metrics.getMeter('test').createCounter('tide_test_calls').add(3, { function: 'a' });
+      /** The functions and values of a metric in the latest export that has it. */
+      const latest = (name: string) =>
+        received
+          .flat()
+          .filter((m) => m.name === name)
+          .at(-1)
+          ?.points.map((p) => `${p.attributes.find((a) => a.key === 'function')?.value.stringValue}=${p.asInt ?? p.asDouble}`)
+          .sort();
+      await eventually(() => expect(latest('tide_test_pods')).toEqual(['a=2', 'b=1']));
+      expect(latest('tide_test_calls')).toEqual(['a=3']);
+      pods = { a: 3 };
+      await eventually(() => expect(latest('tide_test_pods')).toEqual(['a=3']));
+    } finally {
+      // The provider's last export goes to the receiver while it still listens.
+      await endpoint?.shutdown();
+      endpoint = undefined;
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it('names the process’s service in target_info', async () => {

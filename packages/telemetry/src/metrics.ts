@@ -3,6 +3,8 @@ import { metrics } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { AggregationTemporality, InstrumentType, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { resources } from '@opentelemetry/sdk-node';
+import { metricExportConfig } from './metric-export-config.js';
+import { pushReaders } from './metric-push.js';
 import { serviceNameOf } from './service-name.js';
 
 export interface MetricsEndpoint {
@@ -14,7 +16,10 @@ export interface MetricsEndpoint {
 export interface MetricsOptions {
   /** This process's service, reported as target_info's service_name: tide-control-plane, tide-gateway, tide-node or tide-up. */
   serviceName: string;
-  /** The process's environment: OTEL_SERVICE_NAME, when set, names the service instead. */
+  /**
+   * The process's environment: OTEL_SERVICE_NAME, when set, names the service instead;
+   * OTEL_METRICS_EXPORTER / OTEL_EXPORTER_OTLP_* push the same metrics over OTLP as well.
+   */
   env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -36,15 +41,17 @@ class CurrentGaugeExporter extends PrometheusExporter {
 /**
  * Every Tide process serves its metrics for Prometheus on its own port at /metrics (design §8):
  * instruments are created with @opentelemetry/api in the packages; this registers the provider
- * that collects them, with no server of its own. Pass `options`: without them the service is
- * reported as "tide" whatever the process.
+ * that collects them, with no server of its own, and pushes them over OTLP too when the OTEL_*
+ * variables say so (metric-export-config.ts). Throws MetricExportConfigError naming a variable set
+ * to something the spec does not allow.
  */
 export function startMetrics(options: MetricsOptions): MetricsEndpoint {
   const serviceName = serviceNameOf(options.serviceName, options.env);
+  const push = pushReaders(metricExportConfig(options.env));
   const exporter = new CurrentGaugeExporter({ preventServerStart: true });
   // The default resource carries the SDK's attributes; ours adds the service's name over its "unknown_service".
   const resource = resources.defaultResource().merge(resources.resourceFromAttributes({ 'service.name': serviceName }));
-  const provider = new MeterProvider({ resource, readers: [exporter] });
+  const provider = new MeterProvider({ resource, readers: [exporter, ...push] });
   metrics.setGlobalMeterProvider(provider);
   return {
     handle: (req, res) => exporter.getMetricsRequestHandler(req, res),

@@ -26,8 +26,15 @@ export function exporterConfigured(env: Readonly<Record<string, string | undefin
  */
 export function startTelemetry(options: { serviceName: string; env: Readonly<Record<string, string | undefined>> }): Telemetry {
   if (exporterConfigured(options.env)) {
-    // The queued id generator lets a span recorded for a pod keep the id the pod chose (finished-span.ts).
-    const sdk = new NodeSDK({ serviceName: serviceNameOf(options.serviceName, options.env), instrumentations: [], idGenerator: queuedIdGenerator });
+    const sdk = new NodeSDK({
+      serviceName: serviceNameOf(options.serviceName, options.env),
+      instrumentations: [],
+      // The queued id generator lets a span recorded for a pod keep the id the pod chose (finished-span.ts).
+      idGenerator: queuedIdGenerator,
+      // startMetrics owns the meter provider (/metrics and OTLP push): one the SDK registered first
+      // would take every instrument, leaving /metrics empty.
+      metricReaders: [],
+    });
     sdk.start();
     return { exporting: true, shutdown: () => sdk.shutdown() };
   }

@@ -107,6 +107,7 @@ export const upCommand: CommandSpec = {
     const { up, exampleDirs } = await import('../commands/up.js');
     const kafka = await kafkaSource(env);
     const telemetry = startTelemetry({ serviceName: 'tide-up', env });
+    const metrics = startMetrics({ serviceName: 'tide-up', env });
     const tide = await up({
       port: int('port', str(flags.port) ?? env.TIDE_PORT, 8080),
       host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1',
@@ -119,7 +120,7 @@ export const upCommand: CommandSpec = {
       nodeGraceSeconds: int('node-grace', str(flags['node-grace']) ?? env.TIDE_NODE_GRACE_SECONDS, 10),
       nodes: int('nodes', str(flags.nodes), 1),
       cliEntry: fileURLToPath(new URL('../main.js', import.meta.url)),
-      metrics: startMetrics({ serviceName: 'tide-up', env }),
+      metrics,
       ...warmPoolSize(flags, env),
       ...sandboxMode(flags, env),
       allowPodPorts: allowedPodPorts(flags, env),
@@ -132,7 +133,7 @@ export const upCommand: CommandSpec = {
     });
     stopWhenFoldHalts(
       tide.store,
-      stopOnSignals(logFor('up'), 'draining in-flight calls and stopping pods', () => tide.stop(), telemetry),
+      stopOnSignals(logFor('up'), 'draining in-flight calls and stopping pods', () => tide.stop(), [telemetry, metrics]),
     );
   },
 };
@@ -157,12 +158,13 @@ export const controlPlaneCommand: CommandSpec = {
     const dataDir = str(flags.data) ?? env.TIDE_DATA ?? '.tide';
     const kafka = await kafkaSource(env);
     const telemetry = startTelemetry({ serviceName: 'tide-control-plane', env });
+    const metrics = startMetrics({ serviceName: 'tide-control-plane', env });
     const controlPlane = await startControlPlane({
       log: { source: kafka ?? { kind: 'embedded', dataDir: resolve(dataDir) } },
       dataDir,
       listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8080), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
       nodeGraceSeconds: int('node-grace', str(flags['node-grace']) ?? env.TIDE_NODE_GRACE_SECONDS, 10),
-      metrics: startMetrics({ serviceName: 'tide-control-plane', env }),
+      metrics,
       ...(env.TIDE_ADMIN_TOKEN ? { adminToken: env.TIDE_ADMIN_TOKEN } : {}),
       ...(env.TIDE_BOOTSTRAP_TOKEN ? { bootstrapToken: env.TIDE_BOOTSTRAP_TOKEN } : {}),
       ...(flags['anonymous-reads'] === true || env.TIDE_ANONYMOUS_READS === 'true' ? { anonymousReads: true } : {}),
@@ -171,7 +173,7 @@ export const controlPlaneCommand: CommandSpec = {
     });
     stopWhenFoldHalts(
       controlPlane.state.store,
-      stopOnSignals(report, 'stopping', () => controlPlane.stop(), telemetry),
+      stopOnSignals(report, 'stopping', () => controlPlane.stop(), [telemetry, metrics]),
     );
   },
 };
@@ -188,10 +190,11 @@ export const gatewayCommand: CommandSpec = {
     const { startGateway } = await import('@tide/gateway');
     const kafka = await kafkaSource(env);
     const telemetry = startTelemetry({ serviceName: 'tide-gateway', env });
+    const metrics = startMetrics({ serviceName: 'tide-gateway', env });
     const gateway = await startGateway({
       log: { source: kafka ? { ...kafka, writer: kafkaWriter('gateway') } : { kind: 'http', server, ...componentToken(env, 'gateway') } },
       listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8081), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
-      metrics: startMetrics({ serviceName: 'tide-gateway', env }),
+      metrics,
       domain: invocationDomain(str(flags.domain), env),
       // Triggers processes present it to call a module's queue() / scheduled().
       ...(env.TIDE_COMPONENT_TOKEN ? { componentToken: env.TIDE_COMPONENT_TOKEN } : {}),
@@ -199,7 +202,7 @@ export const gatewayCommand: CommandSpec = {
     });
     stopWhenFoldHalts(
       gateway.state.store,
-      stopOnSignals(report, 'stopping', () => gateway.stop(), telemetry),
+      stopOnSignals(report, 'stopping', () => gateway.stop(), [telemetry, metrics]),
     );
   },
 };
@@ -230,6 +233,7 @@ export const triggersCommand: CommandSpec = {
     const kafka = await kafkaSource(env);
     const dataDir = str(flags.data);
     const telemetry = startTelemetry({ serviceName: 'tide-triggers', env });
+    const metrics = startMetrics({ serviceName: 'tide-triggers', env });
     const token = env.TIDE_COMPONENT_TOKEN;
     const triggers = await startTriggers({
       log: {
@@ -240,13 +244,13 @@ export const triggersCommand: CommandSpec = {
       gatewayUrl: gatewayUrl(str(flags.gateway) ?? env.TIDE_GATEWAY ?? server.split(',')[0]!),
       ...(token ? { componentToken: token } : {}),
       listen: { port: int('port', str(flags.port) ?? env.TIDE_PORT, 8082), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' },
-      metrics: startMetrics({ serviceName: 'tide-triggers', env }),
+      metrics,
       engines: TRIGGER_ENGINES,
       report,
     });
     stopWhenFoldHalts(
       triggers.state.store,
-      stopOnSignals(report, 'stopping triggers (calls in flight finish)', () => triggers.stop(), telemetry),
+      stopOnSignals(report, 'stopping triggers (calls in flight finish)', () => triggers.stop(), [telemetry, metrics]),
     );
   },
 };
@@ -282,6 +286,8 @@ export const nodeCommand: CommandSpec = {
       help: "the cluster's bootstrap token, for the node's first join (TIDE_BOOTSTRAP_TOKEN; `tide up` writes it to <data>/bootstrap.token)",
     },
     'exit-with-parent': { type: 'boolean', hidden: true, help: 'stop when the process that started it ends (tide up --nodes)' },
+    port: { type: 'string', value: 'PORT', help: "serve /metrics, /healthz and /readyz on this port (TIDE_PORT; default none: pods' ports are apart from it)" },
+    host,
   },
   details:
     'A node joins the cluster once with the bootstrap token (as `kubeadm join`) and keeps the credential it gets in\n' +
@@ -289,13 +295,15 @@ export const nodeCommand: CommandSpec = {
   examples: [
     ['TIDE_BOOTSTRAP_TOKEN=$(cat .tide/bootstrap.token) tide node --server http://127.0.0.1:8080 --name node-2', 'a second node beside `tide up`'],
     ['tide node --label disk=ssd --taint dedicated=gpu:NoSchedule', 'a node only some functions go to'],
+    ['tide node --port 8083', 'with its /metrics on port 8083 for Prometheus'],
   ],
   async run({ flags, env, server, print }) {
     const report = await reportFor('node', flags, env, print);
     const { parseTaint, nodeName } = await import('../commands/node.js');
     const { startNode, defaultNodeCapacity, nodeCredential } = await import('@tide/node-agent');
-    const { startTelemetry } = await import('@tide/telemetry');
+    const { startTelemetry, startMetrics } = await import('@tide/telemetry');
     const name = str(flags.name) ?? env.TIDE_NODE_NAME ?? nodeName();
+    const listenPort = str(flags.port) ?? env.TIDE_PORT;
     const dataDir = str(flags.data) ?? env.TIDE_DATA ?? join('.tide', 'nodes', name);
     const defaults = defaultNodeCapacity();
     const address = str(flags.address) ?? env.TIDE_NODE_ADDRESS;
@@ -324,10 +332,19 @@ export const nodeCommand: CommandSpec = {
     const bootstrapToken = await readBootstrapToken(str(flags['bootstrap-token-file']), env);
     const token = await nodeCredential({ dataDir, node: name, servers: server, ...(bootstrapToken ? { bootstrapToken } : {}), report: options.report });
     const telemetry = startTelemetry({ serviceName: 'tide-node', env });
+    const metrics = startMetrics({ serviceName: 'tide-node', env });
     // On Kafka no log API stamps who appended: the node says it itself (the fold and lease readers judge by it).
     const source = kafka ? { ...kafka, writer: `node:${name}` } : { kind: 'http' as const, server: server.split(',')[0]!, token };
-    const node = await startNode({ ...options, token, log: { source }, tracePods: telemetry.exporting });
-    const stop = stopOnSignals(report, 'stopping pods', () => node.stop(), telemetry);
+    const node = await startNode({
+      ...options,
+      token,
+      log: { source },
+      tracePods: telemetry.exporting,
+      // Its metrics are pushed over OTLP when OTEL_* says so, with or without a port to serve them on.
+      metrics,
+      ...(listenPort === undefined ? {} : { listen: { port: int('port', listenPort, 0), host: str(flags.host) ?? env.TIDE_HOST ?? '127.0.0.1' } }),
+    });
+    const stop = stopOnSignals(report, 'stopping pods', () => node.stop(), [telemetry, metrics]);
     stopWhenFoldHalts(node.state.store, stop);
     // Started by `tide up --nodes N`: a node does not outlive the tide that started it.
     if (flags['exit-with-parent'] && process.send) process.once('disconnect', () => stop('parent gone'));
@@ -424,12 +441,12 @@ function stopWhenFoldHalts(store: Pick<StateStore, 'state' | 'subscribe'>, shutd
   void import('@tide/core').then(({ whenFoldHalted }) => whenFoldHalted(store, (halt) => shutdown(`cannot go on: ${halt.reason}`, 1)));
 }
 
-/** SIGTERM or SIGINT: a graceful stop (in-flight work drained), telemetry flushed, exit 0. */
+/** SIGTERM or SIGINT: a graceful stop (in-flight work drained), telemetry flushed (spans, and metrics' last OTLP push), exit 0. */
 function stopOnSignals(
   report: (line: string) => void,
   what: string,
   stop: () => Promise<void>,
-  telemetry: { shutdown(): Promise<void> },
+  flushed: readonly { shutdown(): Promise<void> }[],
 ): (why: string, exitCode?: number) => void {
   let stopping = false;
   const shutdown = (why: string, exitCode = 0) => {
@@ -437,7 +454,7 @@ function stopOnSignals(
     stopping = true;
     report(`${why}: ${what}`);
     stop().then(
-      () => telemetry.shutdown().finally(() => process.exit(exitCode)),
+      () => Promise.allSettled(flushed.map((f) => f.shutdown())).finally(() => process.exit(exitCode)),
       (error: Error) => {
         process.stderr.write(`tide: shutdown failed: ${error.message}\n`);
         process.exit(1);

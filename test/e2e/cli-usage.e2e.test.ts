@@ -23,14 +23,16 @@ const overview = tide(['help']);
 const commands = [...overview.stdout.matchAll(/^ {2}([a-z-]+) {3,}/gm)].map((m) => m[1]!);
 
 /** The usage line's arguments: `tide rollout status|undo <function> [flags]` → [['status','undo'], 'function']. */
-function argumentsOf(command: string): { required: (string | string[])[]; optional: number } {
+function argumentsOf(command: string): { required: (string | string[])[]; optional: (string | string[])[] } {
   const usage = /^Usage: tide \S+(.*)$/m.exec(tide(['help', command]).stdout)?.[1] ?? '';
   const words = usage
     .trim()
     .split(/\s+/)
     .filter((w) => w && w !== '[flags]');
   const required = words.filter((w) => !w.startsWith('[')).map((w) => (w.startsWith('<') ? w.slice(1, -1) : w.split('|')));
-  return { required, optional: words.length - required.length };
+  // `[functions|nodes]`: an optional argument with choices; `[name]`: a plain one.
+  const optional = words.filter((w) => w.startsWith('[')).map((w) => (w.includes('|') ? w.slice(1, -1).split('|') : w.slice(1, -1)));
+  return { required, optional };
 }
 
 /** A valid-looking value for each required argument: the first choice, or a plain word. */
@@ -87,7 +89,7 @@ describe.each(commands)('tide %s', (command) => {
   });
 
   it('refuses an argument too many, naming it', () => {
-    const args = [...filled(required), ...Array.from({ length: optional }, () => 'x'), 'extra-word'];
+    const args = [...filled(required), ...filled(optional), 'extra-word'];
     const result = tide([command, ...args]);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/unexpected "extra-word"/);

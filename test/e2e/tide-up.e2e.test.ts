@@ -39,7 +39,7 @@ describe('tide up with the examples', () => {
   it('serves Prometheus metrics of calls, pods, cold starts and log appends at /metrics', async () => {
     for (let i = 0; i < 3; i++) await get('/fn/default/hello');
     const text = (await get('/metrics')).text;
-    expect(text).toMatch(/^tide_invocations_total\{namespace="default",function="hello",status="200"[^}]*\} [3-9]/m);
+    expect(text).toMatch(/^tide_invocations_total\{namespace="default",function="hello",revision="hello-00001",status="200"[^}]*\} [3-9]/m);
     expect(text).toMatch(/^tide_invocation_duration_seconds_bucket\{/m);
     expect(text).toMatch(/^tide_pods\{namespace="default",function="hello",phase="Ready"[^}]*\} 1/m);
     expect(text).toMatch(/^tide_desired_replicas\{namespace="default",function="hello"/m);

@@ -1,8 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { NodeCapacity, PodIsolation, Taint } from '@tide/core';
-import { componentState, describeLogSource, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
-import { closeNodeServer, serveNode } from './node-server.js';
+import { closeServer, componentState, describeLogSource, serveProbes, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
 import { createArtifactCache } from './artifact-cache.js';
 import { openNodeAgent } from './node-agent.js';
 import { startNodeLoop, type NodeLoop } from './node-loop.js';
@@ -128,7 +127,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
     throw error;
   });
   const server = options.listen
-    ? await serveNode(state, options.metrics, options.listen).catch(async (error: unknown) => {
+    ? await serveProbes(state, options.metrics, options.listen, 'a node').catch(async (error: unknown) => {
         await node.close();
         await kv.close();
         await release();
@@ -145,7 +144,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
     ...(url ? { url } : {}),
     stop: () =>
       (stopping ??= (async () => {
-        await closeNodeServer(server);
+        await closeServer(server);
         await node.close();
         await kv.close();
         await release();

@@ -5,3 +5,4 @@ export { componentState, openProcessState, type ComponentLog, type ProcessState,
 export { listen, urlOf, type RequestHandler } from './listen.js';
 export { HEADER_LIMITS } from './header-limits.js';
 export { componentLogs, formatLogEntry, logEntryOf, parseLogFormat, type LogEntry, type LogFormat, type Report } from './component-log.js';
+export { closeServer, serveProbes } from './probe-server.js';

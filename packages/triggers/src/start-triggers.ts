@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { metrics as otelMetrics } from '@opentelemetry/api';
 import { systemClock, type Clock } from '@tide/core';
-import { componentState, describeLogSource, listen, logReachable, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
+import { closeServer, componentState, describeLogSource, serveProbes, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
 import type { Dispatcher } from './dispatcher.js';
 import { gatewayDispatcher } from './gateway-dispatcher.js';
 import type { EngineDeps } from './engine.js';
@@ -82,7 +82,7 @@ export async function startTriggers(options: TriggersOptions): Promise<RunningTr
       sharedGroups: buses.sharedGroups,
       leadership: { holder: identity, ...options.leadership },
     });
-    server = options.listen ? await listen((req, res) => serve(req, res, state, options.metrics), options.listen.port, options.listen.host) : undefined;
+    server = options.listen ? await serveProbes(state, options.metrics, options.listen, 'the triggers process') : undefined;
   } catch (error) {
     // A start that fails half-way (an engine, a taken port) leaves nothing running behind it.
     await runner?.stop();
@@ -110,26 +110,4 @@ export async function startTriggers(options: TriggersOptions): Promise<RunningTr
         await release();
       })()),
   };
-}
-
-/** /healthz: the process answers; /readyz: it can reach the log; /metrics. */
-function serve(req: IncomingMessage, res: ServerResponse, state: ProcessState, metrics: { handle: RequestHandler } | undefined): void {
-  const path = (req.url ?? '/').split('?')[0];
-  if (path === '/metrics' && metrics) return metrics.handle(req, res);
-  if (path === '/healthz' || path === '/readyz') {
-    const ready = path === '/healthz' || logReachable(state.log);
-    res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: ready ? 'ok' : 'the event log cannot be reached' }));
-    return;
-  }
-  res.writeHead(404, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: `no route for ${req.method} ${req.url}: the triggers process serves /healthz, /readyz and /metrics` }));
-}
-
-async function closeServer(server: Server | undefined): Promise<void> {
-  if (!server) return;
-  await new Promise<void>((done) => {
-    server.close(() => done());
-    server.closeAllConnections();
-  });
 }

@@ -1,36 +1,22 @@
-import { createServer, type Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClusterState, StateListener } from '@tide/core';
 import { foldAll, functionManifest } from '@tide/core/testing';
-import { startMetrics, type MetricsEndpoint } from '@tide/telemetry';
+import { serveMetricsForTest, type ServedMetrics } from '@tide/telemetry/testing';
 import { countFoldRejections, observeClusterMetrics } from '@tide/control-plane';
 
-let endpoint: MetricsEndpoint;
-let server: Server;
-let url: string;
+let metrics: ServedMetrics;
 let state: ClusterState;
 
 beforeEach(async () => {
-  endpoint = startMetrics({ serviceName: 'tide-control-plane', env: {} });
-  server = createServer((req, res) => endpoint.handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`;
+  metrics = await serveMetricsForTest('tide-control-plane');
   observeClusterMetrics({ state: () => state });
 });
 afterEach(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await endpoint.shutdown();
+  await metrics.close();
 });
 
 /** Scrapes /metrics as Prometheus does and returns the samples of one metric, scope label left out. */
-async function scrape(name: string): Promise<string[]> {
-  const text = await (await fetch(url)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`))
-    .map((line) => line.replace(/,?otel_scope_name="[^"]*"/, ''))
-    .sort();
-}
+const scrape = async (name: string) => (await metrics.samples(new RegExp(`^${name}\\{`))).sort();
 
 const pods = (fn: string, names: string[]) =>
   names.map((name) => ({ type: 'PodCreated' as const, data: { namespace: 'default', name: `${fn}-${name}`, revision: `${fn}-00001` } }));
@@ -107,7 +93,6 @@ describe('cluster gauges, scraped as Prometheus does', () => {
 
   it('names the control plane in target_info', async () => {
     state = foldAll([]).state;
-    const text = await (await fetch(url)).text();
-    expect(text).toMatch(/^target_info\{[^}]*service_name="tide-control-plane"/m);
+    expect(await metrics.samples(/^target_info\{[^}]*service_name="tide-control-plane"/)).toHaveLength(1);
   });
 });

@@ -17,3 +17,5 @@ export { startControlPlane, API_LIMITS, type ControlPlaneOptions, type RunningCo
 export { issueNodeToken } from './routes/node-join.js';
 export { ADMIN_TOKEN_FILE, BOOTSTRAP_TOKEN_FILE } from './auth/first-tokens.js';
 export type { SecretKeySettings } from './secrets/secret-keyring.js';
+export type { FunctionTopRow } from './core/function-top.js';
+export type { NodeTopRow } from './core/node-top.js';

@@ -1,33 +1,20 @@
-import { createServer, type Server } from 'node:http';
 import type { Pod } from '@tide/core';
-import { startMetrics, type MetricsEndpoint } from '@tide/telemetry';
+import { serveMetricsForTest, type ServedMetrics } from '@tide/telemetry/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { coldStartMetrics } from './cold-start-metrics.js';
 import type { PodReport } from './pod-types.js';
 
-let endpoint: MetricsEndpoint;
-let server: Server;
-let url: string;
+let metrics: ServedMetrics;
 
 beforeEach(async () => {
-  endpoint = startMetrics({ serviceName: 'tide-node', env: {} });
-  server = createServer((req, res) => endpoint.handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`;
+  metrics = await serveMetricsForTest('tide-node');
 });
 afterEach(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await endpoint.shutdown();
+  await metrics.close();
 });
 
 /** The samples of the cold-start families, scope label left out. */
-async function coldStartSamples(): Promise<string[]> {
-  const text = await (await fetch(url)).text();
-  return text
-    .split('\n')
-    .filter((line) => /^tide_cold_start(s_total|_duration_seconds_(count|sum))\{/.test(line))
-    .map((line) => line.replace(/,?otel_scope_name="[^"]*"/, ''));
-}
+const coldStartSamples = () => metrics.samples(/^tide_cold_start(s_total|_duration_seconds_(count|sum))\{/);
 
 const pod = { metadata: { namespace: 'default', name: 'hello-00001-a' }, spec: { function: 'hello' } } as Pod;
 const report = (r: Partial<PodReport>): PodReport => ({ pod: 'hello-00001-a', phase: 'Ready', restartCount: 0, ...r });

@@ -1,31 +1,18 @@
-import { createServer, type Server } from 'node:http';
 import type { ClusterState } from '@tide/core';
-import { startMetrics, type MetricsEndpoint } from '@tide/telemetry';
+import { serveMetricsForTest, type ServedMetrics } from '@tide/telemetry/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { observeConsumerLag } from './consumer-lag.js';
 
-let endpoint: MetricsEndpoint;
-let server: Server;
-let url: string;
+let metrics: ServedMetrics;
 
 beforeEach(async () => {
-  endpoint = startMetrics({ serviceName: 'tide-gateway', env: {} });
-  server = createServer((req, res) => endpoint.handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`;
+  metrics = await serveMetricsForTest('tide-gateway');
 });
 afterEach(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await endpoint.shutdown();
+  await metrics.close();
 });
 
-async function lagSamples(): Promise<string[]> {
-  const text = await (await fetch(url)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith('tide_log_consumer_lag_records{'))
-    .map((line) => line.replace(/,?otel_scope_name="[^"]*"/, ''));
-}
+const lagSamples = () => metrics.samples(/^tide_log_consumer_lag_records\{/);
 
 describe('consumer lag', () => {
   it('is the records of tide.state the fold has not reached, none while the log does not answer, and nothing once stopped', async () => {

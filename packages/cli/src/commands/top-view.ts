@@ -1,37 +1,17 @@
+import type { FunctionTopRow, NodeTopRow } from '@tide/control-plane';
 import { table } from '../format.js';
 
 /** What GET …/top/functions answers (control-plane core/function-top.ts). */
 export interface FunctionTopView {
   windowSeconds: number;
   coldStartWindowSeconds: number;
-  items: {
-    namespace: string;
-    name: string;
-    requestsPerSecond: number;
-    p50Ms?: number;
-    p99Ms?: number;
-    errorsPerSecond: number;
-    inFlight: number;
-    desiredReplicas: number;
-    readyReplicas: number;
-    coldStarts: number;
-  }[];
+  items: FunctionTopRow[];
 }
 
 /** What GET …/top/nodes answers (control-plane core/node-top.ts). */
 export interface NodeTopView {
   windowSeconds: number;
-  items: {
-    name: string;
-    ready: boolean;
-    pods: number;
-    podCapacity: number;
-    cpuRequestedMilli: number;
-    cpuCapacityMilli: number;
-    memoryRequestedMb: number;
-    memoryCapacityMb: number;
-    cpuUsedMilli?: number;
-  }[];
+  items: NodeTopRow[];
 }
 
 /**

@@ -42,7 +42,9 @@ export function functionTop(input: FunctionTopInput): FunctionTopRow[] {
   for (const report of recent) {
     for (const sample of report.samples) {
       const key = keyOf(sample.namespace, sample.name);
-      samples.set(key, [...(samples.get(key) ?? []), { report, sample }]);
+      const seen = samples.get(key);
+      if (seen) seen.push({ report, sample });
+      else samples.set(key, [{ report, sample }]);
     }
   }
   const ready = new Map<string, number>();

@@ -14,12 +14,9 @@ export interface GatewayCall {
   readonly admittedAt: number;
   /** The status the caller got (undefined: the connection was cut or the client left). */
   readonly status: number | undefined;
-  /**
-   * It starts waiting for a pod: returns the trace context a scale decision made for it continues
-   * (FunctionLoad.wake), or undefined when it carries no trace.
-   */
-  holding(): string | undefined;
-  /** What holding() returned while it waits. */
+  /** It starts waiting for a pod (a proxied call opens its `hold` span and sets `wake`). */
+  holding(): void;
+  /** While it waits: the trace context a scale decision made for it continues (FunctionLoad.wake), if it carries one. */
   readonly wake?: string | undefined;
   dispatch(endpoint: EndpointState): void;
   /** Answers a call that never reached a pod (held too long, queue full, shutting down, gone). */

@@ -84,7 +84,7 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
     return this.#settled;
   }
 
-  holding(): string | undefined {
+  holding(): void {
     const callContext = trace.setSpan(this.#parentContext, this.#span);
     if (this.#span.isRecording())
       this.#hold = telemetry.tracer.startSpan(
@@ -95,7 +95,6 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
     const carrier: Record<string, string> = {};
     propagation.inject(this.#hold === undefined ? callContext : trace.setSpan(callContext, this.#hold), carrier);
     this.wake = carrier.traceparent;
-    return this.wake;
   }
 
   dispatch(endpoint: EndpointState): void {

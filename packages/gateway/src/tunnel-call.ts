@@ -25,9 +25,7 @@ export class TunnelCall implements GatewayCall {
   redispatches = 0;
   readonly admittedAt = performance.now();
   /** A WebSocket upgrade is not traced. */
-  holding(): undefined {
-    return undefined;
-  }
+  holding(): void {}
   status: number | undefined;
   #upstream: ClientRequest | undefined;
   #podSocket: Socket | undefined;

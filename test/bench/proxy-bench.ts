@@ -3,7 +3,16 @@ import { Pool } from 'undici';
 import { createCpuMeter } from './process-cpu.js';
 import { summarize, type LatencySummary } from './stats.js';
 
-export const PROXY_BENCH = { warmupRequests: 500, requests: 5_000, blockRequests: 500, concurrency: 32, throughputSeconds: 3, requestTimeoutMs: 10_000 };
+export const PROXY_BENCH = {
+  warmupRequests: 500,
+  requests: 5_000,
+  blockRequests: 500,
+  concurrency: 32,
+  /** Each way's time at concurrency 32, in blocks of throughputBlockSeconds. */
+  throughputSeconds: 6,
+  throughputBlockSeconds: 1,
+  requestTimeoutMs: 10_000,
+};
 
 /** One way to reach the warm hello pod: straight to it, or through a proxy whose processes' CPU is measured. */
 export interface Way {
@@ -35,14 +44,13 @@ export class CallFailedError extends Error {
 }
 
 /**
- * Warm calls to one pod by every way, on keep-alive connections: latency at concurrency 1 in
- * interleaved blocks, then throughput at concurrency 32 one way after the other. `ways[0]` is the
- * direct way the others' added latency is measured against.
+ * Warm calls to one pod by every way, on keep-alive connections: latency at concurrency 1, then
+ * throughput at concurrency 32, each in interleaved blocks so that whatever else the machine does
+ * lands on every way alike. `ways[0]` is the direct way the others' added latency is measured against.
  */
 export async function runProxyBench(ways: readonly Way[]): Promise<WayFigures[]> {
   const latency = await measureLatency(ways);
-  const throughput: Awaited<ReturnType<typeof measureThroughput>>[] = [];
-  for (const way of ways) throughput.push(await measureThroughput(way));
+  const throughput = await measureThroughput(ways);
   const direct = summarize(latency[0]!.samples);
   return ways.map((way, i) => {
     const lat = summarize(latency[i]!.samples);
@@ -63,8 +71,7 @@ function perRequestUs(seconds: number | undefined, requests: number): number | u
 
 /**
  * Concurrency 1: a warm-up each way, then blocks of 500 in an order that reverses every round
- * (A B C, C B A, A B C, ... — ABBA for two ways), so that whatever else the machine does lands on
- * every way alike and no way always follows the same one.
+ * (see `roundOrder`).
  */
 async function measureLatency(ways: readonly Way[]) {
   const pools = ways.map(
@@ -73,10 +80,8 @@ async function measureLatency(ways: readonly Way[]) {
   const runs = ways.map((w) => ({ samples: [] as number[], cpu: createCpuMeter(w.cpuPids) }));
   try {
     for (const [i, way] of ways.entries()) for (let n = 0; n < PROXY_BENCH.warmupRequests; n++) await call(pools[i]!, way);
-    const forward = ways.map((_, i) => i);
-    const backward = [...forward].reverse();
     for (let round = 0; round < PROXY_BENCH.requests / PROXY_BENCH.blockRequests; round++) {
-      for (const i of round % 2 === 0 ? forward : backward) {
+      for (const i of roundOrder(ways.length, round)) {
         const run = runs[i]!;
         await run.cpu.measure(async () => {
           for (let n = 0; n < PROXY_BENCH.blockRequests; n++) run.samples.push(await call(pools[i]!, ways[i]!));
@@ -89,32 +94,50 @@ async function measureLatency(ways: readonly Way[]) {
   return runs.map((r) => ({ samples: r.samples, cpuSeconds: r.cpu.seconds() }));
 }
 
-/** Concurrency 32 for 3 s: 32 loops, each one request at a time, on a pool of 32 keep-alive connections. */
-async function measureThroughput(way: Way) {
-  const pool = new Pool(way.origin, {
-    connections: PROXY_BENCH.concurrency,
-    headersTimeout: PROXY_BENCH.requestTimeoutMs,
-    bodyTimeout: PROXY_BENCH.requestTimeoutMs,
-  });
-  const cpu = createCpuMeter(way.cpuPids);
-  let requests = 0;
+/**
+ * Concurrency 32: 32 loops, each one request at a time, on a pool of 32 keep-alive connections
+ * per way, in blocks of `throughputBlockSeconds` taken in the order `roundOrder` gives until each
+ * way has had `throughputSeconds`. Measured one way after the other, the ways' figures differed
+ * by whatever the machine did meanwhile (a quiet run saw its yardstick drift by half).
+ */
+async function measureThroughput(ways: readonly Way[]) {
+  const pools = ways.map(
+    (w) =>
+      new Pool(w.origin, { connections: PROXY_BENCH.concurrency, headersTimeout: PROXY_BENCH.requestTimeoutMs, bodyTimeout: PROXY_BENCH.requestTimeoutMs }),
+  );
+  const runs = ways.map((w) => ({ requests: 0, seconds: 0, cpu: createCpuMeter(w.cpuPids) }));
   try {
-    const seconds = await cpu.measure(async () => {
-      const started = performance.now();
-      const deadline = started + PROXY_BENCH.throughputSeconds * 1000;
-      const loop = async () => {
-        while (performance.now() < deadline) {
-          await call(pool, way);
-          requests++;
-        }
-      };
-      await Promise.all(Array.from({ length: PROXY_BENCH.concurrency }, loop));
-      return (performance.now() - started) / 1000;
-    });
-    return { result: { requests, seconds, requestsPerSecond: requests / seconds }, cpuSeconds: cpu.seconds() };
+    const rounds = Math.max(1, Math.round(PROXY_BENCH.throughputSeconds / PROXY_BENCH.throughputBlockSeconds));
+    for (let round = 0; round < rounds; round++) {
+      for (const i of roundOrder(ways.length, round)) {
+        const run = runs[i]!;
+        run.seconds += await run.cpu.measure(async () => {
+          const started = performance.now();
+          const deadline = started + (PROXY_BENCH.throughputSeconds / rounds) * 1000;
+          const loop = async () => {
+            while (performance.now() < deadline) {
+              await call(pools[i]!, ways[i]!);
+              run.requests++;
+            }
+          };
+          await Promise.all(Array.from({ length: PROXY_BENCH.concurrency }, loop));
+          return (performance.now() - started) / 1000;
+        });
+      }
+    }
   } finally {
-    await pool.close();
+    await Promise.all(pools.map((p) => p.close()));
   }
+  return runs.map((r) => ({ result: { requests: r.requests, seconds: r.seconds, requestsPerSecond: r.requests / r.seconds }, cpuSeconds: r.cpu.seconds() }));
+}
+
+/**
+ * The order of the ways in round `round`: forward, then backward, and so on (A B C, C B A, A B C,
+ * ... — ABBA for two ways), so that no way always follows the same one.
+ */
+export function roundOrder(ways: number, round: number): number[] {
+  const forward = Array.from({ length: ways }, (_, i) => i);
+  return round % 2 === 0 ? forward : forward.reverse();
 }
 
 /** One GET, body read to the end; resolves with its latency in ms. */

@@ -84,7 +84,13 @@ export function deployReport(r: DeployBenchResult): string {
 
 export function proxyReport(r: ProxyOverheadResult): string {
   const label = (name: string) =>
-    name === 'direct' ? 'direct to pod' : name === 'nginx' ? `through ${r.nginx.found ? r.nginx.version : 'nginx'}` : 'through Tide gateway';
+    name === 'direct'
+      ? 'direct to pod'
+      : name === 'nginx'
+        ? `through ${r.nginx.found ? r.nginx.version : 'nginx'}`
+        : name === 'minimal'
+          ? 'through the minimal Node proxy'
+          : 'through Tide gateway';
   const cpu = (us: number | undefined) => us ?? 'n/a';
   const latency = renderTable(
     `4. Proxy overhead: warm calls to hello, concurrency 1, keep-alive (blocks of ${PROXY_BENCH.blockRequests} in A B C / C B A order after ${PROXY_BENCH.warmupRequests} warm-up each)`,
@@ -101,7 +107,7 @@ export function proxyReport(r: ProxyOverheadResult): string {
     ]),
   );
   const throughput = renderTable(
-    `   Throughput at concurrency ${PROXY_BENCH.concurrency} for ${PROXY_BENCH.throughputSeconds} s each; proxy CPU per request (utime+stime from /proc: nginx master + worker, the whole Tide process)`,
+    `   Throughput at concurrency ${PROXY_BENCH.concurrency} for ${PROXY_BENCH.throughputSeconds} s each (blocks of ${PROXY_BENCH.throughputBlockSeconds} s, A B C / C B A); proxy CPU per request (utime+stime from /proc: nginx master + worker, the minimal proxy's process, the whole Tide process)`,
     ['way', 'requests', 'seconds', 'requests/s', 'CPU µs/req c=1', `CPU µs/req c=${PROXY_BENCH.concurrency}`],
     r.ways.map((w) => [
       label(w.name),
@@ -115,6 +121,9 @@ export function proxyReport(r: ProxyOverheadResult): string {
   const gateway = r.ways.find((w) => w.name === 'gateway');
   const direct = r.ways.find((w) => w.name === 'direct');
   const ratio = r.gatewayCpuPerNginxCpu;
+  const ofMinimal = r.gatewayCpuPerMinimalCpu;
+  const minimal = r.ways.find((w) => w.name === 'minimal');
+  const throughputOfMinimal = gateway && minimal ? gateway.throughput.requestsPerSecond / minimal.throughput.requestsPerSecond : undefined;
   const times = (x: number | undefined) => (x === undefined ? 'n/a' : `${formatCell(x)}×`);
   const lines = [
     latency,
@@ -124,8 +133,11 @@ export function proxyReport(r: ProxyOverheadResult): string {
       ? `gateway CPU / nginx CPU per request: ${times(ratio.concurrency1)} at c=1, ${times(ratio.concurrency32)} at c=${PROXY_BENCH.concurrency}   (nginx: ${r.nginx.binary}, ${r.nginx.version}${r.nginx.installedNow ? ', installed by this run with apt-get' : ''}; 1 worker, upstream keepalive 64)`
       : `nginx column missing: ${r.nginx.reason}`,
     `Tide's CPU while calls went direct (its idle baseline, per request): ${formatCell(cpu(direct?.cpuUsPerRequest.concurrency1))} µs at c=1, ${formatCell(cpu(direct?.cpuUsPerRequest.concurrency32))} µs at c=${PROXY_BENCH.concurrency}`,
-    `targets: gateway added p50 ≤ ${TARGETS.gatewayAddedP50Ms * 1000} µs: ${formatCell((gateway?.addedMs.p50 ?? Number.NaN) * 1000)} µs (${meets(gateway?.addedMs.p50, TARGETS.gatewayAddedP50Ms)}); ` +
-      `gateway CPU ≤ ${TARGETS.gatewayCpuPerNginxCpu}× nginx's: ${times(ratio.concurrency1)} at c=1 (${meets(ratio.concurrency1, TARGETS.gatewayCpuPerNginxCpu)}), ${times(ratio.concurrency32)} at c=${PROXY_BENCH.concurrency} (${meets(ratio.concurrency32, TARGETS.gatewayCpuPerNginxCpu)})`,
+    `gateway CPU / the minimal Node proxy's per request: ${times(ofMinimal.concurrency1)} at c=1, ${times(ofMinimal.concurrency32)} at c=${PROXY_BENCH.concurrency}; gateway throughput / the minimal proxy's: ${formatCell(throughputOfMinimal === undefined ? Number.NaN : throughputOfMinimal * 100)} %`,
+    `targets: gateway added p50 ≤ ${TARGETS.gatewayAddedP50Ms * 1000} µs: ${formatCell((gateway?.addedMs.p50 ?? Number.NaN) * 1000)} µs (${meets(gateway?.addedMs.p50, TARGETS.gatewayAddedP50Ms)}), ` +
+      `added p99 ≤ ${TARGETS.gatewayAddedP99Ms * 1000} µs: ${formatCell((gateway?.addedMs.p99 ?? Number.NaN) * 1000)} µs (${meets(gateway?.addedMs.p99, TARGETS.gatewayAddedP99Ms)}); ` +
+      `gateway CPU ≤ ${TARGETS.gatewayCpuPerMinimalCpu}× the minimal proxy's: ${times(ofMinimal.concurrency1)} at c=1 (${meets(ofMinimal.concurrency1, TARGETS.gatewayCpuPerMinimalCpu)}), ${times(ofMinimal.concurrency32)} at c=${PROXY_BENCH.concurrency} (${meets(ofMinimal.concurrency32, TARGETS.gatewayCpuPerMinimalCpu)}); ` +
+      `throughput ≥ ${TARGETS.gatewayThroughputOfMinimal * 100} % of the minimal proxy's (${reaches(throughputOfMinimal, TARGETS.gatewayThroughputOfMinimal)})`,
   ];
   return lines.join('\n');
 }

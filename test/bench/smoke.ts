@@ -26,7 +26,7 @@ export function useSmokeSettings(): void {
   Object.assign(LOG_BENCH, { singleRecords: 100, batchedRecords: 2_000, concurrentAppenders: 64 });
   Object.assign(REPLAY_BENCH, { events: 5_000, snapshotOffset: 4_899, runs: 1 });
   Object.assign(DEPLOY_BENCH, { functions: 3 });
-  Object.assign(PROXY_BENCH, { warmupRequests: 20, requests: 100, blockRequests: 50, throughputSeconds: 0.5 });
+  Object.assign(PROXY_BENCH, { warmupRequests: 20, requests: 100, blockRequests: 50, throughputSeconds: 0.5, throughputBlockSeconds: 0.25 });
   Object.assign(SCALE_STEP_BENCH, { steps: 1 });
   Object.assign(COLD_START_BENCH, { functions: 3 }); // sections 6 and 12
   Object.assign(AGENT_SANDBOX_BENCH, { poolStarts: 3, spawnStarts: 2 });

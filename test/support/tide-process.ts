@@ -63,11 +63,14 @@ export async function startTide(options: {
   port: number;
   args?: string[];
   env?: Record<string, string>;
+  /** Flags for node itself, before the CLI's path (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
   timeoutMs?: number;
 }): Promise<StartedTide> {
   const tide = await startTideCommand({
     args: ['up', '--port', String(options.port), '--data', options.dataDir, ...(options.args ?? [])],
     ...(options.env ? { env: options.env } : {}),
+    ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
     ready: /Tide is up at/,
     timeoutMs: options.timeoutMs ?? 30_000,
   });
@@ -190,8 +193,14 @@ export async function startNode(options: { server: string; name: string; dataDir
 }
 
 /** Starts any long-running tide command (control-plane, gateway, node) and resolves once its output matches `ready`. */
-export async function startTideCommand(options: { args: string[]; env?: Record<string, string>; ready: RegExp; timeoutMs?: number }): Promise<TideProcess> {
-  const child = spawn(process.execPath, [cliEntry, ...options.args], {
+export async function startTideCommand(options: {
+  args: string[];
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+  ready: RegExp;
+  timeoutMs?: number;
+}): Promise<TideProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cliEntry, ...options.args], {
     cwd: repoRoot,
     env: { ...baseEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
-import type { Attributes } from '@opentelemetry/api';
 import type { EndpointPools, EndpointState } from './endpoint-pools.js';
 import type { GatewayCall } from './gateway-call.js';
+import type { InvocationCount } from './gateway-metrics.js';
 import type { FunctionRoute } from './route-table.js';
 
 /** What the gateway tracks per function it has routed: its pods, its waiting line, its counts. */
@@ -21,8 +21,8 @@ export class FunctionState {
   errors = 0;
   readonly latencyBuckets = new Map<number, number>();
   coldArrivals = 0;
-  /** Metric attributes by response status, built once (see GatewayMetrics). */
-  readonly metricAttributes = new Map<number, Attributes>();
+  /** This route's tide_invocations_total series by response status, found once (see GatewayMetrics). */
+  readonly metricAttributes = new Map<number, InvocationCount>();
   /** Average in flight in the last report; a jump well past it is reported at once. */
   lastReportedConcurrency = 0;
   lastChangeAt = 0;

@@ -1,15 +1,20 @@
 import { SECONDS_BUCKETS } from '@tide/process';
-import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
+import { type Attributes, metrics, type Histogram } from '@opentelemetry/api';
 import type { FunctionState } from './function-state.js';
 
 /** The gateway's Prometheus metrics (design §8); instruments come from the provider set at start. */
 export class GatewayMetrics {
-  readonly #invocations: Counter;
+  /** Calls answered per attribute set (keyed by its values), observed at each collection (see `record`). */
+  readonly #invocations = new Map<string, InvocationCount>();
   readonly #duration: Histogram;
 
   constructor(functions: () => Iterable<FunctionState>) {
     const meter = metrics.getMeter('tide-gateway');
-    this.#invocations = meter.createCounter('tide_invocations', { description: 'Calls answered by the gateway, by function, revision and status' });
+    meter
+      .createObservableCounter('tide_invocations', { description: 'Calls answered by the gateway, by function, revision and status' })
+      .addCallback((result) => {
+        for (const count of this.#invocations.values()) result.observe(count.n, count.attributes);
+      });
     this.#duration = meter.createHistogram('tide_invocation_duration_seconds', {
       description: 'Time from a call arriving to its answer ending',
       unit: 's',
@@ -33,18 +38,29 @@ export class GatewayMetrics {
     // One attributes object per revision's route and status, kept on its state: nothing built per call.
     // A route that names no revision (a route table fed by hand) counts under revision "".
     const code = status ?? 0;
-    let attributes = fn.metricAttributes.get(code);
-    if (!attributes)
-      fn.metricAttributes.set(
-        code,
-        (attributes = {
-          namespace: fn.namespace,
-          function: fn.name,
-          revision: fn.route.revision ?? '',
-          status: status === undefined ? 'none' : String(status),
-        }),
-      );
-    this.#invocations.add(1, attributes);
-    this.#duration.record(seconds, attributes);
+    let entry = fn.metricAttributes.get(code);
+    if (!entry) {
+      const attributes = {
+        namespace: fn.namespace,
+        function: fn.name,
+        revision: fn.route.revision ?? '',
+        status: status === undefined ? 'none' : String(status),
+      };
+      // Counted here and observed at collection: a synchronous counter hashed the attributes on
+      // every call (~1.5 % of the gateway's CPU). Kept after the function goes, as a counter's
+      // series would be, so a deleted function's total does not restart from 0.
+      const key = `${attributes.namespace}\0${attributes.function}\0${attributes.revision}\0${attributes.status}`;
+      entry = this.#invocations.get(key);
+      if (!entry) this.#invocations.set(key, (entry = { attributes, n: 0 }));
+      fn.metricAttributes.set(code, entry);
+    }
+    entry.n += 1;
+    this.#duration.record(seconds, entry.attributes);
   }
+}
+
+/** One series of tide_invocations_total: its attributes and the calls counted under them. */
+export interface InvocationCount {
+  readonly attributes: Attributes;
+  n: number;
 }

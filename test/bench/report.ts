@@ -8,6 +8,7 @@ import { REPLAY_BENCH, type ReplayBenchResult } from './replay-bench.js';
 import { SCALE_STEP_BENCH, type ScaleStepResult } from './scale-step-bench.js';
 import { AGENT_SANDBOX_BENCH, type AgentSandboxPath, type SandboxBenchResult } from './sandbox-bench.js';
 import { formatCell, renderTable, type Cell } from './table.js';
+import type { LatencySummary } from './stats.js';
 import type { KafkaBenchResult } from './kafka-bench.js';
 import { SCHEDULER_BENCH, type SchedulerBenchResult } from './scheduler-bench.js';
 import { FAILOVER_BENCH, type FailoverBenchResult, type FailoverSpread } from './failover-bench.js';
@@ -142,7 +143,7 @@ export function proxyReport(r: ProxyOverheadResult): string {
   return lines.join('\n');
 }
 
-export function coldStartReport(r: ColdStartModes): string {
+export function coldStartReport(r: ColdStartModes, nodeStart?: { starts: number; firstResponseMs: LatencySummary }): string {
   const row = (mode: string, c: ColdStartResult, target: string): Cell[] => [
     mode,
     c.firstByteMs.count,
@@ -158,7 +159,11 @@ export function coldStartReport(r: ColdStartModes): string {
     renderTable(
       `6. Cold start: request at zero → first byte (${r.pool.functions} functions per mode at 0 pods: min 0, max 1, idle 1 s; one GET each, ${COLD_START_BENCH.settleMs} ms apart; a fresh tide up per mode)`,
       ['mode', 'starts', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'target ms'],
-      [row('warm pool (default size 2)', r.pool, poolTarget), row('no pool (TIDE_WARM_POOL=0)', r.noPool, spawnTarget)],
+      [
+        row('warm pool (default size 2)', r.pool, poolTarget),
+        row('no pool (TIDE_WARM_POOL=0)', r.noPool, spawnTarget),
+        ...(nodeStart ? [row('yardstick: bare `node` spawned → first response', { ...r.noPool, firstByteMs: nodeStart.firstResponseMs }, '-')] : []),
+      ],
     ),
     `warm-pool processes on the node while every function was at zero: ${r.pool.poolProcessesAtZero} with the pool, ${r.noPool.poolProcessesAtZero} without`,
   ];

@@ -41,6 +41,8 @@ import { runAgentSandboxBench, runSandboxBench } from './sandbox-bench.js';
 import { runAbuseBench } from './abuse-bench.js';
 import { abuseReport } from './abuse-report.js';
 import { runTracingBench } from './tracing-bench.js';
+import { type GoalInputs, performanceGoalsReport } from './goals-report.js';
+import { runNodeStartBench } from './node-start-bench.js';
 import { tracingReport } from './tracing-report.js';
 import { startOtlpReceiver } from '../support/otlp-receiver.js';
 import { runSchedulerBench } from './scheduler-bench.js';
@@ -133,7 +135,8 @@ async function main(): Promise<void> {
       pool: await coldStartsOn({}, 'bench-cold-pool', hello),
       noPool: await coldStartsOn({ TIDE_WARM_POOL: '0' }, 'bench-cold-nopool', hello),
     });
-    console.log(`${coldStartReport(coldStart)}\n`);
+    const nodeStart = (results.nodeStart = await runNodeStartBench());
+    console.log(`${coldStartReport(coldStart, nodeStart)}\n`);
   }
 
   if (runs('scheduler')) {
@@ -196,6 +199,8 @@ async function main(): Promise<void> {
       await receiver.close();
     }
   }
+
+  console.log(`${performanceGoalsReport(results as GoalInputs)}\n`);
 
   const seconds = (performance.now() - started) / 1000;
   results.seconds = seconds;

@@ -1,4 +1,5 @@
 import { COLD_START_BENCH } from './cold-start-bench.js';
+import { NODE_START_BENCH } from './node-start-bench.js';
 import { AGENT_SANDBOX_BENCH } from './sandbox-bench.js';
 import { ABUSE_BENCH } from './abuse-bench.js';
 import { DEPLOY_BENCH } from './deploy-bench.js';
@@ -29,6 +30,7 @@ export function useSmokeSettings(): void {
   Object.assign(PROXY_BENCH, { warmupRequests: 20, requests: 100, blockRequests: 50, throughputSeconds: 0.5, throughputBlockSeconds: 0.25 });
   Object.assign(SCALE_STEP_BENCH, { steps: 1 });
   Object.assign(COLD_START_BENCH, { functions: 3 }); // sections 6 and 12
+  Object.assign(NODE_START_BENCH, { starts: 2 });
   Object.assign(AGENT_SANDBOX_BENCH, { poolStarts: 3, spawnStarts: 2 });
   Object.assign(SCHEDULER_BENCH, { nodes: 200, purePods: 200, logPods: 100 });
   Object.assign(KAFKA_BENCH, { commands: 20, appends: 200 });

@@ -12,7 +12,7 @@ export const TARGETS = {
   coldStartPoolP50Ms: 8,
   coldStartPoolP99Ms: 20,
   /** Request at zero → first byte when every start spawns a process. */
-  coldStartSpawnP50Ms: 45,
+  coldStartSpawnP50Ms: 60,
   /** What `--sandbox bwrap` adds to a warm-pool cold start (first byte, p50). */
   sandboxAddedPoolP50Ms: 1,
   /** Load step → first scale decision (ScaleSet). */

@@ -38,7 +38,12 @@ export interface ApplyFloodResult {
 }
 
 /** Runs the flood against a fresh `tide up`; every process it starts is stopped before it returns. */
-export async function runApplyFloodBench(temp: TempDirs, stops: StopList, hello: FunctionBundle, settings = APPLY_FLOOD): Promise<ApplyFloodResult> {
+export async function runApplyFloodBench(
+  temp: TempDirs,
+  stops: StopList,
+  hello: FunctionBundle,
+  settings: typeof APPLY_FLOOD = APPLY_FLOOD,
+): Promise<ApplyFloodResult> {
   const dataDir = await temp.make('tide-bench-flood-');
   const port = await tideProcess.freePort();
   const start = async () => {

@@ -6,39 +6,38 @@ import { createHash } from 'node:crypto';
  * revision and every pod of them (one object in memory, shared by reference); written inline it
  * was written, and loaded, once for each.
  */
-export interface EncodedEnv {
-  hash: string;
-  json: string;
-}
+/**
+ * The hash of each env folded, kept (64 characters) for as long as the env lives: env objects are
+ * never changed once folded (a change is a new object). Its text is not kept: that would double
+ * the memory of every env, to save a JSON.stringify per snapshot.
+ */
+const envHashes = new WeakMap<object, string>();
 
-/** Env objects are never changed once folded (a change is a new object): their text is computed once. */
-const encodedEnvs = new WeakMap<object, EncodedEnv>();
-
-export function encodedEnvOf(env: object): EncodedEnv {
-  let encoded = encodedEnvs.get(env);
-  if (encoded === undefined) {
-    const json = JSON.stringify(env);
-    encoded = { hash: createHash('sha256').update(json).digest('hex'), json };
-    encodedEnvs.set(env, encoded);
+export function envHashOf(env: object, json = JSON.stringify(env)): string {
+  let hash = envHashes.get(env);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(json).digest('hex');
+    envHashes.set(env, hash);
   }
-  return encoded;
+  return hash;
 }
 
 /** The envs one snapshot names, gathered as its resources are written, then written sorted by hash. */
 export function envTable() {
-  const byHash = new Map<string, string>();
+  const byHash = new Map<string, object>();
   return {
-    note(resource: object): void {
+    /** The hash a resource's env is named by (noting the env to write), or undefined if it has none. */
+    note(resource: object): string | undefined {
       const env = (resource as { spec?: { env?: unknown } }).spec?.env;
-      if (env && typeof env === 'object') {
-        const { hash, json } = encodedEnvOf(env);
-        byHash.set(hash, json);
-      }
+      if (!env || typeof env !== 'object') return undefined;
+      const hash = envHashOf(env);
+      byHash.set(hash, env);
+      return hash;
     },
     *parts(): Generator<string> {
       let first = true;
       for (const hash of [...byHash.keys()].sort()) {
-        yield `${first ? '' : ','}"${hash}":${byHash.get(hash)!}`;
+        yield `${first ? '' : ','}"${hash}":${JSON.stringify(byHash.get(hash))}`;
         first = false;
       }
     },

@@ -1,7 +1,7 @@
 import { Map as PersistentMap } from 'immutable';
 import { COLLECTIONS, type ClusterState } from './state.js';
 import { idWindowFromJSON, idWindowToJSON } from './fold/id-window.js';
-import { encodedEnvOf, envTable, resolveEnvs } from './snapshot-envs.js';
+import { envTable, resolveEnvs } from './snapshot-envs.js';
 
 /**
  * 2: persistent maps with sorted keys, and the id window as one list. 3: adds the fold rules
@@ -15,21 +15,11 @@ const FORMAT = 4;
 const UNVERSIONED_FORMAT = 2;
 const ENVS_BEFORE = 3;
 
-/**
- * A resource's text in a snapshot, kept per resource: resources are immutable values (the fold
- * makes a new one for every change), so a snapshot stringifies only what changed since the last
- * one. A memo of a pure function: the bytes are the same with or without it.
- */
-const encodedResources = new WeakMap<object, string>();
-
-function encodedResource(resource: object): string {
-  let text = encodedResources.get(resource);
-  if (text === undefined) {
-    const spec = (resource as { spec?: { env?: object } }).spec;
-    text = JSON.stringify(spec?.env && typeof spec.env === 'object' ? { ...resource, spec: { ...spec, env: encodedEnvOf(spec.env).hash } } : resource);
-    encodedResources.set(resource, text);
-  }
-  return text;
+/** A resource as a snapshot writes it: its env, if any, named by hash (see snapshot-envs.ts). */
+function encodedResource(resource: object, envHash: string | undefined): string {
+  if (envHash === undefined) return JSON.stringify(resource);
+  const spec = (resource as { spec: object }).spec;
+  return JSON.stringify({ ...resource, spec: { ...spec, env: envHash } });
 }
 
 /**
@@ -49,8 +39,7 @@ export function* snapshotParts(state: ClusterState): Generator<string> {
     let first = true;
     for (const key of [...map.keys()].sort(compare)) {
       const resource = map.get(key)!;
-      envs.note(resource);
-      yield `${first ? '' : ','}${JSON.stringify(key)}:${encodedResource(resource)}`;
+      yield `${first ? '' : ','}${JSON.stringify(key)}:${encodedResource(resource, envs.note(resource))}`;
       first = false;
     }
     yield '}';

@@ -33,6 +33,8 @@ export function newMeta(ctx: FoldContext, name: string, namespace: string | unde
  * the change continues the trace of the operation that made it.
  */
 export function changedMeta<M extends { resourceVersion: string; traceparent?: string | undefined }>(meta: M, ctx: FoldContext): M {
+  // Neither traced (most events): the same fields with a new version, without the rest-copy below.
+  if (meta.traceparent === undefined && ctx.traceparent === undefined && !('traceparent' in meta)) return { ...meta, resourceVersion: String(ctx.offset) };
   const { traceparent: _previous, ...rest } = meta;
   return { ...rest, resourceVersion: String(ctx.offset), ...(ctx.traceparent === undefined ? {} : { traceparent: ctx.traceparent }) } as M;
 }

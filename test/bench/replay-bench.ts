@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import {
   apply,
   decodeEvent,
+  decodeSnapshot,
   encodeEvent,
   encodeSnapshot,
   initialState,
@@ -30,6 +31,9 @@ export interface ReplayBenchResult {
   logOpenMs: number;
   full: { ms: number; runsMs: number[]; eventsPerSecond: number };
   fromSnapshot: { ms: number; runsMs: number[]; snapshotOffset: number; snapshotBytes: number; tailEvents: number };
+  /** Encoding the state at the snapshot offset and saving it (fsync, rename); loading it back and decoding it. */
+  snapshotWriteMs: number;
+  snapshotLoadMs: number;
   identicalState: true;
 }
 
@@ -54,8 +58,13 @@ export async function runReplayBench(temp: TempDirs): Promise<ReplayBenchResult>
 
   const reference = foldInMemory(records, REPLAY_BENCH.snapshotOffset);
   const snapshots = await openSnapshotFiles(join(dir, 'snapshots'));
+  const writeStarted = performance.now();
   const snapshotBytes = encodeSnapshot(reference.atSnapshot);
   await snapshots.save(REPLAY_BENCH.snapshotOffset, snapshotBytes);
+  const snapshotWriteMs = performance.now() - writeStarted;
+  const loadStarted = performance.now();
+  decodeSnapshot((await snapshots.load())!.bytes);
+  const snapshotLoadMs = performance.now() - loadStarted;
   const expected = encodeSnapshot(reference.final);
 
   const fullRuns: number[] = [];
@@ -88,6 +97,8 @@ export async function runReplayBench(temp: TempDirs): Promise<ReplayBenchResult>
       snapshotBytes: snapshotBytes.byteLength,
       tailEvents: records.length - 1 - REPLAY_BENCH.snapshotOffset,
     },
+    snapshotWriteMs,
+    snapshotLoadMs,
     identicalState: true,
   };
 }

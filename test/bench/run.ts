@@ -19,6 +19,8 @@ import { runLogBench } from './log-bench.js';
 import { describeMachine } from './machine.js';
 import { runProxyOverhead, type ProxyOverheadResult } from './proxy-overhead.js';
 import { runReplayBench } from './replay-bench.js';
+import { runApplyFloodBench } from './apply-flood-bench.js';
+import { applyFloodReport, replayGoalReport } from './fold-report.js';
 import { rememberApiToken } from '../support/api-auth.js';
 import { findRepoRoot } from '../support/repo-root.js';
 import {
@@ -111,10 +113,14 @@ async function main(): Promise<void> {
 
   if (runs('replay')) {
     const replay = (results.replay = await runReplayBench(temp));
-    console.log(`${replayReport(replay)}\n`);
+    console.log(`${replayReport(replay)}\n${replayGoalReport(replay)}\n`);
   }
 
   const [hello, sleepFn] = await Promise.all([bundleFunction(repoRoot, 'hello'), bundleFunction(repoRoot, 'sleep')]);
+  if (runs('replay')) {
+    const flood = (results.applyFlood = await runApplyFloodBench(temp, stops, hello));
+    console.log(`${applyFloodReport(flood)}\n`);
+  }
   let proxy: ProxyOverheadResult | undefined;
   if (runs('deploy')) {
     const shared = await startBenchTide({});

@@ -8,6 +8,7 @@ import { KAFKA_BENCH } from './kafka-bench.js';
 import { LOG_BENCH } from './log-bench.js';
 import { PROXY_BENCH } from './proxy-bench.js';
 import { REPLAY_BENCH } from './replay-bench.js';
+import { APPLY_FLOOD } from './apply-flood-bench.js';
 import { SCALE_STEP_BENCH } from './scale-step-bench.js';
 import { SCHEDULER_BENCH } from './scheduler-bench.js';
 import { TRIGGERS_BENCH } from './triggers-bench.js';
@@ -26,6 +27,7 @@ export function isSmokeRun(argv: readonly string[], env: NodeJS.ProcessEnv): boo
 export function useSmokeSettings(): void {
   Object.assign(LOG_BENCH, { singleRecords: 100, batchedRecords: 2_000, concurrentAppenders: 64 });
   Object.assign(REPLAY_BENCH, { events: 5_000, snapshotOffset: 4_899, runs: 1 });
+  Object.assign(APPLY_FLOOD, { functions: 20 });
   Object.assign(DEPLOY_BENCH, { functions: 3 });
   Object.assign(PROXY_BENCH, { warmupRequests: 20, requests: 100, blockRequests: 50, throughputSeconds: 0.5, throughputBlockSeconds: 0.25 });
   Object.assign(SCALE_STEP_BENCH, { steps: 1 });

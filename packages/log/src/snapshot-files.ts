@@ -5,7 +5,8 @@ import { crc32c } from './crc32c.js';
 /** Snapshots of a fold, beside the log: one file per offset, `u32 crc32c | bytes`, written atomically. */
 export interface SnapshotFiles {
   load(maxOffset?: number): Promise<{ offset: number; bytes: Uint8Array } | undefined>;
-  save(offset: number, bytes: Uint8Array): Promise<void>;
+  /** Writes to a temporary file, fsyncs, then renames: a crash leaves the old snapshot or the new one whole. */
+  save(offset: number, bytes: Uint8Array | readonly Uint8Array[]): Promise<void>;
   /** Offsets of the snapshots kept, oldest first. */
   list(): Promise<number[]>;
   /** Deletes the snapshots at or after `offset`: a log cut there must not be read through them. */
@@ -44,11 +45,18 @@ export async function openSnapshotFiles(dir: string, options: { keep?: number; o
     async save(offset, bytes) {
       const target = fileOf(offset);
       const tmp = `${target}.tmp`;
+      const chunks = bytes instanceof Uint8Array ? [bytes] : bytes;
       const header = Buffer.alloc(4);
-      header.writeUInt32LE(crc32c(bytes), 0);
+      header.writeUInt32LE(
+        chunks.reduce((crc, chunk) => crc32c(chunk, 0, chunk.length, crc), 0),
+        0,
+      );
       const handle = await open(tmp, 'w');
       try {
-        await handle.writev([header, bytes]);
+        // One chunk at a time: a snapshot of hundreds of MB is not copied into one buffer first.
+        for (const chunk of [header, ...chunks]) {
+          for (let written = 0; written < chunk.length; ) written += (await handle.write(chunk, written)).bytesWritten;
+        }
         await handle.sync();
       } finally {
         await handle.close();

@@ -33,6 +33,8 @@ export function newMeta(ctx: FoldContext, name: string, namespace: string | unde
  * the change continues the trace of the operation that made it.
  */
 export function changedMeta<M extends { resourceVersion: string; traceparent?: string | undefined }>(meta: M, ctx: FoldContext): M {
+  // Neither traced (most events): the same fields with a new version, without the rest-copy below.
+  if (meta.traceparent === undefined && ctx.traceparent === undefined && !('traceparent' in meta)) return { ...meta, resourceVersion: String(ctx.offset) };
   const { traceparent: _previous, ...rest } = meta;
   return { ...rest, resourceVersion: String(ctx.offset), ...(ctx.traceparent === undefined ? {} : { traceparent: ctx.traceparent }) } as M;
 }
@@ -47,4 +49,22 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/**
+ * Whether two JSON values are equal as canonicalJson sees them (key order and undefined fields
+ * ignored), without building either string: a 100 KB env compared on every apply cost two
+ * 100 KB strings, and the same object (a revision shares its function's env) costs nothing now.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => sameJson(item, b[i]));
+  }
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return canonicalJson(a) === canonicalJson(b);
+  const defined = (o: object) => Object.keys(o).filter((k) => (o as Record<string, unknown>)[k] !== undefined);
+  const keys = defined(a);
+  if (keys.length !== defined(b).length) return false;
+  return keys.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }

@@ -12,7 +12,7 @@ import {
   type TrafficTarget,
 } from '../resources/function.js';
 import { functionQuotaViolation } from '../quota.js';
-import { canonicalJson, newMeta, type FoldContext, type HandlerResult, changedMeta } from './context.js';
+import { sameJson, newMeta, type FoldContext, type HandlerResult, changedMeta } from './context.js';
 
 function templateOfRevision(revision: Revision): RevisionTemplate {
   const { function: _fn, number: _number, ...template } = revision.spec;
@@ -34,8 +34,8 @@ export function functionApplied(state: ClusterState, event: EventOf<'FunctionApp
   const existing = state.functions.get(key);
   const template = revisionTemplateOf(manifest.spec);
   const latest = existing ? state.revisions.get(keyOf(namespace, existing.status.latestRevision)) : undefined;
-  const templateChanged = !latest || canonicalJson(templateOfRevision(latest)) !== canonicalJson(template);
-  const specChanged = !existing || canonicalJson(existing.spec) !== canonicalJson(manifest.spec);
+  const templateChanged = !latest || !sameJson(templateOfRevision(latest), template);
+  const specChanged = !existing || !sameJson(existing.spec, manifest.spec);
 
   let revisions = state.revisions;
   const scale = manifest.spec.scale;
@@ -69,7 +69,7 @@ export function functionApplied(state: ClusterState, event: EventOf<'FunctionApp
     : newMeta(ctx, name, namespace, labels, annotations);
   const traffic = resolveTraffic(manifest.spec.traffic, status.latestRevision, (name) => revisions.has(keyOf(namespace, name)));
   if ('rejected' in traffic) return traffic;
-  revisions = collectRevisions(revisions, namespace, name, status.latestRevision, traffic.targets, manifest.spec.revisionHistoryLimit);
+  revisions = collectRevisions(revisions, namespace, name, status, traffic.targets, manifest.spec.revisionHistoryLimit);
   const fn: TideFunction = { apiVersion: API_VERSION, kind: 'Function', metadata, spec: manifest.spec, status: { ...status, traffic: traffic.targets } };
   return { state: { ...state, functions: state.functions.set(key, fn), revisions } };
 }
@@ -78,8 +78,11 @@ export function functionApplied(state: ClusterState, event: EventOf<'FunctionApp
 export function functionDeleted(state: ClusterState, event: EventOf<'FunctionDeleted'>): HandlerResult {
   const { namespace, name } = event.data;
   const key = keyOf(namespace, name);
-  if (!state.functions.has(key)) return { rejected: rejected('not-found', `function ${key} not found`) };
-  const revisions = state.revisions.filter((r) => !(r.metadata.namespace === namespace && r.spec.function === name));
+  const fn = state.functions.get(key);
+  if (!fn) return { rejected: rejected('not-found', `function ${key} not found`) };
+  const revisions = state.revisions.deleteAll(
+    ownRevisions(state.revisions, namespace, name, fn.status.revisionCount).map((r) => keyOf(namespace, r.metadata.name)),
+  );
   return { state: { ...state, functions: state.functions.delete(key), revisions } };
 }
 
@@ -121,15 +124,28 @@ function collectRevisions(
   revisions: ClusterState['revisions'],
   namespace: string,
   fnName: string,
-  latest: string,
+  status: Pick<FunctionStatus, 'latestRevision' | 'revisionCount'>,
   traffic: FunctionStatus['traffic'],
   limit: number,
 ): ClusterState['revisions'] {
-  const kept = new Set([latest, ...traffic.map((t) => t.revision)]);
-  const older = [...revisions.values()]
-    .filter((r) => r.metadata.namespace === namespace && r.spec.function === fnName && !kept.has(r.metadata.name))
-    .sort((a, b) => b.spec.number - a.spec.number);
+  const kept = new Set([status.latestRevision, ...traffic.map((t) => t.revision)]);
+  const older = ownRevisions(revisions, namespace, fnName, status.revisionCount).filter((r) => !kept.has(r.metadata.name));
   return older.slice(limit).reduce((map, r) => map.delete(keyOf(namespace, r.metadata.name)), revisions);
+}
+
+/**
+ * A function's revisions, newest first. Found by name (`<function>-<number>`, numbers 1 to the
+ * count it has made), not by scanning every revision of the cluster: an apply once cost
+ * O(all revisions), a third of a 100 000-event replay's time and O(n²) in an apply flood.
+ * The name is unique to the pair: what follows a name's last dash is the number.
+ */
+export function ownRevisions(revisions: ClusterState['revisions'], namespace: string, fnName: string, revisionCount: number): Revision[] {
+  const own: Revision[] = [];
+  for (let number = revisionCount; number >= 1; number--) {
+    const revision = revisions.get(keyOf(namespace, revisionName(fnName, number)));
+    if (revision && revision.spec.function === fnName) own.push(revision);
+  }
+  return own;
 }
 
 /**
@@ -141,7 +157,7 @@ export function rolloutUndone(state: ClusterState, event: EventOf<'RolloutUndone
   const key = keyOf(namespace, name);
   const fn = state.functions.get(key);
   if (!fn) return { rejected: rejected('not-found', `function ${key} not found`) };
-  const own = [...state.revisions.values()].filter((r) => r.metadata.namespace === namespace && r.spec.function === name);
+  const own = ownRevisions(state.revisions, namespace, name, fn.status.revisionCount);
   const latest = own.find((r) => r.metadata.name === fn.status.latestRevision);
   const target = event.data.revision
     ? own.find((r) => r.metadata.name === event.data.revision)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldAll, functionManifest } from '../testing/builders.js';
 import { testRuleBook, v1RuleBook } from '../testing/rule-book.js';
+import { formatThreeJson } from '../testing/older-snapshot.js';
 import { decodeSnapshot, encodeSnapshot } from '../snapshot.js';
 import { initialState } from '../state.js';
 import { apply } from './apply.js';
@@ -76,7 +77,7 @@ describe('fold rules versions', () => {
 
   it('reads a snapshot written before rules were versioned as version 1', () => {
     const { state } = foldAll([team, hello]);
-    const { rulesVersion: _dropped, ...json } = JSON.parse(new TextDecoder().decode(encodeSnapshot(state))) as Record<string, unknown>;
+    const { rulesVersion: _dropped, ...json } = formatThreeJson(encodeSnapshot(state));
     const unversioned = { ...json, format: 2 };
     const restored = decodeSnapshot(new TextEncoder().encode(JSON.stringify(unversioned)));
     expect(restored.rulesVersion).toBe(1);

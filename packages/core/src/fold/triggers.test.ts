@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { foldAll, newestRules, triggerManifest } from '../testing/builders.js';
+import { formatThreeJson } from '../testing/older-snapshot.js';
 import { decodeSnapshot, encodeSnapshot } from '../snapshot.js';
 import type { TriggerSpec } from '../resources/trigger.js';
 import type { z } from 'zod';
@@ -114,7 +115,7 @@ describe('triggers in the fold (rules version 3)', () => {
     const restored = decodeSnapshot(encodeSnapshot(state));
     expect(restored.triggers.get('team/nightly')?.status).toMatchObject({ lastTick: MIN, fired: 1 });
     expect(encodeSnapshot(restored)).toEqual(encodeSnapshot(state));
-    const { triggers: _dropped, ...older } = JSON.parse(new TextDecoder().decode(encodeSnapshot(foldAll([team]).state))) as Record<string, unknown>;
+    const { triggers: _dropped, ...older } = formatThreeJson(encodeSnapshot(foldAll([team]).state));
     expect(older.format).toBe(3);
     const read = decodeSnapshot(new TextEncoder().encode(JSON.stringify(older)));
     expect(read.triggers.size).toBe(0);

@@ -2,7 +2,7 @@ import type { EventOf } from '../events.js';
 import { rejected, type ClusterState } from '../state.js';
 import { API_VERSION, keyOf } from '../resources/meta.js';
 import type { Trigger } from '../resources/trigger.js';
-import { canonicalJson, newMeta, type FoldContext, type HandlerResult, changedMeta } from './context.js';
+import { sameJson, newMeta, type FoldContext, type HandlerResult, changedMeta } from './context.js';
 
 /**
  * Applies a Trigger. The function it names need not exist yet (a Knative trigger may name a
@@ -17,7 +17,7 @@ export function triggerApplied(state: ClusterState, event: EventOf<'TriggerAppli
   const existing = state.triggers.get(key);
   const labels = manifest.metadata.labels ?? {};
   const annotations = manifest.metadata.annotations ?? {};
-  const specChanged = !existing || canonicalJson(existing.spec) !== canonicalJson(manifest.spec);
+  const specChanged = !existing || !sameJson(existing.spec, manifest.spec);
   const metadata = existing
     ? changedMeta(
         {

@@ -68,6 +68,9 @@ export function secretKeyRefsOf(env: FunctionEnv): EnvSecretKeyRef[] {
  * so that `optional: false` and no `optional` make the same revision, as the same pods.
  */
 export function canonicalEnv(env: FunctionEnv): FunctionEnv {
+  // Plain values only (most envs): already canonical. The same object, not a copy, so a function
+  // and its revisions (and their pods) hold one env between them.
+  if (Object.values(env).every((value) => typeof value === 'string')) return env;
   return Object.fromEntries(
     Object.entries(env).map(([name, value]) => {
       if (typeof value === 'string') return [name, value];

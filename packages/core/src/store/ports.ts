@@ -13,7 +13,8 @@ export interface StateLog {
 export interface SnapshotStorage {
   /** The newest snapshot at or before `maxOffset` (any when absent). */
   load(maxOffset?: number): Promise<{ offset: number; bytes: Uint8Array } | undefined>;
-  save(offset: number, bytes: Uint8Array): Promise<void>;
+  /** Saves a snapshot's bytes, whole or in chunks (to be written one after another). */
+  save(offset: number, bytes: Uint8Array | readonly Uint8Array[]): Promise<void>;
 }
 
 /** Reading a topic from an offset, tailing it: what followers of leases and metrics need of the log. */

@@ -13,7 +13,7 @@ function memorySnapshots(): SnapshotStorage & { saved: { offset: number; bytes: 
       return [...saved].reverse().find((s) => s.offset <= maxOffset);
     },
     async save(offset, bytes) {
-      saved.push({ offset, bytes });
+      saved.push({ offset, bytes: bytes instanceof Uint8Array ? bytes : Buffer.concat(bytes) });
     },
   };
 }

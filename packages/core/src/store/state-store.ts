@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { apply, skipInvalid } from '../fold/apply.js';
 import { RULE_BOOK, type RuleBook } from '../fold/rules.js';
 import { decodeEvent, encodeEvent } from '../encoding.js';
-import { decodeSnapshot, encodeSnapshot, SnapshotFormatError } from '../snapshot.js';
+import { decodeSnapshot, SnapshotFormatError } from '../snapshot.js';
+import { createSnapshotWriter } from './snapshot-writer.js';
 import { initialState, type ClusterState, type Verdict } from '../state.js';
 import type { EventEnvelope, LoggedEvent, TideEventInput } from '../events.js';
 import type { Clock, SnapshotStorage, StateLog } from './ports.js';
@@ -43,8 +44,13 @@ export interface StateStoreOptions {
   log: StateLog;
   topic?: string;
   snapshots?: SnapshotStorage;
-  /** Write a snapshot every this many folded records (default 10 000). */
+  /** Write a snapshot every this many folded records (default 10 000)... */
   snapshotEvery?: number;
+  /**
+   * ...or once the records folded since the last one hold this many bytes (default 32 MiB), so a
+   * restart after a flood of large applies replays little whatever the count.
+   */
+  snapshotEveryBytes?: number;
   /** Stamps appended events' time and paces the follower's retries (default the system clock). */
   clock?: Clock;
   newId?: () => string;
@@ -78,6 +84,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   const { log, snapshots } = options;
   const topic = options.topic ?? STATE_TOPIC;
   const snapshotEvery = options.snapshotEvery ?? 10_000;
+  const snapshotEveryBytes = options.snapshotEveryBytes ?? 32 * 1024 * 1024;
   const clock = options.clock ?? systemClock;
   const newId = options.newId ?? randomUUID;
   const rules = options.rules ?? RULE_BOOK;
@@ -104,6 +111,8 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     }
   }
   let lastSnapshotOffset = state.offset;
+  let bytesSinceSnapshot = 0;
+  const snapshotWriter = snapshots ? createSnapshotWriter(snapshots, clock, (error) => options.onError?.(error)) : undefined;
   const verdicts = new Map<number, Verdict>();
   const waiters = new Map<number, { resolve: (v: Verdict) => void; reject: (e: Error) => void }[]>();
   const listeners = new Set<StateListener>();
@@ -121,9 +130,11 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     for (const waiter of waiters.get(record.offset) ?? []) waiter.resolve(result.verdict);
     waiters.delete(record.offset);
     for (const listener of listeners) listener(decoded.ok ? decoded.event : undefined, result.verdict, state);
-    if (snapshots && state.offset - lastSnapshotOffset >= snapshotEvery) {
+    bytesSinceSnapshot += record.value.byteLength;
+    if (snapshotWriter && (state.offset - lastSnapshotOffset >= snapshotEvery || bytesSinceSnapshot >= snapshotEveryBytes)) {
       lastSnapshotOffset = state.offset;
-      snapshots.save(state.offset, encodeSnapshot(state)).catch((error: Error) => options.onError?.(error));
+      bytesSinceSnapshot = 0;
+      snapshotWriter.write(state);
     }
   };
 
@@ -132,6 +143,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     const error = new StateStreamResetError(reason);
     state = initialState;
     lastSnapshotOffset = state.offset;
+    bytesSinceSnapshot = 0;
     verdicts.clear();
     for (const list of waiters.values()) for (const waiter of list) waiter.reject(error);
     waiters.clear();
@@ -196,6 +208,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     async close() {
       abort.abort();
       await following;
+      await snapshotWriter?.close();
     },
   };
 }

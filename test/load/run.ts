@@ -25,9 +25,12 @@ import { runScenario } from './run-scenario.js';
 import type { Scenario, ScenarioOptions } from './scenario.js';
 import { findScenario, scenarios } from './scenarios/index.js';
 import { FULL_PLAN, runReservations, SMOKE_PLAN } from './reservations/run-reservations.js';
+import { scaleCommand } from './scale/scale-command.js';
 
 /** A hard stop per scenario, well above the ~1 minute each takes: a hung step must not hang the run. */
 const BUDGET_PER_SCENARIO_MS = 5 * 60_000;
+/** The scale run takes a few minutes on 2 cores; a hung step must still not hang it. */
+const SCALE_BUDGET_MS = 20 * 60_000;
 /** After Ctrl-C the run stops its callers and cleans up; if that hangs, this forces the exit. */
 const FORCE_EXIT_AFTER_MS = 45_000;
 
@@ -44,6 +47,7 @@ let dataDir: string | undefined;
 
 const USAGE = `usage: npm run load -- <scenario|all|list> [--url http://127.0.0.1:8080] [--callers N]
        npm run load -- reservations [--smoke] [--kafka | --url http://127.0.0.1:8080]
+       npm run load -- scale [--smoke]
 with --url, the run's API calls and CLI commands carry TIDE_TOKEN (e.g. the admin token in <data>/admin.token)`;
 
 function parse(): { command: string; url?: string; options: ScenarioOptions; smoke: boolean; kafka: boolean } {
@@ -62,7 +66,9 @@ function parse(): { command: string; url?: string; options: ScenarioOptions; smo
   const callers = values.callers === undefined ? undefined : Number(values.callers);
   if (callers !== undefined && !(Number.isInteger(callers) && callers >= 1 && callers <= 500))
     throw new UsageError(`--callers must be a whole number from 1 to 500, got "${values.callers}"`);
-  if ((values.smoke || values.kafka) && command !== RESERVATIONS) throw new UsageError(`--smoke and --kafka are for the ${RESERVATIONS} run\n${USAGE}`);
+  if (values.kafka && command !== RESERVATIONS) throw new UsageError(`--kafka is for the ${RESERVATIONS} run\n${USAGE}`);
+  if (values.smoke && command !== RESERVATIONS && command !== SCALE) throw new UsageError(`--smoke is for the ${RESERVATIONS} and ${SCALE} runs\n${USAGE}`);
+  if (command === SCALE && (values.url || values.callers)) throw new UsageError(`${SCALE} starts its own control planes: it takes --smoke only\n${USAGE}`);
   if (values.kafka && values.url) throw new UsageError(`--kafka starts its own Tide on a mock cluster: give it or --url, not both\n${USAGE}`);
   return {
     command,
@@ -86,6 +92,8 @@ function selected(command: string): Scenario[] {
 
 /** The event-driven run: not a scenario of callers against one function, but a pipeline of three. */
 const RESERVATIONS = 'reservations';
+/** How the control plane's cost grows with functions, nodes and history (scale/). */
+const SCALE = 'scale';
 
 async function main(): Promise<void> {
   const { command, url, options, smoke, kafka } = parse();
@@ -96,9 +104,13 @@ async function main(): Promise<void> {
     const width = Math.max(...scenarios.map((s) => s.name.length), RESERVATIONS.length);
     console.log(scenarios.map((s) => `${s.name.padEnd(width)}  ${s.summary}`).join('\n'));
     console.log(`${RESERVATIONS.padEnd(width)}  the reservation pipeline (gate → topic → reserve → report) under a spike; --smoke for a small one`);
+    console.log(
+      `${SCALE.padEnd(width)}  cost by functions (100 simulated nodes, up to 10 000) and by events in the log (up to 1 000 000); --smoke for a small one`,
+    );
     return;
   }
   if (command === RESERVATIONS) return reservations(url, smoke, kafka);
+  if (command === SCALE) return scale(smoke);
   const chosen = selected(command);
   const watchdog = setTimeout(
     () => stop(`still running after ${(chosen.length * BUDGET_PER_SCENARIO_MS) / 60_000} min`),
@@ -142,6 +154,16 @@ async function reservations(url: string | undefined, smoke: boolean, onKafka: bo
       console.log(`\nFAILED: ${result.failed.join('; ')}`);
       process.exitCode = 1;
     } else console.log('\nOK: no reservation lost or doubled');
+  } finally {
+    clearTimeout(watchdog);
+  }
+}
+
+async function scale(smoke: boolean): Promise<void> {
+  const watchdog = setTimeout(() => stop(`still running after ${SCALE_BUDGET_MS / 60_000} min`), SCALE_BUDGET_MS);
+  try {
+    await mkdir(outDir, { recursive: true });
+    await scaleCommand({ smoke, repoRoot, outDir, apiAgent, signal: abort.signal });
   } finally {
     clearTimeout(watchdog);
   }

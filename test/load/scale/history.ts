@@ -107,7 +107,14 @@ export function* generateHistory(shape: HistoryShape, firstOffset: number, start
   };
   for (let i = 0; i < shape.functions; i++) {
     const min = i % 10 === 0 ? 1 : 0;
-    const fn: FunctionTrack = { namespace: shape.namespaces[i % shape.namespaces.length]!, name: scaleFunctionName(i), build: 0, revisions: 0, min, replicas: 0 };
+    const fn: FunctionTrack = {
+      namespace: shape.namespaces[i % shape.namespaces.length]!,
+      name: scaleFunctionName(i),
+      build: 0,
+      revisions: 0,
+      min,
+      replicas: 0,
+    };
     functions.push(fn);
     yield deploy(fn, true);
   }
@@ -128,7 +135,10 @@ export function* generateHistory(shape: HistoryShape, firstOffset: number, start
         return record({ type: 'PodStatusReported', data: { ...status, phase: 'Starting', coldStart: 'pool' } }, asNode);
       case 'ready':
         pod.next = 'delete';
-        return record({ type: 'PodStatusReported', data: { ...status, phase: 'Ready', endpoint: `http://127.0.0.1:${20_000 + (serial % 40_000)}`, startMs: 4 } }, asNode);
+        return record(
+          { type: 'PodStatusReported', data: { ...status, phase: 'Ready', endpoint: `http://127.0.0.1:${20_000 + (serial % 40_000)}`, startMs: 4 } },
+          asNode,
+        );
       case 'delete':
         pod.next = 'exited';
         return record({ type: 'PodDeletionRequested', data: { namespace, name, reason: 'scaled down' } }, { expect: versionOf(probe) });
@@ -152,7 +162,10 @@ export function* generateHistory(shape: HistoryShape, firstOffset: number, start
       // The autoscaler's decision: from the replicas the fold holds, to another count within min..max.
       const fn = functions[pickIndex(functions.length)]!;
       const to = fn.replicas === fn.min ? fn.min + 1 + pickIndex(3) : fn.min + pickIndex(fn.replicas - fn.min);
-      yield record({ type: 'ScaleSet', data: { namespace: fn.namespace, name: fn.name, from: fn.replicas, to, reason: 'average concurrency', inputs: { concurrency: to * 5 } } });
+      yield record({
+        type: 'ScaleSet',
+        data: { namespace: fn.namespace, name: fn.name, from: fn.replicas, to, reason: 'average concurrency', inputs: { concurrency: to * 5 } },
+      });
       fn.replicas = to;
     } else if (pods.length < shape.livePods) {
       const fn = functions[pickIndex(functions.length)]!;

@@ -34,7 +34,7 @@ export interface FunctionStep {
   logEvents: number;
   apply: LatencySummary;
   applyPerSecond: number;
-  /** From the step's first apply until every function applied had its pod Ready. */
+  /** From the step's first apply until every function applied had had a pod Ready. */
   podsReadyS: number;
   /** From then until only the min-1 pods were left, all Ready. */
   settledS: number;
@@ -132,7 +132,6 @@ async function measureFunctions(plan: ScalePlan, ctx: ScaleRunContext): Promise<
       let applied = 0;
       for (const target of plan.functionSteps) {
         ctx.signal.throwIfAborted();
-        const readyBefore = fleet.readyPods();
         const stepStarted = performance.now();
         const latencies = await applyFunctions(cp.url, admin, ctx, { from: applied, to: target, artifact, plan });
         const appliedS = (performance.now() - stepStarted) / 1000;

@@ -31,6 +31,8 @@ export interface SimulatedFleet {
   nodes: readonly string[];
   /** Pods of the fleet's nodes the fold holds Ready. */
   readyPods(): number;
+  /** Functions (namespace/name) that have had a pod Ready on the fleet, counted once each. */
+  functionsSeenReady(): number;
   /** Pods in the state, any phase, bound or not. */
   podCount(): number;
   /** Records of the state stream folded so far. */
@@ -64,6 +66,7 @@ export async function startSimulatedFleet(options: {
   const store = await openStateStore({ log: nodes.get(names[0]!)!.log, onError: options.onError });
   const refused: string[] = [];
   const ready = new Set<string>();
+  const seenReady = new Set<string>();
   let stopped = false;
 
   /** As the state store appends: the node's event in an envelope, read back and judged by the fold. */
@@ -91,8 +94,11 @@ export async function startSimulatedFleet(options: {
       })();
     } else if (event.type === 'PodStatusReported' && nodes.has(event.data.node)) {
       const key = keyOf(event.data.namespace, event.data.name);
-      if (event.data.phase === 'Ready') ready.add(key);
-      else ready.delete(key);
+      if (event.data.phase === 'Ready') {
+        ready.add(key);
+        const fn = store.state().pods.get(key)?.spec.function;
+        if (fn) seenReady.add(keyOf(event.data.namespace, fn));
+      } else ready.delete(key);
     } else if (event.type === 'PodRemoved') {
       ready.delete(keyOf(event.data.namespace, event.data.name));
     } else if (event.type === 'PodDeletionRequested') {
@@ -134,6 +140,7 @@ export async function startSimulatedFleet(options: {
   return {
     nodes: names,
     readyPods: () => ready.size,
+    functionsSeenReady: () => seenReady.size,
     podCount: () => store.state().pods.size,
     logEvents: () => store.state().offset + 1,
     refused: () => refused,

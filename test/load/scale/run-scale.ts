@@ -77,10 +77,13 @@ export interface ScaleRunContext {
 const API = '/apis/tide.dev/v1';
 const CONTROL_PLANE_UP = /control plane is up at/;
 
-export async function runScale(plan: ScalePlan, ctx: ScaleRunContext): Promise<ScaleResult> {
-  const functionSteps = await measureFunctions(plan, ctx);
+/** Which parts to run: both by default (`--part functions|events` for one). */
+export type ScalePart = 'functions' | 'events';
+
+export async function runScale(plan: ScalePlan, ctx: ScaleRunContext, parts: readonly ScalePart[] = ['functions', 'events']): Promise<ScaleResult> {
+  const functionSteps = parts.includes('functions') ? await measureFunctions(plan, ctx) : [];
   ctx.signal.throwIfAborted();
-  const { emptyStartS, steps } = await measureEvents(plan, ctx);
+  const { emptyStartS, steps } = parts.includes('events') ? await measureEvents(plan, ctx) : { emptyStartS: 0, steps: [] };
   return { plan: plan.name, functionSteps, emptyStartS, eventSteps: steps };
 }
 

@@ -58,7 +58,7 @@ export function formatScaleReport(r: ScaleResult): string {
       `${e.warmRss.rssMb} (${e.warmRss.peakRssMb})`,
     ]),
   );
-  return `${functions}\n\n${events}`;
+  return [r.functionSteps.length > 0 ? functions : '', r.eventSteps.length > 0 ? events : ''].filter(Boolean).join('\n\n');
 }
 
 /** Cost against functions: apply p99 and list page p99 (left, ms), control plane and gateway RSS (right, MB). */

@@ -18,13 +18,9 @@ export async function scaleCommand(options: {
   console.log(
     `\nscale${options.smoke ? ' (smoke)' : ''}: ${plan.nodes} simulated nodes, functions ${plan.functionSteps.join(' / ')}, events ${plan.eventSteps.join(' / ')}`,
   );
-  const result = await runScale(plan, {
-    repoRoot: options.repoRoot,
-    apiAgent: options.apiAgent,
-    signal: options.signal,
-    log: (line) => console.log(`  ${line}`),
-  });
-  const suffix = options.smoke ? '-smoke' : '';
+  const ctx = { repoRoot: options.repoRoot, apiAgent: options.apiAgent, signal: options.signal, log: (line: string) => console.log(`  ${line}`) };
+  const result = await runScale(plan, ctx, options.part ? [options.part] : undefined);
+  const suffix = `${options.part ? `-${options.part}` : ''}${options.smoke ? '-smoke' : ''}`;
   const svgs = scaleSvgs(result);
   const files = {
     json: join(options.outDir, `scale${suffix}.json`),

@@ -25,9 +25,13 @@ import { runScenario } from './run-scenario.js';
 import type { Scenario, ScenarioOptions } from './scenario.js';
 import { findScenario, scenarios } from './scenarios/index.js';
 import { FULL_PLAN, runReservations, SMOKE_PLAN } from './reservations/run-reservations.js';
+import { scaleCommand } from './scale/scale-command.js';
+import type { ScalePart } from './scale/run-scale.js';
 
 /** A hard stop per scenario, well above the ~1 minute each takes: a hung step must not hang the run. */
 const BUDGET_PER_SCENARIO_MS = 5 * 60_000;
+/** The scale run takes a few minutes on 2 cores; a hung step must still not hang it. */
+const SCALE_BUDGET_MS = 20 * 60_000;
 /** After Ctrl-C the run stops its callers and cleans up; if that hangs, this forces the exit. */
 const FORCE_EXIT_AFTER_MS = 45_000;
 
@@ -44,14 +48,15 @@ let dataDir: string | undefined;
 
 const USAGE = `usage: npm run load -- <scenario|all|list> [--url http://127.0.0.1:8080] [--callers N]
        npm run load -- reservations [--smoke] [--kafka | --url http://127.0.0.1:8080]
+       npm run load -- scale [--smoke] [--part functions|events]
 with --url, the run's API calls and CLI commands carry TIDE_TOKEN (e.g. the admin token in <data>/admin.token)`;
 
-function parse(): { command: string; url?: string; options: ScenarioOptions; smoke: boolean; kafka: boolean } {
+function parse(): { command: string; url?: string; options: ScenarioOptions; smoke: boolean; kafka: boolean; part?: ScalePart } {
   let parsed;
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { url: { type: 'string' }, callers: { type: 'string' }, smoke: { type: 'boolean' }, kafka: { type: 'boolean' } },
+      options: { url: { type: 'string' }, callers: { type: 'string' }, smoke: { type: 'boolean' }, kafka: { type: 'boolean' }, part: { type: 'string' } },
     });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
@@ -62,7 +67,12 @@ function parse(): { command: string; url?: string; options: ScenarioOptions; smo
   const callers = values.callers === undefined ? undefined : Number(values.callers);
   if (callers !== undefined && !(Number.isInteger(callers) && callers >= 1 && callers <= 500))
     throw new UsageError(`--callers must be a whole number from 1 to 500, got "${values.callers}"`);
-  if ((values.smoke || values.kafka) && command !== RESERVATIONS) throw new UsageError(`--smoke and --kafka are for the ${RESERVATIONS} run\n${USAGE}`);
+  if (values.kafka && command !== RESERVATIONS) throw new UsageError(`--kafka is for the ${RESERVATIONS} run\n${USAGE}`);
+  if (values.smoke && command !== RESERVATIONS && command !== SCALE) throw new UsageError(`--smoke is for the ${RESERVATIONS} and ${SCALE} runs\n${USAGE}`);
+  if (command === SCALE && (values.url || values.callers))
+    throw new UsageError(`${SCALE} starts its own control planes: it takes --smoke and --part only\n${USAGE}`);
+  if (values.part !== undefined && (command !== SCALE || !['functions', 'events'].includes(values.part)))
+    throw new UsageError(`--part is for the ${SCALE} run: functions or events\n${USAGE}`);
   if (values.kafka && values.url) throw new UsageError(`--kafka starts its own Tide on a mock cluster: give it or --url, not both\n${USAGE}`);
   return {
     command,
@@ -70,6 +80,7 @@ function parse(): { command: string; url?: string; options: ScenarioOptions; smo
     options: callers === undefined ? {} : { callers },
     smoke: values.smoke === true,
     kafka: values.kafka === true,
+    ...(values.part ? { part: values.part as ScalePart } : {}),
   };
 }
 
@@ -86,9 +97,11 @@ function selected(command: string): Scenario[] {
 
 /** The event-driven run: not a scenario of callers against one function, but a pipeline of three. */
 const RESERVATIONS = 'reservations';
+/** How the control plane's cost grows with functions, nodes and history (scale/). */
+const SCALE = 'scale';
 
 async function main(): Promise<void> {
-  const { command, url, options, smoke, kafka } = parse();
+  const { command, url, options, smoke, kafka, part } = parse();
   // A Tide given with --url: its API calls (and the CLI's) carry TIDE_TOKEN, as the CLI's would.
   const token = process.env.TIDE_TOKEN?.trim();
   if (url && token) rememberApiToken(url, token);
@@ -96,9 +109,13 @@ async function main(): Promise<void> {
     const width = Math.max(...scenarios.map((s) => s.name.length), RESERVATIONS.length);
     console.log(scenarios.map((s) => `${s.name.padEnd(width)}  ${s.summary}`).join('\n'));
     console.log(`${RESERVATIONS.padEnd(width)}  the reservation pipeline (gate → topic → reserve → report) under a spike; --smoke for a small one`);
+    console.log(
+      `${SCALE.padEnd(width)}  cost by functions (100 simulated nodes, up to 10 000) and by events in the log (up to 1 000 000); --smoke for a small one`,
+    );
     return;
   }
   if (command === RESERVATIONS) return reservations(url, smoke, kafka);
+  if (command === SCALE) return scale(smoke, part);
   const chosen = selected(command);
   const watchdog = setTimeout(
     () => stop(`still running after ${(chosen.length * BUDGET_PER_SCENARIO_MS) / 60_000} min`),
@@ -142,6 +159,16 @@ async function reservations(url: string | undefined, smoke: boolean, onKafka: bo
       console.log(`\nFAILED: ${result.failed.join('; ')}`);
       process.exitCode = 1;
     } else console.log('\nOK: no reservation lost or doubled');
+  } finally {
+    clearTimeout(watchdog);
+  }
+}
+
+async function scale(smoke: boolean, part: ScalePart | undefined): Promise<void> {
+  const watchdog = setTimeout(() => stop(`still running after ${SCALE_BUDGET_MS / 60_000} min`), SCALE_BUDGET_MS);
+  try {
+    await mkdir(outDir, { recursive: true });
+    await scaleCommand({ smoke, ...(part ? { part } : {}), repoRoot, outDir, apiAgent, signal: abort.signal });
   } finally {
     clearTimeout(watchdog);
   }

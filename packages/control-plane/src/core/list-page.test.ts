@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageOf, parsePageRequest } from './list-page.js';
 
@@ -29,6 +30,30 @@ describe('pageOf', () => {
     const first = pageOf(names(5), id, request('2'), 'functions');
     const after = names(5).filter((n) => n !== first.items[1]);
     expect(pageOf(after, id, request('2', first.continue), 'functions').items).toEqual(['fn-0002', 'fn-0003']);
+  });
+
+  it('gives any set of keys, in any order, page by page in key order, for any page size', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ maxLength: 6 }), { maxLength: 300 }), fc.integer({ min: 1, max: 40 }), (keys, limit) => {
+        const seen: string[] = [];
+        let token: string | undefined;
+        for (let pages = 0; pages <= keys.length; pages++) {
+          const page = pageOf(
+            keys,
+            id,
+            { limit, after: token === undefined ? undefined : (JSON.parse(Buffer.from(token, 'base64url').toString()) as { after: string }).after },
+            'functions',
+          );
+          expect(page.items.length).toBeLessThanOrEqual(limit);
+          seen.push(...page.items);
+          token = page.continue;
+          if (token === undefined) break;
+          expect(page.remainingItemCount).toBe(keys.length - seen.length);
+        }
+        expect(seen).toEqual([...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('bounds a list with no limit at the default page size', () => {

@@ -42,20 +42,56 @@ export interface Page<T> {
   remainingItemCount: number | undefined;
 }
 
-/** One page of `items`, ordered by `keyOf`. */
+/**
+ * One page of `items`, ordered by `keyOf`. Each item's key is built once, and only the page is
+ * sorted: the items after the token are partitioned (quickselect) so the `limit` smallest come
+ * first. Sorting every item on every page made reading a list whole cost O(n² log n / limit):
+ * 112 ms a page, 2.2 s for 10 000 functions in pages of 500 (the scale run, test/load/scale).
+ */
 export function pageOf<T>(items: readonly T[], keyOf: (item: T) => string, request: PageRequest, listName: string): Page<T> {
-  const sorted = [...items].sort((a, b) => compare(keyOf(a), keyOf(b)));
   const after = request.after;
-  const from = after === undefined ? 0 : firstAfter(sorted, keyOf, after);
-  const page = sorted.slice(from, from + request.limit);
-  const remaining = sorted.length - from - page.length;
-  if (remaining <= 0) return { items: page, continue: undefined, remainingItemCount: undefined };
-  return { items: page, continue: encodeToken({ list: listName, after: keyOf(page[page.length - 1]!) }), remainingItemCount: remaining };
+  const candidates: Keyed<T>[] = [];
+  for (const item of items) {
+    const key = keyOf(item);
+    if (after === undefined || compare(key, after) > 0) candidates.push({ key, item });
+  }
+  if (candidates.length > request.limit) selectSmallest(candidates, request.limit);
+  const page = candidates.slice(0, request.limit).sort((a, b) => compare(a.key, b.key));
+  const remaining = candidates.length - page.length;
+  const pageItems = page.map((entry) => entry.item);
+  if (remaining <= 0) return { items: pageItems, continue: undefined, remainingItemCount: undefined };
+  return { items: pageItems, continue: encodeToken({ list: listName, after: page[page.length - 1]!.key }), remainingItemCount: remaining };
 }
 
-function firstAfter<T>(sorted: readonly T[], keyOf: (item: T) => string, after: string): number {
-  const index = sorted.findIndex((item) => compare(keyOf(item), after) > 0);
-  return index === -1 ? sorted.length : index;
+interface Keyed<T> {
+  key: string;
+  item: T;
+}
+
+/** Reorders `entries` in place so that its first `count` are the `count` smallest keys (in no order): Hoare's quickselect, O(n) on average. */
+function selectSmallest<T>(entries: Keyed<T>[], count: number): void {
+  let low = 0;
+  let high = entries.length - 1;
+  const target = count - 1;
+  while (low < high) {
+    const pivot = entries[(low + high) >>> 1]!.key;
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while (compare(entries[i]!.key, pivot) < 0) i++;
+      while (compare(entries[j]!.key, pivot) > 0) j--;
+      if (i <= j) {
+        const swap = entries[i]!;
+        entries[i] = entries[j]!;
+        entries[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) high = j;
+    else if (target >= i) low = i;
+    else return;
+  }
 }
 
 function compare(a: string, b: string): number {

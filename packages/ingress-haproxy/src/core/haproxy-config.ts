@@ -1,0 +1,130 @@
+import type { IngressBackend, IngressModel } from './ingress-model.js';
+
+export interface HaproxySettings {
+  /** Where callers connect. */
+  listen: { host: string; port: number };
+  /** Tide's own server (gateway and API): the default backend, and each revision's activator. */
+  activator: { host: string; port: number };
+  /** Where the runtime API's socket and the map files live. */
+  dir: string;
+  /** Host routes' domain, normalized. */
+  domain: string;
+  /** haproxy threads (1: one core, as the bench's nginx has one worker). */
+  threads: number;
+}
+
+/** The runtime API's socket (level admin; mode 600, in a directory only this user reads). */
+export function adminSocketOf(settings: Pick<HaproxySettings, 'dir'>): string {
+  return `${settings.dir}/admin.sock`;
+}
+
+export function routesMapOf(settings: Pick<HaproxySettings, 'dir'>): string {
+  return `${settings.dir}/routes.map`;
+}
+
+export function hostsMapOf(settings: Pick<HaproxySettings, 'dir'>): string {
+  return `${settings.dir}/hosts.map`;
+}
+
+/** A map file's text: `key value` per line. */
+export function mapFile(entries: ReadonlyMap<string, string>): string {
+  let text = '';
+  for (const [key, value] of entries) text += `${key} ${value}\n`;
+  return text;
+}
+
+/**
+ * haproxy's configuration for a model. The frontend finds a request's route (its Host, else
+ * `/fn/<ns>/<name>[@tag]`) in the maps, picks one of the route's 100 buckets at random (the traffic
+ * split) and uses that revision's backend; anything else — the API, /async, token functions,
+ * Tide's components' calls, a function with no route — goes to Tide's own server. In a revision's
+ * backend a request goes to the activator (Tide's gateway, unchanged, which holds it until a pod has
+ * room) when no pod has a free slot (`be_conn_free`: none ready, or all at their maxconn) or when
+ * its body is one haproxy cannot bound (chunked) or over the function's limit; otherwise it is
+ * rewritten as the gateway would (prefix stripped, x-forwarded-*, Tide's bearer token and
+ * tide-invoke dropped) and goes to the pod with the fewest connections.
+ */
+export function haproxyConfig(model: IngressModel, settings: HaproxySettings): string {
+  const { listen, activator, domain } = settings;
+  const lines = [
+    'global',
+    `  nbthread ${settings.threads}`,
+    `  stats socket ${adminSocketOf(settings)} mode 600 level admin`,
+    '  stats timeout 1m',
+    // Tide's limit on a request's header fields (its gateway answers 431 past 100); haproxy answers 400.
+    '  tune.http.maxhdr 100',
+    // After a reload the old process finishes its calls; none outlives this.
+    '  hard-stop-after 5m',
+    '',
+    'defaults',
+    '  mode http',
+    '  option forwardfor',
+    // A pod that refused the connection (gone a moment before its route was): another pod, as the gateway retries.
+    '  retries 3',
+    '  option redispatch 1',
+    '  timeout connect 5s',
+    '  timeout client 5m',
+    '  timeout http-request 60s',
+    '  timeout http-keep-alive 60s',
+    '  timeout server 1h',
+    '  timeout tunnel 1h',
+    '',
+    'frontend tide',
+    `  bind ${listen.host}:${listen.port}`,
+    // Tide's components prove themselves to the gateway (tide-component-token): their calls go there whole.
+    '  acl from_component req.hdr(tide-component-token) -m found',
+    '  http-request set-var(txn.host) req.hdr(host),field(1,:),lower,regsub([.]$,)',
+    `  acl invocation_host var(txn.host) -m end .${domain}`,
+    '  acl invocation_path path_beg /fn/',
+    `  http-request set-var(txn.route) var(txn.host),map(${hostsMapOf(settings)}) if invocation_host !from_component`,
+    '  http-request set-var-fmt(txn.route) %[path,field(3,/)]/%[path,field(4,/)] if !invocation_host invocation_path !from_component',
+    '  http-request set-var(txn.strip) bool(1) if !invocation_host invocation_path',
+    '  http-request set-var-fmt(txn.key) %[var(txn.route)]/%[rand(100)] if { var(txn.route) -m found }',
+    `  http-request set-var(txn.backend) var(txn.key),map(${routesMapOf(settings)}) if { var(txn.key) -m found }`,
+    '  use_backend %[var(txn.backend)] if { var(txn.backend) -m found }',
+    '  default_backend tide',
+    '',
+    'backend tide',
+    `  server tide ${activator.host}:${activator.port}`,
+    '',
+  ];
+  for (const backend of model.backends.values()) lines.push(...backendLines(backend, activator), '');
+  return `${lines.join('\n')}\n`;
+}
+
+function backendLines(backend: IngressBackend, activator: HaproxySettings['activator']): string[] {
+  return [
+    `backend ${backend.name}`,
+    '  balance leastconn',
+    `  timeout server ${backend.serverTimeoutMs}ms`,
+    `  timeout queue ${backend.queueTimeoutMs}ms`,
+    '  acl activate var(txn.activate) -m bool',
+    '  acl stripped var(txn.strip) -m bool',
+    // One reading of be_conn_free per request, so the rewrite and the server chosen agree.
+    `  http-request set-var(txn.activate) bool(1) if { be_conn_free lt 1 } || { req.hdr(transfer-encoding) -m found } || { req.hdr_val(content-length) gt ${backend.requestBodyBytes} }`,
+    '  http-request set-path /%[path,field(5,/,0)] if !activate stripped',
+    '  http-request set-header x-forwarded-prefix /fn/%[var(txn.route)] if !activate stripped',
+    // A host route's app owns the whole path: nothing was stripped (the gateway sends it empty).
+    '  http-request del-header x-forwarded-prefix if !activate !stripped',
+    '  http-request set-header x-forwarded-host %[req.hdr(host)] if !activate',
+    '  http-request set-header x-forwarded-proto http if !activate',
+    '  http-request del-header tide-invoke if !activate',
+    '  http-request del-header proxy- -m beg if !activate',
+    '  http-request del-header authorization if !activate { req.hdr(authorization) -m reg -i ^\\s*bearer\\s+tide_ }',
+    '  use-server activator if activate',
+    // Only the gateway may mark an answer as its own (tide-error), and a declared body over the limit is a 502, as the gateway's.
+    '  http-response del-header tide-error if !activate',
+    `  http-response deny deny_status 502 if !activate !METH_HEAD { res.hdr_val(content-length) gt ${backend.responseBodyBytes} }`,
+    `  server activator ${activator.host}:${activator.port} backup`,
+    ...backend.servers.map((server) => `  ${serverLine(server)}`),
+  ];
+}
+
+/** The `server` line's words after `server`, also what `add server` takes at run time. */
+export function serverArgs(server: { name: string; host: string; port: number; maxconn: number }): string {
+  return `${server.name} ${server.host}:${server.port} maxconn ${server.maxconn}`;
+}
+
+function serverLine(server: { name: string; host: string; port: number; maxconn: number }): string {
+  return `server ${serverArgs(server)}`;
+}

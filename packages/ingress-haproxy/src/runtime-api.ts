@@ -35,3 +35,14 @@ export async function runtimeChange(socketPath: string, command: string): Promis
   const answer = await runtimeCommand(socketPath, command);
   if (REFUSAL.test(answer)) throw new RuntimeApiError(command, answer);
 }
+
+/** Commands per connection: a line of them stays well under haproxy's 16 KiB buffer. */
+const BATCH = 40;
+
+/**
+ * Several commands in order, `;`-separated on one line per batch: a rollout's 100 map buckets and
+ * its pods change in a few milliseconds, not one connection each. Throws RuntimeApiError if any was refused.
+ */
+export async function runtimeChanges(socketPath: string, commands: readonly string[]): Promise<void> {
+  for (let at = 0; at < commands.length; at += BATCH) await runtimeChange(socketPath, commands.slice(at, at + BATCH).join(';'));
+}

@@ -8,7 +8,7 @@ import { ingressModelOf, type IngressModel } from './core/ingress-model.js';
 import { runtimePlan } from './core/runtime-plan.js';
 import { findHaproxy, startHaproxy, type HaproxyProcess } from './haproxy-process.js';
 import { startStatsReporter, type StatsReporter } from './stats-reporter.js';
-import { RuntimeApiError, runtimeChange } from './runtime-api.js';
+import { RuntimeApiError, runtimeChange, runtimeChanges } from './runtime-api.js';
 
 export interface HaproxyIngressOptions {
   /** The log to follow (opened, and closed at stop, by the ingress), or a process state shared with other components. */
@@ -90,7 +90,7 @@ export async function startHaproxyIngress(options: HaproxyIngressOptions): Promi
       await haproxy.reload(haproxyConfig(wanted, settings));
       retiring.clear();
     } else {
-      for (const command of plan.commands) await runtimeChange(adminSocketOf(settings), command);
+      await runtimeChanges(adminSocketOf(settings), plan.commands);
       for (const id of plan.retiring) retiring.add(id);
     }
     held = wanted;

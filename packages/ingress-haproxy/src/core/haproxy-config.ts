@@ -18,6 +18,11 @@ export function adminSocketOf(settings: Pick<HaproxySettings, 'dir'>): string {
   return `${settings.dir}/admin.sock`;
 }
 
+/** The activator's socket, which restores a retried request's URI before it goes to Tide's server. */
+export function activatorSocketOf(settings: Pick<HaproxySettings, 'dir'>): string {
+  return `${settings.dir}/activator.sock`;
+}
+
 export function routesMapOf(settings: Pick<HaproxySettings, 'dir'>): string {
   return `${settings.dir}/routes.map`;
 }
@@ -49,7 +54,7 @@ export function haproxyConfig(model: IngressModel, settings: HaproxySettings): s
   const lines = [
     'global',
     `  nbthread ${settings.threads}`,
-    `  stats socket ${adminSocketOf(settings)} mode 600 level admin`,
+    `  stats socket ${adminSocketOf(settings)} mode 600 level admin expose-fd listeners`,
     '  stats timeout 1m',
     // Tide's limit on a request's header fields (its gateway answers 431 past 100); haproxy answers 400.
     '  tune.http.maxhdr 100',
@@ -58,7 +63,9 @@ export function haproxyConfig(model: IngressModel, settings: HaproxySettings): s
     '',
     'defaults',
     '  mode http',
-    '  option forwardfor',
+    // A reload (a revision deployed) must not cut a caller's idle keep-alive connection under a request
+    // it is sending: the old process answers that request, with Connection: close, and only then closes.
+    '  option idle-close-on-response',
     // A pod that refused the connection (gone a moment before its route was): another pod, as the gateway retries.
     '  retries 3',
     '  option redispatch 1',
@@ -71,6 +78,7 @@ export function haproxyConfig(model: IngressModel, settings: HaproxySettings): s
     '',
     'frontend tide',
     `  bind ${listen.host}:${listen.port}`,
+    '  option forwardfor',
     // Tide's components prove themselves to the gateway (tide-component-token): their calls go there whole.
     '  acl from_component req.hdr(tide-component-token) -m found',
     '  http-request set-var(txn.host) req.hdr(host),field(1,:),lower,regsub([.]$,)',
@@ -84,15 +92,24 @@ export function haproxyConfig(model: IngressModel, settings: HaproxySettings): s
     '  use_backend %[var(txn.backend)] if { var(txn.backend) -m found }',
     '  default_backend tide',
     '',
+    // A revision's activator: a request a pod refused may be retried here after its path was
+    // rewritten for the pod; the URI the caller sent comes back from x-tide-original-uri. Only haproxy
+    // reaches this socket (its directory is the ingress's, mode 0700).
+    'frontend activator',
+    `  bind unix@${activatorSocketOf(settings)} mode 600`,
+    '  http-request set-uri %[req.hdr(x-tide-original-uri)] if { req.hdr(x-tide-original-uri) -m found }',
+    '  http-request del-header x-tide-original-uri',
+    '  default_backend tide',
+    '',
     'backend tide',
     `  server tide ${activator.host}:${activator.port}`,
     '',
   ];
-  for (const backend of model.backends.values()) lines.push(...backendLines(backend, activator), '');
+  for (const backend of model.backends.values()) lines.push(...backendLines(backend, activatorSocketOf(settings)), '');
   return `${lines.join('\n')}\n`;
 }
 
-function backendLines(backend: IngressBackend, activator: HaproxySettings['activator']): string[] {
+function backendLines(backend: IngressBackend, activatorSocket: string): string[] {
   return [
     `backend ${backend.name}`,
     '  balance leastconn',
@@ -102,6 +119,7 @@ function backendLines(backend: IngressBackend, activator: HaproxySettings['activ
     '  acl stripped var(txn.strip) -m bool',
     // One reading of be_conn_free per request, so the rewrite and the server chosen agree.
     `  http-request set-var(txn.activate) bool(1) if { be_conn_free lt 1 } || { req.hdr(transfer-encoding) -m found } || { req.hdr_val(content-length) gt ${backend.requestBodyBytes} }`,
+    '  http-request set-header x-tide-original-uri %[url] if !activate',
     '  http-request set-path /%[path,field(5,/,0)] if !activate stripped',
     '  http-request set-header x-forwarded-prefix /fn/%[var(txn.route)] if !activate stripped',
     // A host route's app owns the whole path: nothing was stripped (the gateway sends it empty).
@@ -115,15 +133,22 @@ function backendLines(backend: IngressBackend, activator: HaproxySettings['activ
     // Only the gateway may mark an answer as its own (tide-error), and a declared body over the limit is a 502, as the gateway's.
     '  http-response del-header tide-error if !activate',
     `  http-response deny deny_status 502 if !activate !METH_HEAD { res.hdr_val(content-length) gt ${backend.responseBodyBytes} }`,
-    `  server activator ${activator.host}:${activator.port} backup`,
+    `  server activator unix@${activatorSocket} backup`,
     ...backend.servers.map((server) => `  ${serverLine(server)}`),
   ];
 }
 
 /** The `server` line's words after `server`, also what `add server` takes at run time. */
 export function serverArgs(server: { name: string; host: string; port: number; maxconn: number }): string {
-  return `${server.name} ${server.host}:${server.port} maxconn ${server.maxconn}`;
+  return `${server.name} ${server.host}:${server.port} ${SERVER_OPTIONS} maxconn ${server.maxconn}`;
 }
+
+/**
+ * A pod that refuses a connection (stopped a moment before haproxy heard it left) is marked down at
+ * once, so the retry goes to another pod or, with none left, to the activator, as the gateway
+ * redispatches; the check every second brings a pod back up.
+ */
+export const SERVER_OPTIONS = 'check inter 1s rise 1 fall 1 observe layer4 error-limit 1 on-error mark-down';
 
 function serverLine(server: { name: string; host: string; port: number; maxconn: number }): string {
   return `server ${serverArgs(server)}`;

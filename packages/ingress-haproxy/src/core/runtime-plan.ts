@@ -1,3 +1,4 @@
+import { serverArgs } from './haproxy-config.js';
 import type { IngressBackend, IngressModel } from './ingress-model.js';
 
 /** What to do to bring haproxy from the model it holds to the one wanted. */
@@ -19,6 +20,8 @@ export function runtimePlan(held: IngressModel | undefined, wanted: IngressModel
   const changed = backendSetChange(held.backends, wanted.backends);
   if (changed !== undefined) return { kind: 'reload', reason: changed };
   const commands: string[] = [];
+  // Pods leaving go out of service last: new pods and the routes to them are in place first.
+  const leaving: string[] = [];
   const retiring: string[] = [];
   for (const backend of wanted.backends.values()) {
     const before = new Map(held.backends.get(backend.name)!.servers.map((s) => [s.name, s]));
@@ -28,15 +31,15 @@ export function runtimePlan(held: IngressModel | undefined, wanted: IngressModel
       const id = `${backend.name}/${server.name}`;
       if (old === undefined || old.host !== server.host || old.port !== server.port) {
         if (old !== undefined) commands.push(`set server ${id} state maint`, `del server ${id}`);
-        commands.push(`add server ${id} ${server.host}:${server.port} maxconn ${server.maxconn}`, `set server ${id} state ready`);
+        commands.push(`add server ${backend.name}/${serverArgs(server)}`, `enable health ${id}`, `set server ${id} state ready`);
       } else if (old.maxconn !== server.maxconn) commands.push(`set maxconn server ${id} ${server.maxconn}`);
     }
     for (const gone of before.values()) {
-      commands.push(`set server ${backend.name}/${gone.name} state maint`);
+      leaving.push(`set server ${backend.name}/${gone.name} state maint`);
       retiring.push(`${backend.name}/${gone.name}`);
     }
   }
-  commands.push(...mapCommands(files.routes, held.routes, wanted.routes), ...mapCommands(files.hosts, held.hosts, wanted.hosts));
+  commands.push(...mapCommands(files.routes, held.routes, wanted.routes), ...mapCommands(files.hosts, held.hosts, wanted.hosts), ...leaving);
   return { kind: 'commands', commands, retiring };
 }
 

@@ -8,6 +8,9 @@ import { runtimeCommand } from './runtime-api.js';
 
 const run = promisify(execFile);
 
+/** haproxy's narration of reloads and pods coming and going (the ingress does those on purpose). */
+const NARRATION = /\[(NOTICE|WARNING)\]|^Proxy \S+ (started|stopped)|^Server \S+ is (UP|going DOWN for maintenance)|leaving forced maintenance/;
+
 /** Where Debian puts it (/usr/sbin is not on every user's PATH). */
 const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin'];
 
@@ -53,8 +56,8 @@ export async function startHaproxy(options: {
   let output = '';
   const relay = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4_000);
-    // Its notices and warnings narrate every reload (proxies stopped, servers up): only alerts are news.
-    for (const line of chunk.toString().split('\n')) if (line.trim() && !/\[(NOTICE|WARNING)\]/.test(line)) options.report(`haproxy: ${line.trim()}`);
+    // Its notices and warnings narrate every reload (proxies stopped, servers up): alerts and failed calls are news.
+    for (const line of chunk.toString().split('\n')) if (line.trim() && !NARRATION.test(line)) options.report(`haproxy: ${line.trim()}`);
   };
   child.stdout!.on('data', relay);
   child.stderr!.on('data', relay);

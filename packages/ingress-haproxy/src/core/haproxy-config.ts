@@ -63,12 +63,19 @@ export function haproxyConfig(model: IngressModel, settings: HaproxySettings): s
     '',
     'defaults',
     '  mode http',
+    // Only calls that failed are logged (to Tide's output): what the gateway would have answered with an error.
+    '  log stderr format raw local0',
+    '  option httplog',
+    '  option dontlog-normal',
     // A reload (a revision deployed) must not cut a caller's idle keep-alive connection under a request
     // it is sending: the old process answers that request, with Connection: close, and only then closes.
     '  option idle-close-on-response',
     // A pod that refused the connection (gone a moment before its route was): another pod, as the gateway retries.
     '  retries 3',
     '  option redispatch 1',
+    // A pooled connection the pod closed as it went away answers nothing: a request without a body
+    // whose method is safe to repeat goes to another pod, as the gateway does; any other is not retried.
+    '  retry-on conn-failure empty-response',
     '  timeout connect 5s',
     '  timeout client 5m',
     '  timeout http-request 60s',
@@ -129,6 +136,7 @@ function backendLines(backend: IngressBackend, activatorSocket: string): string[
     '  http-request del-header tide-invoke if !activate',
     '  http-request del-header proxy- -m beg if !activate',
     '  http-request del-header authorization if !activate { req.hdr(authorization) -m reg -i ^\\s*bearer\\s+tide_ }',
+    "  http-request disable-l7-retry if !METH_GET !METH_HEAD !METH_OPTIONS || { req.hdr(content-length) -m found } || { req.hdr(transfer-encoding) -m found }",
     '  use-server activator if activate',
     // Only the gateway may mark an answer as its own (tide-error), and a declared body over the limit is a 502, as the gateway's.
     '  http-response del-header tide-error if !activate',

@@ -23,6 +23,8 @@ export async function runProxyOverhead(options: {
   temp: TempDirs;
   stops: StopList;
   log: (line: string) => void;
+  /** More ways measured in the same run, after the gateway (the HAProxy ingress). */
+  extraWays?: readonly Way[];
 }): Promise<ProxyOverheadResult> {
   let nginx = await ensureNginx(options.log);
   const ways: Way[] = [{ name: 'direct', origin: options.podEndpoint, path: '/', cpuPids: options.tidePid === undefined ? undefined : [options.tidePid] }];
@@ -45,6 +47,7 @@ export async function runProxyOverhead(options: {
     }
   }
   ways.push({ name: 'gateway', origin: options.tideUrl, path: '/fn/default/hello', cpuPids: options.tidePid === undefined ? undefined : [options.tidePid] });
+  ways.push(...(options.extraWays ?? []));
   try {
     const figures = await runProxyBench(ways);
     const byName = (name: string) => figures.find((f) => f.name === name)?.cpuUsPerRequest;

@@ -84,7 +84,13 @@ export function deployReport(r: DeployBenchResult): string {
 
 export function proxyReport(r: ProxyOverheadResult): string {
   const label = (name: string) =>
-    name === 'direct' ? 'direct to pod' : name === 'nginx' ? `through ${r.nginx.found ? r.nginx.version : 'nginx'}` : 'through Tide gateway';
+    name === 'direct'
+      ? 'direct to pod'
+      : name === 'nginx'
+        ? `through ${r.nginx.found ? r.nginx.version : 'nginx'}`
+        : name === 'haproxy-ingress'
+          ? 'through the HAProxy ingress'
+          : 'through Tide gateway';
   const cpu = (us: number | undefined) => us ?? 'n/a';
   const latency = renderTable(
     `4. Proxy overhead: warm calls to hello, concurrency 1, keep-alive (blocks of ${PROXY_BENCH.blockRequests} in A B C / C B A order after ${PROXY_BENCH.warmupRequests} warm-up each)`,

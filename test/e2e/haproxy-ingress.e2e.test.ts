@@ -36,7 +36,7 @@ describe.skipIf(haproxy.missing !== undefined)('the HAProxy ingress', () => {
       socket.on('end', () => resolve(answer));
       socket.on('error', reject);
     });
-  /** The pods' servers of sleep's first revision: name → { maxconn (slim), requests sent (stot), most at once (smax) }. */
+  /** The servers of sleep's first revision that hold a pod (idle slots are in maintenance): slot → { maxconn (slim), requests sent (stot), most at once (smax) }. */
   const servers = async () => {
     const [header, ...rows] = (await admin('show stat')).split('\n');
     const cols = header!.slice(2).split(',');
@@ -55,8 +55,7 @@ describe.skipIf(haproxy.missing !== undefined)('the HAProxy ingress', () => {
 
   it('serves a ready pod as a server whose maxconn is the function’s concurrency, the path and query rewritten as the gateway does', async () => {
     const pods = await servers();
-    expect([...pods.keys()]).toEqual([expect.stringMatching(/^sleep-00001-/)]);
-    expect(pods.get('activator')).toBeUndefined();
+    expect(pods.size).toBe(1);
     expect([...pods.values()][0]!.slim).toBe(1);
     expect(await call('/fn/default/sleep/any/path?ms=3')).toEqual({ status: 200, text: 'slept 3 ms\n' });
     expect(await call('/?ms=4', { host: 'sleep.default.localhost' })).toEqual({ status: 200, text: 'slept 4 ms\n' });
@@ -72,7 +71,7 @@ describe.skipIf(haproxy.missing !== undefined)('the HAProxy ingress', () => {
     expect([...(await servers()).values()][0]!.smax).toBe(1);
   });
 
-  it('adds a server when a pod becomes ready and removes it when the pod goes, without a reload', async () => {
+  it('gives a pod that becomes ready a server and takes it away when the pod goes, without a reload', async () => {
     const master = () => admin('show info').then((info) => /^Pid: (\d+)$/m.exec(info)?.[1]);
     const worker = await master();
     const scaled = await runCli(['scale', 'sleep', '--replicas', '2'], { server: tide.url });

@@ -5,10 +5,11 @@ import { DEFAULT_INVOCATION_DOMAIN, routesOf } from '@tide/gateway';
 import { componentState, type ComponentLog } from '@tide/process';
 import { adminSocketOf, haproxyConfig, hostsMapOf, mapFile, routesMapOf, type HaproxySettings } from './core/haproxy-config.js';
 import { ingressModelOf, type IngressModel } from './core/ingress-model.js';
-import { runtimePlan } from './core/runtime-plan.js';
+import { runtimePlan, type HeldState } from './core/runtime-plan.js';
+import { slotsForConfig } from './core/server-slots.js';
 import { findHaproxy, startHaproxy, type HaproxyProcess } from './haproxy-process.js';
 import { startStatsReporter, type StatsReporter } from './stats-reporter.js';
-import { RuntimeApiError, runtimeChange, runtimeChanges } from './runtime-api.js';
+import { runtimeChanges } from './runtime-api.js';
 
 export interface HaproxyIngressOptions {
   /** The log to follow (opened, and closed at stop, by the ingress), or a process state shared with other components. */
@@ -61,15 +62,16 @@ export async function startHaproxyIngress(options: HaproxyIngressOptions): Promi
   const { state, release } = await componentState(options.log, report, (error) => report(`error: ${error.message}`));
   const wantedOf = (cluster: ClusterState) =>
     ingressModelOf(routesOf(cluster), { domain: settings.domain, namespaceNeedsGateway: (ns) => quotaReason(cluster, ns) });
-  let held = wantedOf(state.store.state());
+  const first = wantedOf(state.store.state());
+  let held: HeldState = { model: first, slots: slotsForConfig(first) };
   const writeMaps = (model: IngressModel) => Promise.all([writeFile(files.routes, mapFile(model.routes)), writeFile(files.hosts, mapFile(model.hosts))]);
-  await writeMaps(held);
+  await writeMaps(first);
   let haproxy: HaproxyProcess;
   try {
     haproxy = await startHaproxy({
       binary,
       dir,
-      config: haproxyConfig(held, settings),
+      config: haproxyConfig(held.model, held.slots, settings),
       adminSocket: adminSocketOf(settings),
       report,
       onExit: (why) => report(`error: the HAProxy ingress stopped serving: ${why}`),
@@ -78,7 +80,6 @@ export async function startHaproxyIngress(options: HaproxyIngressOptions): Promi
     await release();
     throw error;
   }
-  const retiring = new Set<string>();
   let dirty = false;
   let syncing: Promise<void> | undefined;
   let stopped = false;
@@ -86,14 +87,14 @@ export async function startHaproxyIngress(options: HaproxyIngressOptions): Promi
     const wanted = wantedOf(state.store.state());
     const plan = runtimePlan(held, wanted, files);
     if (plan.kind === 'reload') {
+      const slots = slotsForConfig(wanted);
       await writeMaps(wanted);
-      await haproxy.reload(haproxyConfig(wanted, settings));
-      retiring.clear();
+      await haproxy.reload(haproxyConfig(wanted, slots, settings));
+      held = { model: wanted, slots };
     } else {
       await runtimeChanges(adminSocketOf(settings), plan.commands);
-      for (const id of plan.retiring) retiring.add(id);
+      held = { model: wanted, slots: plan.slots };
     }
-    held = wanted;
   };
   const sync = (): Promise<void> =>
     (syncing ??= (async () => {
@@ -105,7 +106,7 @@ export async function startHaproxyIngress(options: HaproxyIngressOptions): Promi
         } catch (error) {
           // What haproxy holds is no longer known: the next pass starts over with a reload, backing off.
           report(`error: programming haproxy failed, reloading it in ${backoffMs} ms: ${(error as Error).message}`);
-          held = { ...held, backends: new Map() };
+          held = { model: { ...held.model, backends: new Map() }, slots: { backends: new Map() } };
           dirty = true;
           await new Promise((r) => setTimeout(r, backoffMs));
           backoffMs = Math.min(backoffMs * 2, 5_000);
@@ -121,10 +122,9 @@ export async function startHaproxyIngress(options: HaproxyIngressOptions): Promi
     socket: adminSocketOf(settings),
     log: state.log,
     functionOf: (backend) => {
-      const found = held.backends.get(backend);
+      const found = held.model.backends.get(backend);
       return found === undefined ? undefined : { namespace: found.namespace, name: found.function };
     },
-    onPoll: () => retire(adminSocketOf(settings), retiring),
     report,
   });
   const url = `http://${options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host}:${options.listen.port}`;
@@ -133,7 +133,7 @@ export async function startHaproxyIngress(options: HaproxyIngressOptions): Promi
   return {
     url,
     pid: haproxy.pid,
-    model: () => held,
+    model: () => held.model,
     synced: async () => {
       while (dirty || syncing) await (syncing ?? sync());
     },
@@ -147,19 +147,6 @@ export async function startHaproxyIngress(options: HaproxyIngressOptions): Promi
         await release();
       })()),
   };
-}
-
-/** `del server` for pods taken out of service, once their connections are gone (haproxy refuses it before). */
-async function retire(socket: string, retiring: Set<string>): Promise<void> {
-  for (const id of [...retiring]) {
-    try {
-      await runtimeChange(socket, `del server ${id}`);
-      retiring.delete(id);
-    } catch (error) {
-      // Still serving or holding an idle connection: next poll. Already gone (a reload): done.
-      if (error instanceof RuntimeApiError && /No such/i.test(error.answer)) retiring.delete(id);
-    }
-  }
 }
 
 /** A namespace with an invocation rate limit: the gateway counts its calls, so they all go through it. */

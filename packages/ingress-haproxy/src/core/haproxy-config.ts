@@ -1,4 +1,5 @@
 import type { IngressBackend, IngressModel } from './ingress-model.js';
+import { slotName, type BackendSlots, type SlotTable } from './server-slots.js';
 
 export interface HaproxySettings {
   /** Where callers connect. */
@@ -49,7 +50,7 @@ export function mapFile(entries: ReadonlyMap<string, string>): string {
  * rewritten as the gateway would (prefix stripped, x-forwarded-*, Tide's bearer token and
  * tide-invoke dropped) and goes to the pod with the fewest connections.
  */
-export function haproxyConfig(model: IngressModel, settings: HaproxySettings): string {
+export function haproxyConfig(model: IngressModel, slots: SlotTable, settings: HaproxySettings): string {
   const { listen, activator, domain } = settings;
   const lines = [
     'global',
@@ -112,11 +113,11 @@ export function haproxyConfig(model: IngressModel, settings: HaproxySettings): s
     `  server tide ${activator.host}:${activator.port}`,
     '',
   ];
-  for (const backend of model.backends.values()) lines.push(...backendLines(backend, activatorSocketOf(settings)), '');
+  for (const backend of model.backends.values()) lines.push(...backendLines(backend, slots.backends.get(backend.name), activatorSocketOf(settings)), '');
   return `${lines.join('\n')}\n`;
 }
 
-function backendLines(backend: IngressBackend, activatorSocket: string): string[] {
+function backendLines(backend: IngressBackend, slots: BackendSlots | undefined, activatorSocket: string): string[] {
   return [
     `backend ${backend.name}`,
     '  balance leastconn',
@@ -136,19 +137,33 @@ function backendLines(backend: IngressBackend, activatorSocket: string): string[
     '  http-request del-header tide-invoke if !activate',
     '  http-request del-header proxy- -m beg if !activate',
     '  http-request del-header authorization if !activate { req.hdr(authorization) -m reg -i ^\\s*bearer\\s+tide_ }',
-    "  http-request disable-l7-retry if !METH_GET !METH_HEAD !METH_OPTIONS || { req.hdr(content-length) -m found } || { req.hdr(transfer-encoding) -m found }",
+    '  http-request disable-l7-retry if !METH_GET !METH_HEAD !METH_OPTIONS || { req.hdr(content-length) -m found } || { req.hdr(transfer-encoding) -m found }',
     '  use-server activator if activate',
     // Only the gateway may mark an answer as its own (tide-error), and a declared body over the limit is a 502, as the gateway's.
     '  http-response del-header tide-error if !activate',
     `  http-response deny deny_status 502 if !activate !METH_HEAD { res.hdr_val(content-length) gt ${backend.responseBodyBytes} }`,
     `  server activator unix@${activatorSocket} backup`,
-    ...backend.servers.map((server) => `  ${serverLine(server)}`),
+    ...serverLines(backend, slots),
   ];
 }
 
-/** The `server` line's words after `server`, also what `add server` takes at run time. */
-export function serverArgs(server: { name: string; host: string; port: number; maxconn: number }): string {
-  return `${server.name} ${server.host}:${server.port} ${SERVER_OPTIONS} maxconn ${server.maxconn}`;
+/** Every slot: a pod's address, or (idle) a placeholder in maintenance until a pod takes it. */
+function serverLines(backend: IngressBackend, slots: BackendSlots | undefined): string[] {
+  const bySlot = new Map<number, IngressBackend['servers'][number]>();
+  for (const server of backend.servers) {
+    const slot = slots?.pods.get(server.name);
+    if (slot !== undefined) bySlot.set(slot, server);
+  }
+  const lines: string[] = [];
+  for (let slot = 1; slot <= (slots?.count ?? 0); slot++) {
+    const server = bySlot.get(slot);
+    lines.push(
+      server === undefined
+        ? `  server ${slotName(slot)} 127.0.0.1:1 disabled ${SERVER_OPTIONS} maxconn 1`
+        : `  server ${slotName(slot)} ${server.host}:${server.port} ${SERVER_OPTIONS} maxconn ${server.maxconn}`,
+    );
+  }
+  return lines;
 }
 
 /**
@@ -157,7 +172,3 @@ export function serverArgs(server: { name: string; host: string; port: number; m
  * redispatches; the check every second brings a pod back up.
  */
 export const SERVER_OPTIONS = 'check inter 1s rise 1 fall 1 observe layer4 error-limit 1 on-error mark-down';
-
-function serverLine(server: { name: string; host: string; port: number; maxconn: number }): string {
-  return `server ${serverArgs(server)}`;
-}

@@ -14,7 +14,10 @@ const options = { domain: 'localhost', namespaceNeedsGateway: () => undefined };
 describe('ingressModelOf', () => {
   it('makes a backend per revision with a server per ready pod, maxconn its concurrency', () => {
     const r1 = revision('hello-00001', [pod('hello-00001-a', 4001), pod('hello-00001-b', 4002)]);
-    const model = ingressModelOf(routes(['default/hello', { ...base, key: 'default/hello', endpoints: [], split: [{ percent: 100, key: r1.key! }] }], [r1.key!, r1]), options);
+    const model = ingressModelOf(
+      routes(['default/hello', { ...base, key: 'default/hello', endpoints: [], split: [{ percent: 100, key: r1.key! }] }], [r1.key!, r1]),
+      options,
+    );
     expect([...model.backends.keys()]).toEqual(['rev.default.hello-00001']);
     const backend = model.backends.get('rev.default.hello-00001')!;
     expect(backend.servers).toEqual([
@@ -50,7 +53,10 @@ describe('ingressModelOf', () => {
 
   it('keeps a backend with no ready pod (its calls go to the activator)', () => {
     const r1 = revision('hello-00001', []);
-    const model = ingressModelOf(routes(['default/hello', { ...base, key: 'default/hello', endpoints: [], split: [{ percent: 100, key: r1.key! }] }], [r1.key!, r1]), options);
+    const model = ingressModelOf(
+      routes(['default/hello', { ...base, key: 'default/hello', endpoints: [], split: [{ percent: 100, key: r1.key! }] }], [r1.key!, r1]),
+      options,
+    );
     expect(model.backends.get('rev.default.hello-00001')!.servers).toEqual([]);
     expect(model.routes.get('default/hello/0')).toBe('rev.default.hello-00001');
   });
@@ -74,7 +80,12 @@ describe('ingressModelOf', () => {
     const r1 = revision('hello-00001', [pod('a', 4001)]);
     const other = { ...base, name: 'old-hello', key: 'default/old-hello', endpoints: [], split: [{ percent: 100, key: r1.key! }] };
     const model = ingressModelOf(
-      routes(['default/hello', { ...base, key: 'default/hello', endpoints: [], split: [{ percent: 100, key: r1.key! }] }], [r1.key!, r1], ['default/hello@old', r1], ['default/old-hello', other]),
+      routes(
+        ['default/hello', { ...base, key: 'default/hello', endpoints: [], split: [{ percent: 100, key: r1.key! }] }],
+        [r1.key!, r1],
+        ['default/hello@old', r1],
+        ['default/old-hello', other],
+      ),
       options,
     );
     expect(model.hosts.has('old-hello.default.localhost')).toBe(false);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IngressBackend, IngressModel } from './ingress-model.js';
-import { runtimePlan } from './runtime-plan.js';
+import { runtimePlan, type HeldState } from './runtime-plan.js';
+import { slotsForConfig } from './server-slots.js';
 
 const files = { routes: '/run/routes.map', hosts: '/run/hosts.map' };
 const backend = (servers: IngressBackend['servers'], name = 'rev.default.hello-00001'): IngressBackend => ({
@@ -19,50 +20,74 @@ const model = (backends: IngressBackend[], routes: [string, string][] = []): Ing
   hosts: new Map(),
   viaGateway: new Map(),
 });
-const a = { name: 'a', host: '127.0.0.1', port: 4001, maxconn: 50 };
-const b = { name: 'b', host: '127.0.0.1', port: 4002, maxconn: 50 };
+/** What haproxy holds right after a reload with `m`. */
+const reloaded = (m: IngressModel): HeldState => ({ model: m, slots: slotsForConfig(m) });
+const pod = (name: string, port: number) => ({ name, host: '127.0.0.1', port, maxconn: 50 });
+const a = pod('a', 4001);
+const b = pod('b', 4002);
 
 describe('runtimePlan', () => {
   it('reloads on first start and when a revision backend comes or goes', () => {
     expect(runtimePlan(undefined, model([]), files)).toEqual({ kind: 'reload', reason: 'first start' });
-    expect(runtimePlan(model([backend([a])]), model([backend([a]), backend([], 'rev.default.hello-00002')]), files)).toEqual({
+    expect(runtimePlan(reloaded(model([backend([a])])), model([backend([a]), backend([], 'rev.default.hello-00002')]), files)).toEqual({
       kind: 'reload',
       reason: 'backend rev.default.hello-00002 added',
     });
-    expect(runtimePlan(model([backend([a])]), model([]), files)).toMatchObject({ kind: 'reload', reason: 'backend rev.default.hello-00001 removed' });
+    expect(runtimePlan(reloaded(model([backend([a])])), model([]), files)).toMatchObject({ kind: 'reload', reason: 'backend rev.default.hello-00001 removed' });
   });
 
-  it('adds a pod as a ready server, and takes one out of service last, to be deleted once idle', () => {
-    const plan = runtimePlan(model([backend([a])], [['default/hello/0', 'x']]), model([backend([b])], [['default/hello/0', 'y']]), files);
-    expect(plan).toEqual({
+  it('puts a new pod in a free slot, moves routes, and takes the pod that left out of service last', () => {
+    const plan = runtimePlan(reloaded(model([backend([a])], [['default/hello/0', 'x']])), model([backend([b])], [['default/hello/0', 'y']]), files);
+    expect(plan).toMatchObject({
       kind: 'commands',
       commands: [
-        'add server rev.default.hello-00001/b 127.0.0.1:4002 check inter 1s rise 1 fall 1 observe layer4 error-limit 1 on-error mark-down maxconn 50',
-        'enable health rev.default.hello-00001/b',
-        'set server rev.default.hello-00001/b state ready',
+        'set server rev.default.hello-00001/s2 addr 127.0.0.1 port 4002',
+        'set maxconn server rev.default.hello-00001/s2 50',
+        'set server rev.default.hello-00001/s2 state ready',
         'set map /run/routes.map default/hello/0 y',
-        'set server rev.default.hello-00001/a state maint',
+        'set server rev.default.hello-00001/s1 state maint',
       ],
-      retiring: ['rev.default.hello-00001/a'],
     });
+    if (plan.kind !== 'commands') throw new Error('expected commands');
+    expect([...plan.slots.backends.get('rev.default.hello-00001')!.pods]).toEqual([['b', 2]]);
   });
 
   it('changes a pod’s maxconn in place and map entries by add, set and del', () => {
     const plan = runtimePlan(
-      model([backend([a])], [
-        ['k/0', 'x'],
-        ['k/1', 'x'],
-      ]),
-      model([backend([{ ...a, maxconn: 10 }])], [
-        ['k/0', 'y'],
-        ['t/0', 'x'],
-      ]),
+      reloaded(
+        model(
+          [backend([a])],
+          [
+            ['k/0', 'x'],
+            ['k/1', 'x'],
+          ],
+        ),
+      ),
+      model(
+        [backend([{ ...a, maxconn: 10 }])],
+        [
+          ['k/0', 'y'],
+          ['t/0', 'x'],
+        ],
+      ),
       files,
     );
-    expect(plan).toEqual({
+    expect(plan).toMatchObject({
       kind: 'commands',
-      commands: ['set maxconn server rev.default.hello-00001/a 10', 'set map /run/routes.map k/0 y', 'add map /run/routes.map t/0 x', 'del map /run/routes.map k/1'],
-      retiring: [],
+      commands: [
+        'set maxconn server rev.default.hello-00001/s1 10',
+        'set map /run/routes.map k/0 y',
+        'add map /run/routes.map t/0 x',
+        'del map /run/routes.map k/1',
+      ],
+    });
+  });
+
+  it('reloads when a backend’s pods outgrow its slots (8, or twice the pods it had)', () => {
+    const many = Array.from({ length: 9 }, (_, i) => pod(`p${i}`, 5000 + i));
+    expect(runtimePlan(reloaded(model([backend([a])])), model([backend(many)]), files)).toEqual({
+      kind: 'reload',
+      reason: 'backend rev.default.hello-00001 has no free server slot (8)',
     });
   });
 });

@@ -1,46 +1,54 @@
-import { serverArgs } from './haproxy-config.js';
 import type { IngressBackend, IngressModel } from './ingress-model.js';
+import { freeSlot, slotName, type BackendSlots, type SlotTable } from './server-slots.js';
 
-/** What to do to bring haproxy from the model it holds to the one wanted. */
+/** What haproxy holds: the model it was programmed with and which slot each pod has. */
+export interface HeldState {
+  model: IngressModel;
+  slots: SlotTable;
+}
+
+/** What to do to bring haproxy from the state it holds to the model wanted. */
 export type RuntimePlan =
-  /** The set of backends (or one's limits) changed: a new configuration and a reload (no call is dropped). */
+  /** The set of backends changed (or one's settings, or a backend is out of slots): a new configuration and a reload, which drops no call. */
   | { kind: 'reload'; reason: string }
-  /** Everything else is changed in place through the runtime API, in this order. */
-  | { kind: 'commands'; commands: readonly string[]; retiring: readonly string[] };
+  /** Everything else is changed in place through the runtime API, in this order; `slots` is the table after. */
+  | { kind: 'commands'; commands: readonly string[]; slots: SlotTable };
 
 /**
- * The runtime API's commands from `held` to `wanted`: pods come and go with `add server` (created in
- * maintenance, then made ready) and `set server … state maint` (no new requests; `del server`
- * follows once its connections are gone, see `retiring`); a pod's new concurrency is `set maxconn
- * server`; a split or a tag that moved is `set map`/`add map`/`del map`. Only a backend added or
- * taken away (a revision deployed or gone) needs a reload.
+ * The runtime API's commands from `held` to `wanted`: a pod that became ready takes a free slot
+ * (`set server … addr`, `set maxconn server`, `state ready`); new routes go in (`set map`/`add
+ * map`/`del map`); only then do pods that left go out of service (`state maint`), so a call never
+ * finds its revision with no way to a pod. A revision deployed or gone needs a reload, and so does a
+ * backend whose slots are all taken.
  */
-export function runtimePlan(held: IngressModel | undefined, wanted: IngressModel, files: { routes: string; hosts: string }): RuntimePlan {
+export function runtimePlan(held: HeldState | undefined, wanted: IngressModel, files: { routes: string; hosts: string }): RuntimePlan {
   if (held === undefined) return { kind: 'reload', reason: 'first start' };
-  const changed = backendSetChange(held.backends, wanted.backends);
+  const changed = backendSetChange(held.model.backends, wanted.backends);
   if (changed !== undefined) return { kind: 'reload', reason: changed };
   const commands: string[] = [];
-  // Pods leaving go out of service last: new pods and the routes to them are in place first.
   const leaving: string[] = [];
-  const retiring: string[] = [];
+  const slots = new Map<string, BackendSlots>();
   for (const backend of wanted.backends.values()) {
-    const before = new Map(held.backends.get(backend.name)!.servers.map((s) => [s.name, s]));
+    const before = new Map(held.model.backends.get(backend.name)!.servers.map((s) => [s.name, s]));
+    const table = held.slots.backends.get(backend.name)!;
+    const pods = new Map<string, number>();
+    const taken = new Set<number>();
     for (const server of backend.servers) {
       const old = before.get(server.name);
-      before.delete(server.name);
-      const id = `${backend.name}/${server.name}`;
+      const slot = table.pods.get(server.name) ?? freeSlot(table, taken);
+      if (slot === undefined) return { kind: 'reload', reason: `backend ${backend.name} has no free server slot (${table.count})` };
+      taken.add(slot);
+      pods.set(server.name, slot);
+      const id = `${backend.name}/${slotName(slot)}`;
       if (old === undefined || old.host !== server.host || old.port !== server.port) {
-        if (old !== undefined) commands.push(`set server ${id} state maint`, `del server ${id}`);
-        commands.push(`add server ${backend.name}/${serverArgs(server)}`, `enable health ${id}`, `set server ${id} state ready`);
+        commands.push(`set server ${id} addr ${server.host} port ${server.port}`, `set maxconn server ${id} ${server.maxconn}`, `set server ${id} state ready`);
       } else if (old.maxconn !== server.maxconn) commands.push(`set maxconn server ${id} ${server.maxconn}`);
     }
-    for (const gone of before.values()) {
-      leaving.push(`set server ${backend.name}/${gone.name} state maint`);
-      retiring.push(`${backend.name}/${gone.name}`);
-    }
+    for (const [pod, slot] of table.pods) if (!pods.has(pod)) leaving.push(`set server ${backend.name}/${slotName(slot)} state maint`);
+    slots.set(backend.name, { count: table.count, pods });
   }
-  commands.push(...mapCommands(files.routes, held.routes, wanted.routes), ...mapCommands(files.hosts, held.hosts, wanted.hosts), ...leaving);
-  return { kind: 'commands', commands, retiring };
+  commands.push(...mapCommands(files.routes, held.model.routes, wanted.routes), ...mapCommands(files.hosts, held.model.hosts, wanted.hosts), ...leaving);
+  return { kind: 'commands', commands, slots: { backends: slots } };
 }
 
 function backendSetChange(held: ReadonlyMap<string, IngressBackend>, wanted: ReadonlyMap<string, IngressBackend>): string | undefined {

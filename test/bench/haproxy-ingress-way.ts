@@ -30,7 +30,8 @@ export async function startHaproxyIngressWay(options: { tideUrl: string; dataDir
     activator: { host: tide.hostname, port: Number(tide.port) },
     dir: await options.temp.make('tide-bench-haproxy-'),
     binary,
-    report: () => undefined,
+    // Its errors and reloads (a revision deployed elsewhere in the run) say why a figure may be off.
+    report: (line) => console.log(`haproxy ingress: ${line}`),
   });
   options.stops.add('haproxy ingress', () => ingress.stop());
   await ingress.synced();

@@ -91,6 +91,7 @@ export async function startHaproxyIngress(options: HaproxyIngressOptions): Promi
       await writeMaps(wanted);
       await haproxy.reload(haproxyConfig(wanted, slots, settings));
       held = { model: wanted, slots };
+      report(`haproxy reloaded: ${plan.reason}`);
     } else {
       await runtimeChanges(adminSocketOf(settings), plan.commands);
       held = { model: wanted, slots: plan.slots };

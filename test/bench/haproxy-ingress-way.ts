@@ -39,7 +39,15 @@ export async function startHaproxyIngressWay(options: { tideUrl: string; dataDir
   if (backend === undefined || backend.servers.length === 0) throw new Error('the HAProxy ingress has no ready pod of hello to route to');
   return {
     found: true,
-    way: { name: 'haproxy-ingress', origin: ingress.url, path: '/fn/default/hello', cpuPids: [ingress.pid, ...childrenOf(ingress.pid)] },
+    way: {
+      name: 'haproxy-ingress',
+      origin: ingress.url,
+      path: '/fn/default/hello',
+      // Read when measured: a reload (hello outgrowing its server slots) replaces the worker.
+      get cpuPids() {
+        return [ingress.pid, ...childrenOf(ingress.pid)];
+      },
+    },
     version: `haproxy ${/version (\S+)/.exec(execFileSync(binary, ['-v'], { encoding: 'utf8' }))?.[1] ?? ''}`.trim(),
   };
 }

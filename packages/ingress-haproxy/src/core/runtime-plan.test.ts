@@ -87,7 +87,7 @@ describe('runtimePlan', () => {
     const many = Array.from({ length: 9 }, (_, i) => pod(`p${i}`, 5000 + i));
     expect(runtimePlan(reloaded(model([backend([a])])), model([backend(many)]), files)).toEqual({
       kind: 'reload',
-      reason: 'backend rev.default.hello-00001 has no free server slot (8)',
+      reason: 'backend rev.default.hello-00001 has no free server slot (8 slots, 9 pods)',
     });
   });
 });

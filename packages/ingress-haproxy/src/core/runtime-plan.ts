@@ -36,7 +36,8 @@ export function runtimePlan(held: HeldState | undefined, wanted: IngressModel, f
     for (const server of backend.servers) {
       const old = before.get(server.name);
       const slot = table.pods.get(server.name) ?? freeSlot(table, taken);
-      if (slot === undefined) return { kind: 'reload', reason: `backend ${backend.name} has no free server slot (${table.count} slots, ${backend.servers.length} pods)` };
+      if (slot === undefined)
+        return { kind: 'reload', reason: `backend ${backend.name} has no free server slot (${table.count} slots, ${backend.servers.length} pods)` };
       taken.add(slot);
       pods.set(server.name, slot);
       const id = `${backend.name}/${slotName(slot)}`;

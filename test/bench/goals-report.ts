@@ -1,5 +1,6 @@
 import type { ColdStartModes } from './cold-start-bench.js';
 import type { DeployBenchResult } from './deploy-bench.js';
+import { HAPROXY_GOALS, haproxyIngressFigures } from './haproxy-ingress-report.js';
 import type { ProxyOverheadResult } from './proxy-overhead.js';
 import type { ReplayBenchResult } from './replay-bench.js';
 import type { SchedulerBenchResult } from './scheduler-bench.js';
@@ -45,6 +46,12 @@ export function performanceGoalsReport(r: GoalInputs): string {
   const cpuRatio = r.proxy?.gatewayCpuPerMinimalCpu;
   const both = (a: string, b: string) => (a === 'yes' && b === 'yes' ? 'yes' : a === NA || b === NA ? NA : 'NO');
   const sched = r.scheduler;
+  const haproxy = way('haproxy-ingress');
+  const ofNginx = haproxyIngressFigures(r.proxy?.ways ?? []);
+  const haproxyCpu1 =
+    haproxy?.cpuUsPerRequest.concurrency1 !== undefined && nginx?.cpuUsPerRequest.concurrency1
+      ? haproxy.cpuUsPerRequest.concurrency1 / nginx.cpuUsPerRequest.concurrency1
+      : undefined;
   const rows: Cell[][] = [
     [
       'Throughput at c=32, hello through the gateway',
@@ -66,6 +73,27 @@ export function performanceGoalsReport(r: GoalInputs): string {
       `minimal ${pair(us(minimal?.addedMs.p50), us(minimal?.addedMs.p99))}, nginx ${pair(us(nginx?.addedMs.p50), us(nginx?.addedMs.p99))}`,
       `≤ ${TARGETS.gatewayAddedP50Ms * 1000} µs / ≤ ${TARGETS.gatewayAddedP99Ms * 1000} µs`,
       both(meets(gateway?.addedMs.p50, TARGETS.gatewayAddedP50Ms), meets(gateway?.addedMs.p99, TARGETS.gatewayAddedP99Ms)),
+    ],
+    [
+      'Throughput at c=32 through the HAProxy ingress',
+      rate(haproxy?.throughput.requestsPerSecond),
+      `nginx ${rate(nginx?.throughput.requestsPerSecond)}`,
+      `≥ ${HAPROXY_GOALS.minThroughputOfNginx * 100} % of nginx's`,
+      reaches(ofNginx.throughputOfNginx, HAPROXY_GOALS.minThroughputOfNginx),
+    ],
+    [
+      'CPU per request through the HAProxy ingress, c=32 / c=1',
+      cpu(haproxy),
+      `nginx ${cpu(nginx)}`,
+      `≤ ${HAPROXY_GOALS.maxCpuOfNginx} × nginx's`,
+      both(meets(ofNginx.cpuOfNginx, HAPROXY_GOALS.maxCpuOfNginx), meets(haproxyCpu1, HAPROXY_GOALS.maxCpuOfNginx)),
+    ],
+    [
+      'Added latency p50 / p99 at c=1 through the HAProxy ingress',
+      pair(us(haproxy?.addedMs.p50), us(haproxy?.addedMs.p99)),
+      `nginx ${pair(us(nginx?.addedMs.p50), us(nginx?.addedMs.p99))}`,
+      `≤ ${TARGETS.gatewayAddedP50Ms * 1000} µs / ≤ ${TARGETS.gatewayAddedP99Ms * 1000} µs`,
+      both(meets(haproxy?.addedMs.p50, TARGETS.gatewayAddedP50Ms), meets(haproxy?.addedMs.p99, TARGETS.gatewayAddedP99Ms)),
     ],
     [
       'Cold start through the warm pool, p50 / p99',

@@ -27,6 +27,8 @@ export async function runProxyOverhead(options: {
   temp: TempDirs;
   stops: StopList;
   log: (line: string) => void;
+  /** More ways measured in the same run, after the gateway (the HAProxy ingress). */
+  extraWays?: readonly Way[];
 }): Promise<ProxyOverheadResult> {
   let nginx = await ensureNginx(options.log);
   const ways: Way[] = [{ name: 'direct', origin: options.podEndpoint, path: '/', cpuPids: options.tidePid === undefined ? undefined : [options.tidePid] }];
@@ -52,6 +54,7 @@ export async function runProxyOverhead(options: {
   const stopMinimal = options.stops.add('minimal proxy', minimal.stop);
   ways.push({ name: 'minimal', origin: minimal.url, path: '/', cpuPids: [minimal.pid] });
   ways.push({ name: 'gateway', origin: options.tideUrl, path: '/fn/default/hello', cpuPids: options.tidePid === undefined ? undefined : [options.tidePid] });
+  ways.push(...(options.extraWays ?? []));
   try {
     const figures = await runProxyBench(ways);
     const byName = (name: string) => figures.find((f) => f.name === name)?.cpuUsPerRequest;

@@ -91,7 +91,9 @@ export function proxyReport(r: ProxyOverheadResult): string {
         ? `through ${r.nginx.found ? r.nginx.version : 'nginx'}`
         : name === 'minimal'
           ? 'through the minimal Node proxy'
-          : 'through Tide gateway';
+          : name === 'haproxy-ingress'
+            ? 'through the HAProxy ingress'
+            : 'through Tide gateway';
   const cpu = (us: number | undefined) => us ?? 'n/a';
   const latency = renderTable(
     `4. Proxy overhead: warm calls to hello, concurrency 1, keep-alive (blocks of ${PROXY_BENCH.blockRequests} in A B C / C B A order after ${PROXY_BENCH.warmupRequests} warm-up each)`,

@@ -18,6 +18,8 @@ import { deployHello } from './hello-pod.js';
 import { runLogBench } from './log-bench.js';
 import { describeMachine } from './machine.js';
 import { runProxyOverhead, type ProxyOverheadResult } from './proxy-overhead.js';
+import { startHaproxyIngressWay } from './haproxy-ingress-way.js';
+import { haproxyIngressReport } from './haproxy-ingress-report.js';
 import { runReplayBench } from './replay-bench.js';
 import { runApplyFloodBench } from './apply-flood-bench.js';
 import { applyFloodReport, replayGoalReport } from './fold-report.js';
@@ -128,8 +130,18 @@ async function main(): Promise<void> {
     const { podEndpoint } = await deployHello(shared.url, hello);
     const deploy = (results.deploy = await runDeployBench(shared.url, hello));
     console.log(`${deployReport(deploy)}\n`);
-    proxy = results.proxy = await runProxyOverhead({ tideUrl: shared.url, tidePid: shared.pid, podEndpoint, temp, stops, log: (line) => console.log(line) });
-    console.log(`${proxyReport(proxy)}\n`);
+    const haproxy = await startHaproxyIngressWay({ tideUrl: shared.url, dataDir: shared.dataDir, temp, stops });
+    const extraWays = haproxy.found ? [haproxy.way] : [];
+    proxy = results.proxy = await runProxyOverhead({
+      tideUrl: shared.url,
+      tidePid: shared.pid,
+      podEndpoint,
+      temp,
+      stops,
+      log: (line) => console.log(line),
+      extraWays,
+    });
+    console.log(`${proxyReport(proxy)}\n${haproxyIngressReport(haproxy, proxy.ways)}\n`);
     const scaleStep = (results.scaleStep = await runScaleStepBench(shared.url, sleepFn));
     console.log(`${scaleStepReport(scaleStep)}\n`);
     await shared.stop();

@@ -9,3 +9,5 @@ export { startGateway, type GatewayProcessOptions, type RunningGateway } from '.
 export { GATEWAY_ERROR_HEADER, GATEWAY_ERROR_VALUE } from './error-response.js';
 export { DEFAULT_INVOCATION_DOMAIN } from './core/parse-invocation-host.js';
 export { serveUpgradeAsRequest } from './upgrade-as-request.js';
+export { pickSplit } from './core/traffic-split.js';
+export { UPSTREAM_TIMEOUT_MARGIN_MS } from './proxy-call.js';

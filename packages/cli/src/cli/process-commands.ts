@@ -6,6 +6,7 @@ import type { StateStore } from '@tide/core';
 import type { CommandContext, CommandSpec, FlagSpec } from './command-spec.js';
 import { int, keyValues, listFromEnv, nodeAddress, positiveInt } from './flag-values.js';
 import { CliError } from '../api-client.js';
+import { ingressFlag, ingressOf } from './ingress-flag.js';
 
 /** The long-running commands: all of Tide in one process, or one component each. */
 
@@ -94,9 +95,11 @@ export const upCommand: CommandSpec = {
     nodes: { type: 'string', value: 'N', help: '1: a node in this process (default); N > 1: N `tide node` processes sharing the machine; 0: none' },
     'node-grace': nodeGrace,
     domain,
+    ingress: ingressFlag,
   },
   examples: [
     ['tide up', 'Tide on 127.0.0.1:8080 with its data in ./.tide'],
+    ['tide up --ingress haproxy', "haproxy serves calls, Tide's gateway only while a function has no free pod (docs/ingress.md)"],
     ['curl hello.default.localhost:8080', 'call hello by host name (curl resolves *.localhost itself)'],
     ['tide up --examples --port 9090', 'with the examples deployed, on another port'],
     ['tide up --nodes 3', 'three node agents as separate processes'],
@@ -116,6 +119,7 @@ export const upCommand: CommandSpec = {
       ...(env.TIDE_ADMIN_TOKEN ? { adminToken: env.TIDE_ADMIN_TOKEN } : {}),
       ...(env.TIDE_BOOTSTRAP_TOKEN ? { bootstrapToken: env.TIDE_BOOTSTRAP_TOKEN } : {}),
       domain: invocationDomain(str(flags.domain), env),
+      ...ingressOf(str(flags.ingress), env),
       deployDirs: flags.examples ? await exampleDirs(repoRoot) : [],
       nodeGraceSeconds: int('node-grace', str(flags['node-grace']) ?? env.TIDE_NODE_GRACE_SECONDS, 10),
       nodes: int('nodes', str(flags.nodes), 1),

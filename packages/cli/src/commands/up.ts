@@ -14,6 +14,7 @@ import { startTriggers, TRIGGER_ENGINES, type TriggerEngine } from '@tide/trigge
 import { createApiClient } from '../api-client.js';
 import { localServerEntry } from '../local-server-entry.js';
 import { deploy } from './deploy.js';
+import { checkIngress, ownListen, startIngress, type IngressKind } from './up-ingress.js';
 
 export interface UpOptions {
   port: number;
@@ -24,6 +25,8 @@ export interface UpOptions {
   /** TIDE_ADMIN_TOKEN / TIDE_BOOTSTRAP_TOKEN: the first tokens' whole strings, as `tide control-plane` takes them (Kafka members share them). */
   adminToken?: string;
   bootstrapToken?: string;
+  /** What serves callers: the built-in gateway (default) or haproxy in front of it, the gateway its activator. */
+  ingress?: IngressKind;
   /** Functions also answer at `<name>.<namespace>.<domain>` on the same port (default localhost). */
   domain?: string;
   /** Directories of functions to deploy once Tide is up (the examples for `npm start`). */
@@ -75,6 +78,7 @@ export interface RunningTide {
  */
 export async function up(options: UpOptions): Promise<RunningTide> {
   const dataDir = resolve(options.dataDir);
+  checkIngress(options.ingress);
   await mkdir(dataDir, { recursive: true });
   const report = options.logFor('up');
   const source: LogSource = options.kafka ?? { kind: 'embedded', dataDir };
@@ -106,11 +110,13 @@ export async function up(options: UpOptions): Promise<RunningTide> {
     report: options.logFor('gateway'),
   });
   // One port: a request whose Host names a function (or whose path is /fn/...) goes to it, everything else to the API.
-  const server = await listen((req, res) => gateway.handle(req, res) || controlPlane.handle(req, res), options.port, options.host);
+  const own = ownListen(options.ingress, options.port, options.host);
+  const server = await listen((req, res) => gateway.handle(req, res) || controlPlane.handle(req, res), own.port, own.host);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!gateway.handleUpgrade(req, socket, head)) serveUpgradeAsRequest(req, socket, controlPlane.handle);
   });
-  const url = urlOf(server, options.host);
+  const ingress = await startIngress({ kind: options.ingress, server, ...options, dataDir, domain: gateway.domain, state, report: options.logFor('ingress') });
+  const url = ingress?.url ?? urlOf(server, options.host);
   const triggers = await startTriggers({
     log: { shared: state },
     gatewayUrl: url,
@@ -176,6 +182,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
       ready = false;
       // Deliveries in flight finish through the gateway before it drains.
       await triggers.stop();
+      await ingress?.stop();
       server.close();
       await gateway.drain();
       server.closeAllConnections();

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { absorbReadings, loadSamplesOf, openWindow, statReadingsOf } from './stats-load.js';
+
+const header = '# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,hrsp_5xx';
+const csv = (rows: string[]) => [header, ...rows, ''].join('\n');
+const isRevision = (name: string) => name.startsWith('rev.');
+const functionOf = (backend: string) => (backend.startsWith('rev.default.hello') ? { namespace: 'default', name: 'hello' } : undefined);
+
+describe('load from show stat', () => {
+  it('reads pods’ rows and the backend’s queue, not the activator’s (the gateway reports that load)', () => {
+    const readings = statReadingsOf(
+      csv([
+        'tide,FRONTEND,,,3,9,,100,0,0,0,0,0,,,',
+        'rev.default.hello-00001,activator,0,0,7,7,,40,0,0,,0,,0,0,0',
+        'rev.default.hello-00001,a,0,0,4,5,50,120,0,0,,0,,0,1,2',
+        'rev.default.hello-00001,BACKEND,2,2,11,12,,160,0,0,0,0,,0,1,2',
+      ]),
+      isRevision,
+    );
+    expect(readings).toEqual([
+      { backend: 'rev.default.hello-00001', server: 'a', scur: 4, qcur: 0, stot: 120, errors: 3 },
+      { backend: 'rev.default.hello-00001', server: 'BACKEND', scur: 0, qcur: 2, stot: 0, errors: 3 },
+    ]);
+  });
+
+  it('averages what is in flight over the polls and counts requests by the counters’ growth', () => {
+    const poll = (scur: number, stot: number) => statReadingsOf(csv([`rev.default.hello-00001,a,0,0,${scur},0,50,${stot},0,0,,0,,0,0,0`]), isRevision);
+    let window = absorbReadings(openWindow(0), poll(2, 100), functionOf);
+    // The first poll saw the counter at 100: all of it is new to this ingress.
+    window = absorbReadings(openWindow(1000, window.counters), poll(4, 130), functionOf);
+    window = absorbReadings(window, poll(6, 150), functionOf);
+    expect(loadSamplesOf(window)).toEqual([
+      { namespace: 'default', name: 'hello', concurrency: 5, requests: 50, waiting: 0, inFlight: 6, completed: 50, errors: 0 },
+    ]);
+  });
+
+  it('counts a server whose counter went back (haproxy reloaded) from zero', () => {
+    const poll = (stot: number) => statReadingsOf(csv([`rev.default.hello-00001,a,0,0,0,0,50,${stot},0,0,,0,,0,0,0`]), isRevision);
+    const before = absorbReadings(openWindow(0), poll(500), functionOf);
+    const after = absorbReadings(openWindow(1000, before.counters), poll(7), functionOf);
+    expect(loadSamplesOf(after)[0]?.requests).toBe(7);
+  });
+
+  it('reports nothing for a function without load', () => {
+    const idle = statReadingsOf(csv(['rev.default.hello-00001,a,0,0,0,0,50,9,0,0,,0,,0,0,0']), isRevision);
+    const first = absorbReadings(openWindow(0), idle, functionOf);
+    expect(loadSamplesOf(absorbReadings(openWindow(1000, first.counters), idle, functionOf))).toEqual([]);
+  });
+});

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { eventually, makeTempDir } from '@tide/testkit/testing';
+import { freePort, repoRoot, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
+import { ingressCases } from '../support/ingress.js';
+
+/** How `tide up --ingress haproxy` programs haproxy from the log: pods as servers, maxconn, the activator, what stays with the gateway. */
+const haproxy = ingressCases().find((c) => c.kind === 'haproxy')!;
+
+describe.skipIf(haproxy.missing !== undefined)('the HAProxy ingress', () => {
+  let dir: Awaited<ReturnType<typeof makeTempDir>>;
+  let tide: StartedTide;
+  const client = new Agent({ connections: 16 });
+
+  beforeAll(async () => {
+    dir = await makeTempDir('tide-haproxy-');
+    tide = await startTide({ dataDir: dir.path, port: await freePort(), args: haproxy.args });
+    const deployed = await runCli(['deploy', join(repoRoot, 'functions/sleep'), '--min', '1', '--max', '1', '--concurrency', '1'], { server: tide.url });
+    expect(deployed.code, deployed.stderr).toBe(0);
+  }, 60_000);
+
+  afterAll(async () => {
+    await client.close();
+    await stopTide(tide);
+    await dir?.remove();
+  });
+
+  /** haproxy's runtime API, as an operator reads it. */
+  const admin = (command: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = createConnection(join(dir.path, 'haproxy', 'admin.sock'), () => socket.end(`${command}\n`));
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  /** The servers of sleep's first revision that hold a pod (idle slots are in maintenance): slot → { maxconn (slim), requests sent (stot), most at once (smax) }. */
+  const servers = async () => {
+    const [header, ...rows] = (await admin('show stat')).split('\n');
+    const cols = header!.slice(2).split(',');
+    const at = (row: string[], name: string) => row[cols.indexOf(name)]!;
+    const found = new Map<string, { slim: number; stot: number; smax: number }>();
+    for (const row of rows.map((r) => r.split(','))) {
+      if (at(row, 'pxname') !== 'rev.default.sleep-00001' || ['BACKEND', 'activator'].includes(at(row, 'svname')) || at(row, 'status') === 'MAINT') continue;
+      found.set(at(row, 'svname'), { slim: Number(at(row, 'slim')), stot: Number(at(row, 'stot')), smax: Number(at(row, 'smax')) });
+    }
+    return found;
+  };
+  const call = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await request(`${tide.url}${path}`, { dispatcher: client, headers });
+    return { status: res.statusCode, text: await res.body.text() };
+  };
+
+  it('serves a ready pod as a server whose maxconn is the function’s concurrency, the path and query rewritten as the gateway does', async () => {
+    const pods = await servers();
+    expect(pods.size).toBe(1);
+    expect([...pods.values()][0]!.slim).toBe(1);
+    expect(await call('/fn/default/sleep/any/path?ms=3')).toEqual({ status: 200, text: 'slept 3 ms\n' });
+    expect(await call('/?ms=4', { host: 'sleep.default.localhost' })).toEqual({ status: 200, text: 'slept 4 ms\n' });
+  });
+
+  it('sends calls beyond the pod’s concurrency to the activator (the gateway), never a second one to the pod at once', async () => {
+    const before = (await admin('show stat')).split('\n').find((r) => r.startsWith('rev.default.sleep-00001,activator,'));
+    const answers = await Promise.all(Array.from({ length: 4 }, () => call('/fn/default/sleep?ms=400')));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    const stot = (row: string | undefined) => Number(row?.split(',')[7] ?? 0);
+    const after = (await admin('show stat')).split('\n').find((r) => r.startsWith('rev.default.sleep-00001,activator,'));
+    expect(stot(after) - stot(before)).toBeGreaterThanOrEqual(1);
+    expect([...(await servers()).values()][0]!.smax).toBe(1);
+  });
+
+  it('gives a pod that becomes ready a server and takes it away when the pod goes, without a reload', async () => {
+    const master = () => admin('show info').then((info) => /^Pid: (\d+)$/m.exec(info)?.[1]);
+    const worker = await master();
+    const scaled = await runCli(['scale', 'sleep', '--replicas', '2'], { server: tide.url });
+    expect(scaled.code, scaled.stderr).toBe(0);
+    await eventually(async () => expect((await servers()).size).toBe(2), { timeoutMs: 30_000, intervalMs: 100 });
+    const down = await runCli(['scale', 'sleep', '--replicas', '1'], { server: tide.url });
+    expect(down.code, down.stderr).toBe(0);
+    await eventually(async () => expect((await servers()).size).toBe(1), { timeoutMs: 30_000, intervalMs: 100 });
+    expect(await master()).toBe(worker);
+  }, 70_000);
+
+  it('leaves a function of access: token to the gateway: a call without a token is refused through haproxy too', async () => {
+    const fn = (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/sleep`, { headers: tide.headers })).body.json()) as {
+      spec: Record<string, unknown>;
+    };
+    const res = await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/sleep`, {
+      method: 'PUT',
+      body: JSON.stringify({ apiVersion: 'tide.dev/v1', kind: 'Function', metadata: { name: 'sleep' }, spec: { ...fn.spec, access: 'token' } }),
+      headers: { ...tide.headers, 'content-type': 'application/json' },
+    });
+    expect(res.statusCode, await res.body.text()).toBe(200);
+    await eventually(async () => expect((await call('/fn/default/sleep?ms=1')).status).toBe(401), { timeoutMs: 10_000, intervalMs: 100 });
+    expect(await call('/fn/default/sleep?ms=1', tide.headers)).toEqual({ status: 200, text: 'slept 1 ms\n' });
+  });
+});

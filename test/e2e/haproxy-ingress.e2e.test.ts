@@ -36,15 +36,20 @@ describe.skipIf(haproxy.missing !== undefined)('the HAProxy ingress', () => {
       socket.on('end', () => resolve(answer));
       socket.on('error', reject);
     });
-  /** The servers of sleep's first revision that hold a pod (idle slots are in maintenance): slot → { maxconn (slim), requests sent (stot), most at once (smax) }. */
+  /** The servers of sleep's first revision that hold a pod (idle slots are in maintenance): slot → { maxconn (slim), requests sent (stot), most at once (smax), now (scur) }. */
   const servers = async () => {
     const [header, ...rows] = (await admin('show stat')).split('\n');
     const cols = header!.slice(2).split(',');
     const at = (row: string[], name: string) => row[cols.indexOf(name)]!;
-    const found = new Map<string, { slim: number; stot: number; smax: number }>();
+    const found = new Map<string, { slim: number; stot: number; smax: number; scur: number }>();
     for (const row of rows.map((r) => r.split(','))) {
       if (at(row, 'pxname') !== 'rev.default.sleep-00001' || ['BACKEND', 'activator'].includes(at(row, 'svname')) || at(row, 'status') === 'MAINT') continue;
-      found.set(at(row, 'svname'), { slim: Number(at(row, 'slim')), stot: Number(at(row, 'stot')), smax: Number(at(row, 'smax')) });
+      found.set(at(row, 'svname'), {
+        slim: Number(at(row, 'slim')),
+        stot: Number(at(row, 'stot')),
+        smax: Number(at(row, 'smax')),
+        scur: Number(at(row, 'scur')),
+      });
     }
     return found;
   };
@@ -54,8 +59,9 @@ describe.skipIf(haproxy.missing !== undefined)('the HAProxy ingress', () => {
   };
 
   it('serves a ready pod as a server whose maxconn is the function’s concurrency, the path and query rewritten as the gateway does', async () => {
+    // The deploy returned once the pod was Ready in the log; the ingress programs haproxy from the log after that.
+    await eventually(async () => expect((await servers()).size).toBe(1), { timeoutMs: 10_000, intervalMs: 50 });
     const pods = await servers();
-    expect(pods.size).toBe(1);
     expect([...pods.values()][0]!.slim).toBe(1);
     expect(await call('/fn/default/sleep/any/path?ms=3')).toEqual({ status: 200, text: 'slept 3 ms\n' });
     expect(await call('/?ms=4', { host: 'sleep.default.localhost' })).toEqual({ status: 200, text: 'slept 4 ms\n' });
@@ -63,7 +69,12 @@ describe.skipIf(haproxy.missing !== undefined)('the HAProxy ingress', () => {
 
   it('sends calls beyond the pod’s concurrency to the activator (the gateway), never a second one to the pod at once', async () => {
     const before = (await admin('show stat')).split('\n').find((r) => r.startsWith('rev.default.sleep-00001,activator,'));
-    const answers = await Promise.all(Array.from({ length: 4 }, () => call('/fn/default/sleep?ms=400')));
+    // One call holds the pod's only slot; once haproxy counts it, the next three find no free slot.
+    // (Sent all at once, they could all pass the check before the first connection counted, and wait
+    // in haproxy's queue for the pod instead: still never two at once, but not the activator.)
+    const first = call('/fn/default/sleep?ms=1500');
+    await eventually(async () => expect([...(await servers()).values()][0]!.scur).toBe(1), { timeoutMs: 10_000, intervalMs: 20 });
+    const answers = await Promise.all([first, ...Array.from({ length: 3 }, () => call('/fn/default/sleep?ms=100'))]);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
     const stot = (row: string | undefined) => Number(row?.split(',')[7] ?? 0);
     const after = (await admin('show stat')).split('\n').find((r) => r.startsWith('rev.default.sleep-00001,activator,'));

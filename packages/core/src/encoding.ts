@@ -24,5 +24,9 @@ export function decodeEvent(offset: number, bytes: Uint8Array, writer?: string):
   if (!parsed.success) {
     return { ok: false, offset, reason: `not a valid event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
   }
-  return { ok: true, event: { ...parsed.data, offset, ...(writer === undefined ? {} : { writer }) } };
+  // zod's output is a new object of ours: stamped in place, not copied (a copy per event).
+  const event = parsed.data as LoggedEvent;
+  event.offset = offset;
+  if (writer !== undefined) event.writer = writer;
+  return { ok: true, event };
 }

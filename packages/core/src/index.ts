@@ -41,7 +41,7 @@ export {
   type JudgedEventType,
 } from './fold/rules.js';
 export { canonicalJson } from './fold/context.js';
-export { encodeSnapshot, decodeSnapshot, SnapshotFormatError } from './snapshot.js';
+export { encodeSnapshot, decodeSnapshot, snapshotChunks, SnapshotFormatError } from './snapshot.js';
 export { followTopic, isLogRewound, type FollowTopicOptions, type FollowableLog } from './store/follow-topic.js';
 export {
   openStateStore,
@@ -53,7 +53,7 @@ export {
   type AppendResult,
   type StateListener,
 } from './store/state-store.js';
-export type { StateLog, SnapshotStorage, TopicReader, LeaderStamp, Clock } from './store/ports.js';
+export type { StateLog, SnapshotStorage, SnapshotBytes, TopicReader, LeaderStamp, Clock } from './store/ports.js';
 export { systemClock } from './store/system-clock.js';
 export { changedParts, subscribeToChanges, type StatePart } from './store/state-changes.js';
 export { startReconcileLoop, type ReconcileLoop, type ReconcileLoopOptions } from './store/reconcile-loop.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { foldAll, functionManifest } from './testing/builders.js';
-import { decodeSnapshot, encodeSnapshot, SnapshotFormatError } from './snapshot.js';
+import { decodeSnapshot, encodeSnapshot, snapshotChunks, SnapshotFormatError } from './snapshot.js';
 
 const ns = { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } } as const;
 const big = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`VAR_${i}`, `value-${i}-`.repeat(50)]));
@@ -29,5 +29,20 @@ describe('snapshots', () => {
     const json = JSON.parse(new TextDecoder().decode(encodeSnapshot(withPods))) as Record<string, unknown>;
     expect(() => decodeSnapshot(new TextEncoder().encode(JSON.stringify({ ...json, envs: {} })))).toThrow(SnapshotFormatError);
     expect(() => decodeSnapshot(new TextEncoder().encode(JSON.stringify({ ...json, format: 5 })))).toThrow(/format 5 is not/);
+  });
+
+  it('stream as chunks of about a MiB whose bytes are the whole snapshot', () => {
+    // 150 functions with distinct 10 KB envs: more than one chunk.
+    const many = foldAll([
+      ns,
+      ...Array.from({ length: 150 }, (_, i) => ({
+        type: 'FunctionApplied' as const,
+        data: { namespace: 'default', manifest: functionManifest(`fn-${i}`, { env: { ...big, INDEX: String(i) } }) },
+      })),
+    ]).state;
+    const chunks = [...snapshotChunks(many)];
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(Math.max(...chunks.map((c) => c.byteLength))).toBeLessThan(2 << 20);
+    expect(Buffer.concat(chunks)).toEqual(Buffer.from(encodeSnapshot(many)));
   });
 });

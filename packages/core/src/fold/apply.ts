@@ -1,9 +1,11 @@
-import { subjectOf, type LoggedEvent } from '../events.js';
+import { assertNever, subjectOf, type LoggedEvent } from '../events.js';
 import { accepted, COLLECTIONS, rejected, type ClusterState, type Collection, type Verdict } from '../state.js';
 import { hasId, rememberId } from './id-window.js';
 import { judge, RULE_BOOK, WRITER_RIGHTS_SINCE, type RuleBook } from './rules.js';
 import { haltAt, rulesVersionRaised } from './rules-version.js';
 import { writerMay } from './writer-rights.js';
+import type { FoldContext } from './context.js';
+import { keyOf } from '../resources/meta.js';
 
 export interface FoldResult {
   state: ClusterState;
@@ -41,7 +43,10 @@ export function apply(state: ClusterState, event: LoggedEvent, book: RuleBook = 
   if (!leadership.accepted) return { state: remembered, verdict: leadership };
   const precondition = checkExpect(state, event);
   if (!precondition.accepted) return { state: remembered, verdict: precondition };
-  const ctx = { offset: event.offset, id: event.id, time: event.time, ...(event.traceparent === undefined ? {} : { traceparent: event.traceparent }) };
+  const ctx: FoldContext =
+    event.traceparent === undefined
+      ? { offset: event.offset, id: event.id, time: event.time }
+      : { offset: event.offset, id: event.id, time: event.time, traceparent: event.traceparent };
   const result = event.type === 'RulesVersionRaised' ? rulesVersionRaised(remembered, event, ctx, book) : judge(rules, remembered, event, ctx);
   // Not even the offset moves: this process's state stays that of the log before the switch.
   if ('unknown' in result) return { state: { ...state, halted: result.unknown }, verdict: rejected('unsupported-rules', result.unknown.reason) };
@@ -79,13 +84,61 @@ export function versionOf(state: ClusterState, subject: string): number | undefi
 
 function checkExpect(state: ClusterState, event: LoggedEvent): Verdict {
   if (event.expect === undefined) return accepted;
-  const subject = subjectOf(event);
-  const current = versionOf(state, subject);
+  const current = subjectVersion(state, event);
   if (event.expect === null) {
-    return current === undefined ? accepted : rejected('already-exists', `${subject} already exists (resourceVersion ${current})`);
+    return current === undefined ? accepted : rejected('already-exists', `${subjectOf(event)} already exists (resourceVersion ${current})`);
   }
-  if (current === undefined) return rejected('not-found', `${subject} not found (expected resourceVersion ${event.expect})`);
+  if (current === undefined) return rejected('not-found', `${subjectOf(event)} not found (expected resourceVersion ${event.expect})`);
   return current === event.expect
     ? accepted
-    : rejected('conflict', `${subject} is at resourceVersion ${current}, not ${event.expect}: it was changed by someone else`);
+    : rejected('conflict', `${subjectOf(event)} is at resourceVersion ${current}, not ${event.expect}: it was changed by someone else`);
+}
+
+/**
+ * versionOf(state, subjectOf(event)), looked up without building the subject's string and
+ * cutting it apart again: every event with a precondition asks, so the fold did that once per event.
+ */
+function subjectVersion(state: ClusterState, event: LoggedEvent): number | undefined {
+  const version = (resource: { metadata: { resourceVersion: string } } | undefined) =>
+    resource === undefined ? undefined : Number(resource.metadata.resourceVersion);
+  switch (event.type) {
+    case 'NamespaceApplied':
+    case 'NamespaceDeleted':
+      return version(state.namespaces.get(event.data.name));
+    case 'FunctionApplied':
+      return version(state.functions.get(keyOf(event.data.namespace, event.data.manifest.metadata.name)));
+    case 'FunctionDeleted':
+    case 'ScaleSet':
+    case 'RolloutUndone':
+      return version(state.functions.get(keyOf(event.data.namespace, event.data.name)));
+    case 'PodCreated':
+    case 'PodBound':
+    case 'PodDeletionRequested':
+    case 'PodStatusReported':
+    case 'PodRemoved':
+    case 'PodUnschedulable':
+      return version(state.pods.get(keyOf(event.data.namespace, event.data.name)));
+    case 'NodeRegistered':
+    case 'NodeCordoned':
+    case 'NodeDeleted':
+    case 'NodeReadinessChanged':
+      return version(state.nodes.get(event.data.name));
+    case 'TriggerApplied':
+      return version(state.triggers.get(keyOf(event.data.namespace, event.data.manifest.metadata.name)));
+    case 'TriggerDeleted':
+    case 'CronFired':
+    case 'CronSkipped':
+      return version(state.triggers.get(keyOf(event.data.namespace, event.data.name)));
+    case 'TokenCreated':
+    case 'TokenRevoked':
+      return version(state.tokens.get(event.data.name));
+    case 'SecretApplied':
+    case 'SecretDeleted':
+      return version(state.secrets.get(keyOf(event.data.namespace, event.data.name)));
+    case 'LeaderElected':
+    case 'RulesVersionRaised':
+      return versionOf(state, subjectOf(event));
+    default:
+      return assertNever(event);
+  }
 }

@@ -58,6 +58,9 @@ export function canonicalJson(value: unknown): string {
  */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  // Different strings or booleans are never equal JSON; only numbers (NaN and ±Infinity are all
+  // `null`) and undefined fields need canonicalJson's view.
+  if (typeof a === 'string' || typeof b === 'string' || typeof a === 'boolean' || typeof b === 'boolean') return false;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     return a.every((item, i) => sameJson(item, b[i]));

@@ -3,6 +3,7 @@ import type { ClusterState } from '../state.js';
 import { rejected } from '../state.js';
 import { API_VERSION, keyOf } from '../resources/meta.js';
 import type { Pod, PodStatus } from '../resources/pod.js';
+import type { Revision } from '../resources/function.js';
 import { podQuotaViolation } from '../quota.js';
 import { isolationRefusal } from '../resources/pod-isolation.js';
 import { newMeta, type FoldContext, type HandlerResult, changedMeta } from './context.js';
@@ -15,12 +16,12 @@ export function podCreated(state: ClusterState, event: EventOf<'PodCreated'>, ct
   if (!revision) return { rejected: rejected('not-found', `revision ${namespace}/${revisionName} not found`) };
   const quota = podQuotaViolation(state, namespace, revision.spec.resources.memoryMb);
   if (quota) return { rejected: rejected('forbidden', quota) };
-  const { function: fn, number: _number, ...template } = revision.spec;
+  const spec = podSpecOf(revision, revisionName);
   const pod: Pod = {
     apiVersion: API_VERSION,
     kind: 'Pod',
-    metadata: { ...newMeta(ctx, name, namespace, { 'tide.dev/function': fn, 'tide.dev/revision': revisionName }), namespace },
-    spec: { ...template, function: fn, revision: revisionName, terminationGraceSeconds: template.terminationGracePeriodSeconds },
+    metadata: { ...newMeta(ctx, name, namespace, { 'tide.dev/function': spec.function, 'tide.dev/revision': revisionName }), namespace },
+    spec,
     status: { phase: 'Pending', restartCount: 0 },
   };
   return { state: { ...state, pods: state.pods.set(key, pod) } };
@@ -94,4 +95,21 @@ export function podUnschedulable(state: ClusterState, event: EventOf<'PodUnsched
   if (!pod) return { rejected: rejected('not-found', `pod ${namespace}/${name} not found`) };
   if (pod.status.phase !== 'Pending') return { rejected: rejected('conflict', `pod ${namespace}/${name} is ${pod.status.phase}, not Pending`) };
   return withPod(state, { ...pod, status: { ...pod.status, unschedulable: reasons, reason: `unschedulable: ${reasons.join('; ')}` } }, ctx);
+}
+
+/**
+ * The spec of an unbound pod of `revision`: the same for every pod of it, so made once per
+ * revision and shared (state is never changed in place: binding a pod copies its spec). Copying
+ * the revision's template for every pod created was a tenth of a pod's fold.
+ */
+const podSpecs = new WeakMap<Revision, Pod['spec']>();
+
+function podSpecOf(revision: Revision, revisionName: string): Pod['spec'] {
+  let spec = podSpecs.get(revision);
+  if (spec === undefined) {
+    const { function: fn, number: _number, ...template } = revision.spec;
+    spec = { ...template, function: fn, revision: revisionName, terminationGraceSeconds: template.terminationGracePeriodSeconds };
+    podSpecs.set(revision, spec);
+  }
+  return spec;
 }

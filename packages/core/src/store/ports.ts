@@ -13,9 +13,16 @@ export interface StateLog {
 export interface SnapshotStorage {
   /** The newest snapshot at or before `maxOffset` (any when absent). */
   load(maxOffset?: number): Promise<{ offset: number; bytes: Uint8Array } | undefined>;
-  /** Saves a snapshot's bytes, whole or in chunks (to be written one after another). */
-  save(offset: number, bytes: Uint8Array | readonly Uint8Array[]): Promise<void>;
+  /**
+   * Saves a snapshot's bytes, whole or as chunks written one after another as they come: a
+   * chunk source that is still encoding lets storage write a large snapshot without ever holding
+   * it whole. A source that throws leaves no snapshot (and the older ones as they were).
+   */
+  save(offset: number, bytes: SnapshotBytes): Promise<void>;
 }
+
+/** A snapshot's bytes: whole, in chunks, or chunks produced while they are written. */
+export type SnapshotBytes = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
 /** Reading a topic from an offset, tailing it: what followers of leases and metrics need of the log. */
 export interface TopicReader {

@@ -13,7 +13,9 @@ function memorySnapshots(): SnapshotStorage & { saved: { offset: number; bytes: 
       return [...saved].reverse().find((s) => s.offset <= maxOffset);
     },
     async save(offset, bytes) {
-      saved.push({ offset, bytes: bytes instanceof Uint8Array ? bytes : Buffer.concat(bytes) });
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of bytes instanceof Uint8Array ? [bytes] : bytes) chunks.push(chunk);
+      saved.push({ offset, bytes: Buffer.concat(chunks) });
     },
   };
 }

@@ -127,8 +127,11 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     state = result.state;
     verdicts.set(record.offset, result.verdict);
     verdicts.delete(record.offset - VERDICTS_KEPT);
-    for (const waiter of waiters.get(record.offset) ?? []) waiter.resolve(result.verdict);
-    waiters.delete(record.offset);
+    const waiting = waiters.get(record.offset);
+    if (waiting) {
+      for (const waiter of waiting) waiter.resolve(result.verdict);
+      waiters.delete(record.offset);
+    }
     for (const listener of listeners) listener(decoded.ok ? decoded.event : undefined, result.verdict, state);
     bytesSinceSnapshot += record.value.byteLength;
     if (snapshotWriter && (state.offset - lastSnapshotOffset >= snapshotEvery || bytesSinceSnapshot >= snapshotEveryBytes)) {

@@ -24,7 +24,9 @@ const quota = fc.option(
 
 /** Histories that reach quotas both ways: pods and functions come and go in namespaces with and without them. */
 const eventArb: fc.Arbitrary<Input> = fc.oneof(
-  fc.record({ name: nsName, quota }).map(({ name, quota: q }) => ({ type: 'NamespaceApplied', data: { name, labels: {}, annotations: {}, ...(q ? { quota: q } : {}) } }) as Input),
+  fc
+    .record({ name: nsName, quota })
+    .map(({ name, quota: q }) => ({ type: 'NamespaceApplied', data: { name, labels: {}, annotations: {}, ...(q ? { quota: q } : {}) } }) as Input),
   fc.record({ name: nsName }).map((d) => ({ type: 'NamespaceDeleted', data: d }) as Input),
   fc.record({ namespace: nsName, name: fnName, artifact: fc.constantFrom(DIGEST_A, DIGEST_B), min: fc.nat(1), memoryMb: fc.constantFrom(64, 128) }).map(
     ({ namespace, name, artifact, min, memoryMb }) =>
@@ -65,7 +67,10 @@ const eventArb: fc.Arbitrary<Input> = fc.oneof(
 /** Every history starts on the newest rules with a node to bind to and both namespaces, team-a with a quota. */
 const start: Input[] = [
   ...[2, 3, 4].map((version) => ({ type: 'RulesVersionRaised', data: { version } }) as Input),
-  { type: 'NodeRegistered', data: { name: 'n1', bootId: 'b1', address: '127.0.0.1', capacity: { memoryMb: 1024, cpuMilli: 1000, pods: 10 }, labels: {}, taints: [] } },
+  {
+    type: 'NodeRegistered',
+    data: { name: 'n1', bootId: 'b1', address: '127.0.0.1', capacity: { memoryMb: 1024, cpuMilli: 1000, pods: 10 }, labels: {}, taints: [] },
+  },
   { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } },
   { type: 'NamespaceApplied', data: { name: 'team-a', labels: {}, annotations: {}, quota: { maxPods: 2, maxMemoryMb: 256, maxFunctions: 1 } } },
 ] as Input[];

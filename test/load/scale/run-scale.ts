@@ -308,12 +308,18 @@ async function measureEvents(plan: ScalePlan, ctx: ScaleRunContext): Promise<{ e
       const writeS = (performance.now() - writeStarted) / 1000;
       await rm(join(dataDir, 'snapshots'), { recursive: true, force: true });
       ctx.log(`${events} events written (${(logBytes / 1e6).toFixed(0)} MB) in ${writeS.toFixed(1)} s; starting the control plane on them`);
-      const cold = await startControlPlane(dataDir, ctx.signal);
-      const coldRss = await processMemory(cold.process.child.pid!);
-      await stopTide(cold.process, 60_000);
-      const warm = await startControlPlane(dataDir, ctx.signal);
-      const warmRss = await processMemory(warm.process.child.pid!);
-      await stopTide(warm.process, 60_000);
+      const measured = async () => {
+        const started = await startControlPlane(dataDir, ctx.signal);
+        try {
+          return { ...started, rss: await processMemory(started.process.child.pid!) };
+        } finally {
+          await stopTide(started.process, 60_000);
+        }
+      };
+      const cold = await measured();
+      const coldRss = cold.rss;
+      const warm = await measured();
+      const warmRss = warm.rss;
       const step: EventStep = { events, logMb: logBytes / 1e6, writeS, coldStartS: cold.startS, coldRss, warmStartS: warm.startS, warmRss };
       ctx.log(`${events} events: start ${cold.startS.toFixed(1)} s replaying all (RSS ${coldRss.rssMb} MB), ${warm.startS.toFixed(1)} s from its snapshots`);
       return step;

@@ -52,15 +52,13 @@ const eventArb: fc.Arbitrary<Input> = fc.oneof(
   },
   fc.record({ namespace: nsName, name: podName }).map((d) => ({ type: 'PodDeletionRequested', data: { ...d, reason: 'test' } }) as Input),
   fc.record({ namespace: nsName, name: podName }).map((d) => ({ type: 'PodRemoved', data: d }) as Input),
-  fc
-    .record({ name: node, bootId })
-    .map(
-      (d) =>
-        ({
-          type: 'NodeRegistered',
-          data: { ...d, address: '127.0.0.1', capacity: { memoryMb: 1024, cpuMilli: 1000, pods: 10 }, labels: {}, taints: [] },
-        }) as Input,
-    ),
+  fc.record({ name: node, bootId }).map(
+    (d) =>
+      ({
+        type: 'NodeRegistered',
+        data: { ...d, address: '127.0.0.1', capacity: { memoryMb: 1024, cpuMilli: 1000, pods: 10 }, labels: {}, taints: [] },
+      }) as Input,
+  ),
   fc.record({ name: node, bootId, ready: fc.boolean() }).map((d) => ({ type: 'NodeReadinessChanged', data: { ...d, reason: 'lease' } }) as Input),
 );
 

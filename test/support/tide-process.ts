@@ -199,6 +199,8 @@ export async function startTideCommand(options: {
   nodeArgs?: string[];
   ready: RegExp;
   timeoutMs?: number;
+  /** Stops the wait (and kills the process) when aborted, e.g. on Ctrl-C. */
+  signal?: AbortSignal;
 }): Promise<TideProcess> {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cliEntry, ...options.args], {
     cwd: repoRoot,
@@ -216,6 +218,11 @@ export async function startTideCommand(options: {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   while (!options.ready.test(output)) {
     if (gone) throw new Error(`tide ${options.args.join(' ')} exited before it was ready:\n${output}`);
+    if (options.signal?.aborted) {
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`tide ${options.args.join(' ')}: stopped while waiting for it to be ready`, { cause: options.signal.reason });
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`tide ${options.args.join(' ')} was not ready in time:\n${output}`);

@@ -78,10 +78,24 @@ export function autoscalerSpecOf(fn: TideFunction): AutoscalerSpec {
   });
 }
 
+/**
+ * Ready pods by function (`namespace/name`), counted once per pods map: a tick decides for every
+ * function, and counting the pods for each one made a tick cost functions × pods. The fold's maps
+ * are persistent, so the same map object means the same pods.
+ */
+const readyCounts = new WeakMap<ClusterState['pods'], Map<string, number>>();
 function readyPodsOf(state: ClusterState, namespace: string, name: string): number {
-  let ready = 0;
-  for (const pod of state.pods.values()) if (pod.status.phase === 'Ready' && pod.spec.function === name && pod.metadata.namespace === namespace) ready++;
-  return ready;
+  let counts = readyCounts.get(state.pods);
+  if (counts === undefined) {
+    counts = new Map();
+    for (const pod of state.pods.values()) {
+      if (pod.status.phase !== 'Ready') continue;
+      const key = keyOf(pod.metadata.namespace, pod.spec.function);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    readyCounts.set(state.pods, counts);
+  }
+  return counts.get(keyOf(namespace, name)) ?? 0;
 }
 
 /**

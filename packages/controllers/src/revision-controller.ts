@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startCausedSpan, startReconcileLoop, type EventInput, type ReconcileLoop, type StateStore, type LeaderStamp } from '@tide/core';
-import { planPods } from './core/pod-plan.js';
+import { incrementalPodPlan } from './core/incremental-pod-plan.js';
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -15,12 +15,19 @@ export function startRevisionController(
   options: { newSuffix?: () => string; onError?: (e: Error) => void; leader?: LeaderStamp } = {},
 ): ReconcileLoop {
   const newSuffix = options.newSuffix ?? randomSuffix;
-  return startReconcileLoop(store, {
+  // Follows each folded record, so a pass plans only the functions that changed since the last.
+  const planner = incrementalPodPlan();
+  let before = store.state();
+  const unsubscribe = store.subscribe((event, _verdict, after) => {
+    planner.observe(before, after, event);
+    before = after;
+  });
+  const loop = startReconcileLoop(store, {
     name: 'revision-controller',
     ...(options.leader ? { leader: options.leader } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
     reconcile(state) {
-      const plan = planPods(state);
+      const plan = planner.plan(state);
       const events: EventInput[] = [];
       for (const { namespace, function: name, revision, count, causeOffset, cause } of plan.create) {
         // The pods continue the trace of the change that wants them (a deploy, a scale decision).
@@ -46,4 +53,11 @@ export function startRevisionController(
       return events;
     },
   });
+  return {
+    poke: () => loop.poke(),
+    async stop() {
+      unsubscribe();
+      await loop.stop();
+    },
+  };
 }

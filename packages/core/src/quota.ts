@@ -1,24 +1,15 @@
 import type { ClusterState } from './state.js';
 import type { FunctionSpec } from './resources/function.js';
+import { usageIn, type NamespaceUsage } from './fold/usage.js';
 
-export interface NamespaceUsage {
-  pods: number;
-  memoryMb: number;
-  functions: number;
-}
+export type { NamespaceUsage };
 
-/** What a namespace's live pods and functions use now (terminating pods no longer count). */
+/**
+ * What a namespace's live pods and functions use now (terminating pods no longer count): read
+ * from the usage the fold keeps, not counted, so it costs the same however large the cluster.
+ */
 export function usageOf(state: ClusterState, namespace: string): NamespaceUsage {
-  let pods = 0;
-  let memoryMb = 0;
-  for (const pod of state.pods.values()) {
-    if (pod.metadata.namespace !== namespace || pod.status.phase === 'Terminating') continue;
-    pods++;
-    memoryMb += pod.spec.resources.memoryMb;
-  }
-  let functions = 0;
-  for (const fn of state.functions.values()) if (fn.metadata.namespace === namespace) functions++;
-  return { pods, memoryMb, functions };
+  return usageIn(state, namespace);
 }
 
 /** Why one more pod of `memoryMb` would break the namespace's quota, or undefined if it fits. */

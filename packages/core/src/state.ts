@@ -6,6 +6,7 @@ import type { Trigger } from './resources/trigger.js';
 import type { Token } from './resources/token.js';
 import type { Secret } from './resources/secret.js';
 import { emptyIdWindow, type IdWindow } from './fold/id-window.js';
+import { emptyUsageIndex, type UsageIndex } from './fold/usage.js';
 
 /**
  * A persistent map: `set`/`delete` return a new map that shares everything unchanged with the old
@@ -36,6 +37,12 @@ export interface ClusterState {
   rulesVersion: number;
   /** Set when the log switched to rules this process does not know: it folds nothing further. */
   halted?: FoldHalt;
+  /**
+   * Each namespace's pods, memory and functions, kept as events are folded (fold/usage.ts) so a
+   * quota is judged without counting the cluster. Derived from pods and functions, so snapshots
+   * do not store it: absent after a snapshot's load until the next accepted event counts it.
+   */
+  usage?: UsageIndex;
 }
 
 /**
@@ -75,6 +82,7 @@ export const initialState: ClusterState = Object.freeze({
   leaders: {},
   recentEventIds: emptyIdWindow,
   rulesVersion: 1,
+  usage: emptyUsageIndex,
 });
 
 /** The kinds of resource held in state, by the name of their collection. */

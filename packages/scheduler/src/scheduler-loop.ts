@@ -2,6 +2,7 @@ import { startCausedSpan, startReconcileLoop, type EventInput, type Pod, type Re
 import type { Binding } from './core/assign.js';
 import { assignPending } from './core/assign.js';
 import { defaultPlugins } from './core/default-plugins.js';
+import { pendingPods } from './core/pending-pods.js';
 import type { Plugins } from './core/framework.js';
 import { schedulingEvents } from './core/scheduling-events.js';
 import { timedDecisions } from './scheduler-metrics.js';
@@ -25,12 +26,20 @@ export interface SchedulerOptions {
 export function startScheduler(store: StateStore, options: SchedulerOptions = {}): ReconcileLoop {
   const plugins = options.plugins ?? defaultPlugins;
   const timed = timedDecisions();
-  return startReconcileLoop(store, {
+  // Follows each folded record, so a pass with no Pending pod ends without reading every pod.
+  const pending = pendingPods();
+  let before = store.state();
+  const unsubscribe = store.subscribe((event, _verdict, after) => {
+    pending.observe(before, after, event);
+    before = after;
+  });
+  const loop = startReconcileLoop(store, {
     name: 'scheduler',
     ...(options.onError ? { onError: options.onError } : {}),
     ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
     ...(options.leader ? { leader: options.leader } : {}),
     reconcile(state) {
+      if (!pending.any(state)) return [];
       const assignment = timed(() => assignPending(state, plugins));
       const { events, newlyUnschedulable } = schedulingEvents(assignment);
       for (const { pod, reasons } of newlyUnschedulable) options.onUnschedulable?.(pod, reasons);
@@ -38,6 +47,13 @@ export function startScheduler(store: StateStore, options: SchedulerOptions = {}
       return events.map((event, i) => (i < assignment.bindings.length ? traced(event, assignment.bindings[i]!) : event));
     },
   });
+  return {
+    poke: () => loop.poke(),
+    async stop() {
+      unsubscribe();
+      await loop.stop();
+    },
+  };
 }
 
 /** A binding as a span in the trace of the pod's creation; its PodBound carries the trace on to the node. */

@@ -97,28 +97,45 @@ async function withTempDir<T>(prefix: string, use: (dir: string) => Promise<T>):
   }
 }
 
-async function startControlPlane(dataDir: string, timeoutMs = 10 * 60_000): Promise<{ process: TideProcess; url: string; startS: number }> {
+/**
+ * `TIDE_SCALE_CPU_PROF=<dir>`: the control planes and gateways write V8 CPU profiles there when
+ * they stop (`node --cpu-prof`), to see what grows with the cluster.
+ */
+function profileArgs(): { nodeArgs?: string[] } {
+  const dir = process.env.TIDE_SCALE_CPU_PROF;
+  return dir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] } : {};
+}
+
+async function startControlPlane(
+  dataDir: string,
+  signal: AbortSignal,
+  timeoutMs = 10 * 60_000,
+): Promise<{ process: TideProcess; url: string; startS: number }> {
   const port = await freePort();
   const started = performance.now();
-  const process = await startTideCommand({
+  const child = await startTideCommand({
+    ...profileArgs(),
+    signal,
     args: ['control-plane', '--port', String(port), '--data', dataDir],
     // A control plane alone on this machine: the simulated nodes' silence must not turn them NotReady while the run goes on.
     env: { TIDE_NODE_GRACE_SECONDS: '60' },
     ready: CONTROL_PLANE_UP,
     timeoutMs,
   });
-  return { process, url: `http://127.0.0.1:${port}`, startS: (performance.now() - started) / 1000 };
+  return { process: child, url: `http://127.0.0.1:${port}`, startS: (performance.now() - started) / 1000 };
 }
 
 async function measureFunctions(plan: ScalePlan, ctx: ScaleRunContext): Promise<FunctionStep[]> {
   return withTempDir('tide-scale-fn-', async (dataDir) => {
-    const cp = await startControlPlane(dataDir);
+    const cp = await startControlPlane(dataDir, ctx.signal);
     let gateway: TideProcess | undefined;
     let fleet: SimulatedFleet | undefined;
     try {
       const admin = { authorization: `Bearer ${adminTokenIn(dataDir)}` };
       const gatewayPort = await freePort();
       gateway = await startTideCommand({
+        ...profileArgs(),
+        signal: ctx.signal,
         args: ['gateway', '--port', String(gatewayPort), '--server', cp.url],
         env: { TIDE_TOKEN: await componentToken(cp.url, dataDir, 'gateway') },
         ready: /gateway is up at/,
@@ -283,7 +300,7 @@ async function measureEvents(plan: ScalePlan, ctx: ScaleRunContext): Promise<{ e
     ctx.signal.throwIfAborted();
     const step = await withTempDir('tide-scale-ev-', async (dataDir) => {
       // The control plane makes its data directory (rules, tokens, default namespace); its first start is the empty one.
-      const first = await startControlPlane(dataDir);
+      const first = await startControlPlane(dataDir, ctx.signal);
       emptyStartS = emptyStartS === 0 ? first.startS : Math.min(emptyStartS, first.startS);
       await stopTide(first.process);
       const writeStarted = performance.now();
@@ -291,12 +308,18 @@ async function measureEvents(plan: ScalePlan, ctx: ScaleRunContext): Promise<{ e
       const writeS = (performance.now() - writeStarted) / 1000;
       await rm(join(dataDir, 'snapshots'), { recursive: true, force: true });
       ctx.log(`${events} events written (${(logBytes / 1e6).toFixed(0)} MB) in ${writeS.toFixed(1)} s; starting the control plane on them`);
-      const cold = await startControlPlane(dataDir);
-      const coldRss = await processMemory(cold.process.child.pid!);
-      await stopTide(cold.process, 60_000);
-      const warm = await startControlPlane(dataDir);
-      const warmRss = await processMemory(warm.process.child.pid!);
-      await stopTide(warm.process, 60_000);
+      const measured = async () => {
+        const started = await startControlPlane(dataDir, ctx.signal);
+        try {
+          return { ...started, rss: await processMemory(started.process.child.pid!) };
+        } finally {
+          await stopTide(started.process, 60_000);
+        }
+      };
+      const cold = await measured();
+      const coldRss = cold.rss;
+      const warm = await measured();
+      const warmRss = warm.rss;
       const step: EventStep = { events, logMb: logBytes / 1e6, writeS, coldStartS: cold.startS, coldRss, warmStartS: warm.startS, warmRss };
       ctx.log(`${events} events: start ${cold.startS.toFixed(1)} s replaying all (RSS ${coldRss.rssMb} MB), ${warm.startS.toFixed(1)} s from its snapshots`);
       return step;

@@ -65,33 +65,52 @@ export function planPods(state: ClusterState): PodPlan {
   for (const pod of state.pods.values()) {
     if (pod.status.phase === 'Terminating') continue;
     const key = keyOf(pod.metadata.namespace, pod.spec.function);
-    byFunction.set(key, [...(byFunction.get(key) ?? []), pod]);
-  }
-  for (const [key, pods] of byFunction) {
-    if (!state.functions.has(key)) for (const pod of pods) plan.remove.push({ pod, reason: 'function deleted' });
+    const pods = byFunction.get(key);
+    if (pods) pods.push(pod);
+    else byFunction.set(key, [pod]);
   }
   const room = new Map<string, QuotaRoom>();
-  for (const [key, fn] of state.functions) {
-    const namespace = fn.metadata.namespace!;
+  // By key: functions that share a quota's room get it in the same order however the maps iterate.
+  for (const key of [...new Set([...byFunction.keys(), ...state.functions.keys()])].sort()) {
+    const namespace = key.slice(0, key.indexOf('/'));
     if (!room.has(namespace)) room.set(namespace, quotaRoom(state, namespace));
-    planFunction(fn, byFunction.get(key) ?? [], plan, room.get(namespace)!);
+    planFunctionPods(state.functions.get(key), byFunction.get(key) ?? [], plan, room.get(namespace)!);
   }
   return plan;
 }
 
 /** How many more pods and MB a namespace's quota allows (Infinity without a quota). */
-interface QuotaRoom {
+export interface QuotaRoom {
   pods: number;
   memoryMb: number;
 }
 
-function quotaRoom(state: ClusterState, namespace: string): QuotaRoom {
+/** Whether a namespace's quota bounds its pods: then its functions share its room, in one order. */
+export function boundsPods(state: ClusterState, namespace: string): boolean {
   const quota = state.namespaces.get(namespace)?.spec.quota;
+  return quota?.maxPods !== undefined || quota?.maxMemoryMb !== undefined;
+}
+
+export function quotaRoom(state: ClusterState, namespace: string): QuotaRoom {
+  const quota = state.namespaces.get(namespace)?.spec.quota;
+  if (!boundsPods(state, namespace)) return { pods: Infinity, memoryMb: Infinity };
   const used = usageOf(state, namespace);
   return {
     pods: quota?.maxPods === undefined ? Infinity : Math.max(0, quota.maxPods - used.pods),
     memoryMb: quota?.maxMemoryMb === undefined ? Infinity : Math.max(0, quota.maxMemoryMb - used.memoryMb),
   };
+}
+
+/**
+ * One function's part of the plan (planPods'), from its live pods: what it must create and remove,
+ * or every pod to remove when the function is gone. `room` is its namespace's, and shrinks by what
+ * this plans to create.
+ */
+export function planFunctionPods(fn: TideFunction | undefined, pods: Pod[], plan: PodPlan, room: QuotaRoom): void {
+  // By name, so that ties (two Ready pods of one old revision) go the same way whatever the order given.
+  const byName = [...pods].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  if (fn === undefined) for (const pod of byName) plan.remove.push({ pod, reason: 'function deleted' });
+  else planFunction(fn, byName, plan, room);
 }
 
 function planFunction(fn: TideFunction, pods: Pod[], plan: PodPlan, room: QuotaRoom): void {

@@ -6,6 +6,7 @@ import { haltAt, rulesVersionRaised } from './rules-version.js';
 import { writerMay } from './writer-rights.js';
 import type { FoldContext } from './context.js';
 import { keyOf } from '../resources/meta.js';
+import { carryUsage } from './usage.js';
 
 export interface FoldResult {
   state: ClusterState;
@@ -51,7 +52,7 @@ export function apply(state: ClusterState, event: LoggedEvent, book: RuleBook = 
   // Not even the offset moves: this process's state stays that of the log before the switch.
   if ('unknown' in result) return { state: { ...state, halted: result.unknown }, verdict: rejected('unsupported-rules', result.unknown.reason) };
   if ('rejected' in result) return { state: remembered, verdict: result.rejected };
-  return { state: result.state, verdict: accepted };
+  return { state: carryUsage(remembered, result.state, event), verdict: accepted };
 }
 
 /** The state a record that is not a valid event leaves: unchanged but for the offset. */

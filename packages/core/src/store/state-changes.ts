@@ -5,9 +5,10 @@ import type { StateStore } from './state-store.js';
  * The parts of cluster state a projection can read: every field but the fold's own bookkeeping
  * (the offset and the window of event ids move with every record, accepted or rejected).
  */
-export type StatePart = Exclude<keyof ClusterState, 'offset' | 'recentEventIds'>;
+export type StatePart = Exclude<keyof ClusterState, 'offset' | 'recentEventIds' | 'usage'>;
 
-const BOOKKEEPING: ReadonlySet<string> = new Set(['offset', 'recentEventIds']);
+/** Usage is derived from pods and functions: it changes with them, and alone only when first counted. */
+const BOOKKEEPING: ReadonlySet<string> = new Set(['offset', 'recentEventIds', 'usage']);
 
 /**
  * The parts whose identity differs between two states. The fold never mutates: it replaces a

@@ -26,13 +26,16 @@ export interface Assignment {
  * before the next pod is placed, so a pass never over-commits a node. Pure: the state is only read.
  */
 export function assignPending(state: Pick<ClusterState, 'pods' | 'nodes'>, plugins: Plugins): Assignment {
-  const nodes = sortedNodes(state.nodes);
-  const pods = [...state.pods.values()];
-  const ctx = createSchedulingContext(pods);
   const assignment: Assignment = { bindings: [], unschedulable: [] };
+  const pods = [...state.pods.values()];
+  const pending = pods.filter(isPending);
+  // Most passes follow a pod's report, with nothing to place: no per-node usage to count then.
+  if (pending.length === 0) return assignment;
+  const nodes = sortedNodes(state.nodes);
+  const ctx = createSchedulingContext(pods);
   // Each pod's search starts where the previous one stopped, so large clusters share the load.
   let startIndex = 0;
-  for (const pod of oldestFirst(pods.filter(isPending))) {
+  for (const pod of oldestFirst(pending)) {
     const { result, visited } = scheduleFrom(pod, nodes, plugins, ctx, { startIndex });
     startIndex = nodes.length ? (startIndex + visited) % nodes.length : 0;
     if (result.node === undefined) {

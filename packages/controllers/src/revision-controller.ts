@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { startCausedSpan, startReconcileLoop, type EventInput, type ReconcileLoop, type StateStore, type LeaderStamp } from '@tide/core';
+import {
+  startCausedSpan,
+  startReconcileLoop,
+  type BatchGate,
+  type ClusterState,
+  type EventInput,
+  type ReconcileLoop,
+  type StateStore,
+  type LeaderStamp,
+} from '@tide/core';
 import { planPods } from './core/pod-plan.js';
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -12,38 +21,50 @@ export function randomSuffix(): string {
 /** Keeps every Function's pods at the desired count of its latest revision. */
 export function startRevisionController(
   store: StateStore,
-  options: { newSuffix?: () => string; onError?: (e: Error) => void; leader?: LeaderStamp } = {},
+  options: { newSuffix?: () => string; onError?: (e: Error) => void; leader?: LeaderStamp; gate?: Pick<BatchGate, 'settled'> } = {},
 ): ReconcileLoop {
   const newSuffix = options.newSuffix ?? randomSuffix;
   return startReconcileLoop(store, {
     name: 'revision-controller',
     ...(options.leader ? { leader: options.leader } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
-    reconcile(state) {
-      const plan = planPods(state);
-      const events: EventInput[] = [];
-      for (const { namespace, function: name, revision, count, causeOffset, cause } of plan.create) {
-        // The pods continue the trace of the change that wants them (a deploy, a scale decision).
-        const { span, traceparent } = startCausedSpan('tide-controllers', `create pods ${namespace}/${revision}`, cause, {
-          attributes: { 'tide.namespace': namespace, 'tide.function': name, 'tide.revision': revision, 'tide.pods': count },
-        });
-        for (let i = 0; i < count; i++)
-          events.push({
-            type: 'PodCreated',
-            data: { namespace, name: `${revision}-${newSuffix()}`, revision, causeOffset },
-            expect: null,
-            ...(traceparent ? { traceparent } : {}),
-          });
-        span.end();
-      }
-      for (const { pod, reason } of plan.remove) {
-        events.push({
-          type: 'PodDeletionRequested',
-          data: { namespace: pod.metadata.namespace, name: pod.metadata.name, reason },
-          expect: Number(pod.metadata.resourceVersion),
-        });
-      }
-      return events;
-    },
+    reconcile: (state) => podChangeEvents(state, newSuffix),
+    ...(options.gate ? { gate: options.gate } : {}),
   });
+}
+
+/**
+ * What the revision controller appends for `state`: PodCreated for the pods functions lack (each
+ * in the trace of the change that wants it) and PodDeletionRequested for those they have too many
+ * of (`only`: for one function). Also how a leader plans, ahead of the log, the pods a wake from
+ * zero creates (one batch).
+ */
+export function podChangeEvents(state: ClusterState, newSuffix: () => string = randomSuffix, only?: { namespace: string; function: string }): EventInput[] {
+  const plan = planPods(state);
+  const events: EventInput[] = [];
+  const wanted = (namespace: string, fn: string) => !only || (only.namespace === namespace && only.function === fn);
+  for (const { namespace, function: name, revision, count, causeOffset, cause } of plan.create) {
+    if (!wanted(namespace, name)) continue;
+    // The pods continue the trace of the change that wants them (a deploy, a scale decision).
+    const { span, traceparent } = startCausedSpan('tide-controllers', `create pods ${namespace}/${revision}`, cause, {
+      attributes: { 'tide.namespace': namespace, 'tide.function': name, 'tide.revision': revision, 'tide.pods': count },
+    });
+    for (let i = 0; i < count; i++)
+      events.push({
+        type: 'PodCreated',
+        data: { namespace, name: `${revision}-${newSuffix()}`, revision, causeOffset },
+        expect: null,
+        ...(traceparent ? { traceparent } : {}),
+      });
+    span.end();
+  }
+  for (const { pod, reason } of plan.remove) {
+    if (!wanted(pod.metadata.namespace, pod.spec.function)) continue;
+    events.push({
+      type: 'PodDeletionRequested',
+      data: { namespace: pod.metadata.namespace, name: pod.metadata.name, reason },
+      expect: Number(pod.metadata.resourceVersion),
+    });
+  }
+  return events;
 }

@@ -2,6 +2,7 @@ import { subjectOf, type TideEvent } from '../events.js';
 import type { ClusterState } from '../state.js';
 import type { EventInput, StateStore } from './state-store.js';
 import type { Clock, LeaderStamp } from './ports.js';
+import type { BatchGate } from './batch-gate.js';
 import { systemClock } from './system-clock.js';
 import { subscribeToChanges } from './state-changes.js';
 import { FAILED_BACKOFF, isDue, nextDueAt, objectAt, REJECTED_BACKOFF, without, withFailure, type BackoffPolicy, type Backoffs } from './reconcile-backoff.js';
@@ -26,6 +27,8 @@ export interface ReconcileLoopOptions {
   leader?: LeaderStamp;
   /** Back-off of a key whose event the fold rejected (default 5 ms doubling to 5 s). */
   rejectedBackoff?: BackoffPolicy;
+  /** A pass waits while this process's own batch of events is being judged (see BatchGate). */
+  gate?: Pick<BatchGate, 'settled'>;
   clock?: Clock;
   onError?: (error: Error) => void;
 }
@@ -82,6 +85,8 @@ export function startReconcileLoop(store: StateStore, options: ReconcileLoopOpti
           backoffs = without(backoffs, (key) => key !== WHOLE_PASS); // a new leadership starts afresh
           continue;
         }
+        const batch = options.gate?.settled();
+        if (batch) await batch;
         const state = store.state();
         await propose(state, await options.reconcile(state), leader);
         backoffs = without(backoffs, (key) => key === WHOLE_PASS);

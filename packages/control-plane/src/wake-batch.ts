@@ -1,0 +1,32 @@
+import type { ClusterState, EventInput } from '@tide/core';
+import { podChangeEvents, randomSuffix } from '@tide/controllers';
+import { bindingEventsFor, type Plugins } from '@tide/scheduler';
+import { foldAhead } from './core/fold-ahead.js';
+
+/**
+ * A leader's wake from zero as one batch: after the autoscaler's ScaleSet, the PodCreated the
+ * revision controller would append for it and the PodBound the scheduler would append for those
+ * pods, planned on the state the batch will leave (foldAhead), each a step of the scale decision's
+ * trace as before. One append, one fsync and one fold hop instead of three round trips. Every
+ * record keeps its own precondition: if another write lands between (the pods' versions differ)
+ * the fold rejects the PodBound and the scheduler binds the pod on its next pass; pods the plan
+ * could not place are left to it too. Only while this process leads, as the loops it stands for.
+ */
+export function wakeBatch(options: { plugins: Plugins; now?: () => number; newSuffix?: () => string }) {
+  const now = options.now ?? Date.now;
+  const newSuffix = options.newSuffix ?? randomSuffix;
+  return (state: ClusterState, scaleSet: EventInput): EventInput[] => {
+    if (scaleSet.type !== 'ScaleSet') return [];
+    const { namespace, name } = scaleSet.data;
+    const at = now();
+    const scaled = foldAhead(state, [scaleSet], at);
+    if (!scaled) return [];
+    const created = podChangeEvents(scaled, newSuffix, { namespace, function: name }).filter((event) => event.type === 'PodCreated');
+    if (created.length === 0) return [];
+    const withPods = foldAhead(scaled, created, at);
+    if (!withPods) return [];
+    const names = new Set(created.map((event) => (event.type === 'PodCreated' ? event.data.name : '')));
+    const bound = bindingEventsFor(withPods, options.plugins, (pod) => pod.metadata.namespace === namespace && names.has(pod.metadata.name));
+    return [...created, ...bound];
+  };
+}

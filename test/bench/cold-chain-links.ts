@@ -55,7 +55,12 @@ async function main(): Promise<void> {
   const temp = createTempDirs();
   const receiver = await startOtlpReceiver();
   const dataDir = await temp.make('tide-cold-chain-');
-  const tide = await startTide({ dataDir, port: await freePort(), env: { ...otlpEnv(receiver), ...(noPool ? { TIDE_WARM_POOL: '0' } : {}) }, timeoutMs: 60_000 });
+  const tide = await startTide({
+    dataDir,
+    port: await freePort(),
+    env: { ...otlpEnv(receiver), ...(noPool ? { TIDE_WARM_POOL: '0' } : {}) },
+    timeoutMs: 60_000,
+  });
   rememberApiToken(tide.url, tide.adminToken);
   try {
     const hello = await bundleFunction(repoRoot, 'hello');

@@ -11,7 +11,7 @@ export function foldAhead(state: ClusterState, events: readonly EventInput[], no
   let folded = state;
   for (const input of events) {
     const offset = folded.offset + 1;
-    const envelope = EventEnvelope.safeParse({ ...input, id: `ahead-${offset}`, time });
+    const envelope = EventEnvelope.safeParse({ ...input, id: `fold-ahead-${offset}`, time });
     if (!envelope.success) return undefined;
     const { state: next, verdict } = apply(folded, { ...envelope.data, offset });
     if (!verdict.accepted) return undefined;

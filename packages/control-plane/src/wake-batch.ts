@@ -1,7 +1,6 @@
-import type { ClusterState, EventInput } from '@tide/core';
+import { foldAhead, type ClusterState, type EventInput } from '@tide/core';
 import { podChangeEvents, randomSuffix } from '@tide/controllers';
 import { bindingEventsFor, type Plugins } from '@tide/scheduler';
-import { foldAhead } from './core/fold-ahead.js';
 
 /**
  * A leader's wake from zero as one batch: after the autoscaler's ScaleSet, the PodCreated the
@@ -19,14 +18,20 @@ export function wakeBatch(options: { plugins: Plugins; now?: () => number; newSu
     if (scaleSet.type !== 'ScaleSet') return [];
     const { namespace, name } = scaleSet.data;
     const at = now();
-    const scaled = foldAhead(state, [scaleSet], at);
+    const scaled = acceptedAhead(state, [scaleSet], at);
     if (!scaled) return [];
     const created = podChangeEvents(scaled, newSuffix, { namespace, function: name }).filter((event) => event.type === 'PodCreated');
     if (created.length === 0) return [];
-    const withPods = foldAhead(scaled, created, at);
+    const withPods = acceptedAhead(scaled, created, at);
     if (!withPods) return [];
     const names = new Set(created.map((event) => (event.type === 'PodCreated' ? event.data.name : '')));
     const bound = bindingEventsFor(withPods, options.plugins, (pod) => pod.metadata.namespace === namespace && names.has(pod.metadata.name));
     return [...created, ...bound];
   };
+}
+
+/** The state after `events`, if the fold would accept every one of them there. */
+function acceptedAhead(state: ClusterState, events: readonly EventInput[], nowMs: number): ClusterState | undefined {
+  const ahead = foldAhead(state, events, nowMs);
+  return ahead.verdicts.every((verdict) => verdict.accepted) ? ahead.state : undefined;
 }

@@ -3,7 +3,7 @@ import type { EventLog } from '@tide/log';
 import { startLeaderElection, startNodeLifecycle, startRevisionController } from '@tide/controllers';
 import { defaultPlugins, startScheduler } from '@tide/scheduler';
 import { startAutoscaler } from '@tide/autoscaler';
-import { wakeBatch } from './wake-batch.js';
+import { bindingsAhead, wakeBatch } from './wake-batch.js';
 
 export interface ClusterLoops {
   stop(): Promise<void>;
@@ -35,10 +35,10 @@ export async function startClusterLoops(options: {
     onChange: options.onLeadership,
   });
   const leader = election.current;
-  // A wake from zero goes as one batch (wake-batch.ts); the loops it stands for wait while it is judged.
+  // A wake from zero, and a deploy's pods with their bindings, go as one batch (wake-batch.ts); the loops they stand for wait while it is judged.
   const gate = createBatchGate();
   const loops = [
-    startRevisionController(store, { onError, leader, gate }),
+    startRevisionController(store, { onError, leader, gate, followOn: bindingsAhead({ plugins: defaultPlugins }) }),
     startScheduler(store, { onError, leader, gate, plugins: defaultPlugins, onUnschedulable: options.onUnschedulable }),
   ];
   const autoscaler = await startAutoscaler({ store, metrics: log, onError, leader, gate, wakeFromZero: wakeBatch({ plugins: defaultPlugins }) });

@@ -3,7 +3,8 @@ import { foldAll, functionManifest } from '@tide/core/testing';
 import type { EventEnvelope, EventInput } from '@tide/core';
 import { planPods } from '@tide/controllers';
 import { assignPending, defaultPlugins } from '@tide/scheduler';
-import { wakeBatch } from './wake-batch.js';
+import { podChangeEvents } from '@tide/controllers';
+import { bindingsAhead, wakeBatch } from './wake-batch.js';
 
 const node = (name: string): Omit<EventEnvelope, 'id' | 'time'> => ({
   type: 'NodeRegistered',
@@ -49,5 +50,28 @@ describe('a wake from zero as one batch', () => {
   it('adds nothing to a ScaleSet the fold would reject, or where no node can take the pods', () => {
     expect(plan(atZero(['a']), { ...wake(1), data: { ...wake(1).data, from: 3 } } as EventInput)).toEqual([]);
     expect(plan(atZero([]), wake(1)).map((e) => e.type)).toEqual(['PodCreated']);
+  });
+});
+
+describe("a deploy's pods bound in the batch that creates them", () => {
+  it('binds every pod the revision controller creates, so the scheduler has nothing left to do', () => {
+    const { state } = foldAll([
+      { type: 'NamespaceApplied', data: { name: 'default', labels: {}, annotations: {} } },
+      node('a'),
+      node('b'),
+      { type: 'FunctionApplied', data: { namespace: 'default', manifest: functionManifest('hello', { scale: { min: 2, max: 3 } }) } },
+    ]);
+    const changes = podChangeEvents(state, () => `q${suffix++}`);
+    const bound = bindingsAhead({ plugins: defaultPlugins, now: () => 1_700_000_000_000 })(state, changes);
+    expect(bound.map((e) => e.type)).toEqual(['PodBound', 'PodBound']);
+    const after = foldAll([...changes, ...bound] as Omit<EventEnvelope, 'id' | 'time'>[], state);
+    expect(after.verdicts.every((v) => v.accepted)).toBe(true);
+    expect([...after.state.pods.values()].map((p) => p.status.phase)).toEqual(['Bound', 'Bound']);
+    expect(assignPending(after.state, defaultPlugins).bindings).toEqual([]);
+  });
+
+  it('binds nothing when the changes create no pod', () => {
+    const removal: EventInput = { type: 'PodDeletionRequested', data: { namespace: 'default', name: 'x', reason: 'test' }, expect: 3 };
+    expect(bindingsAhead({ plugins: defaultPlugins })(atZero(['a']), [removal])).toEqual([]);
   });
 });

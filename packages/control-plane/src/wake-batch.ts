@@ -1,4 +1,4 @@
-import { foldAhead, type ClusterState, type EventInput } from '@tide/core';
+import { foldAhead, keyOf, type ClusterState, type EventInput } from '@tide/core';
 import { podChangeEvents, randomSuffix } from '@tide/controllers';
 import { bindingEventsFor, type Plugins } from '@tide/scheduler';
 
@@ -27,6 +27,23 @@ export function wakeBatch(options: { plugins: Plugins; now?: () => number; newSu
     const names = new Set(created.map((event) => (event.type === 'PodCreated' ? event.data.name : '')));
     const bound = bindingEventsFor(withPods, options.plugins, (pod) => pod.metadata.namespace === namespace && names.has(pod.metadata.name));
     return [...created, ...bound];
+  };
+}
+
+/**
+ * The PodBound the scheduler would append next for the pods `changes` create, to append in the same
+ * batch after them (the revision controller's followOn): a deploy's pods are bound one append and
+ * fold hop sooner. Planned and judged as the wake batch's are.
+ */
+export function bindingsAhead(options: { plugins: Plugins; now?: () => number }) {
+  const now = options.now ?? Date.now;
+  return (state: ClusterState, changes: readonly EventInput[]): EventInput[] => {
+    const ahead = foldAhead(state, changes, now());
+    const created = new Set(
+      changes.flatMap((event, i) => (event.type === 'PodCreated' && ahead.verdicts[i]!.accepted ? [keyOf(event.data.namespace, event.data.name)] : [])),
+    );
+    if (created.size === 0) return [];
+    return bindingEventsFor(ahead.state, options.plugins, (pod) => created.has(keyOf(pod.metadata.namespace, pod.metadata.name)));
   };
 }
 

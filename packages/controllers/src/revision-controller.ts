@@ -21,15 +21,30 @@ export function randomSuffix(): string {
 /** Keeps every Function's pods at the desired count of its latest revision. */
 export function startRevisionController(
   store: StateStore,
-  options: { newSuffix?: () => string; onError?: (e: Error) => void; leader?: LeaderStamp; gate?: Pick<BatchGate, 'settled'> } = {},
+  options: {
+    newSuffix?: () => string;
+    onError?: (e: Error) => void;
+    leader?: LeaderStamp;
+    gate?: BatchGate;
+    /**
+     * Events appended in the same batch after the pods' changes: the bindings the scheduler would
+     * append next (the control plane's bindingsAhead), one append and fold hop instead of two. The
+     * batch holds `gate`, so the scheduler does not look at the state between its records.
+     */
+    followOn?: (state: ClusterState, changes: readonly EventInput[]) => EventInput[];
+  } = {},
 ): ReconcileLoop {
   const newSuffix = options.newSuffix ?? randomSuffix;
+  const { followOn, gate } = options;
   return startReconcileLoop(store, {
     name: 'revision-controller',
     ...(options.leader ? { leader: options.leader } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
-    reconcile: (state) => podChangeEvents(state, newSuffix),
-    ...(options.gate ? { gate: options.gate } : {}),
+    reconcile(state) {
+      const changes = podChangeEvents(state, newSuffix);
+      return followOn && changes.length > 0 ? [...changes, ...followOn(state, changes)] : changes;
+    },
+    ...(gate ? { gate, holds: gate } : {}),
   });
 }
 

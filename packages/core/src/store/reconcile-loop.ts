@@ -29,6 +29,8 @@ export interface ReconcileLoopOptions {
   rejectedBackoff?: BackoffPolicy;
   /** A pass waits while this process's own batch of events is being judged (see BatchGate). */
   gate?: Pick<BatchGate, 'settled'>;
+  /** Its appends hold this gate: loops waiting on it do not look at the state between their records. */
+  holds?: Pick<BatchGate, 'hold'>;
   clock?: Clock;
   onError?: (error: Error) => void;
 }
@@ -62,7 +64,8 @@ export function startReconcileLoop(store: StateStore, options: ReconcileLoopOpti
     const due = events.filter((e) => isDue(backoffs, keyOf(e), clock.now(), objectAt(state, keyOf(e))));
     backoffs = without(backoffs, (key) => key !== WHOLE_PASS && !proposed.has(key)); // converged: forget
     if (due.length === 0 || stopped) return;
-    const results = await store.append(leader ? due.map((e) => ({ ...e, leader })) : due);
+    const stamped = leader ? due.map((e) => ({ ...e, leader })) : due;
+    const results = await (options.holds ? options.holds.hold(() => store.append(stamped)) : store.append(stamped));
     const rejectedKeys = new Set<string>();
     results.forEach(({ verdict }, i) => {
       if (verdict.accepted) return;

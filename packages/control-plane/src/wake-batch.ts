@@ -9,7 +9,9 @@ import { bindingEventsFor, type Plugins } from '@tide/scheduler';
  * trace as before. One append, one fsync and one fold hop instead of three round trips. Every
  * record keeps its own precondition: if another write lands between (the pods' versions differ)
  * the fold rejects the PodBound and the scheduler binds the pod on its next pass; pods the plan
- * could not place are left to it too. Only while this process leads, as the loops it stands for.
+ * could not place are left to it too (and the PodCreated's informative causeOffset then names the
+ * offset the ScaleSet was planned at, not the one it got). Only while this process leads, as the
+ * loops it stands for.
  */
 export function wakeBatch(options: { plugins: Plugins; now?: () => number; newSuffix?: () => string }) {
   const now = options.now ?? Date.now;

@@ -4,7 +4,10 @@
  * pod's start (claim or spawn, import) and the hop to the pod. Each link is the time from one
  * span's start to the next's, so the links add up to call → first byte.
  *
- * `node test/bench/out/cold-chain-links.mjs [--no-pool] [--samples N]` (built as run.ts is built).
+ * After `npm run build`:
+ *   npx esbuild test/bench/cold-chain-links.ts --bundle --platform=node --format=esm --packages=external \
+ *     --outfile=test/bench/out/cold-chain-links.mjs && node test/bench/out/cold-chain-links.mjs [--no-pool] [--samples N]
+ * Spans carry millisecond times from some processes: read single links below ~1 ms as "about 0".
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';

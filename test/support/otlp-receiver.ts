@@ -105,8 +105,8 @@ function spansOf(body: ExportRequest): ReceivedSpan[] {
         name: s.name,
         kind: s.kind,
         attributes: attributesOf(s.attributes),
-        startMs: Number(BigInt(s.startTimeUnixNano) / 1_000_000n),
-        endMs: Number(BigInt(s.endTimeUnixNano) / 1_000_000n),
+        startMs: Number(BigInt(s.startTimeUnixNano) / 1_000n) / 1_000,
+        endMs: Number(BigInt(s.endTimeUnixNano) / 1_000n) / 1_000,
         events: (s.events ?? []).map((e) => e.name),
       })),
     );

@@ -5,7 +5,9 @@ import {
   keyOf,
   startCausedSpan,
   METRICS_TOPIC,
+  type BatchGate,
   type ClusterState,
+  type EventInput,
   type LeaderStamp,
   type StateStore,
   type TideFunction,
@@ -35,6 +37,15 @@ export interface AutoscalerOptions {
   leader?: LeaderStamp;
   /** Names this autoscaler in its decision records (default: host and pid). */
   source?: string;
+  /**
+   * The events that follow a wake from zero (0 → n): the pods it creates and their bindings, as this
+   * process's revision controller and scheduler would append them next. Appended in one batch with
+   * the ScaleSet (one append, one fold hop instead of three), each still judged by the fold on its
+   * own; what it does not cover is left to those loops. Absent, a ScaleSet goes alone.
+   */
+  wakeFromZero?: (state: ClusterState, scaleSet: EventInput) => EventInput[];
+  /** Holds this process's reconcile loops while such a batch is judged (see BatchGate). */
+  gate?: Pick<BatchGate, 'hold'>;
   /** Runs `tick` every `ms` until the returned function is called (default: a timer; tests tick by hand). */
   every?: (ms: number, tick: () => void) => () => void;
 }
@@ -181,21 +192,25 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
         },
       });
       span.end();
-      const [result] = await store.append([
-        {
-          ...(traceparent ? { traceparent } : {}),
-          type: 'ScaleSet',
-          data: {
-            namespace: fn.metadata.namespace!,
-            name: fn.metadata.name,
-            from: replicas,
-            to: decision.replicas,
-            reason: decision.reason,
-            inputs: { ...decision.inputs },
-          },
-          ...(leader ? { leader } : {}),
+      const scaleSet: EventInput = {
+        ...(traceparent ? { traceparent } : {}),
+        type: 'ScaleSet',
+        data: {
+          namespace: fn.metadata.namespace!,
+          name: fn.metadata.name,
+          from: replicas,
+          to: decision.replicas,
+          reason: decision.reason,
+          inputs: { ...decision.inputs },
         },
-      ]);
+        ...(leader ? { leader } : {}),
+      };
+      const { gate, wakeFromZero } = options;
+      const followOn = replicas === 0 && gate && wakeFromZero ? wakeFromZero(store.state(), scaleSet) : [];
+      const [result] =
+        followOn.length > 0 && gate
+          ? await gate.hold(() => store.append([scaleSet, ...followOn.map((event) => (leader ? { ...event, leader } : event))]))
+          : await store.append([scaleSet]);
       // Lost to a concurrent change (an apply, another autoscaler): the next tick takes over afresh.
       if (!result!.verdict.accepted) t.scaler = { window: t.scaler.window };
     } catch (error) {

@@ -1,8 +1,9 @@
-import type { Pod, StateStore } from '@tide/core';
+import { createBatchGate, type Pod, type StateStore } from '@tide/core';
 import type { EventLog } from '@tide/log';
 import { startLeaderElection, startNodeLifecycle, startRevisionController } from '@tide/controllers';
-import { startScheduler } from '@tide/scheduler';
+import { defaultPlugins, startScheduler } from '@tide/scheduler';
 import { startAutoscaler } from '@tide/autoscaler';
+import { bindingsAhead, wakeBatch } from './wake-batch.js';
 
 export interface ClusterLoops {
   stop(): Promise<void>;
@@ -34,8 +35,13 @@ export async function startClusterLoops(options: {
     onChange: options.onLeadership,
   });
   const leader = election.current;
-  const loops = [startRevisionController(store, { onError, leader }), startScheduler(store, { onError, leader, onUnschedulable: options.onUnschedulable })];
-  const autoscaler = await startAutoscaler({ store, metrics: log, onError, leader });
+  // A wake from zero, and a deploy's pods with their bindings, go as one batch (wake-batch.ts); the loops they stand for wait while it is judged.
+  const gate = createBatchGate();
+  const loops = [
+    startRevisionController(store, { onError, leader, gate, followOn: bindingsAhead({ plugins: defaultPlugins }) }),
+    startScheduler(store, { onError, leader, gate, plugins: defaultPlugins, onUnschedulable: options.onUnschedulable }),
+  ];
+  const autoscaler = await startAutoscaler({ store, metrics: log, onError, leader, gate, wakeFromZero: wakeBatch({ plugins: defaultPlugins }) });
   const lifecycle = await startNodeLifecycle({ store, leases: log, graceMs, onError, leader });
   return {
     async stop() {

@@ -57,6 +57,8 @@ export type { StateLog, SnapshotStorage, SnapshotBytes, TopicReader, LeaderStamp
 export { systemClock } from './store/system-clock.js';
 export { changedParts, subscribeToChanges, type StatePart } from './store/state-changes.js';
 export { startReconcileLoop, type ReconcileLoop, type ReconcileLoopOptions } from './store/reconcile-loop.js';
+export { createBatchGate, type BatchGate } from './store/batch-gate.js';
+export { foldAhead } from './store/fold-ahead.js';
 export type { BackoffPolicy } from './store/reconcile-backoff.js';
 export { RECONCILE_REJECTED } from './store/telemetry.js';
 export { startCausedSpan, type CausedSpan, type CausedSpanOptions } from './store/caused-span.js';

@@ -3,6 +3,7 @@ export { createGateway } from './gateway.js';
 export type { Gateway, GatewayOptions, GatewayStats } from './gateway.js';
 export { isDns1123Label } from './core/parse-invocation-path.js';
 export { createStateRouteTable, routesOf } from './state-routes.js';
+export { createReadyAhead, type ReadyAhead, type PodReadiness } from './ready-ahead.js';
 export { startLoadReporter, type LoadReporter, type MetricsLog } from './load-reporter.js';
 export type { LoadSample } from './gateway.js';
 export { startGateway, type GatewayProcessOptions, type RunningGateway } from './start-gateway.js';

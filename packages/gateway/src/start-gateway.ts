@@ -8,6 +8,7 @@ import { createGateway, type Gateway } from './gateway.js';
 import { createInvocationGate } from './invocation-gate.js';
 import { startLoadReporter, type LoadReporter } from './load-reporter.js';
 import { createStateRouteTable } from './state-routes.js';
+import type { ReadyAhead } from './ready-ahead.js';
 import { serveUpgradeAsRequest } from './upgrade-as-request.js';
 import { DEFAULT_INVOCATION_DOMAIN } from './core/parse-invocation-host.js';
 
@@ -24,6 +25,8 @@ export interface GatewayProcessOptions {
   componentToken?: string;
   /** The wall clock bearer tokens expire by, for calls of `access: token` functions (default: the system's). */
   clock?: Pick<Clock, 'now'>;
+  /** What a node agent in this process says of its pods' readiness before the log does (ready-ahead.ts). */
+  readyAhead?: ReadyAhead;
   report: (line: string) => void;
 }
 
@@ -51,7 +54,7 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
   const { report } = options;
   const onError = (error: Error) => report(`error: ${error.message}`);
   const { state, release } = await componentState(options.log, report, onError);
-  const routes = createStateRouteTable(state.store);
+  const routes = createStateRouteTable(state.store, options.readyAhead);
   let reporter: LoadReporter | undefined;
   const domain = normalizeDomain(options.domain ?? DEFAULT_INVOCATION_DOMAIN);
   // Quotas are read at each call, so one changed by `tide apply` applies at once.

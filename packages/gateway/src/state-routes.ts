@@ -1,4 +1,5 @@
 import { bodyLimitsOf, keyOf, subscribeToChanges, type ClusterState, type Pod, type StateStore } from '@tide/core';
+import type { ReadyAhead } from './ready-ahead.js';
 import type { FunctionRoute, RouteTable } from './route-table.js';
 
 /** The parts of cluster state routes are made of: routesOf can read nothing else (its type says so). */
@@ -8,7 +9,7 @@ const ROUTE_SOURCES = ['functions', 'pods'] as const;
  * Every route, from cluster state, by key: `ns/name` splits traffic over its revisions' routes
  * `ns/name#revision` (their Ready pods), and `ns/name@tag` is the tagged revision's route.
  */
-export function routesOf(state: Pick<ClusterState, (typeof ROUTE_SOURCES)[number]>): Map<string, FunctionRoute> {
+export function routesOf(state: Pick<ClusterState, (typeof ROUTE_SOURCES)[number]>, ahead?: Pick<ReadyAhead, 'endpointOf'>): Map<string, FunctionRoute> {
   const podsByRevision = new Map<string, Pod[]>();
   for (const pod of state.pods.values()) {
     const key = keyOf(pod.metadata.namespace, pod.spec.revision);
@@ -31,9 +32,11 @@ export function routesOf(state: Pick<ClusterState, (typeof ROUTE_SOURCES)[number
       const existing = routes.get(routeKey);
       if (existing) return existing;
       const pods = podsByRevision.get(keyOf(namespace, revision)) ?? [];
-      const endpoints = pods
-        .filter((p) => p.status.phase === 'Ready' && p.status.endpoint)
-        .map((p) => ({ pod: p.metadata.name, url: p.status.endpoint!, concurrency: p.spec.concurrency }));
+      const endpoints = pods.flatMap((p) => {
+        // A pod Ready in the fold, or one it bound that this process's node agent found ready (ready-ahead.ts).
+        const url = p.status.phase === 'Ready' ? p.status.endpoint : ahead?.endpointOf(p);
+        return url ? [{ pod: p.metadata.name, url, concurrency: p.spec.concurrency }] : [];
+      });
       const failure = endpoints.length === 0 ? failureOf(pods) : undefined;
       const route: FunctionRoute = { ...base, key: routeKey, revision, endpoints, ...(failure ? { failure } : {}) };
       routes.set(routeKey, route);
@@ -81,21 +84,27 @@ export function failureOf(pods: readonly Pod[]): string | undefined {
  * are made of, whichever event changed it (a node that lost its lease takes its pods with it, an
  * undone rollout moves a function's traffic).
  */
-export function createStateRouteTable(store: StateStore): RouteTable & { close(): void } {
-  let routes = routesOf(store.state());
+export function createStateRouteTable(store: StateStore, ahead?: ReadyAhead): RouteTable & { close(): void } {
+  let routes = routesOf(store.state(), ahead);
   let stale = false;
   const listeners = new Set<() => void>();
   const current = () => {
     if (stale) {
-      routes = routesOf(store.state());
+      routes = routesOf(store.state(), ahead);
       stale = false;
     }
     return routes;
   };
-  const unsubscribe = subscribeToChanges(store, ROUTE_SOURCES, () => {
+  const changed = () => {
     stale = true;
     for (const listener of listeners) listener();
-  });
+  };
+  const unsubscribeState = subscribeToChanges(store, ROUTE_SOURCES, changed);
+  const unsubscribeAhead = ahead?.subscribe(changed);
+  const unsubscribe = () => {
+    unsubscribeState();
+    unsubscribeAhead?.();
+  };
   return {
     lookup(namespace, name, tag) {
       return current().get(tag === undefined ? keyOf(namespace, name) : `${keyOf(namespace, name)}@${tag}`);

@@ -49,6 +49,12 @@ export interface NodeLoopOptions {
    * pod does not start and says why (the node holds no key to open them itself).
    */
   secretEnv?: SecretEnvSource;
+  /**
+   * Told of each report of a pod synchronously, before it is appended: its endpoint once Ready,
+   * none otherwise. How a gateway in the same process routes to a pod the fold has bound the
+   * moment it is ready (the gateway's ready-ahead.ts), instead of after the report is folded.
+   */
+  onPodReadiness?: (readiness: { namespace: string; pod: string; node: string; bootId: string; endpoint?: string }) => void;
   /** Where pods' output is shipped (the logs topic, for `tide logs`); without it, it is not. */
   logs?: Appender;
   /** Local path of an artifact's module (fetched first where the node does not have it). */
@@ -144,6 +150,7 @@ export async function startNodeLoop(options: NodeLoopOptions): Promise<NodeLoop>
             ...(traceparent ? { traceparent } : {}),
           };
     if (r.phase === 'Stopped') podsByAgentName.delete(r.pod);
+    options.onPodReadiness?.({ namespace, pod: name, node: nodeName, bootId, ...(r.phase === 'Ready' && r.endpoint ? { endpoint: r.endpoint } : {}) });
     store
       .append([event])
       .catch((error: Error) => options.onError?.(new Error(`node ${nodeName}: reporting pod ${namespace}/${name} failed: ${error.message}`, { cause: error })));

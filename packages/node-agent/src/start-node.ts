@@ -4,7 +4,7 @@ import type { NodeCapacity, PodIsolation, Taint } from '@tide/core';
 import { closeServer, componentState, describeLogSource, serveProbes, urlOf, type ComponentLog, type ProcessState, type RequestHandler } from '@tide/process';
 import { createArtifactCache } from './artifact-cache.js';
 import { openNodeAgent } from './node-agent.js';
-import { startNodeLoop, type NodeLoop } from './node-loop.js';
+import { startNodeLoop, type NodeLoop, type NodeLoopOptions } from './node-loop.js';
 import { recordLateSpans, recordPodSpan } from './pod-spans.js';
 import { systemClock } from './clock.js';
 import { openKvStore } from './kv-store.js';
@@ -50,6 +50,8 @@ export interface NodeProcessOptions {
   listen?: { port: number; host: string };
   /** Serves /metrics for Prometheus (startMetrics of @tide/telemetry, service tide-node). */
   metrics?: { handle: RequestHandler };
+  /** Told of its pods' readiness before it is appended: a gateway in the same process (node-loop.ts). */
+  onPodReadiness?: NodeLoopOptions['onPodReadiness'];
   report: (line: string) => void;
 }
 
@@ -121,6 +123,7 @@ export async function startNode(options: NodeProcessOptions): Promise<RunningNod
     metrics: state.log,
     leases: state.log,
     logs: state.log,
+    ...(options.onPodReadiness ? { onPodReadiness: options.onPodReadiness } : {}),
     onError,
   }).catch(async (error: unknown) => {
     await kv.close(); // nothing would stop it following the KV topic otherwise

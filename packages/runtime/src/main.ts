@@ -118,6 +118,15 @@ async function runFunction(config: FunctionConfig, calls: CallSlots, startWatchd
     // A module of the wrong shape is said as it is: "import failed: module has no fetch, ... handler".
     return fail(`import failed: ${error instanceof FunctionModuleError ? error.message : describe(error)}`, error);
   }
+  // Once: serveFunction starts it before the first call at the latest, and this file once ready.
+  let watchdogStarted = false;
+  const startWatchdogOnce = startWatchdogLater
+    ? () => {
+        if (watchdogStarted) return;
+        watchdogStarted = true;
+        startWatchdogLater();
+      }
+    : undefined;
   let served: ServedFunction;
   try {
     served = await serveFunction(module, {
@@ -127,7 +136,7 @@ async function runFunction(config: FunctionConfig, calls: CallSlots, startWatchd
       // Bindings sit next to the vars in `env`, as in Workers.
       env: { ...functionEnv(), ...kvBindingsOverIpc(config.kvBindings ?? []), ...queueBindingsOverIpc(config.queueBindings ?? []) },
       calls,
-      ...(startWatchdogLater ? { startWatchdog: startWatchdogLater } : {}),
+      ...(startWatchdogOnce ? { startWatchdog: startWatchdogOnce } : {}),
       ...(config.reportInvocations && process.send ? { spans: { onInvocation: reportInvocation, onSpans: reportSpans } } : {}),
     });
   } catch (error) {
@@ -142,6 +151,9 @@ async function runFunction(config: FunctionConfig, calls: CallSlots, startWatchd
   stopServing = stop;
   if (process.send && !process.connected) return orphaned();
   await send({ type: 'ready', port: served.port, importMs });
+  // The agent routes on this message without probing first: the thread starts now, while the first
+  // call is on its way, not inside it.
+  if (startWatchdogOnce) setImmediate(startWatchdogOnce);
 }
 
 function functionEnv(): Record<string, string> {

@@ -21,4 +21,5 @@ export { summariseReasons, MAX_REASONS, MAX_REASON_CHARS } from './core/reasons.
 export { defaultPlugins, pluginsFromConfig, PluginConfigError, type PluginConfig } from './core/default-plugins.js';
 export * as plugins from './core/plugins/index.js';
 export { startScheduler, type SchedulerOptions } from './scheduler-loop.js';
+export { bindingEventsFor } from './traced-binding.js';
 export { benchPlacements, type PlacementBench, type PlacementBenchOptions } from './bench.js';

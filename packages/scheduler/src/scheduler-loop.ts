@@ -1,11 +1,11 @@
-import { startCausedSpan, startReconcileLoop, type EventInput, type Pod, type ReconcileLoop, type StateStore, type LeaderStamp } from '@tide/core';
-import type { Binding } from './core/assign.js';
+import { startReconcileLoop, type BatchGate, type Pod, type ReconcileLoop, type StateStore, type LeaderStamp } from '@tide/core';
 import { assignPending } from './core/assign.js';
 import { defaultPlugins } from './core/default-plugins.js';
 import { pendingPods } from './core/pending-pods.js';
 import type { Plugins } from './core/framework.js';
 import { schedulingEvents } from './core/scheduling-events.js';
 import { timedDecisions } from './scheduler-metrics.js';
+import { tracedBinding } from './traced-binding.js';
 
 export interface SchedulerOptions {
   /** The filter/score cycle (default `defaultPlugins`; `pluginsFromConfig` builds a tuned one). */
@@ -17,6 +17,8 @@ export interface SchedulerOptions {
   resyncMs?: number;
   /** Bind only while this returns a leadership; its epoch is stamped on every binding. */
   leader?: LeaderStamp;
+  /** Passes wait while this process's own batch of events is being judged (see BatchGate). */
+  gate?: Pick<BatchGate, 'settled'>;
 }
 
 /**
@@ -38,13 +40,14 @@ export function startScheduler(store: StateStore, options: SchedulerOptions = {}
     ...(options.onError ? { onError: options.onError } : {}),
     ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
     ...(options.leader ? { leader: options.leader } : {}),
+    ...(options.gate ? { gate: options.gate } : {}),
     reconcile(state) {
       if (!pending.any(state)) return [];
       const assignment = timed(() => assignPending(state, plugins));
       const { events, newlyUnschedulable } = schedulingEvents(assignment);
       for (const { pod, reasons } of newlyUnschedulable) options.onUnschedulable?.(pod, reasons);
       // schedulingEvents puts a binding's PodBound at the binding's index.
-      return events.map((event, i) => (i < assignment.bindings.length ? traced(event, assignment.bindings[i]!) : event));
+      return events.map((event, i) => (i < assignment.bindings.length ? tracedBinding(event, assignment.bindings[i]!) : event));
     },
   });
   return {
@@ -54,15 +57,4 @@ export function startScheduler(store: StateStore, options: SchedulerOptions = {}
       await loop.stop();
     },
   };
-}
-
-/** A binding as a span in the trace of the pod's creation; its PodBound carries the trace on to the node. */
-function traced(event: EventInput, { pod, node, scores }: Binding): EventInput {
-  const attributes: Record<string, string | number> = { 'tide.namespace': pod.metadata.namespace, 'tide.pod': pod.metadata.name, 'tide.node': node };
-  for (const [plugin, score] of Object.entries(scores)) attributes[`tide.scheduler.score.${plugin}`] = score;
-  const { span, traceparent } = startCausedSpan('tide-scheduler', `schedule ${pod.metadata.namespace}/${pod.metadata.name}`, pod.metadata.traceparent, {
-    attributes,
-  });
-  span.end();
-  return traceparent ? { ...event, traceparent } : event;
 }

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StateStore } from '@tide/core';
 import { ADMIN_TOKEN_FILE, issueNodeToken, startControlPlane, type SecretKeySettings } from '@tide/control-plane';
-import { serveUpgradeAsRequest, startGateway } from '@tide/gateway';
+import { createReadyAhead, serveUpgradeAsRequest, startGateway } from '@tide/gateway';
 import { defaultNodeCapacity, startNode, type RunningNode } from '@tide/node-agent';
 import { listen, openProcessState, urlOf, type LogSource, type RequestHandler } from '@tide/process';
 import { startTriggers, TRIGGER_ENGINES, type TriggerEngine } from '@tide/triggers';
@@ -103,8 +103,11 @@ export async function up(options: UpOptions): Promise<RunningTide> {
   await controlPlane.tokensReady;
   // Its own triggers present it to the gateway to call a module's queue() / scheduled(); a new one each start.
   const componentToken = randomBytes(32).toString('hex');
+  // The local node tells the gateway of a bound pod's readiness before its report is folded.
+  const readyAhead = createReadyAhead();
   const gateway = await startGateway({
     log: { shared: state },
+    readyAhead,
     ...(options.domain ? { domain: options.domain } : {}),
     componentToken,
     report: options.logFor('gateway'),
@@ -146,6 +149,7 @@ export async function up(options: UpOptions): Promise<RunningTide> {
           // Its pods may call other functions through this port (its API asks them for a token).
           podReachablePorts: [Number(new URL(url).port), ...(options.allowPodPorts ?? [])],
           ...(options.tracePods ? { tracePods: true } : {}),
+          onPodReadiness: readyAhead.report,
           report: options.logFor('node'),
         })
       : undefined;

@@ -2,6 +2,7 @@ import { subjectOf, type TideEvent } from '../events.js';
 import type { ClusterState } from '../state.js';
 import type { EventInput, StateStore } from './state-store.js';
 import type { Clock, LeaderStamp } from './ports.js';
+import type { BatchGate } from './batch-gate.js';
 import { systemClock } from './system-clock.js';
 import { subscribeToChanges } from './state-changes.js';
 import { FAILED_BACKOFF, isDue, nextDueAt, objectAt, REJECTED_BACKOFF, without, withFailure, type BackoffPolicy, type Backoffs } from './reconcile-backoff.js';
@@ -26,6 +27,10 @@ export interface ReconcileLoopOptions {
   leader?: LeaderStamp;
   /** Back-off of a key whose event the fold rejected (default 5 ms doubling to 5 s). */
   rejectedBackoff?: BackoffPolicy;
+  /** A pass waits while this process's own batch of events is being judged (see BatchGate). */
+  gate?: Pick<BatchGate, 'settled'>;
+  /** Its appends hold this gate: loops waiting on it do not look at the state between their records. */
+  holds?: Pick<BatchGate, 'hold'>;
   clock?: Clock;
   onError?: (error: Error) => void;
 }
@@ -59,7 +64,8 @@ export function startReconcileLoop(store: StateStore, options: ReconcileLoopOpti
     const due = events.filter((e) => isDue(backoffs, keyOf(e), clock.now(), objectAt(state, keyOf(e))));
     backoffs = without(backoffs, (key) => key !== WHOLE_PASS && !proposed.has(key)); // converged: forget
     if (due.length === 0 || stopped) return;
-    const results = await store.append(leader ? due.map((e) => ({ ...e, leader })) : due);
+    const stamped = leader ? due.map((e) => ({ ...e, leader })) : due;
+    const results = await (options.holds ? options.holds.hold(() => store.append(stamped)) : store.append(stamped));
     const rejectedKeys = new Set<string>();
     results.forEach(({ verdict }, i) => {
       if (verdict.accepted) return;
@@ -82,6 +88,8 @@ export function startReconcileLoop(store: StateStore, options: ReconcileLoopOpti
           backoffs = without(backoffs, (key) => key !== WHOLE_PASS); // a new leadership starts afresh
           continue;
         }
+        const batch = options.gate?.settled();
+        if (batch) await batch;
         const state = store.state();
         await propose(state, await options.reconcile(state), leader);
         backoffs = without(backoffs, (key) => key === WHOLE_PASS);

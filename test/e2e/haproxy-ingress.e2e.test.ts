@@ -54,8 +54,9 @@ describe.skipIf(haproxy.missing !== undefined)('the HAProxy ingress', () => {
   };
 
   it('serves a ready pod as a server whose maxconn is the function’s concurrency, the path and query rewritten as the gateway does', async () => {
+    // The revision's backend comes with a reload, which may finish a moment after the deploy saw its pod ready.
+    await eventually(async () => expect((await servers()).size).toBe(1), { timeoutMs: 10_000, intervalMs: 50 });
     const pods = await servers();
-    expect(pods.size).toBe(1);
     expect([...pods.values()][0]!.slim).toBe(1);
     expect(await call('/fn/default/sleep/any/path?ms=3')).toEqual({ status: 200, text: 'slept 3 ms\n' });
     expect(await call('/?ms=4', { host: 'sleep.default.localhost' })).toEqual({ status: 200, text: 'slept 4 ms\n' });
@@ -95,5 +96,30 @@ describe.skipIf(haproxy.missing !== undefined)('the HAProxy ingress', () => {
     expect(res.statusCode, await res.body.text()).toBe(200);
     await eventually(async () => expect((await call('/fn/default/sleep?ms=1')).status).toBe(401), { timeoutMs: 10_000, intervalMs: 100 });
     expect(await call('/fn/default/sleep?ms=1', tide.headers)).toEqual({ status: 200, text: 'slept 1 ms\n' });
+  });
+
+  it('limits failed token checks per caller, not for all of haproxy’s callers together: the gateway sees each caller’s address', async () => {
+    // Two callers on different loopback addresses (all of 127/8 is this machine's), each guessing tokens.
+    const from = (localAddress: string) => new Agent({ localAddress });
+    const callers = [from('127.0.0.2'), from('127.0.0.3')];
+    const guess = async (caller: Agent) => {
+      const res = await request(`${tide.url}/fn/default/sleep?ms=1`, { dispatcher: caller, headers: { authorization: 'Bearer tide_not-a-token' } });
+      return { status: res.statusCode, text: await res.body.text() };
+    };
+    try {
+      // sleep is access: token since the test above. The first caller guesses until the gateway stops it.
+      let refused: { status: number; text: string } | undefined;
+      for (let n = 0; n < 30 && refused === undefined; n++) {
+        const answer = await guess(callers[0]!);
+        if (answer.status === 429) refused = answer;
+        else expect(answer.status).toBe(401);
+      }
+      expect(refused?.text).toContain('too many failed token checks from 127.0.0.2');
+      // The second caller's guesses are its own: checked (401), not refused for the first one's.
+      expect((await guess(callers[1]!)).status).toBe(401);
+      expect((await guess(callers[0]!)).status).toBe(429);
+    } finally {
+      await Promise.all(callers.map((c) => c.close()));
+    }
   });
 });

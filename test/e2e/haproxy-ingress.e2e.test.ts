@@ -98,6 +98,31 @@ describe.skipIf(haproxy.missing !== undefined)('the HAProxy ingress', () => {
     expect(await call('/fn/default/sleep?ms=1', tide.headers)).toEqual({ status: 200, text: 'slept 1 ms\n' });
   });
 
+  it('tells a pod haproxy serves who called, appended to the x-forwarded-for the caller sent, as the gateway does', async () => {
+    const deployed = await runCli(['deploy', join(repoRoot, 'functions/echo'), '--min', '1', '--max', '1'], { server: tide.url });
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const caller = new Agent({ localAddress: '127.0.0.2' });
+    try {
+      const seen = async () => {
+        const res = await request(`${tide.url}/fn/default/echo?format=json`, { dispatcher: caller, headers: { 'x-forwarded-for': '198.51.100.7' } });
+        expect(res.statusCode).toBe(200);
+        return ((await res.body.json()) as { headers: Record<string, string> }).headers;
+      };
+      const echoPod = async () =>
+        (await admin('show stat'))
+          .split('\n')
+          .find((r) => r.startsWith('rev.default.echo-00001,s1,'))
+          ?.split(',');
+      // echo's backend comes with a reload a moment after the deploy saw its pod ready.
+      await eventually(async () => expect((await echoPod())?.[17]).toBe('UP'), { timeoutMs: 10_000, intervalMs: 50 });
+      expect((await seen())['x-forwarded-for']).toBe('198.51.100.7, 127.0.0.2');
+      // haproxy served it (the pod's server counted it), not the gateway.
+      expect(Number((await echoPod())?.[7])).toBeGreaterThan(0);
+    } finally {
+      await caller.close();
+    }
+  }, 60_000);
+
   it('limits failed token checks per caller, not for all of haproxy’s callers together: the gateway sees each caller’s address', async () => {
     // Two callers on different loopback addresses (all of 127/8 is this machine's), each guessing tokens.
     const from = (localAddress: string) => new Agent({ localAddress });

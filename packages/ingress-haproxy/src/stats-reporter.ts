@@ -40,7 +40,8 @@ export function startStatsReporter(options: {
       const backends = await runtimeCommand(options.socket, 'show stat -1 2 -1', 2_000);
       const toRead = backendsToRead(backends, isRevisionBackend, lastStot);
       lastStot = toRead.stot;
-      const servers = toRead.names.length === 0 ? '' : await runtimeCommand(options.socket, toRead.names.map((name) => `show stat ${name} 4 -1`).join(';'), 2_000);
+      const servers =
+        toRead.names.length === 0 ? '' : await runtimeCommand(options.socket, toRead.names.map((name) => `show stat ${name} 4 -1`).join(';'), 2_000);
       const readings = [...statReadingsOf(backends, isRevisionBackend), ...statReadingsOf(servers, isRevisionBackend)];
       window = absorbReadings(window, readings, options.functionOf);
       failing = false;

@@ -67,6 +67,13 @@ function ipv6Text(bytes: Uint8Array): string {
 /** A PROXY v2 header (PROXY, TCP) for `source` → `destination`: what haproxy sends; for tests. */
 export function proxyV2Header(source: { address: string; port: number }, destination: { address: string; port: number }): Buffer {
   const v4 = (address: string) => address.split('.').map(Number);
-  const body = Buffer.from([...v4(source.address), ...v4(destination.address), source.port >> 8, source.port & 0xff, destination.port >> 8, destination.port & 0xff]);
+  const body = Buffer.from([
+    ...v4(source.address),
+    ...v4(destination.address),
+    source.port >> 8,
+    source.port & 0xff,
+    destination.port >> 8,
+    destination.port & 0xff,
+  ]);
   return Buffer.concat([SIGNATURE, Buffer.from([0x21, 0x11, 0, body.length]), body]);
 }

@@ -57,7 +57,11 @@ describe('load from show stat', () => {
     // Never seen: read once, to take their counters.
     expect(first.names).toEqual(['rev.default.hello-00001', 'rev.default.idle-00001']);
     const next = backendsToRead(
-      backends(['rev.default.hello-00001,0,0,0,0,,12,0,0,0,0,,0,0,0', 'rev.default.idle-00001,0,0,0,0,,3,0,0,0,0,,0,0,0', 'rev.default.busy-00001,1,1,4,4,,3,0,0,0,0,,0,0,0']),
+      backends([
+        'rev.default.hello-00001,0,0,0,0,,12,0,0,0,0,,0,0,0',
+        'rev.default.idle-00001,0,0,0,0,,3,0,0,0,0,,0,0,0',
+        'rev.default.busy-00001,1,1,4,4,,3,0,0,0,0,,0,0,0',
+      ]),
       isRevision,
       new Map([...first.stot, ['rev.default.busy-00001', 3]]),
     );

@@ -59,7 +59,7 @@ describe.skipIf(haproxy.missing !== undefined)('the HAProxy ingress', () => {
   };
 
   it('serves a ready pod as a server whose maxconn is the function’s concurrency, the path and query rewritten as the gateway does', async () => {
-    // The deploy returned once the pod was Ready in the log; the ingress programs haproxy from the log after that.
+    // The revision's backend comes with a reload, which may finish a moment after the deploy saw its pod ready.
     await eventually(async () => expect((await servers()).size).toBe(1), { timeoutMs: 10_000, intervalMs: 50 });
     const pods = await servers();
     expect([...pods.values()][0]!.slim).toBe(1);
@@ -106,5 +106,55 @@ describe.skipIf(haproxy.missing !== undefined)('the HAProxy ingress', () => {
     expect(res.statusCode, await res.body.text()).toBe(200);
     await eventually(async () => expect((await call('/fn/default/sleep?ms=1')).status).toBe(401), { timeoutMs: 10_000, intervalMs: 100 });
     expect(await call('/fn/default/sleep?ms=1', tide.headers)).toEqual({ status: 200, text: 'slept 1 ms\n' });
+  });
+
+  it('tells a pod haproxy serves who called, appended to the x-forwarded-for the caller sent, as the gateway does', async () => {
+    const deployed = await runCli(['deploy', join(repoRoot, 'functions/echo'), '--min', '1', '--max', '1'], { server: tide.url });
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const caller = new Agent({ localAddress: '127.0.0.2' });
+    try {
+      const seen = async () => {
+        const res = await request(`${tide.url}/fn/default/echo?format=json`, { dispatcher: caller, headers: { 'x-forwarded-for': '198.51.100.7' } });
+        expect(res.statusCode).toBe(200);
+        return ((await res.body.json()) as { headers: Record<string, string> }).headers;
+      };
+      const echoPod = async () =>
+        (await admin('show stat'))
+          .split('\n')
+          .find((r) => r.startsWith('rev.default.echo-00001,s1,'))
+          ?.split(',');
+      // echo's backend comes with a reload a moment after the deploy saw its pod ready.
+      await eventually(async () => expect((await echoPod())?.[17]).toBe('UP'), { timeoutMs: 10_000, intervalMs: 50 });
+      expect((await seen())['x-forwarded-for']).toBe('198.51.100.7, 127.0.0.2');
+      // haproxy served it (the pod's server counted it), not the gateway.
+      expect(Number((await echoPod())?.[7])).toBeGreaterThan(0);
+    } finally {
+      await caller.close();
+    }
+  }, 60_000);
+
+  it('limits failed token checks per caller, not for all of haproxy’s callers together: the gateway sees each caller’s address', async () => {
+    // Two callers on different loopback addresses (all of 127/8 is this machine's), each guessing tokens.
+    const from = (localAddress: string) => new Agent({ localAddress });
+    const callers = [from('127.0.0.2'), from('127.0.0.3')];
+    const guess = async (caller: Agent) => {
+      const res = await request(`${tide.url}/fn/default/sleep?ms=1`, { dispatcher: caller, headers: { authorization: 'Bearer tide_not-a-token' } });
+      return { status: res.statusCode, text: await res.body.text() };
+    };
+    try {
+      // sleep is access: token since the test above. The first caller guesses until the gateway stops it.
+      let refused: { status: number; text: string } | undefined;
+      for (let n = 0; n < 30 && refused === undefined; n++) {
+        const answer = await guess(callers[0]!);
+        if (answer.status === 429) refused = answer;
+        else expect(answer.status).toBe(401);
+      }
+      expect(refused?.text).toContain('too many failed token checks from 127.0.0.2');
+      // The second caller's guesses are its own: checked (401), not refused for the first one's.
+      expect((await guess(callers[1]!)).status).toBe(401);
+      expect((await guess(callers[0]!)).status).toBe(429);
+    } finally {
+      await Promise.all(callers.map((c) => c.close()));
+    }
   });
 });

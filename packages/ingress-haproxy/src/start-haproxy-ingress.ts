@@ -1,13 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { subscribeToChanges, type ClusterState } from '@tide/core';
 import { DEFAULT_INVOCATION_DOMAIN, routesOf } from '@tide/gateway';
 import { componentState, type ComponentLog } from '@tide/process';
-import { adminSocketOf, haproxyConfig, hostsMapOf, mapFile, routesMapOf, type HaproxySettings } from './core/haproxy-config.js';
+import { adminSocketOf, haproxyConfig, tideSocketOf, hostsMapOf, mapFile, routesMapOf, type HaproxySettings } from './core/haproxy-config.js';
 import { ingressModelOf, type IngressModel } from './core/ingress-model.js';
 import { runtimePlan, type HeldState } from './core/runtime-plan.js';
 import { slotsForConfig } from './core/server-slots.js';
 import { findHaproxy, startHaproxy, type HaproxyProcess } from './haproxy-process.js';
+import { listenProxied, type ProxiedListener } from './proxied-listener.js';
 import { startStatsReporter, type StatsReporter } from './stats-reporter.js';
 import { runtimeChanges } from './runtime-api.js';
 
@@ -16,8 +18,14 @@ export interface HaproxyIngressOptions {
   log: ComponentLog;
   /** Where callers connect: haproxy binds it. */
   listen: { host: string; port: number };
-  /** Tide's own server (its gateway and API): the activator, and where everything haproxy does not serve goes. */
-  activator: { host: string; port: number };
+  /**
+   * Tide's own server (its gateway and API): the activator, and where everything haproxy does not
+   * serve goes. Given the server itself (as `tide up` does), haproxy reaches it through a unix socket
+   * in `dir` with the PROXY protocol, so Tide sees each caller's address; given a TCP address (a Tide
+   * in another process, as the bench's), Tide sees haproxy's and reads the caller's only from
+   * x-forwarded-for.
+   */
+  activator: { host: string; port: number } | { server: Server };
   /** A directory of its own for haproxy's configuration, maps and sockets (made mode 0700). */
   dir: string;
   /** Host routes' domain, as the gateway's (default `localhost`). */
@@ -51,9 +59,10 @@ export async function startHaproxyIngress(options: HaproxyIngressOptions): Promi
   const binary = findHaproxy(options.binary);
   const dir = resolve(options.dir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  const proxied: ProxiedListener | undefined = 'server' in options.activator ? await listenProxied(options.activator.server, tideSocketOf({ dir })) : undefined;
   const settings: HaproxySettings = {
     listen: options.listen,
-    activator: options.activator,
+    activator: proxied === undefined ? (options.activator as { host: string; port: number }) : { socket: proxied.path },
     dir,
     domain: normalizeDomain(options.domain ?? DEFAULT_INVOCATION_DOMAIN),
     threads: options.threads ?? 1,
@@ -78,6 +87,7 @@ export async function startHaproxyIngress(options: HaproxyIngressOptions): Promi
     });
   } catch (error) {
     await release();
+    await proxied?.close();
     throw error;
   }
   let dirty = false;
@@ -129,7 +139,8 @@ export async function startHaproxyIngress(options: HaproxyIngressOptions): Promi
     report,
   });
   const url = `http://${options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host}:${options.listen.port}`;
-  report(`HAProxy ingress (pid ${haproxy.pid}) is up at ${url}, Tide's gateway at ${options.activator.host}:${options.activator.port} is its activator`);
+  const tide = 'socket' in settings.activator ? `${settings.activator.socket} (PROXY protocol)` : `${settings.activator.host}:${settings.activator.port}`;
+  report(`HAProxy ingress (pid ${haproxy.pid}) is up at ${url}, Tide's gateway at ${tide} is its activator`);
   let stopping: Promise<void> | undefined;
   return {
     url,
@@ -145,6 +156,7 @@ export async function startHaproxyIngress(options: HaproxyIngressOptions): Promi
         await syncing;
         await stats.stop();
         await haproxy.stop();
+        await proxied?.close();
         await release();
       })()),
   };

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { encodeLoadReport, METRICS_TOPIC, type LoadReport } from '@tide/core';
 import type { MetricsLog } from '@tide/gateway';
-import { absorbReadings, loadSamplesOf, openWindow, statReadingsOf, type LoadWindow } from './core/stats-load.js';
+import { absorbReadings, backendsToRead, loadSamplesOf, openWindow, statReadingsOf, type LoadWindow } from './core/stats-load.js';
 import { runtimeCommand } from './runtime-api.js';
 
 export interface StatsReporter {
@@ -9,7 +9,7 @@ export interface StatsReporter {
 }
 
 /**
- * Reads `show stat` every `pollMs` (250) and, every `reportMs` (1 s), appends what the pods served
+ * Reads `show stat` every `pollMs` (250: the backends' rows, and the servers' of those with load) and, every `reportMs` (1 s), appends what the pods served
  * through haproxy to the metrics topic as a gateway's load report, under a source of its own: the
  * autoscaler adds it to the gateway's (which reports the calls it held as activator), so scaling
  * out and to zero see all the load.
@@ -32,11 +32,18 @@ export function startStatsReporter(options: {
   let pending: Promise<unknown> = Promise.resolve();
   let polling: Promise<void> | undefined;
   let failing = false;
+  let lastStot: ReadonlyMap<string, number> = new Map();
   const isRevisionBackend = (name: string) => options.functionOf(name) !== undefined;
   const poll = async () => {
     try {
-      const csv = await runtimeCommand(options.socket, 'show stat', 2_000);
-      window = absorbReadings(window, statReadingsOf(csv, isRevisionBackend), options.functionOf);
+      // Backends first (a row each), then the servers of those with anything to tell.
+      const backends = await runtimeCommand(options.socket, 'show stat -1 2 -1', 2_000);
+      const toRead = backendsToRead(backends, isRevisionBackend, lastStot);
+      lastStot = toRead.stot;
+      const servers =
+        toRead.names.length === 0 ? '' : await runtimeCommand(options.socket, toRead.names.map((name) => `show stat ${name} 4 -1`).join(';'), 2_000);
+      const readings = [...statReadingsOf(backends, isRevisionBackend), ...statReadingsOf(servers, isRevisionBackend)];
+      window = absorbReadings(window, readings, options.functionOf);
       failing = false;
     } catch (error) {
       if (!failing) options.report(`error: reading haproxy's stats failed: ${(error as Error).message}`);

@@ -32,12 +32,11 @@ export async function startIngress(options: {
   report: (line: string) => void;
 }): Promise<{ url: string; stop(): Promise<void> } | undefined> {
   if (options.kind !== 'haproxy') return undefined;
-  const address = options.server.address();
-  if (address === null || typeof address === 'string') throw new Error("Tide's server has no TCP address for haproxy to forward to");
   return startHaproxyIngress({
     log: { shared: options.state },
     listen: { host: options.host, port: options.port },
-    activator: { host: '127.0.0.1', port: address.port },
+    // haproxy reaches Tide's server through a socket of its own that names each caller (PROXY protocol).
+    activator: { server: options.server },
     dir: join(options.dataDir, 'haproxy'),
     domain: options.domain,
     report: options.report,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { absorbReadings, loadSamplesOf, openWindow, statReadingsOf } from './stats-load.js';
+import { absorbReadings, backendsToRead, loadSamplesOf, openWindow, statReadingsOf } from './stats-load.js';
 
 const header = '# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,hrsp_5xx';
 const csv = (rows: string[]) => [header, ...rows, ''].join('\n');
@@ -45,5 +45,36 @@ describe('load from show stat', () => {
     const idle = statReadingsOf(csv(['rev.default.hello-00001,a,0,0,0,0,50,9,0,0,,0,,0,0,0']), isRevision);
     const first = absorbReadings(openWindow(0), idle, functionOf);
     expect(loadSamplesOf(absorbReadings(openWindow(1000, first.counters), idle, functionOf))).toEqual([]);
+  });
+
+  it('reads the servers only of backends with something in flight, queued, or counted since the last poll', () => {
+    const backends = (rows: string[]) => csv(rows.map((r) => r.replace(/^(\S+?),/, '$1,BACKEND,')));
+    const first = backendsToRead(
+      backends(['tide,0,0,0,0,,5,0,0,0,0,,0,0,0', 'rev.default.hello-00001,0,0,0,0,,10,0,0,0,0,,0,0,0', 'rev.default.idle-00001,0,0,0,0,,3,0,0,0,0,,0,0,0']),
+      isRevision,
+      new Map(),
+    );
+    // Never seen: read once, to take their counters.
+    expect(first.names).toEqual(['rev.default.hello-00001', 'rev.default.idle-00001']);
+    const next = backendsToRead(
+      backends([
+        'rev.default.hello-00001,0,0,0,0,,12,0,0,0,0,,0,0,0',
+        'rev.default.idle-00001,0,0,0,0,,3,0,0,0,0,,0,0,0',
+        'rev.default.busy-00001,1,1,4,4,,3,0,0,0,0,,0,0,0',
+      ]),
+      isRevision,
+      new Map([...first.stot, ['rev.default.busy-00001', 3]]),
+    );
+    expect(next.names).toEqual(['rev.default.hello-00001', 'rev.default.busy-00001']);
+  });
+
+  it('keeps the counters of servers a poll did not read, so their next reading counts only what is new', () => {
+    const server = (stot: number) => statReadingsOf(csv([`rev.default.hello-00001,a,0,0,0,0,50,${stot},0,0,,0,,0,0,0`]), isRevision);
+    const backendOnly = statReadingsOf(csv(['rev.default.hello-00001,BACKEND,0,0,0,0,50,0,0,0,0,0,,0,0,0']), isRevision);
+    const first = absorbReadings(openWindow(0), server(100), functionOf);
+    const skipped = absorbReadings(openWindow(1000, first.counters), backendOnly, functionOf);
+    const read = absorbReadings(openWindow(2000, skipped.counters), server(104), functionOf);
+    expect(loadSamplesOf(skipped)).toEqual([]);
+    expect(loadSamplesOf(read)[0]?.requests).toBe(4);
   });
 });

@@ -29,6 +29,14 @@ export class PodContextManager implements ContextManager {
     } as unknown as T;
   }
 
+  /**
+   * No traced work is left: the storage is disabled so that it stops hooking every async step (see
+   * trackTracedWork); the next `with` enables it again.
+   */
+  idle(): void {
+    this.#storage.disable();
+  }
+
   enable(): this {
     return this;
   }

@@ -1,5 +1,5 @@
 import { type Context, context, ROOT_CONTEXT, TraceFlags, trace, createTraceState } from '@opentelemetry/api';
-import { currentCallSpans } from './call-trace.js';
+import { currentCallSpans, onTracedWorkIdle } from './call-trace.js';
 import type { InvokeTrace } from './invoke-trace.js';
 import { PodContextManager } from './pod-context-manager.js';
 import { PodTracerProvider } from './pod-tracer.js';
@@ -12,7 +12,10 @@ import { PodTracerProvider } from './pod-tracer.js';
  * False when something registered first (then a function's spans are that one's business).
  */
 export function registerPodTracing(): boolean {
-  const managed = context.setGlobalContextManager(new PodContextManager());
+  const manager = new PodContextManager();
+  const managed = context.setGlobalContextManager(manager);
+  // Its storage hooks every async step while enabled, as the call scopes' does: off between traced calls.
+  if (managed) onTracedWorkIdle(() => manager.idle());
   const traced = trace.setGlobalTracerProvider(new PodTracerProvider(currentCallSpans));
   return managed && traced;
 }

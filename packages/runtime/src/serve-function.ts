@@ -10,6 +10,7 @@ import { invokeFunction, textResponse } from './invoke-function.js';
 import { serveUpgrades } from './websocket-upgrade.js';
 import { createWorkTracker } from './work-tracker.js';
 import { beginTracedCall, headerValue, type SpanReporting, type TracedCall } from './traced-call.js';
+import { currentCallTrace, trackTracedWork } from './call-trace.js';
 
 export interface ServeOptions {
   /** 0 = any free port. */
@@ -85,7 +86,12 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
       env,
       timeoutMs: options.timeoutMs,
       requestId,
-      waitUntil: (promise) => work.track(logRejection(promise, requestId)),
+      waitUntil: (promise) => {
+        const tracked = logRejection(promise, requestId);
+        work.track(tracked);
+        // Work a traced call hands on keeps its trace (its spans, its records) until it settles.
+        if (currentCallTrace() !== undefined) trackTracedWork(tracked);
+      },
       ...(watch ? { watch } : {}),
     });
     return mount?.prefix ? answer.then((response) => redirectUnderPrefix(response, mount)) : answer;
@@ -99,6 +105,7 @@ export async function serveFunction(module: unknown, options: ServeOptions): Pro
     const traced = beginTracedCall(incoming, options.spans);
     if (traced === undefined) return listener(incoming, outgoing);
     tracedCalls.set(incoming, traced);
+    trackTracedWork(new Promise<void>((resolve) => outgoing.once('close', resolve)));
     return traced.run(() => listener(incoming, outgoing));
   });
   // Longer than the usual client pool's idle timeout (undici: 4 s), so the client closes idle

@@ -7,7 +7,9 @@ const DECISION_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005
 /**
  * Times the scheduler's decisions for Prometheus (tide_scheduler_decision_duration_seconds): one
  * observation per pass that had pending pods to place, bound or not; passes with none are not
- * decisions and would drown the histogram in zeros.
+ * decisions and would drown the histogram in zeros. The scheduler loop's passes and the bindings a
+ * leader plans ahead of the log (a deploy's or a wake's pods, bound in the append that creates
+ * them: bindingEventsFor) are both decisions.
  */
 export function timedDecisions(): (decide: () => Assignment) => Assignment {
   const histogram = metrics.getMeter('tide-scheduler').createHistogram('tide_scheduler_decision_duration_seconds', {

@@ -320,7 +320,15 @@ describe.skipIf(unavailable !== undefined)(`resource abuse on tide up --sandbox 
     const cpuMilli = 50;
     const from = nextOffset();
     await deployAbuser('spinner', { resources: { memoryMb: 128, cpuMilli, cpuLimitMilli: cpuMilli } });
-    const ready = podReports('spinner', from).find((e) => e.data.phase === 'Ready')!;
+    // The gateway in the agent's process may serve a pod before its Ready report is folded: wait for the report.
+    const ready = await eventually(
+      () => {
+        const report = podReports('spinner', from).find((e) => e.data.phase === 'Ready');
+        expect(report).toBeDefined();
+        return report!;
+      },
+      { timeoutMs: 10_000, intervalMs: 20 },
+    );
     const milli = await whileAbusing('spin every core', async () => {
       const spun = await call('spinner', '/spin');
       expect(spun.text).toMatch(/^spinning \d+ threads$/);

@@ -16,7 +16,7 @@ import { request } from 'undici';
 import { rememberApiToken } from '../support/api-auth.js';
 import { otlpEnv, startOtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { freePort, repoRoot, startTide, stopTide } from '../support/tide-process.js';
-import { waitForPods } from './cold-start-bench.js';
+import { COLD_START_BENCH, waitForPods } from './cold-start-bench.js';
 import { bundleFunction } from './function-bundle.js';
 import { median, percentile, sortedCopy } from './stats.js';
 import { applyFunction, uploadArtifact } from './tide-api.js';
@@ -75,7 +75,8 @@ async function main(): Promise<void> {
     const firstByte: number[] = [];
     for (const name of names) {
       await waitForPods(tide.url, [name], 0, 60_000, 'be at zero');
-      await sleep(400);
+      // Section 6's pacing, so the links are those of the starts it measures.
+      await sleep(COLD_START_BENCH.settleMs);
       const traceId = randomBytes(16).toString('hex');
       const started = performance.now();
       const res = await request(`${tide.url}/fn/default/${name}`, { headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } });

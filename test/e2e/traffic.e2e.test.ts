@@ -3,13 +3,9 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { makeTempDir, waitFor } from '@tide/testkit/testing';
 import { freePort, repoRoot, runCli, startTide, stopTide, type StartedTide } from '../support/tide-process.js';
-import { ingressCases } from '../support/ingress.js';
+import { describeEachIngress } from '../support/ingress.js';
 
-describe.each(ingressCases())('through the $kind ingress', ({ args, missing }) => {
-  if (missing !== undefined) {
-    it.skip(`needs haproxy: ${missing}`, () => undefined);
-    return;
-  }
+describeEachIngress(({ args }) => {
   /** Revisions and traffic: rolling update and rollback under load, a 50/50 split, tag URLs. */
   let dir: Awaited<ReturnType<typeof makeTempDir>>;
   let tide: StartedTide;

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { describe, it } from 'vitest';
 import { delimiter, join } from 'node:path';
 
 /** The ingresses `tide up` can serve calls with (docs/ingress.md): the tests that must hold for both run once per ingress. */
@@ -16,6 +17,20 @@ export function ingressCases(): IngressCase[] {
     { kind: 'gateway', args: [] },
     { kind: 'haproxy', args: ['--ingress', 'haproxy'], ...haproxyMissing() },
   ];
+}
+
+/**
+ * `body` once per ingress, in a describe named after it; where haproxy is missing (outside CI) its
+ * describe holds one skipped test that says why.
+ */
+export function describeEachIngress(body: (ingress: IngressCase) => void): void {
+  describe.each(ingressCases())('through the $kind ingress', (ingress) => {
+    if (ingress.missing !== undefined) {
+      it.skip(`needs haproxy: ${ingress.missing}`, () => undefined);
+      return;
+    }
+    body(ingress);
+  });
 }
 
 function haproxyMissing(): { missing?: string } {

@@ -197,56 +197,70 @@ export const EventEnvelope = z.discriminatedUnion(
 type EnvelopeOptions = [z.ZodObject<z.ZodRawShape>, ...z.ZodObject<z.ZodRawShape>[]];
 export type EventEnvelope = z.infer<typeof EventEnvelope>;
 
-/** An envelope as read back from the log, at its offset. */
 /**
  * An envelope as read back from the log, at its offset, with who appended it: the record's
  * `tide-writer` header (auth/principal.ts), never a field the writer could set in the event.
  */
 export type LoggedEvent = EventEnvelope & { offset: number; writer?: string };
 
-/** The resource an event is about: the key its `expect` precondition refers to. */
-export function subjectOf(event: TideEvent): string {
+/** What an event is about: its collection (`functions`, `pods`, …; `leaders`, `rules`) and its key there. */
+export interface SubjectRef {
+  kind: string;
+  key: string;
+}
+
+/**
+ * The one mapping from an event to what it is about. `subjectOf` writes it as `kind/key`; the fold
+ * looks the version up from it directly (it used to build the string and cut it apart per event).
+ */
+export function subjectRefOf(event: TideEvent): SubjectRef {
   switch (event.type) {
     case 'NamespaceApplied':
     case 'NamespaceDeleted':
-      return `namespaces/${event.data.name}`;
+      return { kind: 'namespaces', key: `${event.data.name}` };
     case 'FunctionApplied':
-      return `functions/${event.data.namespace}/${event.data.manifest.metadata.name}`;
+      return { kind: 'functions', key: `${event.data.namespace}/${event.data.manifest.metadata.name}` };
     case 'FunctionDeleted':
     case 'ScaleSet':
     case 'RolloutUndone':
-      return `functions/${event.data.namespace}/${event.data.name}`;
+      return { kind: 'functions', key: `${event.data.namespace}/${event.data.name}` };
     case 'PodCreated':
     case 'PodBound':
     case 'PodDeletionRequested':
     case 'PodStatusReported':
     case 'PodRemoved':
     case 'PodUnschedulable':
-      return `pods/${event.data.namespace}/${event.data.name}`;
+      return { kind: 'pods', key: `${event.data.namespace}/${event.data.name}` };
     case 'NodeRegistered':
     case 'NodeCordoned':
     case 'NodeDeleted':
     case 'NodeReadinessChanged':
-      return `nodes/${event.data.name}`;
+      return { kind: 'nodes', key: `${event.data.name}` };
     case 'LeaderElected':
-      return `leaders/${event.data.role}`;
+      return { kind: 'leaders', key: `${event.data.role}` };
     case 'RulesVersionRaised':
-      return 'rules/version';
+      return { kind: 'rules', key: 'version' };
     case 'TriggerApplied':
-      return `triggers/${event.data.namespace}/${event.data.manifest.metadata.name}`;
+      return { kind: 'triggers', key: `${event.data.namespace}/${event.data.manifest.metadata.name}` };
     case 'TriggerDeleted':
     case 'CronFired':
     case 'CronSkipped':
-      return `triggers/${event.data.namespace}/${event.data.name}`;
+      return { kind: 'triggers', key: `${event.data.namespace}/${event.data.name}` };
     case 'TokenCreated':
     case 'TokenRevoked':
-      return `tokens/${event.data.name}`;
+      return { kind: 'tokens', key: `${event.data.name}` };
     case 'SecretApplied':
     case 'SecretDeleted':
-      return `secrets/${event.data.namespace}/${event.data.name}`;
+      return { kind: 'secrets', key: `${event.data.namespace}/${event.data.name}` };
     default:
       return assertNever(event);
   }
+}
+
+/** The resource an event is about: the key its `expect` precondition refers to. */
+export function subjectOf(event: TideEvent): string {
+  const { kind, key } = subjectRefOf(event);
+  return `${kind}/${key}`;
 }
 
 export function assertNever(value: never): never {

@@ -1,11 +1,10 @@
-import { assertNever, subjectOf, type LoggedEvent } from '../events.js';
+import { subjectOf, subjectRefOf, type LoggedEvent, type SubjectRef } from '../events.js';
 import { accepted, COLLECTIONS, rejected, type ClusterState, type Collection, type Verdict } from '../state.js';
 import { hasId, rememberId } from './id-window.js';
 import { judge, RULE_BOOK, WRITER_RIGHTS_SINCE, type RuleBook } from './rules.js';
 import { haltAt, rulesVersionRaised } from './rules-version.js';
 import { writerMay } from './writer-rights.js';
 import type { FoldContext } from './context.js';
-import { keyOf } from '../resources/meta.js';
 import { carryUsage } from './usage.js';
 
 export interface FoldResult {
@@ -72,8 +71,10 @@ function checkLeader(state: ClusterState, event: LoggedEvent): Verdict {
 /** The current resourceVersion of an event's subject, or undefined if it does not exist. */
 export function versionOf(state: ClusterState, subject: string): number | undefined {
   const slash = subject.indexOf('/');
-  const kind = subject.slice(0, slash);
-  const key = subject.slice(slash + 1);
+  return versionOfRef(state, { kind: subject.slice(0, slash), key: subject.slice(slash + 1) });
+}
+
+function versionOfRef(state: ClusterState, { kind, key }: SubjectRef): number | undefined {
   if (kind === 'leaders') {
     const version = state.leaders[key]?.resourceVersion;
     return version === undefined ? undefined : Number(version);
@@ -85,7 +86,7 @@ export function versionOf(state: ClusterState, subject: string): number | undefi
 
 function checkExpect(state: ClusterState, event: LoggedEvent): Verdict {
   if (event.expect === undefined) return accepted;
-  const current = subjectVersion(state, event);
+  const current = versionOfRef(state, subjectRefOf(event));
   if (event.expect === null) {
     return current === undefined ? accepted : rejected('already-exists', `${subjectOf(event)} already exists (resourceVersion ${current})`);
   }
@@ -93,53 +94,4 @@ function checkExpect(state: ClusterState, event: LoggedEvent): Verdict {
   return current === event.expect
     ? accepted
     : rejected('conflict', `${subjectOf(event)} is at resourceVersion ${current}, not ${event.expect}: it was changed by someone else`);
-}
-
-/**
- * versionOf(state, subjectOf(event)), looked up without building the subject's string and
- * cutting it apart again: every event with a precondition asks, so the fold did that once per event.
- */
-function subjectVersion(state: ClusterState, event: LoggedEvent): number | undefined {
-  const version = (resource: { metadata: { resourceVersion: string } } | undefined) =>
-    resource === undefined ? undefined : Number(resource.metadata.resourceVersion);
-  switch (event.type) {
-    case 'NamespaceApplied':
-    case 'NamespaceDeleted':
-      return version(state.namespaces.get(event.data.name));
-    case 'FunctionApplied':
-      return version(state.functions.get(keyOf(event.data.namespace, event.data.manifest.metadata.name)));
-    case 'FunctionDeleted':
-    case 'ScaleSet':
-    case 'RolloutUndone':
-      return version(state.functions.get(keyOf(event.data.namespace, event.data.name)));
-    case 'PodCreated':
-    case 'PodBound':
-    case 'PodDeletionRequested':
-    case 'PodStatusReported':
-    case 'PodRemoved':
-    case 'PodUnschedulable':
-      return version(state.pods.get(keyOf(event.data.namespace, event.data.name)));
-    case 'NodeRegistered':
-    case 'NodeCordoned':
-    case 'NodeDeleted':
-    case 'NodeReadinessChanged':
-      return version(state.nodes.get(event.data.name));
-    case 'TriggerApplied':
-      return version(state.triggers.get(keyOf(event.data.namespace, event.data.manifest.metadata.name)));
-    case 'TriggerDeleted':
-    case 'CronFired':
-    case 'CronSkipped':
-      return version(state.triggers.get(keyOf(event.data.namespace, event.data.name)));
-    case 'TokenCreated':
-    case 'TokenRevoked':
-      return version(state.tokens.get(event.data.name));
-    case 'SecretApplied':
-    case 'SecretDeleted':
-      return version(state.secrets.get(keyOf(event.data.namespace, event.data.name)));
-    case 'LeaderElected':
-    case 'RulesVersionRaised':
-      return versionOf(state, subjectOf(event));
-    default:
-      return assertNever(event);
-  }
 }

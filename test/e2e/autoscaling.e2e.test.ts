@@ -28,16 +28,25 @@ describeEachIngress(({ args }) => {
   });
 
   interface Pods {
-    items: { spec: { function: string }; status: { phase: string } }[];
+    items: { metadata: { name: string }; spec: { function: string }; status: { phase: string } }[];
   }
   const readyPods = async () =>
     ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`, { headers: tide.headers })).body.json()) as Pods).items.filter(
       (p) => p.spec.function === 'sleep' && p.status.phase === 'Ready',
     ).length;
-  const allPods = async () =>
+  const sleepPods = async () =>
     ((await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/pods`, { headers: tide.headers })).body.json()) as Pods).items.filter(
       (p) => p.spec.function === 'sleep',
-    ).length;
+    );
+  const allPods = async () => (await sleepPods()).length;
+  /** The pods left and the function's status, for a failed wait for zero to say what it saw. */
+  const leftOver = async () =>
+    JSON.stringify({
+      pods: await sleepPods(),
+      function: (
+        (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/sleep`, { headers: tide.headers })).body.json()) as { status: unknown }
+      ).status,
+    });
   const desired = async () =>
     (
       (await (await request(`${tide.url}/apis/tide.dev/v1/namespaces/default/functions/sleep`, { headers: tide.headers })).body.json()) as {
@@ -135,7 +144,10 @@ describeEachIngress(({ args }) => {
         expect(Object.fromEntries(light.statuses)).toEqual({ 200: light.completed });
         expect(after).toBeLessThan(before);
         const idleFrom = Date.now();
-        await eventually(async () => expect(await allPods()).toBe(0), { timeoutMs: 30_000, intervalMs: 100 });
+        await eventually(async () => expect(await allPods(), await leftOver()).toBe(0), { timeoutMs: 30_000, intervalMs: 100 }).catch((error: unknown) => {
+          console.log(`tide's output, last 8 000 characters:\n${tide.output().slice(-8_000)}`);
+          throw error;
+        });
         console.log(`idle → zero pods after ${Date.now() - idleFrom} ms (scaleToZeroAfterSeconds 5)`);
         const res = await request(`${tide.url}/fn/default/sleep?ms=1`, { dispatcher: client });
         expect(res.statusCode).toBe(200);

@@ -1,4 +1,5 @@
-export { startTelemetry, exporterConfigured, currentTraceparent, contextFromTraceparent, inSpan, type Telemetry } from './telemetry.js';
+export { startTelemetry, exporterConfigured, currentTraceparent, contextFromTraceparent, type Telemetry } from './telemetry.js';
+export { CallStackContextManager } from './call-stack-context-manager.js';
 export { startMetrics, type MetricsEndpoint, type MetricsOptions } from './metrics.js';
 export { createQueuedIdGenerator, queuedIdGenerator, type QueuedIdGenerator } from './queued-id-generator.js';
 export { recordFinishedSpan, type FinishedSpan } from './finished-span.js';

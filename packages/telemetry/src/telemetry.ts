@@ -1,6 +1,7 @@
-import { context, propagation, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, propagation, type Context } from '@opentelemetry/api';
 import { W3CTraceContextPropagator, CompositePropagator, W3CBaggagePropagator } from '@opentelemetry/core';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { CallStackContextManager } from './call-stack-context-manager.js';
 import { queuedIdGenerator } from './queued-id-generator.js';
 import { serviceNameOf } from './service-name.js';
 
@@ -21,8 +22,9 @@ export function exporterConfigured(env: Readonly<Record<string, string | undefin
 /**
  * Sets up OpenTelemetry for one process from the standard OTEL_* variables. Without an exporter,
  * W3C trace context still propagates (the propagator), so a trace started upstream continues
- * through Tide even when this process exports nothing. No context manager then: Tide passes
- * contexts explicitly, and AsyncLocalStorage would tax every async step of the proxy's hot path.
+ * through Tide even when this process exports nothing. Tide passes contexts explicitly: the
+ * context manager is not the SDK's AsyncLocalStorage one, which would tax every async step of the
+ * proxy's hot path (see CallStackContextManager), and none at all without an exporter.
  */
 export function startTelemetry(options: { serviceName: string; env: Readonly<Record<string, string | undefined>> }): Telemetry {
   if (exporterConfigured(options.env)) {
@@ -34,6 +36,7 @@ export function startTelemetry(options: { serviceName: string; env: Readonly<Rec
       // startMetrics owns the meter provider (/metrics and OTLP push): one the SDK registered first
       // would take every instrument, leaving /metrics empty.
       metricReaders: [],
+      contextManager: new CallStackContextManager(),
     });
     sdk.start();
     return { exporting: true, shutdown: () => sdk.shutdown() };
@@ -57,19 +60,4 @@ export function currentTraceparent(ctx: Context = context.active()): string | un
 /** The context a traceparent (from a header or a logged event) continues. */
 export function contextFromTraceparent(traceparent: string | undefined): Context {
   return traceparent ? propagation.extract(context.active(), { traceparent }) : context.active();
-}
-
-/** Runs `fn` in a new span, ending it (with the error recorded) when `fn` settles. */
-export async function inSpan<T>(tracer: Tracer, name: string, fn: (span: Span) => Promise<T>, parent: Context = context.active()): Promise<T> {
-  return tracer.startActiveSpan(name, {}, parent, async (span) => {
-    try {
-      return await fn(span);
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: 2, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
 }

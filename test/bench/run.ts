@@ -7,7 +7,7 @@
  * section with tiny counts, figures to test/bench/out/results-smoke.json, and a missing tool is fatal.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { TideProcess } from '../support/tide-process.js';
@@ -249,11 +249,17 @@ async function main(): Promise<void> {
 /** A `tide up` of its own (data dir, free port, `env` added), stopped by cleanup if the run fails. */
 async function startBenchTide(env: Record<string, string>, args: string[] = []) {
   const dataDir = await temp.make('tide-bench-up-');
-  const started = await tideProcess.startTide({ dataDir, port: await tideProcess.freePort(), env, args, timeoutMs: 60_000 });
+  const started = await tideProcess.startTide({ dataDir, port: await tideProcess.freePort(), env, args, timeoutMs: 60_000, ...profileArgs() });
   tide = started;
   rememberApiToken(started.url, started.adminToken);
   const stop = stops.add('tide up', () => tideProcess.stopTide(started));
   return { url: started.url, pid: started.child.pid, dataDir, stop, output: started.output };
+}
+
+/** TIDE_BENCH_CPU_PROF=<dir>: every `tide up` of the run writes a V8 CPU profile there when it stops (see what a figure is made of). */
+function profileArgs(): { nodeArgs?: string[] } {
+  const dir = process.env.TIDE_BENCH_CPU_PROF;
+  return dir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${resolve(dir)}`] } : {};
 }
 
 /** ~20 cold starts on a fresh Tide started with `env`; counts its warm-pool processes once all are at zero. */

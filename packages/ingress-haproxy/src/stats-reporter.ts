@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { encodeLoadReport, METRICS_TOPIC, type LoadReport } from '@tide/core';
 import type { MetricsLog } from '@tide/gateway';
-import { absorbReadings, backendsToRead, loadSamplesOf, openWindow, statReadingsOf, type LoadWindow } from './core/stats-load.js';
+import { absorbReadings, backendsToRead, loadSamplesOf, nextWindow, openWindow, statReadingsOf, type LoadWindow } from './core/stats-load.js';
 import { runtimeCommand } from './runtime-api.js';
 
 export interface StatsReporter {
@@ -56,7 +56,7 @@ export function startStatsReporter(options: {
     const at = now();
     const samples = loadSamplesOf(window);
     const intervalMs = at - window.since;
-    window = openWindow(at, window.counters);
+    window = nextWindow(at, window, samples);
     if (samples.length === 0) return;
     const report: LoadReport = { kind: 'gateway-load', source, at, intervalMs, samples };
     pending = pending

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { absorbReadings, backendsToRead, loadSamplesOf, openWindow, statReadingsOf } from './stats-load.js';
+import { absorbReadings, backendsToRead, loadSamplesOf, nextWindow, openWindow, statReadingsOf } from './stats-load.js';
 
 const header = '# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,hrsp_5xx';
 const csv = (rows: string[]) => [header, ...rows, ''].join('\n');
@@ -45,6 +45,20 @@ describe('load from show stat', () => {
     const idle = statReadingsOf(csv(['rev.default.hello-00001,a,0,0,0,0,50,9,0,0,,0,,0,0,0']), isRevision);
     const first = absorbReadings(openWindow(0), idle, functionOf);
     expect(loadSamplesOf(absorbReadings(openWindow(1000, first.counters), idle, functionOf))).toEqual([]);
+  });
+
+  it('says once more that a function is quiet after a report left a request in flight (the autoscaler holds that word)', () => {
+    const poll = (scur: number, stot: number) => statReadingsOf(csv([`rev.default.hello-00001,a,0,0,${scur},0,50,${stot},0,0,,0,,0,0,0`]), isRevision);
+    // The last request started (stot grew) and was still at the pod when the report was made.
+    const busy = absorbReadings(openWindow(0), poll(1, 10), functionOf);
+    const reported = loadSamplesOf(busy);
+    expect(reported).toMatchObject([{ name: 'hello', inFlight: 1 }]);
+    // It ended before the next poll: nothing counted, nothing in flight, and still a report saying so.
+    const quiet = absorbReadings(nextWindow(1000, busy, reported), poll(0, 10), functionOf);
+    const zero = loadSamplesOf(quiet);
+    expect(zero).toEqual([{ namespace: 'default', name: 'hello', concurrency: 0, requests: 0, waiting: 0, inFlight: 0, completed: 0, errors: 0 }]);
+    // Said once: the window after that owes nothing.
+    expect(loadSamplesOf(absorbReadings(nextWindow(2000, quiet, zero), poll(0, 10), functionOf))).toEqual([]);
   });
 
   it('reads the servers only of backends with something in flight, queued, or counted since the last poll', () => {

@@ -84,10 +84,22 @@ export interface LoadWindow {
   errors: ReadonlyMap<string, number>;
   /** Per server (`backend/server`): its counters at the latest poll, to take differences from. */
   counters: ReadonlyMap<string, { stot: number; errors: number }>;
+  /**
+   * Functions the previous report said had requests in flight or waiting: this report speaks of them
+   * even when they are quiet, since the autoscaler holds a reporter's last word on what is in flight
+   * (heldInFlight, up to 30 s) until the reporter says otherwise.
+   */
+  owed: ReadonlySet<string>;
 }
 
-export function openWindow(since: number, counters: LoadWindow['counters'] = new Map()): LoadWindow {
-  return { since, polls: 0, inFlightSum: new Map(), inFlight: new Map(), waiting: new Map(), requests: new Map(), errors: new Map(), counters };
+export function openWindow(since: number, counters: LoadWindow['counters'] = new Map(), owed: ReadonlySet<string> = new Set()): LoadWindow {
+  return { since, polls: 0, inFlightSum: new Map(), inFlight: new Map(), waiting: new Map(), requests: new Map(), errors: new Map(), counters, owed };
+}
+
+/** The window after `window`, from `at`: the same counters, owing a word on the functions `reported` left in flight. */
+export function nextWindow(at: number, window: LoadWindow, reported: readonly FunctionLoad[]): LoadWindow {
+  const owed = new Set(reported.filter((s) => (s.inFlight ?? 0) > 0 || s.waiting > 0).map((s) => `${s.namespace}/${s.name}`));
+  return openWindow(at, window.counters, owed);
 }
 
 /**
@@ -131,17 +143,18 @@ export function absorbReadings(
 }
 
 /**
- * The window as a gateway's load samples (FunctionLoad), for functions that had any load: concurrency
- * is the average of what the polls saw in flight, requests what the pods' counters grew by.
+ * The window as a gateway's load samples (FunctionLoad), for functions that had any load or that the
+ * last report left in flight (owed: their zero is news): concurrency is the average of what the polls
+ * saw in flight, requests what the pods' counters grew by.
  */
 export function loadSamplesOf(window: LoadWindow): FunctionLoad[] {
   const samples: FunctionLoad[] = [];
-  const keys = new Set([...window.inFlightSum.keys(), ...window.requests.keys()]);
+  const keys = new Set([...window.inFlightSum.keys(), ...window.requests.keys(), ...window.owed]);
   for (const key of keys) {
     const concurrency = window.polls > 0 ? (window.inFlightSum.get(key) ?? 0) / window.polls : 0;
     const requests = window.requests.get(key) ?? 0;
     const inFlight = window.inFlight.get(key) ?? 0;
-    if (concurrency === 0 && requests === 0 && inFlight === 0) continue;
+    if (concurrency === 0 && requests === 0 && inFlight === 0 && !window.owed.has(key)) continue;
     const [namespace, name] = key.split('/') as [string, string];
     const errors = window.errors.get(key) ?? 0;
     samples.push({ namespace, name, concurrency, requests, waiting: window.waiting.get(key) ?? 0, inFlight, completed: requests, errors });

@@ -22,7 +22,8 @@ export function packageSources(): string[] {
  * The names under which Prometheus sees the instruments Tide's sources create, each with the file
  * that creates it: `meter.createCounter('tide_x')` (or a constant holding the name, defined in the
  * same file) is served as `tide_x_total` (the exporter adds `_total` to a counter's name unless it
- * has it), a histogram as `tide_x` with `_bucket`, `_sum` and `_count`, a gauge as it is named.
+ * has it), a histogram as `tide_x` with `_bucket`, `_sum` and `_count` (so is `seriesHistogram('tide_x')`,
+ * @tide/telemetry's histogram of bound series), a gauge as it is named.
  * test/e2e/metrics-exposition.e2e.test.ts proves this reading against what running processes serve.
  */
 export function servedMetrics(): Map<string, { file: string; kind: 'counter' | 'histogram' | 'gauge' }> {
@@ -36,6 +37,9 @@ export function servedMetrics(): Map<string, { file: string; kind: 'counter' | '
       const counter = instrument === 'Counter' || instrument === 'ObservableCounter';
       const kind = counter ? 'counter' : instrument === 'Histogram' ? 'histogram' : 'gauge';
       served.set(counter && !name.endsWith('_total') ? `${name}_total` : name, { file: relative(repoRoot, file), kind });
+    }
+    for (const match of text.matchAll(/\bseriesHistogram\(\s*['"](tide_[a-z0-9_]+)['"]/g)) {
+      served.set(match[1] as string, { file: relative(repoRoot, file), kind: 'histogram' });
     }
   }
   return served;

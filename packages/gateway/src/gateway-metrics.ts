@@ -1,12 +1,13 @@
 import { SECONDS_BUCKETS } from '@tide/process';
-import { type Attributes, metrics, type Histogram } from '@opentelemetry/api';
+import { seriesHistogram, type HistogramSeries, type SeriesHistogram } from '@tide/telemetry';
+import { type Attributes, metrics } from '@opentelemetry/api';
 import type { FunctionState } from './function-state.js';
 
 /** The gateway's Prometheus metrics (design §8); instruments come from the provider set at start. */
 export class GatewayMetrics {
   /** Calls answered per attribute set (keyed by its values), observed at each collection (see `record`). */
   readonly #invocations = new Map<string, InvocationCount>();
-  readonly #duration: Histogram;
+  readonly #duration: SeriesHistogram;
 
   constructor(functions: () => Iterable<FunctionState>) {
     const meter = metrics.getMeter('tide-gateway');
@@ -15,10 +16,11 @@ export class GatewayMetrics {
       .addCallback((result) => {
         for (const count of this.#invocations.values()) result.observe(count.n, count.attributes);
       });
-    this.#duration = meter.createHistogram('tide_invocation_duration_seconds', {
+    // Bound per attribute set (see seriesHistogram): the SDK's histogram hashed them on every call.
+    this.#duration = seriesHistogram('tide_invocation_duration_seconds', {
       description: 'Time from a call arriving to its answer ending',
       unit: 's',
-      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+      boundaries: SECONDS_BUCKETS,
     });
     meter.createObservableGauge('tide_gateway_queue_depth', { description: 'Calls waiting for a pod, by function' }).addCallback((result) => {
       // A function has a waiting line per revision route (two while a rollout or a split runs):
@@ -51,11 +53,11 @@ export class GatewayMetrics {
       // series would be, so a deleted function's total does not restart from 0.
       const key = `${attributes.namespace}\0${attributes.function}\0${attributes.revision}\0${attributes.status}`;
       entry = this.#invocations.get(key);
-      if (!entry) this.#invocations.set(key, (entry = { attributes, n: 0 }));
+      if (!entry) this.#invocations.set(key, (entry = { attributes, n: 0, duration: this.#duration.series(attributes) }));
       fn.metricAttributes.set(code, entry);
     }
     entry.n += 1;
-    this.#duration.record(seconds, entry.attributes);
+    entry.duration.record(seconds);
   }
 }
 
@@ -63,4 +65,6 @@ export class GatewayMetrics {
 export interface InvocationCount {
   readonly attributes: Attributes;
   n: number;
+  /** tide_invocation_duration_seconds under the same attributes. */
+  readonly duration: HistogramSeries;
 }

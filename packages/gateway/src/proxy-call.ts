@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, propagation, trace } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
-import { deleteHopByHopHeaders, upstreamHeaders } from './core/forwarded-headers.js';
+import { endToEndResponseHeaders, upstreamHeaders } from './core/forwarded-headers.js';
 import type { InvocationTarget } from './core/parse-invocation-path.js';
 import { describeUpstreamFailure } from './core/upstream-failure.js';
 import type { EndpointState } from './endpoint-pools.js';
@@ -164,9 +164,9 @@ export class ProxyCall implements GatewayCall, Dispatcher.DispatchHandler {
       const verdict = checkBodySize('response body', Number(declared), this.limits.responseBodyBytes, `function ${this.fn.key}`);
       if (verdict.kind === 'over') return this.#responseTooLarge(`${verdict.message} (spec.limits.responseBodyBytes)`);
     }
-    deleteHopByHopHeaders(headers);
-    if (statusMessage) this.res.writeHead(statusCode, statusMessage, headers);
-    else this.res.writeHead(statusCode, headers);
+    const endToEnd = endToEndResponseHeaders(headers);
+    if (statusMessage) this.res.writeHead(statusCode, statusMessage, endToEnd);
+    else this.res.writeHead(statusCode, endToEnd);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {

@@ -4,3 +4,4 @@ export { startMetrics, type MetricsEndpoint, type MetricsOptions } from './metri
 export { createQueuedIdGenerator, queuedIdGenerator, type QueuedIdGenerator } from './queued-id-generator.js';
 export { recordFinishedSpan, type FinishedSpan } from './finished-span.js';
 export { MetricExportConfigError, metricExportConfig, type MetricExportConfig } from './metric-export-config.js';
+export { seriesHistogram, SeriesHistogram, SeriesHistograms, type HistogramSeries, type SeriesHistogramOptions } from './series-histograms.js';

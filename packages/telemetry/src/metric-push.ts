@@ -6,12 +6,13 @@ import {
   ConsoleMetricExporter,
   InstrumentType,
   PeriodicExportingMetricReader,
+  type MetricProducer,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import type { MetricExportConfig } from './metric-export-config.js';
 
 /** The readers that push metrics where the OTEL_* variables say (none by default). */
-export function pushReaders(config: MetricExportConfig): PeriodicExportingMetricReader[] {
+export function pushReaders(config: MetricExportConfig, metricProducers: MetricProducer[] = []): PeriodicExportingMetricReader[] {
   const exporters: PushMetricExporter[] = [];
   if (config.otlp) exporters.push(otlpExporter(config.otlp));
   if (config.console) exporters.push(new ConsoleMetricExporter());
@@ -21,6 +22,7 @@ export function pushReaders(config: MetricExportConfig): PeriodicExportingMetric
         exporter: currentGauges(exporter),
         exportIntervalMillis: config.intervalMs,
         exportTimeoutMillis: config.timeoutMs,
+        metricProducers,
       }),
   );
 }

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { metrics } from '@opentelemetry/api';
 import { eventually } from '@tide/testkit/testing';
 import { startMetrics, type MetricsEndpoint } from './metrics.js';
+import { seriesHistogram } from './series-histograms.js';
 
 let endpoint: MetricsEndpoint | undefined;
 let server: Server | undefined;
@@ -35,6 +36,34 @@ afterEach(async () => {
 });
 
 describe('the /metrics endpoint', () => {
+  it('serves a series histogram exactly as the SDK serves a histogram fed the same values', async () => {
+    const scrape = await serve({ serviceName: 'tide-test', env: {} });
+    const boundaries = [0.001, 0.01, 0.1, 1];
+    const sdk = metrics
+      .getMeter('test')
+      .createHistogram('tide_test_sdk_seconds', { description: 'd', unit: 's', advice: { explicitBucketBoundaries: boundaries } });
+    const bound = seriesHistogram('tide_test_bound_seconds', { description: 'd', unit: 's', boundaries });
+    const a = bound.series({ function: 'a', status: '200' });
+    // Equal attributes in another key order are the same series.
+    const alsoA = bound.series({ status: '200', function: 'a' });
+    const b = bound.series({ function: 'b', status: '500' });
+    for (const [value, series, attributes] of [
+      [0.0005, a, { function: 'a', status: '200' }],
+      [0.01, alsoA, { function: 'a', status: '200' }],
+      [0.5, a, { function: 'a', status: '200' }],
+      [7, b, { function: 'b', status: '500' }],
+    ] as const) {
+      series.record(value);
+      sdk.record(value, attributes);
+    }
+    const text = await scrape();
+    const lines = (name: string) => ['_bucket', '_sum', '_count'].flatMap((suffix) => series(text, `${name}${suffix}`));
+    const fromSdk = lines('tide_test_sdk_seconds').map((line) => line.replace('tide_test_sdk_seconds', 'tide_test_bound_seconds'));
+    expect(fromSdk.length).toBeGreaterThan(0);
+    expect(lines('tide_test_bound_seconds')).toEqual(fromSdk);
+    expect(text).toMatch(/^# TYPE tide_test_bound_seconds histogram$/m);
+  });
+
   it('reports only the series an observable gauge observes now: one that disappears is gone, not stuck at its last value', async () => {
     const scrape = await serve({ serviceName: 'tide-test', env: {} });
     let pods: Record<string, number> = { a: 2, b: 1 };

@@ -5,6 +5,7 @@ import { AggregationTemporality, InstrumentType, MeterProvider } from '@opentele
 import { resources } from '@opentelemetry/sdk-node';
 import { metricExportConfig } from './metric-export-config.js';
 import { pushReaders } from './metric-push.js';
+import { SeriesHistograms, setGlobalSeriesHistograms } from './series-histograms.js';
 import { serviceNameOf } from './service-name.js';
 
 export interface MetricsEndpoint {
@@ -47,17 +48,21 @@ class CurrentGaugeExporter extends PrometheusExporter {
  */
 export function startMetrics(options: MetricsOptions): MetricsEndpoint {
   const serviceName = serviceNameOf(options.serviceName, options.env);
-  const push = pushReaders(metricExportConfig(options.env));
-  const exporter = new CurrentGaugeExporter({ preventServerStart: true });
+  // Histograms recorded by bound series (series-histograms.ts) reach every reader beside the SDK's instruments.
+  const histograms = new SeriesHistograms(serviceName);
+  const push = pushReaders(metricExportConfig(options.env), [histograms]);
+  const exporter = new CurrentGaugeExporter({ preventServerStart: true, metricProducers: [histograms] });
   // The default resource carries the SDK's attributes; ours adds the service's name over its "unknown_service".
   const resource = resources.defaultResource().merge(resources.resourceFromAttributes({ 'service.name': serviceName }));
   const provider = new MeterProvider({ resource, readers: [exporter, ...push] });
   metrics.setGlobalMeterProvider(provider);
+  setGlobalSeriesHistograms(histograms);
   return {
     handle: (req, res) => exporter.getMetricsRequestHandler(req, res),
     async shutdown() {
       await provider.shutdown();
       metrics.disable();
+      setGlobalSeriesHistograms(undefined);
     },
   };
 }

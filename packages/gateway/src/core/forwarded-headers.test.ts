@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deleteHopByHopHeaders, upstreamHeaders } from './forwarded-headers.js';
+import { endToEndResponseHeaders, upstreamHeaders } from './forwarded-headers.js';
 
 const info = { remoteAddress: '10.0.0.9', proto: 'http' as const, prefix: '/fn/default/hello' };
 
@@ -77,9 +77,9 @@ describe('upstreamHeaders', () => {
   });
 });
 
-describe('deleteHopByHopHeaders', () => {
-  it('removes connection-level response headers and keeps the rest', () => {
-    const headers = deleteHopByHopHeaders({
+describe('endToEndResponseHeaders', () => {
+  it('leaves out connection-level response headers and keeps the rest, a header of several values once per value', () => {
+    const headers = endToEndResponseHeaders({
       connection: 'keep-alive, x-hop',
       'keep-alive': 'timeout=5',
       'transfer-encoding': 'chunked',
@@ -88,6 +88,6 @@ describe('deleteHopByHopHeaders', () => {
       'set-cookie': ['a=1', 'b=2'],
       'content-type': 'text/plain',
     });
-    expect(headers).toEqual({ 'set-cookie': ['a=1', 'b=2'], 'content-type': 'text/plain' });
+    expect(headers).toEqual(['set-cookie', 'a=1', 'set-cookie', 'b=2', 'content-type', 'text/plain']);
   });
 });

@@ -99,7 +99,9 @@ export function endToEndResponseHeaders(headers: IncomingHttpHeaders): string[] 
   return list;
 }
 
-function connectionTokens(connection: string | string[]): Set<string> {
+function connectionTokens(connection: string | string[]): Set<string> | undefined {
+  // keep-alive and close, nearly every response's, name no other header.
+  if (typeof connection === 'string' && /^\s*(?:keep-alive|close)\s*$/i.test(connection)) return undefined;
   const tokens = new Set<string>();
   for (const token of (Array.isArray(connection) ? connection.join(',') : connection).split(',')) tokens.add(token.trim().toLowerCase());
   return tokens;

@@ -206,6 +206,16 @@ export function openPodSandbox(options: SandboxOptions): PodSandbox {
  * kernel holds it to one: Seccomp 2 in its status); undefined when it ran, else why not.
  */
 function probeSandbox(bwrap: string, base: readonly string[], setpriv: string, nodePath: string, syscalls: PodSyscallFilter): string | undefined {
+  // What the machine allows does not change while this process runs: `tide up` chose its sandbox
+  // (chooseSandbox) and then opened it, and each probe spawned node in bwrap (~200 ms of its start).
+  const key = JSON.stringify([bwrap, base, setpriv, nodePath, syscalls.on]);
+  if (!probed.has(key)) probed.set(key, probeOnce(bwrap, base, setpriv, nodePath, syscalls));
+  return probed.get(key);
+}
+
+const probed = new Map<string, string | undefined>();
+
+function probeOnce(bwrap: string, base: readonly string[], setpriv: string, nodePath: string, syscalls: PodSyscallFilter): string | undefined {
   const seccompFd = syscalls.open();
   const filter = seccompFd === undefined ? [] : ['--seccomp', String(SANDBOX_SECCOMP_FD)];
   const check = seccompFd === undefined ? '0' : `process.exitCode = /^Seccomp:\\s*2$/m.test(require('fs').readFileSync('/proc/self/status', 'utf8')) ? 0 : 3`;

@@ -29,20 +29,29 @@ export function scheduleOnSnapshot(
   const n = nodes.length;
   if (n === 0) return { result: { node: undefined, reasons: ['no nodes registered'] }, visited: 0 };
   const limit = options.feasibleLimit ?? feasibleNodesToFind(n);
+  const ring = filterRing(pod, plugins, snapshot, (options.startIndex ?? 0) % n, limit);
+  if (ring.feasible.length === 0) return { result: { node: undefined, reasons: ring.failures }, visited: ring.visited };
+  return { result: pickBest(pod, ring.feasible, plugins, snapshot), visited: ring.visited };
+}
+
+/** The feasible nodes from `start` round the ring until `limit` are found, and each failing node's reason while none is. */
+function filterRing(pod: Pod, plugins: Plugins, snapshot: CycleSnapshot, start: number, limit: number) {
+  const { nodes } = snapshot.table;
+  const n = nodes.length;
   const checks = preparedChecks(pod, plugins, snapshot);
   const feasible = new Int32Array(Math.min(limit, n));
   const failures: string[] = [];
   let found = 0;
   let visited = 0;
-  for (let i = (options.startIndex ?? 0) % n; visited < n && found < limit; visited++, i = i + 1 === n ? 0 : i + 1) {
+  for (let i = start; visited < n && found < limit; visited++, i = i + 1 === n ? 0 : i + 1) {
     let passes = true;
     for (let c = 0; c < checks.length && passes; c++) passes = checks[c]!(i);
     if (passes) feasible[found++] = i;
     // Reasons are kept only while none fits; the plugins' own filters say them.
-    else if (found === 0) failures.push(`node ${nodes[i]!.metadata.name}: ${firstFailure(pod, nodes[i]!, plugins, snapshot) ?? 'refused by a filter'}`);
+    else if (failures.length === visited)
+      failures.push(`node ${nodes[i]!.metadata.name}: ${firstFailure(pod, nodes[i]!, plugins, snapshot) ?? 'refused by a filter'}`);
   }
-  if (found === 0) return { result: { node: undefined, reasons: failures }, visited };
-  return { result: pickBest(pod, feasible.subarray(0, found), plugins, snapshot), visited };
+  return { feasible: feasible.subarray(0, found), failures, visited };
 }
 
 /** Each filter's check for this pod; filters every node passes are left out. */
@@ -66,28 +75,37 @@ function pickBest(pod: Pod, feasible: Int32Array, plugins: Plugins, snapshot: Cy
   for (const { plugin, weight } of active) {
     const score: NodeScore = plugin.prepare ? plugin.prepare(pod, snapshot) : (i) => plugin.score(pod, nodes[i]!, snapshot);
     const values = new Float64Array(m);
-    let min = Infinity;
-    let max = -Infinity;
-    for (let j = 0; j < m; j++) {
-      const v = score(feasible[j]!);
-      if (!Number.isFinite(v)) throw new InvalidScoreError(plugin.name, nodes[feasible[j]!]!.metadata.name, v);
-      values[j] = v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    // As `normalise`: [3, 5, 7] → [0, 50, 100]; all equal → all 100.
-    const range = max - min;
-    for (let j = 0; j < m; j++) {
-      values[j] = range > 0 ? ((values[j]! - min) / range) * MAX_NODE_SCORE : MAX_NODE_SCORE;
-      totals[j]! += weight * values[j]!;
-    }
+    for (let j = 0; j < m; j++) values[j] = score(feasible[j]!);
+    const invalid = values.findIndex((v) => !Number.isFinite(v));
+    if (invalid >= 0) throw new InvalidScoreError(plugin.name, nodes[feasible[invalid]!]!.metadata.name, values[invalid]!);
+    normaliseInto(values, weight, totals);
     normalised.push(values);
   }
-  // Index order is name order in a node table: a tie goes to the smaller index.
-  let best = 0;
-  for (let j = 1; j < m; j++) {
-    if (totals[j]! > totals[best]! || (totals[j] === totals[best] && feasible[j]! < feasible[best]!)) best = j;
-  }
+  const best = bestOf(totals, feasible);
   active.forEach(({ plugin }, p) => (scores[plugin.name] = normalised[p]![best]!));
   return { node: nodes[feasible[best]!]!.metadata.name, score: totals[best]!, scores };
+}
+
+/** As `normalise`, in place ([3, 5, 7] → [0, 50, 100]; all equal → all 100), adding weight × each to `totals`. */
+function normaliseInto(values: Float64Array, weight: number, totals: Float64Array): void {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let j = 0; j < values.length; j++) {
+    min = Math.min(min, values[j]!);
+    max = Math.max(max, values[j]!);
+  }
+  const range = max - min;
+  for (let j = 0; j < values.length; j++) {
+    values[j] = range > 0 ? ((values[j]! - min) / range) * MAX_NODE_SCORE : MAX_NODE_SCORE;
+    totals[j]! += weight * values[j]!;
+  }
+}
+
+/** The highest total; index order is name order in a node table, so a tie goes to the smaller index. */
+function bestOf(totals: Float64Array, feasible: Int32Array): number {
+  let best = 0;
+  for (let j = 1; j < totals.length; j++) {
+    if (totals[j]! > totals[best]! || (totals[j] === totals[best] && feasible[j]! < feasible[best]!)) best = j;
+  }
+  return best;
 }

@@ -57,7 +57,7 @@ export function assignPending(state: Pick<ClusterState, 'pods' | 'nodes'>, plugi
  * after a pod change (most passes) reuses the last table instead of building it again.
  */
 const tableByMap = new WeakMap<ClusterState['nodes'], NodeTable>();
-function nodeTableOf(map: ClusterState['nodes']): NodeTable {
+export function nodeTableOf(map: ClusterState['nodes']): NodeTable {
   let table = tableByMap.get(map);
   if (table === undefined) tableByMap.set(map, (table = createNodeTable(map.values())));
   return table;

@@ -147,7 +147,7 @@ export class InvalidScoreError extends Error {
   }
 }
 
-export function finiteScore(plugin: ScorePlugin, node: TideNode, value: number): number {
+function finiteScore(plugin: ScorePlugin, node: TideNode, value: number): number {
   if (!Number.isFinite(value)) throw new InvalidScoreError(plugin.name, node.metadata.name, value);
   return value;
 }

@@ -47,7 +47,7 @@ function filterRing(pod: Pod, plugins: Plugins, snapshot: CycleSnapshot, start: 
     let passes = true;
     for (let c = 0; c < checks.length && passes; c++) passes = checks[c]!(i);
     if (passes) feasible[found++] = i;
-    // Reasons are kept only while none fits; the plugins' own filters say them.
+    // Reasons are kept only while none fits (every node visited so far failed); the plugins' own filters say them.
     else if (failures.length === visited)
       failures.push(`node ${nodes[i]!.metadata.name}: ${firstFailure(pod, nodes[i]!, plugins, snapshot) ?? 'refused by a filter'}`);
   }

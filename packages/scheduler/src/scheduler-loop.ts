@@ -1,5 +1,5 @@
 import { startReconcileLoop, type BatchGate, type Pod, type ReconcileLoop, type StateStore, type LeaderStamp } from '@tide/core';
-import { assignPending } from './core/assign.js';
+import { assignPending, nodeTableOf } from './core/assign.js';
 import { defaultPlugins } from './core/default-plugins.js';
 import { pendingPods } from './core/pending-pods.js';
 import type { Plugins } from './core/framework.js';
@@ -42,6 +42,8 @@ export function startScheduler(store: StateStore, options: SchedulerOptions = {}
     ...(options.leader ? { leader: options.leader } : {}),
     ...(options.gate ? { gate: options.gate } : {}),
     reconcile(state) {
+      // Built when the nodes change, so the first pods after that do not wait for 5 000 nodes to be sorted and laid out.
+      nodeTableOf(state.nodes);
       if (!pending.any(state)) return [];
       const assignment = timed(() => assignPending(state, plugins));
       const { events, newlyUnschedulable } = schedulingEvents(assignment);

@@ -129,8 +129,21 @@ export function startReconcileLoop(store: StateStore, options: ReconcileLoopOpti
     });
   };
 
+  // A state change is acted on at the next turn of the event loop, not inside the fold of the
+  // record that made it: records read together (a controller's batch of PodCreated) are then folded
+  // whole first and one pass decides them all. Started at the first record, a pass decided one pod
+  // and the other nine of a batch of ten waited for that pass's append to be judged.
+  let changeQueued = false;
+  const changed = () => {
+    if (changeQueued || stopped) return;
+    changeQueued = true;
+    setImmediate(() => {
+      changeQueued = false;
+      trigger();
+    });
+  };
   // A record that changed nothing (a rejected event: ours, retried on its back-off) runs no pass.
-  const unsubscribe = subscribeToChanges(store, 'any', trigger);
+  const unsubscribe = subscribeToChanges(store, 'any', changed);
   const resyncMs = options.resyncMs ?? 5000;
   let resyncTimer: unknown;
   const resync = () => {

@@ -17,8 +17,13 @@ const BOOKKEEPING: ReadonlySet<string> = new Set(['offset', 'recentEventIds', 'u
  * a new event type needs no list kept up to date here or in any projection.
  */
 export function changedParts(before: ClusterState, after: ClusterState): StatePart[] {
-  const parts = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...parts].filter((part) => !BOOKKEEPING.has(part) && before[part as StatePart] !== after[part as StatePart]) as StatePart[];
+  // Runs for every folded record of every follower, ahead of what it decides: no sets or spreads.
+  const changed: StatePart[] = [];
+  for (const part of Object.keys(after)) {
+    if (!BOOKKEEPING.has(part) && before[part as StatePart] !== after[part as StatePart]) changed.push(part as StatePart);
+  }
+  for (const part of Object.keys(before)) if (!(part in after) && !BOOKKEEPING.has(part)) changed.push(part as StatePart);
+  return changed;
 }
 
 /**
@@ -35,7 +40,8 @@ export function subscribeToChanges<P extends StatePart>(
   const wanted = (part: StatePart): part is P => parts === 'any' || (parts as readonly StatePart[]).includes(part);
   let previous = store.state();
   return store.subscribe((_event, _verdict, state) => {
-    const changed = changedParts(previous, state).filter(wanted);
+    const all = changedParts(previous, state);
+    const changed = parts === 'any' ? (all as P[]) : all.filter(wanted);
     previous = state;
     if (changed.length > 0) listener(state, changed);
   });

@@ -1,7 +1,9 @@
-import type { ClusterState, Pod, TideNode } from '@tide/core';
-import { scheduleFrom, type Plugins } from './framework.js';
+import type { ClusterState, Pod } from '@tide/core';
+import { createCycleSnapshot } from './cycle-snapshot.js';
+import type { Plugins } from './framework.js';
+import { createNodeTable, type NodeTable } from './node-table.js';
 import { summariseReasons } from './reasons.js';
-import { createSchedulingContext } from './scheduling-context.js';
+import { scheduleOnSnapshot } from './snapshot-schedule.js';
 
 export interface Binding {
   pod: Pod;
@@ -31,17 +33,18 @@ export function assignPending(state: Pick<ClusterState, 'pods' | 'nodes'>, plugi
   const pending = pods.filter(isPending);
   // Most passes follow a pod's report, with nothing to place: no per-node usage to count then.
   if (pending.length === 0) return assignment;
-  const nodes = sortedNodes(state.nodes);
-  const ctx = createSchedulingContext(pods);
+  const table = nodeTableOf(state.nodes);
+  const nodeCount = table.nodes.length;
+  const snapshot = createCycleSnapshot(table, pods);
   // Each pod's search starts where the previous one stopped, so large clusters share the load.
   let startIndex = 0;
   for (const pod of oldestFirst(pending)) {
-    const { result, visited } = scheduleFrom(pod, nodes, plugins, ctx, { startIndex });
-    startIndex = nodes.length ? (startIndex + visited) % nodes.length : 0;
+    const { result, visited } = scheduleOnSnapshot(pod, plugins, snapshot, { startIndex });
+    startIndex = nodeCount ? (startIndex + visited) % nodeCount : 0;
     if (result.node === undefined) {
       assignment.unschedulable.push({ pod, reasons: summariseReasons(result.reasons) });
     } else {
-      ctx.bind(pod, result.node);
+      snapshot.bind(pod, result.node);
       assignment.bindings.push({ pod, node: result.node, scores: result.scores });
     }
   }
@@ -49,15 +52,15 @@ export function assignPending(state: Pick<ClusterState, 'pods' | 'nodes'>, plugi
 }
 
 /**
- * The nodes by name, so ties, reasons and results do not depend on the map's iteration order. The
- * fold's maps are persistent: the same map object means the same nodes, so a pass after a pod
- * change (most passes) reuses the last sort instead of sorting every node again.
+ * The nodes by name (so ties, reasons and results do not depend on the map's iteration order) in a
+ * node table. The fold's maps are persistent: the same map object means the same nodes, so a pass
+ * after a pod change (most passes) reuses the last table instead of building it again.
  */
-const sortedByMap = new WeakMap<ClusterState['nodes'], readonly TideNode[]>();
-function sortedNodes(map: ClusterState['nodes']): readonly TideNode[] {
-  let sorted = sortedByMap.get(map);
-  if (sorted === undefined) sortedByMap.set(map, (sorted = [...map.values()].sort(byNodeName)));
-  return sorted;
+const tableByMap = new WeakMap<ClusterState['nodes'], NodeTable>();
+export function nodeTableOf(map: ClusterState['nodes']): NodeTable {
+  let table = tableByMap.get(map);
+  if (table === undefined) tableByMap.set(map, (table = createNodeTable(map.values())));
+  return table;
 }
 
 export function isPending(pod: Pod): boolean {
@@ -72,10 +75,6 @@ function oldestFirst(pods: readonly Pod[]): Pod[] {
   });
   keyed.sort((a, b) => compare(a.at, b.at) || compare(a.pod.metadata.name, b.pod.metadata.name) || compare(a.pod.metadata.namespace, b.pod.metadata.namespace));
   return keyed.map((k) => k.pod);
-}
-
-function byNodeName(a: TideNode, b: TideNode): number {
-  return compare(a.metadata.name, b.metadata.name);
 }
 
 function compare<T extends string | number>(a: T, b: T): number {

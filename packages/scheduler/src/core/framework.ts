@@ -1,4 +1,5 @@
 import type { Pod, TideNode } from '@tide/core';
+import type { CycleSnapshot } from './cycle-snapshot.js';
 import type { SchedulingContext } from './scheduling-context.js';
 
 /** A filter's verdict on one node: it may run the pod, or why not (without the node's name). */
@@ -11,16 +12,30 @@ export function fail(reason: string): FilterResult {
   return { ok: false, reason };
 }
 
+/** A filter's check for one pod, by index into a snapshot's node table: whether that node passes. */
+export type NodeCheck = (index: number) => boolean;
+
+/** A score plugin's raw score for one pod, by index into a snapshot's node table. */
+export type NodeScore = (index: number) => number;
+
 /** Decides whether a node can run a pod at all. */
 export interface FilterPlugin {
   readonly name: string;
   filter(pod: Pod, node: TideNode, ctx: SchedulingContext): FilterResult;
+  /**
+   * Optional fast form of `filter` (Kubernetes' PreFilter): what depends on the pod alone worked
+   * out once per cycle, then a check by node index that builds no reason; undefined when every
+   * node of the snapshot passes. It must agree with `filter`, which still gives a failing node's reason.
+   */
+  prepare?(pod: Pod, snapshot: CycleSnapshot): NodeCheck | undefined;
 }
 
 /** Ranks a node that passed every filter: higher is better, on any scale (the framework normalises). */
 export interface ScorePlugin {
   readonly name: string;
   score(pod: Pod, node: TideNode, ctx: SchedulingContext): number;
+  /** Optional fast form of `score` by node index, prepared once per cycle; must return exactly what `score` would. */
+  prepare?(pod: Pod, snapshot: CycleSnapshot): NodeScore;
 }
 
 export interface WeightedScore {
@@ -93,7 +108,7 @@ export function scheduleFrom(
   return { result: { node: undefined, reasons: failures }, visited };
 }
 
-function firstFailure(pod: Pod, node: TideNode, plugins: Plugins, ctx: SchedulingContext): string | undefined {
+export function firstFailure(pod: Pod, node: TideNode, plugins: Plugins, ctx: SchedulingContext): string | undefined {
   for (const plugin of plugins.filters) {
     const result = plugin.filter(pod, node, ctx);
     if (!result.ok) return result.reason;

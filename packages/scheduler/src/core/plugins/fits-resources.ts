@@ -15,4 +15,8 @@ export const fitsResources: FilterPlugin = {
     if (asked.cpuMilli > freeCpuMilli) short.push(`insufficient cpu (${freeCpuMilli}m free, ${asked.cpuMilli}m asked)`);
     return fail(short.join(', '));
   },
+  prepare(pod, { table: { capacity }, used }) {
+    const asked = pod.spec.resources;
+    return (i) => asked.memoryMb <= capacity.memoryMb[i]! - used.memoryMb[i]! && asked.cpuMilli <= capacity.cpuMilli[i]! - used.cpuMilli[i]!;
+  },
 };

@@ -7,4 +7,7 @@ export const maxPods: FilterPlugin = {
     const max = node.spec.capacity.pods;
     return ctx.usageOf(node.metadata.name).pods < max ? PASS : fail(`too many pods (${max} max)`);
   },
+  prepare(_pod, { table, used }) {
+    return (i) => used.pods[i]! < table.capacity.pods[i]!;
+  },
 };

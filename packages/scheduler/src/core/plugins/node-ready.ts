@@ -4,4 +4,7 @@ import { fail, PASS, type FilterPlugin } from '../framework.js';
 export const nodeReady: FilterPlugin = {
   name: 'node-ready',
   filter: (_pod, node) => (node.status.ready ? PASS : fail('not ready')),
+  prepare(_pod, { table }) {
+    return (i) => table.ready[i] === 1;
+  },
 };

@@ -13,4 +13,14 @@ export const nodeSelector: FilterPlugin = {
     }
     return missing ? fail(`node selector not matched (${missing.join(', ')})`) : PASS;
   },
+  prepare(pod, { table: { nodes } }) {
+    const selector = pod.spec.nodeSelector;
+    const keys = Object.keys(selector);
+    if (keys.length === 0) return undefined;
+    return (i) => {
+      const labels = nodes[i]!.metadata.labels;
+      for (const key of keys) if (labels[key] !== selector[key]) return false;
+      return true;
+    };
+  },
 };

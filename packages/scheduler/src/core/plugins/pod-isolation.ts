@@ -1,4 +1,4 @@
-import { isolationRefusal } from '@tide/core';
+import { isolationRefusal, UNSANDBOXED_TENANT } from '@tide/core';
 import { fail, PASS, type FilterPlugin } from '../framework.js';
 
 /**
@@ -10,5 +10,11 @@ export const podIsolation: FilterPlugin = {
   filter(pod, node) {
     const refusal = isolationRefusal(node.spec.isolation, pod.metadata.namespace);
     return refusal ? fail(refusal) : PASS;
+  },
+  prepare(pod, { table: { nodes } }) {
+    const namespace = pod.metadata.namespace;
+    // Namespace default's code runs anywhere; no other namespace's answer depends on more than the node.
+    if (namespace === UNSANDBOXED_TENANT) return undefined;
+    return (i) => isolationRefusal(nodes[i]!.spec.isolation, namespace) === undefined;
   },
 };

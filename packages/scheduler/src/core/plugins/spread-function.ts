@@ -4,4 +4,8 @@ import type { ScorePlugin } from '../framework.js';
 export const spreadFunction: ScorePlugin = {
   name: 'spread-function',
   score: (pod, node, ctx) => -ctx.functionPodsOn(node.metadata.name, pod),
+  prepare(pod, snapshot) {
+    const counts = snapshot.functionPodsByIndex(pod);
+    return (i) => -counts[i]!;
+  },
 };

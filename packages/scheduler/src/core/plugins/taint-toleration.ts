@@ -14,6 +14,11 @@ export const taintToleration: FilterPlugin = {
     }
     return PASS;
   },
+  prepare(pod, { table }) {
+    if (!table.anyTainted) return undefined;
+    const { tolerations } = pod.spec;
+    return (i) => table.tainted[i] === 0 || table.nodes[i]!.spec.taints.every((taint) => tolerations.some((t) => tolerates(t, taint)));
+  },
 };
 
 export function tolerates(toleration: Toleration, taint: Taint): boolean {

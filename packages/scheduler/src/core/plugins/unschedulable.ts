@@ -4,4 +4,7 @@ import { fail, PASS, type FilterPlugin } from '../framework.js';
 export const unschedulable: FilterPlugin = {
   name: 'unschedulable',
   filter: (_pod, node) => (node.spec.unschedulable ? fail('cordoned') : PASS),
+  prepare(_pod, { table }) {
+    return (i) => table.cordoned[i] === 0;
+  },
 };

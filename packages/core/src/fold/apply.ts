@@ -41,17 +41,20 @@ export function apply(state: ClusterState, event: LoggedEvent, book: RuleBook = 
   }
   const leadership = checkLeader(state, event);
   if (!leadership.accepted) return { state: remembered, verdict: leadership };
-  const precondition = checkExpect(state, event);
+  // One key string per event, looked up by every step: a new string costs the persistent map a
+  // string-table lookup and often a miss of its 255-entry hash cache (~0.2-0.4 µs each, 5 a pod event).
+  const subject = subjectRefOf(event);
+  const precondition = checkExpect(state, event, subject);
   if (!precondition.accepted) return { state: remembered, verdict: precondition };
   const ctx: FoldContext =
     event.traceparent === undefined
-      ? { offset: event.offset, id: event.id, time: event.time }
-      : { offset: event.offset, id: event.id, time: event.time, traceparent: event.traceparent };
+      ? { offset: event.offset, id: event.id, time: event.time, subjectKey: subject.key }
+      : { offset: event.offset, id: event.id, time: event.time, subjectKey: subject.key, traceparent: event.traceparent };
   const result = event.type === 'RulesVersionRaised' ? rulesVersionRaised(remembered, event, ctx, book) : judge(rules, remembered, event, ctx);
   // Not even the offset moves: this process's state stays that of the log before the switch.
   if ('unknown' in result) return { state: { ...state, halted: result.unknown }, verdict: rejected('unsupported-rules', result.unknown.reason) };
   if ('rejected' in result) return { state: remembered, verdict: result.rejected };
-  return { state: carryUsage(remembered, result.state, event), verdict: accepted };
+  return { state: carryUsage(remembered, result.state, subject), verdict: accepted };
 }
 
 /** The state a record that is not a valid event leaves: unchanged but for the offset. */
@@ -84,9 +87,9 @@ function versionOfRef(state: ClusterState, { kind, key }: SubjectRef): number | 
   return version === undefined ? undefined : Number(version);
 }
 
-function checkExpect(state: ClusterState, event: LoggedEvent): Verdict {
+function checkExpect(state: ClusterState, event: LoggedEvent, subject: SubjectRef): Verdict {
   if (event.expect === undefined) return accepted;
-  const current = versionOfRef(state, subjectRefOf(event));
+  const current = versionOfRef(state, subject);
   if (event.expect === null) {
     return current === undefined ? accepted : rejected('already-exists', `${subjectOf(event)} already exists (resourceVersion ${current})`);
   }

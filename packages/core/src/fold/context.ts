@@ -6,6 +6,11 @@ export interface FoldContext {
   offset: number;
   id: string;
   time: string;
+  /**
+   * The key of the event's subject in its collection (subjectRefOf): a handler looks its resource
+   * up by this one string rather than building the same key again (see apply).
+   */
+  subjectKey: string;
   /** The W3C trace context the event carries: the operation that caused it. */
   traceparent?: string;
 }

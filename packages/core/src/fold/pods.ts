@@ -10,7 +10,7 @@ import { newMeta, type FoldContext, type HandlerResult, changedMeta } from './co
 
 export function podCreated(state: ClusterState, event: EventOf<'PodCreated'>, ctx: FoldContext): HandlerResult {
   const { namespace, name, revision: revisionName } = event.data;
-  const key = keyOf(namespace, name);
+  const key = ctx.subjectKey;
   if (state.pods.has(key)) return { rejected: rejected('already-exists', `pod ${key} already exists`) };
   const revision = state.revisions.get(keyOf(namespace, revisionName));
   if (!revision) return { rejected: rejected('not-found', `revision ${namespace}/${revisionName} not found`) };
@@ -29,7 +29,7 @@ export function podCreated(state: ClusterState, event: EventOf<'PodCreated'>, ct
 
 export function podBound(state: ClusterState, event: EventOf<'PodBound'>, ctx: FoldContext): HandlerResult {
   const { namespace, name, node } = event.data;
-  const pod = state.pods.get(keyOf(namespace, name));
+  const pod = state.pods.get(ctx.subjectKey);
   if (!pod) return { rejected: rejected('not-found', `pod ${namespace}/${name} not found`) };
   if (pod.status.phase !== 'Pending') return { rejected: rejected('conflict', `pod ${namespace}/${name} is ${pod.status.phase}, not Pending`) };
   const target = state.nodes.get(node);
@@ -42,7 +42,7 @@ export function podBound(state: ClusterState, event: EventOf<'PodBound'>, ctx: F
 /** A node agent's report; accepted only from the incarnation of the node the pod is bound to. */
 export function podStatusReported(state: ClusterState, event: EventOf<'PodStatusReported'>, ctx: FoldContext): HandlerResult {
   const d = event.data;
-  const pod = state.pods.get(keyOf(d.namespace, d.name));
+  const pod = state.pods.get(ctx.subjectKey);
   if (!pod) return { rejected: rejected('not-found', `pod ${d.namespace}/${d.name} not found`) };
   if (pod.spec.node !== d.node) return { rejected: rejected('conflict', `pod ${d.namespace}/${d.name} is not bound to node ${d.node}`) };
   const node = state.nodes.get(d.node);
@@ -64,8 +64,8 @@ export function podStatusReported(state: ClusterState, event: EventOf<'PodStatus
 
 /** Stops routing to the pod at once; its node stops it and then reports it removed. */
 export function podDeletionRequested(state: ClusterState, event: EventOf<'PodDeletionRequested'>, ctx: FoldContext): HandlerResult {
-  const { namespace, name, reason } = event.data;
-  const key = keyOf(namespace, name);
+  const { reason } = event.data;
+  const key = ctx.subjectKey;
   const pod = state.pods.get(key);
   if (!pod) return { rejected: rejected('not-found', `pod ${key} not found`) };
   if (pod.status.phase === 'Terminating') return { rejected: rejected('conflict', `pod ${key} is already terminating`) };
@@ -74,24 +74,25 @@ export function podDeletionRequested(state: ClusterState, event: EventOf<'PodDel
   return withPod(state, { ...pod, metadata, status: { phase: 'Terminating', restartCount: pod.status.restartCount, reason } }, ctx);
 }
 
-export function podRemoved(state: ClusterState, event: EventOf<'PodRemoved'>): HandlerResult {
-  const { namespace, name, node } = event.data;
-  const key = keyOf(namespace, name);
+export function podRemoved(state: ClusterState, event: EventOf<'PodRemoved'>, ctx: FoldContext): HandlerResult {
+  const { node } = event.data;
+  const key = ctx.subjectKey;
   const pod = state.pods.get(key);
   if (!pod) return { rejected: rejected('not-found', `pod ${key} not found`) };
   if (node !== undefined && pod.spec.node !== node) return { rejected: rejected('conflict', `pod ${key} is not bound to node ${node}`) };
   return { state: { ...state, pods: state.pods.delete(key) } };
 }
 
+/** The state with `pod`, the subject of the event of `ctx`, changed by that event. */
 function withPod(state: ClusterState, pod: Pod, ctx: FoldContext): HandlerResult {
   const stamped = { ...pod, metadata: changedMeta(pod.metadata, ctx) };
-  return { state: { ...state, pods: state.pods.set(keyOf(pod.metadata.namespace, pod.metadata.name), stamped) } };
+  return { state: { ...state, pods: state.pods.set(ctx.subjectKey, stamped) } };
 }
 
 /** The scheduler found no node for a Pending pod: the reasons are kept for `tide get pods -o wide`. */
 export function podUnschedulable(state: ClusterState, event: EventOf<'PodUnschedulable'>, ctx: FoldContext): HandlerResult {
   const { namespace, name, reasons } = event.data;
-  const pod = state.pods.get(keyOf(namespace, name));
+  const pod = state.pods.get(ctx.subjectKey);
   if (!pod) return { rejected: rejected('not-found', `pod ${namespace}/${name} not found`) };
   if (pod.status.phase !== 'Pending') return { rejected: rejected('conflict', `pod ${namespace}/${name} is ${pod.status.phase}, not Pending`) };
   return withPod(state, { ...pod, status: { ...pod.status, unschedulable: reasons, reason: `unschedulable: ${reasons.join('; ')}` } }, ctx);

@@ -1,5 +1,5 @@
 import { subjectOf, subjectRefOf, type LoggedEvent, type SubjectRef } from '../events.js';
-import { accepted, COLLECTIONS, rejected, type ClusterState, type Collection, type Verdict } from '../state.js';
+import { accepted, COLLECTIONS, rejected, stateAt, type ClusterState, type Collection, type Verdict } from '../state.js';
 import { hasId, rememberId } from './id-window.js';
 import { judge, RULE_BOOK, WRITER_RIGHTS_SINCE, type RuleBook } from './rules.js';
 import { haltAt, rulesVersionRaised } from './rules-version.js';
@@ -32,7 +32,7 @@ export function apply(state: ClusterState, event: LoggedEvent, book: RuleBook = 
     return { state: { ...state, offset: event.offset }, verdict: rejected('duplicate', `event ${event.id} was already applied`) };
   }
   // One copy of the state's fields per event, not one per step: copies were a tenth of a replay.
-  const remembered = { ...state, offset: event.offset, recentEventIds: rememberId(state.recentEventIds, event.id) };
+  const remembered = stateAt(state, event.offset, rememberId(state.recentEventIds, event.id));
   // Who wrote it comes before anything else: a forged event must not even test a precondition.
   // (Versions before 4 believed every writer; they still do, so old and new readers agree.)
   if (state.rulesVersion >= WRITER_RIGHTS_SINCE) {

@@ -135,43 +135,49 @@ interface Field {
   check: Check;
   /** zod leaves an absent key out of its output (`.optional()`); any other absence is for zod. */
   mayBeAbsent: boolean;
+  /** Its place in the schema's order, and its bit in a mask of the fields seen. */
+  index: number;
+  bit: number;
 }
 
 /** A plain object with the schema's keys only (zod would strip others: it decides those). */
 function compileObject(def: SchemaDef): Check {
   if (def.catchall !== undefined || def.checks?.length || !def.shape) return askZod;
-  const fields: Field[] = Object.entries(def.shape).map(([key, schema]) => ({
+  const fields: Field[] = Object.entries(def.shape).map(([key, schema], index) => ({
     key,
     check: compile(schema),
     mayBeAbsent: schema._zod.def.type === 'optional' && schema._zod.optin === 'optional' && schema._zod.optout === 'optional',
+    index,
+    bit: 2 ** index,
   }));
-  const order = new Map(fields.map((field, index) => [field.key, index]));
+  // zod reads a key with `in`, which sees an inherited one (`constructor`); and a mask needs few fields.
+  if (fields.length > 30 || fields.some(({ key }) => key in Object.prototype)) return askZod;
+  const byKey = new Map(fields.map((field) => [field.key, field]));
+  const required = fields.filter((field) => !field.mayBeAbsent).reduce((mask, field) => mask | field.bit, 0);
+  const optional = fields.filter((field) => field.mayBeAbsent);
   return (v) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return ASK_ZOD;
     const input = v as Record<string, unknown>;
-    let inOrder = true;
+    // One pass over the record's own keys: each must be the schema's, its value valid.
+    let seen = 0;
     let last = -1;
+    let same = true;
     for (const key in input) {
-      const index = order.get(key);
-      if (index === undefined || !Object.hasOwn(input, key)) return ASK_ZOD;
-      if (index < last) inOrder = false;
-      last = index;
-    }
-    let same = inOrder;
-    for (const { key, check, mayBeAbsent } of fields) {
-      if (!Object.hasOwn(input, key)) {
-        if (!mayBeAbsent || key in input) return ASK_ZOD;
-        continue;
-      }
+      const field = byKey.get(key);
+      if (field === undefined || !Object.hasOwn(input, key)) return ASK_ZOD;
       const value = input[key];
-      const result = check(value);
+      const result = field.check(value);
       if (result === ASK_ZOD) return ASK_ZOD;
-      if (result !== value) same = false;
+      if (result !== value || field.index < last) same = false;
+      last = field.index;
+      seen |= field.bit;
     }
+    if ((seen & required) !== required) return ASK_ZOD;
+    for (const { key, bit } of optional) if ((seen & bit) === 0 && key in input) return ASK_ZOD;
     if (same) return input;
     // Rare (a writer's key order, a nested rebuild): zod's object, keys in the schema's order.
     const output: Record<string, unknown> = {};
-    for (const { key, check } of fields) if (Object.hasOwn(input, key)) output[key] = check(input[key]);
+    for (const { key, check, bit } of fields) if (seen & bit) output[key] = check(input[key]);
     return output;
   };
 }

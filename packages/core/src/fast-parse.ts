@@ -25,9 +25,15 @@ interface SchemaLike {
 }
 interface SchemaDef {
   type: string;
+  /** false for an exclusive union (z.xor) and a discriminated one: not the plain union's first match. */
+  inclusive?: boolean;
+  element?: SchemaLike;
+  keyType?: SchemaLike;
+  valueType?: SchemaLike;
+  mode?: string;
   coerce?: boolean;
   format?: string;
-  checks?: readonly { _zod: { def: CheckDef } }[];
+  checks?: readonly ZodCheck[];
   shape?: Record<string, SchemaLike>;
   catchall?: SchemaLike;
   innerType?: SchemaLike;
@@ -35,7 +41,12 @@ interface SchemaDef {
   discriminator?: string;
   unionFallback?: boolean;
 }
+/** A check as zod runs it: `check` adds issues to the payload; `when` says whether it runs at all. */
+interface ZodCheck {
+  _zod: { def: CheckDef; check: (payload: { value: unknown; issues: unknown[] }) => unknown };
+}
 interface CheckDef {
+  when?: (payload: { value: unknown; issues: unknown[] }) => boolean;
   check: string;
   format?: string;
   pattern?: RegExp;
@@ -80,15 +91,19 @@ function compile(schema: SchemaLike): Check {
     case 'default':
       return def.checks?.length ? askZod : compile(def.innerType!);
     case 'object':
-      return compileObject(def);
+      return withChecks(compileObject(def), def.checks);
+    case 'array':
+      return withChecks(compileArray(def), def.checks);
+    case 'record':
+      return withChecks(compileRecord(def), def.checks);
     case 'union':
-      return compileDiscriminatedUnion(def);
+      return def.discriminator === undefined ? compileUnion(def) : compileDiscriminatedUnion(def);
     default:
       return askZod;
   }
 }
 
-function compileString(checks: readonly { _zod: { def: CheckDef } }[]): Check {
+function compileString(checks: readonly ZodCheck[]): Check {
   let min = 0;
   let max = Infinity;
   const patterns: RegExp[] = [];
@@ -114,7 +129,7 @@ function compileString(checks: readonly { _zod: { def: CheckDef } }[]): Check {
 }
 const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
 
-function compileNumber(checks: readonly { _zod: { def: CheckDef } }[]): Check {
+function compileNumber(checks: readonly ZodCheck[]): Check {
   const passes: ((v: number) => boolean)[] = [];
   for (const { _zod } of checks) {
     const { check, format, value: bound, inclusive } = _zod.def;
@@ -142,7 +157,11 @@ interface Field {
 
 /** A plain object with the schema's keys only (zod would strip others: it decides those). */
 function compileObject(def: SchemaDef): Check {
-  if (def.catchall !== undefined || def.checks?.length || !def.shape) return askZod;
+  // Unknown keys: a stripping object drops them, a strict one (catchall never) rejects them, both
+  // zod's to do; a passthrough one (catchall unknown) keeps them as they are, after its own keys.
+  const catchall = def.catchall?._zod.def;
+  const passthrough = catchall?.type === 'unknown' && !catchall.checks?.length;
+  if ((catchall !== undefined && catchall.type !== 'never' && !passthrough) || !def.shape) return askZod;
   const fields: Field[] = Object.entries(def.shape).map(([key, schema], index) => ({
     key,
     check: compile(schema),
@@ -162,9 +181,16 @@ function compileObject(def: SchemaDef): Check {
     let seen = 0;
     let last = -1;
     let same = true;
+    let kept = false;
     for (const key in input) {
       const field = byKey.get(key);
-      if (field === undefined || !Object.hasOwn(input, key)) return ASK_ZOD;
+      if (!Object.hasOwn(input, key)) return ASK_ZOD;
+      if (field === undefined) {
+        if (!passthrough || key === '__proto__') return ASK_ZOD;
+        kept = true;
+        continue;
+      }
+      if (kept) same = false;
       const value = input[key];
       const result = field.check(value);
       if (result === ASK_ZOD) return ASK_ZOD;
@@ -178,8 +204,41 @@ function compileObject(def: SchemaDef): Check {
     // Rare (a writer's key order, a nested rebuild): zod's object, keys in the schema's order.
     const output: Record<string, unknown> = {};
     for (const { key, check, bit } of fields) if (seen & bit) output[key] = check(input[key]);
+    if (kept) for (const key in input) if (!byKey.has(key)) output[key] = input[key];
     return output;
   };
+}
+
+/**
+ * The first option zod's union would take: an option whose type the value is not (a number for
+ * z.string()) fails in zod too and is passed over; the first one left decides, vouched or not.
+ */
+function compileUnion(def: SchemaDef): Check {
+  if (def.inclusive !== undefined || !def.options?.length || def.checks?.length) return askZod;
+  const options = def.options.map((option) => ({ check: compile(option), mayAccept: typeGuardOf(option) }));
+  return (v) => {
+    for (const { check, mayAccept } of options) if (mayAccept(v)) return check(v);
+    return ASK_ZOD;
+  };
+}
+
+/** Whether a schema could accept a value of this JavaScript type at all (true when it cannot be told). */
+function typeGuardOf(schema: SchemaLike): (value: unknown) => boolean {
+  const def = schema._zod.def;
+  if (def.coerce) return () => true;
+  switch (def.type) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return (v) => typeof v === def.type;
+    case 'object':
+    case 'record':
+      return (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+    case 'array':
+      return Array.isArray;
+    default:
+      return () => true;
+  }
 }
 
 /** The option the discriminator names, as zod picks it; an unknown one is zod's to report. */
@@ -197,5 +256,67 @@ function compileDiscriminatedUnion(def: SchemaDef): Check {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return ASK_ZOD;
     const option = byValue.get((v as Record<string, unknown>)[discriminator]);
     return option === undefined ? ASK_ZOD : option(v);
+  };
+}
+
+/**
+ * `check` followed by the schema's own checks (refinements, an array's length), run as zod runs
+ * them on a value that passed so far: each adds an issue to the payload if it fails.
+ */
+function withChecks(check: Check, checks: readonly ZodCheck[] = []): Check {
+  if (checks.length === 0) return check;
+  return (v) => {
+    const result = check(v);
+    if (result === ASK_ZOD) return ASK_ZOD;
+    for (const { _zod } of checks) {
+      const payload = { value: result, issues: [] as unknown[] };
+      if (_zod.def.when && !_zod.def.when(payload)) continue;
+      const outcome = _zod.check(payload);
+      if (outcome instanceof Promise || payload.issues.length > 0 || payload.value !== result) return ASK_ZOD;
+    }
+    return result;
+  };
+}
+
+function compileArray(def: SchemaDef): Check {
+  if (!def.element) return askZod;
+  const element = compile(def.element);
+  return (v) => {
+    if (!Array.isArray(v)) return ASK_ZOD;
+    let same = true;
+    for (const item of v) {
+      const result = element(item);
+      if (result === ASK_ZOD) return ASK_ZOD;
+      if (result !== item) same = false;
+    }
+    return same ? v : v.map(element);
+  };
+}
+
+/**
+ * A record whose keys its key schema checks (not an enum's list of keys, nor a loose one), in a
+ * plain object as JSON makes it: zod's own record walks the same keys in the same order then.
+ */
+function compileRecord(def: SchemaDef): Check {
+  if (!def.keyType || !def.valueType || def.keyType._zod.values || def.mode === 'loose') return askZod;
+  const key = compile(def.keyType);
+  const value = compile(def.valueType);
+  return (v) => {
+    if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return ASK_ZOD;
+    const input = v as Record<string, unknown>;
+    // zod skips a `__proto__` key and asks an own `constructor` whether the object is plain.
+    if (Object.hasOwn(input, '__proto__') || Object.hasOwn(input, 'constructor')) return ASK_ZOD;
+    let same = true;
+    for (const k in input) {
+      if (!Object.hasOwn(input, k) || key(k) !== k) return ASK_ZOD;
+      const item = input[k];
+      const result = value(item);
+      if (result === ASK_ZOD) return ASK_ZOD;
+      if (result !== item) same = false;
+    }
+    if (same) return input;
+    const output: Record<string, unknown> = {};
+    for (const k in input) output[k] = value(input[k]);
+    return output;
   };
 }

@@ -85,6 +85,34 @@ export const initialState: ClusterState = Object.freeze({
   usage: emptyUsageIndex,
 });
 
+/**
+ * `state` at `offset`, remembering `recentEventIds`: the fold's one copy of the state per event.
+ * Every field named, not a spread: V8 copies an object that was itself made by a spread through a
+ * slow path (~0.3 µs for these 13 fields, 20 ns for a literal), and each state was the spread of
+ * the one before. A handler's spread of this literal-made copy is fast again.
+ */
+export function stateAt(state: ClusterState, offset: number, recentEventIds: IdWindow): ClusterState {
+  // Required: a field added to ClusterState fails to compile here until it is copied too.
+  const copy: Omit<Required<ClusterState>, 'halted' | 'usage'> & Pick<ClusterState, 'halted' | 'usage'> = {
+    offset,
+    namespaces: state.namespaces,
+    functions: state.functions,
+    revisions: state.revisions,
+    pods: state.pods,
+    nodes: state.nodes,
+    triggers: state.triggers,
+    tokens: state.tokens,
+    secrets: state.secrets,
+    leaders: state.leaders,
+    recentEventIds,
+    rulesVersion: state.rulesVersion,
+  };
+  // Present or absent as in `state`, as a spread would leave them (a snapshot's state has no usage).
+  if ('halted' in state) copy.halted = state.halted;
+  if ('usage' in state) copy.usage = state.usage;
+  return copy;
+}
+
 /** The kinds of resource held in state, by the name of their collection. */
 export const COLLECTIONS = ['namespaces', 'functions', 'revisions', 'pods', 'nodes', 'triggers', 'tokens', 'secrets'] as const;
 export type Collection = (typeof COLLECTIONS)[number];

@@ -6,6 +6,11 @@ export interface FoldContext {
   offset: number;
   id: string;
   time: string;
+  /**
+   * The key of the event's subject in its collection (subjectRefOf): a handler looks its resource
+   * up by this one string rather than building the same key again (see apply).
+   */
+  subjectKey: string;
   /** The W3C trace context the event carries: the operation that caused it. */
   traceparent?: string;
 }
@@ -34,7 +39,9 @@ export function newMeta(ctx: FoldContext, name: string, namespace: string | unde
  */
 export function changedMeta<M extends { resourceVersion: string; traceparent?: string | undefined }>(meta: M, ctx: FoldContext): M {
   // Neither traced (most events): the same fields with a new version, without the rest-copy below.
-  if (meta.traceparent === undefined && ctx.traceparent === undefined && !('traceparent' in meta)) return { ...meta, resourceVersion: String(ctx.offset) };
+  if (meta.traceparent === undefined && ctx.traceparent === undefined && !('traceparent' in meta)) {
+    return (hasUntracedShape(meta) ? untracedMetaAt(meta, String(ctx.offset)) : { ...meta, resourceVersion: String(ctx.offset) }) as M;
+  }
   const { traceparent: _previous, ...rest } = meta;
   return { ...rest, resourceVersion: String(ctx.offset), ...(ctx.traceparent === undefined ? {} : { traceparent: ctx.traceparent }) } as M;
 }
@@ -70,4 +77,39 @@ export function sameJson(a: unknown, b: unknown): boolean {
   const keys = defined(a);
   if (keys.length !== defined(b).length) return false;
   return keys.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** The fields of untraced metadata as newMeta lays them out (a pod's deletionTimestamp last). */
+const UNTRACED_FIELDS = ['name', 'namespace', 'labels', 'annotations', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp'];
+const OPTIONAL_FIELDS = new Set(['namespace', 'deletionTimestamp']);
+
+type UntracedMeta = Omit<ObjectMeta, 'traceparent'> & { deletionTimestamp?: string };
+
+/** Whether `meta` has exactly the fields untracedMetaAt copies, in its order (as the fold makes them). */
+function hasUntracedShape(meta: object): meta is UntracedMeta {
+  let next = 0;
+  for (const key in meta) {
+    while (next < UNTRACED_FIELDS.length && UNTRACED_FIELDS[next] !== key) {
+      if (!OPTIONAL_FIELDS.has(UNTRACED_FIELDS[next]!)) return false;
+      next++;
+    }
+    if (next === UNTRACED_FIELDS.length) return false;
+    next++;
+  }
+  return next >= UNTRACED_FIELDS.length - 1;
+}
+
+/**
+ * `{ ...meta, resourceVersion }`, the same fields in the same order, written as a literal: V8
+ * copies an object made by a spread through a slow path (~0.3 µs, a literal 0.03 µs), and a pod's
+ * metadata is the spread of the one before at every event of its life.
+ */
+function untracedMetaAt(meta: UntracedMeta, resourceVersion: string): UntracedMeta {
+  const { name, namespace, labels, annotations, uid, generation, creationTimestamp } = meta;
+  const changed: UntracedMeta =
+    namespace === undefined && !('namespace' in meta)
+      ? { name, labels, annotations, uid, resourceVersion, generation, creationTimestamp }
+      : { name, namespace, labels, annotations, uid, resourceVersion, generation, creationTimestamp };
+  if ('deletionTimestamp' in meta) changed.deletionTimestamp = meta.deletionTimestamp;
+  return changed;
 }

@@ -28,7 +28,7 @@ export function functionApplied(state: ClusterState, event: EventOf<'FunctionApp
   const { namespace, manifest } = event.data;
   const name = manifest.metadata.name;
   if (!state.namespaces.has(namespace)) return { rejected: rejected('not-found', `namespace ${namespace} not found`) };
-  const key = keyOf(namespace, name);
+  const key = ctx.subjectKey;
   const quota = functionQuotaViolation(state, namespace, name, manifest.spec);
   if (quota) return { rejected: rejected('forbidden', quota.reason) };
   const existing = state.functions.get(key);
@@ -90,8 +90,8 @@ const SCALES_KEPT = 10;
 
 /** The autoscaler's decision; rejected if made from a replica count that is no longer current. */
 export function scaleSet(state: ClusterState, event: EventOf<'ScaleSet'>, ctx: FoldContext): HandlerResult {
-  const { namespace, name, from, to, reason } = event.data;
-  const key = keyOf(namespace, name);
+  const { from, to, reason } = event.data;
+  const key = ctx.subjectKey;
   const fn = state.functions.get(key);
   if (!fn) return { rejected: rejected('not-found', `function ${key} not found`) };
   if (fn.status.desiredReplicas !== from) {

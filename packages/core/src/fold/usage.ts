@@ -1,5 +1,5 @@
 import { Map as PersistentMap } from 'immutable';
-import { subjectOf, type LoggedEvent } from '../events.js';
+import type { SubjectRef } from '../events.js';
 import type { ClusterState } from '../state.js';
 import type { Pod } from '../resources/pod.js';
 
@@ -41,27 +41,27 @@ export function countUsage(state: Pick<ClusterState, 'pods' | 'functions'>): Usa
  * as in one of ten thousand. Any other event that changed pods or functions (a node's restart or
  * loss, a namespace's deletion: rare, and already a pass over the pods) has them counted again.
  */
-export function carryUsage(before: ClusterState, after: ClusterState, event: LoggedEvent): ClusterState {
+export function carryUsage(before: ClusterState, after: ClusterState, { kind, key }: SubjectRef): ClusterState {
   if (after.pods === before.pods && after.functions === before.functions && after.usage !== undefined) return after;
   const index = before.usage;
   if (index === undefined) return { ...after, usage: countUsage(after) };
-  const subject = subjectOf(event);
-  const slash = subject.indexOf('/');
-  const kind = subject.slice(0, slash);
-  const key = subject.slice(slash + 1);
   if (kind === 'pods' && after.functions === before.functions) {
     const was = before.pods.get(key);
     const now = after.pods.get(key);
     const namespace = (now ?? was)?.metadata.namespace;
-    if (namespace === undefined) return { ...after, usage: index };
-    return { ...after, usage: moved(index, namespace, minus(podUse(now), podUse(was))) };
+    return withUsage(after, namespace === undefined ? index : moved(index, namespace, minus(podUse(now), podUse(was))));
   }
   if (kind === 'functions' && after.pods === before.pods) {
     const had = before.functions.has(key) ? 1 : 0;
     const has = after.functions.has(key) ? 1 : 0;
-    return { ...after, usage: moved(index, key.slice(0, key.indexOf('/')), { pods: 0, memoryMb: 0, functions: has - had }) };
+    return withUsage(after, moved(index, key.slice(0, key.indexOf('/')), { pods: 0, memoryMb: 0, functions: has - had }));
   }
   return { ...after, usage: countUsage(after) };
+}
+
+/** `state` with `usage`: the same object when it has it already (most pod events move no usage). */
+function withUsage(state: ClusterState, usage: UsageIndex): ClusterState {
+  return state.usage === usage ? state : { ...state, usage };
 }
 
 function podUse(pod: Pod | undefined): NamespaceUsage {

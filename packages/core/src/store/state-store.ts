@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { apply, skipInvalid } from '../fold/apply.js';
 import { RULE_BOOK, type RuleBook } from '../fold/rules.js';
 import { decodeEvent, encodeEvent } from '../encoding.js';
+import { createRecentVerdicts } from './recent-verdicts.js';
 import { decodeSnapshot, SnapshotFormatError } from '../snapshot.js';
 import { createSnapshotWriter } from './snapshot-writer.js';
 import { initialState, type ClusterState, type Verdict } from '../state.js';
@@ -113,7 +114,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   let lastSnapshotOffset = state.offset;
   let bytesSinceSnapshot = 0;
   const snapshotWriter = snapshots ? createSnapshotWriter(snapshots, clock, (error) => options.onError?.(error)) : undefined;
-  const verdicts = new Map<number, Verdict>();
+  const verdicts = createRecentVerdicts(VERDICTS_KEPT);
   const waiters = new Map<number, { resolve: (v: Verdict) => void; reject: (e: Error) => void }[]>();
   const listeners = new Set<StateListener>();
   const resetListeners = new Set<(reason: Error) => void>();
@@ -126,7 +127,6 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     if (result.state.halted && !state.halted) options.onError?.(new Error(result.state.halted.reason));
     state = result.state;
     verdicts.set(record.offset, result.verdict);
-    verdicts.delete(record.offset - VERDICTS_KEPT);
     const waiting = waiters.get(record.offset);
     if (waiting) {
       for (const waiter of waiting) waiter.resolve(result.verdict);

@@ -9,6 +9,8 @@ export class EndpointState implements EndpointLoad {
   refusedUntil = 0;
   pod: string;
   concurrency: number;
+  /** The pod's host and port, for the hop's CLIENT span (parsed once, not per traced call). */
+  readonly server: { address: string; port: number } | undefined;
   #pool: Pool | undefined;
 
   constructor(
@@ -18,6 +20,8 @@ export class EndpointState implements EndpointLoad {
   ) {
     this.pod = endpoint.pod;
     this.concurrency = endpoint.concurrency;
+    const parsed = URL.canParse(url) ? new URL(url) : undefined;
+    this.server = parsed === undefined ? undefined : { address: parsed.hostname, port: Number(parsed.port || 80) };
   }
 
   pool(): Pool {

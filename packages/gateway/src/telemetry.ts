@@ -16,14 +16,14 @@ export const ATTR_HTTP_METHOD = 'http.request.method';
 export const ATTR_HTTP_STATUS = 'http.response.status_code';
 
 /** The gateway → pod hop as OpenTelemetry's HTTP client conventions describe it. */
-export function clientSpanOptions(req: IncomingMessage, endpoint: { pod: string; url: string }): SpanOptions {
-  const url = URL.canParse(endpoint.url) ? new URL(endpoint.url) : undefined;
+export function clientSpanOptions(req: IncomingMessage, endpoint: { pod: string; server: { address: string; port: number } | undefined }): SpanOptions {
+  const server = endpoint.server;
   return {
     kind: SpanKind.CLIENT,
     attributes: {
       [ATTR_HTTP_METHOD]: req.method ?? 'GET',
       [ATTR_POD]: endpoint.pod,
-      ...(url ? { 'server.address': url.hostname, 'server.port': Number(url.port || 80) } : {}),
+      ...(server ? { 'server.address': server.address, 'server.port': server.port } : {}),
     },
   };
 }

@@ -18,6 +18,7 @@ export class GatewayMetrics {
       });
     // Bound per attribute set (see seriesHistogram): the SDK's histogram hashed them on every call.
     this.#duration = seriesHistogram('tide_invocation_duration_seconds', {
+      scope: 'tide-gateway',
       description: 'Time from a call arriving to its answer ending',
       unit: 's',
       boundaries: SECONDS_BUCKETS,

@@ -42,7 +42,7 @@ describe('the /metrics endpoint', () => {
     const sdk = metrics
       .getMeter('test')
       .createHistogram('tide_test_sdk_seconds', { description: 'd', unit: 's', advice: { explicitBucketBoundaries: boundaries } });
-    const bound = seriesHistogram('tide_test_bound_seconds', { description: 'd', unit: 's', boundaries });
+    const bound = seriesHistogram('tide_test_bound_seconds', { scope: 'test', description: 'd', unit: 's', boundaries });
     const a = bound.series({ function: 'a', status: '200' });
     // Equal attributes in another key order are the same series.
     const alsoA = bound.series({ status: '200', function: 'a' });
@@ -57,7 +57,8 @@ describe('the /metrics endpoint', () => {
       sdk.record(value, attributes);
     }
     const text = await scrape();
-    const lines = (name: string) => ['_bucket', '_sum', '_count'].flatMap((suffix) => series(text, `${name}${suffix}`));
+    // Whole lines, scope label included: both were made in scope "test".
+    const lines = (name: string) => text.split('\n').filter((line) => ['_bucket{', '_sum{', '_count{'].some((suffix) => line.startsWith(`${name}${suffix}`)));
     const fromSdk = lines('tide_test_sdk_seconds').map((line) => line.replace('tide_test_sdk_seconds', 'tide_test_bound_seconds'));
     expect(fromSdk.length).toBeGreaterThan(0);
     expect(lines('tide_test_bound_seconds')).toEqual(fromSdk);

@@ -49,7 +49,7 @@ class CurrentGaugeExporter extends PrometheusExporter {
 export function startMetrics(options: MetricsOptions): MetricsEndpoint {
   const serviceName = serviceNameOf(options.serviceName, options.env);
   // Histograms recorded by bound series (series-histograms.ts) reach every reader beside the SDK's instruments.
-  const histograms = new SeriesHistograms(serviceName);
+  const histograms = new SeriesHistograms();
   const push = pushReaders(metricExportConfig(options.env), [histograms]);
   const exporter = new CurrentGaugeExporter({ preventServerStart: true, metricProducers: [histograms] });
   // The default resource carries the SDK's attributes; ours adds the service's name over its "unknown_service".

@@ -16,6 +16,8 @@ export interface HistogramSeries {
 }
 
 export interface SeriesHistogramOptions {
+  /** The instrumentation scope, as a meter's name (otel_scope_name in /metrics). */
+  scope: string;
   description: string;
   unit: string;
   /** Upper bounds of the buckets, ascending (the last bucket is everything above). */
@@ -103,8 +105,6 @@ export class SeriesHistograms implements MetricProducer {
   readonly #histograms = new Map<string, SeriesHistogram>();
   readonly #startTime = hrTime();
 
-  constructor(private readonly scope: string) {}
-
   /** The histogram named `name` (created on first use; later options are ignored, as the SDK does for a duplicate instrument). */
   histogram(name: string, options: SeriesHistogramOptions): SeriesHistogram {
     let found = this.#histograms.get(name);
@@ -114,8 +114,16 @@ export class SeriesHistograms implements MetricProducer {
 
   async collect(): Promise<CollectionResult> {
     const endTime = hrTime();
-    const metrics = [...this.#histograms.values()].flatMap((h) => h.metricData(this.#startTime, endTime) ?? []);
-    const scopeMetrics: ScopeMetrics[] = metrics.length === 0 ? [] : [{ scope: { name: this.scope }, metrics }];
+    const byScope = new Map<string, ScopeMetrics>();
+    for (const histogram of this.#histograms.values()) {
+      const data = histogram.metricData(this.#startTime, endTime);
+      if (data === undefined) continue;
+      const scope = histogram.options.scope;
+      const entry = byScope.get(scope) ?? { scope: { name: scope }, metrics: [] };
+      entry.metrics.push(data);
+      byScope.set(scope, entry);
+    }
+    const scopeMetrics = [...byScope.values()];
     // The reader keeps its provider's resource and takes only the scope metrics from here.
     return { resourceMetrics: { resource: resources.emptyResource(), scopeMetrics }, errors: [] };
   }

@@ -39,7 +39,7 @@ describeEachIngress(({ args }) => {
       (p) => p.spec.function === 'sleep',
     );
   const allPods = async () => (await sleepPods()).length;
-  /** The pods left and the function's status, for a failed wait for zero to say what it saw. */
+  /** The pods left and the function's status, for a failed wait for zero to say what it saw (read once, when it failed). */
   const leftOver = async () =>
     JSON.stringify({
       pods: await sleepPods(),
@@ -144,8 +144,8 @@ describeEachIngress(({ args }) => {
         expect(Object.fromEntries(light.statuses)).toEqual({ 200: light.completed });
         expect(after).toBeLessThan(before);
         const idleFrom = Date.now();
-        await eventually(async () => expect(await allPods(), await leftOver()).toBe(0), { timeoutMs: 30_000, intervalMs: 100 }).catch((error: unknown) => {
-          console.log(`tide's output, last 8 000 characters:\n${tide.output().slice(-8_000)}`);
+        await eventually(async () => expect(await allPods()).toBe(0), { timeoutMs: 30_000, intervalMs: 100 }).catch(async (error: unknown) => {
+          console.log(`left after 30 s: ${await leftOver()}\ntide's output, last 8 000 characters:\n${tide.output().slice(-8_000)}`);
           throw error;
         });
         console.log(`idle → zero pods after ${Date.now() - idleFrom} ms (scaleToZeroAfterSeconds 5)`);

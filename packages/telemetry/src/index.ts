@@ -1,7 +1,6 @@
 export { startTelemetry, exporterConfigured, currentTraceparent, contextFromTraceparent, type Telemetry } from './telemetry.js';
-export { CallStackContextManager } from './call-stack-context-manager.js';
 export { startMetrics, type MetricsEndpoint, type MetricsOptions } from './metrics.js';
 export { createQueuedIdGenerator, queuedIdGenerator, type QueuedIdGenerator } from './queued-id-generator.js';
 export { recordFinishedSpan, type FinishedSpan } from './finished-span.js';
 export { MetricExportConfigError, metricExportConfig, type MetricExportConfig } from './metric-export-config.js';
-export { seriesHistogram, SeriesHistogram, SeriesHistograms, type HistogramSeries, type SeriesHistogramOptions } from './series-histograms.js';
+export { seriesHistogram, type SeriesHistogram, type HistogramSeries, type SeriesHistogramOptions } from './series-histograms.js';

@@ -12,7 +12,8 @@ import {
 import type { MetricExportConfig } from './metric-export-config.js';
 
 /** The readers that push metrics where the OTEL_* variables say (none by default). */
-export function pushReaders(config: MetricExportConfig, metricProducers: MetricProducer[] = []): PeriodicExportingMetricReader[] {
+/** `metricProducers`: metrics made outside the SDK's instruments (series-histograms.ts), pushed with them. */
+export function pushReaders(config: MetricExportConfig, metricProducers: MetricProducer[]): PeriodicExportingMetricReader[] {
   const exporters: PushMetricExporter[] = [];
   if (config.otlp) exporters.push(otlpExporter(config.otlp));
   if (config.console) exporters.push(new ConsoleMetricExporter());

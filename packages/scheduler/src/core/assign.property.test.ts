@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Pod, Taint, TideNode, Toleration } from '@tide/core';
+import type { Pod, TideNode } from '@tide/core';
 import { node, pod, stateOf } from '../test-builders.js';
+import { labelsArb, taintArb, tolerationArb } from '../test-arbitraries.js';
 import { assignPending, type Assignment } from './assign.js';
 import { defaultPlugins } from './default-plugins.js';
 import { createSchedulingContext, type SchedulingContext } from './scheduling-context.js';
-
-// Small vocabularies, so selectors, taints and tolerations often meet.
-const labelsArb = fc.record({ disk: fc.constantFrom('ssd', 'hdd'), zone: fc.constantFrom('a', 'b') }, { requiredKeys: [] });
-const effectArb = fc.constantFrom<Taint['effect']>('NoSchedule', 'NoExecute');
-const taintArb: fc.Arbitrary<Taint> = fc.record(
-  { key: fc.constantFrom('dedicated', 'gpu'), value: fc.constantFrom('x', 'y'), effect: effectArb },
-  { requiredKeys: ['key', 'effect'] },
-);
-const tolerationArb: fc.Arbitrary<Toleration> = fc.record(
-  {
-    key: fc.constantFrom('dedicated', 'gpu'),
-    operator: fc.constantFrom<Toleration['operator']>('Equal', 'Exists'),
-    value: fc.constantFrom('x', 'y'),
-    effect: effectArb,
-  },
-  { requiredKeys: ['key', 'operator'] },
-);
 
 const nodesArb = fc
   .array(

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { ClusterState, Pod, Taint, Toleration } from '@tide/core';
+import type { ClusterState, Pod } from '@tide/core';
 import { node, pod, stateOf } from '../test-builders.js';
+import { labelsArb, taintArb, tolerationArb } from '../test-arbitraries.js';
 import { assignPending, isPending, type Assignment } from './assign.js';
 import { createCycleSnapshot } from './cycle-snapshot.js';
 import { defaultPlugins } from './default-plugins.js';
@@ -10,22 +11,6 @@ import { createNodeTable } from './node-table.js';
 import { summariseReasons } from './reasons.js';
 import { createSchedulingContext } from './scheduling-context.js';
 
-// Small vocabularies, so selectors, taints, tolerations and isolation often meet.
-const labelsArb = fc.record({ disk: fc.constantFrom('ssd', 'hdd'), zone: fc.constantFrom('a', 'b') }, { requiredKeys: [] });
-const effectArb = fc.constantFrom<Taint['effect']>('NoSchedule', 'NoExecute');
-const taintArb: fc.Arbitrary<Taint> = fc.record(
-  { key: fc.constantFrom('dedicated', 'gpu'), value: fc.constantFrom('x', 'y'), effect: effectArb },
-  { requiredKeys: ['key', 'effect'] },
-);
-const tolerationArb: fc.Arbitrary<Toleration> = fc.record(
-  {
-    key: fc.constantFrom('dedicated', 'gpu'),
-    operator: fc.constantFrom<Toleration['operator']>('Equal', 'Exists'),
-    value: fc.constantFrom('x', 'y'),
-    effect: effectArb,
-  },
-  { requiredKeys: ['key', 'operator'] },
-);
 const nodeSpecArb = fc.record({
   // Few sizes, so pods fit exactly and nodes tie.
   memoryMb: fc.constantFrom(512, 1024, 2048),
@@ -101,35 +86,35 @@ const summary = (a: Assignment) => ({
   unschedulable: a.unschedulable.map((u) => [keyOf(u.pod), u.reasons]),
 });
 
+/** Over `clusters`, `placed` and `reference` bind and refuse the same pods, with the same scores and reasons. */
+function expectSamePlacements(
+  clusters: ReturnType<typeof clusterArb>,
+  placed: (state: ClusterState) => Assignment,
+  reference: (state: ClusterState) => Assignment,
+  numRuns: number,
+): void {
+  fc.assert(
+    fc.property(clusters, ({ nodes, pods }) => {
+      const state = stateOf(nodes, pods);
+      expect(summary(placed(state))).toEqual(summary(reference(state)));
+    }),
+    { numRuns },
+  );
+}
+
 describe('the snapshot cycle', () => {
+  const snapshotCycle = (state: ClusterState) => assignPending(state, defaultPlugins);
+
   it('places every pod as recounting the cluster from scratch for each pod would, on small clusters', () => {
-    fc.assert(
-      fc.property(clusterArb(12, 20), ({ nodes, pods }) => {
-        const state = stateOf(nodes, pods);
-        expect(summary(assignPending(state, defaultPlugins))).toEqual(summary(fromScratch(state, defaultPlugins)));
-      }),
-      { numRuns: 400 },
-    );
+    expectSamePlacements(clusterArb(12, 20), snapshotCycle, (state) => fromScratch(state, defaultPlugins), 400);
   });
 
   it('does so on clusters large enough that each pod scores only some of the feasible nodes', () => {
-    fc.assert(
-      fc.property(clusterArb(260, 40, 101), ({ nodes, pods }) => {
-        const state = stateOf(nodes, pods);
-        expect(summary(assignPending(state, defaultPlugins))).toEqual(summary(fromScratch(state, defaultPlugins)));
-      }),
-      { numRuns: 40 },
-    );
+    expectSamePlacements(clusterArb(260, 40, 101), snapshotCycle, (state) => fromScratch(state, defaultPlugins), 40);
   });
 
   it('gives plugins without a fast form the same placements as with it', () => {
-    fc.assert(
-      fc.property(clusterArb(12, 20), ({ nodes, pods }) => {
-        const state = stateOf(nodes, pods);
-        expect(summary(assignPending(state, unprepared))).toEqual(summary(assignPending(state, defaultPlugins)));
-      }),
-      { numRuns: 300 },
-    );
+    expectSamePlacements(clusterArb(12, 20), (state) => assignPending(state, unprepared), snapshotCycle, 300);
   });
 
   it("has every built-in plugin's fast form agree with its filter and score on every node", () => {
